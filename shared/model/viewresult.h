@@ -1,0 +1,31 @@
+#pragma once
+
+#include "loaderror.h"
+#include "pagemetrics.h"
+#include "requesttiming.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+// One view of a page: the first (cold cache) or the repeat (warm, same browser context). An error does not erase
+// what was seen before it: a timed-out view keeps its partial waterfall and whatever metrics Chrome had.
+struct ViewResult
+{
+    QString url; // as asked
+    QString finalUrl; // after redirects
+    QDateTime startedAt; // UTC wall clock at navigation start
+    PageMetrics metrics;
+    QList<RequestTiming> requests; // in start order
+    QByteArray screenshotPng;
+    std::optional<LoadError> error;
+
+    bool ok() const { return !error.has_value(); }
+    QJsonObject toJson() const;
+    static std::optional<ViewResult> fromJson(const QJsonObject &json, QString *error);
+    friend bool operator==(const ViewResult &, const ViewResult &) = default;
+};

@@ -1,0 +1,17 @@
+# Runs one test executable with a private HOME, TMPDIR and XDG_RUNTIME_DIR (0700), made fresh each run, so
+# what Chromium and Qt write outside their profile stays in the build tree and cannot leak between tests.
+file(REMOVE_RECURSE "${TEST_HOME}")
+file(MAKE_DIRECTORY "${TEST_HOME}/tmp" "${TEST_HOME}/runtime")
+file(CHMOD "${TEST_HOME}/runtime" DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+set(ENV{HOME} "${TEST_HOME}")
+set(ENV{TMPDIR} "${TEST_HOME}/tmp")
+set(ENV{XDG_RUNTIME_DIR} "${TEST_HOME}/runtime")
+set(ENV{XDG_CONFIG_HOME} "${TEST_HOME}/.config")
+set(ENV{XDG_CACHE_HOME} "${TEST_HOME}/.cache")
+if(NOT DEFINED ENV{QT_QPA_PLATFORM})
+    set(ENV{QT_QPA_PLATFORM} offscreen)
+endif()
+execute_process(COMMAND "${TEST_EXECUTABLE}" RESULT_VARIABLE result)
+if(NOT result EQUAL 0)
+    message(FATAL_ERROR "${TEST_EXECUTABLE} failed: ${result}")
+endif()
