@@ -24,19 +24,19 @@ constexpr std::array kindNames {
 
 } // namespace
 
-QString toString(LoadError::Kind kind)
+QString LoadError::kindName(Kind kind)
 {
     for (const auto &[k, name] : kindNames) {
         if (k == kind)
-            return QString::fromUtf16(name.data(), name.size());
+            return QString::fromUtf16(name);
     }
     return QStringLiteral("other");
 }
 
-std::optional<LoadError::Kind> loadErrorKindFromString(const QString &text)
+std::optional<LoadError::Kind> LoadError::kindFromName(const QString &text)
 {
     for (const auto &[k, name] : kindNames) {
-        if (text == name)
+        if (text == QStringView(name))
             return k;
     }
     return std::nullopt;
@@ -68,7 +68,7 @@ LoadError::Kind LoadError::kindOfNetError(const QString &netError)
 
 QJsonObject LoadError::toJson() const
 {
-    return QJsonObject { { QStringLiteral("kind"), toString(kind) }, { QStringLiteral("message"), message } };
+    return QJsonObject { { QStringLiteral("kind"), kindName(kind) }, { QStringLiteral("message"), message } };
 }
 
 std::optional<LoadError> LoadError::fromJson(const QJsonObject &json, QString *error)
@@ -79,7 +79,7 @@ std::optional<LoadError> LoadError::fromJson(const QJsonObject &json, QString *e
     e.message = r.string(QStringLiteral("message"), JsonReader::Presence::Optional, 4096);
     if (r.ok()) {
         // A newer peer may know kinds we do not: keep its message, call the kind "other".
-        e.kind = loadErrorKindFromString(kind).value_or(Kind::Other);
+        e.kind = kindFromName(kind).value_or(Kind::Other);
         return e;
     }
     if (error)

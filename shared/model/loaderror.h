@@ -29,11 +29,12 @@ struct LoadError
 
     // Chrome's net error text (net::ERR_NAME_NOT_RESOLVED, …) to the kind a person cares about.
     static Kind kindOfNetError(const QString &netError);
+    // The kind's stable wire name ("dns-failure"), and back; nullopt for a name we do not know.
+    static QString kindName(Kind kind);
+    static std::optional<Kind> kindFromName(const QString &name);
 
     QJsonObject toJson() const;
     static std::optional<LoadError> fromJson(const QJsonObject &json, QString *error);
     friend bool operator==(const LoadError &, const LoadError &) = default;
 };
 
-QString toString(LoadError::Kind kind);
-std::optional<LoadError::Kind> loadErrorKindFromString(const QString &text);

@@ -79,7 +79,7 @@ double RequestPhases::sum() const
     return total;
 }
 
-QString toString(RequestTiming::Outcome outcome)
+QString RequestTiming::outcomeName(Outcome outcome)
 {
     switch (outcome) {
     case RequestTiming::Outcome::Finished:
@@ -126,7 +126,7 @@ QJsonObject RequestTiming::toJson() const
     putOptional(phasesJson, QStringLiteral("wait"), phases.wait);
     putOptional(phasesJson, QStringLiteral("receive"), phases.receive);
     json.insert(QStringLiteral("phases"), phasesJson);
-    json.insert(QStringLiteral("outcome"), toString(outcome));
+    json.insert(QStringLiteral("outcome"), outcomeName(outcome));
     putString(json, QStringLiteral("failureText"), failureText);
     putString(json, QStringLiteral("redirectUrl"), redirectUrl);
     if (fromCache)

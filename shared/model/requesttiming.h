@@ -59,9 +59,8 @@ struct RequestTiming
     QList<HttpHeader> responseHeaders;
 
     std::optional<double> endMs() const;
+    static QString outcomeName(Outcome outcome); // "finished", "failed", "unfinished"
     QJsonObject toJson() const;
     static std::optional<RequestTiming> fromJson(const QJsonObject &json, QString *error);
     friend bool operator==(const RequestTiming &, const RequestTiming &) = default;
 };
-
-QString toString(RequestTiming::Outcome outcome);

@@ -1,0 +1,337 @@
+#include "chromeprocess.h"
+
+#include "cdpconnection.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
+
+Q_LOGGING_CATEGORY(lcChrome, "worldspeed.chrome", QtWarningMsg)
+
+namespace {
+
+constexpr int pollIntervalMs = 20;
+constexpr qsizetype stderrTailBytes = 4096;
+
+QStringList candidatePaths()
+{
+    QStringList paths;
+#if defined(Q_OS_MACOS)
+    paths << QStringLiteral("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome")
+          << QStringLiteral("/Applications/Chromium.app/Contents/MacOS/Chromium")
+          << QDir::homePath() + QStringLiteral("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome");
+#elif defined(Q_OS_WIN)
+    for (const char *variable : { "PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA" }) {
+        const QString base = qEnvironmentVariable(variable);
+        if (!base.isEmpty()) {
+            paths << base + QStringLiteral("/Google/Chrome/Application/chrome.exe")
+                  << base + QStringLiteral("/Chromium/Application/chrome.exe");
+        }
+    }
+#else
+    paths << QStringLiteral("/usr/bin/chromium") << QStringLiteral("/usr/bin/chromium-browser")
+          << QStringLiteral("/usr/bin/google-chrome") << QStringLiteral("/usr/bin/google-chrome-stable")
+          << QStringLiteral("/opt/google/chrome/chrome") << QStringLiteral("/snap/bin/chromium");
+#endif
+    for (const char *name : { "chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome" }) {
+        const QString found = QStandardPaths::findExecutable(QString::fromLatin1(name));
+        if (!found.isEmpty())
+            paths << found;
+    }
+    return paths;
+}
+
+bool isExecutableFile(const QString &path)
+{
+    const QFileInfo info(path);
+    return info.isFile() && info.isExecutable();
+}
+
+} // namespace
+
+ChromeProcess::ChromeProcess(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    m_pollTimer.setInterval(pollIntervalMs);
+    connect(&m_pollTimer, &QTimer::timeout, this, &ChromeProcess::pollDevToolsPort);
+    m_killTimer.setSingleShot(true);
+    connect(&m_killTimer, &QTimer::timeout, this, [this] {
+        if (m_process && m_process->state() != QProcess::NotRunning) {
+            qCWarning(lcChrome) << "browser did not close in time; killing pid" << m_process->processId();
+            m_process->kill();
+        }
+    });
+}
+
+ChromeProcess::~ChromeProcess()
+{
+    stopNow();
+}
+
+QString ChromeProcess::findExecutable(const QString &explicitPath)
+{
+    if (!explicitPath.isEmpty())
+        return isExecutableFile(explicitPath) ? QFileInfo(explicitPath).absoluteFilePath() : QString();
+    for (const QString &path : candidatePaths()) {
+        if (isExecutableFile(path))
+            return path;
+    }
+    return {};
+}
+
+QStringList ChromeProcess::defaultArguments()
+{
+    QStringList args {
+        QStringLiteral("--headless=new"),
+        QStringLiteral("--disable-gpu"),
+        QStringLiteral("--no-first-run"),
+        QStringLiteral("--no-default-browser-check"),
+        // Nothing but the page under test may touch the network, or its timings are not the page's.
+        QStringLiteral("--disable-background-networking"),
+        QStringLiteral("--disable-component-update"),
+        QStringLiteral("--disable-sync"),
+        QStringLiteral("--disable-default-apps"),
+        QStringLiteral("--disable-extensions"),
+        QStringLiteral("--disable-client-side-phishing-detection"),
+        QStringLiteral("--disable-breakpad"),
+        QStringLiteral("--metrics-recording-only"),
+        QStringLiteral("--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,"
+                       "InterestFeedContentSuggestions,CalculateNativeWinOcclusion"),
+        // Concurrent runs live in background targets; throttling them would slow exactly what we measure.
+        QStringLiteral("--disable-background-timer-throttling"),
+        QStringLiteral("--disable-backgrounding-occluded-windows"),
+        QStringLiteral("--disable-renderer-backgrounding"),
+        QStringLiteral("--password-store=basic"),
+        QStringLiteral("--use-mock-keychain"),
+        QStringLiteral("--mute-audio"),
+        QStringLiteral("--hide-scrollbars"),
+    };
+#ifdef Q_OS_UNIX
+    // Chrome's sandbox refuses to run as root; a probe in a container usually is root.
+    if (::geteuid() == 0)
+        args << QStringLiteral("--no-sandbox");
+#endif
+    return args;
+}
+
+QString ChromeProcess::profileRoot() const
+{
+    return m_root ? m_root->path() : QString();
+}
+
+void ChromeProcess::start()
+{
+    if (m_state != State::NotRunning)
+        return;
+    m_version.clear();
+    m_startMs.reset();
+    m_stderrTail.clear();
+    m_executable = findExecutable(m_options.executable);
+    if (m_executable.isEmpty()) {
+        const QString reason = m_options.executable.isEmpty()
+            ? QStringLiteral("Chrome or Chromium not found (install chromium, or pass --chrome PATH)")
+            : QStringLiteral("Chrome not found at %1 (not an executable file)").arg(m_options.executable);
+        QMetaObject::invokeMethod(this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
+        return;
+    }
+    m_root = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/worldspeed-chrome-XXXXXX"));
+    if (!m_root->isValid()) {
+        const QString reason = QStringLiteral("cannot create a browser profile folder: %1").arg(m_root->errorString());
+        m_root.reset();
+        QMetaObject::invokeMethod(this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
+        return;
+    }
+    const QDir root(m_root->path());
+    for (const char *sub : { "profile", "home", "tmp", "cache", "config" })
+        root.mkpath(QString::fromLatin1(sub));
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HOME"), root.filePath(QStringLiteral("home")));
+    env.insert(QStringLiteral("TMPDIR"), root.filePath(QStringLiteral("tmp")));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), root.filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), root.filePath(QStringLiteral("cache")));
+
+    QStringList args = defaultArguments();
+    args << QStringLiteral("--window-size=%1,%2").arg(m_options.windowWidth).arg(m_options.windowHeight)
+         << QStringLiteral("--user-data-dir=") + root.filePath(QStringLiteral("profile"))
+         << QStringLiteral("--remote-debugging-port=0") << m_options.extraArguments << QStringLiteral("about:blank");
+
+    m_process = new QProcess(this);
+    m_process->setProcessEnvironment(env);
+    m_process->setProgram(m_executable);
+    m_process->setArguments(args);
+    m_process->setStandardOutputFile(QProcess::nullDevice());
+    connect(m_process, &QProcess::readyReadStandardError, this, [this] {
+        // Keep only the tail: it is what explains a failed start, and Chrome can be chatty.
+        m_stderrTail += m_process->readAllStandardError();
+        if (m_stderrTail.size() > stderrTailBytes)
+            m_stderrTail = m_stderrTail.right(stderrTailBytes);
+    });
+    connect(m_process, &QProcess::finished, this, &ChromeProcess::onProcessFinished);
+    connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart)
+            fail(QStringLiteral("cannot start %1: %2").arg(m_executable, m_process->errorString()));
+    });
+
+    m_state = State::Starting;
+    m_clock.start();
+    m_process->start();
+    m_pollTimer.start();
+}
+
+void ChromeProcess::pollDevToolsPort()
+{
+    if (m_state != State::Starting)
+        return;
+    if (m_clock.elapsed() > m_options.startTimeoutMs) {
+        fail(QStringLiteral("the browser did not open its DevTools port within %1 s").arg(m_options.startTimeoutMs / 1000));
+        return;
+    }
+    QFile file(QDir(m_root->path()).filePath(QStringLiteral("profile/DevToolsActivePort")));
+    if (!file.open(QIODevice::ReadOnly))
+        return;
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    // Chrome writes the file in one go, but we may read it mid-write: wait for both lines.
+    if (lines.size() < 2 || lines.at(1).trimmed().isEmpty())
+        return;
+    bool portOk = false;
+    const int port = lines.at(0).trimmed().toInt(&portOk);
+    if (!portOk || port <= 0 || port > 65535)
+        return;
+    m_pollTimer.stop();
+    const QUrl url(QStringLiteral("ws://127.0.0.1:%1%2").arg(port).arg(QString::fromLatin1(lines.at(1).trimmed())));
+    m_cdp = new CdpConnection(this);
+    connect(m_cdp, &CdpConnection::opened, this, &ChromeProcess::onCdpOpened);
+    connect(m_cdp, &CdpConnection::closed, this, [this](const QString &reason) {
+        if (m_state == State::Starting)
+            fail(QStringLiteral("cannot connect to the browser's DevTools: %1").arg(reason));
+        else if (m_state == State::Running) {
+            qCWarning(lcChrome) << "DevTools connection lost:" << reason;
+            // The socket only drops when the browser dies or hangs; make sure it is gone, then report.
+            if (m_process)
+                m_process->kill();
+        }
+    });
+    m_cdp->open(url);
+}
+
+void ChromeProcess::onCdpOpened()
+{
+    m_cdp->send(QStringLiteral("Browser.getVersion"), {}, {}, this, [this](const CdpReply &reply) {
+        if (m_state != State::Starting)
+            return;
+        if (!reply.ok()) {
+            fail(QStringLiteral("the browser does not answer: %1").arg(reply.error));
+            return;
+        }
+        m_version = reply.result.value(QStringLiteral("product")).toString();
+        m_startMs = static_cast<double>(m_clock.nsecsElapsed()) / 1e6;
+        m_state = State::Running;
+        qCInfo(lcChrome) << "browser ready:" << m_version << "in" << *m_startMs << "ms";
+        emit ready();
+    });
+}
+
+void ChromeProcess::onProcessFinished(int exitCode, QProcess::ExitStatus status)
+{
+    const State was = m_state;
+    m_killTimer.stop();
+    m_pollTimer.stop();
+    if (was == State::Starting) {
+        QString tail = QString::fromLocal8Bit(m_stderrTail).trimmed();
+        const qsizetype lastLine = tail.lastIndexOf(u'\n');
+        if (lastLine >= 0)
+            tail = tail.mid(lastLine + 1);
+        fail(QStringLiteral("the browser exited during start-up (code %1)%2")
+                 .arg(exitCode)
+                 .arg(tail.isEmpty() ? QString() : QStringLiteral(": ") + tail));
+        return;
+    }
+    cleanUp();
+    m_state = State::NotRunning;
+    if (was == State::Stopping) {
+        emit stopped();
+    } else if (was == State::Running) {
+        emit crashed(status == QProcess::CrashExit ? QStringLiteral("the browser crashed")
+                                                   : QStringLiteral("the browser exited (code %1)").arg(exitCode));
+    }
+}
+
+void ChromeProcess::fail(const QString &reason)
+{
+    if (m_state != State::Starting)
+        return;
+    m_state = State::Stopping; // so the process's end is not taken for a crash
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        m_process->kill();
+        m_process->waitForFinished(2000);
+    }
+    cleanUp();
+    m_state = State::NotRunning;
+    qCWarning(lcChrome) << "browser start failed:" << reason;
+    emit startFailed(reason);
+}
+
+void ChromeProcess::stop(int graceMs)
+{
+    if (m_state == State::NotRunning || m_state == State::Stopping)
+        return;
+    if (m_state == State::Starting) {
+        fail(QStringLiteral("stopped while starting"));
+        emit stopped();
+        return;
+    }
+    m_state = State::Stopping;
+    // Browser.close lets Chrome flush and delete its own temporary files; a signal would not.
+    if (m_cdp && m_cdp->isOpen())
+        m_cdp->send(QStringLiteral("Browser.close"));
+    else if (m_process)
+        m_process->terminate();
+    m_killTimer.start(graceMs);
+}
+
+void ChromeProcess::stopNow(int graceMs)
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning) {
+        cleanUp();
+        m_state = State::NotRunning;
+        return;
+    }
+    m_state = State::Stopping;
+    m_process->disconnect(this);
+    if (m_cdp && m_cdp->isOpen()) {
+        m_cdp->send(QStringLiteral("Browser.close"));
+        m_cdp->flush();
+    }
+    if (!m_process->waitForFinished(graceMs)) {
+        m_process->kill();
+        m_process->waitForFinished(2000);
+    }
+    cleanUp();
+    m_state = State::NotRunning;
+}
+
+void ChromeProcess::cleanUp()
+{
+    m_pollTimer.stop();
+    if (m_cdp) {
+        m_cdp->disconnect(this);
+        m_cdp->deleteLater();
+        m_cdp = nullptr;
+    }
+    if (m_process) {
+        m_process->disconnect(this);
+        m_process->deleteLater();
+        m_process = nullptr;
+    }
+    m_root.reset(); // removes profile, HOME and TMPDIR with everything Chrome left there
+}

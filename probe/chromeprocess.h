@@ -1,0 +1,84 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+class CdpConnection;
+class QTemporaryDir;
+
+// One headless Chromium with a private profile and its own HOME and TMPDIR, all inside one temporary folder
+// that goes away with it. Connected over CDP through --remote-debugging-port=0: Chrome picks a free port and
+// writes it to DevToolsActivePort, which we read, so two probes on one machine never collide.
+class ChromeProcess final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChromeProcess)
+
+public:
+    enum class State { NotRunning, Starting, Running, Stopping };
+
+    struct Options
+    {
+        QString executable; // empty: look in the usual places
+        QStringList extraArguments;
+        int startTimeoutMs = 30'000;
+        int windowWidth = 1366; // WebPageTest's desktop default
+        int windowHeight = 768;
+    };
+
+    explicit ChromeProcess(Options options, QObject *parent = nullptr);
+    ~ChromeProcess() override;
+
+    // The browser to run: the explicit path if it is executable, else the first of the usual install places,
+    // else empty.
+    static QString findExecutable(const QString &explicitPath = {});
+    static QStringList defaultArguments();
+
+    void start();
+    // Browser.close, then the process's end; SIGKILL if it does not end in time. Emits stopped().
+    void stop(int graceMs = 5'000);
+    // For shutdown paths that cannot wait on the event loop.
+    void stopNow(int graceMs = 3'000);
+
+    State state() const { return m_state; }
+    bool isRunning() const { return m_state == State::Running; }
+    CdpConnection *cdp() const { return m_cdp; }
+    QString version() const { return m_version; }
+    QString executable() const { return m_executable; }
+    std::optional<double> startMs() const { return m_startMs; }
+    qint64 processId() const { return m_process ? m_process->processId() : 0; }
+    QString profileRoot() const;
+
+signals:
+    void ready();
+    void startFailed(const QString &reason);
+    // The browser went away without being asked to.
+    void crashed(const QString &reason);
+    void stopped();
+
+private:
+    void pollDevToolsPort();
+    void onCdpOpened();
+    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+    void fail(const QString &reason);
+    void cleanUp();
+
+    Options m_options;
+    State m_state = State::NotRunning;
+    QString m_executable;
+    QString m_version;
+    std::optional<double> m_startMs;
+    std::unique_ptr<QTemporaryDir> m_root;
+    QProcess *m_process = nullptr;
+    CdpConnection *m_cdp = nullptr;
+    QTimer m_pollTimer;
+    QTimer m_killTimer;
+    QElapsedTimer m_clock;
+    QByteArray m_stderrTail;
+};

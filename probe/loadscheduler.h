@@ -1,0 +1,61 @@
+#pragma once
+
+#include "chromeprocess.h"
+
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include "model/loadoptions.h"
+
+class PageLoad;
+
+// Runs page loads in one browser, at most maxConcurrency at once and the rest in order of arrival. The browser
+// starts when the first load needs it; if it crashes, the loads in flight fail with that reason and the next
+// load starts a fresh one.
+class LoadScheduler final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LoadScheduler)
+
+public:
+    struct Options
+    {
+        ChromeProcess::Options chrome;
+        int maxConcurrency = 1;
+    };
+
+    explicit LoadScheduler(Options options, QObject *parent = nullptr);
+    ~LoadScheduler() override;
+
+    // The load is owned by the scheduler until it finishes; delete it (deleteLater) once you have its result.
+    PageLoad *submit(const QUrl &url, const LoadOptions &options);
+
+    int capacity() const { return m_options.maxConcurrency; }
+    int activeCount() const { return static_cast<int>(m_running.size()); }
+    int queuedCount() const { return static_cast<int>(m_queue.size()); }
+    ChromeProcess *browser() { return &m_browser; }
+
+    // Closes the browser cleanly (Browser.close); loads still running are aborted first.
+    void shutdown();
+
+signals:
+    void loadChanged(int active, int queued);
+    void browserReady(const QString &version, double startMs);
+    void browserLost(const QString &reason);
+
+private:
+    void pump();
+    void onBrowserReady();
+    void onBrowserStartFailed(const QString &reason);
+    void onBrowserCrashed(const QString &reason);
+    void onLoadFinished(PageLoad *load);
+    void forget(PageLoad *load);
+
+    Options m_options;
+    ChromeProcess m_browser;
+    QList<QPointer<PageLoad>> m_queue;
+    QList<QPointer<PageLoad>> m_running;
+    QList<QPointer<PageLoad>> m_waitedForBrowser; // these get the cold-start time in their result
+};

@@ -1,0 +1,324 @@
+#include "measurecommand.h"
+
+#include "harbuilder.h"
+#include "model/connectivityprofile.h"
+#include "pageload.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace {
+
+QString formatBytes(qint64 bytes)
+{
+    if (bytes < 1024)
+        return QStringLiteral("%1 B").arg(bytes);
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 KB").arg(static_cast<double>(bytes) / 1024.0, 0, 'f', 1);
+    return QStringLiteral("%1 MB").arg(static_cast<double>(bytes) / (1024.0 * 1024.0), 0, 'f', 2);
+}
+
+bool writeFile(const QString &path, const QByteArray &data, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+int MeasureCommand::exitCodeFor(LoadError::Kind kind)
+{
+    switch (kind) {
+    case LoadError::Kind::InvalidUrl:
+    case LoadError::Kind::Refused:
+        return Usage;
+    case LoadError::Kind::DnsFailure:
+        return DnsFailure;
+    case LoadError::Kind::ConnectionFailed:
+        return ConnectionFailed;
+    case LoadError::Kind::TlsFailure:
+        return TlsFailure;
+    case LoadError::Kind::Timeout:
+        return Timeout;
+    case LoadError::Kind::HttpError:
+        return HttpError;
+    case LoadError::Kind::BrowserUnavailable:
+        return BrowserUnavailable;
+    case LoadError::Kind::BrowserCrashed:
+        return BrowserCrashed;
+    case LoadError::Kind::BadResponse:
+    case LoadError::Kind::Cancelled:
+    case LoadError::Kind::Other:
+        break;
+    }
+    return LoadFailed;
+}
+
+MeasureCommand::MeasureCommand(QTextStream &out, QTextStream &err, QObject *parent)
+    : QObject(parent)
+    , m_out(out)
+    , m_err(err)
+{
+}
+
+MeasureCommand::~MeasureCommand() = default;
+
+int MeasureCommand::parse(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Loads URL in a fresh headless Chromium context and reports its timings.\n\n"
+                       "Exit codes: 0 success, 2 usage or bad URL, 3 DNS failure, 4 connection failed, 5 TLS "
+                       "failure, 6 timeout, 7 HTTP 4xx/5xx document, 8 Chrome not found or would not start, 9 "
+                       "Chrome crashed, 10 other load failure, 11 output file not written."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The page to load (http or https)."));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the runs as JSON instead of a table."));
+    const QCommandLineOption har(QStringLiteral("har"), QStringLiteral("Write a HAR 1.2 file of all runs."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption profile(QStringLiteral("profile"),
+        QStringLiteral("Connectivity to emulate: %1.").arg(ConnectivityProfile::names().join(QStringLiteral(", "))),
+        QStringLiteral("NAME"), QStringLiteral("Native"));
+    const QCommandLineOption runs(QStringLiteral("runs"), QStringLiteral("Number of runs (1-100); the median is reported."),
+        QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+        QStringLiteral("Seconds one view may take (1-600)."), QStringLiteral("SECONDS"),
+        QString::number(LoadOptions::defaultTimeoutMs / 1000));
+    const QCommandLineOption repeat(QStringLiteral("repeat-view"),
+        QStringLiteral("Load the page a second time in the same context (warm cache) and report it separately."));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+        QStringLiteral("Write a PNG screenshot taken at the load event of the first run."), QStringLiteral("FILE"));
+    const QCommandLineOption chrome(QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."),
+        QStringLiteral("PATH"));
+    parser.addOptions({ json, har, profile, runs, timeout, repeat, screenshot, chrome });
+
+    QStringList argv = arguments;
+    argv.prepend(QStringLiteral("worldspeed-probe measure"));
+    if (!parser.parse(argv)) {
+        m_err << "worldspeed-probe measure: " << parser.errorText() << "\n\n" << parser.helpText();
+        m_err.flush();
+        return Usage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        m_out << parser.helpText();
+        m_out.flush();
+        return Success;
+    }
+    const auto usage = [&](const QString &message) {
+        m_err << "worldspeed-probe measure: " << message << '\n';
+        m_err.flush();
+        return static_cast<int>(Usage);
+    };
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return usage(QStringLiteral("give exactly one URL (see --help)"));
+
+    m_url = QUrl::fromUserInput(positional.first());
+    const QString scheme = m_url.scheme().toLower();
+    if (!m_url.isValid() || m_url.host().isEmpty() || (scheme != u"http" && scheme != u"https"))
+        return usage(QStringLiteral("\"%1\" is not an http or https URL").arg(positional.first()));
+
+    bool ok = false;
+    m_runCount = parser.value(runs).toInt(&ok);
+    if (!ok || m_runCount < 1 || m_runCount > 100)
+        return usage(QStringLiteral("--runs must be a whole number from 1 to 100"));
+    const double seconds = parser.value(timeout).toDouble(&ok);
+    if (!ok || seconds < 1 || seconds > LoadOptions::maxTimeoutMs / 1000)
+        return usage(QStringLiteral("--timeout must be a number of seconds from 1 to %1").arg(LoadOptions::maxTimeoutMs / 1000));
+    const auto chosen = ConnectivityProfile::byName(parser.value(profile));
+    if (!chosen)
+        return usage(QStringLiteral("unknown profile \"%1\"; one of: %2")
+                         .arg(parser.value(profile), ConnectivityProfile::names().join(QStringLiteral(", "))));
+
+    m_loadOptions.timeoutMs = static_cast<int>(seconds * 1000);
+    m_loadOptions.profile = chosen->name;
+    m_loadOptions.repeatView = parser.isSet(repeat);
+    m_screenshotPath = parser.value(screenshot);
+    m_loadOptions.screenshot = !m_screenshotPath.isEmpty();
+    m_json = parser.isSet(json);
+    m_harPath = parser.value(har);
+    m_chromeOptions.executable = parser.value(chrome);
+    return -1;
+}
+
+void MeasureCommand::start()
+{
+    m_scheduler = new LoadScheduler(LoadScheduler::Options { m_chromeOptions, 1 }, this);
+    submitNext();
+}
+
+void MeasureCommand::submitNext()
+{
+    PageLoad *load = m_scheduler->submit(m_url, m_loadOptions);
+    connect(load, &PageLoad::finished, this, [this, load] {
+        const RunResult run = load->result();
+        load->deleteLater();
+        onRunFinished(run);
+    });
+}
+
+void MeasureCommand::onRunFinished(const RunResult &run)
+{
+    m_runs.append(run);
+    const auto &error = run.firstView.error;
+    // Without a browser, or with a site that is down, more runs would only repeat the same error.
+    const bool hopeless = error
+        && (error->kind == LoadError::Kind::BrowserUnavailable || error->kind == LoadError::Kind::DnsFailure
+            || error->kind == LoadError::Kind::ConnectionFailed || error->kind == LoadError::Kind::TlsFailure);
+    if (m_runs.size() < m_runCount && !hopeless) {
+        submitNext();
+        return;
+    }
+    report();
+}
+
+void MeasureCommand::report()
+{
+    int exitCode = Success;
+    for (const RunResult &run : std::as_const(m_runs)) {
+        for (const auto *view : { &run.firstView, run.repeatView ? &*run.repeatView : nullptr }) {
+            if (view && view->error && exitCode == Success)
+                exitCode = exitCodeFor(view->error->kind);
+        }
+    }
+
+    if (m_json) {
+        QJsonArray runs;
+        QList<PageMetrics> first;
+        QList<PageMetrics> repeat;
+        for (const RunResult &run : std::as_const(m_runs)) {
+            QJsonObject json = run.toJson();
+            // The screenshot goes to its own file; base64 in a table of numbers helps nobody.
+            QJsonObject view = json.value(QStringLiteral("firstView")).toObject();
+            view.remove(QStringLiteral("screenshotPng"));
+            json.insert(QStringLiteral("firstView"), view);
+            runs.append(json);
+            if (run.firstView.ok())
+                first.append(run.firstView.metrics);
+            if (run.repeatView && run.repeatView->ok())
+                repeat.append(run.repeatView->metrics);
+        }
+        QJsonObject document { { QStringLiteral("url"), m_url.toString() }, { QStringLiteral("runs"), runs } };
+        if (!first.isEmpty())
+            document.insert(QStringLiteral("median"), PageMetrics::median(first).toJson());
+        if (!repeat.isEmpty())
+            document.insert(QStringLiteral("medianRepeatView"), PageMetrics::median(repeat).toJson());
+        m_out << QJsonDocument(document).toJson(QJsonDocument::Indented);
+    } else {
+        printTable();
+    }
+    m_out.flush();
+
+    QString error;
+    if (!m_harPath.isEmpty()) {
+        HarBuilder builder(QStringLiteral(WORLDSPEED_VERSION));
+        for (const RunResult &run : std::as_const(m_runs))
+            builder.addRun(run);
+        if (!builder.writeToFile(m_harPath, &error)) {
+            m_err << "worldspeed-probe measure: " << error << '\n';
+            exitCode = exitCode == Success ? static_cast<int>(OutputFailed) : exitCode;
+        }
+    }
+    if (!m_screenshotPath.isEmpty()) {
+        const QByteArray png = m_runs.isEmpty() ? QByteArray() : m_runs.first().firstView.screenshotPng;
+        if (png.isEmpty()) {
+            m_err << "worldspeed-probe measure: no screenshot was taken (the page never reached its load event)\n";
+            exitCode = exitCode == Success ? static_cast<int>(OutputFailed) : exitCode;
+        } else if (!writeFile(m_screenshotPath, png, &error)) {
+            m_err << "worldspeed-probe measure: " << error << '\n';
+            exitCode = exitCode == Success ? static_cast<int>(OutputFailed) : exitCode;
+        }
+    }
+    for (const RunResult &run : std::as_const(m_runs)) {
+        if (run.firstView.error) {
+            m_err << "worldspeed-probe measure: " << run.firstView.error->message << '\n';
+            break;
+        }
+    }
+    m_err.flush();
+    m_scheduler->shutdown();
+    connect(m_scheduler->browser(), &ChromeProcess::stopped, this, [this, exitCode] { emit finished(exitCode); });
+    if (m_scheduler->browser()->state() == ChromeProcess::State::NotRunning)
+        emit finished(exitCode);
+}
+
+QString MeasureCommand::formatMs(std::optional<double> ms) const
+{
+    if (!ms)
+        return QStringLiteral("—");
+    if (*ms >= 10'000)
+        return QStringLiteral("%1 s").arg(*ms / 1000.0, 0, 'f', 2);
+    return QStringLiteral("%1 ms").arg(*ms, 0, 'f', 0);
+}
+
+void MeasureCommand::printTable() const
+{
+    const RunResult &firstRun = m_runs.first();
+    m_out << "URL      " << m_url.toString() << '\n';
+    m_out << "Browser  " << (firstRun.browserVersion.isEmpty() ? QStringLiteral("—") : firstRun.browserVersion);
+    if (firstRun.browserStartMs)
+        m_out << "  (cold start " << formatMs(firstRun.browserStartMs) << ')';
+    m_out << '\n';
+    m_out << "Profile  " << m_loadOptions.profile << "   Timeout " << m_loadOptions.timeoutMs / 1000 << " s\n\n";
+
+    const auto row = [&](const QString &label, const PageMetrics &m, const QString &status) {
+        m_out << label.leftJustified(9) << status.leftJustified(8) << formatMs(m.ttfbMs).rightJustified(9)
+              << formatMs(m.firstContentfulPaintMs).rightJustified(9)
+              << formatMs(m.largestContentfulPaintMs).rightJustified(9)
+              << formatMs(m.domContentLoadedMs).rightJustified(9) << formatMs(m.loadMs).rightJustified(9)
+              << formatMs(m.fullyLoadedMs).rightJustified(9)
+              << (m.cumulativeLayoutShift ? QString::number(*m.cumulativeLayoutShift, 'f', 3) : QStringLiteral("—")).rightJustified(7)
+              << QString::number(m.requestCount).rightJustified(6) << formatBytes(m.totalEncodedBytes).rightJustified(10)
+              << '\n';
+    };
+    m_out << "Run      Status       TTFB      FCP      LCP      DCL     Load    Fully    CLS  Reqs     Bytes\n";
+    QList<PageMetrics> first;
+    QList<PageMetrics> repeat;
+    for (qsizetype i = 0; i < m_runs.size(); ++i) {
+        const RunResult &run = m_runs.at(i);
+        for (const auto *view : { &run.firstView, run.repeatView ? &*run.repeatView : nullptr }) {
+            if (!view)
+                continue;
+            const bool isRepeat = view != &run.firstView;
+            QString status = view->metrics.documentStatus ? QString::number(*view->metrics.documentStatus) : QStringLiteral("—");
+            if (view->error)
+                status = LoadError::kindName(view->error->kind);
+            row(QString::number(i + 1) + (isRepeat ? QStringLiteral(" rpt") : QString()), view->metrics, status);
+            if (view->ok())
+                (isRepeat ? repeat : first).append(view->metrics);
+        }
+    }
+    if (m_runs.size() > 1 && !first.isEmpty())
+        row(QStringLiteral("median"), PageMetrics::median(first), QString());
+    if (m_runs.size() > 1 && !repeat.isEmpty())
+        row(QStringLiteral("med rpt"), PageMetrics::median(repeat), QString());
+
+    const ViewResult &view = firstRun.firstView;
+    if (view.requests.isEmpty())
+        return;
+    m_out << "\nRequests of run 1  (start and duration from navigation start)\n";
+    m_out << "  Status  Type          Start   Duration      Size  URL\n";
+    for (const RequestTiming &r : view.requests) {
+        QString status = r.status ? QString::number(*r.status) : QStringLiteral("—");
+        if (r.outcome == RequestTiming::Outcome::Failed)
+            status = QStringLiteral("failed");
+        else if (r.outcome == RequestTiming::Outcome::Unfinished)
+            status = QStringLiteral("open");
+        QString url = r.url;
+        if (url.size() > 70)
+            url = url.left(67) + QStringLiteral("...");
+        m_out << "  " << status.leftJustified(8) << r.resourceType.left(12).leftJustified(12)
+              << formatMs(r.startMs).rightJustified(8) << formatMs(r.durationMs).rightJustified(11)
+              << (r.encodedBytes ? formatBytes(*r.encodedBytes) : QStringLiteral("—")).rightJustified(10) << "  " << url;
+        if (!r.failureText.isEmpty())
+            m_out << "  (" << r.failureText << ')';
+        m_out << '\n';
+    }
+}

@@ -1,0 +1,703 @@
+#include "pageload.h"
+
+#include "cdpconnection.h"
+#include "model/connectivityprofile.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcLoad, "worldspeed.pageload", QtWarningMsg)
+
+namespace {
+
+// Chrome's own page metrics, read inside the page. LCP and layout shifts are only reachable through a buffered
+// PerformanceObserver, whose entries arrive in a task after observe(); takeRecords() after a short wait collects
+// whatever the callback has not. CLS is the largest session window (gaps < 1 s, windows ≤ 5 s), as Chrome
+// defines it since 2021. A value the page did not report stays out of the object, so it stays absent.
+const QString metricsScript = QStringLiteral(R"JS((() => new Promise(resolve => {
+  const out = {};
+  const nav = performance.getEntriesByType('navigation')[0];
+  if (nav) {
+    if (nav.responseStart > 0) out.responseStart = nav.responseStart;
+    if (nav.domContentLoadedEventEnd > 0) out.domContentLoaded = nav.domContentLoadedEventEnd;
+    if (nav.loadEventEnd > 0) out.load = nav.loadEventEnd;
+    if (nav.responseStatus > 0) out.status = nav.responseStatus;
+  }
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  if (fcp) out.fcp = fcp.startTime;
+  const supported = PerformanceObserver.supportedEntryTypes || [];
+  const collect = (type) => {
+    const seen = new Set();
+    if (!supported.includes(type)) return null;
+    const observer = new PerformanceObserver(list => list.getEntries().forEach(e => seen.add(e)));
+    observer.observe({ type, buffered: true });
+    return () => { observer.takeRecords().forEach(e => seen.add(e)); observer.disconnect(); return [...seen]; };
+  };
+  const lcp = collect('largest-contentful-paint');
+  const shifts = collect('layout-shift');
+  setTimeout(() => {
+    if (lcp) {
+      const entries = lcp();
+      if (entries.length) out.lcp = Math.max(...entries.map(e => e.startTime));
+    }
+    if (shifts) {
+      let best = 0, sum = 0, first = -1, last = -1;
+      for (const e of shifts().filter(e => !e.hadRecentInput).sort((a, b) => a.startTime - b.startTime)) {
+        if (first < 0 || e.startTime - last >= 1000 || e.startTime - first >= 5000) { sum = 0; first = e.startTime; }
+        sum += e.value; last = e.startTime; best = Math.max(best, sum);
+      }
+      out.cls = best;
+    }
+    resolve(out);
+  }, 50);
+}))())JS");
+
+constexpr int commandTimeoutMs = 15'000;
+constexpr int navigateFailureGraceMs = 200;
+
+QList<HttpHeader> headersFromObject(const QJsonObject &object)
+{
+    QList<HttpHeader> headers;
+    headers.reserve(object.size());
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+        headers.append(HttpHeader { it.key(), it.value().toString() });
+    return headers;
+}
+
+std::optional<double> positive(const QJsonObject &object, const QString &key)
+{
+    const QJsonValue value = object.value(key);
+    if (!value.isDouble() || value.toDouble() < 0)
+        return std::nullopt;
+    return value.toDouble();
+}
+
+} // namespace
+
+PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
+    : QObject(parent)
+    , m_url(std::move(url))
+    , m_options(std::move(options))
+{
+    m_result.url = m_url.toString();
+    m_result.options = m_options;
+    m_result.firstView.url = m_result.url;
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this, [this] {
+        if (m_loadFired) {
+            // Loaded, but the network never went quiet: fully loaded is capped at the timeout, as promised.
+            m_fullyLoadedCapMs = static_cast<double>(m_viewClock.elapsed());
+            endView(std::nullopt, true);
+        } else {
+            endView(LoadError { LoadError::Kind::Timeout,
+                        QStringLiteral("the page did not finish loading within %1 s").arg(m_options.timeoutMs / 1000.0) },
+                true);
+        }
+    });
+    m_quiet.setSingleShot(true);
+    m_quiet.setInterval(quietPeriodMs);
+    connect(&m_quiet, &QTimer::timeout, this, [this] { endView(std::nullopt, true); });
+}
+
+PageLoad::~PageLoad()
+{
+    releaseContext();
+}
+
+ViewResult &PageLoad::currentView()
+{
+    if (m_view == View::Repeat && m_result.repeatView)
+        return *m_result.repeatView;
+    return m_result.firstView;
+}
+
+void PageLoad::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    emit stateChanged(state);
+}
+
+void PageLoad::markStartingBrowser()
+{
+    if (m_state == State::Queued)
+        setState(State::StartingBrowser);
+}
+
+void PageLoad::command(const QString &method, const QJsonObject &params, const QString &sessionId,
+    std::function<void(const QJsonObject &)> onOk)
+{
+    if (!m_cdp)
+        return;
+    m_cdp->send(
+        method, params, sessionId, this,
+        [this, method, onOk = std::move(onOk)](const CdpReply &reply) {
+            if (m_state != State::Loading)
+                return;
+            if (!reply.ok()) {
+                const auto kind = reply.errorCode == CdpReply::disconnectedCode ? LoadError::Kind::BrowserCrashed
+                                                                                 : LoadError::Kind::Other;
+                abort(LoadError { kind, QStringLiteral("%1 failed: %2").arg(method, reply.error) });
+                return;
+            }
+            if (onOk)
+                onOk(reply.result);
+        },
+        std::chrono::milliseconds(commandTimeoutMs));
+}
+
+void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::optional<double> browserStartMs)
+{
+    if (m_state != State::Queued && m_state != State::StartingBrowser)
+        return;
+    m_cdp = cdp;
+    m_result.browserVersion = browserVersion;
+    m_result.browserStartMs = browserStartMs;
+    setState(State::Loading);
+    // disposeOnDetach: should we vanish without cleaning up, the browser drops the context with our session.
+    command(QStringLiteral("Target.createBrowserContext"), { { QStringLiteral("disposeOnDetach"), true } }, {},
+        [this](const QJsonObject &result) {
+            m_contextId = result.value(QStringLiteral("browserContextId")).toString();
+            command(QStringLiteral("Target.createTarget"),
+                { { QStringLiteral("url"), QStringLiteral("about:blank") },
+                    { QStringLiteral("browserContextId"), m_contextId } },
+                {}, [this](const QJsonObject &result) { onTargetCreated(result); });
+        });
+}
+
+void PageLoad::onTargetCreated(const QJsonObject &result)
+{
+    m_targetId = result.value(QStringLiteral("targetId")).toString();
+    command(QStringLiteral("Target.attachToTarget"),
+        { { QStringLiteral("targetId"), m_targetId }, { QStringLiteral("flatten"), true } }, {},
+        [this](const QJsonObject &result) {
+            m_sessionId = result.value(QStringLiteral("sessionId")).toString();
+            attachSession(m_sessionId, true);
+        });
+}
+
+void PageLoad::attachSession(const QString &sessionId, bool pageSession)
+{
+    m_cdp->setSessionHandler(sessionId, this,
+        [this, sessionId](const QString &method, const QJsonObject &params) { onEvent(sessionId, method, params); });
+    if (!pageSession)
+        m_childSessions.insert(sessionId);
+    command(QStringLiteral("Network.enable"), {}, sessionId);
+    const ConnectivityProfile profile = ConnectivityProfile::byName(m_options.profile).value_or(ConnectivityProfile {});
+    if (!profile.isNative()) {
+        command(QStringLiteral("Network.emulateNetworkConditions"),
+            { { QStringLiteral("offline"), false }, { QStringLiteral("latency"), profile.rttMs },
+                { QStringLiteral("downloadThroughput"), profile.downBytesPerSecond() },
+                { QStringLiteral("uploadThroughput"), profile.upBytesPerSecond() } },
+            sessionId);
+    }
+    // Out-of-process iframes and workers are targets of their own; without auto-attach their requests would be
+    // missing from the waterfall. They wait for us, so none of their requests is missed either.
+    command(QStringLiteral("Target.setAutoAttach"),
+        { { QStringLiteral("autoAttach"), true }, { QStringLiteral("waitForDebuggerOnStart"), true },
+            { QStringLiteral("flatten"), true } },
+        sessionId);
+    if (!pageSession) {
+        command(QStringLiteral("Runtime.runIfWaitingForDebugger"), {}, sessionId);
+        return;
+    }
+    command(QStringLiteral("Page.enable"), {}, sessionId);
+    command(QStringLiteral("Performance.enable"), {}, sessionId);
+    // Commands on one session run in order, so once this answers, everything above is in force.
+    command(QStringLiteral("Page.setLifecycleEventsEnabled"), { { QStringLiteral("enabled"), true } }, sessionId,
+        [this](const QJsonObject &) { beginView(); });
+}
+
+void PageLoad::beginView()
+{
+    ViewResult view;
+    view.url = m_result.url;
+    view.startedAt = QDateTime::currentDateTimeUtc();
+    if (m_view == View::First)
+        m_result.firstView = view;
+    else
+        m_result.repeatView = view;
+    m_pending.clear();
+    m_unpublished.clear();
+    m_hops.clear();
+    m_documentRequestId.clear();
+    m_navigationStartTs.reset();
+    m_firstDocumentTs = 0;
+    m_lastActivityTs.reset();
+    m_fullyLoadedCapMs.reset();
+    m_loadFired = false;
+    m_committed = false;
+    m_viewOpen = true;
+    ++m_viewToken;
+    m_viewClock.start();
+    m_timeout.start(m_options.timeoutMs);
+    // Page.navigate answers only once the document's headers are in, so a hung server would hold it forever:
+    // our own view timeout decides, and a late or failed answer after that is no longer news.
+    m_cdp->send(
+        QStringLiteral("Page.navigate"), { { QStringLiteral("url"), m_result.url } }, m_sessionId, this,
+        [this, token = m_viewToken](const CdpReply &reply) {
+            if (token != m_viewToken || !m_viewOpen || m_state != State::Loading)
+                return;
+            if (!reply.ok()) {
+                const auto kind = reply.errorCode == CdpReply::disconnectedCode ? LoadError::Kind::BrowserCrashed
+                                                                                 : LoadError::Kind::Other;
+                abort(LoadError { kind, QStringLiteral("Page.navigate failed: %1").arg(reply.error) });
+                return;
+            }
+            const QString errorText = reply.result.value(QStringLiteral("errorText")).toString();
+            // A 4xx/5xx document with an empty body is reported as a navigation error, yet it is a page that
+            // answered: measure it like one and report its status.
+            if (errorText.isEmpty() || errorText.contains(u"ERR_HTTP_RESPONSE_CODE_FAILURE"))
+                return;
+            const LoadError error { LoadError::kindOfNetError(errorText),
+                QStringLiteral("%1 could not be loaded: %2").arg(m_result.url, errorText) };
+            // The failed document's own loadingFailed may still be on its way; give it a moment to arrive.
+            QTimer::singleShot(navigateFailureGraceMs, this, [this, token, error] {
+                if (token == m_viewToken && m_viewOpen)
+                    endView(error, false);
+            });
+        },
+        std::chrono::milliseconds(m_options.timeoutMs + commandTimeoutMs));
+}
+
+void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJsonObject &params)
+{
+    if (method == u"Target.attachedToTarget") {
+        const QString child = params.value(QStringLiteral("sessionId")).toString();
+        if (!child.isEmpty() && m_state == State::Loading)
+            attachSession(child, false);
+        return;
+    }
+    if (method == u"Target.detachedFromTarget") {
+        const QString child = params.value(QStringLiteral("sessionId")).toString();
+        if (m_childSessions.remove(child) && m_cdp)
+            m_cdp->removeSessionHandler(child);
+        return;
+    }
+    if (method == u"Inspector.targetCrashed" && sessionId == m_sessionId) {
+        abort(LoadError { LoadError::Kind::BrowserCrashed, QStringLiteral("the page's renderer process crashed") });
+        return;
+    }
+    if (!m_viewOpen)
+        return;
+    if (method == u"Network.requestWillBeSent")
+        onRequestWillBeSent(params);
+    else if (method == u"Network.responseReceived")
+        onResponseReceived(params);
+    else if (method == u"Network.dataReceived") {
+        const auto it = m_pending.find(params.value(QStringLiteral("requestId")).toString());
+        if (it != m_pending.end()) {
+            it->decodedBytes += params.value(QStringLiteral("dataLength")).toInteger();
+            it->sawData = true;
+        }
+    } else if (method == u"Network.requestServedFromCache") {
+        const auto it = m_pending.find(params.value(QStringLiteral("requestId")).toString());
+        if (it != m_pending.end())
+            it->timing.fromCache = true;
+    } else if (method == u"Network.loadingFinished") {
+        const QJsonValue encoded = params.value(QStringLiteral("encodedDataLength"));
+        onRequestEnded(params.value(QStringLiteral("requestId")).toString(),
+            params.value(QStringLiteral("timestamp")).toDouble(),
+            encoded.isDouble() && encoded.toDouble() >= 0 ? std::optional<qint64>(encoded.toInteger()) : std::nullopt,
+            {});
+    } else if (method == u"Network.loadingFailed") {
+        QString failure = params.value(QStringLiteral("errorText")).toString();
+        const QString blocked = params.value(QStringLiteral("blockedReason")).toString();
+        if (!blocked.isEmpty())
+            failure += QStringLiteral(" (blocked: %1)").arg(blocked);
+        if (failure.isEmpty())
+            failure = QStringLiteral("failed");
+        onRequestEnded(params.value(QStringLiteral("requestId")).toString(),
+            params.value(QStringLiteral("timestamp")).toDouble(), std::nullopt, failure);
+    } else if (method == u"Page.frameNavigated" && sessionId == m_sessionId) {
+        const QJsonObject frame = params.value(QStringLiteral("frame")).toObject();
+        if (frame.value(QStringLiteral("id")).toString() == m_targetId && !frame.contains(QStringLiteral("parentId"))
+            && m_firstDocumentTs > 0 && !m_committed) {
+            m_committed = !frame.value(QStringLiteral("url")).toString().startsWith(u"chrome-error:");
+            learnNavigationStart();
+        }
+    } else if (method == u"Page.loadEventFired" && sessionId == m_sessionId) {
+        if (m_firstDocumentTs > 0 && !m_loadFired)
+            onLoadEvent();
+    }
+}
+
+void PageLoad::onRequestWillBeSent(const QJsonObject &params)
+{
+    const QString requestId = params.value(QStringLiteral("requestId")).toString();
+    const double ts = params.value(QStringLiteral("timestamp")).toDouble();
+    const QJsonObject request = params.value(QStringLiteral("request")).toObject();
+    const QString type = params.value(QStringLiteral("type")).toString(QStringLiteral("Other"));
+
+    const auto existing = m_pending.find(requestId);
+    if (existing != m_pending.end()) {
+        // The same id again is a redirect: the previous hop ends here, answered by redirectResponse.
+        Pending hop = std::move(*existing);
+        m_pending.erase(existing);
+        const QJsonObject redirect = params.value(QStringLiteral("redirectResponse")).toObject();
+        if (!redirect.isEmpty())
+            applyResponse(hop, redirect, requestId);
+        hop.timing.redirectUrl = request.value(QStringLiteral("url")).toString();
+        const QJsonValue encoded = redirect.value(QStringLiteral("encodedDataLength"));
+        closeHop(hop, ts, RequestTiming::Outcome::Finished,
+            encoded.isDouble() && encoded.toDouble() >= 0 ? std::optional<qint64>(encoded.toInteger()) : std::nullopt);
+    }
+
+    Pending pending;
+    const int hop = m_hops.value(requestId, 0);
+    m_hops.insert(requestId, hop + 1);
+    pending.timing.id = hop == 0 ? requestId : requestId + u':' + QString::number(hop);
+    pending.timing.url = request.value(QStringLiteral("url")).toString();
+    pending.timing.method = request.value(QStringLiteral("method")).toString();
+    pending.timing.resourceType = type;
+    pending.timing.priority = request.value(QStringLiteral("initialPriority")).toString();
+    pending.timing.requestHeaders = headersFromObject(request.value(QStringLiteral("headers")).toObject());
+    pending.startTs = ts;
+    if (type == u"Document" && params.value(QStringLiteral("frameId")).toString() == m_targetId
+        && m_documentRequestId.isEmpty()) {
+        m_documentRequestId = requestId;
+        m_firstDocumentTs = ts;
+    }
+    m_pending.insert(requestId, std::move(pending));
+    noteActivity(ts);
+}
+
+void PageLoad::onResponseReceived(const QJsonObject &params)
+{
+    const QString requestId = params.value(QStringLiteral("requestId")).toString();
+    const auto it = m_pending.find(requestId);
+    if (it == m_pending.end())
+        return;
+    applyResponse(*it, params.value(QStringLiteral("response")).toObject(), requestId);
+}
+
+void PageLoad::applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId)
+{
+    RequestTiming &t = pending.timing;
+    const QJsonValue status = response.value(QStringLiteral("status"));
+    if (status.isDouble())
+        t.status = status.toInt();
+    t.statusText = response.value(QStringLiteral("statusText")).toString();
+    t.protocol = response.value(QStringLiteral("protocol")).toString();
+    t.remoteIp = response.value(QStringLiteral("remoteIPAddress")).toString();
+    if (response.value(QStringLiteral("remotePort")).isDouble())
+        t.remotePort = response.value(QStringLiteral("remotePort")).toInt();
+    t.mimeType = response.value(QStringLiteral("mimeType")).toString();
+    t.responseHeaders = headersFromObject(response.value(QStringLiteral("headers")).toObject());
+    if (response.value(QStringLiteral("fromDiskCache")).toBool() || response.value(QStringLiteral("fromPrefetchCache")).toBool()
+        || response.value(QStringLiteral("fromServiceWorker")).toBool())
+        t.fromCache = true;
+    const QJsonValue headerBytes = response.value(QStringLiteral("encodedDataLength"));
+    if (headerBytes.isDouble() && headerBytes.toDouble() >= 0)
+        t.headerBytes = headerBytes.toInteger();
+    pending.responseTiming = response.value(QStringLiteral("timing")).toObject();
+    if (requestId == m_documentRequestId) {
+        currentView().metrics.documentStatus = t.status;
+        currentView().finalUrl = response.value(QStringLiteral("url")).toString(t.url);
+    }
+}
+
+void PageLoad::onRequestEnded(const QString &requestId, double endTs, std::optional<qint64> encodedBytes,
+    const QString &failure)
+{
+    const auto it = m_pending.find(requestId);
+    if (it == m_pending.end())
+        return;
+    Pending pending = std::move(*it);
+    m_pending.erase(it);
+    if (!failure.isEmpty())
+        pending.timing.failureText = failure;
+    closeHop(pending, endTs, failure.isEmpty() ? RequestTiming::Outcome::Finished : RequestTiming::Outcome::Failed,
+        encodedBytes);
+    noteActivity(endTs);
+}
+
+void PageLoad::closeHop(Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome,
+    std::optional<qint64> encodedBytes)
+{
+    RequestTiming t = std::move(pending.timing);
+    t.outcome = outcome;
+    t.encodedBytes = encodedBytes;
+    if (outcome == RequestTiming::Outcome::Finished || pending.sawData)
+        t.decodedBytes = pending.decodedBytes;
+
+    // Walk the response's phase boundaries with a cursor that never goes back, so each phase starts where the
+    // previous one ended and together they cover the request exactly: start → blocked → dns → connect → ssl →
+    // send → wait → receive → end. A boundary Chrome did not report (-1) leaves its phase out.
+    double cursor = pending.startTs;
+    const QJsonObject &rt = pending.responseTiming;
+    const double base = rt.value(QStringLiteral("requestTime")).toDouble(-1);
+    if (base > 0) {
+        const auto at = [&](const QString &key) -> std::optional<double> {
+            if (auto offset = positive(rt, key))
+                return base + *offset / 1000.0;
+            return std::nullopt;
+        };
+        const auto advance = [&](std::optional<double> boundary) -> std::optional<double> {
+            if (!boundary)
+                return std::nullopt;
+            const double next = std::max(cursor, *boundary);
+            const double phase = (next - cursor) * 1000.0;
+            cursor = next;
+            return phase;
+        };
+        const auto dnsStart = at(QStringLiteral("dnsStart"));
+        const auto connectStart = at(QStringLiteral("connectStart"));
+        const auto sslStart = at(QStringLiteral("sslStart"));
+        const auto sendStart = at(QStringLiteral("sendStart"));
+        auto firstActivity = dnsStart ? dnsStart : connectStart ? connectStart : sendStart;
+        if (!firstActivity)
+            firstActivity = base;
+        t.phases.blocked = advance(firstActivity);
+        if (dnsStart)
+            t.phases.dns = advance(at(QStringLiteral("dnsEnd")));
+        if (connectStart)
+            t.phases.connect = advance(sslStart ? sslStart : at(QStringLiteral("connectEnd")));
+        if (sslStart)
+            t.phases.ssl = advance(at(QStringLiteral("sslEnd")));
+        if (connectStart && sslStart) {
+            // connectEnd comes after the TLS handshake; a sliver past sslEnd belongs to the connection.
+            const auto rest = advance(at(QStringLiteral("connectEnd")));
+            if (rest)
+                t.phases.ssl = *t.phases.ssl + *rest;
+        }
+        t.phases.send = advance(at(QStringLiteral("sendEnd")));
+        t.phases.wait = advance(at(QStringLiteral("receiveHeadersEnd")));
+        if (endTs)
+            t.phases.receive = advance(endTs);
+    }
+    if (endTs)
+        t.durationMs = (std::max(cursor, *endTs) - pending.startTs) * 1000.0;
+    // Kept in absolute milliseconds until the navigation start is known; publish() makes it relative.
+    t.startMs = pending.startTs * 1000.0;
+    publish(std::move(t));
+}
+
+void PageLoad::publish(RequestTiming request)
+{
+    if (!m_navigationStartTs) {
+        m_unpublished.append(std::move(request));
+        return;
+    }
+    request.startMs -= *m_navigationStartTs * 1000.0;
+    currentView().requests.append(request);
+    emit requestFinished(m_view, request);
+}
+
+void PageLoad::setNavigationStart(double ts)
+{
+    m_navigationStartTs = ts;
+    auto waiting = std::move(m_unpublished);
+    m_unpublished.clear();
+    for (RequestTiming &request : waiting)
+        publish(std::move(request));
+}
+
+void PageLoad::learnNavigationStart()
+{
+    command(QStringLiteral("Performance.getMetrics"), {}, m_sessionId,
+        [this, token = m_viewToken](const QJsonObject &result) {
+            if (token != m_viewToken || m_navigationStartTs)
+                return;
+            double navigationStart = 0;
+            for (const QJsonValue &metric : result.value(QStringLiteral("metrics")).toArray()) {
+                if (metric[QStringLiteral("name")].toString() == u"NavigationStart")
+                    navigationStart = metric[QStringLiteral("value")].toDouble();
+            }
+            // It must come just before our document request: anything else is a stale value from the previous
+            // document, and the document request's own start is the better origin then.
+            const bool plausible = navigationStart > 0 && navigationStart <= m_firstDocumentTs + 0.001
+                && navigationStart > m_firstDocumentTs - 10.0;
+            if (!plausible)
+                qCWarning(lcLoad) << "implausible NavigationStart" << navigationStart << "for a document sent at"
+                                  << m_firstDocumentTs << "- using the document request's start";
+            setNavigationStart(plausible ? navigationStart : m_firstDocumentTs);
+        });
+}
+
+void PageLoad::noteActivity(double ts)
+{
+    if (!m_lastActivityTs || ts > *m_lastActivityTs)
+        m_lastActivityTs = ts;
+    if (!m_loadFired)
+        return;
+    if (m_pending.isEmpty())
+        m_quiet.start();
+    else
+        m_quiet.stop();
+}
+
+void PageLoad::onLoadEvent()
+{
+    m_loadFired = true;
+    if (m_options.screenshot) {
+        command(QStringLiteral("Page.captureScreenshot"), { { QStringLiteral("format"), QStringLiteral("png") } },
+            m_sessionId, [this, token = m_viewToken](const QJsonObject &result) {
+                if (token != m_viewToken)
+                    return;
+                currentView().screenshotPng
+                    = QByteArray::fromBase64(result.value(QStringLiteral("data")).toString().toLatin1());
+            });
+    }
+    if (m_pending.isEmpty())
+        m_quiet.start();
+}
+
+void PageLoad::closeOpenRequests()
+{
+    // What never ended is still part of the picture: it is what a timed-out page was waiting for.
+    auto open = std::move(m_pending);
+    m_pending.clear();
+    for (Pending &pending : open)
+        closeHop(pending, std::nullopt, RequestTiming::Outcome::Unfinished, std::nullopt);
+    if (!m_navigationStartTs) {
+        double origin = m_firstDocumentTs;
+        for (const RequestTiming &request : std::as_const(m_unpublished)) {
+            if (origin <= 0 || request.startMs / 1000.0 < origin)
+                origin = request.startMs / 1000.0;
+        }
+        setNavigationStart(origin);
+    }
+    std::stable_sort(currentView().requests.begin(), currentView().requests.end(),
+        [](const RequestTiming &a, const RequestTiming &b) { return a.startMs < b.startMs; });
+}
+
+void PageLoad::endView(std::optional<LoadError> error, bool readPageMetrics)
+{
+    if (!m_viewOpen)
+        return;
+    m_viewOpen = false;
+    m_timeout.stop();
+    m_quiet.stop();
+    // Before our document commits, the page is still about:blank (or Chrome's error page): its numbers are not
+    // the ones asked for.
+    const bool committed = m_committed;
+    closeOpenRequests();
+    if (!readPageMetrics || !committed || !m_cdp) {
+        finishView(std::move(error), {});
+        return;
+    }
+    m_cdp->send(
+        QStringLiteral("Runtime.evaluate"),
+        { { QStringLiteral("expression"), metricsScript }, { QStringLiteral("awaitPromise"), true },
+            { QStringLiteral("returnByValue"), true } },
+        m_sessionId, this,
+        [this, error, token = m_viewToken](const CdpReply &reply) {
+            if (token != m_viewToken || m_state != State::Loading)
+                return;
+            // A page that is mid-navigation or crashed cannot answer; its network numbers still stand.
+            finishView(error, reply.result.value(QStringLiteral("result")).toObject().value(QStringLiteral("value")).toObject());
+        },
+        std::chrono::milliseconds(commandTimeoutMs));
+}
+
+void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &page)
+{
+    ViewResult &view = currentView();
+    PageMetrics &m = view.metrics;
+    const auto read = [&](const char *key) { return positive(page, QString::fromLatin1(key)); };
+    // TTFB is when the final document's first byte arrived, from the network's own timing: under an emulated
+    // profile Chrome's Navigation Timing responseStart leaves the emulated latency out (4 ms on "3G" where the
+    // document waited 300 ms), and a user on that network would wait for it. Without emulation both agree.
+    m.ttfbMs.reset();
+    for (const RequestTiming &request : std::as_const(view.requests)) {
+        if (request.id.startsWith(m_documentRequestId) && request.phases.wait && !request.fromCache && !m_documentRequestId.isEmpty())
+            m.ttfbMs = request.startMs + request.phases.blocked.value_or(0) + request.phases.dns.value_or(0)
+                + request.phases.connect.value_or(0) + request.phases.ssl.value_or(0) + request.phases.send.value_or(0)
+                + *request.phases.wait;
+    }
+    if (!m.ttfbMs)
+        m.ttfbMs = read("responseStart");
+    m.firstContentfulPaintMs = read("fcp");
+    m.largestContentfulPaintMs = read("lcp");
+    m.domContentLoadedMs = read("domContentLoaded");
+    m.loadMs = read("load");
+    m.cumulativeLayoutShift = read("cls");
+    if (!m.documentStatus && page.value(QStringLiteral("status")).isDouble())
+        m.documentStatus = page.value(QStringLiteral("status")).toInt();
+    if (m_fullyLoadedCapMs) {
+        m.fullyLoadedMs = m_fullyLoadedCapMs;
+    } else if (m.loadMs && m_lastActivityTs && m_navigationStartTs) {
+        m.fullyLoadedMs = std::max(*m.loadMs, (*m_lastActivityTs - *m_navigationStartTs) * 1000.0);
+    }
+    m.requestCount = static_cast<int>(view.requests.size());
+    m.totalEncodedBytes = 0;
+    m.totalDecodedBytes = 0;
+    for (const RequestTiming &request : std::as_const(view.requests)) {
+        m.totalEncodedBytes += request.encodedBytes.value_or(0);
+        m.totalDecodedBytes += request.decodedBytes.value_or(0);
+    }
+    if (!error && m.documentStatus && *m.documentStatus >= 400) {
+        QString statusText;
+        for (const RequestTiming &request : std::as_const(view.requests)) {
+            if (request.id.startsWith(m_documentRequestId) && request.status == m.documentStatus)
+                statusText = request.statusText;
+        }
+        error = LoadError { LoadError::Kind::HttpError,
+            QStringLiteral("the page answered HTTP %1%2").arg(*m.documentStatus).arg(statusText.isEmpty() ? QString() : u' ' + statusText) };
+    }
+    view.error = std::move(error);
+    emit viewFinished(m_view, view);
+
+    if (m_view == View::First && m_options.repeatView && view.ok() && m_state == State::Loading) {
+        m_view = View::Repeat;
+        beginView();
+        return;
+    }
+    finishRun();
+}
+
+void PageLoad::finishRun()
+{
+    m_timeout.stop();
+    m_quiet.stop();
+    m_viewOpen = false;
+    ++m_viewToken;
+    releaseContext();
+    setState(m_result.ok() ? State::Complete : State::Failed);
+    emit finished();
+}
+
+void PageLoad::abort(const LoadError &error)
+{
+    if (m_state == State::Complete || m_state == State::Failed)
+        return;
+    if (m_state == State::Loading && m_viewOpen) {
+        m_viewOpen = false;
+        m_timeout.stop();
+        m_quiet.stop();
+        closeOpenRequests();
+        finishView(error, {});
+        return;
+    }
+    // Not loading yet, or between views: the error belongs to the view that was about to run, unless the view had
+    // already ended with one of its own (a timeout whose page metrics were being read).
+    if (!currentView().error)
+        currentView().error = error;
+    finishRun();
+}
+
+void PageLoad::cancel()
+{
+    abort(LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") });
+}
+
+void PageLoad::releaseContext()
+{
+    if (!m_cdp)
+        return;
+    if (!m_sessionId.isEmpty())
+        m_cdp->removeSessionHandler(m_sessionId);
+    for (const QString &child : std::as_const(m_childSessions))
+        m_cdp->removeSessionHandler(child);
+    m_childSessions.clear();
+    if (!m_contextId.isEmpty())
+        m_cdp->send(QStringLiteral("Target.disposeBrowserContext"), { { QStringLiteral("browserContextId"), m_contextId } });
+    m_contextId.clear();
+    m_sessionId.clear();
+}

@@ -1,0 +1,126 @@
+#pragma once
+
+#include "model/loadoptions.h"
+#include "model/runresult.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+#include <QUrl>
+
+#include <functional>
+#include <optional>
+
+class CdpConnection;
+struct CdpReply;
+
+// One measured run of a URL in a fresh browser context of its own (no cache, cookies or storage shared with any
+// other run), then optionally a repeat view in the same context. It reports as it goes: each request when it
+// ends, so a waterfall can grow live, and the whole result at the end.
+//
+// Times: Chrome stamps network events and the page's navigation start on one monotonic clock; we take the
+// navigation start from Performance.getMetrics once the document commits, so request offsets and the page's own
+// Navigation Timing share one origin. Page metrics are read from the page itself (Navigation, Paint, LCP and
+// layout-shift entries): they are Chrome's numbers, not our estimate of them.
+class PageLoad final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PageLoad)
+
+public:
+    enum class View { First, Repeat };
+    enum class State { Queued, StartingBrowser, Loading, Complete, Failed };
+
+    // How long the network must stay quiet after the load event before we call the page fully loaded.
+    static constexpr int quietPeriodMs = 2'000;
+
+    PageLoad(QUrl url, LoadOptions options, QObject *parent = nullptr);
+    ~PageLoad() override;
+
+    QUrl url() const { return m_url; }
+    const LoadOptions &options() const { return m_options; }
+    State state() const { return m_state; }
+    const RunResult &result() const { return m_result; }
+
+    // The scheduler tells a queued load that the browser is being started for it.
+    void markStartingBrowser();
+    // Runs the load on an open connection. browserStartMs is set when this run waited for a cold browser.
+    void start(CdpConnection *cdp, const QString &browserVersion, std::optional<double> browserStartMs);
+    // Ends the run now with this error; what was measured so far is kept. No-op once finished.
+    void abort(const LoadError &error);
+    void cancel();
+
+signals:
+    void stateChanged(PageLoad::State state);
+    void requestFinished(PageLoad::View view, const RequestTiming &request);
+    // The first view's metrics, then the repeat view's, as each is known.
+    void viewFinished(PageLoad::View view, const ViewResult &result);
+    // Exactly once; result() holds the run.
+    void finished();
+
+private:
+    struct Pending
+    {
+        RequestTiming timing;
+        double startTs = 0; // CDP monotonic seconds
+        QJsonObject responseTiming; // response.timing, when a response came
+        qint64 decodedBytes = 0;
+        bool sawData = false;
+    };
+
+    void setState(State state);
+    void command(const QString &method, const QJsonObject &params, const QString &sessionId = {},
+        std::function<void(const QJsonObject &)> onOk = {});
+    void onTargetCreated(const QJsonObject &result);
+    void attachSession(const QString &sessionId, bool pageSession);
+    void beginView();
+    void onEvent(const QString &sessionId, const QString &method, const QJsonObject &params);
+    void onRequestWillBeSent(const QJsonObject &params);
+    void onResponseReceived(const QJsonObject &params);
+    void applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId);
+    void onRequestEnded(const QString &requestId, double endTs, std::optional<qint64> encodedBytes,
+        const QString &failure);
+    void closeHop(Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome,
+        std::optional<qint64> encodedBytes);
+    void publish(RequestTiming request);
+    void learnNavigationStart();
+    void setNavigationStart(double ts);
+    void noteActivity(double ts);
+    void onLoadEvent();
+    void closeOpenRequests();
+    void endView(std::optional<LoadError> error, bool readPageMetrics);
+    void finishView(std::optional<LoadError> error, const QJsonObject &page);
+    void finishRun();
+    void releaseContext();
+    ViewResult &currentView();
+
+    QUrl m_url;
+    LoadOptions m_options;
+    State m_state = State::Queued;
+    RunResult m_result;
+    QPointer<CdpConnection> m_cdp;
+    QString m_contextId;
+    QString m_targetId;
+    QString m_sessionId;
+    QSet<QString> m_childSessions;
+    View m_view = View::First;
+    quint64 m_viewToken = 0; // replies that belong to an earlier view carry an older token and are dropped
+    bool m_viewOpen = false;
+    QString m_documentRequestId;
+    std::optional<double> m_navigationStartTs;
+    double m_firstDocumentTs = 0;
+    QHash<QString, Pending> m_pending;
+    QList<RequestTiming> m_unpublished; // ended before the navigation start was known
+    QHash<QString, int> m_hops;
+    bool m_loadFired = false;
+    bool m_committed = false; // our document (not about:blank, not an error page) is in the frame
+    std::optional<double> m_lastActivityTs;
+    std::optional<double> m_fullyLoadedCapMs;
+    QTimer m_timeout;
+    QTimer m_quiet;
+    QElapsedTimer m_viewClock;
+};

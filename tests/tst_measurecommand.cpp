@@ -1,0 +1,187 @@
+// `worldspeed-probe measure` as a person or a script meets it: the real binary, real Chromium, the test server.
+#include "model/runresult.h"
+#include "testwebserver.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Outcome
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+} // namespace
+
+class tst_MeasureCommand : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void tableByDefault();
+    void jsonWithRunsAndMedian();
+    void harAndScreenshotFiles();
+    void exitCodes_data();
+    void exitCodes();
+
+private:
+    // Runs the probe on a worker process while this thread keeps serving HTTP for it.
+    Outcome measure(const QStringList &arguments, int timeoutMs = 120'000);
+
+    TestWebServer m_server;
+    QTemporaryDir m_dir;
+};
+
+Outcome tst_MeasureCommand::measure(const QStringList &arguments, int timeoutMs)
+{
+    QProcess process;
+    process.setProgram(QStringLiteral(WORLDSPEED_PROBE_EXE));
+    process.setArguments(QStringList { QStringLiteral("measure") } + arguments);
+    process.start();
+    Outcome outcome;
+    if (!process.waitForStarted(10'000))
+        return outcome;
+    QDeadlineTimer deadline(timeoutMs);
+    while (process.state() != QProcess::NotRunning && !deadline.hasExpired())
+        QTest::qWait(20); // the test server lives on this thread's event loop
+    if (process.state() != QProcess::NotRunning) {
+        process.kill();
+        process.waitForFinished();
+        return outcome;
+    }
+    outcome.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    outcome.out = QString::fromUtf8(process.readAllStandardOutput());
+    outcome.err = QString::fromUtf8(process.readAllStandardError());
+    return outcome;
+}
+
+void tst_MeasureCommand::initTestCase()
+{
+    QVERIFY(QFileInfo(QStringLiteral(WORLDSPEED_PROBE_EXE)).isExecutable());
+    QVERIFY(m_dir.isValid());
+    QVERIFY(m_server.listen());
+    TestWebServer::Response page;
+    page.body = "<!doctype html><title>cli</title><h1>measure me</h1>"
+                "<link rel=stylesheet href=\"/asset?type=css&delay=100&size=1000\">"
+                "<img src=\"/asset?type=png&delay=200&size=4000\">";
+    m_server.route(QStringLiteral("/page"), page);
+    m_server.route(QStringLiteral("/missing"), TestWebServer::Response { 404, "text/html", "<p>no</p>", 0, 0, {} });
+    m_server.route(QStringLiteral("/error"), TestWebServer::Response { 500, "text/html", "<p>oops</p>", 0, 0, {} });
+    TestWebServer::Response hang;
+    hang.mode = TestWebServer::Response::Mode::Hang;
+    m_server.route(QStringLiteral("/hang"), hang);
+    TestWebServer::Response garbage;
+    garbage.mode = TestWebServer::Response::Mode::Garbage;
+    m_server.route(QStringLiteral("/garbage"), garbage);
+}
+
+void tst_MeasureCommand::tableByDefault()
+{
+    const Outcome o = measure({ m_server.url(QStringLiteral("/page")).toString() });
+    QCOMPARE(o.exitCode, 0);
+    QVERIFY2(o.out.contains(u"TTFB") && o.out.contains(u"Load") && o.out.contains(u"Requests of run 1"), qPrintable(o.out));
+    QVERIFY2(o.out.contains(u"/asset?type=png&delay=200&size=4000"), qPrintable(o.out));
+    QVERIFY(o.out.contains(u"Chrome/"));
+    // Nothing but results on stdout, nothing at all on stderr when all went well (Chrome's own noise stays out).
+    QVERIFY2(o.err.trimmed().isEmpty(), qPrintable(o.err));
+}
+
+void tst_MeasureCommand::jsonWithRunsAndMedian()
+{
+    const Outcome o = measure({ QStringLiteral("--json"), QStringLiteral("--runs"), QStringLiteral("3"),
+        m_server.url(QStringLiteral("/page")).toString() });
+    QCOMPARE(o.exitCode, 0);
+    QJsonParseError error;
+    const QJsonObject json = QJsonDocument::fromJson(o.out.toUtf8(), &error).object();
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    const QJsonArray runs = json.value(QStringLiteral("runs")).toArray();
+    QCOMPARE(runs.size(), 3);
+    QList<double> loads;
+    for (const QJsonValue &run : runs) {
+        QString problem;
+        const auto parsed = RunResult::fromJson(run.toObject(), &problem);
+        QVERIFY2(parsed, qPrintable(problem));
+        QVERIFY(parsed->firstView.ok());
+        QVERIFY(parsed->firstView.metrics.loadMs >= 200);
+        QCOMPARE(parsed->firstView.requests.size(), parsed->firstView.metrics.requestCount);
+        loads.append(*parsed->firstView.metrics.loadMs);
+    }
+    std::sort(loads.begin(), loads.end());
+    const QJsonObject median = json.value(QStringLiteral("median")).toObject();
+    QCOMPARE(median.value(QStringLiteral("loadMs")).toDouble(), loads.at(1));
+}
+
+void tst_MeasureCommand::harAndScreenshotFiles()
+{
+    const QString har = m_dir.filePath(QStringLiteral("run.har"));
+    const QString png = m_dir.filePath(QStringLiteral("shot.png"));
+    const Outcome o = measure({ QStringLiteral("--har"), har, QStringLiteral("--screenshot"), png,
+        QStringLiteral("--repeat-view"), m_server.url(QStringLiteral("/page")).toString() });
+    QCOMPARE(o.exitCode, 0);
+    QFile harFile(har);
+    QVERIFY(harFile.open(QIODevice::ReadOnly));
+    const QJsonObject log = QJsonDocument::fromJson(harFile.readAll()).object().value(QStringLiteral("log")).toObject();
+    QCOMPARE(log.value(QStringLiteral("version")).toString(), QStringLiteral("1.2"));
+    QCOMPARE(log.value(QStringLiteral("pages")).toArray().size(), 2); // first and repeat view
+    QVERIFY(log.value(QStringLiteral("entries")).toArray().size() >= 6);
+    QFile pngFile(png);
+    QVERIFY(pngFile.open(QIODevice::ReadOnly));
+    QVERIFY(pngFile.readAll().startsWith("\x89PNG"));
+}
+
+void tst_MeasureCommand::exitCodes_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+
+    quint16 closedPort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        closedPort = probe.serverPort();
+    }
+    const QString base = m_server.url(QStringLiteral("/")).toString();
+    QTest::newRow("no url") << QStringList {} << 2 << QStringLiteral("exactly one URL");
+    QTest::newRow("not http") << QStringList { QStringLiteral("ftp://example.com/") } << 2 << QStringLiteral("not an http");
+    QTest::newRow("bad option") << QStringList { QStringLiteral("--runs"), QStringLiteral("zero"), base } << 2
+                                << QStringLiteral("--runs");
+    QTest::newRow("bad profile") << QStringList { QStringLiteral("--profile"), QStringLiteral("5G"), base } << 2
+                                 << QStringLiteral("unknown profile");
+    QTest::newRow("dns") << QStringList { QStringLiteral("http://nonexistent.invalid/") } << 3
+                         << QStringLiteral("ERR_NAME_NOT_RESOLVED");
+    QTest::newRow("refused") << QStringList { QStringLiteral("http://127.0.0.1:%1/").arg(closedPort) } << 4
+                             << QStringLiteral("ERR_CONNECTION_REFUSED");
+    // TLS spoken to a server that only speaks plain HTTP: the handshake fails.
+    QTest::newRow("tls") << QStringList { QStringLiteral("https://127.0.0.1:%1/page").arg(m_server.port()) } << 5
+                         << QStringLiteral("ERR_SSL");
+    QTest::newRow("timeout") << QStringList { QStringLiteral("--timeout"), QStringLiteral("2"), m_server.url(QStringLiteral("/hang")).toString() }
+                             << 6 << QStringLiteral("did not finish loading within 2 s");
+    QTest::newRow("404") << QStringList { m_server.url(QStringLiteral("/missing")).toString() } << 7 << QStringLiteral("HTTP 404");
+    QTest::newRow("500") << QStringList { m_server.url(QStringLiteral("/error")).toString() } << 7 << QStringLiteral("HTTP 500");
+    QTest::newRow("no chrome") << QStringList { QStringLiteral("--chrome"), QStringLiteral("/nonexistent/chrome"), base } << 8
+                               << QStringLiteral("Chrome not found at /nonexistent/chrome");
+    QTest::newRow("garbage") << QStringList { m_server.url(QStringLiteral("/garbage")).toString() } << 10
+                             << QStringLiteral("ERR_");
+}
+
+void tst_MeasureCommand::exitCodes()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const Outcome o = measure(arguments, 60'000);
+    QVERIFY2(o.exitCode == exitCode, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(o.exitCode).arg(o.err)));
+    QVERIFY2(o.err.contains(message), qPrintable(o.err));
+}
+
+QTEST_GUILESS_MAIN(tst_MeasureCommand)
+#include "tst_measurecommand.moc"
