@@ -2,6 +2,7 @@
 
 #include "cdpconnection.h"
 #include "model/connectivityprofile.h"
+#include "urlpolicy.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -115,6 +116,16 @@ ViewResult &PageLoad::currentView()
     return m_result.firstView;
 }
 
+void PageLoad::setUrlPolicy(std::shared_ptr<const UrlPolicy> policy)
+{
+    m_policy = std::move(policy);
+}
+
+bool PageLoad::guarded() const
+{
+    return m_policy && !m_policy->allowsPrivateTargets();
+}
+
 void PageLoad::setState(State state)
 {
     if (m_state == state)
@@ -188,6 +199,13 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
     if (!pageSession)
         m_childSessions.insert(sessionId);
     command(QStringLiteral("Network.enable"), {}, sessionId);
+    if (guarded()) {
+        command(QStringLiteral("Fetch.enable"),
+            { { QStringLiteral("patterns"),
+                QJsonArray { QJsonObject { { QStringLiteral("urlPattern"), QStringLiteral("*") },
+                    { QStringLiteral("requestStage"), QStringLiteral("Request") } } } } },
+            sessionId);
+    }
     const ConnectivityProfile profile = ConnectivityProfile::byName(m_options.profile).value_or(ConnectivityProfile {});
     if (!profile.isNative()) {
         command(QStringLiteral("Network.emulateNetworkConditions"),
@@ -283,6 +301,10 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
         abort(LoadError { LoadError::Kind::BrowserCrashed, QStringLiteral("the page's renderer process crashed") });
         return;
     }
+    if (method == u"Fetch.requestPaused") {
+        onRequestPaused(sessionId, params);
+        return;
+    }
     if (!m_viewOpen)
         return;
     if (method == u"Network.requestWillBeSent")
@@ -312,6 +334,9 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
             failure += QStringLiteral(" (blocked: %1)").arg(blocked);
         if (failure.isEmpty())
             failure = QStringLiteral("failed");
+        const auto pending = m_pending.constFind(params.value(QStringLiteral("requestId")).toString());
+        if (pending != m_pending.constEnd() && m_refusedUrls.contains(pending->timing.url))
+            failure += QStringLiteral(" (refused by the probe: %1)").arg(m_refusedUrls.value(pending->timing.url));
         onRequestEnded(params.value(QStringLiteral("requestId")).toString(),
             params.value(QStringLiteral("timestamp")).toDouble(), std::nullopt, failure);
     } else if (method == u"Page.frameNavigated" && sessionId == m_sessionId) {
@@ -367,6 +392,49 @@ void PageLoad::onRequestWillBeSent(const QJsonObject &params)
     noteActivity(ts);
 }
 
+void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &params)
+{
+    const QString fetchId = params.value(QStringLiteral("requestId")).toString();
+    const QJsonObject request = params.value(QStringLiteral("request")).toObject();
+    const QUrl url(request.value(QStringLiteral("url")).toString());
+    const bool isDocument = params.value(QStringLiteral("resourceType")).toString() == u"Document"
+        && params.value(QStringLiteral("frameId")).toString() == m_targetId;
+    if (!m_policy) {
+        m_cdp->send(QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
+        return;
+    }
+    // data:, blob: and the like never reach the network; the policy is about where the browser connects.
+    const QString scheme = url.scheme().toLower();
+    if (scheme != u"http" && scheme != u"https" && scheme != u"ws" && scheme != u"wss") {
+        m_cdp->send(QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
+        return;
+    }
+    QUrl checked = url;
+    if (scheme == u"ws" || scheme == u"wss")
+        checked.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
+    m_policy->check(checked, this, [this, sessionId, fetchId, url, isDocument, token = m_viewToken](const UrlPolicy::Verdict &verdict) {
+        if (!m_cdp)
+            return;
+        if (verdict.allowed) {
+            m_cdp->send(QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
+            return;
+        }
+        m_refusedUrls.insert(url.toString(), verdict.reason);
+        m_cdp->send(QStringLiteral("Fetch.failRequest"),
+            { { QStringLiteral("requestId"), fetchId }, { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
+            sessionId);
+        if (isDocument && token == m_viewToken && m_viewOpen) {
+            // The page itself (or a redirect of it) leads somewhere the probe must not go: that is the result.
+            const LoadError error { LoadError::Kind::Refused,
+                QStringLiteral("refused to load %1: %2").arg(url.toString(), verdict.reason) };
+            QTimer::singleShot(navigateFailureGraceMs, this, [this, token, error] {
+                if (token == m_viewToken && m_viewOpen)
+                    endView(error, false);
+            });
+        }
+    });
+}
+
 void PageLoad::onResponseReceived(const QJsonObject &params)
 {
     const QString requestId = params.value(QStringLiteral("requestId")).toString();
@@ -396,6 +464,16 @@ void PageLoad::applyResponse(Pending &pending, const QJsonObject &response, cons
     if (headerBytes.isDouble() && headerBytes.toDouble() >= 0)
         t.headerBytes = headerBytes.toInteger();
     pending.responseTiming = response.value(QStringLiteral("timing")).toObject();
+    if (guarded() && !t.remoteIp.isEmpty()) {
+        // The name was checked before the request left, but DNS may answer differently a moment later: where the
+        // browser actually connected is what counts.
+        const UrlPolicy::Verdict verdict = m_policy->checkAddress(QUrl(t.url).host(), t.remoteIp);
+        if (!verdict.allowed) {
+            QMetaObject::invokeMethod(this, [this, verdict] {
+                abort(LoadError { LoadError::Kind::Refused, QStringLiteral("the page connected to an address the probe refuses: %1").arg(verdict.reason) });
+            }, Qt::QueuedConnection);
+        }
+    }
     if (requestId == m_documentRequestId) {
         currentView().metrics.documentStatus = t.status;
         currentView().finalUrl = response.value(QStringLiteral("url")).toString(t.url);

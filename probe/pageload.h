@@ -13,9 +13,11 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class CdpConnection;
+class UrlPolicy;
 struct CdpReply;
 
 // One measured run of a URL in a fresh browser context of its own (no cache, cookies or storage shared with any
@@ -45,6 +47,11 @@ public:
     const LoadOptions &options() const { return m_options; }
     State state() const { return m_state; }
     const RunResult &result() const { return m_result; }
+
+    // Guard the load with a policy: every request (document, redirect hop, subresource) is held until the policy
+    // has checked its URL, refused ones fail, and a response from a refused address ends the run. Without one, or
+    // with a policy that allows private targets, nothing is intercepted (and nothing is added to the timings).
+    void setUrlPolicy(std::shared_ptr<const UrlPolicy> policy);
 
     // The scheduler tells a queued load that the browser is being started for it.
     void markStartingBrowser();
@@ -80,6 +87,8 @@ private:
     void beginView();
     void onEvent(const QString &sessionId, const QString &method, const QJsonObject &params);
     void onRequestWillBeSent(const QJsonObject &params);
+    void onRequestPaused(const QString &sessionId, const QJsonObject &params);
+    bool guarded() const;
     void onResponseReceived(const QJsonObject &params);
     void applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId);
     void onRequestEnded(const QString &requestId, double endTs, std::optional<qint64> encodedBytes,
@@ -103,6 +112,8 @@ private:
     State m_state = State::Queued;
     RunResult m_result;
     QPointer<CdpConnection> m_cdp;
+    std::shared_ptr<const UrlPolicy> m_policy;
+    QHash<QString, QString> m_refusedUrls; // URL → why the policy refused it, to explain its failure
     QString m_contextId;
     QString m_targetId;
     QString m_sessionId;

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "model/runresult.h"
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QString>
+
+// Turns measured runs into a HAR 1.2 document (http://www.softwareishard.com/blog/har-12-spec/) that other tools,
+// Chrome DevTools' Network panel first among them, can import.
+//
+// Each view is one page: the first view of the n-th added run is "page_<n>", its repeat view "page_<n>_repeat".
+// Every request appears as an entry, failed and unfinished ones too (status 0 when no response arrived, an _error
+// field saying why). Conversions a reader should know about:
+//  - timings: HAR's connect includes ssl, ours does not, so connect_har = connect + ssl; a phase that did not
+//    happen is -1 for blocked/dns/connect/ssl and 0 for send/wait/receive, which HAR does not let be -1. An entry's
+//    time is the sum of blocked, dns, connect_har, send, wait and receive that are not -1 (so ssl is counted once).
+//  - pageTimings are relative to the page's startedDateTime, -1 when the browser did not report them.
+//  - response.bodySize is the encoded body (encodedBytes - headerBytes), -1 when either is unknown; content.size is
+//    the decoded body; content.compression their difference when both are known.
+//  - custom fields (leading underscore, as the spec allows): _resourceType and _priority (DevTools reads both, in
+//    its own lower-case names), _transferSize, _error; on pages _firstContentfulPaint, _largestContentfulPaint,
+//    _fullyLoaded, _error.
+class HarBuilder final
+{
+public:
+    explicit HarBuilder(QString creatorVersion);
+
+    // Adds the run's first view and, if it has one, its repeat view as pages. The browser named in the log is
+    // the first added run's.
+    void addRun(const RunResult &run);
+
+    QJsonObject document() const;
+    QByteArray toBytes(QJsonDocument::JsonFormat format = QJsonDocument::Indented) const;
+    // Writes atomically (a failed write leaves an existing file as it was). On failure returns false and says why.
+    bool writeToFile(const QString &path, QString *error) const;
+
+    static QString pageId(int runNumber, bool repeatView);
+
+private:
+    void addView(const ViewResult &view, const QString &pageId, const QString &fallbackTitle);
+
+    QString m_creatorVersion;
+    QString m_browserVersion;
+    int m_runCount = 0;
+    QJsonArray m_pages;
+    QJsonArray m_entries;
+};

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QUrl>
+
+#include <chrono>
+#include <functional>
+#include <utility>
+
+class QObject;
+
+// Which URLs and addresses the probe may load. A probe runs inside someone's network (a cloud VPC, a laptop, a
+// cluster) and loads URLs that arrive over the wire; without this policy anyone who can submit a run could make
+// it fetch the cloud metadata service or an intranet admin page and read the result back in a screenshot or HAR.
+//
+// What this class decides (it only decides; the page loader enforces):
+//  - syntax: http and https only, a host, at most maxUrlLength bytes when encoded. file:, ftp:, data:,
+//    javascript:, blob:, chrome: and relative URLs are refused. User info (user:pass@) is allowed: it does not
+//    change which host is contacted.
+//  - addresses, refused unless the policy allows private targets (see addressCategory() for the exact list):
+//    IPv4 0/8, 10/8, 100.64/10 (CGNAT, incl. Alibaba metadata 100.100.100.200), 127/8, 169.254/16 (link-local,
+//    incl. 169.254.169.254 metadata), 172.16/12, 192.0.0/24 (IETF, incl. Oracle metadata 192.0.0.192),
+//    192.168/16, 198.18/15 (benchmarking), 224/4 (multicast), 240/4 (reserved, incl. 255.255.255.255);
+//    IPv6 ::, ::1, ::/96 (IPv4-compatible, deprecated), 100::/64 (discard), 64:ff9b:1::/48 (local-use NAT64),
+//    fc00::/7 (ULA, incl. fd00:ec2::254 metadata), fe80::/10, fec0::/10, ff00::/8. Addresses that embed an
+//    IPv4 address are judged by it: ::ffff:a.b.c.d (mapped), 64:ff9b::a.b.c.d (NAT64), 2002:AABB:CCDD:: (6to4),
+//    2001:0::/32 (Teredo client address).
+//  - names: a host is refused if it does not resolve or if ANY address it resolves to is refused — the browser may
+//    pick any of them. "localhost" and "*.localhost" count as loopback without a lookup, because Chromium maps them
+//    to loopback itself and never asks DNS. IP literals are judged as they are, with no lookup.
+//
+// What it does not do, and who must:
+//  - DNS rebinding: a name may resolve to a public address here and to a private one a moment later in Chromium.
+//    The loader therefore checks every response's remoteIPAddress with checkAddress() (document, each redirect hop,
+//    each subresource) and aborts a run that touched a refused address; request interception applies check() to
+//    redirect targets and subresource URLs before they are sent.
+//  - a proxy: if Chromium talks through one, remoteIPAddress is the proxy's, and this policy cannot see the target.
+//  - ports: any port is allowed (Chromium refuses its own list of unsafe ports, e.g. 25).
+//  - traffic that never reaches the Network domain as a request (WebRTC, DNS prefetch by the browser).
+class UrlPolicy final
+{
+public:
+    struct Verdict
+    {
+        bool allowed = false;
+        QString reason; // why it was refused; empty when allowed
+
+        static Verdict allow() { return { true, {} }; }
+        static Verdict refuse(QString why) { return { false, std::move(why) }; }
+    };
+
+    static constexpr qsizetype maxUrlLength = 8192; // 8 KiB, encoded
+    static constexpr std::chrono::milliseconds defaultLookupTimeout { 10'000 };
+
+    explicit UrlPolicy(bool allowPrivateTargets = false);
+
+    bool allowsPrivateTargets() const { return m_allowPrivateTargets; }
+    // A stuck resolver must not hold a run forever; after this long check() refuses.
+    void setLookupTimeout(std::chrono::milliseconds timeout) { m_lookupTimeout = timeout; }
+    std::chrono::milliseconds lookupTimeout() const { return m_lookupTimeout; }
+
+    // Syntax only: scheme, host, length. No lookup.
+    Verdict checkSyntax(const QUrl &url) const;
+
+    // One address the browser connected to (or is about to), for the host it belongs to (used in the reason).
+    Verdict checkAddress(const QString &host, const QHostAddress &address) const;
+    // The same for an address as text, as CDP reports it ("93.184.216.34", "[::1]", "::1"); unparsable is refused.
+    Verdict checkAddress(const QString &host, const QString &address) const;
+
+    // Syntax, then the host's addresses (resolved with QHostInfo unless it is a literal or a localhost name).
+    // done is always called exactly once, later from context's thread's event loop (never from inside check()),
+    // unless context (which must not be null) is destroyed first: then it is not called at all, so a cancelled
+    // run need not guard its callback. The policy object itself may be gone by then.
+    void check(const QUrl &url, QObject *context, std::function<void(Verdict)> done) const;
+
+    // What kind of non-public address this is ("loopback", "private (RFC 1918)", "cloud metadata", …), or an
+    // empty string for a public one.
+    static QString addressCategory(const QHostAddress &address);
+    static bool isPrivateAddress(const QHostAddress &address) { return !addressCategory(address).isEmpty(); }
+
+private:
+    bool m_allowPrivateTargets;
+    std::chrono::milliseconds m_lookupTimeout = defaultLookupTimeout;
+};
