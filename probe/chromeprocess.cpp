@@ -151,14 +151,17 @@ void ChromeProcess::start()
         return;
     }
     const QDir root(m_root->path());
-    for (const char *sub : { "profile", "home", "tmp", "cache", "config" })
+    for (const char *sub : { "profile", "home", "tmp", "cache", "config", "runtime" })
         root.mkpath(QString::fromLatin1(sub));
+    QFile::setPermissions(root.filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
 
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("HOME"), root.filePath(QStringLiteral("home")));
     env.insert(QStringLiteral("TMPDIR"), root.filePath(QStringLiteral("tmp")));
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), root.filePath(QStringLiteral("config")));
     env.insert(QStringLiteral("XDG_CACHE_HOME"), root.filePath(QStringLiteral("cache")));
+    // Chromium's dconf client writes here even headless.
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), root.filePath(QStringLiteral("runtime")));
 
     QStringList args = defaultArguments();
     args << QStringLiteral("--window-size=%1,%2").arg(m_options.windowWidth).arg(m_options.windowHeight)
