@@ -49,6 +49,20 @@ QStringList candidatePaths()
     return paths;
 }
 
+// Chrome puts a Unix socket under its TMPDIR (.org.chromium.Chromium.XXXXXX/SingletonSocket, about 50 bytes more),
+// and a socket path must fit in sun_path's 108 bytes; past that Chrome exits at start with code 6. A deep temp
+// folder (a test's, a CI checkout's) is therefore swapped for the system's.
+QString profileParent()
+{
+    constexpr qsizetype maxParentLength = 40;
+    const QString temp = QDir::tempPath();
+#ifdef Q_OS_UNIX
+    if (temp.size() > maxParentLength)
+        return QStringLiteral("/tmp");
+#endif
+    return temp;
+}
+
 bool isExecutableFile(const QString &path)
 {
     const QFileInfo info(path);
@@ -143,7 +157,7 @@ void ChromeProcess::start()
         QMetaObject::invokeMethod(this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
         return;
     }
-    m_root = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/worldspeed-chrome-XXXXXX"));
+    m_root = std::make_unique<QTemporaryDir>(profileParent() + QStringLiteral("/worldspeed-chrome-XXXXXX"));
     if (!m_root->isValid()) {
         const QString reason = QStringLiteral("cannot create a browser profile folder: %1").arg(m_root->errorString());
         m_root.reset();

@@ -1,4 +1,5 @@
 #include "measurecommand.h"
+#include "servecommand.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -12,6 +13,7 @@ void printUsage(QTextStream &stream)
     stream << "Usage: worldspeed-probe COMMAND [OPTIONS]\n\n"
               "Commands:\n"
               "  measure URL   load a page in headless Chromium and print its timings (see measure --help)\n"
+              "  serve         serve authenticated clients over WebSocket: the fleet daemon (see serve --help)\n"
               "  --version     print the version\n";
 }
 
@@ -43,6 +45,14 @@ int main(int argc, char *argv[])
             return early;
         QObject::connect(&measure, &MeasureCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
         measure.start();
+        return QCoreApplication::exec();
+    }
+    if (command == u"serve") {
+        ServeCommand serve(out, err);
+        const int early = serve.start(arguments);
+        if (early >= 0)
+            return early;
+        QObject::connect(&serve, &ServeCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
         return QCoreApplication::exec();
     }
     err << "worldspeed-probe: unknown command \"" << command << "\"\n\n";

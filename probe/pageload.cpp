@@ -464,7 +464,7 @@ void PageLoad::applyResponse(Pending &pending, const QJsonObject &response, cons
     if (headerBytes.isDouble() && headerBytes.toDouble() >= 0)
         t.headerBytes = headerBytes.toInteger();
     pending.responseTiming = response.value(QStringLiteral("timing")).toObject();
-    if (guarded() && !t.remoteIp.isEmpty()) {
+    if (guarded() && !t.remoteIp.isEmpty() && !m_policy->isExempt(QUrl(t.url))) {
         // The name was checked before the request left, but DNS may answer differently a moment later: where the
         // browser actually connected is what counts.
         const UrlPolicy::Verdict verdict = m_policy->checkAddress(QUrl(t.url).host(), t.remoteIp);

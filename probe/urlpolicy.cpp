@@ -187,12 +187,27 @@ UrlPolicy::Verdict UrlPolicy::checkAddress(const QString &host, const QString &a
     return checkAddress(host, parsed);
 }
 
+void UrlPolicy::allowTarget(const QString &host, int port)
+{
+    m_exemptTargets.append({ host.toLower(), port });
+}
+
+bool UrlPolicy::isExempt(const QUrl &url) const
+{
+    const QString host = url.host().toLower();
+    const int port = url.port(url.scheme().toLower() == u"https" ? 443 : 80);
+    return std::any_of(m_exemptTargets.begin(), m_exemptTargets.end(),
+        [&](const std::pair<QString, int> &target) { return target.first == host && (target.second < 0 || target.second == port); });
+}
+
 void UrlPolicy::check(const QUrl &url, QObject *context, std::function<void(Verdict)> done) const
 {
     Q_ASSERT(context);
     Q_ASSERT(done);
     if (const Verdict syntax = checkSyntax(url); !syntax.allowed)
         return callLater(context, std::move(done), syntax);
+    if (isExempt(url))
+        return callLater(context, std::move(done), Verdict::allow());
 
     const QString host = url.host();
     QHostAddress literal;

@@ -2,6 +2,7 @@
 
 #include <QHostAddress>
 #include <QString>
+#include <QList>
 #include <QUrl>
 
 #include <chrono>
@@ -56,6 +57,12 @@ public:
     explicit UrlPolicy(bool allowPrivateTargets = false);
 
     bool allowsPrivateTargets() const { return m_allowPrivateTargets; }
+
+    // Exceptions for one known target, e.g. an internal staging server a probe is meant to test, while every
+    // other private address stays refused: a URL whose host (case-insensitive, as written in the URL) and port
+    // match is allowed without an address check. A port of -1 matches any port.
+    void allowTarget(const QString &host, int port = -1);
+    bool isExempt(const QUrl &url) const;
     // A stuck resolver must not hold a run forever; after this long check() refuses.
     void setLookupTimeout(std::chrono::milliseconds timeout) { m_lookupTimeout = timeout; }
     std::chrono::milliseconds lookupTimeout() const { return m_lookupTimeout; }
@@ -81,5 +88,6 @@ public:
 
 private:
     bool m_allowPrivateTargets;
+    QList<std::pair<QString, int>> m_exemptTargets;
     std::chrono::milliseconds m_lookupTimeout = defaultLookupTimeout;
 };

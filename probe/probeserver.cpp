@@ -1,0 +1,521 @@
+#include "probeserver.h"
+
+#include "loadscheduler.h"
+#include "pageload.h"
+#include "urlpolicy.h"
+
+#include <QLoggingCategory>
+#include <QSet>
+#include <QTimer>
+#include <QUuid>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcServer, "worldspeed.server", QtInfoMsg)
+
+namespace {
+
+// Runs as long as the longer input, so the time taken says nothing about where the first difference is.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    const qsizetype length = std::max(a.size(), b.size());
+    unsigned char difference = a.size() == b.size() ? 0 : 1;
+    for (qsizetype i = 0; i < length; ++i) {
+        const auto x = static_cast<unsigned char>(i < a.size() ? a.at(i) : 0);
+        const auto y = static_cast<unsigned char>(i < b.size() ? b.at(i) : 0);
+        difference |= static_cast<unsigned char>(x ^ y);
+    }
+    return difference == 0 && !a.isEmpty();
+}
+
+RunState runStateOf(PageLoad::State state)
+{
+    switch (state) {
+    case PageLoad::State::Queued:
+        return RunState::Queued;
+    case PageLoad::State::StartingBrowser:
+        return RunState::StartingBrowser;
+    case PageLoad::State::Loading:
+        return RunState::Loading;
+    case PageLoad::State::Complete:
+        return RunState::Complete;
+    case PageLoad::State::Failed:
+        break;
+    }
+    return RunState::Error;
+}
+
+RunView runViewOf(PageLoad::View view)
+{
+    return view == PageLoad::View::First ? RunView::First : RunView::Repeat;
+}
+
+} // namespace
+
+struct ProbeServer::Session
+{
+    QWebSocket *socket = nullptr;
+    FrameCodec codec;
+    QHostAddress peer;
+    bool authenticated = false;
+    bool greeted = false;
+    QTimer *authTimer = nullptr;
+    QSet<QString> runKeys;
+};
+
+ProbeServer::ProbeServer(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_server(QStringLiteral("worldspeed-probe"),
+          m_options.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode)
+{
+    if (m_options.probeId.isEmpty())
+        m_options.probeId = QUuid::createUuid().toString(QUuid::Id128).left(16);
+    if (m_options.tls)
+        m_server.setSslConfiguration(*m_options.tls);
+    m_server.setMaxPendingConnections(64);
+    m_scheduler = new LoadScheduler(LoadScheduler::Options { m_options.chrome, m_options.maxConcurrency }, this);
+    connect(m_scheduler, &LoadScheduler::loadChanged, this, &ProbeServer::broadcastLoad);
+    connect(&m_server, &QWebSocketServer::newConnection, this, &ProbeServer::onNewConnection);
+    connect(&m_server, &QWebSocketServer::sslErrors, this, [](const QList<QSslError> &errors) {
+        for (const QSslError &error : errors)
+            qCWarning(lcServer) << "TLS error with a client:" << error.errorString();
+    });
+}
+
+ProbeServer::~ProbeServer()
+{
+    const auto sessions = m_sessions;
+    for (Session *session : sessions) {
+        session->socket->disconnect(this);
+        session->socket->abort();
+        delete session;
+    }
+    m_sessions.clear();
+}
+
+bool ProbeServer::listen(QString *error)
+{
+    if (m_options.token.isEmpty()) {
+        *error = QStringLiteral("no token: a probe accepts only authenticated clients");
+        return false;
+    }
+    if (!m_options.policy) {
+        *error = QStringLiteral("no URL policy");
+        return false;
+    }
+    if (!m_server.listen(m_options.address, m_options.port)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(m_options.address.toString())
+                     .arg(m_options.port)
+                     .arg(m_server.errorString());
+        return false;
+    }
+    return true;
+}
+
+QUrl ProbeServer::endpoint() const
+{
+    QHostAddress address = m_server.serverAddress();
+    QString host = address.toString();
+    if (address == QHostAddress::AnyIPv4 || address == QHostAddress::Any)
+        host = QStringLiteral("0.0.0.0");
+    if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        host = u'[' + host + u']';
+    return QUrl(QStringLiteral("%1://%2:%3").arg(m_options.tls ? u"wss" : u"ws", host).arg(m_server.serverPort()));
+}
+
+int ProbeServer::clientCount() const
+{
+    int count = 0;
+    for (const Session *session : m_sessions)
+        count += session->greeted ? 1 : 0;
+    return count;
+}
+
+bool ProbeServer::rateLimited(const QHostAddress &address)
+{
+    auto it = m_failedHandshakes.find(address.toString());
+    if (it == m_failedHandshakes.end())
+        return false;
+    it->removeIf([](const QDeadlineTimer &deadline) { return deadline.hasExpired(); });
+    if (it->isEmpty()) {
+        m_failedHandshakes.erase(it);
+        return false;
+    }
+    return it->size() > m_options.maxFailedHandshakesPerMinute;
+}
+
+void ProbeServer::noteFailedHandshake(const QHostAddress &address)
+{
+    m_failedHandshakes[address.toString()].append(QDeadlineTimer(60'000));
+}
+
+void ProbeServer::onNewConnection()
+{
+    while (QWebSocket *socket = m_server.nextPendingConnection()) {
+        socket->setParent(this);
+        // An oversized frame is closed with 1009 by the socket itself, before it is ever buffered whole.
+        socket->setMaxAllowedIncomingMessageSize(FrameCodec::defaultMaxFrameBytes);
+        socket->setMaxAllowedIncomingFrameSize(FrameCodec::defaultMaxFrameBytes);
+        auto *session = new Session;
+        session->socket = socket;
+        session->peer = socket->peerAddress();
+        m_sessions.insert(socket, session);
+        connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+            if (Session *s = m_sessions.value(socket))
+                dropSession(s);
+        });
+        if (m_draining) {
+            socket->close(static_cast<QWebSocketProtocol::CloseCode>(ProtocolCloseCode::GoingAway),
+                QStringLiteral("the probe is shutting down"));
+            continue;
+        }
+        if (rateLimited(session->peer)) {
+            qCWarning(lcServer) << "refusing" << session->peer.toString() << ": too many failed handshakes";
+            socket->close(static_cast<QWebSocketProtocol::CloseCode>(ProtocolCloseCode::RateLimited),
+                QStringLiteral("too many failed handshakes; try again later"));
+            continue;
+        }
+        session->authTimer = new QTimer(socket);
+        session->authTimer->setSingleShot(true);
+        connect(session->authTimer, &QTimer::timeout, this, [this, socket] {
+            if (Session *s = m_sessions.value(socket); s && !s->authenticated)
+                refuseHandshake(s, ProtocolCloseCode::AuthTimeout, QStringLiteral("no auth within the deadline"));
+        });
+        session->authTimer->start(m_options.authTimeoutMs);
+        connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) {
+            if (Session *s = m_sessions.value(socket))
+                onTextMessage(s, text);
+        });
+        connect(socket, &QWebSocket::binaryMessageReceived, this, [this, socket](const QByteArray &) {
+            Session *s = m_sessions.value(socket);
+            if (!s)
+                return;
+            if (!s->authenticated) {
+                refuseHandshake(s, ProtocolCloseCode::Unauthorized, QStringLiteral("first frame was binary"));
+                return;
+            }
+            sendTo(s, ErrorMessage { ProtocolError::malformed.toString(), QStringLiteral("binary frames are not used"), {} });
+        });
+        updateIdle();
+    }
+}
+
+void ProbeServer::refuseHandshake(Session *session, ProtocolCloseCode code, const QString &why)
+{
+    qCWarning(lcServer) << "handshake refused for" << session->peer.toString() << ":" << why;
+    if (code == ProtocolCloseCode::Unauthorized || code == ProtocolCloseCode::AuthTimeout)
+        noteFailedHandshake(session->peer);
+    // Nothing but the close code: an attacker learns nothing else.
+    session->socket->close(static_cast<QWebSocketProtocol::CloseCode>(code),
+        code == ProtocolCloseCode::AuthTimeout ? QStringLiteral("auth timeout") : QStringLiteral("unauthorized"));
+}
+
+void ProbeServer::onTextMessage(Session *session, const QString &text)
+{
+    const DecodedFrame frame = session->codec.decode(text);
+    if (!session->authenticated || !session->greeted) {
+        onHandshakeFrame(session, frame);
+        return;
+    }
+    if (!frame.ok()) {
+        if (frame.error.code == ProtocolError::frameTooLarge) {
+            sendTo(session, ErrorMessage::from(frame.error, frame.runId));
+            session->socket->close(QWebSocketProtocol::CloseCodeTooMuchData, frame.error.message);
+            return;
+        }
+        sendTo(session, ErrorMessage::from(frame.error, frame.runId));
+        return;
+    }
+    const Message &message = *frame.message;
+    if (const auto *run = std::get_if<RunMessage>(&message))
+        onRun(session, *run);
+    else if (const auto *cancel = std::get_if<CancelMessage>(&message))
+        onCancel(session, *cancel);
+    else if (std::holds_alternative<AuthMessage>(message) || std::holds_alternative<HelloMessage>(message))
+        sendTo(session, ErrorMessage { QStringLiteral("invalid-message"), QStringLiteral("the handshake is already done"), {} });
+    else if (!std::holds_alternative<ErrorMessage>(message)) // a client's error needs no answer
+        sendTo(session, ErrorMessage { QStringLiteral("invalid-message"),
+                            QStringLiteral("%1 is sent by probes, not clients").arg(messageType(message)), frame.runId });
+}
+
+void ProbeServer::onHandshakeFrame(Session *session, const DecodedFrame &frame)
+{
+    if (!session->authenticated) {
+        const auto *auth = frame.ok() ? std::get_if<AuthMessage>(&*frame.message) : nullptr;
+        if (!auth || !constantTimeEquals(auth->token.toUtf8(), m_options.token)) {
+            refuseHandshake(session, ProtocolCloseCode::Unauthorized,
+                auth ? QStringLiteral("wrong token") : QStringLiteral("first frame was not auth"));
+            return;
+        }
+        session->authenticated = true;
+        session->authTimer->stop();
+        return;
+    }
+    const auto *hello = frame.ok() ? std::get_if<HelloMessage>(&*frame.message) : nullptr;
+    if (!hello) {
+        sendTo(session, ErrorMessage { ProtocolError::handshakeRequired.toString(),
+                            QStringLiteral("send hello first"), frame.runId });
+        return;
+    }
+    ProtocolError error;
+    const auto chosen = VersionRange::negotiate(hello->supported, VersionRange::supported(), &error);
+    if (!chosen) {
+        sendTo(session, ErrorMessage::from(error));
+        session->socket->close(static_cast<QWebSocketProtocol::CloseCode>(ProtocolCloseCode::UnsupportedVersion),
+            error.message);
+        return;
+    }
+    session->codec.setNegotiatedVersion(*chosen);
+    session->greeted = true;
+    HelloMessage answer;
+    answer.role = HelloMessage::Role::Probe;
+    answer.software = QStringLiteral("worldspeed-probe");
+    answer.version = QStringLiteral(WORLDSPEED_VERSION);
+    answer.chosen = *chosen;
+    answer.probeId = m_options.probeId;
+    answer.region = m_options.region;
+    answer.capacity = m_draining ? 0 : m_options.maxConcurrency;
+    answer.browserVersion = m_scheduler->browser()->version();
+    sendTo(session, answer);
+    sendTo(session, currentLoad());
+    qCInfo(lcServer) << "client" << session->peer.toString() << "connected:" << hello->software << hello->version;
+    emit clientCountChanged(clientCount());
+    updateIdle();
+}
+
+LoadMessage ProbeServer::currentLoad() const
+{
+    int waiting = 0;
+    for (const Run &run : m_runs)
+        waiting += (!run.load || run.load->state() == PageLoad::State::Queued || run.load->state() == PageLoad::State::StartingBrowser) ? 1 : 0;
+    const int active = static_cast<int>(m_runs.size()) - waiting;
+    return LoadMessage { active, m_draining ? 0 : m_options.maxConcurrency, waiting };
+}
+
+void ProbeServer::broadcastLoad()
+{
+    const LoadMessage load = currentLoad();
+    // Several internal events can leave the numbers as they were; clients hear only about changes.
+    if (load == m_lastLoad)
+        return;
+    m_lastLoad = load;
+    for (Session *session : std::as_const(m_sessions)) {
+        if (session->greeted)
+            sendTo(session, load);
+    }
+}
+
+void ProbeServer::onRun(Session *session, const RunMessage &message)
+{
+    const QString key = QString::number(reinterpret_cast<quintptr>(session)) + u'/' + message.runId;
+    if (m_runs.contains(key)) {
+        sendTo(session, ErrorMessage { ProtocolError::duplicateRun.toString(),
+                            QStringLiteral("run %1 is already live on this connection").arg(message.runId), message.runId });
+        return;
+    }
+    if (m_draining) {
+        sendTo(session, ErrorMessage { ProtocolError::busy.toString(), QStringLiteral("the probe is shutting down"), message.runId });
+        return;
+    }
+    if (m_runs.size() >= m_options.maxConcurrency + m_options.queueLimit) {
+        sendTo(session, ErrorMessage { ProtocolError::busy.toString(),
+                            QStringLiteral("%1 runs active or queued, queue full").arg(m_runs.size()), message.runId });
+        return;
+    }
+    Run run;
+    run.runId = message.runId;
+    run.owner = session;
+    m_runs.insert(key, run);
+    session->runKeys.insert(key);
+    sendTo(session, StatusMessage { message.runId, RunState::Queued, {} });
+    broadcastLoad();
+    updateIdle();
+
+    // The URL is not trusted: the policy looks at it (and resolves its host) before a browser ever does.
+    const QUrl url(message.url, QUrl::StrictMode);
+    m_options.policy->check(url, this, [this, key, message](const UrlPolicy::Verdict &verdict) {
+        auto it = m_runs.find(key);
+        if (it == m_runs.end() || it->cancelled)
+            return;
+        if (!verdict.allowed) {
+            qCInfo(lcServer) << "refused run" << message.runId << ":" << verdict.reason;
+            finishRun(key, DoneMessage { message.runId, false,
+                               LoadError { LoadError::Kind::Refused, QStringLiteral("refused: %1").arg(verdict.reason) }, std::nullopt });
+            return;
+        }
+        startRun(it->owner, message);
+    });
+}
+
+void ProbeServer::startRun(Session *session, const RunMessage &message)
+{
+    const QString key = QString::number(reinterpret_cast<quintptr>(session)) + u'/' + message.runId;
+    PageLoad *load = m_scheduler->submit(QUrl(message.url, QUrl::StrictMode), message.options);
+    load->setUrlPolicy(m_options.policy);
+    m_runs[key].load = load;
+    const QString runId = message.runId;
+    connect(load, &PageLoad::stateChanged, this, [this, key, runId, load](PageLoad::State state) {
+        QString detail;
+        if (state == PageLoad::State::Failed) {
+            const RunResult &result = load->result();
+            const auto &error = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
+            detail = error ? error->message.left(ProtocolLimits::maxDetailLength) : QString();
+        }
+        sendToOwner(key, StatusMessage { runId, runStateOf(state), detail });
+        broadcastLoad();
+    });
+    connect(load, &PageLoad::requestFinished, this, [this, key, runId](PageLoad::View view, const RequestTiming &request) {
+        sendToOwner(key, RequestMessage { runId, runViewOf(view), request });
+    });
+    connect(load, &PageLoad::viewFinished, this, [this, key, runId](PageLoad::View view, const ViewResult &result) {
+        sendToOwner(key, MetricsMessage { runId, runViewOf(view), result.metrics, result.finalUrl, result.screenshotPng });
+    });
+    connect(load, &PageLoad::finished, this, [this, key, runId, load] {
+        const RunResult &result = load->result();
+        DoneMessage done { runId, result.ok(), std::nullopt, result.browserStartMs };
+        if (!result.ok())
+            done.error = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
+        load->deleteLater();
+        finishRun(key, done);
+    });
+}
+
+void ProbeServer::finishRun(const QString &key, const DoneMessage &done)
+{
+    sendToOwner(key, done);
+    const auto it = m_runs.find(key);
+    if (it != m_runs.end()) {
+        if (Session *owner = it->owner)
+            owner->runKeys.remove(key);
+        m_runs.erase(it);
+    }
+    broadcastLoad();
+    updateIdle();
+    if (m_draining && m_runs.isEmpty())
+        finishShutdown();
+}
+
+void ProbeServer::onCancel(Session *session, const CancelMessage &cancel)
+{
+    const QString key = QString::number(reinterpret_cast<quintptr>(session)) + u'/' + cancel.runId;
+    const auto it = m_runs.find(key);
+    // Keys include the connection, so another client's run id simply is not found here.
+    if (it == m_runs.end()) {
+        sendTo(session, ErrorMessage { ProtocolError::unknownRun.toString(),
+                            QStringLiteral("no run %1 on this connection").arg(cancel.runId), cancel.runId });
+        return;
+    }
+    if (it->load) {
+        it->load->cancel(); // its finished() sends done
+        return;
+    }
+    it->cancelled = true;
+    finishRun(key, DoneMessage { cancel.runId, false, LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") }, std::nullopt });
+}
+
+void ProbeServer::cancelAll(const QString &why)
+{
+    const QStringList keys = m_runs.keys();
+    for (const QString &key : keys) {
+        auto it = m_runs.find(key);
+        if (it == m_runs.end())
+            continue;
+        if (it->load) {
+            it->load->abort(LoadError { LoadError::Kind::Cancelled, why });
+        } else {
+            it->cancelled = true;
+            finishRun(key, DoneMessage { it->runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt });
+        }
+    }
+}
+
+void ProbeServer::sendTo(Session *session, const Message &message)
+{
+    if (session->socket->state() == QAbstractSocket::ConnectedState)
+        session->socket->sendTextMessage(session->codec.encodeText(message));
+}
+
+void ProbeServer::sendToOwner(const QString &key, const Message &message)
+{
+    const auto it = m_runs.constFind(key);
+    if (it != m_runs.constEnd() && it->owner)
+        sendTo(it->owner, message);
+}
+
+void ProbeServer::dropSession(Session *session)
+{
+    const bool wasGreeted = session->greeted;
+    m_sessions.remove(session->socket);
+    // Nobody is left to read these runs' results: free their places for others.
+    for (const QString &key : std::as_const(session->runKeys)) {
+        auto it = m_runs.find(key);
+        if (it == m_runs.end())
+            continue;
+        it->owner = nullptr;
+        if (it->load)
+            it->load->abort(LoadError { LoadError::Kind::Cancelled, QStringLiteral("the client went away") });
+        else
+            it->cancelled = true;
+    }
+    for (const QString &key : std::as_const(session->runKeys)) {
+        const auto it = m_runs.constFind(key);
+        if (it != m_runs.constEnd() && !it->load)
+            m_runs.remove(key);
+    }
+    session->socket->deleteLater();
+    delete session;
+    if (wasGreeted)
+        emit clientCountChanged(clientCount());
+    broadcastLoad();
+    updateIdle();
+    if (m_draining && m_runs.isEmpty())
+        finishShutdown();
+}
+
+void ProbeServer::updateIdle()
+{
+    const bool idle = isIdle();
+    if (idle == m_idle)
+        return;
+    m_idle = idle;
+    emit idleChanged(idle);
+}
+
+void ProbeServer::shutdown(int graceMs)
+{
+    if (m_draining)
+        return;
+    m_draining = true;
+    m_server.close();
+    broadcastLoad(); // capacity 0: the autoscaler sends nothing more here
+    if (m_runs.isEmpty()) {
+        finishShutdown();
+        return;
+    }
+    m_drainTimer = new QTimer(this);
+    m_drainTimer->setSingleShot(true);
+    connect(m_drainTimer, &QTimer::timeout, this, [this] { cancelAll(QStringLiteral("the probe is shutting down")); });
+    m_drainTimer->start(graceMs);
+}
+
+void ProbeServer::finishShutdown()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    if (m_drainTimer)
+        m_drainTimer->stop();
+    const auto sessions = m_sessions;
+    for (Session *session : sessions) {
+        session->socket->close(static_cast<QWebSocketProtocol::CloseCode>(ProtocolCloseCode::GoingAway),
+            QStringLiteral("the probe is shutting down"));
+    }
+    ChromeProcess *browser = m_scheduler->browser();
+    if (browser->state() == ChromeProcess::State::NotRunning) {
+        QMetaObject::invokeMethod(this, &ProbeServer::stopped, Qt::QueuedConnection);
+        return;
+    }
+    connect(browser, &ChromeProcess::stopped, this, &ProbeServer::stopped, Qt::QueuedConnection);
+    m_scheduler->shutdown();
+}

@@ -1,0 +1,113 @@
+#pragma once
+
+#include "chromeprocess.h"
+#include "protocol/codec.h"
+
+#include <QDeadlineTimer>
+#include <QHash>
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QUrl>
+#include <QWebSocketServer>
+
+#include <memory>
+#include <optional>
+
+class LoadScheduler;
+class PageLoad;
+class QTimer;
+class QWebSocket;
+class UrlPolicy;
+
+// The probe's side of protocol v1 (shared/protocol/PROTOCOL.md): authenticates WebSocket clients, takes their
+// runs, streams each run's status, requests and metrics as they happen, and never lets one client see or cancel
+// another's runs. Loads run in one browser through a LoadScheduler, at most maxConcurrency at once, up to
+// queueLimit more waiting; beyond that a run is answered `busy`.
+class ProbeServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProbeServer)
+
+public:
+    struct Options
+    {
+        QHostAddress address = QHostAddress::LocalHost;
+        quint16 port = 0;
+        QString probeId; // empty: a random one
+        QString region;
+        QByteArray token; // required; compared in constant time
+        std::optional<QSslConfiguration> tls; // wss when set
+        int maxConcurrency = 1;
+        int queueLimit = 16;
+        int authTimeoutMs = 10'000;
+        int maxFailedHandshakesPerMinute = 5;
+        std::shared_ptr<const UrlPolicy> policy; // required
+        ChromeProcess::Options chrome;
+    };
+
+    explicit ProbeServer(Options options, QObject *parent = nullptr);
+    ~ProbeServer() override;
+
+    bool listen(QString *error);
+    QUrl endpoint() const; // with the real port
+    QString probeId() const { return m_options.probeId; }
+
+    int clientCount() const; // authenticated and greeted
+    int runCount() const { return static_cast<int>(m_runs.size()); }
+    bool isIdle() const { return m_sessions.isEmpty() && m_runs.isEmpty(); }
+
+    // Takes no new runs, lets the running ones finish for up to `graceMs`, cancels what is left, says goodbye
+    // (1001) to every client and closes the browser cleanly. Emits stopped() when all of that is done.
+    void shutdown(int graceMs);
+    // Cancels every run now (the parent is gone: nobody will read the results).
+    void cancelAll(const QString &why);
+
+signals:
+    void idleChanged(bool idle);
+    // An authenticated client said hello / the last one went away.
+    void clientCountChanged(int count);
+    void stopped();
+
+private:
+    struct Session;
+    struct Run
+    {
+        QString runId;
+        Session *owner = nullptr; // null once the owner has gone: nothing is sent then
+        QPointer<PageLoad> load; // null while the URL policy is still deciding
+        bool cancelled = false;
+    };
+
+    void onNewConnection();
+    void onTextMessage(Session *session, const QString &text);
+    void onHandshakeFrame(Session *session, const DecodedFrame &frame);
+    void onRun(Session *session, const RunMessage &run);
+    void onCancel(Session *session, const CancelMessage &cancel);
+    void startRun(Session *session, const RunMessage &message);
+    void finishRun(const QString &key, const DoneMessage &done);
+    void sendTo(Session *session, const Message &message);
+    void sendToOwner(const QString &key, const Message &message);
+    void broadcastLoad();
+    LoadMessage currentLoad() const;
+    void refuseHandshake(Session *session, ProtocolCloseCode code, const QString &why);
+    void dropSession(Session *session);
+    bool rateLimited(const QHostAddress &address);
+    void noteFailedHandshake(const QHostAddress &address);
+    void updateIdle();
+    void finishShutdown();
+
+    Options m_options;
+    QWebSocketServer m_server;
+    LoadScheduler *m_scheduler = nullptr;
+    QHash<QWebSocket *, Session *> m_sessions;
+    QHash<QString, Run> m_runs; // key: session address + run id, so run ids are per connection
+    QHash<QString, QList<QDeadlineTimer>> m_failedHandshakes; // by peer address
+    bool m_idle = true;
+    LoadMessage m_lastLoad;
+    bool m_draining = false;
+    bool m_stopping = false;
+    QTimer *m_drainTimer = nullptr;
+};

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QObject>
+#include <QStringList>
+#include <QTextStream>
+#include <QTimer>
+
+#include <memory>
+
+class ProbeServer;
+class QSocketNotifier;
+
+// `worldspeed-probe serve`: the fleet daemon. Parses its options, reads the token (file or environment, never
+// the command line), starts the ProbeServer, prints one ready line on stdout for whoever started it, and stops
+// itself when it is no longer useful: idle for --idle-shutdown seconds, or (one-parent mode) its parent gone for
+// --parent-grace seconds. SIGTERM and SIGINT drain runs for up to --shutdown-timeout seconds and close Chrome
+// cleanly; the exit code is 0 for all of these.
+class ServeCommand final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServeCommand)
+
+public:
+    static constexpr const char *tokenVariable = "WORLDSPEED_PROBE_TOKEN";
+    static constexpr const char *readyPrefix = "worldspeed-probe ready ";
+
+    ServeCommand(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
+    ~ServeCommand() override;
+
+    // Returns -1 when the server is up and the event loop should run, else the exit code to leave with.
+    int start(const QStringList &arguments);
+
+signals:
+    void finished(int exitCode);
+
+private:
+    void stop(const QString &why);
+    void watchSignals();
+
+    QTextStream &m_out;
+    QTextStream &m_err;
+    ProbeServer *m_server = nullptr;
+    QTimer m_idleTimer;
+    QTimer m_parentTimer;
+    int m_shutdownTimeoutMs = 10'000;
+    bool m_parentSeen = false;
+    bool m_stopping = false;
+    QSocketNotifier *m_signalNotifier = nullptr;
+};

@@ -1,0 +1,428 @@
+// The probe daemon's server over real WebSockets on loopback, with real Chromium and the test web server.
+#include "browsertestcase.h"
+#include "probeserver.h"
+#include "protocolpeer.h"
+#include "testwebserver.h"
+#include "urlpolicy.h"
+
+#include <QHostInfo>
+#include <QTest>
+
+namespace {
+
+const QByteArray token = "test-token-0123456789abcdef";
+
+RunMessage runOf(const QString &runId, const QUrl &url, int timeoutMs = 30'000)
+{
+    RunMessage run;
+    run.runId = runId;
+    run.url = url.toString();
+    run.options.timeoutMs = timeoutMs;
+    return run;
+}
+
+const DoneMessage *doneOf(const ProtocolPeer &peer, const QString &runId)
+{
+    for (const auto &r : peer.received()) {
+        if (const auto *done = as<DoneMessage>(r.message); done && done->runId == runId)
+            return done;
+    }
+    return nullptr;
+}
+
+const ErrorMessage *errorOf(const ProtocolPeer &peer, const QString &code)
+{
+    for (const auto &r : peer.received()) {
+        if (const auto *error = as<ErrorMessage>(r.message); error && error->code == code)
+            return error;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class tst_ProbeServer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void refusesWithoutValidAuth_data();
+    void refusesWithoutValidAuth();
+    void authTimeout();
+    void rateLimitsFailedHandshakes();
+    void handshakeRules();
+    void streamsARunLive();
+    void clientsSeeAndCancelOnlyTheirOwnRuns();
+    void capacityQueueAndBusy();
+    void badFramesKeepTheConnection();
+    void oversizedFrameClosesIt();
+    void refusesPrivateTargets_data();
+    void refusesPrivateTargets();
+    void allowsPrivateTargetsWhenTold();
+
+private:
+    std::unique_ptr<ProbeServer> makeServer(std::shared_ptr<UrlPolicy> policy = {}, int maxConcurrency = 2, int queue = 4,
+        int authTimeoutMs = 10'000);
+
+    TestWebServer m_web;
+    TestWebServer m_private; // stands for an intranet host: it must never be reached
+    std::unique_ptr<ProbeServer> m_server; // allows private targets, for the protocol tests
+};
+
+std::unique_ptr<ProbeServer> tst_ProbeServer::makeServer(std::shared_ptr<UrlPolicy> policy, int maxConcurrency, int queue,
+    int authTimeoutMs)
+{
+    ProbeServer::Options options;
+    options.token = token;
+    options.region = QStringLiteral("test");
+    options.maxConcurrency = maxConcurrency;
+    options.queueLimit = queue;
+    options.authTimeoutMs = authTimeoutMs;
+    options.policy = policy ? policy : std::make_shared<UrlPolicy>(true);
+    options.chrome = BrowserTest::chromeOptions();
+    auto server = std::make_unique<ProbeServer>(options);
+    QString error;
+    if (!server->listen(&error))
+        qWarning("listen: %s", qPrintable(error));
+    return server;
+}
+
+void tst_ProbeServer::initTestCase()
+{
+    QVERIFY(m_web.listen());
+    QVERIFY(m_private.listen());
+    TestWebServer::Response page;
+    page.body = "<!doctype html><h1>live</h1><link rel=stylesheet href=\"/asset?type=css&size=300\">"
+                "<img src=\"/asset?type=png&delay=1500&size=2000&slow=1\">";
+    m_web.route(QStringLiteral("/live"), page);
+    TestWebServer::Response hang;
+    hang.mode = TestWebServer::Response::Mode::Hang;
+    m_web.route(QStringLiteral("/hang"), hang);
+    m_web.route(QStringLiteral("/to-private"),
+        TestWebServer::Response { 302, {}, {}, 0, 0, { { "Location", m_private.url(QStringLiteral("/secret")).toEncoded() } } });
+    m_private.route(QStringLiteral("/secret"), TestWebServer::Response { 200, "text/html", "<p>intranet</p>", 0, 0, {} });
+    m_server = makeServer();
+    QVERIFY(m_server->endpoint().port() > 0);
+}
+
+void tst_ProbeServer::refusesWithoutValidAuth_data()
+{
+    QTest::addColumn<QString>("firstFrame");
+    QTest::newRow("run before auth") << QString::fromUtf8(R"({"v":1,"type":"run","runId":"r1","url":"http://example.com/"})");
+    QTest::newRow("wrong token") << QString::fromUtf8(R"({"v":1,"type":"auth","token":"not-the-token-at-all"})");
+    QTest::newRow("token prefix") << QString::fromUtf8(R"({"v":1,"type":"auth","token":"test-token"})");
+    QTest::newRow("empty token") << QString::fromUtf8(R"({"v":1,"type":"auth","token":""})");
+    QTest::newRow("garbage") << QStringLiteral("hello?");
+}
+
+void tst_ProbeServer::refusesWithoutValidAuth()
+{
+    QFETCH(QString, firstFrame);
+    // A fresh server per row: the rate limit must not be what closes these.
+    auto server = makeServer();
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server->endpoint()));
+    peer.sendRaw(firstFrame);
+    QVERIFY(peer.waitForClose(5000));
+    QCOMPARE(peer.closeCode(), 4001);
+    QVERIFY(peer.received().isEmpty()); // not a word more than the close code
+}
+
+void tst_ProbeServer::authTimeout()
+{
+    auto server = makeServer({}, 1, 1, 300);
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server->endpoint()));
+    QVERIFY(peer.waitForClose(5000));
+    QCOMPARE(peer.closeCode(), 4002);
+}
+
+void tst_ProbeServer::rateLimitsFailedHandshakes()
+{
+    auto server = makeServer();
+    for (int i = 0; i < 6; ++i) {
+        ProtocolPeer peer;
+        QVERIFY(peer.open(server->endpoint()));
+        peer.send(AuthMessage { QStringLiteral("wrong-token-%1-xxxxxxxx").arg(i) });
+        QVERIFY(peer.waitForClose(5000));
+        QCOMPARE(peer.closeCode(), 4001);
+    }
+    ProtocolPeer blocked;
+    QVERIFY(blocked.open(server->endpoint()));
+    QVERIFY(blocked.waitForClose(5000));
+    QCOMPARE(blocked.closeCode(), 4003);
+    // Even the right token waits out the penalty: that is the point of it.
+    ProtocolPeer right;
+    QVERIFY(right.open(server->endpoint()));
+    right.send(AuthMessage { QString::fromLatin1(token) });
+    QVERIFY(right.waitForClose(5000));
+    QCOMPARE(right.closeCode(), 4003);
+}
+
+void tst_ProbeServer::handshakeRules()
+{
+    {
+        ProtocolPeer peer;
+        QVERIFY(peer.open(m_server->endpoint()));
+        peer.send(AuthMessage { QString::fromLatin1(token) });
+        peer.send(runOf(QStringLiteral("early"), m_web.url(QStringLiteral("/live"))));
+        QVERIFY(peer.waitFor([](const Message &m) { return as<ErrorMessage>(m) != nullptr; }, 5000));
+        QCOMPARE(as<ErrorMessage>(peer.received().first().message)->code, QStringLiteral("handshake-required"));
+        QVERIFY(!peer.isClosed());
+    }
+    {
+        ProtocolPeer peer;
+        QVERIFY(peer.open(m_server->endpoint()));
+        peer.send(AuthMessage { QString::fromLatin1(token) });
+        HelloMessage future;
+        future.supported = VersionRange { 2, 3 };
+        peer.send(future);
+        QVERIFY(peer.waitForClose(5000));
+        QCOMPARE(peer.closeCode(), 4004);
+        QVERIFY(errorOf(peer, QStringLiteral("unsupported-version")));
+    }
+    {
+        // A newer client that also speaks 1 gets 1.
+        ProtocolPeer peer;
+        QVERIFY(peer.open(m_server->endpoint()));
+        peer.send(AuthMessage { QString::fromLatin1(token) });
+        HelloMessage newer;
+        newer.supported = VersionRange { 1, 4 };
+        peer.send(newer);
+        QVERIFY(peer.waitFor([](const Message &m) { return as<HelloMessage>(m) != nullptr; }, 5000));
+        const auto *hello = as<HelloMessage>(peer.received().first().message);
+        QCOMPARE(hello->chosen, 1);
+        QCOMPARE(hello->region, QStringLiteral("test"));
+        QCOMPARE(hello->capacity, 2);
+        QCOMPARE(hello->role, HelloMessage::Role::Probe);
+    }
+}
+
+void tst_ProbeServer::streamsARunLive()
+{
+    ProtocolPeer peer;
+    QVERIFY(peer.open(m_server->endpoint()));
+    QVERIFY(peer.handshake(token));
+    peer.send(runOf(QStringLiteral("live-1"), m_web.url(QStringLiteral("/live"))));
+    QVERIFY(peer.waitForDone(QStringLiteral("live-1"), 60'000));
+
+    // status → requests → metrics → done, states only moving forward, nothing after done.
+    const QList<Message> frames = peer.forRun(QStringLiteral("live-1"));
+    int stage = 0;
+    int lastState = -1;
+    int requests = 0;
+    qint64 firstRequestAt = -1;
+    qint64 doneAt = -1;
+    for (const auto &r : peer.received()) {
+        if (runIdOf(r.message) != u"live-1")
+            continue;
+        if (const auto *status = as<StatusMessage>(r.message)) {
+            QVERIFY2(static_cast<int>(status->state) >= lastState, "states move forward");
+            lastState = static_cast<int>(status->state);
+        } else if (as<RequestMessage>(r.message)) {
+            QVERIFY2(stage <= 1, "a request after the metrics");
+            stage = 1;
+            ++requests;
+            if (firstRequestAt < 0)
+                firstRequestAt = r.atMs;
+        } else if (as<MetricsMessage>(r.message)) {
+            QCOMPARE(stage, 1);
+            stage = 2;
+        } else if (as<DoneMessage>(r.message)) {
+            QCOMPARE(stage, 2);
+            stage = 3;
+            doneAt = r.atMs;
+        }
+    }
+    QCOMPARE(stage, 3);
+    QCOMPARE(lastState, static_cast<int>(RunState::Complete));
+    QVERIFY(requests >= 3); // document, stylesheet, image (and Chrome's favicon)
+    // Live: the document's and the stylesheet's frames came while the image was still 1.5 s away.
+    QVERIFY2(doneAt - firstRequestAt >= 1000, qPrintable(QStringLiteral("first request at %1 ms, done at %2 ms").arg(firstRequestAt).arg(doneAt)));
+    QVERIFY(as<StatusMessage>(frames.first()));
+    QCOMPARE(as<StatusMessage>(frames.first())->state, RunState::Queued);
+    const auto *done = doneOf(peer, QStringLiteral("live-1"));
+    QVERIFY(done->ok);
+    for (const Message &m : frames) {
+        if (const auto *metrics = as<MetricsMessage>(m)) {
+            QVERIFY(metrics->metrics.loadMs >= 1500);
+            QCOMPARE(metrics->metrics.requestCount, requests);
+        }
+    }
+    // The autoscaler's view: load reports arrived, and the last says idle.
+    QVERIFY(peer.waitFor([](const Message &m) {
+        const auto *load = as<LoadMessage>(m);
+        return load && load->active == 0 && load->queued == 0;
+    }, 2000));
+}
+
+void tst_ProbeServer::clientsSeeAndCancelOnlyTheirOwnRuns()
+{
+    ProtocolPeer alice;
+    ProtocolPeer bob;
+    QVERIFY(alice.open(m_server->endpoint()) && alice.handshake(token));
+    QVERIFY(bob.open(m_server->endpoint()) && bob.handshake(token));
+    alice.send(runOf(QStringLiteral("shared-id"), m_web.url(QStringLiteral("/hang")), 20'000));
+    QVERIFY(alice.waitFor([](const Message &m) {
+        const auto *s = as<StatusMessage>(m);
+        return s && s->state == RunState::Loading;
+    }, 30'000));
+
+    // Bob cannot cancel Alice's run, even knowing its id, and hears nothing of it.
+    bob.send(CancelMessage { QStringLiteral("shared-id") });
+    QVERIFY(bob.waitFor([](const Message &m) { return as<ErrorMessage>(m) != nullptr; }, 5000));
+    QCOMPARE(errorOf(bob, QStringLiteral("unknown-run"))->runId, QStringLiteral("shared-id"));
+    QTest::qWait(300);
+    QVERIFY(!doneOf(alice, QStringLiteral("shared-id")));
+    for (const auto &r : bob.received())
+        QVERIFY2(!as<StatusMessage>(r.message) && !as<RequestMessage>(r.message), qPrintable(describe(r.message)));
+
+    // Bob may use the same run id for a run of his own: ids are per connection.
+    bob.send(runOf(QStringLiteral("shared-id"), m_web.url(QStringLiteral("/asset?type=text/html&size=10"))));
+    QVERIFY(bob.waitForDone(QStringLiteral("shared-id"), 30'000));
+    QVERIFY(doneOf(bob, QStringLiteral("shared-id"))->ok);
+    QVERIFY(!doneOf(alice, QStringLiteral("shared-id")));
+
+    alice.send(CancelMessage { QStringLiteral("shared-id") });
+    QVERIFY(alice.waitForDone(QStringLiteral("shared-id"), 10'000));
+    const auto *done = doneOf(alice, QStringLiteral("shared-id"));
+    QVERIFY(!done->ok);
+    QCOMPARE(done->error->kind, LoadError::Kind::Cancelled);
+}
+
+void tst_ProbeServer::capacityQueueAndBusy()
+{
+    auto server = makeServer({}, 1, 1);
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(token));
+    const QUrl slow = m_web.url(QStringLiteral("/asset?type=text/html&size=10&delay=800"));
+    peer.send(runOf(QStringLiteral("a"), slow));
+    peer.send(runOf(QStringLiteral("b"), slow));
+    peer.send(runOf(QStringLiteral("c"), slow));
+    QVERIFY(peer.waitFor([](const Message &m) { return as<ErrorMessage>(m) != nullptr; }, 10'000));
+    const auto *busy = errorOf(peer, QStringLiteral("busy"));
+    QVERIFY(busy);
+    QCOMPARE(busy->runId, QStringLiteral("c"));
+    // "a" loads while "b" waits its turn, then both complete.
+    QVERIFY(peer.waitFor([](const Message &m) {
+        const auto *load = as<LoadMessage>(m);
+        return load && load->active == 1 && load->queued == 1 && load->capacity == 1;
+    }, 30'000));
+    QVERIFY(peer.waitForDone(QStringLiteral("a"), 30'000));
+    QVERIFY(peer.waitForDone(QStringLiteral("b"), 30'000));
+    QVERIFY(doneOf(peer, QStringLiteral("a"))->ok && doneOf(peer, QStringLiteral("b"))->ok);
+    for (const auto &r : peer.received())
+        QVERIFY(!as<LoadMessage>(r.message) || as<LoadMessage>(r.message)->active <= 1);
+    QVERIFY(!doneOf(peer, QStringLiteral("c")));
+
+    // A run id that is still live cannot be reused.
+    peer.send(runOf(QStringLiteral("d"), m_web.url(QStringLiteral("/hang")), 5000));
+    peer.send(runOf(QStringLiteral("d"), slow));
+    QVERIFY(peer.waitFor([](const Message &m) {
+        const auto *e = as<ErrorMessage>(m);
+        return e && e->code == u"duplicate-run";
+    }, 5000));
+}
+
+void tst_ProbeServer::badFramesKeepTheConnection()
+{
+    ProtocolPeer peer;
+    QVERIFY(peer.open(m_server->endpoint()) && peer.handshake(token));
+    peer.sendRaw(QStringLiteral("{not json"));
+    peer.sendRaw(QString::fromUtf8(R"({"v":1,"type":"teleport","runId":"x1"})"));
+    peer.sendRaw(QString::fromUtf8(R"({"v":1,"type":"run","runId":"x2","url":42})"));
+    peer.socket().sendBinaryMessage("\x00\x01");
+    QVERIFY(peer.waitFor([&](const Message &) {
+        return errorOf(peer, QStringLiteral("malformed")) && errorOf(peer, QStringLiteral("unknown-type"))
+            && errorOf(peer, QStringLiteral("invalid-message"));
+    }, 5000));
+    QCOMPARE(errorOf(peer, QStringLiteral("unknown-type"))->runId, QStringLiteral("x1"));
+    QCOMPARE(errorOf(peer, QStringLiteral("invalid-message"))->runId, QStringLiteral("x2"));
+    // Still open, still working.
+    peer.send(runOf(QStringLiteral("after"), m_web.url(QStringLiteral("/asset?type=text/html&size=10"))));
+    QVERIFY(peer.waitForDone(QStringLiteral("after"), 30'000));
+    QVERIFY(doneOf(peer, QStringLiteral("after"))->ok);
+    QVERIFY(!peer.isClosed());
+}
+
+void tst_ProbeServer::oversizedFrameClosesIt()
+{
+    ProtocolPeer peer;
+    QVERIFY(peer.open(m_server->endpoint()) && peer.handshake(token));
+    RunMessage huge = runOf(QStringLiteral("huge"), m_web.url(QStringLiteral("/")));
+    huge.url += QString(2 * 1024 * 1024, u'a');
+    peer.sendRaw(FrameCodec().encodeText(huge));
+    QVERIFY(peer.waitForClose(10'000));
+    QCOMPARE(peer.closeCode(), 1009);
+}
+
+void tst_ProbeServer::refusesPrivateTargets_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("mentions");
+    const QString port = QString::number(m_private.port());
+    QTest::newRow("loopback") << QStringLiteral("http://127.0.0.1:%1/secret").arg(port) << QStringLiteral("loopback");
+    QTest::newRow("loopback /8") << QStringLiteral("http://127.0.0.2:%1/secret").arg(port) << QStringLiteral("loopback");
+    QTest::newRow("ipv6 loopback") << QStringLiteral("http://[::1]:%1/secret").arg(port) << QStringLiteral("loopback");
+    QTest::newRow("10/8") << QStringLiteral("http://10.1.2.3/") << QStringLiteral("10.1.2.3");
+    QTest::newRow("192.168/16") << QStringLiteral("http://192.168.1.1/") << QStringLiteral("192.168.1.1");
+    QTest::newRow("metadata") << QStringLiteral("http://169.254.169.254/latest/meta-data/") << QStringLiteral("169.254.169.254");
+    QTest::newRow("localhost") << QStringLiteral("http://localhost:%1/secret").arg(port) << QStringLiteral("loopback");
+    // A name from the hosts file that points at this machine.
+    QTest::newRow("hosts-file name") << QStringLiteral("http://%1:%2/secret").arg(QHostInfo::localHostName(), port)
+                                     << QStringLiteral("loopback");
+    // An allowed page that redirects to a private address: the redirect is what is refused.
+    QTest::newRow("redirect") << m_web.url(QStringLiteral("/to-private")).toString() << QStringLiteral("loopback");
+    QTest::newRow("file") << QStringLiteral("file:///etc/passwd") << QStringLiteral("http");
+}
+
+void tst_ProbeServer::refusesPrivateTargets()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, mentions);
+    if (QTest::currentDataTag() == QByteArrayLiteral("hosts-file name")) {
+        const QHostInfo info = QHostInfo::fromName(QHostInfo::localHostName());
+        if (info.addresses().isEmpty() || !info.addresses().first().isLoopback())
+            QSKIP("this machine's name does not resolve to loopback through its hosts file");
+    }
+    // The one place this probe may go: the test site itself, as an operator would allow a staging server.
+    auto policy = std::make_shared<UrlPolicy>(false);
+    policy->allowTarget(QStringLiteral("127.0.0.1"), m_web.port());
+    auto server = makeServer(policy);
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(token));
+    const int secretsBefore = m_private.hits(QStringLiteral("/secret"));
+    peer.send(RunMessage { QStringLiteral("ssrf"), url, LoadOptions {} });
+    QVERIFY(peer.waitForDone(QStringLiteral("ssrf"), 30'000));
+    const auto *done = doneOf(peer, QStringLiteral("ssrf"));
+    QVERIFY(!done->ok);
+    QCOMPARE(done->error->kind, LoadError::Kind::Refused);
+    QVERIFY2(done->error->message.contains(mentions), qPrintable(done->error->message));
+    QCOMPARE(m_private.hits(QStringLiteral("/secret")), secretsBefore);
+}
+
+void tst_ProbeServer::allowsPrivateTargetsWhenTold()
+{
+    // Only addresses of this machine: the loopback forms of the rows above.
+    TestWebServer v6;
+    const bool haveV6 = v6.listen(QHostAddress::LocalHostIPv6);
+    if (haveV6)
+        v6.route(QStringLiteral("/secret"), TestWebServer::Response { 200, "text/html", "<p>v6</p>", 0, 0, {} });
+    QStringList urls { m_private.url(QStringLiteral("/secret")).toString(),
+        QStringLiteral("http://localhost:%1/secret").arg(m_private.port()), m_web.url(QStringLiteral("/to-private")).toString() };
+    if (haveV6)
+        urls << v6.url(QStringLiteral("/secret")).toString();
+    ProtocolPeer peer;
+    QVERIFY(peer.open(m_server->endpoint()) && peer.handshake(token));
+    for (qsizetype i = 0; i < urls.size(); ++i) {
+        const QString runId = QStringLiteral("allowed-%1").arg(i);
+        peer.send(RunMessage { runId, urls.at(i), LoadOptions {} });
+        QVERIFY(peer.waitForDone(runId, 30'000));
+        const auto *done = doneOf(peer, runId);
+        QVERIFY2(done->ok, qPrintable(urls.at(i) + u": " + (done->error ? done->error->message : QString())));
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_ProbeServer)
+#include "tst_probeserver.moc"
