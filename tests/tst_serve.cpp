@@ -1,0 +1,328 @@
+// `worldspeed-probe serve` as a process: ready line, token handling, and the ways it ends itself.
+#include "protocolpeer.h"
+#include "testwebserver.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+
+const QByteArray token = "serve-test-token-0123456789";
+
+// The probe's direct children (Chromium's browser process, through the /usr/bin/chromium wrapper's exec).
+QList<qint64> childrenOf(qint64 pid)
+{
+    QList<qint64> children;
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile file(tasks.filePath(task + QStringLiteral("/children")));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &child : file.readAll().split(' ')) {
+            if (!child.trimmed().isEmpty())
+                children.append(child.trimmed().toLongLong());
+        }
+    }
+    return children;
+}
+
+const DoneMessage *doneOf(const ProtocolPeer &peer)
+{
+    const DoneMessage *last = nullptr;
+    for (const auto &r : peer.received()) {
+        if (const auto *done = as<DoneMessage>(r.message))
+            last = done;
+    }
+    return last;
+}
+
+bool isAlive(qint64 pid)
+{
+    return QFileInfo::exists(QStringLiteral("/proc/%1").arg(pid));
+}
+
+} // namespace
+
+class tst_Serve : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void refusesToStartWithoutAToken();
+    void tokenFromFileAndKeptFromChrome();
+    void idleShutdown();
+    void parentGoneShutdown();
+    void parentReturnsInTime();
+    void sigtermDrainsRunningRuns();
+    void sigtermCancelsWhatDoesNotFinish();
+    void chromiumKilledMidRun();
+
+private:
+    struct Probe
+    {
+        std::unique_ptr<QProcess> process;
+        QUrl endpoint;
+        QJsonObject ready;
+    };
+    Probe start(const QStringList &arguments, bool tokenInEnvironment = true);
+    // Waits on this thread's event loop (the web server lives here) for the process to end.
+    bool waitForExit(QProcess &process, int timeoutMs);
+
+    TestWebServer m_web;
+    QTemporaryDir m_dir;
+};
+
+tst_Serve::Probe tst_Serve::start(const QStringList &arguments, bool tokenInEnvironment)
+{
+    Probe probe;
+    probe.process = std::make_unique<QProcess>();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    if (tokenInEnvironment)
+        env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), QString::fromLatin1(token));
+    probe.process->setProcessEnvironment(env);
+    probe.process->setProgram(QStringLiteral(WORLDSPEED_PROBE_EXE));
+    probe.process->setArguments(QStringList { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                    QStringLiteral("--allow-private-targets"), QStringLiteral("--chrome-arg"),
+                                    QStringLiteral("--disable-quic") }
+        + arguments);
+    probe.process->start();
+    QDeadlineTimer deadline(15'000);
+    while (!deadline.hasExpired() && !probe.process->canReadLine() && probe.process->state() != QProcess::NotRunning)
+        QTest::qWait(10);
+    const QByteArray line = probe.process->readLine().trimmed();
+    if (!line.startsWith("worldspeed-probe ready ")) {
+        qWarning("no ready line; got \"%s\", stderr: %s", line.constData(), probe.process->readAllStandardError().constData());
+        return probe;
+    }
+    probe.ready = QJsonDocument::fromJson(line.mid(qstrlen("worldspeed-probe ready "))).object();
+    probe.endpoint = QUrl(probe.ready.value(QStringLiteral("endpoint")).toString());
+    return probe;
+}
+
+bool tst_Serve::waitForExit(QProcess &process, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (process.state() != QProcess::NotRunning && !deadline.hasExpired())
+        QTest::qWait(20);
+    return process.state() == QProcess::NotRunning;
+}
+
+void tst_Serve::initTestCase()
+{
+    QVERIFY(QFileInfo(QStringLiteral(WORLDSPEED_PROBE_EXE)).isExecutable());
+    QVERIFY(m_dir.isValid());
+    QVERIFY(m_web.listen());
+    TestWebServer::Response page;
+    page.body = "<!doctype html><p>slow</p><img src=\"/asset?type=png&delay=2000&size=500\">";
+    m_web.route(QStringLiteral("/slow"), page);
+    TestWebServer::Response hang;
+    hang.mode = TestWebServer::Response::Mode::Hang;
+    m_web.route(QStringLiteral("/hang"), hang);
+}
+
+void tst_Serve::refusesToStartWithoutAToken()
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("WORLDSPEED_PROBE_TOKEN"));
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(WORLDSPEED_PROBE_EXE), { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
+    QVERIFY(process.waitForFinished(10'000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY(process.readAllStandardError().contains("no token"));
+}
+
+void tst_Serve::tokenFromFileAndKeptFromChrome()
+{
+    const QString path = m_dir.filePath(QStringLiteral("token"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(token + '\n');
+    file.close();
+    Probe probe = start({ QStringLiteral("--token-file"), path, QStringLiteral("--region"), QStringLiteral("fra") }, false);
+    QVERIFY(probe.endpoint.isValid());
+    QCOMPARE(probe.ready.value(QStringLiteral("region")).toString(), QStringLiteral("fra"));
+    QVERIFY(!probe.ready.value(QStringLiteral("probeId")).toString().isEmpty());
+    QCOMPARE(probe.endpoint.host(), QStringLiteral("127.0.0.1"));
+    QVERIFY(probe.endpoint.port() > 0);
+
+    ProtocolPeer peer;
+    QVERIFY(peer.open(probe.endpoint));
+    QVERIFY(peer.handshake(token));
+    peer.send(RunMessage { QStringLiteral("r1"), m_web.url(QStringLiteral("/asset?type=text/html&size=20")).toString(), {} });
+    QVERIFY(peer.waitForDone(QStringLiteral("r1"), 30'000));
+
+    // The token never reaches the browser's environment (nor, through it, any page or crash report).
+    const QList<qint64> children = childrenOf(probe.process->processId());
+    QVERIFY(!children.isEmpty());
+    for (qint64 child : children) {
+        QFile environ(QStringLiteral("/proc/%1/environ").arg(child));
+        QVERIFY(environ.open(QIODevice::ReadOnly));
+        QVERIFY(!environ.readAll().contains(token));
+    }
+    // Nor the probe's own logs.
+    probe.process->terminate();
+    QVERIFY(waitForExit(*probe.process, 15'000));
+    QVERIFY(!probe.process->readAllStandardError().contains(token));
+}
+
+void tst_Serve::idleShutdown()
+{
+    QElapsedTimer clock;
+    clock.start();
+    Probe probe = start({ QStringLiteral("--idle-shutdown"), QStringLiteral("2") });
+    QVERIFY(probe.endpoint.isValid());
+    // Busy first: a client and a run keep it alive past its idle time.
+    {
+        ProtocolPeer peer;
+        QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
+        peer.send(RunMessage { QStringLiteral("r1"), m_web.url(QStringLiteral("/slow")).toString(), {} });
+        QVERIFY(peer.waitForDone(QStringLiteral("r1"), 30'000));
+        QVERIFY(doneOf(peer));
+        clock.restart();
+    }
+    QVERIFY(waitForExit(*probe.process, 15'000));
+    const qint64 idleFor = clock.elapsed();
+    QCOMPARE(probe.process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(probe.process->exitCode(), 0);
+    qInfo("exited %lld ms after the last client left (idle shutdown 2 s)", idleFor);
+    QVERIFY2(idleFor >= 1900, "not before its idle time");
+    QVERIFY2(idleFor <= 2000 + 8000, "within its idle time and the time to close Chrome");
+}
+
+void tst_Serve::parentGoneShutdown()
+{
+    Probe probe = start({ QStringLiteral("--parent-grace"), QStringLiteral("2") });
+    QVERIFY(probe.endpoint.isValid());
+    auto parent = std::make_unique<ProtocolPeer>();
+    QVERIFY(parent->open(probe.endpoint) && parent->handshake(token));
+    parent->send(RunMessage { QStringLiteral("orphan"), m_web.url(QStringLiteral("/hang")).toString(), {} });
+    QVERIFY(parent->waitFor([](const Message &m) {
+        const auto *s = as<StatusMessage>(m);
+        return s && s->state == RunState::Loading;
+    }, 30'000));
+    QTest::qWait(2500); // connected: the grace period does not run
+    QCOMPARE(probe.process->state(), QProcess::Running);
+    const QList<qint64> chrome = childrenOf(probe.process->processId());
+    QElapsedTimer clock;
+    clock.start();
+    parent.reset(); // the parent goes away mid-run
+    QVERIFY(waitForExit(*probe.process, 15'000));
+    qInfo("exited %lld ms after its parent left (grace 2 s)", clock.elapsed());
+    QCOMPARE(probe.process->exitCode(), 0);
+    QVERIFY(clock.elapsed() >= 1900);
+    QVERIFY(clock.elapsed() <= 2000 + 8000);
+    for (qint64 pid : chrome)
+        QTRY_VERIFY2_WITH_TIMEOUT(!isAlive(pid), "Chromium outlived its probe", 5000);
+}
+
+void tst_Serve::parentReturnsInTime()
+{
+    Probe probe = start({ QStringLiteral("--parent-grace"), QStringLiteral("3") });
+    QVERIFY(probe.endpoint.isValid());
+    {
+        ProtocolPeer parent;
+        QVERIFY(parent.open(probe.endpoint) && parent.handshake(token));
+    }
+    QTest::qWait(1500);
+    ProtocolPeer back;
+    QVERIFY(back.open(probe.endpoint) && back.handshake(token));
+    QTest::qWait(3000);
+    QCOMPARE(probe.process->state(), QProcess::Running);
+    back.send(RunMessage { QStringLiteral("still-here"), m_web.url(QStringLiteral("/asset?type=text/html&size=20")).toString(), {} });
+    QVERIFY(back.waitForDone(QStringLiteral("still-here"), 30'000));
+    probe.process->terminate();
+    QVERIFY(waitForExit(*probe.process, 15'000));
+}
+
+void tst_Serve::sigtermDrainsRunningRuns()
+{
+    Probe probe = start({ QStringLiteral("--shutdown-timeout"), QStringLiteral("20") });
+    QVERIFY(probe.endpoint.isValid());
+    ProtocolPeer peer;
+    QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
+    peer.send(RunMessage { QStringLiteral("draining"), m_web.url(QStringLiteral("/slow")).toString(), {} });
+    QVERIFY(peer.waitFor([](const Message &m) {
+        const auto *s = as<StatusMessage>(m);
+        return s && s->state == RunState::Loading;
+    }, 30'000));
+    const QList<qint64> chrome = childrenOf(probe.process->processId());
+    ::kill(static_cast<pid_t>(probe.process->processId()), SIGTERM);
+    // It stops taking work at once...
+    QVERIFY(peer.waitFor([](const Message &m) {
+        const auto *load = as<LoadMessage>(m);
+        return load && load->capacity == 0;
+    }, 5000));
+    // ...but the run in flight finishes and is delivered, then the probe says goodbye and exits 0.
+    QVERIFY(peer.waitForDone(QStringLiteral("draining"), 30'000));
+    const auto *done = doneOf(peer);
+    QVERIFY2(done && done->ok, done && done->error ? qPrintable(done->error->message) : "no done");
+    QVERIFY(peer.waitForClose(15'000));
+    QCOMPARE(peer.closeCode(), 1001);
+    QVERIFY(waitForExit(*probe.process, 15'000));
+    QCOMPARE(probe.process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(probe.process->exitCode(), 0);
+    for (qint64 pid : chrome)
+        QTRY_VERIFY2_WITH_TIMEOUT(!isAlive(pid), "Chromium outlived its probe", 5000);
+}
+
+void tst_Serve::sigtermCancelsWhatDoesNotFinish()
+{
+    Probe probe = start({ QStringLiteral("--shutdown-timeout"), QStringLiteral("1") });
+    QVERIFY(probe.endpoint.isValid());
+    ProtocolPeer peer;
+    QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
+    peer.send(RunMessage { QStringLiteral("stuck"), m_web.url(QStringLiteral("/hang")).toString(), {} });
+    QVERIFY(peer.waitFor([](const Message &m) {
+        const auto *s = as<StatusMessage>(m);
+        return s && s->state == RunState::Loading;
+    }, 30'000));
+    ::kill(static_cast<pid_t>(probe.process->processId()), SIGINT);
+    QVERIFY(peer.waitForDone(QStringLiteral("stuck"), 15'000));
+    const auto *done = doneOf(peer);
+    QVERIFY(done && !done->ok);
+    QCOMPARE(done->error->kind, LoadError::Kind::Cancelled);
+    QVERIFY(waitForExit(*probe.process, 15'000));
+    QCOMPARE(probe.process->exitCode(), 0);
+}
+
+void tst_Serve::chromiumKilledMidRun()
+{
+    Probe probe = start({});
+    QVERIFY(probe.endpoint.isValid());
+    ProtocolPeer peer;
+    QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
+    peer.send(RunMessage { QStringLiteral("doomed"), m_web.url(QStringLiteral("/hang")).toString(), {} });
+    QVERIFY(peer.waitFor([](const Message &m) {
+        const auto *s = as<StatusMessage>(m);
+        return s && s->state == RunState::Loading;
+    }, 30'000));
+    const QList<qint64> chrome = childrenOf(probe.process->processId());
+    QCOMPARE(chrome.size(), 1);
+    ::kill(static_cast<pid_t>(chrome.first()), SIGKILL);
+    QVERIFY(peer.waitForDone(QStringLiteral("doomed"), 20'000));
+    const auto *done = doneOf(peer);
+    QVERIFY(done && !done->ok);
+    QCOMPARE(done->error->kind, LoadError::Kind::BrowserCrashed);
+
+    // The daemon stays up and the next run gets a fresh browser.
+    peer.send(RunMessage { QStringLiteral("next"), m_web.url(QStringLiteral("/asset?type=text/html&size=20")).toString(), {} });
+    QVERIFY(peer.waitForDone(QStringLiteral("next"), 30'000));
+    const auto *next = doneOf(peer);
+    QVERIFY2(next->ok, next->error ? qPrintable(next->error->message) : "");
+    QVERIFY(next->browserStartMs); // a cold start
+    QCOMPARE(probe.process->state(), QProcess::Running);
+    probe.process->terminate();
+    QVERIFY(waitForExit(*probe.process, 15'000));
+    QCOMPARE(probe.process->exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_Serve)
+#include "tst_serve.moc"
