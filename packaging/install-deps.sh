@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     # build
-    cmake ninja-build g++ clang pkg-config
+    cmake ninja-build g++ clang pkg-config openssl
     # Qt 6.4 (libqt6opengl6-dev: Qt Charts' CMake package needs Qt6OpenGL but does not pull it in)
     qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libqt6sql6-sqlite
     qtkeychain-qt6-dev libsecret-1-0 libxkbcommon-dev libgl-dev
