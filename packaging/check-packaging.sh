@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Checks the probe's packaging files without installing anything: the systemd unit with systemd-analyze (verify
+# and an offline security review, in a throwaway root), the EnvironmentFile example, and the container files.
+# Needs no root; writes only a temporary directory, removed on exit. Exit status 1 if any check fails.
+#
+#   bash packaging/check-packaging.sh
+#
+# WORLDSPEED_SECURITY_THRESHOLD (default 3.0): highest acceptable "overall exposure" of systemd-analyze security
+# (0 = locked down, 10 = unprotected). The unit scores 2.1 with systemd 252; raising the number needs a reason.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+unit="$here/systemd/worldspeed-probe.service"
+unit_name=$(basename "$unit")
+defaults="$here/systemd/worldspeed-probe.default"
+threshold=${WORLDSPEED_SECURITY_THRESHOLD:-3.0}
+failed=0
+
+fail() { echo "FAIL: $*"; failed=1; }
+ok() { echo "ok: $*"; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/worldspeed-check-packaging.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# ---- systemd unit ----
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+    echo "skipped: systemd-analyze not found (install the systemd package to check $unit_name)"
+else
+    # A throwaway root that holds the unit, the distribution's units it depends on (sysinit.target, ...) and a
+    # stand-in executable for every absolute path the unit runs: verify insists that they exist, and the probe is
+    # not installed on a build machine. Nothing outside $work is touched.
+    root="$work/root"
+    mkdir -p "$root/etc/systemd/system"
+    cp "$unit" "$root/etc/systemd/system/"
+    for dir in /usr/lib/systemd/system /lib/systemd/system; do
+        if [ -d "$dir" ] && [ ! -e "$root$dir" ]; then
+            mkdir -p "$root$(dirname "$dir")"
+            cp -R "$dir" "$root$dir"
+        fi
+    done
+    # Exec*= lines: the first word after the prefixes systemd allows (-, @, +, !, :) is the program.
+    sed -n 's/^Exec[A-Za-z]*=[-@+!:]*\(\/[^ ]*\).*/\1/p' "$unit" | sort -u | while read -r program; do
+        mkdir -p "$root$(dirname "$program")"
+        printf '#!/bin/sh\nexit 0\n' >"$root$program"
+        chmod 755 "$root$program"
+    done
+
+    # systemd-analyze verify exits 0 even for unknown keys and values it cannot parse (it only prints them), so
+    # any output at all is a failure.
+    if out=$(systemd-analyze verify --man=no --root="$root" "$unit_name" 2>&1) && [ -z "$out" ]; then
+        ok "systemd-analyze verify $unit_name ($(systemd-analyze --version | head -n 1))"
+    else
+        fail "systemd-analyze verify $unit_name:"
+        printf '%s\n' "${out//$root/}"
+    fi
+
+    if systemd-analyze security --help 2>/dev/null | grep -q -- '--offline'; then
+        # --threshold counts in tenths (0-100) and fails when the exposure is above it.
+        tenths=$(awk -v t="$threshold" 'BEGIN { printf "%d", t * 10 + 0.5 }')
+        if out=$(systemd-analyze security --no-pager --offline=yes --root="$root" --threshold="$tenths" \
+            "$unit_name" 2>&1); then
+            ok "systemd-analyze security: $(printf '%s\n' "$out" | grep -o 'Overall exposure level.*' || true)"
+        else
+            fail "systemd-analyze security (threshold $threshold):"
+            printf '%s\n' "$out"
+        fi
+    else
+        echo "skipped: this systemd-analyze has no offline security review (systemd >= 250)"
+    fi
+fi
+
+# ---- EnvironmentFile example: comments, blank lines and KEY=VALUE only ----
+if bad=$(grep -n -v -E '^[[:space:]]*(#.*)?$|^[A-Za-z_][A-Za-z0-9_]*=' "$defaults"); then
+    fail "$(basename "$defaults") has lines systemd's EnvironmentFile= would not read:"
+    printf '%s\n' "$bad"
+elif ! grep -q '^WORLDSPEED_PROBE_ARGS=' "$defaults"; then
+    fail "$(basename "$defaults") does not set WORLDSPEED_PROBE_ARGS"
+else
+    ok "$(basename "$defaults")"
+fi
+
+# ---- container ----
+if sh -n "$here/container/chromium-sandbox.sh"; then
+    ok "chromium-sandbox.sh parses (sh -n)"
+else
+    fail "chromium-sandbox.sh does not parse"
+fi
+# The image's build stage must run the README's build commands; when the README changes them, so must it.
+build='bash packaging/install-deps.sh && cmake --preset release && cmake --build --preset release'
+if ! grep -qF "$build" "$repo/README.md"; then
+    fail "README.md no longer builds with '$build': update packaging/container/Containerfile and this check"
+elif ! grep -qxF "RUN $build" "$here/container/Containerfile"; then
+    fail "Containerfile's build stage does not run the README's build commands ('RUN $build')"
+else
+    ok "Containerfile builds with the README's commands"
+fi
+
+exit "$failed"
