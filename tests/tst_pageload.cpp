@@ -1,6 +1,9 @@
 // PageLoad against real Chromium and the test web server: are the numbers true?
 #include "browsertestcase.h"
+#include "harbuilder.h"
 #include "testwebserver.h"
+
+#include <QDir>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -68,10 +71,13 @@ private slots:
     void timeoutKeepsPartialWaterfall();
     void browserKilledMidRun();
     void chromeNotFound();
+    void harOfARealRun();
+    void cleanupTestCase();
 
 private:
     TestWebServer m_server;
     std::unique_ptr<LoadScheduler> m_scheduler;
+    QString m_profileRoot; // the browser's private profile, HOME and TMPDIR while it runs
 };
 
 void tst_PageLoad::initTestCase()
@@ -103,6 +109,8 @@ document.addEventListener('DOMContentLoaded', () => {
     const ViewResult &view = run.firstView;
     QVERIFY2(view.ok(), qPrintable(view.error ? view.error->message : QString()));
     QVERIFY(run.browserVersion.contains(u"Chrome"));
+    m_profileRoot = m_scheduler->browser()->profileRoot();
+    QVERIFY(QFileInfo(m_profileRoot).isDir());
     QCOMPARE(view.metrics.documentStatus, 200);
     QVERIFY(beacon.count() >= 1 || beacon.wait(5000));
     const QJsonObject chrome = QJsonDocument::fromJson(beacon.first().first().toByteArray()).object();
@@ -430,6 +438,57 @@ void tst_PageLoad::chromeNotFound()
     QVERIFY(run.firstView.error);
     QCOMPARE(run.firstView.error->kind, LoadError::Kind::BrowserUnavailable);
     QVERIFY(run.firstView.error->message.contains(u"/nonexistent/chrome"));
+}
+
+void tst_PageLoad::harOfARealRun()
+{
+    TestWebServer::Response page;
+    page.body = "<!doctype html><p>har</p><link rel=stylesheet href=\"/asset?type=css&size=700&har=1\">"
+                "<img src=\"/asset?type=png&size=900&delay=100&har=2\"><img src=\"/nothing-here.png\">";
+    m_server.route(QStringLiteral("/har"), page);
+    LoadOptions options;
+    options.repeatView = true;
+    const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/har")), options);
+    QVERIFY(run.ok());
+    HarBuilder builder(QStringLiteral("test"));
+    builder.addRun(run);
+    QJsonParseError error;
+    const QJsonObject har = QJsonDocument::fromJson(builder.toBytes(), &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    const QJsonObject log = har.value(QStringLiteral("log")).toObject();
+    QCOMPARE(log.value(QStringLiteral("version")).toString(), QStringLiteral("1.2"));
+    QCOMPARE(log[QStringLiteral("browser")][QStringLiteral("name")].toString(), QStringLiteral("Chrome"));
+    QVERIFY(run.browserVersion.endsWith(log[QStringLiteral("browser")][QStringLiteral("version")].toString()));
+    const QJsonArray pages = log.value(QStringLiteral("pages")).toArray();
+    const QJsonArray entries = log.value(QStringLiteral("entries")).toArray();
+    QCOMPARE(pages.size(), 2);
+    QCOMPARE(entries.size(), run.firstView.requests.size() + run.repeatView->requests.size());
+    QCOMPARE(pages.at(0)[QStringLiteral("pageTimings")][QStringLiteral("onLoad")].toDouble(), *run.firstView.metrics.loadMs);
+    QList<RequestTiming> requests = run.firstView.requests + run.repeatView->requests;
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const QJsonObject entry = entries.at(i).toObject();
+        const RequestTiming &r = requests.at(i);
+        QCOMPARE(entry[QStringLiteral("request")][QStringLiteral("url")].toString(), r.url);
+        QCOMPARE(entry[QStringLiteral("response")][QStringLiteral("status")].toInt(), r.status.value_or(0));
+        for (const char *field : { "startedDateTime", "time", "request", "response", "cache", "timings", "pageref" })
+            QVERIFY2(entry.contains(QString::fromLatin1(field)), field);
+        const QJsonObject timings = entry.value(QStringLiteral("timings")).toObject();
+        double sum = 0;
+        for (const char *phase : { "blocked", "dns", "connect", "send", "wait", "receive" })
+            sum += std::max(0.0, timings.value(QString::fromLatin1(phase)).toDouble());
+        QVERIFY2(std::abs(sum - entry.value(QStringLiteral("time")).toDouble()) < 0.01, qPrintable(r.url));
+        if (r.durationMs && r.phases.wait)
+            QVERIFY2(std::abs(entry.value(QStringLiteral("time")).toDouble() - *r.durationMs) <= 1.0, qPrintable(r.url));
+        if (r.decodedBytes)
+            QCOMPARE(entry[QStringLiteral("response")][QStringLiteral("content")][QStringLiteral("size")].toInteger(), *r.decodedBytes);
+    }
+}
+
+void tst_PageLoad::cleanupTestCase()
+{
+    m_scheduler.reset(); // Browser.close, then the profile folder goes
+    QVERIFY(!m_profileRoot.isEmpty());
+    QVERIFY2(!QFileInfo::exists(m_profileRoot), qPrintable(m_profileRoot + QStringLiteral(" was left behind")));
 }
 
 QTEST_GUILESS_MAIN(tst_PageLoad)

@@ -1,5 +1,6 @@
 // The probe daemon's server over real WebSockets on loopback, with real Chromium and the test web server.
 #include "browsertestcase.h"
+#include "fleet/probeclient.h"
 #include "probeserver.h"
 #include "protocolpeer.h"
 #include "testwebserver.h"
@@ -53,6 +54,7 @@ private slots:
     void rateLimitsFailedHandshakes();
     void handshakeRules();
     void streamsARunLive();
+    void probeClientAgainstTheRealServer();
     void clientsSeeAndCancelOnlyTheirOwnRuns();
     void capacityQueueAndBusy();
     void badFramesKeepTheConnection();
@@ -255,6 +257,41 @@ void tst_ProbeServer::streamsARunLive()
         const auto *load = as<LoadMessage>(m);
         return load && load->active == 0 && load->queued == 0;
     }, 2000));
+}
+
+void tst_ProbeServer::probeClientAgainstTheRealServer()
+{
+    // The client the app and the autoscaler use, against this server: the two ends of one protocol.
+    ProbeClient client;
+    QSignalSpy ready(&client, &ProbeClient::ready);
+    QSignalSpy requests(&client, &ProbeClient::requestFinished);
+    QSignalSpy metrics(&client, &ProbeClient::metrics);
+    QSignalSpy done(&client, &ProbeClient::done);
+    ProbeClient::Endpoint endpoint;
+    endpoint.url = m_server->endpoint();
+    endpoint.token = QString::fromLatin1(token);
+    client.connectToProbe(endpoint);
+    QVERIFY(ready.wait(10'000));
+    QCOMPARE(ready.first().first().value<HelloMessage>().region, QStringLiteral("test"));
+    LoadOptions options;
+    options.screenshot = true;
+    QVERIFY(client.submit(QStringLiteral("pc-1"), m_web.url(QStringLiteral("/live")), options));
+    QVERIFY(done.wait(60'000));
+    const auto finished = done.first().at(1).value<DoneMessage>();
+    QVERIFY(finished.ok);
+    QVERIFY(requests.count() >= 3);
+    QCOMPARE(metrics.count(), 1);
+    const auto page = metrics.first().at(2).value<MetricsMessage>();
+    QVERIFY(page.screenshotPng.startsWith("\x89PNG")); // a screenshot crosses the wire
+    QCOMPARE(page.metrics.requestCount, requests.count());
+
+    // A wrong token, through the client: refused with the documented close code, described in words.
+    ProbeClient intruder;
+    QSignalSpy disconnected(&intruder, &ProbeClient::disconnected);
+    endpoint.token = QStringLiteral("not-the-token-0123456789");
+    intruder.connectToProbe(endpoint);
+    QVERIFY(disconnected.wait(10'000));
+    QCOMPARE(disconnected.first().first().toInt(), 4001);
 }
 
 void tst_ProbeServer::clientsSeeAndCancelOnlyTheirOwnRuns()
