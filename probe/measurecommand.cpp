@@ -1,6 +1,6 @@
 #include "measurecommand.h"
 
-#include "harbuilder.h"
+#include "model/harbuilder.h"
 #include "model/connectivityprofile.h"
 #include "pageload.h"
 

@@ -1,4 +1,4 @@
-#include "harbuilder.h"
+#include "model/harbuilder.h"
 
 #include <QFile>
 #include <QJsonArray>

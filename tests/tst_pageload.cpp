@@ -1,6 +1,6 @@
 // PageLoad against real Chromium and the test web server: are the numbers true?
 #include "browsertestcase.h"
-#include "harbuilder.h"
+#include "model/harbuilder.h"
 #include "testwebserver.h"
 
 #include <QDir>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "model/runresult.h"
+#include "runresult.h"
 
 #include <QByteArray>
 #include <QJsonArray>
