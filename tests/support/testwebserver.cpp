@@ -189,6 +189,10 @@ void TestWebServer::onReadyRead(QTcpSocket *socket)
             return;
         }
         Request request;
+        QHostAddress peer = socket->peerAddress();
+        if (bool mapped = false; peer.toIPv4Address(&mapped) && mapped)
+            peer = QHostAddress(peer.toIPv4Address()); // a dual-stack listener reports ::ffff:a.b.c.d
+        request.peer = peer.toString();
         request.method = requestLine.at(0);
         request.target = requestLine.at(1);
         const QUrl url(QString::fromLatin1(request.target));

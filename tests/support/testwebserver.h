@@ -35,6 +35,7 @@ public:
         QUrlQuery query;
         QHash<QByteArray, QByteArray> headers; // names in lower case
         QByteArray body;
+        QString peer; // the client's address, e.g. "127.0.0.1"
     };
 
     struct Response

@@ -1,0 +1,80 @@
+#include "fleettest.h"
+
+#include "poolrun.h"
+
+#include <QMetaObject>
+
+FleetTest::FleetTest(QObject *parent)
+    : QObject(parent)
+{ }
+
+FleetTest::~FleetTest()
+{
+    // Deleting a run that has not ended cancels it at its pool, quietly.
+    for (const QPointer<PoolRun> &run : std::as_const(m_runs))
+        delete run.data();
+}
+
+void FleetTest::addRegion(const QString &region, PoolRun *run)
+{
+    m_regions.append(region);
+    m_runs.insert(region, run);
+    m_pending.insert(region);
+    connect(run, &PoolRun::status, this,
+        [this, region](RunState state, const QString &detail) { emit regionStatus(region, state, detail); });
+    connect(run, &PoolRun::requestFinished, this,
+        [this, region](RunView view, const RequestTiming &request) { emit requestFinished(region, view, request); });
+    connect(run, &PoolRun::metrics, this,
+        [this, region](RunView view, const MetricsMessage &page) { emit metrics(region, view, page); });
+    connect(run, &PoolRun::done, this, [this, region](const DoneMessage &done) { onRegionDone(region, done); });
+}
+
+void FleetTest::addFailedRegion(const QString &region, const QString &message)
+{
+    m_regions.append(region);
+    m_pending.insert(region);
+    DoneMessage done;
+    done.ok = false;
+    done.error = LoadError { LoadError::Kind::Other, message };
+    QMetaObject::invokeMethod(
+        this, [this, region, done] { onRegionDone(region, done); }, Qt::QueuedConnection);
+}
+
+void FleetTest::start()
+{
+    if (m_regions.isEmpty()) {
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (!m_finished) {
+                    m_finished = true;
+                    emit finished();
+                }
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void FleetTest::cancel()
+{
+    const QPointer<FleetTest> self(this);
+    const QStringList regions = m_regions;
+    for (const QString &region : regions) {
+        if (!self)
+            return;
+        if (PoolRun *run = m_runs.value(region); run && m_pending.contains(region))
+            run->cancel();
+    }
+}
+
+void FleetTest::onRegionDone(const QString &region, const DoneMessage &done)
+{
+    if (!m_pending.remove(region))
+        return;
+    const QPointer<FleetTest> self(this);
+    emit regionDone(region, done);
+    if (!self || !m_pending.isEmpty() || m_finished)
+        return;
+    m_finished = true;
+    emit finished();
+}

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "protocol/message.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+class PoolRun;
+
+// One page test fanned out to several regions (Autoscaler::submit): every region's frames, with the region
+// attached, and finished() once every region has its regionDone(). A region without a pool gets its regionDone()
+// with an error on the event loop; the others run as usual.
+//
+// It holds the regions' PoolRuns (run()) until it is deleted; deleting it cancels the regions still running.
+class FleetTest final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FleetTest)
+
+public:
+    ~FleetTest() override;
+
+    // The regions asked for, without duplicates, in the order given.
+    QStringList regions() const { return m_regions; }
+    // The region's run; null for a region without a pool.
+    PoolRun *run(const QString &region) const { return m_runs.value(region).data(); }
+    bool isFinished() const { return m_finished; }
+
+    // Cancels every region still running; each ends with its regionDone() (kind cancelled), then finished().
+    void cancel();
+
+signals:
+    void regionStatus(const QString &region, RunState state, const QString &detail);
+    void requestFinished(const QString &region, RunView view, const RequestTiming &request);
+    void metrics(const QString &region, RunView view, const MetricsMessage &metrics);
+    void regionDone(const QString &region, const DoneMessage &done);
+    void finished();
+
+private:
+    friend class Autoscaler;
+
+    explicit FleetTest(QObject *parent);
+    void addRegion(const QString &region, PoolRun *run);
+    void addFailedRegion(const QString &region, const QString &message);
+    // After the last region was added: a test of no regions at all finishes on the event loop.
+    void start();
+    void onRegionDone(const QString &region, const DoneMessage &done);
+
+    QStringList m_regions;
+    QHash<QString, QPointer<PoolRun>> m_runs;
+    QSet<QString> m_pending;
+    bool m_finished = false;
+};
