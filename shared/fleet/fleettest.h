@@ -1,5 +1,6 @@
 #pragma once
 
+#include "poolrun.h"
 #include "protocol/message.h"
 
 #include <QHash>

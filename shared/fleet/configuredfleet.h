@@ -1,0 +1,39 @@
+#pragma once
+
+#include "autoscaler.h"
+#include "fleetconfig.h"
+
+#include <QObject>
+
+#include <memory>
+#include <vector>
+
+class Backend;
+class QNetworkAccessManager;
+class SecretStore;
+
+// A fleet as a FleetConfig describes it: one backend per region, built from the region's backend settings, and
+// one pool per region in an Autoscaler. What the app and the command line run tests through.
+class ConfiguredFleet final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConfiguredFleet)
+
+public:
+    // `secrets` is not owned and must outlive the fleet. `clock`: null for the system's.
+    static std::unique_ptr<ConfiguredFleet> create(const FleetConfig &config, SecretStore *secrets, QString *error,
+        Clock *clock = nullptr);
+    ~ConfiguredFleet() override;
+
+    const FleetConfig &config() const { return m_config; }
+    Autoscaler *autoscaler() const { return m_autoscaler.get(); }
+    static PoolOptions poolOptions(const PoolSettings &settings);
+
+private:
+    ConfiguredFleet(FleetConfig config, Clock *clock);
+
+    FleetConfig m_config;
+    QNetworkAccessManager *m_network = nullptr;
+    std::vector<std::unique_ptr<Backend>> m_backends;
+    std::unique_ptr<Autoscaler> m_autoscaler; // declared last: its pools go before the backends they use
+};

@@ -1,0 +1,82 @@
+// A fleet built from a config file: every backend type constructed from its settings, errors named, and the
+// default config measuring a real page through a real local probe.
+#include "fleet/configuredfleet.h"
+#include "fleet/fleettest.h"
+#include "fleet/regionpool.h"
+#include "memorysecretstore.h"
+#include "testwebserver.h"
+
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTest>
+
+class tst_ConfiguredFleet : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void buildsEveryBackendType();
+    void badBackendSettingsAreNamed();
+    void defaultConfigMeasuresAPage();
+};
+
+void tst_ConfiguredFleet::buildsEveryBackendType()
+{
+    const QByteArray json = R"({"version":1,"regions":[
+        {"code":"here","name":"Here","latitude":1,"longitude":2,"backend":{"type":"local"},"pool":{"max":2,"maxConcurrency":3}},
+        {"code":"mine","latitude":1,"longitude":2,"backend":{"type":"static","probes":[{"url":"wss://p.example:8700","tokenSecret":"p"}]}},
+        {"code":"fra","latitude":50.1,"longitude":8.7,"backend":{"type":"fly","app":"ws-probes","image":"registry.example/probe:1","region":"fra","tokenSecret":"fly","probeTokenSecret":"probe"}},
+        {"code":"k8s","latitude":1,"longitude":2,"backend":{"type":"kubernetes","apiServer":"https://k8s.example:6443","image":"registry.example/probe:1","region":"eu","tokenSecret":"k","probeTokenSecret":"probe"}}
+    ]})";
+    QString error;
+    const auto config = FleetConfig::fromJson(json, &error);
+    QVERIFY2(config, qPrintable(error));
+    MemorySecretStore secrets;
+    const auto fleet = ConfiguredFleet::create(*config, &secrets, &error);
+    QVERIFY2(fleet, qPrintable(error));
+    QCOMPARE(fleet->autoscaler()->regions(), (QStringList { QStringLiteral("here"), QStringLiteral("mine"), QStringLiteral("fra"), QStringLiteral("k8s") }));
+    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("here"))->backend()->kind(), QStringLiteral("local"));
+    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("mine"))->backend()->kind(), QStringLiteral("static"));
+    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("fra"))->backend()->kind(), QStringLiteral("fly"));
+    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("k8s"))->backend()->kind(), QStringLiteral("kubernetes"));
+    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("here"))->options().max, 2);
+    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("here"))->options().maxConcurrency, 3);
+}
+
+void tst_ConfiguredFleet::badBackendSettingsAreNamed()
+{
+    const QByteArray json = R"({"version":1,"regions":[
+        {"code":"ok","latitude":1,"longitude":2,"backend":{"type":"local"}},
+        {"code":"bad","latitude":1,"longitude":2,"backend":{"type":"local","parentGraceSeconds":0}}
+    ]})";
+    QString error;
+    const auto config = FleetConfig::fromJson(json, &error);
+    QVERIFY2(config, qPrintable(error));
+    MemorySecretStore secrets;
+    QVERIFY(!ConfiguredFleet::create(*config, &secrets, &error));
+    QVERIFY2(error.startsWith(u"regions[1] (bad).backend: parentGraceSeconds"), qPrintable(error));
+}
+
+void tst_ConfiguredFleet::defaultConfigMeasuresAPage()
+{
+    TestWebServer web;
+    QVERIFY(web.listen());
+    FleetConfig config = FleetConfig::defaultConfig();
+    QCOMPARE(config.regions.size(), 1);
+    // The default finds worldspeed-probe next to the app or on PATH; a test points it at the build's.
+    config.regions[0].backendSettings.insert(QStringLiteral("probePath"), QStringLiteral(WORLDSPEED_PROBE_EXE));
+    MemorySecretStore secrets;
+    QString error;
+    const auto fleet = ConfiguredFleet::create(config, &secrets, &error);
+    QVERIFY2(fleet, qPrintable(error));
+    FleetTest *test = fleet->autoscaler()->submit(web.url(QStringLiteral("/asset?type=text/html&size=100")), {},
+        { config.regions.first().code });
+    QSignalSpy finished(test, &FleetTest::finished);
+    QSignalSpy done(test, &FleetTest::regionDone);
+    QVERIFY(finished.wait(60'000));
+    QCOMPARE(done.count(), 1);
+    QVERIFY(done.first().at(1).value<DoneMessage>().ok);
+}
+
+QTEST_GUILESS_MAIN(tst_ConfiguredFleet)
+#include "tst_configuredfleet.moc"
