@@ -238,11 +238,13 @@ void TestWebServer::answer(QTcpSocket *socket, const Request &request)
     }
 
     QPointer<QTcpSocket> guard(socket);
+    // Precise timers: a coarse one may fire up to 5 % early, and a test asserting "load ≥ the delay" would be
+    // checking Qt's timer slack instead of the probe.
     if (response.delayMs <= 0) {
         send(socket, request, response);
         return;
     }
-    QTimer::singleShot(response.delayMs, this, [this, guard, request, response] {
+    QTimer::singleShot(response.delayMs, Qt::PreciseTimer, this, [this, guard, request, response] {
         if (guard)
             send(guard, request, response);
     });
@@ -284,7 +286,7 @@ void TestWebServer::send(QTcpSocket *socket, const Request &request, const Respo
         return;
     }
     QPointer<QTcpSocket> guard(socket);
-    QTimer::singleShot(response.bodyDelayMs, this, [guard, finish] {
+    QTimer::singleShot(response.bodyDelayMs, Qt::PreciseTimer, this, [guard, finish] {
         if (guard)
             finish();
     });

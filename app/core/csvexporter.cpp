@@ -1,0 +1,181 @@
+#include "csvexporter.h"
+
+#include <QDir>
+#include <QLocale>
+#include <QSaveFile>
+
+#include <cmath>
+
+namespace {
+
+class CsvWriter
+{
+public:
+    void row(const QStringList &fields)
+    {
+        for (qsizetype i = 0; i < fields.size(); ++i) {
+            if (i > 0)
+                m_text += u',';
+            m_text += CsvExporter::field(fields.at(i));
+        }
+        m_text += QStringLiteral("\r\n");
+    }
+    QByteArray bytes() const { return m_text.toUtf8(); }
+
+private:
+    QString m_text;
+};
+
+QString errorText(const std::optional<LoadError> &error)
+{
+    if (!error)
+        return {};
+    if (error->message.isEmpty())
+        return LoadError::kindName(error->kind);
+    return LoadError::kindName(error->kind) % u": " % error->message;
+}
+
+QString optionalInt(const std::optional<int> &value)
+{
+    return value ? QString::number(*value) : QString();
+}
+
+// The metric columns shared by run rows and median rows; a view whose metrics never arrived has none at all.
+QStringList metricFields(const std::optional<PageMetrics> &m)
+{
+    if (!m)
+        return QStringList(10, QString());
+    return {
+        optionalInt(m->documentStatus),
+        CsvExporter::number(m->ttfbMs),
+        CsvExporter::number(m->firstContentfulPaintMs),
+        CsvExporter::number(m->largestContentfulPaintMs),
+        CsvExporter::number(m->domContentLoadedMs),
+        CsvExporter::number(m->loadMs),
+        CsvExporter::number(m->fullyLoadedMs),
+        CsvExporter::number(m->cumulativeLayoutShift),
+        QString::number(m->requestCount),
+        QString::number(m->totalEncodedBytes),
+    };
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
+{
+    QSaveFile file(path);
+    if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
+        return true;
+    if (error)
+        *error = u"cannot write \"" % path % u"\": " % file.errorString();
+    return false;
+}
+
+} // namespace
+
+QString CsvExporter::field(QStringView text)
+{
+    const bool quote = text.contains(u',') || text.contains(u'"') || text.contains(u'\r') || text.contains(u'\n');
+    if (!quote)
+        return text.toString();
+    QString quoted = text.toString();
+    quoted.replace(u'"', QStringLiteral("\"\""));
+    return u'"' % quoted % u'"';
+}
+
+QString CsvExporter::number(std::optional<double> value)
+{
+    if (!value || !std::isfinite(*value))
+        return {};
+    // QString::number ignores the locale: always '.', never a group separator, and the shortest exact form.
+    return QString::number(*value, 'f', QLocale::FloatingPointShortest);
+}
+
+QString CsvExporter::number(std::optional<qint64> value)
+{
+    return value ? QString::number(*value) : QString();
+}
+
+QStringList CsvExporter::regionsHeader()
+{
+    return { QStringLiteral("test_id"), QStringLiteral("url"), QStringLiteral("region"), QStringLiteral("run"),
+        QStringLiteral("view"), QStringLiteral("status"), QStringLiteral("ttfb_ms"), QStringLiteral("fcp_ms"),
+        QStringLiteral("lcp_ms"), QStringLiteral("dcl_ms"), QStringLiteral("load_ms"),
+        QStringLiteral("fully_loaded_ms"), QStringLiteral("cls"), QStringLiteral("requests"), QStringLiteral("bytes"),
+        QStringLiteral("error") };
+}
+
+QStringList CsvExporter::requestsHeader()
+{
+    return { QStringLiteral("region"), QStringLiteral("run"), QStringLiteral("view"), QStringLiteral("id"),
+        QStringLiteral("url"), QStringLiteral("method"), QStringLiteral("type"), QStringLiteral("status"),
+        QStringLiteral("protocol"), QStringLiteral("remote_ip"), QStringLiteral("mime"),
+        QStringLiteral("encoded_bytes"), QStringLiteral("decoded_bytes"), QStringLiteral("start_ms"),
+        QStringLiteral("duration_ms"), QStringLiteral("blocked_ms"), QStringLiteral("dns_ms"),
+        QStringLiteral("connect_ms"), QStringLiteral("ssl_ms"), QStringLiteral("send_ms"), QStringLiteral("wait_ms"),
+        QStringLiteral("receive_ms"), QStringLiteral("outcome"), QStringLiteral("failure") };
+}
+
+QByteArray CsvExporter::regionsCsv(const TestRecord &test)
+{
+    CsvWriter csv;
+    csv.row(regionsHeader());
+    const QString testId = QString::number(test.id);
+    for (const QString &code : test.regions) {
+        const RegionRecord region = test.region(code);
+        bool anyRepeat = false;
+        for (const RegionRun &run : region.runs) {
+            for (const RunView which : { RunView::First, RunView::Repeat }) {
+                const ViewResult *view = run.view(which);
+                if (!view)
+                    continue;
+                anyRepeat = anyRepeat || which == RunView::Repeat;
+                const std::optional<PageMetrics> metrics
+                    = run.measured(which) ? std::optional<PageMetrics>(view->metrics) : std::nullopt;
+                csv.row(QStringList { testId, test.url, code, QString::number(run.index), runViewName(which) }
+                    + metricFields(metrics) + QStringList { errorText(view->error ? view->error : run.error) });
+            }
+        }
+        for (const RunView which : { RunView::First, RunView::Repeat }) {
+            if (which == RunView::Repeat && !anyRepeat)
+                continue;
+            csv.row(QStringList { testId, test.url, code, QStringLiteral("median"), runViewName(which) }
+                + metricFields(test.medianMetrics(code, which)) + QStringList { QString() });
+        }
+    }
+    return csv.bytes();
+}
+
+QByteArray CsvExporter::requestsCsv(const TestRecord &test)
+{
+    CsvWriter csv;
+    csv.row(requestsHeader());
+    for (const QString &code : test.regions) {
+        const RegionRecord region = test.region(code);
+        for (const RegionRun &run : region.runs) {
+            for (const RunView which : { RunView::First, RunView::Repeat }) {
+                const ViewResult *view = run.view(which);
+                if (!view)
+                    continue;
+                for (const RequestTiming &r : view->requests) {
+                    csv.row({ code, QString::number(run.index), runViewName(which), r.id, r.url, r.method,
+                        r.resourceType, optionalInt(r.status), r.protocol, r.remoteIp, r.mimeType,
+                        number(r.encodedBytes), number(r.decodedBytes), number(std::optional<double>(r.startMs)),
+                        number(r.durationMs), number(r.phases.blocked), number(r.phases.dns), number(r.phases.connect),
+                        number(r.phases.ssl), number(r.phases.send), number(r.phases.wait), number(r.phases.receive),
+                        RequestTiming::outcomeName(r.outcome), r.failureText });
+                }
+            }
+        }
+    }
+    return csv.bytes();
+}
+
+QStringList CsvExporter::writeFiles(const TestRecord &test, const QString &dir, QString *error)
+{
+    const QDir directory(dir);
+    const QString prefix = QString::number(test.id);
+    const QString regionsPath = directory.filePath(prefix % u"-regions.csv");
+    const QString requestsPath = directory.filePath(prefix % u"-requests.csv");
+    if (!writeFile(regionsPath, regionsCsv(test), error) || !writeFile(requestsPath, requestsCsv(test), error))
+        return {};
+    return { regionsPath, requestsPath };
+}

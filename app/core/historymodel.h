@@ -1,0 +1,41 @@
+#pragma once
+
+#include "historystore.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+
+#include <optional>
+
+// The history list: one row per stored test, newest first, as HistoryStore::list() gives them. Views sort it
+// through a QSortFilterProxyModel on SortRole, which holds each column's raw value (a time, a number of
+// milliseconds) rather than the text shown.
+class HistoryModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { DateColumn, UrlColumn, RegionsColumn, FastestColumn, SlowestColumn, ColumnCount };
+    enum Role {
+        SortRole = Qt::UserRole + 1,
+        TestIdRole,
+    };
+
+    // The store is not owned and must outlive the model.
+    explicit HistoryModel(HistoryStore *store, QObject *parent = nullptr);
+    Q_DISABLE_COPY_MOVE(HistoryModel)
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Reads the list again from the store.
+    void refresh();
+    std::optional<qint64> testId(int row) const;
+    const TestSummary *summary(int row) const;
+
+private:
+    HistoryStore *m_store;
+    QList<TestSummary> m_tests;
+};

@@ -1,0 +1,123 @@
+#pragma once
+
+#include "testrecord.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+class QSqlError;
+
+// A region's median load time in one test (the median over its ok runs' first views).
+struct RegionLoad
+{
+    QString region;
+    double medianLoadMs = 0;
+    friend bool operator==(const RegionLoad &, const RegionLoad &) = default;
+};
+
+// One line of the history list.
+struct TestSummary
+{
+    qint64 id = -1;
+    QString url;
+    QString label;
+    QDateTime startedAt; // UTC
+    QDateTime finishedAt; // UTC; invalid when the test did not finish
+    QStringList regions;
+    std::optional<RegionLoad> fastest; // absent when no region has a measured load time
+    std::optional<RegionLoad> slowest;
+    friend bool operator==(const TestSummary &, const TestSummary &) = default;
+};
+
+// One test's medians in one region, for the history chart.
+struct TrendPoint
+{
+    qint64 testId = -1;
+    QDateTime startedAt; // UTC
+    int runs = 0; // the ok, measured runs the medians are over
+    std::optional<double> loadMs;
+    std::optional<double> ttfbMs;
+    std::optional<double> firstContentfulPaintMs;
+    std::optional<double> largestContentfulPaintMs;
+    friend bool operator==(const TrendPoint &, const TrendPoint &) = default;
+};
+
+// The app's history of tests, in one SQLite file, written as the frames arrive.
+//
+// Every write is one small transaction, committed before the call returns: with the default durability the WAL
+// is synced on each commit (synchronous=FULL), so a crash of the app or of the machine loses nothing already
+// written; ProcessCrash (synchronous=NORMAL) keeps what a killed app wrote but may lose the last commits to a
+// power cut, for a fraction of the cost. The schema carries its version in PRAGMA user_version and open()
+// applies the migrations a file is missing, in order, each in its own transaction.
+//
+// The store belongs to the thread that made it (Qt Sql connections are per thread); the app uses it on the GUI
+// thread. Writes return false and reads nullopt or an empty list on failure, and lastError() says why.
+//
+// A view's startedAt is estimated: no frame carries the navigation's wall-clock time, so each frame bounds it
+// from above (arrival time minus the request's end, or minus the latest page metric) and the earliest bound is
+// kept. It is off by the frames' delivery latency, which is what the HAR export's absolute times can bear.
+class HistoryStore final
+{
+public:
+    enum class Durability {
+        PowerLoss, // synchronous=FULL
+        ProcessCrash, // synchronous=NORMAL
+    };
+    static constexpr int schemaVersion = 2;
+
+    explicit HistoryStore(QString path, Durability durability = Durability::PowerLoss);
+    ~HistoryStore();
+    Q_DISABLE_COPY_MOVE(HistoryStore)
+
+    // Opens (creating the file if needed) and migrates to schemaVersion. Refuses a file a newer version wrote.
+    bool open();
+    bool isOpen() const { return m_open; }
+    QString path() const { return m_path; }
+    QString lastError() const { return m_lastError; }
+
+    // Returns the new test's id, or -1 when it could not be stored.
+    qint64 beginTest(const QString &url, const LoadOptions &options, const QStringList &regions, int runsPerRegion);
+    // runIndex counts from 1. A frame for a region the test does not have is refused.
+    bool addRequest(qint64 testId, const QString &region, int runIndex, RunView view, const RequestTiming &request);
+    bool setMetrics(qint64 testId, const QString &region, int runIndex, RunView view, const PageMetrics &metrics,
+        const QString &finalUrl, const QByteArray &screenshotPng);
+    // A failed run without a LoadError is stored with an Other error, so `ok` and `error` cannot disagree.
+    bool finishRun(qint64 testId, const QString &region, int runIndex, bool ok, const std::optional<LoadError> &error,
+        bool cold, std::optional<double> browserStartMs);
+    bool setRegionState(qint64 testId, const QString &region, RunState state, const QString &detail);
+    bool finishTest(qint64 testId);
+    bool setLabel(qint64 testId, const QString &label);
+    bool remove(qint64 testId);
+
+    std::optional<TestRecord> load(qint64 testId);
+    // Newest first.
+    QList<TestSummary> list();
+    // Oldest first; only tests of exactly this URL in which the region has at least one ok, measured run.
+    QList<TrendPoint> trend(const QString &url, const QString &region);
+
+private:
+    QSqlQuery &statement(const QString &sql);
+    bool exec(QSqlQuery &query, const QString &what);
+    bool fail(const QString &what, const QSqlError &error);
+    bool fail(const QString &what);
+    template<typename Body> bool transact(const QString &what, Body &&body);
+    bool pragma(const QString &sql, QVariant *result = nullptr);
+    bool migrate();
+    bool ensureView(qint64 testId, const QString &region, int runIndex, RunView view, std::optional<qint64> startedAt);
+
+    QString m_path;
+    Durability m_durability;
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements; // prepared once, by their SQL
+    QString m_lastError;
+    bool m_open = false;
+};

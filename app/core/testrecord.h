@@ -1,0 +1,71 @@
+#pragma once
+
+#include "model/loaderror.h"
+#include "model/loadoptions.h"
+#include "model/pagemetrics.h"
+#include "model/runresult.h"
+#include "model/viewresult.h"
+#include "protocol/message.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+// One run of the page in one region, as the app received it frame by frame. The views' url is the test's;
+// their startedAt is an estimate (see HistoryStore), since no frame carries the navigation's wall-clock time.
+struct RegionRun
+{
+    int index = 1; // counts from 1, as the UI and the exports show it
+    ViewResult firstView;
+    std::optional<ViewResult> repeatView; // present once any frame of the repeat view arrived
+    std::optional<LoadError> error; // present exactly when the run ended and failed
+    bool cold = false; // this run had to start the browser
+    std::optional<double> browserStartMs;
+    // Whether `done` arrived, and which views' `metrics` did. A run the app lost half-way has neither, and its
+    // PageMetrics' zero request count must not be read as "measured zero requests".
+    bool finished = false;
+    bool firstViewMeasured = false;
+    bool repeatViewMeasured = false;
+
+    bool ok() const { return finished && !error; }
+    // nullptr for a repeat view that never started.
+    const ViewResult *view(RunView which) const;
+    bool measured(RunView which) const { return which == RunView::First ? firstViewMeasured : repeatViewMeasured; }
+    friend bool operator==(const RegionRun &, const RegionRun &) = default;
+};
+
+// What one region did in a test: where its progress got to, and its runs in index order.
+struct RegionRecord
+{
+    RunState state = RunState::Queued;
+    QString detail;
+    QList<RegionRun> runs;
+    friend bool operator==(const RegionRecord &, const RegionRecord &) = default;
+};
+
+// One test as the app keeps it: a URL measured in several regions, a number of runs each.
+struct TestRecord
+{
+    qint64 id = -1;
+    QString url;
+    QString label; // the user's name for the test; empty unless given
+    LoadOptions options;
+    int runsPerRegion = 1;
+    QStringList regions; // codes, in the order the user picked them
+    QDateTime startedAt; // UTC
+    QDateTime finishedAt; // UTC; invalid while the test runs, or when the app stopped before it ended
+    QMap<QString, RegionRecord> results; // by region code; every code in `regions` has one
+
+    RegionRecord region(const QString &code) const { return results.value(code); }
+    // Each metric's median over the region's ok runs whose view was measured; nullopt when there is none, so an
+    // absent median is never shown as zero requests or bytes.
+    std::optional<PageMetrics> medianMetrics(const QString &region, RunView view = RunView::First) const;
+    // A run as the shared model and HarBuilder know it; a run's error becomes its first view's error when the
+    // view has none of its own.
+    RunResult runResult(const RegionRun &run) const;
+    friend bool operator==(const TestRecord &, const TestRecord &) = default;
+};

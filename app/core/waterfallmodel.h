@@ -1,0 +1,139 @@
+#pragma once
+
+#include "model/pagemetrics.h"
+#include "model/requesttiming.h"
+#include "protocol/message.h"
+
+#include <QAbstractItemModel>
+#include <QSet>
+#include <QStringList>
+#include <QTimer>
+
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+// The live waterfall's data, as a two-level tree with one column:
+//   - top-level rows are lanes, one per region, in the order each region was first added;
+//   - a lane's children are the requests of the one page load every lane shows (a run index and a view, chosen
+//     with setView(); run 0's first view until then) that pass the resource-type filter, ordered by start time
+//     like DevTools' waterfall (ties keep arrival order).
+//
+// Requests stream in as probes report them: one `request` message per request once it has ended, so in end
+// order, 8 regions × hundreds of requests within seconds. addRequest() stores at once but inserts rows once per
+// event-loop turn (flushPending()), sorted and in as few beginInsertRows() ranges as the order allows, so a view
+// sees one batch per turn instead of one signal per request. A request that ended late but started early is
+// inserted where it started, in the middle of its lane.
+//
+// Cap: each page load (region, run, view) keeps its first maxRequestsPerLoad requests; later ones are counted
+// (droppedCount()) but not stored. The oldest are kept, unlike a log, because the start of a waterfall (the
+// document, render-blocking CSS and JS, the first connections) explains the page, and rows already shown never
+// disappear under the user's pointer. A lane shows exactly one page load, so no lane has more rows than the cap.
+//
+// Setting the view, the filter or clearing resets the model; page metrics arrive as dataChanged() on the lane.
+class WaterfallModel final : public QAbstractItemModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(WaterfallModel)
+
+public:
+    enum Role {
+        RequestTimingRole = Qt::UserRole + 1, // request rows: the RequestTiming
+        LaneRole, // lanes and requests: int, the lane's row
+        RegionRole, // lanes and requests: QString, the region code
+        CategoryRole, // request rows: QString, the filter category (typeCategory())
+        StartMsRole, // request rows: double
+        EndMsRole, // request rows: double; invalid while unfinished
+        PageMetricsRole, // lanes: PageMetrics of the shown page load; invalid until it is known
+        DroppedCountRole, // lanes: qsizetype, requests of the shown page load beyond the cap
+    };
+
+    static constexpr qsizetype maxRequestsPerLoad = 5000;
+
+    explicit WaterfallModel(QObject *parent = nullptr);
+    ~WaterfallModel() override;
+
+    // Adds a lane for the region unless it has one; returns the lane's row.
+    int addLane(const QString &region);
+    void addRequest(const QString &region, int runIndex, RunView view, const RequestTiming &request);
+    void setPageMetrics(const QString &region, int runIndex, RunView view, const PageMetrics &metrics);
+    // Inserts now the rows addRequest() queued for the end of this event-loop turn.
+    void flushPending();
+    // Forgets every lane and request; the shown run and view and the filter stay as they are.
+    void clear();
+
+    void setView(int runIndex, RunView view);
+    int runIndex() const { return m_shown.first; }
+    RunView view() const { return m_shown.second; }
+
+    // Shows only requests whose category (typeCategory()) or CDP resource type is in the set; empty: all.
+    void setTypeFilter(const QSet<QString> &types);
+    QSet<QString> typeFilter() const { return m_filter; }
+    // CDP resource type → Document, Stylesheet, Script, Image, Font, XHR/Fetch or Other.
+    static QString typeCategory(const QString &resourceType);
+    static QStringList typeCategories();
+    // The URL's path and query, the host for "/". A row's label is this, prefixed with the host when the
+    // request went to another host than its page's document (a CDN, a third party).
+    static QString shortLabel(const QString &url);
+
+    // Direct access for painting, without a QVariant per row.
+    int laneCount() const { return static_cast<int>(m_lanes.size()); }
+    QString region(int lane) const;
+    int laneOf(const QString &region) const; // -1 if there is none
+    int requestCount(int lane) const; // rows of the lane
+    const RequestTiming *request(int lane, int row) const; // nullptr out of range
+    QString label(int lane, int row) const;
+    std::optional<PageMetrics> pageMetrics(int lane) const; // of the shown page load
+    qsizetype droppedCount(int lane) const; // of the shown page load
+    QModelIndex laneIndex(int lane) const;
+    // The latest end of a shown request (its known part if unfinished) or FCP/DCL/load marker, over all lanes:
+    // the extent of the time axis they share. 0 when there is nothing.
+    double maxEndMs() const { return m_maxEndMs; }
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+private:
+    using LoadKey = std::pair<int, RunView>;
+    struct Entry
+    {
+        RequestTiming timing;
+        QString path; // shortLabel()
+        QString host;
+        QString category;
+    };
+    struct Load
+    {
+        QList<Entry> entries; // arrival order, at most maxRequestsPerLoad
+        QString documentHost; // of the first Document request
+        std::optional<PageMetrics> metrics;
+        qsizetype dropped = 0;
+    };
+    struct Lane
+    {
+        QString region;
+        std::map<LoadKey, Load> loads;
+        Load *shown = nullptr; // loads[m_shown], if it exists
+        QList<qsizetype> rows; // indices into shown->entries, by start time
+        QList<qsizetype> pending; // indices into shown->entries not yet inserted
+    };
+
+    Load &loadFor(int lane, const LoadKey &key);
+    bool passes(const Entry &entry) const;
+    void rebuild(); // inside begin/endResetModel
+    void includeInMaxEnd(const Entry &entry);
+    void includeInMaxEnd(const PageMetrics &metrics);
+    const Entry *entry(int lane, int row) const;
+    QString labelOf(int lane, const Entry &entry) const;
+
+    std::vector<Lane> m_lanes;
+    LoadKey m_shown { 0, RunView::First };
+    QSet<QString> m_filter;
+    double m_maxEndMs = 0;
+    QTimer m_flushTimer;
+};

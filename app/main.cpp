@@ -1,0 +1,35 @@
+#include "fleet/keychainsecretstore.h"
+#include "historystore.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QMessageBox>
+#include <QStandardPaths>
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("WorldSpeed"));
+    QApplication::setApplicationName(QStringLiteral("WorldSpeed"));
+    QApplication::setApplicationVersion(QStringLiteral(WORLDSPEED_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("worldspeed"));
+
+    const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(data);
+    HistoryStore history(QDir(data).filePath(QStringLiteral("history.sqlite")));
+    if (!history.open()) {
+        QMessageBox::critical(nullptr, QStringLiteral("WorldSpeed"),
+            QStringLiteral("The test history cannot be opened: %1").arg(history.lastError()));
+        return 1;
+    }
+    KeychainSecretStore secrets;
+    MainWindow::Services services;
+    services.history = &history;
+    services.secrets = &secrets;
+    services.fleetConfigPath
+        = QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation)).filePath(QStringLiteral("fleet.json"));
+    MainWindow window(services);
+    window.show();
+    return QApplication::exec();
+}

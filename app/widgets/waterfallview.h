@@ -1,0 +1,88 @@
+#pragma once
+
+#include "waterfallgeometry.h"
+
+#include <QAbstractScrollArea>
+#include <QColor>
+#include <QFontMetricsF>
+#include <QHash>
+#include <QPersistentModelIndex>
+#include <QPointer>
+#include <QTimer>
+
+class WaterfallModel;
+
+// The live waterfall: every request of every lane (region) of a WaterfallModel, painted directly (no item view),
+// side by side or stacked, on one time axis. Only the rows in view are painted, so a lane of thousands of rows
+// scrolls as fast as one of ten. Rows appear as the model inserts them; model signals only schedule one relayout
+// and one repaint per event-loop turn.
+//
+// Bars are split into the request's phases in DevTools' colours (blocked grey, DNS teal, connect orange, SSL
+// purple, send and wait green, receive blue; lighter variants on a dark palette). A failed request has a red
+// outline, an unfinished one a dashed open end to the axis' end. Vertical lines mark each lane's first
+// contentful paint (green), DOMContentLoaded (blue) and load (red). Hovering a row shows its details; clicking
+// selects it, shows the details and emits requestClicked().
+class WaterfallView final : public QAbstractScrollArea
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(WaterfallView)
+
+public:
+    using LayoutMode = WaterfallGeometry::LayoutMode;
+    using Phase = WaterfallGeometry::Phase;
+
+    explicit WaterfallView(QWidget *parent = nullptr);
+    ~WaterfallView() override;
+
+    // Not owned.
+    void setModel(WaterfallModel *model);
+    WaterfallModel *model() const;
+
+    void setLayoutMode(LayoutMode mode);
+    LayoutMode layoutMode() const { return m_mode; }
+
+    // Where everything is right now, in viewport coordinates.
+    WaterfallGeometry layoutGeometry() const;
+    // The request row under a point of the viewport (a child of its lane's index), or an invalid index.
+    QModelIndex rowAt(const QPoint &viewportPoint) const;
+    QModelIndex selectedRow() const { return m_selected; }
+
+    // The details a tooltip and the click popup show, as rich text.
+    static QString detailsText(const QString &region, const RequestTiming &request);
+    // A row label made to fit: directories are elided before the host and the file name.
+    static QString elideLabel(const QString &label, const QFontMetricsF &metrics, qreal width);
+    static QColor phaseColor(Phase phase, bool dark);
+    enum class Marker { FirstContentfulPaint, DomContentLoaded, Load };
+    static QColor markerColor(Marker marker, bool dark);
+
+    QSize sizeHint() const override;
+
+signals:
+    void requestClicked(const QString &region, const RequestTiming &request);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void scrollContentsBy(int dx, int dy) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    bool viewportEvent(QEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    void scheduleRelayout();
+    void relayout();
+    void updateScrollBars();
+    bool isDark() const;
+    QString elidedLabel(const QString &label, int width);
+    void paintLaneRows(class QPainter &painter, const WaterfallGeometry &geometry, int lane, bool dark);
+    void paintHeader(QPainter &painter, const WaterfallGeometry &geometry, bool dark);
+
+    QPointer<WaterfallModel> m_model;
+    LayoutMode m_mode = LayoutMode::SideBySide;
+    QTimer m_relayoutTimer;
+    QPersistentModelIndex m_selected;
+    // Labels elided for the current URL column width; most rows are painted many times while a page loads.
+    QHash<QString, QString> m_elided;
+    int m_elidedWidth = -1;
+};

@@ -1,0 +1,105 @@
+#pragma once
+
+#include "regioncatalog.h"
+
+#include <QElapsedTimer>
+#include <QPixmap>
+#include <QTimer>
+#include <QTransform>
+#include <QWidget>
+
+#include <optional>
+
+// The world map that lights up region by region while a page loads: Natural Earth land in Equal Earth, one marker
+// per region at its city. Colours come from the widget's palette, so light and dark themes both work. A timer
+// (~30 fps) runs only while a region is booting or loading and the widget is visible.
+class WorldMapView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(WorldMapView)
+
+public:
+    enum class State {
+        Idle, // hollow grey ring
+        Booting, // cold start: amber pulsing ring
+        Loading, // blue ring with a spinning arc
+        Done, // disc coloured by load time, with the time as a label
+        Error, // red cross
+    };
+    Q_ENUM(State)
+
+    explicit WorldMapView(QWidget *parent = nullptr);
+    ~WorldMapView() override;
+
+    // Replaces the markers (all Idle); by default the built-in RegionCatalog's.
+    void setRegions(const QList<RegionCatalog::Region> &regions);
+    QList<RegionCatalog::Region> regions() const;
+
+    // `toolTip` is shown when the pointer rests on the marker; an empty one shows the city's name.
+    void setRegionState(
+        const QString &code, State state, std::optional<double> loadMs = std::nullopt, const QString &toolTip = {});
+    State regionState(const QString &code) const;
+    void resetRegionStates(); // all Idle, no times, no tooltips
+
+    void setSelectedRegion(const QString &code); // "" selects none
+    QString selectedRegion() const { return m_selected; }
+
+    // Projected units (WorldMap, y north) to widget coordinates: the world fitted and centred, aspect kept.
+    QTransform mapTransform() const;
+    // Where a region's marker is drawn in widget coordinates; nullopt for an unknown code.
+    std::optional<QPointF> markerPosition(const QString &code) const;
+    // The region whose marker is under `pos` (the nearest if several are), or "".
+    QString regionAt(const QPointF &pos) const;
+    double markerRadius() const;
+    bool isAnimating() const { return m_animation.isActive(); }
+
+    // The good→poor scale of the Done discs: green below 1 s, yellow at 2.5 s, red from 4 s on.
+    static QColor loadTimeColor(double loadMs);
+    static QString loadTimeLabel(double loadMs);
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+    bool hasHeightForWidth() const override { return true; }
+    int heightForWidth(int width) const override;
+
+signals:
+    void regionClicked(const QString &code);
+
+protected:
+    bool event(QEvent *event) override;
+    void paintEvent(QPaintEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+
+private:
+    struct Marker
+    {
+        RegionCatalog::Region region;
+        QPointF projected; // in WorldMap units
+        State state = State::Idle;
+        std::optional<double> loadMs;
+        QString toolTip;
+    };
+
+    const Marker *marker(const QString &code) const;
+    void updateAnimation();
+    void animationTick();
+    QRectF markerBounds(const Marker &marker) const;
+    void renderBackground();
+    void paintMarker(QPainter &painter, const Marker &marker, double phase) const;
+    void paintLabels(QPainter &painter) const;
+    void paintLegend(QPainter &painter) const;
+    QRectF legendRect() const;
+    static QStringList legendStateNames();
+
+    QList<Marker> m_markers;
+    QString m_selected;
+    QString m_pressed; // the marker a press started on, clicked on release over the same one
+    QPixmap m_background; // ocean, land and borders at the current size, palette and device pixel ratio
+    QTimer m_animation;
+    QElapsedTimer m_clock; // the phase of the pulse and spin
+};

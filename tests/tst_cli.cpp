@@ -1,0 +1,618 @@
+// `worldspeed-cli` as a script meets it: the real binary, a fleet file of one local region (real worldspeed-probe,
+// real Chromium), the test web server, a history database of the test's own.
+#include "csvexporter.h"
+#include "fleet/fleetconfig.h"
+#include "testwebserver.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Outcome
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+// RFC 4180 as CSV.md states it: quoted fields may hold commas, quotes (doubled) and line breaks; rows end in CRLF.
+QList<QStringList> parseCsv(const QString &text, QString *problem)
+{
+    QList<QStringList> rows;
+    QStringList row;
+    QString field;
+    bool quoted = false;
+    bool fieldStarted = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (quoted) {
+            if (c == u'"' && i + 1 < text.size() && text.at(i + 1) == u'"') {
+                field += u'"';
+                ++i;
+            } else if (c == u'"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == u'"' && !fieldStarted) {
+            quoted = true;
+            fieldStarted = true;
+        } else if (c == u',') {
+            row.append(field);
+            field.clear();
+            fieldStarted = false;
+        } else if (c == u'\r' && i + 1 < text.size() && text.at(i + 1) == u'\n') {
+            row.append(field);
+            rows.append(row);
+            row.clear();
+            field.clear();
+            fieldStarted = false;
+            ++i;
+        } else if (c == u'\n' || c == u'\r') {
+            *problem = QStringLiteral("a bare line break at offset %1").arg(i);
+            return {};
+        } else {
+            field += c;
+            fieldStarted = true;
+        }
+    }
+    if (quoted || fieldStarted || !row.isEmpty())
+        *problem = QStringLiteral("the last row does not end in CRLF");
+    return rows;
+}
+
+QHash<QString, QString> record(const QStringList &header, const QStringList &row)
+{
+    QHash<QString, QString> fields;
+    for (qsizetype i = 0; i < header.size() && i < row.size(); ++i)
+        fields.insert(header.at(i), row.at(i));
+    return fields;
+}
+
+QJsonObject readJsonFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+} // namespace
+
+class tst_Cli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void tableByDefault();
+    void jsonFollowsTheSchema();
+    void csvOnStdout();
+    void budgetPasses();
+    void budgetExceeded();
+    void harFilesPerRegion();
+    void badArguments_data();
+    void badArguments();
+    void regionFailure();
+    void fleetProblems_data();
+    void fleetProblems();
+    void saveThenHistoryAndExport();
+    void progressOnATerminal();
+
+private:
+    // Runs the CLI as a child process while this thread keeps serving HTTP for its browser.
+    Outcome cli(const QStringList &arguments, int timeoutMs = 120'000);
+    Outcome runProcess(const QString &program, const QStringList &arguments, int timeoutMs);
+    QStringList runArguments(const QString &path = QStringLiteral("/page")) const;
+
+    TestWebServer m_server;
+    QTemporaryDir m_dir;
+    QString m_fleetPath;
+};
+
+Outcome tst_Cli::runProcess(const QString &program, const QStringList &arguments, int timeoutMs)
+{
+    QProcess process;
+    process.setProgram(program);
+    process.setArguments(arguments);
+    process.start();
+    Outcome outcome;
+    if (!process.waitForStarted(10'000))
+        return outcome;
+    QDeadlineTimer deadline(timeoutMs);
+    while (process.state() != QProcess::NotRunning && !deadline.hasExpired())
+        QTest::qWait(20); // the test server lives on this thread's event loop
+    if (process.state() != QProcess::NotRunning) {
+        process.kill();
+        process.waitForFinished();
+        return outcome;
+    }
+    outcome.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    outcome.out = QString::fromUtf8(process.readAllStandardOutput());
+    outcome.err = QString::fromUtf8(process.readAllStandardError());
+    return outcome;
+}
+
+Outcome tst_Cli::cli(const QStringList &arguments, int timeoutMs)
+{
+    return runProcess(QStringLiteral(WORLDSPEED_CLI_EXE), arguments, timeoutMs);
+}
+
+QStringList tst_Cli::runArguments(const QString &path) const
+{
+    return { QStringLiteral("run"), m_server.url(path).toString(), QStringLiteral("--fleet"), m_fleetPath };
+}
+
+void tst_Cli::initTestCase()
+{
+    QVERIFY(QFileInfo(QStringLiteral(WORLDSPEED_CLI_EXE)).isExecutable());
+    QVERIFY(m_dir.isValid());
+    QVERIFY(m_server.listen());
+    TestWebServer::Response page;
+    page.body = "<!doctype html><title>cli</title><h1>measure me</h1>"
+                "<link rel=stylesheet href=\"/asset?type=css&delay=50&size=1000\">"
+                "<img src=\"/asset?type=png&delay=100&size=4000\">";
+    m_server.route(QStringLiteral("/page"), page);
+
+    // One region, this computer, with the build's probe.
+    FleetConfig config = FleetConfig::defaultConfig();
+    config.regions[0].backendSettings.insert(QStringLiteral("probePath"), QStringLiteral(WORLDSPEED_PROBE_EXE));
+    config.regions[0].backendSettings.insert(
+        QStringLiteral("chromeArguments"), QJsonArray { QStringLiteral("--disable-quic") });
+    m_fleetPath = m_dir.filePath(QStringLiteral("fleet.json"));
+    QString error;
+    QVERIFY2(config.save(m_fleetPath, &error), qPrintable(error));
+}
+
+void tst_Cli::tableByDefault()
+{
+    const Outcome o = cli(runArguments());
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.out.contains(m_server.url(QStringLiteral("/page")).toString()), qPrintable(o.out));
+    QVERIFY2(o.out.contains(u"TTFB") && o.out.contains(u"Load"), qPrintable(o.out));
+    const QStringList lines = o.out.split(u'\n');
+    const auto local
+        = std::find_if(lines.begin(), lines.end(), [](const QString &line) { return line.startsWith(u"local "); });
+    QVERIFY2(local != lines.end(), qPrintable(o.out));
+    QVERIFY2(local->contains(u"1/1") && local->contains(u" 200 "), qPrintable(*local));
+    // stderr is a pipe here: no progress, and nothing else when all went well.
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+}
+
+void tst_Cli::jsonFollowsTheSchema()
+{
+    const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-1);
+    const Outcome o = cli(runArguments()
+        + QStringList { QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--runs"),
+            QStringLiteral("3"), QStringLiteral("--repeat-view"), QStringLiteral("--profile"), QStringLiteral("cable"),
+            QStringLiteral("--timeout"), QStringLiteral("30") });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    QJsonParseError parseError;
+    const QJsonObject json = QJsonDocument::fromJson(o.out.toUtf8(), &parseError).object();
+    QVERIFY2(parseError.error == QJsonParseError::NoError, qPrintable(parseError.errorString()));
+
+    QCOMPARE(json.value(QStringLiteral("schema")).toString(), QStringLiteral("worldspeed-cli/1"));
+    QVERIFY(json.value(QStringLiteral("testId")).isNull()); // not saved
+    QCOMPARE(json.value(QStringLiteral("url")).toString(), m_server.url(QStringLiteral("/page")).toString());
+    const QDateTime started
+        = QDateTime::fromString(json.value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs);
+    QVERIFY(started.isValid() && started >= before && started <= QDateTime::currentDateTimeUtc());
+    QVERIFY(QDateTime::fromString(json.value(QStringLiteral("finishedAt")).toString(), Qt::ISODateWithMs).isValid());
+    const QJsonObject options = json.value(QStringLiteral("options")).toObject();
+    QCOMPARE(options.value(QStringLiteral("runs")).toInt(), 3);
+    QCOMPARE(options.value(QStringLiteral("repeatView")).toBool(), true);
+    QCOMPARE(options.value(QStringLiteral("profile")).toString(), QStringLiteral("Cable"));
+    QCOMPARE(options.value(QStringLiteral("timeoutMs")).toInt(), 30'000);
+    QCOMPARE(options.value(QStringLiteral("regions")).toArray(), QJsonArray { QStringLiteral("local") });
+
+    const QJsonArray regions = json.value(QStringLiteral("regions")).toArray();
+    QCOMPARE(regions.size(), 1);
+    const QJsonObject region = regions.first().toObject();
+    QCOMPARE(region.value(QStringLiteral("code")).toString(), QStringLiteral("local"));
+    QCOMPARE(region.value(QStringLiteral("name")).toString(), QStringLiteral("This computer"));
+    QCOMPARE(region.value(QStringLiteral("ok")).toBool(), true);
+    QVERIFY(region.value(QStringLiteral("error")).isNull());
+    QCOMPARE(region.value(QStringLiteral("budget")).toArray(), QJsonArray {});
+    const QJsonArray runs = region.value(QStringLiteral("runs")).toArray();
+    QCOMPARE(runs.size(), 3);
+    QList<double> loads;
+    for (qsizetype i = 0; i < runs.size(); ++i) {
+        const QJsonObject run = runs.at(i).toObject();
+        QCOMPARE(run.value(QStringLiteral("index")).toInt(), i + 1);
+        QCOMPARE(run.value(QStringLiteral("ok")).toBool(), true);
+        QVERIFY(run.value(QStringLiteral("error")).isNull());
+        const QJsonObject first = run.value(QStringLiteral("firstView")).toObject();
+        const QJsonObject metrics = first.value(QStringLiteral("metrics")).toObject();
+        QCOMPARE(metrics.value(QStringLiteral("documentStatus")).toInt(), 200);
+        QVERIFY(metrics.value(QStringLiteral("loadMs")).toDouble() >= 100);
+        QCOMPARE(first.value(QStringLiteral("requests")).toArray().size(),
+            metrics.value(QStringLiteral("requestCount")).toInt());
+        QVERIFY(!first.contains(QStringLiteral("screenshotPng")));
+        QVERIFY(run.value(QStringLiteral("repeatView")).toObject().value(QStringLiteral("metrics")).isObject());
+        loads.append(metrics.value(QStringLiteral("loadMs")).toDouble());
+    }
+    std::sort(loads.begin(), loads.end());
+    const QJsonObject median = region.value(QStringLiteral("median")).toObject();
+    QCOMPARE(median.value(QStringLiteral("loadMs")).toDouble(), loads.at(1));
+    QVERIFY(median.value(QStringLiteral("requestCount")).toInt() >= 3); // the page, its css and png, maybe a favicon
+    QVERIFY(region.value(QStringLiteral("medianRepeatView")).toObject().contains(QStringLiteral("loadMs")));
+
+    const QJsonObject budget = json.value(QStringLiteral("budget")).toObject();
+    QCOMPARE(budget.value(QStringLiteral("pass")).toBool(), true);
+    QCOMPARE(budget.value(QStringLiteral("limits")).toArray(), QJsonArray {});
+}
+
+void tst_Cli::csvOnStdout()
+{
+    const Outcome o = cli(runArguments() + QStringList { QStringLiteral("--format"), QStringLiteral("csv") });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    QString problem;
+    const QList<QStringList> rows = parseCsv(o.out, &problem);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QCOMPARE(rows.size(), 3); // header, run 1, median
+    QCOMPARE(rows.first(), CsvExporter::regionsHeader());
+    const auto run = record(rows.first(), rows.at(1));
+    QCOMPARE(run.value(QStringLiteral("test_id")), QStringLiteral("0")); // not saved
+    QCOMPARE(run.value(QStringLiteral("region")), QStringLiteral("local"));
+    QCOMPARE(run.value(QStringLiteral("run")), QStringLiteral("1"));
+    QCOMPARE(run.value(QStringLiteral("view")), QStringLiteral("first"));
+    QCOMPARE(run.value(QStringLiteral("status")), QStringLiteral("200"));
+    bool ok = false;
+    QVERIFY(run.value(QStringLiteral("requests")).toInt(&ok) >= 3 && ok);
+    QVERIFY(run.value(QStringLiteral("load_ms")).toDouble(&ok) >= 100 && ok);
+    QVERIFY(run.value(QStringLiteral("error")).isEmpty());
+    const auto median = record(rows.first(), rows.at(2));
+    QCOMPARE(median.value(QStringLiteral("run")), QStringLiteral("median"));
+    QCOMPARE(median.value(QStringLiteral("load_ms")), run.value(QStringLiteral("load_ms")));
+}
+
+void tst_Cli::budgetPasses()
+{
+    const Outcome o = cli(runArguments()
+        + QStringList { QStringLiteral("--budget"), QStringLiteral("load=60s,requests=80,bytes=10MB,ttfb=30s") });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    QVERIFY2(o.out.contains(u"Budget   passed"), qPrintable(o.out));
+    QVERIFY2(o.out.contains(QRegularExpression(QStringLiteral(R"(pass  requests \d+, within the limit of 80)"))),
+        qPrintable(o.out));
+}
+
+void tst_Cli::budgetExceeded()
+{
+    const Outcome o = cli(runArguments()
+        + QStringList { QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--budget"),
+            QStringLiteral("load=1ms,requests=80") });
+    QVERIFY2(o.exitCode == 3, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
+    // The failing item is named with what was measured and what was allowed; the one that held is not.
+    QVERIFY2(
+        o.err.contains(QRegularExpression(
+            QStringLiteral(R"(^worldspeed-cli: budget exceeded in local: load \d+(\.\d)? ms, over the limit of 1 ms$)"),
+            QRegularExpression::MultilineOption)),
+        qPrintable(o.err));
+    QVERIFY2(!o.err.contains(u"requests"), qPrintable(o.err));
+
+    const QJsonObject json = QJsonDocument::fromJson(o.out.toUtf8()).object();
+    QCOMPARE(json.value(QStringLiteral("budget")).toObject().value(QStringLiteral("pass")).toBool(), false);
+    const QJsonArray limits = json.value(QStringLiteral("budget")).toObject().value(QStringLiteral("limits")).toArray();
+    QCOMPARE(limits.size(), 2);
+    const QJsonArray checks
+        = json.value(QStringLiteral("regions")).toArray().first().toObject().value(QStringLiteral("budget")).toArray();
+    QCOMPARE(checks.size(), 2);
+    const QJsonObject load = checks.at(0).toObject();
+    QCOMPARE(load.value(QStringLiteral("metric")).toString(), QStringLiteral("load"));
+    QCOMPARE(load.value(QStringLiteral("limit")).toDouble(), 1.0);
+    QVERIFY(load.value(QStringLiteral("actual")).toDouble() > 1.0);
+    QCOMPARE(load.value(QStringLiteral("unit")).toString(), QStringLiteral("ms"));
+    QCOMPARE(load.value(QStringLiteral("pass")).toBool(), false);
+    const QJsonObject requests = checks.at(1).toObject();
+    QVERIFY(requests.value(QStringLiteral("actual")).toDouble() >= 3.0);
+    QCOMPARE(requests.value(QStringLiteral("pass")).toBool(), true);
+}
+
+void tst_Cli::harFilesPerRegion()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("har/nested"));
+    const Outcome o
+        = cli(runArguments() + QStringList { QStringLiteral("--har"), dir, QStringLiteral("--repeat-view") });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    const QString path = QDir(dir).filePath(QStringLiteral("local.har"));
+    QVERIFY2(o.out.contains(path), qPrintable(o.out));
+    const QJsonObject log = readJsonFile(path).value(QStringLiteral("log")).toObject();
+    QCOMPARE(log.value(QStringLiteral("version")).toString(), QStringLiteral("1.2"));
+    QCOMPARE(log.value(QStringLiteral("creator")).toObject().value(QStringLiteral("name")).toString().isEmpty(), false);
+    QCOMPARE(log.value(QStringLiteral("pages")).toArray().size(), 2); // first and repeat view
+    const QJsonArray entries = log.value(QStringLiteral("entries")).toArray();
+    QVERIFY(entries.size() >= 6);
+    for (const QJsonValue &entry : entries) {
+        const QJsonObject e = entry.toObject();
+        QVERIFY(e.value(QStringLiteral("request"))
+                    .toObject()
+                    .value(QStringLiteral("url"))
+                    .toString()
+                    .startsWith(u"http://"));
+        QVERIFY(e.value(QStringLiteral("timings")).isObject());
+        QVERIFY(
+            QDateTime::fromString(e.value(QStringLiteral("startedDateTime")).toString(), Qt::ISODateWithMs).isValid());
+    }
+}
+
+void tst_Cli::badArguments_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<bool>("withUsage");
+
+    const QString url = m_server.url(QStringLiteral("/page")).toString();
+    const QStringList fleet { QStringLiteral("--fleet"), m_fleetPath };
+    QTest::newRow("no command") << QStringList {} << QStringLiteral("worldspeed-cli: no command given") << true;
+    QTest::newRow("unknown command") << QStringList { QStringLiteral("measure") }
+                                     << QStringLiteral("worldspeed-cli: unknown command \"measure\"") << true;
+    QTest::newRow("unknown option") << QStringList { QStringLiteral("run"), QStringLiteral("--frobnicate"), url }
+                                    << QStringLiteral("worldspeed-cli run: Unknown option 'frobnicate'") << true;
+    QTest::newRow("no url") << QStringList { QStringLiteral("run") } + fleet
+                            << QStringLiteral("worldspeed-cli run: give exactly one URL") << true;
+    QTest::newRow("not http") << QStringList { QStringLiteral("run"), QStringLiteral("ftp://example.com/") } + fleet
+                              << QStringLiteral("Only http:// and https://") << true;
+    QTest::newRow("bad budget") << QStringList { QStringLiteral("run"), url, QStringLiteral("--budget"),
+        QStringLiteral("load=fast") }
+            + fleet << QStringLiteral("worldspeed-cli run: --budget: budget item \"load=fast\": \"fast\" is not a time")
+                                << true;
+    QTest::newRow("bad format") << QStringList { QStringLiteral("run"), url, QStringLiteral("--format"),
+        QStringLiteral("xml") }
+            + fleet << QStringLiteral("worldspeed-cli run: unknown format \"xml\" (one of table, json, csv)")
+                                << true;
+    QTest::newRow("unknown region") << QStringList { QStringLiteral("run"), url, QStringLiteral("--regions"),
+        QStringLiteral("local,mars") }
+            + fleet << QStringLiteral("worldspeed-cli run: unknown region \"mars\"; the fleet has local")
+                                    << true;
+    QTest::newRow("bad runs") << QStringList { QStringLiteral("run"), url, QStringLiteral("--runs"),
+        QStringLiteral("0") }
+            + fleet << QStringLiteral("--runs must be a whole number from 1 to 100")
+                              << true;
+    QTest::newRow("bad profile") << QStringList { QStringLiteral("run"), url, QStringLiteral("--profile"),
+        QStringLiteral("5G") }
+            + fleet << QStringLiteral("unknown profile \"5G\"")
+                                 << true;
+    QTest::newRow("database without save") << QStringList { QStringLiteral("run"), url, QStringLiteral("--database"),
+        m_dir.filePath(QStringLiteral("x.sqlite")) }
+            + fleet << QStringLiteral("worldspeed-cli run: --database is where --save keeps the test")
+                                           << true;
+    QTest::newRow("pdf is pending") << QStringList { QStringLiteral("run"), url, QStringLiteral("--pdf"),
+        m_dir.filePath(QStringLiteral("r.pdf")) }
+            + fleet << QStringLiteral("worldspeed-cli: --pdf is not available yet")
+                                    << false;
+    QTest::newRow("history bad format") << QStringList { QStringLiteral("history"), QStringLiteral("--format"),
+        QStringLiteral("xml") } << QStringLiteral("worldspeed-cli history: unknown format \"xml\"")
+                                        << true;
+    QTest::newRow("export without output") << QStringList { QStringLiteral("export"), QStringLiteral("1") }
+                                           << QStringLiteral("worldspeed-cli export: --output DIR is required") << true;
+    QTest::newRow("export bad id") << QStringList { QStringLiteral("export"), QStringLiteral("abc"),
+        QStringLiteral("--output"), m_dir.path() }
+                                   << QStringLiteral("worldspeed-cli export: \"abc\" is not a test id") << true;
+}
+
+void tst_Cli::badArguments()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    QFETCH(bool, withUsage);
+    const Outcome o = cli(arguments, 30'000);
+    QVERIFY2(o.exitCode == 2, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
+    QVERIFY2(o.err.startsWith(message) || o.err.contains(message), qPrintable(o.err));
+    QCOMPARE(o.err.contains(u"Usage: worldspeed-cli"), withUsage);
+    QVERIFY2(o.out.isEmpty(), qPrintable(o.out));
+    QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("r.pdf"))));
+}
+
+void tst_Cli::regionFailure()
+{
+    quint16 closedPort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        closedPort = probe.serverPort();
+    }
+    const Outcome o = cli({ QStringLiteral("run"), QStringLiteral("http://127.0.0.1:%1/").arg(closedPort),
+        QStringLiteral("--fleet"), m_fleetPath, QStringLiteral("--format"), QStringLiteral("json"),
+        QStringLiteral("--budget"), QStringLiteral("load=60s") });
+    QVERIFY2(o.exitCode == 4, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
+    QVERIFY2(o.err.contains(u"worldspeed-cli: local run 1: connection-failed: "), qPrintable(o.err));
+    QVERIFY2(o.err.contains(u"budget exceeded in local: load not observed (limit 60000 ms)"), qPrintable(o.err));
+    const QJsonObject region = QJsonDocument::fromJson(o.out.toUtf8())
+                                   .object()
+                                   .value(QStringLiteral("regions"))
+                                   .toArray()
+                                   .first()
+                                   .toObject();
+    QCOMPARE(region.value(QStringLiteral("ok")).toBool(), false);
+    QCOMPARE(region.value(QStringLiteral("error")).toObject().value(QStringLiteral("kind")).toString(),
+        QStringLiteral("connection-failed"));
+    QVERIFY(region.value(QStringLiteral("median")).isNull());
+    QVERIFY(
+        region.value(QStringLiteral("budget")).toArray().first().toObject().value(QStringLiteral("actual")).isNull());
+}
+
+void tst_Cli::fleetProblems_data()
+{
+    QTest::addColumn<QString>("fleetFile");
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("missing") << m_dir.filePath(QStringLiteral("nope.json")) << QByteArray()
+                             << QStringLiteral("cannot read the fleet config");
+    QTest::newRow("invalid")
+        << m_dir.filePath(QStringLiteral("bad.json"))
+        << QByteArray(
+               R"({"version":1,"regions":[{"code":"x","latitude":91,"longitude":0,"backend":{"type":"local"}}]})")
+        << QStringLiteral("regions[0].latitude: 91 is outside -90");
+    QTest::newRow("backend settings")
+        << m_dir.filePath(QStringLiteral("backend.json"))
+        << QByteArray(
+               R"({"version":1,"regions":[{"code":"x","latitude":1,"longitude":0,"backend":{"type":"local","parentGraceSeconds":0}}]})")
+        << QStringLiteral("the fleet could not be set up: regions[0] (x).backend: parentGraceSeconds");
+}
+
+void tst_Cli::fleetProblems()
+{
+    QFETCH(QString, fleetFile);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, message);
+    if (!content.isEmpty()) {
+        QFile file(fleetFile);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+    }
+    const Outcome o = cli({ QStringLiteral("run"), m_server.url(QStringLiteral("/page")).toString(),
+                              QStringLiteral("--fleet"), fleetFile },
+        30'000);
+    QVERIFY2(o.exitCode == 5, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
+    QVERIFY2(o.err.startsWith(u"worldspeed-cli: ") && o.err.contains(message), qPrintable(o.err));
+    QVERIFY(o.out.isEmpty());
+}
+
+void tst_Cli::saveThenHistoryAndExport()
+{
+    const QString database = m_dir.filePath(QStringLiteral("db/history.sqlite"));
+    const QString url = m_server.url(QStringLiteral("/page?saved=1")).toString();
+    const QStringList db { QStringLiteral("--database"), database };
+
+    // Reading an empty history creates nothing.
+    Outcome o = cli(QStringList { QStringLiteral("history") } + db, 30'000);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.out.startsWith(u"No tests in the history"), qPrintable(o.out));
+    QVERIFY(!QFileInfo::exists(database));
+
+    o = cli(QStringList { QStringLiteral("run"), url, QStringLiteral("--fleet"), m_fleetPath, QStringLiteral("--save"),
+                QStringLiteral("--format"), QStringLiteral("json") }
+        + db);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    const QJsonObject saved = QJsonDocument::fromJson(o.out.toUtf8()).object();
+    const qint64 testId = saved.value(QStringLiteral("testId")).toInteger(-1);
+    QVERIFY(testId > 0);
+    QVERIFY(QFileInfo::exists(database));
+
+    o = cli(QStringList { QStringLiteral("history"), QStringLiteral("--format"), QStringLiteral("json") } + db, 30'000);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    const QJsonObject history = QJsonDocument::fromJson(o.out.toUtf8()).object();
+    QCOMPARE(history.value(QStringLiteral("schema")).toString(), QStringLiteral("worldspeed-cli-history/1"));
+    const QJsonArray tests = history.value(QStringLiteral("tests")).toArray();
+    QCOMPARE(tests.size(), 1);
+    const QJsonObject test = tests.first().toObject();
+    QCOMPARE(test.value(QStringLiteral("id")).toInteger(), testId);
+    QCOMPARE(test.value(QStringLiteral("url")).toString(), url);
+    QCOMPARE(test.value(QStringLiteral("regions")).toArray(), QJsonArray { QStringLiteral("local") });
+    QCOMPARE(test.value(QStringLiteral("fastest")).toObject().value(QStringLiteral("region")).toString(),
+        QStringLiteral("local"));
+    QCOMPARE(test.value(QStringLiteral("fastest")).toObject().value(QStringLiteral("medianLoadMs")).toDouble(),
+        saved.value(QStringLiteral("regions"))
+            .toArray()
+            .first()
+            .toObject()
+            .value(QStringLiteral("median"))
+            .toObject()
+            .value(QStringLiteral("loadMs"))
+            .toDouble());
+
+    o = cli(QStringList { QStringLiteral("history") } + db, 30'000);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.out.contains(QRegularExpression(
+                 QStringLiteral(R"(^\s+%1\s.*local.*%2$)").arg(testId).arg(QRegularExpression::escape(url)),
+                 QRegularExpression::MultilineOption)),
+        qPrintable(o.out));
+
+    o = cli(QStringList { QStringLiteral("history"), QStringLiteral("--format"), QStringLiteral("csv") } + db, 30'000);
+    QString problem;
+    const QList<QStringList> historyRows = parseCsv(o.out, &problem);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QCOMPARE(historyRows.size(), 2);
+    QCOMPARE(record(historyRows.first(), historyRows.at(1)).value(QStringLiteral("url")), url);
+
+    const QString exportDir = m_dir.filePath(QStringLiteral("export"));
+    o = cli(QStringList { QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("csv"),
+                QStringLiteral("--output"), exportDir, QString::number(testId) }
+            + db,
+        30'000);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    const QString regionsCsv = QDir(exportDir).filePath(QStringLiteral("%1-regions.csv").arg(testId));
+    const QString requestsCsv = QDir(exportDir).filePath(QStringLiteral("%1-requests.csv").arg(testId));
+    QCOMPARE(o.out, regionsCsv + u'\n' + requestsCsv + u'\n');
+    QFile regionsFile(regionsCsv);
+    QVERIFY(regionsFile.open(QIODevice::ReadOnly));
+    const QList<QStringList> rows = parseCsv(QString::fromUtf8(regionsFile.readAll()), &problem);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows.first(), CsvExporter::regionsHeader());
+    QCOMPARE(record(rows.first(), rows.at(1)).value(QStringLiteral("test_id")), QString::number(testId));
+    QCOMPARE(record(rows.first(), rows.at(1)).value(QStringLiteral("url")), url);
+    QFile requestsFile(requestsCsv);
+    QVERIFY(requestsFile.open(QIODevice::ReadOnly));
+    const QList<QStringList> requestRows = parseCsv(QString::fromUtf8(requestsFile.readAll()), &problem);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QCOMPARE(requestRows.first(), CsvExporter::requestsHeader());
+    QCOMPARE(requestRows.size(), 1 + record(rows.first(), rows.at(1)).value(QStringLiteral("requests")).toInt());
+
+    // The same test as HAR and as the run's JSON.
+    o = cli(QStringList { QStringLiteral("export"), QString::number(testId), QStringLiteral("--format"),
+                QStringLiteral("har"), QStringLiteral("--output"), exportDir }
+            + db,
+        30'000);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    const QString har = QDir(exportDir).filePath(QStringLiteral("%1-local.har").arg(testId));
+    QCOMPARE(o.out, har + u'\n');
+    QCOMPARE(readJsonFile(har).value(QStringLiteral("log")).toObject().value(QStringLiteral("version")).toString(),
+        QStringLiteral("1.2"));
+    o = cli(QStringList { QStringLiteral("export"), QString::number(testId), QStringLiteral("--format"),
+                QStringLiteral("json"), QStringLiteral("--output"), exportDir, QStringLiteral("--fleet"), m_fleetPath }
+            + db,
+        30'000);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    const QJsonObject exported = readJsonFile(QDir(exportDir).filePath(QStringLiteral("%1.json").arg(testId)));
+    QCOMPARE(exported.value(QStringLiteral("regions")), saved.value(QStringLiteral("regions")));
+    QCOMPARE(exported.value(QStringLiteral("testId")), saved.value(QStringLiteral("testId")));
+
+    // A test that is not there is a usage error, and nothing is written.
+    o = cli(QStringList { QStringLiteral("export"), QString::number(testId + 100), QStringLiteral("--output"),
+                m_dir.filePath(QStringLiteral("none")) }
+            + db,
+        30'000);
+    QCOMPARE(o.exitCode, 2);
+    QVERIFY2(o.err.contains(QStringLiteral("no test %1 in").arg(testId + 100)), qPrintable(o.err));
+    QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("none"))));
+}
+
+void tst_Cli::progressOnATerminal()
+{
+    // util-linux `script` gives the child a pseudo-terminal, as a person's shell would.
+    const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+    if (script.isEmpty())
+        QSKIP("script(1) is not installed");
+    QStringList command { QStringLiteral(WORLDSPEED_CLI_EXE) };
+    command += runArguments();
+    for (QString &word : command)
+        word = u'\'' + word.replace(u'\'', QStringLiteral("'\\''")) + u'\'';
+    const Outcome o
+        = runProcess(script, { QStringLiteral("-qec"), command.join(u' '), QStringLiteral("/dev/null") }, 120'000);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.out + o.err));
+    // Per region, as it moves on: waiting or starting, loading, done.
+    const qsizetype waiting
+        = o.out.indexOf(QRegularExpression(QStringLiteral(R"(local  (Waiting for|Starting) a probe)")));
+    const qsizetype loading = o.out.indexOf(u"local  Loading page");
+    const qsizetype done = o.out.indexOf(u"local  200 Complete");
+    QVERIFY2(waiting >= 0 && loading > waiting && done > loading, qPrintable(o.out));
+    QVERIFY2(o.out.indexOf(u"TTFB") > done, qPrintable(o.out)); // the results come after
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_cli.moc"

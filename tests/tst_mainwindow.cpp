@@ -1,0 +1,163 @@
+// The desktop app as a person uses it: type a URL, press Go, watch the map, the table and the waterfall fill
+// while the page loads, see the result — with real local probes, real Chromium and the test web server.
+#include "fleet/fleetconfig.h"
+#include "historymodel.h"
+#include "historystore.h"
+#include "mainwindow.h"
+#include "memorysecretstore.h"
+#include "regionmodel.h"
+#include "runcontroller.h"
+#include "testwebserver.h"
+#include "waterfallmodel.h"
+#include "waterfallview.h"
+#include "worldmapview.h"
+
+#include <QApplication>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void badUrlIsExplainedInline_data();
+    void badUrlIsExplainedInline();
+    void runsATestFromTheUrlField();
+    void historySurvivesARestart();
+
+private:
+    void screenshot(QWidget *widget, const QString &name);
+    MainWindow::Services services();
+
+    TestWebServer m_web;
+    QTemporaryDir m_dir;
+    std::unique_ptr<HistoryStore> m_history;
+    MemorySecretStore m_secrets;
+};
+
+void tst_MainWindow::screenshot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        widget->grab().save(QDir(dir).filePath(name));
+}
+
+MainWindow::Services tst_MainWindow::services()
+{
+    FleetConfig config = FleetConfig::defaultConfig();
+    config.regions[0].backendSettings.insert(QStringLiteral("probePath"), QStringLiteral(WORLDSPEED_PROBE_EXE));
+    config.regions[0].backendSettings.insert(QStringLiteral("chromeArguments"), QJsonArray { QStringLiteral("--disable-quic") });
+    MainWindow::Services s;
+    s.history = m_history.get();
+    s.secrets = &m_secrets;
+    s.fleetConfig = config;
+    return s;
+}
+
+void tst_MainWindow::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("WorldSpeedTests"));
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+    m_history = std::make_unique<HistoryStore>(m_dir.filePath(QStringLiteral("history.sqlite")));
+    QVERIFY(m_history->open());
+    QVERIFY(m_web.listen());
+    TestWebServer::Response page;
+    page.body = "<!doctype html><title>gui</title><h1>WorldSpeed GUI test</h1>"
+                "<link rel=stylesheet href=\"/asset?type=css&size=2000&delay=100\">"
+                "<script src=\"/asset?type=js&size=3000&delay=200\"></script>"
+                "<img src=\"/asset?type=png&size=5000&delay=300\"><img src=\"/asset?type=png&size=4000&delay=400&b=1\">"
+                "<img src=\"/asset?type=png&size=6000&delay=2500&slow=1\">";
+    m_web.route(QStringLiteral("/page"), page);
+}
+
+void tst_MainWindow::badUrlIsExplainedInline_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("empty") << QString() << QStringLiteral("Enter the address");
+    QTest::newRow("ftp") << QStringLiteral("ftp://example.com/") << QStringLiteral("Only http:// and https://");
+    QTest::newRow("spaces") << QStringLiteral("my site") << QStringLiteral("no spaces");
+    QTest::newRow("no dot") << QStringLiteral("example") << QStringLiteral("not a full host name");
+}
+
+void tst_MainWindow::badUrlIsExplainedInline()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, message);
+    MainWindow window(services());
+    window.show();
+    window.urlField()->setText(text);
+    QTest::keyClick(window.urlField(), Qt::Key_Return);
+    QVERIFY(window.urlError()->isVisible());
+    QVERIFY2(window.urlError()->text().contains(message), qPrintable(window.urlError()->text()));
+    QVERIFY(!window.controller()->isRunning());
+    // Typing again clears the message.
+    QTest::keyClick(window.urlField(), Qt::Key_A);
+    QVERIFY(!window.urlError()->isVisible());
+}
+
+void tst_MainWindow::runsATestFromTheUrlField()
+{
+    MainWindow window(services());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY2(window.fleetError().isEmpty(), qPrintable(window.fleetError()));
+    QCOMPARE(window.selectedRegions(), QStringList { QStringLiteral("local") });
+
+    window.urlField()->setText(m_web.url(QStringLiteral("/page")).toString());
+    QTest::mouseClick(window.goButton(), Qt::LeftButton);
+    QVERIFY(window.controller()->isRunning());
+    QVERIFY(!window.goButton()->isEnabled());
+
+    // While the page is still loading (its last image takes 2.5 s), rows are already in the waterfall.
+    RegionModel *regions = window.regionModel();
+    QTRY_VERIFY_WITH_TIMEOUT(window.waterfallModel()->rowCount(window.waterfallModel()->index(0, 0)) >= 3, 60'000);
+    QCOMPARE(regions->phase(QStringLiteral("local")), RegionModel::Phase::Loading);
+    QCOMPARE(regions->stateText(QStringLiteral("local")), QStringLiteral("Loading page"));
+    QCOMPARE(window.worldMap()->regionState(QStringLiteral("local")), WorldMapView::State::Loading);
+    QVERIFY(window.statusText().contains(u"0 of 1 regions done"));
+    QTest::qWait(300); // let the view paint what arrived
+    screenshot(&window, QStringLiteral("mainwindow-loading.png"));
+
+    QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 60'000);
+    QCOMPARE(regions->phase(QStringLiteral("local")), RegionModel::Phase::Complete);
+    QCOMPARE(regions->stateText(QStringLiteral("local")), QStringLiteral("200 Complete"));
+    const PageMetrics m = regions->median(QStringLiteral("local"));
+    QVERIFY2(m.loadMs && *m.loadMs >= 2500, qPrintable(QString::number(m.loadMs.value_or(-1))));
+    QVERIFY(m.ttfbMs && m.firstContentfulPaintMs && m.domContentLoadedMs);
+    QCOMPARE(m.requestCount, window.waterfallModel()->rowCount(window.waterfallModel()->index(0, 0)));
+    const QModelIndex loadCell = regions->index(0, RegionModel::LoadColumn);
+    QVERIFY(regions->data(loadCell).toString().endsWith(u" ms") || regions->data(loadCell).toString().endsWith(u" s"));
+    QCOMPARE(window.worldMap()->regionState(QStringLiteral("local")), WorldMapView::State::Done);
+    QVERIFY(window.goButton()->isEnabled());
+    QVERIFY(window.statusText().contains(u"finished"));
+    QTest::qWait(300);
+    screenshot(&window, QStringLiteral("mainwindow-complete.png"));
+
+    // The test was kept, frame by frame.
+    window.historyModel()->refresh();
+    QCOMPARE(window.historyModel()->rowCount(), 1);
+    const auto stored = m_history->load(window.controller()->testId());
+    QVERIFY(stored);
+    QCOMPARE(stored->region(QStringLiteral("local")).runs.size(), 1);
+    QCOMPARE(stored->region(QStringLiteral("local")).runs.first().firstView.requests.size(), m.requestCount);
+}
+
+void tst_MainWindow::historySurvivesARestart()
+{
+    // A new window on the same database (an app restart) lists the test from before.
+    MainWindow window(services());
+    window.historyModel()->refresh();
+    QCOMPARE(window.historyModel()->rowCount(), 1);
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"
