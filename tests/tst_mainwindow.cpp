@@ -1,6 +1,8 @@
 // The desktop app as a person uses it: type a URL, press Go, watch the map, the table and the waterfall fill
 // while the page loads, see the result — with real local probes, real Chromium and the test web server.
 #include "fleet/fleetconfig.h"
+#include "fleetpanel.h"
+#include "metricschartview.h"
 #include "historymodel.h"
 #include "historystore.h"
 #include "mainwindow.h"
@@ -141,6 +143,32 @@ void tst_MainWindow::runsATestFromTheUrlField()
     QVERIFY(window.statusText().contains(u"finished"));
     QTest::qWait(300);
     screenshot(&window, QStringLiteral("mainwindow-complete.png"));
+    // The chart has the region's bars, the fleet panel its runner.
+    QVERIFY(window.metricsChart()->value(MetricsChartView::Metric::Load, 0));
+    QVERIFY2(window.fleetPanel()->text().contains(u"local"), qPrintable(window.fleetPanel()->text()));
+    window.tabs()->setCurrentIndex(1);
+    QTest::qWait(200);
+    screenshot(&window, QStringLiteral("mainwindow-charts.png"));
+    window.tabs()->setCurrentWidget(window.fleetPanel());
+    QTest::qWait(200);
+    screenshot(&window, QStringLiteral("mainwindow-fleet.png"));
+    window.tabs()->setCurrentIndex(0);
+    // Dark palette: everything must stay readable.
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+    dark.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
+    dark.setColor(QPalette::Highlight, QColor(0x2a, 0x82, 0xda));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    const QPalette light = QApplication::palette();
+    QApplication::setPalette(dark);
+    QTest::qWait(300);
+    screenshot(&window, QStringLiteral("mainwindow-dark.png"));
+    QApplication::setPalette(light);
 
     // The test was kept, frame by frame.
     window.historyModel()->refresh();
@@ -155,7 +183,6 @@ void tst_MainWindow::historySurvivesARestart()
 {
     // A new window on the same database (an app restart) lists the test from before.
     MainWindow window(services());
-    window.historyModel()->refresh();
     QCOMPARE(window.historyModel()->rowCount(), 1);
 }
 

@@ -1,6 +1,11 @@
 #include "mainwindow.h"
 
 #include "csvexporter.h"
+#include "fleetpanel.h"
+#include "metricschartview.h"
+#include "pdfreport.h"
+#include "settingsdialog.h"
+#include "trendchartview.h"
 #include "fleet/configuredfleet.h"
 #include "harexporter.h"
 #include "historymodel.h"
@@ -73,8 +78,10 @@ MainWindow::MainWindow(Services services, QWidget *parent)
     , m_waterfallModel(new WaterfallModel(this))
 {
     setWindowTitle(tr("WorldSpeed"));
-    if (m_services.history)
+    if (m_services.history) {
         m_historyModel = new HistoryModel(m_services.history, this);
+        m_historyModel->refresh(); // what earlier sessions kept is listed from the start
+    }
     buildUi();
     buildMenus();
     loadFleet();
@@ -123,6 +130,12 @@ void MainWindow::loadFleet()
         else
             m_fleetError = tr("The fleet configuration could not be read, so this computer is used instead: %1").arg(error);
     }
+    // The Chrome the user chose in the settings, for local probes whose config names none.
+    const QString chromePath = QSettings().value(SettingsDialog::chromePathKey).toString();
+    for (RegionConfig &region : config.regions) {
+        if (region.backendType == u"local" && !chromePath.isEmpty() && !region.backendSettings.contains(QStringLiteral("chromePath")))
+            region.backendSettings.insert(QStringLiteral("chromePath"), chromePath);
+    }
     QString error;
     m_fleet = ConfiguredFleet::create(config, m_services.secrets, &error);
     if (!m_fleet) {
@@ -133,6 +146,9 @@ void MainWindow::loadFleet()
     m_regionModel->setRegions(regions);
     m_map->setRegions(regions);
     m_controller = new RunController(m_fleet->autoscaler(), m_regionModel, m_waterfallModel, m_services.history, this);
+    m_fleetPanel->setAutoscaler(m_fleet->autoscaler());
+    if (m_trendChart)
+        m_trendChart->setRegions(regions);
     connect(m_controller, &RunController::progress, this, [this](int done, int total) {
         m_progress->setMaximum(total);
         m_progress->setValue(done);
@@ -152,6 +168,10 @@ void MainWindow::loadFleet()
         m_status->setText(tr("Test finished: %1 regions").arg(m_controller->request().regions.size()));
         if (m_historyModel)
             m_historyModel->refresh();
+        if (m_trendChart) {
+            m_trendChart->setUrl(m_controller->request().url.toString());
+            m_trendChart->refresh();
+        }
         Q_UNUSED(testId);
     });
 
@@ -260,6 +280,16 @@ void MainWindow::buildUi()
     m_waterfall = new WaterfallView(m_tabs);
     m_waterfall->setModel(m_waterfallModel);
     m_tabs->addTab(m_waterfall, tr("Waterfall"));
+    auto *charts = new QSplitter(Qt::Horizontal, m_tabs);
+    m_metricsChart = new MetricsChartView(charts);
+    m_metricsChart->setModel(m_regionModel);
+    charts->addWidget(m_metricsChart);
+    if (m_services.history) {
+        m_trendChart = new TrendChartView(charts);
+        m_trendChart->setHistory(m_services.history);
+        charts->addWidget(m_trendChart);
+    }
+    m_tabs->addTab(charts, tr("Charts"));
     if (m_historyModel) {
         auto *history = new QWidget(m_tabs);
         auto *historyLayout = new QVBoxLayout(history);
@@ -282,6 +312,9 @@ void MainWindow::buildUi()
         connect(remove, &QPushButton::clicked, this, &MainWindow::deleteSelectedHistory);
         m_tabs->addTab(history, tr("History"));
     }
+    m_fleetPanel = new FleetPanel(m_tabs);
+    m_fleetPanel->setCatalog(RegionCatalog::builtIn());
+    m_tabs->addTab(m_fleetPanel, tr("Fleet"));
     vertical->addWidget(top);
     vertical->addWidget(m_tabs);
     vertical->setStretchFactor(0, 2);
@@ -319,12 +352,16 @@ void MainWindow::buildMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *csv = file->addAction(tr("Export &CSV…"), this, &MainWindow::exportCsv);
     QAction *har = file->addAction(tr("Export &HAR…"), this, &MainWindow::exportHar);
+    QAction *pdf = file->addAction(tr("Export &PDF report…"), this, &MainWindow::exportPdf);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
     QToolBar *toolbar = addToolBar(tr("Export"));
     toolbar->setObjectName(QStringLiteral("exportToolbar"));
     toolbar->addAction(csv);
     toolbar->addAction(har);
+    toolbar->addAction(pdf);
+    QMenu *tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About WorldSpeed"), this, &MainWindow::showAbout);
 }
@@ -436,6 +473,47 @@ void MainWindow::exportHar()
         QMessageBox::warning(this, tr("Export HAR"), error);
     else
         statusBar()->showMessage(tr("Wrote %n HAR file(s) to %1", nullptr, static_cast<int>(files.size())).arg(dir), 8000);
+}
+
+void MainWindow::exportPdf()
+{
+    if (!m_services.history || m_shownTest < 0) {
+        QMessageBox::information(this, tr("Export PDF"), tr("Run or open a test first."));
+        return;
+    }
+    const auto test = m_services.history->load(m_shownTest);
+    if (!test)
+        return;
+    QSettings settings;
+    const QString last = settings.value(QStringLiteral("export/lastDir"), QDir::homePath()).toString();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export PDF report"),
+        QDir(last).filePath(QStringLiteral("worldspeed-%1.pdf").arg(test->id)), tr("PDF (*.pdf)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("export/lastDir"), QFileInfo(path).absolutePath());
+    RegionCatalog catalog = RegionCatalog::builtIn();
+    for (const RegionCatalog::Region &region : fleetRegions())
+        catalog.add(region);
+    PdfReport report(*test, catalog);
+    QString error;
+    if (!report.write(path, &error))
+        QMessageBox::warning(this, tr("Export PDF"), error);
+    else
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 8000);
+}
+
+void MainWindow::openSettings()
+{
+    if (m_controller->isRunning()) {
+        QMessageBox::information(this, tr("Settings"), tr("Wait for the running test to finish, or cancel it."));
+        return;
+    }
+    SettingsDialog dialog(m_fleet->config(), m_services.fleetConfigPath, m_services.secrets, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (dialog.fleetConfigChanged())
+        m_services.fleetConfig = dialog.fleetConfig();
+    loadFleet(); // new regions, backends or Chrome: a fresh fleet
 }
 
 void MainWindow::openSelectedHistory()

@@ -9,6 +9,9 @@
 #include <memory>
 
 class ConfiguredFleet;
+class FleetPanel;
+class MetricsChartView;
+class TrendChartView;
 class HistoryModel;
 class HistoryStore;
 class QCheckBox;
@@ -63,6 +66,9 @@ public:
     void setSelectedRegions(const QStringList &codes);
     QString statusText() const;
     QString fleetError() const { return m_fleetError; }
+    FleetPanel *fleetPanel() const { return m_fleetPanel; }
+    MetricsChartView *metricsChart() const { return m_metricsChart; }
+    QTabWidget *tabs() const { return m_tabs; }
 
 public slots:
     void startTest();
@@ -76,6 +82,8 @@ private:
     void updateRegionButton();
     void exportCsv();
     void exportHar();
+    void exportPdf();
+    void openSettings();
     void openSelectedHistory();
     void deleteSelectedHistory();
     void chooseRegions();
@@ -109,6 +117,9 @@ private:
     WaterfallView *m_waterfall = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTableView *m_historyView = nullptr;
+    MetricsChartView *m_metricsChart = nullptr;
+    TrendChartView *m_trendChart = nullptr;
+    FleetPanel *m_fleetPanel = nullptr;
     QLabel *m_status = nullptr;
     QProgressBar *m_progress = nullptr;
 };

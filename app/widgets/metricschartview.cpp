@@ -1,0 +1,400 @@
+#include "metricschartview.h"
+
+#include "regionmodel.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QCursor>
+#include <QEvent>
+#include <QFontMetricsF>
+#include <QLegend>
+#include <QLocale>
+#include <QSet>
+#include <QToolTip>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+constexpr double emptyAxisMaxMs = 1000;
+
+RegionModel::Column columnOf(MetricsChartView::Metric metric)
+{
+    switch (metric) {
+    case MetricsChartView::Metric::Ttfb:
+        return RegionModel::TtfbColumn;
+    case MetricsChartView::Metric::Fcp:
+        return RegionModel::FcpColumn;
+    case MetricsChartView::Metric::Lcp:
+        return RegionModel::LcpColumn;
+    case MetricsChartView::Metric::Load:
+        return RegionModel::LoadColumn;
+    }
+    return RegionModel::LoadColumn;
+}
+
+QColor mix(const QColor &a, const QColor &b, double t)
+{
+    const auto channel = [t](double x, double y) { return float(x + (y - x) * t); };
+    return QColor::fromRgbF(channel(a.redF(), b.redF()), channel(a.greenF(), b.greenF()),
+        channel(a.blueF(), b.blueF()));
+}
+
+// A round top for the value axis: 1, 2, 2.5 or 5 × 10^n above the largest value.
+double niceCeiling(double value)
+{
+    if (!(value > 0))
+        return emptyAxisMaxMs;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
+    for (const double step : { 1.0, 2.0, 2.5, 5.0, 10.0 }) {
+        if (value <= step * magnitude)
+            return step * magnitude;
+    }
+    return 10 * magnitude;
+}
+
+// Ticks at round steps for a top from niceCeiling(): 1 → 0.2, 2 → 0.5, 2.5 → 0.5, 5 → 1 (× 10^n).
+int tickCountFor(double max)
+{
+    const double leading = max / std::pow(10.0, std::floor(std::log10(max)));
+    return std::abs(leading - 2.0) < 1e-9 ? 5 : 6;
+}
+
+} // namespace
+
+MetricsChartView::MetricsChartView(QWidget *parent)
+    : QChartView(parent)
+{
+    setRenderHint(QPainter::Antialiasing);
+    auto *chart = new QChart; // owned by the view
+    chart->setAnimationOptions(QChart::NoAnimation); // values change with every frame of a running test
+    chart->legend()->setAlignment(Qt::AlignTop);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    setChart(chart);
+
+    m_series = new QBarSeries;
+    m_series->setBarWidth(0.8);
+    for (const Metric metric : metrics) {
+        auto *set = new QBarSet(metricName(metric));
+        m_sets[int(metric)] = set;
+        m_series->append(set);
+        connect(set, &QBarSet::hovered, this,
+            [this, metric](bool status, int index) { showToolTip(metric, status, index); });
+    }
+    chart->addSeries(m_series);
+
+    m_categoryAxis = new QBarCategoryAxis;
+    m_categoryAxis->setGridLineVisible(false);
+    chart->addAxis(m_categoryAxis, Qt::AlignBottom);
+    m_series->attachAxis(m_categoryAxis);
+    m_valueAxis = new QValueAxis;
+    m_valueAxis->setLabelFormat(QStringLiteral("%.0f ms"));
+    m_valueAxis->setRange(0, emptyAxisMaxMs);
+    chart->addAxis(m_valueAxis, Qt::AlignLeft);
+    m_series->attachAxis(m_valueAxis);
+
+    applyPalette();
+}
+
+MetricsChartView::~MetricsChartView() = default;
+
+QSize MetricsChartView::sizeHint() const
+{
+    return { 640, 320 };
+}
+
+QString MetricsChartView::metricName(Metric metric)
+{
+    switch (metric) {
+    case Metric::Ttfb:
+        return tr("TTFB");
+    case Metric::Fcp:
+        return tr("First contentful paint");
+    case Metric::Lcp:
+        return tr("Largest contentful paint");
+    case Metric::Load:
+        return tr("Load");
+    }
+    return {};
+}
+
+QColor MetricsChartView::metricColor(Metric metric, bool dark)
+{
+    // FCP and Load share their hues with the waterfall's markers (green, red), so the two views read alike; TTFB
+    // purple and LCP orange stay apart from both, also for the common red-green colour blindness (lightness
+    // differs). Dark variants are lighter so the bars keep their contrast on a dark plot.
+    switch (metric) {
+    case Metric::Ttfb:
+        return dark ? QColor(0xc5, 0x8a, 0xf9) : QColor(0x81, 0x3d, 0xd6);
+    case Metric::Fcp:
+        return dark ? QColor(0x81, 0xc9, 0x95) : QColor(0x1e, 0x8e, 0x3e);
+    case Metric::Lcp:
+        return dark ? QColor(0xfc, 0xb0, 0x5e) : QColor(0xe8, 0x71, 0x0a);
+    case Metric::Load:
+        return dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xd9, 0x30, 0x25);
+    }
+    return {};
+}
+
+void MetricsChartView::setModel(RegionModel *model)
+{
+    for (const QMetaObject::Connection &connection : std::as_const(m_modelConnections))
+        disconnect(connection);
+    m_modelConnections.clear();
+    m_model = model;
+    if (model) {
+        const auto rebuild = [this] { rebuildFromModel(); };
+        m_modelConnections = {
+            connect(model, &QAbstractItemModel::dataChanged, this,
+                [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                    updateRowsFromModel(topLeft.row(), bottomRight.row());
+                }),
+            connect(model, &QAbstractItemModel::modelReset, this, rebuild),
+            connect(model, &QAbstractItemModel::rowsInserted, this, rebuild),
+            connect(model, &QAbstractItemModel::rowsRemoved, this, rebuild),
+            connect(model, &QAbstractItemModel::rowsMoved, this, rebuild),
+            connect(model, &QAbstractItemModel::layoutChanged, this, rebuild),
+            connect(model, &QObject::destroyed, this, [this] { setValues({}); }),
+        };
+    }
+    rebuildFromModel();
+}
+
+void MetricsChartView::setValues(const QList<RegionValues> &values)
+{
+    if (m_model)
+        setModel(nullptr);
+    m_values = values;
+    rebuild();
+}
+
+MetricsChartView::RegionValues MetricsChartView::rowValues(const RegionModel *model, int row)
+{
+    const RegionCatalog::Region region = model->region(row);
+    RegionValues values { region.code, region.city, {} };
+    for (const Metric metric : metrics) {
+        // SortRole holds the number itself, and nothing for a metric no run observed.
+        const QVariant value = model->index(row, columnOf(metric)).data(RegionModel::SortRole);
+        if (value.isValid())
+            values.ms[int(metric)] = value.toDouble();
+    }
+    return values;
+}
+
+void MetricsChartView::rebuildFromModel()
+{
+    m_values.clear();
+    if (m_model) {
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            m_values.append(rowValues(m_model, row));
+    }
+    rebuild();
+}
+
+void MetricsChartView::updateRowsFromModel(int first, int last)
+{
+    if (!m_model)
+        return;
+    if (m_model->rowCount() != m_values.size()) {
+        rebuildFromModel();
+        return;
+    }
+    bool renamed = false;
+    for (int row = std::max(0, first); row <= last && row < m_values.size(); ++row) {
+        RegionValues values = rowValues(m_model, row);
+        renamed = renamed || values.code != m_values.at(row).code || values.city != m_values.at(row).city;
+        m_values[row] = std::move(values);
+    }
+    if (renamed)
+        rebuild();
+    else
+        updateValues();
+}
+
+bool MetricsChartView::citiesTooWide() const
+{
+    if (m_values.isEmpty())
+        return false;
+    double widest = 0;
+    const QFontMetricsF metrics(font());
+    for (const RegionValues &values : std::as_const(m_values))
+        widest = std::max(widest, metrics.horizontalAdvance(values.city.isEmpty() ? values.code : values.city));
+    // The plot is the width less the value axis' labels; each group needs its name and a little air.
+    const double perGroup = (width() - metrics.horizontalAdvance(QStringLiteral("00000 ms")) - 24) / m_values.size();
+    return perGroup < widest + 16;
+}
+
+void MetricsChartView::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    if (citiesTooWide() != m_showingCodes)
+        rebuild();
+    else
+        updateCategoryFont();
+}
+
+void MetricsChartView::updateCategoryFont()
+{
+    QFont labels = font();
+    const QStringList names = m_categoryAxis->categories();
+    if (!names.isEmpty()) {
+        const QFontMetricsF metrics(labels);
+        double widest = 0;
+        for (const QString &name : names)
+            widest = std::max(widest, metrics.horizontalAdvance(name));
+        const double perGroup = (width() - metrics.horizontalAdvance(QStringLiteral("00000 ms")) - 24) / names.size();
+        // Qt Charts cuts a label that is wider than its group to "f…": a smaller font first, down to 6 pt.
+        if (widest + 16 > perGroup && labels.pointSizeF() > 0)
+            labels.setPointSizeF(std::max(6.0, labels.pointSizeF() * perGroup / (widest + 16)));
+    }
+    if (m_categoryAxis->labelsFont() != labels)
+        m_categoryAxis->setLabelsFont(labels);
+}
+
+void MetricsChartView::setAxisAtLeastMs(std::optional<double> ms)
+{
+    m_axisAtLeastMs = ms;
+    updateValues();
+}
+
+void MetricsChartView::rebuild()
+{
+    // Category names must be unique on a QBarCategoryAxis: a city that two regions share gets their codes, and
+    // where cities do not fit, every group is named by its code (the tooltip still says the city).
+    m_showingCodes = citiesTooWide();
+    QHash<QString, int> cityUse;
+    for (const RegionValues &values : std::as_const(m_values))
+        ++cityUse[values.city];
+    QStringList names;
+    QSet<QString> taken;
+    for (const RegionValues &values : std::as_const(m_values)) {
+        QString name = values.city.isEmpty() || m_showingCodes ? values.code
+            : cityUse.value(values.city) > 1                   ? QStringLiteral("%1 (%2)").arg(values.city, values.code)
+                                                               : values.city;
+        while (taken.contains(name))
+            name += QChar(0x200b); // the same text twice still needs two categories
+        taken.insert(name);
+        names.append(name);
+    }
+    m_categoryAxis->clear();
+    m_categoryAxis->append(names);
+    updateCategoryFont();
+    for (QBarSet *set : m_sets) {
+        set->remove(0, set->count());
+        set->append(QList<qreal>(m_values.size(), 0.0));
+    }
+    updateValues();
+}
+
+void MetricsChartView::updateValues()
+{
+    double max = 0;
+    for (const Metric metric : metrics) {
+        QBarSet *set = m_sets[int(metric)];
+        for (int i = 0; i < m_values.size(); ++i) {
+            // A gap is a bar of no height with no outline: nothing is drawn, and the tooltip says why.
+            const std::optional<double> value = m_values.at(i).ms[int(metric)];
+            const qreal shown = value ? std::max(0.0, *value) : 0.0;
+            if (set->at(i) != shown)
+                set->replace(i, shown);
+            if (value)
+                max = std::max(max, *value);
+        }
+    }
+    const double top = niceCeiling(std::max(max, m_axisAtLeastMs.value_or(0)) * 1.05);
+    if (m_valueAxis->max() != top || m_valueAxis->min() != 0)
+        m_valueAxis->setRange(0, top);
+    m_valueAxis->setTickCount(tickCountFor(top));
+}
+
+QBarSet *MetricsChartView::barSet(Metric metric) const
+{
+    return m_sets[int(metric)];
+}
+
+QList<QBarSet *> MetricsChartView::barSets() const
+{
+    return { m_sets.begin(), m_sets.end() };
+}
+
+std::optional<double> MetricsChartView::value(Metric metric, int region) const
+{
+    if (region < 0 || region >= m_values.size())
+        return std::nullopt;
+    return m_values.at(region).ms[int(metric)];
+}
+
+QStringList MetricsChartView::categories() const
+{
+    return m_categoryAxis->categories();
+}
+
+double MetricsChartView::axisMaxMs() const
+{
+    return m_valueAxis->max();
+}
+
+bool MetricsChartView::isDark() const
+{
+    return palette().color(QPalette::Window).lightness() < 128;
+}
+
+void MetricsChartView::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && !m_applyingPalette)
+        applyPalette();
+}
+
+void MetricsChartView::applyPalette()
+{
+    m_applyingPalette = true;
+    const bool dark = isDark();
+    QChart *chart = this->chart();
+    // The theme sets fonts, axis pens and the like; the colours then come from the palette so the chart sits in
+    // the window like any other widget, and the bars get colours of their own that mean the same in both themes.
+    chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    const QPalette pal = palette();
+    const QColor window = pal.color(QPalette::Window);
+    const QColor text = pal.color(QPalette::WindowText);
+    chart->setBackgroundBrush(window);
+    chart->setBackgroundPen(Qt::NoPen);
+    chart->setBackgroundRoundness(0);
+    chart->setPlotAreaBackgroundVisible(false);
+    chart->setTitleBrush(text);
+    chart->legend()->setLabelColor(text);
+    chart->legend()->setFont(font());
+    const QColor grid = mix(window, text, 0.15);
+    const QColor line = mix(window, text, 0.45);
+    for (QAbstractAxis *axis : { static_cast<QAbstractAxis *>(m_categoryAxis), static_cast<QAbstractAxis *>(m_valueAxis) }) {
+        axis->setLabelsColor(text);
+        axis->setLabelsFont(font());
+        axis->setLinePenColor(line);
+        axis->setGridLineColor(grid);
+    }
+    for (const Metric metric : metrics) {
+        QBarSet *set = m_sets[int(metric)];
+        set->setColor(metricColor(metric, dark));
+        set->setBorderColor(Qt::transparent);
+        set->setPen(Qt::NoPen); // an outline would draw a gap's zero-height bar as a line
+    }
+    updateCategoryFont();
+    setBackgroundBrush(window);
+    m_applyingPalette = false;
+}
+
+void MetricsChartView::showToolTip(Metric metric, bool hovering, int index)
+{
+    if (!hovering || index < 0 || index >= m_values.size()) {
+        QToolTip::hideText();
+        return;
+    }
+    const RegionValues &values = m_values.at(index);
+    const QString region = values.city.isEmpty() ? values.code : QStringLiteral("%1 (%2)").arg(values.city, values.code);
+    const std::optional<double> ms = values.ms[int(metric)];
+    const QString value = ms ? tr("%1 ms").arg(QLocale().toString(*ms, 'f', 0)) : tr("not measured");
+    QToolTip::showText(QCursor::pos(), QStringLiteral("%1\n%2: %3").arg(region, metricName(metric), value), this);
+}

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "regioncatalog.h"
+#include "testrecord.h"
+
+#include <QLocale>
+#include <QPageSize>
+#include <QString>
+
+#include <optional>
+
+// One test as a printable PDF (QPdfWriter, 300 dpi): the title, URL, date and settings; the world map with each
+// region's marker coloured by its median load time; the table of medians per region (failures with their
+// reason); the timings chart (a MetricsChartView rendered as vectors); and per region the slowest 10 requests of
+// its median run with their phase bars (WaterfallGeometry). Blocks are never cut across pages: a block that does
+// not fit goes to the next page, a heading goes with the block after it, and the table repeats its header. Each
+// page has its number ("Page 2 of 4") in the footer.
+//
+// The paper is Letter where the locale's territory uses it (the US, Canada, Mexico, …), A4 elsewhere. It paints
+// widgets, so it needs a QApplication.
+class PdfReport final
+{
+public:
+    // `catalog` names the regions and places them on the map; a region it does not know is listed by its code
+    // and left off the map.
+    PdfReport(TestRecord test, RegionCatalog catalog);
+
+    void setPageSize(const QPageSize &size) { m_pageSize = size; }
+    QPageSize pageSize() const;
+    // What the generator puts in the PDF's metadata.
+    void setCreator(const QString &creator) { m_creator = creator; }
+
+    // Writes the file atomically (QSaveFile). False, with the reason, when it cannot.
+    bool write(const QString &path, QString *error);
+    // Pages of the last write().
+    int pageCount() const { return m_pageCount; }
+
+    // Letter for the territories that use it (CLDR's list: US, CA, MX, PH, CL, CO, VE, …), else A4.
+    static QPageSize::PageSizeId pageSizeFor(QLocale::Territory territory);
+
+private:
+    TestRecord m_test;
+    RegionCatalog m_catalog;
+    std::optional<QPageSize> m_pageSize;
+    QString m_creator = QStringLiteral("WorldSpeed");
+    int m_pageCount = 0;
+};

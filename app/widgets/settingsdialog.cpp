@@ -1,0 +1,620 @@
+#include "settingsdialog.h"
+
+#include "fleet/secretstore.h"
+
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMap>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTextBlock>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace {
+
+bool isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Window).lightness() < 128;
+}
+
+QColor errorColor(const QPalette &palette)
+{
+    return isDark(palette) ? QColor(0xf2, 0x8b, 0x82) : QColor(0xc5, 0x22, 0x1f);
+}
+
+QColor warningColor(const QPalette &palette)
+{
+    return isDark(palette) ? QColor(0xfd, 0xd6, 0x63) : QColor(0xa8, 0x5d, 0x00);
+}
+
+QColor okColor(const QPalette &palette)
+{
+    return isDark(palette) ? QColor(0x81, 0xc9, 0x95) : QColor(0x18, 0x80, 0x38);
+}
+
+const char *const toneProperty = "worldspeedTone";
+
+// Every string under a key ending in "Secret", at any depth, with the path of its field.
+void collectSecrets(const QJsonValue &value, const QString &path, QMap<QString, QStringList> &uses,
+    const QString &region)
+{
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const QString field = path.isEmpty() ? it.key() : path + u'.' + it.key();
+            if (it.key().endsWith(u"Secret") && it.value().isString()) {
+                const QString name = it.value().toString();
+                if (!name.isEmpty())
+                    uses[name].append(QStringLiteral("%1: %2").arg(region, field));
+                continue;
+            }
+            collectSecrets(it.value(), field, uses, region);
+        }
+    } else if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i)
+            collectSecrets(array.at(i), QStringLiteral("%1[%2]").arg(path).arg(i), uses, region);
+    }
+}
+
+QString configText(const FleetConfig &config)
+{
+    return QString::fromUtf8(QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented));
+}
+
+} // namespace
+
+SettingsDialog::SettingsDialog(const FleetConfig &config, const QString &configPath, SecretStore *secrets, QWidget *parent)
+    : QDialog(parent)
+    , m_initialConfig(config)
+    , m_config(config)
+    , m_configPath(configPath)
+    , m_secrets(secrets)
+{
+    setWindowTitle(tr("Settings"));
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(makeFleetTab(), tr("&Fleet"));
+    m_tabs->addTab(makeTokensTab(), tr("&Tokens"));
+    m_tabs->addTab(makeLocalTab(), tr("&Local probes"));
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_okButton = buttons->button(QDialogButtonBox::Ok);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_tabs);
+    layout->addWidget(buttons);
+
+    setConfig(config, true);
+    onChromePathEdited();
+    resize(760, 560);
+}
+
+SettingsDialog::~SettingsDialog() = default;
+
+// Fleet ----------------------------------------------------------------------------------------------------------
+
+QWidget *SettingsDialog::makeFleetTab()
+{
+    auto *tab = new QWidget;
+    auto *layout = new QVBoxLayout(tab);
+
+    auto *pathRow = new QHBoxLayout;
+    m_pathLabel = new QLabel(tab);
+    m_pathLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_pathLabel->setWordWrap(true);
+    auto *choose = new QPushButton(tr("&Choose file…"), tab);
+    choose->setToolTip(tr("Use the fleet config in another file; it is saved to the path above when you press OK."));
+    connect(choose, &QPushButton::clicked, this, &SettingsDialog::chooseConfigFile);
+    pathRow->addWidget(m_pathLabel, 1);
+    pathRow->addWidget(choose);
+    layout->addLayout(pathRow);
+
+    m_regionList = new QTreeWidget(tab);
+    m_regionList->setRootIsDecorated(false);
+    m_regionList->setUniformRowHeights(true);
+    m_regionList->setHeaderLabels({ tr("Code"), tr("Name"), tr("Backend"), tr("Position"), tr("Pool") });
+    m_regionList->header()->setStretchLastSection(true);
+    layout->addWidget(m_regionList, 1);
+
+    auto *editRow = new QHBoxLayout;
+    m_editButton = new QPushButton(tr("&Edit…"), tab);
+    m_editButton->setToolTip(tr("Edit the fleet config as JSON (see FLEETCONFIG.md)"));
+    connect(m_editButton, &QPushButton::clicked, this, &SettingsDialog::showEditor);
+    editRow->addWidget(m_editButton);
+    editRow->addStretch(1);
+    layout->addLayout(editRow);
+
+    m_editor = new QPlainTextEdit(tab);
+    m_editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_editor->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_editor->setTabChangesFocus(false);
+    m_editor->setVisible(false);
+    connect(m_editor, &QPlainTextEdit::textChanged, this, &SettingsDialog::onJsonEdited);
+    layout->addWidget(m_editor, 2);
+
+    m_configStatus = new QLabel(tab);
+    m_configStatus->setWordWrap(true);
+    m_configStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_configStatus);
+    return tab;
+}
+
+void SettingsDialog::showEditor()
+{
+    m_editor->setVisible(true);
+    m_editButton->setEnabled(false);
+    m_editor->setFocus();
+}
+
+void SettingsDialog::onJsonEdited()
+{
+    if (m_settingText)
+        return;
+    QString error;
+    const std::optional<FleetConfig> parsed = FleetConfig::fromJson(m_editor->toPlainText().toUtf8(), &error);
+    QList<QTextEdit::ExtraSelection> marks;
+    if (parsed) {
+        m_configError.clear();
+        setConfig(*parsed, false);
+    } else {
+        m_configError = error;
+        setStatus(m_configStatus, error, Tone::Error);
+        // A syntax error knows its line: mark it.
+        static const QRegularExpression where(QStringLiteral("at line (\\d+), column (\\d+)"));
+        const QRegularExpressionMatch match = where.match(error);
+        if (match.hasMatch()) {
+            const QTextBlock block = m_editor->document()->findBlockByNumber(match.captured(1).toInt() - 1);
+            if (block.isValid()) {
+                QTextEdit::ExtraSelection mark;
+                mark.cursor = QTextCursor(block);
+                mark.format.setProperty(QTextFormat::FullWidthSelection, true);
+                QColor background = errorColor(palette());
+                background.setAlpha(60);
+                mark.format.setBackground(background);
+                marks.append(mark);
+            }
+        }
+    }
+    m_editor->setExtraSelections(marks);
+    updateOk();
+}
+
+void SettingsDialog::setConfig(const FleetConfig &config, bool updateEditor)
+{
+    m_config = config;
+    m_configError.clear();
+    if (updateEditor) {
+        m_settingText = true;
+        m_editor->setPlainText(configText(config));
+        m_editor->setExtraSelections({});
+        m_settingText = false;
+    }
+    QString where = tr("Saved to: %1").arg(QDir::toNativeSeparators(m_configPath));
+    if (!m_loadedFrom.isEmpty())
+        where = tr("Taken from %1; saved to %2 when you press OK.")
+                    .arg(QDir::toNativeSeparators(m_loadedFrom), QDir::toNativeSeparators(m_configPath));
+    m_pathLabel->setText(where);
+    setStatus(m_configStatus,
+        (config.regions.size() == 1 ? tr("Valid: 1 region.") : tr("Valid: %1 regions.").arg(config.regions.size()))
+            + (config != m_initialConfig ? QStringLiteral(" ") + tr("Changed; saved when you press OK.") : QString()),
+        Tone::Ok);
+    updateRegionList();
+    rebuildTokenRows();
+    updateOk();
+}
+
+void SettingsDialog::updateRegionList()
+{
+    m_regionList->clear();
+    for (const RegionConfig &region : std::as_const(m_config.regions)) {
+        auto *item = new QTreeWidgetItem(m_regionList);
+        item->setText(0, region.code);
+        item->setText(1, region.name);
+        item->setText(2, region.backendType);
+        item->setText(3, QStringLiteral("%1, %2").arg(region.latitude, 0, 'f', 2).arg(region.longitude, 0, 'f', 2));
+        const PoolSettings &pool = region.pool;
+        item->setText(4,
+            (pool.min == pool.max ? tr("%1 runners").arg(pool.max) : tr("%1–%2 runners").arg(pool.min).arg(pool.max))
+                + QStringLiteral(", ")
+                + (pool.singleUse ? tr("single use") : tr("%1 runs each").arg(pool.maxConcurrency)));
+    }
+    for (int column = 0; column < 4; ++column)
+        m_regionList->resizeColumnToContents(column);
+}
+
+bool SettingsDialog::loadConfigFile(const QString &path)
+{
+    QString error;
+    const std::optional<FleetConfig> loaded = FleetConfig::load(path, &error);
+    if (!loaded) {
+        setStatus(m_configStatus, error, Tone::Error);
+        return false;
+    }
+    m_loadedFrom = path;
+    setConfig(*loaded, true);
+    return true;
+}
+
+void SettingsDialog::chooseConfigFile()
+{
+    const QString start = m_loadedFrom.isEmpty() ? QFileInfo(m_configPath).absolutePath() : m_loadedFrom;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Fleet config"), start, tr("Fleet config (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        loadConfigFile(path);
+}
+
+// Tokens ---------------------------------------------------------------------------------------------------------
+
+QList<SettingsDialog::SecretUse> SettingsDialog::secretUses(const FleetConfig &config)
+{
+    QMap<QString, QStringList> uses; // sorted by name
+    for (const RegionConfig &region : config.regions)
+        collectSecrets(region.backendSettings, QStringLiteral("backend"), uses, region.code);
+    QList<SecretUse> result;
+    for (auto it = uses.cbegin(); it != uses.cend(); ++it)
+        result.append(SecretUse { it.key(), it.value() });
+    return result;
+}
+
+QWidget *SettingsDialog::makeTokensTab()
+{
+    auto *tab = new QWidget;
+    auto *layout = new QVBoxLayout(tab);
+    auto *intro = new QLabel(tr("Tokens are kept in the system keychain, never in the fleet config or the app's settings. "
+                                "The config names each one by its key; type a token and save it to the keychain."),
+        tab);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+
+    auto *scroll = new QScrollArea(tab);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_tokensBox = new QWidget;
+    auto *boxLayout = new QVBoxLayout(m_tokensBox);
+    boxLayout->setContentsMargins(0, 0, 0, 0);
+    m_tokensGrid = new QGridLayout;
+    m_tokensGrid->setColumnStretch(1, 1);
+    // Room for "probeTokenSecret in syd, nrt" under the name without wrapping it word by word.
+    m_tokensGrid->setColumnMinimumWidth(0, tab->fontMetrics().horizontalAdvance(QStringLiteral("probeTokenSecret in syd, nrt, fra")));
+    boxLayout->addLayout(m_tokensGrid);
+    m_noTokens = new QLabel(tr("The fleet config names no tokens."), m_tokensBox);
+    boxLayout->addWidget(m_noTokens);
+    boxLayout->addStretch(1);
+    scroll->setWidget(m_tokensBox);
+    layout->addWidget(scroll, 1);
+    return tab;
+}
+
+QStringList SettingsDialog::tokenNames() const
+{
+    QStringList names;
+    for (const auto &row : m_tokenRows)
+        names.append(row->name);
+    return names;
+}
+
+SettingsDialog::TokenRow *SettingsDialog::tokenRow(const QString &name) const
+{
+    for (const auto &row : m_tokenRows) {
+        if (row->name == name)
+            return row.get();
+    }
+    return nullptr;
+}
+
+QLineEdit *SettingsDialog::tokenEdit(const QString &secret) const
+{
+    const TokenRow *row = tokenRow(secret);
+    return row ? row->edit : nullptr;
+}
+
+QPushButton *SettingsDialog::tokenSaveButton(const QString &secret) const
+{
+    const TokenRow *row = tokenRow(secret);
+    return row ? row->save : nullptr;
+}
+
+QLabel *SettingsDialog::tokenStatusLabel(const QString &secret) const
+{
+    const TokenRow *row = tokenRow(secret);
+    return row ? row->status : nullptr;
+}
+
+void SettingsDialog::rebuildTokenRows()
+{
+    const QList<SecretUse> uses = secretUses(m_config);
+    QStringList names;
+    for (const SecretUse &use : uses)
+        names.append(use.name);
+    if (names == tokenNames()) {
+        for (const SecretUse &use : uses)
+            tokenRow(use.name)->usage->setText(usageText(use));
+        return;
+    }
+
+    // Keep what was typed (and the keychain's answer) for names that stay.
+    QHash<QString, std::pair<QString, QString>> kept;
+    for (const auto &row : m_tokenRows)
+        kept.insert(row->name, { row->edit->text(), row->status->text() });
+    for (const auto &row : m_tokenRows) {
+        delete row->nameLabel;
+        delete row->usage;
+        delete row->edit;
+        delete row->save;
+        delete row->status; // drops the answers still on their way to it
+    }
+    m_tokenRows.clear();
+
+    int line = 0;
+    for (const SecretUse &use : uses) {
+        auto row = std::make_unique<TokenRow>();
+        row->name = use.name;
+        row->nameLabel = new QLabel(m_tokensBox);
+        row->nameLabel->setText(use.name);
+        QFont bold = row->nameLabel->font();
+        bold.setBold(true);
+        row->nameLabel->setFont(bold);
+        row->usage = new QLabel(usageText(use), m_tokensBox);
+        row->usage->setWordWrap(true);
+        row->usage->setForegroundRole(QPalette::PlaceholderText);
+        row->edit = new QLineEdit(m_tokensBox);
+        row->edit->setEchoMode(QLineEdit::Password);
+        row->edit->setPlaceholderText(tr("token for %1").arg(use.name));
+        row->edit->setClearButtonEnabled(true);
+        row->edit->setAccessibleName(tr("Token %1").arg(use.name));
+        row->nameLabel->setBuddy(row->edit);
+        row->save = new QPushButton(tr("Save to keychain"), m_tokensBox);
+        row->save->setEnabled(false);
+        row->status = new QLabel(m_tokensBox);
+        row->status->setWordWrap(true);
+
+        const QString name = use.name;
+        connect(row->edit, &QLineEdit::textChanged, this, [this, name](const QString &text) {
+            if (TokenRow *r = tokenRow(name))
+                r->save->setEnabled(!text.isEmpty() && !r->writing && m_secrets);
+        });
+        connect(row->edit, &QLineEdit::returnPressed, this, [this, name] { saveToken(name); });
+        connect(row->save, &QPushButton::clicked, this, [this, name] { saveToken(name); });
+
+        m_tokensGrid->addWidget(row->nameLabel, line, 0);
+        m_tokensGrid->addWidget(row->edit, line, 1);
+        m_tokensGrid->addWidget(row->save, line, 2);
+        m_tokensGrid->addWidget(row->usage, line + 1, 0, 1, 1);
+        m_tokensGrid->addWidget(row->status, line + 1, 1, 1, 2);
+        line += 2;
+
+        TokenRow &added = *row;
+        m_tokenRows.push_back(std::move(row));
+        if (const auto it = kept.constFind(name); it != kept.cend()) {
+            added.edit->setText(it->first);
+            added.status->setText(it->second);
+        } else if (!m_secrets) {
+            setTokenStatus(added, tr("No keychain is available: tokens cannot be saved."), Tone::Error);
+        } else {
+            // Whether it is there already; the value itself is dropped at once.
+            setTokenStatus(added, tr("Checking the keychain…"), Tone::Ok);
+            m_secrets->read(name, added.status, [this, name](const SecretStore::Result &result) {
+                TokenRow *r = tokenRow(name);
+                if (!r || r->writing || r->written)
+                    return;
+                if (!result.error.isEmpty())
+                    setTokenStatus(*r, tr("The keychain could not be read: %1").arg(result.error), Tone::Error);
+                else if (result.value)
+                    setTokenStatus(*r, tr("stored in the system keychain"), Tone::Ok);
+                else
+                    setTokenStatus(*r, tr("not in the keychain yet"), Tone::Warning);
+            });
+        }
+    }
+    m_noTokens->setVisible(m_tokenRows.empty());
+}
+
+void SettingsDialog::saveToken(const QString &name)
+{
+    TokenRow *row = tokenRow(name);
+    if (!row || row->writing || !m_secrets || row->edit->text().isEmpty())
+        return;
+    row->writing = true;
+    row->save->setEnabled(false);
+    setTokenStatus(*row, tr("Saving…"), Tone::Ok);
+    m_secrets->write(name, row->edit->text(), row->status, [this, name](const QString &error) {
+        TokenRow *r = tokenRow(name);
+        if (!r)
+            return;
+        r->writing = false;
+        r->written = true;
+        if (error.isEmpty()) {
+            r->edit->clear(); // the keychain has it; the dialog need not hold it any longer
+            setTokenStatus(*r, tr("stored in the system keychain"), Tone::Ok);
+        } else {
+            setTokenStatus(*r, tr("Not saved: %1").arg(error), Tone::Error);
+        }
+        r->save->setEnabled(!r->edit->text().isEmpty());
+    });
+}
+
+void SettingsDialog::setTokenStatus(TokenRow &row, const QString &text, Tone tone)
+{
+    setStatus(row.status, text, tone);
+}
+
+QString SettingsDialog::usageText(const SecretUse &use)
+{
+    // "syd: backend.tokenSecret" → grouped by field, without the "backend." every one of them has.
+    QMap<QString, QStringList> regionsByField;
+    QStringList order;
+    for (const QString &entry : use.fields) {
+        const qsizetype colon = entry.indexOf(u':');
+        const QString region = entry.left(colon);
+        QString field = entry.mid(colon + 2);
+        if (field.startsWith(u"backend."))
+            field = field.mid(8);
+        if (!regionsByField.contains(field))
+            order.append(field);
+        regionsByField[field].append(region);
+    }
+    QStringList parts;
+    for (const QString &field : std::as_const(order))
+        parts.append(tr("%1 in %2").arg(field, regionsByField.value(field).join(QStringLiteral(", "))));
+    return parts.join(QStringLiteral("; "));
+}
+
+// Local probes ---------------------------------------------------------------------------------------------------
+
+QWidget *SettingsDialog::makeLocalTab()
+{
+    auto *tab = new QWidget;
+    auto *layout = new QVBoxLayout(tab);
+    auto *form = new QFormLayout;
+    auto *row = new QHBoxLayout;
+    m_chromePath = new QLineEdit(tab);
+    m_chromePath->setPlaceholderText(tr("found automatically"));
+    m_chromePath->setText(QSettings().value(chromePathKey).toString());
+    m_chromePath->setClearButtonEnabled(true);
+    auto *browse = new QPushButton(tr("&Browse…"), tab);
+    connect(browse, &QPushButton::clicked, this, &SettingsDialog::browseChrome);
+    connect(m_chromePath, &QLineEdit::textChanged, this, &SettingsDialog::onChromePathEdited);
+    row->addWidget(m_chromePath, 1);
+    row->addWidget(browse);
+    auto *label = new QLabel(tr("&Chrome or Chromium:"), tab);
+    label->setBuddy(m_chromePath);
+    form->addRow(label, row);
+    m_chromeStatus = new QLabel(tab);
+    m_chromeStatus->setWordWrap(true);
+    form->addRow(QString(), m_chromeStatus);
+    layout->addLayout(form);
+    auto *note = new QLabel(tr("The browser the probes on this computer start (regions with the \"local\" backend). "
+                               "Leave it empty to let the probe look for Chrome or Chromium itself."),
+        tab);
+    note->setWordWrap(true);
+    layout->addWidget(note);
+    layout->addStretch(1);
+    return tab;
+}
+
+QString SettingsDialog::chromePath() const
+{
+    return m_chromePath->text().trimmed();
+}
+
+QString SettingsDialog::chromePathProblem(const QString &path)
+{
+    if (path.isEmpty())
+        return {};
+    const QFileInfo info(path);
+    if (!info.exists())
+        return tr("There is no file %1.").arg(QDir::toNativeSeparators(path));
+    if (info.isDir())
+        return tr("%1 is a folder; choose the browser's program file.").arg(QDir::toNativeSeparators(path));
+    if (!info.isExecutable())
+        return tr("%1 is not executable.").arg(QDir::toNativeSeparators(path));
+    return {};
+}
+
+void SettingsDialog::onChromePathEdited()
+{
+    const QString path = chromePath();
+    const QString problem = chromePathProblem(path);
+    if (!problem.isEmpty())
+        setStatus(m_chromeStatus, problem, Tone::Error);
+    else if (path.isEmpty())
+        setStatus(m_chromeStatus, QString(), Tone::Ok); // the note below says what happens
+    else
+        setStatus(m_chromeStatus, tr("An executable file."), Tone::Ok);
+    updateOk();
+}
+
+void SettingsDialog::browseChrome()
+{
+    const QString start = chromePath().isEmpty() ? QStringLiteral("/usr/bin") : QFileInfo(chromePath()).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Chrome or Chromium"), start);
+    if (!path.isEmpty())
+        m_chromePath->setText(path);
+}
+
+// The dialog -----------------------------------------------------------------------------------------------------
+
+void SettingsDialog::setStatus(QLabel *label, const QString &text, Tone tone)
+{
+    label->setText(text);
+    label->setProperty(toneProperty, int(tone));
+    recolour(label);
+}
+
+void SettingsDialog::recolour(QLabel *label)
+{
+    const QVariant tone = label->property(toneProperty);
+    if (!tone.isValid())
+        return;
+    QPalette pal = palette();
+    switch (Tone(tone.toInt())) {
+    case Tone::Ok:
+        pal.setColor(QPalette::WindowText, okColor(pal));
+        break;
+    case Tone::Warning:
+        pal.setColor(QPalette::WindowText, warningColor(pal));
+        break;
+    case Tone::Error:
+        pal.setColor(QPalette::WindowText, errorColor(pal));
+        break;
+    }
+    label->setPalette(pal);
+}
+
+void SettingsDialog::changeEvent(QEvent *event)
+{
+    QDialog::changeEvent(event);
+    // The status colours have a light and a dark shade.
+    if (event->type() == QEvent::PaletteChange) {
+        const QList<QLabel *> labels = findChildren<QLabel *>();
+        for (QLabel *label : labels)
+            recolour(label);
+    }
+}
+
+void SettingsDialog::updateOk()
+{
+    if (!m_okButton)
+        return;
+    m_okButton->setEnabled(isConfigValid() && chromePathProblem(chromePath()).isEmpty());
+}
+
+void SettingsDialog::accept()
+{
+    if (!isConfigValid() || !chromePathProblem(chromePath()).isEmpty())
+        return;
+    if (fleetConfigChanged()) {
+        QString error;
+        if (!m_config.save(m_configPath, &error)) {
+            m_tabs->setCurrentIndex(0);
+            setStatus(m_configStatus, tr("Not saved: %1").arg(error), Tone::Error);
+            return;
+        }
+    }
+    QSettings settings;
+    if (chromePath().isEmpty())
+        settings.remove(chromePathKey);
+    else
+        settings.setValue(chromePathKey, chromePath());
+    QDialog::accept();
+}

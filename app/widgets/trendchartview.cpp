@@ -1,0 +1,352 @@
+#include "trendchartview.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QCursor>
+#include <QDateTimeAxis>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLocale>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+constexpr qint64 dayMs = 24 * 3600 * 1000;
+
+std::optional<double> valueOf(const TrendPoint &point, TrendChartView::Metric metric)
+{
+    switch (metric) {
+    case TrendChartView::Metric::Load:
+        return point.loadMs;
+    case TrendChartView::Metric::Lcp:
+        return point.largestContentfulPaintMs;
+    case TrendChartView::Metric::Fcp:
+        return point.firstContentfulPaintMs;
+    case TrendChartView::Metric::Ttfb:
+        return point.ttfbMs;
+    }
+    return std::nullopt;
+}
+
+QColor mix(const QColor &a, const QColor &b, double t)
+{
+    const auto channel = [t](double x, double y) { return float(x + (y - x) * t); };
+    return QColor::fromRgbF(channel(a.redF(), b.redF()), channel(a.greenF(), b.greenF()),
+        channel(a.blueF(), b.blueF()));
+}
+
+double niceCeiling(double value)
+{
+    if (!(value > 0))
+        return 1000;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
+    for (const double step : { 1.0, 2.0, 2.5, 5.0 }) {
+        if (value <= step * magnitude)
+            return step * magnitude;
+    }
+    return 10 * magnitude;
+}
+
+} // namespace
+
+TrendChartView::TrendChartView(QWidget *parent)
+    : QWidget(parent)
+    , m_chooser(new QComboBox(this))
+    , m_message(new QLabel(this))
+    , m_view(new QChartView(this))
+{
+    auto *top = new QHBoxLayout;
+    auto *label = new QLabel(tr("&Region:"), this);
+    label->setBuddy(m_chooser);
+    top->addWidget(label);
+    top->addWidget(m_chooser);
+    top->addSpacing(12);
+    top->addWidget(m_message, 1);
+    top->addStretch(0); // holds the chooser to the left while there is no message
+    m_chooser->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_message->setWordWrap(true);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(top);
+    layout->addWidget(m_view, 1);
+
+    m_view->setRenderHint(QPainter::Antialiasing);
+    auto *chart = new QChart; // owned by the view
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->legend()->setAlignment(Qt::AlignTop);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    m_view->setChart(chart);
+    m_timeAxis = new QDateTimeAxis;
+    chart->addAxis(m_timeAxis, Qt::AlignBottom);
+    m_valueAxis = new QValueAxis;
+    m_valueAxis->setLabelFormat(QStringLiteral("%.0f ms"));
+    chart->addAxis(m_valueAxis, Qt::AlignLeft);
+
+    connect(m_chooser, &QComboBox::currentIndexChanged, this, [this] {
+        refresh();
+        emit regionChanged(region());
+    });
+    applyPalette();
+    rebuild();
+}
+
+TrendChartView::~TrendChartView() = default;
+
+QChart *TrendChartView::chart() const
+{
+    return m_view->chart();
+}
+
+QString TrendChartView::metricName(Metric metric)
+{
+    switch (metric) {
+    case Metric::Load:
+        return tr("Load");
+    case Metric::Lcp:
+        return tr("Largest contentful paint");
+    case Metric::Fcp:
+        return tr("First contentful paint");
+    case Metric::Ttfb:
+        return tr("TTFB");
+    }
+    return {};
+}
+
+QColor TrendChartView::metricColor(Metric metric, bool dark)
+{
+    // The same colours as the current test's bars (MetricsChartView).
+    switch (metric) {
+    case Metric::Ttfb:
+        return dark ? QColor(0xc5, 0x8a, 0xf9) : QColor(0x81, 0x3d, 0xd6);
+    case Metric::Fcp:
+        return dark ? QColor(0x81, 0xc9, 0x95) : QColor(0x1e, 0x8e, 0x3e);
+    case Metric::Lcp:
+        return dark ? QColor(0xfc, 0xb0, 0x5e) : QColor(0xe8, 0x71, 0x0a);
+    case Metric::Load:
+        return dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xd9, 0x30, 0x25);
+    }
+    return {};
+}
+
+void TrendChartView::setHistory(HistoryStore *history)
+{
+    m_history = history;
+    refresh();
+}
+
+void TrendChartView::setUrl(const QString &url)
+{
+    m_url = url;
+    refresh();
+}
+
+void TrendChartView::setRegions(const QList<RegionCatalog::Region> &regions)
+{
+    const QString current = region();
+    {
+        const QSignalBlocker blocker(m_chooser);
+        m_chooser->clear();
+        for (const RegionCatalog::Region &r : regions) {
+            const QString name = r.city.isEmpty() ? r.code : QStringLiteral("%1 (%2)").arg(r.city, r.code);
+            m_chooser->addItem(name, r.code);
+        }
+        const int keep = m_chooser->findData(current);
+        m_chooser->setCurrentIndex(keep >= 0 ? keep : (m_chooser->count() > 0 ? 0 : -1));
+    }
+    refresh();
+    if (region() != current)
+        emit regionChanged(region());
+}
+
+void TrendChartView::setRegion(const QString &code)
+{
+    const int index = m_chooser->findData(code);
+    if (index >= 0)
+        m_chooser->setCurrentIndex(index); // refreshes through currentIndexChanged
+}
+
+QString TrendChartView::region() const
+{
+    return m_chooser->currentData().toString();
+}
+
+QString TrendChartView::message() const
+{
+    return m_message->text();
+}
+
+void TrendChartView::refresh()
+{
+    m_points.clear();
+    const QString code = region();
+    if (!m_history || !m_history->isOpen())
+        m_message->setText(tr("No history is kept."));
+    else if (m_url.isEmpty())
+        m_message->setText(tr("Test a URL to see how its times develop."));
+    else if (code.isEmpty())
+        m_message->setText(tr("No region to show."));
+    else {
+        m_points = m_history->trend(m_url, code);
+        m_message->setText(m_points.isEmpty() ? tr("No finished test of this URL in %1 yet.").arg(m_chooser->currentText())
+                                              : QString());
+    }
+    m_message->setVisible(!m_message->text().isEmpty());
+    rebuild();
+}
+
+void TrendChartView::setTrend(const QList<TrendPoint> &points)
+{
+    m_points = points;
+    m_message->setText(points.isEmpty() ? tr("No finished test of this URL in %1 yet.").arg(m_chooser->currentText())
+                                        : QString());
+    m_message->setVisible(!m_message->text().isEmpty());
+    rebuild();
+}
+
+void TrendChartView::rebuild()
+{
+    QChart *chart = this->chart();
+    for (QList<QLineSeries *> &segments : m_series) {
+        for (QLineSeries *series : std::as_const(segments)) {
+            chart->removeSeries(series);
+            delete series;
+        }
+        segments.clear();
+    }
+
+    const bool dark = isDark();
+    double max = 0;
+    for (const Metric metric : metrics) {
+        QList<QLineSeries *> &segments = m_series[int(metric)];
+        QLineSeries *current = nullptr;
+        const auto newSegment = [&] {
+            auto *series = new QLineSeries;
+            series->setName(metricName(metric));
+            QPen pen(metricColor(metric, dark), 2);
+            series->setPen(pen);
+            series->setColor(metricColor(metric, dark));
+            series->setPointsVisible(true);
+            connect(series, &QLineSeries::hovered, this,
+                [this, metric](const QPointF &point, bool state) { showToolTip(metric, point, state); });
+            segments.append(series);
+            return series;
+        };
+        for (const TrendPoint &point : std::as_const(m_points)) {
+            const std::optional<double> value = valueOf(point, metric);
+            if (!value) {
+                current = nullptr; // a gap: the next value starts a new segment
+                continue;
+            }
+            if (!current)
+                current = newSegment();
+            current->append(double(point.startedAt.toMSecsSinceEpoch()), *value);
+            max = std::max(max, *value);
+        }
+        if (segments.isEmpty())
+            newSegment(); // keeps the metric in the legend
+        for (QLineSeries *series : std::as_const(segments)) {
+            chart->addSeries(series);
+            series->attachAxis(m_timeAxis);
+            series->attachAxis(m_valueAxis);
+            series->setMarkerSize(4); // after addSeries(), which sets it from the pen
+        }
+        // One legend entry per metric, however many pieces its line has.
+        for (qsizetype i = 1; i < segments.size(); ++i) {
+            for (QLegendMarker *marker : chart->legend()->markers(segments.at(i)))
+                marker->setVisible(false);
+        }
+    }
+
+    qint64 first = QDateTime::currentMSecsSinceEpoch() - 7 * dayMs;
+    qint64 last = QDateTime::currentMSecsSinceEpoch();
+    if (!m_points.isEmpty()) {
+        first = m_points.constFirst().startedAt.toMSecsSinceEpoch();
+        last = m_points.constLast().startedAt.toMSecsSinceEpoch();
+    }
+    qint64 span = last - first;
+    if (span < 60'000) {
+        // One test, or several within a minute: an hour around them.
+        first -= 30 * 60'000;
+        last += 30 * 60'000;
+        span = last - first;
+    }
+    const qint64 pad = span / 20; // the end points' markers stay inside the plot
+    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(first - pad), QDateTime::fromMSecsSinceEpoch(last + pad));
+    const QString format = span <= dayMs ? QStringLiteral("hh:mm")
+        : span <= 7 * dayMs               ? QStringLiteral("MMM d hh:mm")
+                                          : QStringLiteral("MMM d");
+    m_timeAxis->setFormat(format);
+    m_timeAxis->setTickCount(std::clamp(int(m_points.size()) + 1, 3, 6));
+    const double top = niceCeiling(max * 1.05);
+    m_valueAxis->setRange(0, top);
+    m_valueAxis->setTickCount(6);
+}
+
+bool TrendChartView::isDark() const
+{
+    return palette().color(QPalette::Window).lightness() < 128;
+}
+
+void TrendChartView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && !m_applyingPalette) {
+        applyPalette();
+        rebuild(); // the lines' colours
+    }
+}
+
+void TrendChartView::applyPalette()
+{
+    m_applyingPalette = true;
+    QChart *chart = this->chart();
+    chart->setTheme(isDark() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    const QPalette pal = palette();
+    const QColor window = pal.color(QPalette::Window);
+    const QColor text = pal.color(QPalette::WindowText);
+    chart->setBackgroundBrush(window);
+    chart->setBackgroundPen(Qt::NoPen);
+    chart->setBackgroundRoundness(0);
+    chart->setPlotAreaBackgroundVisible(false);
+    chart->legend()->setLabelColor(text);
+    chart->legend()->setFont(font());
+    for (QAbstractAxis *axis : { static_cast<QAbstractAxis *>(m_timeAxis), static_cast<QAbstractAxis *>(m_valueAxis) }) {
+        axis->setLabelsColor(text);
+        axis->setLabelsFont(font());
+        axis->setLinePenColor(mix(window, text, 0.45));
+        axis->setGridLineColor(mix(window, text, 0.15));
+    }
+    m_view->setBackgroundBrush(window);
+    m_applyingPalette = false;
+}
+
+void TrendChartView::showToolTip(Metric metric, const QPointF &point, bool hovering)
+{
+    if (!hovering || m_points.isEmpty()) {
+        QToolTip::hideText();
+        return;
+    }
+    // The test nearest in time to the hovered point.
+    const auto nearest = std::min_element(m_points.cbegin(), m_points.cend(), [&](const TrendPoint &a, const TrendPoint &b) {
+        return std::abs(double(a.startedAt.toMSecsSinceEpoch()) - point.x())
+            < std::abs(double(b.startedAt.toMSecsSinceEpoch()) - point.x());
+    });
+    const std::optional<double> value = valueOf(*nearest, metric);
+    const QString runs = nearest->runs == 1 ? tr("one run") : tr("median of %1 runs").arg(nearest->runs);
+    const QString text = QStringLiteral("%1\n%2: %3\n%4")
+                             .arg(QLocale().toString(nearest->startedAt.toLocalTime(), QLocale::ShortFormat),
+                                 metricName(metric),
+                                 value ? tr("%1 ms").arg(QLocale().toString(*value, 'f', 0)) : tr("not measured"), runs);
+    QToolTip::showText(QCursor::pos(), text, this);
+}

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "historystore.h"
+#include "regioncatalog.h"
+
+#include <QColor>
+#include <QList>
+#include <QString>
+#include <QWidget>
+
+#include <array>
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QDateTimeAxis;
+class QLabel;
+class QLineSeries;
+class QValueAxis;
+
+// How a URL's times developed over the tests in the history, in one region: a line per metric (load, LCP, FCP,
+// TTFB; the medians of each test) over the tests' start times, from HistoryStore::trend(). A combo box picks the
+// region. A test that did not observe a metric breaks that metric's line instead of dipping to 0.
+class TrendChartView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrendChartView)
+
+public:
+    enum class Metric { Load, Lcp, Fcp, Ttfb };
+    static constexpr int metricCount = 4;
+    static constexpr std::array<Metric, metricCount> metrics { Metric::Load, Metric::Lcp, Metric::Fcp, Metric::Ttfb };
+
+    explicit TrendChartView(QWidget *parent = nullptr);
+    ~TrendChartView() override;
+
+    // Not owned; must outlive the view or be replaced first. Null shows nothing.
+    void setHistory(HistoryStore *history);
+    void setUrl(const QString &url);
+    QString url() const { return m_url; }
+    // The regions the chooser offers, in this order.
+    void setRegions(const QList<RegionCatalog::Region> &regions);
+    void setRegion(const QString &code);
+    QString region() const;
+    // Reads the trend from the history again (after a test finished).
+    void refresh();
+    // Shows these points instead of the history's (oldest first), until the next refresh().
+    void setTrend(const QList<TrendPoint> &points);
+
+    // What is shown, for tests and the tooltip.
+    QList<TrendPoint> points() const { return m_points; }
+    QComboBox *regionChooser() const { return m_chooser; }
+    QChart *chart() const;
+    // The line segments of one metric (split where a test lacks it).
+    QList<QLineSeries *> series(Metric metric) const { return m_series[int(metric)]; }
+    QString message() const; // why the chart is empty, or ""
+
+    static QString metricName(Metric metric);
+    static QColor metricColor(Metric metric, bool dark);
+
+signals:
+    void regionChanged(const QString &code);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void rebuild();
+    void applyPalette();
+    bool isDark() const;
+    void showToolTip(Metric metric, const QPointF &point, bool hovering);
+
+    HistoryStore *m_history = nullptr;
+    QString m_url;
+    QList<TrendPoint> m_points;
+    QComboBox *m_chooser;
+    QLabel *m_message;
+    QChartView *m_view;
+    QDateTimeAxis *m_timeAxis = nullptr;
+    QValueAxis *m_valueAxis = nullptr;
+    std::array<QList<QLineSeries *>, metricCount> m_series;
+    bool m_applyingPalette = false;
+};

@@ -1,0 +1,302 @@
+// The PDF report of a test, written offscreen and checked with poppler's tools (pdfinfo, pdftotext, pdftoppm):
+// it is a PDF, has the pages the report says, the paper the locale asks for, every page numbered, the failed
+// region's reason, and it renders. Set WORLDSPEED_SCREENSHOT_DIR to keep the pages as PNGs.
+
+#include "pdfreport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimeZone>
+
+namespace {
+
+const QString pageUrl = QStringLiteral("https://shop.example.com/products/winter-sale?ref=newsletter");
+const QString failure = QStringLiteral("the probe in syd went away: machine destroyed by the provider");
+
+RequestTiming request(int index, double startMs, double scale)
+{
+    static const QStringList types { QStringLiteral("Document"), QStringLiteral("Stylesheet"), QStringLiteral("Script"),
+        QStringLiteral("Image"), QStringLiteral("Font"), QStringLiteral("XHR") };
+    RequestTiming r;
+    r.id = QString::number(index);
+    r.resourceType = index == 0 ? types.at(0) : types.at(1 + index % 5);
+    r.url = index == 0 ? pageUrl
+                       : QStringLiteral("https://%1/assets/%2-%3.%4")
+                             .arg(index % 3 ? QStringLiteral("cdn.example.net") : QStringLiteral("shop.example.com"))
+                             .arg(r.resourceType.toLower())
+                             .arg(index)
+                             .arg(index % 5 == 2 ? QStringLiteral("png") : QStringLiteral("js"));
+    r.method = QStringLiteral("GET");
+    r.status = index == 17 ? 404 : 200;
+    r.protocol = QStringLiteral("h2");
+    r.startMs = startMs;
+    RequestPhases &p = r.phases;
+    if (index % 4 == 0) {
+        p.blocked = 2 * scale;
+        p.dns = 18 * scale;
+        p.connect = 24 * scale;
+        p.ssl = 30 * scale;
+    } else {
+        p.blocked = (3 + index % 7) * scale;
+    }
+    p.send = 0.4 * scale;
+    p.wait = (40 + (index * 37) % 160) * scale;
+    p.receive = (5 + (index * 53) % 220) * scale;
+    r.durationMs = p.sum();
+    r.encodedBytes = 1000 + index * 733;
+    r.outcome = index == 21 ? RequestTiming::Outcome::Failed : RequestTiming::Outcome::Finished;
+    if (r.outcome == RequestTiming::Outcome::Failed)
+        r.failureText = QStringLiteral("net::ERR_CONNECTION_RESET");
+    return r;
+}
+
+RegionRun run(int index, double scale, int requests)
+{
+    RegionRun run;
+    run.index = index;
+    run.finished = true;
+    run.firstViewMeasured = true;
+    run.cold = index == 1;
+    ViewResult &view = run.firstView;
+    view.url = pageUrl;
+    view.finalUrl = pageUrl;
+    double start = 0;
+    for (int i = 0; i < requests; ++i) {
+        view.requests.append(request(i, start, scale));
+        start += (i == 0 ? 180 : 14 + (i * 29) % 60) * scale;
+    }
+    PageMetrics &m = view.metrics;
+    m.documentStatus = 200;
+    m.ttfbMs = 95 * scale;
+    m.firstContentfulPaintMs = 420 * scale;
+    m.largestContentfulPaintMs = 780 * scale;
+    m.domContentLoadedMs = 650 * scale;
+    m.loadMs = 1000 * scale + index * 20;
+    m.fullyLoadedMs = 1300 * scale;
+    m.requestCount = requests;
+    m.totalEncodedBytes = 850'000 + qint64(scale * 20'000);
+    return run;
+}
+
+// A test of `codes`, two runs each; the region `failedCode` failed both.
+TestRecord makeTest(const QStringList &codes, const QString &failedCode)
+{
+    TestRecord test;
+    test.id = 7;
+    test.url = pageUrl;
+    test.options.profile = QStringLiteral("Cable");
+    test.options.repeatView = false;
+    test.runsPerRegion = 2;
+    test.regions = codes;
+    test.startedAt = QDateTime(QDate(2024, 11, 5), QTime(14, 30, 12), Qt::UTC);
+    test.finishedAt = test.startedAt.addSecs(48);
+    for (int i = 0; i < codes.size(); ++i) {
+        RegionRecord record;
+        if (codes.at(i) == failedCode) {
+            record.state = RunState::Error;
+            record.detail = failure;
+            for (int r = 1; r <= 2; ++r) {
+                RegionRun failed;
+                failed.index = r;
+                failed.finished = true;
+                failed.error = LoadError { LoadError::Kind::ConnectionFailed, failure };
+                failed.firstView.url = pageUrl;
+                record.runs.append(failed);
+            }
+        } else {
+            record.state = RunState::Complete;
+            const double scale = 0.8 + 0.45 * (i % 9);
+            record.runs.append(run(1, scale, 24 + i % 7));
+            record.runs.append(run(2, scale * 1.05, 24 + i % 7));
+            if (i == 1) {
+                // One run of the second region timed out: it is left out of the medians, and said.
+                RegionRun &late = record.runs.last();
+                late.error = LoadError { LoadError::Kind::Timeout, QStringLiteral("the page did not finish loading within 60 s") };
+                late.firstViewMeasured = false;
+            }
+        }
+        test.results.insert(codes.at(i), record);
+    }
+    return test;
+}
+
+QString run(const QString &program, const QStringList &arguments, bool *ok)
+{
+    QProcess process;
+    process.start(program, arguments);
+    *ok = process.waitForFinished(60'000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+    return QString::fromUtf8(process.readAllStandardOutput());
+}
+
+int pdfPages(const QString &path)
+{
+    bool ok = false;
+    const QString info = run(QStringLiteral("pdfinfo"), { path }, &ok);
+    const QRegularExpressionMatch match = QRegularExpression(QStringLiteral("Pages:\\s+(\\d+)")).match(info);
+    return ok && match.hasMatch() ? match.captured(1).toInt() : -1;
+}
+
+} // namespace
+
+class tst_PdfReport : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void paperFollowsTheTerritory_data();
+    void paperFollowsTheTerritory();
+    void reportOfFiveRegions();
+    void manyRegionsPaginate();
+    void unwritablePathFails();
+};
+
+void tst_PdfReport::paperFollowsTheTerritory_data()
+{
+    QTest::addColumn<QLocale::Territory>("territory");
+    QTest::addColumn<QPageSize::PageSizeId>("size");
+    QTest::newRow("US") << QLocale::UnitedStates << QPageSize::Letter;
+    QTest::newRow("CA") << QLocale::Canada << QPageSize::Letter;
+    QTest::newRow("MX") << QLocale::Mexico << QPageSize::Letter;
+    QTest::newRow("PH") << QLocale::Philippines << QPageSize::Letter;
+    QTest::newRow("DE") << QLocale::Germany << QPageSize::A4;
+    QTest::newRow("GB") << QLocale::UnitedKingdom << QPageSize::A4;
+    QTest::newRow("JP") << QLocale::Japan << QPageSize::A4;
+    QTest::newRow("any") << QLocale::AnyTerritory << QPageSize::A4;
+}
+
+void tst_PdfReport::paperFollowsTheTerritory()
+{
+    QFETCH(QLocale::Territory, territory);
+    QFETCH(QPageSize::PageSizeId, size);
+    QCOMPARE(PdfReport::pageSizeFor(territory), size);
+}
+
+void tst_PdfReport::reportOfFiveRegions()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList codes { QStringLiteral("fra"), QStringLiteral("iad"), QStringLiteral("gru"), QStringLiteral("sin"),
+        QStringLiteral("syd") };
+    PdfReport report(makeTest(codes, QStringLiteral("syd")), RegionCatalog::builtIn());
+    report.setPageSize(QPageSize(QPageSize::A4));
+    const QString path = dir.filePath(QStringLiteral("report.pdf"));
+    QString error;
+    QVERIFY2(report.write(path, &error), qPrintable(error));
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.read(5), QByteArray("%PDF-"));
+    file.close();
+    QVERIFY2(report.pageCount() >= 2, qPrintable(QString::number(report.pageCount())));
+    const QString keep = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!keep.isEmpty()) {
+        QVERIFY(QDir().mkpath(keep));
+        QFile::remove(QDir(keep).filePath(QStringLiteral("report.pdf")));
+        QVERIFY(QFile::copy(path, QDir(keep).filePath(QStringLiteral("report.pdf"))));
+    }
+
+    if (QStandardPaths::findExecutable(QStringLiteral("pdfinfo")).isEmpty())
+        QSKIP("poppler-utils (pdfinfo, pdftotext, pdftoppm) is not installed");
+    bool ok = false;
+    const QString info = run(QStringLiteral("pdfinfo"), { path }, &ok);
+    QVERIFY2(ok, qPrintable(info));
+    QCOMPARE(pdfPages(path), report.pageCount());
+    QVERIFY2(info.contains(QStringLiteral("(A4)")), qPrintable(info));
+    QVERIFY2(info.contains(QStringLiteral("WorldSpeed")), qPrintable(info));
+
+    // Every page is numbered; the text says what the report is about, the failure included.
+    const QString text = run(QStringLiteral("pdftotext"), { QStringLiteral("-layout"), path, QStringLiteral("-") }, &ok);
+    QVERIFY(ok);
+    for (int page = 1; page <= report.pageCount(); ++page) {
+        const QString pageText = run(QStringLiteral("pdftotext"),
+            { QStringLiteral("-f"), QString::number(page), QStringLiteral("-l"), QString::number(page), path, QStringLiteral("-") }, &ok);
+        QVERIFY(ok);
+        QVERIFY2(pageText.contains(QStringLiteral("Page %1 of %2").arg(page).arg(report.pageCount())), qPrintable(pageText));
+    }
+    for (const QString &expected : { QStringLiteral("shop.example.com"), QStringLiteral("Frankfurt (fra)"),
+             QStringLiteral("Ashburn (iad)"), QStringLiteral("Sydney (syd)"), QStringLiteral("Cable"),
+             QStringLiteral("Results by region"), QStringLiteral("Slowest requests"), QStringLiteral("machine destroyed"),
+             QStringLiteral("1 of 2 runs failed: the page did not") })
+        QVERIFY2(text.contains(expected), qPrintable(expected));
+
+    const QString pngDir = dir.filePath(QStringLiteral("png"));
+    QVERIFY(QDir().mkpath(pngDir));
+    run(QStringLiteral("pdftoppm"), { QStringLiteral("-png"), QStringLiteral("-r"), QStringLiteral("50"), path,
+                                        QDir(pngDir).filePath(QStringLiteral("page")) },
+        &ok);
+    QVERIFY(ok);
+    const QStringList pngs = QDir(pngDir).entryList({ QStringLiteral("page*.png") }, QDir::Files, QDir::Name);
+    QCOMPARE(pngs.size(), report.pageCount());
+    for (const QString &png : pngs) {
+        QImage image(QDir(pngDir).filePath(png));
+        QVERIFY(!image.isNull());
+        QVERIFY2(std::abs(image.width() - 413) <= 1, qPrintable(QString::number(image.width()))); // A4 at 50 dpi: 8.27 in
+    }
+
+    if (!keep.isEmpty()) {
+        for (const QString &png : pngs) {
+            QFile::remove(QDir(keep).filePath(QStringLiteral("report-") + png));
+            QVERIFY(QFile::copy(QDir(pngDir).filePath(png), QDir(keep).filePath(QStringLiteral("report-") + png)));
+        }
+    }
+}
+
+void tst_PdfReport::manyRegionsPaginate()
+{
+    QTemporaryDir dir;
+    QStringList codes;
+    const RegionCatalog catalog = RegionCatalog::builtIn();
+    for (const RegionCatalog::Region &region : catalog.regions())
+        codes.append(region.code);
+    codes = codes.mid(0, 30);
+    PdfReport report(makeTest(codes, codes.at(7)), RegionCatalog::builtIn());
+    report.setPageSize(QPageSize(QPageSize::Letter));
+    const QString path = dir.filePath(QStringLiteral("many.pdf"));
+    QString error;
+    QVERIFY2(report.write(path, &error), qPrintable(error));
+    QVERIFY(report.pageCount() >= 5);
+    if (QStandardPaths::findExecutable(QStringLiteral("pdfinfo")).isEmpty())
+        QSKIP("poppler-utils is not installed");
+    bool ok = false;
+    const QString info = run(QStringLiteral("pdfinfo"), { path }, &ok);
+    QVERIFY2(info.contains(QStringLiteral("(letter)")), qPrintable(info));
+    QCOMPARE(pdfPages(path), report.pageCount());
+    // The table runs over a page: its header comes again on the next one.
+    int headers = 0;
+    for (int page = 1; page <= report.pageCount(); ++page) {
+        const QString pageText = run(QStringLiteral("pdftotext"),
+            { QStringLiteral("-layout"), QStringLiteral("-f"), QString::number(page), QStringLiteral("-l"), QString::number(page), path,
+                QStringLiteral("-") },
+            &ok);
+        QVERIFY(pageText.contains(QStringLiteral("Page %1 of %2").arg(page).arg(report.pageCount())));
+        if (pageText.contains(QRegularExpression(QStringLiteral("Region\\s+TTFB\\s+FCP"))))
+            ++headers;
+    }
+    QVERIFY2(headers >= 2, qPrintable(QString::number(headers)));
+
+    const QString keep = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!keep.isEmpty()) {
+        QVERIFY(QDir().mkpath(keep));
+        QFile::remove(QDir(keep).filePath(QStringLiteral("many.pdf")));
+        QVERIFY(QFile::copy(path, QDir(keep).filePath(QStringLiteral("many.pdf"))));
+        run(QStringLiteral("pdftoppm"), { QStringLiteral("-png"), QStringLiteral("-r"), QStringLiteral("50"), path,
+                                            QDir(keep).filePath(QStringLiteral("many")) },
+            &ok);
+    }
+}
+
+void tst_PdfReport::unwritablePathFails()
+{
+    PdfReport report(makeTest({ QStringLiteral("fra") }, {}), RegionCatalog::builtIn());
+    QString error;
+    QVERIFY(!report.write(QStringLiteral("/proc/no/such/dir/report.pdf"), &error));
+    QVERIFY2(error.contains(QStringLiteral("/proc/no/such/dir/report.pdf")), qPrintable(error));
+}
+
+QTEST_MAIN(tst_PdfReport)
+#include "tst_pdfreport.moc"
