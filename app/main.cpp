@@ -27,8 +27,8 @@ int main(int argc, char *argv[])
     MainWindow::Services services;
     services.history = &history;
     services.secrets = &secrets;
-    services.fleetConfigPath
-        = QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation)).filePath(QStringLiteral("fleet.json"));
+    services.fleetConfigPath = QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
+                                   .filePath(QStringLiteral("fleet.json"));
     MainWindow window(services);
     window.show();
     return QApplication::exec();

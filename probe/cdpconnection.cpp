@@ -52,8 +52,8 @@ void CdpConnection::flush()
     m_socket.flush();
 }
 
-void CdpConnection::send(const QString &method, const QJsonObject &params, const QString &sessionId,
-    QObject *context, ReplyHandler onReply, std::chrono::milliseconds timeout)
+void CdpConnection::send(const QString &method, const QJsonObject &params, const QString &sessionId, QObject *context,
+    ReplyHandler onReply, std::chrono::milliseconds timeout)
 {
     const qint64 id = m_nextId++;
     QJsonObject message { { QStringLiteral("id"), id }, { QStringLiteral("method"), method } };
@@ -168,7 +168,8 @@ void CdpConnection::armTimeoutTimer()
     auto earliest = std::chrono::steady_clock::time_point::max();
     for (const auto &[id, pending] : m_pending)
         earliest = std::min(earliest, pending.deadline);
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(earliest - std::chrono::steady_clock::now());
+    const auto wait
+        = std::chrono::duration_cast<std::chrono::milliseconds>(earliest - std::chrono::steady_clock::now());
     m_timeoutTimer.start(std::max(wait, std::chrono::milliseconds(0)));
 }
 

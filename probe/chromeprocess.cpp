@@ -154,20 +154,23 @@ void ChromeProcess::start()
         const QString reason = m_options.executable.isEmpty()
             ? QStringLiteral("Chrome or Chromium not found (install chromium, or pass --chrome PATH)")
             : QStringLiteral("Chrome not found at %1 (not an executable file)").arg(m_options.executable);
-        QMetaObject::invokeMethod(this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
         return;
     }
     m_root = std::make_unique<QTemporaryDir>(profileParent() + QStringLiteral("/worldspeed-chrome-XXXXXX"));
     if (!m_root->isValid()) {
         const QString reason = QStringLiteral("cannot create a browser profile folder: %1").arg(m_root->errorString());
         m_root.reset();
-        QMetaObject::invokeMethod(this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
         return;
     }
     const QDir root(m_root->path());
     for (const char *sub : { "profile", "home", "tmp", "cache", "config", "runtime" })
         root.mkpath(QString::fromLatin1(sub));
-    QFile::setPermissions(root.filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QFile::setPermissions(
+        root.filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
 
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("HOME"), root.filePath(QStringLiteral("home")));
@@ -210,7 +213,8 @@ void ChromeProcess::pollDevToolsPort()
     if (m_state != State::Starting)
         return;
     if (m_clock.elapsed() > m_options.startTimeoutMs) {
-        fail(QStringLiteral("the browser did not open its DevTools port within %1 s").arg(m_options.startTimeoutMs / 1000));
+        fail(QStringLiteral("the browser did not open its DevTools port within %1 s")
+                 .arg(m_options.startTimeoutMs / 1000));
         return;
     }
     QFile file(QDir(m_root->path()).filePath(QStringLiteral("profile/DevToolsActivePort")));

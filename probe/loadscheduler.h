@@ -1,13 +1,12 @@
 #pragma once
 
 #include "chromeprocess.h"
+#include "model/loadoptions.h"
 
 #include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
-
-#include "model/loadoptions.h"
 
 class PageLoad;
 

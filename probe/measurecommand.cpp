@@ -1,7 +1,7 @@
 #include "measurecommand.h"
 
-#include "model/harbuilder.h"
 #include "model/connectivityprofile.h"
+#include "model/harbuilder.h"
 #include "pageload.h"
 
 #include <QCommandLineParser>
@@ -65,8 +65,7 @@ MeasureCommand::MeasureCommand(QTextStream &out, QTextStream &err, QObject *pare
     : QObject(parent)
     , m_out(out)
     , m_err(err)
-{
-}
+{ }
 
 MeasureCommand::~MeasureCommand() = default;
 
@@ -81,22 +80,21 @@ int MeasureCommand::parse(const QStringList &arguments)
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The page to load (http or https)."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the runs as JSON instead of a table."));
-    const QCommandLineOption har(QStringLiteral("har"), QStringLiteral("Write a HAR 1.2 file of all runs."),
-        QStringLiteral("FILE"));
+    const QCommandLineOption har(
+        QStringLiteral("har"), QStringLiteral("Write a HAR 1.2 file of all runs."), QStringLiteral("FILE"));
     const QCommandLineOption profile(QStringLiteral("profile"),
         QStringLiteral("Connectivity to emulate: %1.").arg(ConnectivityProfile::names().join(QStringLiteral(", "))),
         QStringLiteral("NAME"), QStringLiteral("Native"));
-    const QCommandLineOption runs(QStringLiteral("runs"), QStringLiteral("Number of runs (1-100); the median is reported."),
-        QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption timeout(QStringLiteral("timeout"),
-        QStringLiteral("Seconds one view may take (1-600)."), QStringLiteral("SECONDS"),
-        QString::number(LoadOptions::defaultTimeoutMs / 1000));
+    const QCommandLineOption runs(QStringLiteral("runs"),
+        QStringLiteral("Number of runs (1-100); the median is reported."), QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds one view may take (1-600)."),
+        QStringLiteral("SECONDS"), QString::number(LoadOptions::defaultTimeoutMs / 1000));
     const QCommandLineOption repeat(QStringLiteral("repeat-view"),
         QStringLiteral("Load the page a second time in the same context (warm cache) and report it separately."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Write a PNG screenshot taken at the load event of the first run."), QStringLiteral("FILE"));
-    const QCommandLineOption chrome(QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."),
-        QStringLiteral("PATH"));
+    const QCommandLineOption chrome(
+        QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."), QStringLiteral("PATH"));
     parser.addOptions({ json, har, profile, runs, timeout, repeat, screenshot, chrome });
 
     QStringList argv = arguments;
@@ -131,7 +129,8 @@ int MeasureCommand::parse(const QStringList &arguments)
         return usage(QStringLiteral("--runs must be a whole number from 1 to 100"));
     const double seconds = parser.value(timeout).toDouble(&ok);
     if (!ok || seconds < 1 || seconds > LoadOptions::maxTimeoutMs / 1000)
-        return usage(QStringLiteral("--timeout must be a number of seconds from 1 to %1").arg(LoadOptions::maxTimeoutMs / 1000));
+        return usage(
+            QStringLiteral("--timeout must be a number of seconds from 1 to %1").arg(LoadOptions::maxTimeoutMs / 1000));
     const auto chosen = ConnectivityProfile::byName(parser.value(profile));
     if (!chosen)
         return usage(QStringLiteral("unknown profile \"%1\"; one of: %2")
@@ -274,9 +273,10 @@ void MeasureCommand::printTable() const
               << formatMs(m.largestContentfulPaintMs).rightJustified(9)
               << formatMs(m.domContentLoadedMs).rightJustified(9) << formatMs(m.loadMs).rightJustified(9)
               << formatMs(m.fullyLoadedMs).rightJustified(9)
-              << (m.cumulativeLayoutShift ? QString::number(*m.cumulativeLayoutShift, 'f', 3) : QStringLiteral("—")).rightJustified(7)
-              << QString::number(m.requestCount).rightJustified(6) << formatBytes(m.totalEncodedBytes).rightJustified(10)
-              << '\n';
+              << (m.cumulativeLayoutShift ? QString::number(*m.cumulativeLayoutShift, 'f', 3) : QStringLiteral("—"))
+                     .rightJustified(7)
+              << QString::number(m.requestCount).rightJustified(6)
+              << formatBytes(m.totalEncodedBytes).rightJustified(10) << '\n';
     };
     m_out << "Run      Status       TTFB      FCP      LCP      DCL     Load    Fully    CLS  Reqs     Bytes\n";
     QList<PageMetrics> first;
@@ -287,7 +287,8 @@ void MeasureCommand::printTable() const
             if (!view)
                 continue;
             const bool isRepeat = view != &run.firstView;
-            QString status = view->metrics.documentStatus ? QString::number(*view->metrics.documentStatus) : QStringLiteral("—");
+            QString status
+                = view->metrics.documentStatus ? QString::number(*view->metrics.documentStatus) : QStringLiteral("—");
             if (view->error)
                 status = LoadError::kindName(view->error->kind);
             row(QString::number(i + 1) + (isRepeat ? QStringLiteral(" rpt") : QString()), view->metrics, status);
@@ -316,7 +317,8 @@ void MeasureCommand::printTable() const
             url = url.left(67) + QStringLiteral("...");
         m_out << "  " << status.leftJustified(8) << r.resourceType.left(12).leftJustified(12)
               << formatMs(r.startMs).rightJustified(8) << formatMs(r.durationMs).rightJustified(11)
-              << (r.encodedBytes ? formatBytes(*r.encodedBytes) : QStringLiteral("—")).rightJustified(10) << "  " << url;
+              << (r.encodedBytes ? formatBytes(*r.encodedBytes) : QStringLiteral("—")).rightJustified(10) << "  "
+              << url;
         if (!r.failureText.isEmpty())
             m_out << "  (" << r.failureText << ')';
         m_out << '\n';

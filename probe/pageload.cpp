@@ -94,8 +94,9 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
             m_fullyLoadedCapMs = static_cast<double>(m_viewClock.elapsed());
             endView(std::nullopt, true);
         } else {
-            endView(LoadError { LoadError::Kind::Timeout,
-                        QStringLiteral("the page did not finish loading within %1 s").arg(m_options.timeoutMs / 1000.0) },
+            endView(
+                LoadError { LoadError::Kind::Timeout,
+                    QStringLiteral("the page did not finish loading within %1 s").arg(m_options.timeoutMs / 1000.0) },
                 true);
         }
     });
@@ -152,7 +153,7 @@ void PageLoad::command(const QString &method, const QJsonObject &params, const Q
                 return;
             if (!reply.ok()) {
                 const auto kind = reply.errorCode == CdpReply::disconnectedCode ? LoadError::Kind::BrowserCrashed
-                                                                                 : LoadError::Kind::Other;
+                                                                                : LoadError::Kind::Other;
                 abort(LoadError { kind, QStringLiteral("%1 failed: %2").arg(method, reply.error) });
                 return;
             }
@@ -263,7 +264,7 @@ void PageLoad::beginView()
                 return;
             if (!reply.ok()) {
                 const auto kind = reply.errorCode == CdpReply::disconnectedCode ? LoadError::Kind::BrowserCrashed
-                                                                                 : LoadError::Kind::Other;
+                                                                                : LoadError::Kind::Other;
                 abort(LoadError { kind, QStringLiteral("Page.navigate failed: %1").arg(reply.error) });
                 return;
             }
@@ -412,27 +413,30 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
     QUrl checked = url;
     if (scheme == u"ws" || scheme == u"wss")
         checked.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
-    m_policy->check(checked, this, [this, sessionId, fetchId, url, isDocument, token = m_viewToken](const UrlPolicy::Verdict &verdict) {
-        if (!m_cdp)
-            return;
-        if (verdict.allowed) {
-            m_cdp->send(QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
-            return;
-        }
-        m_refusedUrls.insert(url.toString(), verdict.reason);
-        m_cdp->send(QStringLiteral("Fetch.failRequest"),
-            { { QStringLiteral("requestId"), fetchId }, { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
-            sessionId);
-        if (isDocument && token == m_viewToken && m_viewOpen) {
-            // The page itself (or a redirect of it) leads somewhere the probe must not go: that is the result.
-            const LoadError error { LoadError::Kind::Refused,
-                QStringLiteral("refused to load %1: %2").arg(url.toString(), verdict.reason) };
-            QTimer::singleShot(navigateFailureGraceMs, this, [this, token, error] {
-                if (token == m_viewToken && m_viewOpen)
-                    endView(error, false);
-            });
-        }
-    });
+    m_policy->check(checked, this,
+        [this, sessionId, fetchId, url, isDocument, token = m_viewToken](const UrlPolicy::Verdict &verdict) {
+            if (!m_cdp)
+                return;
+            if (verdict.allowed) {
+                m_cdp->send(
+                    QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
+                return;
+            }
+            m_refusedUrls.insert(url.toString(), verdict.reason);
+            m_cdp->send(QStringLiteral("Fetch.failRequest"),
+                { { QStringLiteral("requestId"), fetchId },
+                    { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
+                sessionId);
+            if (isDocument && token == m_viewToken && m_viewOpen) {
+                // The page itself (or a redirect of it) leads somewhere the probe must not go: that is the result.
+                const LoadError error { LoadError::Kind::Refused,
+                    QStringLiteral("refused to load %1: %2").arg(url.toString(), verdict.reason) };
+                QTimer::singleShot(navigateFailureGraceMs, this, [this, token, error] {
+                    if (token == m_viewToken && m_viewOpen)
+                        endView(error, false);
+                });
+            }
+        });
 }
 
 void PageLoad::onResponseReceived(const QJsonObject &params)
@@ -457,7 +461,8 @@ void PageLoad::applyResponse(Pending &pending, const QJsonObject &response, cons
         t.remotePort = response.value(QStringLiteral("remotePort")).toInt();
     t.mimeType = response.value(QStringLiteral("mimeType")).toString();
     t.responseHeaders = headersFromObject(response.value(QStringLiteral("headers")).toObject());
-    if (response.value(QStringLiteral("fromDiskCache")).toBool() || response.value(QStringLiteral("fromPrefetchCache")).toBool()
+    if (response.value(QStringLiteral("fromDiskCache")).toBool()
+        || response.value(QStringLiteral("fromPrefetchCache")).toBool()
         || response.value(QStringLiteral("fromServiceWorker")).toBool())
         t.fromCache = true;
     const QJsonValue headerBytes = response.value(QStringLiteral("encodedDataLength"));
@@ -469,9 +474,13 @@ void PageLoad::applyResponse(Pending &pending, const QJsonObject &response, cons
         // browser actually connected is what counts.
         const UrlPolicy::Verdict verdict = m_policy->checkAddress(QUrl(t.url).host(), t.remoteIp);
         if (!verdict.allowed) {
-            QMetaObject::invokeMethod(this, [this, verdict] {
-                abort(LoadError { LoadError::Kind::Refused, QStringLiteral("the page connected to an address the probe refuses: %1").arg(verdict.reason) });
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this,
+                [this, verdict] {
+                    abort(LoadError { LoadError::Kind::Refused,
+                        QStringLiteral("the page connected to an address the probe refuses: %1").arg(verdict.reason) });
+                },
+                Qt::QueuedConnection);
         }
     }
     if (requestId == m_documentRequestId) {
@@ -480,8 +489,8 @@ void PageLoad::applyResponse(Pending &pending, const QJsonObject &response, cons
     }
 }
 
-void PageLoad::onRequestEnded(const QString &requestId, double endTs, std::optional<qint64> encodedBytes,
-    const QString &failure)
+void PageLoad::onRequestEnded(
+    const QString &requestId, double endTs, std::optional<qint64> encodedBytes, const QString &failure)
 {
     const auto it = m_pending.find(requestId);
     if (it == m_pending.end())
@@ -495,8 +504,8 @@ void PageLoad::onRequestEnded(const QString &requestId, double endTs, std::optio
     noteActivity(endTs);
 }
 
-void PageLoad::closeHop(Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome,
-    std::optional<qint64> encodedBytes)
+void PageLoad::closeHop(
+    Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome, std::optional<qint64> encodedBytes)
 {
     RequestTiming t = std::move(pending.timing);
     t.outcome = outcome;
@@ -669,7 +678,8 @@ void PageLoad::endView(std::optional<LoadError> error, bool readPageMetrics)
             if (token != m_viewToken || m_state != State::Loading)
                 return;
             // A page that is mid-navigation or crashed cannot answer; its network numbers still stand.
-            finishView(error, reply.result.value(QStringLiteral("result")).toObject().value(QStringLiteral("value")).toObject());
+            finishView(error,
+                reply.result.value(QStringLiteral("result")).toObject().value(QStringLiteral("value")).toObject());
         },
         std::chrono::milliseconds(commandTimeoutMs));
 }
@@ -684,7 +694,8 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
     // document waited 300 ms), and a user on that network would wait for it. Without emulation both agree.
     m.ttfbMs.reset();
     for (const RequestTiming &request : std::as_const(view.requests)) {
-        if (request.id.startsWith(m_documentRequestId) && request.phases.wait && !request.fromCache && !m_documentRequestId.isEmpty())
+        if (request.id.startsWith(m_documentRequestId) && request.phases.wait && !request.fromCache
+            && !m_documentRequestId.isEmpty())
             m.ttfbMs = request.startMs + request.phases.blocked.value_or(0) + request.phases.dns.value_or(0)
                 + request.phases.connect.value_or(0) + request.phases.ssl.value_or(0) + request.phases.send.value_or(0)
                 + *request.phases.wait;
@@ -717,7 +728,9 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
                 statusText = request.statusText;
         }
         error = LoadError { LoadError::Kind::HttpError,
-            QStringLiteral("the page answered HTTP %1%2").arg(*m.documentStatus).arg(statusText.isEmpty() ? QString() : u' ' + statusText) };
+            QStringLiteral("the page answered HTTP %1%2")
+                .arg(*m.documentStatus)
+                .arg(statusText.isEmpty() ? QString() : u' ' + statusText) };
     }
     view.error = std::move(error);
     emit viewFinished(m_view, view);
@@ -775,7 +788,8 @@ void PageLoad::releaseContext()
         m_cdp->removeSessionHandler(child);
     m_childSessions.clear();
     if (!m_contextId.isEmpty())
-        m_cdp->send(QStringLiteral("Target.disposeBrowserContext"), { { QStringLiteral("browserContextId"), m_contextId } });
+        m_cdp->send(
+            QStringLiteral("Target.disposeBrowserContext"), { { QStringLiteral("browserContextId"), m_contextId } });
     m_contextId.clear();
     m_sessionId.clear();
 }

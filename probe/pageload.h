@@ -91,8 +91,8 @@ private:
     bool guarded() const;
     void onResponseReceived(const QJsonObject &params);
     void applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId);
-    void onRequestEnded(const QString &requestId, double endTs, std::optional<qint64> encodedBytes,
-        const QString &failure);
+    void onRequestEnded(
+        const QString &requestId, double endTs, std::optional<qint64> encodedBytes, const QString &failure);
     void closeHop(Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome,
         std::optional<qint64> encodedBytes);
     void publish(RequestTiming request);

@@ -195,7 +195,8 @@ void ProbeServer::onNewConnection()
                 refuseHandshake(s, ProtocolCloseCode::Unauthorized, QStringLiteral("first frame was binary"));
                 return;
             }
-            sendTo(s, ErrorMessage { ProtocolError::malformed.toString(), QStringLiteral("binary frames are not used"), {} });
+            sendTo(s,
+                ErrorMessage { ProtocolError::malformed.toString(), QStringLiteral("binary frames are not used"), {} });
         });
         updateIdle();
     }
@@ -233,10 +234,12 @@ void ProbeServer::onTextMessage(Session *session, const QString &text)
     else if (const auto *cancel = std::get_if<CancelMessage>(&message))
         onCancel(session, *cancel);
     else if (std::holds_alternative<AuthMessage>(message) || std::holds_alternative<HelloMessage>(message))
-        sendTo(session, ErrorMessage { QStringLiteral("invalid-message"), QStringLiteral("the handshake is already done"), {} });
+        sendTo(session,
+            ErrorMessage { QStringLiteral("invalid-message"), QStringLiteral("the handshake is already done"), {} });
     else if (!std::holds_alternative<ErrorMessage>(message)) // a client's error needs no answer
-        sendTo(session, ErrorMessage { QStringLiteral("invalid-message"),
-                            QStringLiteral("%1 is sent by probes, not clients").arg(messageType(message)), frame.runId });
+        sendTo(session,
+            ErrorMessage { QStringLiteral("invalid-message"),
+                QStringLiteral("%1 is sent by probes, not clients").arg(messageType(message)), frame.runId });
 }
 
 void ProbeServer::onHandshakeFrame(Session *session, const DecodedFrame &frame)
@@ -254,16 +257,17 @@ void ProbeServer::onHandshakeFrame(Session *session, const DecodedFrame &frame)
     }
     const auto *hello = frame.ok() ? std::get_if<HelloMessage>(&*frame.message) : nullptr;
     if (!hello) {
-        sendTo(session, ErrorMessage { ProtocolError::handshakeRequired.toString(),
-                            QStringLiteral("send hello first"), frame.runId });
+        sendTo(session,
+            ErrorMessage {
+                ProtocolError::handshakeRequired.toString(), QStringLiteral("send hello first"), frame.runId });
         return;
     }
     ProtocolError error;
     const auto chosen = VersionRange::negotiate(hello->supported, VersionRange::supported(), &error);
     if (!chosen) {
         sendTo(session, ErrorMessage::from(error));
-        session->socket->close(static_cast<QWebSocketProtocol::CloseCode>(ProtocolCloseCode::UnsupportedVersion),
-            error.message);
+        session->socket->close(
+            static_cast<QWebSocketProtocol::CloseCode>(ProtocolCloseCode::UnsupportedVersion), error.message);
         return;
     }
     session->codec.setNegotiatedVersion(*chosen);
@@ -288,7 +292,10 @@ LoadMessage ProbeServer::currentLoad() const
 {
     int waiting = 0;
     for (const Run &run : m_runs)
-        waiting += (!run.load || run.load->state() == PageLoad::State::Queued || run.load->state() == PageLoad::State::StartingBrowser) ? 1 : 0;
+        waiting += (!run.load || run.load->state() == PageLoad::State::Queued
+                       || run.load->state() == PageLoad::State::StartingBrowser)
+            ? 1
+            : 0;
     const int active = static_cast<int>(m_runs.size()) - waiting;
     return LoadMessage { active, m_draining ? 0 : m_options.maxConcurrency, waiting };
 }
@@ -310,17 +317,21 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
 {
     const QString key = QString::number(reinterpret_cast<quintptr>(session)) + u'/' + message.runId;
     if (m_runs.contains(key)) {
-        sendTo(session, ErrorMessage { ProtocolError::duplicateRun.toString(),
-                            QStringLiteral("run %1 is already live on this connection").arg(message.runId), message.runId });
+        sendTo(session,
+            ErrorMessage { ProtocolError::duplicateRun.toString(),
+                QStringLiteral("run %1 is already live on this connection").arg(message.runId), message.runId });
         return;
     }
     if (m_draining) {
-        sendTo(session, ErrorMessage { ProtocolError::busy.toString(), QStringLiteral("the probe is shutting down"), message.runId });
+        sendTo(session,
+            ErrorMessage {
+                ProtocolError::busy.toString(), QStringLiteral("the probe is shutting down"), message.runId });
         return;
     }
     if (m_runs.size() >= m_options.maxConcurrency + m_options.queueLimit) {
-        sendTo(session, ErrorMessage { ProtocolError::busy.toString(),
-                            QStringLiteral("%1 runs active or queued, queue full").arg(m_runs.size()), message.runId });
+        sendTo(session,
+            ErrorMessage { ProtocolError::busy.toString(),
+                QStringLiteral("%1 runs active or queued, queue full").arg(m_runs.size()), message.runId });
         return;
     }
     Run run;
@@ -340,8 +351,10 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
             return;
         if (!verdict.allowed) {
             qCInfo(lcServer) << "refused run" << message.runId << ":" << verdict.reason;
-            finishRun(key, DoneMessage { message.runId, false,
-                               LoadError { LoadError::Kind::Refused, QStringLiteral("refused: %1").arg(verdict.reason) }, std::nullopt });
+            finishRun(key,
+                DoneMessage { message.runId, false,
+                    LoadError { LoadError::Kind::Refused, QStringLiteral("refused: %1").arg(verdict.reason) },
+                    std::nullopt });
             return;
         }
         startRun(it->owner, message);
@@ -359,23 +372,27 @@ void ProbeServer::startRun(Session *session, const RunMessage &message)
         QString detail;
         if (state == PageLoad::State::Failed) {
             const RunResult &result = load->result();
-            const auto &error = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
+            const auto &error
+                = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
             detail = error ? error->message.left(ProtocolLimits::maxDetailLength) : QString();
         }
         sendToOwner(key, StatusMessage { runId, runStateOf(state), detail });
         broadcastLoad();
     });
-    connect(load, &PageLoad::requestFinished, this, [this, key, runId](PageLoad::View view, const RequestTiming &request) {
-        sendToOwner(key, RequestMessage { runId, runViewOf(view), request });
-    });
+    connect(
+        load, &PageLoad::requestFinished, this, [this, key, runId](PageLoad::View view, const RequestTiming &request) {
+            sendToOwner(key, RequestMessage { runId, runViewOf(view), request });
+        });
     connect(load, &PageLoad::viewFinished, this, [this, key, runId](PageLoad::View view, const ViewResult &result) {
-        sendToOwner(key, MetricsMessage { runId, runViewOf(view), result.metrics, result.finalUrl, result.screenshotPng });
+        sendToOwner(
+            key, MetricsMessage { runId, runViewOf(view), result.metrics, result.finalUrl, result.screenshotPng });
     });
     connect(load, &PageLoad::finished, this, [this, key, runId, load] {
         const RunResult &result = load->result();
         DoneMessage done { runId, result.ok(), std::nullopt, result.browserStartMs };
         if (!result.ok())
-            done.error = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
+            done.error
+                = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
         load->deleteLater();
         finishRun(key, done);
     });
@@ -402,8 +419,9 @@ void ProbeServer::onCancel(Session *session, const CancelMessage &cancel)
     const auto it = m_runs.find(key);
     // Keys include the connection, so another client's run id simply is not found here.
     if (it == m_runs.end()) {
-        sendTo(session, ErrorMessage { ProtocolError::unknownRun.toString(),
-                            QStringLiteral("no run %1 on this connection").arg(cancel.runId), cancel.runId });
+        sendTo(session,
+            ErrorMessage { ProtocolError::unknownRun.toString(),
+                QStringLiteral("no run %1 on this connection").arg(cancel.runId), cancel.runId });
         return;
     }
     if (it->load) {
@@ -411,7 +429,9 @@ void ProbeServer::onCancel(Session *session, const CancelMessage &cancel)
         return;
     }
     it->cancelled = true;
-    finishRun(key, DoneMessage { cancel.runId, false, LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") }, std::nullopt });
+    finishRun(key,
+        DoneMessage {
+            cancel.runId, false, LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") }, std::nullopt });
 }
 
 void ProbeServer::cancelAll(const QString &why)
@@ -425,7 +445,8 @@ void ProbeServer::cancelAll(const QString &why)
             it->load->abort(LoadError { LoadError::Kind::Cancelled, why });
         } else {
             it->cancelled = true;
-            finishRun(key, DoneMessage { it->runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt });
+            finishRun(
+                key, DoneMessage { it->runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt });
         }
     }
 }

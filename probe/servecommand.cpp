@@ -91,36 +91,42 @@ int ServeCommand::start(const QStringList &arguments)
         "Chromium.\nThe token comes from --token-file or the environment variable WORLDSPEED_PROBE_TOKEN, never "
         "from the command line.\nPrints one line `worldspeed-probe ready {json}` on stdout when it listens."));
     parser.addHelpOption();
-    const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("Address and port to listen on (port 0: any free one)."),
-        QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8700"));
-    const QCommandLineOption region(QStringLiteral("region"), QStringLiteral("Region code this probe reports, e.g. fra."),
-        QStringLiteral("CODE"), QStringLiteral("local"));
-    const QCommandLineOption tokenFile(QStringLiteral("token-file"), QStringLiteral("File holding the token clients must present."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption tlsCert(QStringLiteral("tls-cert"), QStringLiteral("PEM certificate: serve wss."), QStringLiteral("FILE"));
-    const QCommandLineOption tlsKey(QStringLiteral("tls-key"), QStringLiteral("PEM private key for --tls-cert."), QStringLiteral("FILE"));
-    const QCommandLineOption maxConcurrency(QStringLiteral("max-concurrency"), QStringLiteral("Runs loading at once (1-64)."),
-        QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption queue(QStringLiteral("queue"), QStringLiteral("Runs that may wait beyond those (0-10000)."),
-        QStringLiteral("N"), QStringLiteral("16"));
+    const QCommandLineOption listen(QStringLiteral("listen"),
+        QStringLiteral("Address and port to listen on (port 0: any free one)."), QStringLiteral("HOST:PORT"),
+        QStringLiteral("127.0.0.1:8700"));
+    const QCommandLineOption region(QStringLiteral("region"),
+        QStringLiteral("Region code this probe reports, e.g. fra."), QStringLiteral("CODE"), QStringLiteral("local"));
+    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
+        QStringLiteral("File holding the token clients must present."), QStringLiteral("FILE"));
+    const QCommandLineOption tlsCert(
+        QStringLiteral("tls-cert"), QStringLiteral("PEM certificate: serve wss."), QStringLiteral("FILE"));
+    const QCommandLineOption tlsKey(
+        QStringLiteral("tls-key"), QStringLiteral("PEM private key for --tls-cert."), QStringLiteral("FILE"));
+    const QCommandLineOption maxConcurrency(QStringLiteral("max-concurrency"),
+        QStringLiteral("Runs loading at once (1-64)."), QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption queue(QStringLiteral("queue"),
+        QStringLiteral("Runs that may wait beyond those (0-10000)."), QStringLiteral("N"), QStringLiteral("16"));
     const QCommandLineOption idle(QStringLiteral("idle-shutdown"),
-        QStringLiteral("Exit after this many seconds with no client and no run (0: never)."), QStringLiteral("SECONDS"), QStringLiteral("0"));
+        QStringLiteral("Exit after this many seconds with no client and no run (0: never)."), QStringLiteral("SECONDS"),
+        QStringLiteral("0"));
     const QCommandLineOption parentGrace(QStringLiteral("parent-grace"),
         QStringLiteral("One-parent mode: exit when no client has been connected for this many seconds, also before the "
                        "first one connects (0: off)."),
         QStringLiteral("SECONDS"), QStringLiteral("0"));
     const QCommandLineOption shutdownTimeout(QStringLiteral("shutdown-timeout"),
-        QStringLiteral("On SIGTERM/SIGINT, let running runs finish for this long, then cancel them."), QStringLiteral("SECONDS"),
-        QStringLiteral("10"));
+        QStringLiteral("On SIGTERM/SIGINT, let running runs finish for this long, then cancel them."),
+        QStringLiteral("SECONDS"), QStringLiteral("10"));
     const QCommandLineOption allowPrivate(QStringLiteral("allow-private-targets"),
         QStringLiteral("Load loopback, private, link-local and metadata addresses too (local fleets, tests)."));
     const QCommandLineOption allowTarget(QStringLiteral("allow-target"),
-        QStringLiteral("Allow this one host (and port) even though it is private; may be repeated."), QStringLiteral("HOST[:PORT]"));
-    const QCommandLineOption chrome(QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."), QStringLiteral("PATH"));
-    const QCommandLineOption chromeArg(QStringLiteral("chrome-arg"), QStringLiteral("Extra argument for Chrome; may be repeated."),
-        QStringLiteral("ARG"));
-    parser.addOptions({ listen, region, tokenFile, tlsCert, tlsKey, maxConcurrency, queue, idle, parentGrace, shutdownTimeout,
-        allowPrivate, allowTarget, chrome, chromeArg });
+        QStringLiteral("Allow this one host (and port) even though it is private; may be repeated."),
+        QStringLiteral("HOST[:PORT]"));
+    const QCommandLineOption chrome(
+        QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."), QStringLiteral("PATH"));
+    const QCommandLineOption chromeArg(QStringLiteral("chrome-arg"),
+        QStringLiteral("Extra argument for Chrome; may be repeated."), QStringLiteral("ARG"));
+    parser.addOptions({ listen, region, tokenFile, tlsCert, tlsKey, maxConcurrency, queue, idle, parentGrace,
+        shutdownTimeout, allowPrivate, allowTarget, chrome, chromeArg });
 
     const auto usage = [&](const QString &message) {
         m_err << "worldspeed-probe serve: " << message << '\n';
@@ -178,7 +184,8 @@ int ServeCommand::start(const QStringList &arguments)
     }
     qunsetenv(tokenVariable);
     if (token.isEmpty())
-        return usage(QStringLiteral("no token: give --token-file FILE or set %1").arg(QString::fromLatin1(tokenVariable)));
+        return usage(
+            QStringLiteral("no token: give --token-file FILE or set %1").arg(QString::fromLatin1(tokenVariable)));
     if (token.size() < minTokenLength)
         return usage(QStringLiteral("the token is too short (at least %1 characters)").arg(minTokenLength));
     options.token = token;

@@ -196,8 +196,9 @@ bool UrlPolicy::isExempt(const QUrl &url) const
 {
     const QString host = url.host().toLower();
     const int port = url.port(url.scheme().toLower() == u"https" ? 443 : 80);
-    return std::any_of(m_exemptTargets.begin(), m_exemptTargets.end(),
-        [&](const std::pair<QString, int> &target) { return target.first == host && (target.second < 0 || target.second == port); });
+    return std::any_of(m_exemptTargets.begin(), m_exemptTargets.end(), [&](const std::pair<QString, int> &target) {
+        return target.first == host && (target.second < 0 || target.second == port);
+    });
 }
 
 void UrlPolicy::check(const QUrl &url, QObject *context, std::function<void(Verdict)> done) const

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <QHostAddress>
-#include <QString>
 #include <QList>
+#include <QString>
 #include <QUrl>
 
 #include <chrono>

@@ -77,7 +77,9 @@ void tst_CdpConnection::repliesByIdAndErrorsAsValues()
             return;
         const QJsonObject second = received.at(1);
         reply({ { QStringLiteral("id"), second.value(QStringLiteral("id")) },
-            { QStringLiteral("error"), QJsonObject { { QStringLiteral("code"), -32000 }, { QStringLiteral("message"), QStringLiteral("No target with given id") } } } });
+            { QStringLiteral("error"),
+                QJsonObject { { QStringLiteral("code"), -32000 },
+                    { QStringLiteral("message"), QStringLiteral("No target with given id") } } } });
         const QJsonObject first = received.at(0);
         reply({ { QStringLiteral("id"), first.value(QStringLiteral("id")) },
             { QStringLiteral("result"), QJsonObject { { QStringLiteral("product"), QStringLiteral("Chrome/1") } } } });
@@ -85,9 +87,15 @@ void tst_CdpConnection::repliesByIdAndErrorsAsValues()
     CdpReply version;
     CdpReply failure;
     int answers = 0;
-    m_cdp->send(QStringLiteral("Browser.getVersion"), {}, {}, this, [&](const CdpReply &r) { version = r; ++answers; });
+    m_cdp->send(QStringLiteral("Browser.getVersion"), {}, {}, this, [&](const CdpReply &r) {
+        version = r;
+        ++answers;
+    });
     m_cdp->send(QStringLiteral("Target.attachToTarget"), { { QStringLiteral("targetId"), QStringLiteral("nope") } },
-        QStringLiteral("session-1"), this, [&](const CdpReply &r) { failure = r; ++answers; });
+        QStringLiteral("session-1"), this, [&](const CdpReply &r) {
+            failure = r;
+            ++answers;
+        });
     QTRY_COMPARE(answers, 2);
     QVERIFY(version.ok());
     QCOMPARE(version.result.value(QStringLiteral("product")).toString(), QStringLiteral("Chrome/1"));
@@ -107,8 +115,13 @@ void tst_CdpConnection::commandTimesOut()
     int answers = 0;
     QElapsedTimer clock;
     clock.start();
-    m_cdp->send(QStringLiteral("Page.navigate"), {}, QStringLiteral("s"), this,
-        [&](const CdpReply &r) { answer = r; ++answers; }, std::chrono::milliseconds(200));
+    m_cdp->send(
+        QStringLiteral("Page.navigate"), {}, QStringLiteral("s"), this,
+        [&](const CdpReply &r) {
+            answer = r;
+            ++answers;
+        },
+        std::chrono::milliseconds(200));
     QTRY_COMPARE_WITH_TIMEOUT(answers, 1, 5000);
     QVERIFY(clock.elapsed() >= 190);
     QCOMPARE(answer.errorCode, CdpReply::timeoutCode);
@@ -125,21 +138,29 @@ void tst_CdpConnection::eventsGoToTheirSession()
     QStringList seenB;
     QStringList browserEvents;
     auto contextB = std::make_unique<QObject>();
-    m_cdp->setSessionHandler(QStringLiteral("A"), this, [&](const QString &method, const QJsonObject &) { seenA << method; });
-    m_cdp->setSessionHandler(QStringLiteral("B"), contextB.get(), [&](const QString &method, const QJsonObject &) { seenB << method; });
-    connect(m_cdp.get(), &CdpConnection::browserEvent, this, [&](const QString &method, const QJsonObject &) { browserEvents << method; });
-    reply({ { QStringLiteral("method"), QStringLiteral("Network.requestWillBeSent") }, { QStringLiteral("sessionId"), QStringLiteral("A") } });
-    reply({ { QStringLiteral("method"), QStringLiteral("Page.loadEventFired") }, { QStringLiteral("sessionId"), QStringLiteral("B") } });
+    m_cdp->setSessionHandler(
+        QStringLiteral("A"), this, [&](const QString &method, const QJsonObject &) { seenA << method; });
+    m_cdp->setSessionHandler(
+        QStringLiteral("B"), contextB.get(), [&](const QString &method, const QJsonObject &) { seenB << method; });
+    connect(m_cdp.get(), &CdpConnection::browserEvent, this,
+        [&](const QString &method, const QJsonObject &) { browserEvents << method; });
+    reply({ { QStringLiteral("method"), QStringLiteral("Network.requestWillBeSent") },
+        { QStringLiteral("sessionId"), QStringLiteral("A") } });
+    reply({ { QStringLiteral("method"), QStringLiteral("Page.loadEventFired") },
+        { QStringLiteral("sessionId"), QStringLiteral("B") } });
     reply({ { QStringLiteral("method"), QStringLiteral("Target.targetCreated") } });
-    reply({ { QStringLiteral("method"), QStringLiteral("Network.dataReceived") }, { QStringLiteral("sessionId"), QStringLiteral("unknown") } });
+    reply({ { QStringLiteral("method"), QStringLiteral("Network.dataReceived") },
+        { QStringLiteral("sessionId"), QStringLiteral("unknown") } });
     QTRY_COMPARE(browserEvents.size(), 1);
     QTRY_COMPARE(seenA, QStringList { QStringLiteral("Network.requestWillBeSent") });
     QCOMPARE(seenB, QStringList { QStringLiteral("Page.loadEventFired") });
     // A session whose context is gone hears nothing more.
     contextB.reset();
-    reply({ { QStringLiteral("method"), QStringLiteral("Page.loadEventFired") }, { QStringLiteral("sessionId"), QStringLiteral("B") } });
+    reply({ { QStringLiteral("method"), QStringLiteral("Page.loadEventFired") },
+        { QStringLiteral("sessionId"), QStringLiteral("B") } });
     m_cdp->removeSessionHandler(QStringLiteral("A"));
-    reply({ { QStringLiteral("method"), QStringLiteral("Page.loadEventFired") }, { QStringLiteral("sessionId"), QStringLiteral("A") } });
+    reply({ { QStringLiteral("method"), QStringLiteral("Page.loadEventFired") },
+        { QStringLiteral("sessionId"), QStringLiteral("A") } });
     reply({ { QStringLiteral("method"), QStringLiteral("Target.targetDestroyed") } });
     QTRY_COMPARE(browserEvents.size(), 2);
     QCOMPARE(seenA.size(), 1);

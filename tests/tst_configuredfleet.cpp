@@ -34,7 +34,8 @@ void tst_ConfiguredFleet::buildsEveryBackendType()
     MemorySecretStore secrets;
     const auto fleet = ConfiguredFleet::create(*config, &secrets, &error);
     QVERIFY2(fleet, qPrintable(error));
-    QCOMPARE(fleet->autoscaler()->regions(), (QStringList { QStringLiteral("here"), QStringLiteral("mine"), QStringLiteral("fra"), QStringLiteral("k8s") }));
+    QCOMPARE(fleet->autoscaler()->regions(),
+        (QStringList { QStringLiteral("here"), QStringLiteral("mine"), QStringLiteral("fra"), QStringLiteral("k8s") }));
     QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("here"))->backend()->kind(), QStringLiteral("local"));
     QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("mine"))->backend()->kind(), QStringLiteral("static"));
     QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("fra"))->backend()->kind(), QStringLiteral("fly"));
@@ -69,8 +70,8 @@ void tst_ConfiguredFleet::defaultConfigMeasuresAPage()
     QString error;
     const auto fleet = ConfiguredFleet::create(config, &secrets, &error);
     QVERIFY2(fleet, qPrintable(error));
-    FleetTest *test = fleet->autoscaler()->submit(web.url(QStringLiteral("/asset?type=text/html&size=100")), {},
-        { config.regions.first().code });
+    FleetTest *test = fleet->autoscaler()->submit(
+        web.url(QStringLiteral("/asset?type=text/html&size=100")), {}, { config.regions.first().code });
     QSignalSpy finished(test, &FleetTest::finished);
     QSignalSpy done(test, &FleetTest::regionDone);
     QVERIFY(finished.wait(60'000));

@@ -69,16 +69,19 @@ public:
         const QString nsAddress = QStringLiteral("10.254.%1.2/24").arg(n);
         const QList<QStringList> steps {
             { QStringLiteral("netns"), QStringLiteral("add"), ns },
-            { QStringLiteral("link"), QStringLiteral("add"), host, QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"), peer },
+            { QStringLiteral("link"), QStringLiteral("add"), host, QStringLiteral("type"), QStringLiteral("veth"),
+                QStringLiteral("peer"), QStringLiteral("name"), peer },
             { QStringLiteral("link"), QStringLiteral("set"), peer, QStringLiteral("netns"), ns },
             { QStringLiteral("addr"), QStringLiteral("add"), hostAddress, QStringLiteral("dev"), host },
             { QStringLiteral("link"), QStringLiteral("set"), host, QStringLiteral("up") },
-            { QStringLiteral("-n"), ns, QStringLiteral("addr"), QStringLiteral("add"), nsAddress, QStringLiteral("dev"), peer },
+            { QStringLiteral("-n"), ns, QStringLiteral("addr"), QStringLiteral("add"), nsAddress, QStringLiteral("dev"),
+                peer },
             { QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("set"), peer, QStringLiteral("up") },
-            { QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("up") },
+            { QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"),
+                QStringLiteral("up") },
             // The other regions' host ends are reachable through this region's own link.
-            { QStringLiteral("-n"), ns, QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("10.254.0.0/16"), QStringLiteral("via"),
-                QStringLiteral("10.254.%1.1").arg(n) },
+            { QStringLiteral("-n"), ns, QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("10.254.0.0/16"),
+                QStringLiteral("via"), QStringLiteral("10.254.%1.1").arg(n) },
         };
         m_namespaces.append(ns);
         m_links.append(host);
@@ -156,7 +159,8 @@ void tst_Fleet::growsToMaxQueuesTheRestAndIdlesDown()
         runnerIds.insert(info.id);
         mostRunners = std::max(mostRunners, static_cast<int>(pool->runners().size()));
     });
-    connect(pool, &RegionPool::queueLengthChanged, this, [&](int length) { longestQueue = std::max(longestQueue, length); });
+    connect(pool, &RegionPool::queueLengthChanged, this,
+        [&](int length) { longestQueue = std::max(longestQueue, length); });
 
     const QUrl url = m_web.url(QStringLiteral("/page"));
     QList<PoolRun *> runs;
@@ -175,7 +179,8 @@ void tst_Fleet::growsToMaxQueuesTheRestAndIdlesDown()
     Q_UNUSED(url);
     QTRY_COMPARE_WITH_TIMEOUT(finished, 30, 240'000);
     QCOMPARE(ok, 30);
-    qInfo("30 runs: at most %d runners (%lld distinct), longest queue %d", mostRunners, static_cast<long long>(runnerIds.size()), longestQueue);
+    qInfo("30 runs: at most %d runners (%lld distinct), longest queue %d", mostRunners,
+        static_cast<long long>(runnerIds.size()), longestQueue);
     QCOMPARE(mostRunners, 3); // grew to exactly max
     QCOMPARE(runnerIds.size(), 3); // and no runner was booted beyond that
     QVERIFY(longestQueue >= 30 - 3 * 4); // the rest waited their turn
@@ -199,8 +204,10 @@ void tst_Fleet::probeKilledMidRunFailsOnlyItsRuns()
     Autoscaler fleet;
     RegionPool *pool = fleet.addRegion(QStringLiteral("local"), options, &backend);
     QVERIFY(pool);
-    PoolRun *doomed = pool->submit(m_web.url(QStringLiteral("/hang")), LoadOptions { 30'000, QStringLiteral("Native"), false, false });
-    PoolRun *survivor = pool->submit(m_web.url(QStringLiteral("/hang?other=1")), LoadOptions { 8'000, QStringLiteral("Native"), false, false });
+    PoolRun *doomed = pool->submit(
+        m_web.url(QStringLiteral("/hang")), LoadOptions { 30'000, QStringLiteral("Native"), false, false });
+    PoolRun *survivor = pool->submit(
+        m_web.url(QStringLiteral("/hang?other=1")), LoadOptions { 8'000, QStringLiteral("Native"), false, false });
     QSignalSpy doomedDone(doomed, &PoolRun::done);
     QSignalSpy survivorDone(survivor, &PoolRun::done);
     // Both loading, each on its own runner.
@@ -210,7 +217,8 @@ void tst_Fleet::probeKilledMidRunFailsOnlyItsRuns()
     QVERIFY(doomedDone.wait(20'000));
     const auto failed = doomedDone.first().first().value<DoneMessage>();
     QVERIFY(!failed.ok);
-    QVERIFY2(failed.error->message.contains(u"went away") || failed.error->message.contains(u"lost"), qPrintable(failed.error->message));
+    QVERIFY2(failed.error->message.contains(u"went away") || failed.error->message.contains(u"lost"),
+        qPrintable(failed.error->message));
     // The other probe's run is untouched: it ends by its own timeout, not by the crash.
     QVERIFY(survivorDone.wait(30'000));
     QCOMPARE(survivorDone.first().first().value<DoneMessage>().error->kind, LoadError::Kind::Timeout);
@@ -277,16 +285,18 @@ void tst_Fleet::regionsInNetworkNamespaces()
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), QString::fromLatin1(token));
         probe->setProcessEnvironment(env);
-        probe->start(QStringLiteral("ip"), { QStringLiteral("netns"), QStringLiteral("exec"), ns, QStringLiteral(WORLDSPEED_PROBE_EXE),
-                                               QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("10.254.%1.2:0").arg(n),
-                                               QStringLiteral("--region"), regions.at(n - 1), QStringLiteral("--allow-private-targets"),
-                                               QStringLiteral("--idle-shutdown"), QStringLiteral("120"), QStringLiteral("--chrome-arg"),
-                                               QStringLiteral("--disable-quic") });
+        probe->start(QStringLiteral("ip"),
+            { QStringLiteral("netns"), QStringLiteral("exec"), ns, QStringLiteral(WORLDSPEED_PROBE_EXE),
+                QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("10.254.%1.2:0").arg(n),
+                QStringLiteral("--region"), regions.at(n - 1), QStringLiteral("--allow-private-targets"),
+                QStringLiteral("--idle-shutdown"), QStringLiteral("120"), QStringLiteral("--chrome-arg"),
+                QStringLiteral("--disable-quic") });
         QVERIFY(probe->waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(probe->canReadLine(), 15'000);
         const QByteArray ready = probe->readLine().trimmed();
         QVERIFY2(ready.startsWith("worldspeed-probe ready "), ready.constData());
-        const QUrl endpoint(QJsonDocument::fromJson(ready.mid(23)).object().value(QStringLiteral("endpoint")).toString());
+        const QUrl endpoint(
+            QJsonDocument::fromJson(ready.mid(23)).object().value(QStringLiteral("endpoint")).toString());
         QCOMPARE(endpoint.host(), QStringLiteral("10.254.%1.2").arg(n));
         StaticBackend::Settings settings;
         settings.probes = { { endpoint, QStringLiteral("probe"), {} } };
@@ -304,8 +314,10 @@ void tst_Fleet::regionsInNetworkNamespaces()
     QSignalSpy finished(test, &FleetTest::finished);
     QHash<QString, DoneMessage> done;
     QHash<QString, QList<RequestTiming>> requests;
-    connect(test, &FleetTest::regionDone, this, [&](const QString &region, const DoneMessage &d) { done.insert(region, d); });
-    connect(test, &FleetTest::requestFinished, this, [&](const QString &region, RunView, const RequestTiming &r) { requests[region].append(r); });
+    connect(test, &FleetTest::regionDone, this,
+        [&](const QString &region, const DoneMessage &d) { done.insert(region, d); });
+    connect(test, &FleetTest::requestFinished, this,
+        [&](const QString &region, RunView, const RequestTiming &r) { requests[region].append(r); });
     const qsizetype servedBefore = m_web.requests().size();
     QVERIFY(finished.wait(120'000));
     QCOMPARE(done.size(), 3);
@@ -320,7 +332,8 @@ void tst_Fleet::regionsInNetworkNamespaces()
         if (request.path == u"/page")
             peers.insert(request.peer);
     }
-    QCOMPARE(peers, (QSet<QString> { QStringLiteral("10.254.1.2"), QStringLiteral("10.254.2.2"), QStringLiteral("10.254.3.2") }));
+    QCOMPARE(peers,
+        (QSet<QString> { QStringLiteral("10.254.1.2"), QStringLiteral("10.254.2.2"), QStringLiteral("10.254.3.2") }));
     for (const QString &region : regions)
         QCOMPARE(requests.value(region).first().remoteIp, QStringLiteral("10.254.1.1"));
 

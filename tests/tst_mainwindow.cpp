@@ -2,11 +2,11 @@
 // while the page loads, see the result — with real local probes, real Chromium and the test web server.
 #include "fleet/fleetconfig.h"
 #include "fleetpanel.h"
-#include "metricschartview.h"
 #include "historymodel.h"
 #include "historystore.h"
 #include "mainwindow.h"
 #include "memorysecretstore.h"
+#include "metricschartview.h"
 #include "regionmodel.h"
 #include "runcontroller.h"
 #include "testwebserver.h"
@@ -55,7 +55,8 @@ MainWindow::Services tst_MainWindow::services()
 {
     FleetConfig config = FleetConfig::defaultConfig();
     config.regions[0].backendSettings.insert(QStringLiteral("probePath"), QStringLiteral(WORLDSPEED_PROBE_EXE));
-    config.regions[0].backendSettings.insert(QStringLiteral("chromeArguments"), QJsonArray { QStringLiteral("--disable-quic") });
+    config.regions[0].backendSettings.insert(
+        QStringLiteral("chromeArguments"), QJsonArray { QStringLiteral("--disable-quic") });
     MainWindow::Services s;
     s.history = m_history.get();
     s.secrets = &m_secrets;

@@ -87,7 +87,8 @@ void tst_MeasureCommand::tableByDefault()
 {
     const Outcome o = measure({ m_server.url(QStringLiteral("/page")).toString() });
     QCOMPARE(o.exitCode, 0);
-    QVERIFY2(o.out.contains(u"TTFB") && o.out.contains(u"Load") && o.out.contains(u"Requests of run 1"), qPrintable(o.out));
+    QVERIFY2(
+        o.out.contains(u"TTFB") && o.out.contains(u"Load") && o.out.contains(u"Requests of run 1"), qPrintable(o.out));
     QVERIFY2(o.out.contains(u"/asset?type=png&delay=200&size=4000"), qPrintable(o.out));
     QVERIFY(o.out.contains(u"Chrome/"));
     // Nothing but results on stdout, nothing at all on stderr when all went well (Chrome's own noise stays out).
@@ -151,7 +152,8 @@ void tst_MeasureCommand::exitCodes_data()
     }
     const QString base = m_server.url(QStringLiteral("/")).toString();
     QTest::newRow("no url") << QStringList {} << 2 << QStringLiteral("exactly one URL");
-    QTest::newRow("not http") << QStringList { QStringLiteral("ftp://example.com/") } << 2 << QStringLiteral("not an http");
+    QTest::newRow("not http") << QStringList { QStringLiteral("ftp://example.com/") } << 2
+                              << QStringLiteral("not an http");
     QTest::newRow("bad option") << QStringList { QStringLiteral("--runs"), QStringLiteral("zero"), base } << 2
                                 << QStringLiteral("--runs");
     QTest::newRow("bad profile") << QStringList { QStringLiteral("--profile"), QStringLiteral("5G"), base } << 2
@@ -163,12 +165,15 @@ void tst_MeasureCommand::exitCodes_data()
     // TLS spoken to a server that only speaks plain HTTP: the handshake fails.
     QTest::newRow("tls") << QStringList { QStringLiteral("https://127.0.0.1:%1/page").arg(m_server.port()) } << 5
                          << QStringLiteral("ERR_SSL");
-    QTest::newRow("timeout") << QStringList { QStringLiteral("--timeout"), QStringLiteral("2"), m_server.url(QStringLiteral("/hang")).toString() }
+    QTest::newRow("timeout") << QStringList { QStringLiteral("--timeout"), QStringLiteral("2"),
+        m_server.url(QStringLiteral("/hang")).toString() }
                              << 6 << QStringLiteral("did not finish loading within 2 s");
-    QTest::newRow("404") << QStringList { m_server.url(QStringLiteral("/missing")).toString() } << 7 << QStringLiteral("HTTP 404");
-    QTest::newRow("500") << QStringList { m_server.url(QStringLiteral("/error")).toString() } << 7 << QStringLiteral("HTTP 500");
-    QTest::newRow("no chrome") << QStringList { QStringLiteral("--chrome"), QStringLiteral("/nonexistent/chrome"), base } << 8
-                               << QStringLiteral("Chrome not found at /nonexistent/chrome");
+    QTest::newRow("404") << QStringList { m_server.url(QStringLiteral("/missing")).toString() } << 7
+                         << QStringLiteral("HTTP 404");
+    QTest::newRow("500") << QStringList { m_server.url(QStringLiteral("/error")).toString() } << 7
+                         << QStringLiteral("HTTP 500");
+    QTest::newRow("no chrome") << QStringList { QStringLiteral("--chrome"), QStringLiteral("/nonexistent/chrome"),
+        base } << 8 << QStringLiteral("Chrome not found at /nonexistent/chrome");
     QTest::newRow("garbage") << QStringList { m_server.url(QStringLiteral("/garbage")).toString() } << 10
                              << QStringLiteral("ERR_");
 }

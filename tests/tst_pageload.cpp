@@ -4,7 +4,6 @@
 #include "testwebserver.h"
 
 #include <QDir>
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -100,7 +99,8 @@ void tst_PageLoad::timingsAgreeWithChrome()
 document.addEventListener('DOMContentLoaded', () => {
   const img = new Image(); img.src = '/asset?type=png&delay=150&size=3000&late=1'; document.body.appendChild(img);
 });
-</script>)" + beaconScript + "</body></html>";
+</script>)"
+        + beaconScript + "</body></html>";
     m_server.route(QStringLiteral("/timings"), page);
 
     QSignalSpy beacon(&m_server, &TestWebServer::beaconReceived);
@@ -123,8 +123,11 @@ document.addEventListener('DOMContentLoaded', () => {
     QVERIFY2(*m.loadMs >= 600, qPrintable(QString::number(*m.loadMs)));
     QVERIFY2(*m.firstContentfulPaintMs >= 300, "the stylesheet blocks the first paint");
     const auto check = [](const char *what, double ours, double chromes) {
-        QVERIFY2(agrees(ours, chromes), qPrintable(QStringLiteral("%1: ours %2 ms, Chrome's %3 ms")
-                                                         .arg(QString::fromLatin1(what)).arg(ours).arg(chromes)));
+        QVERIFY2(agrees(ours, chromes),
+            qPrintable(QStringLiteral("%1: ours %2 ms, Chrome's %3 ms")
+                           .arg(QString::fromLatin1(what))
+                           .arg(ours)
+                           .arg(chromes)));
     };
     check("load", *m.loadMs, nav.value(QStringLiteral("loadEventEnd")).toDouble());
     check("DOMContentLoaded", *m.domContentLoadedMs, nav.value(QStringLiteral("domContentLoadedEventEnd")).toDouble());
@@ -149,9 +152,12 @@ document.addEventListener('DOMContentLoaded', () => {
     QCOMPARE(view.requests.size(), served.size());
     QCOMPARE(m.requestCount, served.size());
 
-    const RequestTiming *css = findRequest(view, m_server.url(QStringLiteral("/asset?type=css&delay=300&size=2048")).toString());
-    const RequestTiming *img = findRequest(view, m_server.url(QStringLiteral("/asset?type=png&delay=600&size=5000")).toString());
-    const RequestTiming *late = findRequest(view, m_server.url(QStringLiteral("/asset?type=png&delay=150&size=3000&late=1")).toString());
+    const RequestTiming *css
+        = findRequest(view, m_server.url(QStringLiteral("/asset?type=css&delay=300&size=2048")).toString());
+    const RequestTiming *img
+        = findRequest(view, m_server.url(QStringLiteral("/asset?type=png&delay=600&size=5000")).toString());
+    const RequestTiming *late
+        = findRequest(view, m_server.url(QStringLiteral("/asset?type=png&delay=150&size=3000&late=1")).toString());
     QVERIFY(css && img && late);
     QCOMPARE(css->status, 200);
     QCOMPARE(css->decodedBytes, 2048);
@@ -186,8 +192,10 @@ document.addEventListener('DOMContentLoaded', () => {
         QVERIFY2(r, qPrintable(entry[QStringLiteral("name")].toString()));
         const double start = entry[QStringLiteral("startTime")].toDouble();
         const double end = entry[QStringLiteral("responseEnd")].toDouble();
-        QVERIFY2(agrees(r->startMs, start), qPrintable(QStringLiteral("start %1 vs %2: %3").arg(r->startMs).arg(start).arg(describe(*r))));
-        QVERIFY2(agrees(*r->endMs(), end), qPrintable(QStringLiteral("end %1 vs %2: %3").arg(*r->endMs()).arg(end).arg(describe(*r))));
+        QVERIFY2(agrees(r->startMs, start),
+            qPrintable(QStringLiteral("start %1 vs %2: %3").arg(r->startMs).arg(start).arg(describe(*r))));
+        QVERIFY2(agrees(*r->endMs(), end),
+            qPrintable(QStringLiteral("end %1 vs %2: %3").arg(*r->endMs()).arg(end).arg(describe(*r))));
         ++compared;
     }
     QVERIFY(compared >= 3);
@@ -196,7 +204,8 @@ document.addEventListener('DOMContentLoaded', () => {
 void tst_PageLoad::redirectsAndErrorStatuses()
 {
     m_server.route(QStringLiteral("/hop1"), TestWebServer::Response { 302, {}, {}, 0, 0, { { "Location", "/hop2" } } });
-    m_server.route(QStringLiteral("/hop2"), TestWebServer::Response { 301, {}, {}, 0, 0, { { "Location", "/landing" } } });
+    m_server.route(
+        QStringLiteral("/hop2"), TestWebServer::Response { 301, {}, {}, 0, 0, { { "Location", "/landing" } } });
     TestWebServer::Response landing;
     landing.body = "<!doctype html><p>landed</p><img src=\"/missing.png\"><script src=\"/broken.js\"></script>";
     m_server.route(QStringLiteral("/landing"), landing);
@@ -269,7 +278,8 @@ void tst_PageLoad::connectivityProfileSlowsThePage()
     for (const RequestTiming &r : throttled.firstView.requests)
         QVERIFY2(r.phases.wait >= 295, qPrintable(describe(r)));
     // TTFB includes the emulated round trip (Chrome's own responseStart would not; see PageLoad::finishView).
-    QVERIFY2(throttled.firstView.metrics.ttfbMs >= 300, qPrintable(QString::number(*throttled.firstView.metrics.ttfbMs)));
+    QVERIFY2(
+        throttled.firstView.metrics.ttfbMs >= 300, qPrintable(QString::number(*throttled.firstView.metrics.ttfbMs)));
 }
 
 void tst_PageLoad::concurrentRunsAreIsolated()
@@ -287,9 +297,12 @@ void tst_PageLoad::concurrentRunsAreIsolated()
     QList<PageLoad *> loads;
     for (int i = 0; i < 4; ++i)
         loads.append(m_scheduler->submit(m_server.url(QStringLiteral("/isolation")), {}));
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(loads.begin(), loads.end(), [](PageLoad *l) {
-        return l->state() == PageLoad::State::Complete || l->state() == PageLoad::State::Failed;
-    }), 90'000);
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(loads.begin(), loads.end(),
+                                 [](PageLoad *l) {
+                                     return l->state() == PageLoad::State::Complete
+                                         || l->state() == PageLoad::State::Failed;
+                                 }),
+        90'000);
     for (PageLoad *load : loads) {
         QVERIFY(load->result().ok());
         for (const RequestTiming &r : load->result().firstView.requests)
@@ -356,7 +369,8 @@ void tst_PageLoad::refusedConnection()
     const RunResult run = BrowserTest::run(*m_scheduler, QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(port)));
     QVERIFY(run.firstView.error);
     QCOMPARE(run.firstView.error->kind, LoadError::Kind::ConnectionFailed);
-    QVERIFY2(run.firstView.error->message.contains(u"ERR_CONNECTION_REFUSED"), qPrintable(run.firstView.error->message));
+    QVERIFY2(
+        run.firstView.error->message.contains(u"ERR_CONNECTION_REFUSED"), qPrintable(run.firstView.error->message));
     QCOMPARE(run.firstView.metrics.loadMs, std::nullopt);
     QCOMPARE(run.firstView.metrics.firstContentfulPaintMs, std::nullopt);
     const RequestTiming *document = findRequest(run.firstView, QStringLiteral("http://127.0.0.1:%1/").arg(port));
@@ -390,7 +404,8 @@ void tst_PageLoad::timeoutKeepsPartialWaterfall()
     const ViewResult &view = run.firstView;
     const RequestTiming *document = findRequest(view, m_server.url(QStringLiteral("/never")).toString());
     const RequestTiming *hung = findRequest(view, m_server.url(QStringLiteral("/hang.png")).toString());
-    const RequestTiming *done = findRequest(view, m_server.url(QStringLiteral("/asset?type=png&size=10&t=1")).toString());
+    const RequestTiming *done
+        = findRequest(view, m_server.url(QStringLiteral("/asset?type=png&size=10&t=1")).toString());
     QVERIFY(document && hung && done);
     QCOMPARE(document->outcome, RequestTiming::Outcome::Finished);
     QCOMPARE(done->outcome, RequestTiming::Outcome::Finished);
@@ -423,7 +438,8 @@ void tst_PageLoad::browserKilledMidRun()
     delete load;
 
     // The next run gets a fresh browser and succeeds.
-    const RunResult next = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/asset?type=text/html&size=50")));
+    const RunResult next
+        = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/asset?type=text/html&size=50")));
     QVERIFY2(next.firstView.ok(), qPrintable(next.firstView.error ? next.firstView.error->message : QString()));
     QVERIFY(next.browserStartMs); // it waited for that browser to start
     QVERIFY(m_scheduler->browser()->processId() != pid);
@@ -463,7 +479,8 @@ void tst_PageLoad::harOfARealRun()
     const QJsonArray entries = log.value(QStringLiteral("entries")).toArray();
     QCOMPARE(pages.size(), 2);
     QCOMPARE(entries.size(), run.firstView.requests.size() + run.repeatView->requests.size());
-    QCOMPARE(pages.at(0)[QStringLiteral("pageTimings")][QStringLiteral("onLoad")].toDouble(), *run.firstView.metrics.loadMs);
+    QCOMPARE(
+        pages.at(0)[QStringLiteral("pageTimings")][QStringLiteral("onLoad")].toDouble(), *run.firstView.metrics.loadMs);
     QList<RequestTiming> requests = run.firstView.requests + run.repeatView->requests;
     for (qsizetype i = 0; i < entries.size(); ++i) {
         const QJsonObject entry = entries.at(i).toObject();
@@ -478,9 +495,11 @@ void tst_PageLoad::harOfARealRun()
             sum += std::max(0.0, timings.value(QString::fromLatin1(phase)).toDouble());
         QVERIFY2(std::abs(sum - entry.value(QStringLiteral("time")).toDouble()) < 0.01, qPrintable(r.url));
         if (r.durationMs && r.phases.wait)
-            QVERIFY2(std::abs(entry.value(QStringLiteral("time")).toDouble() - *r.durationMs) <= 1.0, qPrintable(r.url));
+            QVERIFY2(
+                std::abs(entry.value(QStringLiteral("time")).toDouble() - *r.durationMs) <= 1.0, qPrintable(r.url));
         if (r.decodedBytes)
-            QCOMPARE(entry[QStringLiteral("response")][QStringLiteral("content")][QStringLiteral("size")].toInteger(), *r.decodedBytes);
+            QCOMPARE(entry[QStringLiteral("response")][QStringLiteral("content")][QStringLiteral("size")].toInteger(),
+                *r.decodedBytes);
     }
 }
 

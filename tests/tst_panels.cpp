@@ -66,8 +66,8 @@ QList<RegionCatalog::Region> someRegions(const QStringList &codes)
     return regions;
 }
 
-PageMetrics metrics(std::optional<double> ttfb, std::optional<double> fcp, std::optional<double> lcp,
-    std::optional<double> load)
+PageMetrics metrics(
+    std::optional<double> ttfb, std::optional<double> fcp, std::optional<double> lcp, std::optional<double> load)
 {
     PageMetrics m;
     m.documentStatus = 200;
@@ -103,17 +103,22 @@ public:
     void read(const QString &, QObject *context, std::function<void(const Result &)> done) override
     {
         QMetaObject::invokeMethod(
-            context, [done = std::move(done)] { done(Result { std::nullopt, QStringLiteral("the keychain is locked") }); },
+            context,
+            [done = std::move(done)] {
+                done(Result { std::nullopt, QStringLiteral("the keychain is locked") });
+            },
             Qt::QueuedConnection);
     }
     void write(const QString &, const QString &, QObject *context, std::function<void(const QString &)> done) override
     {
         QMetaObject::invokeMethod(
-            context, [done = std::move(done)] { done(QStringLiteral("the keychain is locked")); }, Qt::QueuedConnection);
+            context, [done = std::move(done)] { done(QStringLiteral("the keychain is locked")); },
+            Qt::QueuedConnection);
     }
     void remove(const QString &, QObject *context, std::function<void(const QString &)> done) override
     {
-        QMetaObject::invokeMethod(context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
     }
 };
 
@@ -121,23 +126,24 @@ public:
 QByteArray configWithSecrets()
 {
     // Single quotes for readability (and for moc, which does not follow raw string literals).
-    return QByteArray(
-        "{\n"
-        "  'version': 1,\n"
-        "  'regions': [\n"
-        "    { 'code': 'home-lab', 'name': 'Home lab', 'latitude': 48.86, 'longitude': 2.35,\n"
-        "      'backend': { 'type': 'static', 'probes': [\n"
-        "        { 'url': 'ws://10.0.0.7:8700', 'tokenSecret': 'probe-home-1' },\n"
-        "        { 'url': 'ws://10.0.0.8:8700', 'tokenSecret': 'probe-home-2' } ] },\n"
-        "      'pool': { 'min': 0, 'max': 2 } },\n"
-        "    { 'code': 'syd', 'name': 'Sydney', 'latitude': -33.87, 'longitude': 151.21,\n"
-        "      'backend': { 'type': 'fly', 'app': 'worldspeed-probes', 'region': 'syd',\n"
-        "        'image': 'registry.fly.io/worldspeed-probe:0.1.0', 'tokenSecret': 'fly-api', 'probeTokenSecret': 'fly-probe' } },\n"
-        "    { 'code': 'nrt', 'name': 'Tokyo', 'latitude': 35.68, 'longitude': 139.69,\n"
-        "      'backend': { 'type': 'fly', 'app': 'worldspeed-probes', 'region': 'nrt',\n"
-        "        'image': 'registry.fly.io/worldspeed-probe:0.1.0', 'tokenSecret': 'fly-api', 'probeTokenSecret': 'fly-probe' } }\n"
-        "  ]\n"
-        "}\n")
+    return QByteArray("{\n"
+                      "  'version': 1,\n"
+                      "  'regions': [\n"
+                      "    { 'code': 'home-lab', 'name': 'Home lab', 'latitude': 48.86, 'longitude': 2.35,\n"
+                      "      'backend': { 'type': 'static', 'probes': [\n"
+                      "        { 'url': 'ws://10.0.0.7:8700', 'tokenSecret': 'probe-home-1' },\n"
+                      "        { 'url': 'ws://10.0.0.8:8700', 'tokenSecret': 'probe-home-2' } ] },\n"
+                      "      'pool': { 'min': 0, 'max': 2 } },\n"
+                      "    { 'code': 'syd', 'name': 'Sydney', 'latitude': -33.87, 'longitude': 151.21,\n"
+                      "      'backend': { 'type': 'fly', 'app': 'worldspeed-probes', 'region': 'syd',\n"
+                      "        'image': 'registry.fly.io/worldspeed-probe:0.1.0', 'tokenSecret': 'fly-api', "
+                      "'probeTokenSecret': 'fly-probe' } },\n"
+                      "    { 'code': 'nrt', 'name': 'Tokyo', 'latitude': 35.68, 'longitude': 139.69,\n"
+                      "      'backend': { 'type': 'fly', 'app': 'worldspeed-probes', 'region': 'nrt',\n"
+                      "        'image': 'registry.fly.io/worldspeed-probe:0.1.0', 'tokenSecret': 'fly-api', "
+                      "'probeTokenSecret': 'fly-probe' } }\n"
+                      "  ]\n"
+                      "}\n")
         .replace('\'', '"');
 }
 
@@ -193,9 +199,11 @@ void tst_Panels::metricsChartHasOneBarSetPerMetric()
         names.append(set->label());
         QCOMPARE(set->count(), 3);
     }
-    QCOMPARE(names, (QStringList { QStringLiteral("TTFB"), QStringLiteral("First contentful paint"),
-                        QStringLiteral("Largest contentful paint"), QStringLiteral("Load") }));
-    QCOMPARE(view.categories(), (QStringList { QStringLiteral("Frankfurt"), QStringLiteral("Sydney"), QStringLiteral("São Paulo") }));
+    QCOMPARE(names,
+        (QStringList { QStringLiteral("TTFB"), QStringLiteral("First contentful paint"),
+            QStringLiteral("Largest contentful paint"), QStringLiteral("Load") }));
+    QCOMPARE(view.categories(),
+        (QStringList { QStringLiteral("Frankfurt"), QStringLiteral("Sydney"), QStringLiteral("São Paulo") }));
 
     using Metric = MetricsChartView::Metric;
     QCOMPARE(view.barSet(Metric::Load)->at(0), 1200.0);
@@ -252,10 +260,12 @@ void tst_Panels::metricsChartShowsAbsentValuesAsGaps()
     QVERIFY2(near(image.pixelColor(there), fcp), qPrintable(image.pixelColor(there).name()));
     QVERIFY2(!near(image.pixelColor(gap), fcp), qPrintable(image.pixelColor(gap).name()));
     // The gap is the plot's background, not a bar of another colour either.
-    QVERIFY2(near(image.pixelColor(gap), view.palette().color(QPalette::Window), 24), qPrintable(image.pixelColor(gap).name()));
+    QVERIFY2(near(image.pixelColor(gap), view.palette().color(QPalette::Window), 24),
+        qPrintable(image.pixelColor(gap).name()));
     // Sydney's LCP next to it is drawn.
     const QPoint lcp = barPoint(1, Metric::Lcp);
-    QVERIFY2(near(image.pixelColor(lcp), MetricsChartView::metricColor(Metric::Lcp, false)), qPrintable(image.pixelColor(lcp).name()));
+    QVERIFY2(near(image.pixelColor(lcp), MetricsChartView::metricColor(Metric::Lcp, false)),
+        qPrintable(image.pixelColor(lcp).name()));
 
     // Too narrow for the cities: the groups are named by their codes, and by their cities again when wide.
     QCOMPARE(view.categories(), (QStringList { QStringLiteral("Frankfurt"), QStringLiteral("Sydney") }));
@@ -271,10 +281,12 @@ void tst_Panels::metricsChartFollowsThePalette()
     MetricsChartView view;
     view.setValues({ { QStringLiteral("fra"), QStringLiteral("Frankfurt"), { 100, 400, 800, 1200 } } });
     QCOMPARE(view.chart()->theme(), QChart::ChartThemeLight);
-    QCOMPARE(view.barSet(MetricsChartView::Metric::Load)->color(), MetricsChartView::metricColor(MetricsChartView::Metric::Load, false));
+    QCOMPARE(view.barSet(MetricsChartView::Metric::Load)->color(),
+        MetricsChartView::metricColor(MetricsChartView::Metric::Load, false));
     view.setPalette(darkPalette());
     QCOMPARE(view.chart()->theme(), QChart::ChartThemeDark);
-    QCOMPARE(view.barSet(MetricsChartView::Metric::Load)->color(), MetricsChartView::metricColor(MetricsChartView::Metric::Load, true));
+    QCOMPARE(view.barSet(MetricsChartView::Metric::Load)->color(),
+        MetricsChartView::metricColor(MetricsChartView::Metric::Load, true));
     QCOMPARE(view.chart()->backgroundBrush().color(), darkPalette().color(QPalette::Window));
     // Each metric keeps its own colour, in both themes.
     for (const bool dark : { false, true }) {
@@ -382,16 +394,19 @@ void tst_Panels::fleetPanelFollowsThePool()
     QVERIFY(region);
     QCOMPARE(region->text(FleetPanel::NameColumn), QStringLiteral("Frankfurt (fra)"));
     QCOMPARE(region->text(FleetPanel::StateColumn), QStringLiteral("no runners"));
-    QVERIFY2(region->text(FleetPanel::DetailColumn).contains(QStringLiteral("fake backend · 0–2 runners · 2 runs each")),
+    QVERIFY2(
+        region->text(FleetPanel::DetailColumn).contains(QStringLiteral("fake backend · 0–2 runners · 2 runs each")),
         qPrintable(region->text(FleetPanel::DetailColumn)));
 
     // A run boots a runner.
     PoolRun *run = pool->submit(QUrl(QStringLiteral("https://example.com/")));
     QTRY_COMPARE(backend.booting(), QStringList { QStringLiteral("fra-1") });
     QTRY_VERIFY(panel.runnerItem(QStringLiteral("fra"), QStringLiteral("fra-1")));
-    QCOMPARE(panel.runnerItem(QStringLiteral("fra"), QStringLiteral("fra-1"))->text(FleetPanel::StateColumn), QStringLiteral("booting"));
+    QCOMPARE(panel.runnerItem(QStringLiteral("fra"), QStringLiteral("fra-1"))->text(FleetPanel::StateColumn),
+        QStringLiteral("booting"));
     QTRY_VERIFY2(region->text(FleetPanel::StateColumn).contains(QStringLiteral("1 queued")), qPrintable(panel.text()));
-    QVERIFY2(region->text(FleetPanel::StartColumn).startsWith(QStringLiteral("next run: cold")), qPrintable(panel.text()));
+    QVERIFY2(
+        region->text(FleetPanel::StartColumn).startsWith(QStringLiteral("next run: cold")), qPrintable(panel.text()));
 
     // Its boot fails: the reason is shown, in the backend's words, and the runner as failed.
     const QString reason = QStringLiteral("quota exceeded in fra: the organization may run 3 machines at most");
@@ -399,7 +414,8 @@ void tst_Panels::fleetPanelFollowsThePool()
     QTRY_VERIFY2(panel.text().contains(reason), qPrintable(panel.text()));
     QVERIFY(panel.text().contains(QStringLiteral("fra-1 did not start: ") + reason));
     QVERIFY(panel.text().contains(QStringLiteral("Problems (1)")));
-    QCOMPARE(panel.runnerItem(QStringLiteral("fra"), QStringLiteral("fra-1"))->text(FleetPanel::StateColumn), QStringLiteral("failed"));
+    QCOMPARE(panel.runnerItem(QStringLiteral("fra"), QStringLiteral("fra-1"))->text(FleetPanel::StateColumn),
+        QStringLiteral("failed"));
     // ... and the failed runner goes after a while; the problem stays.
     QTRY_VERIFY(!panel.runnerItem(QStringLiteral("fra"), QStringLiteral("fra-1")));
     QVERIFY(panel.text().contains(reason));
@@ -417,7 +433,8 @@ void tst_Panels::fleetPanelFollowsThePool()
     QCOMPARE(runner->text(FleetPanel::StartColumn), QStringLiteral("booted in 800 ms"));
     QVERIFY(run->cold());
     QVERIFY2(region->text(FleetPanel::StateColumn).startsWith(QStringLiteral("1 busy")), qPrintable(panel.text()));
-    QVERIFY2(region->text(FleetPanel::StartColumn).startsWith(QStringLiteral("next run: hot")), qPrintable(panel.text()));
+    QVERIFY2(
+        region->text(FleetPanel::StartColumn).startsWith(QStringLiteral("next run: hot")), qPrintable(panel.text()));
 
     // The run ends: the runner is idle.
     QVERIFY(probe->finishRun(probe->openRuns().constFirst()));
@@ -452,8 +469,10 @@ void tst_Panels::fleetPanelFollowsThePool()
     QCOMPARE(problems->child(1)->text(FleetPanel::StateColumn), QStringLiteral("boot failed"));
     QVERIFY(!problems->child(0)->text(FleetPanel::NameColumn).isEmpty()); // the time
     // Under the tree, in full: the newest problem, or the row the user selected.
-    QVERIFY2(panel.detailsLabel()->text().startsWith(QStringLiteral("Latest problem, ")), qPrintable(panel.detailsLabel()->text()));
-    QVERIFY(panel.detailsLabel()->text().contains(QStringLiteral("Frankfurt (fra): fra-3 went away: machine destroyed by the provider")));
+    QVERIFY2(panel.detailsLabel()->text().startsWith(QStringLiteral("Latest problem, ")),
+        qPrintable(panel.detailsLabel()->text()));
+    QVERIFY(panel.detailsLabel()->text().contains(
+        QStringLiteral("Frankfurt (fra): fra-3 went away: machine destroyed by the provider")));
     problems->child(1)->setSelected(true);
     QVERIFY(panel.detailsLabel()->text().contains(reason));
     QVERIFY(!panel.detailsLabel()->text().startsWith(QStringLiteral("Latest problem")));
@@ -515,12 +534,14 @@ void tst_Panels::settingsInvalidJsonDisablesOk()
     // Not JSON at all: the line and column.
     dialog.jsonEditor()->setPlainText(QStringLiteral("{\n  \"version\": 1,\n  \"regions\": [ oops ]\n}"));
     QVERIFY(!dialog.okButton()->isEnabled());
-    QVERIFY2(dialog.configStatusLabel()->text().contains(QStringLiteral("line 3")), qPrintable(dialog.configStatusLabel()->text()));
+    QVERIFY2(dialog.configStatusLabel()->text().contains(QStringLiteral("line 3")),
+        qPrintable(dialog.configStatusLabel()->text()));
     QCOMPARE(dialog.jsonEditor()->extraSelections().size(), 1);
 
     // An inline token is refused, naming the field and not the value.
-    dialog.jsonEditor()->setPlainText(QString::fromUtf8(configWithSecrets()).replace(
-        QStringLiteral("\"tokenSecret\": \"fly-api\""), QStringLiteral("\"token\": \"hunter2\"")));
+    dialog.jsonEditor()->setPlainText(
+        QString::fromUtf8(configWithSecrets())
+            .replace(QStringLiteral("\"tokenSecret\": \"fly-api\""), QStringLiteral("\"token\": \"hunter2\"")));
     QVERIFY(!dialog.okButton()->isEnabled());
     QVERIFY2(dialog.configStatusLabel()->text().startsWith(QStringLiteral("regions[1].backend.token: ")),
         qPrintable(dialog.configStatusLabel()->text()));
@@ -552,11 +573,14 @@ void tst_Panels::settingsTokenRowsSaveToTheKeychain()
         QStringList { QStringLiteral("home-lab: backend.probes[0].tokenSecret") });
 
     SettingsDialog dialog(config, dir.filePath(QStringLiteral("fleet.json")), &secrets);
-    QCOMPARE(dialog.tokenNames(), (QStringList { QStringLiteral("fly-api"), QStringLiteral("fly-probe"),
-                                      QStringLiteral("probe-home-1"), QStringLiteral("probe-home-2") }));
+    QCOMPARE(dialog.tokenNames(),
+        (QStringList { QStringLiteral("fly-api"), QStringLiteral("fly-probe"), QStringLiteral("probe-home-1"),
+            QStringLiteral("probe-home-2") }));
     // What the keychain has is said, without showing it.
-    QTRY_COMPARE(dialog.tokenStatusLabel(QStringLiteral("fly-api"))->text(), QStringLiteral("stored in the system keychain"));
-    QTRY_COMPARE(dialog.tokenStatusLabel(QStringLiteral("fly-probe"))->text(), QStringLiteral("not in the keychain yet"));
+    QTRY_COMPARE(
+        dialog.tokenStatusLabel(QStringLiteral("fly-api"))->text(), QStringLiteral("stored in the system keychain"));
+    QTRY_COMPARE(
+        dialog.tokenStatusLabel(QStringLiteral("fly-probe"))->text(), QStringLiteral("not in the keychain yet"));
     QVERIFY(dialog.tokenEdit(QStringLiteral("fly-api"))->text().isEmpty());
     QCOMPARE(dialog.tokenEdit(QStringLiteral("fly-api"))->echoMode(), QLineEdit::Password);
 
@@ -567,7 +591,8 @@ void tst_Panels::settingsTokenRowsSaveToTheKeychain()
     QVERIFY(save->isEnabled());
     save->click();
     QTRY_COMPARE(secrets.secrets.value(QStringLiteral("fly-probe")), QStringLiteral("s3cret-probe-token"));
-    QTRY_COMPARE(dialog.tokenStatusLabel(QStringLiteral("fly-probe"))->text(), QStringLiteral("stored in the system keychain"));
+    QTRY_COMPARE(
+        dialog.tokenStatusLabel(QStringLiteral("fly-probe"))->text(), QStringLiteral("stored in the system keychain"));
     QVERIFY(edit->text().isEmpty());
 
     // Tokens never reach the settings or the config file.
@@ -582,8 +607,8 @@ void tst_Panels::settingsTokenRowsSaveToTheKeychain()
     // Editing the config adds and removes rows; typed text stays with its name.
     SettingsDialog again(config, dir.filePath(QStringLiteral("fleet.json")), &secrets);
     again.tokenEdit(QStringLiteral("probe-home-1"))->setText(QStringLiteral("typed"));
-    again.jsonEditor()->setPlainText(QString::fromUtf8(configWithSecrets()).replace(
-        QStringLiteral("\"fly-probe\""), QStringLiteral("\"fly-probe-2\"")));
+    again.jsonEditor()->setPlainText(QString::fromUtf8(configWithSecrets())
+                                         .replace(QStringLiteral("\"fly-probe\""), QStringLiteral("\"fly-probe-2\"")));
     QVERIFY(again.tokenNames().contains(QStringLiteral("fly-probe-2")));
     QVERIFY(!again.tokenNames().contains(QStringLiteral("fly-probe")));
     QCOMPARE(again.tokenEdit(QStringLiteral("probe-home-1"))->text(), QStringLiteral("typed"));
@@ -599,7 +624,8 @@ void tst_Panels::settingsTokenErrorIsShown()
     QTRY_VERIFY(dialog.tokenStatusLabel(QStringLiteral("fly-api"))->text().contains(QStringLiteral("locked")));
     dialog.tokenEdit(QStringLiteral("fly-api"))->setText(QStringLiteral("x"));
     dialog.tokenSaveButton(QStringLiteral("fly-api"))->click();
-    QTRY_COMPARE(dialog.tokenStatusLabel(QStringLiteral("fly-api"))->text(), QStringLiteral("Not saved: the keychain is locked"));
+    QTRY_COMPARE(dialog.tokenStatusLabel(QStringLiteral("fly-api"))->text(),
+        QStringLiteral("Not saved: the keychain is locked"));
     QCOMPARE(dialog.tokenEdit(QStringLiteral("fly-api"))->text(), QStringLiteral("x")); // kept, to try again
     QVERIFY(dialog.tokenSaveButton(QStringLiteral("fly-api"))->isEnabled());
 
@@ -681,8 +707,9 @@ void tst_Panels::screenshots()
 {
     // The metrics chart of a busy test.
     RegionModel model;
-    const QStringList codes { QStringLiteral("fra"), QStringLiteral("lhr"), QStringLiteral("iad"), QStringLiteral("gru"),
-        QStringLiteral("bom"), QStringLiteral("sin"), QStringLiteral("nrt"), QStringLiteral("syd") };
+    const QStringList codes { QStringLiteral("fra"), QStringLiteral("lhr"), QStringLiteral("iad"),
+        QStringLiteral("gru"), QStringLiteral("bom"), QStringLiteral("sin"), QStringLiteral("nrt"),
+        QStringLiteral("syd") };
     model.setRegions(someRegions(codes));
     model.beginTest(1);
     const double loads[] = { 1150, 1320, 1700, 2900, 3400, 2500, 2300, 4200 };
@@ -690,8 +717,8 @@ void tst_Panels::screenshots()
         if (i == 4)
             continue; // bom: nothing yet
         model.addMetrics(codes.at(i), 1, RunView::First,
-            metrics(loads[i] * 0.12, i == 6 ? std::nullopt : std::optional<double>(loads[i] * 0.45),
-                loads[i] * 0.7, loads[i]));
+            metrics(loads[i] * 0.12, i == 6 ? std::nullopt : std::optional<double>(loads[i] * 0.45), loads[i] * 0.7,
+                loads[i]));
     }
     MetricsChartView chart;
     chart.setModel(&model);
@@ -750,11 +777,13 @@ void tst_Panels::screenshots()
     MemorySecretStore secrets;
     secrets.secrets.insert(QStringLiteral("fly-api"), QStringLiteral("x"));
     QString error;
-    SettingsDialog dialog(FleetConfig::fromJson(configWithSecrets(), &error).value(), dir.filePath(QStringLiteral("fleet.json")), &secrets);
+    SettingsDialog dialog(FleetConfig::fromJson(configWithSecrets(), &error).value(),
+        dir.filePath(QStringLiteral("fleet.json")), &secrets);
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
     dialog.editButton()->click();
-    dialog.jsonEditor()->setPlainText(dialog.jsonEditor()->toPlainText().replace(QStringLiteral("\"max\": 2"), QStringLiteral("\"max\": 0")));
+    dialog.jsonEditor()->setPlainText(
+        dialog.jsonEditor()->toPlainText().replace(QStringLiteral("\"max\": 2"), QStringLiteral("\"max\": 0")));
     QVERIFY(!dialog.okButton()->isEnabled());
     QTest::qWait(50);
 

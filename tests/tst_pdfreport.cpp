@@ -116,7 +116,8 @@ TestRecord makeTest(const QStringList &codes, const QString &failedCode)
             if (i == 1) {
                 // One run of the second region timed out: it is left out of the medians, and said.
                 RegionRun &late = record.runs.last();
-                late.error = LoadError { LoadError::Kind::Timeout, QStringLiteral("the page did not finish loading within 60 s") };
+                late.error = LoadError { LoadError::Kind::Timeout,
+                    QStringLiteral("the page did not finish loading within 60 s") };
                 late.firstViewMeasured = false;
             }
         }
@@ -180,8 +181,8 @@ void tst_PdfReport::reportOfFiveRegions()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QStringList codes { QStringLiteral("fra"), QStringLiteral("iad"), QStringLiteral("gru"), QStringLiteral("sin"),
-        QStringLiteral("syd") };
+    const QStringList codes { QStringLiteral("fra"), QStringLiteral("iad"), QStringLiteral("gru"),
+        QStringLiteral("sin"), QStringLiteral("syd") };
     PdfReport report(makeTest(codes, QStringLiteral("syd")), RegionCatalog::builtIn());
     report.setPageSize(QPageSize(QPageSize::A4));
     const QString path = dir.filePath(QStringLiteral("report.pdf"));
@@ -210,24 +211,29 @@ void tst_PdfReport::reportOfFiveRegions()
     QVERIFY2(info.contains(QStringLiteral("WorldSpeed")), qPrintable(info));
 
     // Every page is numbered; the text says what the report is about, the failure included.
-    const QString text = run(QStringLiteral("pdftotext"), { QStringLiteral("-layout"), path, QStringLiteral("-") }, &ok);
+    const QString text
+        = run(QStringLiteral("pdftotext"), { QStringLiteral("-layout"), path, QStringLiteral("-") }, &ok);
     QVERIFY(ok);
     for (int page = 1; page <= report.pageCount(); ++page) {
         const QString pageText = run(QStringLiteral("pdftotext"),
-            { QStringLiteral("-f"), QString::number(page), QStringLiteral("-l"), QString::number(page), path, QStringLiteral("-") }, &ok);
+            { QStringLiteral("-f"), QString::number(page), QStringLiteral("-l"), QString::number(page), path,
+                QStringLiteral("-") },
+            &ok);
         QVERIFY(ok);
-        QVERIFY2(pageText.contains(QStringLiteral("Page %1 of %2").arg(page).arg(report.pageCount())), qPrintable(pageText));
+        QVERIFY2(
+            pageText.contains(QStringLiteral("Page %1 of %2").arg(page).arg(report.pageCount())), qPrintable(pageText));
     }
     for (const QString &expected : { QStringLiteral("shop.example.com"), QStringLiteral("Frankfurt (fra)"),
              QStringLiteral("Ashburn (iad)"), QStringLiteral("Sydney (syd)"), QStringLiteral("Cable"),
-             QStringLiteral("Results by region"), QStringLiteral("Slowest requests"), QStringLiteral("machine destroyed"),
-             QStringLiteral("1 of 2 runs failed: the page did not") })
+             QStringLiteral("Results by region"), QStringLiteral("Slowest requests"),
+             QStringLiteral("machine destroyed"), QStringLiteral("1 of 2 runs failed: the page did not") })
         QVERIFY2(text.contains(expected), qPrintable(expected));
 
     const QString pngDir = dir.filePath(QStringLiteral("png"));
     QVERIFY(QDir().mkpath(pngDir));
-    run(QStringLiteral("pdftoppm"), { QStringLiteral("-png"), QStringLiteral("-r"), QStringLiteral("50"), path,
-                                        QDir(pngDir).filePath(QStringLiteral("page")) },
+    run(QStringLiteral("pdftoppm"),
+        { QStringLiteral("-png"), QStringLiteral("-r"), QStringLiteral("50"), path,
+            QDir(pngDir).filePath(QStringLiteral("page")) },
         &ok);
     QVERIFY(ok);
     const QStringList pngs = QDir(pngDir).entryList({ QStringLiteral("page*.png") }, QDir::Files, QDir::Name);
@@ -235,7 +241,8 @@ void tst_PdfReport::reportOfFiveRegions()
     for (const QString &png : pngs) {
         QImage image(QDir(pngDir).filePath(png));
         QVERIFY(!image.isNull());
-        QVERIFY2(std::abs(image.width() - 413) <= 1, qPrintable(QString::number(image.width()))); // A4 at 50 dpi: 8.27 in
+        QVERIFY2(
+            std::abs(image.width() - 413) <= 1, qPrintable(QString::number(image.width()))); // A4 at 50 dpi: 8.27 in
     }
 
     if (!keep.isEmpty()) {
@@ -270,8 +277,8 @@ void tst_PdfReport::manyRegionsPaginate()
     int headers = 0;
     for (int page = 1; page <= report.pageCount(); ++page) {
         const QString pageText = run(QStringLiteral("pdftotext"),
-            { QStringLiteral("-layout"), QStringLiteral("-f"), QString::number(page), QStringLiteral("-l"), QString::number(page), path,
-                QStringLiteral("-") },
+            { QStringLiteral("-layout"), QStringLiteral("-f"), QString::number(page), QStringLiteral("-l"),
+                QString::number(page), path, QStringLiteral("-") },
             &ok);
         QVERIFY(pageText.contains(QStringLiteral("Page %1 of %2").arg(page).arg(report.pageCount())));
         if (pageText.contains(QRegularExpression(QStringLiteral("Region\\s+TTFB\\s+FCP"))))
@@ -284,8 +291,9 @@ void tst_PdfReport::manyRegionsPaginate()
         QVERIFY(QDir().mkpath(keep));
         QFile::remove(QDir(keep).filePath(QStringLiteral("many.pdf")));
         QVERIFY(QFile::copy(path, QDir(keep).filePath(QStringLiteral("many.pdf"))));
-        run(QStringLiteral("pdftoppm"), { QStringLiteral("-png"), QStringLiteral("-r"), QStringLiteral("50"), path,
-                                            QDir(keep).filePath(QStringLiteral("many")) },
+        run(QStringLiteral("pdftoppm"),
+            { QStringLiteral("-png"), QStringLiteral("-r"), QStringLiteral("50"), path,
+                QDir(keep).filePath(QStringLiteral("many")) },
             &ok);
     }
 }

@@ -64,16 +64,16 @@ private slots:
     void allowsPrivateTargetsWhenTold();
 
 private:
-    std::unique_ptr<ProbeServer> makeServer(std::shared_ptr<UrlPolicy> policy = {}, int maxConcurrency = 2, int queue = 4,
-        int authTimeoutMs = 10'000);
+    std::unique_ptr<ProbeServer> makeServer(
+        std::shared_ptr<UrlPolicy> policy = {}, int maxConcurrency = 2, int queue = 4, int authTimeoutMs = 10'000);
 
     TestWebServer m_web;
     TestWebServer m_private; // stands for an intranet host: it must never be reached
     std::unique_ptr<ProbeServer> m_server; // allows private targets, for the protocol tests
 };
 
-std::unique_ptr<ProbeServer> tst_ProbeServer::makeServer(std::shared_ptr<UrlPolicy> policy, int maxConcurrency, int queue,
-    int authTimeoutMs)
+std::unique_ptr<ProbeServer> tst_ProbeServer::makeServer(
+    std::shared_ptr<UrlPolicy> policy, int maxConcurrency, int queue, int authTimeoutMs)
 {
     ProbeServer::Options options;
     options.token = token;
@@ -102,8 +102,10 @@ void tst_ProbeServer::initTestCase()
     hang.mode = TestWebServer::Response::Mode::Hang;
     m_web.route(QStringLiteral("/hang"), hang);
     m_web.route(QStringLiteral("/to-private"),
-        TestWebServer::Response { 302, {}, {}, 0, 0, { { "Location", m_private.url(QStringLiteral("/secret")).toEncoded() } } });
-    m_private.route(QStringLiteral("/secret"), TestWebServer::Response { 200, "text/html", "<p>intranet</p>", 0, 0, {} });
+        TestWebServer::Response {
+            302, {}, {}, 0, 0, { { "Location", m_private.url(QStringLiteral("/secret")).toEncoded() } } });
+    m_private.route(
+        QStringLiteral("/secret"), TestWebServer::Response { 200, "text/html", "<p>intranet</p>", 0, 0, {} });
     m_server = makeServer();
     QVERIFY(m_server->endpoint().port() > 0);
 }
@@ -111,7 +113,8 @@ void tst_ProbeServer::initTestCase()
 void tst_ProbeServer::refusesWithoutValidAuth_data()
 {
     QTest::addColumn<QString>("firstFrame");
-    QTest::newRow("run before auth") << QString::fromUtf8(R"({"v":1,"type":"run","runId":"r1","url":"http://example.com/"})");
+    QTest::newRow("run before auth") << QString::fromUtf8(
+        R"({"v":1,"type":"run","runId":"r1","url":"http://example.com/"})");
     QTest::newRow("wrong token") << QString::fromUtf8(R"({"v":1,"type":"auth","token":"not-the-token-at-all"})");
     QTest::newRow("token prefix") << QString::fromUtf8(R"({"v":1,"type":"auth","token":"test-token"})");
     QTest::newRow("empty token") << QString::fromUtf8(R"({"v":1,"type":"auth","token":""})");
@@ -241,7 +244,8 @@ void tst_ProbeServer::streamsARunLive()
     QCOMPARE(lastState, static_cast<int>(RunState::Complete));
     QVERIFY(requests >= 3); // document, stylesheet, image (and Chrome's favicon)
     // Live: the document's and the stylesheet's frames came while the image was still 1.5 s away.
-    QVERIFY2(doneAt - firstRequestAt >= 1000, qPrintable(QStringLiteral("first request at %1 ms, done at %2 ms").arg(firstRequestAt).arg(doneAt)));
+    QVERIFY2(doneAt - firstRequestAt >= 1000,
+        qPrintable(QStringLiteral("first request at %1 ms, done at %2 ms").arg(firstRequestAt).arg(doneAt)));
     QVERIFY(as<StatusMessage>(frames.first()));
     QCOMPARE(as<StatusMessage>(frames.first())->state, RunState::Queued);
     const auto *done = doneOf(peer, QStringLiteral("live-1"));
@@ -253,10 +257,12 @@ void tst_ProbeServer::streamsARunLive()
         }
     }
     // The autoscaler's view: load reports arrived, and the last says idle.
-    QVERIFY(peer.waitFor([](const Message &m) {
-        const auto *load = as<LoadMessage>(m);
-        return load && load->active == 0 && load->queued == 0;
-    }, 2000));
+    QVERIFY(peer.waitFor(
+        [](const Message &m) {
+            const auto *load = as<LoadMessage>(m);
+            return load && load->active == 0 && load->queued == 0;
+        },
+        2000));
 }
 
 void tst_ProbeServer::probeClientAgainstTheRealServer()
@@ -301,10 +307,12 @@ void tst_ProbeServer::clientsSeeAndCancelOnlyTheirOwnRuns()
     QVERIFY(alice.open(m_server->endpoint()) && alice.handshake(token));
     QVERIFY(bob.open(m_server->endpoint()) && bob.handshake(token));
     alice.send(runOf(QStringLiteral("shared-id"), m_web.url(QStringLiteral("/hang")), 20'000));
-    QVERIFY(alice.waitFor([](const Message &m) {
-        const auto *s = as<StatusMessage>(m);
-        return s && s->state == RunState::Loading;
-    }, 30'000));
+    QVERIFY(alice.waitFor(
+        [](const Message &m) {
+            const auto *s = as<StatusMessage>(m);
+            return s && s->state == RunState::Loading;
+        },
+        30'000));
 
     // Bob cannot cancel Alice's run, even knowing its id, and hears nothing of it.
     bob.send(CancelMessage { QStringLiteral("shared-id") });
@@ -342,10 +350,12 @@ void tst_ProbeServer::capacityQueueAndBusy()
     QVERIFY(busy);
     QCOMPARE(busy->runId, QStringLiteral("c"));
     // "a" loads while "b" waits its turn, then both complete.
-    QVERIFY(peer.waitFor([](const Message &m) {
-        const auto *load = as<LoadMessage>(m);
-        return load && load->active == 1 && load->queued == 1 && load->capacity == 1;
-    }, 30'000));
+    QVERIFY(peer.waitFor(
+        [](const Message &m) {
+            const auto *load = as<LoadMessage>(m);
+            return load && load->active == 1 && load->queued == 1 && load->capacity == 1;
+        },
+        30'000));
     QVERIFY(peer.waitForDone(QStringLiteral("a"), 30'000));
     QVERIFY(peer.waitForDone(QStringLiteral("b"), 30'000));
     QVERIFY(doneOf(peer, QStringLiteral("a"))->ok && doneOf(peer, QStringLiteral("b"))->ok);
@@ -356,10 +366,12 @@ void tst_ProbeServer::capacityQueueAndBusy()
     // A run id that is still live cannot be reused.
     peer.send(runOf(QStringLiteral("d"), m_web.url(QStringLiteral("/hang")), 5000));
     peer.send(runOf(QStringLiteral("d"), slow));
-    QVERIFY(peer.waitFor([](const Message &m) {
-        const auto *e = as<ErrorMessage>(m);
-        return e && e->code == u"duplicate-run";
-    }, 5000));
+    QVERIFY(peer.waitFor(
+        [](const Message &m) {
+            const auto *e = as<ErrorMessage>(m);
+            return e && e->code == u"duplicate-run";
+        },
+        5000));
 }
 
 void tst_ProbeServer::badFramesKeepTheConnection()
@@ -370,10 +382,12 @@ void tst_ProbeServer::badFramesKeepTheConnection()
     peer.sendRaw(QString::fromUtf8(R"({"v":1,"type":"teleport","runId":"x1"})"));
     peer.sendRaw(QString::fromUtf8(R"({"v":1,"type":"run","runId":"x2","url":42})"));
     peer.socket().sendBinaryMessage("\x00\x01");
-    QVERIFY(peer.waitFor([&](const Message &) {
-        return errorOf(peer, QStringLiteral("malformed")) && errorOf(peer, QStringLiteral("unknown-type"))
-            && errorOf(peer, QStringLiteral("invalid-message"));
-    }, 5000));
+    QVERIFY(peer.waitFor(
+        [&](const Message &) {
+            return errorOf(peer, QStringLiteral("malformed")) && errorOf(peer, QStringLiteral("unknown-type"))
+                && errorOf(peer, QStringLiteral("invalid-message"));
+        },
+        5000));
     QCOMPARE(errorOf(peer, QStringLiteral("unknown-type"))->runId, QStringLiteral("x1"));
     QCOMPARE(errorOf(peer, QStringLiteral("invalid-message"))->runId, QStringLiteral("x2"));
     // Still open, still working.
@@ -400,11 +414,13 @@ void tst_ProbeServer::refusesPrivateTargets_data()
     QTest::addColumn<QString>("mentions");
     const QString port = QString::number(m_private.port());
     QTest::newRow("loopback") << QStringLiteral("http://127.0.0.1:%1/secret").arg(port) << QStringLiteral("loopback");
-    QTest::newRow("loopback /8") << QStringLiteral("http://127.0.0.2:%1/secret").arg(port) << QStringLiteral("loopback");
+    QTest::newRow("loopback /8") << QStringLiteral("http://127.0.0.2:%1/secret").arg(port)
+                                 << QStringLiteral("loopback");
     QTest::newRow("ipv6 loopback") << QStringLiteral("http://[::1]:%1/secret").arg(port) << QStringLiteral("loopback");
     QTest::newRow("10/8") << QStringLiteral("http://10.1.2.3/") << QStringLiteral("10.1.2.3");
     QTest::newRow("192.168/16") << QStringLiteral("http://192.168.1.1/") << QStringLiteral("192.168.1.1");
-    QTest::newRow("metadata") << QStringLiteral("http://169.254.169.254/latest/meta-data/") << QStringLiteral("169.254.169.254");
+    QTest::newRow("metadata") << QStringLiteral("http://169.254.169.254/latest/meta-data/")
+                              << QStringLiteral("169.254.169.254");
     QTest::newRow("localhost") << QStringLiteral("http://localhost:%1/secret").arg(port) << QStringLiteral("loopback");
     // A name from the hosts file that points at this machine.
     QTest::newRow("hosts-file name") << QStringLiteral("http://%1:%2/secret").arg(QHostInfo::localHostName(), port)
@@ -447,7 +463,8 @@ void tst_ProbeServer::allowsPrivateTargetsWhenTold()
     if (haveV6)
         v6.route(QStringLiteral("/secret"), TestWebServer::Response { 200, "text/html", "<p>v6</p>", 0, 0, {} });
     QStringList urls { m_private.url(QStringLiteral("/secret")).toString(),
-        QStringLiteral("http://localhost:%1/secret").arg(m_private.port()), m_web.url(QStringLiteral("/to-private")).toString() };
+        QStringLiteral("http://localhost:%1/secret").arg(m_private.port()),
+        m_web.url(QStringLiteral("/to-private")).toString() };
     if (haveV6)
         urls << v6.url(QStringLiteral("/secret")).toString();
     ProtocolPeer peer;

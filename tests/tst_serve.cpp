@@ -88,9 +88,9 @@ tst_Serve::Probe tst_Serve::start(const QStringList &arguments, bool tokenInEnvi
         env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), QString::fromLatin1(token));
     probe.process->setProcessEnvironment(env);
     probe.process->setProgram(QStringLiteral(WORLDSPEED_PROBE_EXE));
-    probe.process->setArguments(QStringList { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                                    QStringLiteral("--allow-private-targets"), QStringLiteral("--chrome-arg"),
-                                    QStringLiteral("--disable-quic") }
+    probe.process->setArguments(QStringList { QStringLiteral("serve"), QStringLiteral("--listen"),
+                                    QStringLiteral("127.0.0.1:0"), QStringLiteral("--allow-private-targets"),
+                                    QStringLiteral("--chrome-arg"), QStringLiteral("--disable-quic") }
         + arguments);
     probe.process->start();
     QDeadlineTimer deadline(15'000);
@@ -98,7 +98,8 @@ tst_Serve::Probe tst_Serve::start(const QStringList &arguments, bool tokenInEnvi
         QTest::qWait(10);
     const QByteArray line = probe.process->readLine().trimmed();
     if (!line.startsWith("worldspeed-probe ready ")) {
-        qWarning("no ready line; got \"%s\", stderr: %s", line.constData(), probe.process->readAllStandardError().constData());
+        qWarning("no ready line; got \"%s\", stderr: %s", line.constData(),
+            probe.process->readAllStandardError().constData());
         return probe;
     }
     probe.ready = QJsonDocument::fromJson(line.mid(qstrlen("worldspeed-probe ready "))).object();
@@ -133,7 +134,8 @@ void tst_Serve::refusesToStartWithoutAToken()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove(QStringLiteral("WORLDSPEED_PROBE_TOKEN"));
     process.setProcessEnvironment(env);
-    process.start(QStringLiteral(WORLDSPEED_PROBE_EXE), { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
+    process.start(QStringLiteral(WORLDSPEED_PROBE_EXE),
+        { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
     QVERIFY(process.waitForFinished(10'000));
     QCOMPARE(process.exitCode(), 2);
     QVERIFY(process.readAllStandardError().contains("no token"));
@@ -146,7 +148,8 @@ void tst_Serve::tokenFromFileAndKeptFromChrome()
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write(token + '\n');
     file.close();
-    Probe probe = start({ QStringLiteral("--token-file"), path, QStringLiteral("--region"), QStringLiteral("fra") }, false);
+    Probe probe
+        = start({ QStringLiteral("--token-file"), path, QStringLiteral("--region"), QStringLiteral("fra") }, false);
     QVERIFY(probe.endpoint.isValid());
     QCOMPARE(probe.ready.value(QStringLiteral("region")).toString(), QStringLiteral("fra"));
     QVERIFY(!probe.ready.value(QStringLiteral("probeId")).toString().isEmpty());
@@ -156,7 +159,8 @@ void tst_Serve::tokenFromFileAndKeptFromChrome()
     ProtocolPeer peer;
     QVERIFY(peer.open(probe.endpoint));
     QVERIFY(peer.handshake(token));
-    peer.send(RunMessage { QStringLiteral("r1"), m_web.url(QStringLiteral("/asset?type=text/html&size=20")).toString(), {} });
+    peer.send(
+        RunMessage { QStringLiteral("r1"), m_web.url(QStringLiteral("/asset?type=text/html&size=20")).toString(), {} });
     QVERIFY(peer.waitForDone(QStringLiteral("r1"), 30'000));
 
     // The token never reaches the browser's environment (nor, through it, any page or crash report).
@@ -204,10 +208,12 @@ void tst_Serve::parentGoneShutdown()
     auto parent = std::make_unique<ProtocolPeer>();
     QVERIFY(parent->open(probe.endpoint) && parent->handshake(token));
     parent->send(RunMessage { QStringLiteral("orphan"), m_web.url(QStringLiteral("/hang")).toString(), {} });
-    QVERIFY(parent->waitFor([](const Message &m) {
-        const auto *s = as<StatusMessage>(m);
-        return s && s->state == RunState::Loading;
-    }, 30'000));
+    QVERIFY(parent->waitFor(
+        [](const Message &m) {
+            const auto *s = as<StatusMessage>(m);
+            return s && s->state == RunState::Loading;
+        },
+        30'000));
     QTest::qWait(2500); // connected: the grace period does not run
     QCOMPARE(probe.process->state(), QProcess::Running);
     const QList<qint64> chrome = childrenOf(probe.process->processId());
@@ -236,7 +242,8 @@ void tst_Serve::parentReturnsInTime()
     QVERIFY(back.open(probe.endpoint) && back.handshake(token));
     QTest::qWait(3000);
     QCOMPARE(probe.process->state(), QProcess::Running);
-    back.send(RunMessage { QStringLiteral("still-here"), m_web.url(QStringLiteral("/asset?type=text/html&size=20")).toString(), {} });
+    back.send(RunMessage {
+        QStringLiteral("still-here"), m_web.url(QStringLiteral("/asset?type=text/html&size=20")).toString(), {} });
     QVERIFY(back.waitForDone(QStringLiteral("still-here"), 30'000));
     probe.process->terminate();
     QVERIFY(waitForExit(*probe.process, 15'000));
@@ -249,17 +256,21 @@ void tst_Serve::sigtermDrainsRunningRuns()
     ProtocolPeer peer;
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("draining"), m_web.url(QStringLiteral("/slow")).toString(), {} });
-    QVERIFY(peer.waitFor([](const Message &m) {
-        const auto *s = as<StatusMessage>(m);
-        return s && s->state == RunState::Loading;
-    }, 30'000));
+    QVERIFY(peer.waitFor(
+        [](const Message &m) {
+            const auto *s = as<StatusMessage>(m);
+            return s && s->state == RunState::Loading;
+        },
+        30'000));
     const QList<qint64> chrome = childrenOf(probe.process->processId());
     ::kill(static_cast<pid_t>(probe.process->processId()), SIGTERM);
     // It stops taking work at once...
-    QVERIFY(peer.waitFor([](const Message &m) {
-        const auto *load = as<LoadMessage>(m);
-        return load && load->capacity == 0;
-    }, 5000));
+    QVERIFY(peer.waitFor(
+        [](const Message &m) {
+            const auto *load = as<LoadMessage>(m);
+            return load && load->capacity == 0;
+        },
+        5000));
     // ...but the run in flight finishes and is delivered, then the probe says goodbye and exits 0.
     QVERIFY(peer.waitForDone(QStringLiteral("draining"), 30'000));
     const auto *done = doneOf(peer);
@@ -280,10 +291,12 @@ void tst_Serve::sigtermCancelsWhatDoesNotFinish()
     ProtocolPeer peer;
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("stuck"), m_web.url(QStringLiteral("/hang")).toString(), {} });
-    QVERIFY(peer.waitFor([](const Message &m) {
-        const auto *s = as<StatusMessage>(m);
-        return s && s->state == RunState::Loading;
-    }, 30'000));
+    QVERIFY(peer.waitFor(
+        [](const Message &m) {
+            const auto *s = as<StatusMessage>(m);
+            return s && s->state == RunState::Loading;
+        },
+        30'000));
     ::kill(static_cast<pid_t>(probe.process->processId()), SIGINT);
     QVERIFY(peer.waitForDone(QStringLiteral("stuck"), 15'000));
     const auto *done = doneOf(peer);
@@ -300,10 +313,12 @@ void tst_Serve::chromiumKilledMidRun()
     ProtocolPeer peer;
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("doomed"), m_web.url(QStringLiteral("/hang")).toString(), {} });
-    QVERIFY(peer.waitFor([](const Message &m) {
-        const auto *s = as<StatusMessage>(m);
-        return s && s->state == RunState::Loading;
-    }, 30'000));
+    QVERIFY(peer.waitFor(
+        [](const Message &m) {
+            const auto *s = as<StatusMessage>(m);
+            return s && s->state == RunState::Loading;
+        },
+        30'000));
     const QList<qint64> chrome = childrenOf(probe.process->processId());
     QCOMPARE(chrome.size(), 1);
     ::kill(static_cast<pid_t>(chrome.first()), SIGKILL);
@@ -313,7 +328,8 @@ void tst_Serve::chromiumKilledMidRun()
     QCOMPARE(done->error->kind, LoadError::Kind::BrowserCrashed);
 
     // The daemon stays up and the next run gets a fresh browser.
-    peer.send(RunMessage { QStringLiteral("next"), m_web.url(QStringLiteral("/asset?type=text/html&size=20")).toString(), {} });
+    peer.send(RunMessage {
+        QStringLiteral("next"), m_web.url(QStringLiteral("/asset?type=text/html&size=20")).toString(), {} });
     QVERIFY(peer.waitForDone(QStringLiteral("next"), 30'000));
     const auto *next = doneOf(peer);
     QVERIFY2(next->ok, next->error ? qPrintable(next->error->message) : "");

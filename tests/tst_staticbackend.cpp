@@ -21,11 +21,13 @@ void tst_StaticBackend::settingsFromJson_data()
 {
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QString>("error");
-    QTest::newRow("ok") << QByteArray(R"({"probes":[{"url":"wss://fra.example.com:8700","tokenSecret":"probe-fra"}]})") << QString();
+    QTest::newRow("ok") << QByteArray(R"({"probes":[{"url":"wss://fra.example.com:8700","tokenSecret":"probe-fra"}]})")
+                        << QString();
     QTest::newRow("no probes") << QByteArray(R"({"probes":[]})") << QStringLiteral("probes: lists no probe");
     QTest::newRow("http url") << QByteArray(R"({"probes":[{"url":"http://x","tokenSecret":"t"}]})")
                               << QStringLiteral("probes[0].url: \"http://x\" is not a ws:// or wss:// URL");
-    QTest::newRow("no secret") << QByteArray(R"({"probes":[{"url":"ws://x"}]})") << QStringLiteral("probes[0].tokenSecret: is required");
+    QTest::newRow("no secret") << QByteArray(R"({"probes":[{"url":"ws://x"}]})")
+                               << QStringLiteral("probes[0].tokenSecret: is required");
 }
 
 void tst_StaticBackend::settingsFromJson()

@@ -6,7 +6,8 @@
 
 namespace {
 
-RequestTiming request(const QString &id, double startMs, double durationMs, const QString &type = QStringLiteral("Script"))
+RequestTiming request(
+    const QString &id, double startMs, double durationMs, const QString &type = QStringLiteral("Script"))
 {
     RequestTiming r;
     r.id = id;
@@ -279,8 +280,10 @@ void tst_WaterfallModel::typeFilter()
 
     // Live requests go through the filter.
     model.setTypeFilter({ QStringLiteral("Image") });
-    model.addRequest(QStringLiteral("fra"), 0, RunView::First, request(QStringLiteral("img2"), 20, 10, QStringLiteral("Image")));
-    model.addRequest(QStringLiteral("fra"), 0, RunView::First, request(QStringLiteral("js2"), 21, 10, QStringLiteral("Script")));
+    model.addRequest(
+        QStringLiteral("fra"), 0, RunView::First, request(QStringLiteral("img2"), 20, 10, QStringLiteral("Image")));
+    model.addRequest(
+        QStringLiteral("fra"), 0, RunView::First, request(QStringLiteral("js2"), 21, 10, QStringLiteral("Script")));
     model.flushPending();
     QCOMPARE(idsOf(model, 0), QStringList({ QStringLiteral("Image"), QStringLiteral("img2") }));
 
@@ -293,16 +296,26 @@ void tst_WaterfallModel::typeCategories_data()
 {
     QTest::addColumn<QString>("type");
     QTest::addColumn<QString>("category");
-    QTest::newRow("document") << "Document" << "Document";
-    QTest::newRow("css") << "Stylesheet" << "Stylesheet";
-    QTest::newRow("js") << "Script" << "Script";
-    QTest::newRow("img") << "Image" << "Image";
-    QTest::newRow("font") << "Font" << "Font";
-    QTest::newRow("xhr") << "XHR" << "XHR/Fetch";
-    QTest::newRow("fetch") << "Fetch" << "XHR/Fetch";
-    QTest::newRow("eventsource") << "EventSource" << "XHR/Fetch";
-    QTest::newRow("media") << "Media" << "Other";
-    QTest::newRow("empty") << "" << "Other";
+    QTest::newRow("document") << "Document"
+                              << "Document";
+    QTest::newRow("css") << "Stylesheet"
+                         << "Stylesheet";
+    QTest::newRow("js") << "Script"
+                        << "Script";
+    QTest::newRow("img") << "Image"
+                         << "Image";
+    QTest::newRow("font") << "Font"
+                          << "Font";
+    QTest::newRow("xhr") << "XHR"
+                         << "XHR/Fetch";
+    QTest::newRow("fetch") << "Fetch"
+                           << "XHR/Fetch";
+    QTest::newRow("eventsource") << "EventSource"
+                                 << "XHR/Fetch";
+    QTest::newRow("media") << "Media"
+                           << "Other";
+    QTest::newRow("empty") << ""
+                           << "Other";
 }
 
 void tst_WaterfallModel::typeCategories()
@@ -317,10 +330,14 @@ void tst_WaterfallModel::shortLabels_data()
 {
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("label");
-    QTest::newRow("path") << "https://example.com/static/app.js" << "/static/app.js";
-    QTest::newRow("query") << "https://example.com/api?q=1" << "/api?q=1";
-    QTest::newRow("root") << "https://example.com/" << "example.com";
-    QTest::newRow("no path") << "https://example.com" << "example.com";
+    QTest::newRow("path") << "https://example.com/static/app.js"
+                          << "/static/app.js";
+    QTest::newRow("query") << "https://example.com/api?q=1"
+                           << "/api?q=1";
+    QTest::newRow("root") << "https://example.com/"
+                          << "example.com";
+    QTest::newRow("no path") << "https://example.com"
+                             << "example.com";
     QTest::newRow("data") << "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
                           << "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAA";
 }
@@ -385,7 +402,8 @@ void tst_WaterfallModel::capKeepsTheOldest()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     const qsizetype cap = WaterfallModel::maxRequestsPerLoad;
     for (qsizetype i = 0; i < cap + 25; ++i)
-        model.addRequest(QStringLiteral("fra"), 0, RunView::First, request(QString::number(i), static_cast<double>(i), 1));
+        model.addRequest(
+            QStringLiteral("fra"), 0, RunView::First, request(QString::number(i), static_cast<double>(i), 1));
     model.addRequest(QStringLiteral("fra"), 0, RunView::Repeat, request(QStringLiteral("repeat"), 0, 1));
     model.flushPending();
     QCOMPARE(model.requestCount(0), cap);

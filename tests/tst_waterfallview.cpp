@@ -83,8 +83,8 @@ Page realisticPage(const QString &origin, double rttMs, double serverMs)
     add(QStringLiteral("/static/js/analytics.js?v=3"), QStringLiteral("Script"), css + 5, false, 12, 8, 14'000);
     const double cssEnd = css + 2 + 4 + rttMs * 3.6 + 10 + rttMs + 4 + 6;
     const double fcp = cssEnd + 40;
-    add(QStringLiteral("https://cdn.example.net/fonts/inter-var.woff2"), QStringLiteral("Font"), cssEnd + 2, false,
-        8, 30, 98'000);
+    add(QStringLiteral("https://cdn.example.net/fonts/inter-var.woff2"), QStringLiteral("Font"), cssEnd + 2, false, 8,
+        30, 98'000);
     const double images = parsed + 20;
     const QStringList imageNames { QStringLiteral("hero@2x.jpg"), QStringLiteral("logo.svg"),
         QStringLiteral("team/anna.jpg"), QStringLiteral("team/ben.jpg"), QStringLiteral("team/chloe.jpg"),
@@ -96,14 +96,14 @@ Page realisticPage(const QString &origin, double rttMs, double serverMs)
             15 + (i * 37) % 90, 20'000 + i * 9'000);
     const double dcl = *page.requests.at(4).endMs() + 30;
     add(QStringLiteral("/api/session"), QStringLiteral("XHR"), dcl + 5, false, 45, 2, 600);
-    add(QStringLiteral("/api/recommendations?limit=12&locale=en-GB"), QStringLiteral("Fetch"), dcl + 8, false, 120,
-        6, 4'200);
+    add(QStringLiteral("/api/recommendations?limit=12&locale=en-GB"), QStringLiteral("Fetch"), dcl + 8, false, 120, 6,
+        4'200);
     add(QStringLiteral("/favicon.ico"), QStringLiteral("Other"), dcl + 20, false, 5, 1, 1'100);
     add(QStringLiteral("https://cdn.example.net/img/promo-banner.avif"), QStringLiteral("Image"), dcl + 25, false, 20,
         35, 41'000);
     // Plain http on a connection of its own: DNS and connect, no SSL.
-    RequestTiming &plain
-        = add(QStringLiteral("http://legacy.example.org/counter.gif"), QStringLiteral("Image"), dcl + 30, true, 5, 1, 43);
+    RequestTiming &plain = add(
+        QStringLiteral("http://legacy.example.org/counter.gif"), QStringLiteral("Image"), dcl + 30, true, 5, 1, 43);
     plain.phases.ssl.reset();
     plain.protocol = QStringLiteral("http/1.1");
     plain.durationMs = plain.phases.sum();
@@ -148,14 +148,13 @@ Page realisticPage(const QString &origin, double rttMs, double serverMs)
 // Streams fra, syd and iad the way probes would: each region's requests in end order.
 void fillThreeRegions(WaterfallModel &model)
 {
-    const std::tuple<QString, double, double> regions[] = { { QStringLiteral("fra"), 14, 60 },
-        { QStringLiteral("syd"), 290, 70 }, { QStringLiteral("iad"), 95, 55 } };
+    const std::tuple<QString, double, double> regions[]
+        = { { QStringLiteral("fra"), 14, 60 }, { QStringLiteral("syd"), 290, 70 }, { QStringLiteral("iad"), 95, 55 } };
     for (const auto &[region, rtt, server] : regions) {
         model.addLane(region);
         Page page = realisticPage(QStringLiteral("https://www.example.com"), rtt, server);
-        std::stable_sort(page.requests.begin(), page.requests.end(), [](const auto &a, const auto &b) {
-            return a.endMs().value_or(1e9) < b.endMs().value_or(1e9);
-        });
+        std::stable_sort(page.requests.begin(), page.requests.end(),
+            [](const auto &a, const auto &b) { return a.endMs().value_or(1e9) < b.endMs().value_or(1e9); });
         for (const RequestTiming &r : std::as_const(page.requests))
             model.addRequest(region, 0, RunView::First, r);
         model.setPageMetrics(region, 0, RunView::First, page.metrics);
@@ -470,8 +469,8 @@ void tst_WaterfallView::hitTesting()
             QVERIFY2(index.isValid(), qPrintable(QStringLiteral("lane %1 row %2").arg(lane).arg(row)));
             QCOMPARE(index.parent().row(), lane);
             QCOMPARE(index.row(), row);
-            QCOMPARE(index.data(WaterfallModel::RequestTimingRole).value<RequestTiming>().id,
-                model.request(lane, row)->id);
+            QCOMPARE(
+                index.data(WaterfallModel::RequestTimingRole).value<RequestTiming>().id, model.request(lane, row)->id);
         }
     };
     for (int lane = 0; lane < 3; ++lane) {
@@ -584,8 +583,9 @@ void tst_WaterfallView::labelsKeepHostAndFileName()
     QCOMPARE(fits(cdn, metrics.horizontalAdvance(QStringLiteral("cdn.example.net/…/inter-var.woff2")) + 1),
         QStringLiteral("cdn.example.net/…/inter-var.woff2"));
     // Narrower still: the file name is elided too, the host stays.
-    const QString narrower
-        = fits(cdn, metrics.horizontalAdvance(QStringLiteral("cdn.example.net/…/")) + metrics.horizontalAdvance(QStringLiteral("abcdefghij")));
+    const QString narrower = fits(cdn,
+        metrics.horizontalAdvance(QStringLiteral("cdn.example.net/…/"))
+            + metrics.horizontalAdvance(QStringLiteral("abcdefghij")));
     QVERIFY2(narrower.startsWith(u"cdn.example.net/…/") && narrower.endsWith(u"2"), qPrintable(narrower));
     // No directory to drop, or no room at all: plain middle elision.
     QVERIFY(fits(QStringLiteral("/a-very-long-single-file-name-for-sure.js"), 80).contains(QChar(0x2026)));
@@ -613,12 +613,11 @@ void tst_WaterfallView::screenshots()
             view.show();
             QVERIFY(QTest::qWaitForWindowExposed(&view));
             // Tall enough for every row, so the picture shows everything.
-            const int height = static_cast<int>(std::ceil(view.layoutGeometry().contentSize().height()))
-                + view.height() - view.viewport()->height();
+            const int height = static_cast<int>(std::ceil(view.layoutGeometry().contentSize().height())) + view.height()
+                - view.viewport()->height();
             view.resize(view.width(), height);
             QCoreApplication::processEvents();
-            const QString file
-                = dir + QStringLiteral("/waterfall-%1-%2.png").arg(modeName, dark ? u"dark" : u"light");
+            const QString file = dir + QStringLiteral("/waterfall-%1-%2.png").arg(modeName, dark ? u"dark" : u"light");
             QVERIFY2(view.grab().save(file), qPrintable(file));
         }
     }

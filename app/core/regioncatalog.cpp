@@ -38,7 +38,8 @@ std::optional<RegionCatalog> RegionCatalog::fromJson(const QByteArray &json, QSt
         region.country = item.string(QStringLiteral("country"), JsonReader::Presence::Optional, 256);
         region.continent = item.string(QStringLiteral("continent"), JsonReader::Presence::Optional, 64);
         region.latitude = item.number(QStringLiteral("latitude"), JsonReader::Presence::Required, -90, 90).value_or(0);
-        region.longitude = item.number(QStringLiteral("longitude"), JsonReader::Presence::Required, -180, 180).value_or(0);
+        region.longitude
+            = item.number(QStringLiteral("longitude"), JsonReader::Presence::Required, -180, 180).value_or(0);
         r.adopt(item);
         catalog.add(region);
     }

@@ -17,8 +17,7 @@ QString formatMs(std::optional<double> ms)
 
 RegionModel::RegionModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 void RegionModel::setRegions(const QList<RegionCatalog::Region> &regions)
 {
@@ -149,8 +148,8 @@ int RegionModel::runsDone(const QString &code) const
 
 int RegionModel::regionsFinished() const
 {
-    return static_cast<int>(std::count_if(m_rows.begin(), m_rows.end(),
-        [this](const Row &row) { return row.runsDone >= m_runsPerRegion; }));
+    return static_cast<int>(std::count_if(
+        m_rows.begin(), m_rows.end(), [this](const Row &row) { return row.runsDone >= m_runsPerRegion; }));
 }
 
 QString RegionModel::stateText(const QString &code) const
@@ -159,7 +158,9 @@ QString RegionModel::stateText(const QString &code) const
     if (i < 0)
         return {};
     const Row &row = m_rows.at(i);
-    const QString progress = m_runsPerRegion > 1 ? QStringLiteral(" (run %1 of %2)").arg(std::min(row.runsDone + 1, m_runsPerRegion)).arg(m_runsPerRegion) : QString();
+    const QString progress = m_runsPerRegion > 1
+        ? QStringLiteral(" (run %1 of %2)").arg(std::min(row.runsDone + 1, m_runsPerRegion)).arg(m_runsPerRegion)
+        : QString();
     switch (row.phase) {
     case Phase::Idle:
         return tr("Idle");
@@ -205,13 +206,20 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
         return m.loadMs ? QVariant(*m.loadMs) : QVariant();
     const auto metric = [&]() -> std::optional<double> {
         switch (index.column()) {
-        case TtfbColumn: return m.ttfbMs;
-        case FcpColumn: return m.firstContentfulPaintMs;
-        case LcpColumn: return m.largestContentfulPaintMs;
-        case DclColumn: return m.domContentLoadedMs;
-        case LoadColumn: return m.loadMs;
-        case FullyLoadedColumn: return m.fullyLoadedMs;
-        default: return std::nullopt;
+        case TtfbColumn:
+            return m.ttfbMs;
+        case FcpColumn:
+            return m.firstContentfulPaintMs;
+        case LcpColumn:
+            return m.largestContentfulPaintMs;
+        case DclColumn:
+            return m.domContentLoadedMs;
+        case LoadColumn:
+            return m.loadMs;
+        case FullyLoadedColumn:
+            return m.fullyLoadedMs;
+        default:
+            return std::nullopt;
         }
     };
     const bool hasNumbers = !row.firstViews.isEmpty();
@@ -219,7 +227,8 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case RegionColumn:
-            return row.region.city.isEmpty() ? row.region.code : QStringLiteral("%1 (%2)").arg(row.region.city, row.region.code);
+            return row.region.city.isEmpty() ? row.region.code
+                                             : QStringLiteral("%1 (%2)").arg(row.region.city, row.region.code);
         case StateColumn:
             return stateText(row.region.code);
         case RequestsColumn:
@@ -245,7 +254,8 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
             return {};
         }
     case Qt::TextAlignmentRole:
-        return index.column() >= TtfbColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        return index.column() >= TtfbColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                            : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ToolTipRole:
         if (index.column() == StateColumn && row.phase == Phase::Failed && row.lastError)
             return row.lastError->message;
@@ -260,16 +270,27 @@ QVariant RegionModel::headerData(int section, Qt::Orientation orientation, int r
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case RegionColumn: return tr("Region");
-    case StateColumn: return tr("State");
-    case TtfbColumn: return tr("TTFB");
-    case FcpColumn: return tr("FCP");
-    case LcpColumn: return tr("LCP");
-    case DclColumn: return tr("DCL");
-    case LoadColumn: return tr("Load");
-    case FullyLoadedColumn: return tr("Fully loaded");
-    case RequestsColumn: return tr("Requests");
-    case BytesColumn: return tr("Bytes");
-    default: return {};
+    case RegionColumn:
+        return tr("Region");
+    case StateColumn:
+        return tr("State");
+    case TtfbColumn:
+        return tr("TTFB");
+    case FcpColumn:
+        return tr("FCP");
+    case LcpColumn:
+        return tr("LCP");
+    case DclColumn:
+        return tr("DCL");
+    case LoadColumn:
+        return tr("Load");
+    case FullyLoadedColumn:
+        return tr("Fully loaded");
+    case RequestsColumn:
+        return tr("Requests");
+    case BytesColumn:
+        return tr("Bytes");
+    default:
+        return {};
     }
 }

@@ -19,8 +19,19 @@ class RegionModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(RegionModel)
 
 public:
-    enum Column { RegionColumn, StateColumn, TtfbColumn, FcpColumn, LcpColumn, DclColumn, LoadColumn, FullyLoadedColumn,
-        RequestsColumn, BytesColumn, ColumnCount };
+    enum Column {
+        RegionColumn,
+        StateColumn,
+        TtfbColumn,
+        FcpColumn,
+        LcpColumn,
+        DclColumn,
+        LoadColumn,
+        FullyLoadedColumn,
+        RequestsColumn,
+        BytesColumn,
+        ColumnCount
+    };
     enum class Phase { Idle, Queued, Booting, StartingBrowser, Loading, Complete, Failed };
     enum Role {
         SortRole = Qt::UserRole + 1, // numbers as numbers, absent last

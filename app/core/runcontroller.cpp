@@ -6,15 +6,14 @@
 #include "regionmodel.h"
 #include "waterfallmodel.h"
 
-RunController::RunController(Autoscaler *fleet, RegionModel *regions, WaterfallModel *waterfall, HistoryStore *history,
-    QObject *parent)
+RunController::RunController(
+    Autoscaler *fleet, RegionModel *regions, WaterfallModel *waterfall, HistoryStore *history, QObject *parent)
     : QObject(parent)
     , m_fleet(fleet)
     , m_regions(regions)
     , m_waterfall(waterfall)
     , m_history(history)
-{
-}
+{ }
 
 RunController::~RunController()
 {
@@ -77,7 +76,9 @@ bool RunController::start(const Request &request, QString *error)
     m_waterfall->clear();
     for (const QString &region : m_request.regions)
         m_waterfall->addLane(region);
-    m_testId = m_history ? m_history->beginTest(m_request.url.toString(), m_request.options, m_request.regions, m_request.runs) : -1;
+    m_testId = m_history
+        ? m_history->beginTest(m_request.url.toString(), m_request.options, m_request.regions, m_request.runs)
+        : -1;
     emit started(m_testId);
     emit progress(0, static_cast<int>(m_request.regions.size()));
     startRun(0);
@@ -89,29 +90,34 @@ void RunController::startRun(int runIndex)
     m_runIndex = runIndex;
     FleetTest *test = m_fleet->submit(m_request.url, m_request.options, m_request.regions);
     m_current = test;
-    connect(test, &FleetTest::regionStatus, this, [this, test, runIndex](const QString &region, RunState state, const QString &detail) {
-        PoolRun *run = test->run(region);
-        m_regions->setStatus(region, state, detail, run && run->cold() && state == RunState::Queued);
-        if (m_history && m_testId >= 0)
-            m_history->setRegionState(m_testId, region, state, detail);
-        Q_UNUSED(runIndex)
-    });
-    connect(test, &FleetTest::requestFinished, this, [this, runIndex](const QString &region, RunView view, const RequestTiming &request) {
-        m_waterfall->addRequest(region, runIndex, view, request);
-        if (m_history && m_testId >= 0)
-            m_history->addRequest(m_testId, region, runIndex + 1, view, request); // the store counts runs from 1
-    });
-    connect(test, &FleetTest::metrics, this, [this, runIndex](const QString &region, RunView view, const MetricsMessage &metrics) {
-        m_regions->addMetrics(region, runIndex, view, metrics.metrics);
-        m_waterfall->setPageMetrics(region, runIndex, view, metrics.metrics);
-        if (m_history && m_testId >= 0)
-            m_history->setMetrics(m_testId, region, runIndex + 1, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng);
-    });
+    connect(test, &FleetTest::regionStatus, this,
+        [this, test, runIndex](const QString &region, RunState state, const QString &detail) {
+            PoolRun *run = test->run(region);
+            m_regions->setStatus(region, state, detail, run && run->cold() && state == RunState::Queued);
+            if (m_history && m_testId >= 0)
+                m_history->setRegionState(m_testId, region, state, detail);
+            Q_UNUSED(runIndex)
+        });
+    connect(test, &FleetTest::requestFinished, this,
+        [this, runIndex](const QString &region, RunView view, const RequestTiming &request) {
+            m_waterfall->addRequest(region, runIndex, view, request);
+            if (m_history && m_testId >= 0)
+                m_history->addRequest(m_testId, region, runIndex + 1, view, request); // the store counts runs from 1
+        });
+    connect(test, &FleetTest::metrics, this,
+        [this, runIndex](const QString &region, RunView view, const MetricsMessage &metrics) {
+            m_regions->addMetrics(region, runIndex, view, metrics.metrics);
+            m_waterfall->setPageMetrics(region, runIndex, view, metrics.metrics);
+            if (m_history && m_testId >= 0)
+                m_history->setMetrics(
+                    m_testId, region, runIndex + 1, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng);
+        });
     connect(test, &FleetTest::regionDone, this, [this, test, runIndex](const QString &region, const DoneMessage &done) {
         m_regions->finishRun(region, runIndex, done);
         if (m_history && m_testId >= 0) {
             PoolRun *run = test->run(region);
-            m_history->finishRun(m_testId, region, runIndex + 1, done.ok, done.error, run && run->cold(), done.browserStartMs);
+            m_history->finishRun(
+                m_testId, region, runIndex + 1, done.ok, done.error, run && run->cold(), done.browserStartMs);
         }
         emit progress(m_regions->regionsFinished(), static_cast<int>(m_request.regions.size()));
     });

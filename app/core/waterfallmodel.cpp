@@ -30,8 +30,8 @@ WaterfallModel::~WaterfallModel() = default;
 
 QString WaterfallModel::typeCategory(const QString &resourceType)
 {
-    static const QSet<QString> own { QStringLiteral("Document"), QStringLiteral("Stylesheet"),
-        QStringLiteral("Script"), QStringLiteral("Image"), QStringLiteral("Font") };
+    static const QSet<QString> own { QStringLiteral("Document"), QStringLiteral("Stylesheet"), QStringLiteral("Script"),
+        QStringLiteral("Image"), QStringLiteral("Font") };
     if (own.contains(resourceType))
         return resourceType;
     if (resourceType == u"XHR" || resourceType == u"Fetch" || resourceType == u"EventSource")
@@ -119,16 +119,16 @@ void WaterfallModel::flushPending()
         const auto startOf = [&entries](qsizetype entry) { return entries.at(entry).timing.startMs; };
         QList<qsizetype> pending;
         pending.swap(target.pending);
-        std::stable_sort(pending.begin(), pending.end(),
-            [&](qsizetype a, qsizetype b) { return startOf(a) < startOf(b); });
+        std::stable_sort(
+            pending.begin(), pending.end(), [&](qsizetype a, qsizetype b) { return startOf(a) < startOf(b); });
         const QModelIndex parent = laneIndex(lane);
         // Each group of consecutive pending requests that lands between the same two rows is one insertion; in
         // the common case (everything started after the last row) the whole batch is one.
         const auto positionOf = [&](qsizetype entry) {
             const double start = startOf(entry);
-            return std::upper_bound(target.rows.cbegin(), target.rows.cend(), start,
-                       [&](double value, qsizetype row) { return value < startOf(row); })
-                - target.rows.cbegin();
+            return std::upper_bound(target.rows.cbegin(), target.rows.cend(), start, [&](double value, qsizetype row) {
+                return value < startOf(row);
+            }) - target.rows.cbegin();
         };
         qsizetype first = 0;
         while (first < pending.size()) {

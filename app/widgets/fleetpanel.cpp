@@ -214,12 +214,13 @@ void FleetPanel::addRegion(RegionPool *pool)
                 if (Region *r = regionOf(pool))
                     updateRegionItem(*r);
             }),
-        connect(pool, &RegionPool::bootFailed, this,
-            [this, pool](const QString &reason) { onBootFailed(pool, reason); }),
-        connect(pool, &QObject::destroyed, this, [this, code = r.code] {
-            removeRegion(code);
-            updateEmptyState();
-        }),
+        connect(
+            pool, &RegionPool::bootFailed, this, [this, pool](const QString &reason) { onBootFailed(pool, reason); }),
+        connect(pool, &QObject::destroyed, this,
+            [this, code = r.code] {
+                removeRegion(code);
+                updateEmptyState();
+            }),
     };
     // The runners it booted before anyone listened (`min`).
     for (const RunnerInfo &runner : pool->runners())
@@ -313,8 +314,7 @@ void FleetPanel::onBootFailed(RegionPool *pool, const QString &reason)
     if (!r)
         return;
     const QString runner = std::exchange(r->lastFailedBoot, QString());
-    addProblem(*r, tr("boot failed"),
-        runner.isEmpty() ? reason : tr("%1 did not start: %2").arg(runner, reason));
+    addProblem(*r, tr("boot failed"), runner.isEmpty() ? reason : tr("%1 did not start: %2").arg(runner, reason));
     updateRegionItem(*r);
 }
 
@@ -428,7 +428,8 @@ void FleetPanel::updateRunnerItem(RunnerRow &row)
     if (row.removed && info.state == RunnerInfo::Stopping)
         state = tr("stopped");
     item->setText(StateColumn, state);
-    item->setIcon(NameColumn, dot(toneColor(row.removed && info.state != RunnerInfo::Failed ? Tone::Quiet : toneOf(info), dark)));
+    item->setIcon(
+        NameColumn, dot(toneColor(row.removed && info.state != RunnerInfo::Failed ? Tone::Quiet : toneOf(info), dark)));
     if (info.bootMs)
         item->setText(StartColumn, tr("booted in %1").arg(durationText(*info.bootMs)));
     else if (info.state == RunnerInfo::Booting && row.seen.elapsed() >= 1000)
@@ -499,10 +500,10 @@ void FleetPanel::updateRegionItem(Region &r)
         parts.append(tr("%n queued", nullptr, queue));
     const bool unusable = pool && !pool->configError().isEmpty();
     r.item->setText(StateColumn, unusable ? tr("not usable") : parts.join(QStringLiteral(", ")));
-    const Tone tone = unusable ? Tone::Bad
-        : busy                 ? Tone::Busy
-        : booting              ? Tone::Booting
-        : idle                 ? Tone::Ready
+    const Tone tone = unusable                                                                          ? Tone::Bad
+        : busy                                                                                          ? Tone::Busy
+        : booting                                                                                       ? Tone::Booting
+        : idle                                                                                          ? Tone::Ready
         : !r.problems.isEmpty() && r.problems.constFirst().at.secsTo(QDateTime::currentDateTime()) < 60 ? Tone::Bad
                                                                                                         : Tone::Quiet;
     r.item->setIcon(NameColumn, dot(toneColor(tone, dark)));
@@ -520,7 +521,8 @@ void FleetPanel::updateRegionItem(Region &r)
             nextTip = tr("A ready runner has a free slot: the next run starts at once.");
         } else if (alive < limit || booting > 0) {
             next = tr("next run: cold");
-            nextTip = tr("No free slot: the next run waits for a runner to boot%1, and its time includes it.").arg(lastBoot);
+            nextTip = tr("No free slot: the next run waits for a runner to boot%1, and its time includes it.")
+                          .arg(lastBoot);
         } else {
             next = tr("next run: waits");
             nextTip = tr("All %1 runners are busy and the pool is at its maximum: the next run waits for a slot.")
@@ -537,10 +539,11 @@ void FleetPanel::updateRegionItem(Region &r)
         const PoolOptions options = pool->options();
         const int perRunner = options.singleUse ? 1 : options.maxConcurrency;
         const QString kind = pool->backend() ? pool->backend()->kind() : tr("no");
-        const QString runners = options.min == options.max ? (options.max == 1 ? tr("1 runner") : tr("%1 runners").arg(options.max))
-                                                           : tr("%1–%2 runners").arg(options.min).arg(options.max);
-        detail = tr("%1 backend · %2 · %3").arg(kind, runners,
-            perRunner == 1 ? tr("1 run each") : tr("%1 runs each").arg(perRunner));
+        const QString runners = options.min == options.max
+            ? (options.max == 1 ? tr("1 runner") : tr("%1 runners").arg(options.max))
+            : tr("%1–%2 runners").arg(options.min).arg(options.max);
+        detail = tr("%1 backend · %2 · %3")
+                     .arg(kind, runners, perRunner == 1 ? tr("1 run each") : tr("%1 runs each").arg(perRunner));
         if (options.singleUse)
             detail += QStringLiteral(" · ") + tr("single use");
         if (unusable)

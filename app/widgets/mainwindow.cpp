@@ -1,19 +1,19 @@
 #include "mainwindow.h"
 
 #include "csvexporter.h"
-#include "fleetpanel.h"
-#include "metricschartview.h"
-#include "pdfreport.h"
-#include "settingsdialog.h"
-#include "trendchartview.h"
 #include "fleet/configuredfleet.h"
+#include "fleetpanel.h"
 #include "harexporter.h"
 #include "historymodel.h"
 #include "historystore.h"
+#include "metricschartview.h"
 #include "model/connectivityprofile.h"
+#include "pdfreport.h"
 #include "regionmodel.h"
 #include "regionpicker.h"
 #include "runcontroller.h"
+#include "settingsdialog.h"
+#include "trendchartview.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
 #include "worldmapview.h"
@@ -128,12 +128,14 @@ void MainWindow::loadFleet()
         if (auto loaded = FleetConfig::load(m_services.fleetConfigPath, &error))
             config = *loaded;
         else
-            m_fleetError = tr("The fleet configuration could not be read, so this computer is used instead: %1").arg(error);
+            m_fleetError
+                = tr("The fleet configuration could not be read, so this computer is used instead: %1").arg(error);
     }
     // The Chrome the user chose in the settings, for local probes whose config names none.
     const QString chromePath = QSettings().value(SettingsDialog::chromePathKey).toString();
     for (RegionConfig &region : config.regions) {
-        if (region.backendType == u"local" && !chromePath.isEmpty() && !region.backendSettings.contains(QStringLiteral("chromePath")))
+        if (region.backendType == u"local" && !chromePath.isEmpty()
+            && !region.backendSettings.contains(QStringLiteral("chromePath")))
             region.backendSettings.insert(QStringLiteral("chromePath"), chromePath);
     }
     QString error;
@@ -178,7 +180,8 @@ void MainWindow::loadFleet()
     // The regions to test: what the user chose last time, if the fleet still has them; else all of them.
     QStringList remembered = QSettings().value(QStringLiteral("test/regions")).toStringList();
     const QStringList available = m_regionModel->regionCodes();
-    remembered.erase(std::remove_if(remembered.begin(), remembered.end(), [&](const QString &c) { return !available.contains(c); }),
+    remembered.erase(
+        std::remove_if(remembered.begin(), remembered.end(), [&](const QString &c) { return !available.contains(c); }),
         remembered.end());
     setSelectedRegions(remembered.isEmpty() ? available : remembered);
     if (!m_fleetError.isEmpty())
@@ -323,20 +326,23 @@ void MainWindow::buildUi()
     setCentralWidget(central);
 
     // The map follows the table; a click on either selects the region in both.
-    connect(m_regionModel, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
-        for (int row = from.row(); row <= to.row(); ++row)
-            updateMap(row);
-    });
+    connect(
+        m_regionModel, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+            for (int row = from.row(); row <= to.row(); ++row)
+                updateMap(row);
+        });
     connect(m_map, &WorldMapView::regionClicked, this, [this](const QString &code) {
         const int row = m_regionModel->rowOf(code);
         if (row >= 0)
             m_table->selectRow(m_sortedRegions->mapFromSource(m_regionModel->index(row, 0)).row());
         m_map->setSelectedRegion(code);
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
-        const QModelIndex source = m_sortedRegions->mapToSource(current);
-        m_map->setSelectedRegion(source.isValid() ? m_regionModel->data(source, RegionModel::RegionCodeRole).toString() : QString());
-    });
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
+            const QModelIndex source = m_sortedRegions->mapToSource(current);
+            m_map->setSelectedRegion(
+                source.isValid() ? m_regionModel->data(source, RegionModel::RegionCodeRole).toString() : QString());
+        });
 
     m_status = new QLabel(tr("Ready"), this);
     m_progress = new QProgressBar(this);
@@ -371,11 +377,12 @@ void MainWindow::updateMap(int row)
     const QString code = m_regionModel->data(m_regionModel->index(row, 0), RegionModel::RegionCodeRole).toString();
     const RegionModel::Phase phase = m_regionModel->phase(code);
     const PageMetrics m = m_regionModel->median(code);
-    const QString tip = QStringLiteral("<b>%1</b><br>%2<br>TTFB %3 · FCP %4 · LCP %5<br>Load %6 · %7 requests")
-                            .arg(m_regionModel->data(m_regionModel->index(row, RegionModel::RegionColumn)).toString().toHtmlEscaped(),
-                                m_regionModel->stateText(code).toHtmlEscaped(), formatMs(m.ttfbMs), formatMs(m.firstContentfulPaintMs),
-                                formatMs(m.largestContentfulPaintMs), formatMs(m.loadMs))
-                            .arg(m.requestCount);
+    const QString tip
+        = QStringLiteral("<b>%1</b><br>%2<br>TTFB %3 · FCP %4 · LCP %5<br>Load %6 · %7 requests")
+              .arg(m_regionModel->data(m_regionModel->index(row, RegionModel::RegionColumn)).toString().toHtmlEscaped(),
+                  m_regionModel->stateText(code).toHtmlEscaped(), formatMs(m.ttfbMs),
+                  formatMs(m.firstContentfulPaintMs), formatMs(m.largestContentfulPaintMs), formatMs(m.loadMs))
+              .arg(m.requestCount);
     m_map->setRegionState(code, mapState(phase), phase == RegionModel::Phase::Complete ? m.loadMs : std::nullopt, tip);
 }
 
@@ -472,7 +479,8 @@ void MainWindow::exportHar()
     if (files.isEmpty())
         QMessageBox::warning(this, tr("Export HAR"), error);
     else
-        statusBar()->showMessage(tr("Wrote %n HAR file(s) to %1", nullptr, static_cast<int>(files.size())).arg(dir), 8000);
+        statusBar()->showMessage(
+            tr("Wrote %n HAR file(s) to %1", nullptr, static_cast<int>(files.size())).arg(dir), 8000);
 }
 
 void MainWindow::exportPdf()
@@ -551,7 +559,8 @@ void MainWindow::openSelectedHistory()
     }
     m_waterfallModel->flushPending();
     m_tabs->setCurrentWidget(m_waterfall);
-    m_status->setText(tr("Showing the test of %1").arg(QLocale().toString(test->startedAt.toLocalTime(), QLocale::ShortFormat)));
+    m_status->setText(
+        tr("Showing the test of %1").arg(QLocale().toString(test->startedAt.toLocalTime(), QLocale::ShortFormat)));
 }
 
 void MainWindow::deleteSelectedHistory()

@@ -39,8 +39,8 @@ RegionModel::Column columnOf(MetricsChartView::Metric metric)
 QColor mix(const QColor &a, const QColor &b, double t)
 {
     const auto channel = [t](double x, double y) { return float(x + (y - x) * t); };
-    return QColor::fromRgbF(channel(a.redF(), b.redF()), channel(a.greenF(), b.greenF()),
-        channel(a.blueF(), b.blueF()));
+    return QColor::fromRgbF(
+        channel(a.redF(), b.redF()), channel(a.greenF(), b.greenF()), channel(a.blueF(), b.blueF()));
 }
 
 // A round top for the value axis: 1, 2, 2.5 or 5 × 10^n above the largest value.
@@ -369,7 +369,8 @@ void MetricsChartView::applyPalette()
     chart->legend()->setFont(font());
     const QColor grid = mix(window, text, 0.15);
     const QColor line = mix(window, text, 0.45);
-    for (QAbstractAxis *axis : { static_cast<QAbstractAxis *>(m_categoryAxis), static_cast<QAbstractAxis *>(m_valueAxis) }) {
+    for (QAbstractAxis *axis :
+        { static_cast<QAbstractAxis *>(m_categoryAxis), static_cast<QAbstractAxis *>(m_valueAxis) }) {
         axis->setLabelsColor(text);
         axis->setLabelsFont(font());
         axis->setLinePenColor(line);
@@ -393,7 +394,8 @@ void MetricsChartView::showToolTip(Metric metric, bool hovering, int index)
         return;
     }
     const RegionValues &values = m_values.at(index);
-    const QString region = values.city.isEmpty() ? values.code : QStringLiteral("%1 (%2)").arg(values.city, values.code);
+    const QString region
+        = values.city.isEmpty() ? values.code : QStringLiteral("%1 (%2)").arg(values.city, values.code);
     const std::optional<double> ms = values.ms[int(metric)];
     const QString value = ms ? tr("%1 ms").arg(QLocale().toString(*ms, 'f', 0)) : tr("not measured");
     QToolTip::showText(QCursor::pos(), QStringLiteral("%1\n%2: %3").arg(region, metricName(metric), value), this);

@@ -9,10 +9,10 @@
 
 #include <QApplication>
 #include <QChart>
-#include <QLegend>
 #include <QFontMetricsF>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
+#include <QLegend>
 #include <QLinearGradient>
 #include <QPainter>
 #include <QPainterPath>
@@ -106,7 +106,8 @@ QList<RegionSummary> summarize(const TestRecord &test, const RegionCatalog &cata
             if (run.ok()) {
                 ++summary.okRuns;
             } else if (run.finished && run.error) {
-                summary.failure = run.error->message.isEmpty() ? LoadError::kindName(run.error->kind) : run.error->message;
+                summary.failure
+                    = run.error->message.isEmpty() ? LoadError::kindName(run.error->kind) : run.error->message;
             }
         }
         if (summary.failure.isEmpty() && record.state == RunState::Error)
@@ -142,15 +143,14 @@ struct Placement
 class ReportLayout
 {
 public:
-    ReportLayout(const TestRecord &test, const RegionCatalog &catalog, QPaintDevice *device, double width,
-        double height)
+    ReportLayout(
+        const TestRecord &test, const RegionCatalog &catalog, QPaintDevice *device, double width, double height)
         : m_test(test)
         , m_regions(summarize(test, catalog))
         , m_device(device)
         , m_width(width)
         , m_height(height)
-    {
-    }
+    { }
 
     void build();
     QList<Placement> paginate(int *pages) const;
@@ -195,7 +195,8 @@ void ReportLayout::addHeading(const QString &text, const QString &note)
     block.paint = [=](QPainter &painter, const QRectF &rect) {
         painter.setFont(font);
         painter.setPen(inkColor);
-        painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), titleHeight), Qt::AlignLeft | Qt::AlignVCenter, text);
+        painter.drawText(
+            QRectF(rect.left(), rect.top(), rect.width(), titleHeight), Qt::AlignLeft | Qt::AlignVCenter, text);
         if (!note.isEmpty()) {
             painter.setFont(small);
             painter.setPen(mutedColor);
@@ -238,15 +239,15 @@ void ReportLayout::addTitle()
     add(QObject::tr("Runs"),
         QObject::tr("%n per region", nullptr, m_test.runsPerRegion) + QStringLiteral(" · ")
             + (m_test.options.repeatView ? QObject::tr("first and repeat view") : QObject::tr("first view only"))
-            + QStringLiteral(" · ")
-            + QObject::tr("timeout %1 s").arg(m_test.options.timeoutMs / 1000));
+            + QStringLiteral(" · ") + QObject::tr("timeout %1 s").arg(m_test.options.timeoutMs / 1000));
     int measured = 0;
     int failed = 0;
     for (const RegionSummary &region : std::as_const(m_regions)) {
         measured += region.status == RegionSummary::Status::Measured;
         failed += region.status == RegionSummary::Status::Failed;
     }
-    QString regionLine = (m_regions.size() == 1 ? QObject::tr("1 region") : QObject::tr("%1 regions").arg(m_regions.size()));
+    QString regionLine
+        = (m_regions.size() == 1 ? QObject::tr("1 region") : QObject::tr("%1 regions").arg(m_regions.size()));
     regionLine += QStringLiteral(" · ") + QObject::tr("%1 measured").arg(measured);
     if (failed)
         regionLine += QStringLiteral(" · ") + QObject::tr("%1 failed").arg(failed);
@@ -278,7 +279,8 @@ void ReportLayout::addTitle()
         for (qsizetype i = 0; i < keys.size(); ++i) {
             painter.setFont(keyFont);
             painter.setPen(mutedColor);
-            painter.drawText(QRectF(rect.left(), y, keyWidth, rowHeights.at(i)), Qt::AlignLeft | Qt::AlignTop, keys.at(i));
+            painter.drawText(
+                QRectF(rect.left(), y, keyWidth, rowHeights.at(i)), Qt::AlignLeft | Qt::AlignTop, keys.at(i));
             painter.setFont(valueFont);
             painter.setPen(inkColor);
             painter.drawText(QRectF(rect.left() + keyWidth, y, rect.width() - keyWidth, rowHeights.at(i)),
@@ -311,7 +313,8 @@ void ReportLayout::addMap()
     block.height = mapHeight + legendHeight;
     block.paint = [=, this](QPainter &painter, const QRectF &rect) {
         paintMap(painter, QRectF(rect.left(), rect.top(), rect.width(), mapHeight));
-        paintMapLegend(painter, QRectF(rect.left(), rect.top() + mapHeight + mm(2), rect.width(), legendHeight - mm(2)));
+        paintMapLegend(
+            painter, QRectF(rect.left(), rect.top() + mapHeight + mm(2), rect.width(), legendHeight - mm(2)));
     };
     m_blocks.append(block);
 }
@@ -386,8 +389,8 @@ void ReportLayout::paintMap(QPainter &painter, const QRectF &rect) const
         const QString city = region->place->city.isEmpty() ? region->code : region->place->city;
         const std::optional<double> load = region->median ? region->median->loadMs : std::nullopt;
         const QString time = region->status == RegionSummary::Status::Failed ? QObject::tr("failed")
-            : load                                                             ? WorldMapView::loadTimeLabel(*load)
-                                                                               : QString();
+            : load                                                           ? WorldMapView::loadTimeLabel(*load)
+                                                                             : QString();
         const double gap = mm(0.6);
         const double cityWidth = cityMetrics.horizontalAdvance(city);
         const double timeWidth = time.isEmpty() ? 0 : timeMetrics.horizontalAdvance(QStringLiteral(" ") + time);
@@ -452,7 +455,8 @@ void ReportLayout::paintMapLegend(QPainter &painter, const QRectF &rect) const
             : ms == 0                     ? QStringLiteral("0")
                                           : QStringLiteral("%1 s").arg(QLocale().toString(ms / 1000.0, 'g', 2));
         const double w = fm.horizontalAdvance(label);
-        painter.drawText(QPointF(std::min(tx - w / 2, bar.right() + mm(4) - w), bar.bottom() + mm(0.8) + fm.ascent()), label);
+        painter.drawText(
+            QPointF(std::min(tx - w / 2, bar.right() + mm(4) - w), bar.bottom() + mm(0.8) + fm.ascent()), label);
     }
     x = bar.right() + mm(10);
     // The failed cross and the no-result ring.
@@ -484,7 +488,8 @@ void ReportLayout::addTable()
         QObject::tr("DCL"), QObject::tr("Load"), QObject::tr("Fully loaded"), QObject::tr("Requests"),
         QObject::tr("Bytes") };
     // The region column gets what the eight numbers leave.
-    const double numberWidth = std::max(mm(17), metrics(cellFont).horizontalAdvance(QStringLiteral("00,000 ms")) + mm(2.5));
+    const double numberWidth
+        = std::max(mm(17), metrics(cellFont).horizontalAdvance(QStringLiteral("00,000 ms")) + mm(2.5));
     QList<double> widths { m_width - 8 * numberWidth };
     for (int i = 0; i < 8; ++i)
         widths.append(numberWidth);
@@ -513,7 +518,8 @@ void ReportLayout::addTable()
         painter.setPen(inkColor);
         for (int i = 0; i < headers.size(); ++i) {
             const QRectF cell = columnRect(rect, i, i).adjusted(pad, pad, -pad, -pad);
-            painter.drawText(cell, (i == 0 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignBottom | Qt::TextWordWrap, headers.at(i));
+            painter.drawText(
+                cell, (i == 0 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignBottom | Qt::TextWordWrap, headers.at(i));
         }
         painter.setPen(QPen(mutedColor, pt(0.75)));
         painter.drawLine(rect.bottomLeft(), rect.bottomRight());
@@ -540,7 +546,8 @@ void ReportLayout::addTable()
                 noteIsFailure = true;
             }
         } else {
-            note = (region.status == RegionSummary::Status::Failed ? QObject::tr("Failed: %1") : QObject::tr("No result: %1"))
+            note = (region.status == RegionSummary::Status::Failed ? QObject::tr("Failed: %1")
+                                                                   : QObject::tr("No result: %1"))
                        .arg(region.failure);
             noteIsFailure = region.status == RegionSummary::Status::Failed;
         }
@@ -571,8 +578,8 @@ void ReportLayout::addTable()
                 const QRectF cell = columnRect(rect, i, i).adjusted(pad, pad, -pad, -pad);
                 const bool absent = cells.at(i) == u"–";
                 painter.setPen(absent ? mutedColor : inkColor);
-                painter.drawText(QRectF(cell.left(), cell.top(), cell.width(), lineHeight), Qt::AlignRight | Qt::AlignVCenter,
-                    cells.at(i));
+                painter.drawText(QRectF(cell.left(), cell.top(), cell.width(), lineHeight),
+                    Qt::AlignRight | Qt::AlignVCenter, cells.at(i));
             }
             if (!note.isEmpty()) {
                 const QRectF span = columnRect(rect, 1, 8).adjusted(pad, pad, -pad, -pad);
@@ -661,8 +668,8 @@ void ReportLayout::paintPhaseLegend(QPainter &painter, const QRectF &rect) const
     double x = rect.left();
     const double swatch = mm(2.2);
     const double cy = rect.center().y();
-    for (const Phase phase : { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait,
-             Phase::Receive }) {
+    for (const Phase phase :
+        { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait, Phase::Receive }) {
         painter.fillRect(QRectF(x, cy - swatch / 2, swatch, swatch), WaterfallView::phaseColor(phase, false));
         x += swatch + mm(0.8);
         const QString name = WaterfallGeometry::phaseName(phase);
@@ -732,9 +739,8 @@ void ReportLayout::addWaterfalls()
         const RegionRecord record = m_test.region(region.code);
         const RegionRun *run = representativeRun(record);
         QList<RequestTiming> slowest = run ? run->firstView.requests : QList<RequestTiming>();
-        const auto duration = [](const RequestTiming &request) {
-            return request.durationMs.value_or(request.phases.sum());
-        };
+        const auto duration
+            = [](const RequestTiming &request) { return request.durationMs.value_or(request.phases.sum()); };
         std::stable_sort(slowest.begin(), slowest.end(),
             [&](const RequestTiming &a, const RequestTiming &b) { return duration(a) > duration(b); });
         const qsizetype total = slowest.size();
@@ -750,16 +756,18 @@ void ReportLayout::addWaterfalls()
         if (!run) {
             subtitle = QObject::tr("No run: %1").arg(region.failure);
         } else if (total == 0) {
-            subtitle = region.failure.isEmpty() ? QObject::tr("No requests were recorded.")
-                                                : QObject::tr("Failed before any request was recorded: %1").arg(region.failure);
+            subtitle = region.failure.isEmpty()
+                ? QObject::tr("No requests were recorded.")
+                : QObject::tr("Failed before any request was recorded: %1").arg(region.failure);
         } else {
             subtitle = m_test.runsPerRegion > 1 ? QObject::tr("Run %1 of %2").arg(run->index).arg(m_test.runsPerRegion)
                                                 : QObject::tr("The run");
             if (measured && metrics.loadMs)
                 subtitle += QStringLiteral(" · ") + QObject::tr("load %1").arg(formatMs(metrics.loadMs));
             subtitle += QStringLiteral(" · ")
-                + (total > slowestCount ? QObject::tr("the %1 slowest of %2 requests").arg(slowestCount).arg(total)
-                                        : (total == 1 ? QObject::tr("its only request") : QObject::tr("all %1 requests").arg(total)));
+                + (total > slowestCount
+                        ? QObject::tr("the %1 slowest of %2 requests").arg(slowestCount).arg(total)
+                        : (total == 1 ? QObject::tr("its only request") : QObject::tr("all %1 requests").arg(total)));
             if (!run->ok() && !region.failure.isEmpty())
                 subtitle += QStringLiteral(" · ") + QObject::tr("failed: %1").arg(region.failure);
         }
@@ -768,14 +776,16 @@ void ReportLayout::addWaterfalls()
         for (const RequestTiming &request : std::as_const(slowest))
             spanMs = std::max(spanMs, request.startMs + duration(request));
         if (measured) {
-            for (const std::optional<double> &marker : { metrics.firstContentfulPaintMs, metrics.domContentLoadedMs, metrics.loadMs })
+            for (const std::optional<double> &marker :
+                { metrics.firstContentfulPaintMs, metrics.domContentLoadedMs, metrics.loadMs })
                 spanMs = std::max(spanMs, marker.value_or(0));
         }
         spanMs = WaterfallGeometry::spanFor(std::max(spanMs, 1.0));
 
         Block block;
         block.spaceBefore = mm(4);
-        block.height = titleHeight + subHeight + mm(1.5) + (slowest.isEmpty() ? 0 : axisHeight + slowest.size() * rowHeight);
+        block.height
+            = titleHeight + subHeight + mm(1.5) + (slowest.isEmpty() ? 0 : axisHeight + slowest.size() * rowHeight);
         const QString title = region.name;
         const bool failed = region.status == RegionSummary::Status::Failed;
         block.paint = [=, this](QPainter &painter, const QRectF &rect) {
@@ -783,7 +793,8 @@ void ReportLayout::addWaterfalls()
             double y = rect.top();
             painter.setFont(titleFont);
             painter.setPen(inkColor);
-            painter.drawText(QRectF(rect.left(), y, rect.width(), titleHeight), Qt::AlignLeft | Qt::AlignVCenter, title);
+            painter.drawText(
+                QRectF(rect.left(), y, rect.width(), titleHeight), Qt::AlignLeft | Qt::AlignVCenter, title);
             y += titleHeight;
             painter.setFont(subFont);
             painter.setPen(failed ? failColor : mutedColor);
@@ -818,8 +829,7 @@ void ReportLayout::addWaterfalls()
                 if (i % 2 == 1)
                     painter.fillRect(QRectF(rect.left(), top, rect.width(), rowHeight), stripeFill);
                 const QString label = WaterfallModel::shortLabel(request.url);
-                const QString status = request.outcome == RequestTiming::Outcome::Failed
-                    ? QObject::tr("failed")
+                const QString status = request.outcome == RequestTiming::Outcome::Failed ? QObject::tr("failed")
                     : request.status ? QString::number(*request.status)
                                      : QString();
                 const QString statusText = status.isEmpty() ? QString() : QStringLiteral("  ") + status;
@@ -829,12 +839,13 @@ void ReportLayout::addWaterfalls()
                 painter.drawText(labelRect, Qt::AlignLeft | Qt::AlignVCenter,
                     fm.elidedText(label, Qt::ElideMiddle, labelRect.width()));
                 painter.setPen(mutedColor);
-                painter.drawText(QRectF(labelRect.right(), top, statusWidth, rowHeight), Qt::AlignRight | Qt::AlignVCenter,
-                    statusText);
+                painter.drawText(QRectF(labelRect.right(), top, statusWidth, rowHeight),
+                    Qt::AlignRight | Qt::AlignVCenter, statusText);
 
                 const double barTop = top + rowHeight * 0.22;
                 const double barHeight = rowHeight * 0.56;
-                for (const WaterfallGeometry::PhaseRect &phase : WaterfallGeometry::phaseRects(request, scale, barTop, barHeight))
+                for (const WaterfallGeometry::PhaseRect &phase :
+                    WaterfallGeometry::phaseRects(request, scale, barTop, barHeight))
                     painter.fillRect(phase.rect, WaterfallView::phaseColor(phase.phase, false));
                 if (request.outcome == RequestTiming::Outcome::Failed) {
                     const double end = request.startMs + duration(request);
@@ -850,9 +861,9 @@ void ReportLayout::addWaterfalls()
             painter.setRenderHint(QPainter::Antialiasing);
             if (measured) {
                 using Marker = WaterfallView::Marker;
-                const std::pair<Marker, std::optional<double>> markers[] = {
-                    { Marker::FirstContentfulPaint, metrics.firstContentfulPaintMs },
-                    { Marker::DomContentLoaded, metrics.domContentLoadedMs }, { Marker::Load, metrics.loadMs } };
+                const std::pair<Marker, std::optional<double>> markers[]
+                    = { { Marker::FirstContentfulPaint, metrics.firstContentfulPaintMs },
+                          { Marker::DomContentLoaded, metrics.domContentLoadedMs }, { Marker::Load, metrics.loadMs } };
                 for (const auto &[marker, ms] : markers) {
                     if (!ms)
                         continue;
@@ -878,7 +889,8 @@ void ReportLayout::build()
     addHeading(QObject::tr("Timings"));
     addChart();
     addHeading(QObject::tr("Slowest requests"),
-        QObject::tr("Per region, the slowest requests of its median run, in the order they started, with their phases."));
+        QObject::tr(
+            "Per region, the slowest requests of its median run, in the order they started, with their phases."));
     addWaterfalls();
 }
 
@@ -916,16 +928,14 @@ QList<Placement> ReportLayout::paginate(int *pages) const
 PdfReport::PdfReport(TestRecord test, RegionCatalog catalog)
     : m_test(std::move(test))
     , m_catalog(std::move(catalog))
-{
-}
+{ }
 
 QPageSize::PageSizeId PdfReport::pageSizeFor(QLocale::Territory territory)
 {
     // CLDR supplemental data, paperSize "US-Letter".
     static const std::set<QLocale::Territory> letter { QLocale::UnitedStates, QLocale::Canada, QLocale::Mexico,
-        QLocale::Belize, QLocale::Chile, QLocale::Colombia, QLocale::CostaRica, QLocale::Guatemala,
-        QLocale::Nicaragua, QLocale::Panama, QLocale::Philippines, QLocale::PuertoRico, QLocale::ElSalvador,
-        QLocale::Venezuela };
+        QLocale::Belize, QLocale::Chile, QLocale::Colombia, QLocale::CostaRica, QLocale::Guatemala, QLocale::Nicaragua,
+        QLocale::Panama, QLocale::Philippines, QLocale::PuertoRico, QLocale::ElSalvador, QLocale::Venezuela };
     return letter.count(territory) ? QPageSize::Letter : QPageSize::A4;
 }
 
@@ -968,7 +978,9 @@ bool PdfReport::write(const QString &path, QString *error)
     painter.setRenderHint(QPainter::TextAntialiasing);
     const QFont footerFont = reportFont(7);
     const QString footerLeft = QStringLiteral("WorldSpeed · ") + m_test.url;
-    const QString date = m_test.startedAt.isValid() ? QLocale().toString(m_test.startedAt.toLocalTime(), QLocale::ShortFormat) : QString();
+    const QString date = m_test.startedAt.isValid()
+        ? QLocale().toString(m_test.startedAt.toLocalTime(), QLocale::ShortFormat)
+        : QString();
     int page = -1;
     const auto footer = [&](int number) {
         painter.save();

@@ -53,8 +53,8 @@ QColor okColor(const QPalette &palette)
 const char *const toneProperty = "worldspeedTone";
 
 // Every string under a key ending in "Secret", at any depth, with the path of its field.
-void collectSecrets(const QJsonValue &value, const QString &path, QMap<QString, QStringList> &uses,
-    const QString &region)
+void collectSecrets(
+    const QJsonValue &value, const QString &path, QMap<QString, QStringList> &uses, const QString &region)
 {
     if (value.isObject()) {
         const QJsonObject object = value.toObject();
@@ -82,7 +82,8 @@ QString configText(const FleetConfig &config)
 
 } // namespace
 
-SettingsDialog::SettingsDialog(const FleetConfig &config, const QString &configPath, SecretStore *secrets, QWidget *parent)
+SettingsDialog::SettingsDialog(
+    const FleetConfig &config, const QString &configPath, SecretStore *secrets, QWidget *parent)
     : QDialog(parent)
     , m_initialConfig(config)
     , m_config(config)
@@ -258,7 +259,8 @@ bool SettingsDialog::loadConfigFile(const QString &path)
 void SettingsDialog::chooseConfigFile()
 {
     const QString start = m_loadedFrom.isEmpty() ? QFileInfo(m_configPath).absolutePath() : m_loadedFrom;
-    const QString path = QFileDialog::getOpenFileName(this, tr("Fleet config"), start, tr("Fleet config (*.json);;All files (*)"));
+    const QString path
+        = QFileDialog::getOpenFileName(this, tr("Fleet config"), start, tr("Fleet config (*.json);;All files (*)"));
     if (!path.isEmpty())
         loadConfigFile(path);
 }
@@ -280,9 +282,10 @@ QWidget *SettingsDialog::makeTokensTab()
 {
     auto *tab = new QWidget;
     auto *layout = new QVBoxLayout(tab);
-    auto *intro = new QLabel(tr("Tokens are kept in the system keychain, never in the fleet config or the app's settings. "
-                                "The config names each one by its key; type a token and save it to the keychain."),
-        tab);
+    auto *intro
+        = new QLabel(tr("Tokens are kept in the system keychain, never in the fleet config or the app's settings. "
+                        "The config names each one by its key; type a token and save it to the keychain."),
+            tab);
     intro->setWordWrap(true);
     layout->addWidget(intro);
 
@@ -295,7 +298,8 @@ QWidget *SettingsDialog::makeTokensTab()
     m_tokensGrid = new QGridLayout;
     m_tokensGrid->setColumnStretch(1, 1);
     // Room for "probeTokenSecret in syd, nrt" under the name without wrapping it word by word.
-    m_tokensGrid->setColumnMinimumWidth(0, tab->fontMetrics().horizontalAdvance(QStringLiteral("probeTokenSecret in syd, nrt, fra")));
+    m_tokensGrid->setColumnMinimumWidth(
+        0, tab->fontMetrics().horizontalAdvance(QStringLiteral("probeTokenSecret in syd, nrt, fra")));
     boxLayout->addLayout(m_tokensGrid);
     m_noTokens = new QLabel(tr("The fleet config names no tokens."), m_tokensBox);
     boxLayout->addWidget(m_noTokens);

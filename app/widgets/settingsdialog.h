@@ -39,7 +39,8 @@ public:
     static inline const QString chromePathKey = QStringLiteral("local/chromePath");
 
     // `secrets` is not owned and may be null (the Tokens tab then says there is no keychain).
-    SettingsDialog(const FleetConfig &config, const QString &configPath, SecretStore *secrets, QWidget *parent = nullptr);
+    SettingsDialog(
+        const FleetConfig &config, const QString &configPath, SecretStore *secrets, QWidget *parent = nullptr);
     ~SettingsDialog() override;
 
     // The config as edited; only meaningful while isConfigValid().

@@ -41,8 +41,8 @@ std::optional<double> valueOf(const TrendPoint &point, TrendChartView::Metric me
 QColor mix(const QColor &a, const QColor &b, double t)
 {
     const auto channel = [t](double x, double y) { return float(x + (y - x) * t); };
-    return QColor::fromRgbF(channel(a.redF(), b.redF()), channel(a.greenF(), b.greenF()),
-        channel(a.blueF(), b.blueF()));
+    return QColor::fromRgbF(
+        channel(a.redF(), b.redF()), channel(a.greenF(), b.greenF()), channel(a.blueF(), b.blueF()));
 }
 
 double niceCeiling(double value)
@@ -198,8 +198,9 @@ void TrendChartView::refresh()
         m_message->setText(tr("No region to show."));
     else {
         m_points = m_history->trend(m_url, code);
-        m_message->setText(m_points.isEmpty() ? tr("No finished test of this URL in %1 yet.").arg(m_chooser->currentText())
-                                              : QString());
+        m_message->setText(m_points.isEmpty()
+                ? tr("No finished test of this URL in %1 yet.").arg(m_chooser->currentText())
+                : QString());
     }
     m_message->setVisible(!m_message->text().isEmpty());
     rebuild();
@@ -208,8 +209,8 @@ void TrendChartView::refresh()
 void TrendChartView::setTrend(const QList<TrendPoint> &points)
 {
     m_points = points;
-    m_message->setText(points.isEmpty() ? tr("No finished test of this URL in %1 yet.").arg(m_chooser->currentText())
-                                        : QString());
+    m_message->setText(
+        points.isEmpty() ? tr("No finished test of this URL in %1 yet.").arg(m_chooser->currentText()) : QString());
     m_message->setVisible(!m_message->text().isEmpty());
     rebuild();
 }
@@ -284,8 +285,8 @@ void TrendChartView::rebuild()
     const qint64 pad = span / 20; // the end points' markers stay inside the plot
     m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(first - pad), QDateTime::fromMSecsSinceEpoch(last + pad));
     const QString format = span <= dayMs ? QStringLiteral("hh:mm")
-        : span <= 7 * dayMs               ? QStringLiteral("MMM d hh:mm")
-                                          : QStringLiteral("MMM d");
+        : span <= 7 * dayMs              ? QStringLiteral("MMM d hh:mm")
+                                         : QStringLiteral("MMM d");
     m_timeAxis->setFormat(format);
     m_timeAxis->setTickCount(std::clamp(int(m_points.size()) + 1, 3, 6));
     const double top = niceCeiling(max * 1.05);
@@ -321,7 +322,8 @@ void TrendChartView::applyPalette()
     chart->setPlotAreaBackgroundVisible(false);
     chart->legend()->setLabelColor(text);
     chart->legend()->setFont(font());
-    for (QAbstractAxis *axis : { static_cast<QAbstractAxis *>(m_timeAxis), static_cast<QAbstractAxis *>(m_valueAxis) }) {
+    for (QAbstractAxis *axis :
+        { static_cast<QAbstractAxis *>(m_timeAxis), static_cast<QAbstractAxis *>(m_valueAxis) }) {
         axis->setLabelsColor(text);
         axis->setLabelsFont(font());
         axis->setLinePenColor(mix(window, text, 0.45));
@@ -338,15 +340,16 @@ void TrendChartView::showToolTip(Metric metric, const QPointF &point, bool hover
         return;
     }
     // The test nearest in time to the hovered point.
-    const auto nearest = std::min_element(m_points.cbegin(), m_points.cend(), [&](const TrendPoint &a, const TrendPoint &b) {
-        return std::abs(double(a.startedAt.toMSecsSinceEpoch()) - point.x())
-            < std::abs(double(b.startedAt.toMSecsSinceEpoch()) - point.x());
-    });
+    const auto nearest
+        = std::min_element(m_points.cbegin(), m_points.cend(), [&](const TrendPoint &a, const TrendPoint &b) {
+              return std::abs(double(a.startedAt.toMSecsSinceEpoch()) - point.x())
+                  < std::abs(double(b.startedAt.toMSecsSinceEpoch()) - point.x());
+          });
     const std::optional<double> value = valueOf(*nearest, metric);
     const QString runs = nearest->runs == 1 ? tr("one run") : tr("median of %1 runs").arg(nearest->runs);
-    const QString text = QStringLiteral("%1\n%2: %3\n%4")
-                             .arg(QLocale().toString(nearest->startedAt.toLocalTime(), QLocale::ShortFormat),
-                                 metricName(metric),
-                                 value ? tr("%1 ms").arg(QLocale().toString(*value, 'f', 0)) : tr("not measured"), runs);
+    const QString text
+        = QStringLiteral("%1\n%2: %3\n%4")
+              .arg(QLocale().toString(nearest->startedAt.toLocalTime(), QLocale::ShortFormat), metricName(metric),
+                  value ? tr("%1 ms").arg(QLocale().toString(*value, 'f', 0)) : tr("not measured"), runs);
     QToolTip::showText(QCursor::pos(), text, this);
 }

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
-QList<WaterfallGeometry::PhaseRect> WaterfallGeometry::phaseRects(const RequestTiming &request,
-    const WaterfallScale &scale, double top, double height)
+QList<WaterfallGeometry::PhaseRect> WaterfallGeometry::phaseRects(
+    const RequestTiming &request, const WaterfallScale &scale, double top, double height)
 {
     const RequestPhases &p = request.phases;
-    const std::pair<Phase, std::optional<double>> phases[] = { { Phase::Blocked, p.blocked }, { Phase::Dns, p.dns },
-        { Phase::Connect, p.connect }, { Phase::Ssl, p.ssl }, { Phase::Send, p.send }, { Phase::Wait, p.wait },
-        { Phase::Receive, p.receive } };
+    const std::pair<Phase, std::optional<double>> phases[]
+        = { { Phase::Blocked, p.blocked }, { Phase::Dns, p.dns }, { Phase::Connect, p.connect }, { Phase::Ssl, p.ssl },
+              { Phase::Send, p.send }, { Phase::Wait, p.wait }, { Phase::Receive, p.receive } };
     QList<PhaseRect> rects;
     double at = request.startMs;
     const auto add = [&](Phase phase, double durationMs) {
@@ -28,8 +28,8 @@ QList<WaterfallGeometry::PhaseRect> WaterfallGeometry::phaseRects(const RequestT
     return rects;
 }
 
-std::optional<QRectF> WaterfallGeometry::openEndRect(const RequestTiming &request, const WaterfallScale &scale,
-    double endMs, double top, double height)
+std::optional<QRectF> WaterfallGeometry::openEndRect(
+    const RequestTiming &request, const WaterfallScale &scale, double endMs, double top, double height)
 {
     if (request.outcome != RequestTiming::Outcome::Unfinished || request.durationMs)
         return std::nullopt;
@@ -185,8 +185,8 @@ std::pair<int, int> WaterfallGeometry::visibleRows(int lane) const
         return { 0, -1 };
     const double top = rowsRect(lane).y();
     const int first = std::max(0, static_cast<int>(std::floor((headerHeight() - top) / rowHeight)));
-    const int last = std::min(rowCounts.at(lane), static_cast<int>(std::ceil((viewport.height() - top) / rowHeight)))
-        - 1;
+    const int last
+        = std::min(rowCounts.at(lane), static_cast<int>(std::ceil((viewport.height() - top) / rowHeight))) - 1;
     return { first, last };
 }
 
@@ -206,7 +206,8 @@ WaterfallGeometry::Hit WaterfallGeometry::hitTest(const QPointF &point) const
         return {};
     for (int lane = 0; lane < laneCount(); ++lane) {
         const QRectF rows = rowsRect(lane);
-        if (point.x() < rows.left() || point.x() >= rows.right() || point.y() < rows.top() || point.y() >= rows.bottom())
+        if (point.x() < rows.left() || point.x() >= rows.right() || point.y() < rows.top()
+            || point.y() >= rows.bottom())
             continue;
         const int row = static_cast<int>(std::floor((point.y() - rows.top()) / rowHeight));
         if (row >= 0 && row < rowCounts.at(lane))

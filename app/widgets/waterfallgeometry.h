@@ -68,11 +68,11 @@ public:
     // The phases of a request as contiguous rectangles from startMs: each one present, in order; a phase that did
     // not happen has none. Finished or failed: they end at startMs + durationMs (an Unaccounted rect fills any
     // gap). Unfinished: they end where the known phases end.
-    static QList<PhaseRect> phaseRects(const RequestTiming &request, const WaterfallScale &scale, double top,
-        double height);
+    static QList<PhaseRect> phaseRects(
+        const RequestTiming &request, const WaterfallScale &scale, double top, double height);
     // An unfinished request's open end: from where its known phases end to endMs; nothing for others.
-    static std::optional<QRectF> openEndRect(const RequestTiming &request, const WaterfallScale &scale,
-        double endMs, double top, double height);
+    static std::optional<QRectF> openEndRect(
+        const RequestTiming &request, const WaterfallScale &scale, double endMs, double top, double height);
     static QString phaseName(Phase phase);
 
     // A "nice" tick step (1, 2 or 5 × 10^n ms) so that ticks are at least minPx apart over widthPx for spanMs.

@@ -114,8 +114,8 @@ WaterfallGeometry WaterfallView::layoutGeometry() const
     WaterfallGeometry g;
     g.mode = m_mode;
     g.viewport = viewport()->size();
-    g.scroll = QPointF(m_mode == LayoutMode::SideBySide ? horizontalScrollBar()->value() : 0,
-        verticalScrollBar()->value());
+    g.scroll
+        = QPointF(m_mode == LayoutMode::SideBySide ? horizontalScrollBar()->value() : 0, verticalScrollBar()->value());
     const int fontHeight = fontMetrics().height();
     g.rowHeight = std::max(16, fontHeight + 5);
     g.legendHeight = fontHeight + 8;
@@ -279,20 +279,21 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
             + QStringLiteral(" resource");
 
     QString html = QStringLiteral("<p style='white-space:pre'><b>") + url.toHtmlEscaped() + QStringLiteral("</b></p>")
-        + QStringLiteral("<table cellspacing='0' cellpadding='0'>") + row(QStringLiteral("Region"), region.toHtmlEscaped())
-        + row(QStringLiteral("Status"), status) + row(QStringLiteral("Type"), type);
+        + QStringLiteral("<table cellspacing='0' cellpadding='0'>")
+        + row(QStringLiteral("Region"), region.toHtmlEscaped()) + row(QStringLiteral("Status"), status)
+        + row(QStringLiteral("Type"), type);
     if (!size.isEmpty())
         html += row(QStringLiteral("Size"), size);
     if (!request.protocol.isEmpty() || !request.remoteIp.isEmpty())
-        html += row(QStringLiteral("Protocol"),
-            QString(request.protocol + u' ' + request.remoteIp).trimmed().toHtmlEscaped());
+        html += row(
+            QStringLiteral("Protocol"), QString(request.protocol + u' ' + request.remoteIp).trimmed().toHtmlEscaped());
     html += row(QStringLiteral("Start"), formatMs(request.startMs));
-    html += row(QStringLiteral("Duration"),
-        request.durationMs ? formatMs(*request.durationMs) : QStringLiteral("(not ended)"));
+    html += row(
+        QStringLiteral("Duration"), request.durationMs ? formatMs(*request.durationMs) : QStringLiteral("(not ended)"));
     const RequestPhases &p = request.phases;
-    const std::pair<Phase, std::optional<double>> phases[] = { { Phase::Blocked, p.blocked }, { Phase::Dns, p.dns },
-        { Phase::Connect, p.connect }, { Phase::Ssl, p.ssl }, { Phase::Send, p.send }, { Phase::Wait, p.wait },
-        { Phase::Receive, p.receive } };
+    const std::pair<Phase, std::optional<double>> phases[]
+        = { { Phase::Blocked, p.blocked }, { Phase::Dns, p.dns }, { Phase::Connect, p.connect }, { Phase::Ssl, p.ssl },
+              { Phase::Send, p.send }, { Phase::Wait, p.wait }, { Phase::Receive, p.receive } };
     for (const auto &[phase, duration] : phases) {
         if (!duration)
             continue;
@@ -353,8 +354,8 @@ void WaterfallView::paintEvent(QPaintEvent *event)
             || laneRect.top() > g.viewport.height())
             continue;
         painter.save();
-        painter.setClipRect(QRectF(laneRect.left(), g.headerHeight(), laneRect.width(),
-            g.viewport.height() - g.headerHeight()));
+        painter.setClipRect(
+            QRectF(laneRect.left(), g.headerHeight(), laneRect.width(), g.viewport.height() - g.headerHeight()));
         paintLaneRows(painter, g, lane, dark);
         painter.restore();
     }
@@ -408,15 +409,14 @@ void WaterfallView::paintLaneRows(QPainter &painter, const WaterfallGeometry &g,
 
     // The visible part of the lane's rows, for the grid and the markers.
     const double visibleTop = std::max(rows.top(), g.headerHeight());
-    const double visibleBottom = std::min(m_mode == LayoutMode::SideBySide ? g.viewport.height() : rows.bottom(),
-        g.viewport.height());
+    const double visibleBottom
+        = std::min(m_mode == LayoutMode::SideBySide ? g.viewport.height() : rows.bottom(), g.viewport.height());
     const auto [first, last] = g.visibleRows(lane);
 
     // Alternate row shading and the selection, under everything else.
     const QColor alternate = pal.color(QPalette::AlternateBase);
     const QModelIndex selected = m_selected;
-    const int selectedRow
-        = selected.isValid() && selected.parent().row() == lane ? selected.row() : -1;
+    const int selectedRow = selected.isValid() && selected.parent().row() == lane ? selected.row() : -1;
     for (int row = first; row <= last; ++row) {
         if (row == selectedRow)
             painter.fillRect(g.rowRect(lane, row), blend(pal.color(QPalette::Base), selection, 0.35));
@@ -449,8 +449,7 @@ void WaterfallView::paintLaneRows(QPainter &painter, const WaterfallGeometry &g,
 
         const double top = rowRect.top() + barInset;
         const double height = rowRect.height() - 2 * barInset;
-        const QList<WaterfallGeometry::PhaseRect> phases
-            = WaterfallGeometry::phaseRects(*request, scale, top, height);
+        const QList<WaterfallGeometry::PhaseRect> phases = WaterfallGeometry::phaseRects(*request, scale, top, height);
         QRectF whole(scale.x(request->startMs), top, 0, height);
         for (const WaterfallGeometry::PhaseRect &phase : phases) {
             painter.fillRect(phase.rect, phaseColor(phase.phase, dark));
@@ -459,8 +458,8 @@ void WaterfallView::paintLaneRows(QPainter &painter, const WaterfallGeometry &g,
         if (whole.width() < 1) {
             // Too short to see; one pixel still says "here".
             whole.setWidth(1);
-            painter.fillRect(whole, phases.isEmpty() ? phaseColor(Phase::Unaccounted, dark)
-                                                     : phaseColor(phases.constLast().phase, dark));
+            painter.fillRect(whole,
+                phases.isEmpty() ? phaseColor(Phase::Unaccounted, dark) : phaseColor(phases.constLast().phase, dark));
         }
         if (isFailed) {
             painter.setPen(QPen(failed, 1.5));
@@ -503,8 +502,8 @@ void WaterfallView::paintHeader(QPainter &painter, const WaterfallGeometry &g, b
     double x = g.padding;
     const double legendMid = g.legendHeight / 2;
     const double swatch = std::round(fm.height() * 0.6);
-    for (const Phase phase : { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait,
-             Phase::Receive }) {
+    for (const Phase phase :
+        { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait, Phase::Receive }) {
         painter.fillRect(QRectF(x, legendMid - swatch / 2, swatch, swatch), phaseColor(phase, dark));
         x += swatch + 4;
         const QString name = WaterfallGeometry::phaseName(phase);

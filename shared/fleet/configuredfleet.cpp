@@ -11,8 +11,7 @@ ConfiguredFleet::ConfiguredFleet(FleetConfig config, Clock *clock)
     : m_config(std::move(config))
     , m_network(new QNetworkAccessManager(this))
     , m_autoscaler(std::make_unique<Autoscaler>(clock))
-{
-}
+{ }
 
 ConfiguredFleet::~ConfiguredFleet()
 {
@@ -35,7 +34,8 @@ PoolOptions ConfiguredFleet::poolOptions(const PoolSettings &settings)
     return options;
 }
 
-std::unique_ptr<ConfiguredFleet> ConfiguredFleet::create(const FleetConfig &config, SecretStore *secrets, QString *error, Clock *clock)
+std::unique_ptr<ConfiguredFleet> ConfiguredFleet::create(
+    const FleetConfig &config, SecretStore *secrets, QString *error, Clock *clock)
 {
     std::unique_ptr<ConfiguredFleet> fleet(new ConfiguredFleet(config, clock));
     for (qsizetype i = 0; i < config.regions.size(); ++i) {

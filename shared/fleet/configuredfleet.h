@@ -21,8 +21,8 @@ class ConfiguredFleet final : public QObject
 
 public:
     // `secrets` is not owned and must outlive the fleet. `clock`: null for the system's.
-    static std::unique_ptr<ConfiguredFleet> create(const FleetConfig &config, SecretStore *secrets, QString *error,
-        Clock *clock = nullptr);
+    static std::unique_ptr<ConfiguredFleet> create(
+        const FleetConfig &config, SecretStore *secrets, QString *error, Clock *clock = nullptr);
     ~ConfiguredFleet() override;
 
     const FleetConfig &config() const { return m_config; }

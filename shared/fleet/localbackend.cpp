@@ -53,9 +53,11 @@ std::optional<LocalBackend::Settings> LocalBackend::Settings::fromJson(const QJs
     }
     if (r.has(QStringLiteral("region")))
         s.region = r.string(QStringLiteral("region"), JsonReader::Presence::Optional, 64);
-    s.maxConcurrency = static_cast<int>(r.integer(QStringLiteral("maxConcurrency"), JsonReader::Presence::Optional, 1, 64).value_or(s.maxConcurrency));
-    s.parentGraceSeconds = static_cast<int>(
-        r.integer(QStringLiteral("parentGraceSeconds"), JsonReader::Presence::Optional, 1, 3600).value_or(s.parentGraceSeconds));
+    s.maxConcurrency = static_cast<int>(
+        r.integer(QStringLiteral("maxConcurrency"), JsonReader::Presence::Optional, 1, 64).value_or(s.maxConcurrency));
+    s.parentGraceSeconds
+        = static_cast<int>(r.integer(QStringLiteral("parentGraceSeconds"), JsonReader::Presence::Optional, 1, 3600)
+                               .value_or(s.parentGraceSeconds));
     s.allowPrivateTargets = r.boolean(QStringLiteral("allowPrivateTargets"), s.allowPrivateTargets);
     if (!r.ok()) {
         if (error)
@@ -68,8 +70,7 @@ std::optional<LocalBackend::Settings> LocalBackend::Settings::fromJson(const QJs
 LocalBackend::LocalBackend(Settings settings, QObject *parent)
     : Backend(parent)
     , m_settings(std::move(settings))
-{
-}
+{ }
 
 LocalBackend::~LocalBackend()
 {
@@ -126,7 +127,8 @@ void LocalBackend::boot(const QString &runnerId)
         if (program.isEmpty())
             qCWarning(lcLocal) << error;
         const QString reason = program.isEmpty() ? error : QStringLiteral("runner %1 is already running").arg(runnerId);
-        QMetaObject::invokeMethod(this, [this, runnerId, reason] { emit bootFailed(runnerId, reason); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, runnerId, reason] { emit bootFailed(runnerId, reason); }, Qt::QueuedConnection);
         return;
     }
 
@@ -173,7 +175,8 @@ void LocalBackend::boot(const QString &runnerId)
     QTimer::singleShot(m_settings.bootTimeoutMs, process, [this, runnerId] {
         const auto it = m_runners.find(runnerId);
         if (it != m_runners.end() && !it->ready && !it->stopping) {
-            const QString reason = QStringLiteral("the local probe did not get ready within %1 s").arg(m_settings.bootTimeoutMs / 1000);
+            const QString reason
+                = QStringLiteral("the local probe did not get ready within %1 s").arg(m_settings.bootTimeoutMs / 1000);
             it->stopping = true;
             it->process->kill();
             emit bootFailed(runnerId, reason);

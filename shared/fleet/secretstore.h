@@ -22,6 +22,8 @@ public:
 
     // `done` is not called if `context` is destroyed first.
     virtual void read(const QString &key, QObject *context, std::function<void(const Result &)> done) = 0;
-    virtual void write(const QString &key, const QString &value, QObject *context, std::function<void(const QString &error)> done) = 0;
+    virtual void write(
+        const QString &key, const QString &value, QObject *context, std::function<void(const QString &error)> done)
+        = 0;
     virtual void remove(const QString &key, QObject *context, std::function<void(const QString &error)> done) = 0;
 };

@@ -18,10 +18,13 @@ std::optional<StaticBackend::Settings> StaticBackend::Settings::fromJson(const Q
         Probe probe;
         const QString url = p.string(QStringLiteral("url"), JsonReader::Presence::Required, 2048);
         probe.url = QUrl(url, QUrl::StrictMode);
-        if (p.ok() && (!probe.url.isValid() || (probe.url.scheme() != u"ws" && probe.url.scheme() != u"wss") || probe.url.host().isEmpty()))
+        if (p.ok()
+            && (!probe.url.isValid() || (probe.url.scheme() != u"ws" && probe.url.scheme() != u"wss")
+                || probe.url.host().isEmpty()))
             p.fail(QStringLiteral("url"), QStringLiteral("\"%1\" is not a ws:// or wss:// URL").arg(url));
         probe.tokenSecret = p.string(QStringLiteral("tokenSecret"), JsonReader::Presence::Required, 256);
-        probe.pinnedCertificateSha256 = p.string(QStringLiteral("pinnedCertificateSha256"), JsonReader::Presence::Optional, 128).toLatin1();
+        probe.pinnedCertificateSha256
+            = p.string(QStringLiteral("pinnedCertificateSha256"), JsonReader::Presence::Optional, 128).toLatin1();
         r.adopt(p);
         s.probes.append(probe);
     }
@@ -37,8 +40,7 @@ StaticBackend::StaticBackend(Settings settings, SecretStore *secrets, QObject *p
     : Backend(parent)
     , m_settings(std::move(settings))
     , m_secrets(secrets)
-{
-}
+{ }
 
 void StaticBackend::boot(const QString &runnerId)
 {
@@ -48,9 +50,11 @@ void StaticBackend::boot(const QString &runnerId)
             free = i;
     }
     if (free < 0 || m_assigned.contains(runnerId)) {
-        const QString reason = free < 0 ? QStringLiteral("all %1 configured probes are in use").arg(m_settings.probes.size())
-                                        : QStringLiteral("runner %1 is already assigned").arg(runnerId);
-        QMetaObject::invokeMethod(this, [this, runnerId, reason] { emit bootFailed(runnerId, reason); }, Qt::QueuedConnection);
+        const QString reason = free < 0
+            ? QStringLiteral("all %1 configured probes are in use").arg(m_settings.probes.size())
+            : QStringLiteral("runner %1 is already assigned").arg(runnerId);
+        QMetaObject::invokeMethod(
+            this, [this, runnerId, reason] { emit bootFailed(runnerId, reason); }, Qt::QueuedConnection);
         return;
     }
     m_assigned.insert(runnerId, free);
@@ -60,8 +64,10 @@ void StaticBackend::boot(const QString &runnerId)
             return; // stopped while the keychain answered
         if (!token.value) {
             m_assigned.remove(runnerId);
-            emit bootFailed(runnerId, token.error.isEmpty()
-                    ? QStringLiteral("no token for %1 in the keychain (secret \"%2\")").arg(probe.url.toString(), probe.tokenSecret)
+            emit bootFailed(runnerId,
+                token.error.isEmpty()
+                    ? QStringLiteral("no token for %1 in the keychain (secret \"%2\")")
+                          .arg(probe.url.toString(), probe.tokenSecret)
                     : QStringLiteral("cannot read the token for %1: %2").arg(probe.url.toString(), token.error));
             return;
         }

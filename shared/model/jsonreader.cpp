@@ -5,8 +5,7 @@
 JsonReader::JsonReader(QJsonObject object, QString path)
     : m_object(std::move(object))
     , m_path(std::move(path))
-{
-}
+{ }
 
 QString JsonReader::pathOf(const QString &key) const
 {

@@ -37,4 +37,3 @@ struct LoadError
     static std::optional<LoadError> fromJson(const QJsonObject &json, QString *error);
     friend bool operator==(const LoadError &, const LoadError &) = default;
 };
-

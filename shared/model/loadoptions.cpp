@@ -17,8 +17,9 @@ std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QStrin
 {
     JsonReader r(json);
     LoadOptions o;
-    o.timeoutMs = static_cast<int>(
-        r.integer(QStringLiteral("timeoutMs"), JsonReader::Presence::Optional, 1000, maxTimeoutMs).value_or(defaultTimeoutMs));
+    o.timeoutMs
+        = static_cast<int>(r.integer(QStringLiteral("timeoutMs"), JsonReader::Presence::Optional, 1000, maxTimeoutMs)
+                               .value_or(defaultTimeoutMs));
     if (r.has(QStringLiteral("profile"))) {
         const QString name = r.string(QStringLiteral("profile"), JsonReader::Presence::Optional, 64);
         if (auto profile = ConnectivityProfile::byName(name))

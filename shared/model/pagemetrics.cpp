@@ -26,8 +26,7 @@ constexpr MetricField timeFields[] = {
     { u"cumulativeLayoutShift", &PageMetrics::cumulativeLayoutShift },
 };
 
-template<typename T>
-std::optional<T> medianOf(std::vector<T> values)
+template<typename T> std::optional<T> medianOf(std::vector<T> values)
 {
     if (values.empty())
         return std::nullopt;

@@ -38,7 +38,8 @@ QJsonArray headersToJson(const QList<HttpHeader> &headers)
 {
     QJsonArray array;
     for (const HttpHeader &header : headers)
-        array.append(QJsonObject { { QStringLiteral("name"), header.name }, { QStringLiteral("value"), header.value } });
+        array.append(
+            QJsonObject { { QStringLiteral("name"), header.name }, { QStringLiteral("value"), header.value } });
     return array;
 }
 

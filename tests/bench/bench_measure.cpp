@@ -170,7 +170,9 @@ private:
         while (it.hasNext()) {
             const QFileInfo entry(it.next());
             // Files, and folders with nothing in them; a folder that holds something is named by its contents.
-            if (entry.isDir() && !QDir(entry.filePath()).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System))
+            if (entry.isDir()
+                && !QDir(entry.filePath())
+                        .isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System))
                 continue;
             const QString path = root.relativeFilePath(entry.filePath());
             if (path != u"home" && path != u"tmp" && path != u"runtime")
@@ -222,8 +224,7 @@ public:
         : QObject(parent)
         , m_config(std::move(config))
         , m_out(stdout)
-    {
-    }
+    { }
 
     bool start(QString *error)
     {
@@ -238,7 +239,8 @@ public:
         m_server.route(QStringLiteral("/page"), page);
         m_url = m_server.url(QStringLiteral("/page")).toString();
 
-        m_out << "bench_measure: " << m_config.pairs << " pairs (+" << m_config.warmup << " warm-up), probe and raw-CDP "
+        m_out << "bench_measure: " << m_config.pairs << " pairs (+" << m_config.warmup
+              << " warm-up), probe and raw-CDP "
               << "baseline interleaved\n"
               << "  page     " << m_url << "  (stylesheet after 100 ms, image after 200 ms, then 2 s quiet)\n"
               << "  probe    " << m_config.probe << " measure --json\n"
@@ -295,7 +297,8 @@ private:
                                             .first()
                                             .toObject();
                 sample.browserStartMs = number(run.value(QStringLiteral("browserStartMs")));
-                sample.loadMs = number(run[QStringLiteral("firstView")][QStringLiteral("metrics")][QStringLiteral("loadMs")]);
+                sample.loadMs
+                    = number(run[QStringLiteral("firstView")][QStringLiteral("metrics")][QStringLiteral("loadMs")]);
                 if (sample.ok() && (!sample.browserStartMs || !sample.loadMs))
                     sample.failure = QStringLiteral("no browserStartMs/loadMs in the probe's JSON");
                 m_pairs[pair].first = sample;
@@ -337,7 +340,8 @@ private:
 
     static QString ms(std::optional<double> value, int width)
     {
-        return (value ? QString::number(*value, 'f', 0) + QStringLiteral(" ms") : QStringLiteral("—")).rightJustified(width);
+        return (value ? QString::number(*value, 'f', 0) + QStringLiteral(" ms") : QStringLiteral("—"))
+            .rightJustified(width);
     }
 
     void printPair(int pair)
@@ -345,9 +349,9 @@ private:
         const auto &[a, b] = m_pairs.at(pair);
         const QString ratio = a.ok() && b.ok() ? QString::number(a.wallMs / b.wallMs, 'f', 3) : QStringLiteral("—");
         const int counted = pair - m_config.warmup;
-        m_out << (counted < 0 ? QStringLiteral("warm") : QString::number(counted + 1)).rightJustified(6) << ms(a.wallMs, 13) << ms(b.wallMs, 12)
-              << ratio.rightJustified(8) << ms(a.browserStartMs, 14) << ms(b.browserStartMs, 12) << ms(a.loadMs, 13)
-              << ms(b.loadMs, 11) << '\n';
+        m_out << (counted < 0 ? QStringLiteral("warm") : QString::number(counted + 1)).rightJustified(6)
+              << ms(a.wallMs, 13) << ms(b.wallMs, 12) << ratio.rightJustified(8) << ms(a.browserStartMs, 14)
+              << ms(b.browserStartMs, 12) << ms(a.loadMs, 13) << ms(b.loadMs, 11) << '\n';
         for (const Sample *s : { &a, &b }) {
             if (!s->ok())
                 m_out << "        " << (s == &a ? "probe" : "baseline") << " failed: " << s->failure << '\n';
@@ -363,8 +367,8 @@ private:
             return;
         }
         m_out << "median " << QString::number(s->median, 'f', 0).rightJustified(5) << " ms   min "
-              << QString::number(s->min, 'f', 0).rightJustified(5) << "   max " << QString::number(s->max, 'f', 0).rightJustified(5)
-              << "   n=" << s->count << note << '\n';
+              << QString::number(s->min, 'f', 0).rightJustified(5) << "   max "
+              << QString::number(s->max, 'f', 0).rightJustified(5) << "   n=" << s->count << note << '\n';
     }
 
     void report()
@@ -380,7 +384,8 @@ private:
                 ++leftBehind[path];
             if (i < m_config.warmup)
                 continue;
-            pairs.append(QJsonObject { { QStringLiteral("probe"), a.toJson() }, { QStringLiteral("baseline"), b.toJson() } });
+            pairs.append(
+                QJsonObject { { QStringLiteral("probe"), a.toJson() }, { QStringLiteral("baseline"), b.toJson() } });
             if (a.ok()) {
                 probeWall << a.wallMs;
                 probeStart << *a.browserStartMs;
@@ -408,8 +413,9 @@ private:
         line("raw CDP baseline (rawcdp.mjs)", summarize(baseWall));
         m_out << "    " << QStringLiteral("ratio probe/baseline, per pair").leftJustified(34);
         if (ratio)
-            m_out << "median " << QString::number(ratio->median, 'f', 3) << "   min " << QString::number(ratio->min, 'f', 3)
-                  << "   max " << QString::number(ratio->max, 'f', 3) << "   n=" << ratio->count << '\n';
+            m_out << "median " << QString::number(ratio->median, 'f', 3) << "   min "
+                  << QString::number(ratio->min, 'f', 3) << "   max " << QString::number(ratio->max, 'f', 3)
+                  << "   n=" << ratio->count << '\n';
         else
             m_out << "no data\n";
         line("page loadEventEnd, probe", summarize(probeLoad), "  (Chrome's own figure)");
@@ -482,10 +488,10 @@ int main(int argc, char *argv[])
         QStringLiteral("N"), QStringLiteral("7"));
     const QCommandLineOption warmup(QStringLiteral("warmup"), QStringLiteral("Uncounted pairs first (0-10)."),
         QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption chrome(QStringLiteral("chrome"), QStringLiteral("Chromium for both (default: as the probe finds it)."),
-        QStringLiteral("PATH"));
-    const QCommandLineOption node(QStringLiteral("node"), QStringLiteral("Node.js executable (default: node on PATH)."),
-        QStringLiteral("PATH"));
+    const QCommandLineOption chrome(QStringLiteral("chrome"),
+        QStringLiteral("Chromium for both (default: as the probe finds it)."), QStringLiteral("PATH"));
+    const QCommandLineOption node(
+        QStringLiteral("node"), QStringLiteral("Node.js executable (default: node on PATH)."), QStringLiteral("PATH"));
     parser.addOptions({ pairs, warmup, chrome, node });
     parser.process(app);
 
@@ -515,7 +521,8 @@ int main(int argc, char *argv[])
         << QStringLiteral("--window-size=%1,%2").arg(defaults.windowWidth).arg(defaults.windowHeight);
 
     if (!QFileInfo(config.probe).isExecutable()) {
-        err << "bench_measure: " << config.probe << " is missing; build it: cmake --build <build dir> --target worldspeed-probe\n";
+        err << "bench_measure: " << config.probe
+            << " is missing; build it: cmake --build <build dir> --target worldspeed-probe\n";
         return 2;
     }
     if (config.node.isEmpty() || !QFileInfo(config.node).isExecutable()) {

@@ -129,8 +129,9 @@ QList<RequestTiming> pageLoad(int lane, int count, QRandomGenerator &random)
         r.encodedBytes = 1000 + random.bounded(200000);
         requests.append(r);
     }
-    std::stable_sort(requests.begin(), requests.end(),
-        [](const RequestTiming &a, const RequestTiming &b) { return a.endMs().value_or(1e12) < b.endMs().value_or(1e12); });
+    std::stable_sort(requests.begin(), requests.end(), [](const RequestTiming &a, const RequestTiming &b) {
+        return a.endMs().value_or(1e12) < b.endMs().value_or(1e12);
+    });
     return requests;
 }
 
@@ -218,8 +219,9 @@ ModeResult runMode(const Config &config, WaterfallView::LayoutMode mode, const Q
             waitUntil(clock, static_cast<qint64>(b + 1) * config.intervalMs);
         }
         if (round == 0 && !config.screenshotDir.isEmpty()) {
-            const QString file = config.screenshotDir + QStringLiteral("/bench_waterfall-%1.png")
-                                     .arg(mode == WaterfallView::LayoutMode::SideBySide ? u"side-by-side" : u"stacked");
+            const QString file = config.screenshotDir
+                + QStringLiteral("/bench_waterfall-%1.png")
+                      .arg(mode == WaterfallView::LayoutMode::SideBySide ? u"side-by-side" : u"stacked");
             if (!view.grab().save(file))
                 qFatal("bench_waterfall: could not write %s", qPrintable(file));
         }
@@ -278,8 +280,8 @@ int main(int argc, char *argv[])
         "Paint cost of the live waterfall while 8 regions × 500 requests stream in, against an empty view of the "
         "same size. Reports figures; never fails on them."));
     parser.addHelpOption();
-    const QCommandLineOption lanes(QStringLiteral("lanes"), QStringLiteral("Regions (1-32)."), QStringLiteral("N"),
-        QStringLiteral("8"));
+    const QCommandLineOption lanes(
+        QStringLiteral("lanes"), QStringLiteral("Regions (1-32)."), QStringLiteral("N"), QStringLiteral("8"));
     const QCommandLineOption requests(QStringLiteral("requests"), QStringLiteral("Requests per region (1-5000)."),
         QStringLiteral("N"), QStringLiteral("500"));
     const QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Requests per region per batch."),
@@ -288,10 +290,10 @@ int main(int argc, char *argv[])
         QStringLiteral("MS"), QStringLiteral("100"));
     const QCommandLineOption rounds(QStringLiteral("rounds"), QStringLiteral("Times the whole stream is replayed."),
         QStringLiteral("N"), QStringLiteral("3"));
-    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("View size."), QStringLiteral("WxH"),
-        QStringLiteral("1600x900"));
-    const QCommandLineOption layout(QStringLiteral("layout"),
-        QStringLiteral("side-by-side, stacked or both."), QStringLiteral("MODE"), QStringLiteral("both"));
+    const QCommandLineOption size(
+        QStringLiteral("size"), QStringLiteral("View size."), QStringLiteral("WxH"), QStringLiteral("1600x900"));
+    const QCommandLineOption layout(QStringLiteral("layout"), QStringLiteral("side-by-side, stacked or both."),
+        QStringLiteral("MODE"), QStringLiteral("both"));
     const QCommandLineOption screenshots(QStringLiteral("screenshots"),
         QStringLiteral("Save the last streamed frame of each layout as a PNG in DIR."), QStringLiteral("DIR"));
     parser.addOptions({ lanes, requests, batch, interval, rounds, size, layout, screenshots });
@@ -369,13 +371,13 @@ int main(int argc, char *argv[])
                    .arg(QStringLiteral("streaming phase").leftJustified(22))
                    .arg(r.frames)
                    .arg(r.streamingWallMs, 0, 'f', 0)
-                   .arg(r.streamingWallMs > 0 ? 1000.0 * static_cast<double>(r.frames) / r.streamingWallMs : 0, 0,
-                       'f', 1);
+                   .arg(r.streamingWallMs > 0 ? 1000.0 * static_cast<double>(r.frames) / r.streamingWallMs : 0, 0, 'f',
+                       1);
         out.flush();
         json.insert(modeName(mode),
             QJsonObject { { QStringLiteral("streamingPaint"), r.streaming.toJson() },
-                { QStringLiteral("emptyPaint"), r.baseline.toJson() },
-                { QStringLiteral("medianRatio"), ratio }, { QStringLiteral("ingest"), r.ingest.toJson() },
+                { QStringLiteral("emptyPaint"), r.baseline.toJson() }, { QStringLiteral("medianRatio"), ratio },
+                { QStringLiteral("ingest"), r.ingest.toJson() },
                 { QStringLiteral("scrolledPaint"), r.scrolled.toJson() },
                 { QStringLiteral("streamingWallMs"), r.streamingWallMs },
                 { QStringLiteral("frames"), static_cast<double>(r.frames) } });

@@ -9,13 +9,11 @@
 
 // QCOMPARE prints these by name.
 namespace QTest {
-template<>
-inline char *toString(const RequestTiming::Outcome &outcome)
+template<> inline char *toString(const RequestTiming::Outcome &outcome)
 {
     return qstrdup(qPrintable(RequestTiming::outcomeName(outcome)));
 }
-template<>
-inline char *toString(const LoadError::Kind &kind)
+template<> inline char *toString(const LoadError::Kind &kind)
 {
     return qstrdup(qPrintable(LoadError::kindName(kind)));
 }

@@ -16,16 +16,20 @@ public:
     void read(const QString &key, QObject *context, std::function<void(const Result &)> done) override
     {
         const Result result { secrets.contains(key) ? std::optional<QString>(secrets.value(key)) : std::nullopt, {} };
-        QMetaObject::invokeMethod(context, [done = std::move(done), result] { done(result); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [done = std::move(done), result] { done(result); }, Qt::QueuedConnection);
     }
-    void write(const QString &key, const QString &value, QObject *context, std::function<void(const QString &)> done) override
+    void write(
+        const QString &key, const QString &value, QObject *context, std::function<void(const QString &)> done) override
     {
         secrets.insert(key, value);
-        QMetaObject::invokeMethod(context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
     }
     void remove(const QString &key, QObject *context, std::function<void(const QString &)> done) override
     {
         secrets.remove(key);
-        QMetaObject::invokeMethod(context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
     }
 };

@@ -73,10 +73,12 @@ bool ProtocolPeer::waitFor(const std::function<bool(const Message &)> &match, in
 
 bool ProtocolPeer::waitForDone(const QString &runId, int timeoutMs)
 {
-    return waitFor([&](const Message &m) {
-        const auto *done = as<DoneMessage>(m);
-        return done && done->runId == runId;
-    }, timeoutMs);
+    return waitFor(
+        [&](const Message &m) {
+            const auto *done = as<DoneMessage>(m);
+            return done && done->runId == runId;
+        },
+        timeoutMs);
 }
 
 bool ProtocolPeer::waitForClose(int timeoutMs)
@@ -99,10 +101,12 @@ QList<Message> ProtocolPeer::forRun(const QString &runId) const
 
 QString runIdOf(const Message &message)
 {
-    return std::visit([](const auto &m) -> QString {
-        if constexpr (requires { m.runId; })
-            return m.runId;
-        else
-            return {};
-    }, message);
+    return std::visit(
+        [](const auto &m) -> QString {
+            if constexpr (requires { m.runId; })
+                return m.runId;
+            else
+                return {};
+        },
+        message);
 }

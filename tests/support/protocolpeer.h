@@ -56,8 +56,7 @@ private:
 
 QString runIdOf(const Message &message);
 
-template<typename T>
-const T *as(const Message &message)
+template<typename T> const T *as(const Message &message)
 {
     return std::get_if<T>(&message);
 }

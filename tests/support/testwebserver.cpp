@@ -38,7 +38,8 @@ QByteArray pngOfSize(int size)
     if (padding < 0)
         return pixel;
     const QByteArray typeAndData = "tEXt" + QByteArray("pad") + '\0' + QByteArray(std::max(0, padding - 4), 'p');
-    const QByteArray chunk = bigEndian(static_cast<quint32>(typeAndData.size() - 4)) + typeAndData + bigEndian(crc32(typeAndData));
+    const QByteArray chunk
+        = bigEndian(static_cast<quint32>(typeAndData.size() - 4)) + typeAndData + bigEndian(crc32(typeAndData));
     return pixel.left(headerEnd) + chunk + pixel.mid(headerEnd);
 }
 } // namespace
@@ -69,7 +70,8 @@ QHostAddress TestWebServer::address() const
 QUrl TestWebServer::url(const QString &pathAndQuery) const
 {
     const QHostAddress host = m_server.serverAddress();
-    const QString hostText = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host.toString() + u']' : host.toString();
+    const QString hostText
+        = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host.toString() + u']' : host.toString();
     return QUrl(QStringLiteral("http://%1:%2%3").arg(hostText).arg(port()).arg(pathAndQuery));
 }
 
@@ -94,16 +96,26 @@ int TestWebServer::hits(const QString &path) const
 QByteArray TestWebServer::reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 404: return "Not Found";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
+    case 307:
+        return "Temporary Redirect";
+    case 404:
+        return "Not Found";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -138,7 +150,8 @@ TestWebServer::Response TestWebServer::asset(const QUrlQuery &query)
         response.body = QByteArray(size, 'x');
     response.body.truncate(size);
     const int maxAge = number("maxage", -1);
-    response.headers.append({ "Cache-Control", maxAge >= 0 ? QByteArray("max-age=" + QByteArray::number(maxAge)) : QByteArray("no-store") });
+    response.headers.append({ "Cache-Control",
+        maxAge >= 0 ? QByteArray("max-age=" + QByteArray::number(maxAge)) : QByteArray("no-store") });
     const QString cookie = query.queryItemValue(QStringLiteral("cookie"));
     if (!cookie.isEmpty())
         response.headers.append({ "Set-Cookie", QByteArray(cookie.toLatin1() + "; Path=/; Max-Age=3600") });
@@ -168,8 +181,9 @@ void TestWebServer::onReadyRead(QTcpSocket *socket)
         // Like a real server, answer what is not HTTP (a TLS ClientHello, say) with 400 and hang up.
         const qsizetype space = buffer.indexOf(' ');
         const QByteArray method = buffer.left(space < 0 ? std::min<qsizetype>(buffer.size(), 8) : space);
-        const bool looksLikeHttp = std::all_of(method.begin(), method.end(), [](char c) { return c >= 'A' && c <= 'Z'; })
-            && method.size() <= 7;
+        const bool looksLikeHttp = std::all_of(method.begin(), method.end(), [](char c) {
+            return c >= 'A' && c <= 'Z';
+        }) && method.size() <= 7;
         if (!buffer.isEmpty() && !looksLikeHttp) {
             socket->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             socket->disconnectFromHost();
