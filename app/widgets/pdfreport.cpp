@@ -356,7 +356,10 @@ void ReportLayout::paintMap(QPainter &painter, const QRectF &rect) const
         const QPointF at = transform.map(WorldMap::project(region->place->longitude, region->place->latitude));
         positions.append({ region, at });
         taken.append(QRectF(at.x() - radius, at.y() - radius, 2 * radius, 2 * radius));
-        const std::optional<double> load = region->median ? region->median->loadMs : std::nullopt;
+        // A plain double with a flag: GCC 12 at -O2 takes an optional<double> copied out of another optional for
+        // "maybe uninitialized" here, which -Werror turns into a failed build.
+        const bool hasLoad = region->median && region->median->loadMs.has_value();
+        const double loadMs = hasLoad ? *region->median->loadMs : 0.0;
         if (region->status == RegionSummary::Status::Failed) {
             painter.setPen(QPen(Qt::white, pt(3.2), Qt::SolidLine, Qt::RoundCap));
             const double r = radius * 0.8;
@@ -365,9 +368,9 @@ void ReportLayout::paintMap(QPainter &painter, const QRectF &rect) const
             painter.setPen(QPen(failColor, pt(1.6), Qt::SolidLine, Qt::RoundCap));
             painter.drawLine(at + QPointF(-r, -r), at + QPointF(r, r));
             painter.drawLine(at + QPointF(-r, r), at + QPointF(r, -r));
-        } else if (region->status == RegionSummary::Status::Measured && load) {
+        } else if (region->status == RegionSummary::Status::Measured && hasLoad) {
             painter.setPen(QPen(Qt::white, pt(1)));
-            painter.setBrush(WorldMapView::loadTimeColor(*load));
+            painter.setBrush(WorldMapView::loadTimeColor(loadMs));
             painter.drawEllipse(at, radius, radius);
             painter.setPen(QPen(QColor(0, 0, 0, 90), pt(0.4)));
             painter.setBrush(Qt::NoBrush);
@@ -387,9 +390,12 @@ void ReportLayout::paintMap(QPainter &painter, const QRectF &rect) const
     painter.setPen(Qt::NoPen);
     for (const auto &[region, at] : std::as_const(positions)) {
         const QString city = region->place->city.isEmpty() ? region->code : region->place->city;
-        const std::optional<double> load = region->median ? region->median->loadMs : std::nullopt;
+        // A plain double with a flag: GCC 12 at -O2 takes an optional<double> copied out of another optional for
+        // "maybe uninitialized" here, which -Werror turns into a failed build.
+        const bool hasLoad = region->median && region->median->loadMs.has_value();
+        const double loadMs = hasLoad ? *region->median->loadMs : 0.0;
         const QString time = region->status == RegionSummary::Status::Failed ? QObject::tr("failed")
-            : load                                                           ? WorldMapView::loadTimeLabel(*load)
+            : hasLoad                                                        ? WorldMapView::loadTimeLabel(loadMs)
                                                                              : QString();
         const double gap = mm(0.6);
         const double cityWidth = cityMetrics.horizontalAdvance(city);
