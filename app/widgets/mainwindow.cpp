@@ -280,9 +280,37 @@ void MainWindow::buildUi()
     top->setSizes({ 620, 780 });
 
     m_tabs = new QTabWidget(vertical);
-    m_waterfall = new WaterfallView(m_tabs);
+    // The waterfall with its two choices: lanes side by side or stacked, and which kinds of request to show.
+    auto *waterfallPage = new QWidget(m_tabs);
+    auto *waterfallLayout = new QVBoxLayout(waterfallPage);
+    waterfallLayout->setContentsMargins(0, 0, 0, 0);
+    auto *waterfallBar = new QHBoxLayout;
+    auto *layoutChoice = new QComboBox(waterfallPage);
+    layoutChoice->setObjectName(QStringLiteral("waterfallLayout"));
+    layoutChoice->addItem(tr("Regions side by side"), static_cast<int>(WaterfallView::LayoutMode::SideBySide));
+    layoutChoice->addItem(tr("Regions stacked"), static_cast<int>(WaterfallView::LayoutMode::Stacked));
+    auto *typeChoice = new QComboBox(waterfallPage);
+    typeChoice->setObjectName(QStringLiteral("waterfallTypes"));
+    typeChoice->addItem(tr("All requests"));
+    for (const QString &category : WaterfallModel::typeCategories())
+        typeChoice->addItem(category, category);
+    waterfallBar->addWidget(layoutChoice);
+    waterfallBar->addWidget(typeChoice);
+    waterfallBar->addStretch();
+    m_waterfall = new WaterfallView(waterfallPage);
     m_waterfall->setModel(m_waterfallModel);
-    m_tabs->addTab(m_waterfall, tr("Waterfall"));
+    waterfallLayout->addLayout(waterfallBar);
+    waterfallLayout->addWidget(m_waterfall, 1);
+    connect(layoutChoice, &QComboBox::currentIndexChanged, this, [this, layoutChoice] {
+        m_waterfall->setLayoutMode(static_cast<WaterfallView::LayoutMode>(layoutChoice->currentData().toInt()));
+        QSettings().setValue(QStringLiteral("waterfall/layout"), layoutChoice->currentIndex());
+    });
+    connect(typeChoice, &QComboBox::currentIndexChanged, this, [this, typeChoice] {
+        const QString category = typeChoice->currentData().toString();
+        m_waterfallModel->setTypeFilter(category.isEmpty() ? QSet<QString> {} : QSet<QString> { category });
+    });
+    layoutChoice->setCurrentIndex(QSettings().value(QStringLiteral("waterfall/layout"), 0).toInt());
+    m_tabs->addTab(waterfallPage, tr("Waterfall"));
     auto *charts = new QSplitter(Qt::Horizontal, m_tabs);
     m_metricsChart = new MetricsChartView(charts);
     m_metricsChart->setModel(m_regionModel);
@@ -558,7 +586,7 @@ void MainWindow::openSelectedHistory()
         }
     }
     m_waterfallModel->flushPending();
-    m_tabs->setCurrentWidget(m_waterfall);
+    m_tabs->setCurrentIndex(0);
     m_status->setText(
         tr("Showing the test of %1").arg(QLocale().toString(test->startedAt.toLocalTime(), QLocale::ShortFormat)));
 }
