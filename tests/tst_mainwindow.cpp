@@ -1,5 +1,6 @@
 // The desktop app as a person uses it: type a URL, press Go, watch the map, the table and the waterfall fill
 // while the page loads, see the result — with real local probes, real Chromium and the test web server.
+#include "comparisonmodel.h"
 #include "fleet/fleetconfig.h"
 #include "fleetpanel.h"
 #include "historymodel.h"
@@ -20,6 +21,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -33,6 +35,7 @@ private slots:
     void badUrlIsExplainedInline();
     void runsATestFromTheUrlField();
     void historySurvivesARestart();
+    void comparesTwoTests();
 
 private:
     void screenshot(QWidget *widget, const QString &name);
@@ -185,6 +188,33 @@ void tst_MainWindow::historySurvivesARestart()
     // A new window on the same database (an app restart) lists the test from before.
     MainWindow window(services());
     QCOMPARE(window.historyModel()->rowCount(), 1);
+}
+
+void tst_MainWindow::comparesTwoTests()
+{
+    // A second test of the same page, then the two side by side.
+    MainWindow window(services());
+    window.show();
+    window.urlField()->setText(m_web.url(QStringLiteral("/page")).toString());
+    QTest::mouseClick(window.goButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 60'000);
+    QCOMPARE(window.historyModel()->rowCount(), 2);
+    QTableView *history = window.historyView();
+    history->selectAll();
+    QVERIFY(window.compareButton()->isEnabled());
+    QTest::mouseClick(window.compareButton(), Qt::LeftButton);
+    QVERIFY(window.comparison());
+    auto *table = window.comparison()->findChild<QTableView *>(QStringLiteral("comparisonTable"));
+    QVERIFY(table);
+    auto *model = qobject_cast<ComparisonModel *>(table->model());
+    QVERIFY(model);
+    QCOMPARE(model->regions(), QStringList { QStringLiteral("local") });
+    const auto a = model->value(QStringLiteral("local"), ComparisonModel::Metric::Load, false);
+    const auto b = model->value(QStringLiteral("local"), ComparisonModel::Metric::Load, true);
+    QVERIFY(a && b && *a >= 2500 && *b >= 2500);
+    QCOMPARE(model->difference(QStringLiteral("local"), ComparisonModel::Metric::Load), *b - *a);
+    QTest::qWait(300);
+    screenshot(window.comparison(), QStringLiteral("comparison.png"));
 }
 
 QTEST_MAIN(tst_MainWindow)

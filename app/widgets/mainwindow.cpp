@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "comparisonmodel.h"
 #include "csvexporter.h"
 #include "fleet/configuredfleet.h"
 #include "fleetpanel.h"
@@ -22,6 +23,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialog>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -327,13 +329,16 @@ void MainWindow::buildUi()
         m_historyView = new QTableView(history);
         m_historyView->setModel(m_historyModel);
         m_historyView->setSelectionBehavior(QAbstractItemView::SelectRows);
-        m_historyView->setSelectionMode(QAbstractItemView::SingleSelection);
+        m_historyView->setSelectionMode(QAbstractItemView::ExtendedSelection);
         m_historyView->verticalHeader()->hide();
         m_historyView->horizontalHeader()->setStretchLastSection(true);
         auto *buttons = new QHBoxLayout;
         auto *open = new QPushButton(tr("Open"), history);
         auto *remove = new QPushButton(tr("Delete"), history);
+        m_compare = new QPushButton(tr("Compare two…"), history);
+        m_compare->setEnabled(false);
         buttons->addWidget(open);
+        buttons->addWidget(m_compare);
         buttons->addWidget(remove);
         buttons->addStretch();
         historyLayout->addWidget(m_historyView);
@@ -341,6 +346,9 @@ void MainWindow::buildUi()
         connect(open, &QPushButton::clicked, this, &MainWindow::openSelectedHistory);
         connect(m_historyView, &QTableView::doubleClicked, this, &MainWindow::openSelectedHistory);
         connect(remove, &QPushButton::clicked, this, &MainWindow::deleteSelectedHistory);
+        connect(m_compare, &QPushButton::clicked, this, &MainWindow::compareSelectedHistory);
+        connect(m_historyView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] { m_compare->setEnabled(m_historyView->selectionModel()->selectedRows().size() == 2); });
         m_tabs->addTab(history, tr("History"));
     }
     m_fleetPanel = new FleetPanel(m_tabs);
@@ -567,16 +575,12 @@ void MainWindow::openSelectedHistory()
     m_regionModel->beginTest(test->runsPerRegion);
     m_waterfallModel->clear();
     m_map->resetRegionStates();
+    fillWaterfall(m_waterfallModel, *test);
     for (const QString &code : test->regions) {
-        m_waterfallModel->addLane(code);
         for (const RegionRun &run : test->region(code).runs) {
             const int index = run.index - 1; // the store counts runs from 1, the views from 0
-            for (const RequestTiming &request : run.firstView.requests)
-                m_waterfallModel->addRequest(code, index, RunView::First, request);
-            if (run.firstViewMeasured) {
-                m_waterfallModel->setPageMetrics(code, index, RunView::First, run.firstView.metrics);
+            if (run.firstViewMeasured)
                 m_regionModel->addMetrics(code, index, RunView::First, run.firstView.metrics);
-            }
             DoneMessage done;
             done.ok = run.ok();
             done.error = run.error;
@@ -585,10 +589,78 @@ void MainWindow::openSelectedHistory()
             m_regionModel->finishRun(code, index, done);
         }
     }
-    m_waterfallModel->flushPending();
     m_tabs->setCurrentIndex(0);
     m_status->setText(
         tr("Showing the test of %1").arg(QLocale().toString(test->startedAt.toLocalTime(), QLocale::ShortFormat)));
+}
+
+void MainWindow::fillWaterfall(WaterfallModel *model, const TestRecord &test) const
+{
+    for (const QString &code : test.regions) {
+        model->addLane(code);
+        for (const RegionRun &run : test.region(code).runs) {
+            for (const RequestTiming &request : run.firstView.requests)
+                model->addRequest(code, run.index - 1, RunView::First, request);
+            if (run.firstViewMeasured)
+                model->setPageMetrics(code, run.index - 1, RunView::First, run.firstView.metrics);
+        }
+    }
+    model->flushPending();
+}
+
+void MainWindow::compareSelectedHistory()
+{
+    if (!m_historyView || !m_services.history)
+        return;
+    QModelIndexList rows = m_historyView->selectionModel()->selectedRows();
+    if (rows.size() != 2)
+        return;
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &x, const QModelIndex &y) { return x.row() > y.row(); });
+    std::optional<TestRecord> tests[2];
+    for (int i = 0; i < 2; ++i) {
+        const auto id = m_historyModel->testId(rows.at(i).row());
+        tests[i] = id ? m_services.history->load(*id) : std::nullopt;
+        if (!tests[i])
+            return;
+    }
+    // A: the older test, B: the newer, so B − A reads as "what changed since".
+    if (tests[0]->startedAt > tests[1]->startedAt)
+        std::swap(tests[0], tests[1]);
+    delete m_comparison.data();
+    auto *dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Compare tests"));
+    auto *layout = new QVBoxLayout(dialog);
+    const auto describe = [](const TestRecord &t) {
+        return QStringLiteral("%1 · %2").arg(
+            QLocale().toString(t.startedAt.toLocalTime(), QLocale::ShortFormat), t.url);
+    };
+    layout->addWidget(new QLabel(
+        tr("<b>A</b> %1<br><b>B</b> %2").arg(describe(*tests[0]).toHtmlEscaped(), describe(*tests[1]).toHtmlEscaped()),
+        dialog));
+    auto *model = new ComparisonModel(dialog);
+    model->setTests(*tests[0], *tests[1]);
+    auto *table = new QTableView(dialog);
+    table->setObjectName(QStringLiteral("comparisonTable"));
+    table->setModel(model);
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    auto *waterfalls = new QSplitter(Qt::Horizontal, dialog);
+    for (const TestRecord &test : { *tests[0], *tests[1] }) {
+        auto *waterfallModel = new WaterfallModel(dialog);
+        fillWaterfall(waterfallModel, test);
+        auto *view = new WaterfallView(waterfalls);
+        view->setModel(waterfallModel);
+        view->setLayoutMode(WaterfallView::LayoutMode::Stacked);
+        waterfalls->addWidget(view);
+    }
+    auto *split = new QSplitter(Qt::Vertical, dialog);
+    split->addWidget(table);
+    split->addWidget(waterfalls);
+    layout->addWidget(split, 1);
+    dialog->resize(1300, 800);
+    m_comparison = dialog;
+    dialog->show();
 }
 
 void MainWindow::deleteSelectedHistory()

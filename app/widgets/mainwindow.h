@@ -3,6 +3,7 @@
 #include "fleet/fleetconfig.h"
 #include "regioncatalog.h"
 
+#include <QDialog>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -16,6 +17,7 @@ class HistoryModel;
 class HistoryStore;
 class QCheckBox;
 class QComboBox;
+
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -29,6 +31,7 @@ class RegionModel;
 class RunController;
 class SecretStore;
 class WaterfallModel;
+struct TestRecord;
 class WaterfallView;
 class WorldMapView;
 
@@ -69,6 +72,9 @@ public:
     FleetPanel *fleetPanel() const { return m_fleetPanel; }
     MetricsChartView *metricsChart() const { return m_metricsChart; }
     QTabWidget *tabs() const { return m_tabs; }
+    QTableView *historyView() const { return m_historyView; }
+    QPushButton *compareButton() const { return m_compare; }
+    QDialog *comparison() const { return m_comparison; }
 
 public slots:
     void startTest();
@@ -86,6 +92,8 @@ private:
     void openSettings();
     void openSelectedHistory();
     void deleteSelectedHistory();
+    void compareSelectedHistory();
+    void fillWaterfall(WaterfallModel *model, const TestRecord &test) const;
     void chooseRegions();
     void showAbout();
     QString askDirectory(const QString &title);
@@ -117,6 +125,8 @@ private:
     WaterfallView *m_waterfall = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTableView *m_historyView = nullptr;
+    QPushButton *m_compare = nullptr;
+    QPointer<QDialog> m_comparison;
     MetricsChartView *m_metricsChart = nullptr;
     TrendChartView *m_trendChart = nullptr;
     FleetPanel *m_fleetPanel = nullptr;
