@@ -274,6 +274,7 @@ void MainWindow::buildUi()
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setWordWrap(false);
     top->addWidget(m_map);
     top->addWidget(m_table);
     // The map keeps its aspect ratio, so extra width is better spent on the table's columns.

@@ -547,9 +547,16 @@ QRectF WorldMapView::legendRect() const
     const QFontMetricsF metrics(font);
     double statesWidth = 0;
     for (const QString &name : legendStateNames())
-        statesWidth += 2 * markerRadius() + 10 + metrics.horizontalAdvance(name);
+        statesWidth += legendGlyphSpan() + 10 + metrics.horizontalAdvance(name);
     const QSizeF size(std::max(200.0, statesWidth + 10), metrics.height() * 3 + 36);
     return { QPointF(8, height() - 8 - size.height()), size };
+}
+
+double WorldMapView::legendGlyphSpan() const
+{
+    // A marker's rings and outline reach past its radius (most at the pulse's widest); on a small map the text
+    // would run into them with only 2r of room.
+    return 2 * markerRadius() * 1.7;
 }
 
 QStringList WorldMapView::legendStateNames()
@@ -596,13 +603,12 @@ void WorldMapView::paintLegend(QPainter &painter) const
     // The other states, with the glyphs the map uses.
     const double y = bar.bottom() + 10 + metrics.height() * 1.5;
     double x = box.left() + pad;
-    const double r = markerRadius();
     const QStringList names = legendStateNames();
     const State states[] = { State::Idle, State::Booting, State::Loading, State::Error };
     for (qsizetype i = 0; i < names.size(); ++i) {
         const State state = states[i];
         const QString &name = names.at(i);
-        const QPointF centre(x + r, y);
+        const QPointF centre(x + legendGlyphSpan() / 2, y);
         // Draw a stand-in marker through the same code, at a fixed phase so the legend never moves.
         Marker sample;
         sample.state = state;
@@ -612,8 +618,8 @@ void WorldMapView::paintLegend(QPainter &painter) const
         paintMarker(painter, sample, pulsePeriodS * 0.25);
         painter.restore();
         painter.setPen(colors.text);
-        painter.drawText(QPointF(x + 2 * r + 4, y - metrics.height() / 2 + metrics.ascent()), name);
-        x += 2 * r + 10 + metrics.horizontalAdvance(name);
+        painter.drawText(QPointF(x + legendGlyphSpan() + 4, y - metrics.height() / 2 + metrics.ascent()), name);
+        x += legendGlyphSpan() + 10 + metrics.horizontalAdvance(name);
     }
     painter.restore();
 }

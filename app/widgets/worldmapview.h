@@ -94,6 +94,7 @@ private:
     void paintLabels(QPainter &painter) const;
     void paintLegend(QPainter &painter) const;
     QRectF legendRect() const;
+    double legendGlyphSpan() const;
     static QStringList legendStateNames();
 
     QList<Marker> m_markers;
