@@ -13,6 +13,10 @@
 #ifdef Q_OS_UNIX
 #include <unistd.h>
 #endif
+#ifdef Q_OS_LINUX
+#include <csignal>
+#include <sys/prctl.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcChrome, "worldspeed.chrome", QtWarningMsg)
 
@@ -190,6 +194,11 @@ void ChromeProcess::start()
     m_process->setProgram(m_executable);
     m_process->setArguments(args);
     m_process->setStandardOutputFile(QProcess::nullDevice());
+#ifdef Q_OS_LINUX
+    // A probe killed outright (SIGKILL, OOM) cannot close its browser; without this Chrome lives on as an orphan,
+    // with its renderers, for ever. /usr/bin/chromium execs the real binary, which keeps the setting.
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#endif
     connect(m_process, &QProcess::readyReadStandardError, this, [this] {
         // Keep only the tail: it is what explains a failed start, and Chrome can be chatty.
         m_stderrTail += m_process->readAllStandardError();

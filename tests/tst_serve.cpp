@@ -63,6 +63,7 @@ private slots:
     void sigtermDrainsRunningRuns();
     void sigtermCancelsWhatDoesNotFinish();
     void chromiumKilledMidRun();
+    void chromiumDiesWithItsProbe();
 
 private:
     struct Probe
@@ -338,6 +339,27 @@ void tst_Serve::chromiumKilledMidRun()
     probe.process->terminate();
     QVERIFY(waitForExit(*probe.process, 15'000));
     QCOMPARE(probe.process->exitCode(), 0);
+}
+
+void tst_Serve::chromiumDiesWithItsProbe()
+{
+    // A probe killed outright cannot close its browser; the browser must not outlive it all the same.
+    Probe probe = start({});
+    QVERIFY(probe.endpoint.isValid());
+    ProtocolPeer peer;
+    QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
+    peer.send(RunMessage { QStringLiteral("orphan-maker"), m_web.url(QStringLiteral("/hang")).toString(), {} });
+    QVERIFY(peer.waitFor(
+        [](const Message &m) {
+            const auto *s = as<StatusMessage>(m);
+            return s && s->state == RunState::Loading;
+        },
+        30'000));
+    const QList<qint64> chrome = childrenOf(probe.process->processId());
+    QCOMPARE(chrome.size(), 1);
+    ::kill(static_cast<pid_t>(probe.process->processId()), SIGKILL);
+    QVERIFY(waitForExit(*probe.process, 10'000));
+    QTRY_VERIFY2_WITH_TIMEOUT(!isAlive(chrome.first()), "Chromium outlived its SIGKILLed probe", 10'000);
 }
 
 QTEST_GUILESS_MAIN(tst_Serve)
