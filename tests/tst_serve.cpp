@@ -42,6 +42,17 @@ const DoneMessage *doneOf(const ProtocolPeer &peer)
     return last;
 }
 
+// A run of this peer has reached the loading state (its page is being fetched).
+bool isLoading(ProtocolPeer &peer)
+{
+    return peer.waitFor(
+        [](const Message &m) {
+            const auto *s = as<StatusMessage>(m);
+            return s && s->state == RunState::Loading;
+        },
+        30'000);
+}
+
 bool isAlive(qint64 pid)
 {
     return QFileInfo::exists(QStringLiteral("/proc/%1").arg(pid));
@@ -209,12 +220,7 @@ void tst_Serve::parentGoneShutdown()
     auto parent = std::make_unique<ProtocolPeer>();
     QVERIFY(parent->open(probe.endpoint) && parent->handshake(token));
     parent->send(RunMessage { QStringLiteral("orphan"), m_web.url(QStringLiteral("/hang")).toString(), {} });
-    QVERIFY(parent->waitFor(
-        [](const Message &m) {
-            const auto *s = as<StatusMessage>(m);
-            return s && s->state == RunState::Loading;
-        },
-        30'000));
+    QVERIFY(isLoading(*parent));
     QTest::qWait(2500); // connected: the grace period does not run
     QCOMPARE(probe.process->state(), QProcess::Running);
     const QList<qint64> chrome = childrenOf(probe.process->processId());
@@ -257,12 +263,7 @@ void tst_Serve::sigtermDrainsRunningRuns()
     ProtocolPeer peer;
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("draining"), m_web.url(QStringLiteral("/slow")).toString(), {} });
-    QVERIFY(peer.waitFor(
-        [](const Message &m) {
-            const auto *s = as<StatusMessage>(m);
-            return s && s->state == RunState::Loading;
-        },
-        30'000));
+    QVERIFY(isLoading(peer));
     const QList<qint64> chrome = childrenOf(probe.process->processId());
     ::kill(static_cast<pid_t>(probe.process->processId()), SIGTERM);
     // It stops taking work at once...
@@ -292,12 +293,7 @@ void tst_Serve::sigtermCancelsWhatDoesNotFinish()
     ProtocolPeer peer;
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("stuck"), m_web.url(QStringLiteral("/hang")).toString(), {} });
-    QVERIFY(peer.waitFor(
-        [](const Message &m) {
-            const auto *s = as<StatusMessage>(m);
-            return s && s->state == RunState::Loading;
-        },
-        30'000));
+    QVERIFY(isLoading(peer));
     ::kill(static_cast<pid_t>(probe.process->processId()), SIGINT);
     QVERIFY(peer.waitForDone(QStringLiteral("stuck"), 15'000));
     const auto *done = doneOf(peer);
@@ -314,12 +310,7 @@ void tst_Serve::chromiumKilledMidRun()
     ProtocolPeer peer;
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("doomed"), m_web.url(QStringLiteral("/hang")).toString(), {} });
-    QVERIFY(peer.waitFor(
-        [](const Message &m) {
-            const auto *s = as<StatusMessage>(m);
-            return s && s->state == RunState::Loading;
-        },
-        30'000));
+    QVERIFY(isLoading(peer));
     const QList<qint64> chrome = childrenOf(probe.process->processId());
     QCOMPARE(chrome.size(), 1);
     ::kill(static_cast<pid_t>(chrome.first()), SIGKILL);
@@ -349,12 +340,7 @@ void tst_Serve::chromiumDiesWithItsProbe()
     ProtocolPeer peer;
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("orphan-maker"), m_web.url(QStringLiteral("/hang")).toString(), {} });
-    QVERIFY(peer.waitFor(
-        [](const Message &m) {
-            const auto *s = as<StatusMessage>(m);
-            return s && s->state == RunState::Loading;
-        },
-        30'000));
+    QVERIFY(isLoading(peer));
     const QList<qint64> chrome = childrenOf(probe.process->processId());
     QCOMPARE(chrome.size(), 1);
     ::kill(static_cast<pid_t>(probe.process->processId()), SIGKILL);

@@ -91,12 +91,11 @@ void RunController::startRun(int runIndex)
     FleetTest *test = m_fleet->submit(m_request.url, m_request.options, m_request.regions);
     m_current = test;
     connect(test, &FleetTest::regionStatus, this,
-        [this, test, runIndex](const QString &region, RunState state, const QString &detail) {
+        [this, test](const QString &region, RunState state, const QString &detail) {
             PoolRun *run = test->run(region);
             m_regions->setStatus(region, state, detail, run && run->cold() && state == RunState::Queued);
             if (m_history && m_testId >= 0)
                 m_history->setRegionState(m_testId, region, state, detail);
-            Q_UNUSED(runIndex)
         });
     connect(test, &FleetTest::requestFinished, this,
         [this, runIndex](const QString &region, RunView view, const RequestTiming &request) {
