@@ -246,9 +246,17 @@ void ChromeProcess::pollDevToolsPort()
             fail(QStringLiteral("cannot connect to the browser's DevTools: %1").arg(reason));
         else if (m_state == State::Running) {
             qCWarning(lcChrome) << "DevTools connection lost:" << reason;
-            // The socket only drops when the browser dies or hangs; make sure it is gone, then report.
-            if (m_process)
+            // The socket only drops when the browser dies or hangs; make sure it is gone and report it now,
+            // not when the process's end arrives later: in between, a new load would be handed a dead connection.
+            if (m_process) {
                 m_process->kill();
+                m_process->waitForFinished(3000); // reports the crash through onProcessFinished
+            }
+            if (m_state == State::Running) { // the process's end did not come in time: forget it anyway
+                cleanUp();
+                m_state = State::NotRunning;
+                emit crashed(QStringLiteral("the browser's DevTools connection closed: %1").arg(reason));
+            }
         }
     });
     m_cdp->open(url);

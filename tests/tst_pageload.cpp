@@ -304,7 +304,7 @@ void tst_PageLoad::concurrentRunsAreIsolated()
                                  }),
         90'000);
     for (PageLoad *load : loads) {
-        QVERIFY(load->result().ok());
+        QVERIFY2(load->result().ok(), qPrintable(BrowserTest::errorText(load->result())));
         for (const RequestTiming &r : load->result().firstView.requests)
             QVERIFY2(!r.fromCache, qPrintable(r.url));
         delete load;
@@ -331,7 +331,7 @@ void tst_PageLoad::repeatViewUsesTheCache()
     LoadOptions options;
     options.repeatView = true;
     const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/repeat")), options);
-    QVERIFY(run.firstView.ok());
+    QVERIFY2(run.firstView.ok(), qPrintable(BrowserTest::errorText(run)));
     QVERIFY(run.repeatView);
     QVERIFY(run.repeatView->ok());
     const QString script = m_server.url(QStringLiteral("/asset?type=js&size=800&maxage=3600&rv=1")).toString();
@@ -352,7 +352,7 @@ void tst_PageLoad::screenshotAtLoad()
     LoadOptions options;
     options.screenshot = true;
     const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/shot")), options);
-    QVERIFY(run.firstView.ok());
+    QVERIFY2(run.firstView.ok(), qPrintable(BrowserTest::errorText(run)));
     QVERIFY(run.firstView.screenshotPng.startsWith("\x89PNG\r\n\x1a\n"));
     QVERIFY(run.firstView.screenshotPng.size() > 1000);
 }
@@ -440,7 +440,7 @@ void tst_PageLoad::browserKilledMidRun()
     // The next run gets a fresh browser and succeeds.
     const RunResult next
         = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/asset?type=text/html&size=50")));
-    QVERIFY2(next.firstView.ok(), qPrintable(next.firstView.error ? next.firstView.error->message : QString()));
+    QVERIFY2(next.firstView.ok(), qPrintable(BrowserTest::errorText(next)));
     QVERIFY(next.browserStartMs); // it waited for that browser to start
     QVERIFY(m_scheduler->browser()->processId() != pid);
 }
@@ -465,7 +465,7 @@ void tst_PageLoad::harOfARealRun()
     LoadOptions options;
     options.repeatView = true;
     const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/har")), options);
-    QVERIFY(run.ok());
+    QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
     HarBuilder builder(QStringLiteral("test"));
     builder.addRun(run);
     QJsonParseError error;

@@ -47,4 +47,14 @@ inline RunResult run(LoadScheduler &scheduler, const QUrl &url, LoadOptions opti
     return result;
 }
 
+// The first error of a run, for failure messages.
+inline QString errorText(const RunResult &run)
+{
+    if (run.firstView.error)
+        return QStringLiteral("first view: ") + run.firstView.error->message;
+    if (run.repeatView && run.repeatView->error)
+        return QStringLiteral("repeat view: ") + run.repeatView->error->message;
+    return {};
+}
+
 } // namespace BrowserTest
