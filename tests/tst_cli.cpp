@@ -1,5 +1,6 @@
 // `worldspeed-cli` as a script meets it: the real binary, a fleet file of one local region (real worldspeed-probe,
-// real Chromium), the test web server, a history database of the test's own.
+// real Chromium), the test web server, a history database of the test's own. Set WORLDSPEED_SCREENSHOT_DIR to keep
+// the PDF report it writes.
 #include "csvexporter.h"
 #include "fleet/fleetconfig.h"
 #include "testwebserver.h"
@@ -9,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -98,6 +100,8 @@ private slots:
     void budgetPasses();
     void budgetExceeded();
     void harFilesPerRegion();
+    void pdfReport();
+    void pdfToAMissingDirectory();
     void badArguments_data();
     void badArguments();
     void regionFailure();
@@ -109,7 +113,8 @@ private slots:
 private:
     // Runs the CLI as a child process while this thread keeps serving HTTP for its browser.
     Outcome cli(const QStringList &arguments, int timeoutMs = 120'000);
-    Outcome runProcess(const QString &program, const QStringList &arguments, int timeoutMs);
+    Outcome runProcess(const QString &program, const QStringList &arguments, int timeoutMs,
+        const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
     QStringList runArguments(const QString &path = QStringLiteral("/page")) const;
 
     TestWebServer m_server;
@@ -117,11 +122,13 @@ private:
     QString m_fleetPath;
 };
 
-Outcome tst_Cli::runProcess(const QString &program, const QStringList &arguments, int timeoutMs)
+Outcome tst_Cli::runProcess(
+    const QString &program, const QStringList &arguments, int timeoutMs, const QProcessEnvironment &environment)
 {
     QProcess process;
     process.setProgram(program);
     process.setArguments(arguments);
+    process.setProcessEnvironment(environment);
     process.start();
     Outcome outcome;
     if (!process.waitForStarted(10'000))
@@ -346,6 +353,63 @@ void tst_Cli::harFilesPerRegion()
     }
 }
 
+void tst_Cli::pdfReport()
+{
+    // As on a CI machine: no display, and no platform plugin chosen. The CLI picks one that needs neither.
+    QProcessEnvironment headless = QProcessEnvironment::systemEnvironment();
+    for (const QString &name :
+        { QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("DISPLAY"), QStringLiteral("WAYLAND_DISPLAY") })
+        headless.remove(name);
+    const QString path = m_dir.filePath(QStringLiteral("report.pdf"));
+    const Outcome o = runProcess(QStringLiteral(WORLDSPEED_CLI_EXE),
+        runArguments() + QStringList { QStringLiteral("--pdf"), path }, 120'000, headless);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    QVERIFY2(o.out.contains(u"PDF      " + QDir::toNativeSeparators(path)), qPrintable(o.out));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray pdf = file.readAll();
+    QVERIFY2(pdf.startsWith("%PDF-"), pdf.left(16).constData());
+    QVERIFY2(pdf.trimmed().endsWith("%%EOF"), pdf.right(16).constData());
+    // Page objects, not the page tree ("/Type /Pages").
+    int pages = 0;
+    for (auto match = QRegularExpression(QStringLiteral("/Type\\s*/Page(?!s)")).globalMatch(QString::fromLatin1(pdf));
+         match.hasNext(); match.next())
+        ++pages;
+    QVERIFY2(pages > 0, qPrintable(QString::number(pages)));
+    // Nothing left beside it: QSaveFile wrote it whole, under its name.
+    QCOMPARE(QDir(m_dir.path()).entryList({ QStringLiteral("report.pdf*") }, QDir::Files),
+        QStringList { QStringLiteral("report.pdf") });
+    const QString keep = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!keep.isEmpty()) {
+        QVERIFY(QDir().mkpath(keep));
+        QFile::remove(QDir(keep).filePath(QStringLiteral("cli-report.pdf")));
+        QVERIFY(QFile::copy(path, QDir(keep).filePath(QStringLiteral("cli-report.pdf"))));
+    }
+
+    const QString pdfinfo = QStandardPaths::findExecutable(QStringLiteral("pdfinfo"));
+    if (pdfinfo.isEmpty())
+        return; // the bytes above are the check; poppler only confirms them where it is installed
+    const Outcome info = runProcess(pdfinfo, { path }, 30'000);
+    QCOMPARE(info.exitCode, 0);
+    QVERIFY2(info.out.contains(QRegularExpression(QStringLiteral("Pages:\\s+%1\\n").arg(pages))), qPrintable(info.out));
+}
+
+void tst_Cli::pdfToAMissingDirectory()
+{
+    const QString path = m_dir.filePath(QStringLiteral("no/such/dir/report.pdf"));
+    const Outcome o = cli(runArguments() + QStringList { QStringLiteral("--pdf"), path });
+    QVERIFY2(o.exitCode == 6, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
+    QVERIFY2(o.err.startsWith(u"worldspeed-cli: cannot write " + path + u": "), qPrintable(o.err));
+    // The test itself went fine, and its results are still printed; only the PDF is missing.
+    const QStringList lines = o.out.split(u'\n');
+    QVERIFY2(std::any_of(lines.begin(), lines.end(),
+                 [](const QString &line) { return line.startsWith(u"local ") && line.contains(u"1/1"); }),
+        qPrintable(o.out));
+    QVERIFY2(!o.out.contains(u"PDF "), qPrintable(o.out));
+    QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("no"))));
+}
+
 void tst_Cli::badArguments_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -387,10 +451,10 @@ void tst_Cli::badArguments_data()
         m_dir.filePath(QStringLiteral("x.sqlite")) }
             + fleet << QStringLiteral("worldspeed-cli run: --database is where --save keeps the test")
                                            << true;
-    QTest::newRow("pdf is pending") << QStringList { QStringLiteral("run"), url, QStringLiteral("--pdf"),
-        m_dir.filePath(QStringLiteral("r.pdf")) }
-            + fleet << QStringLiteral("worldspeed-cli: --pdf is not available yet")
-                                    << false;
+    QTest::newRow("pdf without a file") << QStringList { QStringLiteral("run"), url, QStringLiteral("--pdf"),
+        QString() }
+            + fleet << QStringLiteral("worldspeed-cli run: --pdf needs a file")
+                                        << true;
     QTest::newRow("history bad format") << QStringList { QStringLiteral("history"), QStringLiteral("--format"),
         QStringLiteral("xml") } << QStringLiteral("worldspeed-cli history: unknown format \"xml\"")
                                         << true;

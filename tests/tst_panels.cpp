@@ -254,7 +254,7 @@ void tst_Panels::metricsChartShowsAbsentValuesAsGaps()
         const QPointF scene = view.chart()->mapToScene(view.chart()->mapToPosition(QPointF(x, 200)));
         return view.mapFromScene(scene) * image.devicePixelRatio();
     };
-    const QColor fcp = MetricsChartView::metricColor(Metric::Fcp, false);
+    const QColor fcp = MetricsBarChart::metricColor(Metric::Fcp, false);
     const QPoint there = barPoint(0, Metric::Fcp);
     const QPoint gap = barPoint(1, Metric::Fcp);
     QVERIFY2(near(image.pixelColor(there), fcp), qPrintable(image.pixelColor(there).name()));
@@ -264,7 +264,7 @@ void tst_Panels::metricsChartShowsAbsentValuesAsGaps()
         qPrintable(image.pixelColor(gap).name()));
     // Sydney's LCP next to it is drawn.
     const QPoint lcp = barPoint(1, Metric::Lcp);
-    QVERIFY2(near(image.pixelColor(lcp), MetricsChartView::metricColor(Metric::Lcp, false)),
+    QVERIFY2(near(image.pixelColor(lcp), MetricsBarChart::metricColor(Metric::Lcp, false)),
         qPrintable(image.pixelColor(lcp).name()));
 
     // Too narrow for the cities: the groups are named by their codes, and by their cities again when wide.
@@ -282,17 +282,17 @@ void tst_Panels::metricsChartFollowsThePalette()
     view.setValues({ { QStringLiteral("fra"), QStringLiteral("Frankfurt"), { 100, 400, 800, 1200 } } });
     QCOMPARE(view.chart()->theme(), QChart::ChartThemeLight);
     QCOMPARE(view.barSet(MetricsChartView::Metric::Load)->color(),
-        MetricsChartView::metricColor(MetricsChartView::Metric::Load, false));
+        MetricsBarChart::metricColor(MetricsChartView::Metric::Load, false));
     view.setPalette(darkPalette());
     QCOMPARE(view.chart()->theme(), QChart::ChartThemeDark);
     QCOMPARE(view.barSet(MetricsChartView::Metric::Load)->color(),
-        MetricsChartView::metricColor(MetricsChartView::Metric::Load, true));
+        MetricsBarChart::metricColor(MetricsChartView::Metric::Load, true));
     QCOMPARE(view.chart()->backgroundBrush().color(), darkPalette().color(QPalette::Window));
     // Each metric keeps its own colour, in both themes.
     for (const bool dark : { false, true }) {
         QSet<QRgb> colours;
         for (const MetricsChartView::Metric metric : MetricsChartView::metrics)
-            colours.insert(MetricsChartView::metricColor(metric, dark).rgb());
+            colours.insert(MetricsBarChart::metricColor(metric, dark).rgb());
         QCOMPARE(colours.size(), MetricsChartView::metricCount);
     }
 }

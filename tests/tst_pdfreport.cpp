@@ -1,11 +1,15 @@
 // The PDF report of a test, written offscreen and checked with poppler's tools (pdfinfo, pdftotext, pdftoppm):
 // it is a PDF, has the pages the report says, the paper the locale asks for, every page numbered, the failed
-// region's reason, and it renders. Set WORLDSPEED_SCREENSHOT_DIR to keep the pages as PNGs.
+// region's reason, and it renders. Its timings chart (MetricsBarChart) is painted into an image and checked pixel
+// by pixel. Set WORLDSPEED_SCREENSHOT_DIR to keep the pages as PNGs.
 
+#include "metricsbarchart.h"
 #include "pdfreport.h"
 
 #include <QDir>
 #include <QFile>
+#include <QImage>
+#include <QPainter>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -134,6 +138,32 @@ QString run(const QString &program, const QStringList &arguments, bool *ok)
     return QString::fromUtf8(process.readAllStandardOutput());
 }
 
+using Metric = MetricsBarChart::Metric;
+
+MetricsBarChart::RegionValues regionValues(const QString &code, const QString &city, std::optional<double> ttfb,
+    std::optional<double> fcp, std::optional<double> lcp, std::optional<double> load)
+{
+    return { code, city, { ttfb, fcp, lcp, load } };
+}
+
+bool near(const QColor &a, const QColor &b)
+{
+    return std::abs(a.red() - b.red()) <= 8 && std::abs(a.green() - b.green()) <= 8
+        && std::abs(a.blue() - b.blue()) <= 8;
+}
+
+// Pixels of `color` in `rect` of the image.
+int countColour(const QImage &image, const QRectF &rect, const QColor &color)
+{
+    int count = 0;
+    const QRect pixels = rect.toAlignedRect().intersected(image.rect());
+    for (int y = pixels.top(); y <= pixels.bottom(); ++y) {
+        for (int x = pixels.left(); x <= pixels.right(); ++x)
+            count += near(image.pixelColor(x, y), color);
+    }
+    return count;
+}
+
 int pdfPages(const QString &path)
 {
     bool ok = false;
@@ -154,6 +184,11 @@ private slots:
     void reportOfFiveRegions();
     void manyRegionsPaginate();
     void unwritablePathFails();
+    void chartAxis_data();
+    void chartAxis();
+    void chartGroupNames();
+    void chartBarsMatchTheirValues();
+    void chartLegend();
 };
 
 void tst_PdfReport::paperFollowsTheTerritory_data()
@@ -226,7 +261,8 @@ void tst_PdfReport::reportOfFiveRegions()
     for (const QString &expected : { QStringLiteral("shop.example.com"), QStringLiteral("Frankfurt (fra)"),
              QStringLiteral("Ashburn (iad)"), QStringLiteral("Sydney (syd)"), QStringLiteral("Cable"),
              QStringLiteral("Results by region"), QStringLiteral("Slowest requests"),
-             QStringLiteral("machine destroyed"), QStringLiteral("1 of 2 runs failed: the page did not") })
+             QStringLiteral("machine destroyed"), QStringLiteral("1 of 2 runs failed: the page did not"),
+             QStringLiteral("Largest contentful paint") }) // the chart's legend, as text
         QVERIFY2(text.contains(expected), qPrintable(expected));
 
     const QString pngDir = dir.filePath(QStringLiteral("png"));
@@ -304,6 +340,158 @@ void tst_PdfReport::unwritablePathFails()
     QString error;
     QVERIFY(!report.write(QStringLiteral("/proc/no/such/dir/report.pdf"), &error));
     QVERIFY2(error.contains(QStringLiteral("/proc/no/such/dir/report.pdf")), qPrintable(error));
+}
+
+void tst_PdfReport::chartAxis_data()
+{
+    QTest::addColumn<double>("largestMs");
+    QTest::addColumn<double>("atLeastMs");
+    QTest::addColumn<double>("topMs");
+    QTest::addColumn<int>("ticks");
+    QTest::newRow("nothing") << 0.0 << 0.0 << 1000.0 << 6;
+    QTest::newRow("just under 1 s") << 950.0 << 0.0 << 1000.0 << 6; // 5 % headroom still fits
+    QTest::newRow("1 s") << 1000.0 << 0.0 << 2000.0 << 5;
+    QTest::newRow("1.5 s") << 1500.0 << 0.0 << 2000.0 << 5;
+    QTest::newRow("2.3 s") << 2300.0 << 0.0 << 2500.0 << 6;
+    QTest::newRow("4 s") << 4000.0 << 0.0 << 5000.0 << 6;
+    QTest::newRow("12 s") << 12'000.0 << 0.0 << 20'000.0 << 5;
+    QTest::newRow("another chart's scale") << 300.0 << 4000.0 << 5000.0 << 6;
+}
+
+void tst_PdfReport::chartAxis()
+{
+    QFETCH(double, largestMs);
+    QFETCH(double, atLeastMs);
+    QFETCH(double, topMs);
+    QFETCH(int, ticks);
+    MetricsBarChart chart;
+    if (largestMs > 0)
+        chart.setValues({ regionValues(QStringLiteral("fra"), {}, largestMs / 4, std::nullopt, largestMs, 1) });
+    if (atLeastMs > 0)
+        chart.setAxisAtLeastMs(atLeastMs);
+    QCOMPARE(chart.axisMaxMs(), topMs);
+    QCOMPARE(MetricsBarChart::tickCount(topMs), ticks);
+}
+
+void tst_PdfReport::chartGroupNames()
+{
+    const QList<MetricsBarChart::RegionValues> values {
+        regionValues(QStringLiteral("fra"), QStringLiteral("Frankfurt"), 1, 2, 3, 4),
+        regionValues(QStringLiteral("iad"), QStringLiteral("Ashburn"), 1, 2, 3, 4),
+        regionValues(QStringLiteral("iad2"), QStringLiteral("Ashburn"), 1, 2, 3, 4),
+        regionValues(QStringLiteral("x1"), QString(), 1, 2, 3, 4),
+    };
+    QCOMPARE(MetricsBarChart::groupNames(values, false),
+        QStringList({ QStringLiteral("Frankfurt"), QStringLiteral("Ashburn (iad)"), QStringLiteral("Ashburn (iad2)"),
+            QStringLiteral("x1") }));
+    QCOMPARE(MetricsBarChart::groupNames(values, true),
+        QStringList({ QStringLiteral("fra"), QStringLiteral("iad"), QStringLiteral("iad2"), QStringLiteral("x1") }));
+}
+
+void tst_PdfReport::chartBarsMatchTheirValues()
+{
+    // Frankfurt has no LCP; Sydney has nothing at all; Ashburn's load sets the scale: 1.5 s → a 2 s axis.
+    MetricsBarChart chart;
+    chart.setValues({ regionValues(QStringLiteral("fra"), QStringLiteral("Frankfurt"), 120, 480, std::nullopt, 900),
+        regionValues(
+            QStringLiteral("syd"), QStringLiteral("Sydney"), std::nullopt, std::nullopt, std::nullopt, std::nullopt),
+        regionValues(QStringLiteral("iad"), QStringLiteral("Ashburn"), 200, 700, 1100, 1500) });
+    QCOMPARE(chart.axisMaxMs(), 2000.0);
+    QImage image(900, 450, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    const QRectF rect(10, 10, 880, 430);
+    {
+        QPainter painter(&image);
+        chart.paint(painter, rect);
+    }
+    const MetricsBarChart::Layout layout = chart.layout(rect, &image);
+    QCOMPARE(layout.groups.size(), 3);
+    QVERIFY(rect.contains(layout.plot));
+    QVERIFY(layout.plot.height() > 200);
+    const QString keep = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!keep.isEmpty())
+        QVERIFY(QDir().mkpath(keep) && image.save(QDir(keep).filePath(QStringLiteral("chart.png"))));
+
+    // Frankfurt's load: 900 of 2000 ms, standing on the axis, in the load colour from its top to the axis.
+    const QColor load = MetricsBarChart::metricColor(Metric::Load, false);
+    const auto bar = chart.barRect(layout, 0, Metric::Load);
+    QVERIFY(bar);
+    QVERIFY(layout.groups.at(0).contains(*bar));
+    QCOMPARE(bar->bottom(), layout.plot.bottom());
+    QVERIFY(qFuzzyCompare(bar->height(), layout.plot.height() * 900 / 2000));
+    const int x = int(bar->center().x());
+    int top = -1;
+    int bottom = -1;
+    for (int y = int(layout.plot.top()); y <= int(layout.plot.bottom()) + 2; ++y) {
+        if (near(image.pixelColor(x, y), load)) {
+            top = top < 0 ? y : top;
+            bottom = y;
+        }
+    }
+    QVERIFY2(std::abs(top - bar->top()) <= 1.5, qPrintable(QStringLiteral("%1 vs %2").arg(top).arg(bar->top())));
+    // The axis line is drawn over the bars' foot.
+    QVERIFY2(std::abs(bottom - layout.plot.bottom()) <= 2.5,
+        qPrintable(QStringLiteral("%1 vs %2").arg(bottom).arg(layout.plot.bottom())));
+    // As wide as its slot, beside the FCP bar.
+    const int y = int(bar->center().y());
+    QVERIFY(near(image.pixelColor(int(bar->left() + 2), y), load));
+    QVERIFY(near(image.pixelColor(int(bar->right() - 2), y), load));
+    QVERIFY(!near(image.pixelColor(int(bar->right() + 3), y), load));
+    // Ashburn's is taller by its value.
+    const auto ashburn = chart.barRect(layout, 2, Metric::Load);
+    QVERIFY(ashburn && qFuzzyCompare(ashburn->height(), layout.plot.height() * 1500 / 2000));
+    QVERIFY(countColour(image, *ashburn, load) > 0.9 * ashburn->width() * ashburn->height());
+
+    // No LCP in Frankfurt: no bar at all there, not one of 0; Ashburn's LCP is there.
+    const QColor lcp = MetricsBarChart::metricColor(Metric::Lcp, false);
+    QVERIFY(!chart.barRect(layout, 0, Metric::Lcp));
+    QCOMPARE(countColour(image, layout.groups.at(0).adjusted(0, 0, 0, 2), lcp), 0);
+    QVERIFY(countColour(image, layout.groups.at(2), lcp) > 0);
+    // Sydney measured nothing: no bars, and no colour of any metric in its group.
+    for (const Metric metric : MetricsBarChart::metrics) {
+        QVERIFY(!chart.barRect(layout, 1, metric));
+        QCOMPARE(
+            countColour(image, layout.groups.at(1).adjusted(0, 0, 0, 2), MetricsBarChart::metricColor(metric, false)),
+            0);
+    }
+    QCOMPARE(layout.nameTexts,
+        QStringList({ QStringLiteral("Frankfurt"), QStringLiteral("Sydney"), QStringLiteral("Ashburn") }));
+}
+
+void tst_PdfReport::chartLegend()
+{
+    MetricsBarChart chart;
+    chart.setValues({ regionValues(QStringLiteral("fra"), QStringLiteral("Frankfurt"), 120, 480, 650, 900) });
+    QImage image(700, 350, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    const QRectF rect(image.rect());
+    {
+        QPainter painter(&image);
+        chart.paint(painter, rect);
+    }
+    const MetricsBarChart::Layout layout = chart.layout(rect, &image);
+    QVERIFY(!layout.legend.isEmpty());
+    QVERIFY(layout.legend.bottom() < layout.plot.top());
+    for (const Metric metric : MetricsBarChart::metrics) {
+        const QRectF swatch = layout.legendSwatches.at(int(metric));
+        QVERIFY(layout.legend.contains(swatch));
+        QVERIFY2(near(image.pixelColor(swatch.center().toPoint()), MetricsBarChart::metricColor(metric, false)),
+            qPrintable(MetricsBarChart::metricName(metric)));
+    }
+
+    // Without it, the plot takes the room and no swatch is drawn above the bars.
+    chart.setLegendVisible(false);
+    image.fill(Qt::white);
+    {
+        QPainter painter(&image);
+        chart.paint(painter, rect);
+    }
+    const MetricsBarChart::Layout bare = chart.layout(rect, &image);
+    QVERIFY(bare.legend.isEmpty());
+    QVERIFY(bare.plot.top() < layout.plot.top());
+    const QRectF above(rect.left(), rect.top(), rect.width(), bare.plot.top() - rect.top());
+    for (const Metric metric : MetricsBarChart::metrics)
+        QCOMPARE(countColour(image, above, MetricsBarChart::metricColor(metric, false)), 0);
 }
 
 QTEST_MAIN(tst_PdfReport)

@@ -544,7 +544,8 @@ void tst_WaterfallView::rowsAppearWhileLoading()
     const QPoint offset = view.viewport()->mapTo(&view, QPoint(0, 0));
     for (int x = static_cast<int>(g.barArea(0).left()); x < g.barArea(0).right(); ++x) {
         const QColor c = image.pixelColor(QPoint(x, static_cast<int>(row.center().y())) + offset);
-        if (c == WaterfallView::phaseColor(Phase::Dns, false) || c == WaterfallView::phaseColor(Phase::Wait, false))
+        if (c == WaterfallGeometry::phaseColor(Phase::Dns, false)
+            || c == WaterfallGeometry::phaseColor(Phase::Wait, false))
             sawPhase = true;
     }
     QVERIFY(sawPhase);

@@ -1,3 +1,4 @@
+#include "loadtimescale.h"
 #include "worldmap.h"
 #include "worldmapview.h"
 
@@ -67,7 +68,7 @@ void tst_WorldMapView::markersLandOnTheProjection()
         const auto region = catalog.find(code).value();
         const QPointF pos = at(region.longitude, region.latitude);
         QCOMPARE(view.markerPosition(code).value(), pos);
-        const QColor expected = WorldMapView::loadTimeColor(code == u"fra" ? 420 : code == u"syd" ? 5200 : 2500);
+        const QColor expected = LoadTimeScale::color(code == u"fra" ? 420 : code == u"syd" ? 5200 : 2500);
         QVERIFY2(near(pixel(image, pos), expected), qPrintable(code + u' ' + pixel(image, pos).name()));
         // The disc is small: two radii away is the map again.
         QVERIFY(!near(pixel(image, pos + QPointF(2.5 * view.markerRadius(), 0)), expected));
@@ -220,25 +221,25 @@ void tst_WorldMapView::selectionRing()
 
 void tst_WorldMapView::colourScale()
 {
-    QCOMPARE(WorldMapView::loadTimeColor(0), WorldMapView::loadTimeColor(999));
-    QCOMPARE(WorldMapView::loadTimeColor(4000), WorldMapView::loadTimeColor(60'000));
-    const QColor good = WorldMapView::loadTimeColor(500);
-    const QColor medium = WorldMapView::loadTimeColor(2500);
-    const QColor poor = WorldMapView::loadTimeColor(4000);
+    QCOMPARE(LoadTimeScale::color(0), LoadTimeScale::color(999));
+    QCOMPARE(LoadTimeScale::color(4000), LoadTimeScale::color(60'000));
+    const QColor good = LoadTimeScale::color(500);
+    const QColor medium = LoadTimeScale::color(2500);
+    const QColor poor = LoadTimeScale::color(4000);
     QVERIFY(good.green() > good.red()); // green
     QVERIFY(medium.red() > 200 && medium.green() > 150 && medium.blue() < 80); // yellow
     QVERIFY(poor.red() > 180 && poor.green() < 60); // red
     // From good to poor the hue only turns towards red.
     int previousHue = 360;
     for (int ms = 1000; ms <= 4000; ms += 250) {
-        int hue = WorldMapView::loadTimeColor(ms).hslHue();
+        int hue = LoadTimeScale::color(ms).hslHue();
         if (hue > 300)
             hue -= 360; // red sits on both ends of the hue circle
         QVERIFY2(hue <= previousHue, qPrintable(QString::number(ms)));
         previousHue = hue;
     }
-    QCOMPARE(WorldMapView::loadTimeLabel(420), QStringLiteral("420 ms"));
-    QCOMPARE(WorldMapView::loadTimeLabel(2480), QStringLiteral("2.48 s"));
+    QCOMPARE(LoadTimeScale::label(420), QStringLiteral("420 ms"));
+    QCOMPARE(LoadTimeScale::label(2480), QStringLiteral("2.48 s"));
 }
 
 void tst_WorldMapView::showcase(WorldMapView &view)

@@ -6,6 +6,7 @@
 #include "harexporter.h"
 #include "historystore.h"
 #include "model/connectivityprofile.h"
+#include "pdfreport.h"
 #include "regioncatalog.h"
 #include "regionmodel.h"
 #include "runcontroller.h"
@@ -15,6 +16,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -297,8 +299,9 @@ int CliCommand::run(const QStringList &arguments)
     const QCommandLineOption har(QStringLiteral("har"),
         QStringLiteral("Write one HAR 1.2 file per region, DIR/<region>.har (created if needed)."),
         QStringLiteral("DIR"));
-    const QCommandLineOption pdf(
-        QStringLiteral("pdf"), QStringLiteral("Write a PDF report (not available yet)."), QStringLiteral("FILE"));
+    const QCommandLineOption pdf(QStringLiteral("pdf"),
+        QStringLiteral("Write the test's PDF report to FILE (its directory must exist), as the app exports it."),
+        QStringLiteral("FILE"));
     const QCommandLineOption budget(QStringLiteral("budget"),
         QStringLiteral("Limits on each region's medians, e.g. load=3s,lcp=2.5s,fcp=1800ms,ttfb=200ms,cls=0.1,"
                        "bytes=2MB,requests=80 (metrics: %1). Exceeded: exit 3.")
@@ -320,12 +323,6 @@ int CliCommand::run(const QStringList &arguments)
         m_out << helpText(parser, command);
         m_out.flush();
         return Success;
-    }
-    if (parser.isSet(pdf)) {
-        // PdfReport paints widgets, and this program links none; it comes once the report lives in the core.
-        m_err << programName << ": --pdf is not available yet\n";
-        m_err.flush();
-        return Usage;
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
@@ -372,6 +369,12 @@ int CliCommand::run(const QStringList &arguments)
     settings.harDir = parser.value(har);
     if (parser.isSet(har) && settings.harDir.isEmpty())
         return usage(command, QStringLiteral("--har needs a directory"), &parser);
+    settings.pdfPath = parser.value(pdf);
+    if (parser.isSet(pdf) && settings.pdfPath.isEmpty())
+        return usage(command, QStringLiteral("--pdf needs a file"), &parser);
+    // A PDF lays out text, which takes a QGuiApplication; main() makes one when it sees --pdf.
+    if (parser.isSet(pdf) && !qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
+        return usage(command, QStringLiteral("--pdf must be given as --pdf FILE or --pdf=FILE"), &parser);
     settings.save = parser.isSet(save);
     if (parser.isSet(database) && !settings.save)
         return usage(command, QStringLiteral("--database is where --save keeps the test; give --save too"), &parser);
@@ -384,6 +387,9 @@ int CliCommand::run(const QStringList &arguments)
     if (!config)
         return fail(FleetProblem, error);
     setRegionNames(*config);
+    settings.catalog = RegionCatalog::builtIn();
+    for (const RegionCatalog::Region &region : RegionCatalog::fleetRegions(*config))
+        settings.catalog.add(region);
     const QString wanted = parser.value(regions).trimmed();
     if (wanted.compare(u"all", Qt::CaseInsensitive) == 0) {
         for (const RegionConfig &region : config->regions)
@@ -550,7 +556,7 @@ void CliCommand::onRunFinished(qint64 testId)
         checks.append({ code, regionChecks });
     }
 
-    // HAR files first, so the table can list them.
+    // The files first, so the table can list them.
     bool outputFailed = false;
     QStringList harFiles;
     if (!m_settings.harDir.isEmpty()) {
@@ -569,6 +575,19 @@ void CliCommand::onRunFinished(qint64 testId)
             outputFailed = true;
         }
     }
+    // Unlike --har's directory, the PDF's is not created: a mistyped one fails instead of leaving the report where
+    // nobody looks for it.
+    QString pdfFile;
+    if (!m_settings.pdfPath.isEmpty()) {
+        PdfReport report(test, m_settings.catalog);
+        QString error;
+        if (report.write(m_settings.pdfPath, &error)) {
+            pdfFile = m_settings.pdfPath;
+        } else {
+            fail(OutputFailed, error);
+            outputFailed = true;
+        }
+    }
 
     if (m_settings.format == u"json")
         m_out << QJsonDocument(testJson(test, m_settings.save, m_names, m_settings.budget))
@@ -576,7 +595,7 @@ void CliCommand::onRunFinished(qint64 testId)
     else if (m_settings.format == u"csv")
         m_out << QString::fromUtf8(CsvExporter::regionsCsv(test));
     else
-        printTable(test, checks, harFiles);
+        printTable(test, checks, harFiles, pdfFile);
     m_out.flush();
 
     for (const QString &code : std::as_const(test.regions)) {
@@ -608,7 +627,7 @@ void CliCommand::onRunFinished(qint64 testId)
 }
 
 void CliCommand::printTable(const TestRecord &test, const QList<QPair<QString, QList<Budget::Check>>> &checks,
-    const QStringList &harFiles) const
+    const QStringList &harFiles, const QString &pdfFile) const
 {
     m_out << "URL      " << test.url << '\n';
     m_out << "Started  " << test.startedAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) << " UTC   "
@@ -683,10 +702,12 @@ void CliCommand::printTable(const TestRecord &test, const QList<QPair<QString, Q
             }
         }
     }
-    if (!harFiles.isEmpty())
+    if (!harFiles.isEmpty() || !pdfFile.isEmpty())
         m_out << '\n';
     for (const QString &path : harFiles)
         m_out << "HAR      " << QDir::toNativeSeparators(path) << '\n';
+    if (!pdfFile.isEmpty())
+        m_out << "PDF      " << QDir::toNativeSeparators(pdfFile) << '\n';
     m_out << '\n';
 }
 

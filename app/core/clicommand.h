@@ -3,6 +3,7 @@
 #include "budget.h"
 #include "fleet/fleetconfig.h"
 #include "model/loadoptions.h"
+#include "regioncatalog.h"
 #include "testrecord.h"
 
 #include <QHash>
@@ -25,8 +26,8 @@ class WaterfallModel;
 
 // `worldspeed-cli`: the app's test from a terminal or a script (app/cli/README.md).
 //   run URL      fans the test out through the fleet, like the app's Go button, and prints the results as a
-//                table, JSON (app/cli/JSON.md) or CSV; checks a budget; writes HAR files; --save keeps the test
-//                in the app's history.
+//                table, JSON (app/cli/JSON.md) or CSV; checks a budget; writes HAR files and the PDF report;
+//                --save keeps the test in the app's history.
 //   history      lists the tests in the history.
 //   export ID    writes one test of the history as CSV, HAR or JSON files.
 // Results go to stdout, messages to stderr; progress goes to stderr only when it is a terminal, so a script sees
@@ -39,11 +40,11 @@ class CliCommand final : public QObject
 public:
     enum ExitCode {
         Success = 0, // every region loaded the page in every run, and the budget (if any) holds everywhere
-        Usage = 2, // bad arguments: unknown option, bad value, unknown region or test id, --pdf (pending)
+        Usage = 2, // bad arguments: unknown option, bad value, unknown region or test id
         BudgetExceeded = 3, // every region ok, but a limit was exceeded or its metric not observed
         RegionFailed = 4, // a run failed to load the page in some region
         FleetProblem = 5, // the fleet config, the fleet or the history database could not be used
-        OutputFailed = 6, // a HAR, CSV or JSON file could not be written
+        OutputFailed = 6, // a HAR, PDF, CSV or JSON file could not be written
     };
     static inline const QString jsonSchema = QStringLiteral("worldspeed-cli/1");
     static inline const QString historyJsonSchema = QStringLiteral("worldspeed-cli-history/1");
@@ -81,6 +82,8 @@ private:
         int runs = 1;
         QString format; // table, json, csv
         QString harDir;
+        QString pdfPath;
+        RegionCatalog catalog; // names the regions in the PDF and places them on its map
         Budget budget;
         bool save = false;
         QString databasePath;
@@ -100,7 +103,7 @@ private:
     void showProgress(int row);
     void onRunFinished(qint64 testId);
     void printTable(const TestRecord &test, const QList<QPair<QString, QList<Budget::Check>>> &checks,
-        const QStringList &harFiles) const;
+        const QStringList &harFiles, const QString &pdfFile) const;
 
     QTextStream &m_out;
     QTextStream &m_err;

@@ -1,5 +1,6 @@
 #include "regioncatalog.h"
 
+#include "fleet/fleetconfig.h"
 #include "model/jsonreader.h"
 
 #include <QFile>
@@ -49,6 +50,24 @@ std::optional<RegionCatalog> RegionCatalog::fromJson(const QByteArray &json, QSt
         return std::nullopt;
     }
     return catalog;
+}
+
+QList<RegionCatalog::Region> RegionCatalog::fleetRegions(const FleetConfig &config)
+{
+    QList<Region> regions;
+    const RegionCatalog catalog = builtIn();
+    for (const RegionConfig &regionConfig : config.regions) {
+        Region region;
+        region.code = regionConfig.code;
+        region.city = regionConfig.name.isEmpty() ? regionConfig.code : regionConfig.name;
+        region.latitude = regionConfig.latitude;
+        region.longitude = regionConfig.longitude;
+        const auto known = catalog.find(regionConfig.code);
+        region.continent = known ? known->continent : tr("Other");
+        region.country = known ? known->country : QString();
+        regions.append(region);
+    }
+    return regions;
 }
 
 std::optional<RegionCatalog::Region> RegionCatalog::find(const QString &code) const

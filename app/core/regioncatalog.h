@@ -1,14 +1,19 @@
 #pragma once
 
+#include <QCoreApplication>
 #include <QList>
 #include <QString>
 
 #include <optional>
 
+struct FleetConfig;
+
 // The cities a region code stands for, with where they are on the map. The table ships in the app's resources;
 // a fleet config may add regions of its own with their own names and coordinates.
 class RegionCatalog final
 {
+    Q_DECLARE_TR_FUNCTIONS(RegionCatalog)
+
 public:
     struct Region
     {
@@ -24,6 +29,9 @@ public:
     static RegionCatalog builtIn();
     // Parses a table in the resources' format; on error returns nullopt and says why.
     static std::optional<RegionCatalog> fromJson(const QByteArray &json, QString *error);
+    // A fleet config's regions as the app lists them: named (by their code when unnamed) and placed as the config
+    // says, on the continent and in the country the built-in table gives their code ("Other" where it has none).
+    static QList<Region> fleetRegions(const FleetConfig &config);
 
     const QList<Region> &regions() const { return m_regions; }
     std::optional<Region> find(const QString &code) const;

@@ -98,22 +98,7 @@ MainWindow::~MainWindow()
 
 QList<RegionCatalog::Region> MainWindow::fleetRegions() const
 {
-    QList<RegionCatalog::Region> regions;
-    if (!m_fleet)
-        return regions;
-    const RegionCatalog catalog = RegionCatalog::builtIn();
-    for (const RegionConfig &config : m_fleet->config().regions) {
-        RegionCatalog::Region region;
-        region.code = config.code;
-        region.city = config.name.isEmpty() ? config.code : config.name;
-        region.latitude = config.latitude;
-        region.longitude = config.longitude;
-        const auto known = catalog.find(config.code);
-        region.continent = known ? known->continent : tr("Other");
-        region.country = known ? known->country : QString();
-        regions.append(region);
-    }
-    return regions;
+    return m_fleet ? RegionCatalog::fleetRegions(m_fleet->config()) : QList<RegionCatalog::Region>();
 }
 
 void MainWindow::loadFleet()

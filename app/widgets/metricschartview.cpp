@@ -15,11 +15,8 @@
 #include <QValueAxis>
 
 #include <algorithm>
-#include <cmath>
 
 namespace {
-
-constexpr double emptyAxisMaxMs = 1000;
 
 RegionModel::Column columnOf(MetricsChartView::Metric metric)
 {
@@ -43,26 +40,6 @@ QColor mix(const QColor &a, const QColor &b, double t)
         channel(a.redF(), b.redF()), channel(a.greenF(), b.greenF()), channel(a.blueF(), b.blueF()));
 }
 
-// A round top for the value axis: 1, 2, 2.5 or 5 × 10^n above the largest value.
-double niceCeiling(double value)
-{
-    if (!(value > 0))
-        return emptyAxisMaxMs;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
-    for (const double step : { 1.0, 2.0, 2.5, 5.0, 10.0 }) {
-        if (value <= step * magnitude)
-            return step * magnitude;
-    }
-    return 10 * magnitude;
-}
-
-// Ticks at round steps for a top from niceCeiling(): 1 → 0.2, 2 → 0.5, 2.5 → 0.5, 5 → 1 (× 10^n).
-int tickCountFor(double max)
-{
-    const double leading = max / std::pow(10.0, std::floor(std::log10(max)));
-    return std::abs(leading - 2.0) < 1e-9 ? 5 : 6;
-}
-
 } // namespace
 
 MetricsChartView::MetricsChartView(QWidget *parent)
@@ -78,7 +55,7 @@ MetricsChartView::MetricsChartView(QWidget *parent)
     m_series = new QBarSeries;
     m_series->setBarWidth(0.8);
     for (const Metric metric : metrics) {
-        auto *set = new QBarSet(metricName(metric));
+        auto *set = new QBarSet(MetricsBarChart::metricName(metric));
         m_sets[int(metric)] = set;
         m_series->append(set);
         connect(set, &QBarSet::hovered, this,
@@ -92,7 +69,7 @@ MetricsChartView::MetricsChartView(QWidget *parent)
     m_series->attachAxis(m_categoryAxis);
     m_valueAxis = new QValueAxis;
     m_valueAxis->setLabelFormat(QStringLiteral("%.0f ms"));
-    m_valueAxis->setRange(0, emptyAxisMaxMs);
+    m_valueAxis->setRange(0, MetricsBarChart::axisTopMs({}));
     chart->addAxis(m_valueAxis, Qt::AlignLeft);
     m_series->attachAxis(m_valueAxis);
 
@@ -104,39 +81,6 @@ MetricsChartView::~MetricsChartView() = default;
 QSize MetricsChartView::sizeHint() const
 {
     return { 640, 320 };
-}
-
-QString MetricsChartView::metricName(Metric metric)
-{
-    switch (metric) {
-    case Metric::Ttfb:
-        return tr("TTFB");
-    case Metric::Fcp:
-        return tr("First contentful paint");
-    case Metric::Lcp:
-        return tr("Largest contentful paint");
-    case Metric::Load:
-        return tr("Load");
-    }
-    return {};
-}
-
-QColor MetricsChartView::metricColor(Metric metric, bool dark)
-{
-    // FCP and Load share their hues with the waterfall's markers (green, red), so the two views read alike; TTFB
-    // purple and LCP orange stay apart from both, also for the common red-green colour blindness (lightness
-    // differs). Dark variants are lighter so the bars keep their contrast on a dark plot.
-    switch (metric) {
-    case Metric::Ttfb:
-        return dark ? QColor(0xc5, 0x8a, 0xf9) : QColor(0x81, 0x3d, 0xd6);
-    case Metric::Fcp:
-        return dark ? QColor(0x81, 0xc9, 0x95) : QColor(0x1e, 0x8e, 0x3e);
-    case Metric::Lcp:
-        return dark ? QColor(0xfc, 0xb0, 0x5e) : QColor(0xe8, 0x71, 0x0a);
-    case Metric::Load:
-        return dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xd9, 0x30, 0x25);
-    }
-    return {};
 }
 
 void MetricsChartView::setModel(RegionModel *model)
@@ -265,19 +209,12 @@ void MetricsChartView::rebuild()
     // Category names must be unique on a QBarCategoryAxis: a city that two regions share gets their codes, and
     // where cities do not fit, every group is named by its code (the tooltip still says the city).
     m_showingCodes = citiesTooWide();
-    QHash<QString, int> cityUse;
-    for (const RegionValues &values : std::as_const(m_values))
-        ++cityUse[values.city];
-    QStringList names;
+    QStringList names = MetricsBarChart::groupNames(m_values, m_showingCodes);
     QSet<QString> taken;
-    for (const RegionValues &values : std::as_const(m_values)) {
-        QString name = values.city.isEmpty() || m_showingCodes ? values.code
-            : cityUse.value(values.city) > 1                   ? QStringLiteral("%1 (%2)").arg(values.city, values.code)
-                                                               : values.city;
+    for (QString &name : names) {
         while (taken.contains(name))
             name += QChar(0x200b); // the same text twice still needs two categories
         taken.insert(name);
-        names.append(name);
     }
     m_categoryAxis->clear();
     m_categoryAxis->append(names);
@@ -291,7 +228,6 @@ void MetricsChartView::rebuild()
 
 void MetricsChartView::updateValues()
 {
-    double max = 0;
     for (const Metric metric : metrics) {
         QBarSet *set = m_sets[int(metric)];
         for (int i = 0; i < m_values.size(); ++i) {
@@ -300,14 +236,12 @@ void MetricsChartView::updateValues()
             const qreal shown = value ? std::max(0.0, *value) : 0.0;
             if (set->at(i) != shown)
                 set->replace(i, shown);
-            if (value)
-                max = std::max(max, *value);
         }
     }
-    const double top = niceCeiling(std::max(max, m_axisAtLeastMs.value_or(0)) * 1.05);
+    const double top = MetricsBarChart::axisTopMs(m_values, m_axisAtLeastMs);
     if (m_valueAxis->max() != top || m_valueAxis->min() != 0)
         m_valueAxis->setRange(0, top);
-    m_valueAxis->setTickCount(tickCountFor(top));
+    m_valueAxis->setTickCount(MetricsBarChart::tickCount(top));
 }
 
 QBarSet *MetricsChartView::barSet(Metric metric) const
@@ -378,7 +312,7 @@ void MetricsChartView::applyPalette()
     }
     for (const Metric metric : metrics) {
         QBarSet *set = m_sets[int(metric)];
-        set->setColor(metricColor(metric, dark));
+        set->setColor(MetricsBarChart::metricColor(metric, dark));
         set->setBorderColor(Qt::transparent);
         set->setPen(Qt::NoPen); // an outline would draw a gap's zero-height bar as a line
     }
@@ -398,5 +332,6 @@ void MetricsChartView::showToolTip(Metric metric, bool hovering, int index)
         = values.city.isEmpty() ? values.code : QStringLiteral("%1 (%2)").arg(values.city, values.code);
     const std::optional<double> ms = values.ms[int(metric)];
     const QString value = ms ? tr("%1 ms").arg(QLocale().toString(*ms, 'f', 0)) : tr("not measured");
-    QToolTip::showText(QCursor::pos(), QStringLiteral("%1\n%2: %3").arg(region, metricName(metric), value), this);
+    QToolTip::showText(
+        QCursor::pos(), QStringLiteral("%1\n%2: %3").arg(region, MetricsBarChart::metricName(metric), value), this);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "metricsbarchart.h"
 #include "regionmodel.h"
 
 #include <QChartView>
@@ -18,9 +19,10 @@ class QBarSet;
 class QValueAxis;
 
 // The current test's numbers as grouped bars: one group per region (named by its city on the category axis, by
-// its code when the cities do not fit the width), one
-// bar per metric (TTFB, FCP, LCP, Load), in milliseconds. Fed from a RegionModel and updated on its dataChanged();
-// a metric a region did not observe is a gap (no bar, "not measured" on hover), never a bar of 0.
+// its code when the cities do not fit the width), one bar per metric (TTFB, FCP, LCP, Load), in milliseconds, in
+// MetricsBarChart's colours and on its scale, so the window and the PDF report read alike. Fed from a RegionModel
+// and updated on its dataChanged(); a metric a region did not observe is a gap (no bar, "not measured" on hover),
+// never a bar of 0.
 //
 // The chart theme follows the palette (dark theme when the window colour is dark) and the bar colours have a
 // light and a dark variant, so the chart reads on either.
@@ -30,17 +32,10 @@ class MetricsChartView final : public QChartView
     Q_DISABLE_COPY_MOVE(MetricsChartView)
 
 public:
-    enum class Metric { Ttfb, Fcp, Lcp, Load };
-    static constexpr int metricCount = 4;
-    static constexpr std::array<Metric, metricCount> metrics { Metric::Ttfb, Metric::Fcp, Metric::Lcp, Metric::Load };
-
-    // One group of bars.
-    struct RegionValues
-    {
-        QString code;
-        QString city; // the category's name; the code when empty
-        std::array<std::optional<double>, metricCount> ms; // by Metric
-    };
+    using Metric = MetricsBarChart::Metric;
+    static constexpr int metricCount = MetricsBarChart::metricCount;
+    static constexpr auto metrics = MetricsBarChart::metrics;
+    using RegionValues = MetricsBarChart::RegionValues;
 
     explicit MetricsChartView(QWidget *parent = nullptr);
     ~MetricsChartView() override;
@@ -62,9 +57,6 @@ public:
     // several charts of one test share their scale).
     double axisMaxMs() const;
     void setAxisAtLeastMs(std::optional<double> ms);
-
-    static QString metricName(Metric metric);
-    static QColor metricColor(Metric metric, bool dark);
 
     QSize sizeHint() const override;
 

@@ -1,5 +1,7 @@
 #include "trendchartview.h"
 
+#include "metricsbarchart.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -36,6 +38,21 @@ std::optional<double> valueOf(const TrendPoint &point, TrendChartView::Metric me
         return point.ttfbMs;
     }
     return std::nullopt;
+}
+
+MetricsBarChart::Metric barMetric(TrendChartView::Metric metric)
+{
+    switch (metric) {
+    case TrendChartView::Metric::Load:
+        return MetricsBarChart::Metric::Load;
+    case TrendChartView::Metric::Lcp:
+        return MetricsBarChart::Metric::Lcp;
+    case TrendChartView::Metric::Fcp:
+        return MetricsBarChart::Metric::Fcp;
+    case TrendChartView::Metric::Ttfb:
+        return MetricsBarChart::Metric::Ttfb;
+    }
+    return MetricsBarChart::Metric::Load;
 }
 
 QColor mix(const QColor &a, const QColor &b, double t)
@@ -110,33 +127,13 @@ QChart *TrendChartView::chart() const
 
 QString TrendChartView::metricName(Metric metric)
 {
-    switch (metric) {
-    case Metric::Load:
-        return tr("Load");
-    case Metric::Lcp:
-        return tr("Largest contentful paint");
-    case Metric::Fcp:
-        return tr("First contentful paint");
-    case Metric::Ttfb:
-        return tr("TTFB");
-    }
-    return {};
+    return MetricsBarChart::metricName(barMetric(metric));
 }
 
 QColor TrendChartView::metricColor(Metric metric, bool dark)
 {
-    // The same colours as the current test's bars (MetricsChartView).
-    switch (metric) {
-    case Metric::Ttfb:
-        return dark ? QColor(0xc5, 0x8a, 0xf9) : QColor(0x81, 0x3d, 0xd6);
-    case Metric::Fcp:
-        return dark ? QColor(0x81, 0xc9, 0x95) : QColor(0x1e, 0x8e, 0x3e);
-    case Metric::Lcp:
-        return dark ? QColor(0xfc, 0xb0, 0x5e) : QColor(0xe8, 0x71, 0x0a);
-    case Metric::Load:
-        return dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xd9, 0x30, 0x25);
-    }
-    return {};
+    // The same colours as the current test's bars, so a metric looks the same in every chart.
+    return MetricsBarChart::metricColor(barMetric(metric), dark);
 }
 
 void TrendChartView::setHistory(HistoryStore *history)

@@ -51,15 +51,15 @@ QString requestsText(int count)
 
 struct MarkerValue
 {
-    WaterfallView::Marker marker;
+    WaterfallGeometry::Marker marker;
     std::optional<double> ms;
 };
 
 QList<MarkerValue> markersOf(const PageMetrics &metrics)
 {
-    return { { WaterfallView::Marker::FirstContentfulPaint, metrics.firstContentfulPaintMs },
-        { WaterfallView::Marker::DomContentLoaded, metrics.domContentLoadedMs },
-        { WaterfallView::Marker::Load, metrics.loadMs } };
+    return { { WaterfallGeometry::Marker::FirstContentfulPaint, metrics.firstContentfulPaintMs },
+        { WaterfallGeometry::Marker::DomContentLoaded, metrics.domContentLoadedMs },
+        { WaterfallGeometry::Marker::Load, metrics.loadMs } };
 }
 
 } // namespace
@@ -203,46 +203,6 @@ bool WaterfallView::isDark() const
     return palette().color(QPalette::Base).lightness() < 128;
 }
 
-QColor WaterfallView::phaseColor(Phase phase, bool dark)
-{
-    // DevTools' network palette (NetworkOverview.js): blocking #AAAAAA, DNS #009688, connecting #FF9800,
-    // SSL #9C27B0, waiting #00C853, receiving #03A9F4. DevTools draws sending blue-grey; we draw it a lighter
-    // green than waiting, so send + wait read as one "request on the wire" stretch. On a dark base the same
-    // hues, lighter, keep their contrast.
-    switch (phase) {
-    case Phase::Blocked:
-        return dark ? QColor(0x8a, 0x8a, 0x8a) : QColor(0xaa, 0xaa, 0xaa);
-    case Phase::Dns:
-        return dark ? QColor(0x26, 0xa6, 0x9a) : QColor(0x00, 0x96, 0x88);
-    case Phase::Connect:
-        return dark ? QColor(0xff, 0xa7, 0x26) : QColor(0xff, 0x98, 0x00);
-    case Phase::Ssl:
-        return dark ? QColor(0xc0, 0x6c, 0xd8) : QColor(0x9c, 0x27, 0xb0);
-    case Phase::Send:
-        return dark ? QColor(0xae, 0xd5, 0x81) : QColor(0x8b, 0xc3, 0x4a);
-    case Phase::Wait:
-        return dark ? QColor(0x2e, 0xd0, 0x6e) : QColor(0x00, 0xc8, 0x53);
-    case Phase::Receive:
-        return dark ? QColor(0x4f, 0xc3, 0xf7) : QColor(0x03, 0xa9, 0xf4);
-    case Phase::Unaccounted:
-        return dark ? QColor(0x60, 0x60, 0x60) : QColor(0xcc, 0xcc, 0xcc);
-    }
-    return {};
-}
-
-QColor WaterfallView::markerColor(Marker marker, bool dark)
-{
-    switch (marker) {
-    case Marker::FirstContentfulPaint:
-        return dark ? QColor(0x81, 0xc9, 0x95) : QColor(0x1e, 0x8e, 0x3e);
-    case Marker::DomContentLoaded:
-        return dark ? QColor(0x8a, 0xb4, 0xf8) : QColor(0x1a, 0x73, 0xe8);
-    case Marker::Load:
-        return dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xd9, 0x30, 0x25);
-    }
-    return {};
-}
-
 QString WaterfallView::detailsText(const QString &region, const RequestTiming &request)
 {
     const auto row = [](const QString &name, const QString &value) -> QString {
@@ -297,8 +257,8 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
     for (const auto &[phase, duration] : phases) {
         if (!duration)
             continue;
-        const QString swatch = QStringLiteral("<span style='color:") + phaseColor(phase, false).name()
-            + QStringLiteral("'>&#9632;</span> ");
+        const QString swatch = QStringLiteral("<span style='color:")
+            + WaterfallGeometry::phaseColor(phase, false).name() + QStringLiteral("'>&#9632;</span> ");
         html += row(swatch + WaterfallGeometry::phaseName(phase), formatMs(*duration));
     }
     html += QStringLiteral("</table>");
@@ -452,14 +412,15 @@ void WaterfallView::paintLaneRows(QPainter &painter, const WaterfallGeometry &g,
         const QList<WaterfallGeometry::PhaseRect> phases = WaterfallGeometry::phaseRects(*request, scale, top, height);
         QRectF whole(scale.x(request->startMs), top, 0, height);
         for (const WaterfallGeometry::PhaseRect &phase : phases) {
-            painter.fillRect(phase.rect, phaseColor(phase.phase, dark));
+            painter.fillRect(phase.rect, WaterfallGeometry::phaseColor(phase.phase, dark));
             whole.setRight(phase.rect.right());
         }
         if (whole.width() < 1) {
             // Too short to see; one pixel still says "here".
             whole.setWidth(1);
             painter.fillRect(whole,
-                phases.isEmpty() ? phaseColor(Phase::Unaccounted, dark) : phaseColor(phases.constLast().phase, dark));
+                phases.isEmpty() ? WaterfallGeometry::phaseColor(Phase::Unaccounted, dark)
+                                 : WaterfallGeometry::phaseColor(phases.constLast().phase, dark));
         }
         if (isFailed) {
             painter.setPen(QPen(failed, 1.5));
@@ -481,7 +442,7 @@ void WaterfallView::paintLaneRows(QPainter &painter, const WaterfallGeometry &g,
             if (!marker.ms)
                 continue;
             const double x = std::round(scale.x(*marker.ms)) + 0.5;
-            painter.setPen(QPen(markerColor(marker.marker, dark), 1.5));
+            painter.setPen(QPen(WaterfallGeometry::markerColor(marker.marker, dark), 1.5));
             painter.drawLine(QPointF(x, visibleTop), QPointF(x, visibleBottom));
         }
     }
@@ -504,7 +465,7 @@ void WaterfallView::paintHeader(QPainter &painter, const WaterfallGeometry &g, b
     const double swatch = std::round(fm.height() * 0.6);
     for (const Phase phase :
         { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait, Phase::Receive }) {
-        painter.fillRect(QRectF(x, legendMid - swatch / 2, swatch, swatch), phaseColor(phase, dark));
+        painter.fillRect(QRectF(x, legendMid - swatch / 2, swatch, swatch), WaterfallGeometry::phaseColor(phase, dark));
         x += swatch + 4;
         const QString name = WaterfallGeometry::phaseName(phase);
         painter.setPen(text);
@@ -514,7 +475,7 @@ void WaterfallView::paintHeader(QPainter &painter, const WaterfallGeometry &g, b
     const std::pair<Marker, QString> markers[] = { { Marker::FirstContentfulPaint, tr("FCP") },
         { Marker::DomContentLoaded, tr("DCL") }, { Marker::Load, tr("Load") } };
     for (const auto &[marker, name] : markers) {
-        painter.setPen(QPen(markerColor(marker, dark), 2));
+        painter.setPen(QPen(WaterfallGeometry::markerColor(marker, dark), 2));
         painter.drawLine(QPointF(x + 1, legendMid - swatch / 2 - 1), QPointF(x + 1, legendMid + swatch / 2 + 1));
         x += 6;
         painter.setPen(text);
@@ -581,7 +542,7 @@ void WaterfallView::paintHeader(QPainter &painter, const WaterfallGeometry &g, b
                 triangle.lineTo(mx + 4, axis.bottom() - 6);
                 triangle.lineTo(mx, axis.bottom());
                 triangle.closeSubpath();
-                painter.fillPath(triangle, markerColor(marker.marker, dark));
+                painter.fillPath(triangle, WaterfallGeometry::markerColor(marker.marker, dark));
             }
         }
         painter.setRenderHint(QPainter::Antialiasing, false);

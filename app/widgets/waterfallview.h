@@ -30,6 +30,7 @@ class WaterfallView final : public QAbstractScrollArea
 public:
     using LayoutMode = WaterfallGeometry::LayoutMode;
     using Phase = WaterfallGeometry::Phase;
+    using Marker = WaterfallGeometry::Marker;
 
     explicit WaterfallView(QWidget *parent = nullptr);
     ~WaterfallView() override;
@@ -51,9 +52,6 @@ public:
     static QString detailsText(const QString &region, const RequestTiming &request);
     // A row label made to fit: directories are elided before the host and the file name.
     static QString elideLabel(const QString &label, const QFontMetricsF &metrics, qreal width);
-    static QColor phaseColor(Phase phase, bool dark);
-    enum class Marker { FirstContentfulPaint, DomContentLoaded, Load };
-    static QColor markerColor(Marker marker, bool dark);
 
     QSize sizeHint() const override;
 

@@ -1,5 +1,6 @@
 #include "worldmapview.h"
 
+#include "loadtimescale.h"
 #include "worldmap.h"
 
 #include <QHelpEvent>
@@ -21,13 +22,6 @@ constexpr double margin = 6; // around the world, in logical pixels
 constexpr double pulsePeriodS = 1.2; // Booting
 constexpr double spinPeriodS = 1.0; // Loading
 
-// The scale of the Done discs, from ColorBrewer's RdYlGn ends with a stronger yellow so it reads on light maps too.
-constexpr double goodMs = 1000;
-constexpr double mediumMs = 2500;
-constexpr double poorMs = 4000;
-const QColor goodColor(0x1a, 0x96, 0x41);
-const QColor mediumColor(0xf2, 0xc2, 0x1b);
-const QColor poorColor(0xd7, 0x19, 0x1c);
 const QColor bootingColor(0xf0, 0x9a, 0x0a);
 const QColor loadingColor(0x2f, 0x7f, 0xe0);
 const QColor errorColor(0xd7, 0x19, 0x1c);
@@ -192,24 +186,6 @@ QString WorldMapView::regionAt(const QPointF &pos) const
 double WorldMapView::markerRadius() const
 {
     return std::clamp(mapTransform().m11() * 0.03, 4.0, 9.0);
-}
-
-QColor WorldMapView::loadTimeColor(double loadMs)
-{
-    if (!(loadMs > goodMs)) // NaN counts as good rather than alarming; callers pass measured times
-        return goodColor;
-    if (loadMs < mediumMs)
-        return mix(goodColor, mediumColor, (loadMs - goodMs) / (mediumMs - goodMs));
-    if (loadMs < poorMs)
-        return mix(mediumColor, poorColor, (loadMs - mediumMs) / (poorMs - mediumMs));
-    return poorColor;
-}
-
-QString WorldMapView::loadTimeLabel(double loadMs)
-{
-    if (loadMs < 1000)
-        return tr("%1 ms").arg(std::lround(loadMs));
-    return tr("%1 s").arg(loadMs / 1000.0, 0, 'f', loadMs < 10'000 ? 2 : 1);
 }
 
 QSize WorldMapView::sizeHint() const
@@ -446,7 +422,7 @@ void WorldMapView::paintMarker(QPainter &painter, const Marker &marker, double p
         break;
     }
     case State::Done: {
-        const QColor fill = loadTimeColor(marker.loadMs.value_or(0));
+        const QColor fill = LoadTimeScale::color(marker.loadMs.value_or(0));
         // The outline in the text colour separates the disc from land, sea and neighbours for any eyes.
         painter.setPen(QPen(colors.halo, 3.2));
         painter.setBrush(Qt::NoBrush);
@@ -509,7 +485,7 @@ void WorldMapView::paintLabels(QPainter &painter) const
     }
 
     for (const Marker *marker : done) {
-        const QString text = loadTimeLabel(*marker->loadMs);
+        const QString text = LoadTimeScale::label(*marker->loadMs);
         const QSizeF size(metrics.horizontalAdvance(text) + 2, metrics.height());
         const QPointF c = mapTransform().map(marker->projected);
         const double gap = (marker->region.code == m_selected ? r + 6 : r) + 3; // clear of its own rings
@@ -588,15 +564,16 @@ void WorldMapView::paintLegend(QPainter &painter) const
     constexpr double maxMs = 5000;
     const QRectF bar(box.left() + pad, box.top() + 8 + metrics.height(), box.width() - 2 * pad, 9);
     QLinearGradient gradient(bar.topLeft(), bar.topRight());
-    for (const double ms : { 0.0, goodMs, 1750.0, mediumMs, 3250.0, poorMs, maxMs })
-        gradient.setColorAt(ms / maxMs, loadTimeColor(ms));
+    using Scale = LoadTimeScale;
+    for (const double ms : { 0.0, Scale::goodMs, 1750.0, Scale::mediumMs, 3250.0, Scale::poorMs, maxMs })
+        gradient.setColorAt(ms / maxMs, Scale::color(ms));
     painter.setPen(QPen(withAlpha(colors.text, 0.6), 1));
     painter.setBrush(gradient);
     painter.drawRect(bar);
-    for (const double ms : { goodMs, mediumMs, poorMs }) {
+    for (const double ms : { Scale::goodMs, Scale::mediumMs, Scale::poorMs }) {
         const double x = bar.left() + bar.width() * ms / maxMs;
         painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3));
-        const QString text = ms == mediumMs ? tr("2.5 s") : tr("%1 s").arg(ms / 1000);
+        const QString text = ms == Scale::mediumMs ? tr("2.5 s") : tr("%1 s").arg(ms / 1000);
         painter.drawText(QPointF(x - metrics.horizontalAdvance(text) / 2, bar.bottom() + 4 + metrics.ascent()), text);
     }
 

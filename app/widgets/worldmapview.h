@@ -23,7 +23,7 @@ public:
         Idle, // hollow grey ring
         Booting, // cold start: amber pulsing ring
         Loading, // blue ring with a spinning arc
-        Done, // disc coloured by load time, with the time as a label
+        Done, // disc coloured by load time (LoadTimeScale), with the time as a label
         Error, // red cross
     };
     Q_ENUM(State)
@@ -52,10 +52,6 @@ public:
     QString regionAt(const QPointF &pos) const;
     double markerRadius() const;
     bool isAnimating() const { return m_animation.isActive(); }
-
-    // The good→poor scale of the Done discs: green below 1 s, yellow at 2.5 s, red from 4 s on.
-    static QColor loadTimeColor(double loadMs);
-    static QString loadTimeLabel(double loadMs);
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;

@@ -62,6 +62,46 @@ QString WaterfallGeometry::phaseName(Phase phase)
     return {};
 }
 
+QColor WaterfallGeometry::phaseColor(Phase phase, bool dark)
+{
+    // DevTools' network palette (NetworkOverview.js): blocking #AAAAAA, DNS #009688, connecting #FF9800,
+    // SSL #9C27B0, waiting #00C853, receiving #03A9F4. DevTools draws sending blue-grey; we draw it a lighter
+    // green than waiting, so send + wait read as one "request on the wire" stretch. On a dark base the same
+    // hues, lighter, keep their contrast.
+    switch (phase) {
+    case Phase::Blocked:
+        return dark ? QColor(0x8a, 0x8a, 0x8a) : QColor(0xaa, 0xaa, 0xaa);
+    case Phase::Dns:
+        return dark ? QColor(0x26, 0xa6, 0x9a) : QColor(0x00, 0x96, 0x88);
+    case Phase::Connect:
+        return dark ? QColor(0xff, 0xa7, 0x26) : QColor(0xff, 0x98, 0x00);
+    case Phase::Ssl:
+        return dark ? QColor(0xc0, 0x6c, 0xd8) : QColor(0x9c, 0x27, 0xb0);
+    case Phase::Send:
+        return dark ? QColor(0xae, 0xd5, 0x81) : QColor(0x8b, 0xc3, 0x4a);
+    case Phase::Wait:
+        return dark ? QColor(0x2e, 0xd0, 0x6e) : QColor(0x00, 0xc8, 0x53);
+    case Phase::Receive:
+        return dark ? QColor(0x4f, 0xc3, 0xf7) : QColor(0x03, 0xa9, 0xf4);
+    case Phase::Unaccounted:
+        return dark ? QColor(0x60, 0x60, 0x60) : QColor(0xcc, 0xcc, 0xcc);
+    }
+    return {};
+}
+
+QColor WaterfallGeometry::markerColor(Marker marker, bool dark)
+{
+    switch (marker) {
+    case Marker::FirstContentfulPaint:
+        return dark ? QColor(0x81, 0xc9, 0x95) : QColor(0x1e, 0x8e, 0x3e);
+    case Marker::DomContentLoaded:
+        return dark ? QColor(0x8a, 0xb4, 0xf8) : QColor(0x1a, 0x73, 0xe8);
+    case Marker::Load:
+        return dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xd9, 0x30, 0x25);
+    }
+    return {};
+}
+
 double WaterfallGeometry::tickStep(double spanMs, double widthPx, double minPx)
 {
     if (!(spanMs > 0) || !(widthPx > 0))

@@ -1,18 +1,13 @@
 #include "pdfreport.h"
 
-#include "metricschartview.h"
+#include "loadtimescale.h"
+#include "metricsbarchart.h"
 #include "waterfallgeometry.h"
 #include "waterfallmodel.h"
-#include "waterfallview.h"
 #include "worldmap.h"
-#include "worldmapview.h"
 
-#include <QApplication>
-#include <QChart>
 #include <QFontMetricsF>
-#include <QGraphicsLayout>
-#include <QGraphicsScene>
-#include <QLegend>
+#include <QGuiApplication>
 #include <QLinearGradient>
 #include <QPainter>
 #include <QPainterPath>
@@ -52,7 +47,7 @@ const QColor noResultColor(0x9a, 0xa0, 0xa6);
 
 QFont reportFont(double points, bool bold = false)
 {
-    QFont font = QApplication::font();
+    QFont font = QGuiApplication::font();
     font.setPointSizeF(points);
     font.setBold(bold);
     return font;
@@ -370,7 +365,7 @@ void ReportLayout::paintMap(QPainter &painter, const QRectF &rect) const
             painter.drawLine(at + QPointF(-r, r), at + QPointF(r, -r));
         } else if (region->status == RegionSummary::Status::Measured && hasLoad) {
             painter.setPen(QPen(Qt::white, pt(1)));
-            painter.setBrush(WorldMapView::loadTimeColor(loadMs));
+            painter.setBrush(LoadTimeScale::color(loadMs));
             painter.drawEllipse(at, radius, radius);
             painter.setPen(QPen(QColor(0, 0, 0, 90), pt(0.4)));
             painter.setBrush(Qt::NoBrush);
@@ -395,7 +390,7 @@ void ReportLayout::paintMap(QPainter &painter, const QRectF &rect) const
         const bool hasLoad = region->median && region->median->loadMs.has_value();
         const double loadMs = hasLoad ? *region->median->loadMs : 0.0;
         const QString time = region->status == RegionSummary::Status::Failed ? QObject::tr("failed")
-            : hasLoad                                                        ? WorldMapView::loadTimeLabel(loadMs)
+            : hasLoad                                                        ? LoadTimeScale::label(loadMs)
                                                                              : QString();
         const double gap = mm(0.6);
         const double cityWidth = cityMetrics.horizontalAdvance(city);
@@ -449,7 +444,7 @@ void ReportLayout::paintMapLegend(QPainter &painter, const QRectF &rect) const
     const QRectF bar(x, rect.top(), mm(60), barHeight);
     QLinearGradient gradient(bar.topLeft(), bar.topRight());
     for (int i = 0; i <= 20; ++i)
-        gradient.setColorAt(i / 20.0, WorldMapView::loadTimeColor(maxMs * i / 20.0));
+        gradient.setColorAt(i / 20.0, LoadTimeScale::color(maxMs * i / 20.0));
     painter.setPen(Qt::NoPen);
     painter.setBrush(gradient);
     painter.drawRect(bar);
@@ -610,15 +605,16 @@ void ReportLayout::addTable()
 
 void ReportLayout::addChart()
 {
-    QList<MetricsChartView::RegionValues> values;
+    using Metric = MetricsBarChart::Metric;
+    QList<MetricsBarChart::RegionValues> values;
     double max = 0;
     for (const RegionSummary &region : std::as_const(m_regions)) {
-        MetricsChartView::RegionValues v { region.code, region.city, {} };
+        MetricsBarChart::RegionValues v { region.code, region.city, {} };
         if (region.status == RegionSummary::Status::Measured && region.median) {
-            v.ms[int(MetricsChartView::Metric::Ttfb)] = region.median->ttfbMs;
-            v.ms[int(MetricsChartView::Metric::Fcp)] = region.median->firstContentfulPaintMs;
-            v.ms[int(MetricsChartView::Metric::Lcp)] = region.median->largestContentfulPaintMs;
-            v.ms[int(MetricsChartView::Metric::Load)] = region.median->loadMs;
+            v.ms[int(Metric::Ttfb)] = region.median->ttfbMs;
+            v.ms[int(Metric::Fcp)] = region.median->firstContentfulPaintMs;
+            v.ms[int(Metric::Lcp)] = region.median->largestContentfulPaintMs;
+            v.ms[int(Metric::Load)] = region.median->loadMs;
         }
         for (const std::optional<double> &ms : v.ms)
             max = std::max(max, ms.value_or(0));
@@ -628,34 +624,17 @@ void ReportLayout::addChart()
     constexpr qsizetype perChart = 10;
     const qsizetype charts = std::max<qsizetype>(1, (values.size() + perChart - 1) / perChart);
     const qsizetype size = (values.size() + charts - 1) / std::max<qsizetype>(1, charts);
+    const QFont font = reportFont(8);
     for (qsizetype first = 0; first < std::max<qsizetype>(1, values.size()); first += std::max<qsizetype>(1, size)) {
-        const QList<MetricsChartView::RegionValues> part = values.mid(first, size);
-        const bool withLegend = first == 0;
+        MetricsBarChart chart;
+        chart.setFont(font);
+        chart.setLegendVisible(first == 0);
+        chart.setAxisAtLeastMs(max);
+        chart.setValues(values.mid(first, size));
         Block block;
         block.spaceBefore = mm(3);
         block.height = std::min(m_width * (charts > 1 ? 0.36 : 0.48), m_height * 0.4);
-        block.paint = [part, max, withLegend](QPainter &painter, const QRectF &rect) {
-            // The app's own chart, laid out at a screen size and drawn into the page as vectors.
-            MetricsChartView view;
-            QPalette paper = view.palette();
-            paper.setColor(QPalette::Window, Qt::white);
-            paper.setColor(QPalette::Base, Qt::white);
-            paper.setColor(QPalette::WindowText, inkColor);
-            paper.setColor(QPalette::Text, inkColor);
-            QFont font = QApplication::font();
-            font.setPointSizeF(8);
-            view.setFont(font);
-            view.setPalette(paper);
-            view.chart()->legend()->setVisible(withLegend);
-            const QSizeF logical(900, 900 * rect.height() / rect.width());
-            view.resize(logical.toSize()); // first: the categories' names depend on the width
-            view.setAxisAtLeastMs(max);
-            view.setValues(part);
-            view.chart()->resize(logical);
-            if (QGraphicsLayout *layout = view.chart()->layout())
-                layout->activate();
-            view.chart()->scene()->render(&painter, rect, QRectF(QPointF(0, 0), logical), Qt::KeepAspectRatio);
-        };
+        block.paint = [chart](QPainter &painter, const QRectF &rect) { chart.paint(painter, rect); };
         m_blocks.append(block);
         if (values.isEmpty())
             break;
@@ -676,19 +655,19 @@ void ReportLayout::paintPhaseLegend(QPainter &painter, const QRectF &rect) const
     const double cy = rect.center().y();
     for (const Phase phase :
         { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait, Phase::Receive }) {
-        painter.fillRect(QRectF(x, cy - swatch / 2, swatch, swatch), WaterfallView::phaseColor(phase, false));
+        painter.fillRect(QRectF(x, cy - swatch / 2, swatch, swatch), WaterfallGeometry::phaseColor(phase, false));
         x += swatch + mm(0.8);
         const QString name = WaterfallGeometry::phaseName(phase);
         painter.setPen(mutedColor);
         painter.drawText(QPointF(x, cy + fm.ascent() / 2 - fm.descent() / 2), name);
         x += fm.horizontalAdvance(name) + mm(3);
     }
-    using Marker = WaterfallView::Marker;
+    using Marker = WaterfallGeometry::Marker;
     const std::pair<Marker, QString> markers[] = { { Marker::FirstContentfulPaint, QObject::tr("FCP") },
         { Marker::DomContentLoaded, QObject::tr("DCL") }, { Marker::Load, QObject::tr("Load") } };
     x += mm(2);
     for (const auto &[marker, name] : markers) {
-        painter.setPen(QPen(WaterfallView::markerColor(marker, false), pt(1)));
+        painter.setPen(QPen(WaterfallGeometry::markerColor(marker, false), pt(1)));
         painter.drawLine(QPointF(x + swatch / 2, cy - swatch), QPointF(x + swatch / 2, cy + swatch));
         x += swatch + mm(0.5);
         painter.setPen(mutedColor);
@@ -852,7 +831,7 @@ void ReportLayout::addWaterfalls()
                 const double barHeight = rowHeight * 0.56;
                 for (const WaterfallGeometry::PhaseRect &phase :
                     WaterfallGeometry::phaseRects(request, scale, barTop, barHeight))
-                    painter.fillRect(phase.rect, WaterfallView::phaseColor(phase.phase, false));
+                    painter.fillRect(phase.rect, WaterfallGeometry::phaseColor(phase.phase, false));
                 if (request.outcome == RequestTiming::Outcome::Failed) {
                     const double end = request.startMs + duration(request);
                     painter.setPen(QPen(failColor, pt(0.8)));
@@ -866,14 +845,14 @@ void ReportLayout::addWaterfalls()
             }
             painter.setRenderHint(QPainter::Antialiasing);
             if (measured) {
-                using Marker = WaterfallView::Marker;
+                using Marker = WaterfallGeometry::Marker;
                 const std::pair<Marker, std::optional<double>> markers[]
                     = { { Marker::FirstContentfulPaint, metrics.firstContentfulPaintMs },
                           { Marker::DomContentLoaded, metrics.domContentLoadedMs }, { Marker::Load, metrics.loadMs } };
                 for (const auto &[marker, ms] : markers) {
                     if (!ms)
                         continue;
-                    painter.setPen(QPen(WaterfallView::markerColor(marker, false), pt(0.9)));
+                    painter.setPen(QPen(WaterfallGeometry::markerColor(marker, false), pt(0.9)));
                     painter.drawLine(QPointF(scale.x(*ms), bars.top()), QPointF(scale.x(*ms), bars.bottom()));
                 }
             }

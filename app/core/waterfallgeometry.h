@@ -2,6 +2,7 @@
 
 #include "model/requesttiming.h"
 
+#include <QColor>
 #include <QList>
 #include <QPointF>
 #include <QRectF>
@@ -43,6 +44,8 @@ public:
         double durationMs = 0;
         QRectF rect;
     };
+    // The page's moments drawn across the bars.
+    enum class Marker { FirstContentfulPaint, DomContentLoaded, Load };
     // Which request a point is on; lane and row are -1 when it is on none.
     struct Hit
     {
@@ -74,6 +77,9 @@ public:
     static std::optional<QRectF> openEndRect(
         const RequestTiming &request, const WaterfallScale &scale, double endMs, double top, double height);
     static QString phaseName(Phase phase);
+    // The waterfall's colours, the window's and the PDF report's alike.
+    static QColor phaseColor(Phase phase, bool dark);
+    static QColor markerColor(Marker marker, bool dark);
 
     // A "nice" tick step (1, 2 or 5 × 10^n ms) so that ticks are at least minPx apart over widthPx for spanMs.
     static double tickStep(double spanMs, double widthPx, double minPx);
