@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QIcon>
 #include <QMessageBox>
 #include <QStandardPaths>
 
@@ -13,7 +14,9 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("WorldSpeed"));
     QApplication::setApplicationName(QStringLiteral("WorldSpeed"));
     QApplication::setApplicationVersion(QStringLiteral(WORLDSPEED_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("worldspeed"));
+    // The installed desktop entry's name (packaging/linux/): Wayland compositors match the window to it by this.
+    QApplication::setDesktopFileName(QStringLiteral("org.worldspeed.WorldSpeed"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/worldspeed/icons/worldspeed.svg")));
 
     const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     QDir().mkpath(data);
