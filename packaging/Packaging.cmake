@@ -1,57 +1,58 @@
-# Install rules for the probe's service files, and basic CPack metadata.
-# Included at the end of the top-level CMakeLists.txt. The probe binary's own rule lives in probe/CMakeLists.txt.
+# Everything installed besides the programs (whose rules live beside their targets), and CPack: DEB packages on
+# Linux, an NSIS installer on Windows, a DMG on macOS. Included at the end of the top-level CMakeLists.txt.
+#
+# Two install components, one package each:
+#   probe → worldspeed-probe: the probe daemon, its systemd unit and docs (for servers; needs no display)
+#   app   → worldspeed: the desktop app, worldspeed-cli, desktop entry, AppStream metadata, icons
+#           (depends on worldspeed-probe: the app's default fleet starts local probes)
 include_guard(GLOBAL)
 include(GNUInstallDirs)
 
+set(WORLDSPEED_APP_ID "org.worldspeed.WorldSpeed")
 set(WORLDSPEED_PROBE_DOCDIR "${CMAKE_INSTALL_DATAROOTDIR}/doc/worldspeed-probe")
+set(WORLDSPEED_APP_DOCDIR "${CMAKE_INSTALL_DATAROOTDIR}/doc/worldspeed")
+# Built by resources/ (worldspeed_icons) from resources/icons/worldspeed.svg.
+set(WORLDSPEED_ICON_DIR "${CMAKE_BINARY_DIR}/icons")
 
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
-    # The unit in the source tree names the paths of a /usr install (that is what check-packaging.sh verifies and
-    # what a distribution package uses). For another prefix, write a copy that names the installed paths.
-    file(READ "${CMAKE_CURRENT_LIST_DIR}/systemd/worldspeed-probe.service" _worldspeed_unit)
-    string(REPLACE "/usr/bin/worldspeed-probe" "${CMAKE_INSTALL_FULL_BINDIR}/worldspeed-probe"
-        _worldspeed_unit "${_worldspeed_unit}")
-    string(REPLACE "/usr/share/doc/worldspeed-probe/" "${CMAKE_INSTALL_PREFIX}/${WORLDSPEED_PROBE_DOCDIR}/"
-        _worldspeed_unit "${_worldspeed_unit}")
-    # Plain file(WRITE), not configure_file(): the unit's ${CREDENTIALS_DIRECTORY} is systemd's to expand and
-    # its "@mount/@privileged"-style syscall groups would be taken for @VAR@. Written only when it changes.
-    set(_worldspeed_unit_out "${CMAKE_CURRENT_BINARY_DIR}/packaging/worldspeed-probe.service")
-    set(_worldspeed_unit_old "")
-    if(EXISTS "${_worldspeed_unit_out}")
-        file(READ "${_worldspeed_unit_out}" _worldspeed_unit_old)
-    endif()
-    if(NOT _worldspeed_unit_old STREQUAL _worldspeed_unit)
-        file(WRITE "${_worldspeed_unit_out}" "${_worldspeed_unit}")
-    endif()
-    unset(_worldspeed_unit)
-    unset(_worldspeed_unit_old)
-
-    # lib/systemd/system under the prefix: /usr/lib/systemd/system for packages, and systemd also reads
-    # /usr/local/lib/systemd/system for a default (/usr/local) install.
-    install(FILES "${_worldspeed_unit_out}"
-        DESTINATION lib/systemd/system
-        COMPONENT probe)
-    # An example only: /etc/default/worldspeed-probe is the administrator's file, never overwritten by an install.
-    install(FILES "${CMAKE_CURRENT_LIST_DIR}/systemd/worldspeed-probe.default"
-        DESTINATION "${WORLDSPEED_PROBE_DOCDIR}"
-        RENAME worldspeed-probe.default.example
-        COMPONENT probe)
-    install(FILES "${CMAKE_CURRENT_LIST_DIR}/README.md"
-        DESTINATION "${WORLDSPEED_PROBE_DOCDIR}"
-        COMPONENT probe)
+    include("${CMAKE_CURRENT_LIST_DIR}/linux/InstallLinux.cmake")
 endif()
 
-# Name, version and contact only; generators (DEB with its dependencies) are set up separately.
+# ---- CPack: what every generator shares ----
 set(CPACK_PACKAGE_NAME "worldspeed")
 set(CPACK_PACKAGE_VENDOR "WorldSpeed")
-# TODO(packaging): a real maintainer address before the DEB generator uses it.
-set(CPACK_PACKAGE_CONTACT "WorldSpeed maintainers")
+# An address in the reserved .invalid domain until the project has a real one: honest about being unreachable.
+set(CPACK_PACKAGE_CONTACT "WorldSpeed developers <maintainers@worldspeed.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
-set(CPACK_GENERATOR "TGZ")
+set(CPACK_PACKAGE_INSTALL_DIRECTORY "WorldSpeed")
+set(CPACK_STRIP_FILES ON)
 set(CPACK_SOURCE_GENERATOR "TGZ")
 # A source package must not carry local build trees or the repository itself (regular expressions; VERBATIM
 # so they need no second level of escaping).
 set(CPACK_VERBATIM_VARIABLES ON)
-set(CPACK_SOURCE_IGNORE_FILES "/\\.git/" "/build[^/]*/" "/\\.cache/")
+set(CPACK_SOURCE_IGNORE_FILES "/\\.git/" "/build[^/]*/" "/\\.cache/" "/node_modules/")
+
+if(WORLDSPEED_BUILD_APP)
+    set(CPACK_COMPONENTS_ALL app probe)
+else()
+    set(CPACK_COMPONENTS_ALL probe)
+endif()
+set(CPACK_COMPONENT_PROBE_DISPLAY_NAME "WorldSpeed probe")
+set(CPACK_COMPONENT_PROBE_DESCRIPTION
+    "Headless daemon that loads pages in Chromium and streams the timings to WorldSpeed")
+set(CPACK_COMPONENT_APP_DISPLAY_NAME "WorldSpeed")
+set(CPACK_COMPONENT_APP_DESCRIPTION "The desktop app and worldspeed-cli")
+set(CPACK_COMPONENT_APP_DEPENDS probe)
+
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    include("${CMAKE_CURRENT_LIST_DIR}/debian/PackageDeb.cmake")
+elseif(WIN32)
+    include("${CMAKE_CURRENT_LIST_DIR}/windows/PackageWindows.cmake")
+elseif(APPLE)
+    include("${CMAKE_CURRENT_LIST_DIR}/macos/PackageMacOS.cmake")
+else()
+    set(CPACK_GENERATOR "TGZ")
+endif()
+
 include(CPack)

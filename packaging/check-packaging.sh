@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks the probe's packaging files without installing anything: the systemd unit with systemd-analyze (verify
-# and an offline security review, in a throwaway root), the EnvironmentFile example, and the container files.
+# Checks the packaging files without building or installing anything: the probe's systemd unit with systemd-analyze
+# (verify and an offline security review, in a throwaway root), the EnvironmentFile example, the desktop entry and
+# AppStream metadata, the packages' scripts, and the container files. (The DEBs themselves: check-debs.sh.)
 # Needs no root; writes only a temporary directory, removed on exit. Exit status 1 if any check fails.
 #
 #   bash packaging/check-packaging.sh
@@ -80,6 +81,36 @@ else
     ok "$(basename "$defaults")"
 fi
 
+# ---- desktop entry and AppStream metadata ----
+desktop="$here/linux/org.worldspeed.WorldSpeed.desktop"
+metainfo="$here/linux/org.worldspeed.WorldSpeed.metainfo.xml"
+if ! command -v desktop-file-validate >/dev/null 2>&1; then
+    echo "skipped: desktop-file-validate not found (package desktop-file-utils)"
+elif out=$(desktop-file-validate "$desktop" 2>&1) && [ -z "$out" ]; then
+    ok "desktop-file-validate $(basename "$desktop")"
+else
+    # It exits 0 on warnings and hints; any output counts.
+    fail "desktop-file-validate $(basename "$desktop"):"
+    printf '%s\n' "$out"
+fi
+if ! command -v appstreamcli >/dev/null 2>&1; then
+    echo "skipped: appstreamcli not found (package appstream)"
+elif out=$(appstreamcli validate --no-net "$metainfo" 2>&1); then
+    ok "appstreamcli validate $(basename "$metainfo"): $(printf '%s\n' "$out" | tail -n 1)"
+else
+    fail "appstreamcli validate $(basename "$metainfo"):"
+    printf '%s\n' "$out"
+fi
+# The shell scripts of the packages.
+for script in "$here"/debian/probe/postinst "$here"/debian/probe/prerm "$here"/debian/probe/postrm \
+    "$here"/check-debs.sh; do
+    if sh -n "$script" 2>/dev/null || bash -n "$script"; then
+        ok "$(basename "$script") parses"
+    else
+        fail "$(basename "$script") does not parse"
+    fi
+done
+
 # ---- container ----
 if sh -n "$here/container/chromium-sandbox.sh"; then
     ok "chromium-sandbox.sh parses (sh -n)"
@@ -94,6 +125,17 @@ elif ! grep -qxF "RUN $build" "$here/container/Containerfile"; then
     fail "Containerfile's build stage does not run the README's build commands ('RUN $build')"
 else
     ok "Containerfile builds with the README's commands"
+fi
+# ... and copies every folder the top-level CMakeLists.txt adds (tests/ aside: the release preset has none).
+missing_copies=
+for dir in $(sed -n 's/^[[:space:]]*add_subdirectory(\([a-z_]*\)).*/\1/p' "$repo/CMakeLists.txt" | sort -u); do
+    [ "$dir" = tests ] && continue
+    grep -qxF "COPY $dir/ $dir/" "$here/container/Containerfile" || missing_copies="$missing_copies $dir/"
+done
+if [ -n "$missing_copies" ]; then
+    fail "Containerfile's build stage does not copy:$missing_copies"
+else
+    ok "Containerfile copies every folder the build adds"
 fi
 
 exit "$failed"
