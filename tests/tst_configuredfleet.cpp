@@ -56,6 +56,26 @@ void tst_ConfiguredFleet::badBackendSettingsAreNamed()
     MemorySecretStore secrets;
     QVERIFY(!ConfiguredFleet::create(*config, &secrets, &error));
     QVERIFY2(error.startsWith(u"regions[1] (bad).backend: parentGraceSeconds"), qPrintable(error));
+
+    // A misspelt backend setting is named, for every backend type, rather than left at its default.
+    const QList<std::pair<QByteArray, QString>> misspelt {
+        { R"({"type":"local","probPath":"/x"})", QStringLiteral("probPath: is not a local backend setting") },
+        { R"({"type":"static","probes":[{"url":"ws://127.0.0.1:1","tokenSecret":"t","pin":"x"}]})",
+            QStringLiteral("probes[0].pin: is not a probe setting") },
+        { R"({"type":"fly","app":"a","region":"fra","image":"i","tokenSecret":"t","probeTokenSecret":"p","cpu":2})",
+            QStringLiteral("cpu: is not a Fly backend setting") },
+        { R"({"type":"kubernetes","apiServer":"https://127.0.0.1:1","image":"i","tokenSecret":"t",)"
+          R"("probeTokenSecret":"p","namespace":"n"})",
+            QStringLiteral("namespace: is not a Kubernetes backend setting") },
+    };
+    for (const auto &[backend, expected] : misspelt) {
+        const QByteArray one
+            = R"({"version":1,"regions":[{"code":"x","latitude":1,"longitude":2,"backend":)" + backend + "}]}";
+        const auto parsed = FleetConfig::fromJson(one, &error);
+        QVERIFY2(parsed, qPrintable(error));
+        QVERIFY(!ConfiguredFleet::create(*parsed, &secrets, &error));
+        QVERIFY2(error.startsWith(u"regions[0] (x).backend: " + expected), qPrintable(error));
+    }
 }
 
 void tst_ConfiguredFleet::defaultConfigMeasuresAPage()

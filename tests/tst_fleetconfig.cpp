@@ -184,11 +184,11 @@ private slots:
         QVERIFY(!config.region(QStringLiteral("nowhere")));
     }
 
-    void defaultsAndUnknownFields()
+    void defaultsAndComments()
     {
         const FleetConfig config = parsed(
-            "{'version': 1, 'comment': 'mine', 'regions': [{'code': 'ams', 'latitude': 52.37, 'longitude': 4.9,"
-            "                'colour': 'orange', 'backend': {'type': 'local'}, 'pool': {'warpFactor': 9}}]}");
+            "{'version': 1, '//': 'mine', 'regions': [{'code': 'ams', 'latitude': 52.37, 'longitude': 4.9,"
+            "                '// colour': 'orange', 'backend': {'type': 'local', '//': 'x'}, 'pool': {'//': 9}}]}");
         const RegionConfig &region = config.regions.first();
         QCOMPARE(region.name, QStringLiteral("ams")); // no name: the code
         QCOMPARE(region.pool, PoolSettings());
@@ -198,7 +198,7 @@ private slots:
         QCOMPARE(region.pool.runTimeoutMs, qint64(180000));
         QCOMPARE(region.pool.checkoutTimeoutMs, qint64(120000));
         QVERIFY(!region.pool.singleUse);
-        QVERIFY(!config.toJson().contains(QStringLiteral("comment")));
+        QVERIFY(!config.toJson().contains(QStringLiteral("//")));
     }
 
     void errors_data()
@@ -264,6 +264,21 @@ private slots:
             << fleet(withBackend("{'type': 'aws'}"))
             << QStringLiteral(
                    "regions[0].backend.type: unknown backend \"aws\" (expected local, static, fly or kubernetes)");
+
+        // A misspelt key would leave its default in force without a word: each level names it and what it knows.
+        QTest::newRow("unknown top-level key")
+            << QByteArray("{'version': 1, 'region': [" + fra + "]}")
+            << QStringLiteral("region: is not a fleet setting (expected one of version, regions)");
+        QTest::newRow("unknown region key")
+            << fleet(withBackend("{'type': 'local'}", ", 'lattitude': 50"))
+            << QStringLiteral("regions[0].lattitude: is not a region setting (expected one of code, name, latitude, "
+                              "longitude, backend, pool)");
+        QTest::newRow("unknown pool key")
+            << fleet(withPool("{'max': 2, 'maxConcurency': 4}"))
+            << QStringLiteral("regions[0].pool.maxConcurency: is not a pool setting (expected one "
+                              "of min, max, maxConcurrency, idleShutdownAfterSeconds, "
+                              "minIdleShutdownAfterSeconds, bootTimeoutSeconds, runTimeoutSeconds, "
+                              "checkoutTimeoutSeconds, singleUse)");
 
         QTest::newRow("local maxConcurrency 0")
             << fleet(withBackend("{'type': 'local', 'maxConcurrency': 0}"))

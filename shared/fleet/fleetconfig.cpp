@@ -182,6 +182,11 @@ std::optional<qint64> seconds(JsonReader &pool, const QString &key, bool positiv
 
 PoolSettings readPool(JsonReader &pool)
 {
+    pool.allowOnly({ QStringLiteral("min"), QStringLiteral("max"), QStringLiteral("maxConcurrency"),
+                       QStringLiteral("idleShutdownAfterSeconds"), QStringLiteral("minIdleShutdownAfterSeconds"),
+                       QStringLiteral("bootTimeoutSeconds"), QStringLiteral("runTimeoutSeconds"),
+                       QStringLiteral("checkoutTimeoutSeconds"), QStringLiteral("singleUse") },
+        QStringLiteral("a pool setting"));
     PoolSettings settings;
     const int most = FleetConfig::maxRunnersPerRegion;
     settings.min
@@ -213,6 +218,9 @@ PoolSettings readPool(JsonReader &pool)
 std::optional<RegionConfig> readRegion(const QJsonObject &json, const QString &path, QString *error)
 {
     JsonReader reader(json, path);
+    reader.allowOnly({ QStringLiteral("code"), QStringLiteral("name"), QStringLiteral("latitude"),
+                         QStringLiteral("longitude"), QStringLiteral("backend"), QStringLiteral("pool") },
+        QStringLiteral("a region setting"));
     RegionConfig region;
 
     region.code = reader.string(QStringLiteral("code"), Presence::Required, maxCodeLength);
@@ -363,6 +371,7 @@ QJsonObject FleetConfig::toJson() const
 std::optional<FleetConfig> FleetConfig::fromJson(const QJsonObject &json, QString *error)
 {
     JsonReader reader(json);
+    reader.allowOnly({ QStringLiteral("version"), QStringLiteral("regions") }, QStringLiteral("a fleet setting"));
     const std::optional<qint64> version = reader.integer(QStringLiteral("version"), Presence::Required, 1);
     if (reader.ok() && *version > currentVersion) {
         reader.fail(QStringLiteral("version"),

@@ -145,10 +145,7 @@ std::optional<FlyBackend::Settings> FlyBackend::Settings::fromJson(const QJsonOb
         QStringLiteral("retryInitialDelayMs"), QStringLiteral("retryMaxDelayMs") };
     using P = JsonReader::Presence;
     JsonReader reader(json);
-    for (auto it = json.begin(); it != json.end(); ++it) {
-        if (!known.contains(it.key()))
-            reader.fail(it.key(), QStringLiteral("is not a Fly backend setting"));
-    }
+    reader.allowOnly(known, QStringLiteral("a Fly backend setting"));
 
     Settings settings;
     const auto integer = [&](const QString &key, int min, int max, int *field) {

@@ -262,10 +262,7 @@ std::optional<KubernetesBackend::Settings> KubernetesBackend::Settings::fromJson
         QStringLiteral("maxRetries"), QStringLiteral("retryInitialDelayMs"), QStringLiteral("retryMaxDelayMs") };
     using P = JsonReader::Presence;
     JsonReader reader(json);
-    for (auto it = json.begin(); it != json.end(); ++it) {
-        if (!known.contains(it.key()))
-            reader.fail(it.key(), QStringLiteral("is not a Kubernetes backend setting"));
-    }
+    reader.allowOnly(known, QStringLiteral("a Kubernetes backend setting"));
 
     Settings settings;
     const auto integer = [&](const QString &key, int min, int max, int *field) {

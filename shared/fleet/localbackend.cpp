@@ -43,6 +43,10 @@ QString lastLine(const QByteArray &text)
 std::optional<LocalBackend::Settings> LocalBackend::Settings::fromJson(const QJsonObject &json, QString *error)
 {
     JsonReader r(json);
+    r.allowOnly({ QStringLiteral("probePath"), QStringLiteral("chromePath"), QStringLiteral("chromeArguments"),
+                    QStringLiteral("region"), QStringLiteral("maxConcurrency"), QStringLiteral("parentGraceSeconds"),
+                    QStringLiteral("allowPrivateTargets") },
+        QStringLiteral("a local backend setting"));
     Settings s;
     s.probePath = r.string(QStringLiteral("probePath"), JsonReader::Presence::Optional, 4096);
     s.chromePath = r.string(QStringLiteral("chromePath"), JsonReader::Presence::Optional, 4096);

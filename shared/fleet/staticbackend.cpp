@@ -6,6 +6,7 @@
 std::optional<StaticBackend::Settings> StaticBackend::Settings::fromJson(const QJsonObject &json, QString *error)
 {
     JsonReader r(json);
+    r.allowOnly({ QStringLiteral("probes") }, QStringLiteral("a static backend setting"));
     Settings s;
     const QJsonArray probes = r.array(QStringLiteral("probes"), JsonReader::Presence::Required, 1000);
     if (r.ok() && probes.isEmpty())
@@ -15,6 +16,8 @@ std::optional<StaticBackend::Settings> StaticBackend::Settings::fromJson(const Q
         JsonReader p = r.child(probes.at(i).toObject(), key);
         if (!probes.at(i).isObject())
             p.fail(QString(), QStringLiteral("expected an object"));
+        p.allowOnly({ QStringLiteral("url"), QStringLiteral("tokenSecret"), QStringLiteral("pinnedCertificateSha256") },
+            QStringLiteral("a probe setting"));
         Probe probe;
         const QString url = p.string(QStringLiteral("url"), JsonReader::Presence::Required, 2048);
         probe.url = QUrl(url, QUrl::StrictMode);

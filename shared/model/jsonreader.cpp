@@ -18,6 +18,17 @@ void JsonReader::fail(const QString &key, const QString &why)
         m_error = pathOf(key) + u": " + why;
 }
 
+void JsonReader::allowOnly(const QStringList &known, const QString &what)
+{
+    for (auto it = m_object.begin(); it != m_object.end(); ++it) {
+        if (!known.contains(it.key()) && !it.key().startsWith(u"//")) {
+            fail(
+                it.key(), QStringLiteral("is not %1 (expected one of %2)").arg(what, known.join(QStringLiteral(", "))));
+            return;
+        }
+    }
+}
+
 bool JsonReader::missing(const QString &key, Presence presence)
 {
     if (has(key))

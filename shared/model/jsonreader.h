@@ -22,6 +22,10 @@ public:
     void fail(const QString &key, const QString &why);
 
     bool has(const QString &key) const { return m_object.contains(key) && !m_object.value(key).isNull(); }
+    // Fails on the first key that is not in `known`: a misspelt setting would otherwise be ignored in silence
+    // and its default used. `what` names the object for the message ("a pool setting"). Keys that start with
+    // "//" are comments (JSON has none) and always allowed.
+    void allowOnly(const QStringList &known, const QString &what);
 
     QString string(const QString &key, Presence presence = Presence::Optional, qsizetype maxLength = 1 << 20);
     std::optional<double> number(const QString &key, Presence presence = Presence::Optional,
