@@ -2,6 +2,7 @@
 
 #include "cdpconnection.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -11,10 +12,11 @@
 #include <QUrl>
 
 #ifdef Q_OS_UNIX
+#include <cerrno>
+#include <csignal>
 #include <unistd.h>
 #endif
 #ifdef Q_OS_LINUX
-#include <csignal>
 #include <sys/prctl.h>
 #endif
 
@@ -65,6 +67,22 @@ QString profileParent()
         return QStringLiteral("/tmp");
 #endif
     return temp;
+}
+
+const QString profilePattern = QStringLiteral("worldspeed-chrome-XXXXXX");
+// Inside each profile folder: the PID of the probe that made it, so a later probe can tell a folder whose owner
+// is gone (killed outright, so it could not clean up) from one in use.
+const QString ownerFile = QStringLiteral("owner.pid");
+
+bool processIsAlive(qint64 pid)
+{
+#ifdef Q_OS_UNIX
+    // Signal 0 checks without sending; EPERM means it exists but is someone else's, which counts as alive.
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+#else
+    Q_UNUSED(pid);
+    return true; // no cheap portable check: keep the folder (the system's temp clean-up still removes it)
+#endif
 }
 
 bool isExecutableFile(const QString &path)
@@ -141,6 +159,31 @@ QStringList ChromeProcess::defaultArguments()
     return args;
 }
 
+int ChromeProcess::sweepAbandonedProfiles(const QString &parent)
+{
+    int removed = 0;
+    const QString prefix = profilePattern.left(profilePattern.indexOf(u'X'));
+    const QDir dir(parent);
+    for (const QFileInfo &entry :
+        dir.entryInfoList({ prefix + u'*' }, QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden)) {
+        if (entry.isSymLink())
+            continue; // not ours to follow
+        QFile owner(QDir(entry.absoluteFilePath()).filePath(ownerFile));
+        if (!owner.open(QIODevice::ReadOnly))
+            continue; // another program's, or a probe's that has not written its PID yet
+        bool ok = false;
+        const qint64 pid = owner.read(32).trimmed().toLongLong(&ok);
+        owner.close();
+        if (!ok || pid <= 0 || processIsAlive(pid))
+            continue;
+        if (QDir(entry.absoluteFilePath()).removeRecursively()) {
+            ++removed;
+            qCInfo(lcChrome) << "removed the profile folder of a probe that is gone:" << entry.absoluteFilePath();
+        }
+    }
+    return removed;
+}
+
 QString ChromeProcess::profileRoot() const
 {
     return m_root ? m_root->path() : QString();
@@ -162,7 +205,8 @@ void ChromeProcess::start()
             this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
         return;
     }
-    m_root = std::make_unique<QTemporaryDir>(profileParent() + QStringLiteral("/worldspeed-chrome-XXXXXX"));
+    sweepAbandonedProfiles(profileParent());
+    m_root = std::make_unique<QTemporaryDir>(profileParent() + u'/' + profilePattern);
     if (!m_root->isValid()) {
         const QString reason = QStringLiteral("cannot create a browser profile folder: %1").arg(m_root->errorString());
         m_root.reset();
@@ -171,6 +215,10 @@ void ChromeProcess::start()
         return;
     }
     const QDir root(m_root->path());
+    QFile owner(root.filePath(ownerFile));
+    if (owner.open(QIODevice::WriteOnly))
+        owner.write(QByteArray::number(QCoreApplication::applicationPid()));
+    owner.close();
     for (const char *sub : { "profile", "home", "tmp", "cache", "config", "runtime" })
         root.mkpath(QString::fromLatin1(sub));
     QFile::setPermissions(

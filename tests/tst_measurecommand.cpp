@@ -1,7 +1,9 @@
 // `worldspeed-probe measure` as a person or a script meets it: the real binary, real Chromium, the test server.
+#include "chromeprocess.h"
 #include "model/runresult.h"
 #include "testwebserver.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,18 +33,21 @@ private slots:
     void harAndScreenshotFiles();
     void exitCodes_data();
     void exitCodes();
+    void killedProbesFolderIsSweptByTheNext();
 
 private:
     // Runs the probe on a worker process while this thread keeps serving HTTP for it.
-    Outcome measure(const QStringList &arguments, int timeoutMs = 120'000);
+    Outcome measure(const QStringList &arguments, int timeoutMs = 120'000,
+        const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
 
     TestWebServer m_server;
     QTemporaryDir m_dir;
 };
 
-Outcome tst_MeasureCommand::measure(const QStringList &arguments, int timeoutMs)
+Outcome tst_MeasureCommand::measure(const QStringList &arguments, int timeoutMs, const QProcessEnvironment &environment)
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.setProgram(QStringLiteral(WORLDSPEED_PROBE_EXE));
     process.setArguments(QStringList { QStringLiteral("measure") } + arguments);
     process.start();
@@ -186,6 +191,60 @@ void tst_MeasureCommand::exitCodes()
     const Outcome o = measure(arguments, 60'000);
     QVERIFY2(o.exitCode == exitCode, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(o.exitCode).arg(o.err)));
     QVERIFY2(o.err.contains(message), qPrintable(o.err));
+}
+
+void tst_MeasureCommand::killedProbesFolderIsSweptByTheNext()
+{
+    // A temp folder of our own, short enough that the probe keeps Chrome's profile in it (not in /tmp).
+    QTemporaryDir temp(QStringLiteral("/tmp/ws-sweep-XXXXXX"));
+    QVERIFY(temp.isValid());
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("TMPDIR"), temp.path());
+    const auto profiles = [&] {
+        return QDir(temp.path())
+            .entryList({ QStringLiteral("worldspeed-chrome-*") }, QDir::Dirs | QDir::NoDotAndDotDot);
+    };
+
+    // A probe killed outright mid-load: its browser dies with it, its profile folder stays.
+    QProcess probe;
+    probe.setProcessEnvironment(environment);
+    probe.start(QStringLiteral(WORLDSPEED_PROBE_EXE),
+        { QStringLiteral("measure"), m_server.url(QStringLiteral("/hang")).toString() });
+    QVERIFY(probe.waitForStarted(10'000));
+    const qint64 probePid = probe.processId();
+    const int hangsBefore = m_server.hits(QStringLiteral("/hang"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_server.hits(QStringLiteral("/hang")) > hangsBefore, 30'000);
+    QCOMPARE(profiles().size(), 1);
+    const QString abandoned = profiles().constFirst();
+    QFile owner(QDir(temp.path()).filePath(abandoned + QStringLiteral("/owner.pid")));
+    QVERIFY(owner.open(QIODevice::ReadOnly));
+    QCOMPARE(owner.readAll().trimmed().toLongLong(), probePid);
+    owner.close();
+    probe.kill();
+    QVERIFY(probe.waitForFinished(10'000));
+    QCOMPARE(profiles(), QStringList { abandoned });
+
+    // The next probe removes it before it makes its own, and removes its own when it is done.
+    const Outcome o = measure({ m_server.url(QStringLiteral("/page")).toString() }, 120'000, environment);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QCOMPARE(profiles(), QStringList());
+
+    // Folders that are not a gone probe's stay: a live process's, one without an owner yet, a stranger's.
+    const QDir dir(temp.path());
+    const auto folderWithOwner = [&](const QString &name, const QByteArray &pid) {
+        QVERIFY(dir.mkpath(name));
+        if (!pid.isEmpty()) {
+            QFile file(dir.filePath(name + QStringLiteral("/owner.pid")));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(pid);
+        }
+    };
+    folderWithOwner(QStringLiteral("worldspeed-chrome-alive1"), QByteArray::number(QCoreApplication::applicationPid()));
+    folderWithOwner(QStringLiteral("worldspeed-chrome-noown1"), {});
+    folderWithOwner(QStringLiteral("worldspeed-chrome-junk01"), "not a pid");
+    folderWithOwner(QStringLiteral("somebody-else"), QByteArray::number(probePid));
+    QCOMPARE(ChromeProcess::sweepAbandonedProfiles(temp.path()), 0);
+    QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 4);
 }
 
 QTEST_GUILESS_MAIN(tst_MeasureCommand)
