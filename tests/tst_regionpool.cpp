@@ -239,6 +239,7 @@ void tst_RegionPool::growsOnDemand()
     QTRY_COMPARE(a.statuses.size(), 1);
     QCOMPARE(a.state(0), RunState::Queued);
     QCOMPARE(a.detail(0), QStringLiteral("starting a probe"));
+    QVERIFY(first->waitingForProbeStart());
 
     FakeProbe *one = rig.bootReady(QStringLiteral("fra-1"));
     QVERIFY(one);
@@ -403,6 +404,7 @@ void tst_RegionPool::queueIsFifoWithADeadline()
     QCOMPARE(rig.backend.boots.size(), 1); // at max: they wait
     QTRY_COMPARE(d.statuses.size(), 1);
     QCOMPARE(d.detail(0), QStringLiteral("waiting for a runner"));
+    QVERIFY(!d.run->waitingForProbeStart());
 
     rig.clock.advance(120'000 - 4000 - 1);
     QCOMPARE(b.dones.size() + c.dones.size() + d.dones.size(), 0);

@@ -70,7 +70,7 @@ void RegionModel::changed(int row)
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
-void RegionModel::setStatus(const QString &code, RunState state, const QString &detail, bool cold)
+void RegionModel::setStatus(const QString &code, RunState state, const QString &detail, bool probeStarting)
 {
     const int i = rowOf(code);
     if (i < 0)
@@ -78,8 +78,8 @@ void RegionModel::setStatus(const QString &code, RunState state, const QString &
     Row &row = m_rows[i];
     switch (state) {
     case RunState::Queued:
-        // The pool says when it is waiting for a probe to boot: that is the cold start the map shows.
-        row.phase = cold || detail.contains(u"start") ? Phase::Booting : Phase::Queued;
+        // Waiting for a probe to boot is the cold start the map shows; waiting for a busy one is a queue.
+        row.phase = probeStarting ? Phase::Booting : Phase::Queued;
         break;
     case RunState::StartingBrowser:
         row.phase = Phase::StartingBrowser;

@@ -49,7 +49,7 @@ public:
 
     // A new test: every region waits again, numbers cleared.
     void beginTest(int runsPerRegion);
-    void setStatus(const QString &code, RunState state, const QString &detail, bool cold);
+    void setStatus(const QString &code, RunState state, const QString &detail, bool probeStarting);
     void addMetrics(const QString &code, int runIndex, RunView view, const PageMetrics &metrics);
     void finishRun(const QString &code, int runIndex, const DoneMessage &done);
 

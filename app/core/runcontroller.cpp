@@ -93,7 +93,8 @@ void RunController::startRun(int runIndex)
     connect(test, &FleetTest::regionStatus, this,
         [this, test](const QString &region, RunState state, const QString &detail) {
             PoolRun *run = test->run(region);
-            m_regions->setStatus(region, state, detail, run && run->cold() && state == RunState::Queued);
+            m_regions->setStatus(
+                region, state, detail, state == RunState::Queued && run && run->waitingForProbeStart());
             if (m_history && m_testId >= 0)
                 m_history->setRegionState(m_testId, region, state, detail);
         });

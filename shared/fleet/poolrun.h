@@ -33,6 +33,9 @@ public:
     LoadOptions options() const { return m_options; }
     // True when it waited for a runner to boot (so its timing includes a cold start of the fleet).
     bool cold() const { return m_cold; }
+    // While queued: whether what it waits for is a probe being started (rather than a busy one to free up), as of
+    // its latest status(Queued). The app shows the region as booting then.
+    bool waitingForProbeStart() const { return m_waitingForProbeStart; }
     // The runner it was handed to; empty while queued or if it never got one.
     QString runnerId() const { return m_runnerId; }
     bool isFinished() const { return m_phase == Phase::Finished; }
@@ -67,6 +70,7 @@ private:
     const LoadOptions m_options;
     Phase m_phase = Phase::Queued;
     bool m_cold = false;
+    bool m_waitingForProbeStart = false;
     QString m_runnerId;
     quint64 m_submitSequence = 0;
     Clock::TimerId m_deadlineTimer = 0;

@@ -154,7 +154,7 @@ PoolRun *RegionPool::submit(const QUrl &url, const LoadOptions &options)
             run,
             [this, run] {
                 if (run->m_phase == PoolRun::Phase::Queued)
-                    emit run->status(RunState::Queued, queuedDetail());
+                    reportQueued(run, queuedDetail());
             },
             Qt::QueuedConnection);
     }
@@ -546,7 +546,7 @@ void RegionPool::bootFailure(const QString &runnerId, const QString &reason)
         waiting.append(run);
     for (const QPointer<PoolRun> &run : std::as_const(waiting)) {
         if (run && run->m_phase == PoolRun::Phase::Queued)
-            emit run->status(RunState::Queued, detail);
+            reportQueued(run, detail);
     }
 }
 
@@ -658,6 +658,12 @@ int RegionPool::perRunnerConcurrency() const
 bool RegionPool::hasDemand() const
 {
     return !m_queue.isEmpty() || minHolderCount() < m_minTarget;
+}
+
+void RegionPool::reportQueued(PoolRun *run, const QString &detail)
+{
+    run->m_waitingForProbeStart = bootingCount() > 0 || m_retryTimer != 0;
+    emit run->status(RunState::Queued, detail);
 }
 
 QString RegionPool::queuedDetail() const

@@ -165,6 +165,7 @@ private:
     int perRunnerConcurrency() const;
     bool hasDemand() const;
     QString queuedDetail() const;
+    void reportQueued(PoolRun *run, const QString &detail);
     void reportQueueLength();
     void finishRun(PoolRun *run, const DoneMessage &done);
     void failRun(PoolRun *run, LoadError::Kind kind, const QString &message);
