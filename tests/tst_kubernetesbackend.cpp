@@ -397,6 +397,8 @@ private slots:
     void createIsRetriedAndFindsItsOwnPod();
     void someoneElsesPodIsLeftAlone();
     void bootTimeout();
+    void unschedulableWaitsForANode();
+    void unschedulableUntilTheDeadline();
     void podDeletedWhileStarting();
     void stopWhileCreatingDeletesThePod();
     void missingSecretsFail();
@@ -704,13 +706,6 @@ void tst_KubernetesBackend::podsThatCannotStartFail_data()
         QStringLiteral("InvalidImageName"), QStringLiteral("couldn't parse image reference \"UPPER\""))
                                       << QStringLiteral("Kubernetes cannot start the probe pod %1 in fra: "
                                                         "InvalidImageName: couldn't parse image reference \"UPPER\"");
-    QTest::newRow("Unschedulable") << QJsonObject { { QStringLiteral("phase"), QStringLiteral("Pending") },
-        { QStringLiteral("conditions"),
-            QJsonArray { condition(QStringLiteral("PodScheduled"), false, QStringLiteral("Unschedulable"),
-                QStringLiteral("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.")) } } }
-                                   << QStringLiteral("Kubernetes cannot schedule the probe pod %1 in fra: 0/3 nodes "
-                                                     "are available: 3 node(s) didn't match Pod's "
-                                                     "node affinity/selector.");
     QTest::newRow("Failed")
         << QJsonObject { { QStringLiteral("phase"), QStringLiteral("Failed") },
                { QStringLiteral("reason"), QStringLiteral("OutOfmemory") },
@@ -891,6 +886,48 @@ void tst_KubernetesBackend::bootTimeout()
         QStringLiteral("the probe pod %1 in fra was not ready within 1.2 s (last seen: phase Pending)").arg(name));
     QVERIFY(QTest::qWaitFor([&] { return cluster->pods.isEmpty(); }, 5'000));
     QCOMPARE(booted.count(), 0);
+}
+
+QJsonObject unschedulablePod()
+{
+    return QJsonObject { { QStringLiteral("phase"), QStringLiteral("Pending") },
+        { QStringLiteral("conditions"),
+            QJsonArray { condition(QStringLiteral("PodScheduled"), false, QStringLiteral("Unschedulable"),
+                QStringLiteral("0/3 nodes are available: 3 Insufficient cpu.")) } } };
+}
+
+void tst_KubernetesBackend::unschedulableWaitsForANode()
+{
+    // What a cluster autoscaler does for a pending pod: a node comes up, the pod is scheduled and runs.
+    auto cluster = std::make_shared<FakeCluster>();
+    cluster->statuses = { pending(), unschedulablePod(), unschedulablePod(), unschedulablePod(), running(true) };
+    serve(cluster);
+    KubernetesBackend backend(settings(), &m_secrets, m_nam.get());
+    QSignalSpy booted(&backend, &Backend::booted);
+    QSignalSpy failed(&backend, &Backend::bootFailed);
+    backend.boot(QStringLiteral("r1"));
+    QVERIFY(booted.wait(10'000));
+    QCOMPARE(failed.count(), 0);
+}
+
+void tst_KubernetesBackend::unschedulableUntilTheDeadline()
+{
+    auto cluster = std::make_shared<FakeCluster>();
+    cluster->statuses = { unschedulablePod() };
+    serve(cluster);
+    KubernetesBackend::Settings s = settings();
+    s.bootTimeoutMs = 1'000;
+    KubernetesBackend backend(s, &m_secrets, m_nam.get());
+    QSignalSpy failed(&backend, &Backend::bootFailed);
+    backend.boot(QStringLiteral("r1"));
+    QVERIFY(failed.wait(10'000));
+    const QString name = cluster->pods.isEmpty() ? QString() : cluster->pods.keys().first();
+    QVERIFY(!name.isEmpty());
+    QCOMPARE(failed.at(0).at(1).toString(),
+        QStringLiteral("the probe pod %1 in fra was not ready within 1 s (last seen: phase Pending, unschedulable: "
+                       "0/3 nodes are available: 3 Insufficient cpu.)")
+            .arg(name));
+    QVERIFY(QTest::qWaitFor([&] { return cluster->pods.isEmpty(); }, 5'000)); // and the pod is deleted
 }
 
 void tst_KubernetesBackend::podDeletedWhileStarting()

@@ -638,18 +638,19 @@ void KubernetesBackend::onPolled(Runner *runner)
     }
     bool readyKnown = false;
     bool ready = false;
+    QString unschedulable;
     for (const QJsonValue &value : podStatus.value(QStringLiteral("conditions")).toArray()) {
         const QJsonObject condition = value.toObject();
         const QString type = condition.value(QStringLiteral("type")).toString();
         const bool isTrue = condition.value(QStringLiteral("status")).toString() == u"True";
         if (type == u"PodScheduled" && !isTrue
             && condition.value(QStringLiteral("reason")).toString() == u"Unschedulable") {
+            // Not fatal: a cluster autoscaler adds a node for exactly such a pod, which takes minutes. Wait until
+            // the boot deadline, whose message then carries the scheduler's reason.
             const QString message
                 = condition.value(QStringLiteral("message")).toString().simplified().left(maxMessageLength);
-            fail(runner,
-                QStringLiteral("Kubernetes cannot schedule %1: %2")
-                    .arg(where, message.isEmpty() ? QStringLiteral("Unschedulable") : message));
-            return;
+            unschedulable
+                = QStringLiteral("unschedulable: ") + (message.isEmpty() ? QStringLiteral("no reason given") : message);
         }
         if (type == u"Ready") {
             readyKnown = true;
@@ -683,6 +684,8 @@ void KubernetesBackend::onPolled(Runner *runner)
     runner->lastProblem = phase.isEmpty() ? QStringLiteral("no phase yet") : QStringLiteral("phase %1").arg(phase);
     if (phase == u"Running")
         runner->lastProblem += QStringLiteral(", not ready");
+    if (!unschedulable.isEmpty())
+        runner->lastProblem += QStringLiteral(", ") + unschedulable;
     runner->nextTry.start(m_settings.pollIntervalMs);
 }
 

@@ -19,7 +19,8 @@ class SecretStore;
 // region's nodes with a nodeSelector (or one cluster per region: leave the key empty), reached on its pod IP.
 // The pod is ready when the kubelet's TCP readiness check on the probe's port passes; the probe ends itself
 // after --parent-grace without a client and --idle-shutdown, and the pod then stays Succeeded (it uses no node
-// any more) until stop() deletes it.
+// any more) until stop() deletes it. A pod the scheduler cannot place yet (Unschedulable) is waited for until the
+// boot timeout, as a cluster autoscaler may add a node for it; the timeout's message then gives the reason.
 //
 // The probe token is put in the pod's env as a plain value, which anyone who can read pods in the namespace
 // can see. A real deployment should keep it in a Secret and reference it (env[].valueFrom.secretKeyRef) through
