@@ -1,6 +1,7 @@
 #include "measurecommand.h"
 
 #include "model/connectivityprofile.h"
+#include "model/datasize.h"
 #include "model/harbuilder.h"
 #include "pageload.h"
 
@@ -11,15 +12,6 @@
 #include <QSaveFile>
 
 namespace {
-
-QString formatBytes(qint64 bytes)
-{
-    if (bytes < 1024)
-        return QStringLiteral("%1 B").arg(bytes);
-    if (bytes < 1024 * 1024)
-        return QStringLiteral("%1 KB").arg(static_cast<double>(bytes) / 1024.0, 0, 'f', 1);
-    return QStringLiteral("%1 MB").arg(static_cast<double>(bytes) / (1024.0 * 1024.0), 0, 'f', 2);
-}
 
 bool writeFile(const QString &path, const QByteArray &data, QString *error)
 {
@@ -276,7 +268,7 @@ void MeasureCommand::printTable() const
               << (m.cumulativeLayoutShift ? QString::number(*m.cumulativeLayoutShift, 'f', 3) : QStringLiteral("—"))
                      .rightJustified(7)
               << QString::number(m.requestCount).rightJustified(6)
-              << formatBytes(m.totalEncodedBytes).rightJustified(10) << '\n';
+              << DataSize::text(m.totalEncodedBytes).rightJustified(10) << '\n';
     };
     m_out << "Run      Status       TTFB      FCP      LCP      DCL     Load    Fully    CLS  Reqs     Bytes\n";
     QList<PageMetrics> first;
@@ -317,7 +309,7 @@ void MeasureCommand::printTable() const
             url = url.left(67) + QStringLiteral("...");
         m_out << "  " << status.leftJustified(8) << r.resourceType.left(12).leftJustified(12)
               << formatMs(r.startMs).rightJustified(8) << formatMs(r.durationMs).rightJustified(11)
-              << (r.encodedBytes ? formatBytes(*r.encodedBytes) : QStringLiteral("—")).rightJustified(10) << "  "
+              << (r.encodedBytes ? DataSize::text(*r.encodedBytes) : QStringLiteral("—")).rightJustified(10) << "  "
               << url;
         if (!r.failureText.isEmpty())
             m_out << "  (" << r.failureText << ')';

@@ -6,6 +6,7 @@
 #include "harexporter.h"
 #include "historystore.h"
 #include "model/connectivityprofile.h"
+#include "model/datasize.h"
 #include "pdfreport.h"
 #include "regioncatalog.h"
 #include "regionmodel.h"
@@ -46,16 +47,6 @@ QString formatMs(std::optional<double> ms)
     if (*ms >= 10'000)
         return QStringLiteral("%1 s").arg(*ms / 1000.0, 0, 'f', 2);
     return QStringLiteral("%1 ms").arg(*ms, 0, 'f', 0);
-}
-
-// 1000-based, as the budget's KB and MB are.
-QString formatBytes(qint64 bytes)
-{
-    if (bytes < 1000)
-        return QStringLiteral("%1 B").arg(bytes);
-    if (bytes < 1000 * 1000)
-        return QStringLiteral("%1 KB").arg(static_cast<double>(bytes) / 1e3, 0, 'f', 1);
-    return QStringLiteral("%1 MB").arg(static_cast<double>(bytes) / 1e6, 0, 'f', 2);
 }
 
 QJsonValue isoOrNull(const QDateTime &time)
@@ -649,7 +640,7 @@ void CliCommand::printTable(const TestRecord &test, const QList<QPair<QString, Q
               << (m.cumulativeLayoutShift ? QString::number(*m.cumulativeLayoutShift, 'f', 3) : QStringLiteral("—"))
                      .rightJustified(7)
               << QString::number(m.requestCount).rightJustified(6)
-              << formatBytes(m.totalEncodedBytes).rightJustified(10) << '\n';
+              << DataSize::text(m.totalEncodedBytes).rightJustified(10) << '\n';
     };
     const auto absentRow = [&](const QString &label, const QString &runs, const QString &status) {
         m_out << label.leftJustified(width) << runs.rightJustified(5) << "  " << status << '\n';

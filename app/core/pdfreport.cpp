@@ -2,6 +2,7 @@
 
 #include "loadtimescale.h"
 #include "metricsbarchart.h"
+#include "model/datasize.h"
 #include "waterfallgeometry.h"
 #include "waterfallmodel.h"
 #include "worldmap.h"
@@ -539,7 +540,7 @@ void ReportLayout::addTable()
             const PageMetrics &m = *region.median;
             cells << formatMs(m.ttfbMs) << formatMs(m.firstContentfulPaintMs) << formatMs(m.largestContentfulPaintMs)
                   << formatMs(m.domContentLoadedMs) << formatMs(m.loadMs) << formatMs(m.fullyLoadedMs)
-                  << locale.toString(m.requestCount) << locale.formattedDataSize(m.totalEncodedBytes);
+                  << locale.toString(m.requestCount) << DataSize::text(m.totalEncodedBytes, locale);
             if (region.okRuns < region.runs) {
                 note = QObject::tr("%1 of %2 runs failed").arg(region.runs - region.okRuns).arg(region.runs);
                 if (!region.failure.isEmpty())

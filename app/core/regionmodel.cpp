@@ -1,5 +1,7 @@
 #include "regionmodel.h"
 
+#include "model/datasize.h"
+
 #include <QLocale>
 
 namespace {
@@ -234,7 +236,7 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
         case RequestsColumn:
             return hasNumbers ? QVariant(m.requestCount) : QVariant();
         case BytesColumn:
-            return hasNumbers ? QVariant(QLocale().formattedDataSize(m.totalEncodedBytes)) : QVariant();
+            return hasNumbers ? QVariant(DataSize::text(m.totalEncodedBytes, QLocale())) : QVariant();
         default:
             return formatMs(metric());
         }

@@ -1,5 +1,6 @@
 #include "waterfallview.h"
 
+#include "model/datasize.h"
 #include "waterfallmodel.h"
 
 #include <QHelpEvent>
@@ -25,11 +26,6 @@ QString formatMs(double ms)
 QString formatSeconds(double ms)
 {
     return ms < 1000 ? formatMs(ms) : QString::number(ms / 1000, 'f', 2) + QStringLiteral(" s");
-}
-
-QString formatBytes(qint64 bytes)
-{
-    return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat);
 }
 
 QColor blend(const QColor &a, const QColor &b, double t)
@@ -233,9 +229,9 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
         type += QStringLiteral(" (") + request.mimeType.toHtmlEscaped() + u')';
     QString size;
     if (request.encodedBytes)
-        size = formatBytes(*request.encodedBytes) + QStringLiteral(" transferred");
+        size = DataSize::text(*request.encodedBytes) + QStringLiteral(" transferred");
     if (request.decodedBytes)
-        size += (size.isEmpty() ? QString() : QStringLiteral(", ")) + formatBytes(*request.decodedBytes)
+        size += (size.isEmpty() ? QString() : QStringLiteral(", ")) + DataSize::text(*request.decodedBytes)
             + QStringLiteral(" resource");
 
     QString html = QStringLiteral("<p style='white-space:pre'><b>") + url.toHtmlEscaped() + QStringLiteral("</b></p>")
