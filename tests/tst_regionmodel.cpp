@@ -105,6 +105,10 @@ void tst_RegionModel::failedRegion()
     model.finishRun(QStringLiteral("iad"), 0, failed);
     QCOMPARE(model.phase(QStringLiteral("iad")), RegionModel::Phase::Failed);
     QCOMPARE(model.stateText(QStringLiteral("iad")), QStringLiteral("Failed: net::ERR_NAME_NOT_RESOLVED"));
+    // Short column titles; each tool tip says what is measured.
+    QCOMPARE(model.headerData(RegionModel::FullyLoadedColumn, Qt::Horizontal).toString(), QStringLiteral("Fully"));
+    for (int column = 0; column < RegionModel::ColumnCount; ++column)
+        QVERIFY(!model.headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
     QCOMPARE(model.data(model.index(2, RegionModel::StateColumn), Qt::ToolTipRole).toString(),
         QStringLiteral("net::ERR_NAME_NOT_RESOLVED"));
     QCOMPARE(model.data(model.index(2, RegionModel::RequestsColumn)).toString(), QString());

@@ -269,8 +269,13 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
 
 QVariant RegionModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
         return {};
+    if (role == Qt::ToolTipRole)
+        return headerToolTip(section);
+    if (role != Qt::DisplayRole)
+        return {};
+    // Short titles, so that every column fits beside the map; each one's tool tip says what it measures.
     switch (section) {
     case RegionColumn:
         return tr("Region");
@@ -287,11 +292,39 @@ QVariant RegionModel::headerData(int section, Qt::Orientation orientation, int r
     case LoadColumn:
         return tr("Load");
     case FullyLoadedColumn:
-        return tr("Fully loaded");
+        return tr("Fully");
     case RequestsColumn:
-        return tr("Requests");
+        return tr("Reqs");
     case BytesColumn:
         return tr("Bytes");
+    default:
+        return {};
+    }
+}
+
+QString RegionModel::headerToolTip(int section)
+{
+    switch (section) {
+    case RegionColumn:
+        return tr("Where the page was loaded");
+    case StateColumn:
+        return tr("The document's HTTP status and where the region's runs are");
+    case TtfbColumn:
+        return tr("Time to first byte: navigation start to the document's first response byte");
+    case FcpColumn:
+        return tr("First contentful paint: the first text or image on screen");
+    case LcpColumn:
+        return tr("Largest contentful paint: the largest text or image on screen");
+    case DclColumn:
+        return tr("DOMContentLoaded: the document parsed, its deferred scripts run");
+    case LoadColumn:
+        return tr("Load: the load event's end (loadEventEnd − navigationStart)");
+    case FullyLoadedColumn:
+        return tr("Fully loaded: until the network has been quiet for 2 s");
+    case RequestsColumn:
+        return tr("Requests the page made");
+    case BytesColumn:
+        return tr("Bytes received: response headers and bodies as sent on the wire (compressed)");
     default:
         return {};
     }

@@ -66,6 +66,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    static QString headerToolTip(int section);
     struct Row
     {
         RegionCatalog::Region region;

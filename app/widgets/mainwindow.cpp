@@ -265,7 +265,7 @@ void MainWindow::buildUi()
     // The map keeps its aspect ratio, so extra width is better spent on the table's columns.
     top->setStretchFactor(0, 1);
     top->setStretchFactor(1, 1);
-    top->setSizes({ 620, 780 });
+    top->setSizes({ 540, 860 });
 
     m_tabs = new QTabWidget(vertical);
     // The waterfall with its two choices: lanes side by side or stacked, and which kinds of request to show.
