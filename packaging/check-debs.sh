@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks the DEB packages that `cpack --preset package` made: prints dpkg-deb --info/--contents, runs lintian,
 # then (as root, with debootstrap) installs both packages with apt into a throwaway minimal Debian 12 root and runs
-# them from there: --version of each program, the systemd unit's paths, and one real page load by the installed
-# worldspeed-probe through the installed Chromium, from a page served on loopback.
+# them from there: --version of each program, the systemd unit's paths, the desktop files, one real page load by the
+# installed worldspeed-probe through the installed Chromium from a page served on loopback, and one test by the
+# installed worldspeed-cli (its local fleet, the probe beside it, the history in SQLite).
 #
 #   bash packaging/check-debs.sh build/package/packages
 #
@@ -140,12 +141,16 @@ done
 
 step "worldspeed-probe measure http://127.0.0.1:$port/ (the installed probe and Chromium)"
 in_root worldspeed-probe measure --json --timeout 60 "http://127.0.0.1:$port/" >"$root/tmp/measure.json"
-grep -o -E '"(browserVersion|status|ttfbMs|loadMs|requestCount)": *("[^"]*"|[0-9.]+)' "$root/tmp/measure.json" | head -n 5
+grep -o -E '"(browserVersion|status|ttfbMs|loadMs|requestCount)": *("[^"]*"|[0-9.]+)' "$root/tmp/measure.json" | awk -F: '!seen[$1]++'
 grep -q '"loadMs"' "$root/tmp/measure.json" || { echo "the measurement has no load time"; exit 1; }
+
+step "worldspeed-cli run --save, then history (the installed CLI: its local fleet starts the installed probe; SQLite)"
+in_root worldspeed-cli run --save --database /tmp/history.sqlite --format csv "http://127.0.0.1:$port/"
+in_root worldspeed-cli history --database /tmp/history.sqlite
 INSIDE
 cat "$work/inside.log"
 if [ "$failed" -eq 0 ]; then
-    ok "both packages installed into a clean Debian 12 root with apt; the installed probe loaded a page"
+    ok "both packages installed into a clean Debian 12 root with apt; the installed probe and CLI measured a page"
 else
     fail "installing or running the packages in a clean root (log above)"
 fi
