@@ -1,6 +1,7 @@
 // `worldspeed-cli` as a script meets it: the real binary, a fleet file of one local region (real worldspeed-probe,
 // real Chromium), the test web server, a history database of the test's own. Set WORLDSPEED_SCREENSHOT_DIR to keep
 // the PDF report it writes.
+#include "childprocess.h"
 #include "csvexporter.h"
 #include "fleet/fleetconfig.h"
 #include "testwebserver.h"
@@ -9,7 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -17,12 +18,7 @@
 
 namespace {
 
-struct Outcome
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Outcome = ChildProcess::Outcome;
 
 // RFC 4180 as CSV.md states it: quoted fields may hold commas, quotes (doubled) and line breaks; rows end in CRLF.
 QList<QStringList> parseCsv(const QString &text, QString *problem)
@@ -113,8 +109,6 @@ private slots:
 private:
     // Runs the CLI as a child process while this thread keeps serving HTTP for its browser.
     Outcome cli(const QStringList &arguments, int timeoutMs = 120'000);
-    Outcome runProcess(const QString &program, const QStringList &arguments, int timeoutMs,
-        const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
     QStringList runArguments(const QString &path = QStringLiteral("/page")) const;
 
     TestWebServer m_server;
@@ -122,34 +116,9 @@ private:
     QString m_fleetPath;
 };
 
-Outcome tst_Cli::runProcess(
-    const QString &program, const QStringList &arguments, int timeoutMs, const QProcessEnvironment &environment)
-{
-    QProcess process;
-    process.setProgram(program);
-    process.setArguments(arguments);
-    process.setProcessEnvironment(environment);
-    process.start();
-    Outcome outcome;
-    if (!process.waitForStarted(10'000))
-        return outcome;
-    QDeadlineTimer deadline(timeoutMs);
-    while (process.state() != QProcess::NotRunning && !deadline.hasExpired())
-        QTest::qWait(20); // the test server lives on this thread's event loop
-    if (process.state() != QProcess::NotRunning) {
-        process.kill();
-        process.waitForFinished();
-        return outcome;
-    }
-    outcome.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    outcome.out = QString::fromUtf8(process.readAllStandardOutput());
-    outcome.err = QString::fromUtf8(process.readAllStandardError());
-    return outcome;
-}
-
 Outcome tst_Cli::cli(const QStringList &arguments, int timeoutMs)
 {
-    return runProcess(QStringLiteral(WORLDSPEED_CLI_EXE), arguments, timeoutMs);
+    return ChildProcess::run(QStringLiteral(WORLDSPEED_CLI_EXE), arguments, timeoutMs);
 }
 
 QStringList tst_Cli::runArguments(const QString &path) const
@@ -361,7 +330,7 @@ void tst_Cli::pdfReport()
         { QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("DISPLAY"), QStringLiteral("WAYLAND_DISPLAY") })
         headless.remove(name);
     const QString path = m_dir.filePath(QStringLiteral("report.pdf"));
-    const Outcome o = runProcess(QStringLiteral(WORLDSPEED_CLI_EXE),
+    const Outcome o = ChildProcess::run(QStringLiteral(WORLDSPEED_CLI_EXE),
         runArguments() + QStringList { QStringLiteral("--pdf"), path }, 120'000, headless);
     QVERIFY2(o.exitCode == 0, qPrintable(o.err));
     QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
@@ -390,7 +359,7 @@ void tst_Cli::pdfReport()
     const QString pdfinfo = QStandardPaths::findExecutable(QStringLiteral("pdfinfo"));
     if (pdfinfo.isEmpty())
         return; // the bytes above are the check; poppler only confirms them where it is installed
-    const Outcome info = runProcess(pdfinfo, { path }, 30'000);
+    const Outcome info = ChildProcess::run(pdfinfo, { path }, 30'000);
     QCOMPARE(info.exitCode, 0);
     QVERIFY2(info.out.contains(QRegularExpression(QStringLiteral("Pages:\\s+%1\\n").arg(pages))), qPrintable(info.out));
 }
@@ -666,8 +635,8 @@ void tst_Cli::progressOnATerminal()
     command += runArguments();
     for (QString &word : command)
         word = u'\'' + word.replace(u'\'', QStringLiteral("'\\''")) + u'\'';
-    const Outcome o
-        = runProcess(script, { QStringLiteral("-qec"), command.join(u' '), QStringLiteral("/dev/null") }, 120'000);
+    const Outcome o = ChildProcess::run(
+        script, { QStringLiteral("-qec"), command.join(u' '), QStringLiteral("/dev/null") }, 120'000);
     QVERIFY2(o.exitCode == 0, qPrintable(o.out + o.err));
     // Per region, as it moves on: waiting or starting, loading, done.
     const qsizetype waiting

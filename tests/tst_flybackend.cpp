@@ -4,23 +4,20 @@
 // which these tests never contact. A "started" machine is a real worldspeed-probe on loopback, reached through
 // the endpoint the backend returns.
 
+#include "fakeapiserver.h"
 #include "fleet/flybackend.h"
 #include "fleet/probeclient.h"
 #include "fleet/secretstore.h"
+#include "loopbackprobe.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
-#include <QPointer>
-#include <QProcess>
 #include <QScopeGuard>
 #include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
-#include <QTimer>
 #include <QUrlQuery>
 
 #include <functional>
@@ -63,152 +60,12 @@ public:
     }
 };
 
-// A small HTTP/1.1 server on 127.0.0.1: every request, whatever its path, goes to `handler`. One request per
-// connection (it answers with Connection: close), which is all a test of an API client needs.
-class FakeApi final : public QObject
-{
-public:
-    struct Request
-    {
-        QByteArray method;
-        QString path;
-        QUrlQuery query;
-        QHash<QByteArray, QByteArray> headers; // lower-case names
-        QByteArray body;
-        QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    };
-    struct Answer
-    {
-        enum class Mode { Normal, Drop, Hang };
-        int status = 200;
-        QJsonObject json;
-        int delayMs = 0;
-        Mode mode = Mode::Normal;
-    };
-
-    std::function<Answer(const Request &)> handler;
-    QList<Request> requests;
-
-    FakeApi()
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
-                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
-    }
-    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
-    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())); }
-    QList<Request> requestsFor(const QByteArray &method, const QString &path) const
-    {
-        QList<Request> found;
-        for (const Request &request : requests) {
-            if (request.method == method && request.path == path)
-                found.append(request);
-        }
-        return found;
-    }
-
-private:
-    void onReadyRead(QTcpSocket *socket)
-    {
-        QByteArray &buffer = m_buffers[socket];
-        buffer += socket->readAll();
-        const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0)
-            return;
-        const QList<QByteArray> lines = buffer.left(headerEnd).split('\n');
-        const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
-        Request request;
-        request.method = requestLine.value(0);
-        const QUrl target(QString::fromLatin1(requestLine.value(1)));
-        request.path = target.path();
-        request.query = QUrlQuery(target.query());
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray line = lines.at(i).trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon > 0)
-                request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
-        }
-        const qsizetype length = request.headers.value("content-length", "0").toLongLong();
-        if (buffer.size() < headerEnd + 4 + length)
-            return;
-        request.body = buffer.mid(headerEnd + 4, length);
-        m_buffers.remove(socket);
-        requests.append(request);
-        const Answer answer
-            = handler ? handler(request) : Answer { 404, { { QStringLiteral("error"), QStringLiteral("not found") } } };
-        QPointer<QTcpSocket> guard(socket);
-        QTimer::singleShot(answer.delayMs, this, [guard, answer] {
-            if (!guard)
-                return;
-            if (answer.mode == Answer::Mode::Hang)
-                return;
-            if (answer.mode == Answer::Mode::Drop) {
-                guard->abort();
-                return;
-            }
-            const QByteArray body
-                = answer.json.isEmpty() ? QByteArray() : QJsonDocument(answer.json).toJson(QJsonDocument::Compact);
-            guard->write("HTTP/1.1 " + QByteArray::number(answer.status)
-                + " Answer\r\nContent-Type: application/json\r\n" + "Content-Length: " + QByteArray::number(body.size())
-                + "\r\nConnection: close\r\n\r\n" + body);
-            guard->disconnectFromHost();
-        });
-    }
-
-    QTcpServer m_server;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-};
-
-using Answer = FakeApi::Answer;
+using Answer = FakeApiServer::Answer;
 
 Answer error(int status, const QString &message)
 {
     return Answer { status, { { QStringLiteral("error"), message } } };
 }
-
-// A real `worldspeed-probe serve` on loopback, as a started machine would run it.
-struct RealProbe
-{
-    QProcess process;
-    QUrl endpoint;
-
-    bool start()
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), probeToken);
-        process.setProcessEnvironment(env);
-        process.setProcessChannelMode(QProcess::SeparateChannels);
-        // A parent grace, so that a probe whose test crashed does not outlive it for long.
-        process.start(QStringLiteral(WORLDSPEED_PROBE_EXE),
-            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--allow-private-targets"),
-                QStringLiteral("--parent-grace"), QStringLiteral("60") });
-        if (!QTest::qWaitFor([&] { return process.canReadLine() || process.state() == QProcess::NotRunning; }, 15'000))
-            return false;
-        const QByteArray line = process.readLine().trimmed();
-        const QByteArray prefix = "worldspeed-probe ready ";
-        if (!line.startsWith(prefix)) {
-            qWarning("no ready line: %s %s", line.constData(), process.readAllStandardError().constData());
-            return false;
-        }
-        endpoint = QUrl(
-            QJsonDocument::fromJson(line.mid(prefix.size())).object().value(QStringLiteral("endpoint")).toString());
-        return endpoint.isValid();
-    }
-    ~RealProbe()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.terminate();
-            if (!process.waitForFinished(10'000))
-                process.kill();
-            process.waitForFinished(5'000);
-        }
-    }
-};
 
 QStringList capturedLog;
 QtMessageHandler previousHandler = nullptr;
@@ -252,14 +109,14 @@ private:
     // A fake whose POST makes machine m1 (after `refusals`, answered in order), which is then started.
     void scriptMachine(QList<Answer> refusals = {}, QList<Answer> waits = {});
 
-    std::unique_ptr<FakeApi> m_api;
+    std::unique_ptr<FakeApiServer> m_api;
     std::unique_ptr<QNetworkAccessManager> m_nam;
     TestSecrets m_secrets;
 };
 
 void tst_FlyBackend::init()
 {
-    m_api = std::make_unique<FakeApi>();
+    m_api = std::make_unique<FakeApiServer>();
     QVERIFY(m_api->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
     m_secrets.values = { { QStringLiteral("fly-token"), apiToken }, { QStringLiteral("probe-fra"), probeToken } };
@@ -292,7 +149,7 @@ void tst_FlyBackend::scriptMachine(QList<Answer> refusals, QList<Answer> waits)
 {
     auto createAnswers = std::make_shared<QList<Answer>>(std::move(refusals));
     auto waitAnswers = std::make_shared<QList<Answer>>(std::move(waits));
-    m_api->handler = [createAnswers, waitAnswers](const FakeApi::Request &request) -> Answer {
+    m_api->setHandler([createAnswers, waitAnswers](const FakeApiServer::Request &request) -> Answer {
         const QString machines = QStringLiteral("/v1/apps/worldspeed-test/machines");
         if (request.method == "POST" && request.path == machines) {
             if (!createAnswers->isEmpty())
@@ -315,7 +172,7 @@ void tst_FlyBackend::scriptMachine(QList<Answer> refusals, QList<Answer> waits)
         if (request.method == "DELETE" && request.path == machines + QStringLiteral("/m1"))
             return Answer { 200, { { QStringLiteral("ok"), true } } };
         return error(404, QStringLiteral("not found"));
-    };
+    });
 }
 
 void tst_FlyBackend::settingsFromJson_data()
@@ -390,11 +247,11 @@ void tst_FlyBackend::settingsFromJson()
 
 void tst_FlyBackend::bootReachesARealProbe()
 {
-    RealProbe probe;
-    QVERIFY(probe.start());
+    LoopbackProbe probe;
+    QVERIFY(probe.start(QStringLiteral(WORLDSPEED_PROBE_EXE), probeToken));
     scriptMachine();
     FlyBackend::Settings s = settings();
-    s.endpointTemplate = probe.endpoint.toString();
+    s.endpointTemplate = probe.endpoint().toString();
     FlyBackend backend(s, &m_secrets, m_nam.get());
     QCOMPARE(backend.kind(), QStringLiteral("fly"));
     QSignalSpy booted(&backend, &Backend::booted);
@@ -405,7 +262,7 @@ void tst_FlyBackend::bootReachesARealProbe()
     QCOMPARE(failed.count(), 0);
     QCOMPARE(booted.at(0).at(0).toString(), QStringLiteral("r1"));
     const auto endpoint = booted.at(0).at(1).value<ProbeClient::Endpoint>();
-    QCOMPARE(endpoint.url, probe.endpoint);
+    QCOMPARE(endpoint.url, probe.endpoint());
     QCOMPARE(endpoint.token, probeToken);
     QCOMPARE(endpoint.headers.size(), 1);
     QCOMPARE(endpoint.headers.at(0).first, QByteArray("fly-force-instance-id"));
@@ -414,7 +271,7 @@ void tst_FlyBackend::bootReachesARealProbe()
     // The create request, as the Machines API documents it.
     const auto creates = m_api->requestsFor("POST", QStringLiteral("/v1/apps/worldspeed-test/machines"));
     QCOMPARE(creates.size(), 1);
-    const FakeApi::Request &create = creates.at(0);
+    const FakeApiServer::Request &create = creates.at(0);
     QCOMPARE(create.headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
     QVERIFY(create.headers.value("content-type").startsWith("application/json"));
     const QJsonObject body = create.json();
@@ -454,14 +311,8 @@ void tst_FlyBackend::bootReachesARealProbe()
     QCOMPARE(waits.at(0).headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
 
     // The endpoint reaches the probe: handshake with the token it carries.
-    ProbeClient client;
-    QSignalSpy ready(&client, &ProbeClient::ready);
-    QSignalSpy clientFailed(&client, &ProbeClient::failed);
-    client.connectToProbe(endpoint);
-    QVERIFY2(
-        ready.wait(15'000), clientFailed.isEmpty() ? "no answer" : qPrintable(clientFailed.at(0).at(0).toString()));
-    QCOMPARE(ready.at(0).at(0).value<HelloMessage>().region, QStringLiteral("fra"));
-    client.close();
+    QString problem;
+    QVERIFY2(probe.greets(endpoint, &problem), qPrintable(problem));
 
     // stop(): the probe ends itself, but the machine is destroyed too, as a backstop.
     backend.stop(QStringLiteral("r1"));
@@ -497,7 +348,7 @@ void tst_FlyBackend::retryableAnswersAreRetried()
     QCOMPARE(failed.count(), 0);
     const auto creates = m_api->requestsFor("POST", QStringLiteral("/v1/apps/worldspeed-test/machines"));
     QCOMPARE(creates.size(), 9);
-    for (const FakeApi::Request &create : creates)
+    for (const FakeApiServer::Request &create : creates)
         QCOMPARE(create.body, creates.at(0).body);
 }
 
@@ -543,21 +394,21 @@ void tst_FlyBackend::refusalsFailWithFlysMessage()
     QTest::qWait(100);
     QCOMPARE(booted.count(), 0);
     QCOMPARE(failed.count(), 1);
-    QCOMPARE(m_api->requests.size(), 1); // not retried, and no machine to destroy
+    QCOMPARE(m_api->requests().size(), 1); // not retried, and no machine to destroy
 }
 
 void tst_FlyBackend::retriesAreBounded()
 {
     FlyBackend::Settings s = settings();
     s.maxRetries = 3;
-    m_api->handler = [](const FakeApi::Request &) { return error(429, QStringLiteral("rate limit exceeded")); };
+    m_api->setHandler([](const FakeApiServer::Request &) { return error(429, QStringLiteral("rate limit exceeded")); });
     FlyBackend backend(s, &m_secrets, m_nam.get());
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
     QVERIFY(failed.wait(10'000));
     QCOMPARE(failed.at(0).at(1).toString(),
         QStringLiteral("Fly could not create a machine in fra after 4 attempts: rate limit exceeded"));
-    QCOMPARE(m_api->requests.size(), 4);
+    QCOMPARE(m_api->requests().size(), 4);
 }
 
 void tst_FlyBackend::bootTimeout()
@@ -565,15 +416,15 @@ void tst_FlyBackend::bootTimeout()
     // The machine never starts: every wait ends with the API's 408 after a while, and the machine keeps
     // "starting".
     scriptMachine();
-    auto script = m_api->handler;
-    m_api->handler = [script](const FakeApi::Request &request) {
+    auto script = m_api->handler();
+    m_api->setHandler([script](const FakeApiServer::Request &request) {
         if (request.path.endsWith(QStringLiteral("/wait"))) {
             Answer answer = error(408, QStringLiteral("deadline_exceeded"));
             answer.delayMs = 150;
             return answer;
         }
         return script(request);
-    };
+    });
     FlyBackend::Settings s = settings();
     s.bootTimeoutMs = 1'500;
     FlyBackend backend(s, &m_secrets, m_nam.get());
@@ -598,14 +449,14 @@ void tst_FlyBackend::bootTimeout()
 void tst_FlyBackend::machineThatStopsFailsEarly()
 {
     scriptMachine({}, { error(408, QStringLiteral("deadline_exceeded")) });
-    auto script = m_api->handler;
-    m_api->handler = [script](const FakeApi::Request &request) {
+    auto script = m_api->handler();
+    m_api->setHandler([script](const FakeApiServer::Request &request) {
         if (request.method == "GET" && request.path == QStringLiteral("/v1/apps/worldspeed-test/machines/m1"))
             return Answer { 200,
                 { { QStringLiteral("id"), QStringLiteral("m1") },
                     { QStringLiteral("state"), QStringLiteral("stopped") } } };
         return script(request);
-    };
+    });
     FlyBackend backend(settings(), &m_secrets, m_nam.get());
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
@@ -645,24 +496,24 @@ void tst_FlyBackend::missingSecretsFail()
     backend.boot(QStringLiteral("r1"));
     QVERIFY(failed.wait(5'000));
     QCOMPARE(failed.at(0).at(1).toString(), reason);
-    QCOMPARE(m_api->requests.size(), 0);
+    QCOMPARE(m_api->requests().size(), 0);
 }
 
 void tst_FlyBackend::stopWhileCreatingDestroysTheMachine()
 {
     scriptMachine();
-    auto script = m_api->handler;
-    m_api->handler = [script](const FakeApi::Request &request) {
+    auto script = m_api->handler();
+    m_api->setHandler([script](const FakeApiServer::Request &request) {
         Answer answer = script(request);
         if (request.method == "POST")
             answer.delayMs = 300;
         return answer;
-    };
+    });
     FlyBackend backend(settings(), &m_secrets, m_nam.get());
     QSignalSpy booted(&backend, &Backend::booted);
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
-    QVERIFY(QTest::qWaitFor([&] { return !m_api->requests.isEmpty(); }, 5'000));
+    QVERIFY(QTest::qWaitFor([&] { return !m_api->requests().isEmpty(); }, 5'000));
     backend.stop(QStringLiteral("r1"));
     // The create request was already on its way: the machine it makes is destroyed once Fly names it.
     QVERIFY(QTest::qWaitFor(

@@ -4,9 +4,11 @@
 // it is NOT a real cluster, which these tests never contact. A "Running" pod is a real worldspeed-probe on
 // loopback, reached through the endpoint the backend returns.
 
+#include "fakeapiserver.h"
 #include "fleet/kubernetesbackend.h"
 #include "fleet/probeclient.h"
-#include "fleet/secretstore.h"
+#include "loopbackprobe.h"
+#include "memorysecretstore.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -14,24 +16,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
-#include <QPointer>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSslCertificate>
-#include <QSslConfiguration>
 #include <QSslKey>
-#include <QSslServer>
-#include <QSslSocket>
 #include <QStandardPaths>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
-#include <QUrlQuery>
 
-#include <functional>
 #include <memory>
 
 namespace {
@@ -40,152 +33,7 @@ const QString apiToken = QStringLiteral("k8s-sa-token-0123456789abcdef");
 const QString probeToken = QStringLiteral("probe-token-0123456789abcdef");
 const QString podsPath = QStringLiteral("/api/v1/namespaces/worldspeed/pods");
 
-// Secrets in a hash, answering on the event loop as a keychain does; `failure` makes every read fail.
-class TestSecrets final : public SecretStore
-{
-public:
-    QHash<QString, QString> values;
-    QString failure;
-
-    void read(const QString &key, QObject *context, std::function<void(const Result &)> done) override
-    {
-        Result result;
-        if (!failure.isEmpty())
-            result.error = failure;
-        else if (values.contains(key))
-            result.value = values.value(key);
-        QMetaObject::invokeMethod(
-            context, [done = std::move(done), result] { done(result); }, Qt::QueuedConnection);
-    }
-    void write(
-        const QString &key, const QString &value, QObject *context, std::function<void(const QString &)> done) override
-    {
-        values.insert(key, value);
-        QMetaObject::invokeMethod(
-            context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
-    }
-    void remove(const QString &key, QObject *context, std::function<void(const QString &)> done) override
-    {
-        values.remove(key);
-        QMetaObject::invokeMethod(
-            context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
-    }
-};
-
-// A small HTTP/1.1 server on 127.0.0.1 (HTTPS when given a certificate): every request, whatever its path, goes
-// to `handler`. One request per connection (it answers with Connection: close), which is all a test of an API
-// client needs.
-class FakeApi final : public QObject
-{
-public:
-    struct Request
-    {
-        QByteArray method;
-        QString path;
-        QUrlQuery query;
-        QHash<QByteArray, QByteArray> headers; // lower-case names
-        QByteArray body;
-        QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    };
-    struct Answer
-    {
-        enum class Mode { Normal, Drop, Hang };
-        int status = 200;
-        QJsonObject json;
-        int delayMs = 0;
-        Mode mode = Mode::Normal;
-    };
-
-    std::function<Answer(const Request &)> handler;
-    QList<Request> requests;
-
-    bool listen(const QSslCertificate &certificate = QSslCertificate(), const QSslKey &key = QSslKey())
-    {
-        if (!certificate.isNull()) {
-            auto server = std::make_unique<QSslServer>();
-            QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-            tls.setLocalCertificate(certificate);
-            tls.setPrivateKey(key);
-            tls.setPeerVerifyMode(QSslSocket::VerifyNone);
-            server->setSslConfiguration(tls);
-            m_server = std::move(server);
-            m_scheme = QStringLiteral("https");
-        } else {
-            m_server = std::make_unique<QTcpServer>();
-        }
-        // Emitted once a connection is ready for use (for TLS: once encrypted).
-        connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this, [this] {
-            while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
-                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-                onReadyRead(socket);
-            }
-        });
-        return m_server->listen(QHostAddress::LocalHost);
-    }
-    QUrl url() const { return QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(m_scheme).arg(m_server->serverPort())); }
-    QList<Request> requestsFor(const QByteArray &method, const QString &pathPrefix) const
-    {
-        QList<Request> found;
-        for (const Request &request : requests) {
-            if (request.method == method && request.path.startsWith(pathPrefix))
-                found.append(request);
-        }
-        return found;
-    }
-
-private:
-    void onReadyRead(QTcpSocket *socket)
-    {
-        QByteArray &buffer = m_buffers[socket];
-        buffer += socket->readAll();
-        const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0)
-            return;
-        const QList<QByteArray> lines = buffer.left(headerEnd).split('\n');
-        const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
-        Request request;
-        request.method = requestLine.value(0);
-        const QUrl target(QString::fromLatin1(requestLine.value(1)));
-        request.path = target.path();
-        request.query = QUrlQuery(target.query());
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray line = lines.at(i).trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon > 0)
-                request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
-        }
-        const qsizetype length = request.headers.value("content-length", "0").toLongLong();
-        if (buffer.size() < headerEnd + 4 + length)
-            return;
-        request.body = buffer.mid(headerEnd + 4, length);
-        m_buffers.remove(socket);
-        requests.append(request);
-        const Answer answer = handler ? handler(request) : Answer { 404, {} };
-        QPointer<QTcpSocket> guard(socket);
-        QTimer::singleShot(answer.delayMs, this, [guard, answer] {
-            if (!guard || answer.mode == Answer::Mode::Hang)
-                return;
-            if (answer.mode == Answer::Mode::Drop) {
-                guard->abort();
-                return;
-            }
-            const QByteArray body
-                = answer.json.isEmpty() ? QByteArray() : QJsonDocument(answer.json).toJson(QJsonDocument::Compact);
-            guard->write("HTTP/1.1 " + QByteArray::number(answer.status)
-                + " Answer\r\nContent-Type: application/json\r\n" + "Content-Length: " + QByteArray::number(body.size())
-                + "\r\nConnection: close\r\n\r\n" + body);
-            guard->disconnectFromHost();
-        });
-    }
-
-    std::unique_ptr<QTcpServer> m_server;
-    QString m_scheme = QStringLiteral("http");
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-};
-
-using Answer = FakeApi::Answer;
+using Answer = FakeApiServer::Answer;
 
 // A Status object, as the API server answers a request it refuses.
 Answer status(int code, const QString &reason, const QString &message)
@@ -249,7 +97,7 @@ struct FakeCluster
     QHash<QString, QJsonObject> pods;
     bool createEvenWhenRefusing = false; // a create that fails (dropped answer) but made the pod all the same
 
-    Answer handle(const FakeApi::Request &request)
+    Answer handle(const FakeApiServer::Request &request)
     {
         if (request.method == "POST" && request.path == podsPath) {
             QJsonObject pod = request.json();
@@ -282,45 +130,6 @@ struct FakeCluster
             return Answer { 200, pod };
         }
         return status(405, QStringLiteral("MethodNotAllowed"), QStringLiteral("not allowed"));
-    }
-};
-
-// A real `worldspeed-probe serve` on loopback, as a pod would run it.
-struct RealProbe
-{
-    QProcess process;
-    QUrl endpoint;
-
-    bool start()
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), probeToken);
-        process.setProcessEnvironment(env);
-        // A parent grace, so that a probe whose test crashed does not outlive it for long.
-        process.start(QStringLiteral(WORLDSPEED_PROBE_EXE),
-            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--allow-private-targets"),
-                QStringLiteral("--parent-grace"), QStringLiteral("60") });
-        if (!QTest::qWaitFor([&] { return process.canReadLine() || process.state() == QProcess::NotRunning; }, 15'000))
-            return false;
-        const QByteArray line = process.readLine().trimmed();
-        const QByteArray prefix = "worldspeed-probe ready ";
-        if (!line.startsWith(prefix)) {
-            qWarning("no ready line: %s %s", line.constData(), process.readAllStandardError().constData());
-            return false;
-        }
-        endpoint = QUrl(
-            QJsonDocument::fromJson(line.mid(prefix.size())).object().value(QStringLiteral("endpoint")).toString());
-        return endpoint.isValid();
-    }
-    ~RealProbe()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.terminate();
-            if (!process.waitForFinished(10'000))
-                process.kill();
-            process.waitForFinished(5'000);
-        }
     }
 };
 
@@ -410,9 +219,9 @@ private:
     void serve(std::shared_ptr<FakeCluster> cluster);
 
     TestCertificates m_certificates;
-    std::unique_ptr<FakeApi> m_api;
+    std::unique_ptr<FakeApiServer> m_api;
     std::unique_ptr<QNetworkAccessManager> m_nam;
-    TestSecrets m_secrets;
+    MemorySecretStore m_secrets;
 };
 
 void tst_KubernetesBackend::initTestCase()
@@ -422,11 +231,10 @@ void tst_KubernetesBackend::initTestCase()
 
 void tst_KubernetesBackend::init()
 {
-    m_api = std::make_unique<FakeApi>();
+    m_api = std::make_unique<FakeApiServer>();
     QVERIFY(m_api->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets.values = { { QStringLiteral("k8s-token"), apiToken }, { QStringLiteral("probe-fra"), probeToken } };
-    m_secrets.failure.clear();
+    m_secrets.secrets = { { QStringLiteral("k8s-token"), apiToken }, { QStringLiteral("probe-fra"), probeToken } };
 }
 
 void tst_KubernetesBackend::cleanup()
@@ -454,7 +262,7 @@ KubernetesBackend::Settings tst_KubernetesBackend::settings() const
 
 void tst_KubernetesBackend::serve(std::shared_ptr<FakeCluster> cluster)
 {
-    m_api->handler = [cluster](const FakeApi::Request &request) { return cluster->handle(request); };
+    m_api->setHandler([cluster](const FakeApiServer::Request &request) { return cluster->handle(request); });
 }
 
 void tst_KubernetesBackend::settingsFromJson_data()
@@ -536,12 +344,12 @@ void tst_KubernetesBackend::settingsFromJson()
 
 void tst_KubernetesBackend::bootReachesARealProbe()
 {
-    RealProbe probe;
-    QVERIFY(probe.start());
+    LoopbackProbe probe;
+    QVERIFY(probe.start(QStringLiteral(WORLDSPEED_PROBE_EXE), probeToken));
     auto cluster = std::make_shared<FakeCluster>();
     serve(cluster);
     KubernetesBackend::Settings s = settings();
-    s.endpointTemplate = QStringLiteral("ws://{podIP}:%1").arg(probe.endpoint.port());
+    s.endpointTemplate = QStringLiteral("ws://{podIP}:%1").arg(probe.endpoint().port());
     KubernetesBackend backend(s, &m_secrets, m_nam.get());
     QCOMPARE(backend.kind(), QStringLiteral("kubernetes"));
     QSignalSpy booted(&backend, &Backend::booted);
@@ -552,12 +360,12 @@ void tst_KubernetesBackend::bootReachesARealProbe()
     QCOMPARE(failed.count(), 0);
     QCOMPARE(booted.at(0).at(0).toString(), QStringLiteral("r1"));
     const auto endpoint = booted.at(0).at(1).value<ProbeClient::Endpoint>();
-    QCOMPARE(endpoint.url, probe.endpoint);
+    QCOMPARE(endpoint.url, probe.endpoint());
     QCOMPARE(endpoint.token, probeToken);
     QVERIFY(endpoint.headers.isEmpty());
 
     // The create request, as the Pod API documents it.
-    const auto creates = m_api->requestsFor("POST", podsPath);
+    const auto creates = m_api->requestsUnder("POST", podsPath);
     QCOMPARE(creates.size(), 1);
     QCOMPARE(creates.at(0).path, podsPath);
     QCOMPARE(creates.at(0).headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
@@ -592,31 +400,25 @@ void tst_KubernetesBackend::bootReachesARealProbe()
             { QStringLiteral("value"), probeToken } } }));
 
     // Polled until Running, with an IP, and Ready.
-    const auto polls = m_api->requestsFor("GET", podsPath + u'/' + name);
+    const auto polls = m_api->requestsUnder("GET", podsPath + u'/' + name);
     QCOMPARE(polls.size(), 3);
-    for (const FakeApi::Request &poll : polls)
+    for (const FakeApiServer::Request &poll : polls)
         QCOMPARE(poll.headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
 
     // The endpoint reaches the probe: handshake with the token it carries.
-    ProbeClient client;
-    QSignalSpy ready(&client, &ProbeClient::ready);
-    QSignalSpy clientFailed(&client, &ProbeClient::failed);
-    client.connectToProbe(endpoint);
-    QVERIFY2(
-        ready.wait(15'000), clientFailed.isEmpty() ? "no answer" : qPrintable(clientFailed.at(0).at(0).toString()));
-    QCOMPARE(ready.at(0).at(0).value<HelloMessage>().region, QStringLiteral("fra"));
-    client.close();
+    QString problem;
+    QVERIFY2(probe.greets(endpoint, &problem), qPrintable(problem));
 
     backend.stop(QStringLiteral("r1"));
-    QVERIFY(QTest::qWaitFor([&] { return !m_api->requestsFor("DELETE", podsPath).isEmpty(); }, 5'000));
-    const auto deletes = m_api->requestsFor("DELETE", podsPath);
+    QVERIFY(QTest::qWaitFor([&] { return !m_api->requestsUnder("DELETE", podsPath).isEmpty(); }, 5'000));
+    const auto deletes = m_api->requestsUnder("DELETE", podsPath);
     QCOMPARE(deletes.size(), 1);
     QCOMPARE(deletes.at(0).path, podsPath + u'/' + name);
     QCOMPARE(deletes.at(0).headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
     QVERIFY(cluster->pods.isEmpty());
     backend.stop(QStringLiteral("r1"));
     QTest::qWait(100);
-    QCOMPARE(m_api->requestsFor("DELETE", podsPath).size(), 1);
+    QCOMPARE(m_api->requestsUnder("DELETE", podsPath).size(), 1);
 }
 
 void tst_KubernetesBackend::podTemplateIsMergedUnderWhatWeSet()
@@ -735,7 +537,7 @@ void tst_KubernetesBackend::podsThatCannotStartFail()
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
     QVERIFY(failed.wait(10'000));
-    const QString name = m_api->requestsFor("POST", podsPath)
+    const QString name = m_api->requestsUnder("POST", podsPath)
                              .at(0)
                              .json()
                              .value(QStringLiteral("metadata"))
@@ -745,7 +547,7 @@ void tst_KubernetesBackend::podsThatCannotStartFail()
     QCOMPARE(failed.at(0).at(1).toString(), reason.arg(name));
     // The pod that will not start is deleted.
     QVERIFY(QTest::qWaitFor([&] { return cluster->pods.isEmpty(); }, 5'000));
-    QCOMPARE(m_api->requestsFor("DELETE", podsPath).at(0).path, podsPath + u'/' + name);
+    QCOMPARE(m_api->requestsUnder("DELETE", podsPath).at(0).path, podsPath + u'/' + name);
     QCOMPARE(booted.count(), 0);
 }
 
@@ -778,7 +580,7 @@ void tst_KubernetesBackend::refusedCreatesFailWithTheStatusMessage()
     QVERIFY(failed.wait(10'000));
     QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("Kubernetes refused to create a pod in fra: ") + message);
     QTest::qWait(100);
-    QCOMPARE(m_api->requests.size(), 1); // not retried; nothing of ours to delete
+    QCOMPARE(m_api->requests().size(), 1); // not retried; nothing of ours to delete
 }
 
 void tst_KubernetesBackend::createIsRetriedAndFindsItsOwnPod_data()
@@ -807,27 +609,27 @@ void tst_KubernetesBackend::createIsRetriedAndFindsItsOwnPod()
     cluster->createEvenWhenRefusing = droppedCreatesThePod;
     serve(cluster);
     // And a 503 while polling is polled through.
-    auto inner = m_api->handler;
+    auto inner = m_api->handler();
     auto answered503 = std::make_shared<bool>(false);
-    m_api->handler = [inner, answered503](const FakeApi::Request &request) {
+    m_api->setHandler([inner, answered503](const FakeApiServer::Request &request) {
         if (request.method == "GET" && !*answered503) {
             *answered503 = true;
             return status(503, QStringLiteral("ServiceUnavailable"),
                 QStringLiteral("the server is currently unable to handle the request"));
         }
         return inner(request);
-    };
+    });
     KubernetesBackend backend(settings(), &m_secrets, m_nam.get());
     QSignalSpy booted(&backend, &Backend::booted);
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
     QVERIFY2(booted.wait(10'000), failed.isEmpty() ? "no answer" : qPrintable(failed.at(0).at(1).toString()));
     QCOMPARE(failed.count(), 0);
-    const auto creates = m_api->requestsFor("POST", podsPath);
+    const auto creates = m_api->requestsUnder("POST", podsPath);
     QCOMPARE(creates.size(), createAnswers.size() + 1);
     QCOMPARE(cluster->pods.size(), 1);
     // Every attempt asked for the same pod.
-    for (const FakeApi::Request &create : creates)
+    for (const FakeApiServer::Request &create : creates)
         QCOMPARE(create.body, creates.at(0).body);
     QVERIFY(*answered503);
 }
@@ -837,8 +639,8 @@ void tst_KubernetesBackend::someoneElsesPodIsLeftAlone()
     // A 409 AlreadyExists for a pod that is not this runner's (its annotation says so): fail, and do not delete it.
     auto cluster = std::make_shared<FakeCluster>();
     serve(cluster);
-    auto inner = m_api->handler;
-    m_api->handler = [inner, cluster](const FakeApi::Request &request) {
+    auto inner = m_api->handler();
+    m_api->setHandler([inner, cluster](const FakeApiServer::Request &request) {
         if (request.method == "POST") {
             QJsonObject foreign = request.json();
             QJsonObject metadata = foreign.value(QStringLiteral("metadata")).toObject();
@@ -848,7 +650,7 @@ void tst_KubernetesBackend::someoneElsesPodIsLeftAlone()
             cluster->pods.insert(metadata.value(QStringLiteral("name")).toString(), foreign);
         }
         return inner(request);
-    };
+    });
     KubernetesBackend backend(settings(), &m_secrets, m_nam.get());
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
@@ -860,7 +662,7 @@ void tst_KubernetesBackend::someoneElsesPodIsLeftAlone()
             .arg(name));
     QTest::qWait(100);
     QCOMPARE(cluster->pods.size(), 1);
-    QCOMPARE(m_api->requestsFor("DELETE", podsPath).size(), 0);
+    QCOMPARE(m_api->requestsUnder("DELETE", podsPath).size(), 0);
 }
 
 void tst_KubernetesBackend::bootTimeout()
@@ -950,32 +752,32 @@ void tst_KubernetesBackend::stopWhileCreatingDeletesThePod()
 {
     auto cluster = std::make_shared<FakeCluster>();
     serve(cluster);
-    auto inner = m_api->handler;
-    m_api->handler = [inner](const FakeApi::Request &request) {
+    auto inner = m_api->handler();
+    m_api->setHandler([inner](const FakeApiServer::Request &request) {
         Answer answer = inner(request);
         if (request.method == "POST")
             answer.delayMs = 300;
         return answer;
-    };
+    });
     KubernetesBackend backend(settings(), &m_secrets, m_nam.get());
     QSignalSpy booted(&backend, &Backend::booted);
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
-    QVERIFY(QTest::qWaitFor([&] { return !m_api->requests.isEmpty(); }, 5'000));
+    QVERIFY(QTest::qWaitFor([&] { return !m_api->requests().isEmpty(); }, 5'000));
     backend.stop(QStringLiteral("r1"));
     // The create was already on its way: the pod it makes is deleted once it exists.
-    QVERIFY(QTest::qWaitFor([&] { return !m_api->requestsFor("DELETE", podsPath).isEmpty(); }, 5'000));
+    QVERIFY(QTest::qWaitFor([&] { return !m_api->requestsUnder("DELETE", podsPath).isEmpty(); }, 5'000));
     QTest::qWait(100);
     QVERIFY(cluster->pods.isEmpty());
     QCOMPARE(booted.count(), 0);
     QCOMPARE(failed.count(), 0);
-    QCOMPARE(m_api->requestsFor("GET", podsPath).size(), 0);
+    QCOMPARE(m_api->requestsUnder("GET", podsPath).size(), 0);
 }
 
 void tst_KubernetesBackend::missingSecretsFail()
 {
     serve(std::make_shared<FakeCluster>());
-    m_secrets.values.remove(QStringLiteral("k8s-token"));
+    m_secrets.secrets.remove(QStringLiteral("k8s-token"));
     KubernetesBackend backend(settings(), &m_secrets, m_nam.get());
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
@@ -983,7 +785,7 @@ void tst_KubernetesBackend::missingSecretsFail()
     QVERIFY(failed.wait(5'000));
     QCOMPARE(failed.at(0).at(1).toString(),
         QStringLiteral("no Kubernetes API token: the secret store holds nothing under \"k8s-token\""));
-    QCOMPARE(m_api->requests.size(), 0);
+    QCOMPARE(m_api->requests().size(), 0);
 }
 
 void tst_KubernetesBackend::destroyingTheBackendDeletesItsPods()
@@ -1001,10 +803,10 @@ void tst_KubernetesBackend::destroyingTheBackendDeletesItsPods()
 
 void tst_KubernetesBackend::trustsOnlyTheGivenCa()
 {
-    FakeApi tlsApi;
+    FakeApiServer tlsApi;
     QVERIFY(tlsApi.listen(m_certificates.server, m_certificates.serverKey));
     auto cluster = std::make_shared<FakeCluster>();
-    tlsApi.handler = [cluster](const FakeApi::Request &request) { return cluster->handle(request); };
+    tlsApi.setHandler([cluster](const FakeApiServer::Request &request) { return cluster->handle(request); });
     KubernetesBackend::Settings s = settings();
     s.apiServer = tlsApi.url();
 
@@ -1016,12 +818,12 @@ void tst_KubernetesBackend::trustsOnlyTheGivenCa()
         QSignalSpy failed(&backend, &Backend::bootFailed);
         backend.boot(QStringLiteral("r1"));
         QVERIFY2(booted.wait(10'000), failed.isEmpty() ? "no answer" : qPrintable(failed.at(0).at(1).toString()));
-        QCOMPARE(tlsApi.requestsFor("POST", podsPath).size(), 1);
+        QCOMPARE(tlsApi.requestsUnder("POST", podsPath).size(), 1);
     }
 
     // Another CA, as PEM text: the handshake fails, nothing is sent, and it is not retried.
     m_nam = std::make_unique<QNetworkAccessManager>(); // no TLS session from above to resume
-    const int before = int(tlsApi.requests.size());
+    const int before = int(tlsApi.requests().size());
     s.caCertificatePem = QString::fromLatin1(m_certificates.contents(QStringLiteral("other.crt")));
     KubernetesBackend backend(s, &m_secrets, m_nam.get());
     QSignalSpy failed(&backend, &Backend::bootFailed);
@@ -1030,7 +832,7 @@ void tst_KubernetesBackend::trustsOnlyTheGivenCa()
     const QString reason = failed.at(0).at(1).toString();
     QVERIFY2(
         reason.startsWith(QStringLiteral("cannot trust the Kubernetes API server at 127.0.0.1: ")), qPrintable(reason));
-    QCOMPARE(int(tlsApi.requests.size()), before);
+    QCOMPARE(int(tlsApi.requests().size()), before);
 }
 
 QTEST_GUILESS_MAIN(tst_KubernetesBackend)

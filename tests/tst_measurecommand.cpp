@@ -1,4 +1,5 @@
 // `worldspeed-probe measure` as a person or a script meets it: the real binary, real Chromium, the test server.
+#include "childprocess.h"
 #include "chromeprocess.h"
 #include "model/runresult.h"
 #include "testwebserver.h"
@@ -13,12 +14,7 @@
 
 namespace {
 
-struct Outcome
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Outcome = ChildProcess::Outcome;
 
 } // namespace
 
@@ -46,26 +42,8 @@ private:
 
 Outcome tst_MeasureCommand::measure(const QStringList &arguments, int timeoutMs, const QProcessEnvironment &environment)
 {
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.setProgram(QStringLiteral(WORLDSPEED_PROBE_EXE));
-    process.setArguments(QStringList { QStringLiteral("measure") } + arguments);
-    process.start();
-    Outcome outcome;
-    if (!process.waitForStarted(10'000))
-        return outcome;
-    QDeadlineTimer deadline(timeoutMs);
-    while (process.state() != QProcess::NotRunning && !deadline.hasExpired())
-        QTest::qWait(20); // the test server lives on this thread's event loop
-    if (process.state() != QProcess::NotRunning) {
-        process.kill();
-        process.waitForFinished();
-        return outcome;
-    }
-    outcome.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    outcome.out = QString::fromUtf8(process.readAllStandardOutput());
-    outcome.err = QString::fromUtf8(process.readAllStandardError());
-    return outcome;
+    return ChildProcess::run(QStringLiteral(WORLDSPEED_PROBE_EXE),
+        QStringList { QStringLiteral("measure") } + arguments, timeoutMs, environment);
 }
 
 void tst_MeasureCommand::initTestCase()

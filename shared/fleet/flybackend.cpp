@@ -2,17 +2,11 @@
 
 #include "model/jsonreader.h"
 #include "protocol/message.h"
-#include "secretstore.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QPointer>
 #include <QRegularExpression>
-#include <QTimer>
 #include <QUrlQuery>
 
 #include <algorithm>
@@ -24,54 +18,18 @@ namespace {
 const QString tokenVariable = QStringLiteral("WORLDSPEED_PROBE_TOKEN");
 // Fly's proxy gives up on a wait request after a minute, and so does flyctl.
 constexpr int maxWaitSeconds = 60;
-// A request that gets no answer at all within this long is treated like a dropped connection.
-constexpr int requestTimeoutMs = 30'000;
-constexpr qsizetype maxMessageLength = 500;
 
 bool isRetryable(int status)
 {
     // As FLAME's Fly backend: 429 rate limited, 412 no capacity, 409 the chosen host ran out of capacity, 422 no
     // capacity for the volume. Plus what says nothing about the request: 5xx and no answer at all (status 0).
-    return status == 0 || status == 409 || status == 412 || status == 422 || status == 429 || status >= 500;
+    return status == 409 || status == 412 || status == 422 || CloudApiClient::isRetryable(status);
 }
 
 bool isMachineId(const QString &text)
 {
     static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9]{1,64}$"));
     return pattern.match(text).hasMatch();
-}
-
-// The reason an API answer gives, in the API's own words: Fly's {"error": "..."}, else the body's text, else the
-// HTTP status or the network error.
-QString messageOf(QNetworkReply *reply, const QByteArray &body)
-{
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QJsonObject json = QJsonDocument::fromJson(body).object();
-    QString message = json.value(QStringLiteral("error")).toString();
-    if (message.isEmpty())
-        message = json.value(QStringLiteral("message")).toString();
-    if (message.isEmpty() && status != 0 && !body.trimmed().startsWith('{') && !body.trimmed().startsWith('<'))
-        message = QString::fromUtf8(body).simplified();
-    if (message.isEmpty() && status != 0) {
-        const QString phrase = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-        message = QStringLiteral("HTTP %1 %2").arg(status).arg(phrase).trimmed();
-    }
-    if (message.isEmpty())
-        message = reply->errorString();
-    if (message.size() > maxMessageLength)
-        message = message.left(maxMessageLength) + u'…';
-    return message;
-}
-
-QString attempts(int count)
-{
-    return count == 1 ? QStringLiteral("1 attempt") : QStringLiteral("%1 attempts").arg(count);
-}
-
-// A certificate the API's TLS cannot be verified with will not get better by asking again.
-bool isTlsFailure(QNetworkReply *reply)
-{
-    return reply->error() == QNetworkReply::SslHandshakeFailedError;
 }
 
 QString expandTemplate(QString text, const QString &app, const QString &region, const QString &machineId)
@@ -84,55 +42,15 @@ QString expandTemplate(QString text, const QString &app, const QString &region, 
 
 } // namespace
 
-// One boot: its tokens, the machine once Fly has made one, and the request in flight. Owned by the backend;
-// destroying it aborts the request and cancels the secret store's answers (it is their context).
-class FlyBackend::Runner final : public QObject
+// One boot, and the machine once Fly has made one. Owned by the backend.
+class FlyBackend::Runner final : public CloudApiClient::Boot
 {
 public:
-    enum class Phase { ReadingSecrets, Creating, Starting, Booted };
+    using Boot::Boot;
 
-    Runner(const QString &id, QObject *parent)
-        : QObject(parent)
-        , id(id)
-    {
-        deadline.setSingleShot(true);
-        retryTimer.setSingleShot(true);
-    }
-    ~Runner() override { dropReply(); }
-
-    void dropReply()
-    {
-        if (!reply)
-            return;
-        QNetworkReply *doomed = reply;
-        reply = nullptr;
-        doomed->disconnect(this);
-        doomed->abort();
-        doomed->deleteLater();
-    }
-    // The finished request, handed over to the caller (who reads it, then lets it go later).
-    QNetworkReply *takeReply()
-    {
-        QNetworkReply *finished = reply;
-        reply = nullptr;
-        if (finished)
-            finished->deleteLater();
-        return finished;
-    }
-
-    const QString id;
-    Phase phase = Phase::ReadingSecrets;
-    QString apiToken;
-    QString probeToken;
     QString machineId;
     QString instanceId;
-    QPointer<QNetworkReply> reply;
-    QTimer deadline;
-    QTimer retryTimer;
-    int retries = 0;
-    void (FlyBackend::*nextStep)(Runner *) = nullptr; // what retryTimer does
-    QString lastProblem; // the latest retryable answer, for the timeout message
-    bool abandoned = false; // nobody waits for it any more; only a machine it may still get needs cleaning up
+    void (FlyBackend::*nextStep)(Runner *) = nullptr; // what nextTry does
 };
 
 std::optional<FlyBackend::Settings> FlyBackend::Settings::fromJson(const QJsonObject &json, QString *error)
@@ -176,12 +94,7 @@ std::optional<FlyBackend::Settings> FlyBackend::Settings::fromJson(const QJsonOb
     }
     integer(QStringLiteral("cpus"), 1, 64, &settings.cpus);
     integer(QStringLiteral("memoryMb"), 256, 1 << 20, &settings.memoryMb);
-    settings.tokenSecret = reader.string(QStringLiteral("tokenSecret"), P::Required, 256);
-    if (reader.ok() && settings.tokenSecret.isEmpty())
-        reader.fail(QStringLiteral("tokenSecret"), QStringLiteral("names the secret holding the Fly API token"));
-    settings.probeTokenSecret = reader.string(QStringLiteral("probeTokenSecret"), P::Required, 256);
-    if (reader.ok() && settings.probeTokenSecret.isEmpty())
-        reader.fail(QStringLiteral("probeTokenSecret"), QStringLiteral("names the secret holding the probe token"));
+    CloudApiClient::readTokenSecrets(reader, QStringLiteral("Fly API token"), &settings);
     // 0 would turn the probe's own shutdown off, and with it what ends a machine nobody talks to.
     integer(QStringLiteral("parentGraceSeconds"), 1, 24 * 3600, &settings.parentGraceSeconds);
     integer(QStringLiteral("idleShutdownSeconds"), 0, 7 * 24 * 3600, &settings.idleShutdownSeconds);
@@ -196,19 +109,7 @@ std::optional<FlyBackend::Settings> FlyBackend::Settings::fromJson(const QJsonOb
                 QStringLiteral("expected a ws:// or wss:// URL, e.g. wss://{app}.fly.dev"));
     }
     integer(QStringLiteral("port"), 1, 65535, &settings.port);
-    int bootTimeoutSeconds = settings.bootTimeoutMs / 1000;
-    integer(QStringLiteral("bootTimeoutSeconds"), 1, 3600, &bootTimeoutSeconds);
-    settings.bootTimeoutMs = bootTimeoutSeconds * 1000;
-    integer(QStringLiteral("maxRetries"), 0, 100, &settings.maxRetries);
-    integer(QStringLiteral("retryInitialDelayMs"), 0, 60'000, &settings.retryInitialDelayMs);
-    integer(QStringLiteral("retryMaxDelayMs"), 0, 600'000, &settings.retryMaxDelayMs);
-
-    if (!reader.ok()) {
-        if (error)
-            *error = reader.error();
-        return std::nullopt;
-    }
-    return settings;
+    return CloudApiClient::finishSettings(reader, std::move(settings), error);
 }
 
 QUrl FlyBackend::Settings::endpointFor(const QString &machineId) const
@@ -219,8 +120,10 @@ QUrl FlyBackend::Settings::endpointFor(const QString &machineId) const
 FlyBackend::FlyBackend(Settings settings, SecretStore *secrets, QNetworkAccessManager *nam, QObject *parent)
     : Backend(parent)
     , m_settings(std::move(settings))
-    , m_secrets(secrets)
-    , m_nam(nam)
+    // The Machines API words its errors as {"error": "…"}; "message" is read too, should an answer use that.
+    , m_api(nam, secrets,
+          CloudApiClient::settingsFor(m_settings, m_settings.apiBase,
+              { QStringLiteral("error"), QStringLiteral("message") }, QStringLiteral("Fly API token")))
 { }
 
 FlyBackend::~FlyBackend()
@@ -255,57 +158,11 @@ void FlyBackend::boot(const QString &runnerId)
             reason += QStringLiteral(" (last answer: %1)").arg(runner->lastProblem);
         fail(runner, reason);
     });
-    connect(&runner->retryTimer, &QTimer::timeout, runner, [this, runner] { (this->*runner->nextStep)(runner); });
-    runner->deadline.start(m_settings.bootTimeoutMs);
-    readSecrets(runner);
+    connect(&runner->nextTry, &QTimer::timeout, runner, [this, runner] { (this->*runner->nextStep)(runner); });
+    m_api.start(
+        runner, m_settings.bootTimeoutMs, [this, runner] { createMachine(runner); },
+        [this, runner](const QString &reason) { fail(runner, reason); });
 }
-
-void FlyBackend::readSecrets(Runner *runner)
-{
-    const auto missing = [](const QString &what, const QString &key, const SecretStore::Result &result) {
-        if (!result.error.isEmpty())
-            return QStringLiteral("cannot read the %1 \"%2\" from the secret store: %3").arg(what, key, result.error);
-        return QStringLiteral("no %1: the secret store holds nothing under \"%2\"").arg(what, key);
-    };
-    m_secrets->read(m_settings.tokenSecret, runner, [this, runner, missing](const SecretStore::Result &api) {
-        if (!api.value || api.value->isEmpty())
-            return fail(runner, missing(QStringLiteral("Fly API token"), m_settings.tokenSecret, api));
-        runner->apiToken = api.value->trimmed();
-        m_secrets->read(m_settings.probeTokenSecret, runner, [this, runner, missing](const SecretStore::Result &probe) {
-            if (!probe.value || probe.value->isEmpty())
-                return fail(runner, missing(QStringLiteral("probe token"), m_settings.probeTokenSecret, probe));
-            runner->probeToken = probe.value->trimmed();
-            runner->phase = Runner::Phase::Creating;
-            createMachine(runner);
-        });
-    });
-}
-
-namespace {
-
-QNetworkRequest apiRequest(const QUrl &url, const QString &token, int timeoutMs)
-{
-    QNetworkRequest request(url);
-    request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
-    request.setRawHeader("Accept", "application/json");
-    // A redirect would carry the bearer token to wherever it points; the Machines API never redirects.
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    request.setTransferTimeout(timeoutMs);
-    return request;
-}
-
-QUrl apiUrl(const QUrl &base, const QString &path, const QUrlQuery &query = {})
-{
-    QUrl url = base;
-    QString basePath = url.path();
-    while (basePath.endsWith(u'/'))
-        basePath.chop(1);
-    url.setPath(basePath + path);
-    url.setQuery(query);
-    return url;
-}
-
-} // namespace
 
 void FlyBackend::createMachine(Runner *runner)
 {
@@ -343,20 +200,15 @@ void FlyBackend::createMachine(Runner *runner)
     };
     const QJsonObject body { { QStringLiteral("region"), s.region }, { QStringLiteral("config"), config } };
 
-    QNetworkRequest request = apiRequest(
-        apiUrl(s.apiBase, QStringLiteral("/v1/apps/%1/machines").arg(s.app)), runner->apiToken, requestTimeoutMs);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    runner->reply = m_nam->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    runner->reply = m_api.post(m_api.url(QStringLiteral("/v1/apps/%1/machines").arg(s.app)), runner->apiToken, body);
     connect(runner->reply, &QNetworkReply::finished, runner, [this, runner] { onCreated(runner); });
 }
 
 void FlyBackend::onCreated(Runner *runner)
 {
-    QNetworkReply *reply = runner->takeReply();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
-    const QJsonObject machine = QJsonDocument::fromJson(body).object();
-    if (status >= 200 && status < 300) {
+    const CloudApiClient::Answer answer = runner->takeAnswer();
+    if (answer.ok()) {
+        const QJsonObject machine = answer.json();
         const QString id = machine.value(QStringLiteral("id")).toString();
         if (!isMachineId(id)) {
             if (!runner->abandoned)
@@ -384,20 +236,20 @@ void FlyBackend::onCreated(Runner *runner)
         forget(runner);
         return;
     }
-    const QString message = redacted(runner, messageOf(reply, body));
-    if (isTlsFailure(reply)) {
+    const QString message = runner->redacted(m_api.messageOf(answer));
+    if (answer.tlsFailure) {
         fail(runner,
             QStringLiteral("cannot trust the Fly Machines API at %1: %2").arg(m_settings.apiBase.host(), message));
         return;
     }
-    if (isRetryable(status)) {
+    if (isRetryable(answer.status)) {
         runner->lastProblem = message;
-        qCInfo(lcFly) << "creating a machine in" << m_settings.region << "answered" << status
+        qCInfo(lcFly) << "creating a machine in" << m_settings.region << "answered" << answer.status
                       << "- retrying:" << message;
         if (!retryLater(runner, &FlyBackend::createMachine)) {
             fail(runner,
                 QStringLiteral("Fly could not create a machine in %1 after %2: %3")
-                    .arg(m_settings.region, attempts(runner->retries + 1), message));
+                    .arg(m_settings.region, CloudApiClient::attempts(runner->retries + 1), message));
         }
         return;
     }
@@ -413,43 +265,38 @@ void FlyBackend::waitForStart(Runner *runner)
         query.addQueryItem(QStringLiteral("instance_id"), runner->instanceId);
     query.addQueryItem(QStringLiteral("state"), QStringLiteral("started"));
     query.addQueryItem(QStringLiteral("timeout"), QString::number(seconds));
-    const QUrl url = apiUrl(m_settings.apiBase,
-        QStringLiteral("/v1/apps/%1/machines/%2/wait").arg(m_settings.app, runner->machineId), query);
-    runner->reply = m_nam->get(apiRequest(url, runner->apiToken, seconds * 1000 + requestTimeoutMs));
+    const QUrl url
+        = m_api.url(QStringLiteral("/v1/apps/%1/machines/%2/wait").arg(m_settings.app, runner->machineId), query);
+    runner->reply = m_api.get(url, runner->apiToken, seconds * 1000 + CloudApiClient::requestTimeoutMs);
     connect(runner->reply, &QNetworkReply::finished, runner, [this, runner] { onWaited(runner); });
 }
 
 void FlyBackend::onWaited(Runner *runner)
 {
-    QNetworkReply *reply = runner->takeReply();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
-    if (status == 200) {
+    const CloudApiClient::Answer answer = runner->takeAnswer();
+    if (answer.status == 200) {
         ProbeClient::Endpoint endpoint;
         endpoint.url = m_settings.endpointFor(runner->machineId);
         endpoint.headers.append({ QByteArrayLiteral("fly-force-instance-id"), runner->machineId.toLatin1() });
-        endpoint.token = runner->probeToken;
-        runner->probeToken.clear();
-        runner->phase = Runner::Phase::Booted;
-        runner->deadline.stop();
+        endpoint.token = runner->succeed();
         qCInfo(lcFly) << "machine" << runner->machineId << "in" << m_settings.region << "started";
         emit booted(runner->id, endpoint);
         return;
     }
-    const QString message = redacted(runner, messageOf(reply, body));
-    if (isTlsFailure(reply)) {
+    const QString message = runner->redacted(m_api.messageOf(answer));
+    if (answer.tlsFailure) {
         fail(runner,
             QStringLiteral("cannot trust the Fly Machines API at %1: %2").arg(m_settings.apiBase.host(), message));
         return;
     }
-    if (status == 408) {
+    if (answer.status == 408) {
         // The wait itself timed out: ask what the machine is doing, in case it will never start.
         runner->lastProblem = QStringLiteral("the machine had not started yet");
         checkState(runner);
         return;
     }
     // 404: the API is eventually consistent, and a machine just made may not be visible to every server yet.
-    if (status == 404 || isRetryable(status)) {
+    if (answer.status == 404 || isRetryable(answer.status)) {
         runner->lastProblem = message;
         if (!retryLater(runner, &FlyBackend::waitForStart))
             fail(runner,
@@ -464,19 +311,16 @@ void FlyBackend::onWaited(Runner *runner)
 
 void FlyBackend::checkState(Runner *runner)
 {
-    const QUrl url
-        = apiUrl(m_settings.apiBase, QStringLiteral("/v1/apps/%1/machines/%2").arg(m_settings.app, runner->machineId));
-    runner->reply = m_nam->get(apiRequest(url, runner->apiToken, requestTimeoutMs));
+    const QUrl url = m_api.url(QStringLiteral("/v1/apps/%1/machines/%2").arg(m_settings.app, runner->machineId));
+    runner->reply = m_api.get(url, runner->apiToken);
     connect(runner->reply, &QNetworkReply::finished, runner, [this, runner] { onChecked(runner); });
 }
 
 void FlyBackend::onChecked(Runner *runner)
 {
-    QNetworkReply *reply = runner->takeReply();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
-    if (status == 200) {
-        const QString state = QJsonDocument::fromJson(body).object().value(QStringLiteral("state")).toString();
+    const CloudApiClient::Answer answer = runner->takeAnswer();
+    if (answer.status == 200) {
+        const QString state = answer.json().value(QStringLiteral("state")).toString();
         static const QStringList over { QStringLiteral("stopping"), QStringLiteral("stopped"),
             QStringLiteral("destroying"), QStringLiteral("destroyed"), QStringLiteral("failed"),
             QStringLiteral("suspended") };
@@ -490,8 +334,8 @@ void FlyBackend::onChecked(Runner *runner)
         waitForStart(runner);
         return;
     }
-    const QString message = redacted(runner, messageOf(reply, body));
-    if (!isTlsFailure(reply) && (status == 404 || isRetryable(status))) {
+    const QString message = runner->redacted(m_api.messageOf(answer));
+    if (!answer.tlsFailure && (answer.status == 404 || isRetryable(answer.status))) {
         runner->lastProblem = message;
         if (!retryLater(runner, &FlyBackend::checkState))
             fail(runner,
@@ -506,19 +350,14 @@ void FlyBackend::onChecked(Runner *runner)
 
 bool FlyBackend::retryLater(Runner *runner, void (FlyBackend::*again)(Runner *))
 {
-    if (runner->retries >= m_settings.maxRetries)
-        return false;
-    const double delay = double(m_settings.retryInitialDelayMs) * double(1LL << std::min(runner->retries, 30));
-    ++runner->retries;
     runner->nextStep = again;
-    runner->retryTimer.start(int(std::min(delay, double(m_settings.retryMaxDelayMs))));
-    return true;
+    return m_api.retryLater(runner);
 }
 
 void FlyBackend::fail(Runner *runner, const QString &reason)
 {
     const QString id = runner->id;
-    const QString why = redacted(runner, reason);
+    const QString why = runner->redacted(reason);
     if (!runner->machineId.isEmpty())
         destroyMachine(runner->machineId, runner->apiToken);
     qCWarning(lcFly).noquote() << "runner" << id << "did not boot:" << why;
@@ -540,45 +379,23 @@ void FlyBackend::forget(Runner *runner)
 {
     if (m_runners.value(runner->id) == runner)
         m_runners.remove(runner->id);
-    runner->deadline.stop();
-    runner->retryTimer.stop();
-    runner->probeToken.clear();
     // A create request in flight may still make a machine: keep listening for its answer, only to destroy it.
-    if (runner->phase == Runner::Phase::Creating && runner->reply && runner->machineId.isEmpty()
-        && !runner->abandoned) {
-        runner->abandoned = true;
-        return;
-    }
-    runner->dropReply();
-    runner->deleteLater();
+    if (runner->end())
+        runner->deleteLater();
 }
 
 void FlyBackend::destroyMachine(const QString &machineId, const QString &apiToken)
 {
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("force"), QStringLiteral("true"));
-    const QUrl url
-        = apiUrl(m_settings.apiBase, QStringLiteral("/v1/apps/%1/machines/%2").arg(m_settings.app, machineId), query);
-    // Owned by the network manager, not by us: a backend being destroyed still sends it.
-    QNetworkReply *reply = m_nam->deleteResource(apiRequest(url, apiToken, requestTimeoutMs));
+    const QUrl url = m_api.url(QStringLiteral("/v1/apps/%1/machines/%2").arg(m_settings.app, machineId), query);
     const QString region = m_settings.region;
-    QObject::connect(reply, &QNetworkReply::finished, reply, [reply, machineId, region] {
-        reply->deleteLater();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    m_api.deleteResource(url, apiToken, [machineId, region](const CloudApiClient::Answer &answer) {
         // 404: auto_destroy was quicker, which is the usual case once the probe has stopped itself.
-        if ((status >= 200 && status < 300) || status == 404)
+        if (answer.ok() || answer.status == 404)
             qCInfo(lcFly) << "machine" << machineId << "in" << region << "destroyed";
         else
-            qCWarning(lcFly) << "could not destroy machine" << machineId << "in" << region << "- status" << status
-                             << reply->errorString() << "; it stops itself after its parent grace";
+            qCWarning(lcFly) << "could not destroy machine" << machineId << "in" << region << "- status"
+                             << answer.status << answer.networkError << "; it stops itself after its parent grace";
     });
-}
-
-QString FlyBackend::redacted(const Runner *runner, QString text) const
-{
-    for (const QString &token : { runner->apiToken, runner->probeToken }) {
-        if (token.size() >= 4)
-            text.replace(token, QStringLiteral("[redacted]"));
-    }
-    return text;
 }

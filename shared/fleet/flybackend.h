@@ -1,6 +1,7 @@
 #pragma once
 
 #include "backend.h"
+#include "cloudapiclient.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -75,7 +76,6 @@ public:
 private:
     class Runner;
 
-    void readSecrets(Runner *runner);
     void createMachine(Runner *runner);
     void onCreated(Runner *runner);
     void waitForStart(Runner *runner);
@@ -87,10 +87,8 @@ private:
     void fail(Runner *runner, const QString &reason);
     void destroyMachine(const QString &machineId, const QString &apiToken);
     void forget(Runner *runner);
-    QString redacted(const Runner *runner, QString text) const;
 
     Settings m_settings;
-    SecretStore *m_secrets;
-    QNetworkAccessManager *m_nam;
+    CloudApiClient m_api;
     QHash<QString, Runner *> m_runners; // owned (children)
 };

@@ -2,21 +2,14 @@
 
 #include "model/jsonreader.h"
 #include "protocol/message.h"
-#include "secretstore.h"
 
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QPointer>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSslCertificate>
-#include <QTimer>
-#include <QUrlQuery>
 
 #include <algorithm>
 
@@ -27,8 +20,7 @@ namespace {
 const QString tokenVariable = QStringLiteral("WORLDSPEED_PROBE_TOKEN");
 const QString containerName = QStringLiteral("probe");
 const QString runnerAnnotation = QStringLiteral("worldspeed.io/runner-id");
-constexpr int requestTimeoutMs = 30'000;
-constexpr qsizetype maxMessageLength = 500;
+constexpr qsizetype maxMessageLength = CloudApiClient::maxMessageLength;
 
 // Waiting reasons after which the container will not start without someone changing the pod or the registry.
 bool isFatalWaitingReason(const QString &reason)
@@ -38,11 +30,6 @@ bool isFatalWaitingReason(const QString &reason)
         QStringLiteral("CreateContainerConfigError"), QStringLiteral("CreateContainerError"),
         QStringLiteral("RunContainerError") };
     return fatal.contains(reason);
-}
-
-bool isRetryable(int status)
-{
-    return status == 0 || status == 429 || status >= 500;
 }
 
 // A DNS-1123 label fragment: lower-case letters, digits and '-', not starting or ending with '-'.
@@ -112,41 +99,6 @@ QJsonValue merged(const QJsonValue &base, const QJsonValue &overlay)
     return overlay.isUndefined() ? base : overlay;
 }
 
-// A Status object's message, else the body's text, else the HTTP status or the network error.
-QString messageOf(QNetworkReply *reply, const QByteArray &body)
-{
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QJsonObject json = QJsonDocument::fromJson(body).object();
-    QString message = json.value(QStringLiteral("message")).toString();
-    if (message.isEmpty() && status != 0 && !body.trimmed().startsWith('{') && !body.trimmed().startsWith('<'))
-        message = QString::fromUtf8(body).simplified();
-    if (message.isEmpty() && status != 0) {
-        const QString phrase = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-        message = QStringLiteral("HTTP %1 %2").arg(status).arg(phrase).trimmed();
-    }
-    if (message.isEmpty())
-        message = reply->errorString();
-    if (message.size() > maxMessageLength)
-        message = message.left(maxMessageLength) + u'…';
-    return message;
-}
-
-QString attempts(int count)
-{
-    return count == 1 ? QStringLiteral("1 attempt") : QStringLiteral("%1 attempts").arg(count);
-}
-
-// A certificate the API server's TLS cannot be verified with will not get better by asking again.
-bool isTlsFailure(QNetworkReply *reply)
-{
-    return reply->error() == QNetworkReply::SslHandshakeFailedError;
-}
-
-QString statusReason(const QByteArray &body)
-{
-    return QJsonDocument::fromJson(body).object().value(QStringLiteral("reason")).toString();
-}
-
 QString expandTemplate(
     QString text, const QString &podIp, const QString &podName, const QString &ns, const QString &region)
 {
@@ -182,54 +134,15 @@ QString terminationOf(const QJsonObject &status)
 
 } // namespace
 
-// One boot: its tokens, the pod once it is asked for, and the request in flight. Owned by the backend;
-// destroying it aborts the request and cancels the secret store's answers (it is their context).
-class KubernetesBackend::Runner final : public QObject
+// One boot, and the pod once it is asked for. Owned by the backend.
+class KubernetesBackend::Runner final : public CloudApiClient::Boot
 {
 public:
-    enum class Phase { ReadingSecrets, Creating, Starting, Booted };
+    using Boot::Boot;
 
-    Runner(const QString &id, QObject *parent)
-        : QObject(parent)
-        , id(id)
-    {
-        deadline.setSingleShot(true);
-        nextTry.setSingleShot(true);
-    }
-    ~Runner() override { dropReply(); }
-
-    void dropReply()
-    {
-        if (!reply)
-            return;
-        QNetworkReply *doomed = reply;
-        reply = nullptr;
-        doomed->disconnect(this);
-        doomed->abort();
-        doomed->deleteLater();
-    }
-    QNetworkReply *takeReply()
-    {
-        QNetworkReply *finished = reply;
-        reply = nullptr;
-        if (finished)
-            finished->deleteLater();
-        return finished;
-    }
-
-    const QString id;
-    Phase phase = Phase::ReadingSecrets;
-    QString apiToken;
-    QString probeToken;
     QString podName; // chosen before the create request, so that a retried create finds its own pod
     bool podRequested = false; // a create request has been sent: the pod may exist
     bool ownerUnchecked = false; // the pod was found existing: check it is ours before using (or deleting) it
-    QPointer<QNetworkReply> reply;
-    QTimer deadline;
-    QTimer nextTry; // the next create attempt or poll
-    int retries = 0;
-    QString lastProblem;
-    bool abandoned = false;
 };
 
 QList<QSslCertificate> KubernetesBackend::Settings::caCertificates(const QString &pemOrPath, QString *error)
@@ -280,12 +193,7 @@ std::optional<KubernetesBackend::Settings> KubernetesBackend::Settings::fromJson
         if (caCertificates(settings.caCertificatePem, &why).isEmpty())
             reader.fail(QStringLiteral("caCertificatePem"), why);
     }
-    settings.tokenSecret = reader.string(QStringLiteral("tokenSecret"), P::Required, 256);
-    if (reader.ok() && settings.tokenSecret.isEmpty())
-        reader.fail(QStringLiteral("tokenSecret"), QStringLiteral("names the secret holding the API server token"));
-    settings.probeTokenSecret = reader.string(QStringLiteral("probeTokenSecret"), P::Required, 256);
-    if (reader.ok() && settings.probeTokenSecret.isEmpty())
-        reader.fail(QStringLiteral("probeTokenSecret"), QStringLiteral("names the secret holding the probe token"));
+    CloudApiClient::readTokenSecrets(reader, QStringLiteral("API server token"), &settings);
     if (reader.has(QStringLiteral("namespaceName"))) {
         settings.namespaceName = reader.string(QStringLiteral("namespaceName"), P::Optional, 63);
         static const QRegularExpression dnsLabel(QStringLiteral("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"));
@@ -323,40 +231,25 @@ std::optional<KubernetesBackend::Settings> KubernetesBackend::Settings::fromJson
     integer(QStringLiteral("parentGraceSeconds"), 1, 24 * 3600, &settings.parentGraceSeconds);
     integer(QStringLiteral("idleShutdownSeconds"), 0, 7 * 24 * 3600, &settings.idleShutdownSeconds);
     integer(QStringLiteral("pollIntervalMs"), 50, 60'000, &settings.pollIntervalMs);
-    int bootTimeoutSeconds = settings.bootTimeoutMs / 1000;
-    integer(QStringLiteral("bootTimeoutSeconds"), 1, 3600, &bootTimeoutSeconds);
-    settings.bootTimeoutMs = bootTimeoutSeconds * 1000;
-    integer(QStringLiteral("maxRetries"), 0, 100, &settings.maxRetries);
-    integer(QStringLiteral("retryInitialDelayMs"), 0, 60'000, &settings.retryInitialDelayMs);
-    integer(QStringLiteral("retryMaxDelayMs"), 0, 600'000, &settings.retryMaxDelayMs);
-
-    if (!reader.ok()) {
-        if (error)
-            *error = reader.error();
-        return std::nullopt;
-    }
-    return settings;
+    return CloudApiClient::finishSettings(reader, std::move(settings), error);
 }
 
 KubernetesBackend::KubernetesBackend(
     Settings settings, SecretStore *secrets, QNetworkAccessManager *nam, QObject *parent)
     : Backend(parent)
     , m_settings(std::move(settings))
-    , m_secrets(secrets)
-    , m_nam(nam)
+    // A Status object, the API server's answer to what it refuses, keeps its reason in "message".
+    , m_api(nam, secrets,
+          CloudApiClient::settingsFor(
+              m_settings, m_settings.apiServer, { QStringLiteral("message") }, QStringLiteral("Kubernetes API token")))
 {
     if (!m_settings.caCertificatePem.isEmpty()) {
         QString why;
         const QList<QSslCertificate> certificates = Settings::caCertificates(m_settings.caCertificatePem, &why);
-        if (certificates.isEmpty()) {
+        if (certificates.isEmpty())
             m_tlsError = QStringLiteral("the API server's CA certificate %1").arg(why);
-        } else {
-            // Only this CA: setCaCertificates() also stops Qt from loading the system's roots on demand.
-            QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-            tls.setCaCertificates(certificates);
-            tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
-            m_tls = tls;
-        }
+        else
+            m_api.trustOnly(certificates); // only this CA
     }
 }
 
@@ -456,81 +349,39 @@ void KubernetesBackend::boot(const QString &runnerId)
         else
             poll(runner);
     });
-    runner->deadline.start(m_settings.bootTimeoutMs);
-    readSecrets(runner);
-}
-
-void KubernetesBackend::readSecrets(Runner *runner)
-{
-    const auto missing = [](const QString &what, const QString &key, const SecretStore::Result &result) {
-        if (!result.error.isEmpty())
-            return QStringLiteral("cannot read the %1 \"%2\" from the secret store: %3").arg(what, key, result.error);
-        return QStringLiteral("no %1: the secret store holds nothing under \"%2\"").arg(what, key);
-    };
-    m_secrets->read(m_settings.tokenSecret, runner, [this, runner, missing](const SecretStore::Result &api) {
-        if (!api.value || api.value->isEmpty())
-            return fail(runner, missing(QStringLiteral("Kubernetes API token"), m_settings.tokenSecret, api));
-        runner->apiToken = api.value->trimmed();
-        m_secrets->read(m_settings.probeTokenSecret, runner, [this, runner, missing](const SecretStore::Result &probe) {
-            if (!probe.value || probe.value->isEmpty())
-                return fail(runner, missing(QStringLiteral("probe token"), m_settings.probeTokenSecret, probe));
-            runner->probeToken = probe.value->trimmed();
-            runner->phase = Runner::Phase::Creating;
-            createPod(runner);
-        });
-    });
+    m_api.start(
+        runner, m_settings.bootTimeoutMs, [this, runner] { createPod(runner); },
+        [this, runner](const QString &reason) { fail(runner, reason); });
 }
 
 QUrl KubernetesBackend::podsUrl(const QString &podName) const
 {
-    QUrl url = m_settings.apiServer;
-    QString basePath = url.path();
-    while (basePath.endsWith(u'/'))
-        basePath.chop(1);
-    QString path = basePath + QStringLiteral("/api/v1/namespaces/%1/pods").arg(m_settings.namespaceName);
+    QString path = QStringLiteral("/api/v1/namespaces/%1/pods").arg(m_settings.namespaceName);
     if (!podName.isEmpty())
         path += u'/' + podName;
-    url.setPath(path);
-    url.setQuery(QString());
-    return url;
-}
-
-QNetworkRequest KubernetesBackend::request(const QUrl &url, const QString &token) const
-{
-    QNetworkRequest request(url);
-    request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
-    request.setRawHeader("Accept", "application/json");
-    // A redirect would carry the bearer token to wherever it points.
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    request.setTransferTimeout(requestTimeoutMs);
-    if (m_tls)
-        request.setSslConfiguration(*m_tls);
-    return request;
+    return m_api.url(path);
 }
 
 void KubernetesBackend::createPod(Runner *runner)
 {
-    QNetworkRequest post = request(podsUrl(), runner->apiToken);
-    post.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     const QJsonObject pod = podFor(runner->id, runner->podName, runner->probeToken);
     runner->podRequested = true;
-    runner->reply = m_nam->post(post, QJsonDocument(pod).toJson(QJsonDocument::Compact));
+    runner->reply = m_api.post(podsUrl(), runner->apiToken, pod);
     connect(runner->reply, &QNetworkReply::finished, runner, [this, runner] { onCreated(runner); });
 }
 
 void KubernetesBackend::onCreated(Runner *runner)
 {
-    QNetworkReply *reply = runner->takeReply();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
+    const CloudApiClient::Answer answer = runner->takeAnswer();
+    const int status = answer.status;
     // 409 AlreadyExists: an earlier attempt did create the pod, its answer lost. That may be our own retry, or
     // the network manager's: it sends a request again by itself when the connection closes before an answer.
     // The name has 40 random bits, but the first poll still checks that the pod is this runner's.
-    const bool exists = status == 409 && statusReason(body) == u"AlreadyExists";
-    const bool created = (status >= 200 && status < 300) || exists;
+    const bool exists = status == 409 && answer.json().value(QStringLiteral("reason")).toString() == u"AlreadyExists";
+    const bool created = answer.ok() || exists;
     if (runner->abandoned) {
         // Delete what may exist: a pod made now, or by an earlier attempt whose answer was lost.
-        runner->podRequested = created || isRetryable(status) || runner->retries > 0;
+        runner->podRequested = created || CloudApiClient::isRetryable(status) || runner->retries > 0;
         forget(runner);
         return;
     }
@@ -543,30 +394,28 @@ void KubernetesBackend::onCreated(Runner *runner)
         poll(runner);
         return;
     }
-    const QString message = redacted(runner, messageOf(reply, body));
-    if (isTlsFailure(reply)) {
+    const QString message = runner->redacted(m_api.messageOf(answer));
+    if (answer.tlsFailure) {
         runner->podRequested = runner->retries > 0;
         fail(runner,
             QStringLiteral("cannot trust the Kubernetes API server at %1: %2")
                 .arg(m_settings.apiServer.host(), message));
         return;
     }
-    if (isRetryable(status) && runner->retries < m_settings.maxRetries) {
+    const bool retryable = CloudApiClient::isRetryable(status);
+    if (retryable && m_api.retryLater(runner)) {
         runner->lastProblem = message;
-        const double delay = double(m_settings.retryInitialDelayMs) * double(1LL << std::min(runner->retries, 30));
-        ++runner->retries;
         qCInfo(lcKubernetes) << "creating a pod in" << m_settings.region << "answered" << status
                              << "- retrying:" << message;
-        runner->nextTry.start(int(std::min(delay, double(m_settings.retryMaxDelayMs))));
         return;
     }
     // Refused at the first attempt: there is no pod of ours to delete.
-    if (!isRetryable(status) && runner->retries == 0)
+    if (!retryable && runner->retries == 0)
         runner->podRequested = false;
-    if (isRetryable(status)) {
+    if (retryable) {
         fail(runner,
             QStringLiteral("Kubernetes could not create a pod in %1 after %2: %3")
-                .arg(m_settings.region, attempts(runner->retries + 1), message));
+                .arg(m_settings.region, CloudApiClient::attempts(runner->retries + 1), message));
         return;
     }
     fail(runner, QStringLiteral("Kubernetes refused to create a pod in %1: %2").arg(m_settings.region, message));
@@ -574,22 +423,20 @@ void KubernetesBackend::onCreated(Runner *runner)
 
 void KubernetesBackend::poll(Runner *runner)
 {
-    runner->reply = m_nam->get(request(podsUrl(runner->podName), runner->apiToken));
+    runner->reply = m_api.get(podsUrl(runner->podName), runner->apiToken);
     connect(runner->reply, &QNetworkReply::finished, runner, [this, runner] { onPolled(runner); });
 }
 
 void KubernetesBackend::onPolled(Runner *runner)
 {
-    QNetworkReply *reply = runner->takeReply();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
+    const CloudApiClient::Answer answer = runner->takeAnswer();
     const QString where = QStringLiteral("the probe pod %1 in %2").arg(runner->podName, m_settings.region);
-    if (status != 200) {
-        const QString message = redacted(runner, messageOf(reply, body));
-        if (isRetryable(status) && !isTlsFailure(reply)) {
+    if (answer.status != 200) {
+        const QString message = runner->redacted(m_api.messageOf(answer));
+        if (CloudApiClient::isRetryable(answer.status) && !answer.tlsFailure) {
             runner->lastProblem = message;
             runner->nextTry.start(m_settings.pollIntervalMs);
-        } else if (status == 404) {
+        } else if (answer.status == 404) {
             fail(runner, QStringLiteral("%1 was deleted before it was ready").arg(where));
         } else {
             fail(runner, QStringLiteral("Kubernetes would not show %1: %2").arg(where, message));
@@ -597,7 +444,7 @@ void KubernetesBackend::onPolled(Runner *runner)
         return;
     }
 
-    const QJsonObject pod = QJsonDocument::fromJson(body).object();
+    const QJsonObject pod = answer.json();
     if (runner->ownerUnchecked) {
         const QString owner = pod.value(QStringLiteral("metadata"))
                                   .toObject()
@@ -673,10 +520,7 @@ void KubernetesBackend::onPolled(Runner *runner)
         ProbeClient::Endpoint endpoint;
         endpoint.url = QUrl(expandTemplate(
             m_settings.endpointTemplate, podIp, runner->podName, m_settings.namespaceName, m_settings.region));
-        endpoint.token = runner->probeToken;
-        runner->probeToken.clear();
-        runner->phase = Runner::Phase::Booted;
-        runner->deadline.stop();
+        endpoint.token = runner->succeed();
         qCInfo(lcKubernetes) << "pod" << runner->podName << "in" << m_settings.region << "ready at" << podIp;
         emit booted(runner->id, endpoint);
         return;
@@ -692,7 +536,7 @@ void KubernetesBackend::onPolled(Runner *runner)
 void KubernetesBackend::fail(Runner *runner, const QString &reason)
 {
     const QString id = runner->id;
-    const QString why = redacted(runner, reason);
+    const QString why = runner->redacted(reason);
     qCWarning(lcKubernetes).noquote() << "runner" << id << "did not boot:" << why;
     forget(runner);
     emit bootFailed(id, why);
@@ -708,40 +552,21 @@ void KubernetesBackend::forget(Runner *runner)
 {
     if (m_runners.value(runner->id) == runner)
         m_runners.remove(runner->id);
-    runner->deadline.stop();
-    runner->nextTry.stop();
-    runner->probeToken.clear();
     // A create request in flight may still make the pod: wait for its answer, only to delete the pod.
-    if (runner->phase == Runner::Phase::Creating && runner->reply && !runner->abandoned) {
-        runner->abandoned = true;
+    if (!runner->end())
         return;
-    }
     if (runner->podRequested)
         deletePod(runner->podName, runner->apiToken);
-    runner->dropReply();
     runner->deleteLater();
 }
 
 void KubernetesBackend::deletePod(const QString &podName, const QString &apiToken)
 {
-    // Owned by the network manager, not by us: a backend being destroyed still sends it.
-    QNetworkReply *reply = m_nam->deleteResource(request(podsUrl(podName), apiToken));
-    QObject::connect(reply, &QNetworkReply::finished, reply, [reply, podName] {
-        reply->deleteLater();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if ((status >= 200 && status < 300) || status == 404)
+    m_api.deleteResource(podsUrl(podName), apiToken, [podName](const CloudApiClient::Answer &answer) {
+        if (answer.ok() || answer.status == 404)
             qCInfo(lcKubernetes) << "pod" << podName << "deleted";
         else
-            qCWarning(lcKubernetes) << "could not delete pod" << podName << "- status" << status << reply->errorString()
-                                    << "; its probe stops itself after the parent grace";
+            qCWarning(lcKubernetes) << "could not delete pod" << podName << "- status" << answer.status
+                                    << answer.networkError << "; its probe stops itself after the parent grace";
     });
-}
-
-QString KubernetesBackend::redacted(const Runner *runner, QString text) const
-{
-    for (const QString &token : { runner->apiToken, runner->probeToken }) {
-        if (token.size() >= 4)
-            text.replace(token, QStringLiteral("[redacted]"));
-    }
-    return text;
 }

@@ -1,17 +1,16 @@
 #pragma once
 
 #include "backend.h"
+#include "cloudapiclient.h"
 
 #include <QHash>
 #include <QJsonObject>
-#include <QSslConfiguration>
 #include <QString>
 #include <QUrl>
 
 #include <optional>
 
 class QNetworkAccessManager;
-class QNetworkRequest;
 class QSslCertificate;
 class SecretStore;
 
@@ -83,7 +82,6 @@ public:
 private:
     class Runner;
 
-    void readSecrets(Runner *runner);
     void createPod(Runner *runner);
     void onCreated(Runner *runner);
     void poll(Runner *runner);
@@ -91,14 +89,10 @@ private:
     void fail(Runner *runner, const QString &reason);
     void deletePod(const QString &podName, const QString &apiToken);
     void forget(Runner *runner);
-    QString redacted(const Runner *runner, QString text) const;
     QUrl podsUrl(const QString &podName = {}) const;
-    QNetworkRequest request(const QUrl &url, const QString &token) const;
 
     Settings m_settings;
-    SecretStore *m_secrets;
-    QNetworkAccessManager *m_nam;
-    std::optional<QSslConfiguration> m_tls; // set when a CA is given
+    CloudApiClient m_api;
     QString m_tlsError; // the CA could not be loaded: every boot fails with this
     QHash<QString, Runner *> m_runners; // owned (children)
 };
