@@ -322,6 +322,14 @@ void tst_Cli::harFilesPerRegion()
     }
 }
 
+// With --pdf the CLI starts Qt's GUI layer, which warns once where XDG_RUNTIME_DIR is not set (app/cli/README.md
+// says so); ctest sets it, a plain run of this test may not. That line alone is forgiven.
+static QString withoutRuntimeDirWarning(QString err)
+{
+    static const QRegularExpression warning(QStringLiteral("^QStandardPaths: XDG_RUNTIME_DIR not set[^\n]*\n"));
+    return err.remove(warning);
+}
+
 void tst_Cli::pdfReport()
 {
     // As on a CI machine: no display, and no platform plugin chosen. The CLI picks one that needs neither.
@@ -333,7 +341,7 @@ void tst_Cli::pdfReport()
     const Outcome o = ChildProcess::run(QStringLiteral(WORLDSPEED_CLI_EXE),
         runArguments() + QStringList { QStringLiteral("--pdf"), path }, 120'000, headless);
     QVERIFY2(o.exitCode == 0, qPrintable(o.err));
-    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    QVERIFY2(withoutRuntimeDirWarning(o.err).isEmpty(), qPrintable(o.err));
     QVERIFY2(o.out.contains(u"PDF      " + QDir::toNativeSeparators(path)), qPrintable(o.out));
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -369,7 +377,8 @@ void tst_Cli::pdfToAMissingDirectory()
     const QString path = m_dir.filePath(QStringLiteral("no/such/dir/report.pdf"));
     const Outcome o = cli(runArguments() + QStringList { QStringLiteral("--pdf"), path });
     QVERIFY2(o.exitCode == 6, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
-    QVERIFY2(o.err.startsWith(u"worldspeed-cli: cannot write " + path + u": "), qPrintable(o.err));
+    QVERIFY2(
+        withoutRuntimeDirWarning(o.err).startsWith(u"worldspeed-cli: cannot write " + path + u": "), qPrintable(o.err));
     // The test itself went fine, and its results are still printed; only the PDF is missing.
     const QStringList lines = o.out.split(u'\n');
     QVERIFY2(std::any_of(lines.begin(), lines.end(),
