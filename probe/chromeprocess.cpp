@@ -3,6 +3,7 @@
 #include "cdpconnection.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -83,6 +84,15 @@ bool processIsAlive(qint64 pid)
     Q_UNUSED(pid);
     return true; // no cheap portable check: keep the folder (the system's temp clean-up still removes it)
 #endif
+}
+
+// A profile folder without owner.pid that no browser uses: a running Chrome keeps its DevToolsActivePort file
+// (a probe from before owner.pid has one too), and a minute is far longer than a probe takes to write owner.pid
+// after making the folder.
+bool isLitter(const QFileInfo &folder)
+{
+    return folder.lastModified().secsTo(QDateTime::currentDateTime()) >= 60
+        && !QFileInfo::exists(QDir(folder.absoluteFilePath()).filePath(QStringLiteral("profile/DevToolsActivePort")));
 }
 
 bool isExecutableFile(const QString &path)
@@ -169,8 +179,14 @@ int ChromeProcess::sweepAbandonedProfiles(const QString &parent)
         if (entry.isSymLink())
             continue; // not ours to follow
         QFile owner(QDir(entry.absoluteFilePath()).filePath(ownerFile));
-        if (!owner.open(QIODevice::ReadOnly))
-            continue; // another program's, or a probe's that has not written its PID yet
+        if (!owner.open(QIODevice::ReadOnly)) {
+            // Chrome's helper processes can outlive the browser by a moment, and its network service then writes a
+            // few files (Reporting and NEL, Network Persistent State) into the profile just removed, recreating
+            // its folders without our owner.pid.
+            if (isLitter(entry) && QDir(entry.absoluteFilePath()).removeRecursively())
+                ++removed;
+            continue; // else another program's, or a probe's that has not written its PID yet
+        }
         bool ok = false;
         const qint64 pid = owner.read(32).trimmed().toLongLong(&ok);
         owner.close();

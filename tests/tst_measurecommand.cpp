@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/time.h>
+
 namespace {
 
 using Outcome = ChildProcess::Outcome;
@@ -221,8 +223,29 @@ void tst_MeasureCommand::killedProbesFolderIsSweptByTheNext()
     folderWithOwner(QStringLiteral("worldspeed-chrome-noown1"), {});
     folderWithOwner(QStringLiteral("worldspeed-chrome-junk01"), "not a pid");
     folderWithOwner(QStringLiteral("somebody-else"), QByteArray::number(probePid));
+    QVERIFY(dir.mkpath(QStringLiteral("worldspeed-chrome-fresh1/profile/Default/Cache")));
     QCOMPARE(ChromeProcess::sweepAbandonedProfiles(temp.path()), 0);
-    QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 4);
+    QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 5);
+
+    // What Chrome's last helpers recreate after a removal: folders and the network service's files, no owner, no
+    // browser. Once a minute old, it goes; an older probe's profile (no owner.pid, but a browser's
+    // DevToolsActivePort) stays, as does a fresh folder.
+    const auto touch = [&](const QString &path) {
+        QVERIFY(dir.mkpath(QFileInfo(dir.filePath(path)).path()));
+        QFile file(dir.filePath(path));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+    };
+    touch(QStringLiteral("worldspeed-chrome-litter/profile/Default/Reporting and NEL"));
+    touch(QStringLiteral("worldspeed-chrome-oldrun/profile/DevToolsActivePort"));
+    const QDateTime anHourAgo = QDateTime::currentDateTime().addSecs(-3600);
+    for (const QString &name : { QStringLiteral("worldspeed-chrome-litter"), QStringLiteral("worldspeed-chrome-oldrun"),
+             QStringLiteral("worldspeed-chrome-junk01") }) {
+        const struct timeval times[2] = { { anHourAgo.toSecsSinceEpoch(), 0 }, { anHourAgo.toSecsSinceEpoch(), 0 } };
+        QVERIFY(::utimes(QFile::encodeName(dir.filePath(name)).constData(), times) == 0);
+    }
+    QCOMPARE(ChromeProcess::sweepAbandonedProfiles(temp.path()), 1);
+    QVERIFY(!dir.exists(QStringLiteral("worldspeed-chrome-litter")));
+    QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 6);
 }
 
 QTEST_GUILESS_MAIN(tst_MeasureCommand)
