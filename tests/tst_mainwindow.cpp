@@ -1,6 +1,7 @@
 // The desktop app as a person uses it: type a URL, press Go, watch the map, the table and the waterfall fill
 // while the page loads, see the result — with real local probes, real Chromium and the test web server.
 #include "comparisonmodel.h"
+#include "darkpalette.h"
 #include "fleet/fleetconfig.h"
 #include "fleetpanel.h"
 #include "historymodel.h"
@@ -158,16 +159,7 @@ void tst_MainWindow::runsATestFromTheUrlField()
     screenshot(&window, QStringLiteral("mainwindow-fleet.png"));
     window.tabs()->setCurrentIndex(0);
     // Dark palette: everything must stay readable.
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
-    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    dark.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
-    dark.setColor(QPalette::Highlight, QColor(0x2a, 0x82, 0xda));
-    dark.setColor(QPalette::HighlightedText, Qt::white);
+    const QPalette dark = darkPalette();
     const QPalette light = QApplication::palette();
     QApplication::setPalette(dark);
     QTest::qWait(300);

@@ -2,6 +2,7 @@
 // FakeBackend's pool, and the settings dialog with an in-memory keychain. Set WORLDSPEED_SCREENSHOT_DIR to keep
 // light and dark screenshots of each.
 
+#include "darkpalette.h"
 #include "fakebackend.h"
 #include "fakeprobe.h"
 #include "fleet/autoscaler.h"
@@ -37,25 +38,6 @@
 #include <QTreeWidget>
 
 namespace {
-
-QPalette darkPalette()
-{
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Base, QColor(0x1d, 0x1f, 0x21));
-    dark.setColor(QPalette::AlternateBase, QColor(0x25, 0x27, 0x29));
-    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Highlight, QColor(0x3d, 0x8e, 0xe6));
-    dark.setColor(QPalette::HighlightedText, Qt::white);
-    dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0xa0, 0xa6));
-    dark.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
-    dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
-    dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
-    return dark;
-}
 
 QList<RegionCatalog::Region> someRegions(const QStringList &codes)
 {

@@ -1,3 +1,4 @@
+#include "darkpalette.h"
 #include "waterfallgeometry.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
@@ -160,22 +161,6 @@ void fillThreeRegions(WaterfallModel &model)
         model.setPageMetrics(region, 0, RunView::First, page.metrics);
     }
     model.flushPending();
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    p.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    p.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
-    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    p.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x6e, 0xa8));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
 }
 
 } // namespace

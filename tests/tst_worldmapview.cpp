@@ -1,3 +1,4 @@
+#include "darkpalette.h"
 #include "loadtimescale.h"
 #include "worldmap.h"
 #include "worldmapview.h"
@@ -272,16 +273,7 @@ void tst_WorldMapView::screenshots()
     QTest::qWait(200); // let the pulse and the spinner move away from their first frame
     const QImage light = view.grab().toImage();
 
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Base, QColor(0x1d, 0x1f, 0x21));
-    dark.setColor(QPalette::AlternateBase, QColor(0x25, 0x27, 0x29));
-    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Highlight, QColor(0x3d, 0x8e, 0xe6));
-    dark.setColor(QPalette::HighlightedText, Qt::white);
+    const QPalette dark = darkPalette();
     view.setPalette(dark);
     const QImage darkImage = view.grab().toImage();
 
