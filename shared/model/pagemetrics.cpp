@@ -1,6 +1,7 @@
 #include "pagemetrics.h"
 
 #include "jsonreader.h"
+#include "pagemetric.h"
 
 #include <algorithm>
 #include <functional>
@@ -9,22 +10,6 @@
 namespace {
 
 constexpr double maxMs = 24.0 * 3600 * 1000;
-
-struct MetricField
-{
-    const char16_t *key;
-    std::optional<double> PageMetrics::*member;
-};
-
-constexpr MetricField timeFields[] = {
-    { u"ttfbMs", &PageMetrics::ttfbMs },
-    { u"firstContentfulPaintMs", &PageMetrics::firstContentfulPaintMs },
-    { u"largestContentfulPaintMs", &PageMetrics::largestContentfulPaintMs },
-    { u"domContentLoadedMs", &PageMetrics::domContentLoadedMs },
-    { u"loadMs", &PageMetrics::loadMs },
-    { u"fullyLoadedMs", &PageMetrics::fullyLoadedMs },
-    { u"cumulativeLayoutShift", &PageMetrics::cumulativeLayoutShift },
-};
 
 template<typename T> std::optional<T> medianOf(std::vector<T> values)
 {
@@ -44,9 +29,9 @@ QJsonObject PageMetrics::toJson() const
     QJsonObject json;
     if (documentStatus)
         json.insert(QStringLiteral("documentStatus"), *documentStatus);
-    for (const MetricField &field : timeFields) {
-        if (const auto &value = this->*field.member)
-            json.insert(QString::fromUtf16(field.key), *value);
+    for (const PageMetric &metric : PageMetric::all()) {
+        if (const auto member = metric.optionalMember(); member && this->*member)
+            json.insert(metric.jsonKey, *(this->*member));
     }
     json.insert(QStringLiteral("requestCount"), requestCount);
     json.insert(QStringLiteral("totalEncodedBytes"), static_cast<double>(totalEncodedBytes));
@@ -61,8 +46,10 @@ std::optional<PageMetrics> PageMetrics::fromJson(const QJsonObject &json, QStrin
     PageMetrics m;
     if (auto status = r.integer(QStringLiteral("documentStatus"), P::Optional, 0, 999))
         m.documentStatus = static_cast<int>(*status);
-    for (const MetricField &field : timeFields)
-        m.*field.member = r.number(QString::fromUtf16(field.key), P::Optional, 0, maxMs);
+    for (const PageMetric &metric : PageMetric::all()) {
+        if (const auto member = metric.optionalMember())
+            m.*member = r.number(metric.jsonKey, P::Optional, 0, maxMs);
+    }
     m.requestCount = static_cast<int>(r.integer(QStringLiteral("requestCount"), P::Optional, 0, 1'000'000).value_or(0));
     m.totalEncodedBytes = r.integer(QStringLiteral("totalEncodedBytes"), P::Optional, 0).value_or(0);
     m.totalDecodedBytes = r.integer(QStringLiteral("totalDecodedBytes"), P::Optional, 0).value_or(0);
@@ -77,13 +64,16 @@ std::optional<PageMetrics> PageMetrics::fromJson(const QJsonObject &json, QStrin
 PageMetrics PageMetrics::median(const QList<PageMetrics> &runs)
 {
     PageMetrics result;
-    for (const MetricField &field : timeFields) {
+    for (const PageMetric &metric : PageMetric::all()) {
+        const auto member = metric.optionalMember();
+        if (!member)
+            continue;
         std::vector<double> observed;
         for (const PageMetrics &run : runs) {
-            if (const auto &value = run.*field.member)
+            if (const auto &value = run.*member)
                 observed.push_back(*value);
         }
-        result.*field.member = medianOf(std::move(observed));
+        result.*member = medianOf(std::move(observed));
     }
     std::vector<int> statuses;
     std::vector<int> counts;

@@ -129,48 +129,6 @@ bool ProtocolLimits::isIdentifier(QStringView text)
     });
 }
 
-QString runViewName(RunView view)
-{
-    return view == RunView::Repeat ? QStringLiteral("repeat") : QStringLiteral("first");
-}
-
-std::optional<RunView> runViewFromName(QStringView text)
-{
-    if (text == u"first")
-        return RunView::First;
-    if (text == u"repeat")
-        return RunView::Repeat;
-    return std::nullopt;
-}
-
-namespace {
-constexpr std::array stateNames {
-    std::pair { RunState::Queued, u"queued" },
-    std::pair { RunState::StartingBrowser, u"starting-browser" },
-    std::pair { RunState::Loading, u"loading" },
-    std::pair { RunState::Complete, u"complete" },
-    std::pair { RunState::Error, u"error" },
-};
-} // namespace
-
-QString runStateName(RunState state)
-{
-    for (const auto &[s, name] : stateNames) {
-        if (s == state)
-            return QStringView(name).toString();
-    }
-    return QStringLiteral("error");
-}
-
-std::optional<RunState> runStateFromName(QStringView text)
-{
-    for (const auto &[s, name] : stateNames) {
-        if (text == QStringView(name))
-            return s;
-    }
-    return std::nullopt;
-}
-
 QString HelloMessage::roleName(Role role)
 {
     return role == HelloMessage::Role::Probe ? QStringLiteral("probe") : QStringLiteral("client");

@@ -4,6 +4,8 @@
 #include "model/loadoptions.h"
 #include "model/pagemetrics.h"
 #include "model/requesttiming.h"
+#include "model/runstate.h"
+#include "model/runview.h"
 #include "versionrange.h"
 
 #include <QByteArray>
@@ -42,16 +44,6 @@ struct ProtocolLimits
     // Identifiers travel into logs, file names and SQL: 1–64 of A–Z a–z 0–9 _ -.
     static bool isIdentifier(QStringView text);
 };
-
-// Which load of the page a request or metrics belong to.
-enum class RunView { First, Repeat };
-QString runViewName(RunView view); // "first", "repeat"
-std::optional<RunView> runViewFromName(QStringView name);
-
-// A run's progress as the map shows it.
-enum class RunState { Queued, StartingBrowser, Loading, Complete, Error };
-QString runStateName(RunState state); // "queued", "starting-browser", "loading", "complete", "error"
-std::optional<RunState> runStateFromName(QStringView name);
 
 // app → probe, the first frame: proves the client may use this probe.
 struct AuthMessage

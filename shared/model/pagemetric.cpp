@@ -1,0 +1,167 @@
+#include "pagemetric.h"
+
+#include "displayformat.h"
+
+namespace {
+
+struct Row
+{
+    PageMetric metric;
+    std::optional<double> PageMetrics::*member; // null for the counts
+    const char *label;
+    const char *description;
+};
+
+// Labels and descriptions are marked for translation here and translated on the way out.
+const QList<Row> &rows()
+{
+    using Id = PageMetric::Id;
+    using Unit = PageMetric::Unit;
+    static const QList<Row> table {
+        { { Id::Ttfb, QStringLiteral("ttfbMs"), QStringLiteral("ttfb_ms"), QStringLiteral("ttfb"), Unit::Duration },
+            &PageMetrics::ttfbMs, QT_TRANSLATE_NOOP("PageMetric", "TTFB"),
+            QT_TRANSLATE_NOOP(
+                "PageMetric", "Time to first byte: navigation start to the document's first response byte") },
+        { { Id::Fcp, QStringLiteral("firstContentfulPaintMs"), QStringLiteral("fcp_ms"), QStringLiteral("fcp"),
+              Unit::Duration },
+            &PageMetrics::firstContentfulPaintMs, QT_TRANSLATE_NOOP("PageMetric", "FCP"),
+            QT_TRANSLATE_NOOP("PageMetric", "First contentful paint: the first text or image on screen") },
+        { { Id::Lcp, QStringLiteral("largestContentfulPaintMs"), QStringLiteral("lcp_ms"), QStringLiteral("lcp"),
+              Unit::Duration },
+            &PageMetrics::largestContentfulPaintMs, QT_TRANSLATE_NOOP("PageMetric", "LCP"),
+            QT_TRANSLATE_NOOP("PageMetric", "Largest contentful paint: the largest text or image on screen") },
+        { { Id::Dcl, QStringLiteral("domContentLoadedMs"), QStringLiteral("dcl_ms"), QStringLiteral("dcl"),
+              Unit::Duration },
+            &PageMetrics::domContentLoadedMs, QT_TRANSLATE_NOOP("PageMetric", "DCL"),
+            QT_TRANSLATE_NOOP("PageMetric", "DOMContentLoaded: the document parsed, its deferred scripts run") },
+        { { Id::Load, QStringLiteral("loadMs"), QStringLiteral("load_ms"), QStringLiteral("load"), Unit::Duration },
+            &PageMetrics::loadMs, QT_TRANSLATE_NOOP("PageMetric", "Load"),
+            QT_TRANSLATE_NOOP("PageMetric", "Load: the load event's end (loadEventEnd − navigationStart)") },
+        { { Id::FullyLoaded, QStringLiteral("fullyLoadedMs"), QStringLiteral("fully_loaded_ms"),
+              QStringLiteral("fully"), Unit::Duration },
+            &PageMetrics::fullyLoadedMs, QT_TRANSLATE_NOOP("PageMetric", "Fully"),
+            QT_TRANSLATE_NOOP("PageMetric", "Fully loaded: until the network has been quiet for 2 s") },
+        { { Id::Cls, QStringLiteral("cumulativeLayoutShift"), QStringLiteral("cls"), QStringLiteral("cls"),
+              Unit::Score },
+            &PageMetrics::cumulativeLayoutShift, QT_TRANSLATE_NOOP("PageMetric", "CLS"),
+            QT_TRANSLATE_NOOP("PageMetric", "Cumulative layout shift: the largest burst of unexpected layout shifts") },
+        { { Id::Requests, QStringLiteral("requestCount"), QStringLiteral("requests"), QStringLiteral("requests"),
+              Unit::Count },
+            nullptr, QT_TRANSLATE_NOOP("PageMetric", "Reqs"),
+            QT_TRANSLATE_NOOP("PageMetric", "Requests the page made") },
+        { { Id::Bytes, QStringLiteral("totalEncodedBytes"), QStringLiteral("bytes"), QStringLiteral("bytes"),
+              Unit::Bytes },
+            nullptr, QT_TRANSLATE_NOOP("PageMetric", "Bytes"),
+            QT_TRANSLATE_NOOP(
+                "PageMetric", "Bytes received: response headers and bodies as sent on the wire (compressed)") },
+    };
+    return table;
+}
+
+const Row &rowOf(PageMetric::Id id)
+{
+    // The table is in Id order.
+    return rows().at(static_cast<qsizetype>(id));
+}
+
+} // namespace
+
+QString PageMetric::label() const
+{
+    return tr(rowOf(id).label);
+}
+
+QString PageMetric::description() const
+{
+    return tr(rowOf(id).description);
+}
+
+QString PageMetric::unitName() const
+{
+    switch (unit) {
+    case Unit::Duration:
+        return QStringLiteral("ms");
+    case Unit::Count:
+        return QStringLiteral("requests");
+    case Unit::Bytes:
+        return QStringLiteral("B");
+    case Unit::Score:
+        break;
+    }
+    return {};
+}
+
+std::optional<double> PageMetrics::*PageMetric::optionalMember() const
+{
+    return rowOf(id).member;
+}
+
+std::optional<double> PageMetric::value(const PageMetrics &metrics) const
+{
+    if (const auto member = optionalMember())
+        return metrics.*member;
+    if (id == Id::Requests)
+        return metrics.requestCount;
+    return static_cast<double>(metrics.totalEncodedBytes);
+}
+
+QString PageMetric::format(std::optional<double> value, const QLocale &locale) const
+{
+    if (!value)
+        return DisplayFormat::missing();
+    switch (unit) {
+    case Unit::Duration:
+        return DisplayFormat::duration(value, locale);
+    case Unit::Count:
+        return DisplayFormat::count(static_cast<qint64>(*value), locale);
+    case Unit::Bytes:
+        return DisplayFormat::bytes(static_cast<qint64>(*value), locale);
+    case Unit::Score:
+        break;
+    }
+    return DisplayFormat::score(*value, locale);
+}
+
+const QList<PageMetric> &PageMetric::all()
+{
+    static const QList<PageMetric> metrics = [] {
+        QList<PageMetric> list;
+        for (const Row &row : rows())
+            list.append(row.metric);
+        return list;
+    }();
+    return metrics;
+}
+
+const PageMetric &PageMetric::get(Id id)
+{
+    return rowOf(id).metric;
+}
+
+const PageMetric *PageMetric::fromJsonKey(QStringView key)
+{
+    for (const PageMetric &metric : all()) {
+        if (metric.jsonKey == key)
+            return &metric;
+    }
+    return nullptr;
+}
+
+const PageMetric *PageMetric::fromBudgetName(QStringView name)
+{
+    for (const PageMetric &metric : all()) {
+        if (metric.budgetName.compare(name, Qt::CaseInsensitive) == 0)
+            return &metric;
+    }
+    return nullptr;
+}
+
+QList<PageMetric::Id> PageMetric::durations()
+{
+    QList<Id> ids;
+    for (const PageMetric &metric : all()) {
+        if (metric.unit == Unit::Duration)
+            ids.append(metric.id);
+    }
+    return ids;
+}
