@@ -1,8 +1,9 @@
 #include "measurecommand.h"
 
 #include "model/connectivityprofile.h"
-#include "model/datasize.h"
+#include "model/displayformat.h"
 #include "model/harbuilder.h"
+#include "model/pagemetric.h"
 #include "pageload.h"
 
 #include <QCommandLineParser>
@@ -240,37 +241,30 @@ void MeasureCommand::report()
         emit finished(exitCode);
 }
 
-QString MeasureCommand::formatMs(std::optional<double> ms) const
-{
-    if (!ms)
-        return QStringLiteral("—");
-    if (*ms >= 10'000)
-        return QStringLiteral("%1 s").arg(*ms / 1000.0, 0, 'f', 2);
-    return QStringLiteral("%1 ms").arg(*ms, 0, 'f', 0);
-}
-
 void MeasureCommand::printTable() const
 {
     const RunResult &firstRun = m_runs.first();
     m_out << "URL      " << m_url.toString() << '\n';
-    m_out << "Browser  " << (firstRun.browserVersion.isEmpty() ? QStringLiteral("—") : firstRun.browserVersion);
+    m_out << "Browser  " << (firstRun.browserVersion.isEmpty() ? DisplayFormat::missing() : firstRun.browserVersion);
     if (firstRun.browserStartMs)
-        m_out << "  (cold start " << formatMs(firstRun.browserStartMs) << ')';
+        m_out << "  (cold start " << DisplayFormat::duration(firstRun.browserStartMs) << ')';
     m_out << '\n';
     m_out << "Profile  " << m_loadOptions.profile << "   Timeout " << m_loadOptions.timeoutMs / 1000 << " s\n\n";
 
-    const auto row = [&](const QString &label, const PageMetrics &m, const QString &status) {
-        m_out << label.leftJustified(9) << status.leftJustified(8) << formatMs(m.ttfbMs).rightJustified(9)
-              << formatMs(m.firstContentfulPaintMs).rightJustified(9)
-              << formatMs(m.largestContentfulPaintMs).rightJustified(9)
-              << formatMs(m.domContentLoadedMs).rightJustified(9) << formatMs(m.loadMs).rightJustified(9)
-              << formatMs(m.fullyLoadedMs).rightJustified(9)
-              << (m.cumulativeLayoutShift ? QString::number(*m.cumulativeLayoutShift, 'f', 3) : QStringLiteral("—"))
-                     .rightJustified(7)
-              << QString::number(m.requestCount).rightJustified(6)
-              << DataSize::text(m.totalEncodedBytes).rightJustified(10) << '\n';
+    // One column per row of the metric table, each as wide as its widest value needs.
+    const auto width = [](const PageMetric &metric) {
+        return metric.unit == PageMetric::Unit::Bytes ? 10 : metric.unit == PageMetric::Unit::Duration ? 9 : 7;
     };
-    m_out << "Run      Status       TTFB      FCP      LCP      DCL     Load    Fully    CLS  Reqs     Bytes\n";
+    const auto row = [&](const QString &label, const PageMetrics &m, const QString &status) {
+        m_out << label.leftJustified(9) << status.leftJustified(8);
+        for (const PageMetric &metric : PageMetric::all())
+            m_out << metric.format(m).rightJustified(width(metric));
+        m_out << '\n';
+    };
+    m_out << QStringLiteral("Run").leftJustified(9) << QStringLiteral("Status").leftJustified(8);
+    for (const PageMetric &metric : PageMetric::all())
+        m_out << metric.label().rightJustified(width(metric));
+    m_out << '\n';
     QList<PageMetrics> first;
     QList<PageMetrics> repeat;
     for (qsizetype i = 0; i < m_runs.size(); ++i) {
@@ -279,8 +273,8 @@ void MeasureCommand::printTable() const
             if (!view)
                 continue;
             const bool isRepeat = view != &run.firstView;
-            QString status
-                = view->metrics.documentStatus ? QString::number(*view->metrics.documentStatus) : QStringLiteral("—");
+            QString status = view->metrics.documentStatus ? QString::number(*view->metrics.documentStatus)
+                                                          : DisplayFormat::missing();
             if (view->error)
                 status = LoadError::kindName(view->error->kind);
             row(QString::number(i + 1) + (isRepeat ? QStringLiteral(" rpt") : QString()), view->metrics, status);
@@ -299,7 +293,7 @@ void MeasureCommand::printTable() const
     m_out << "\nRequests of run 1  (start and duration from navigation start)\n";
     m_out << "  Status  Type          Start   Duration      Size  URL\n";
     for (const RequestTiming &r : view.requests) {
-        QString status = r.status ? QString::number(*r.status) : QStringLiteral("—");
+        QString status = r.status ? QString::number(*r.status) : DisplayFormat::missing();
         if (r.outcome == RequestTiming::Outcome::Failed)
             status = QStringLiteral("failed");
         else if (r.outcome == RequestTiming::Outcome::Unfinished)
@@ -308,9 +302,10 @@ void MeasureCommand::printTable() const
         if (url.size() > 70)
             url = url.left(67) + QStringLiteral("...");
         m_out << "  " << status.leftJustified(8) << r.resourceType.left(12).leftJustified(12)
-              << formatMs(r.startMs).rightJustified(8) << formatMs(r.durationMs).rightJustified(11)
-              << (r.encodedBytes ? DataSize::text(*r.encodedBytes) : QStringLiteral("—")).rightJustified(10) << "  "
-              << url;
+              << DisplayFormat::duration(r.startMs).rightJustified(8)
+              << DisplayFormat::duration(r.durationMs).rightJustified(11)
+              << (r.encodedBytes ? DisplayFormat::bytes(*r.encodedBytes) : DisplayFormat::missing()).rightJustified(10)
+              << "  " << url;
         if (!r.failureText.isEmpty())
             m_out << "  (" << r.failureText << ')';
         m_out << '\n';

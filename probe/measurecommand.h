@@ -50,7 +50,6 @@ private:
     void onRunFinished(const RunResult &run);
     void report();
     void printTable() const;
-    QString formatMs(std::optional<double> ms) const;
 
     QTextStream &m_out;
     QTextStream &m_err;

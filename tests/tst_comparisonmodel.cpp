@@ -46,13 +46,15 @@ void tst_ComparisonModel::sideBySide()
     b.results.insert(QStringLiteral("syd"), syd.results.value(QStringLiteral("syd")));
     model.setTests(a, b);
     QCOMPARE(model.regions(), (QStringList { QStringLiteral("fra"), QStringLiteral("syd") }));
-    QCOMPARE(model.columnCount(), 1 + ComparisonModel::metricCount * ComparisonModel::columnsPerMetric);
+    QCOMPARE(model.columnCount(), 1 + ComparisonModel::metrics().size() * ComparisonModel::columnsPerMetric);
     QCOMPARE(model.difference(QStringLiteral("fra"), ComparisonModel::Metric::Load), 250.0);
     // LCP measured in A only, syd in B only: no difference, and an empty cell rather than "0 ms".
     QCOMPARE(model.difference(QStringLiteral("fra"), ComparisonModel::Metric::Lcp), std::nullopt);
     QCOMPARE(model.difference(QStringLiteral("syd"), ComparisonModel::Metric::Load), std::nullopt);
     QCOMPARE(model.value(QStringLiteral("syd"), ComparisonModel::Metric::Load, true), 2000.0);
-    const int loadColumn = 1 + static_cast<int>(ComparisonModel::Metric::Load) * ComparisonModel::columnsPerMetric;
+    const int loadColumn = 1
+        + static_cast<int>(ComparisonModel::metrics().indexOf(ComparisonModel::Metric::Load))
+            * ComparisonModel::columnsPerMetric;
     QCOMPARE(model.data(model.index(0, loadColumn + 2)).toString(), QStringLiteral("+250 ms"));
     QCOMPARE(model.data(model.index(1, loadColumn + 2)).toString(), QString());
     QCOMPARE(model.headerData(loadColumn + 2, Qt::Horizontal).toString(), QStringLiteral("Load B − A"));

@@ -7,43 +7,19 @@
 
 namespace {
 
-enum class Kind { Time, Size, Count, Score };
+using Kind = PageMetric::Unit;
 
-struct MetricInfo
+const PageMetric &info(Budget::Metric metric)
 {
-    Budget::Metric metric;
-    const char16_t *name;
-    Kind kind;
-};
-
-// The order --help and error messages list them in.
-constexpr MetricInfo metricTable[] = {
-    { Budget::Metric::Load, u"load", Kind::Time },
-    { Budget::Metric::Lcp, u"lcp", Kind::Time },
-    { Budget::Metric::Fcp, u"fcp", Kind::Time },
-    { Budget::Metric::Ttfb, u"ttfb", Kind::Time },
-    { Budget::Metric::Dcl, u"dcl", Kind::Time },
-    { Budget::Metric::FullyLoaded, u"fully", Kind::Time },
-    { Budget::Metric::Cls, u"cls", Kind::Score },
-    { Budget::Metric::Bytes, u"bytes", Kind::Size },
-    { Budget::Metric::Requests, u"requests", Kind::Count },
-};
-
-const MetricInfo &info(Budget::Metric metric)
-{
-    for (const MetricInfo &entry : metricTable) {
-        if (entry.metric == metric)
-            return entry;
-    }
-    Q_UNREACHABLE();
+    return PageMetric::get(metric);
 }
 
 QString expectation(Kind kind)
 {
     switch (kind) {
-    case Kind::Time:
+    case Kind::Duration:
         return QStringLiteral("a time such as 3s or 2500ms");
-    case Kind::Size:
+    case Kind::Bytes:
         return QStringLiteral("a size such as 2MB, 500KB or 1500000 (bytes)");
     case Kind::Count:
         return QStringLiteral("a whole number of requests such as 80");
@@ -57,7 +33,7 @@ QString expectation(Kind kind)
 std::optional<double> unitFactor(Kind kind, const QString &unit, QString *why)
 {
     switch (kind) {
-    case Kind::Time:
+    case Kind::Duration:
         if (unit.compare(u"ms", Qt::CaseInsensitive) == 0)
             return 1.0;
         if (unit.compare(u"s", Qt::CaseInsensitive) == 0)
@@ -65,7 +41,7 @@ std::optional<double> unitFactor(Kind kind, const QString &unit, QString *why)
         *why = unit.isEmpty() ? QStringLiteral("a time needs its unit, ms or s (3s, 3000ms)")
                               : QStringLiteral("unknown time unit \"%1\" (use ms or s)").arg(unit);
         return std::nullopt;
-    case Kind::Size: {
+    case Kind::Bytes: {
         static const QList<std::pair<QString, double>> units {
             { QString(), 1.0 },
             { QStringLiteral("b"), 1.0 },
@@ -135,7 +111,7 @@ std::optional<Budget> Budget::parse(const QString &text, QString *error)
             if (earlier.metric == *metric)
                 return bad(QStringLiteral("%1 is limited twice").arg(metricName(*metric)));
         }
-        const Kind kind = info(*metric).kind;
+        const Kind kind = info(*metric).unit;
         if (value.isEmpty())
             return bad(QStringLiteral("no limit after \"=\"; expected %1").arg(expectation(kind)));
         const QRegularExpressionMatch match = numberAndUnit.match(value);
@@ -152,7 +128,7 @@ std::optional<Budget> Budget::parse(const QString &text, QString *error)
         double limit = number * *factor;
         if (kind == Kind::Count && limit != std::floor(limit))
             return bad(QStringLiteral("\"%1\" is not %2").arg(value, expectation(kind)));
-        if (kind == Kind::Size)
+        if (kind == Kind::Bytes)
             limit = std::round(limit); // bytes are whole
         budget.m_limits.append(Limit { *metric, limit });
     }
@@ -163,9 +139,10 @@ QString Budget::toString() const
 {
     QStringList items;
     for (const Limit &limit : m_limits) {
-        const QString unit = info(limit.metric).kind == Kind::Time ? QStringLiteral("ms")
-            : info(limit.metric).kind == Kind::Size                ? QStringLiteral("B")
-                                                                   : QString();
+        const Kind kind = info(limit.metric).unit;
+        const QString unit = kind == Kind::Duration ? QStringLiteral("ms")
+            : kind == Kind::Bytes                   ? QStringLiteral("B")
+                                                    : QString();
         items.append(metricName(limit.metric) % u'=' % plainNumber(limit.value) % unit);
     }
     return items.join(u',');
@@ -205,47 +182,35 @@ bool Budget::passes(const QList<Check> &checks)
 
 QString Budget::metricName(Metric metric)
 {
-    return QString::fromUtf16(info(metric).name);
+    return info(metric).budgetName;
 }
 
 std::optional<Budget::Metric> Budget::metricFromName(QStringView name)
 {
-    for (const MetricInfo &entry : metricTable) {
-        if (name.compare(QStringView(entry.name), Qt::CaseInsensitive) == 0)
-            return entry.metric;
-    }
+    if (const PageMetric *metric = PageMetric::fromBudgetName(name))
+        return metric->id;
     return std::nullopt;
 }
 
 QStringList Budget::metricNames()
 {
     QStringList names;
-    for (const MetricInfo &entry : metricTable)
-        names.append(QString::fromUtf16(entry.name));
+    for (const PageMetric &metric : PageMetric::all())
+        names.append(metric.budgetName);
     return names;
 }
 
 QString Budget::unitName(Metric metric)
 {
-    switch (info(metric).kind) {
-    case Kind::Time:
-        return QStringLiteral("ms");
-    case Kind::Size:
-        return QStringLiteral("B");
-    case Kind::Count:
-        return QStringLiteral("requests");
-    case Kind::Score:
-        break;
-    }
-    return {};
+    return info(metric).unitName();
 }
 
 QString Budget::formatValue(Metric metric, double value)
 {
-    switch (info(metric).kind) {
-    case Kind::Time:
+    switch (info(metric).unit) {
+    case Kind::Duration:
         return QString::number(std::round(value * 10.0) / 10.0, 'g', 15) + QStringLiteral(" ms");
-    case Kind::Size:
+    case Kind::Bytes:
         return QString::number(std::llround(value)) + QStringLiteral(" B");
     case Kind::Count:
         return QString::number(std::llround(value));
@@ -257,27 +222,7 @@ QString Budget::formatValue(Metric metric, double value)
 
 std::optional<double> Budget::actual(Metric metric, const PageMetrics &median)
 {
-    switch (metric) {
-    case Metric::Ttfb:
-        return median.ttfbMs;
-    case Metric::Fcp:
-        return median.firstContentfulPaintMs;
-    case Metric::Lcp:
-        return median.largestContentfulPaintMs;
-    case Metric::Dcl:
-        return median.domContentLoadedMs;
-    case Metric::Load:
-        return median.loadMs;
-    case Metric::FullyLoaded:
-        return median.fullyLoadedMs;
-    case Metric::Cls:
-        return median.cumulativeLayoutShift;
-    case Metric::Bytes:
-        return static_cast<double>(median.totalEncodedBytes);
-    case Metric::Requests:
-        return median.requestCount;
-    }
-    return std::nullopt;
+    return info(metric).value(median);
 }
 
 QJsonObject Budget::Check::toJson() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/pagemetric.h"
 #include "model/pagemetrics.h"
 
 #include <QJsonArray>
@@ -22,7 +23,8 @@
 class Budget final
 {
 public:
-    enum class Metric { Ttfb, Fcp, Lcp, Dcl, Load, FullyLoaded, Cls, Bytes, Requests };
+    // A budget limits the metrics of the metric table, by their budget names.
+    using Metric = PageMetric::Id;
 
     struct Limit
     {
@@ -63,9 +65,9 @@ public:
     QList<Check> evaluate(const std::optional<PageMetrics> &median) const;
     static bool passes(const QList<Check> &checks);
 
-    static QString metricName(Metric metric); // "load", "lcp", "fully", "bytes", …
+    static QString metricName(Metric metric); // the metric table's budget name: "load", "lcp", "fully", "bytes", …
     static std::optional<Metric> metricFromName(QStringView name); // case-insensitive
-    static QStringList metricNames();
+    static QStringList metricNames(); // in the metric table's order
     static QString unitName(Metric metric); // "ms", "B", "requests", "" for CLS
     // A value of this metric for people: "1234 ms", "2.5 ms", "2000000 B", "80" (requests), "0.1".
     static QString formatValue(Metric metric, double value);

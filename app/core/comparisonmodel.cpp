@@ -1,29 +1,8 @@
 #include "comparisonmodel.h"
 
+#include "model/displayformat.h"
+
 #include <QColor>
-
-namespace {
-
-std::optional<double> metricOf(const PageMetrics &m, ComparisonModel::Metric metric)
-{
-    switch (metric) {
-    case ComparisonModel::Metric::Ttfb:
-        return m.ttfbMs;
-    case ComparisonModel::Metric::Fcp:
-        return m.firstContentfulPaintMs;
-    case ComparisonModel::Metric::Lcp:
-        return m.largestContentfulPaintMs;
-    case ComparisonModel::Metric::Dcl:
-        return m.domContentLoadedMs;
-    case ComparisonModel::Metric::Load:
-        return m.loadMs;
-    case ComparisonModel::Metric::FullyLoaded:
-        return m.fullyLoadedMs;
-    }
-    return std::nullopt;
-}
-
-} // namespace
 
 ComparisonModel::ComparisonModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -52,7 +31,7 @@ std::optional<PageMetrics> ComparisonModel::median(const TestRecord &test, const
 std::optional<double> ComparisonModel::value(const QString &region, Metric metric, bool second) const
 {
     const auto m = median(second ? m_b : m_a, region);
-    return m ? metricOf(*m, metric) : std::nullopt;
+    return m ? PageMetric::get(metric).value(*m) : std::nullopt;
 }
 
 std::optional<double> ComparisonModel::difference(const QString &region, Metric metric) const
@@ -64,23 +43,14 @@ std::optional<double> ComparisonModel::difference(const QString &region, Metric 
     return *b - *a;
 }
 
-QString ComparisonModel::metricName(Metric metric)
+QList<ComparisonModel::Metric> ComparisonModel::metrics()
 {
-    switch (metric) {
-    case Metric::Ttfb:
-        return tr("TTFB");
-    case Metric::Fcp:
-        return tr("FCP");
-    case Metric::Lcp:
-        return tr("LCP");
-    case Metric::Dcl:
-        return tr("DCL");
-    case Metric::Load:
-        return tr("Load");
-    case Metric::FullyLoaded:
-        return tr("Fully loaded");
-    }
-    return {};
+    return PageMetric::durations();
+}
+
+ComparisonModel::Metric ComparisonModel::metricAt(int column)
+{
+    return metrics().at((column - 1) / columnsPerMetric);
 }
 
 int ComparisonModel::rowCount(const QModelIndex &parent) const
@@ -90,7 +60,7 @@ int ComparisonModel::rowCount(const QModelIndex &parent) const
 
 int ComparisonModel::columnCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : 1 + metricCount * columnsPerMetric;
+    return parent.isValid() ? 0 : static_cast<int>(1 + metrics().size() * columnsPerMetric);
 }
 
 QVariant ComparisonModel::data(const QModelIndex &index, int role) const
@@ -100,16 +70,15 @@ QVariant ComparisonModel::data(const QModelIndex &index, int role) const
     const QString region = m_regions.at(index.row());
     if (index.column() == 0)
         return role == Qt::DisplayRole ? QVariant(region) : QVariant();
-    const auto metric = static_cast<Metric>((index.column() - 1) / columnsPerMetric);
+    const Metric metric = metricAt(index.column());
     const int part = (index.column() - 1) % columnsPerMetric;
     const std::optional<double> number = part == 2 ? difference(region, metric) : value(region, metric, part == 1);
     switch (role) {
     case Qt::DisplayRole:
         if (!number)
             return QString();
-        return part == 2
-            ? QStringLiteral("%1%2 ms").arg(*number > 0 ? QStringLiteral("+") : QString()).arg(*number, 0, 'f', 0)
-            : QStringLiteral("%1 ms").arg(*number, 0, 'f', 0);
+        return part == 2 ? DisplayFormat::durationDelta(*number, QLocale())
+                         : DisplayFormat::duration(number, QLocale());
     case Qt::UserRole:
         return number ? QVariant(*number) : QVariant();
     case Qt::TextAlignmentRole:
@@ -126,12 +95,16 @@ QVariant ComparisonModel::data(const QModelIndex &index, int role) const
 
 QVariant ComparisonModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= columnCount())
+    if (orientation != Qt::Horizontal || section < 0 || section >= columnCount())
+        return {};
+    if (role == Qt::ToolTipRole && section > 0)
+        return PageMetric::get(metricAt(section)).description();
+    if (role != Qt::DisplayRole)
         return {};
     if (section == 0)
         return tr("Region");
-    const auto metric = static_cast<Metric>((section - 1) / columnsPerMetric);
+    const Metric metric = metricAt(section);
     const int part = (section - 1) % columnsPerMetric;
     const QString which = part == 0 ? tr("A") : part == 1 ? tr("B") : tr("B − A");
-    return QStringLiteral("%1 %2").arg(metricName(metric), which);
+    return QStringLiteral("%1 %2").arg(PageMetric::get(metric).label(), which);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/pagemetric.h"
 #include "testrecord.h"
 
 #include <QAbstractTableModel>
@@ -14,10 +15,11 @@ class ComparisonModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(ComparisonModel)
 
 public:
-    enum class Metric { Ttfb, Fcp, Lcp, Dcl, Load, FullyLoaded };
-    static constexpr int metricCount = 6;
-    // Column 0 is the region; then for each metric three columns: A, B, B − A.
+    using Metric = PageMetric::Id;
+    // Column 0 is the region; then for each timing of the metric table, in its order, three columns: A, B, B − A.
     static constexpr int columnsPerMetric = 3;
+    static QList<Metric> metrics();
+    static Metric metricAt(int column); // column ≥ 1
 
     explicit ComparisonModel(QObject *parent = nullptr);
 
@@ -25,7 +27,6 @@ public:
     QStringList regions() const { return m_regions; }
     std::optional<double> value(const QString &region, Metric metric, bool second) const;
     std::optional<double> difference(const QString &region, Metric metric) const;
-    static QString metricName(Metric metric);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

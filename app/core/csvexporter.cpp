@@ -1,5 +1,7 @@
 #include "csvexporter.h"
 
+#include "model/pagemetric.h"
+
 #include <QDir>
 #include <QLocale>
 #include <QSaveFile>
@@ -40,23 +42,14 @@ QString optionalInt(const std::optional<int> &value)
     return value ? QString::number(*value) : QString();
 }
 
-// The metric columns shared by run rows and median rows; a view whose metrics never arrived has none at all.
+// The metric columns shared by run rows and median rows, one per row of the metric table; a view whose metrics
+// never arrived has none at all.
 QStringList metricFields(const std::optional<PageMetrics> &m)
 {
-    if (!m)
-        return QStringList(10, QString());
-    return {
-        optionalInt(m->documentStatus),
-        CsvExporter::number(m->ttfbMs),
-        CsvExporter::number(m->firstContentfulPaintMs),
-        CsvExporter::number(m->largestContentfulPaintMs),
-        CsvExporter::number(m->domContentLoadedMs),
-        CsvExporter::number(m->loadMs),
-        CsvExporter::number(m->fullyLoadedMs),
-        CsvExporter::number(m->cumulativeLayoutShift),
-        QString::number(m->requestCount),
-        QString::number(m->totalEncodedBytes),
-    };
+    QStringList fields { m ? optionalInt(m->documentStatus) : QString() };
+    for (const PageMetric &metric : PageMetric::all())
+        fields.append(m ? CsvExporter::number(metric.value(*m)) : QString());
+    return fields;
 }
 
 bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
@@ -96,11 +89,12 @@ QString CsvExporter::number(std::optional<qint64> value)
 
 QStringList CsvExporter::regionsHeader()
 {
-    return { QStringLiteral("test_id"), QStringLiteral("url"), QStringLiteral("region"), QStringLiteral("run"),
-        QStringLiteral("view"), QStringLiteral("status"), QStringLiteral("ttfb_ms"), QStringLiteral("fcp_ms"),
-        QStringLiteral("lcp_ms"), QStringLiteral("dcl_ms"), QStringLiteral("load_ms"),
-        QStringLiteral("fully_loaded_ms"), QStringLiteral("cls"), QStringLiteral("requests"), QStringLiteral("bytes"),
-        QStringLiteral("error") };
+    QStringList header { QStringLiteral("test_id"), QStringLiteral("url"), QStringLiteral("region"),
+        QStringLiteral("run"), QStringLiteral("view"), QStringLiteral("status") };
+    for (const PageMetric &metric : PageMetric::all())
+        header.append(metric.csvColumn);
+    header.append(QStringLiteral("error"));
+    return header;
 }
 
 QStringList CsvExporter::requestsHeader()
