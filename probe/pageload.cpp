@@ -2,6 +2,7 @@
 
 #include "cdpconnection.h"
 #include "model/connectivityprofile.h"
+#include "phasecutter.h"
 #include "urlpolicy.h"
 
 #include <QDateTime>
@@ -513,53 +514,9 @@ void PageLoad::closeHop(
     if (outcome == RequestTiming::Outcome::Finished || pending.sawData)
         t.decodedBytes = pending.decodedBytes;
 
-    // Walk the response's phase boundaries with a cursor that never goes back, so each phase starts where the
-    // previous one ended and together they cover the request exactly: start → blocked → dns → connect → ssl →
-    // send → wait → receive → end. A boundary Chrome did not report (-1) leaves its phase out.
-    double cursor = pending.startTs;
-    const QJsonObject &rt = pending.responseTiming;
-    const double base = rt.value(QStringLiteral("requestTime")).toDouble(-1);
-    if (base > 0) {
-        const auto at = [&](const QString &key) -> std::optional<double> {
-            if (auto offset = positive(rt, key))
-                return base + *offset / 1000.0;
-            return std::nullopt;
-        };
-        const auto advance = [&](std::optional<double> boundary) -> std::optional<double> {
-            if (!boundary)
-                return std::nullopt;
-            const double next = std::max(cursor, *boundary);
-            const double phase = (next - cursor) * 1000.0;
-            cursor = next;
-            return phase;
-        };
-        const auto dnsStart = at(QStringLiteral("dnsStart"));
-        const auto connectStart = at(QStringLiteral("connectStart"));
-        const auto sslStart = at(QStringLiteral("sslStart"));
-        const auto sendStart = at(QStringLiteral("sendStart"));
-        auto firstActivity = dnsStart ? dnsStart : connectStart ? connectStart : sendStart;
-        if (!firstActivity)
-            firstActivity = base;
-        t.phases.blocked = advance(firstActivity);
-        if (dnsStart)
-            t.phases.dns = advance(at(QStringLiteral("dnsEnd")));
-        if (connectStart)
-            t.phases.connect = advance(sslStart ? sslStart : at(QStringLiteral("connectEnd")));
-        if (sslStart)
-            t.phases.ssl = advance(at(QStringLiteral("sslEnd")));
-        if (connectStart && sslStart) {
-            // connectEnd comes after the TLS handshake; a sliver past sslEnd belongs to the connection.
-            const auto rest = advance(at(QStringLiteral("connectEnd")));
-            if (rest)
-                t.phases.ssl = *t.phases.ssl + *rest;
-        }
-        t.phases.send = advance(at(QStringLiteral("sendEnd")));
-        t.phases.wait = advance(at(QStringLiteral("receiveHeadersEnd")));
-        if (endTs)
-            t.phases.receive = advance(endTs);
-    }
-    if (endTs)
-        t.durationMs = (std::max(cursor, *endTs) - pending.startTs) * 1000.0;
+    const PhaseCutter::Cut cut = PhaseCutter::cut(pending.startTs, pending.responseTiming, endTs);
+    t.phases = cut.phases;
+    t.durationMs = cut.durationMs;
     // Kept in absolute milliseconds until the navigation start is known; publish() makes it relative.
     t.startMs = pending.startTs * 1000.0;
     publish(std::move(t));
