@@ -8,8 +8,8 @@
 #include <optional>
 #include <utility>
 
-// How one region's pool of runners behaves (DESIGN.md §6), as the fleet config states it. Durations are in
-// milliseconds here, seconds in the file. Whoever builds a RegionPool fills its PoolOptions from this.
+// How one region's pool of runners behaves (FLEETCONFIG.md, "The pool"), as the fleet config states it. Durations are
+// in milliseconds here, seconds in the file. Whoever builds a RegionPool fills its PoolOptions from this.
 struct PoolSettings
 {
     int min = 0; // runners kept booted even when idle

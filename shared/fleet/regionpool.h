@@ -19,7 +19,7 @@
 
 class PoolRun;
 
-// How one region's pool grows and shrinks (DESIGN.md §6, after Phoenix FLAME's pool).
+// How one region's pool grows and shrinks (FLEETCONFIG.md, "The pool"; after Phoenix FLAME's pools).
 struct PoolOptions
 {
     int min = 0; // runners booted at start and kept
