@@ -173,7 +173,11 @@ document.addEventListener('DOMContentLoaded', () => {
     // The server's delay is spent waiting for the first byte.
     QVERIFY2(css->phases.wait >= 295, qPrintable(describe(*css)));
     QVERIFY2(img->phases.wait >= 595, qPrintable(describe(*img)));
-    QVERIFY2(late->startMs >= *m.domContentLoadedMs - 10, qPrintable(describe(*late)));
+    // The late image starts inside the DOMContentLoaded handler: after the stylesheet the script waited for, and no
+    // later than the event's end (which is what DCL measures). "Within 10 ms of DCL's end" held on an idle machine
+    // only: under load the handler itself can take longer.
+    QVERIFY2(late->startMs >= *css->endMs() - 1, qPrintable(describe(*late) + u" css " + describe(*css)));
+    QVERIFY2(late->startMs <= *m.domContentLoadedMs + 1, qPrintable(describe(*late)));
 
     qint64 encodedTotal = 0;
     for (const RequestTiming &r : view.requests) {
