@@ -272,10 +272,13 @@ void TestWebServer::send(QTcpSocket *socket, const Request &request, const Respo
     case Response::Mode::Close:
         socket->abort();
         return;
-    case Response::Mode::Garbage:
-        socket->write(QByteArray("\x01\x02\xff\xfe garbage, not HTTP \x00\x7f\r\n\r\n", 33));
+    case Response::Mode::Garbage: {
+        // The NUL inside must be sent too, so the length comes from the literal itself (less its own terminator).
+        static constexpr char garbage[] = "\x01\x02\xff\xfe garbage, not HTTP \x00\x7f\r\n\r\n";
+        socket->write(garbage, sizeof garbage - 1);
         socket->disconnectFromHost();
         return;
+    }
     case Response::Mode::Normal:
         break;
     }
