@@ -189,6 +189,9 @@ private slots:
     void cleanup();
     void quoting_data();
     void quoting();
+    void formulasAreNeutralised_data();
+    void formulasAreNeutralised();
+    void hostileRequestFieldsAreNeutralised();
     void regionsRoundTrip();
     void requestsRoundTrip();
     void absentIsEmpty();
@@ -226,6 +229,58 @@ void tst_CsvExporter::quoting()
     const auto parsed = parseCsv((field + QStringLiteral(",x\r\n")).toUtf8());
     QVERIFY(parsed);
     QCOMPARE(parsed->value(0).value(0), text);
+}
+
+void tst_CsvExporter::formulasAreNeutralised_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("equals") << QStringLiteral("=1+1") << QStringLiteral("'=1+1");
+    QTest::newRow("plus") << QStringLiteral("+cmd") << QStringLiteral("'+cmd");
+    QTest::newRow("minus") << QStringLiteral("-2+3") << QStringLiteral("'-2+3");
+    QTest::newRow("at") << QStringLiteral("@SUM(A1)") << QStringLiteral("'@SUM(A1)");
+    QTest::newRow("tab") << QStringLiteral("\t=1") << QStringLiteral("'\t=1");
+    QTest::newRow("cr, quoted too") << QStringLiteral("\r=1") << QStringLiteral("\"'\r=1\"");
+    QTest::newRow("with a comma") << QStringLiteral("=HYPERLINK(\"http://x\",\"y\")")
+                                  << QStringLiteral("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    QTest::newRow("negative number") << QStringLiteral("-1.5") << QStringLiteral("-1.5");
+    QTest::newRow("plus number") << QStringLiteral("+3") << QStringLiteral("+3");
+    QTest::newRow("inside is fine") << QStringLiteral("a=b") << QStringLiteral("a=b");
+}
+
+void tst_CsvExporter::formulasAreNeutralised()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, field);
+    QCOMPARE(CsvExporter::field(text), field);
+    const auto parsed = parseCsv((field + QStringLiteral(",x\r\n")).toUtf8());
+    QVERIFY(parsed);
+    QCOMPARE(parsed->value(0).value(0), CsvExporter::neutralised(text));
+}
+
+void tst_CsvExporter::hostileRequestFieldsAreNeutralised()
+{
+    // What a page controls: the method of a fetch() and the MIME type its server sends.
+    TestRecord test;
+    test.id = 7;
+    test.url = QStringLiteral("https://example.com/");
+    test.regions = { QStringLiteral("fra") };
+    RegionRun run;
+    run.finished = true;
+    RequestTiming request;
+    request.id = QStringLiteral("1");
+    request.url = QStringLiteral("https://example.com/x");
+    request.method = QStringLiteral("=cmd|' /C calc'!A0");
+    request.mimeType = QStringLiteral("@SUM(1+1)*cmd|' /C calc'!A0");
+    request.outcome = RequestTiming::Outcome::Finished;
+    run.firstView.requests.append(request);
+    test.results.insert(QStringLiteral("fra"), RegionRecord { RunState::Complete, {}, { run } });
+    const auto rows = parseCsv(CsvExporter::requestsCsv(test));
+    QVERIFY(rows && rows->size() == 2);
+    const QStringList header = rows->at(0);
+    const QStringList row = rows->at(1);
+    QCOMPARE(row.at(header.indexOf(QStringLiteral("method"))), u'\'' + request.method);
+    QCOMPARE(row.at(header.indexOf(QStringLiteral("mime"))), u'\'' + request.mimeType);
 }
 
 void tst_CsvExporter::regionsRoundTrip()

@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QSaveFile>
 
 #include <cmath>
@@ -64,12 +65,24 @@ bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
 
 } // namespace
 
-QString CsvExporter::field(QStringView text)
+QString CsvExporter::neutralised(QStringView text)
 {
+    // A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…), @SUM(…), a DDE call),
+    // and a page controls several fields (a request's method, its MIME type, a URL's path). A leading apostrophe
+    // makes it text, as OWASP's CSV-injection advice says. Numbers are left alone: "-1.5" is data, not a formula.
+    static const QRegularExpression number(QStringLiteral(R"(^[+-]?(\d+(\.\d*)?|\.\d+)$)"));
+    if (text.isEmpty() || !QStringView(u"=+-@\t\r").contains(text.front()) || number.match(text).hasMatch())
+        return text.toString();
+    return u'\'' + text.toString();
+}
+
+QString CsvExporter::field(QStringView raw)
+{
+    const QString text = neutralised(raw);
     const bool quote = text.contains(u',') || text.contains(u'"') || text.contains(u'\r') || text.contains(u'\n');
     if (!quote)
-        return text.toString();
-    QString quoted = text.toString();
+        return text;
+    QString quoted = text;
     quoted.replace(u'"', QStringLiteral("\"\""));
     return u'"' % quoted % u'"';
 }

@@ -24,8 +24,11 @@ public:
     // an empty list and says why.
     static QStringList writeFiles(const TestRecord &test, const QString &dir, QString *error);
 
-    // One field, quoted when it holds a comma, a quote, CR or LF, with its quotes doubled.
+    // One field, quoted when it holds a comma, a quote, CR or LF, with its quotes doubled; neutralised first.
     static QString field(QStringView text);
+    // The text with an apostrophe in front when a spreadsheet would run it as a formula (it starts with = + - @,
+    // a tab or CR and is not a plain number); otherwise unchanged.
+    static QString neutralised(QStringView text);
     static QString number(std::optional<double> value);
     static QString number(std::optional<qint64> value);
 };
