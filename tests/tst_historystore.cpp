@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <memory>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <vector>
 
@@ -404,6 +405,8 @@ private slots:
     void refusesFramesOfUnknownRegions();
     void migratesV1ToV2();
     void refusesNewerSchema();
+    void historyIsPrivate();
+    void userInfoIsNotStored();
     void reopenAfterCleanClose();
     void survivesSigkill_data();
     void survivesSigkill();
@@ -728,6 +731,75 @@ void tst_HistoryStore::refusesNewerSchema()
     QCOMPARE(store.beginTest(QStringLiteral("https://example.com/"), LoadOptions {}, { QStringLiteral("fra") }, 1), -1);
     RawDatabase untouched(dbPath(dir));
     QCOMPARE(untouched.value(QStringLiteral("PRAGMA user_version")).toInt(), 99);
+}
+
+void tst_HistoryStore::historyIsPrivate()
+{
+    // A umask that would make a new file readable by everyone, as a desktop session often has.
+    const mode_t previous = ::umask(022);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString folder = dir.filePath(QStringLiteral("new/WorldSpeed"));
+    const QString path = folder + QStringLiteral("/history.sqlite");
+    {
+        HistoryStore store(path);
+        QVERIFY2(store.open(), qPrintable(store.lastError()));
+        QVERIFY(feed(store, sampleRecord()) > 0);
+    }
+    ::umask(previous);
+    const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+        | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+    QCOMPARE(QFile::permissions(folder) & others, QFileDevice::Permissions());
+    for (const QString &name : QDir(folder).entryList(QDir::Files)) // the database and its -wal, -shm
+        QVERIFY2((QFile::permissions(folder + u'/' + name) & others) == 0, qPrintable(name));
+    QVERIFY(QDir(folder).entryList(QDir::Files).contains(QStringLiteral("history.sqlite")));
+
+    // A file an older version left readable is made private when opened.
+    const QString old = dir.filePath(QStringLiteral("old.sqlite"));
+    {
+        QFile file(old);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+    }
+    QFile::setPermissions(old, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
+    HistoryStore store(old);
+    QVERIFY2(store.open(), qPrintable(store.lastError()));
+    QCOMPARE(QFile::permissions(old) & others, QFileDevice::Permissions());
+}
+
+void tst_HistoryStore::userInfoIsNotStored()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    auto owned = std::make_unique<HistoryStore>(dbPath(dir));
+    HistoryStore &store = *owned;
+    QVERIFY2(store.open(), qPrintable(store.lastError()));
+    const QString secret = QStringLiteral("hunter2-secret");
+    const QString url = QStringLiteral("https://alice:%1@example.com/private?q=1").arg(secret);
+    const qint64 id = store.beginTest(url, LoadOptions {}, { QStringLiteral("fra") }, 1);
+    QVERIFY2(id > 0, qPrintable(store.lastError()));
+    RequestTiming request;
+    request.id = QStringLiteral("1");
+    request.url = url;
+    request.redirectUrl = QStringLiteral("https://bob:%1@example.com/next").arg(secret);
+    request.outcome = RequestTiming::Outcome::Finished;
+    QVERIFY2(store.addRequest(id, QStringLiteral("fra"), 1, RunView::First, request), qPrintable(store.lastError()));
+    QVERIFY2(store.setMetrics(id, QStringLiteral("fra"), 1, RunView::First, PageMetrics {}, url, {}),
+        qPrintable(store.lastError()));
+    const auto loaded = store.load(id);
+    QVERIFY2(loaded, qPrintable(store.lastError()));
+    QCOMPARE(loaded->url, QStringLiteral("https://example.com/private?q=1"));
+    const ViewResult &view = loaded->region(QStringLiteral("fra")).runs.value(0).firstView;
+    QCOMPARE(view.finalUrl, QStringLiteral("https://example.com/private?q=1"));
+    QCOMPARE(view.requests.value(0).url, QStringLiteral("https://example.com/private?q=1"));
+    QCOMPARE(view.requests.value(0).redirectUrl, QStringLiteral("https://example.com/next"));
+
+    // Nothing of it is anywhere in the file.
+    owned.reset(); // closed, its WAL checkpointed into the file
+    for (const QString &name : QDir(dir.path()).entryList(QDir::Files)) {
+        QFile file(dir.filePath(name));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY2(!file.readAll().contains(secret.toUtf8()), qPrintable(name));
+    }
 }
 
 void tst_HistoryStore::reopenAfterCleanClose()

@@ -1,9 +1,13 @@
 #include "historystore.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSqlError>
+#include <QUrl>
 
 #include <algorithm>
 #include <atomic>
@@ -163,6 +167,45 @@ std::optional<double> latestMetric(const PageMetrics &m)
     return latest;
 }
 
+// A URL as the history keeps it: without a user name or password, which a URL like https://user:secret@host/
+// carries in clear and which the history would otherwise hand on to every export and report.
+QString withoutUserInfo(const QString &url)
+{
+    const QUrl parsed(url);
+    if (!parsed.isValid() || parsed.userInfo().isEmpty())
+        return url;
+    return parsed.adjusted(QUrl::RemoveUserInfo).toString();
+}
+
+// The history and its folder are the user's alone: URLs tested, internal host names, screenshots of pages.
+bool makePrivate(const QString &path, QString *error)
+{
+    const QFileInfo file(path);
+    QDir folder = file.absoluteDir();
+    if (!folder.exists()) {
+        if (!QDir().mkpath(folder.absolutePath())) {
+            *error = u"cannot create the folder \"" % folder.absolutePath() % u'"';
+            return false;
+        }
+        QFile::setPermissions(
+            folder.absolutePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    }
+    constexpr QFileDevice::Permissions ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    if (!file.exists()) {
+        // Created here with the final permissions, so there is no moment when another user could open it; SQLite
+        // gives its -wal and -shm files the database's permissions.
+        QFile create(path);
+        if (!create.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnly) && !file.exists()) {
+            *error = u"cannot create the history \"" % path % u"\": " % create.errorString();
+            return false;
+        }
+        return true;
+    }
+    if ((QFile::permissions(path) & ~(ownerOnly | QFileDevice::ReadUser | QFileDevice::WriteUser)) != 0)
+        QFile::setPermissions(path, ownerOnly);
+    return true;
+}
+
 } // namespace
 
 HistoryStore::HistoryStore(QString path, Durability durability)
@@ -246,6 +289,8 @@ bool HistoryStore::open()
         return true;
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return fail(QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
+    if (QString error; m_path != u":memory:" && !makePrivate(m_path, &error))
+        return fail(error);
     if (!m_db.isValid()) {
         m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
         m_db.setDatabaseName(m_path);
@@ -340,7 +385,7 @@ qint64 HistoryStore::beginTest(
         QSqlQuery &test = statement(QStringLiteral(
             "INSERT INTO tests (url, options, runs_per_region, started_at) VALUES (coalesce(?, ''), ?, ?, ?)"));
         const Finish finishTest { test };
-        bind(test, { url, compactJson(options.toJson()), runsPerRegion, nowMs() });
+        bind(test, { withoutUserInfo(url), compactJson(options.toJson()), runsPerRegion, nowMs() });
         if (!exec(test, what))
             return false;
         id = test.lastInsertId().toLongLong();
@@ -388,7 +433,10 @@ bool HistoryStore::addRequest(
         QSqlQuery &insert = statement(QStringLiteral(
             "INSERT INTO requests (test_id, region, run_index, view, start_ms, json) VALUES (?, ?, ?, ?, ?, ?)"));
         const Finish finish { insert };
-        bind(insert, { testId, region, runIndex, runViewName(view), request.startMs, compactJson(request.toJson()) });
+        RequestTiming kept = request;
+        kept.url = withoutUserInfo(kept.url);
+        kept.redirectUrl = withoutUserInfo(kept.redirectUrl);
+        bind(insert, { testId, region, runIndex, runViewName(view), request.startMs, compactJson(kept.toJson()) });
         return exec(insert, what);
     });
 }
@@ -409,7 +457,7 @@ bool HistoryStore::setMetrics(qint64 testId, const QString &region, int runIndex
                                        " WHERE test_id = ? AND region = ? AND run_index = ? AND view = ?"));
         const Finish finish { update };
         bind(update,
-            { finalUrl, compactJson(metrics.toJson()), nullable(metrics.ttfbMs),
+            { withoutUserInfo(finalUrl), compactJson(metrics.toJson()), nullable(metrics.ttfbMs),
                 nullable(metrics.firstContentfulPaintMs), nullable(metrics.largestContentfulPaintMs),
                 nullable(metrics.loadMs),
                 screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(screenshotPng), testId,
