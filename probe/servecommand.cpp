@@ -119,7 +119,8 @@ int ServeCommand::start(const QStringList &arguments)
     const QCommandLineOption allowPrivate(QStringLiteral("allow-private-targets"),
         QStringLiteral("Load loopback, private, link-local and metadata addresses too (local fleets, tests)."));
     const QCommandLineOption allowTarget(QStringLiteral("allow-target"),
-        QStringLiteral("Allow this one host (and port) even though it is private; may be repeated."),
+        QStringLiteral("Allow this one host even though it is private: its port, or without one the scheme's default "
+                       "port; may be repeated."),
         QStringLiteral("HOST[:PORT]"));
     const QCommandLineOption chrome(
         QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."), QStringLiteral("PATH"));

@@ -195,9 +195,13 @@ void UrlPolicy::allowTarget(const QString &host, int port)
 bool UrlPolicy::isExempt(const QUrl &url) const
 {
     const QString host = url.host().toLower();
-    const int port = url.port(url.scheme().toLower() == u"https" ? 443 : 80);
+    const QString scheme = url.scheme().toLower();
+    const int defaultPort = scheme == u"https" || scheme == u"wss" ? 443 : 80;
+    const int port = url.port(defaultPort);
     return std::any_of(m_exemptTargets.begin(), m_exemptTargets.end(), [&](const std::pair<QString, int> &target) {
-        return target.first == host && (target.second < 0 || target.second == port);
+        // No port given means the web's own port of the URL's scheme, not every port of the host: exempting a
+        // staging web server must not open its database or admin ports to a page.
+        return target.first == host && port == (target.second < 0 ? defaultPort : target.second);
     });
 }
 

@@ -60,7 +60,8 @@ public:
 
     // Exceptions for one known target, e.g. an internal staging server a probe is meant to test, while every
     // other private address stays refused: a URL whose host (case-insensitive, as written in the URL) and port
-    // match is allowed without an address check. A port of -1 matches any port.
+    // match is allowed without an address check. A port of -1 means the scheme's default port (80 for http and
+    // ws, 443 for https and wss), never every port.
     void allowTarget(const QString &host, int port = -1);
     bool isExempt(const QUrl &url) const;
     // A stuck resolver must not hold a run forever; after this long check() refuses.

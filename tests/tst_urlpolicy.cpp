@@ -286,6 +286,32 @@ private slots:
 
     // An IP literal is answered from the address itself: on the next turn of the event loop, before any lookup
     // could have come back, and without asking the resolver.
+    void allowTargetPorts_data()
+    {
+        QTest::addColumn<int>("allowedPort");
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<bool>("exempt");
+        QTest::newRow("no port: http default") << -1 << QStringLiteral("http://staging.internal/") << true;
+        QTest::newRow("no port: explicit 80") << -1 << QStringLiteral("http://staging.internal:80/") << true;
+        QTest::newRow("no port: https default") << -1 << QStringLiteral("https://staging.internal/") << true;
+        QTest::newRow("no port: wss default") << -1 << QStringLiteral("wss://staging.internal/") << true;
+        QTest::newRow("no port: database port") << -1 << QStringLiteral("http://staging.internal:5432/") << false;
+        QTest::newRow("no port: 443 over http") << -1 << QStringLiteral("http://staging.internal:443/") << false;
+        QTest::newRow("port: that port") << 8080 << QStringLiteral("http://staging.internal:8080/x") << true;
+        QTest::newRow("port: not the default") << 8080 << QStringLiteral("http://staging.internal/") << false;
+        QTest::newRow("other host") << -1 << QStringLiteral("http://other.internal/") << false;
+        QTest::newRow("host case") << -1 << QStringLiteral("http://STAGING.internal/") << true;
+    }
+    void allowTargetPorts()
+    {
+        QFETCH(int, allowedPort);
+        QFETCH(QString, url);
+        QFETCH(bool, exempt);
+        UrlPolicy policy;
+        policy.allowTarget(QStringLiteral("staging.internal"), allowedPort);
+        QCOMPARE(policy.isExempt(QUrl(url)), exempt);
+    }
+
     void literalNeedsNoLookup()
     {
         QObject context;
