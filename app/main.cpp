@@ -1,28 +1,27 @@
+#include "appenvironment.h"
 #include "fleet/keychainsecretstore.h"
 #include "historystore.h"
 #include "mainwindow.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QIcon>
 #include <QMessageBox>
-#include <QStandardPaths>
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("WorldSpeed"));
-    QApplication::setApplicationName(QStringLiteral("WorldSpeed"));
-    QApplication::setApplicationVersion(QStringLiteral(WORLDSPEED_VERSION));
+    AppEnvironment::nameApplication();
     // The installed desktop entry's name (packaging/linux/): Wayland compositors match the window to it by this.
     QApplication::setDesktopFileName(QStringLiteral("org.worldspeed.WorldSpeed"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/worldspeed/icons/worldspeed.svg")));
 
-    const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    QDir().mkpath(data);
+    const QString databasePath = AppEnvironment::databasePath();
+    QDir().mkpath(QFileInfo(databasePath).absolutePath());
     // Frames are written on the GUI thread as they arrive: synchronous=NORMAL (about 30 µs a frame here, against
     // 240 µs for FULL) still loses nothing already received when the app crashes; only a power cut could.
-    HistoryStore history(QDir(data).filePath(QStringLiteral("history.sqlite")), HistoryStore::Durability::ProcessCrash);
+    HistoryStore history(databasePath, HistoryStore::Durability::ProcessCrash);
     if (!history.open()) {
         QMessageBox::critical(nullptr, QStringLiteral("WorldSpeed"),
             QStringLiteral("The test history cannot be opened: %1").arg(history.lastError()));
@@ -32,8 +31,7 @@ int main(int argc, char *argv[])
     MainWindow::Services services;
     services.history = &history;
     services.secrets = &secrets;
-    services.fleetConfigPath = QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
-                                   .filePath(QStringLiteral("fleet.json"));
+    services.fleetConfigPath = AppEnvironment::fleetConfigPath();
     MainWindow window(services);
     window.show();
     return QApplication::exec();

@@ -1,8 +1,8 @@
 #include "measurecommand.h"
 
-#include "model/connectivityprofile.h"
 #include "model/displayformat.h"
 #include "model/harbuilder.h"
+#include "model/loadoptionsparser.h"
 #include "model/pagemetric.h"
 #include "pageload.h"
 
@@ -75,20 +75,14 @@ int MeasureCommand::parse(const QStringList &arguments)
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the runs as JSON instead of a table."));
     const QCommandLineOption har(
         QStringLiteral("har"), QStringLiteral("Write a HAR 1.2 file of all runs."), QStringLiteral("FILE"));
-    const QCommandLineOption profile(QStringLiteral("profile"),
-        QStringLiteral("Connectivity to emulate: %1.").arg(ConnectivityProfile::names().join(QStringLiteral(", "))),
-        QStringLiteral("NAME"), QStringLiteral("Native"));
-    const QCommandLineOption runs(QStringLiteral("runs"),
-        QStringLiteral("Number of runs (1-100); the median is reported."), QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds one view may take (1-600)."),
-        QStringLiteral("SECONDS"), QString::number(LoadOptions::defaultTimeoutMs / 1000));
-    const QCommandLineOption repeat(QStringLiteral("repeat-view"),
-        QStringLiteral("Load the page a second time in the same context (warm cache) and report it separately."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Write a PNG screenshot taken at the load event of the first run."), QStringLiteral("FILE"));
     const QCommandLineOption chrome(
         QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."), QStringLiteral("PATH"));
-    parser.addOptions({ json, har, profile, runs, timeout, repeat, screenshot, chrome });
+    const LoadOptionsParser loadOptions(QStringLiteral("Number of runs"));
+    parser.addOptions({ json, har });
+    loadOptions.addOptions(parser);
+    parser.addOptions({ screenshot, chrome });
 
     QStringList argv = arguments;
     argv.prepend(QStringLiteral("worldspeed-probe measure"));
@@ -116,22 +110,12 @@ int MeasureCommand::parse(const QStringList &arguments)
     if (!m_url.isValid() || m_url.host().isEmpty() || (scheme != u"http" && scheme != u"https"))
         return usage(QStringLiteral("\"%1\" is not an http or https URL").arg(positional.first()));
 
-    bool ok = false;
-    m_runCount = parser.value(runs).toInt(&ok);
-    if (!ok || m_runCount < 1 || m_runCount > 100)
-        return usage(QStringLiteral("--runs must be a whole number from 1 to 100"));
-    const double seconds = parser.value(timeout).toDouble(&ok);
-    if (!ok || seconds < 1 || seconds > LoadOptions::maxTimeoutMs / 1000)
-        return usage(
-            QStringLiteral("--timeout must be a number of seconds from 1 to %1").arg(LoadOptions::maxTimeoutMs / 1000));
-    const auto chosen = ConnectivityProfile::byName(parser.value(profile));
-    if (!chosen)
-        return usage(QStringLiteral("unknown profile \"%1\"; one of: %2")
-                         .arg(parser.value(profile), ConnectivityProfile::names().join(QStringLiteral(", "))));
-
-    m_loadOptions.timeoutMs = static_cast<int>(seconds * 1000);
-    m_loadOptions.profile = chosen->name;
-    m_loadOptions.repeatView = parser.isSet(repeat);
+    QString error;
+    const auto values = loadOptions.read(parser, &error);
+    if (!values)
+        return usage(error);
+    m_loadOptions = values->options;
+    m_runCount = values->runs;
     m_screenshotPath = parser.value(screenshot);
     m_loadOptions.screenshot = !m_screenshotPath.isEmpty();
     m_json = parser.isSet(json);

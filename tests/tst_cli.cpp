@@ -1,6 +1,7 @@
 // `worldspeed-cli` as a script meets it: the real binary, a fleet file of one local region (real worldspeed-probe,
 // real Chromium), the test web server, a history database of the test's own. Set WORLDSPEED_SCREENSHOT_DIR to keep
 // the PDF report it writes.
+#include "appsettings.h"
 #include "childprocess.h"
 #include "csvexporter.h"
 #include "fleet/fleetconfig.h"
@@ -105,6 +106,7 @@ private slots:
     void fleetProblems();
     void saveThenHistoryAndExport();
     void progressOnATerminal();
+    void chromeFromTheAppsSettings();
 
 private:
     // Runs the CLI as a child process while this thread keeps serving HTTP for its browser.
@@ -654,6 +656,53 @@ void tst_Cli::progressOnATerminal()
     const qsizetype done = o.out.indexOf(u"local  200 Complete");
     QVERIFY2(waiting >= 0 && loading > waiting && done > loading, qPrintable(o.out));
     QVERIFY2(o.out.indexOf(u"TTFB") > done, qPrintable(o.out)); // the results come after
+}
+
+void tst_Cli::chromeFromTheAppsSettings()
+{
+    // The Chrome chosen in the app's Settings: a wrapper that notes each start, then becomes the real Chromium.
+    QString chromium;
+    for (const char *name : { "chromium", "chromium-browser", "google-chrome", "google-chrome-stable" }) {
+        if (chromium.isEmpty())
+            chromium = QStandardPaths::findExecutable(QString::fromLatin1(name));
+    }
+    QVERIFY2(!chromium.isEmpty(), "no Chromium on PATH");
+    const QString started = m_dir.filePath(QStringLiteral("chrome-started"));
+    const QString wrapper = m_dir.filePath(QStringLiteral("chosen-chrome"));
+    const auto quoted
+        = [](QString path) -> QString { return u'\'' + path.replace(u'\'', QStringLiteral("'\\''")) + u'\''; };
+    QFile script(wrapper);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write(QStringLiteral("#!/bin/sh\necho started >> %1\nexec %2 \"$@\"\n")
+                     .arg(quoted(started), quoted(chromium))
+                     .toUtf8());
+    script.close();
+    QVERIFY(script.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+
+    // The app's settings file where the app writes it, under a config folder of this test's own; the fleet's local
+    // region names no Chrome of its own.
+    const QString config = m_dir.filePath(QStringLiteral("app-config"));
+    {
+        AppSettings settings(config + QStringLiteral("/WorldSpeed/WorldSpeed.conf"));
+        settings.chromePath.setValue(wrapper);
+    }
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), config);
+    const Outcome o = ChildProcess::run(QStringLiteral(WORLDSPEED_CLI_EXE),
+        runArguments() + QStringList { QStringLiteral("--format"), QStringLiteral("json") }, 120'000, environment);
+    QVERIFY2(o.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    const QJsonObject region = QJsonDocument::fromJson(o.out.toUtf8())
+                                   .object()
+                                   .value(QStringLiteral("regions"))
+                                   .toArray()
+                                   .first()
+                                   .toObject();
+    QCOMPARE(region.value(QStringLiteral("ok")).toBool(), true);
+    QVERIFY(region.value(QStringLiteral("median")).toObject().value(QStringLiteral("loadMs")).toDouble() > 0);
+    QFile log(started);
+    QVERIFY2(log.open(QIODevice::ReadOnly), "the Chrome chosen in the app's settings was not started");
+    QVERIFY(log.readAll().startsWith("started\n"));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

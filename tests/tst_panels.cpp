@@ -2,6 +2,7 @@
 // FakeBackend's pool, and the settings dialog with an in-memory keychain. Set WORLDSPEED_SCREENSHOT_DIR to keep
 // light and dark screenshots of each.
 
+#include "appsettings.h"
 #include "darkpalette.h"
 #include "fakebackend.h"
 #include "fakeprobe.h"
@@ -621,7 +622,7 @@ void tst_Panels::settingsTokenErrorIsShown()
 void tst_Panels::settingsChromePathMustBeExecutable()
 {
     QTemporaryDir dir;
-    QSettings().remove(SettingsDialog::chromePathKey);
+    AppSettings().chromePath.remove();
     SettingsDialog dialog(FleetConfig::defaultConfig(), dir.filePath(QStringLiteral("fleet.json")), nullptr);
     QVERIFY(dialog.chromePathEdit()->text().isEmpty());
     QVERIFY(dialog.okButton()->isEnabled()); // empty: found automatically
@@ -649,11 +650,11 @@ void tst_Panels::settingsChromePathMustBeExecutable()
     QVERIFY(dialog.okButton()->isEnabled());
     dialog.accept();
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
-    QCOMPARE(QSettings().value(SettingsDialog::chromePathKey).toString(), plain);
+    QCOMPARE(AppSettings().chromePath.value(), plain);
 
     SettingsDialog reopened(FleetConfig::defaultConfig(), dir.filePath(QStringLiteral("fleet.json")), nullptr);
     QCOMPARE(reopened.chromePathEdit()->text(), plain);
-    QSettings().remove(SettingsDialog::chromePathKey);
+    AppSettings().chromePath.remove();
 }
 
 void tst_Panels::settingsChooseFileAndSave()

@@ -1,4 +1,6 @@
-#include "clicommand.h"
+#include "appenvironment.h"
+#include "clidispatcher.h"
+#include "cliexitcode.h"
 
 #include <QGuiApplication>
 #include <QTextStream>
@@ -20,17 +22,15 @@ int main(int argc, char *argv[])
         qputenv("QT_QPA_PLATFORM", "offscreen");
     const std::unique_ptr<QCoreApplication> app
         = wantsPdf ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
-    // The app's names, so QStandardPaths finds the app's history and fleet config.
-    QCoreApplication::setOrganizationName(QStringLiteral("WorldSpeed"));
-    QCoreApplication::setApplicationName(QStringLiteral("WorldSpeed"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(WORLDSPEED_VERSION));
+    // The app's names, so that its history, fleet config and settings are found where the app keeps them.
+    AppEnvironment::nameApplication();
 
     QTextStream out(stdout);
     QTextStream err(stderr);
-    CliCommand cli(out, err, CliCommand::stderrIsTerminal());
+    CliDispatcher cli(out, err, CliConsole::stderrIsTerminal());
     const int early = cli.start(QCoreApplication::arguments().mid(1));
-    if (early >= 0)
+    if (early != CliExitCode::Running)
         return early;
-    QObject::connect(&cli, &CliCommand::finished, app.get(), [](int code) { QCoreApplication::exit(code); });
+    QObject::connect(&cli, &CliDispatcher::finished, app.get(), [](int code) { QCoreApplication::exit(code); });
     return QCoreApplication::exec();
 }

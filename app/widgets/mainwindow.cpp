@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "appenvironment.h"
+#include "appsettings.h"
 #include "comparisonmodel.h"
 #include "csvexporter.h"
 #include "fleet/configuredfleet.h"
@@ -34,7 +36,6 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
@@ -107,23 +108,16 @@ void MainWindow::loadFleet()
     m_controller = nullptr;
     m_fleet.reset();
     m_fleetError.clear();
-    FleetConfig config = FleetConfig::defaultConfig();
+    // The fleet as worldspeed-cli builds it too, with the Chrome chosen in the settings.
+    const AppSettings settings;
+    FleetConfig config;
     if (m_services.fleetConfig) {
-        config = *m_services.fleetConfig;
-    } else if (!m_services.fleetConfigPath.isEmpty() && QFileInfo::exists(m_services.fleetConfigPath)) {
-        QString error;
-        if (auto loaded = FleetConfig::load(m_services.fleetConfigPath, &error))
-            config = *loaded;
-        else
-            m_fleetError
-                = tr("The fleet configuration could not be read, so this computer is used instead: %1").arg(error);
-    }
-    // The Chrome the user chose in the settings, for local probes whose config names none.
-    const QString chromePath = QSettings().value(SettingsDialog::chromePathKey).toString();
-    for (RegionConfig &region : config.regions) {
-        if (region.backendType == u"local" && !chromePath.isEmpty()
-            && !region.backendSettings.contains(QStringLiteral("chromePath")))
-            region.backendSettings.insert(QStringLiteral("chromePath"), chromePath);
+        config = AppEnvironment::withAppSettings(*m_services.fleetConfig, settings);
+    } else {
+        const auto load = AppEnvironment::loadFleetConfig(
+            m_services.fleetConfigPath, AppEnvironment::FleetLoading::FallBack, settings);
+        config = *load.config; // falling back, there always is one
+        m_fleetError = load.error;
     }
     QString error;
     m_fleet = ConfiguredFleet::create(config, m_services.secrets, &error);
@@ -165,7 +159,7 @@ void MainWindow::loadFleet()
     });
 
     // The regions to test: what the user chose last time, if the fleet still has them; else all of them.
-    QStringList remembered = QSettings().value(QStringLiteral("test/regions")).toStringList();
+    QStringList remembered = AppSettings().testRegions.value();
     const QStringList available = m_regionModel->regionCodes();
     remembered.erase(
         std::remove_if(remembered.begin(), remembered.end(), [&](const QString &c) { return !available.contains(c); }),
@@ -231,12 +225,12 @@ void MainWindow::buildUi()
     m_urlError->setVisible(false);
     layout->addWidget(m_urlError);
 
-    QSettings settings;
-    m_url->setText(settings.value(QStringLiteral("test/url")).toString());
-    m_profile->setCurrentText(settings.value(QStringLiteral("test/profile"), QStringLiteral("Native")).toString());
-    m_runs->setValue(settings.value(QStringLiteral("test/runs"), 1).toInt());
-    m_repeatView->setChecked(settings.value(QStringLiteral("test/repeatView"), false).toBool());
-    m_screenshot->setChecked(settings.value(QStringLiteral("test/screenshot"), false).toBool());
+    const AppSettings settings;
+    m_url->setText(settings.testUrl.value());
+    m_profile->setCurrentText(settings.testProfile.value());
+    m_runs->setValue(settings.testRuns.value());
+    m_repeatView->setChecked(settings.testRepeatView.value());
+    m_screenshot->setChecked(settings.testScreenshot.value());
 
     connect(m_url, &QLineEdit::returnPressed, this, &MainWindow::startTest);
     connect(m_url, &QLineEdit::textChanged, this, [this] { m_urlError->setVisible(false); });
@@ -291,13 +285,13 @@ void MainWindow::buildUi()
     waterfallLayout->addWidget(m_waterfall, 1);
     connect(layoutChoice, &QComboBox::currentIndexChanged, this, [this, layoutChoice] {
         m_waterfall->setLayoutMode(static_cast<WaterfallView::LayoutMode>(layoutChoice->currentData().toInt()));
-        QSettings().setValue(QStringLiteral("waterfall/layout"), layoutChoice->currentIndex());
+        AppSettings().waterfallLayout.setValue(layoutChoice->currentIndex());
     });
     connect(typeChoice, &QComboBox::currentIndexChanged, this, [this, typeChoice] {
         const QString category = typeChoice->currentData().toString();
         m_waterfallModel->setTypeFilter(category.isEmpty() ? QSet<QString> {} : QSet<QString> { category });
     });
-    layoutChoice->setCurrentIndex(QSettings().value(QStringLiteral("waterfall/layout"), 0).toInt());
+    layoutChoice->setCurrentIndex(AppSettings().waterfallLayout.value());
     m_tabs->addTab(waterfallPage, tr("Waterfall"));
     auto *charts = new QSplitter(Qt::Horizontal, m_tabs);
     m_metricsChart = new MetricsChartView(charts);
@@ -436,12 +430,12 @@ void MainWindow::startTest()
         m_urlError->setVisible(true);
         return;
     }
-    QSettings settings;
-    settings.setValue(QStringLiteral("test/url"), m_url->text());
-    settings.setValue(QStringLiteral("test/profile"), m_profile->currentText());
-    settings.setValue(QStringLiteral("test/runs"), m_runs->value());
-    settings.setValue(QStringLiteral("test/repeatView"), m_repeatView->isChecked());
-    settings.setValue(QStringLiteral("test/screenshot"), m_screenshot->isChecked());
+    AppSettings settings;
+    settings.testUrl.setValue(m_url->text());
+    settings.testProfile.setValue(m_profile->currentText());
+    settings.testRuns.setValue(m_runs->value());
+    settings.testRepeatView.setValue(m_repeatView->isChecked());
+    settings.testScreenshot.setValue(m_screenshot->isChecked());
 }
 
 void MainWindow::cancelTest()
@@ -455,16 +449,16 @@ void MainWindow::chooseRegions()
     if (picker.exec() != QDialog::Accepted)
         return;
     setSelectedRegions(picker.selectedCodes());
-    QSettings().setValue(QStringLiteral("test/regions"), m_selected);
+    AppSettings().testRegions.setValue(m_selected);
 }
 
 QString MainWindow::askDirectory(const QString &title)
 {
-    QSettings settings;
-    const QString last = settings.value(QStringLiteral("export/lastDir"), QDir::homePath()).toString();
+    AppSettings settings;
+    const QString last = settings.exportDirectory.value();
     const QString dir = QFileDialog::getExistingDirectory(this, title, last);
     if (!dir.isEmpty())
-        settings.setValue(QStringLiteral("export/lastDir"), dir);
+        settings.exportDirectory.setValue(dir);
     return dir;
 }
 
@@ -514,17 +508,14 @@ void MainWindow::exportPdf()
     const auto test = m_services.history->load(m_shownTest);
     if (!test)
         return;
-    QSettings settings;
-    const QString last = settings.value(QStringLiteral("export/lastDir"), QDir::homePath()).toString();
+    AppSettings settings;
+    const QString last = settings.exportDirectory.value();
     const QString path = QFileDialog::getSaveFileName(this, tr("Export PDF report"),
         QDir(last).filePath(QStringLiteral("worldspeed-%1.pdf").arg(test->id)), tr("PDF (*.pdf)"));
     if (path.isEmpty())
         return;
-    settings.setValue(QStringLiteral("export/lastDir"), QFileInfo(path).absolutePath());
-    RegionCatalog catalog = RegionCatalog::builtIn();
-    for (const RegionCatalog::Region &region : fleetRegions())
-        catalog.add(region);
-    PdfReport report(*test, catalog);
+    settings.exportDirectory.setValue(QFileInfo(path).absolutePath());
+    PdfReport report(*test, m_fleet ? AppEnvironment::regionCatalog(m_fleet->config()) : RegionCatalog::builtIn());
     QString error;
     if (!report.write(path, &error))
         QMessageBox::warning(this, tr("Export PDF"), error);

@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "appsettings.h"
 #include "fleet/secretstore.h"
 
 #include <QDialogButtonBox>
@@ -21,7 +22,6 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
-#include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTextBlock>
@@ -493,7 +493,7 @@ QWidget *SettingsDialog::makeLocalTab()
     auto *row = new QHBoxLayout;
     m_chromePath = new QLineEdit(tab);
     m_chromePath->setPlaceholderText(tr("found automatically"));
-    m_chromePath->setText(QSettings().value(chromePathKey).toString());
+    m_chromePath->setText(AppSettings().chromePath.value());
     m_chromePath->setClearButtonEnabled(true);
     auto *browse = new QPushButton(tr("&Browse…"), tab);
     connect(browse, &QPushButton::clicked, this, &SettingsDialog::browseChrome);
@@ -615,10 +615,10 @@ void SettingsDialog::accept()
             return;
         }
     }
-    QSettings settings;
+    AppSettings settings;
     if (chromePath().isEmpty())
-        settings.remove(chromePathKey);
+        settings.chromePath.remove();
     else
-        settings.setValue(chromePathKey, chromePath());
+        settings.chromePath.setValue(chromePath());
     QDialog::accept();
 }

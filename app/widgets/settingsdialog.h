@@ -26,18 +26,16 @@ class SecretStore;
 //            path, under the editor; OK stays disabled while the text is not a valid config).
 //   Tokens — one row per secret the config names (every backend setting whose key ends in "Secret"), to type the
 //            token and save it to the keychain through a SecretStore. Tokens never go to QSettings or the file.
-//   Local probes — the Chrome the local probes start (QSettings "local/chromePath"), which must be an executable.
+//   Local probes — the Chrome the local probes start (AppSettings::chromePath), which must be an executable.
 //
 // On OK the config is saved to the path the caller gave (FleetConfig::save) if it changed, and the Chrome path to
-// QSettings; fleetConfig() is then the one to rebuild the fleet from.
+// the app's settings; fleetConfig() is then the one to rebuild the fleet from.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SettingsDialog)
 
 public:
-    static inline const QString chromePathKey = QStringLiteral("local/chromePath");
-
     // `secrets` is not owned and may be null (the Tokens tab then says there is no keychain).
     SettingsDialog(
         const FleetConfig &config, const QString &configPath, SecretStore *secrets, QWidget *parent = nullptr);

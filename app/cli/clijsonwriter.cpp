@@ -1,0 +1,143 @@
+#include "clijsonwriter.h"
+
+#include "fleet/fleetconfig.h"
+#include "regioncatalog.h"
+#include "runreport.h"
+
+#include <QJsonArray>
+
+namespace {
+
+QJsonValue isoOrNull(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue viewJson(const RegionRun &run, RunView which)
+{
+    const ViewResult *view = run.view(which);
+    if (!view)
+        return QJsonValue::Null;
+    QJsonObject json = view->toJson();
+    json.remove(QStringLiteral("screenshotPng")); // a picture in a table of numbers helps nobody
+    // Zero requests and bytes of a view whose metrics never came are not a measurement.
+    if (!run.measured(which))
+        json.insert(QStringLiteral("metrics"), QJsonValue::Null);
+    return json;
+}
+
+QJsonObject runJson(const RegionRun &run)
+{
+    return QJsonObject {
+        { QStringLiteral("index"), run.index },
+        { QStringLiteral("finished"), run.finished },
+        { QStringLiteral("ok"), run.ok() },
+        { QStringLiteral("cold"), run.cold },
+        { QStringLiteral("browserStartMs"),
+            run.browserStartMs ? QJsonValue(*run.browserStartMs) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("error"), run.error ? QJsonValue(run.error->toJson()) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("firstView"), viewJson(run, RunView::First) },
+        { QStringLiteral("repeatView"), viewJson(run, RunView::Repeat) },
+    };
+}
+
+QJsonValue metricsOrNull(const std::optional<PageMetrics> &metrics)
+{
+    return metrics ? QJsonValue(metrics->toJson()) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue loadJson(const std::optional<RegionLoad> &load)
+{
+    return load ? QJsonValue(QJsonObject {
+               { QStringLiteral("region"), load->region }, { QStringLiteral("medianLoadMs"), load->medianLoadMs } })
+                : QJsonValue(QJsonValue::Null);
+}
+
+// One region of the test document; `budgetPasses` is cleared when its checks fail.
+QJsonObject regionJson(const TestRecord &test, const QString &code, const QHash<QString, QString> &names,
+    const Budget &budget, bool &budgetPasses)
+{
+    const RegionRecord region = test.region(code);
+    QJsonArray runs;
+    for (const RegionRun &run : region.runs)
+        runs.append(runJson(run));
+    const std::optional<PageMetrics> median = test.medianMetrics(code);
+    QJsonArray checks;
+    const QList<Budget::Check> evaluated = budget.evaluate(median);
+    for (const Budget::Check &check : evaluated)
+        checks.append(check.toJson());
+    budgetPasses = budgetPasses && Budget::passes(evaluated);
+    const std::optional<LoadError> error = RunReport::firstError(region);
+    QJsonObject json {
+        { QStringLiteral("code"), code },
+        { QStringLiteral("name"), names.value(code, code) },
+        { QStringLiteral("ok"), RunReport::regionOk(test, code) },
+        { QStringLiteral("error"), error ? QJsonValue(error->toJson()) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("runs"), runs },
+        { QStringLiteral("median"), metricsOrNull(median) },
+        { QStringLiteral("budget"), checks },
+    };
+    if (test.options.repeatView)
+        json.insert(QStringLiteral("medianRepeatView"), metricsOrNull(test.medianMetrics(code, RunView::Repeat)));
+    return json;
+}
+
+} // namespace
+
+QJsonObject CliJsonWriter::test(
+    const TestRecord &test, bool saved, const QHash<QString, QString> &names, const Budget &budget)
+{
+    QJsonObject options = test.options.toJson();
+    options.insert(QStringLiteral("runs"), test.runsPerRegion);
+    options.insert(QStringLiteral("regions"), QJsonArray::fromStringList(test.regions));
+
+    QJsonArray regions;
+    bool budgetPasses = true;
+    for (const QString &code : test.regions)
+        regions.append(regionJson(test, code, names, budget, budgetPasses));
+
+    return QJsonObject {
+        { QStringLiteral("schema"), testSchema },
+        { QStringLiteral("testId"), saved ? QJsonValue(test.id) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("url"), test.url },
+        { QStringLiteral("label"), test.label },
+        { QStringLiteral("startedAt"), isoOrNull(test.startedAt) },
+        { QStringLiteral("finishedAt"), isoOrNull(test.finishedAt) },
+        { QStringLiteral("options"), options },
+        { QStringLiteral("regions"), regions },
+        { QStringLiteral("budget"),
+            QJsonObject { { QStringLiteral("pass"), budgetPasses }, { QStringLiteral("limits"), budget.toJson() } } },
+    };
+}
+
+QJsonObject CliJsonWriter::history(const QList<TestSummary> &tests, const QString &databasePath)
+{
+    QJsonArray array;
+    for (const TestSummary &test : tests) {
+        array.append(QJsonObject {
+            { QStringLiteral("id"), test.id },
+            { QStringLiteral("url"), test.url },
+            { QStringLiteral("label"), test.label },
+            { QStringLiteral("startedAt"), isoOrNull(test.startedAt) },
+            { QStringLiteral("finishedAt"), isoOrNull(test.finishedAt) },
+            { QStringLiteral("regions"), QJsonArray::fromStringList(test.regions) },
+            { QStringLiteral("fastest"), loadJson(test.fastest) },
+            { QStringLiteral("slowest"), loadJson(test.slowest) },
+        });
+    }
+    return QJsonObject { { QStringLiteral("schema"), historySchema }, { QStringLiteral("database"), databasePath },
+        { QStringLiteral("tests"), array } };
+}
+
+QHash<QString, QString> CliJsonWriter::regionNames(const FleetConfig &config)
+{
+    QHash<QString, QString> names;
+    const RegionCatalog catalog = RegionCatalog::builtIn();
+    for (const RegionCatalog::Region &region : catalog.regions())
+        names.insert(region.code, region.city);
+    for (const RegionConfig &region : config.regions) {
+        if (!region.name.isEmpty() && (region.name != region.code || !names.contains(region.code)))
+            names.insert(region.code, region.name);
+    }
+    return names;
+}
