@@ -185,7 +185,6 @@ private slots:
     void clickEmitsTheRequest();
     void rowsAppearWhileLoading();
     void detailsText();
-    void labelsKeepHostAndFileName();
     void screenshots();
 };
 
@@ -551,31 +550,6 @@ void tst_WaterfallView::detailsText()
     QVERIFY(WaterfallView::detailsText(QStringLiteral("fra"), failed).contains(u"net::ERR_NAME_NOT_RESOLVED"));
     QVERIFY(!WaterfallView::detailsText(QStringLiteral("fra"), failed).contains(u"Connect"));
     QVERIFY(WaterfallView::detailsText(QStringLiteral("fra"), page.requests.constLast()).contains(u"unfinished"));
-}
-
-void tst_WaterfallView::labelsKeepHostAndFileName()
-{
-    const QFontMetricsF metrics(QApplication::font());
-    const auto fits = [&](const QString &label, qreal width) -> QString {
-        const QString elided = WaterfallView::elideLabel(label, metrics, width);
-        [&] { QVERIFY2(metrics.horizontalAdvance(elided) <= width, qPrintable(elided)); }();
-        return elided;
-    };
-    const QString path = QStringLiteral("/static/js/vendor/chunks/app.2b9d4e.js");
-    QCOMPARE(fits(path, 1000), path);
-    QCOMPARE(fits(path, metrics.horizontalAdvance(QStringLiteral("/…/app.2b9d4e.js")) + 1),
-        QStringLiteral("/…/app.2b9d4e.js"));
-    const QString cdn = QStringLiteral("cdn.example.net/fonts/v2/inter-var.woff2");
-    QCOMPARE(fits(cdn, metrics.horizontalAdvance(QStringLiteral("cdn.example.net/…/inter-var.woff2")) + 1),
-        QStringLiteral("cdn.example.net/…/inter-var.woff2"));
-    // Narrower still: the file name is elided too, the host stays.
-    const QString narrower = fits(cdn,
-        metrics.horizontalAdvance(QStringLiteral("cdn.example.net/…/"))
-            + metrics.horizontalAdvance(QStringLiteral("abcdefghij")));
-    QVERIFY2(narrower.startsWith(u"cdn.example.net/…/") && narrower.endsWith(u"2"), qPrintable(narrower));
-    // No directory to drop, or no room at all: plain middle elision.
-    QVERIFY(fits(QStringLiteral("/a-very-long-single-file-name-for-sure.js"), 80).contains(QChar(0x2026)));
-    fits(cdn, 30);
 }
 
 void tst_WaterfallView::screenshots()

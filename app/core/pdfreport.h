@@ -9,12 +9,14 @@
 
 #include <optional>
 
-// One test as a printable PDF (QPdfWriter, 300 dpi): the title, URL, date and settings; the world map with each
-// region's marker coloured by its median load time (LoadTimeScale); the table of medians per region (failures
-// with their reason); the timings chart (MetricsBarChart); and per region the slowest 10 requests of its median
-// run with their phase bars (WaterfallGeometry). Blocks are never cut across pages: a block that does not fit
-// goes to the next page, a heading goes with the block after it, and the table repeats its header. Each page has
-// its number ("Page 2 of 4") in the footer.
+class QPainter;
+class QRectF;
+
+// One test as a printable PDF (QPdfWriter, 300 dpi): what ReportContent says (the title, URL, date and settings;
+// the world map; the table of medians per region, failures with their reason; the timings chart; per region the
+// slowest requests of its median run), laid onto pages by ReportLayout: blocks are never cut across pages, a
+// heading goes with the block after it, and the table repeats its header. Each page has its number
+// ("Page 2 of 4") in the footer.
 //
 // The paper is Letter where the locale's territory uses it (the US, Canada, Mexico, …), A4 elsewhere. It paints
 // with QPainter alone, no widget, so the app and worldspeed-cli both write it; the fonts need a QGuiApplication.
@@ -39,6 +41,8 @@ public:
     static QPageSize::PageSizeId pageSizeFor(QLocale::Territory territory);
 
 private:
+    void paintFooter(QPainter &painter, const QRectF &rect, int page, int pages) const;
+
     TestRecord m_test;
     RegionCatalog m_catalog;
     std::optional<QPageSize> m_pageSize;

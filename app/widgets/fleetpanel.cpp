@@ -2,6 +2,7 @@
 
 #include "fleet/autoscaler.h"
 #include "fleet/backend.h"
+#include "theme.h"
 
 #include <QEvent>
 #include <QHeaderView>
@@ -17,24 +18,8 @@
 
 namespace {
 
-enum class Tone { Quiet, Booting, Busy, Ready, Bad };
-
-QColor toneColor(Tone tone, bool dark)
-{
-    switch (tone) {
-    case Tone::Quiet:
-        return dark ? QColor(0x9a, 0xa0, 0xa6) : QColor(0x80, 0x86, 0x8b);
-    case Tone::Booting:
-        return dark ? QColor(0xfd, 0xd6, 0x63) : QColor(0xf0, 0x9a, 0x0a);
-    case Tone::Busy:
-        return dark ? QColor(0x8a, 0xb4, 0xf8) : QColor(0x1a, 0x73, 0xe8);
-    case Tone::Ready:
-        return dark ? QColor(0x81, 0xc9, 0x95) : QColor(0x1e, 0x8e, 0x3e);
-    case Tone::Bad:
-        return dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xd9, 0x30, 0x25);
-    }
-    return {};
-}
+// A runner's or region's state in the theme's tones: booting is a warning's amber, idle and ready the ok green.
+using Tone = Theme::Tone;
 
 QIcon dot(const QColor &color)
 {
@@ -52,13 +37,13 @@ Tone toneOf(const RunnerInfo &runner)
 {
     switch (runner.state) {
     case RunnerInfo::Booting:
-        return Tone::Booting;
+        return Tone::Warning;
     case RunnerInfo::Ready:
-        return runner.active > 0 ? Tone::Busy : Tone::Ready;
+        return runner.active > 0 ? Tone::Busy : Tone::Ok;
     case RunnerInfo::Stopping:
         return Tone::Quiet;
     case RunnerInfo::Failed:
-        return Tone::Bad;
+        return Tone::Error;
     }
     return Tone::Quiet;
 }
@@ -363,13 +348,13 @@ void FleetPanel::updateProblemsItem(Region &r)
         delete std::exchange(r.problemsItem, nullptr);
         return;
     }
-    const bool dark = isDark();
+    const Theme theme(palette());
     if (!r.problemsItem) {
         r.problemsItem = new QTreeWidgetItem(r.item);
         r.problemsItem->setExpanded(true);
     }
     r.problemsItem->setText(NameColumn, tr("Problems (%1)").arg(r.problems.size()));
-    r.problemsItem->setIcon(NameColumn, dot(toneColor(Tone::Bad, dark)));
+    r.problemsItem->setIcon(NameColumn, dot(theme.mark(Tone::Error)));
     r.problemsItem->setText(DetailColumn, tr("newest first"));
     while (r.problemsItem->childCount() > r.problems.size())
         delete r.problemsItem->child(r.problemsItem->childCount() - 1);
@@ -384,7 +369,7 @@ void FleetPanel::updateProblemsItem(Region &r)
             today ? locale.toString(problem.at.time(), QStringLiteral("HH:mm:ss"))
                   : locale.toString(problem.at, QLocale::ShortFormat));
         item->setText(StateColumn, problem.kind);
-        item->setForeground(StateColumn, toneColor(Tone::Bad, dark));
+        item->setForeground(StateColumn, theme.error());
         item->setText(DetailColumn, problem.text);
         item->setToolTip(DetailColumn, problem.text);
         item->setToolTip(NameColumn, locale.toString(problem.at, QLocale::LongFormat));
@@ -420,7 +405,7 @@ QString FleetPanel::durationText(qint64 ms)
 
 void FleetPanel::updateRunnerItem(RunnerRow &row)
 {
-    const bool dark = isDark();
+    const Theme theme(palette());
     const RunnerInfo &info = row.info;
     QTreeWidgetItem *item = row.item;
     item->setText(NameColumn, info.id);
@@ -429,7 +414,7 @@ void FleetPanel::updateRunnerItem(RunnerRow &row)
         state = tr("stopped");
     item->setText(StateColumn, state);
     item->setIcon(
-        NameColumn, dot(toneColor(row.removed && info.state != RunnerInfo::Failed ? Tone::Quiet : toneOf(info), dark)));
+        NameColumn, dot(theme.mark(row.removed && info.state != RunnerInfo::Failed ? Tone::Quiet : toneOf(info))));
     if (info.bootMs)
         item->setText(StartColumn, tr("booted in %1").arg(durationText(*info.bootMs)));
     else if (info.state == RunnerInfo::Booting && row.seen.elapsed() >= 1000)
@@ -451,7 +436,7 @@ void FleetPanel::updateRunnerItem(RunnerRow &row)
     const QColor quiet = palette().color(QPalette::Disabled, QPalette::Text);
     for (int column = 0; column < ColumnCount; ++column) {
         if (info.state == RunnerInfo::Failed && column != NameColumn)
-            item->setForeground(column, toneColor(Tone::Bad, dark));
+            item->setForeground(column, theme.error());
         else if (row.removed)
             item->setForeground(column, quiet);
         else
@@ -463,7 +448,7 @@ void FleetPanel::updateRegionItem(Region &r)
 {
     if (!r.item)
         return;
-    const bool dark = isDark();
+    const Theme theme(palette());
     RegionPool *pool = r.pool;
     r.item->setText(NameColumn, regionName(r.code));
 
@@ -500,13 +485,13 @@ void FleetPanel::updateRegionItem(Region &r)
         parts.append(tr("%n queued", nullptr, queue));
     const bool unusable = pool && !pool->configError().isEmpty();
     r.item->setText(StateColumn, unusable ? tr("not usable") : parts.join(QStringLiteral(", ")));
-    const Tone tone = unusable                                                                          ? Tone::Bad
+    const Tone tone = unusable                                                                          ? Tone::Error
         : busy                                                                                          ? Tone::Busy
-        : booting                                                                                       ? Tone::Booting
-        : idle                                                                                          ? Tone::Ready
-        : !r.problems.isEmpty() && r.problems.constFirst().at.secsTo(QDateTime::currentDateTime()) < 60 ? Tone::Bad
+        : booting                                                                                       ? Tone::Warning
+        : idle                                                                                          ? Tone::Ok
+        : !r.problems.isEmpty() && r.problems.constFirst().at.secsTo(QDateTime::currentDateTime()) < 60 ? Tone::Error
                                                                                                         : Tone::Quiet;
-    r.item->setIcon(NameColumn, dot(toneColor(tone, dark)));
+    r.item->setIcon(NameColumn, dot(theme.mark(tone)));
 
     // What the next run would get: a free slot now (hot), a boot first (cold), or a wait for a busy runner.
     QString next;
@@ -551,7 +536,7 @@ void FleetPanel::updateRegionItem(Region &r)
     }
     r.item->setText(DetailColumn, detail);
     r.item->setToolTip(DetailColumn, detail);
-    r.item->setForeground(StateColumn, unusable ? QBrush(toneColor(Tone::Bad, dark)) : QBrush());
+    r.item->setForeground(StateColumn, unusable ? QBrush(theme.error()) : QBrush());
 }
 
 void FleetPanel::updateEmptyState()
@@ -581,11 +566,6 @@ void FleetPanel::tick()
     }
     if (!anyBooting)
         m_tick.stop();
-}
-
-bool FleetPanel::isDark() const
-{
-    return palette().color(QPalette::Base).lightness() < 128;
 }
 
 void FleetPanel::changeEvent(QEvent *event)

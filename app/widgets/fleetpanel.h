@@ -110,7 +110,6 @@ private:
     void updateEmptyState();
     void tick(); // the boot clocks of booting runners
     void updateDetails();
-    bool isDark() const;
     QString regionName(const QString &code) const;
 
     QPointer<Autoscaler> m_fleet;

@@ -16,6 +16,7 @@
 #include "regionpicker.h"
 #include "runcontroller.h"
 #include "settingsdialog.h"
+#include "theme.h"
 #include "trendchartview.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
@@ -220,7 +221,7 @@ void MainWindow::buildUi()
     m_urlError = new QLabel(central);
     m_urlError->setObjectName(QStringLiteral("urlError"));
     QPalette errorPalette = m_urlError->palette();
-    errorPalette.setColor(QPalette::WindowText, QColor(0xd0, 0x30, 0x30));
+    errorPalette.setColor(QPalette::WindowText, Theme(errorPalette).error());
     m_urlError->setPalette(errorPalette);
     m_urlError->setVisible(false);
     layout->addWidget(m_urlError);

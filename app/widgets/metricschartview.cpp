@@ -1,6 +1,7 @@
 #include "metricschartview.h"
 
 #include "regionmodel.h"
+#include "theme.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -31,13 +32,6 @@ RegionModel::Column columnOf(MetricsChartView::Metric metric)
         return RegionModel::LoadColumn;
     }
     return RegionModel::LoadColumn;
-}
-
-QColor mix(const QColor &a, const QColor &b, double t)
-{
-    const auto channel = [t](double x, double y) { return float(x + (y - x) * t); };
-    return QColor::fromRgbF(
-        channel(a.redF(), b.redF()), channel(a.greenF(), b.greenF()), channel(a.blueF(), b.blueF()));
 }
 
 } // namespace
@@ -271,11 +265,6 @@ double MetricsChartView::axisMaxMs() const
     return m_valueAxis->max();
 }
 
-bool MetricsChartView::isDark() const
-{
-    return palette().color(QPalette::Window).lightness() < 128;
-}
-
 void MetricsChartView::changeEvent(QEvent *event)
 {
     QChartView::changeEvent(event);
@@ -286,7 +275,7 @@ void MetricsChartView::changeEvent(QEvent *event)
 void MetricsChartView::applyPalette()
 {
     m_applyingPalette = true;
-    const bool dark = isDark();
+    const bool dark = Theme(palette()).isDark();
     QChart *chart = this->chart();
     // The theme sets fonts, axis pens and the like; the colours then come from the palette so the chart sits in
     // the window like any other widget, and the bars get colours of their own that mean the same in both themes.
@@ -301,8 +290,8 @@ void MetricsChartView::applyPalette()
     chart->setTitleBrush(text);
     chart->legend()->setLabelColor(text);
     chart->legend()->setFont(font());
-    const QColor grid = mix(window, text, 0.15);
-    const QColor line = mix(window, text, 0.45);
+    const QColor grid = Theme::mix(window, text, 0.15);
+    const QColor line = Theme::mix(window, text, 0.45);
     for (QAbstractAxis *axis :
         { static_cast<QAbstractAxis *>(m_categoryAxis), static_cast<QAbstractAxis *>(m_valueAxis) }) {
         axis->setLabelsColor(text);

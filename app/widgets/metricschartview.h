@@ -71,7 +71,6 @@ private:
     void rebuild(); // categories and every value
     void updateValues(); // values and the axis range only
     void applyPalette();
-    bool isDark() const;
     // Whether the cities are too wide for the groups at this width: the codes are shown instead.
     bool citiesTooWide() const;
     void updateCategoryFont(); // smaller labels where even the codes are too wide

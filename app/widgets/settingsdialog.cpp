@@ -2,6 +2,7 @@
 
 #include "appsettings.h"
 #include "fleet/secretstore.h"
+#include "theme.h"
 
 #include <QDialogButtonBox>
 #include <QDir>
@@ -29,26 +30,6 @@
 #include <QVBoxLayout>
 
 namespace {
-
-bool isDark(const QPalette &palette)
-{
-    return palette.color(QPalette::Window).lightness() < 128;
-}
-
-QColor errorColor(const QPalette &palette)
-{
-    return isDark(palette) ? QColor(0xf2, 0x8b, 0x82) : QColor(0xc5, 0x22, 0x1f);
-}
-
-QColor warningColor(const QPalette &palette)
-{
-    return isDark(palette) ? QColor(0xfd, 0xd6, 0x63) : QColor(0xa8, 0x5d, 0x00);
-}
-
-QColor okColor(const QPalette &palette)
-{
-    return isDark(palette) ? QColor(0x81, 0xc9, 0x95) : QColor(0x18, 0x80, 0x38);
-}
 
 const char *const toneProperty = "worldspeedTone";
 
@@ -189,7 +170,7 @@ void SettingsDialog::onJsonEdited()
                 QTextEdit::ExtraSelection mark;
                 mark.cursor = QTextCursor(block);
                 mark.format.setProperty(QTextFormat::FullWidthSelection, true);
-                QColor background = errorColor(palette());
+                QColor background = Theme(palette()).error();
                 background.setAlpha(60);
                 mark.format.setBackground(background);
                 marks.append(mark);
@@ -571,15 +552,16 @@ void SettingsDialog::recolour(QLabel *label)
     if (!tone.isValid())
         return;
     QPalette pal = palette();
+    const Theme theme(pal);
     switch (Tone(tone.toInt())) {
     case Tone::Ok:
-        pal.setColor(QPalette::WindowText, okColor(pal));
+        pal.setColor(QPalette::WindowText, theme.ok());
         break;
     case Tone::Warning:
-        pal.setColor(QPalette::WindowText, warningColor(pal));
+        pal.setColor(QPalette::WindowText, theme.warning());
         break;
     case Tone::Error:
-        pal.setColor(QPalette::WindowText, errorColor(pal));
+        pal.setColor(QPalette::WindowText, theme.error());
         break;
     }
     label->setPalette(pal);

@@ -1,6 +1,7 @@
 #include "trendchartview.h"
 
 #include "metricsbarchart.h"
+#include "theme.h"
 
 #include <QChart>
 #include <QChartView>
@@ -53,13 +54,6 @@ MetricsBarChart::Metric barMetric(TrendChartView::Metric metric)
         return MetricsBarChart::Metric::Ttfb;
     }
     return MetricsBarChart::Metric::Load;
-}
-
-QColor mix(const QColor &a, const QColor &b, double t)
-{
-    const auto channel = [t](double x, double y) { return float(x + (y - x) * t); };
-    return QColor::fromRgbF(
-        channel(a.redF(), b.redF()), channel(a.greenF(), b.greenF()), channel(a.blueF(), b.blueF()));
 }
 
 double niceCeiling(double value)
@@ -223,7 +217,7 @@ void TrendChartView::rebuild()
         segments.clear();
     }
 
-    const bool dark = isDark();
+    const bool dark = Theme(palette()).isDark();
     double max = 0;
     for (const Metric metric : metrics) {
         QList<QLineSeries *> &segments = m_series[int(metric)];
@@ -291,11 +285,6 @@ void TrendChartView::rebuild()
     m_valueAxis->setTickCount(6);
 }
 
-bool TrendChartView::isDark() const
-{
-    return palette().color(QPalette::Window).lightness() < 128;
-}
-
 void TrendChartView::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
@@ -309,7 +298,7 @@ void TrendChartView::applyPalette()
 {
     m_applyingPalette = true;
     QChart *chart = this->chart();
-    chart->setTheme(isDark() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    chart->setTheme(Theme(palette()).isDark() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     const QPalette pal = palette();
     const QColor window = pal.color(QPalette::Window);
     const QColor text = pal.color(QPalette::WindowText);
@@ -323,8 +312,8 @@ void TrendChartView::applyPalette()
         { static_cast<QAbstractAxis *>(m_timeAxis), static_cast<QAbstractAxis *>(m_valueAxis) }) {
         axis->setLabelsColor(text);
         axis->setLabelsFont(font());
-        axis->setLinePenColor(mix(window, text, 0.45));
-        axis->setGridLineColor(mix(window, text, 0.15));
+        axis->setLinePenColor(Theme::mix(window, text, 0.45));
+        axis->setGridLineColor(Theme::mix(window, text, 0.15));
     }
     m_view->setBackgroundBrush(window);
     m_applyingPalette = false;

@@ -67,7 +67,6 @@ protected:
 private:
     void rebuild();
     void applyPalette();
-    bool isDark() const;
     void showToolTip(Metric metric, const QPointF &point, bool hovering);
 
     HistoryStore *m_history = nullptr;

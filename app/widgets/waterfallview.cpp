@@ -1,13 +1,14 @@
 #include "waterfallview.h"
 
 #include "model/datasize.h"
+#include "theme.h"
 #include "waterfallmodel.h"
+#include "waterfallpainter.h"
 
 #include <QHelpEvent>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QPainterPath>
 #include <QScrollBar>
 #include <QToolTip>
 
@@ -26,36 +27,6 @@ QString formatMs(double ms)
 QString formatSeconds(double ms)
 {
     return ms < 1000 ? formatMs(ms) : QString::number(ms / 1000, 'f', 2) + QStringLiteral(" s");
-}
-
-QColor blend(const QColor &a, const QColor &b, double t)
-{
-    return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
-        static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
-        static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
-}
-
-QColor failedColor(bool dark)
-{
-    return dark ? QColor(0xff, 0x6e, 0x6e) : QColor(0xd3, 0x2f, 0x2f);
-}
-
-QString requestsText(int count)
-{
-    return count == 1 ? WaterfallView::tr("1 request") : WaterfallView::tr("%1 requests").arg(count);
-}
-
-struct MarkerValue
-{
-    WaterfallGeometry::Marker marker;
-    std::optional<double> ms;
-};
-
-QList<MarkerValue> markersOf(const PageMetrics &metrics)
-{
-    return { { WaterfallGeometry::Marker::FirstContentfulPaint, metrics.firstContentfulPaintMs },
-        { WaterfallGeometry::Marker::DomContentLoaded, metrics.domContentLoadedMs },
-        { WaterfallGeometry::Marker::Load, metrics.loadMs } };
 }
 
 } // namespace
@@ -194,11 +165,6 @@ void WaterfallView::changeEvent(QEvent *event)
     QAbstractScrollArea::changeEvent(event);
 }
 
-bool WaterfallView::isDark() const
-{
-    return palette().color(QPalette::Base).lightness() < 128;
-}
-
 QString WaterfallView::detailsText(const QString &region, const RequestTiming &request)
 {
     const auto row = [](const QString &name, const QString &value) -> QString {
@@ -269,28 +235,8 @@ QString WaterfallView::elidedLabel(const QString &label, int width)
     }
     auto found = m_elided.constFind(label);
     if (found == m_elided.constEnd())
-        found = m_elided.insert(label, elideLabel(label, QFontMetricsF(font()), width));
+        found = m_elided.insert(label, WaterfallPainter::elideLabel(label, QFontMetricsF(font()), width));
     return *found;
-}
-
-QString WaterfallView::elideLabel(const QString &label, const QFontMetricsF &metrics, qreal width)
-{
-    if (metrics.horizontalAdvance(label) <= width)
-        return label;
-    // What names a resource is its host (when the label has one) and its file name; directories go first.
-    const qsizetype query = label.indexOf(u'?');
-    const qsizetype lastSlash = label.left(query < 0 ? label.size() : query).lastIndexOf(u'/');
-    const qsizetype firstSlash = label.indexOf(u'/');
-    if (lastSlash > firstSlash && firstSlash >= 0) {
-        const QString head = label.left(firstSlash) + u'/' + QChar(0x2026) + u'/'; // "host/…/" or "/…/"
-        const QString tail = label.mid(lastSlash + 1);
-        const qreal rest = width - metrics.horizontalAdvance(head);
-        if (metrics.horizontalAdvance(tail) <= rest)
-            return head + tail;
-        if (rest >= metrics.horizontalAdvance(QStringLiteral("abcdefgh")))
-            return head + metrics.elidedText(tail, Qt::ElideMiddle, rest);
-    }
-    return metrics.elidedText(label, Qt::ElideMiddle, width);
 }
 
 void WaterfallView::paintEvent(QPaintEvent *event)
@@ -301,8 +247,10 @@ void WaterfallView::paintEvent(QPaintEvent *event)
         updateScrollBars();
     QPainter painter(viewport());
     const WaterfallGeometry g = layoutGeometry();
-    const bool dark = isDark();
-    painter.fillRect(event->rect(), palette().color(QPalette::Base));
+    const Theme theme(palette());
+    WaterfallPainter waterfall(theme, font(), nullptr);
+    waterfall.setLabelElider([this](const QString &label, double width) { return elidedLabel(label, int(width)); });
+    painter.fillRect(event->rect(), theme.base());
     const int lanes = m_model ? m_model->laneCount() : 0;
     for (int lane = 0; lane < lanes; ++lane) {
         const QRectF laneRect = g.laneRect(lane);
@@ -312,53 +260,62 @@ void WaterfallView::paintEvent(QPaintEvent *event)
         painter.save();
         painter.setClipRect(
             QRectF(laneRect.left(), g.headerHeight(), laneRect.width(), g.viewport.height() - g.headerHeight()));
-        paintLaneRows(painter, g, lane, dark);
+        paintLaneRows(painter, waterfall, theme, g, lane);
         painter.restore();
     }
     int rows = 0;
     for (const int count : g.rowCounts)
         rows += count;
     if (lanes == 0 || (rows == 0 && m_mode == LayoutMode::SideBySide)) {
-        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.setPen(theme.muted());
         const QRectF below(0, g.headerHeight(), g.viewport.width(), g.viewport.height() - g.headerHeight());
         painter.drawText(below, Qt::AlignCenter, tr("Waiting for requests…"));
     }
-    paintHeader(painter, g, dark);
+    paintHeader(painter, waterfall, theme, g);
 }
 
-void WaterfallView::paintLaneRows(QPainter &painter, const WaterfallGeometry &g, int lane, bool dark)
+QString WaterfallView::laneSummary(int lane, bool compact) const
 {
-    const QPalette &pal = palette();
+    const int count = m_model->requestCount(lane);
+    QString summary = count == 1 ? tr("1 request") : tr("%1 requests").arg(count);
+    const QString separator = compact ? QStringLiteral(" · ") : QStringLiteral("  ·  ");
+    if (const auto metrics = m_model->pageMetrics(lane); metrics && metrics->loadMs)
+        summary += separator + tr("load %1").arg(formatSeconds(*metrics->loadMs));
+    if (const qsizetype dropped = m_model->droppedCount(lane))
+        summary += separator + (compact ? tr("+%1 not shown").arg(dropped) : tr("%1 more not shown").arg(dropped));
+    return summary;
+}
+
+void WaterfallView::paintLaneTitle(
+    QPainter &painter, const Theme &theme, const QRectF &rect, int lane, bool compact, double gap)
+{
+    // The region in bold, then what its lane holds, quieter.
+    QFont bold = font();
+    bold.setBold(true);
+    const QString region = m_model->region(lane);
+    painter.setFont(bold);
+    painter.setPen(theme.text());
+    painter.drawText(rect, Qt::AlignVCenter | Qt::AlignLeft, region);
+    painter.setFont(font());
+    painter.setPen(theme.muted());
+    const QString summary = laneSummary(lane, compact);
+    painter.drawText(rect.adjusted(QFontMetricsF(bold).horizontalAdvance(region) + gap, 0, 0, 0),
+        Qt::AlignVCenter | Qt::AlignLeft,
+        compact ? QFontMetricsF(font()).elidedText(summary, Qt::ElideRight, rect.width()) : summary);
+}
+
+void WaterfallView::paintLaneRows(
+    QPainter &painter, const WaterfallPainter &waterfall, const Theme &theme, const WaterfallGeometry &g, int lane)
+{
     const QRectF laneRect = g.laneRect(lane);
     const QRectF rows = g.rowsRect(lane);
-    const QRectF bars = g.barArea(lane);
     const WaterfallScale scale = g.scale(lane);
-    const QColor text = pal.color(QPalette::Text);
-    const QColor grid = blend(pal.color(QPalette::Base), text, dark ? 0.16 : 0.10);
-    const QColor failed = failedColor(dark);
-    const QColor selection = pal.color(QPalette::Highlight);
-
     if (m_mode == LayoutMode::Stacked) {
         const QRectF title = g.laneTitleRect(lane);
-        painter.fillRect(title, blend(pal.color(QPalette::Base), text, dark ? 0.12 : 0.07));
-        painter.setPen(text);
-        QFont bold = font();
-        bold.setBold(true);
-        painter.setFont(bold);
-        const QString region = m_model->region(lane);
-        const QRectF textRect = title.adjusted(g.padding, 0, -g.padding, 0);
-        painter.drawText(textRect, Qt::AlignVCenter | Qt::AlignLeft, region);
-        painter.setFont(font());
-        const double regionWidth = QFontMetricsF(bold).horizontalAdvance(region) + 2 * g.padding;
-        QString summary = requestsText(m_model->requestCount(lane));
-        if (const auto metrics = m_model->pageMetrics(lane); metrics && metrics->loadMs)
-            summary += QStringLiteral("  ·  ") + tr("load %1").arg(formatSeconds(*metrics->loadMs));
-        if (const qsizetype dropped = m_model->droppedCount(lane))
-            summary += QStringLiteral("  ·  ") + tr("%1 more not shown").arg(dropped);
-        painter.setPen(pal.color(QPalette::PlaceholderText));
-        painter.drawText(textRect.adjusted(regionWidth, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, summary);
+        painter.fillRect(title, Theme::mix(theme.base(), theme.text(), theme.isDark() ? 0.12 : 0.07));
+        paintLaneTitle(painter, theme, title.adjusted(g.padding, 0, -g.padding, 0), lane, false, 2 * g.padding);
     } else if (lane > 0) {
-        painter.setPen(grid);
+        painter.setPen(theme.rule());
         painter.drawLine(QPointF(laneRect.left() - g.laneGap / 2, g.headerHeight()),
             QPointF(laneRect.left() - g.laneGap / 2, g.viewport.height()));
     }
@@ -369,179 +326,53 @@ void WaterfallView::paintLaneRows(QPainter &painter, const WaterfallGeometry &g,
         = std::min(m_mode == LayoutMode::SideBySide ? g.viewport.height() : rows.bottom(), g.viewport.height());
     const auto [first, last] = g.visibleRows(lane);
 
-    // Alternate row shading and the selection, under everything else.
-    const QColor alternate = pal.color(QPalette::AlternateBase);
+    // Alternate row shading and the selection, under everything else; then the grid, the rows, the markers.
     const QModelIndex selected = m_selected;
     const int selectedRow = selected.isValid() && selected.parent().row() == lane ? selected.row() : -1;
-    for (int row = first; row <= last; ++row) {
-        if (row == selectedRow)
-            painter.fillRect(g.rowRect(lane, row), blend(pal.color(QPalette::Base), selection, 0.35));
-        else if (row % 2 == 1)
-            painter.fillRect(g.rowRect(lane, row), alternate);
-    }
-
-    // Grid lines at the axis' ticks.
-    const double step = WaterfallGeometry::tickStep(g.spanMs, bars.width(), 70);
-    painter.setPen(QPen(grid, 1));
-    if (visibleBottom > visibleTop) {
-        for (double ms = 0; ms <= g.spanMs + 1e-9; ms += step) {
-            const double x = std::round(scale.x(ms)) + 0.5;
-            painter.drawLine(QPointF(x, visibleTop), QPointF(x, visibleBottom));
-        }
-    }
-
-    const int labelWidth = static_cast<int>(g.labelWidth() - 2 * g.padding);
-    const double barInset = std::max(3.0, std::round(g.rowHeight * 0.22));
-    QPen dashed(text, 1, Qt::DashLine);
+    for (int row = first; row <= last; ++row)
+        waterfall.paintRowBackground(painter, g.rowRect(lane, row), row, row == selectedRow);
+    waterfall.paintGrid(painter, scale, g.spanMs, g.barArea(lane).width(), visibleTop, visibleBottom);
     for (int row = first; row <= last; ++row) {
         const RequestTiming *request = m_model->request(lane, row);
         if (!request)
             continue;
-        const QRectF rowRect = g.rowRect(lane, row);
-        const bool isFailed = request->outcome == RequestTiming::Outcome::Failed;
-        painter.setPen(isFailed ? failed : text);
-        painter.drawText(g.labelRect(lane, row), Qt::AlignVCenter | Qt::AlignLeft,
-            elidedLabel(m_model->label(lane, row), labelWidth));
-
-        const double top = rowRect.top() + barInset;
-        const double height = rowRect.height() - 2 * barInset;
-        const QList<WaterfallGeometry::PhaseRect> phases = WaterfallGeometry::phaseRects(*request, scale, top, height);
-        QRectF whole(scale.x(request->startMs), top, 0, height);
-        for (const WaterfallGeometry::PhaseRect &phase : phases) {
-            painter.fillRect(phase.rect, WaterfallGeometry::phaseColor(phase.phase, dark));
-            whole.setRight(phase.rect.right());
-        }
-        if (whole.width() < 1) {
-            // Too short to see; one pixel still says "here".
-            whole.setWidth(1);
-            painter.fillRect(whole,
-                phases.isEmpty() ? WaterfallGeometry::phaseColor(Phase::Unaccounted, dark)
-                                 : WaterfallGeometry::phaseColor(phases.constLast().phase, dark));
-        }
-        if (isFailed) {
-            painter.setPen(QPen(failed, 1.5));
-            painter.setBrush(Qt::NoBrush);
-            painter.drawRect(whole.adjusted(-1, -1, 1, 1));
-        }
-        if (const auto open = WaterfallGeometry::openEndRect(*request, scale, g.spanMs, top, height)) {
-            // Dashed top and bottom edges and no right edge: the request was still going when the load ended.
-            painter.setPen(dashed);
-            painter.drawLine(open->topLeft(), open->topRight());
-            painter.drawLine(open->bottomLeft(), open->bottomRight());
-            painter.drawLine(open->topLeft(), open->bottomLeft());
-        }
+        WaterfallPainter::RowRects rects;
+        rects.row = g.rowRect(lane, row);
+        rects.label = g.labelRect(lane, row).adjusted(0, 0, -g.padding, 0);
+        waterfall.paintRow(painter, *request, m_model->label(lane, row), rects, scale, g.spanMs);
     }
-
-    // Markers over the bars.
-    if (const auto metrics = m_model->pageMetrics(lane); metrics && visibleBottom > visibleTop) {
-        for (const MarkerValue &marker : markersOf(*metrics)) {
-            if (!marker.ms)
-                continue;
-            const double x = std::round(scale.x(*marker.ms)) + 0.5;
-            painter.setPen(QPen(WaterfallGeometry::markerColor(marker.marker, dark), 1.5));
-            painter.drawLine(QPointF(x, visibleTop), QPointF(x, visibleBottom));
-        }
-    }
+    if (const auto metrics = m_model->pageMetrics(lane))
+        waterfall.paintMarkers(painter, *metrics, scale, visibleTop, visibleBottom);
 }
 
-void WaterfallView::paintHeader(QPainter &painter, const WaterfallGeometry &g, bool dark)
+void WaterfallView::paintHeader(
+    QPainter &painter, const WaterfallPainter &waterfall, const Theme &theme, const WaterfallGeometry &g)
 {
-    const QPalette &pal = palette();
-    const QColor text = pal.color(QPalette::Text);
-    const QColor muted = pal.color(QPalette::PlaceholderText);
     const QRectF header(0, 0, g.viewport.width(), g.headerHeight());
-    painter.fillRect(header, pal.color(QPalette::Window));
-    painter.setPen(blend(pal.color(QPalette::Window), text, 0.25));
+    painter.fillRect(header, theme.window());
+    painter.setPen(Theme::mix(theme.window(), theme.text(), 0.25));
     painter.drawLine(QPointF(0, header.bottom() - 0.5), QPointF(header.right(), header.bottom() - 0.5));
-
-    // Legend: the phases, then the markers.
-    const QFontMetricsF fm(font());
-    double x = g.padding;
-    const double legendMid = g.legendHeight / 2;
-    const double swatch = std::round(fm.height() * 0.6);
-    for (const Phase phase :
-        { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait, Phase::Receive }) {
-        painter.fillRect(QRectF(x, legendMid - swatch / 2, swatch, swatch), WaterfallGeometry::phaseColor(phase, dark));
-        x += swatch + 4;
-        const QString name = WaterfallGeometry::phaseName(phase);
-        painter.setPen(text);
-        painter.drawText(QPointF(x, legendMid + fm.ascent() / 2 - 1), name);
-        x += fm.horizontalAdvance(name) + 12;
-    }
-    const std::pair<Marker, QString> markers[] = { { Marker::FirstContentfulPaint, tr("FCP") },
-        { Marker::DomContentLoaded, tr("DCL") }, { Marker::Load, tr("Load") } };
-    for (const auto &[marker, name] : markers) {
-        painter.setPen(QPen(WaterfallGeometry::markerColor(marker, dark), 2));
-        painter.drawLine(QPointF(x + 1, legendMid - swatch / 2 - 1), QPointF(x + 1, legendMid + swatch / 2 + 1));
-        x += 6;
-        painter.setPen(text);
-        painter.drawText(QPointF(x, legendMid + fm.ascent() / 2 - 1), name);
-        x += fm.horizontalAdvance(name) + 12;
-    }
+    waterfall.paintLegend(painter, QRectF(g.padding, 0, header.width() - g.padding, g.legendHeight));
 
     const int lanes = m_model ? m_model->laneCount() : 0;
     // Side by side each lane has its title and its copy of the axis; stacked, the lanes share one axis.
     const int axes = m_mode == LayoutMode::SideBySide ? lanes : std::min(lanes, 1);
-    QFont bold = font();
-    bold.setBold(true);
     for (int lane = 0; lane < axes; ++lane) {
         const QRectF laneRect = g.laneRect(lane);
         if (laneRect.right() < 0 || laneRect.left() > g.viewport.width())
             continue;
         painter.save();
         painter.setClipRect(QRectF(laneRect.left(), 0, laneRect.width(), g.headerHeight()));
-        if (m_mode == LayoutMode::SideBySide) {
-            const QRectF title = g.laneTitleRect(lane).adjusted(g.padding, 0, -g.padding, 0);
-            const QString region = m_model->region(lane);
-            painter.setFont(bold);
-            painter.setPen(text);
-            painter.drawText(title, Qt::AlignVCenter | Qt::AlignLeft, region);
-            painter.setFont(font());
-            QString summary = requestsText(m_model->requestCount(lane));
-            if (const auto metrics = m_model->pageMetrics(lane); metrics && metrics->loadMs)
-                summary += QStringLiteral(" · ") + tr("load %1").arg(formatSeconds(*metrics->loadMs));
-            if (const qsizetype dropped = m_model->droppedCount(lane))
-                summary += QStringLiteral(" · ") + tr("+%1 not shown").arg(dropped);
-            painter.setPen(muted);
-            painter.drawText(title.adjusted(QFontMetricsF(bold).horizontalAdvance(region) + g.padding, 0, 0, 0),
-                Qt::AlignVCenter | Qt::AlignLeft, fm.elidedText(summary, Qt::ElideRight, title.width()));
-        }
-        // The axis: tick marks and labels on the shared scale.
+        if (m_mode == LayoutMode::SideBySide)
+            paintLaneTitle(
+                painter, theme, g.laneTitleRect(lane).adjusted(g.padding, 0, -g.padding, 0), lane, true, g.padding);
         const QRectF axis = g.axisRect(lane);
         const WaterfallScale scale = g.scale(lane);
-        const double step = WaterfallGeometry::tickStep(g.spanMs, axis.width(), 70);
-        painter.setPen(muted);
-        double labelsEnd = -1e9;
-        for (double ms = 0; ms <= g.spanMs + 1e-9; ms += step) {
-            const double tx = std::round(scale.x(ms)) + 0.5;
-            painter.drawLine(QPointF(tx, axis.bottom() - 4), QPointF(tx, axis.bottom()));
-            const QString label = WaterfallGeometry::tickLabel(ms, step, g.spanMs);
-            const double width = fm.horizontalAdvance(label);
-            // Labels sit right of their tick; the last one goes left of it when it would leave the lane, unless
-            // that is where the previous label is.
-            const double lx = tx + 3 + width > laneRect.right() ? tx - 3 - width : tx + 3;
-            if (lx < labelsEnd + 12)
-                continue;
-            painter.drawText(QPointF(lx, axis.bottom() - 5), label);
-            labelsEnd = lx + width;
-        }
+        waterfall.paintAxis(painter, axis, scale, g.spanMs, laneRect.right());
         // Side by side, each lane's markers as small triangles on its axis (stacked, the one axis would mix every
         // lane's).
-        painter.setRenderHint(QPainter::Antialiasing);
-        if (const auto metrics = m_model->pageMetrics(lane); metrics && m_mode == LayoutMode::SideBySide) {
-            for (const MarkerValue &marker : markersOf(*metrics)) {
-                if (!marker.ms)
-                    continue;
-                const double mx = std::round(scale.x(*marker.ms)) + 0.5;
-                QPainterPath triangle;
-                triangle.moveTo(mx - 4, axis.bottom() - 6);
-                triangle.lineTo(mx + 4, axis.bottom() - 6);
-                triangle.lineTo(mx, axis.bottom());
-                triangle.closeSubpath();
-                painter.fillPath(triangle, WaterfallGeometry::markerColor(marker.marker, dark));
-            }
-        }
-        painter.setRenderHint(QPainter::Antialiasing, false);
+        if (const auto metrics = m_model->pageMetrics(lane); metrics && m_mode == LayoutMode::SideBySide)
+            waterfall.paintAxisMarkers(painter, axis, scale, *metrics);
         painter.restore();
     }
 }

@@ -3,25 +3,26 @@
 #include "waterfallgeometry.h"
 
 #include <QAbstractScrollArea>
-#include <QColor>
-#include <QFontMetricsF>
 #include <QHash>
 #include <QPersistentModelIndex>
 #include <QPointer>
 #include <QTimer>
 
+class QPainter;
+class Theme;
 class WaterfallModel;
+class WaterfallPainter;
 
 // The live waterfall: every request of every lane (region) of a WaterfallModel, painted directly (no item view),
 // side by side or stacked, on one time axis. Only the rows in view are painted, so a lane of thousands of rows
 // scrolls as fast as one of ten. Rows appear as the model inserts them; model signals only schedule one relayout
 // and one repaint per event-loop turn.
 //
-// Bars are split into the request's phases in DevTools' colours (blocked grey, DNS teal, connect orange, SSL
-// purple, send and wait green, receive blue; lighter variants on a dark palette). A failed request has a red
-// outline, an unfinished one a dashed open end to the axis' end. Vertical lines mark each lane's first
-// contentful paint (green), DOMContentLoaded (blue) and load (red). Hovering a row shows its details; clicking
-// selects it, shows the details and emits requestClicked().
+// What rows, axes and the legend look like is WaterfallPainter's (the PDF report paints through it too): bars split
+// into the request's phases in DevTools' colours, failed requests outlined in the theme's error colour, unfinished
+// ones with a dashed open end, the page's first contentful paint, DOMContentLoaded and load as vertical lines.
+// Where they go is WaterfallGeometry's. Hovering a row shows its details; clicking selects it, shows the details
+// and emits requestClicked().
 class WaterfallView final : public QAbstractScrollArea
 {
     Q_OBJECT
@@ -50,8 +51,6 @@ public:
 
     // The details a tooltip and the click popup show, as rich text.
     static QString detailsText(const QString &region, const RequestTiming &request);
-    // A row label made to fit: directories are elided before the host and the file name.
-    static QString elideLabel(const QString &label, const QFontMetricsF &metrics, qreal width);
 
     QSize sizeHint() const override;
 
@@ -71,10 +70,13 @@ private:
     void scheduleRelayout();
     void relayout();
     void updateScrollBars();
-    bool isDark() const;
     QString elidedLabel(const QString &label, int width);
-    void paintLaneRows(class QPainter &painter, const WaterfallGeometry &geometry, int lane, bool dark);
-    void paintHeader(QPainter &painter, const WaterfallGeometry &geometry, bool dark);
+    QString laneSummary(int lane, bool compact) const;
+    void paintLaneTitle(QPainter &painter, const Theme &theme, const QRectF &rect, int lane, bool compact, double gap);
+    void paintLaneRows(
+        QPainter &painter, const WaterfallPainter &waterfall, const Theme &theme, const WaterfallGeometry &g, int lane);
+    void paintHeader(
+        QPainter &painter, const WaterfallPainter &waterfall, const Theme &theme, const WaterfallGeometry &g);
 
     QPointer<WaterfallModel> m_model;
     LayoutMode m_mode = LayoutMode::SideBySide;

@@ -1,85 +1,26 @@
 #include "worldmapview.h"
 
-#include "loadtimescale.h"
+#include "theme.h"
 #include "worldmap.h"
 
 #include <QHelpEvent>
-#include <QLinearGradient>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QPainterPath>
 #include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <utility>
 
 namespace {
 
 constexpr int frameIntervalMs = 33; // ~30 fps, only while something moves
 constexpr double margin = 6; // around the world, in logical pixels
-constexpr double pulsePeriodS = 1.2; // Booting
-constexpr double spinPeriodS = 1.0; // Loading
-
-const QColor bootingColor(0xf0, 0x9a, 0x0a);
-const QColor loadingColor(0x2f, 0x7f, 0xe0);
-const QColor errorColor(0xd7, 0x19, 0x1c);
-
-QColor mix(const QColor &a, const QColor &b, double t)
-{
-    const auto channel = [t](double x, double y) { return x + (y - x) * t; };
-    return QColor::fromRgbF(float(channel(a.redF(), b.redF())), float(channel(a.greenF(), b.greenF())),
-        float(channel(a.blueF(), b.blueF())), float(channel(a.alphaF(), b.alphaF())));
-}
-
-QColor withAlpha(QColor color, double alpha)
-{
-    color.setAlphaF(float(alpha));
-    return color;
-}
 
 bool isAnimated(WorldMapView::State state)
 {
     return state == WorldMapView::State::Booting || state == WorldMapView::State::Loading;
 }
-
-// Painting order: quiet markers first, so finished and failing ones stay on top in crowded places.
-int paintRank(WorldMapView::State state)
-{
-    switch (state) {
-    case WorldMapView::State::Idle:
-        return 0;
-    case WorldMapView::State::Booting:
-    case WorldMapView::State::Loading:
-        return 1;
-    case WorldMapView::State::Done:
-    case WorldMapView::State::Error:
-        return 2;
-    }
-    return 0;
-}
-
-struct MapColors
-{
-    QColor window, text, ocean, land, border, grid, rim, halo, idle, labelHalo;
-
-    explicit MapColors(const QPalette &palette)
-    {
-        window = palette.color(QPalette::Window);
-        text = palette.color(QPalette::WindowText);
-        // A hint of the highlight colour makes the sea read as sea without fighting the markers.
-        ocean = mix(mix(palette.color(QPalette::Base), palette.color(QPalette::AlternateBase), 0.5),
-            palette.color(QPalette::Highlight), 0.07);
-        land = mix(window, text, 0.2);
-        border = mix(land, ocean, 0.6);
-        grid = mix(ocean, text, 0.07);
-        rim = mix(ocean, text, 0.25);
-        halo = withAlpha(ocean, 0.85);
-        idle = mix(window, text, 0.55);
-        labelHalo = withAlpha(palette.color(QPalette::Base), 0.9);
-    }
-};
 
 } // namespace
 
@@ -185,7 +126,7 @@ QString WorldMapView::regionAt(const QPointF &pos) const
 
 double WorldMapView::markerRadius() const
 {
-    return std::clamp(mapTransform().m11() * 0.03, 4.0, 9.0);
+    return WorldMapPainter::markerRadius(mapTransform());
 }
 
 QSize WorldMapView::sizeHint() const
@@ -285,12 +226,7 @@ QTransform WorldMapView::mapTransform() const
 {
     // From the size on every call: a hidden widget gets no resize events, yet tests and callers ask it where a
     // marker would be.
-    const QRectF world = WorldMap::bounds();
-    const double scale
-        = std::max(0.0, std::min((width() - 2 * margin) / world.width(), (height() - 2 * margin) / world.height()));
-    // Centre the world; y flips because the projection's y points north and the screen's points down.
-    return QTransform(
-        scale, 0, 0, -scale, width() / 2.0 - world.center().x() * scale, height() / 2.0 + world.center().y() * scale);
+    return WorldMapPainter::fit(QRectF(rect()).adjusted(margin, margin, -margin, -margin));
 }
 
 void WorldMapView::updateAnimation()
@@ -320,7 +256,7 @@ void WorldMapView::animationTick()
 
 QRectF WorldMapView::markerBounds(const Marker &marker) const
 {
-    const double reach = markerRadius() * 1.6 + 6; // pulse, selection ring and halo
+    const double reach = WorldMapPainter::markerReach(markerRadius());
     const QPointF centre = mapTransform().map(marker.projected);
     return { centre - QPointF(reach, reach), QSizeF(2 * reach, 2 * reach) };
 }
@@ -330,28 +266,33 @@ void WorldMapView::renderBackground()
     const double dpr = devicePixelRatioF();
     m_background = QPixmap((QSizeF(size()) * dpr).toSize());
     m_background.setDevicePixelRatio(dpr);
-    const MapColors colors(palette());
-    m_background.fill(colors.window);
-
+    const Theme theme(palette());
+    m_background.fill(theme.window());
     QPainter painter(&m_background);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setTransform(mapTransform());
-    const WorldMap &map = WorldMap::builtIn();
-    const QPainterPath sphere = WorldMap::sphereOutline();
-    painter.fillPath(sphere, colors.ocean);
-    // Cosmetic pens keep lines one width on screen whatever the map's scale.
-    QPen gridPen(colors.grid, 0.8);
-    gridPen.setCosmetic(true);
-    painter.strokePath(WorldMap::graticule(30), gridPen);
-    painter.fillPath(map.land(), colors.land);
-    QPen borderPen(colors.border, 0.7);
-    borderPen.setCosmetic(true);
-    borderPen.setJoinStyle(Qt::RoundJoin);
-    for (const WorldMap::Country &country : map.countries())
-        painter.strokePath(country.path, borderPen);
-    QPen rimPen(colors.rim, 1.0);
-    rimPen.setCosmetic(true);
-    painter.strokePath(sphere, rimPen);
+    WorldMapPainter(theme, mapTransform()).paintBackground(painter);
+}
+
+QList<WorldMapPainter::Marker> WorldMapView::paintedMarkers() const
+{
+    QList<WorldMapPainter::Marker> markers;
+    markers.reserve(m_markers.size());
+    for (const Marker &marker : m_markers) {
+        WorldMapPainter::Marker painted;
+        painted.code = marker.region.code;
+        painted.projected = marker.projected;
+        painted.state = marker.state;
+        painted.loadMs = marker.loadMs;
+        painted.selected = marker.region.code == m_selected;
+        markers.append(painted);
+    }
+    return markers;
+}
+
+QFont WorldMapView::labelFont() const
+{
+    QFont font = this->font();
+    font.setPointSizeF(font.pointSizeF() * 0.85);
+    return font;
 }
 
 void WorldMapView::paintEvent(QPaintEvent *event)
@@ -364,163 +305,19 @@ void WorldMapView::paintEvent(QPaintEvent *event)
     QPainter painter(this);
     painter.setClipRegion(event->region());
     painter.drawPixmap(0, 0, m_background);
-    painter.setRenderHint(QPainter::Antialiasing);
 
+    const WorldMapPainter map(Theme(palette()), mapTransform());
+    const QList<WorldMapPainter::Marker> markers = paintedMarkers();
     const double phase = m_clock.isValid() ? m_clock.elapsed() / 1000.0 : 0;
-    QList<const Marker *> order;
-    order.reserve(m_markers.size());
-    for (const Marker &marker : m_markers)
-        order.append(&marker);
-    std::stable_sort(order.begin(), order.end(), [this](const Marker *a, const Marker *b) {
-        const int rankA = paintRank(a->state) + (a->region.code == m_selected ? 10 : 0);
-        const int rankB = paintRank(b->state) + (b->region.code == m_selected ? 10 : 0);
-        return rankA < rankB;
-    });
-    for (const Marker *marker : order)
-        paintMarker(painter, *marker, phase);
-    paintLabels(painter);
-    paintLegend(painter);
-}
-
-void WorldMapView::paintMarker(QPainter &painter, const Marker &marker, double phase) const
-{
-    const MapColors colors(palette());
-    const QPointF centre = mapTransform().map(marker.projected);
-    const double r = markerRadius();
-    const auto ring = [&](double radius, const QColor &color, double width) {
-        // A halo in the sea's colour under every ring keeps it readable on land, on sea and next to neighbours.
-        painter.setBrush(Qt::NoBrush);
-        painter.setPen(QPen(colors.halo, width + 2.4));
-        painter.drawEllipse(centre, radius, radius);
-        painter.setPen(QPen(color, width));
-        painter.drawEllipse(centre, radius, radius);
-    };
-
-    switch (marker.state) {
-    case State::Idle:
-        ring(r * 0.8, colors.idle, 1.5);
-        break;
-    case State::Booting: {
-        // A slow breath: a soft disc swells and fades around a steady ring.
-        const double t = 0.5 - 0.5 * std::cos(2 * std::numbers::pi * phase / pulsePeriodS);
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(withAlpha(bootingColor, 0.45 * (1 - t)));
-        painter.drawEllipse(centre, r * (0.9 + 0.7 * t), r * (0.9 + 0.7 * t));
-        ring(r * 0.85, bootingColor, 2.2);
-        break;
-    }
-    case State::Loading: {
-        const double radius = r * 0.9;
-        ring(radius, withAlpha(loadingColor, 0.5), 2.2);
-        const QRectF box(centre - QPointF(radius, radius), QSizeF(2 * radius, 2 * radius));
-        const int start = int(std::lround(-360.0 * std::fmod(phase / spinPeriodS, 1.0) * 16)); // clockwise
-        QPen arc(loadingColor, 2.6);
-        arc.setCapStyle(Qt::RoundCap);
-        painter.setPen(arc);
-        painter.setBrush(Qt::NoBrush);
-        painter.drawArc(box, start, 130 * 16);
-        break;
-    }
-    case State::Done: {
-        const QColor fill = LoadTimeScale::color(marker.loadMs.value_or(0));
-        // The outline in the text colour separates the disc from land, sea and neighbours for any eyes.
-        painter.setPen(QPen(colors.halo, 3.2));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawEllipse(centre, r, r);
-        painter.setPen(QPen(withAlpha(colors.text, 0.85), 1.3));
-        painter.setBrush(fill);
-        painter.drawEllipse(centre, r, r);
-        break;
-    }
-    case State::Error: {
-        const double arm = r * 0.8;
-        QPainterPath cross;
-        cross.moveTo(centre + QPointF(-arm, -arm));
-        cross.lineTo(centre + QPointF(arm, arm));
-        cross.moveTo(centre + QPointF(arm, -arm));
-        cross.lineTo(centre + QPointF(-arm, arm));
-        QPen outline(withAlpha(colors.text, 0.85), 5.0);
-        outline.setCapStyle(Qt::RoundCap);
-        painter.strokePath(cross, outline);
-        QPen pen(errorColor, 2.8);
-        pen.setCapStyle(Qt::RoundCap);
-        painter.strokePath(cross, pen);
-        break;
-    }
-    }
-
-    if (marker.region.code == m_selected) {
-        const double radius = r + 4.5;
-        painter.setBrush(Qt::NoBrush);
-        painter.setPen(QPen(colors.halo, 5));
-        painter.drawEllipse(centre, radius, radius);
-        painter.setPen(QPen(palette().color(QPalette::Highlight), 2.5));
-        painter.drawEllipse(centre, radius, radius);
-    }
-}
-
-void WorldMapView::paintLabels(QPainter &painter) const
-{
-    QFont font = this->font();
-    font.setPointSizeF(font.pointSizeF() * 0.85);
-    const QFontMetricsF metrics(font);
-    const double r = markerRadius();
-    const MapColors colors(palette());
-
-    // Greedy placement: the slowest first (the ones worth reading), each on the first side of its marker that
-    // overlaps neither another label nor a marker. One that fits nowhere is left to the tooltip.
-    QList<const Marker *> done;
-    for (const Marker &marker : m_markers) {
-        if (marker.state == State::Done && marker.loadMs)
-            done.append(&marker);
-    }
-    std::stable_sort(
-        done.begin(), done.end(), [](const Marker *a, const Marker *b) { return *a->loadMs > *b->loadMs; });
-    QList<QRectF> taken { legendRect() };
-    QList<QRectF> markerBoxes;
-    for (const Marker &marker : m_markers) {
-        const QPointF c = mapTransform().map(marker.projected);
-        const double reach = marker.region.code == m_selected ? r + 6 : r; // the selection ring
-        markerBoxes.append(QRectF(c - QPointF(reach, reach), QSizeF(2 * reach, 2 * reach)));
-    }
-
-    for (const Marker *marker : done) {
-        const QString text = LoadTimeScale::label(*marker->loadMs);
-        const QSizeF size(metrics.horizontalAdvance(text) + 2, metrics.height());
-        const QPointF c = mapTransform().map(marker->projected);
-        const double gap = (marker->region.code == m_selected ? r + 6 : r) + 3; // clear of its own rings
-        const QList<QRectF> candidates {
-            QRectF(QPointF(c.x() + gap, c.y() - size.height() / 2), size), // right
-            QRectF(QPointF(c.x() - gap - size.width(), c.y() - size.height() / 2), size), // left
-            QRectF(QPointF(c.x() - size.width() / 2, c.y() - gap - size.height()), size), // above
-            QRectF(QPointF(c.x() - size.width() / 2, c.y() + gap), size), // below
-        };
-        for (const QRectF &candidate : candidates) {
-            if (!rect().toRectF().contains(candidate))
-                continue;
-            const auto overlaps = [&](const QRectF &box) { return box.intersects(candidate); };
-            if (std::any_of(taken.begin(), taken.end(), overlaps)
-                || std::any_of(markerBoxes.begin(), markerBoxes.end(), overlaps))
-                continue;
-            taken.append(candidate);
-            QPainterPath path;
-            path.addText(candidate.left() + 1, candidate.top() + metrics.ascent(), font, text);
-            painter.setBrush(Qt::NoBrush);
-            painter.setPen(QPen(colors.labelHalo, 3, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-            painter.drawPath(path);
-            painter.setPen(Qt::NoPen);
-            painter.setBrush(colors.text);
-            painter.drawPath(path);
-            break;
-        }
-    }
+    map.paintMarkers(painter, markers, markerRadius(), phase);
+    // Only times: the city is in the tooltip, and a live map has no room for names.
+    map.paintLabels(painter, markers, markerRadius(), labelFont(), QRectF(rect()), { legendRect() });
+    paintLegend(painter, map);
 }
 
 QRectF WorldMapView::legendRect() const
 {
-    QFont font = this->font();
-    font.setPointSizeF(font.pointSizeF() * 0.85);
-    const QFontMetricsF metrics(font);
+    const QFontMetricsF metrics(labelFont());
     double statesWidth = 0;
     for (const QString &name : legendStateNames())
         statesWidth += legendGlyphSpan() + 10 + metrics.horizontalAdvance(name);
@@ -541,60 +338,37 @@ QStringList WorldMapView::legendStateNames()
     return { tr("waiting"), tr("starting"), tr("loading"), tr("failed") };
 }
 
-void WorldMapView::paintLegend(QPainter &painter) const
+void WorldMapView::paintLegend(QPainter &painter, const WorldMapPainter &map) const
 {
     const QRectF box = legendRect();
     if (box.top() < height() / 2.0 || box.width() > width() / 2.0)
         return; // too small a map to spare the corner
-    const MapColors colors(palette());
-    QFont font = this->font();
-    font.setPointSizeF(font.pointSizeF() * 0.85);
+    const Theme theme(palette());
+    const QFont font = labelFont();
     const QFontMetricsF metrics(font);
     painter.save();
+    painter.setRenderHint(QPainter::Antialiasing);
     painter.setFont(font);
-    painter.setPen(QPen(withAlpha(colors.text, 0.2), 1));
-    painter.setBrush(withAlpha(colors.window, 0.88));
+    painter.setPen(QPen(Theme::withAlpha(theme.windowText(), 0.2), 1));
+    painter.setBrush(Theme::withAlpha(theme.window(), 0.88));
     painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
 
     const double pad = 10;
-    painter.setPen(colors.text);
+    painter.setPen(theme.windowText());
     painter.drawText(QPointF(box.left() + pad, box.top() + 6 + metrics.ascent()), tr("Load time"));
+    map.paintLoadScale(
+        painter, QRectF(box.left() + pad, box.top() + 8 + metrics.height(), box.width() - 2 * pad, 9), font);
 
-    // The scale from 0 to 5 s, ticks where the colours change.
-    constexpr double maxMs = 5000;
-    const QRectF bar(box.left() + pad, box.top() + 8 + metrics.height(), box.width() - 2 * pad, 9);
-    QLinearGradient gradient(bar.topLeft(), bar.topRight());
-    using Scale = LoadTimeScale;
-    for (const double ms : { 0.0, Scale::goodMs, 1750.0, Scale::mediumMs, 3250.0, Scale::poorMs, maxMs })
-        gradient.setColorAt(ms / maxMs, Scale::color(ms));
-    painter.setPen(QPen(withAlpha(colors.text, 0.6), 1));
-    painter.setBrush(gradient);
-    painter.drawRect(bar);
-    for (const double ms : { Scale::goodMs, Scale::mediumMs, Scale::poorMs }) {
-        const double x = bar.left() + bar.width() * ms / maxMs;
-        painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3));
-        const QString text = ms == Scale::mediumMs ? tr("2.5 s") : tr("%1 s").arg(ms / 1000);
-        painter.drawText(QPointF(x - metrics.horizontalAdvance(text) / 2, bar.bottom() + 4 + metrics.ascent()), text);
-    }
-
-    // The other states, with the glyphs the map uses.
-    const double y = bar.bottom() + 10 + metrics.height() * 1.5;
+    // The other states, with the glyphs the map uses, at a fixed phase so the legend never moves.
+    const double y = box.top() + 8 + metrics.height() + 9 + 10 + metrics.height() * 1.5;
     double x = box.left() + pad;
     const QStringList names = legendStateNames();
     const State states[] = { State::Idle, State::Booting, State::Loading, State::Error };
     for (qsizetype i = 0; i < names.size(); ++i) {
-        const State state = states[i];
         const QString &name = names.at(i);
-        const QPointF centre(x + legendGlyphSpan() / 2, y);
-        // Draw a stand-in marker through the same code, at a fixed phase so the legend never moves.
-        Marker sample;
-        sample.state = state;
-        sample.projected = mapTransform().inverted().map(centre);
-        painter.save();
-        painter.setRenderHint(QPainter::Antialiasing);
-        paintMarker(painter, sample, pulsePeriodS * 0.25);
-        painter.restore();
-        painter.setPen(colors.text);
+        map.paintMarker(painter, QPointF(x + legendGlyphSpan() / 2, y), states[i], std::nullopt, markerRadius(),
+            WorldMapPainter::pulsePeriodS * 0.25);
+        painter.setPen(theme.windowText());
         painter.drawText(QPointF(x + legendGlyphSpan() + 4, y - metrics.height() / 2 + metrics.ascent()), name);
         x += legendGlyphSpan() + 10 + metrics.horizontalAdvance(name);
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "regioncatalog.h"
+#include "worldmappainter.h"
 
 #include <QElapsedTimer>
 #include <QPixmap>
@@ -11,22 +12,17 @@
 #include <optional>
 
 // The world map that lights up region by region while a page loads: Natural Earth land in Equal Earth, one marker
-// per region at its city. Colours come from the widget's palette, so light and dark themes both work. A timer
-// (~30 fps) runs only while a region is booting or loading and the widget is visible.
+// per region at its city, a time beside each finished one, a legend in the corner. WorldMapPainter draws it all
+// (the PDF report's map too) in the colours of a Theme from the widget's palette, so light and dark themes both
+// work. A timer (~30 fps) runs only while a region is booting or loading and the widget is visible.
 class WorldMapView final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(WorldMapView)
 
 public:
-    enum class State {
-        Idle, // hollow grey ring
-        Booting, // cold start: amber pulsing ring
-        Loading, // blue ring with a spinning arc
-        Done, // disc coloured by load time (LoadTimeScale), with the time as a label
-        Error, // red cross
-    };
-    Q_ENUM(State)
+    // Idle, Booting, Loading, Done (with the time as a label), Error: what a marker shows.
+    using State = WorldMapPainter::State;
 
     explicit WorldMapView(QWidget *parent = nullptr);
     ~WorldMapView() override;
@@ -86,9 +82,9 @@ private:
     void animationTick();
     QRectF markerBounds(const Marker &marker) const;
     void renderBackground();
-    void paintMarker(QPainter &painter, const Marker &marker, double phase) const;
-    void paintLabels(QPainter &painter) const;
-    void paintLegend(QPainter &painter) const;
+    QList<WorldMapPainter::Marker> paintedMarkers() const;
+    QFont labelFont() const;
+    void paintLegend(QPainter &painter, const WorldMapPainter &map) const;
     QRectF legendRect() const;
     double legendGlyphSpan() const;
     static QStringList legendStateNames();

@@ -1,0 +1,559 @@
+#include "reportcontent.h"
+
+#include "metricsbarchart.h"
+#include "model/datasize.h"
+#include "theme.h"
+#include "waterfallgeometry.h"
+#include "waterfallpainter.h"
+#include "worldmap.h"
+#include "worldmappainter.h"
+
+#include <QGuiApplication>
+#include <QPainter>
+
+#include <algorithm>
+
+namespace {
+
+constexpr int slowestCount = 10;
+using Block = ReportLayout::Block;
+using Status = ReportRegionSummary::Status;
+
+const Theme &paper()
+{
+    static const Theme theme = Theme::paper();
+    return theme;
+}
+
+QString formatMs(std::optional<double> ms)
+{
+    if (!ms)
+        return QStringLiteral("–");
+    if (*ms >= 10'000)
+        return QStringLiteral("%1 s").arg(*ms / 1000.0, 0, 'f', 1);
+    return QStringLiteral("%1 ms").arg(QLocale().toString(*ms, 'f', 0));
+}
+
+// The run a region's waterfall shows: its median run by load time among the measured ok ones, else the run with
+// the most requests (a failed region's partial load).
+const RegionRun *representativeRun(const RegionRecord &record)
+{
+    QList<const RegionRun *> measured;
+    for (const RegionRun &run : record.runs) {
+        if (run.ok() && run.firstViewMeasured)
+            measured.append(&run);
+    }
+    if (!measured.isEmpty()) {
+        std::stable_sort(measured.begin(), measured.end(), [](const RegionRun *a, const RegionRun *b) {
+            const auto key = [](const RegionRun *run) { return run->firstView.metrics.loadMs.value_or(1e12); };
+            return key(a) < key(b);
+        });
+        return measured.at((measured.size() - 1) / 2);
+    }
+    const RegionRun *best = nullptr;
+    for (const RegionRun &run : record.runs) {
+        if (!best || run.firstView.requests.size() > best->firstView.requests.size())
+            best = &run;
+    }
+    return best;
+}
+
+double requestDuration(const RequestTiming &request)
+{
+    return request.durationMs.value_or(request.phases.sum());
+}
+
+// The slowest requests of `run`, in the order they started (so the bars still read as a waterfall), on an axis
+// that holds them and the page's markers.
+WaterfallPainter::Lane slowestLane(const RegionRun *run)
+{
+    WaterfallPainter::Lane lane;
+    QList<RequestTiming> slowest = run ? run->firstView.requests : QList<RequestTiming>();
+    std::stable_sort(slowest.begin(), slowest.end(),
+        [](const RequestTiming &a, const RequestTiming &b) { return requestDuration(a) > requestDuration(b); });
+    if (slowest.size() > slowestCount)
+        slowest.resize(slowestCount);
+    std::stable_sort(slowest.begin(), slowest.end(),
+        [](const RequestTiming &a, const RequestTiming &b) { return a.startMs < b.startMs; });
+    double spanMs = 0;
+    for (const RequestTiming &request : std::as_const(slowest)) {
+        spanMs = std::max(spanMs, request.startMs + requestDuration(request));
+        lane.durations.append(formatMs(requestDuration(request)));
+    }
+    if (run && run->firstViewMeasured) {
+        const PageMetrics &metrics = run->firstView.metrics;
+        lane.metrics = metrics;
+        for (const std::optional<double> &marker :
+            { metrics.firstContentfulPaintMs, metrics.domContentLoadedMs, metrics.loadMs })
+            spanMs = std::max(spanMs, marker.value_or(0));
+    }
+    lane.spanMs = WaterfallGeometry::spanFor(std::max(spanMs, 1.0));
+    lane.requests = slowest;
+    return lane;
+}
+
+QString waterfallSubtitle(const ReportRegionSummary &region, const RegionRun *run, qsizetype total, int runs)
+{
+    if (!run)
+        return QObject::tr("No run: %1").arg(region.failure);
+    if (total == 0) {
+        return region.failure.isEmpty() ? QObject::tr("No requests were recorded.")
+                                        : QObject::tr("Failed before any request was recorded: %1").arg(region.failure);
+    }
+    QString subtitle = runs > 1 ? QObject::tr("Run %1 of %2").arg(run->index).arg(runs) : QObject::tr("The run");
+    if (run->firstViewMeasured && run->firstView.metrics.loadMs)
+        subtitle += QStringLiteral(" · ") + QObject::tr("load %1").arg(formatMs(run->firstView.metrics.loadMs));
+    subtitle += QStringLiteral(" · ")
+        + (total > slowestCount
+                ? QObject::tr("the %1 slowest of %2 requests").arg(slowestCount).arg(total)
+                : (total == 1 ? QObject::tr("its only request") : QObject::tr("all %1 requests").arg(total)));
+    if (!run->ok() && !region.failure.isEmpty())
+        subtitle += QStringLiteral(" · ") + QObject::tr("failed: %1").arg(region.failure);
+    return subtitle;
+}
+
+} // namespace
+
+QFont ReportContent::font(double points, bool bold)
+{
+    QFont font = QGuiApplication::font();
+    font.setPointSizeF(points);
+    font.setBold(bold);
+    return font;
+}
+
+ReportContent::ReportContent(
+    const TestRecord &test, const RegionCatalog &catalog, const QPaintDevice *device, double width, double height)
+    : m_test(test)
+    , m_regions(ReportRegionSummary::summarize(test, catalog))
+    , m_device(device)
+    , m_width(width)
+    , m_height(height)
+{ }
+
+void ReportContent::build(ReportLayout &layout)
+{
+    m_layout = &layout;
+    addTitle();
+    addHeading(QObject::tr("Where it was measured"));
+    addMap();
+    addHeading(QObject::tr("Results by region"),
+        QObject::tr("Medians over each region's successful runs (first view). – : not measured. TTFB: time to first "
+                    "byte; FCP/LCP: first/largest contentful paint; DCL: DOMContentLoaded."));
+    addTable();
+    addHeading(QObject::tr("Timings"));
+    addChart();
+    addHeading(QObject::tr("Slowest requests"),
+        QObject::tr(
+            "Per region, the slowest requests of its median run, in the order they started, with their phases."));
+    addWaterfalls();
+    m_layout = nullptr;
+}
+
+double ReportContent::textHeight(const QFont &font, const QString &text, double width, int flags) const
+{
+    return metrics(font).boundingRect(QRectF(0, 0, width, 1e6), flags, text).height();
+}
+
+// The title ------------------------------------------------------------------------------------------------------
+
+QList<std::pair<QString, QString>> ReportContent::settingRows() const
+{
+    const QLocale locale;
+    QList<std::pair<QString, QString>> rows;
+    QString when = m_test.startedAt.isValid() ? locale.toString(m_test.startedAt.toLocalTime(), QLocale::LongFormat)
+                                              : QObject::tr("unknown");
+    if (m_test.startedAt.isValid() && m_test.finishedAt.isValid()) {
+        const qint64 seconds = m_test.startedAt.secsTo(m_test.finishedAt);
+        when += QStringLiteral(" · ")
+            + (seconds < 120 ? QObject::tr("took %1 s").arg(seconds) : QObject::tr("took %1 min").arg(seconds / 60));
+    } else if (!m_test.finishedAt.isValid()) {
+        when += QStringLiteral(" · ") + QObject::tr("did not finish");
+    }
+    rows.append({ QObject::tr("Tested"), when });
+    rows.append({ QObject::tr("Connection"), m_test.options.profile });
+    rows.append({ QObject::tr("Runs"),
+        QObject::tr("%n per region", nullptr, m_test.runsPerRegion) + QStringLiteral(" · ")
+            + (m_test.options.repeatView ? QObject::tr("first and repeat view") : QObject::tr("first view only"))
+            + QStringLiteral(" · ") + QObject::tr("timeout %1 s").arg(m_test.options.timeoutMs / 1000) });
+    int measured = 0;
+    int failed = 0;
+    for (const ReportRegionSummary &region : std::as_const(m_regions)) {
+        measured += region.status == Status::Measured;
+        failed += region.status == Status::Failed;
+    }
+    QString regionLine
+        = (m_regions.size() == 1 ? QObject::tr("1 region") : QObject::tr("%1 regions").arg(m_regions.size()));
+    regionLine += QStringLiteral(" · ") + QObject::tr("%1 measured").arg(measured);
+    if (failed)
+        regionLine += QStringLiteral(" · ") + QObject::tr("%1 failed").arg(failed);
+    rows.append({ QObject::tr("Regions"), regionLine });
+    rows.append({ QObject::tr("Numbers"), QObject::tr("medians over each region's successful runs, first view") });
+    return rows;
+}
+
+void ReportContent::addTitle()
+{
+    const QFont title = font(20, true);
+    const QFont urlFont = font(11);
+    const QFont keyFont = font(9, true);
+    const QFont valueFont = font(9);
+    const QString heading = m_test.label.isEmpty() ? QObject::tr("Page speed report") : m_test.label;
+    const QList<std::pair<QString, QString>> rows = settingRows();
+    const double keyWidth = mm(28);
+    const double titleHeight = textHeight(title, heading, m_width);
+    const double urlHeight = textHeight(urlFont, m_test.url, m_width, Qt::TextWrapAnywhere);
+    QList<double> rowHeights;
+    double rowsHeight = 0;
+    for (const auto &row : rows) {
+        rowHeights.append(textHeight(valueFont, row.second, m_width - keyWidth) + mm(1.2));
+        rowsHeight += rowHeights.constLast();
+    }
+    Block block;
+    block.height = titleHeight + mm(1.5) + urlHeight + mm(4) + rowsHeight;
+    block.paint = [=, this](QPainter &painter, const QRectF &rect) {
+        double y = rect.top();
+        painter.setPen(paper().text());
+        painter.setFont(title);
+        painter.drawText(QRectF(rect.left(), y, rect.width(), titleHeight), Qt::TextWordWrap, heading);
+        y += titleHeight + mm(1.5);
+        painter.setFont(urlFont);
+        painter.setPen(paper().link());
+        painter.drawText(QRectF(rect.left(), y, rect.width(), urlHeight), Qt::TextWrapAnywhere, m_test.url);
+        y += urlHeight + mm(4);
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            painter.setFont(keyFont);
+            painter.setPen(paper().muted());
+            painter.drawText(
+                QRectF(rect.left(), y, keyWidth, rowHeights.at(i)), Qt::AlignLeft | Qt::AlignTop, rows.at(i).first);
+            painter.setFont(valueFont);
+            painter.setPen(paper().text());
+            painter.drawText(QRectF(rect.left() + keyWidth, y, rect.width() - keyWidth, rowHeights.at(i)),
+                Qt::TextWordWrap, rows.at(i).second);
+            y += rowHeights.at(i);
+        }
+    };
+    m_layout->append(block);
+}
+
+void ReportContent::addHeading(const QString &text, const QString &note)
+{
+    const QFont headingFont = font(13, true);
+    const QFont small = font(8);
+    const double titleHeight = metrics(headingFont).height();
+    const double noteHeight = note.isEmpty() ? 0 : textHeight(small, note, m_width) + mm(0.8);
+    Block block;
+    block.spaceBefore = mm(6);
+    block.height = titleHeight + noteHeight + mm(2.5);
+    block.keepWithNext = true;
+    block.paint = [=](QPainter &painter, const QRectF &rect) {
+        painter.setFont(headingFont);
+        painter.setPen(paper().text());
+        painter.drawText(
+            QRectF(rect.left(), rect.top(), rect.width(), titleHeight), Qt::AlignLeft | Qt::AlignVCenter, text);
+        if (!note.isEmpty()) {
+            painter.setFont(small);
+            painter.setPen(paper().muted());
+            painter.drawText(QRectF(rect.left(), rect.top() + titleHeight + mm(0.8), rect.width(), noteHeight),
+                Qt::TextWordWrap, note);
+        }
+        painter.setPen(QPen(paper().rule(), pt(0.75)));
+        const double y = rect.bottom() - mm(1.2);
+        painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y));
+    };
+    m_layout->append(block);
+}
+
+// The map ---------------------------------------------------------------------------------------------------------
+
+void ReportContent::addMap()
+{
+    const QRectF bounds = WorldMap::bounds();
+    const double mapHeight = std::min(m_width * bounds.height() / bounds.width(), m_height * 0.45);
+    const double legendHeight = mm(9);
+    Block block;
+    block.height = mapHeight + legendHeight;
+    block.paint = [=, this](QPainter &painter, const QRectF &rect) {
+        paintMap(painter, QRectF(rect.left(), rect.top(), rect.width(), mapHeight));
+        paintMapLegend(
+            painter, QRectF(rect.left(), rect.top() + mapHeight + mm(2), rect.width(), legendHeight - mm(2)));
+    };
+    m_layout->append(block);
+}
+
+void ReportContent::paintMap(QPainter &painter, const QRectF &rect) const
+{
+    using State = WorldMapPainter::State;
+    QList<WorldMapPainter::Marker> markers;
+    for (const ReportRegionSummary &region : m_regions) {
+        if (!region.place)
+            continue; // a region the catalog cannot place is in the table only
+        WorldMapPainter::Marker marker;
+        marker.code = region.code;
+        marker.projected = WorldMap::project(region.place->longitude, region.place->latitude);
+        marker.name = region.place->city.isEmpty() ? region.code : region.place->city;
+        const bool hasLoad = region.median && region.median->loadMs.has_value();
+        if (region.status == Status::Failed) {
+            marker.state = State::Error;
+            marker.labelFailure = true;
+        } else if (region.status == Status::Measured && hasLoad) {
+            marker.state = State::Done;
+            marker.loadMs = region.median->loadMs;
+        }
+        markers.append(marker);
+    }
+    const WorldMapPainter map(paper(), WorldMapPainter::fit(rect), unit());
+    const double radius = mm(1.7);
+    map.paintBackground(painter);
+    map.paintMarkers(painter, markers, radius);
+    map.paintLabels(painter, markers, radius, font(7), rect);
+}
+
+void ReportContent::paintMapLegend(QPainter &painter, const QRectF &rect) const
+{
+    using State = WorldMapPainter::State;
+    const WorldMapPainter map(paper(), QTransform(), unit());
+    const QFont legendFont = font(7);
+    const QFontMetricsF fm = metrics(legendFont);
+    const double barHeight = mm(2);
+    painter.save();
+    painter.setFont(legendFont);
+    painter.setPen(paper().muted());
+    const QString title = QObject::tr("Median load time");
+    painter.drawText(QPointF(rect.left(), rect.top() + barHeight), title);
+    const QRectF bar(rect.left() + fm.horizontalAdvance(title) + mm(3), rect.top(), mm(60), barHeight);
+    map.paintLoadScale(painter, bar, legendFont);
+
+    // The failed cross and the no-result ring, as the map draws them.
+    const double cy = bar.center().y();
+    const double r = mm(1.4);
+    const double baseline = cy + fm.ascent() / 2 - fm.descent() / 2;
+    double x = bar.right() + mm(10);
+    for (const auto &[state, name] :
+        { std::pair { State::Error, QObject::tr("failed") }, std::pair { State::Idle, QObject::tr("no load time") } }) {
+        map.paintMarker(painter, QPointF(x, cy), state, std::nullopt, r);
+        painter.setFont(legendFont);
+        painter.setPen(paper().muted());
+        painter.drawText(QPointF(x + r + mm(1.2), baseline), name);
+        x += r + mm(1.2) + fm.horizontalAdvance(name) + mm(6);
+    }
+    painter.restore();
+}
+
+// The table -------------------------------------------------------------------------------------------------------
+
+void ReportContent::addTable()
+{
+    // The region column gets what the eight numbers leave.
+    const double numberWidth
+        = std::max(mm(17), metrics(font(8)).horizontalAdvance(QStringLiteral("00,000 ms")) + mm(2.5));
+    QList<double> widths { m_width - 8 * numberWidth };
+    for (int i = 0; i < 8; ++i)
+        widths.append(numberWidth);
+    const int header = addTableHeader(widths);
+    for (int r = 0; r < m_regions.size(); ++r)
+        addTableRow(r, widths, header);
+}
+
+namespace {
+
+QRectF columnRect(const QList<double> &widths, const QRectF &row, int first, int last)
+{
+    double x = row.left();
+    for (int i = 0; i < first; ++i)
+        x += widths.at(i);
+    double w = 0;
+    for (int i = first; i <= last; ++i)
+        w += widths.at(i);
+    return QRectF(x, row.top(), w, row.height());
+}
+
+} // namespace
+
+int ReportContent::addTableHeader(const QList<double> &widths)
+{
+    const QFont headFont = font(8, true);
+    const QStringList headers { QObject::tr("Region"), QObject::tr("TTFB"), QObject::tr("FCP"), QObject::tr("LCP"),
+        QObject::tr("DCL"), QObject::tr("Load"), QObject::tr("Fully loaded"), QObject::tr("Requests"),
+        QObject::tr("Bytes") };
+    const double pad = mm(1.2);
+    double headHeight = 0;
+    for (int i = 0; i < headers.size(); ++i)
+        headHeight = std::max(headHeight, textHeight(headFont, headers.at(i), widths.at(i) - 2 * pad));
+    Block header;
+    header.height = headHeight + 2 * pad;
+    header.keepWithNext = true;
+    header.paint = [=](QPainter &painter, const QRectF &rect) {
+        painter.fillRect(rect, Theme::mix(paper().alternateBase(), paper().rule(), 0.25));
+        painter.setFont(headFont);
+        painter.setPen(paper().text());
+        for (int i = 0; i < headers.size(); ++i) {
+            const QRectF cell = columnRect(widths, rect, i, i).adjusted(pad, pad, -pad, -pad);
+            painter.drawText(
+                cell, (i == 0 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignBottom | Qt::TextWordWrap, headers.at(i));
+        }
+        painter.setPen(QPen(paper().muted(), pt(0.75)));
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight());
+    };
+    return m_layout->append(header);
+}
+
+void ReportContent::addTableRow(int index, const QList<double> &widths, int header)
+{
+    const QFont cellFont = font(8);
+    const QFont noteFont = font(7);
+    const double pad = mm(1.2);
+    const ReportRegionSummary &region = m_regions.at(index);
+    const bool stripe = index % 2 == 1;
+    QStringList cells { region.name };
+    QString note;
+    bool noteIsFailure = false;
+    if (region.status == Status::Measured && region.median) {
+        const QLocale locale;
+        const PageMetrics &m = *region.median;
+        cells << formatMs(m.ttfbMs) << formatMs(m.firstContentfulPaintMs) << formatMs(m.largestContentfulPaintMs)
+              << formatMs(m.domContentLoadedMs) << formatMs(m.loadMs) << formatMs(m.fullyLoadedMs)
+              << locale.toString(m.requestCount) << DataSize::text(m.totalEncodedBytes, locale);
+        if (region.okRuns < region.runs) {
+            note = QObject::tr("%1 of %2 runs failed").arg(region.runs - region.okRuns).arg(region.runs);
+            if (!region.failure.isEmpty())
+                note += QStringLiteral(": ") + region.failure;
+            noteIsFailure = true;
+        }
+    } else {
+        note = (region.status == Status::Failed ? QObject::tr("Failed: %1") : QObject::tr("No result: %1"))
+                   .arg(region.failure);
+        noteIsFailure = region.status == Status::Failed;
+    }
+    const bool spanning = cells.size() == 1; // no numbers: the note takes their columns
+    const double lineHeight = metrics(cellFont).height();
+    const double noteHeight
+        = note.isEmpty() ? 0 : textHeight(spanning ? cellFont : noteFont, note, m_width - widths.at(0) - 2 * pad);
+    double height = textHeight(cellFont, region.name, widths.at(0) - 2 * pad);
+    if (spanning)
+        height = std::max(height, noteHeight);
+    else if (!note.isEmpty())
+        height = std::max(height, lineHeight + mm(0.5) + noteHeight);
+
+    Block row;
+    row.height = height + 2 * pad;
+    row.repeatHeader = header;
+    row.paint = [=](QPainter &painter, const QRectF &rect) {
+        if (stripe)
+            painter.fillRect(rect, paper().alternateBase());
+        painter.setPen(paper().text());
+        painter.setFont(cellFont);
+        painter.drawText(columnRect(widths, rect, 0, 0).adjusted(pad, pad, -pad, -pad), Qt::TextWordWrap, cells.at(0));
+        for (int i = 1; i < cells.size(); ++i) {
+            const QRectF cell = columnRect(widths, rect, i, i).adjusted(pad, pad, -pad, -pad);
+            painter.setPen(cells.at(i) == u"–" ? paper().muted() : paper().text());
+            painter.drawText(QRectF(cell.left(), cell.top(), cell.width(), lineHeight),
+                Qt::AlignRight | Qt::AlignVCenter, cells.at(i));
+        }
+        if (!note.isEmpty()) {
+            const QRectF span = columnRect(widths, rect, 1, 8).adjusted(pad, pad, -pad, -pad);
+            painter.setPen(noteIsFailure ? paper().error() : paper().muted());
+            painter.setFont(spanning ? cellFont : noteFont);
+            painter.drawText(
+                spanning ? span : QRectF(span.left(), span.top() + lineHeight + mm(0.5), span.width(), noteHeight),
+                Qt::TextWordWrap | Qt::AlignLeft, note);
+        }
+        painter.setPen(QPen(paper().rule(), pt(0.5)));
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight());
+    };
+    m_layout->append(row);
+}
+
+// The chart -------------------------------------------------------------------------------------------------------
+
+void ReportContent::addChart()
+{
+    using Metric = MetricsBarChart::Metric;
+    QList<MetricsBarChart::RegionValues> values;
+    double max = 0;
+    for (const ReportRegionSummary &region : std::as_const(m_regions)) {
+        MetricsBarChart::RegionValues v { region.code, region.city, {} };
+        if (region.status == Status::Measured && region.median) {
+            v.ms[int(Metric::Ttfb)] = region.median->ttfbMs;
+            v.ms[int(Metric::Fcp)] = region.median->firstContentfulPaintMs;
+            v.ms[int(Metric::Lcp)] = region.median->largestContentfulPaintMs;
+            v.ms[int(Metric::Load)] = region.median->loadMs;
+        }
+        for (const std::optional<double> &ms : v.ms)
+            max = std::max(max, ms.value_or(0));
+        values.append(v);
+    }
+    // A chart per ten regions, all on one scale: more groups than that leave no room for their names.
+    constexpr qsizetype perChart = 10;
+    const qsizetype charts = std::max<qsizetype>(1, (values.size() + perChart - 1) / perChart);
+    const qsizetype size = (values.size() + charts - 1) / std::max<qsizetype>(1, charts);
+    for (qsizetype first = 0; first < std::max<qsizetype>(1, values.size()); first += std::max<qsizetype>(1, size)) {
+        MetricsBarChart chart;
+        chart.setFont(font(8));
+        chart.setLegendVisible(first == 0);
+        chart.setAxisAtLeastMs(max);
+        chart.setValues(values.mid(first, size));
+        Block block;
+        block.spaceBefore = mm(3);
+        block.height = std::min(m_width * (charts > 1 ? 0.36 : 0.48), m_height * 0.4);
+        block.paint = [chart](QPainter &painter, const QRectF &rect) { chart.paint(painter, rect); };
+        m_layout->append(block);
+        if (values.isEmpty())
+            break;
+    }
+}
+
+// The waterfalls --------------------------------------------------------------------------------------------------
+
+void ReportContent::addWaterfalls()
+{
+    Block legend;
+    legend.height = mm(5);
+    legend.keepWithNext = true;
+    legend.paint = [this](QPainter &painter, const QRectF &rect) {
+        WaterfallPainter(paper(), font(7), m_device, unit()).paintLegend(painter, rect);
+    };
+    m_layout->append(legend);
+    for (const ReportRegionSummary &region : std::as_const(m_regions))
+        addWaterfall(region);
+}
+
+void ReportContent::addWaterfall(const ReportRegionSummary &region)
+{
+    const QFont titleFont = font(9.5, true);
+    const QFont subFont = font(7);
+    const QFont rowFont = font(6.5);
+    const double titleHeight = metrics(titleFont).height();
+    const double subHeight = metrics(subFont).height();
+    WaterfallPainter::LaneLayout lanes;
+    lanes.rowHeight = std::max(mm(4.2), metrics(rowFont).height() * 1.3);
+    lanes.axisHeight = metrics(rowFont).height() + mm(1);
+    lanes.labelWidth = m_width * 0.36;
+    lanes.durationWidth = mm(14);
+
+    const RegionRun *run = representativeRun(m_test.region(region.code));
+    const WaterfallPainter::Lane lane = slowestLane(run);
+    const qsizetype total = run ? run->firstView.requests.size() : 0;
+    const QString subtitle = waterfallSubtitle(region, run, total, m_test.runsPerRegion);
+    const QString title = region.name;
+    const bool failed = region.status == Status::Failed;
+
+    Block block;
+    block.spaceBefore = mm(4);
+    block.height = titleHeight + subHeight + mm(1.5) + WaterfallPainter::laneHeight(lanes, lane.requests.size());
+    block.paint = [=, this](QPainter &painter, const QRectF &rect) {
+        double y = rect.top();
+        painter.setFont(titleFont);
+        painter.setPen(paper().text());
+        painter.drawText(QRectF(rect.left(), y, rect.width(), titleHeight), Qt::AlignLeft | Qt::AlignVCenter, title);
+        y += titleHeight;
+        painter.setFont(subFont);
+        painter.setPen(failed ? paper().error() : paper().muted());
+        painter.drawText(QRectF(rect.left(), y, rect.width(), subHeight), Qt::AlignLeft | Qt::AlignVCenter,
+            metrics(subFont).elidedText(subtitle, Qt::ElideRight, rect.width()));
+        y += subHeight + mm(1.5);
+        const WaterfallPainter waterfall(paper(), rowFont, m_device, unit());
+        waterfall.paintLane(painter, QRectF(rect.left(), y, rect.width(), rect.bottom() - y), lane, lanes);
+    };
+    m_layout->append(block);
+}

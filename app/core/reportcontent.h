@@ -1,0 +1,63 @@
+#pragma once
+
+#include "regioncatalog.h"
+#include "reportlayout.h"
+#include "reportregionsummary.h"
+#include "testrecord.h"
+
+#include <QFont>
+#include <QFontMetricsF>
+#include <QList>
+#include <QString>
+
+class QPaintDevice;
+
+// What the PDF report says, as blocks for ReportLayout: the title with the test's settings; the world map
+// (WorldMapPainter) with its legend; the table of medians per region (failures with their reason); the timings
+// chart (MetricsBarChart); per region the slowest requests of its median run (WaterfallPainter). Each block
+// measures its text with the device's fonts, so heights are exact before anything is painted.
+//
+// Lengths are in the device's dots at `resolution`; mm() and pt() convert. The paper is light whatever the app's
+// theme (Theme::paper()). The blocks' painters refer to this object: it outlives the painting.
+class ReportContent final
+{
+    Q_DISABLE_COPY_MOVE(ReportContent)
+
+public:
+    static constexpr int resolution = 300; // dots per inch
+    static double mm(double millimetres) { return millimetres * resolution / 25.4; }
+    static double pt(double points) { return points * resolution / 72.0; }
+    // What a screen pixel is on paper, for the painters' lines and gaps.
+    static double unit() { return pt(0.5); }
+    static QFont font(double points, bool bold = false);
+
+    // The report of `test`, for a column `width` wide on pages `height` high (footer excluded).
+    ReportContent(
+        const TestRecord &test, const RegionCatalog &catalog, const QPaintDevice *device, double width, double height);
+
+    // Appends every block, in reading order.
+    void build(ReportLayout &layout);
+
+private:
+    QFontMetricsF metrics(const QFont &font) const { return QFontMetricsF(font, m_device); }
+    double textHeight(const QFont &font, const QString &text, double width, int flags = Qt::TextWordWrap) const;
+    QList<std::pair<QString, QString>> settingRows() const;
+    void addTitle();
+    void addHeading(const QString &text, const QString &note = {});
+    void addMap();
+    void paintMap(QPainter &painter, const QRectF &rect) const;
+    void paintMapLegend(QPainter &painter, const QRectF &rect) const;
+    void addTable();
+    int addTableHeader(const QList<double> &widths);
+    void addTableRow(int index, const QList<double> &widths, int header);
+    void addChart();
+    void addWaterfalls();
+    void addWaterfall(const ReportRegionSummary &region);
+
+    const TestRecord &m_test;
+    QList<ReportRegionSummary> m_regions;
+    const QPaintDevice *m_device;
+    double m_width;
+    double m_height;
+    ReportLayout *m_layout = nullptr; // while build() runs
+};

@@ -1,0 +1,286 @@
+#include "waterfallpainter.h"
+
+#include "waterfallmodel.h"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+struct MarkerValue
+{
+    WaterfallGeometry::Marker marker;
+    std::optional<double> ms;
+};
+
+QList<MarkerValue> markersOf(const PageMetrics &metrics)
+{
+    return { { WaterfallGeometry::Marker::FirstContentfulPaint, metrics.firstContentfulPaintMs },
+        { WaterfallGeometry::Marker::DomContentLoaded, metrics.domContentLoadedMs },
+        { WaterfallGeometry::Marker::Load, metrics.loadMs } };
+}
+
+// On a pixel's centre, so that a one-pixel line on screen is one crisp pixel.
+double crisp(double x)
+{
+    return std::round(x) + 0.5;
+}
+
+} // namespace
+
+WaterfallPainter::WaterfallPainter(const Theme &theme, const QFont &font, const QPaintDevice *device, double unit)
+    : m_theme(theme)
+    , m_font(font)
+    , m_metrics(font, device)
+    , m_unit(unit)
+{
+    m_elide = [this](const QString &label, double width) { return elideLabel(label, m_metrics, width); };
+}
+
+void WaterfallPainter::setLabelElider(std::function<QString(const QString &, double)> elider)
+{
+    m_elide = std::move(elider);
+}
+
+QString WaterfallPainter::elideLabel(const QString &label, const QFontMetricsF &metrics, qreal width)
+{
+    if (metrics.horizontalAdvance(label) <= width)
+        return label;
+    // What names a resource is its host (when the label has one) and its file name; directories go first.
+    const qsizetype query = label.indexOf(u'?');
+    const qsizetype lastSlash = label.left(query < 0 ? label.size() : query).lastIndexOf(u'/');
+    const qsizetype firstSlash = label.indexOf(u'/');
+    if (lastSlash > firstSlash && firstSlash >= 0) {
+        const QString head = label.left(firstSlash) + u'/' + QChar(0x2026) + u'/'; // "host/…/" or "/…/"
+        const QString tail = label.mid(lastSlash + 1);
+        const qreal rest = width - metrics.horizontalAdvance(head);
+        if (metrics.horizontalAdvance(tail) <= rest)
+            return head + tail;
+        if (rest >= metrics.horizontalAdvance(QStringLiteral("abcdefgh")))
+            return head + metrics.elidedText(tail, Qt::ElideMiddle, rest);
+    }
+    return metrics.elidedText(label, Qt::ElideMiddle, width);
+}
+
+double WaterfallPainter::tickStep(double spanMs, double width) const
+{
+    return WaterfallGeometry::tickStep(spanMs, width, 70 * m_unit);
+}
+
+void WaterfallPainter::paintLegend(QPainter &painter, const QRectF &rect) const
+{
+    const double u = m_unit;
+    const bool dark = m_theme.isDark();
+    painter.save();
+    painter.setFont(m_font);
+    double x = rect.left();
+    const double mid = rect.center().y();
+    const double swatch = std::round(m_metrics.height() * 0.6);
+    const double baseline = mid + m_metrics.ascent() / 2 - u;
+    for (const Phase phase :
+        { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait, Phase::Receive }) {
+        painter.fillRect(QRectF(x, mid - swatch / 2, swatch, swatch), WaterfallGeometry::phaseColor(phase, dark));
+        x += swatch + 4 * u;
+        const QString name = WaterfallGeometry::phaseName(phase);
+        painter.setPen(m_theme.text());
+        painter.drawText(QPointF(x, baseline), name);
+        x += m_metrics.horizontalAdvance(name) + 12 * u;
+    }
+    const std::pair<Marker, QString> markers[] = { { Marker::FirstContentfulPaint, tr("FCP") },
+        { Marker::DomContentLoaded, tr("DCL") }, { Marker::Load, tr("Load") } };
+    for (const auto &[marker, name] : markers) {
+        painter.setPen(QPen(WaterfallGeometry::markerColor(marker, dark), 2 * u));
+        painter.drawLine(QPointF(x + u, mid - swatch / 2 - u), QPointF(x + u, mid + swatch / 2 + u));
+        x += 6 * u;
+        painter.setPen(m_theme.text());
+        painter.drawText(QPointF(x, baseline), name);
+        x += m_metrics.horizontalAdvance(name) + 12 * u;
+    }
+    painter.restore();
+}
+
+void WaterfallPainter::paintAxis(
+    QPainter &painter, const QRectF &axis, const WaterfallScale &scale, double spanMs, double right) const
+{
+    const double u = m_unit;
+    const double step = tickStep(spanMs, axis.width());
+    painter.save();
+    painter.setFont(m_font);
+    painter.setPen(QPen(m_theme.muted(), u));
+    double labelsEnd = -1e9;
+    for (double ms = 0; ms <= spanMs + 1e-9; ms += step) {
+        const double tx = crisp(scale.x(ms));
+        painter.drawLine(QPointF(tx, axis.bottom() - 4 * u), QPointF(tx, axis.bottom()));
+        const QString label = WaterfallGeometry::tickLabel(ms, step, spanMs);
+        const double width = m_metrics.horizontalAdvance(label);
+        // Labels sit right of their tick; the last one goes left of it when it would leave the lane, unless that
+        // is where the previous label is.
+        const double lx = tx + 3 * u + width > right ? tx - 3 * u - width : tx + 3 * u;
+        if (lx < labelsEnd + 12 * u)
+            continue;
+        painter.drawText(QPointF(lx, axis.bottom() - 5 * u), label);
+        labelsEnd = lx + width;
+    }
+    painter.restore();
+}
+
+void WaterfallPainter::paintAxisMarkers(
+    QPainter &painter, const QRectF &axis, const WaterfallScale &scale, const PageMetrics &metrics) const
+{
+    const double u = m_unit;
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing);
+    for (const MarkerValue &marker : markersOf(metrics)) {
+        if (!marker.ms)
+            continue;
+        const double mx = crisp(scale.x(*marker.ms));
+        QPainterPath triangle;
+        triangle.moveTo(mx - 4 * u, axis.bottom() - 6 * u);
+        triangle.lineTo(mx + 4 * u, axis.bottom() - 6 * u);
+        triangle.lineTo(mx, axis.bottom());
+        triangle.closeSubpath();
+        painter.fillPath(triangle, WaterfallGeometry::markerColor(marker.marker, m_theme.isDark()));
+    }
+    painter.restore();
+}
+
+void WaterfallPainter::paintGrid(
+    QPainter &painter, const WaterfallScale &scale, double spanMs, double width, double top, double bottom) const
+{
+    if (bottom <= top)
+        return;
+    const double step = tickStep(spanMs, width);
+    painter.setPen(QPen(m_theme.rule(), m_unit));
+    for (double ms = 0; ms <= spanMs + 1e-9; ms += step) {
+        const double x = crisp(scale.x(ms));
+        painter.drawLine(QPointF(x, top), QPointF(x, bottom));
+    }
+}
+
+void WaterfallPainter::paintRowBackground(QPainter &painter, const QRectF &row, int index, bool selected) const
+{
+    if (selected)
+        painter.fillRect(row, Theme::mix(m_theme.base(), m_theme.highlight(), 0.35));
+    else if (index % 2 == 1)
+        painter.fillRect(row, m_theme.alternateBase());
+}
+
+QString WaterfallPainter::statusText(const RequestTiming &request) const
+{
+    if (request.outcome == RequestTiming::Outcome::Failed)
+        return tr("failed");
+    return request.status ? QString::number(*request.status) : QString();
+}
+
+void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request, const QString &label,
+    const RowRects &rects, const WaterfallScale &scale, double spanMs, const QString &duration) const
+{
+    const double u = m_unit;
+    const bool dark = m_theme.isDark();
+    const bool failed = request.outcome == RequestTiming::Outcome::Failed;
+    QRectF labelRect = rects.label;
+    if (rects.status) {
+        const QString status = statusText(request);
+        const double width = status.isEmpty() ? 0 : m_metrics.horizontalAdvance(QStringLiteral("  ") + status);
+        labelRect.setRight(labelRect.right() - width);
+        painter.setPen(m_theme.muted());
+        painter.drawText(QRectF(labelRect.right(), labelRect.top(), width, labelRect.height()),
+            Qt::AlignRight | Qt::AlignVCenter, status);
+    }
+    painter.setPen(failed ? m_theme.error() : m_theme.text());
+    painter.drawText(labelRect, Qt::AlignVCenter | Qt::AlignLeft, m_elide(label, labelRect.width()));
+    if (!rects.duration.isEmpty() && !duration.isEmpty()) {
+        painter.setPen(m_theme.text());
+        painter.drawText(rects.duration, Qt::AlignRight | Qt::AlignVCenter, duration);
+    }
+
+    const double inset = std::max(3 * u, std::round(rects.row.height() * 0.22));
+    const double top = rects.row.top() + inset;
+    const double height = rects.row.height() - 2 * inset;
+    const QList<WaterfallGeometry::PhaseRect> phases = WaterfallGeometry::phaseRects(request, scale, top, height);
+    QRectF whole(scale.x(request.startMs), top, 0, height);
+    for (const WaterfallGeometry::PhaseRect &phase : phases) {
+        painter.fillRect(phase.rect, WaterfallGeometry::phaseColor(phase.phase, dark));
+        whole.setRight(phase.rect.right());
+    }
+    if (whole.width() < u) {
+        // Too short to see; one pixel still says "here".
+        whole.setWidth(u);
+        painter.fillRect(whole,
+            phases.isEmpty() ? WaterfallGeometry::phaseColor(Phase::Unaccounted, dark)
+                             : WaterfallGeometry::phaseColor(phases.constLast().phase, dark));
+    }
+    if (failed) {
+        painter.setPen(QPen(m_theme.error(), 1.5 * u));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(whole.adjusted(-u, -u, u, u));
+    }
+    if (const auto open = WaterfallGeometry::openEndRect(request, scale, spanMs, top, height)) {
+        // Dashed top and bottom edges and no right edge: the request was still going when the load ended.
+        painter.setPen(QPen(m_theme.text(), u, Qt::DashLine));
+        painter.drawLine(open->topLeft(), open->topRight());
+        painter.drawLine(open->bottomLeft(), open->bottomRight());
+        painter.drawLine(open->topLeft(), open->bottomLeft());
+    }
+}
+
+void WaterfallPainter::paintMarkers(
+    QPainter &painter, const PageMetrics &metrics, const WaterfallScale &scale, double top, double bottom) const
+{
+    if (bottom <= top)
+        return;
+    for (const MarkerValue &marker : markersOf(metrics)) {
+        if (!marker.ms)
+            continue;
+        const double x = crisp(scale.x(*marker.ms));
+        painter.setPen(QPen(WaterfallGeometry::markerColor(marker.marker, m_theme.isDark()), 1.5 * m_unit));
+        painter.drawLine(QPointF(x, top), QPointF(x, bottom));
+    }
+}
+
+double WaterfallPainter::laneHeight(const LaneLayout &layout, qsizetype rows)
+{
+    return rows > 0 ? layout.axisHeight + double(rows) * layout.rowHeight : 0;
+}
+
+QRectF WaterfallPainter::laneBars(const QRectF &rect, const LaneLayout &layout, qsizetype rows)
+{
+    return { rect.left() + layout.labelWidth, rect.top() + layout.axisHeight,
+        std::max(1.0, rect.width() - layout.labelWidth - layout.durationWidth), double(rows) * layout.rowHeight };
+}
+
+void WaterfallPainter::paintLane(
+    QPainter &painter, const QRectF &rect, const Lane &lane, const LaneLayout &layout) const
+{
+    if (lane.requests.isEmpty())
+        return;
+    const double pad = 6 * m_unit;
+    const QRectF bars = laneBars(rect, layout, lane.requests.size());
+    const WaterfallScale scale { bars.left(), bars.width() / lane.spanMs };
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    painter.setFont(m_font);
+    for (int i = 0; i < lane.requests.size(); ++i)
+        paintRowBackground(
+            painter, QRectF(rect.left(), bars.top() + i * layout.rowHeight, rect.width(), layout.rowHeight), i, false);
+    paintAxis(
+        painter, QRectF(bars.left(), rect.top(), bars.width(), layout.axisHeight), scale, lane.spanMs, rect.right());
+    paintGrid(painter, scale, lane.spanMs, bars.width(), bars.top(), bars.bottom());
+    for (int i = 0; i < lane.requests.size(); ++i) {
+        const RequestTiming &request = lane.requests.at(i);
+        RowRects rects;
+        rects.row = QRectF(rect.left(), bars.top() + i * layout.rowHeight, rect.width(), layout.rowHeight);
+        rects.label = QRectF(rect.left() + pad, rects.row.top(), layout.labelWidth - 2 * pad, layout.rowHeight);
+        rects.status = true;
+        if (layout.durationWidth > 0)
+            rects.duration = QRectF(bars.right(), rects.row.top(), layout.durationWidth, layout.rowHeight);
+        paintRow(painter, request, WaterfallModel::shortLabel(request.url), rects, scale, lane.spanMs,
+            lane.durations.value(i));
+    }
+    if (lane.metrics)
+        paintMarkers(painter, *lane.metrics, scale, bars.top(), bars.bottom());
+    painter.restore();
+}
