@@ -3,6 +3,7 @@
 #include "loadtimescale.h"
 #include "metricsbarchart.h"
 #include "model/datasize.h"
+#include "regionsummary.h"
 #include "waterfallgeometry.h"
 #include "waterfallmodel.h"
 #include "worldmap.h"
@@ -70,51 +71,26 @@ QString placeName(const QString &code, const std::optional<RegionCatalog::Region
     return QStringLiteral("%1 (%2)").arg(place->city, code);
 }
 
-// What the report says about one region.
-struct RegionSummary
+// What the report says about one region: its summary, and where it is.
+struct ReportRegion : RegionSummary
 {
-    enum class Status { Measured, Failed, NoResult };
-
-    QString code;
     QString name; // "Frankfurt (fra)"
     QString city; // for the chart; "" when unknown
     std::optional<RegionCatalog::Region> place;
-    Status status = Status::NoResult;
-    std::optional<PageMetrics> median;
-    int runs = 0;
-    int okRuns = 0;
-    QString failure; // why the last failing run failed
 };
 
-QList<RegionSummary> summarize(const TestRecord &test, const RegionCatalog &catalog)
+QList<ReportRegion> summarize(const TestRecord &test, const RegionCatalog &catalog)
 {
-    QList<RegionSummary> regions;
-    for (const QString &code : test.regions) {
-        RegionSummary summary;
-        summary.code = code;
-        summary.place = catalog.find(code);
-        summary.name = placeName(code, summary.place);
-        summary.city = summary.place ? summary.place->city : QString();
-        const RegionRecord record = test.region(code);
-        summary.median = test.medianMetrics(code);
-        summary.runs = int(record.runs.size());
-        for (const RegionRun &run : record.runs) {
-            if (run.ok()) {
-                ++summary.okRuns;
-            } else if (run.finished && run.error) {
-                summary.failure
-                    = run.error->message.isEmpty() ? LoadError::kindName(run.error->kind) : run.error->message;
-            }
-        }
-        if (summary.failure.isEmpty() && record.state == RunState::Error)
-            summary.failure = record.detail;
-        if (summary.okRuns > 0)
-            summary.status = RegionSummary::Status::Measured;
-        else if (!summary.failure.isEmpty())
-            summary.status = RegionSummary::Status::Failed;
-        if (summary.status == RegionSummary::Status::NoResult && summary.failure.isEmpty())
-            summary.failure = record.detail.isEmpty() ? QObject::tr("no result") : record.detail;
-        regions.append(summary);
+    QList<ReportRegion> regions;
+    for (const RegionSummary &summary : RegionSummary::of(test)) {
+        ReportRegion region;
+        static_cast<RegionSummary &>(region) = summary;
+        region.place = catalog.find(summary.code);
+        region.name = placeName(summary.code, region.place);
+        region.city = region.place ? region.place->city : QString();
+        if (region.status == RegionSummary::Status::NoResult && region.failure.isEmpty())
+            region.failure = region.detail.isEmpty() ? QObject::tr("no result") : region.detail;
+        regions.append(region);
     }
     return regions;
 }
@@ -166,7 +142,7 @@ private:
     void paintPhaseLegend(QPainter &painter, const QRectF &rect) const;
 
     const TestRecord &m_test;
-    QList<RegionSummary> m_regions;
+    QList<ReportRegion> m_regions;
     QPaintDevice *m_device;
     double m_width;
     double m_height;
@@ -238,7 +214,7 @@ void ReportLayout::addTitle()
             + QStringLiteral(" · ") + QObject::tr("timeout %1 s").arg(m_test.options.timeoutMs / 1000));
     int measured = 0;
     int failed = 0;
-    for (const RegionSummary &region : std::as_const(m_regions)) {
+    for (const ReportRegion &region : std::as_const(m_regions)) {
         measured += region.status == RegionSummary::Status::Measured;
         failed += region.status == RegionSummary::Status::Failed;
     }
@@ -338,17 +314,17 @@ void ReportLayout::paintMap(QPainter &painter, const QRectF &rect) const
 
     // Markers: quiet ones first, so measured and failed ones stay on top where regions crowd.
     const double radius = mm(1.7);
-    QList<const RegionSummary *> order;
-    for (const RegionSummary &region : m_regions) {
+    QList<const ReportRegion *> order;
+    for (const ReportRegion &region : m_regions) {
         if (region.place)
             order.append(&region);
     }
-    std::stable_sort(order.begin(), order.end(), [](const RegionSummary *a, const RegionSummary *b) {
+    std::stable_sort(order.begin(), order.end(), [](const ReportRegion *a, const ReportRegion *b) {
         return (a->status == RegionSummary::Status::NoResult) > (b->status == RegionSummary::Status::NoResult);
     });
     QList<QRectF> taken; // markers and labels already drawn
-    QList<std::pair<const RegionSummary *, QPointF>> positions;
-    for (const RegionSummary *region : std::as_const(order)) {
+    QList<std::pair<const ReportRegion *, QPointF>> positions;
+    for (const ReportRegion *region : std::as_const(order)) {
         const QPointF at = transform.map(WorldMap::project(region->place->longitude, region->place->latitude));
         positions.append({ region, at });
         taken.append(QRectF(at.x() - radius, at.y() - radius, 2 * radius, 2 * radius));
@@ -531,7 +507,7 @@ void ReportLayout::addTable()
 
     const QLocale locale;
     for (qsizetype r = 0; r < m_regions.size(); ++r) {
-        const RegionSummary &region = m_regions.at(r);
+        const ReportRegion &region = m_regions.at(r);
         const bool stripe = r % 2 == 1;
         QStringList cells { region.name };
         QString note;
@@ -609,7 +585,7 @@ void ReportLayout::addChart()
     using Metric = MetricsBarChart::Metric;
     QList<MetricsBarChart::RegionValues> values;
     double max = 0;
-    for (const RegionSummary &region : std::as_const(m_regions)) {
+    for (const ReportRegion &region : std::as_const(m_regions)) {
         MetricsBarChart::RegionValues v { region.code, region.city, {} };
         if (region.status == RegionSummary::Status::Measured && region.median) {
             v.ms[int(Metric::Ttfb)] = region.median->ttfbMs;
@@ -678,30 +654,6 @@ void ReportLayout::paintPhaseLegend(QPainter &painter, const QRectF &rect) const
     painter.restore();
 }
 
-// The run a region's waterfall shows: its median run by load time among the measured ok ones, else the run with
-// the most requests (a failed region's partial load).
-const RegionRun *representativeRun(const RegionRecord &record)
-{
-    QList<const RegionRun *> measured;
-    for (const RegionRun &run : record.runs) {
-        if (run.ok() && run.firstViewMeasured)
-            measured.append(&run);
-    }
-    if (!measured.isEmpty()) {
-        std::stable_sort(measured.begin(), measured.end(), [](const RegionRun *a, const RegionRun *b) {
-            const auto key = [](const RegionRun *run) { return run->firstView.metrics.loadMs.value_or(1e12); };
-            return key(a) < key(b);
-        });
-        return measured.at((measured.size() - 1) / 2);
-    }
-    const RegionRun *best = nullptr;
-    for (const RegionRun &run : record.runs) {
-        if (!best || run.firstView.requests.size() > best->firstView.requests.size())
-            best = &run;
-    }
-    return best;
-}
-
 void ReportLayout::addWaterfalls()
 {
     {
@@ -721,9 +673,9 @@ void ReportLayout::addWaterfalls()
     const double labelWidth = m_width * 0.36;
     const double durationWidth = mm(14);
 
-    for (const RegionSummary &region : std::as_const(m_regions)) {
+    for (const ReportRegion &region : std::as_const(m_regions)) {
         const RegionRecord record = m_test.region(region.code);
-        const RegionRun *run = representativeRun(record);
+        const RegionRun *run = region.representativeRun ? record.run(*region.representativeRun) : nullptr;
         QList<RequestTiming> slowest = run ? run->firstView.requests : QList<RequestTiming>();
         const auto duration
             = [](const RequestTiming &request) { return request.durationMs.value_or(request.phases.sum()); };
