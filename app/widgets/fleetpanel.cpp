@@ -467,7 +467,7 @@ void FleetPanel::updateRegionItem(Region &r)
     RegionPool *pool = r.pool;
     r.item->setText(NameColumn, regionName(r.code));
 
-    int booting = 0, idle = 0, busy = 0, freeSlots = 0, alive = 0;
+    int booting = 0, idle = 0, busy = 0;
     for (const QString &id : std::as_const(r.runnerOrder)) {
         const RunnerRow &row = r.runners[id];
         if (row.removed)
@@ -475,12 +475,9 @@ void FleetPanel::updateRegionItem(Region &r)
         switch (row.info.state) {
         case RunnerInfo::Booting:
             ++booting;
-            ++alive;
             break;
         case RunnerInfo::Ready:
-            ++alive;
             (row.info.active > 0 ? busy : idle) += 1;
-            freeSlots += std::max(0, row.info.capacity - row.info.active);
             break;
         default:
             break;
@@ -508,27 +505,30 @@ void FleetPanel::updateRegionItem(Region &r)
                                                                                                         : Tone::Quiet;
     r.item->setIcon(NameColumn, dot(toneColor(tone, dark)));
 
-    // What the next run would get: a free slot now (hot), a boot first (cold), or a wait for a busy runner.
+    // What the next run would get, as the pool itself decides it.
     QString next;
     QString nextTip;
     if (pool && !unusable) {
-        const PoolOptions options = pool->options();
-        const int backendLimit = pool->backend() ? pool->backend()->limit() : -1;
-        const int limit = backendLimit >= 0 ? std::min(options.max, backendLimit) : options.max;
         const QString lastBoot = r.lastBootMs ? tr(" (last boot took %1)").arg(durationText(*r.lastBootMs)) : QString();
-        if (freeSlots > queue) {
+        switch (pool->nextRunStart()) {
+        case RegionPool::NextRunStart::Hot:
             next = tr("next run: hot");
             nextTip = tr("A ready runner has a free slot: the next run starts at once.");
-        } else if (alive < limit || booting > 0) {
+            break;
+        case RegionPool::NextRunStart::Cold:
             next = tr("next run: cold");
             nextTip = tr("No free slot: the next run waits for a runner to boot%1, and its time includes it.")
                           .arg(lastBoot);
-        } else {
+            break;
+        case RegionPool::NextRunStart::Waits:
             next = tr("next run: waits");
             nextTip = tr("All %1 runners are busy and the pool is at its maximum: the next run waits for a slot.")
-                          .arg(limit);
+                          .arg(pool->runnerLimit());
+            break;
+        case RegionPool::NextRunStart::Fails:
+            break;
         }
-        if (r.lastBootMs)
+        if (r.lastBootMs && !next.isEmpty())
             next += QStringLiteral(" · ") + tr("boot %1").arg(durationText(*r.lastBootMs));
     }
     r.item->setText(StartColumn, next);
@@ -537,7 +537,7 @@ void FleetPanel::updateRegionItem(Region &r)
     QString detail;
     if (pool) {
         const PoolOptions options = pool->options();
-        const int perRunner = options.singleUse ? 1 : options.maxConcurrency;
+        const int perRunner = pool->perRunnerConcurrency();
         const QString kind = pool->backend() ? pool->backend()->kind() : tr("no");
         const QString runners = options.min == options.max
             ? (options.max == 1 ? tr("1 runner") : tr("%1 runners").arg(options.max))

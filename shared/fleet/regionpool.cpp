@@ -33,39 +33,6 @@ DoneMessage failure(const QString &runId, LoadError::Kind kind, const QString &m
 
 } // namespace
 
-QString PoolOptions::validate() const
-{
-    if (min < 0)
-        return QStringLiteral("min must be 0 or more, not %1").arg(min);
-    if (max < 1)
-        return QStringLiteral("max must be 1 or more, not %1").arg(max);
-    if (min > max)
-        return QStringLiteral("min (%1) must not be more than max (%2)").arg(min).arg(max);
-    if (maxConcurrency < 1 || maxConcurrency > ProtocolLimits::maxCapacity) {
-        return QStringLiteral("maxConcurrency must be 1 … %1, not %2")
-            .arg(ProtocolLimits::maxCapacity)
-            .arg(maxConcurrency);
-    }
-    if (singleUse && maxConcurrency != 1) {
-        return QStringLiteral("a single-use runner takes one run, so maxConcurrency must be 1, not %1")
-            .arg(maxConcurrency);
-    }
-    if (idleShutdownAfterMs < 0)
-        return QStringLiteral("idleShutdownAfterMs must be 0 or more, not %1").arg(idleShutdownAfterMs);
-    if (minIdleShutdownAfterMs && *minIdleShutdownAfterMs < 0)
-        return QStringLiteral("minIdleShutdownAfterMs must be 0 or more, not %1").arg(*minIdleShutdownAfterMs);
-    const std::pair<const char16_t *, qint64> timeouts[] = {
-        { u"bootTimeoutMs", bootTimeoutMs },
-        { u"runTimeoutMs", runTimeoutMs },
-        { u"checkoutTimeoutMs", checkoutTimeoutMs },
-    };
-    for (const auto &[name, value] : timeouts) {
-        if (value <= 0)
-            return QStringLiteral("%1 must be more than 0, not %2").arg(QString::fromUtf16(name)).arg(value);
-    }
-    return {};
-}
-
 RegionPool::RegionPool(
     const QString &region, const PoolOptions &options, Backend *backend, Clock *clock, QObject *parent)
     : QObject(parent)
@@ -277,14 +244,17 @@ void RegionPool::assignQueued()
     }
 }
 
+bool RegionPool::Runner::takesRuns(bool singleUse) const
+{
+    return state == RunnerInfo::Ready && runs.size() < capacity && !(singleUse && taken > 0);
+}
+
 RegionPool::Runner *RegionPool::pickRunner() const
 {
     // The ready runner with the fewest active runs, among those with room; the oldest on a tie.
     Runner *best = nullptr;
     for (const auto &runner : m_runners) {
-        if (runner->state != RunnerInfo::Ready || runner->runs.size() >= runner->capacity)
-            continue;
-        if (m_options.singleUse && runner->taken > 0)
+        if (!runner->takesRuns(m_options.singleUse))
             continue;
         if (!best || runner->runs.size() < best->runs.size())
             best = runner.get();
@@ -653,6 +623,31 @@ int RegionPool::runnerLimit() const
 int RegionPool::perRunnerConcurrency() const
 {
     return m_options.singleUse ? 1 : m_options.maxConcurrency;
+}
+
+int RegionPool::freeSlots() const
+{
+    int free = 0;
+    for (const auto &runner : m_runners) {
+        if (runner->takesRuns(m_options.singleUse))
+            free += runner->capacity - int(runner->runs.size());
+    }
+    return free;
+}
+
+RegionPool::NextRunStart RegionPool::nextRunStart() const
+{
+    if (!m_configError.isEmpty() || m_shutDown || !m_backend)
+        return NextRunStart::Fails;
+    // The queue is FIFO: the runs already in it take the free slots, and the boots' room, first.
+    const qsizetype ahead = m_queue.size();
+    if (freeSlots() > ahead)
+        return NextRunStart::Hot;
+    // As bootForDemand() decides: the boots under way absorb perRunnerConcurrency() waiting runs each, and while
+    // the pool is below its limit, one more boots for runs they cannot absorb (after the back-off, if one runs).
+    if (qsizetype(bootingCount()) * perRunnerConcurrency() > ahead || int(m_runners.size()) < runnerLimit())
+        return NextRunStart::Cold;
+    return NextRunStart::Waits;
 }
 
 bool RegionPool::hasDemand() const

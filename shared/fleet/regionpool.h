@@ -3,6 +3,7 @@
 #include "backend.h"
 #include "clock.h"
 #include "model/loadoptions.h"
+#include "pooloptions.h"
 #include "probeclient.h"
 #include "protocol/message.h"
 
@@ -18,24 +19,6 @@
 #include <vector>
 
 class PoolRun;
-
-// How one region's pool grows and shrinks (DESIGN.md §6, after Phoenix FLAME's pool).
-struct PoolOptions
-{
-    int min = 0; // runners booted at start and kept
-    int max = 1; // runners at once, booting included (a backend's limit() caps it further)
-    int maxConcurrency = 1; // runs per runner; the probe's hello capacity caps it further
-    qint64 idleShutdownAfterMs = 30'000; // a runner without runs is stopped this long after its last run ended
-    std::optional<qint64> minIdleShutdownAfterMs; // the same for the `min` runners; unset: they never idle down
-    qint64 bootTimeoutMs = 60'000; // from backend boot() to the probe's hello
-    qint64 runTimeoutMs = 180'000; // from handing a run to a probe to its done
-    qint64 checkoutTimeoutMs = 120'000; // how long a run may wait in the queue for a runner
-    bool singleUse = false; // a runner takes one run and is stopped after it
-
-    // Empty when the options make sense, else what is wrong, in words for a config file's author.
-    QString validate() const;
-    friend bool operator==(const PoolOptions &, const PoolOptions &) = default;
-};
 
 // One runner as the fleet panel shows it.
 struct RunnerInfo
@@ -100,6 +83,17 @@ public:
     int queueLength() const { return int(m_queue.size()); }
     bool isShutDown() const { return m_shutDown; }
 
+    // What a run submitted now would get, by the rules checkout and growth follow: a free slot on a ready runner
+    // once the runs queued before it have theirs (Hot); a boot first, one under way with room for it or one the
+    // pool starts (Cold: its time includes the boot); a slot of a busy runner, the pool being at its runner limit
+    // (Waits); or its failure, the pool being unusable or shut down (Fails).
+    enum class NextRunStart { Hot, Cold, Waits, Fails };
+    NextRunStart nextRunStart() const;
+    // How many runners the pool may have at once: `max`, capped by the backend's limit().
+    int runnerLimit() const;
+    // How many runs a runner takes at most before the probe's own capacity caps it: 1 when single-use.
+    int perRunnerConcurrency() const;
+
     // Stops every runner and fails every queued and in-flight run ("the pool is shutting down"). Final: later
     // submissions fail the same way.
     void shutdown();
@@ -131,6 +125,9 @@ private:
         Clock::TimerId bootTimer = 0;
         Clock::TimerId idleTimer = 0;
         QString lastError;
+
+        // Ready, with room, and (single-use) not used yet: checkout may hand it a run.
+        bool takesRuns(bool singleUse) const;
     };
 
     // The run handles' side.
@@ -161,8 +158,7 @@ private:
     RunnerInfo info(const Runner &runner) const;
     int bootingCount() const;
     int minHolderCount() const;
-    int runnerLimit() const;
-    int perRunnerConcurrency() const;
+    int freeSlots() const; // on ready runners that may take a run
     bool hasDemand() const;
     QString queuedDetail() const;
     void reportQueued(PoolRun *run, const QString &detail);
