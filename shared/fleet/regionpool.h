@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "model/loadoptions.h"
 #include "pooloptions.h"
+#include "poolrunner.h"
 #include "probeclient.h"
 #include "protocol/message.h"
 
@@ -19,19 +20,6 @@
 #include <vector>
 
 class PoolRun;
-
-// One runner as the fleet panel shows it.
-struct RunnerInfo
-{
-    enum State { Booting, Ready, Stopping, Failed };
-
-    QString id;
-    State state = Booting;
-    int active = 0; // runs handed to it and not yet done by the probe
-    int capacity = 0; // min(maxConcurrency, the probe's capacity); 0 until it is ready
-    std::optional<qint64> bootMs; // boot() to ready, once known
-    QString lastError; // why it failed
-};
 
 // One region's elastic pool of runners (worldspeed-probes started through a Backend), with FLAME's semantics:
 //
@@ -108,28 +96,6 @@ signals:
 private:
     friend class PoolRun;
 
-    struct Runner
-    {
-        QString id;
-        RunnerInfo::State state = RunnerInfo::Booting;
-        bool holdsMinSlot = false; // booted for `min`: minIdleShutdownAfterMs applies, and it is replaced
-        ProbeClient *client = nullptr; // child; from the backend's booted() on
-        // Runs on the probe until the probe's done. A null entry is a run whose caller already has its done
-        // (cancelled, timed out): its slot stays taken until the probe confirms.
-        QHash<QString, QPointer<PoolRun>> runs;
-        int capacity = 0;
-        int taken = 0; // runs ever handed to it (singleUse)
-        qint64 bootStartedMs = 0;
-        std::optional<qint64> bootMs;
-        quint64 readySequence = 0; // m_sequence when it became ready
-        Clock::TimerId bootTimer = 0;
-        Clock::TimerId idleTimer = 0;
-        QString lastError;
-
-        // Ready, with room, and (single-use) not used yet: checkout may hand it a run.
-        bool takesRuns(bool singleUse) const;
-    };
-
     // The run handles' side.
     void cancelRun(PoolRun *run);
     void forgetRun(PoolRun *run); // from ~PoolRun
@@ -138,8 +104,8 @@ private:
     void assignQueued();
     void bootForDemand();
     void bootRunner(bool holdsMinSlot);
-    void startRun(Runner *runner, PoolRun *run);
-    Runner *pickRunner() const;
+    void startRun(PoolRunner *runner, PoolRun *run);
+    PoolRunner *pickRunner() const;
 
     void onBooted(const QString &runnerId, const ProbeClient::Endpoint &endpoint);
     void onRunnerReady(const QString &runnerId, const HelloMessage &hello);
@@ -152,10 +118,9 @@ private:
     void stopRunner(const QString &runnerId);
     // Takes the runner out: timers, client, backend stop, runnerRemoved().
     void dropRunner(const QString &runnerId, RunnerInfo::State finalState);
-    void armIdleTimer(Runner *runner);
+    void armIdleTimer(PoolRunner *runner);
 
-    Runner *findRunner(const QString &runnerId) const;
-    RunnerInfo info(const Runner &runner) const;
+    PoolRunner *findRunner(const QString &runnerId) const;
     int bootingCount() const;
     int minHolderCount() const;
     int freeSlots() const; // on ready runners that may take a run
@@ -163,6 +128,9 @@ private:
     QString queuedDetail() const;
     void reportQueued(PoolRun *run, const QString &detail);
     void reportQueueLength();
+    // Marks the runs as ending, in the order they were submitted, to be failed once the pool is consistent again
+    // (a run deleted meanwhile drops out of the list).
+    static QList<QPointer<PoolRun>> endingInOrder(QList<PoolRun *> runs);
     void finishRun(PoolRun *run, const DoneMessage &done);
     void failRun(PoolRun *run, LoadError::Kind kind, const QString &message);
     // The same on the event loop, for a run that must not end inside the call that made it.
@@ -174,7 +142,7 @@ private:
     Clock *m_clock;
     QString m_configError;
 
-    std::vector<std::unique_ptr<Runner>> m_runners; // in boot order: ties in checkout go to the oldest
+    std::vector<std::unique_ptr<PoolRunner>> m_runners; // in boot order: ties in checkout go to the oldest
     QList<PoolRun *> m_queue; // FIFO
     int m_reportedQueueLength = 0;
     int m_minTarget = 0; // `min`, less the min runners that idled down (minIdleShutdownAfterMs)
