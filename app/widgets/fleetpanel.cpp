@@ -506,31 +506,8 @@ void FleetPanel::updateRegionItem(Region &r)
     r.item->setIcon(NameColumn, dot(toneColor(tone, dark)));
 
     // What the next run would get, as the pool itself decides it.
-    QString next;
     QString nextTip;
-    if (pool && !unusable) {
-        const QString lastBoot = r.lastBootMs ? tr(" (last boot took %1)").arg(durationText(*r.lastBootMs)) : QString();
-        switch (pool->nextRunStart()) {
-        case RegionPool::NextRunStart::Hot:
-            next = tr("next run: hot");
-            nextTip = tr("A ready runner has a free slot: the next run starts at once.");
-            break;
-        case RegionPool::NextRunStart::Cold:
-            next = tr("next run: cold");
-            nextTip = tr("No free slot: the next run waits for a runner to boot%1, and its time includes it.")
-                          .arg(lastBoot);
-            break;
-        case RegionPool::NextRunStart::Waits:
-            next = tr("next run: waits");
-            nextTip = tr("All %1 runners are busy and the pool is at its maximum: the next run waits for a slot.")
-                          .arg(pool->runnerLimit());
-            break;
-        case RegionPool::NextRunStart::Fails:
-            break;
-        }
-        if (r.lastBootMs && !next.isEmpty())
-            next += QStringLiteral(" · ") + tr("boot %1").arg(durationText(*r.lastBootMs));
-    }
+    const QString next = pool && !unusable ? nextRunText(*pool, r.lastBootMs, &nextTip) : QString();
     r.item->setText(StartColumn, next);
     r.item->setToolTip(StartColumn, nextTip);
 
@@ -552,6 +529,33 @@ void FleetPanel::updateRegionItem(Region &r)
     r.item->setText(DetailColumn, detail);
     r.item->setToolTip(DetailColumn, detail);
     r.item->setForeground(StateColumn, unusable ? QBrush(toneColor(Tone::Bad, dark)) : QBrush());
+}
+
+QString FleetPanel::nextRunText(const RegionPool &pool, std::optional<qint64> lastBootMs, QString *toolTip)
+{
+    const QString lastBoot = lastBootMs ? tr(" (last boot took %1)").arg(durationText(*lastBootMs)) : QString();
+    QString next;
+    switch (pool.nextRunStart()) {
+    case RegionPool::NextRunStart::Hot:
+        next = tr("next run: hot");
+        *toolTip = tr("A ready runner has a free slot: the next run starts at once.");
+        break;
+    case RegionPool::NextRunStart::Cold:
+        next = tr("next run: cold");
+        *toolTip
+            = tr("No free slot: the next run waits for a runner to boot%1, and its time includes it.").arg(lastBoot);
+        break;
+    case RegionPool::NextRunStart::Waits:
+        next = tr("next run: waits");
+        *toolTip = tr("All %1 runners are busy and the pool is at its maximum: the next run waits for a slot.")
+                       .arg(pool.runnerLimit());
+        break;
+    case RegionPool::NextRunStart::Fails:
+        return {};
+    }
+    if (lastBootMs)
+        next += QStringLiteral(" · ") + tr("boot %1").arg(durationText(*lastBootMs));
+    return next;
 }
 
 void FleetPanel::updateEmptyState()

@@ -64,6 +64,8 @@ public:
     // "booting", "idle", "busy 2/4", "stopping", "failed".
     static QString runnerStateText(const RunnerInfo &runner);
     static QString durationText(qint64 ms);
+    // "next run: hot · boot 2.1 s", with why in `toolTip`; empty for a pool that fails every run.
+    static QString nextRunText(const RegionPool &pool, std::optional<qint64> lastBootMs, QString *toolTip);
 
 protected:
     void changeEvent(QEvent *event) override;
