@@ -18,7 +18,7 @@ class FleetTest;
 
 // Runs one test at a time: fans it out to the chosen regions through the autoscaler (once per run when several
 // runs are asked for), and tells what happens as it arrives, in the test's own terms — a region's state, a
-// request, a view's metrics, a run's end — not in the probes' messages. It keeps nothing: RunRecorder keeps the
+// request, a view's metrics, a run's end — not in the probes' messages. It keeps no results: RunRecorder keeps the
 // test (the live TestRecord and the history), and the views read that.
 //
 // Runs count from 1, as TestRecord's RegionRun::index does.
@@ -56,8 +56,8 @@ signals:
     void requestFinished(const QString &region, int run, RunView view, const RequestTiming &request);
     void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics, const QString &finalUrl,
         const QByteArray &screenshotPng);
-    // A run of a region ended: `error` is absent exactly when it loaded the page. `cold`: it had to start the
-    // browser's probe first.
+    // A run of a region ended: `error` is absent exactly when it loaded the page. `cold`: it waited for a probe
+    // to boot, so its time includes the boot.
     void runFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
         std::optional<double> browserStartMs);
     void progress(int regionsDone, int regionsTotal);
