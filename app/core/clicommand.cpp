@@ -9,9 +9,9 @@
 #include "model/datasize.h"
 #include "pdfreport.h"
 #include "regioncatalog.h"
-#include "regionmodel.h"
+#include "regionsummary.h"
 #include "runcontroller.h"
-#include "waterfallmodel.h"
+#include "runrecorder.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -83,15 +83,6 @@ QString helpText(const QCommandLineParser &parser, const QString &command)
     return text;
 }
 
-std::optional<LoadError> firstError(const RegionRecord &region)
-{
-    for (const RegionRun &run : region.runs) {
-        if (run.error)
-            return run.error;
-    }
-    return std::nullopt;
-}
-
 QJsonValue viewJson(const RegionRun &run, RunView which)
 {
     const ViewResult *view = run.view(which);
@@ -146,6 +137,7 @@ CliCommand::CliCommand(QTextStream &out, QTextStream &err, bool showProgress, QO
 
 CliCommand::~CliCommand()
 {
+    m_recorder.reset();
     m_controller.reset(); // cancels a test still running, while the fleet and the store are there
     m_fleet.reset(); // stops the fleet's runners (local probes are waited for)
 }
@@ -429,26 +421,11 @@ int CliCommand::run(const QStringList &arguments)
     if (!m_fleet)
         return fail(FleetProblem, QStringLiteral("the fleet could not be set up: %1").arg(error));
 
-    m_regionModel = std::make_unique<RegionModel>();
-    QList<RegionCatalog::Region> rows;
-    for (const QString &code : std::as_const(settings.regions)) {
-        RegionCatalog::Region row;
-        row.code = code;
-        row.city = m_names.value(code, code);
-        rows.append(row);
-    }
-    m_regionModel->setRegions(rows);
-    if (m_showProgress) {
-        connect(m_regionModel.get(), &QAbstractItemModel::dataChanged, this,
-            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
-                for (int row = topLeft.row(); row <= bottomRight.row(); ++row)
-                    showProgress(row);
-            });
-    }
-    m_waterfall = std::make_unique<WaterfallModel>();
-    m_controller
-        = std::make_unique<RunController>(m_fleet->autoscaler(), m_regionModel.get(), m_waterfall.get(), m_store.get());
-    connect(m_controller.get(), &RunController::finished, this, &CliCommand::onRunFinished);
+    m_controller = std::make_unique<RunController>(m_fleet->autoscaler());
+    m_recorder = std::make_unique<RunRecorder>(m_controller.get(), m_store.get());
+    if (m_showProgress)
+        connect(m_recorder.get(), &RunRecorder::regionChanged, this, &CliCommand::showProgress);
+    connect(m_recorder.get(), &RunRecorder::testFinished, this, &CliCommand::onRunFinished);
     m_settings = settings;
     if (!m_controller->start(
             RunController::Request { settings.url, settings.options, settings.regions, settings.runs }, &error))
@@ -456,10 +433,9 @@ int CliCommand::run(const QStringList &arguments)
     return -1;
 }
 
-void CliCommand::showProgress(int row)
+void CliCommand::showProgress(const QString &code)
 {
-    const QString code = m_regionModel->region(row).code;
-    const QString state = m_regionModel->stateText(code);
+    const QString state = RegionSummary::of(m_recorder->test(), code).stateText();
     if (code.isEmpty() || m_shownState.value(code) == state)
         return;
     m_shownState.insert(code, state);
@@ -472,8 +448,7 @@ void CliCommand::showProgress(int row)
 
 bool CliCommand::regionOk(const TestRecord &test, const QString &region)
 {
-    const QList<RegionRun> runs = test.region(region).runs;
-    return !runs.isEmpty() && std::all_of(runs.begin(), runs.end(), [](const RegionRun &run) { return run.ok(); });
+    return RegionSummary::of(test, region).allOk();
 }
 
 QJsonObject CliCommand::testJson(
@@ -485,29 +460,28 @@ QJsonObject CliCommand::testJson(
 
     QJsonArray regions;
     bool budgetPasses = true;
-    for (const QString &code : test.regions) {
-        const RegionRecord region = test.region(code);
+    for (const RegionSummary &summary : RegionSummary::of(test)) {
+        const QString &code = summary.code;
         QJsonArray runs;
-        for (const RegionRun &run : region.runs)
+        for (const RegionRun &run : test.region(code).runs)
             runs.append(runJson(run));
-        const std::optional<PageMetrics> median = test.medianMetrics(code);
         QJsonArray checks;
-        const QList<Budget::Check> evaluated = budget.evaluate(median);
+        const QList<Budget::Check> evaluated = budget.evaluate(summary.median);
         for (const Budget::Check &check : evaluated)
             checks.append(check.toJson());
         budgetPasses = budgetPasses && Budget::passes(evaluated);
-        const std::optional<LoadError> error = firstError(region);
+        const std::optional<LoadError> &error = summary.firstError;
         QJsonObject json {
             { QStringLiteral("code"), code },
             { QStringLiteral("name"), names.value(code, code) },
-            { QStringLiteral("ok"), regionOk(test, code) },
+            { QStringLiteral("ok"), summary.allOk() },
             { QStringLiteral("error"), error ? QJsonValue(error->toJson()) : QJsonValue(QJsonValue::Null) },
             { QStringLiteral("runs"), runs },
-            { QStringLiteral("median"), metricsOrNull(median) },
+            { QStringLiteral("median"), metricsOrNull(summary.median) },
             { QStringLiteral("budget"), checks },
         };
         if (test.options.repeatView)
-            json.insert(QStringLiteral("medianRepeatView"), metricsOrNull(test.medianMetrics(code, RunView::Repeat)));
+            json.insert(QStringLiteral("medianRepeatView"), metricsOrNull(summary.repeatViewMedian));
         regions.append(json);
     }
 
@@ -525,8 +499,10 @@ QJsonObject CliCommand::testJson(
     };
 }
 
-void CliCommand::onRunFinished(qint64 testId)
+void CliCommand::onRunFinished()
 {
+    // The stored test, which has what the live record leaves out (each view's start time, for the HAR files).
+    const qint64 testId = m_recorder->testId();
     std::optional<TestRecord> loaded = testId >= 0 ? m_store->load(testId) : std::nullopt;
     if (!loaded) {
         emit finished(fail(FleetProblem,
@@ -540,11 +516,11 @@ void CliCommand::onRunFinished(qint64 testId)
     QList<QPair<QString, QList<Budget::Check>>> checks;
     bool anyFailed = false;
     bool budgetPasses = true;
-    for (const QString &code : std::as_const(test.regions)) {
-        anyFailed = anyFailed || !regionOk(test, code);
-        const QList<Budget::Check> regionChecks = m_settings.budget.evaluate(test.medianMetrics(code));
+    for (const RegionSummary &summary : RegionSummary::of(test)) {
+        anyFailed = anyFailed || !summary.allOk();
+        const QList<Budget::Check> regionChecks = m_settings.budget.evaluate(summary.median);
         budgetPasses = budgetPasses && Budget::passes(regionChecks);
-        checks.append({ code, regionChecks });
+        checks.append({ summary.code, regionChecks });
     }
 
     // The files first, so the table can list them.
@@ -647,17 +623,15 @@ void CliCommand::printTable(const TestRecord &test, const QList<QPair<QString, Q
     };
     m_out << QStringLiteral("Region").leftJustified(width)
           << " Runs  Status             TTFB      FCP      LCP      DCL     Load    Fully    CLS  Reqs     Bytes\n";
-    for (const QString &code : test.regions) {
-        const RegionRecord region = test.region(code);
-        const auto okRuns
-            = std::count_if(region.runs.begin(), region.runs.end(), [](const RegionRun &run) { return run.ok(); });
-        const QString runs = QStringLiteral("%1/%2").arg(okRuns).arg(test.runsPerRegion);
-        const std::optional<LoadError> error = firstError(region);
+    for (const RegionSummary &summary : RegionSummary::of(test)) {
+        const QString &code = summary.code;
+        const QString runs = QStringLiteral("%1/%2").arg(summary.okRuns).arg(test.runsPerRegion);
+        const std::optional<LoadError> &error = summary.firstError;
         for (const RunView view : { RunView::First, RunView::Repeat }) {
             if (view == RunView::Repeat && !test.options.repeatView)
                 continue;
             const QString label = view == RunView::First ? code : code + QStringLiteral(" rpt");
-            const std::optional<PageMetrics> median = test.medianMetrics(code, view);
+            const std::optional<PageMetrics> &median = summary.medianOf(view);
             QString status = error ? LoadError::kindName(error->kind) : QStringLiteral("ok");
             if (median && median->documentStatus && !error)
                 status = QString::number(*median->documentStatus);

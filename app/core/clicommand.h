@@ -20,9 +20,8 @@ class HistoryStore;
 class KeychainSecretStore;
 class QCommandLineParser;
 class QTemporaryDir;
-class RegionModel;
 class RunController;
-class WaterfallModel;
+class RunRecorder;
 
 // `worldspeed-cli`: the app's test from a terminal or a script (app/cli/README.md).
 //   run URL      fans the test out through the fleet, like the app's Go button, and prints the results as a
@@ -100,8 +99,8 @@ private:
     void setRegionNames(const FleetConfig &config);
     void quietLogs(bool verbose) const;
 
-    void showProgress(int row);
-    void onRunFinished(qint64 testId);
+    void showProgress(const QString &region);
+    void onRunFinished();
     void printTable(const TestRecord &test, const QList<QPair<QString, QList<Budget::Check>>> &checks,
         const QStringList &harFiles, const QString &pdfFile) const;
 
@@ -112,13 +111,12 @@ private:
     RunSettings m_settings;
     QHash<QString, QString> m_names; // region names by code
     QHash<QString, QString> m_shownState; // the progress last printed, by region
-    // Declared in the order they must be built; destroyed in reverse: the controller before the fleet and the
-    // store it uses, the fleet before the secrets, the store before its temporary directory.
+    // Declared in the order they must be built; destroyed in reverse: the recorder and the controller before the
+    // fleet and the store they use, the fleet before the secrets, the store before its temporary directory.
     std::unique_ptr<QTemporaryDir> m_scratch; // holds the history of a test run without --save
     std::unique_ptr<HistoryStore> m_store;
     std::unique_ptr<KeychainSecretStore> m_secrets;
     std::unique_ptr<ConfiguredFleet> m_fleet;
-    std::unique_ptr<RegionModel> m_regionModel;
-    std::unique_ptr<WaterfallModel> m_waterfall;
     std::unique_ptr<RunController> m_controller;
+    std::unique_ptr<RunRecorder> m_recorder;
 };
