@@ -274,7 +274,10 @@ void tst_CsvExporter::hostileRequestFieldsAreNeutralised()
     request.mimeType = QStringLiteral("@SUM(1+1)*cmd|' /C calc'!A0");
     request.outcome = RequestTiming::Outcome::Finished;
     run.firstView.requests.append(request);
-    test.results.insert(QStringLiteral("fra"), RegionRecord { RunState::Complete, {}, { run } });
+    RegionRecord region;
+    region.state = RunState::Complete;
+    region.runs = { run };
+    test.results.insert(QStringLiteral("fra"), region);
     const auto rows = parseCsv(CsvExporter::requestsCsv(test));
     QVERIFY(rows && rows->size() == 2);
     const QStringList header = rows->at(0);

@@ -1,4 +1,5 @@
 #include "historystore.h"
+#include "regionsummary.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -187,6 +188,50 @@ qint64 feed(HistoryStore &store, const TestRecord &t, bool finish = true)
     if (finish && !store.finishTest(id))
         return -1;
     return id;
+}
+
+// The runs the history's list and trend must count as RegionSummary does, in one region each: a page that answered
+// 500 with its numbers, a cancelled run, a run the app never saw end, views whose metrics never came, loads the
+// browser did not report, an even number of ok runs, and no ok run at all.
+TestRecord awkwardRecord(double shift)
+{
+    TestRecord t;
+    t.url = QStringLiteral("https://awkward.example/");
+    t.runsPerRegion = 4;
+    const auto run = [&](int index, std::optional<double> load, std::optional<LoadError> error, bool measured) {
+        RegionRun r;
+        r.index = index;
+        r.finished = true;
+        r.error = error;
+        r.firstView.url = t.url;
+        r.firstView.metrics = metrics(100.0 * index + shift, index % 2 == 0);
+        r.firstView.metrics.loadMs = load;
+        r.firstViewMeasured = measured;
+        return r;
+    };
+    const LoadError http { LoadError::Kind::HttpError, QStringLiteral("HTTP 500") };
+    const LoadError cancelled { LoadError::Kind::Cancelled, QStringLiteral("cancelled") };
+    RegionRun open = run(4, 50 + shift, std::nullopt, true);
+    open.finished = false;
+    const QList<std::pair<QString, QList<RegionRun>>> regions {
+        { QStringLiteral("ams"),
+            { run(1, 900 + shift, std::nullopt, true), run(2, 300, http, true), run(3, 700 + shift, std::nullopt, true),
+                run(4, 100, cancelled, true) } },
+        { QStringLiteral("bom"), { run(1, 2000 + shift, std::nullopt, true), open } },
+        { QStringLiteral("cdg"),
+            { run(1, std::nullopt, std::nullopt, true), run(2, 1200 + shift, std::nullopt, true),
+                run(3, 999, std::nullopt, false) } },
+        { QStringLiteral("dfw"), { run(1, 400, http, true), run(2, std::nullopt, cancelled, false) } },
+        { QStringLiteral("ewr"), { run(1, std::nullopt, std::nullopt, true) } },
+        { QStringLiteral("fra"), {} },
+    };
+    for (const auto &[code, runs] : regions) {
+        t.regions.append(code);
+        RegionRecord region;
+        region.runs = runs;
+        t.results.insert(code, region);
+    }
+    return t;
 }
 
 // Everything in a record as text, so a failed comparison shows where the two differ.
@@ -402,6 +447,7 @@ private slots:
     void roundTrip();
     void absentStaysAbsent();
     void listTrendRemove();
+    void listAndTrendAgreeWithRegionSummary();
     void refusesFramesOfUnknownRegions();
     void migratesV1ToV2();
     void refusesNewerSchema();
@@ -567,6 +613,73 @@ void tst_HistoryStore::listTrendRemove()
         QCOMPARE(raw.value(u"SELECT count(*) FROM " % table % u" WHERE test_id = ?", { first }).toInt(), 0);
         QVERIFY(raw.value(u"SELECT count(*) FROM " % table % u" WHERE test_id = ?", { third }).toInt() > 0);
     }
+}
+
+void tst_HistoryStore::listAndTrendAgreeWithRegionSummary()
+{
+    // list() and trend() keep their rule in SQL, so as not to read every request of every test: here both are
+    // compared with RegionSummary over the same stored tests.
+    QTemporaryDir dir;
+    HistoryStore store(dbPath(dir));
+    QVERIFY2(store.open(), qPrintable(store.lastError()));
+    QList<qint64> ids;
+    for (const TestRecord &test : { awkwardRecord(0), sampleRecord(), awkwardRecord(-35), awkwardRecord(12.5) }) {
+        ids.append(feed(store, test));
+        QVERIFY2(ids.last() > 0, qPrintable(store.lastError()));
+        QTest::qWait(3); // distinct start times
+    }
+
+    QHash<qint64, TestRecord> stored;
+    for (const qint64 id : std::as_const(ids)) {
+        const auto test = store.load(id);
+        QVERIFY2(test, qPrintable(store.lastError()));
+        stored.insert(id, *test);
+    }
+    const QList<TestSummary> listed = store.list();
+    QCOMPARE(listed.size(), ids.size());
+    for (const TestSummary &line : listed) {
+        std::optional<RegionLoad> fastest;
+        std::optional<RegionLoad> slowest;
+        for (const RegionSummary &region : RegionSummary::of(stored.value(line.id))) {
+            if (!region.median || !region.median->loadMs)
+                continue;
+            const RegionLoad load { region.code, *region.median->loadMs };
+            if (!fastest || load.medianLoadMs < fastest->medianLoadMs)
+                fastest = load;
+            if (!slowest || load.medianLoadMs > slowest->medianLoadMs)
+                slowest = load;
+        }
+        QCOMPARE(line.fastest, fastest);
+        QCOMPARE(line.slowest, slowest);
+    }
+    // The awkward test's regions: ams over runs 1 and 3 only, bom over run 1, cdg over the one load run 2 saw.
+    QCOMPARE(listed.constLast().fastest, (RegionLoad { QStringLiteral("ams"), 800 }));
+    QCOMPARE(listed.constLast().slowest, (RegionLoad { QStringLiteral("bom"), 2000 }));
+
+    const QString url = awkwardRecord(0).url;
+    for (const QString &code : awkwardRecord(0).regions) {
+        QList<TrendPoint> expected;
+        for (const qint64 id : std::as_const(ids)) {
+            const TestRecord &test = stored[id];
+            const RegionSummary region = RegionSummary::of(test, code);
+            if (test.url != url || !region.median)
+                continue;
+            TrendPoint point;
+            point.testId = id;
+            point.startedAt = test.startedAt;
+            point.runs = region.medianRuns;
+            point.loadMs = region.median->loadMs;
+            point.ttfbMs = region.median->ttfbMs;
+            point.firstContentfulPaintMs = region.median->firstContentfulPaintMs;
+            point.largestContentfulPaintMs = region.median->largestContentfulPaintMs;
+            expected.append(point);
+        }
+        QCOMPARE(store.trend(url, code), expected);
+    }
+    QCOMPARE(store.trend(url, QStringLiteral("ams")).constFirst().runs, 2);
+    QCOMPARE(store.trend(url, QStringLiteral("cdg")).constFirst().runs, 2); // run 3's metrics never came
+    QVERIFY(store.trend(url, QStringLiteral("dfw")).isEmpty());
+    QVERIFY(!store.trend(url, QStringLiteral("ewr")).constFirst().loadMs);
 }
 
 void tst_HistoryStore::refusesFramesOfUnknownRegions()

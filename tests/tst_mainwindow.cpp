@@ -11,12 +11,14 @@
 #include "metricschartview.h"
 #include "regionmodel.h"
 #include "runcontroller.h"
+#include "runrecorder.h"
 #include "testwebserver.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
 #include "worldmapview.h"
 
 #include <QApplication>
+#include <QDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -169,7 +171,7 @@ void tst_MainWindow::runsATestFromTheUrlField()
     // The test was kept, frame by frame.
     window.historyModel()->refresh();
     QCOMPARE(window.historyModel()->rowCount(), 1);
-    const auto stored = m_history->load(window.controller()->testId());
+    const auto stored = m_history->load(window.recorder()->testId());
     QVERIFY(stored);
     QCOMPARE(stored->region(QStringLiteral("local")).runs.size(), 1);
     QCOMPARE(stored->region(QStringLiteral("local")).runs.first().firstView.requests.size(), m.requestCount);

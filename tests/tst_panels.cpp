@@ -64,6 +64,29 @@ PageMetrics metrics(
     return m;
 }
 
+// A one-run test of `codes`, running, as the region model reads it.
+TestRecord startTest(RegionModel &model, const QStringList &codes)
+{
+    TestRecord test;
+    test.regions = codes;
+    test.running = true;
+    for (const QString &code : codes)
+        test.results.insert(code, RegionRecord {});
+    model.setTest(test);
+    return test;
+}
+
+// The region's run ended with these first-view numbers.
+void finishWith(RegionModel &model, TestRecord &test, const QString &code, const PageMetrics &metrics)
+{
+    RegionRun run;
+    run.finished = true;
+    run.firstView.metrics = metrics;
+    run.firstViewMeasured = true;
+    test.results[code].runs = { run };
+    model.updateRegion(test, code);
+}
+
 bool near(const QColor &a, const QColor &b, int tolerance = 16)
 {
     return std::abs(a.red() - b.red()) <= tolerance && std::abs(a.green() - b.green()) <= tolerance
@@ -169,10 +192,11 @@ void tst_Panels::initTestCase()
 void tst_Panels::metricsChartHasOneBarSetPerMetric()
 {
     RegionModel model;
-    model.setRegions(someRegions({ QStringLiteral("fra"), QStringLiteral("syd"), QStringLiteral("gru") }));
-    model.beginTest(1);
-    model.addMetrics(QStringLiteral("fra"), 1, RunView::First, metrics(80, 400, 900, 1200));
-    model.addMetrics(QStringLiteral("syd"), 1, RunView::First, metrics(310, std::nullopt, std::nullopt, 2600));
+    const QStringList codes { QStringLiteral("fra"), QStringLiteral("syd"), QStringLiteral("gru") };
+    model.setRegions(someRegions(codes));
+    TestRecord test = startTest(model, codes);
+    finishWith(model, test, QStringLiteral("fra"), metrics(80, 400, 900, 1200));
+    finishWith(model, test, QStringLiteral("syd"), metrics(310, std::nullopt, std::nullopt, 2600));
 
     MetricsChartView view;
     view.setModel(&model);
@@ -200,12 +224,12 @@ void tst_Panels::metricsChartHasOneBarSetPerMetric()
     QVERIFY(view.axisMaxMs() >= 2600);
 
     // dataChanged updates the bars in place.
-    model.addMetrics(QStringLiteral("gru"), 1, RunView::First, metrics(200, 700, 1500, 4100));
+    finishWith(model, test, QStringLiteral("gru"), metrics(200, 700, 1500, 4100));
     QCOMPARE(view.value(Metric::Load, 2), std::optional<double>(4100));
     QCOMPARE(view.barSet(Metric::Load)->at(2), 4100.0);
     QVERIFY(view.axisMaxMs() >= 4100);
     // A new test clears them again.
-    model.beginTest(1);
+    startTest(model, codes);
     QCOMPARE(view.value(Metric::Load, 0), std::nullopt);
     QCOMPARE(view.barSet(Metric::Load)->at(0), 0.0);
     // And a new set of regions rebuilds the categories.
@@ -217,10 +241,11 @@ void tst_Panels::metricsChartHasOneBarSetPerMetric()
 void tst_Panels::metricsChartShowsAbsentValuesAsGaps()
 {
     RegionModel model;
-    model.setRegions(someRegions({ QStringLiteral("fra"), QStringLiteral("syd") }));
-    model.beginTest(1);
-    model.addMetrics(QStringLiteral("fra"), 1, RunView::First, metrics(600, 900, 1500, 2000));
-    model.addMetrics(QStringLiteral("syd"), 1, RunView::First, metrics(700, std::nullopt, 1400, 2100));
+    const QStringList codes { QStringLiteral("fra"), QStringLiteral("syd") };
+    model.setRegions(someRegions(codes));
+    TestRecord test = startTest(model, codes);
+    finishWith(model, test, QStringLiteral("fra"), metrics(600, 900, 1500, 2000));
+    finishWith(model, test, QStringLiteral("syd"), metrics(700, std::nullopt, 1400, 2100));
 
     MetricsChartView view;
     view.setModel(&model);
@@ -694,12 +719,12 @@ void tst_Panels::screenshots()
         QStringLiteral("gru"), QStringLiteral("bom"), QStringLiteral("sin"), QStringLiteral("nrt"),
         QStringLiteral("syd") };
     model.setRegions(someRegions(codes));
-    model.beginTest(1);
+    TestRecord test = startTest(model, codes);
     const double loads[] = { 1150, 1320, 1700, 2900, 3400, 2500, 2300, 4200 };
     for (int i = 0; i < codes.size(); ++i) {
         if (i == 4)
             continue; // bom: nothing yet
-        model.addMetrics(codes.at(i), 1, RunView::First,
+        finishWith(model, test, codes.at(i),
             metrics(loads[i] * 0.12, i == 6 ? std::nullopt : std::optional<double>(loads[i] * 0.45), loads[i] * 0.7,
                 loads[i]));
     }

@@ -1,5 +1,7 @@
-// RegionModel under QAbstractItemModelTester: states from the run frames, medians over runs, absent stays empty.
+// RegionModel under QAbstractItemModelTester: states and medians read from a TestRecord as it grows (the live
+// path) or whole (a stored test), absent stays empty.
 #include "regionmodel.h"
+#include "testrecord.h"
 
 #include <QAbstractItemModelTester>
 #include <QTest>
@@ -28,9 +30,56 @@ PageMetrics metrics(double load, std::optional<double> lcp = std::nullopt)
     return m;
 }
 
-DoneMessage ok()
+// A live test of `codes`, as RunRecorder starts it.
+TestRecord liveTest(const QStringList &codes, int runs)
 {
-    return DoneMessage { {}, true, std::nullopt, std::nullopt };
+    TestRecord test;
+    test.url = QStringLiteral("https://example.com/");
+    test.runsPerRegion = runs;
+    test.regions = codes;
+    test.running = true;
+    for (const QString &code : codes)
+        test.results.insert(code, RegionRecord {});
+    return test;
+}
+
+RegionRun &runOf(TestRecord &test, const QString &code, int index)
+{
+    QList<RegionRun> &runs = test.results[code].runs;
+    for (RegionRun &run : runs) {
+        if (run.index == index)
+            return run;
+    }
+    RegionRun run;
+    run.index = index;
+    runs.append(run);
+    return runs.last();
+}
+
+void setState(TestRecord &test, const QString &code, RunState state, bool probeStarting = false)
+{
+    test.results[code].state = state;
+    test.results[code].probeStarting = probeStarting;
+}
+
+void measure(TestRecord &test, const QString &code, int index, RunView view, const PageMetrics &metrics)
+{
+    RegionRun &run = runOf(test, code, index);
+    if (view == RunView::First) {
+        run.firstView.metrics = metrics;
+        run.firstViewMeasured = true;
+    } else {
+        run.repeatView = ViewResult {};
+        run.repeatView->metrics = metrics;
+        run.repeatViewMeasured = true;
+    }
+}
+
+void finish(TestRecord &test, const QString &code, int index, std::optional<LoadError> error = std::nullopt)
+{
+    RegionRun &run = runOf(test, code, index);
+    run.finished = true;
+    run.error = error;
 }
 
 } // namespace
@@ -54,24 +103,49 @@ void tst_RegionModel::statesFollowTheFrames()
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.columnCount(), int(RegionModel::ColumnCount));
     QCOMPARE(model.stateText(QStringLiteral("fra")), QStringLiteral("Idle"));
-    model.beginTest(1);
-    QCOMPARE(model.stateText(QStringLiteral("fra")), QStringLiteral("Waiting for a probe"));
-    model.setStatus(QStringLiteral("fra"), RunState::Queued, QStringLiteral("starting a probe"), true);
-    QCOMPARE(model.phase(QStringLiteral("fra")), RegionModel::Phase::Booting);
-    model.setStatus(QStringLiteral("fra"), RunState::StartingBrowser, {}, false);
-    QCOMPARE(model.stateText(QStringLiteral("fra")), QStringLiteral("Starting browser"));
-    model.setStatus(QStringLiteral("fra"), RunState::Loading, {}, false);
-    QCOMPARE(model.stateText(QStringLiteral("fra")), QStringLiteral("Loading page"));
-    model.addMetrics(QStringLiteral("fra"), 0, RunView::First, metrics(800));
-    model.finishRun(QStringLiteral("fra"), 0, ok());
-    QCOMPARE(model.stateText(QStringLiteral("fra")), QStringLiteral("200 Complete"));
-    QCOMPARE(model.regionsFinished(), 1);
+    const QString fra = QStringLiteral("fra");
+    TestRecord test = liveTest({ fra, QStringLiteral("syd") }, 1);
+    model.setTest(test);
+    QCOMPARE(model.stateText(fra), QStringLiteral("Waiting for a probe"));
+    // A region the test does not have stays idle.
+    QCOMPARE(model.phase(QStringLiteral("iad")), RegionModel::Phase::Idle);
+    setState(test, fra, RunState::Queued, true);
+    model.updateRegion(test, fra);
+    QCOMPARE(model.phase(fra), RegionModel::Phase::Booting);
+    setState(test, fra, RunState::StartingBrowser);
+    model.updateRegion(test, fra);
+    QCOMPARE(model.stateText(fra), QStringLiteral("Starting browser"));
+    setState(test, fra, RunState::Loading);
+    model.updateRegion(test, fra);
+    QCOMPARE(model.stateText(fra), QStringLiteral("Loading page"));
+    measure(test, fra, 1, RunView::First, metrics(800));
+    setState(test, fra, RunState::Complete);
+    model.updateRegion(test, fra);
+    QCOMPARE(model.phase(fra), RegionModel::Phase::Loading); // until the run's end arrives
+    finish(test, fra, 1);
+    model.updateRegion(test, fra);
+    QCOMPARE(model.stateText(fra), QStringLiteral("200 Complete"));
     QCOMPARE(model.data(model.index(0, RegionModel::LoadColumn)).toString(), QStringLiteral("800 ms"));
     // Not observed: empty, not "0 ms".
     QCOMPARE(model.data(model.index(0, RegionModel::LcpColumn)).toString(), QString());
     QVERIFY(!model.data(model.index(0, RegionModel::LcpColumn), RegionModel::SortRole).isValid());
     // Other regions untouched.
     QCOMPARE(model.data(model.index(1, RegionModel::LoadColumn)).toString(), QString());
+    // The map's roles: where the region is, and its summary.
+    QCOMPARE(model.data(model.index(0, 0), RegionModel::PlaceRole).value<RegionCatalog::Region>().city,
+        QStringLiteral("Frankfurt"));
+    QVERIFY(model.data(model.index(0, 0), RegionModel::SummaryRole).toString().contains(u"Load 800 ms"));
+    QCOMPARE(model.data(model.index(0, 0), RegionModel::LoadMsRole).toDouble(), 800.0);
+
+    // A stored test, or the live one once over, read whole: the same rows.
+    test.running = false;
+    RegionModel stored;
+    stored.setRegions(threeRegions());
+    stored.setTest(test);
+    QCOMPARE(stored.stateText(fra), QStringLiteral("200 Complete"));
+    QCOMPARE(stored.median(fra), model.median(fra));
+    // syd never started: in a test that is over, it failed.
+    QCOMPARE(stored.phase(QStringLiteral("syd")), RegionModel::Phase::Failed);
 }
 
 void tst_RegionModel::medianOverRuns()
@@ -79,19 +153,22 @@ void tst_RegionModel::medianOverRuns()
     RegionModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setRegions(threeRegions());
-    model.beginTest(3);
+    const QString syd = QStringLiteral("syd");
+    TestRecord test = liveTest({ syd }, 3);
+    model.setTest(test);
     const QList<double> loads { 900, 700, 1500 };
-    for (int run = 0; run < 3; ++run) {
-        model.addMetrics(QStringLiteral("syd"), run, RunView::First,
-            metrics(loads.at(run), run == 0 ? std::optional<double>(600) : std::nullopt));
-        model.addMetrics(QStringLiteral("syd"), run, RunView::Repeat, metrics(10)); // repeat views are not in the table
-        model.finishRun(QStringLiteral("syd"), run, ok());
-        if (run < 2)
-            QVERIFY(model.stateText(QStringLiteral("syd")).contains(QStringLiteral("(run %1 of 3)").arg(run + 2)));
+    for (int run = 1; run <= 3; ++run) {
+        measure(test, syd, run, RunView::First,
+            metrics(loads.at(run - 1), run == 1 ? std::optional<double>(600) : std::nullopt));
+        measure(test, syd, run, RunView::Repeat, metrics(10)); // repeat views are not in the table
+        finish(test, syd, run);
+        model.updateRegion(test, syd);
+        if (run < 3)
+            QVERIFY(model.stateText(syd).contains(QStringLiteral("(run %1 of 3)").arg(run + 1)));
     }
-    QCOMPARE(model.median(QStringLiteral("syd")).loadMs, 900.0);
-    QCOMPARE(model.median(QStringLiteral("syd")).largestContentfulPaintMs, 600.0); // observed once: that one
-    QCOMPARE(model.phase(QStringLiteral("syd")), RegionModel::Phase::Complete);
+    QCOMPARE(model.median(syd).loadMs, 900.0);
+    QCOMPARE(model.median(syd).largestContentfulPaintMs, 600.0); // observed once: that one
+    QCOMPARE(model.phase(syd), RegionModel::Phase::Complete);
 }
 
 void tst_RegionModel::failedRegion()
@@ -99,12 +176,13 @@ void tst_RegionModel::failedRegion()
     RegionModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setRegions(threeRegions());
-    model.beginTest(1);
-    DoneMessage failed { {}, false,
-        LoadError { LoadError::Kind::DnsFailure, QStringLiteral("net::ERR_NAME_NOT_RESOLVED") }, std::nullopt };
-    model.finishRun(QStringLiteral("iad"), 0, failed);
-    QCOMPARE(model.phase(QStringLiteral("iad")), RegionModel::Phase::Failed);
-    QCOMPARE(model.stateText(QStringLiteral("iad")), QStringLiteral("Failed: net::ERR_NAME_NOT_RESOLVED"));
+    const QString iad = QStringLiteral("iad");
+    TestRecord test = liveTest({ iad }, 1);
+    model.setTest(test);
+    finish(test, iad, 1, LoadError { LoadError::Kind::DnsFailure, QStringLiteral("net::ERR_NAME_NOT_RESOLVED") });
+    model.updateRegion(test, iad);
+    QCOMPARE(model.phase(iad), RegionModel::Phase::Failed);
+    QCOMPARE(model.stateText(iad), QStringLiteral("Failed: net::ERR_NAME_NOT_RESOLVED"));
     // Short column titles; each tool tip says what is measured.
     QCOMPARE(model.headerData(RegionModel::FullyLoadedColumn, Qt::Horizontal).toString(), QStringLiteral("Fully"));
     for (int column = 0; column < RegionModel::ColumnCount; ++column)
@@ -118,9 +196,12 @@ void tst_RegionModel::sortRoleIsNumeric()
 {
     RegionModel model;
     model.setRegions(threeRegions());
-    model.beginTest(1);
-    model.addMetrics(QStringLiteral("fra"), 0, RunView::First, metrics(12'000));
-    model.addMetrics(QStringLiteral("syd"), 0, RunView::First, metrics(900));
+    TestRecord test = liveTest({ QStringLiteral("fra"), QStringLiteral("syd") }, 1);
+    measure(test, QStringLiteral("fra"), 1, RunView::First, metrics(12'000));
+    finish(test, QStringLiteral("fra"), 1);
+    measure(test, QStringLiteral("syd"), 1, RunView::First, metrics(900));
+    finish(test, QStringLiteral("syd"), 1);
+    model.setTest(test);
     QCOMPARE(model.data(model.index(0, RegionModel::LoadColumn), RegionModel::SortRole).toDouble(), 12'000.0);
     QCOMPARE(model.data(model.index(0, RegionModel::LoadColumn)).toString(), QStringLiteral("12.0 s"));
     QVERIFY(model.data(model.index(0, RegionModel::LoadColumn), RegionModel::SortRole).toDouble()

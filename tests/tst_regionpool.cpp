@@ -122,6 +122,8 @@ private slots:
     void capacityIsCappedByTheProbe();
     void queueIsFifoWithADeadline();
     void maxIsRespected();
+    void nextRunStartFollowsCheckout();
+    void nextRunStartOfSingleUseAndUnusablePools();
 
     void idleShutdownAtExactlyIdleTime();
     void minRunners_data();
@@ -464,6 +466,100 @@ void tst_RegionPool::maxIsRespected()
     for (int i = 0; i < 3; ++i)
         limited.pool->submit(pageUrl);
     QCOMPARE(limited.backend.boots, QStringList { QStringLiteral("fra-1") });
+}
+
+void tst_RegionPool::nextRunStartFollowsCheckout()
+{
+    using Start = RegionPool::NextRunStart;
+    PoolOptions options;
+    options.max = 2;
+    options.maxConcurrency = 2;
+    Rig rig(options);
+    QCOMPARE(rig.pool->runnerLimit(), 2);
+    QCOMPARE(rig.pool->perRunnerConcurrency(), 2);
+    // No runner: a run boots one.
+    QCOMPARE(rig.pool->nextRunStart(), Start::Cold);
+    RunLog a(rig.pool->submit(pageUrl));
+    QCOMPARE(rig.backend.boots, QStringList { QStringLiteral("fra-1") });
+    // The boot under way has room for a second run: cold too, and no second boot.
+    QCOMPARE(rig.pool->nextRunStart(), Start::Cold);
+    RunLog b(rig.pool->submit(pageUrl));
+    QCOMPARE(rig.backend.boots.size(), 1);
+    // A third does not fit in it, and the pool is below max: cold, with a boot of its own.
+    QCOMPARE(rig.pool->nextRunStart(), Start::Cold);
+    RunLog c(rig.pool->submit(pageUrl));
+    QCOMPARE(rig.backend.boots, (QStringList { QStringLiteral("fra-1"), QStringLiteral("fra-2") }));
+    // fra-2's boot has room for one more.
+    QCOMPARE(rig.pool->nextRunStart(), Start::Cold);
+    RunLog d(rig.pool->submit(pageUrl));
+    QCOMPARE(rig.backend.boots.size(), 2);
+    // At the limit, with both boots' room taken: the next one waits.
+    QCOMPARE(rig.pool->nextRunStart(), Start::Waits);
+
+    FakeProbe *one = rig.bootReady(QStringLiteral("fra-1"), 2);
+    QVERIFY(one);
+    QTRY_COMPARE(one->runIds(), (QStringList { a.run->id(), b.run->id() }));
+    QCOMPARE(rig.pool->nextRunStart(), Start::Waits); // c and d fill fra-2
+    FakeProbe *two = rig.bootReady(QStringLiteral("fra-2"), 2);
+    QVERIFY(two);
+    QTRY_COMPARE(two->runIds(), (QStringList { c.run->id(), d.run->id() }));
+    QVERIFY(a.run->cold() && b.run->cold() && c.run->cold() && d.run->cold());
+
+    // Every slot taken at the limit: waits, and queues without a boot.
+    QCOMPARE(rig.pool->nextRunStart(), Start::Waits);
+    RunLog e(rig.pool->submit(pageUrl));
+    QCOMPARE(rig.pool->queueLength(), 1);
+    QCOMPARE(rig.backend.boots.size(), 2);
+    // A run ends: e takes its slot, on a runner that was ready before it came, so the next still waits.
+    QVERIFY(one->finishRun(a.run->id()));
+    QTRY_COMPARE(rig.pool->queueLength(), 0);
+    QVERIFY(!e.run->cold());
+    QCOMPARE(rig.pool->nextRunStart(), Start::Waits);
+    // Another ends: a free slot, and the run submitted now starts at once, hot.
+    QVERIFY(one->finishRun(b.run->id()));
+    QTRY_COMPARE(rig.pool->nextRunStart(), Start::Hot);
+    RunLog f(rig.pool->submit(pageUrl));
+    QCOMPARE(rig.pool->queueLength(), 0);
+    QVERIFY(!f.run->cold());
+    QTRY_COMPARE(one->runIds(), (QStringList { a.run->id(), b.run->id(), e.run->id(), f.run->id() }));
+    QCOMPARE(rig.pool->nextRunStart(), Start::Waits);
+
+    // The backend's own limit is the pool's.
+    PoolOptions wide;
+    wide.max = 3;
+    Rig limited(wide);
+    limited.backend.setLimit(1);
+    QCOMPARE(limited.pool->runnerLimit(), 1);
+    limited.pool->submit(pageUrl);
+    QCOMPARE(limited.pool->nextRunStart(), Start::Waits);
+}
+
+void tst_RegionPool::nextRunStartOfSingleUseAndUnusablePools()
+{
+    using Start = RegionPool::NextRunStart;
+    PoolOptions options;
+    options.max = 1;
+    options.singleUse = true;
+    Rig rig(options);
+    QCOMPARE(rig.pool->perRunnerConcurrency(), 1);
+    RunLog a(rig.pool->submit(pageUrl));
+    FakeProbe *one = rig.bootReady(QStringLiteral("fra-1"));
+    QVERIFY(one);
+    QTRY_COMPARE(one->runIds(), QStringList { a.run->id() });
+    // The runner says it could take 4, but it has had its run: the next waits for the pool to make room.
+    QCOMPARE(rig.pool->nextRunStart(), Start::Waits);
+    QVERIFY(one->finishRun(a.run->id()));
+    QTRY_COMPARE(rig.backend.stops, QStringList { QStringLiteral("fra-1") });
+    QCOMPARE(rig.pool->nextRunStart(), Start::Cold);
+
+    rig.pool->shutdown();
+    QCOMPARE(rig.pool->nextRunStart(), Start::Fails);
+
+    PoolOptions invalid;
+    invalid.max = 0;
+    QTest::ignoreMessage(QtWarningMsg, "the pool for fra is not usable: max must be 1 or more, not 0");
+    Rig unusable(invalid);
+    QCOMPARE(unusable.pool->nextRunStart(), Start::Fails);
 }
 
 void tst_RegionPool::idleShutdownAtExactlyIdleTime()

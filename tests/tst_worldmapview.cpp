@@ -1,5 +1,6 @@
 #include "darkpalette.h"
 #include "loadtimescale.h"
+#include "regionmodel.h"
 #include "worldmap.h"
 #include "worldmapview.h"
 
@@ -22,6 +23,7 @@ private slots:
     void selectionRing();
     void colourScale();
     void screenshots();
+    void markersFollowTheRegionModel();
 
 private:
     static QList<RegionCatalog::Region> someRegions(const QStringList &codes);
@@ -287,6 +289,52 @@ void tst_WorldMapView::screenshots()
     QVERIFY(QDir().mkpath(dir));
     QVERIFY(light.save(QDir(dir).filePath(QStringLiteral("worldmap-light.png"))));
     QVERIFY(darkImage.save(QDir(dir).filePath(QStringLiteral("worldmap-dark.png"))));
+}
+
+void tst_WorldMapView::markersFollowTheRegionModel()
+{
+    // The window's map reads RegionModel: its rows are the markers, its phases their states, its tool tips theirs.
+    RegionModel model;
+    model.setRegions(someRegions({ QStringLiteral("fra"), QStringLiteral("syd"), QStringLiteral("gru") }));
+    WorldMapView view;
+    view.setModel(&model);
+    QCOMPARE(view.regions().size(), 3);
+    QCOMPARE(view.regions().at(1).city, QStringLiteral("Sydney"));
+    QVERIFY(view.markerPosition(QStringLiteral("gru")));
+    QVERIFY(!view.markerPosition(QStringLiteral("nrt")));
+
+    TestRecord test;
+    test.regions = { QStringLiteral("fra"), QStringLiteral("syd"), QStringLiteral("gru") };
+    test.running = true;
+    for (const QString &code : test.regions)
+        test.results.insert(code, RegionRecord {});
+    test.results[QStringLiteral("fra")].state = RunState::Loading;
+    test.results[QStringLiteral("syd")].probeStarting = true;
+    RegionRun failed;
+    failed.finished = true;
+    failed.error = LoadError { LoadError::Kind::DnsFailure, QStringLiteral("net::ERR_NAME_NOT_RESOLVED") };
+    test.results[QStringLiteral("gru")].runs = { failed };
+    model.setTest(test);
+    QCOMPARE(view.regionState(QStringLiteral("fra")), WorldMapView::State::Loading);
+    QCOMPARE(view.regionState(QStringLiteral("syd")), WorldMapView::State::Booting);
+    QCOMPARE(view.regionState(QStringLiteral("gru")), WorldMapView::State::Error);
+
+    // One region's row changes: its marker follows.
+    RegionRun done;
+    done.finished = true;
+    done.firstView.metrics.loadMs = 1234;
+    done.firstViewMeasured = true;
+    test.results[QStringLiteral("fra")].runs = { done };
+    model.updateRegion(test, QStringLiteral("fra"));
+    QCOMPARE(view.regionState(QStringLiteral("fra")), WorldMapView::State::Done);
+
+    // A new set of regions replaces the markers.
+    model.setRegions(someRegions({ QStringLiteral("nrt") }));
+    QCOMPARE(view.regions().size(), 1);
+    QCOMPARE(view.regionState(QStringLiteral("nrt")), WorldMapView::State::Idle);
+    view.setModel(nullptr);
+    model.setRegions(someRegions({ QStringLiteral("fra"), QStringLiteral("syd") }));
+    QCOMPARE(view.regions().size(), 1); // no longer followed
 }
 
 QTEST_MAIN(tst_WorldMapView)

@@ -2,6 +2,7 @@
 
 #include "fleet/fleetconfig.h"
 #include "regioncatalog.h"
+#include "regionsummary.h"
 #include "runreport.h"
 
 #include <QJsonArray>
@@ -54,31 +55,30 @@ QJsonValue loadJson(const std::optional<RegionLoad> &load)
 }
 
 // One region of the test document; `budgetPasses` is cleared when its checks fail.
-QJsonObject regionJson(const TestRecord &test, const QString &code, const QHash<QString, QString> &names,
+QJsonObject regionJson(const TestRecord &test, const RegionSummary &summary, const QHash<QString, QString> &names,
     const Budget &budget, bool &budgetPasses)
 {
-    const RegionRecord region = test.region(code);
+    const QString &code = summary.code;
     QJsonArray runs;
-    for (const RegionRun &run : region.runs)
+    for (const RegionRun &run : test.region(code).runs)
         runs.append(runJson(run));
-    const std::optional<PageMetrics> median = test.medianMetrics(code);
     QJsonArray checks;
-    const QList<Budget::Check> evaluated = budget.evaluate(median);
+    const QList<Budget::Check> evaluated = budget.evaluate(summary.median);
     for (const Budget::Check &check : evaluated)
         checks.append(check.toJson());
     budgetPasses = budgetPasses && Budget::passes(evaluated);
-    const std::optional<LoadError> error = RunReport::firstError(region);
+    const std::optional<LoadError> &error = summary.firstError;
     QJsonObject json {
         { QStringLiteral("code"), code },
         { QStringLiteral("name"), names.value(code, code) },
-        { QStringLiteral("ok"), RunReport::regionOk(test, code) },
+        { QStringLiteral("ok"), summary.allOk() },
         { QStringLiteral("error"), error ? QJsonValue(error->toJson()) : QJsonValue(QJsonValue::Null) },
         { QStringLiteral("runs"), runs },
-        { QStringLiteral("median"), metricsOrNull(median) },
+        { QStringLiteral("median"), metricsOrNull(summary.median) },
         { QStringLiteral("budget"), checks },
     };
     if (test.options.repeatView)
-        json.insert(QStringLiteral("medianRepeatView"), metricsOrNull(test.medianMetrics(code, RunView::Repeat)));
+        json.insert(QStringLiteral("medianRepeatView"), metricsOrNull(summary.repeatViewMedian));
     return json;
 }
 
@@ -93,8 +93,8 @@ QJsonObject CliJsonWriter::test(
 
     QJsonArray regions;
     bool budgetPasses = true;
-    for (const QString &code : test.regions)
-        regions.append(regionJson(test, code, names, budget, budgetPasses));
+    for (const RegionSummary &summary : RegionSummary::of(test))
+        regions.append(regionJson(test, summary, names, budget, budgetPasses));
 
     return QJsonObject {
         { QStringLiteral("schema"), testSchema },

@@ -1,6 +1,8 @@
 #include "clitablewriter.h"
 
-#include "model/datasize.h"
+#include "model/displayformat.h"
+#include "model/pagemetric.h"
+#include "regionsummary.h"
 #include "runreport.h"
 
 #include <QDir>
@@ -8,15 +10,6 @@
 #include <algorithm>
 
 namespace {
-
-QString formatMs(std::optional<double> ms)
-{
-    if (!ms)
-        return QStringLiteral("—");
-    if (*ms >= 10'000)
-        return QStringLiteral("%1 s").arg(*ms / 1000.0, 0, 'f', 2);
-    return QStringLiteral("%1 ms").arg(*ms, 0, 'f', 0);
-}
 
 void writeHeading(QTextStream &out, const RunReport &report)
 {
@@ -30,35 +23,35 @@ void writeHeading(QTextStream &out, const RunReport &report)
     out << '\n';
 }
 
+// One column per row of the metric table, as `worldspeed-probe measure` prints them.
+int columnWidth(const PageMetric &metric)
+{
+    return metric.unit == PageMetric::Unit::Bytes ? 10 : metric.unit == PageMetric::Unit::Duration ? 9 : 7;
+}
+
 void writeMedians(QTextStream &out, const TestRecord &test, qsizetype width)
 {
     const auto row = [&](const QString &label, const QString &runs, const QString &status, const PageMetrics &m) {
-        out << label.leftJustified(width) << runs.rightJustified(5) << "  " << status.leftJustified(14)
-            << formatMs(m.ttfbMs).rightJustified(9) << formatMs(m.firstContentfulPaintMs).rightJustified(9)
-            << formatMs(m.largestContentfulPaintMs).rightJustified(9)
-            << formatMs(m.domContentLoadedMs).rightJustified(9) << formatMs(m.loadMs).rightJustified(9)
-            << formatMs(m.fullyLoadedMs).rightJustified(9)
-            << (m.cumulativeLayoutShift ? QString::number(*m.cumulativeLayoutShift, 'f', 3) : QStringLiteral("—"))
-                   .rightJustified(7)
-            << QString::number(m.requestCount).rightJustified(6)
-            << DataSize::text(m.totalEncodedBytes).rightJustified(10) << '\n';
+        out << label.leftJustified(width) << runs.rightJustified(5) << "  " << status.leftJustified(14);
+        for (const PageMetric &metric : PageMetric::all())
+            out << metric.format(m).rightJustified(columnWidth(metric));
+        out << '\n';
     };
     const auto absentRow = [&](const QString &label, const QString &runs, const QString &status) {
         out << label.leftJustified(width) << runs.rightJustified(5) << "  " << status << '\n';
     };
-    out << QStringLiteral("Region").leftJustified(width)
-        << " Runs  Status             TTFB      FCP      LCP      DCL     Load    Fully    CLS  Reqs     Bytes\n";
-    for (const QString &code : test.regions) {
-        const RegionRecord region = test.region(code);
-        const auto okRuns
-            = std::count_if(region.runs.begin(), region.runs.end(), [](const RegionRun &run) { return run.ok(); });
-        const QString runs = QStringLiteral("%1/%2").arg(okRuns).arg(test.runsPerRegion);
-        const std::optional<LoadError> error = RunReport::firstError(region);
+    out << QStringLiteral("Region").leftJustified(width) << " Runs  " << QStringLiteral("Status").leftJustified(14);
+    for (const PageMetric &metric : PageMetric::all())
+        out << metric.label().rightJustified(columnWidth(metric));
+    out << '\n';
+    for (const RegionSummary &summary : RegionSummary::of(test)) {
+        const QString runs = QStringLiteral("%1/%2").arg(summary.okRuns).arg(test.runsPerRegion);
+        const std::optional<LoadError> &error = summary.firstError;
         for (const RunView view : { RunView::First, RunView::Repeat }) {
             if (view == RunView::Repeat && !test.options.repeatView)
                 continue;
-            const QString label = view == RunView::First ? code : code + QStringLiteral(" rpt");
-            const std::optional<PageMetrics> median = test.medianMetrics(code, view);
+            const QString label = view == RunView::First ? summary.code : summary.code + QStringLiteral(" rpt");
+            const std::optional<PageMetrics> &median = summary.medianOf(view);
             QString status = error ? LoadError::kindName(error->kind) : QStringLiteral("ok");
             if (median && median->documentStatus && !error)
                 status = QString::number(*median->documentStatus);
@@ -101,7 +94,8 @@ void writeBudget(QTextStream &out, const RunReport &report, qsizetype width)
 
 QString loadText(const std::optional<RegionLoad> &load)
 {
-    return load ? QStringLiteral("%1 %2").arg(load->region, formatMs(load->medianLoadMs)) : QStringLiteral("—");
+    return load ? QStringLiteral("%1 %2").arg(load->region, DisplayFormat::duration(load->medianLoadMs))
+                : DisplayFormat::missing();
 }
 
 } // namespace

@@ -13,10 +13,10 @@
 #include "historystore.h"
 #include "model/loadoptionsparser.h"
 #include "pdfreport.h"
-#include "regionmodel.h"
+#include "regionsummary.h"
 #include "runcontroller.h"
+#include "runrecorder.h"
 #include "runreport.h"
-#include "waterfallmodel.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -85,6 +85,7 @@ RunCommand::RunCommand(const CliConsole &console, QObject *parent)
 
 RunCommand::~RunCommand()
 {
+    m_recorder.reset();
     m_controller.reset(); // cancels a test still running, while the fleet and the store are there
     m_fleet.reset(); // stops the fleet's runners (local probes are waited for)
 }
@@ -240,26 +241,11 @@ int RunCommand::openHistory()
 
 int RunCommand::startTest()
 {
-    m_regionModel = std::make_unique<RegionModel>();
-    QList<RegionCatalog::Region> rows;
-    for (const QString &code : std::as_const(m_regions)) {
-        RegionCatalog::Region row;
-        row.code = code;
-        row.city = m_names.value(code, code);
-        rows.append(row);
-    }
-    m_regionModel->setRegions(rows);
-    if (m_console.showProgress()) {
-        connect(m_regionModel.get(), &QAbstractItemModel::dataChanged, this,
-            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
-                for (int row = topLeft.row(); row <= bottomRight.row(); ++row)
-                    showProgress(row);
-            });
-    }
-    m_waterfall = std::make_unique<WaterfallModel>();
-    m_controller
-        = std::make_unique<RunController>(m_fleet->autoscaler(), m_regionModel.get(), m_waterfall.get(), m_store.get());
-    connect(m_controller.get(), &RunController::finished, this, &RunCommand::onTestFinished);
+    m_controller = std::make_unique<RunController>(m_fleet->autoscaler());
+    m_recorder = std::make_unique<RunRecorder>(m_controller.get(), m_store.get());
+    if (m_console.showProgress())
+        connect(m_recorder.get(), &RunRecorder::regionChanged, this, &RunCommand::showProgress);
+    connect(m_recorder.get(), &RunRecorder::testFinished, this, &RunCommand::onTestFinished);
     QString error;
     if (!m_controller->start(
             RunController::Request { m_settings.url, m_settings.options, m_regions, m_settings.runs }, &error))
@@ -267,10 +253,9 @@ int RunCommand::startTest()
     return CliExitCode::Running;
 }
 
-void RunCommand::showProgress(int row)
+void RunCommand::showProgress(const QString &code)
 {
-    const QString code = m_regionModel->region(row).code;
-    const QString state = m_regionModel->stateText(code);
+    const QString state = RegionSummary::of(m_recorder->test(), code).stateText();
     if (code.isEmpty() || m_shownState.value(code) == state)
         return;
     m_shownState.insert(code, state);
@@ -283,8 +268,10 @@ void RunCommand::showProgress(int row)
 
 // ---- the results ----
 
-void RunCommand::onTestFinished(qint64 testId)
+void RunCommand::onTestFinished()
 {
+    // The stored test, which has what the live record leaves out (each view's start time, for the HAR files).
+    const qint64 testId = m_recorder->testId();
     std::optional<TestRecord> test = testId >= 0 ? m_store->load(testId) : std::nullopt;
     if (!test) {
         emit finished(m_console.fail(CliExitCode::FleetProblem,

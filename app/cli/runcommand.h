@@ -17,11 +17,10 @@ class HistoryStore;
 class KeychainSecretStore;
 class QCommandLineParser;
 class QTemporaryDir;
-class RegionModel;
 class RunController;
 struct FleetConfig;
 struct RunReport;
-class WaterfallModel;
+class RunRecorder;
 
 // `worldspeed-cli run URL`: fans the test out through the fleet as the app's Go button does (the fleet built as
 // the app builds it, with the app's settings), then prints the results as a table, JSON (JSON.md) or CSV, checks a
@@ -71,9 +70,9 @@ private:
     int chooseRegions(const FleetConfig &config);
     int openHistory();
     int startTest();
-    void showProgress(int row);
+    void showProgress(const QString &region);
 
-    void onTestFinished(qint64 testId);
+    void onTestFinished();
     bool writeFiles(RunReport &report) const;
     void printResults(const RunReport &report) const;
     void reportProblems(const RunReport &report) const;
@@ -85,13 +84,12 @@ private:
     QHash<QString, QString> m_names; // region names by code, for the JSON
     RegionCatalog m_catalog; // names the regions in the PDF and places them on its map
     QHash<QString, QString> m_shownState; // the progress last printed, by region
-    // Declared in the order they must be built; destroyed in reverse: the controller before the fleet and the
-    // store it uses, the fleet before the secrets, the store before its temporary directory.
+    // Declared in the order they must be built; destroyed in reverse: the recorder and the controller before the
+    // fleet and the store they use, the fleet before the secrets, the store before its temporary directory.
     std::unique_ptr<QTemporaryDir> m_scratch; // holds the history of a test run without --save
     std::unique_ptr<HistoryStore> m_store;
     std::unique_ptr<KeychainSecretStore> m_secrets;
     std::unique_ptr<ConfiguredFleet> m_fleet;
-    std::unique_ptr<RegionModel> m_regionModel;
-    std::unique_ptr<WaterfallModel> m_waterfall;
     std::unique_ptr<RunController> m_controller;
+    std::unique_ptr<RunRecorder> m_recorder;
 };

@@ -6,35 +6,20 @@ RunReport RunReport::evaluate(const TestRecord &test, const Budget &budget)
 {
     RunReport report;
     report.test = test;
+    report.regions = RegionSummary::of(test);
     report.budget = budget;
-    for (const QString &code : test.regions)
-        report.checks.append({ code, budget.evaluate(test.medianMetrics(code)) });
+    for (const RegionSummary &region : std::as_const(report.regions))
+        report.checks.append({ region.code, budget.evaluate(region.median) });
     return report;
 }
 
 bool RunReport::anyRegionFailed() const
 {
-    return !std::all_of(
-        test.regions.begin(), test.regions.end(), [this](const QString &code) { return regionOk(test, code); });
+    return !std::all_of(regions.begin(), regions.end(), [](const RegionSummary &region) { return region.allOk(); });
 }
 
 bool RunReport::budgetPasses() const
 {
     return std::all_of(
         checks.begin(), checks.end(), [](const RegionChecks &region) { return Budget::passes(region.checks); });
-}
-
-bool RunReport::regionOk(const TestRecord &test, const QString &region)
-{
-    const QList<RegionRun> runs = test.region(region).runs;
-    return !runs.isEmpty() && std::all_of(runs.begin(), runs.end(), [](const RegionRun &run) { return run.ok(); });
-}
-
-std::optional<LoadError> RunReport::firstError(const RegionRecord &region)
-{
-    for (const RegionRun &run : region.runs) {
-        if (run.error)
-            return run.error;
-    }
-    return std::nullopt;
 }

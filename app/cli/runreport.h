@@ -1,6 +1,7 @@
 #pragma once
 
 #include "budget.h"
+#include "regionsummary.h"
 #include "testrecord.h"
 
 #include <QList>
@@ -21,6 +22,7 @@ struct RunReport
     };
 
     TestRecord test;
+    QList<RegionSummary> regions; // RegionSummary::of(test): a region passed when all its runs loaded the page
     QString savedIn; // the history database that keeps the test (--save); empty when it was not kept
     Budget budget;
     QList<RegionChecks> checks; // per region, in the test's order
@@ -31,9 +33,4 @@ struct RunReport
     static RunReport evaluate(const TestRecord &test, const Budget &budget);
     bool anyRegionFailed() const;
     bool budgetPasses() const;
-
-    // A region passed when all its runs ended and loaded the page.
-    static bool regionOk(const TestRecord &test, const QString &region);
-    // The error of the region's first failed run.
-    static std::optional<LoadError> firstError(const RegionRecord &region);
 };

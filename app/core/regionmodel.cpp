@@ -25,8 +25,11 @@ void RegionModel::setRegions(const QList<RegionCatalog::Region> &regions)
 {
     beginResetModel();
     m_rows.clear();
-    for (const RegionCatalog::Region &region : regions)
-        m_rows.append(Row { region, Phase::Idle, {}, {}, 0, 0, std::nullopt });
+    for (const RegionCatalog::Region &region : regions) {
+        Row row { region, {} };
+        row.summary.code = region.code;
+        m_rows.append(row);
+    }
     endResetModel();
 }
 
@@ -52,19 +55,21 @@ RegionCatalog::Region RegionModel::region(int row) const
     return row >= 0 && row < m_rows.size() ? m_rows.at(row).region : RegionCatalog::Region {};
 }
 
-void RegionModel::beginTest(int runsPerRegion)
+void RegionModel::setTest(const TestRecord &test)
 {
-    m_runsPerRegion = std::max(1, runsPerRegion);
-    for (Row &row : m_rows) {
-        row.phase = Phase::Queued;
-        row.detail.clear();
-        row.firstViews.clear();
-        row.runsDone = 0;
-        row.okRuns = 0;
-        row.lastError.reset();
-    }
+    for (Row &row : m_rows)
+        row.summary = RegionSummary::of(test, row.region.code);
     if (!m_rows.isEmpty())
         emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+void RegionModel::updateRegion(const TestRecord &test, const QString &code)
+{
+    const int i = rowOf(code);
+    if (i < 0)
+        return;
+    m_rows[i].summary = RegionSummary::of(test, code);
+    changed(i);
 }
 
 void RegionModel::changed(int row)
@@ -72,116 +77,45 @@ void RegionModel::changed(int row)
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
-void RegionModel::setStatus(const QString &code, RunState state, const QString &detail, bool probeStarting)
+RegionSummary RegionModel::summary(const QString &code) const
 {
     const int i = rowOf(code);
-    if (i < 0)
-        return;
-    Row &row = m_rows[i];
-    switch (state) {
-    case RunState::Queued:
-        // Waiting for a probe to boot is the cold start the map shows; waiting for a busy one is a queue.
-        row.phase = probeStarting ? Phase::Booting : Phase::Queued;
-        break;
-    case RunState::StartingBrowser:
-        row.phase = Phase::StartingBrowser;
-        break;
-    case RunState::Loading:
-        row.phase = Phase::Loading;
-        break;
-    case RunState::Complete:
-    case RunState::Error:
-        return; // a run's end is decided by its done, and a region's by its last run
-    }
-    row.detail = detail;
-    changed(i);
-}
-
-void RegionModel::addMetrics(const QString &code, int runIndex, RunView view, const PageMetrics &metrics)
-{
-    const int i = rowOf(code);
-    if (i < 0 || view != RunView::First)
-        return;
-    m_rows[i].firstViews.insert(runIndex, metrics);
-    changed(i);
-}
-
-void RegionModel::finishRun(const QString &code, int runIndex, const DoneMessage &done)
-{
-    const int i = rowOf(code);
-    if (i < 0)
-        return;
-    Row &row = m_rows[i];
-    ++row.runsDone;
-    if (done.ok) {
-        ++row.okRuns;
-    } else {
-        row.lastError = done.error;
-        // A page that answered 4xx/5xx still loaded and has its numbers; any other failure has none worth a median.
-        if (!done.error || done.error->kind != LoadError::Kind::HttpError)
-            row.firstViews.remove(runIndex);
-    }
-    if (row.runsDone >= m_runsPerRegion)
-        row.phase = row.okRuns > 0 ? Phase::Complete : Phase::Failed;
-    else
-        row.phase = Phase::Queued;
-    changed(i);
+    return i < 0 ? RegionSummary {} : m_rows.at(i).summary;
 }
 
 RegionModel::Phase RegionModel::phase(const QString &code) const
 {
-    const int i = rowOf(code);
-    return i < 0 ? Phase::Idle : m_rows.at(i).phase;
+    return summary(code).phase;
 }
 
 PageMetrics RegionModel::median(const QString &code) const
 {
-    const int i = rowOf(code);
-    if (i < 0)
-        return {};
-    return PageMetrics::median(m_rows.at(i).firstViews.values());
-}
-
-int RegionModel::runsDone(const QString &code) const
-{
-    const int i = rowOf(code);
-    return i < 0 ? 0 : m_rows.at(i).runsDone;
-}
-
-int RegionModel::regionsFinished() const
-{
-    return static_cast<int>(std::count_if(
-        m_rows.begin(), m_rows.end(), [this](const Row &row) { return row.runsDone >= m_runsPerRegion; }));
+    return summary(code).median.value_or(PageMetrics {});
 }
 
 QString RegionModel::stateText(const QString &code) const
 {
     const int i = rowOf(code);
-    if (i < 0)
-        return {};
-    const Row &row = m_rows.at(i);
-    const QString progress = m_runsPerRegion > 1
-        ? QStringLiteral(" (run %1 of %2)").arg(std::min(row.runsDone + 1, m_runsPerRegion)).arg(m_runsPerRegion)
-        : QString();
-    switch (row.phase) {
-    case Phase::Idle:
-        return tr("Idle");
-    case Phase::Queued:
-        return tr("Waiting for a probe") + progress;
-    case Phase::Booting:
-        return tr("Starting a probe") + progress;
-    case Phase::StartingBrowser:
-        return tr("Starting browser") + progress;
-    case Phase::Loading:
-        return tr("Loading page") + progress;
-    case Phase::Complete: {
-        const PageMetrics m = median(code);
-        return m.documentStatus ? tr("%1 Complete").arg(*m.documentStatus) : tr("Complete");
-    }
-    case Phase::Failed:
-        return tr("Failed: %1").arg(row.lastError ? row.lastError->message : row.detail);
-    }
-    return {};
+    return i < 0 ? QString() : m_rows.at(i).summary.stateText();
+}
+
+QString RegionModel::name(const Row &row) const
+{
+    return row.region.city.isEmpty() ? row.region.code
+                                     : QStringLiteral("%1 (%2)").arg(row.region.city, row.region.code);
+}
+
+QString RegionModel::summaryText(const Row &row) const
+{
+    const PageMetrics m = row.summary.median.value_or(PageMetrics {});
+    const auto shown = [](std::optional<double> ms) {
+        const QString text = formatMs(ms);
+        return text.isEmpty() ? QStringLiteral("—") : text;
+    };
+    return QStringLiteral("<b>%1</b><br>%2<br>TTFB %3 · FCP %4 · LCP %5<br>Load %6 · %7 requests")
+        .arg(name(row).toHtmlEscaped(), row.summary.stateText().toHtmlEscaped(), shown(m.ttfbMs),
+            shown(m.firstContentfulPaintMs), shown(m.largestContentfulPaintMs), shown(m.loadMs))
+        .arg(m.requestCount);
 }
 
 int RegionModel::rowCount(const QModelIndex &parent) const
@@ -202,8 +136,12 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
     if (role == RegionCodeRole)
         return row.region.code;
     if (role == PhaseRole)
-        return static_cast<int>(row.phase);
-    const PageMetrics m = PageMetrics::median(row.firstViews.values());
+        return static_cast<int>(row.summary.phase);
+    if (role == PlaceRole)
+        return QVariant::fromValue(row.region);
+    if (role == SummaryRole)
+        return summaryText(row);
+    const PageMetrics m = row.summary.median.value_or(PageMetrics {});
     if (role == LoadMsRole)
         return m.loadMs ? QVariant(*m.loadMs) : QVariant();
     const auto metric = [&]() -> std::optional<double> {
@@ -224,15 +162,14 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
             return std::nullopt;
         }
     };
-    const bool hasNumbers = !row.firstViews.isEmpty();
+    const bool hasNumbers = row.summary.median.has_value();
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case RegionColumn:
-            return row.region.city.isEmpty() ? row.region.code
-                                             : QStringLiteral("%1 (%2)").arg(row.region.city, row.region.code);
+            return name(row);
         case StateColumn:
-            return stateText(row.region.code);
+            return row.summary.stateText();
         case RequestsColumn:
             return hasNumbers ? QVariant(m.requestCount) : QVariant();
         case BytesColumn:
@@ -245,7 +182,7 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
         case RegionColumn:
             return row.region.city;
         case StateColumn:
-            return static_cast<int>(row.phase);
+            return static_cast<int>(row.summary.phase);
         case RequestsColumn:
             return hasNumbers ? QVariant(m.requestCount) : QVariant();
         case BytesColumn:
@@ -259,8 +196,8 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
         return index.column() >= TtfbColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                                             : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ToolTipRole:
-        if (index.column() == StateColumn && row.phase == Phase::Failed && row.lastError)
-            return row.lastError->message;
+        if (index.column() == StateColumn && row.summary.phase == Phase::Failed && !row.summary.failure.isEmpty())
+            return row.summary.failure;
         return {};
     default:
         return {};

@@ -1,18 +1,18 @@
 #pragma once
 
-#include "model/loaderror.h"
 #include "model/pagemetrics.h"
-#include "protocol/message.h"
 #include "regioncatalog.h"
+#include "regionsummary.h"
 
 #include <QAbstractTableModel>
-#include <QHash>
 #include <QList>
 
-#include <optional>
+struct TestRecord;
 
-// One row per region of the current test: where it stands (waiting, starting a browser, loading, done, failed)
-// and its numbers — the median over its runs when there are several. A metric no run observed stays empty.
+// One row per region of the fleet, read from a TestRecord: where the region stands in the test (waiting,
+// starting a browser, loading, done, failed) and its numbers, as its RegionSummary counts them — the medians over
+// its ok runs. A metric no ok run observed stays empty. A stored test and a live one take the same path: a
+// snapshot (setTest()), then, while it runs, updateRegion() for each region whose record changed.
 class RegionModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -32,12 +32,14 @@ public:
         BytesColumn,
         ColumnCount
     };
-    enum class Phase { Idle, Queued, Booting, StartingBrowser, Loading, Complete, Failed };
+    using Phase = RegionSummary::Phase;
     enum Role {
         SortRole = Qt::UserRole + 1, // numbers as numbers, absent last
         RegionCodeRole,
         PhaseRole, // int(Phase)
         LoadMsRole, // the median load, or an invalid QVariant
+        PlaceRole, // RegionCatalog::Region: the city and where it is
+        SummaryRole, // rich text: the region's name, state and main medians, for a tool tip
     };
 
     explicit RegionModel(QObject *parent = nullptr);
@@ -47,18 +49,16 @@ public:
     int rowOf(const QString &code) const;
     RegionCatalog::Region region(int row) const;
 
-    // A new test: every region waits again, numbers cleared.
-    void beginTest(int runsPerRegion);
-    void setStatus(const QString &code, RunState state, const QString &detail, bool probeStarting);
-    void addMetrics(const QString &code, int runIndex, RunView view, const PageMetrics &metrics);
-    void finishRun(const QString &code, int runIndex, const DoneMessage &done);
+    // Every row as the test has it; a region the test does not have is Idle.
+    void setTest(const TestRecord &test);
+    // The row of one region of `test` again, after its record changed.
+    void updateRegion(const TestRecord &test, const QString &code);
 
+    RegionSummary summary(const QString &code) const;
     Phase phase(const QString &code) const;
     QString stateText(const QString &code) const;
-    // The first views' metrics, median over the runs that observed each.
+    // The first views' medians; every metric absent when there is none.
     PageMetrics median(const QString &code) const;
-    int runsDone(const QString &code) const;
-    int regionsFinished() const; // every run ended, well or not
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -70,16 +70,12 @@ private:
     struct Row
     {
         RegionCatalog::Region region;
-        Phase phase = Phase::Idle;
-        QString detail;
-        QHash<int, PageMetrics> firstViews; // by run index
-        int runsDone = 0;
-        int okRuns = 0;
-        std::optional<LoadError> lastError;
+        RegionSummary summary;
     };
 
+    QString name(const Row &row) const;
+    QString summaryText(const Row &row) const;
     void changed(int row);
 
     QList<Row> m_rows;
-    int m_runsPerRegion = 1;
 };

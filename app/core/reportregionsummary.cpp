@@ -1,5 +1,7 @@
 #include "reportregionsummary.h"
 
+#include <QObject>
+
 namespace {
 
 QString placeName(const QString &code, const std::optional<RegionCatalog::Region> &place)
@@ -14,32 +16,16 @@ QString placeName(const QString &code, const std::optional<RegionCatalog::Region
 QList<ReportRegionSummary> ReportRegionSummary::summarize(const TestRecord &test, const RegionCatalog &catalog)
 {
     QList<ReportRegionSummary> regions;
-    for (const QString &code : test.regions) {
-        ReportRegionSummary summary;
-        summary.code = code;
-        summary.place = catalog.find(code);
-        summary.name = placeName(code, summary.place);
-        summary.city = summary.place ? summary.place->city : QString();
-        const RegionRecord record = test.region(code);
-        summary.median = test.medianMetrics(code);
-        summary.runs = int(record.runs.size());
-        for (const RegionRun &run : record.runs) {
-            if (run.ok()) {
-                ++summary.okRuns;
-            } else if (run.finished && run.error) {
-                summary.failure
-                    = run.error->message.isEmpty() ? LoadError::kindName(run.error->kind) : run.error->message;
-            }
-        }
-        if (summary.failure.isEmpty() && record.state == RunState::Error)
-            summary.failure = record.detail;
-        if (summary.okRuns > 0)
-            summary.status = ReportRegionSummary::Status::Measured;
-        else if (!summary.failure.isEmpty())
-            summary.status = ReportRegionSummary::Status::Failed;
-        if (summary.status == ReportRegionSummary::Status::NoResult && summary.failure.isEmpty())
-            summary.failure = record.detail.isEmpty() ? QObject::tr("no result") : record.detail;
-        regions.append(summary);
+    for (const RegionSummary &summary : RegionSummary::of(test)) {
+        ReportRegionSummary region;
+        static_cast<RegionSummary &>(region) = summary;
+        region.place = catalog.find(summary.code);
+        region.name = placeName(summary.code, region.place);
+        region.city = region.place ? region.place->city : QString();
+        // Paper has no tool tip: a region with nothing to show says why, or that there is nothing.
+        if (region.status == RegionSummary::Status::NoResult && region.failure.isEmpty())
+            region.failure = region.detail.isEmpty() ? QObject::tr("no result") : region.detail;
+        regions.append(region);
     }
     return regions;
 }

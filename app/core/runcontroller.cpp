@@ -2,17 +2,10 @@
 
 #include "fleet/autoscaler.h"
 #include "fleet/fleettest.h"
-#include "historystore.h"
-#include "regionmodel.h"
-#include "waterfallmodel.h"
 
-RunController::RunController(
-    Autoscaler *fleet, RegionModel *regions, WaterfallModel *waterfall, HistoryStore *history, QObject *parent)
+RunController::RunController(Autoscaler *fleet, QObject *parent)
     : QObject(parent)
     , m_fleet(fleet)
-    , m_regions(regions)
-    , m_waterfall(waterfall)
-    , m_history(history)
 { }
 
 RunController::~RunController()
@@ -72,54 +65,42 @@ bool RunController::start(const Request &request, QString *error)
     m_request.runs = std::clamp(request.runs, 1, 100);
     m_running = true;
     m_cancelled = false;
-    m_regions->beginTest(m_request.runs);
-    m_waterfall->clear();
-    for (const QString &region : m_request.regions)
-        m_waterfall->addLane(region);
-    m_testId = m_history
-        ? m_history->beginTest(m_request.url.toString(), m_request.options, m_request.regions, m_request.runs)
-        : -1;
-    emit started(m_testId);
+    emit started(m_request);
     emit progress(0, static_cast<int>(m_request.regions.size()));
-    startRun(0);
+    startRun(1);
     return true;
 }
 
-void RunController::startRun(int runIndex)
+void RunController::startRun(int run)
 {
-    m_runIndex = runIndex;
+    m_run = run;
+    m_regionsDone = 0;
     FleetTest *test = m_fleet->submit(m_request.url, m_request.options, m_request.regions);
     m_current = test;
     connect(test, &FleetTest::regionStatus, this,
         [this, test](const QString &region, RunState state, const QString &detail) {
-            PoolRun *run = test->run(region);
-            m_regions->setStatus(
-                region, state, detail, state == RunState::Queued && run && run->waitingForProbeStart());
-            if (m_history && m_testId >= 0)
-                m_history->setRegionState(m_testId, region, state, detail);
+            const PoolRun *poolRun = test->run(region);
+            emit regionState(
+                region, state, detail, state == RunState::Queued && poolRun && poolRun->waitingForProbeStart());
         });
     connect(test, &FleetTest::requestFinished, this,
-        [this, runIndex](const QString &region, RunView view, const RequestTiming &request) {
-            m_waterfall->addRequest(region, runIndex, view, request);
-            if (m_history && m_testId >= 0)
-                m_history->addRequest(m_testId, region, runIndex + 1, view, request); // the store counts runs from 1
+        [this, run](const QString &region, RunView view, const RequestTiming &request) {
+            emit requestFinished(region, run, view, request);
         });
     connect(test, &FleetTest::metrics, this,
-        [this, runIndex](const QString &region, RunView view, const MetricsMessage &metrics) {
-            m_regions->addMetrics(region, runIndex, view, metrics.metrics);
-            m_waterfall->setPageMetrics(region, runIndex, view, metrics.metrics);
-            if (m_history && m_testId >= 0)
-                m_history->setMetrics(
-                    m_testId, region, runIndex + 1, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng);
+        [this, run](const QString &region, RunView view, const MetricsMessage &metrics) {
+            emit viewMeasured(region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng);
         });
-    connect(test, &FleetTest::regionDone, this, [this, test, runIndex](const QString &region, const DoneMessage &done) {
-        m_regions->finishRun(region, runIndex, done);
-        if (m_history && m_testId >= 0) {
-            PoolRun *run = test->run(region);
-            m_history->finishRun(
-                m_testId, region, runIndex + 1, done.ok, done.error, run && run->cold(), done.browserStartMs);
-        }
-        emit progress(m_regions->regionsFinished(), static_cast<int>(m_request.regions.size()));
+    connect(test, &FleetTest::regionDone, this, [this, test, run](const QString &region, const DoneMessage &done) {
+        const PoolRun *poolRun = test->run(region);
+        // The protocol keeps ok and error apart; a run's end is one thing: failed with a reason, or not.
+        std::optional<LoadError> error;
+        if (!done.ok)
+            error = done.error.value_or(LoadError { LoadError::Kind::Other, tr("the run failed without a reason") });
+        emit runFinished(region, run, error, poolRun && poolRun->cold(), done.browserStartMs);
+        ++m_regionsDone;
+        // A region is done when its last run is.
+        emit progress(run == m_request.runs ? m_regionsDone : 0, static_cast<int>(m_request.regions.size()));
     });
     connect(test, &FleetTest::finished, this, &RunController::onRunFinished);
 }
@@ -129,15 +110,13 @@ void RunController::onRunFinished()
     if (m_current)
         m_current->deleteLater();
     m_current = nullptr;
-    if (!m_cancelled && m_runIndex + 1 < m_request.runs) {
-        startRun(m_runIndex + 1);
+    if (!m_cancelled && m_run < m_request.runs) {
+        startRun(m_run + 1);
         return;
     }
     m_running = false;
-    if (m_history && m_testId >= 0)
-        m_history->finishTest(m_testId);
     emit progress(static_cast<int>(m_request.regions.size()), static_cast<int>(m_request.regions.size()));
-    emit finished(m_testId);
+    emit finished();
 }
 
 void RunController::cancel()

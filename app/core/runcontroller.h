@@ -1,6 +1,10 @@
 #pragma once
 
+#include "model/loaderror.h"
 #include "model/loadoptions.h"
+#include "model/pagemetrics.h"
+#include "model/requesttiming.h"
+#include "protocol/message.h"
 
 #include <QObject>
 #include <QPointer>
@@ -11,13 +15,13 @@
 
 class Autoscaler;
 class FleetTest;
-class HistoryStore;
-class RegionModel;
-class WaterfallModel;
 
-// Runs one test at a time from the URL form to the models: fans it out to the chosen regions through the
-// autoscaler (once per run when several runs are asked for), and feeds every frame as it arrives to the region
-// table, the waterfall and the history database — which writes it at once, so a crash loses nothing received.
+// Runs one test at a time: fans it out to the chosen regions through the autoscaler (once per run when several
+// runs are asked for), and tells what happens as it arrives, in the test's own terms — a region's state, a
+// request, a view's metrics, a run's end — not in the probes' messages. It keeps no results: RunRecorder keeps the
+// test (the live TestRecord and the history), and the views read that.
+//
+// Runs count from 1, as TestRecord's RegionRun::index does.
 class RunController final : public QObject
 {
     Q_OBJECT
@@ -32,9 +36,8 @@ public:
         int runs = 1;
     };
 
-    // `history` may be null (nothing is kept). None is owned.
-    RunController(Autoscaler *fleet, RegionModel *regions, WaterfallModel *waterfall, HistoryStore *history,
-        QObject *parent = nullptr);
+    // `fleet` is not owned and must outlive the controller.
+    explicit RunController(Autoscaler *fleet, QObject *parent = nullptr);
     ~RunController() override;
 
     // What the user typed, as a URL we can test, or nullopt with a message for the form (http and https only).
@@ -43,26 +46,32 @@ public:
     bool start(const Request &request, QString *error);
     void cancel();
     bool isRunning() const { return m_running; }
-    qint64 testId() const { return m_testId; }
     Request request() const { return m_request; }
 
 signals:
-    void started(qint64 testId);
+    // The test began: `request` as it runs (its runs clamped to 1–100).
+    void started(const RunController::Request &request);
+    // `probeStarting`: Queued because a probe is being booted for it (a cold start), not behind busy ones.
+    void regionState(const QString &region, RunState state, const QString &detail, bool probeStarting);
+    void requestFinished(const QString &region, int run, RunView view, const RequestTiming &request);
+    void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics, const QString &finalUrl,
+        const QByteArray &screenshotPng);
+    // A run of a region ended: `error` is absent exactly when it loaded the page. `cold`: it waited for a probe
+    // to boot, so its time includes the boot.
+    void runFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
+        std::optional<double> browserStartMs);
     void progress(int regionsDone, int regionsTotal);
-    void finished(qint64 testId);
+    void finished();
 
 private:
-    void startRun(int runIndex);
+    void startRun(int run);
     void onRunFinished();
 
     Autoscaler *m_fleet;
-    RegionModel *m_regions;
-    WaterfallModel *m_waterfall;
-    HistoryStore *m_history;
     Request m_request;
     QPointer<FleetTest> m_current;
-    int m_runIndex = 0;
-    qint64 m_testId = -1;
+    int m_run = 1;
+    int m_regionsDone = 0; // in the current run
     bool m_running = false;
     bool m_cancelled = false;
 };

@@ -1,5 +1,9 @@
 #include "testrecord.h"
 
+#include "regionsummary.h"
+
+#include <algorithm>
+
 const ViewResult *RegionRun::view(RunView which) const
 {
     if (which == RunView::First)
@@ -7,20 +11,19 @@ const ViewResult *RegionRun::view(RunView which) const
     return repeatView ? &*repeatView : nullptr;
 }
 
+const RegionRun *RegionRecord::run(int index) const
+{
+    const auto found
+        = std::find_if(runs.cbegin(), runs.cend(), [index](const RegionRun &run) { return run.index == index; });
+    return found == runs.cend() ? nullptr : &*found;
+}
+
 std::optional<PageMetrics> TestRecord::medianMetrics(const QString &region, RunView view) const
 {
     const auto it = results.constFind(region);
     if (it == results.cend())
         return std::nullopt;
-    QList<PageMetrics> observed;
-    for (const RegionRun &run : it->runs) {
-        const ViewResult *result = run.view(view);
-        if (run.ok() && result && run.measured(view))
-            observed.append(result->metrics);
-    }
-    if (observed.isEmpty())
-        return std::nullopt;
-    return PageMetrics::median(observed);
+    return RegionSummary::medianOf(*it, view);
 }
 
 RunResult TestRecord::runResult(const RegionRun &run) const

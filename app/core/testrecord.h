@@ -43,7 +43,12 @@ struct RegionRecord
 {
     RunState state = RunState::Queued;
     QString detail;
+    // Live only, never stored: Queued because a probe is being started for it (the next run is a cold start).
+    bool probeStarting = false;
     QList<RegionRun> runs;
+
+    // The run with this index (counting from 1), or nullptr.
+    const RegionRun *run(int index) const;
     friend bool operator==(const RegionRecord &, const RegionRecord &) = default;
 };
 
@@ -59,10 +64,13 @@ struct TestRecord
     QDateTime startedAt; // UTC
     QDateTime finishedAt; // UTC; invalid while the test runs, or when the app stopped before it ended
     QMap<QString, RegionRecord> results; // by region code; every code in `regions` has one
+    // Live only, never stored: frames may still arrive (RunRecorder's record of the test it is running). A test
+    // read from the history is never running, so a run of it that did not end was stopped half-way.
+    bool running = false;
 
     RegionRecord region(const QString &code) const { return results.value(code); }
-    // Each metric's median over the region's ok runs whose view was measured; nullopt when there is none, so an
-    // absent median is never shown as zero requests or bytes.
+    // RegionSummary's median: each metric's median over the region's ok runs whose view was measured; nullopt
+    // when there is none, so an absent median is never shown as zero requests or bytes.
     std::optional<PageMetrics> medianMetrics(const QString &region, RunView view = RunView::First) const;
     // A run as the shared model and HarBuilder know it; a run's error becomes its first view's error when the
     // view has none of its own.

@@ -1,5 +1,7 @@
 #include "waterfallmodel.h"
 
+#include "testrecord.h"
+
 #include <QUrl>
 
 #include <algorithm>
@@ -83,24 +85,57 @@ WaterfallModel::Load &WaterfallModel::loadFor(int lane, const LoadKey &key)
     return load;
 }
 
-void WaterfallModel::addRequest(const QString &region, int runIndex, RunView view, const RequestTiming &request)
+void WaterfallModel::setTest(const TestRecord &test)
 {
-    const int lane = addLane(region);
-    const LoadKey key { runIndex, view };
-    Load &load = loadFor(lane, key);
+    beginResetModel();
+    m_lanes.clear();
+    for (const QString &code : test.regions) {
+        Lane lane;
+        lane.region = code;
+        for (const RegionRun &run : test.region(code).runs) {
+            for (const RunView which : { RunView::First, RunView::Repeat }) {
+                const ViewResult *view = run.view(which);
+                if (!view)
+                    continue;
+                Load &load = lane.loads[LoadKey { run.index - 1, which }];
+                for (const RequestTiming &request : view->requests)
+                    store(load, request);
+                if (run.measured(which))
+                    load.metrics = view->metrics;
+            }
+        }
+        m_lanes.push_back(std::move(lane));
+    }
+    rebuild();
+    endResetModel();
+}
+
+bool WaterfallModel::store(Load &load, const RequestTiming &request)
+{
     if (load.entries.size() >= maxRequestsPerLoad) {
         ++load.dropped;
-        if (key == m_shown) {
-            const QModelIndex index = laneIndex(lane);
-            emit dataChanged(index, index, { DroppedCountRole });
-        }
-        return;
+        return false;
     }
     QString host = request.url.startsWith(u"data:") ? QString() : QUrl(request.url).host();
     if (load.documentHost.isEmpty() && request.resourceType == u"Document")
         load.documentHost = host;
     load.entries.append(
         Entry { request, shortLabel(request.url), std::move(host), typeCategory(request.resourceType) });
+    return true;
+}
+
+void WaterfallModel::addRequest(const QString &region, int runIndex, RunView view, const RequestTiming &request)
+{
+    const int lane = addLane(region);
+    const LoadKey key { runIndex, view };
+    Load &load = loadFor(lane, key);
+    if (!store(load, request)) {
+        if (key == m_shown) {
+            const QModelIndex index = laneIndex(lane);
+            emit dataChanged(index, index, { DroppedCountRole });
+        }
+        return;
+    }
     if (key != m_shown || !passes(load.entries.constLast()))
         return;
     m_lanes[static_cast<size_t>(lane)].pending.append(load.entries.size() - 1);

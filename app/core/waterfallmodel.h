@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+struct TestRecord;
+
 // The live waterfall's data, as a two-level tree with one column:
 //   - top-level rows are lanes, one per region, in the order each region was first added;
 //   - a lane's children are the requests of the one page load every lane shows (a run index and a view, chosen
@@ -31,7 +33,11 @@
 // document, render-blocking CSS and JS, the first connections) explains the page, and rows already shown never
 // disappear under the user's pointer. A lane shows exactly one page load, so no lane has more rows than the cap.
 //
-// Setting the view, the filter or clearing resets the model; page metrics arrive as dataChanged() on the lane.
+// A stored test comes in whole with setTest() (one reset); a live one as a setTest() of its empty record, then
+// addRequest() and setPageMetrics() as RunRecorder reports them, so both take the same path to the lanes.
+//
+// Setting the test, the view, the filter or clearing resets the model; page metrics arrive as dataChanged() on
+// the lane.
 class WaterfallModel final : public QAbstractItemModel
 {
     Q_OBJECT
@@ -54,6 +60,9 @@ public:
     explicit WaterfallModel(QObject *parent = nullptr);
     ~WaterfallModel() override;
 
+    // One lane per region of the test, in its order, with every request and page metrics it recorded (runs from
+    // 0 here: RegionRun::index − 1). The shown run and view and the filter stay as they are.
+    void setTest(const TestRecord &test);
     // Adds a lane for the region unless it has one; returns the lane's row.
     int addLane(const QString &region);
     void addRequest(const QString &region, int runIndex, RunView view, const RequestTiming &request);
@@ -124,6 +133,8 @@ private:
     };
 
     Load &loadFor(int lane, const LoadKey &key);
+    // Stores the request in the load unless it is full (then counts it as dropped); false when dropped.
+    static bool store(Load &load, const RequestTiming &request);
     bool passes(const Entry &entry) const;
     void rebuild(); // inside begin/endResetModel
     void includeInMaxEnd(const Entry &entry);

@@ -452,7 +452,7 @@ void FleetPanel::updateRegionItem(Region &r)
     RegionPool *pool = r.pool;
     r.item->setText(NameColumn, regionName(r.code));
 
-    int booting = 0, idle = 0, busy = 0, freeSlots = 0, alive = 0;
+    int booting = 0, idle = 0, busy = 0;
     for (const QString &id : std::as_const(r.runnerOrder)) {
         const RunnerRow &row = r.runners[id];
         if (row.removed)
@@ -460,12 +460,9 @@ void FleetPanel::updateRegionItem(Region &r)
         switch (row.info.state) {
         case RunnerInfo::Booting:
             ++booting;
-            ++alive;
             break;
         case RunnerInfo::Ready:
-            ++alive;
             (row.info.active > 0 ? busy : idle) += 1;
-            freeSlots += std::max(0, row.info.capacity - row.info.active);
             break;
         default:
             break;
@@ -493,36 +490,16 @@ void FleetPanel::updateRegionItem(Region &r)
                                                                                                         : Tone::Quiet;
     r.item->setIcon(NameColumn, dot(theme.mark(tone)));
 
-    // What the next run would get: a free slot now (hot), a boot first (cold), or a wait for a busy runner.
-    QString next;
+    // What the next run would get, as the pool itself decides it.
     QString nextTip;
-    if (pool && !unusable) {
-        const PoolOptions options = pool->options();
-        const int backendLimit = pool->backend() ? pool->backend()->limit() : -1;
-        const int limit = backendLimit >= 0 ? std::min(options.max, backendLimit) : options.max;
-        const QString lastBoot = r.lastBootMs ? tr(" (last boot took %1)").arg(durationText(*r.lastBootMs)) : QString();
-        if (freeSlots > queue) {
-            next = tr("next run: hot");
-            nextTip = tr("A ready runner has a free slot: the next run starts at once.");
-        } else if (alive < limit || booting > 0) {
-            next = tr("next run: cold");
-            nextTip = tr("No free slot: the next run waits for a runner to boot%1, and its time includes it.")
-                          .arg(lastBoot);
-        } else {
-            next = tr("next run: waits");
-            nextTip = tr("All %1 runners are busy and the pool is at its maximum: the next run waits for a slot.")
-                          .arg(limit);
-        }
-        if (r.lastBootMs)
-            next += QStringLiteral(" · ") + tr("boot %1").arg(durationText(*r.lastBootMs));
-    }
+    const QString next = pool && !unusable ? nextRunText(*pool, r.lastBootMs, &nextTip) : QString();
     r.item->setText(StartColumn, next);
     r.item->setToolTip(StartColumn, nextTip);
 
     QString detail;
     if (pool) {
         const PoolOptions options = pool->options();
-        const int perRunner = options.singleUse ? 1 : options.maxConcurrency;
+        const int perRunner = pool->perRunnerConcurrency();
         const QString kind = pool->backend() ? pool->backend()->kind() : tr("no");
         const QString runners = options.min == options.max
             ? (options.max == 1 ? tr("1 runner") : tr("%1 runners").arg(options.max))
@@ -537,6 +514,33 @@ void FleetPanel::updateRegionItem(Region &r)
     r.item->setText(DetailColumn, detail);
     r.item->setToolTip(DetailColumn, detail);
     r.item->setForeground(StateColumn, unusable ? QBrush(theme.error()) : QBrush());
+}
+
+QString FleetPanel::nextRunText(const RegionPool &pool, std::optional<qint64> lastBootMs, QString *toolTip)
+{
+    const QString lastBoot = lastBootMs ? tr(" (last boot took %1)").arg(durationText(*lastBootMs)) : QString();
+    QString next;
+    switch (pool.nextRunStart()) {
+    case RegionPool::NextRunStart::Hot:
+        next = tr("next run: hot");
+        *toolTip = tr("A ready runner has a free slot: the next run starts at once.");
+        break;
+    case RegionPool::NextRunStart::Cold:
+        next = tr("next run: cold");
+        *toolTip
+            = tr("No free slot: the next run waits for a runner to boot%1, and its time includes it.").arg(lastBoot);
+        break;
+    case RegionPool::NextRunStart::Waits:
+        next = tr("next run: waits");
+        *toolTip = tr("All %1 runners are busy and the pool is at its maximum: the next run waits for a slot.")
+                       .arg(pool.runnerLimit());
+        break;
+    case RegionPool::NextRunStart::Fails:
+        return {};
+    }
+    if (lastBootMs)
+        next += QStringLiteral(" · ") + tr("boot %1").arg(durationText(*lastBootMs));
+    return next;
 }
 
 void FleetPanel::updateEmptyState()

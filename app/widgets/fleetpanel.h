@@ -27,7 +27,8 @@ class QTreeWidgetItem;
 // from the pools' signals.
 //
 // A run is cold when it had to wait for a runner to boot (its time includes the boot); hot when a ready runner
-// had a free slot. The region row says which the next run would be, and each runner how long its boot took.
+// had a free slot. The region row says which the next run would be (RegionPool::nextRunStart()), and each runner
+// how long its boot took.
 // Runners the pool let go stay a few seconds, greyed, so a failure or an idle shutdown is seen, then go.
 class FleetPanel final : public QWidget
 {
@@ -63,6 +64,8 @@ public:
     // "booting", "idle", "busy 2/4", "stopping", "failed".
     static QString runnerStateText(const RunnerInfo &runner);
     static QString durationText(qint64 ms);
+    // "next run: hot · boot 2.1 s", with why in `toolTip`; empty for a pool that fails every run.
+    static QString nextRunText(const RegionPool &pool, std::optional<qint64> lastBootMs, QString *toolTip);
 
 protected:
     void changeEvent(QEvent *event) override;

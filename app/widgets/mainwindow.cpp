@@ -8,6 +8,7 @@
 #include "fleetpanel.h"
 #include "harexporter.h"
 #include "historymodel.h"
+#include "historypanel.h"
 #include "historystore.h"
 #include "metricschartview.h"
 #include "model/connectivityprofile.h"
@@ -15,6 +16,7 @@
 #include "regionmodel.h"
 #include "regionpicker.h"
 #include "runcontroller.h"
+#include "runrecorder.h"
 #include "settingsdialog.h"
 #include "theme.h"
 #include "trendchartview.h"
@@ -28,7 +30,6 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QFileDialog>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -46,34 +47,6 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
-
-namespace {
-
-WorldMapView::State mapState(RegionModel::Phase phase)
-{
-    switch (phase) {
-    case RegionModel::Phase::Idle:
-    case RegionModel::Phase::Queued:
-        return WorldMapView::State::Idle;
-    case RegionModel::Phase::Booting:
-    case RegionModel::Phase::StartingBrowser:
-        return WorldMapView::State::Booting;
-    case RegionModel::Phase::Loading:
-        return WorldMapView::State::Loading;
-    case RegionModel::Phase::Complete:
-        return WorldMapView::State::Done;
-    case RegionModel::Phase::Failed:
-        break;
-    }
-    return WorldMapView::State::Error;
-}
-
-QString formatMs(std::optional<double> ms)
-{
-    return ms ? QStringLiteral("%1 ms").arg(*ms, 0, 'f', 0) : QStringLiteral("—");
-}
-
-} // namespace
 
 MainWindow::MainWindow(Services services, QWidget *parent)
     : QMainWindow(parent)
@@ -93,8 +66,9 @@ MainWindow::MainWindow(Services services, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    // The controller's test and the fleet's probes go before the models they feed.
+    // The controller's test and the fleet's probes go before the recorder and the models they feed.
     delete m_controller;
+    delete m_recorder;
     m_fleet.reset();
 }
 
@@ -103,61 +77,40 @@ QList<RegionCatalog::Region> MainWindow::fleetRegions() const
     return m_fleet ? RegionCatalog::fleetRegions(m_fleet->config()) : QList<RegionCatalog::Region>();
 }
 
+FleetConfig MainWindow::fleetConfig()
+{
+    // The fleet as worldspeed-cli builds it too, with the Chrome chosen in the settings.
+    const AppSettings settings;
+    if (m_services.fleetConfig)
+        return AppEnvironment::withAppSettings(*m_services.fleetConfig, settings);
+    const auto load
+        = AppEnvironment::loadFleetConfig(m_services.fleetConfigPath, AppEnvironment::FleetLoading::FallBack, settings);
+    m_fleetError = load.error;
+    return *load.config; // falling back, there always is one
+}
+
 void MainWindow::loadFleet()
 {
     delete m_controller;
     m_controller = nullptr;
+    delete m_recorder;
+    m_recorder = nullptr;
     m_fleet.reset();
     m_fleetError.clear();
-    // The fleet as worldspeed-cli builds it too, with the Chrome chosen in the settings.
-    const AppSettings settings;
-    FleetConfig config;
-    if (m_services.fleetConfig) {
-        config = AppEnvironment::withAppSettings(*m_services.fleetConfig, settings);
-    } else {
-        const auto load = AppEnvironment::loadFleetConfig(
-            m_services.fleetConfigPath, AppEnvironment::FleetLoading::FallBack, settings);
-        config = *load.config; // falling back, there always is one
-        m_fleetError = load.error;
-    }
     QString error;
-    m_fleet = ConfiguredFleet::create(config, m_services.secrets, &error);
+    m_fleet = ConfiguredFleet::create(fleetConfig(), m_services.secrets, &error);
     if (!m_fleet) {
         m_fleetError = tr("The fleet could not be set up: %1").arg(error);
         m_fleet = ConfiguredFleet::create(FleetConfig::defaultConfig(), m_services.secrets, &error);
     }
     const QList<RegionCatalog::Region> regions = fleetRegions();
     m_regionModel->setRegions(regions);
-    m_map->setRegions(regions);
-    m_controller = new RunController(m_fleet->autoscaler(), m_regionModel, m_waterfallModel, m_services.history, this);
+    m_controller = new RunController(m_fleet->autoscaler(), this);
+    m_recorder = new RunRecorder(m_controller, m_services.history, this);
+    connectRun();
     m_fleetPanel->setAutoscaler(m_fleet->autoscaler());
     if (m_trendChart)
         m_trendChart->setRegions(regions);
-    connect(m_controller, &RunController::progress, this, [this](int done, int total) {
-        m_progress->setMaximum(total);
-        m_progress->setValue(done);
-        m_status->setText(m_controller->isRunning() ? tr("%1 of %2 regions done").arg(done).arg(total)
-                                                    : tr("Done: %1 regions").arg(total));
-    });
-    connect(m_controller, &RunController::started, this, [this](qint64 testId) {
-        m_shownTest = testId;
-        m_go->setEnabled(false);
-        m_cancel->setEnabled(true);
-        m_progress->setVisible(true);
-    });
-    connect(m_controller, &RunController::finished, this, [this](qint64 testId) {
-        m_go->setEnabled(true);
-        m_cancel->setEnabled(false);
-        m_progress->setVisible(false);
-        m_status->setText(tr("Test finished: %1 regions").arg(m_controller->request().regions.size()));
-        if (m_historyModel)
-            m_historyModel->refresh();
-        if (m_trendChart) {
-            m_trendChart->setUrl(m_controller->request().url.toString());
-            m_trendChart->refresh();
-        }
-        Q_UNUSED(testId);
-    });
 
     // The regions to test: what the user chose last time, if the fleet still has them; else all of them.
     QStringList remembered = AppSettings().testRegions.value();
@@ -168,6 +121,49 @@ void MainWindow::loadFleet()
     setSelectedRegions(remembered.isEmpty() ? available : remembered);
     if (!m_fleetError.isEmpty())
         statusBar()->showMessage(m_fleetError);
+}
+
+void MainWindow::connectRun()
+{
+    // The models read the recorder's live test, as they read a stored one (showTest()).
+    connect(m_recorder, &RunRecorder::testStarted, this, [this](const TestRecord &test) {
+        m_shownTest = test.id;
+        m_regionModel->setTest(test);
+        m_waterfallModel->setTest(test);
+        m_go->setEnabled(false);
+        m_cancel->setEnabled(true);
+        m_progress->setVisible(true);
+    });
+    connect(m_recorder, &RunRecorder::regionChanged, m_regionModel,
+        [this](const QString &region) { m_regionModel->updateRegion(m_recorder->test(), region); });
+    // The waterfall counts runs from 0.
+    connect(m_recorder, &RunRecorder::requestAdded, m_waterfallModel,
+        [this](const QString &region, int run, RunView view, const RequestTiming &request) {
+            m_waterfallModel->addRequest(region, run - 1, view, request);
+        });
+    connect(m_recorder, &RunRecorder::viewMeasured, m_waterfallModel,
+        [this](const QString &region, int run, RunView view, const PageMetrics &metrics) {
+            m_waterfallModel->setPageMetrics(region, run - 1, view, metrics);
+        });
+    connect(m_controller, &RunController::progress, this, [this](int done, int total) {
+        m_progress->setMaximum(total);
+        m_progress->setValue(done);
+        m_status->setText(m_controller->isRunning() ? tr("%1 of %2 regions done").arg(done).arg(total)
+                                                    : tr("Done: %1 regions").arg(total));
+    });
+    connect(m_recorder, &RunRecorder::testFinished, this, [this](const TestRecord &test) {
+        m_regionModel->setTest(test);
+        m_go->setEnabled(true);
+        m_cancel->setEnabled(false);
+        m_progress->setVisible(false);
+        m_status->setText(tr("Test finished: %1 regions").arg(test.regions.size()));
+        if (m_historyModel)
+            m_historyModel->refresh();
+        if (m_trendChart) {
+            m_trendChart->setUrl(test.url);
+            m_trendChart->refresh();
+        }
+    });
 }
 
 void MainWindow::setSelectedRegions(const QStringList &codes)
@@ -188,27 +184,59 @@ void MainWindow::buildUi()
 {
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
+    buildForm(central, layout);
 
+    // The map and the table side by side, the waterfall and history below.
+    auto *vertical = new QSplitter(Qt::Vertical, central);
+    vertical->addWidget(buildRegionsPane(vertical));
+    m_tabs = new QTabWidget(vertical);
+    m_tabs->addTab(buildWaterfallPage(m_tabs), tr("Waterfall"));
+    m_tabs->addTab(buildChartsPage(m_tabs), tr("Charts"));
+    if (m_historyModel) {
+        m_historyPanel = new HistoryPanel(m_services.history, m_historyModel, m_tabs);
+        connect(m_historyPanel, &HistoryPanel::openRequested, this, &MainWindow::openTest);
+        m_tabs->addTab(m_historyPanel, tr("History"));
+    }
+    m_fleetPanel = new FleetPanel(m_tabs);
+    m_fleetPanel->setCatalog(RegionCatalog::builtIn());
+    m_tabs->addTab(m_fleetPanel, tr("Fleet"));
+    vertical->addWidget(m_tabs);
+    vertical->setStretchFactor(0, 2);
+    vertical->setStretchFactor(1, 3);
+    layout->addWidget(vertical, 1);
+    setCentralWidget(central);
+
+    m_status = new QLabel(tr("Ready"), this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(200);
+    m_progress->setVisible(false);
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    resize(1400, 900);
+}
+
+void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
+{
     // The form: address, Go, and the options a test takes.
     auto *form = new QHBoxLayout;
-    m_url = new QLineEdit(central);
+    m_url = new QLineEdit(parent);
     m_url->setPlaceholderText(tr("https://example.com/"));
     m_url->setClearButtonEnabled(true);
     m_url->setObjectName(QStringLiteral("url"));
-    m_go = new QPushButton(tr("Go"), central);
+    m_go = new QPushButton(tr("Go"), parent);
     m_go->setDefault(true);
-    m_cancel = new QPushButton(tr("Cancel"), central);
+    m_cancel = new QPushButton(tr("Cancel"), parent);
     m_cancel->setEnabled(false);
-    m_regionsButton = new QToolButton(central);
+    m_regionsButton = new QToolButton(parent);
     m_regionsButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    m_profile = new QComboBox(central);
+    m_profile = new QComboBox(parent);
     m_profile->addItems(ConnectivityProfile::names());
     m_profile->setToolTip(tr("Network to emulate (WebPageTest's profiles)"));
-    m_runs = new QSpinBox(central);
+    m_runs = new QSpinBox(parent);
     m_runs->setRange(1, 9);
     m_runs->setPrefix(tr("Runs: "));
-    m_repeatView = new QCheckBox(tr("Repeat view"), central);
-    m_screenshot = new QCheckBox(tr("Screenshot"), central);
+    m_repeatView = new QCheckBox(tr("Repeat view"), parent);
+    m_screenshot = new QCheckBox(tr("Screenshot"), parent);
     form->addWidget(m_url, 1);
     form->addWidget(m_go);
     form->addWidget(m_cancel);
@@ -218,7 +246,7 @@ void MainWindow::buildUi()
     form->addWidget(m_repeatView);
     form->addWidget(m_screenshot);
     layout->addLayout(form);
-    m_urlError = new QLabel(central);
+    m_urlError = new QLabel(parent);
     m_urlError->setObjectName(QStringLiteral("urlError"));
     QPalette errorPalette = m_urlError->palette();
     errorPalette.setColor(QPalette::WindowText, Theme(errorPalette).error());
@@ -238,11 +266,13 @@ void MainWindow::buildUi()
     connect(m_go, &QPushButton::clicked, this, &MainWindow::startTest);
     connect(m_cancel, &QPushButton::clicked, this, &MainWindow::cancelTest);
     connect(m_regionsButton, &QToolButton::clicked, this, &MainWindow::chooseRegions);
+}
 
-    // The map and the table side by side, the waterfall and history below.
-    auto *vertical = new QSplitter(Qt::Vertical, central);
-    auto *top = new QSplitter(Qt::Horizontal, vertical);
+QWidget *MainWindow::buildRegionsPane(QWidget *parent)
+{
+    auto *top = new QSplitter(Qt::Horizontal, parent);
     m_map = new WorldMapView(top);
+    m_map->setModel(m_regionModel); // its markers follow the table
     m_table = new QTableView(top);
     m_sortedRegions = new QSortFilterProxyModel(this);
     m_sortedRegions->setSourceModel(m_regionModel);
@@ -262,9 +292,26 @@ void MainWindow::buildUi()
     top->setStretchFactor(1, 1);
     top->setSizes({ 540, 860 });
 
-    m_tabs = new QTabWidget(vertical);
+    // A click on the map or in the table selects the region in both.
+    connect(m_map, &WorldMapView::regionClicked, this, [this](const QString &code) {
+        const int row = m_regionModel->rowOf(code);
+        if (row >= 0)
+            m_table->selectRow(m_sortedRegions->mapFromSource(m_regionModel->index(row, 0)).row());
+        m_map->setSelectedRegion(code);
+    });
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
+            const QModelIndex source = m_sortedRegions->mapToSource(current);
+            m_map->setSelectedRegion(
+                source.isValid() ? m_regionModel->data(source, RegionModel::RegionCodeRole).toString() : QString());
+        });
+    return top;
+}
+
+QWidget *MainWindow::buildWaterfallPage(QWidget *parent)
+{
     // The waterfall with its two choices: lanes side by side or stacked, and which kinds of request to show.
-    auto *waterfallPage = new QWidget(m_tabs);
+    auto *waterfallPage = new QWidget(parent);
     auto *waterfallLayout = new QVBoxLayout(waterfallPage);
     waterfallLayout->setContentsMargins(0, 0, 0, 0);
     auto *waterfallBar = new QHBoxLayout;
@@ -293,8 +340,12 @@ void MainWindow::buildUi()
         m_waterfallModel->setTypeFilter(category.isEmpty() ? QSet<QString> {} : QSet<QString> { category });
     });
     layoutChoice->setCurrentIndex(AppSettings().waterfallLayout.value());
-    m_tabs->addTab(waterfallPage, tr("Waterfall"));
-    auto *charts = new QSplitter(Qt::Horizontal, m_tabs);
+    return waterfallPage;
+}
+
+QWidget *MainWindow::buildChartsPage(QWidget *parent)
+{
+    auto *charts = new QSplitter(Qt::Horizontal, parent);
     m_metricsChart = new MetricsChartView(charts);
     m_metricsChart->setModel(m_regionModel);
     charts->addWidget(m_metricsChart);
@@ -303,71 +354,7 @@ void MainWindow::buildUi()
         m_trendChart->setHistory(m_services.history);
         charts->addWidget(m_trendChart);
     }
-    m_tabs->addTab(charts, tr("Charts"));
-    if (m_historyModel) {
-        auto *history = new QWidget(m_tabs);
-        auto *historyLayout = new QVBoxLayout(history);
-        m_historyView = new QTableView(history);
-        m_historyView->setModel(m_historyModel);
-        m_historyView->setSelectionBehavior(QAbstractItemView::SelectRows);
-        m_historyView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-        m_historyView->verticalHeader()->hide();
-        m_historyView->horizontalHeader()->setStretchLastSection(true);
-        auto *buttons = new QHBoxLayout;
-        auto *open = new QPushButton(tr("Open"), history);
-        auto *remove = new QPushButton(tr("Delete"), history);
-        m_compare = new QPushButton(tr("Compare two…"), history);
-        m_compare->setEnabled(false);
-        buttons->addWidget(open);
-        buttons->addWidget(m_compare);
-        buttons->addWidget(remove);
-        buttons->addStretch();
-        historyLayout->addWidget(m_historyView);
-        historyLayout->addLayout(buttons);
-        connect(open, &QPushButton::clicked, this, &MainWindow::openSelectedHistory);
-        connect(m_historyView, &QTableView::doubleClicked, this, &MainWindow::openSelectedHistory);
-        connect(remove, &QPushButton::clicked, this, &MainWindow::deleteSelectedHistory);
-        connect(m_compare, &QPushButton::clicked, this, &MainWindow::compareSelectedHistory);
-        connect(m_historyView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            [this] { m_compare->setEnabled(m_historyView->selectionModel()->selectedRows().size() == 2); });
-        m_tabs->addTab(history, tr("History"));
-    }
-    m_fleetPanel = new FleetPanel(m_tabs);
-    m_fleetPanel->setCatalog(RegionCatalog::builtIn());
-    m_tabs->addTab(m_fleetPanel, tr("Fleet"));
-    vertical->addWidget(top);
-    vertical->addWidget(m_tabs);
-    vertical->setStretchFactor(0, 2);
-    vertical->setStretchFactor(1, 3);
-    layout->addWidget(vertical, 1);
-    setCentralWidget(central);
-
-    // The map follows the table; a click on either selects the region in both.
-    connect(
-        m_regionModel, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
-            for (int row = from.row(); row <= to.row(); ++row)
-                updateMap(row);
-        });
-    connect(m_map, &WorldMapView::regionClicked, this, [this](const QString &code) {
-        const int row = m_regionModel->rowOf(code);
-        if (row >= 0)
-            m_table->selectRow(m_sortedRegions->mapFromSource(m_regionModel->index(row, 0)).row());
-        m_map->setSelectedRegion(code);
-    });
-    connect(
-        m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
-            const QModelIndex source = m_sortedRegions->mapToSource(current);
-            m_map->setSelectedRegion(
-                source.isValid() ? m_regionModel->data(source, RegionModel::RegionCodeRole).toString() : QString());
-        });
-
-    m_status = new QLabel(tr("Ready"), this);
-    m_progress = new QProgressBar(this);
-    m_progress->setMaximumWidth(200);
-    m_progress->setVisible(false);
-    statusBar()->addWidget(m_status, 1);
-    statusBar()->addPermanentWidget(m_progress);
-    resize(1400, 900);
+    return charts;
 }
 
 void MainWindow::buildMenus()
@@ -389,18 +376,19 @@ void MainWindow::buildMenus()
     help->addAction(tr("&About WorldSpeed"), this, &MainWindow::showAbout);
 }
 
-void MainWindow::updateMap(int row)
+QTableView *MainWindow::historyView() const
 {
-    const QString code = m_regionModel->data(m_regionModel->index(row, 0), RegionModel::RegionCodeRole).toString();
-    const RegionModel::Phase phase = m_regionModel->phase(code);
-    const PageMetrics m = m_regionModel->median(code);
-    const QString tip
-        = QStringLiteral("<b>%1</b><br>%2<br>TTFB %3 · FCP %4 · LCP %5<br>Load %6 · %7 requests")
-              .arg(m_regionModel->data(m_regionModel->index(row, RegionModel::RegionColumn)).toString().toHtmlEscaped(),
-                  m_regionModel->stateText(code).toHtmlEscaped(), formatMs(m.ttfbMs),
-                  formatMs(m.firstContentfulPaintMs), formatMs(m.largestContentfulPaintMs), formatMs(m.loadMs))
-              .arg(m.requestCount);
-    m_map->setRegionState(code, mapState(phase), phase == RegionModel::Phase::Complete ? m.loadMs : std::nullopt, tip);
+    return m_historyPanel ? m_historyPanel->view() : nullptr;
+}
+
+QPushButton *MainWindow::compareButton() const
+{
+    return m_historyPanel ? m_historyPanel->compareButton() : nullptr;
+}
+
+QDialog *MainWindow::comparison() const
+{
+    return m_historyPanel ? m_historyPanel->comparison() : nullptr;
 }
 
 QString MainWindow::statusText() const
@@ -425,7 +413,6 @@ void MainWindow::startTest()
     request.options.screenshot = m_screenshot->isChecked();
     request.regions = m_selected;
     request.runs = m_runs->value();
-    m_map->resetRegionStates();
     if (!m_controller->start(request, &error)) {
         m_urlError->setText(error);
         m_urlError->setVisible(true);
@@ -463,13 +450,19 @@ QString MainWindow::askDirectory(const QString &title)
     return dir;
 }
 
+std::optional<TestRecord> MainWindow::shownTest(const QString &title)
+{
+    // Exports read the stored test, which has what the live record leaves out (each view's start time).
+    if (!m_services.history || m_shownTest < 0) {
+        QMessageBox::information(this, title, tr("Run or open a test first."));
+        return std::nullopt;
+    }
+    return m_services.history->load(m_shownTest);
+}
+
 void MainWindow::exportCsv()
 {
-    if (!m_services.history || m_shownTest < 0) {
-        QMessageBox::information(this, tr("Export CSV"), tr("Run or open a test first."));
-        return;
-    }
-    const auto test = m_services.history->load(m_shownTest);
+    const auto test = shownTest(tr("Export CSV"));
     const QString dir = test ? askDirectory(tr("Export CSV to")) : QString();
     if (dir.isEmpty())
         return;
@@ -483,11 +476,7 @@ void MainWindow::exportCsv()
 
 void MainWindow::exportHar()
 {
-    if (!m_services.history || m_shownTest < 0) {
-        QMessageBox::information(this, tr("Export HAR"), tr("Run or open a test first."));
-        return;
-    }
-    const auto test = m_services.history->load(m_shownTest);
+    const auto test = shownTest(tr("Export HAR"));
     const QString dir = test ? askDirectory(tr("Export HAR files to")) : QString();
     if (dir.isEmpty())
         return;
@@ -502,11 +491,7 @@ void MainWindow::exportHar()
 
 void MainWindow::exportPdf()
 {
-    if (!m_services.history || m_shownTest < 0) {
-        QMessageBox::information(this, tr("Export PDF"), tr("Run or open a test first."));
-        return;
-    }
-    const auto test = m_services.history->load(m_shownTest);
+    const auto test = shownTest(tr("Export PDF"));
     if (!test)
         return;
     AppSettings settings;
@@ -538,121 +523,21 @@ void MainWindow::openSettings()
     loadFleet(); // new regions, backends or Chrome: a fresh fleet
 }
 
-void MainWindow::openSelectedHistory()
+void MainWindow::openTest(qint64 testId)
 {
-    if (!m_historyView || !m_services.history || m_controller->isRunning())
+    if (!m_services.history || m_controller->isRunning())
         return;
-    const QModelIndex current = m_historyView->currentIndex();
-    const auto id = current.isValid() ? m_historyModel->testId(current.row()) : std::nullopt;
-    const auto test = id ? m_services.history->load(*id) : std::nullopt;
+    const auto test = m_services.history->load(testId);
     if (!test)
         return;
-    // Show a stored test the way it looked when it finished.
-    m_shownTest = *id;
+    // A stored test takes the path a live one takes: the models read its record.
+    m_shownTest = testId;
     m_url->setText(test->url);
-    m_regionModel->beginTest(test->runsPerRegion);
-    m_waterfallModel->clear();
-    m_map->resetRegionStates();
-    fillWaterfall(m_waterfallModel, *test);
-    for (const QString &code : test->regions) {
-        for (const RegionRun &run : test->region(code).runs) {
-            const int index = run.index - 1; // the store counts runs from 1, the views from 0
-            if (run.firstViewMeasured)
-                m_regionModel->addMetrics(code, index, RunView::First, run.firstView.metrics);
-            DoneMessage done;
-            done.ok = run.ok();
-            done.error = run.error;
-            if (!done.ok && !done.error)
-                done.error = LoadError { LoadError::Kind::Other, tr("the app stopped before this run ended") };
-            m_regionModel->finishRun(code, index, done);
-        }
-    }
+    m_regionModel->setTest(*test);
+    m_waterfallModel->setTest(*test);
     m_tabs->setCurrentIndex(0);
     m_status->setText(
         tr("Showing the test of %1").arg(QLocale().toString(test->startedAt.toLocalTime(), QLocale::ShortFormat)));
-}
-
-void MainWindow::fillWaterfall(WaterfallModel *model, const TestRecord &test) const
-{
-    for (const QString &code : test.regions) {
-        model->addLane(code);
-        for (const RegionRun &run : test.region(code).runs) {
-            for (const RequestTiming &request : run.firstView.requests)
-                model->addRequest(code, run.index - 1, RunView::First, request);
-            if (run.firstViewMeasured)
-                model->setPageMetrics(code, run.index - 1, RunView::First, run.firstView.metrics);
-        }
-    }
-    model->flushPending();
-}
-
-void MainWindow::compareSelectedHistory()
-{
-    if (!m_historyView || !m_services.history)
-        return;
-    QModelIndexList rows = m_historyView->selectionModel()->selectedRows();
-    if (rows.size() != 2)
-        return;
-    std::sort(rows.begin(), rows.end(), [](const QModelIndex &x, const QModelIndex &y) { return x.row() > y.row(); });
-    std::optional<TestRecord> tests[2];
-    for (int i = 0; i < 2; ++i) {
-        const auto id = m_historyModel->testId(rows.at(i).row());
-        tests[i] = id ? m_services.history->load(*id) : std::nullopt;
-        if (!tests[i])
-            return;
-    }
-    // A: the older test, B: the newer, so B − A reads as "what changed since".
-    if (tests[0]->startedAt > tests[1]->startedAt)
-        std::swap(tests[0], tests[1]);
-    delete m_comparison.data();
-    auto *dialog = new QDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Compare tests"));
-    auto *layout = new QVBoxLayout(dialog);
-    const auto describe = [](const TestRecord &t) {
-        return QStringLiteral("%1 · %2").arg(
-            QLocale().toString(t.startedAt.toLocalTime(), QLocale::ShortFormat), t.url);
-    };
-    layout->addWidget(new QLabel(
-        tr("<b>A</b> %1<br><b>B</b> %2").arg(describe(*tests[0]).toHtmlEscaped(), describe(*tests[1]).toHtmlEscaped()),
-        dialog));
-    auto *model = new ComparisonModel(dialog);
-    model->setTests(*tests[0], *tests[1]);
-    auto *table = new QTableView(dialog);
-    table->setObjectName(QStringLiteral("comparisonTable"));
-    table->setModel(model);
-    table->verticalHeader()->hide();
-    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    auto *waterfalls = new QSplitter(Qt::Horizontal, dialog);
-    for (const TestRecord &test : { *tests[0], *tests[1] }) {
-        auto *waterfallModel = new WaterfallModel(dialog);
-        fillWaterfall(waterfallModel, test);
-        auto *view = new WaterfallView(waterfalls);
-        view->setModel(waterfallModel);
-        view->setLayoutMode(WaterfallView::LayoutMode::Stacked);
-        waterfalls->addWidget(view);
-    }
-    auto *split = new QSplitter(Qt::Vertical, dialog);
-    split->addWidget(table);
-    split->addWidget(waterfalls);
-    layout->addWidget(split, 1);
-    dialog->resize(1300, 800);
-    m_comparison = dialog;
-    dialog->show();
-}
-
-void MainWindow::deleteSelectedHistory()
-{
-    if (!m_historyView || !m_services.history)
-        return;
-    const QModelIndex current = m_historyView->currentIndex();
-    const auto id = current.isValid() ? m_historyModel->testId(current.row()) : std::nullopt;
-    if (!id)
-        return;
-    if (QMessageBox::question(this, tr("Delete test"), tr("Delete this test from the history?")) != QMessageBox::Yes)
-        return;
-    m_services.history->remove(*id);
-    m_historyModel->refresh();
 }
 
 void MainWindow::showAbout()

@@ -3,9 +3,7 @@
 #include "fleet/fleetconfig.h"
 #include "regioncatalog.h"
 
-#include <QDialog>
 #include <QMainWindow>
-#include <QPointer>
 
 #include <memory>
 
@@ -14,9 +12,11 @@ class FleetPanel;
 class MetricsChartView;
 class TrendChartView;
 class HistoryModel;
+class HistoryPanel;
 class HistoryStore;
 class QCheckBox;
 class QComboBox;
+class QDialog;
 
 class QLabel;
 class QLineEdit;
@@ -27,8 +27,10 @@ class QSpinBox;
 class QTableView;
 class QTabWidget;
 class QToolButton;
+class QVBoxLayout;
 class RegionModel;
 class RunController;
+class RunRecorder;
 class SecretStore;
 class WaterfallModel;
 struct TestRecord;
@@ -37,7 +39,8 @@ class WorldMapView;
 
 // The window a user sees: the URL form on top, the world map and the region table side by side, and below them
 // the live waterfall and the history. Nothing here measures or stores anything itself; it wires the core
-// (RunController, the models, HistoryStore, the fleet) to the views.
+// (RunController, RunRecorder, the models, HistoryStore, the fleet) to the views. A running test and one opened
+// from the history reach the models the same way: as a TestRecord.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -64,6 +67,7 @@ public:
     WorldMapView *worldMap() const { return m_map; }
     WaterfallView *waterfallView() const { return m_waterfall; }
     RunController *controller() const { return m_controller; }
+    RunRecorder *recorder() const { return m_recorder; }
     HistoryModel *historyModel() const { return m_historyModel; }
     QStringList selectedRegions() const { return m_selected; }
     void setSelectedRegions(const QStringList &codes);
@@ -72,9 +76,10 @@ public:
     FleetPanel *fleetPanel() const { return m_fleetPanel; }
     MetricsChartView *metricsChart() const { return m_metricsChart; }
     QTabWidget *tabs() const { return m_tabs; }
-    QTableView *historyView() const { return m_historyView; }
-    QPushButton *compareButton() const { return m_compare; }
-    QDialog *comparison() const { return m_comparison; }
+    HistoryPanel *historyPanel() const { return m_historyPanel; } // null without a history
+    QTableView *historyView() const;
+    QPushButton *compareButton() const;
+    QDialog *comparison() const;
 
 public slots:
     void startTest();
@@ -82,18 +87,25 @@ public slots:
 
 private:
     void buildUi();
+    void buildForm(QWidget *parent, QVBoxLayout *layout);
+    QWidget *buildRegionsPane(QWidget *parent);
+    QWidget *buildWaterfallPage(QWidget *parent);
+    QWidget *buildChartsPage(QWidget *parent);
     void buildMenus();
+    // The fleet config to use: the file's, the default when there is none or it does not load (m_fleetError says
+    // so), with the Chrome chosen in the settings.
+    FleetConfig fleetConfig();
     void loadFleet();
-    void updateMap(int row);
+    void connectRun();
     void updateRegionButton();
+    // The test the window shows, as stored; nullopt (after telling the user, under `title`) when there is none.
+    std::optional<TestRecord> shownTest(const QString &title);
     void exportCsv();
     void exportHar();
     void exportPdf();
     void openSettings();
-    void openSelectedHistory();
-    void deleteSelectedHistory();
-    void compareSelectedHistory();
-    void fillWaterfall(WaterfallModel *model, const TestRecord &test) const;
+    // Shows a stored test the way a live one is shown, unless a test is running.
+    void openTest(qint64 testId);
     void chooseRegions();
     void showAbout();
     QString askDirectory(const QString &title);
@@ -109,6 +121,7 @@ private:
     WaterfallModel *m_waterfallModel;
     HistoryModel *m_historyModel = nullptr;
     RunController *m_controller = nullptr;
+    RunRecorder *m_recorder = nullptr;
 
     QLineEdit *m_url = nullptr;
     QLabel *m_urlError = nullptr;
@@ -124,9 +137,7 @@ private:
     QSortFilterProxyModel *m_sortedRegions = nullptr;
     WaterfallView *m_waterfall = nullptr;
     QTabWidget *m_tabs = nullptr;
-    QTableView *m_historyView = nullptr;
-    QPushButton *m_compare = nullptr;
-    QPointer<QDialog> m_comparison;
+    HistoryPanel *m_historyPanel = nullptr;
     MetricsChartView *m_metricsChart = nullptr;
     TrendChartView *m_trendChart = nullptr;
     FleetPanel *m_fleetPanel = nullptr;

@@ -1,5 +1,6 @@
 #include "worldmapview.h"
 
+#include "regionmodel.h"
 #include "theme.h"
 #include "worldmap.h"
 
@@ -88,6 +89,71 @@ void WorldMapView::resetRegionStates()
     }
     updateAnimation();
     update();
+}
+
+// ---- where the markers come from: the region model ----
+
+namespace {
+
+WorldMapView::State mapState(RegionModel::Phase phase)
+{
+    switch (phase) {
+    case RegionModel::Phase::Idle:
+    case RegionModel::Phase::Queued:
+        return WorldMapView::State::Idle;
+    case RegionModel::Phase::Booting:
+    case RegionModel::Phase::StartingBrowser:
+        return WorldMapView::State::Booting;
+    case RegionModel::Phase::Loading:
+        return WorldMapView::State::Loading;
+    case RegionModel::Phase::Complete:
+        return WorldMapView::State::Done;
+    case RegionModel::Phase::Failed:
+        break;
+    }
+    return WorldMapView::State::Error;
+}
+
+} // namespace
+
+void WorldMapView::setModel(QAbstractItemModel *model)
+{
+    if (m_model)
+        disconnect(m_model, nullptr, this, nullptr);
+    m_model = model;
+    if (!model)
+        return;
+    connect(model, &QAbstractItemModel::modelReset, this, &WorldMapView::readMarkers);
+    connect(model, &QAbstractItemModel::rowsInserted, this, &WorldMapView::readMarkers);
+    connect(model, &QAbstractItemModel::rowsRemoved, this, &WorldMapView::readMarkers);
+    connect(model, &QAbstractItemModel::rowsMoved, this, &WorldMapView::readMarkers);
+    connect(model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+        for (int row = from.row(); row <= to.row(); ++row)
+            readRow(row);
+    });
+    readMarkers();
+}
+
+void WorldMapView::readMarkers()
+{
+    QList<RegionCatalog::Region> regions;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        regions.append(m_model->index(row, 0).data(RegionModel::PlaceRole).value<RegionCatalog::Region>());
+    setRegions(regions);
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        readRow(row);
+}
+
+void WorldMapView::readRow(int row)
+{
+    const QModelIndex index = m_model->index(row, 0);
+    const auto phase = static_cast<RegionModel::Phase>(index.data(RegionModel::PhaseRole).toInt());
+    const QVariant loadMs = index.data(RegionModel::LoadMsRole);
+    // A time on the map is a result: only a region whose runs are over shows one.
+    const bool done = phase == RegionModel::Phase::Complete && loadMs.isValid();
+    setRegionState(index.data(RegionModel::RegionCodeRole).toString(), mapState(phase),
+        done ? std::optional<double>(loadMs.toDouble()) : std::nullopt,
+        index.data(RegionModel::SummaryRole).toString());
 }
 
 void WorldMapView::setSelectedRegion(const QString &code)

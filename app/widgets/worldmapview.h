@@ -5,11 +5,14 @@
 
 #include <QElapsedTimer>
 #include <QPixmap>
+#include <QPointer>
 #include <QTimer>
 #include <QTransform>
 #include <QWidget>
 
 #include <optional>
+
+class QAbstractItemModel;
 
 // The world map that lights up region by region while a page loads: Natural Earth land in Equal Earth, one marker
 // per region at its city, a time beside each finished one, a legend in the corner. WorldMapPainter draws it all
@@ -26,6 +29,12 @@ public:
 
     explicit WorldMapView(QWidget *parent = nullptr);
     ~WorldMapView() override;
+
+    // Reads the markers from a RegionModel, one per row, and follows its changes: where each region is
+    // (PlaceRole), its code, its phase, its median load once complete, and its summary as the tool tip. Not owned;
+    // null leaves the markers to setRegions() and setRegionState().
+    void setModel(QAbstractItemModel *model);
+    QAbstractItemModel *model() const { return m_model; }
 
     // Replaces the markers (all Idle); by default the built-in RegionCatalog's.
     void setRegions(const QList<RegionCatalog::Region> &regions);
@@ -78,6 +87,8 @@ private:
     };
 
     const Marker *marker(const QString &code) const;
+    void readMarkers(); // every marker from m_model
+    void readRow(int row); // one marker's state from m_model
     void updateAnimation();
     void animationTick();
     QRectF markerBounds(const Marker &marker) const;
@@ -89,6 +100,7 @@ private:
     double legendGlyphSpan() const;
     static QStringList legendStateNames();
 
+    QPointer<QAbstractItemModel> m_model;
     QList<Marker> m_markers;
     QString m_selected;
     QString m_pressed; // the marker a press started on, clicked on release over the same one

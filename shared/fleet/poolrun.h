@@ -52,6 +52,7 @@ signals:
 
 private:
     friend class RegionPool;
+    friend struct PoolRunner;
 
     enum class Phase {
         Queued, // waiting for a runner

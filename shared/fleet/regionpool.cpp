@@ -22,49 +22,7 @@ QString durationText(qint64 ms)
     return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
 }
 
-DoneMessage failure(const QString &runId, LoadError::Kind kind, const QString &message)
-{
-    DoneMessage done;
-    done.runId = runId;
-    done.ok = false;
-    done.error = LoadError { kind, message };
-    return done;
-}
-
 } // namespace
-
-QString PoolOptions::validate() const
-{
-    if (min < 0)
-        return QStringLiteral("min must be 0 or more, not %1").arg(min);
-    if (max < 1)
-        return QStringLiteral("max must be 1 or more, not %1").arg(max);
-    if (min > max)
-        return QStringLiteral("min (%1) must not be more than max (%2)").arg(min).arg(max);
-    if (maxConcurrency < 1 || maxConcurrency > ProtocolLimits::maxCapacity) {
-        return QStringLiteral("maxConcurrency must be 1 … %1, not %2")
-            .arg(ProtocolLimits::maxCapacity)
-            .arg(maxConcurrency);
-    }
-    if (singleUse && maxConcurrency != 1) {
-        return QStringLiteral("a single-use runner takes one run, so maxConcurrency must be 1, not %1")
-            .arg(maxConcurrency);
-    }
-    if (idleShutdownAfterMs < 0)
-        return QStringLiteral("idleShutdownAfterMs must be 0 or more, not %1").arg(idleShutdownAfterMs);
-    if (minIdleShutdownAfterMs && *minIdleShutdownAfterMs < 0)
-        return QStringLiteral("minIdleShutdownAfterMs must be 0 or more, not %1").arg(*minIdleShutdownAfterMs);
-    const std::pair<const char16_t *, qint64> timeouts[] = {
-        { u"bootTimeoutMs", bootTimeoutMs },
-        { u"runTimeoutMs", runTimeoutMs },
-        { u"checkoutTimeoutMs", checkoutTimeoutMs },
-    };
-    for (const auto &[name, value] : timeouts) {
-        if (value <= 0)
-            return QStringLiteral("%1 must be more than 0, not %2").arg(QString::fromUtf16(name)).arg(value);
-    }
-    return {};
-}
 
 RegionPool::RegionPool(
     const QString &region, const PoolOptions &options, Backend *backend, Clock *clock, QObject *parent)
@@ -166,7 +124,7 @@ QList<RunnerInfo> RegionPool::runners() const
     QList<RunnerInfo> list;
     list.reserve(qsizetype(m_runners.size()));
     for (const auto &runner : m_runners)
-        list.append(info(*runner));
+        list.append(runner->info());
     return list;
 }
 
@@ -177,27 +135,15 @@ void RegionPool::shutdown()
     m_shutDown = true;
     m_clock->cancel(std::exchange(m_retryTimer, 0));
 
-    // Queued runs first, in their order, then those on probes, in theirs.
-    QList<QPointer<PoolRun>> ending;
-    for (PoolRun *run : std::as_const(m_queue))
-        ending.append(run);
-    m_queue.clear();
+    // Queued runs first, then those on probes, each in the order they came.
+    QList<QPointer<PoolRun>> ending = endingInOrder(std::exchange(m_queue, {}));
     QList<PoolRun *> running;
     QStringList runnerIds;
     for (const auto &runner : m_runners) {
         runnerIds.append(runner->id);
-        for (const QPointer<PoolRun> &run : std::as_const(runner->runs)) {
-            if (run)
-                running.append(run);
-        }
+        running += runner->heldRuns();
     }
-    std::sort(running.begin(), running.end(),
-        [](const PoolRun *a, const PoolRun *b) { return a->m_submitSequence < b->m_submitSequence; });
-    for (PoolRun *run : std::as_const(running))
-        ending.append(run);
-    for (const QPointer<PoolRun> &run : std::as_const(ending))
-        run->m_phase = PoolRun::Phase::Ending; // cancel() is a no-op from here
-
+    ending += endingInOrder(running);
     for (const QString &id : std::as_const(runnerIds))
         dropRunner(id, RunnerInfo::Stopping);
     reportQueueLength();
@@ -217,12 +163,8 @@ void RegionPool::cancelRun(PoolRun *run)
         m_queue.removeOne(run);
         pump(); // the demand it made may be gone
     } else if (phase == PoolRun::Phase::Running) {
-        if (Runner *runner = findRunner(run->m_runnerId); runner && runner->runs.contains(run->id())) {
-            // The slot stays taken until the probe confirms with its own done.
-            runner->runs[run->id()] = nullptr;
-            if (runner->client)
-                runner->client->cancel(run->id());
-        }
+        if (PoolRunner *runner = findRunner(run->m_runnerId))
+            runner->abandon(run->id());
     }
     failRun(run, LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
 }
@@ -236,11 +178,8 @@ void RegionPool::forgetRun(PoolRun *run)
         m_queue.removeOne(run);
         pump();
     } else if (phase == PoolRun::Phase::Running) {
-        if (Runner *runner = findRunner(run->m_runnerId); runner && runner->runs.contains(run->id())) {
-            runner->runs[run->id()] = nullptr;
-            if (runner->client)
-                runner->client->cancel(run->id());
-        }
+        if (PoolRunner *runner = findRunner(run->m_runnerId))
+            runner->abandon(run->id());
     }
 }
 
@@ -270,21 +209,19 @@ void RegionPool::pump()
 void RegionPool::assignQueued()
 {
     while (!m_queue.isEmpty() && !m_shutDown) {
-        Runner *runner = pickRunner();
+        PoolRunner *runner = pickRunner();
         if (!runner)
             return;
         startRun(runner, m_queue.takeFirst());
     }
 }
 
-RegionPool::Runner *RegionPool::pickRunner() const
+PoolRunner *RegionPool::pickRunner() const
 {
     // The ready runner with the fewest active runs, among those with room; the oldest on a tie.
-    Runner *best = nullptr;
+    PoolRunner *best = nullptr;
     for (const auto &runner : m_runners) {
-        if (runner->state != RunnerInfo::Ready || runner->runs.size() >= runner->capacity)
-            continue;
-        if (m_options.singleUse && runner->taken > 0)
+        if (!runner->takesRuns(m_options.singleUse))
             continue;
         if (!best || runner->runs.size() < best->runs.size())
             best = runner.get();
@@ -292,7 +229,7 @@ RegionPool::Runner *RegionPool::pickRunner() const
     return best;
 }
 
-void RegionPool::startRun(Runner *runner, PoolRun *run)
+void RegionPool::startRun(PoolRunner *runner, PoolRun *run)
 {
     m_clock->cancel(std::exchange(run->m_deadlineTimer, 0));
     m_clock->cancel(std::exchange(runner->idleTimer, 0));
@@ -312,7 +249,7 @@ void RegionPool::startRun(Runner *runner, PoolRun *run)
     run->m_phase = PoolRun::Phase::Running;
     runner->runs.insert(run->id(), run);
     run->m_runTimer = m_clock->callAfter(m_options.runTimeoutMs, run, [this, run] { onRunTimeout(run); });
-    emit runnerChanged(info(*runner));
+    emit runnerChanged(runner->info());
 }
 
 void RegionPool::bootForDemand()
@@ -338,13 +275,13 @@ void RegionPool::bootForDemand()
 
 void RegionPool::bootRunner(bool holdsMinSlot)
 {
-    auto runner = std::make_unique<Runner>();
+    auto runner = std::make_unique<PoolRunner>();
     const QString id = QStringLiteral("%1-%2").arg(m_region).arg(m_nextRunnerNumber++);
     runner->id = id;
     runner->holdsMinSlot = holdsMinSlot;
     runner->bootStartedMs = m_clock->nowMs();
     runner->bootTimer = m_clock->callAfter(m_options.bootTimeoutMs, this, [this, id] {
-        if (Runner *late = findRunner(id)) {
+        if (PoolRunner *late = findRunner(id)) {
             late->bootTimer = 0;
             bootFailure(id,
                 QStringLiteral("the probe %1 in %2 did not come up within %3")
@@ -354,67 +291,43 @@ void RegionPool::bootRunner(bool holdsMinSlot)
     m_runners.push_back(std::move(runner));
     qCDebug(lcRegionPool) << "booting" << id;
     m_backend->boot(id);
-    if (const Runner *booting = findRunner(id))
-        emit runnerChanged(info(*booting));
+    if (const PoolRunner *booting = findRunner(id))
+        emit runnerChanged(booting->info());
 }
 
 // A runner's life ----------------------------------------------------------------------------------------------
 
 void RegionPool::onBooted(const QString &runnerId, const ProbeClient::Endpoint &endpoint)
 {
-    Runner *runner = findRunner(runnerId);
+    PoolRunner *runner = findRunner(runnerId);
     if (!runner || runner->state != RunnerInfo::Booting || runner->client)
         return; // not ours, or no longer wanted
-    auto *client = new ProbeClient(this);
-    runner->client = client;
-    // The boot timer is the deadline that counts; the client's own handshake timer only backs it up.
-    client->setHandshakeTimeout(std::chrono::milliseconds(
-        std::max<qint64>(m_options.bootTimeoutMs, ProbeClient::defaultHandshakeTimeout.count())));
     const QString id = runnerId;
-    connect(client, &ProbeClient::ready, this, [this, id](const HelloMessage &hello) { onRunnerReady(id, hello); });
-    connect(client, &ProbeClient::failed, this, [this, id](const QString &reason) {
-        const Runner *r = findRunner(id);
+    const auto unreachable = [this, id](const QString &reason) {
+        bootFailure(id, QStringLiteral("could not reach the probe %1 in %2: %3").arg(id, m_region, reason));
+    };
+    PoolRunner::Events events;
+    events.ready = [this, id](const HelloMessage &hello) { onRunnerReady(id, hello); };
+    events.unreachable = [this, id, unreachable](const QString &reason) {
+        const PoolRunner *r = findRunner(id);
         if (r && r->state == RunnerInfo::Booting)
-            bootFailure(id, QStringLiteral("could not reach the probe %1 in %2: %3").arg(id, m_region, reason));
-    });
-    connect(client, &ProbeClient::disconnected, this, [this, id](int, const QString &reason) {
-        const Runner *r = findRunner(id);
+            unreachable(reason);
+    };
+    events.disconnected = [this, id, unreachable](const QString &reason) {
+        const PoolRunner *r = findRunner(id);
         if (r && r->state == RunnerInfo::Ready)
             runnerDied(id, reason);
         else if (r)
-            bootFailure(id, QStringLiteral("could not reach the probe %1 in %2: %3").arg(id, m_region, reason));
-    });
-    const auto liveRun = [this, id](const QString &runId) -> PoolRun * {
-        const Runner *r = findRunner(id);
-        PoolRun *run = r ? r->runs.value(runId).data() : nullptr;
-        return run && run->m_phase == PoolRun::Phase::Running ? run : nullptr;
+            unreachable(reason);
     };
-    connect(client, &ProbeClient::status, this, [liveRun](const QString &runId, RunState state, const QString &detail) {
-        if (PoolRun *run = liveRun(runId))
-            emit run->status(state, detail);
-    });
-    connect(client, &ProbeClient::requestFinished, this,
-        [liveRun](const QString &runId, RunView view, const RequestTiming &request) {
-            if (PoolRun *run = liveRun(runId))
-                emit run->requestFinished(view, request);
-        });
-    connect(client, &ProbeClient::metrics, this,
-        [liveRun](const QString &runId, RunView view, const MetricsMessage &metrics) {
-            if (PoolRun *run = liveRun(runId))
-                emit run->metrics(view, metrics);
-        });
-    connect(client, &ProbeClient::done, this, [this, id, client](const QString &runId, const DoneMessage &done) {
-        // A dropped connection ends its runs here first; disconnected() follows, and the runs fail there with
-        // words about the probe rather than the socket.
-        if (client->isReady())
-            onRunDone(id, runId, done);
-    });
-    client->connectToProbe(endpoint);
+    events.done = [this, id](const QString &runId, const DoneMessage &done) { onRunDone(id, runId, done); };
+    // The boot timer is the deadline that counts.
+    runner->connectProbe(this, endpoint, std::chrono::milliseconds(m_options.bootTimeoutMs), std::move(events));
 }
 
 void RegionPool::onRunnerReady(const QString &runnerId, const HelloMessage &hello)
 {
-    Runner *runner = findRunner(runnerId);
+    PoolRunner *runner = findRunner(runnerId);
     if (!runner || runner->state != RunnerInfo::Booting)
         return;
     m_clock->cancel(std::exchange(runner->bootTimer, 0));
@@ -425,15 +338,15 @@ void RegionPool::onRunnerReady(const QString &runnerId, const HelloMessage &hell
     m_retryDelayMs = bootRetryInitialMs;
     m_lastBootError.clear();
     qCDebug(lcRegionPool) << runnerId << "ready after" << *runner->bootMs << "ms, capacity" << runner->capacity;
-    emit runnerChanged(info(*runner));
+    emit runnerChanged(runner->info());
     pump();
-    if (Runner *ready = findRunner(runnerId); ready && ready->state == RunnerInfo::Ready && ready->runs.isEmpty())
+    if (PoolRunner *ready = findRunner(runnerId); ready && ready->state == RunnerInfo::Ready && ready->runs.isEmpty())
         armIdleTimer(ready);
 }
 
 void RegionPool::onRunDone(const QString &runnerId, const QString &runId, const DoneMessage &done)
 {
-    Runner *runner = findRunner(runnerId);
+    PoolRunner *runner = findRunner(runnerId);
     if (!runner)
         return;
     const auto it = runner->runs.find(runId);
@@ -448,7 +361,7 @@ void RegionPool::onRunDone(const QString &runnerId, const QString &runId, const 
     } else {
         if (runner->runs.isEmpty())
             armIdleTimer(runner);
-        emit runnerChanged(info(*runner));
+        emit runnerChanged(runner->info());
     }
     pump();
     if (run && run->m_phase == PoolRun::Phase::Running)
@@ -475,12 +388,8 @@ void RegionPool::onRunTimeout(PoolRun *run)
     run->m_runTimer = 0;
     if (run->m_phase != PoolRun::Phase::Running)
         return;
-    if (Runner *runner = findRunner(run->m_runnerId); runner && runner->runs.contains(run->id())) {
-        // As for a cancel: the slot stays taken until the probe confirms.
-        runner->runs[run->id()] = nullptr;
-        if (runner->client)
-            runner->client->cancel(run->id());
-    }
+    if (PoolRunner *runner = findRunner(run->m_runnerId))
+        runner->abandon(run->id()); // as for a cancel
     failRun(run, LoadError::Kind::Timeout,
         QStringLiteral("timed out after %1: the probe %2 in %3 sent no result")
             .arg(durationText(m_options.runTimeoutMs), run->m_runnerId, m_region));
@@ -488,7 +397,7 @@ void RegionPool::onRunTimeout(PoolRun *run)
 
 void RegionPool::onIdle(const QString &runnerId)
 {
-    Runner *runner = findRunner(runnerId);
+    PoolRunner *runner = findRunner(runnerId);
     if (!runner)
         return;
     runner->idleTimer = 0;
@@ -502,7 +411,7 @@ void RegionPool::onIdle(const QString &runnerId)
     pump();
 }
 
-void RegionPool::armIdleTimer(Runner *runner)
+void RegionPool::armIdleTimer(PoolRunner *runner)
 {
     m_clock->cancel(std::exchange(runner->idleTimer, 0));
     if (m_shutDown)
@@ -517,7 +426,7 @@ void RegionPool::armIdleTimer(Runner *runner)
 
 void RegionPool::bootFailure(const QString &runnerId, const QString &reason)
 {
-    Runner *runner = findRunner(runnerId);
+    PoolRunner *runner = findRunner(runnerId);
     if (!runner || runner->state != RunnerInfo::Booting)
         return;
     runner->lastError = reason;
@@ -552,7 +461,7 @@ void RegionPool::bootFailure(const QString &runnerId, const QString &reason)
 
 void RegionPool::runnerDied(const QString &runnerId, const QString &reason)
 {
-    Runner *runner = findRunner(runnerId);
+    PoolRunner *runner = findRunner(runnerId);
     if (!runner)
         return;
     if (runner->state == RunnerInfo::Booting) {
@@ -560,18 +469,7 @@ void RegionPool::runnerDied(const QString &runnerId, const QString &reason)
         return;
     }
     runner->lastError = reason;
-    QList<PoolRun *> orphans;
-    for (const QPointer<PoolRun> &run : std::as_const(runner->runs)) {
-        if (run)
-            orphans.append(run);
-    }
-    std::sort(orphans.begin(), orphans.end(),
-        [](const PoolRun *a, const PoolRun *b) { return a->m_submitSequence < b->m_submitSequence; });
-    QList<QPointer<PoolRun>> ending;
-    for (PoolRun *run : std::as_const(orphans)) {
-        run->m_phase = PoolRun::Phase::Ending;
-        ending.append(run);
-    }
+    const QList<QPointer<PoolRun>> ending = endingInOrder(runner->heldRuns());
     qCInfo(lcRegionPool) << runnerId << "went away:" << reason;
     dropRunner(runnerId, RunnerInfo::Failed);
     pump(); // replaces it if there is demand
@@ -593,43 +491,27 @@ void RegionPool::dropRunner(const QString &runnerId, RunnerInfo::State finalStat
         = std::find_if(m_runners.begin(), m_runners.end(), [&](const auto &runner) { return runner->id == runnerId; });
     if (it == m_runners.end())
         return;
-    const std::unique_ptr<Runner> runner = std::move(*it);
+    const std::unique_ptr<PoolRunner> runner = std::move(*it);
     m_runners.erase(it);
     m_clock->cancel(std::exchange(runner->bootTimer, 0));
     m_clock->cancel(std::exchange(runner->idleTimer, 0));
     runner->state = finalState;
-    if (ProbeClient *client = std::exchange(runner->client, nullptr)) {
-        client->disconnect(this);
-        client->close();
-        client->deleteLater();
-    }
+    runner->closeProbe(this);
     if (m_backend)
         m_backend->stop(runnerId);
-    emit runnerChanged(info(*runner));
+    emit runnerChanged(runner->info());
     emit runnerRemoved(runnerId);
 }
 
 // Helpers ------------------------------------------------------------------------------------------------------
 
-RegionPool::Runner *RegionPool::findRunner(const QString &runnerId) const
+PoolRunner *RegionPool::findRunner(const QString &runnerId) const
 {
     for (const auto &runner : m_runners) {
         if (runner->id == runnerId)
             return runner.get();
     }
     return nullptr;
-}
-
-RunnerInfo RegionPool::info(const Runner &runner) const
-{
-    RunnerInfo info;
-    info.id = runner.id;
-    info.state = runner.state;
-    info.active = int(runner.runs.size());
-    info.capacity = runner.state == RunnerInfo::Ready ? runner.capacity : 0;
-    info.bootMs = runner.bootMs;
-    info.lastError = runner.lastError;
-    return info;
 }
 
 int RegionPool::bootingCount() const
@@ -653,6 +535,31 @@ int RegionPool::runnerLimit() const
 int RegionPool::perRunnerConcurrency() const
 {
     return m_options.singleUse ? 1 : m_options.maxConcurrency;
+}
+
+int RegionPool::freeSlots() const
+{
+    int free = 0;
+    for (const auto &runner : m_runners) {
+        if (runner->takesRuns(m_options.singleUse))
+            free += runner->capacity - int(runner->runs.size());
+    }
+    return free;
+}
+
+RegionPool::NextRunStart RegionPool::nextRunStart() const
+{
+    if (!m_configError.isEmpty() || m_shutDown || !m_backend)
+        return NextRunStart::Fails;
+    // The queue is FIFO: the runs already in it take the free slots, and the boots' room, first.
+    const qsizetype ahead = m_queue.size();
+    if (freeSlots() > ahead)
+        return NextRunStart::Hot;
+    // As bootForDemand() decides: the boots under way absorb perRunnerConcurrency() waiting runs each, and while
+    // the pool is below its limit, one more boots for runs they cannot absorb (after the back-off, if one runs).
+    if (qsizetype(bootingCount()) * perRunnerConcurrency() > ahead || int(m_runners.size()) < runnerLimit())
+        return NextRunStart::Cold;
+    return NextRunStart::Waits;
 }
 
 bool RegionPool::hasDemand() const
@@ -680,6 +587,18 @@ void RegionPool::reportQueueLength()
     emit queueLengthChanged(m_reportedQueueLength);
 }
 
+QList<QPointer<PoolRun>> RegionPool::endingInOrder(QList<PoolRun *> runs)
+{
+    std::sort(runs.begin(), runs.end(),
+        [](const PoolRun *a, const PoolRun *b) { return a->m_submitSequence < b->m_submitSequence; });
+    QList<QPointer<PoolRun>> ending;
+    for (PoolRun *run : std::as_const(runs)) {
+        run->m_phase = PoolRun::Phase::Ending; // cancel() is a no-op from here
+        ending.append(run);
+    }
+    return ending;
+}
+
 void RegionPool::finishRun(PoolRun *run, const DoneMessage &done)
 {
     m_clock->cancel(std::exchange(run->m_deadlineTimer, 0));
@@ -689,7 +608,7 @@ void RegionPool::finishRun(PoolRun *run, const DoneMessage &done)
 
 void RegionPool::failRun(PoolRun *run, LoadError::Kind kind, const QString &message)
 {
-    finishRun(run, failure(run->id(), kind, message));
+    finishRun(run, DoneMessage { run->id(), false, LoadError { kind, message }, std::nullopt });
 }
 
 void RegionPool::failLater(PoolRun *run, LoadError::Kind kind, const QString &message)

@@ -3,6 +3,8 @@
 #include "backend.h"
 #include "clock.h"
 #include "model/loadoptions.h"
+#include "pooloptions.h"
+#include "poolrunner.h"
 #include "probeclient.h"
 #include "protocol/message.h"
 
@@ -18,37 +20,6 @@
 #include <vector>
 
 class PoolRun;
-
-// How one region's pool grows and shrinks (FLEETCONFIG.md, "The pool"; after Phoenix FLAME's pools).
-struct PoolOptions
-{
-    int min = 0; // runners booted at start and kept
-    int max = 1; // runners at once, booting included (a backend's limit() caps it further)
-    int maxConcurrency = 1; // runs per runner; the probe's hello capacity caps it further
-    qint64 idleShutdownAfterMs = 30'000; // a runner without runs is stopped this long after its last run ended
-    std::optional<qint64> minIdleShutdownAfterMs; // the same for the `min` runners; unset: they never idle down
-    qint64 bootTimeoutMs = 60'000; // from backend boot() to the probe's hello
-    qint64 runTimeoutMs = 180'000; // from handing a run to a probe to its done
-    qint64 checkoutTimeoutMs = 120'000; // how long a run may wait in the queue for a runner
-    bool singleUse = false; // a runner takes one run and is stopped after it
-
-    // Empty when the options make sense, else what is wrong, in words for a config file's author.
-    QString validate() const;
-    friend bool operator==(const PoolOptions &, const PoolOptions &) = default;
-};
-
-// One runner as the fleet panel shows it.
-struct RunnerInfo
-{
-    enum State { Booting, Ready, Stopping, Failed };
-
-    QString id;
-    State state = Booting;
-    int active = 0; // runs handed to it and not yet done by the probe
-    int capacity = 0; // min(maxConcurrency, the probe's capacity); 0 until it is ready
-    std::optional<qint64> bootMs; // boot() to ready, once known
-    QString lastError; // why it failed
-};
 
 // One region's elastic pool of runners (worldspeed-probes started through a Backend), with FLAME's semantics:
 //
@@ -100,6 +71,17 @@ public:
     int queueLength() const { return int(m_queue.size()); }
     bool isShutDown() const { return m_shutDown; }
 
+    // What a run submitted now would get, by the rules checkout and growth follow: a free slot on a ready runner
+    // once the runs queued before it have theirs (Hot); a boot first, one under way with room for it or one the
+    // pool starts (Cold: its time includes the boot); a slot of a busy runner, the pool being at its runner limit
+    // (Waits); or its failure, the pool being unusable or shut down (Fails).
+    enum class NextRunStart { Hot, Cold, Waits, Fails };
+    NextRunStart nextRunStart() const;
+    // How many runners the pool may have at once: `max`, capped by the backend's limit().
+    int runnerLimit() const;
+    // How many runs a runner takes at most before the probe's own capacity caps it: 1 when single-use.
+    int perRunnerConcurrency() const;
+
     // Stops every runner and fails every queued and in-flight run ("the pool is shutting down"). Final: later
     // submissions fail the same way.
     void shutdown();
@@ -114,25 +96,6 @@ signals:
 private:
     friend class PoolRun;
 
-    struct Runner
-    {
-        QString id;
-        RunnerInfo::State state = RunnerInfo::Booting;
-        bool holdsMinSlot = false; // booted for `min`: minIdleShutdownAfterMs applies, and it is replaced
-        ProbeClient *client = nullptr; // child; from the backend's booted() on
-        // Runs on the probe until the probe's done. A null entry is a run whose caller already has its done
-        // (cancelled, timed out): its slot stays taken until the probe confirms.
-        QHash<QString, QPointer<PoolRun>> runs;
-        int capacity = 0;
-        int taken = 0; // runs ever handed to it (singleUse)
-        qint64 bootStartedMs = 0;
-        std::optional<qint64> bootMs;
-        quint64 readySequence = 0; // m_sequence when it became ready
-        Clock::TimerId bootTimer = 0;
-        Clock::TimerId idleTimer = 0;
-        QString lastError;
-    };
-
     // The run handles' side.
     void cancelRun(PoolRun *run);
     void forgetRun(PoolRun *run); // from ~PoolRun
@@ -141,8 +104,8 @@ private:
     void assignQueued();
     void bootForDemand();
     void bootRunner(bool holdsMinSlot);
-    void startRun(Runner *runner, PoolRun *run);
-    Runner *pickRunner() const;
+    void startRun(PoolRunner *runner, PoolRun *run);
+    PoolRunner *pickRunner() const;
 
     void onBooted(const QString &runnerId, const ProbeClient::Endpoint &endpoint);
     void onRunnerReady(const QString &runnerId, const HelloMessage &hello);
@@ -155,18 +118,19 @@ private:
     void stopRunner(const QString &runnerId);
     // Takes the runner out: timers, client, backend stop, runnerRemoved().
     void dropRunner(const QString &runnerId, RunnerInfo::State finalState);
-    void armIdleTimer(Runner *runner);
+    void armIdleTimer(PoolRunner *runner);
 
-    Runner *findRunner(const QString &runnerId) const;
-    RunnerInfo info(const Runner &runner) const;
+    PoolRunner *findRunner(const QString &runnerId) const;
     int bootingCount() const;
     int minHolderCount() const;
-    int runnerLimit() const;
-    int perRunnerConcurrency() const;
+    int freeSlots() const; // on ready runners that may take a run
     bool hasDemand() const;
     QString queuedDetail() const;
     void reportQueued(PoolRun *run, const QString &detail);
     void reportQueueLength();
+    // Marks the runs as ending, in the order they were submitted, to be failed once the pool is consistent again
+    // (a run deleted meanwhile drops out of the list).
+    static QList<QPointer<PoolRun>> endingInOrder(QList<PoolRun *> runs);
     void finishRun(PoolRun *run, const DoneMessage &done);
     void failRun(PoolRun *run, LoadError::Kind kind, const QString &message);
     // The same on the event loop, for a run that must not end inside the call that made it.
@@ -178,7 +142,7 @@ private:
     Clock *m_clock;
     QString m_configError;
 
-    std::vector<std::unique_ptr<Runner>> m_runners; // in boot order: ties in checkout go to the oldest
+    std::vector<std::unique_ptr<PoolRunner>> m_runners; // in boot order: ties in checkout go to the oldest
     QList<PoolRun *> m_queue; // FIFO
     int m_reportedQueueLength = 0;
     int m_minTarget = 0; // `min`, less the min runners that idled down (minIdleShutdownAfterMs)

@@ -1,0 +1,141 @@
+#include "regionsummary.h"
+
+#include <algorithm>
+
+namespace {
+
+// Where a region of a running test stands while some of its runs are still to end.
+RegionSummary::Phase livePhase(const RegionRecord &record)
+{
+    switch (record.state) {
+    case RunState::Queued:
+        // Waiting for a probe to boot is the cold start the map shows; waiting for a busy one is a queue.
+        return record.probeStarting ? RegionSummary::Phase::Booting : RegionSummary::Phase::Queued;
+    case RunState::StartingBrowser:
+        return RegionSummary::Phase::StartingBrowser;
+    case RunState::Loading:
+        return RegionSummary::Phase::Loading;
+    case RunState::Complete:
+    case RunState::Error:
+        break;
+    }
+    // A run's end is decided by its done, which is on its way while the latest run has not ended; after it, the
+    // region waits for its next run.
+    const bool latestOpen = !record.runs.isEmpty() && !record.runs.constLast().finished;
+    return latestOpen ? RegionSummary::Phase::Loading : RegionSummary::Phase::Queued;
+}
+
+std::optional<int> medianRunIndex(const RegionRecord &record)
+{
+    QList<const RegionRun *> measured;
+    for (const RegionRun &run : record.runs) {
+        if (run.ok() && run.firstViewMeasured)
+            measured.append(&run);
+    }
+    if (!measured.isEmpty()) {
+        std::stable_sort(measured.begin(), measured.end(), [](const RegionRun *a, const RegionRun *b) {
+            const auto key = [](const RegionRun *run) { return run->firstView.metrics.loadMs.value_or(1e12); };
+            return key(a) < key(b);
+        });
+        return measured.at((measured.size() - 1) / 2)->index;
+    }
+    const RegionRun *most = nullptr;
+    for (const RegionRun &run : record.runs) {
+        if (!most || run.firstView.requests.size() > most->firstView.requests.size())
+            most = &run;
+    }
+    return most ? std::optional<int>(most->index) : std::nullopt;
+}
+
+} // namespace
+
+std::optional<PageMetrics> RegionSummary::medianOf(const RegionRecord &record, RunView view)
+{
+    QList<PageMetrics> observed;
+    for (const RegionRun &run : record.runs) {
+        const ViewResult *result = run.view(view);
+        if (run.ok() && result && run.measured(view))
+            observed.append(result->metrics);
+    }
+    if (observed.isEmpty())
+        return std::nullopt;
+    return PageMetrics::median(observed);
+}
+
+RegionSummary RegionSummary::of(const TestRecord &test, const QString &code)
+{
+    RegionSummary summary;
+    summary.code = code;
+    summary.runsPerRegion = std::max(1, test.runsPerRegion);
+    const auto found = test.results.constFind(code);
+    if (!test.regions.contains(code) || found == test.results.cend())
+        return summary;
+    const RegionRecord &record = *found;
+    summary.detail = record.detail;
+    summary.runs = static_cast<int>(record.runs.size());
+    for (const RegionRun &run : record.runs) {
+        summary.finishedRuns += run.finished ? 1 : 0;
+        summary.okRuns += run.ok() ? 1 : 0;
+        summary.medianRuns += run.ok() && run.firstViewMeasured ? 1 : 0;
+        if (run.finished && run.error) {
+            if (!summary.firstError)
+                summary.firstError = run.error;
+            summary.lastError = run.error;
+        }
+    }
+    summary.median = medianOf(record, RunView::First);
+    summary.repeatViewMedian = medianOf(record, RunView::Repeat);
+    summary.representativeRun = medianRunIndex(record);
+
+    if (summary.lastError)
+        summary.failure = summary.lastError->message.isEmpty() ? LoadError::kindName(summary.lastError->kind)
+                                                               : summary.lastError->message;
+    else if (record.state == RunState::Error)
+        summary.failure = record.detail;
+    const bool inProgress = test.running && summary.finishedRuns < summary.runsPerRegion;
+    if (summary.failure.isEmpty() && !inProgress && summary.finishedRuns < summary.runs)
+        summary.failure = tr("the run did not end");
+
+    if (summary.okRuns > 0)
+        summary.status = Status::Measured;
+    else if (!summary.failure.isEmpty())
+        summary.status = Status::Failed;
+    if (inProgress)
+        summary.phase = livePhase(record);
+    else
+        summary.phase = summary.okRuns > 0 ? Phase::Complete : Phase::Failed;
+    return summary;
+}
+
+QList<RegionSummary> RegionSummary::of(const TestRecord &test)
+{
+    QList<RegionSummary> summaries;
+    summaries.reserve(test.regions.size());
+    for (const QString &code : test.regions)
+        summaries.append(of(test, code));
+    return summaries;
+}
+
+QString RegionSummary::stateText() const
+{
+    const QString progress = runsPerRegion > 1
+        ? QStringLiteral(" (run %1 of %2)").arg(std::min(finishedRuns + 1, runsPerRegion)).arg(runsPerRegion)
+        : QString();
+    switch (phase) {
+    case Phase::Idle:
+        return tr("Idle");
+    case Phase::Queued:
+        return tr("Waiting for a probe") + progress;
+    case Phase::Booting:
+        return tr("Starting a probe") + progress;
+    case Phase::StartingBrowser:
+        return tr("Starting browser") + progress;
+    case Phase::Loading:
+        return tr("Loading page") + progress;
+    case Phase::Complete:
+        return median && median->documentStatus ? tr("%1 Complete").arg(*median->documentStatus) : tr("Complete");
+    case Phase::Failed:
+        return tr("Failed: %1").arg(failure.isEmpty() ? (detail.isEmpty() ? tr("no result") : detail) : failure);
+    }
+    return {};
+}

@@ -1,0 +1,122 @@
+#include "runrecorder.h"
+
+#include "historystore.h"
+
+RunRecorder::RunRecorder(RunController *controller, HistoryStore *history, QObject *parent)
+    : QObject(parent)
+    , m_history(history)
+{
+    connect(controller, &RunController::started, this, &RunRecorder::onStarted);
+    connect(controller, &RunController::regionState, this, &RunRecorder::onRegionState);
+    connect(controller, &RunController::requestFinished, this, &RunRecorder::onRequest);
+    connect(controller, &RunController::viewMeasured, this, &RunRecorder::onViewMeasured);
+    connect(controller, &RunController::runFinished, this, &RunRecorder::onRunFinished);
+    connect(controller, &RunController::finished, this, &RunRecorder::onFinished);
+}
+
+void RunRecorder::onStarted(const RunController::Request &request)
+{
+    m_test = TestRecord {};
+    m_test.url = request.url.toString();
+    m_test.options = request.options;
+    m_test.runsPerRegion = request.runs;
+    m_test.regions = request.regions;
+    m_test.startedAt = QDateTime::currentDateTimeUtc();
+    m_test.running = true;
+    for (const QString &code : request.regions)
+        m_test.results.insert(code, RegionRecord {});
+    if (m_history)
+        m_test.id = m_history->beginTest(m_test.url, m_test.options, m_test.regions, m_test.runsPerRegion);
+    emit testStarted(m_test);
+}
+
+RegionRun *RunRecorder::runOf(const QString &region, int run)
+{
+    const auto found = m_test.results.find(region);
+    if (found == m_test.results.end())
+        return nullptr;
+    QList<RegionRun> &runs = found->runs;
+    auto at = std::find_if(runs.begin(), runs.end(), [run](const RegionRun &r) { return r.index >= run; });
+    if (at != runs.end() && at->index == run)
+        return &*at;
+    RegionRun added;
+    added.index = run;
+    added.firstView.url = m_test.url;
+    return &*runs.insert(at, added); // runs stay in index order
+}
+
+ViewResult *RunRecorder::viewOf(RegionRun &run, RunView view)
+{
+    if (view == RunView::First)
+        return &run.firstView;
+    if (!run.repeatView) {
+        run.repeatView = ViewResult {};
+        run.repeatView->url = m_test.url;
+    }
+    return &*run.repeatView;
+}
+
+void RunRecorder::onRegionState(const QString &region, RunState state, const QString &detail, bool probeStarting)
+{
+    const auto found = m_test.results.find(region);
+    if (found == m_test.results.end())
+        return;
+    found->state = state;
+    found->detail = detail;
+    found->probeStarting = state == RunState::Queued && probeStarting;
+    if (storing())
+        m_history->setRegionState(m_test.id, region, state, detail);
+    emit regionChanged(region);
+}
+
+void RunRecorder::onRequest(const QString &region, int run, RunView view, const RequestTiming &request)
+{
+    RegionRun *recorded = runOf(region, run);
+    if (!recorded)
+        return;
+    viewOf(*recorded, view)->requests.append(request);
+    if (storing())
+        m_history->addRequest(m_test.id, region, run, view, request);
+    emit requestAdded(region, run, view, request);
+}
+
+void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
+    const QString &finalUrl, const QByteArray &screenshotPng)
+{
+    RegionRun *recorded = runOf(region, run);
+    if (!recorded)
+        return;
+    ViewResult *result = viewOf(*recorded, view);
+    result->metrics = metrics;
+    result->finalUrl = finalUrl;
+    result->screenshotPng = screenshotPng;
+    (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
+    if (storing())
+        m_history->setMetrics(m_test.id, region, run, view, metrics, finalUrl, screenshotPng);
+    emit viewMeasured(region, run, view, metrics);
+    emit regionChanged(region);
+}
+
+void RunRecorder::onRunFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
+    std::optional<double> browserStartMs)
+{
+    RegionRun *recorded = runOf(region, run);
+    if (!recorded)
+        return;
+    recorded->finished = true;
+    recorded->error = error;
+    recorded->cold = cold;
+    recorded->browserStartMs = browserStartMs;
+    if (storing())
+        m_history->finishRun(m_test.id, region, run, !error, error, cold, browserStartMs);
+    emit regionChanged(region);
+}
+
+void RunRecorder::onFinished()
+{
+    m_test.finishedAt = QDateTime::currentDateTimeUtc();
+    m_test.running = false;
+    if (storing())
+        m_history->finishTest(m_test.id);
+    emit testFinished(m_test);
+}

@@ -1,0 +1,47 @@
+#include "comparisondialog.h"
+
+#include "comparisonmodel.h"
+#include "testrecord.h"
+#include "waterfallmodel.h"
+#include "waterfallview.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+ComparisonDialog::ComparisonDialog(const TestRecord &a, const TestRecord &b, QWidget *parent)
+    : QDialog(parent)
+{
+    setWindowTitle(tr("Compare tests"));
+    auto *layout = new QVBoxLayout(this);
+    const auto describe = [](const TestRecord &t) {
+        return QStringLiteral("%1 · %2").arg(
+            QLocale().toString(t.startedAt.toLocalTime(), QLocale::ShortFormat), t.url);
+    };
+    layout->addWidget(new QLabel(
+        tr("<b>A</b> %1<br><b>B</b> %2").arg(describe(a).toHtmlEscaped(), describe(b).toHtmlEscaped()), this));
+    auto *model = new ComparisonModel(this);
+    model->setTests(a, b);
+    auto *table = new QTableView(this);
+    table->setObjectName(QStringLiteral("comparisonTable"));
+    table->setModel(model);
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    auto *waterfalls = new QSplitter(Qt::Horizontal, this);
+    for (const TestRecord *test : { &a, &b }) {
+        auto *waterfallModel = new WaterfallModel(this);
+        waterfallModel->setTest(*test);
+        auto *view = new WaterfallView(waterfalls);
+        view->setModel(waterfallModel);
+        view->setLayoutMode(WaterfallView::LayoutMode::Stacked);
+        waterfalls->addWidget(view);
+    }
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(table);
+    split->addWidget(waterfalls);
+    layout->addWidget(split, 1);
+    resize(1300, 800);
+}
