@@ -2,7 +2,6 @@
 
 #include "cdpconnection.h"
 #include "model/connectivityprofile.h"
-#include "phasecutter.h"
 #include "urlpolicy.h"
 
 #include <QDateTime>
@@ -61,15 +60,6 @@ const QString metricsScript = QStringLiteral(R"JS((() => new Promise(resolve => 
 constexpr int commandTimeoutMs = 15'000;
 constexpr int navigateFailureGraceMs = 200;
 
-QList<HttpHeader> headersFromObject(const QJsonObject &object)
-{
-    QList<HttpHeader> headers;
-    headers.reserve(object.size());
-    for (auto it = object.constBegin(); it != object.constEnd(); ++it)
-        headers.append(HttpHeader { it.key(), it.value().toString() });
-    return headers;
-}
-
 std::optional<double> positive(const QJsonObject &object, const QString &key)
 {
     const QJsonValue value = object.value(key);
@@ -104,6 +94,14 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
     m_quiet.setSingleShot(true);
     m_quiet.setInterval(quietPeriodMs);
     connect(&m_quiet, &QTimer::timeout, this, [this] { endView(std::nullopt, true); });
+    connect(&m_requests, &RequestTracker::requestFinished, this, &PageLoad::onRequestFinished);
+    connect(&m_requests, &RequestTracker::activity, this, &PageLoad::noteActivity);
+    connect(&m_requests, &RequestTracker::responseFrom, this, &PageLoad::checkRemoteAddress);
+    connect(&m_requests, &RequestTracker::documentResponded, this,
+        [this](std::optional<int> status, const QString &finalUrl) {
+            currentView().metrics.documentStatus = status;
+            currentView().finalUrl = finalUrl;
+        });
 }
 
 PageLoad::~PageLoad()
@@ -242,12 +240,7 @@ void PageLoad::beginView()
         m_result.firstView = view;
     else
         m_result.repeatView = view;
-    m_pending.clear();
-    m_unpublished.clear();
-    m_hops.clear();
-    m_documentRequestId.clear();
-    m_navigationStartTs.reset();
-    m_firstDocumentTs = 0;
+    m_requests.beginView(m_targetId);
     m_lastActivityTs.reset();
     m_fullyLoadedCapMs.reset();
     m_loadFired = false;
@@ -309,89 +302,19 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
     }
     if (!m_viewOpen)
         return;
-    if (method == u"Network.requestWillBeSent")
-        onRequestWillBeSent(params);
-    else if (method == u"Network.responseReceived")
-        onResponseReceived(params);
-    else if (method == u"Network.dataReceived") {
-        const auto it = m_pending.find(params.value(QStringLiteral("requestId")).toString());
-        if (it != m_pending.end()) {
-            it->decodedBytes += params.value(QStringLiteral("dataLength")).toInteger();
-            it->sawData = true;
-        }
-    } else if (method == u"Network.requestServedFromCache") {
-        const auto it = m_pending.find(params.value(QStringLiteral("requestId")).toString());
-        if (it != m_pending.end())
-            it->timing.fromCache = true;
-    } else if (method == u"Network.loadingFinished") {
-        const QJsonValue encoded = params.value(QStringLiteral("encodedDataLength"));
-        onRequestEnded(params.value(QStringLiteral("requestId")).toString(),
-            params.value(QStringLiteral("timestamp")).toDouble(),
-            encoded.isDouble() && encoded.toDouble() >= 0 ? std::optional<qint64>(encoded.toInteger()) : std::nullopt,
-            {});
-    } else if (method == u"Network.loadingFailed") {
-        QString failure = params.value(QStringLiteral("errorText")).toString();
-        const QString blocked = params.value(QStringLiteral("blockedReason")).toString();
-        if (!blocked.isEmpty())
-            failure += QStringLiteral(" (blocked: %1)").arg(blocked);
-        if (failure.isEmpty())
-            failure = QStringLiteral("failed");
-        const auto pending = m_pending.constFind(params.value(QStringLiteral("requestId")).toString());
-        if (pending != m_pending.constEnd() && m_refusedUrls.contains(pending->timing.url))
-            failure += QStringLiteral(" (refused by the probe: %1)").arg(m_refusedUrls.value(pending->timing.url));
-        onRequestEnded(params.value(QStringLiteral("requestId")).toString(),
-            params.value(QStringLiteral("timestamp")).toDouble(), std::nullopt, failure);
-    } else if (method == u"Page.frameNavigated" && sessionId == m_sessionId) {
+    if (m_requests.handleEvent(method, params))
+        return;
+    if (method == u"Page.frameNavigated" && sessionId == m_sessionId) {
         const QJsonObject frame = params.value(QStringLiteral("frame")).toObject();
         if (frame.value(QStringLiteral("id")).toString() == m_targetId && !frame.contains(QStringLiteral("parentId"))
-            && m_firstDocumentTs > 0 && !m_committed) {
+            && m_requests.documentStartTs() && !m_committed) {
             m_committed = !frame.value(QStringLiteral("url")).toString().startsWith(u"chrome-error:");
             learnNavigationStart();
         }
     } else if (method == u"Page.loadEventFired" && sessionId == m_sessionId) {
-        if (m_firstDocumentTs > 0 && !m_loadFired)
+        if (m_requests.documentStartTs() && !m_loadFired)
             onLoadEvent();
     }
-}
-
-void PageLoad::onRequestWillBeSent(const QJsonObject &params)
-{
-    const QString requestId = params.value(QStringLiteral("requestId")).toString();
-    const double ts = params.value(QStringLiteral("timestamp")).toDouble();
-    const QJsonObject request = params.value(QStringLiteral("request")).toObject();
-    const QString type = params.value(QStringLiteral("type")).toString(QStringLiteral("Other"));
-
-    const auto existing = m_pending.find(requestId);
-    if (existing != m_pending.end()) {
-        // The same id again is a redirect: the previous hop ends here, answered by redirectResponse.
-        Pending hop = std::move(*existing);
-        m_pending.erase(existing);
-        const QJsonObject redirect = params.value(QStringLiteral("redirectResponse")).toObject();
-        if (!redirect.isEmpty())
-            applyResponse(hop, redirect, requestId);
-        hop.timing.redirectUrl = request.value(QStringLiteral("url")).toString();
-        const QJsonValue encoded = redirect.value(QStringLiteral("encodedDataLength"));
-        closeHop(hop, ts, RequestTiming::Outcome::Finished,
-            encoded.isDouble() && encoded.toDouble() >= 0 ? std::optional<qint64>(encoded.toInteger()) : std::nullopt);
-    }
-
-    Pending pending;
-    const int hop = m_hops.value(requestId, 0);
-    m_hops.insert(requestId, hop + 1);
-    pending.timing.id = hop == 0 ? requestId : requestId + u':' + QString::number(hop);
-    pending.timing.url = request.value(QStringLiteral("url")).toString();
-    pending.timing.method = request.value(QStringLiteral("method")).toString();
-    pending.timing.resourceType = type;
-    pending.timing.priority = request.value(QStringLiteral("initialPriority")).toString();
-    pending.timing.requestHeaders = headersFromObject(request.value(QStringLiteral("headers")).toObject());
-    pending.startTs = ts;
-    if (type == u"Document" && params.value(QStringLiteral("frameId")).toString() == m_targetId
-        && m_documentRequestId.isEmpty()) {
-        m_documentRequestId = requestId;
-        m_firstDocumentTs = ts;
-    }
-    m_pending.insert(requestId, std::move(pending));
-    noteActivity(ts);
 }
 
 void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &params)
@@ -423,7 +346,7 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
                     QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
                 return;
             }
-            m_refusedUrls.insert(url.toString(), verdict.reason);
+            m_requests.noteRefused(url.toString(), verdict.reason);
             m_cdp->send(QStringLiteral("Fetch.failRequest"),
                 { { QStringLiteral("requestId"), fetchId },
                     { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
@@ -440,113 +363,35 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
         });
 }
 
-void PageLoad::onResponseReceived(const QJsonObject &params)
+void PageLoad::checkRemoteAddress(const QString &url, const QString &remoteIp)
 {
-    const QString requestId = params.value(QStringLiteral("requestId")).toString();
-    const auto it = m_pending.find(requestId);
-    if (it == m_pending.end())
+    if (!guarded() || m_policy->isExempt(QUrl(url)))
         return;
-    applyResponse(*it, params.value(QStringLiteral("response")).toObject(), requestId);
-}
-
-void PageLoad::applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId)
-{
-    RequestTiming &t = pending.timing;
-    const QJsonValue status = response.value(QStringLiteral("status"));
-    if (status.isDouble())
-        t.status = status.toInt();
-    t.statusText = response.value(QStringLiteral("statusText")).toString();
-    t.protocol = response.value(QStringLiteral("protocol")).toString();
-    t.remoteIp = response.value(QStringLiteral("remoteIPAddress")).toString();
-    if (response.value(QStringLiteral("remotePort")).isDouble())
-        t.remotePort = response.value(QStringLiteral("remotePort")).toInt();
-    t.mimeType = response.value(QStringLiteral("mimeType")).toString();
-    t.responseHeaders = headersFromObject(response.value(QStringLiteral("headers")).toObject());
-    if (response.value(QStringLiteral("fromDiskCache")).toBool()
-        || response.value(QStringLiteral("fromPrefetchCache")).toBool()
-        || response.value(QStringLiteral("fromServiceWorker")).toBool())
-        t.fromCache = true;
-    const QJsonValue headerBytes = response.value(QStringLiteral("encodedDataLength"));
-    if (headerBytes.isDouble() && headerBytes.toDouble() >= 0)
-        t.headerBytes = headerBytes.toInteger();
-    pending.responseTiming = response.value(QStringLiteral("timing")).toObject();
-    if (guarded() && !t.remoteIp.isEmpty() && !m_policy->isExempt(QUrl(t.url))) {
-        // The name was checked before the request left, but DNS may answer differently a moment later: where the
-        // browser actually connected is what counts.
-        const UrlPolicy::Verdict verdict = m_policy->checkAddress(QUrl(t.url).host(), t.remoteIp);
-        if (!verdict.allowed) {
-            QMetaObject::invokeMethod(
-                this,
-                [this, verdict] {
-                    abort(LoadError { LoadError::Kind::Refused,
-                        QStringLiteral("the page connected to an address the probe refuses: %1").arg(verdict.reason) });
-                },
-                Qt::QueuedConnection);
-        }
-    }
-    if (requestId == m_documentRequestId) {
-        currentView().metrics.documentStatus = t.status;
-        currentView().finalUrl = response.value(QStringLiteral("url")).toString(t.url);
-    }
-}
-
-void PageLoad::onRequestEnded(
-    const QString &requestId, double endTs, std::optional<qint64> encodedBytes, const QString &failure)
-{
-    const auto it = m_pending.find(requestId);
-    if (it == m_pending.end())
+    // The name was checked before the request left, but DNS may answer differently a moment later: where the
+    // browser actually connected is what counts.
+    const UrlPolicy::Verdict verdict = m_policy->checkAddress(QUrl(url).host(), remoteIp);
+    if (verdict.allowed)
         return;
-    Pending pending = std::move(*it);
-    m_pending.erase(it);
-    if (!failure.isEmpty())
-        pending.timing.failureText = failure;
-    closeHop(pending, endTs, failure.isEmpty() ? RequestTiming::Outcome::Finished : RequestTiming::Outcome::Failed,
-        encodedBytes);
-    noteActivity(endTs);
+    QMetaObject::invokeMethod(
+        this,
+        [this, verdict] {
+            abort(LoadError { LoadError::Kind::Refused,
+                QStringLiteral("the page connected to an address the probe refuses: %1").arg(verdict.reason) });
+        },
+        Qt::QueuedConnection);
 }
 
-void PageLoad::closeHop(
-    Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome, std::optional<qint64> encodedBytes)
+void PageLoad::onRequestFinished(const RequestTiming &request)
 {
-    RequestTiming t = std::move(pending.timing);
-    t.outcome = outcome;
-    t.encodedBytes = encodedBytes;
-    if (outcome == RequestTiming::Outcome::Finished || pending.sawData)
-        t.decodedBytes = pending.decodedBytes;
-
-    const PhaseCutter::Cut cut = PhaseCutter::cut(pending.startTs, pending.responseTiming, endTs);
-    t.phases = cut.phases;
-    t.durationMs = cut.durationMs;
-    // Kept in absolute milliseconds until the navigation start is known; publish() makes it relative.
-    t.startMs = pending.startTs * 1000.0;
-    publish(std::move(t));
-}
-
-void PageLoad::publish(RequestTiming request)
-{
-    if (!m_navigationStartTs) {
-        m_unpublished.append(std::move(request));
-        return;
-    }
-    request.startMs -= *m_navigationStartTs * 1000.0;
     currentView().requests.append(request);
     emit requestFinished(m_view, request);
-}
-
-void PageLoad::setNavigationStart(double ts)
-{
-    m_navigationStartTs = ts;
-    auto waiting = std::move(m_unpublished);
-    m_unpublished.clear();
-    for (RequestTiming &request : waiting)
-        publish(std::move(request));
 }
 
 void PageLoad::learnNavigationStart()
 {
     command(QStringLiteral("Performance.getMetrics"), {}, m_sessionId,
         [this, token = m_viewToken](const QJsonObject &result) {
-            if (token != m_viewToken || m_navigationStartTs)
+            if (token != m_viewToken || m_requests.navigationStartTs())
                 return;
             double navigationStart = 0;
             for (const QJsonValue &metric : result.value(QStringLiteral("metrics")).toArray()) {
@@ -555,12 +400,13 @@ void PageLoad::learnNavigationStart()
             }
             // It must come just before our document request: anything else is a stale value from the previous
             // document, and the document request's own start is the better origin then.
-            const bool plausible = navigationStart > 0 && navigationStart <= m_firstDocumentTs + 0.001
-                && navigationStart > m_firstDocumentTs - 10.0;
+            const double documentTs = m_requests.documentStartTs().value_or(0);
+            const bool plausible
+                = navigationStart > 0 && navigationStart <= documentTs + 0.001 && navigationStart > documentTs - 10.0;
             if (!plausible)
                 qCWarning(lcLoad) << "implausible NavigationStart" << navigationStart << "for a document sent at"
-                                  << m_firstDocumentTs << "- using the document request's start";
-            setNavigationStart(plausible ? navigationStart : m_firstDocumentTs);
+                                  << documentTs << "- using the document request's start";
+            m_requests.setNavigationStart(plausible ? navigationStart : documentTs);
         });
 }
 
@@ -570,7 +416,7 @@ void PageLoad::noteActivity(double ts)
         m_lastActivityTs = ts;
     if (!m_loadFired)
         return;
-    if (m_pending.isEmpty())
+    if (!m_requests.hasOpenRequests())
         m_quiet.start();
     else
         m_quiet.stop();
@@ -588,25 +434,13 @@ void PageLoad::onLoadEvent()
                     = QByteArray::fromBase64(result.value(QStringLiteral("data")).toString().toLatin1());
             });
     }
-    if (m_pending.isEmpty())
+    if (!m_requests.hasOpenRequests())
         m_quiet.start();
 }
 
 void PageLoad::closeOpenRequests()
 {
-    // What never ended is still part of the picture: it is what a timed-out page was waiting for.
-    auto open = std::move(m_pending);
-    m_pending.clear();
-    for (Pending &pending : open)
-        closeHop(pending, std::nullopt, RequestTiming::Outcome::Unfinished, std::nullopt);
-    if (!m_navigationStartTs) {
-        double origin = m_firstDocumentTs;
-        for (const RequestTiming &request : std::as_const(m_unpublished)) {
-            if (origin <= 0 || request.startMs / 1000.0 < origin)
-                origin = request.startMs / 1000.0;
-        }
-        setNavigationStart(origin);
-    }
+    m_requests.closeOpenRequests();
     std::stable_sort(currentView().requests.begin(), currentView().requests.end(),
         [](const RequestTiming &a, const RequestTiming &b) { return a.startMs < b.startMs; });
 }
@@ -646,13 +480,13 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
     ViewResult &view = currentView();
     PageMetrics &m = view.metrics;
     const auto read = [&](const char *key) { return positive(page, QString::fromLatin1(key)); };
+    const QString documentId = m_requests.documentRequestId();
     // TTFB is when the final document's first byte arrived, from the network's own timing: under an emulated
     // profile Chrome's Navigation Timing responseStart leaves the emulated latency out (4 ms on "3G" where the
     // document waited 300 ms), and a user on that network would wait for it. Without emulation both agree.
     m.ttfbMs.reset();
     for (const RequestTiming &request : std::as_const(view.requests)) {
-        if (request.id.startsWith(m_documentRequestId) && request.phases.wait && !request.fromCache
-            && !m_documentRequestId.isEmpty())
+        if (request.id.startsWith(documentId) && request.phases.wait && !request.fromCache && !documentId.isEmpty())
             m.ttfbMs = request.startMs + request.phases.blocked.value_or(0) + request.phases.dns.value_or(0)
                 + request.phases.connect.value_or(0) + request.phases.ssl.value_or(0) + request.phases.send.value_or(0)
                 + *request.phases.wait;
@@ -668,8 +502,9 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
         m.documentStatus = page.value(QStringLiteral("status")).toInt();
     if (m_fullyLoadedCapMs) {
         m.fullyLoadedMs = m_fullyLoadedCapMs;
-    } else if (m.loadMs && m_lastActivityTs && m_navigationStartTs) {
-        m.fullyLoadedMs = std::max(*m.loadMs, (*m_lastActivityTs - *m_navigationStartTs) * 1000.0);
+    } else if (const auto navigationStartTs = m_requests.navigationStartTs();
+               m.loadMs && m_lastActivityTs && navigationStartTs) {
+        m.fullyLoadedMs = std::max(*m.loadMs, (*m_lastActivityTs - *navigationStartTs) * 1000.0);
     }
     m.requestCount = static_cast<int>(view.requests.size());
     m.totalEncodedBytes = 0;
@@ -681,7 +516,7 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
     if (!error && m.documentStatus && *m.documentStatus >= 400) {
         QString statusText;
         for (const RequestTiming &request : std::as_const(view.requests)) {
-            if (request.id.startsWith(m_documentRequestId) && request.status == m.documentStatus)
+            if (request.id.startsWith(documentId) && request.status == m.documentStatus)
                 statusText = request.statusText;
         }
         error = LoadError { LoadError::Kind::HttpError,

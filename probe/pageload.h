@@ -2,9 +2,9 @@
 
 #include "model/loadoptions.h"
 #include "model/runresult.h"
+#include "requesttracker.h"
 
 #include <QElapsedTimer>
-#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
@@ -28,6 +28,9 @@ struct CdpReply;
 // navigation start from Performance.getMetrics once the document commits, so request offsets and the page's own
 // Navigation Timing share one origin. Page metrics are read from the page itself (Navigation, Paint, LCP and
 // layout-shift entries): they are Chrome's numbers, not our estimate of them.
+//
+// PageLoad drives the browser and decides when a view ends; what each request did is the RequestTracker's, fed
+// the Network events of the page and of every frame and worker attached to it.
 class PageLoad final : public QObject
 {
     Q_OBJECT
@@ -70,15 +73,6 @@ signals:
     void finished();
 
 private:
-    struct Pending
-    {
-        RequestTiming timing;
-        double startTs = 0; // CDP monotonic seconds
-        QJsonObject responseTiming; // response.timing, when a response came
-        qint64 decodedBytes = 0;
-        bool sawData = false;
-    };
-
     void setState(State state);
     void command(const QString &method, const QJsonObject &params, const QString &sessionId = {},
         std::function<void(const QJsonObject &)> onOk = {});
@@ -86,18 +80,11 @@ private:
     void attachSession(const QString &sessionId, bool pageSession);
     void beginView();
     void onEvent(const QString &sessionId, const QString &method, const QJsonObject &params);
-    void onRequestWillBeSent(const QJsonObject &params);
     void onRequestPaused(const QString &sessionId, const QJsonObject &params);
     bool guarded() const;
-    void onResponseReceived(const QJsonObject &params);
-    void applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId);
-    void onRequestEnded(
-        const QString &requestId, double endTs, std::optional<qint64> encodedBytes, const QString &failure);
-    void closeHop(Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome,
-        std::optional<qint64> encodedBytes);
-    void publish(RequestTiming request);
+    void checkRemoteAddress(const QString &url, const QString &remoteIp);
+    void onRequestFinished(const RequestTiming &request);
     void learnNavigationStart();
-    void setNavigationStart(double ts);
     void noteActivity(double ts);
     void onLoadEvent();
     void closeOpenRequests();
@@ -113,7 +100,6 @@ private:
     RunResult m_result;
     QPointer<CdpConnection> m_cdp;
     std::shared_ptr<const UrlPolicy> m_policy;
-    QHash<QString, QString> m_refusedUrls; // URL → why the policy refused it, to explain its failure
     QString m_contextId;
     QString m_targetId;
     QString m_sessionId;
@@ -121,12 +107,7 @@ private:
     View m_view = View::First;
     quint64 m_viewToken = 0; // replies that belong to an earlier view carry an older token and are dropped
     bool m_viewOpen = false;
-    QString m_documentRequestId;
-    std::optional<double> m_navigationStartTs;
-    double m_firstDocumentTs = 0;
-    QHash<QString, Pending> m_pending;
-    QList<RequestTiming> m_unpublished; // ended before the navigation start was known
-    QHash<QString, int> m_hops;
+    RequestTracker m_requests; // this view's requests
     bool m_loadFired = false;
     bool m_committed = false; // our document (not about:blank, not an error page) is in the frame
     std::optional<double> m_lastActivityTs;

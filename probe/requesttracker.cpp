@@ -1,0 +1,243 @@
+#include "requesttracker.h"
+
+#include "phasecutter.h"
+
+namespace {
+
+QList<HttpHeader> headersFromObject(const QJsonObject &object)
+{
+    QList<HttpHeader> headers;
+    headers.reserve(object.size());
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+        headers.append(HttpHeader { it.key(), it.value().toString() });
+    return headers;
+}
+
+// CDP reports -1 (or nothing) where it does not know a byte count.
+std::optional<qint64> byteCount(const QJsonValue &value)
+{
+    if (!value.isDouble() || value.toDouble() < 0)
+        return std::nullopt;
+    return value.toInteger();
+}
+
+} // namespace
+
+RequestTracker::RequestTracker(QObject *parent)
+    : QObject(parent)
+{ }
+
+void RequestTracker::beginView(const QString &mainFrameId)
+{
+    m_mainFrameId = mainFrameId;
+    m_pending.clear();
+    m_hops.clear();
+    m_unpublished.clear();
+    m_documentRequestId.clear();
+    m_documentStartTs.reset();
+    m_navigationStartTs.reset();
+}
+
+void RequestTracker::noteRefused(const QString &url, const QString &reason)
+{
+    m_refusedUrls.insert(url, reason);
+}
+
+bool RequestTracker::handleEvent(const QString &method, const QJsonObject &params)
+{
+    if (method == u"Network.requestWillBeSent")
+        onRequestWillBeSent(params);
+    else if (method == u"Network.responseReceived")
+        onResponseReceived(params);
+    else if (method == u"Network.dataReceived")
+        onDataReceived(params);
+    else if (method == u"Network.requestServedFromCache")
+        onServedFromCache(params);
+    else if (method == u"Network.loadingFinished")
+        onLoadingFinished(params);
+    else if (method == u"Network.loadingFailed")
+        onLoadingFailed(params);
+    else
+        return false;
+    return true;
+}
+
+void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
+{
+    const QString requestId = params.value(QStringLiteral("requestId")).toString();
+    const double ts = params.value(QStringLiteral("timestamp")).toDouble();
+    const QJsonObject request = params.value(QStringLiteral("request")).toObject();
+    const QString type = params.value(QStringLiteral("type")).toString(QStringLiteral("Other"));
+
+    const auto existing = m_pending.find(requestId);
+    if (existing != m_pending.end()) {
+        // The same id again is a redirect: the previous hop ends here, answered by redirectResponse.
+        Pending hop = std::move(*existing);
+        m_pending.erase(existing);
+        const QJsonObject redirect = params.value(QStringLiteral("redirectResponse")).toObject();
+        if (!redirect.isEmpty())
+            applyResponse(hop, redirect, requestId);
+        hop.timing.redirectUrl = request.value(QStringLiteral("url")).toString();
+        closeHop(
+            hop, ts, RequestTiming::Outcome::Finished, byteCount(redirect.value(QStringLiteral("encodedDataLength"))));
+    }
+
+    Pending pending;
+    const int hop = m_hops.value(requestId, 0);
+    m_hops.insert(requestId, hop + 1);
+    pending.timing.id = hop == 0 ? requestId : requestId + u':' + QString::number(hop);
+    pending.timing.url = request.value(QStringLiteral("url")).toString();
+    pending.timing.method = request.value(QStringLiteral("method")).toString();
+    pending.timing.resourceType = type;
+    pending.timing.priority = request.value(QStringLiteral("initialPriority")).toString();
+    pending.timing.requestHeaders = headersFromObject(request.value(QStringLiteral("headers")).toObject());
+    pending.startTs = ts;
+    if (type == u"Document" && params.value(QStringLiteral("frameId")).toString() == m_mainFrameId
+        && m_documentRequestId.isEmpty()) {
+        m_documentRequestId = requestId;
+        m_documentStartTs = ts;
+    }
+    m_pending.insert(requestId, std::move(pending));
+    emit activity(ts);
+}
+
+void RequestTracker::onResponseReceived(const QJsonObject &params)
+{
+    const QString requestId = params.value(QStringLiteral("requestId")).toString();
+    const auto it = m_pending.find(requestId);
+    if (it == m_pending.end())
+        return;
+    applyResponse(*it, params.value(QStringLiteral("response")).toObject(), requestId);
+}
+
+void RequestTracker::onDataReceived(const QJsonObject &params)
+{
+    const auto it = m_pending.find(params.value(QStringLiteral("requestId")).toString());
+    if (it == m_pending.end())
+        return;
+    it->decodedBytes += params.value(QStringLiteral("dataLength")).toInteger();
+    it->sawData = true;
+}
+
+void RequestTracker::onServedFromCache(const QJsonObject &params)
+{
+    const auto it = m_pending.find(params.value(QStringLiteral("requestId")).toString());
+    if (it != m_pending.end())
+        it->timing.fromCache = true;
+}
+
+void RequestTracker::onLoadingFinished(const QJsonObject &params)
+{
+    endRequest(params.value(QStringLiteral("requestId")).toString(),
+        params.value(QStringLiteral("timestamp")).toDouble(),
+        byteCount(params.value(QStringLiteral("encodedDataLength"))), {});
+}
+
+void RequestTracker::onLoadingFailed(const QJsonObject &params)
+{
+    const QString requestId = params.value(QStringLiteral("requestId")).toString();
+    QString failure = params.value(QStringLiteral("errorText")).toString();
+    const QString blocked = params.value(QStringLiteral("blockedReason")).toString();
+    if (!blocked.isEmpty())
+        failure += QStringLiteral(" (blocked: %1)").arg(blocked);
+    if (failure.isEmpty())
+        failure = QStringLiteral("failed");
+    const auto pending = m_pending.constFind(requestId);
+    if (pending != m_pending.constEnd() && m_refusedUrls.contains(pending->timing.url))
+        failure += QStringLiteral(" (refused by the probe: %1)").arg(m_refusedUrls.value(pending->timing.url));
+    endRequest(requestId, params.value(QStringLiteral("timestamp")).toDouble(), std::nullopt, failure);
+}
+
+void RequestTracker::applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId)
+{
+    RequestTiming &t = pending.timing;
+    const QJsonValue status = response.value(QStringLiteral("status"));
+    if (status.isDouble())
+        t.status = status.toInt();
+    t.statusText = response.value(QStringLiteral("statusText")).toString();
+    t.protocol = response.value(QStringLiteral("protocol")).toString();
+    t.remoteIp = response.value(QStringLiteral("remoteIPAddress")).toString();
+    if (response.value(QStringLiteral("remotePort")).isDouble())
+        t.remotePort = response.value(QStringLiteral("remotePort")).toInt();
+    t.mimeType = response.value(QStringLiteral("mimeType")).toString();
+    t.responseHeaders = headersFromObject(response.value(QStringLiteral("headers")).toObject());
+    if (response.value(QStringLiteral("fromDiskCache")).toBool()
+        || response.value(QStringLiteral("fromPrefetchCache")).toBool()
+        || response.value(QStringLiteral("fromServiceWorker")).toBool())
+        t.fromCache = true;
+    if (const auto headerBytes = byteCount(response.value(QStringLiteral("encodedDataLength"))))
+        t.headerBytes = headerBytes;
+    pending.responseTiming = response.value(QStringLiteral("timing")).toObject();
+    if (!t.remoteIp.isEmpty())
+        emit responseFrom(t.url, t.remoteIp);
+    if (requestId == m_documentRequestId)
+        emit documentResponded(t.status, response.value(QStringLiteral("url")).toString(t.url));
+}
+
+void RequestTracker::endRequest(
+    const QString &requestId, double endTs, std::optional<qint64> encodedBytes, const QString &failure)
+{
+    const auto it = m_pending.find(requestId);
+    if (it == m_pending.end())
+        return;
+    Pending pending = std::move(*it);
+    m_pending.erase(it);
+    if (!failure.isEmpty())
+        pending.timing.failureText = failure;
+    closeHop(pending, endTs, failure.isEmpty() ? RequestTiming::Outcome::Finished : RequestTiming::Outcome::Failed,
+        encodedBytes);
+    emit activity(endTs);
+}
+
+void RequestTracker::closeHop(
+    Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome, std::optional<qint64> encodedBytes)
+{
+    RequestTiming t = std::move(pending.timing);
+    t.outcome = outcome;
+    t.encodedBytes = encodedBytes;
+    if (outcome == RequestTiming::Outcome::Finished || pending.sawData)
+        t.decodedBytes = pending.decodedBytes;
+
+    const PhaseCutter::Cut cut = PhaseCutter::cut(pending.startTs, pending.responseTiming, endTs);
+    t.phases = cut.phases;
+    t.durationMs = cut.durationMs;
+    // Kept in absolute milliseconds until the navigation start is known; publish() makes it relative.
+    t.startMs = pending.startTs * 1000.0;
+    publish(std::move(t));
+}
+
+void RequestTracker::publish(RequestTiming request)
+{
+    if (!m_navigationStartTs) {
+        m_unpublished.append(std::move(request));
+        return;
+    }
+    request.startMs -= *m_navigationStartTs * 1000.0;
+    emit requestFinished(request);
+}
+
+void RequestTracker::setNavigationStart(double ts)
+{
+    m_navigationStartTs = ts;
+    auto waiting = std::move(m_unpublished);
+    m_unpublished.clear();
+    for (RequestTiming &request : waiting)
+        publish(std::move(request));
+}
+
+void RequestTracker::closeOpenRequests()
+{
+    // What never ended is still part of the picture: it is what a timed-out page was waiting for.
+    auto open = std::move(m_pending);
+    m_pending.clear();
+    for (Pending &pending : open)
+        closeHop(pending, std::nullopt, RequestTiming::Outcome::Unfinished, std::nullopt);
+    if (m_navigationStartTs)
+        return;
+    double origin = m_documentStartTs.value_or(0);
+    for (const RequestTiming &request : std::as_const(m_unpublished)) {
+        if (origin <= 0 || request.startMs / 1000.0 < origin)
+            origin = request.startMs / 1000.0;
+    }
+    setNavigationStart(origin);
+}

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "model/requesttiming.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <optional>
+
+// The network requests of one view of a page: it takes Chrome's Network.* events (from the page and from every
+// frame or worker attached to it) and turns each request into RequestTimings, one per redirect hop ("id",
+// "id:1", …), each published when it ends, so a waterfall can grow as the page loads.
+//
+// Times: CDP stamps network events on a monotonic clock in seconds; a published request starts at milliseconds
+// from the navigation start. Until the navigation start is known, ended requests wait, in the order they ended,
+// and are published together once it is set; a view that ends without it takes its earliest request (or its
+// document request) as the origin. It knows nothing of the browser session or the URL policy: it reports where
+// each response came from and what the document answered, and whoever drives the view decides what that means.
+class RequestTracker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RequestTracker)
+
+public:
+    explicit RequestTracker(QObject *parent = nullptr);
+
+    // Forgets the previous view's requests and navigation start. The first Document request in mainFrameId (a
+    // page's main frame id is its target id) is the view's document.
+    void beginView(const QString &mainFrameId);
+    // The probe refused this URL (why: reason); its failure says so. Kept for the whole run, across views.
+    void noteRefused(const QString &url, const QString &reason);
+    // Takes one Network.* event; false for any other method, which it leaves alone.
+    bool handleEvent(const QString &method, const QJsonObject &params);
+    // CDP monotonic seconds; publishes whatever ended before it was known.
+    void setNavigationStart(double ts);
+    // The view ends: every request still open is published as unfinished, and if the navigation start was never
+    // learnt the earliest start seen becomes the origin, so nothing stays unpublished.
+    void closeOpenRequests();
+
+    bool hasOpenRequests() const { return !m_pending.isEmpty(); }
+    // Chrome's request id of the view's document; each of its redirect hops has an id that starts with it.
+    QString documentRequestId() const { return m_documentRequestId; }
+    std::optional<double> documentStartTs() const { return m_documentStartTs; }
+    std::optional<double> navigationStartTs() const { return m_navigationStartTs; }
+
+signals:
+    // A request (or a redirect hop) ended and its start is relative to the navigation start.
+    void requestFinished(const RequestTiming &request);
+    // The network was active at ts (a request was sent or ended); emitted after the open requests are updated.
+    void activity(double ts);
+    // A response (or a redirect response) came from this address, for this request URL.
+    void responseFrom(const QString &url, const QString &remoteIp);
+    // The document (or one of its redirect hops) answered; finalUrl is where the answer came from.
+    void documentResponded(std::optional<int> status, const QString &finalUrl);
+
+private:
+    struct Pending
+    {
+        RequestTiming timing;
+        double startTs = 0; // CDP monotonic seconds
+        QJsonObject responseTiming; // response.timing, when a response came
+        qint64 decodedBytes = 0;
+        bool sawData = false;
+    };
+
+    void onRequestWillBeSent(const QJsonObject &params);
+    void onResponseReceived(const QJsonObject &params);
+    void onDataReceived(const QJsonObject &params);
+    void onServedFromCache(const QJsonObject &params);
+    void onLoadingFinished(const QJsonObject &params);
+    void onLoadingFailed(const QJsonObject &params);
+    void applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId);
+    void endRequest(const QString &requestId, double endTs, std::optional<qint64> encodedBytes, const QString &failure);
+    void closeHop(Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome,
+        std::optional<qint64> encodedBytes);
+    void publish(RequestTiming request);
+
+    QString m_mainFrameId;
+    QHash<QString, QString> m_refusedUrls; // URL → why the probe refused it, to explain its failure
+    QHash<QString, Pending> m_pending;
+    QHash<QString, int> m_hops; // request id → hops seen so far
+    QList<RequestTiming> m_unpublished; // ended before the navigation start was known; startMs still absolute
+    QString m_documentRequestId;
+    std::optional<double> m_documentStartTs;
+    std::optional<double> m_navigationStartTs;
+};
