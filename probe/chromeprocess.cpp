@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QUrl>
 
@@ -91,13 +92,32 @@ bool processIsAlive(qint64 pid)
 #endif
 }
 
-// A profile folder without owner.pid that no browser uses: a running Chrome keeps its DevToolsActivePort file
-// (a probe from before owner.pid has one too), and a minute is far longer than a probe takes to write owner.pid
-// after making the folder.
+// Whether a running browser uses a profile folder. Chrome holds profile/SingletonLock, a link to "<host>-<pid>",
+// while it runs; one killed outright leaves it behind, so its process is checked (on another host's, say through a
+// shared /tmp, it cannot be: that counts as in use). A probe from before owner.pid, which drove its browser over
+// DevTools' port, also kept profile/DevToolsActivePort there.
+bool browserUses(const QDir &folder)
+{
+    if (QFileInfo::exists(folder.filePath(QStringLiteral("profile/DevToolsActivePort"))))
+        return true;
+    const QFileInfo lock(folder.filePath(QStringLiteral("profile/SingletonLock")));
+    if (!lock.isSymLink())
+        return false;
+    const QString owner = QFileInfo(lock.symLinkTarget()).fileName();
+    const qsizetype dash = owner.lastIndexOf(u'-');
+    bool ok = false;
+    const qint64 pid = owner.mid(dash + 1).toLongLong(&ok);
+    if (dash <= 0 || !ok || pid <= 0 || owner.left(dash) != QSysInfo::machineHostName())
+        return true;
+    return processIsAlive(pid);
+}
+
+// A profile folder without owner.pid that no browser uses, and a minute old: far longer than a probe takes to
+// write owner.pid after making the folder.
 bool isLitter(const QFileInfo &folder)
 {
     return folder.lastModified().secsTo(QDateTime::currentDateTime()) >= 60
-        && !QFileInfo::exists(QDir(folder.absoluteFilePath()).filePath(QStringLiteral("profile/DevToolsActivePort")));
+        && !browserUses(QDir(folder.absoluteFilePath()));
 }
 
 bool isExecutableFile(const QString &path)

@@ -1,18 +1,23 @@
 // ChromeProcess with real Chromium (and, for start-up failures, small scripts in its place): DevTools reaches the
 // browser over its pipe only, so after a run neither the browser nor any of its processes listens on a TCP port;
-// its death is a crash at once; a start-up that goes wrong says why.
+// its death is a crash at once; a start-up that goes wrong says why; the profile sweep keeps a folder a running
+// browser uses and removes one whose browser is gone.
 #include "browsertestcase.h"
 #include "cdpconnection.h"
 #include "testwebserver.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
+#include <sys/time.h>
 #include <unistd.h>
 
 namespace {
@@ -111,6 +116,14 @@ QString writeScript(const QTemporaryDir &dir, const QString &name, const QByteAr
     return path;
 }
 
+// Makes a folder look an hour old to the profile sweep.
+bool age(const QString &path)
+{
+    const qint64 anHourAgo = QDateTime::currentDateTime().addSecs(-3600).toSecsSinceEpoch();
+    const struct timeval times[2] = { { anHourAgo, 0 }, { anHourAgo, 0 } };
+    return ::utimes(QFile::encodeName(path).constData(), times) == 0;
+}
+
 } // namespace
 
 class tst_ChromeProcess : public QObject
@@ -124,6 +137,8 @@ private slots:
     void killedBrowserIsACrashAtOnce();
     void exitDuringStartUpSaysWhy();
     void silentBrowserTimesOut();
+    void sweepKeepsAFolderABrowserUses();
+    void sweepRemovesAFolderWithAStaleLock();
 
 private:
     TestWebServer m_server;
@@ -238,6 +253,51 @@ void tst_ChromeProcess::silentBrowserTimesOut()
     QVERIFY(clock.elapsed() >= 900);
     QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("the browser did not answer DevTools within 1 s"));
     QCOMPARE(browser.state(), ChromeProcess::State::NotRunning);
+}
+
+void tst_ChromeProcess::sweepKeepsAFolderABrowserUses()
+{
+    // A running browser's folder that lost its owner.pid (say it could not be written), long enough ago to look like
+    // litter: no DevToolsActivePort says a browser is there any more, its SingletonLock does.
+    ChromeProcess browser(BrowserTest::chromeOptions());
+    QSignalSpy ready(&browser, &ChromeProcess::ready);
+    browser.start();
+    QVERIFY(ready.wait(60'000));
+    const QString root = browser.profileRoot();
+    QVERIFY(QFileInfo(root + QStringLiteral("/profile/SingletonLock")).isSymLink());
+    QVERIFY(QFile::remove(root + QStringLiteral("/owner.pid")));
+    QVERIFY(age(root));
+    ChromeProcess::sweepAbandonedProfiles(QFileInfo(root).path()); // others' abandoned folders may go too
+    QVERIFY2(QFileInfo::exists(root + QStringLiteral("/profile")), "the sweep removed a running browser's profile");
+    QVERIFY(browser.isRunning());
+    browser.stopNow();
+    QVERIFY(!QFileInfo::exists(root));
+}
+
+void tst_ChromeProcess::sweepRemovesAFolderWithAStaleLock()
+{
+    // A browser killed outright leaves its SingletonLock: a lock whose process is gone does not keep litter.
+    QProcess gone;
+    gone.start(QStringLiteral("/bin/true"));
+    QVERIFY(gone.waitForStarted(5000));
+    const qint64 gonePid = gone.processId();
+    QVERIFY(gone.waitForFinished(5000));
+    const QString host = QSysInfo::machineHostName();
+    QTemporaryDir parent;
+    QVERIFY(parent.isValid());
+    const QDir dir(parent.path());
+    const auto lockedBy = [&](const QString &name, const QString &owner) {
+        QVERIFY(dir.mkpath(name + QStringLiteral("/profile")));
+        QVERIFY(QFile::link(owner, dir.filePath(name + QStringLiteral("/profile/SingletonLock"))));
+        QVERIFY(age(dir.filePath(name)));
+    };
+    lockedBy(QStringLiteral("worldspeed-chrome-stale1"), host + u'-' + QString::number(gonePid));
+    lockedBy(
+        QStringLiteral("worldspeed-chrome-alive1"), host + u'-' + QString::number(QCoreApplication::applicationPid()));
+    lockedBy(QStringLiteral("worldspeed-chrome-other1"), QStringLiteral("another-host-1"));
+    QCOMPARE(ChromeProcess::sweepAbandonedProfiles(parent.path()), 1);
+    QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot),
+        (QStringList { QStringLiteral("worldspeed-chrome-alive1"), QStringLiteral("worldspeed-chrome-other1") }));
 }
 
 QTEST_GUILESS_MAIN(tst_ChromeProcess)
