@@ -1,55 +1,116 @@
 #include "cdpconnection.h"
 
+#ifndef Q_OS_WIN
+#include "cdppipe.h"
+#endif
+
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcCdp, "worldspeed.cdp", QtWarningMsg)
 
-namespace {
-// Screenshots and large response bodies come back in one message; Chrome caps its own at 256 MiB.
-constexpr qint64 maxIncomingMessage = 256LL * 1024 * 1024;
-} // namespace
-
 CdpConnection::CdpConnection(QObject *parent)
     : QObject(parent)
 {
-    m_socket.setMaxAllowedIncomingMessageSize(maxIncomingMessage);
-    m_socket.setMaxAllowedIncomingFrameSize(maxIncomingMessage);
     m_timeoutTimer.setSingleShot(true);
     connect(&m_timeoutTimer, &QTimer::timeout, this, &CdpConnection::expireTimedOut);
+#ifdef Q_OS_WIN
+    m_socket.setMaxAllowedIncomingMessageSize(maxIncomingMessageBytes);
+    m_socket.setMaxAllowedIncomingFrameSize(maxIncomingMessageBytes);
     connect(&m_socket, &QWebSocket::connected, this, [this] {
         m_open = true;
         emit opened();
     });
-    connect(&m_socket, &QWebSocket::disconnected, this, &CdpConnection::onDisconnected);
-    connect(&m_socket, &QWebSocket::textMessageReceived, this, &CdpConnection::onTextMessage);
+    connect(&m_socket, &QWebSocket::disconnected, this, [this] {
+        QString reason = m_socket.closeReason();
+        if (reason.isEmpty())
+            reason = m_socket.errorString();
+        if (reason.isEmpty() || reason == u"Unknown error")
+            reason = QStringLiteral("the browser closed the DevTools connection");
+        onTransportClosed(reason, m_socket.error() != QAbstractSocket::UnknownSocketError);
+    });
+    connect(&m_socket, &QWebSocket::textMessageReceived, this,
+        [this](const QString &message) { onMessage(message.toUtf8()); });
+#endif
 }
 
 CdpConnection::~CdpConnection()
 {
-    // Nobody may be called back from a half-destroyed object: drop the handlers before the socket goes.
+    // Nobody may be called back from a half-destroyed object: drop the handlers before the transport goes.
     m_pending.clear();
     m_sessions.clear();
+#ifdef Q_OS_WIN
     m_socket.disconnect(this);
     m_socket.abort();
+#else
+    if (m_pipe) {
+        m_pipe->disconnect(this);
+        m_pipe->close();
+    }
+#endif
 }
 
+#ifdef Q_OS_WIN
 void CdpConnection::open(const QUrl &browserWebSocketUrl)
 {
     m_socket.open(browserWebSocketUrl);
 }
+#else
+void CdpConnection::open(int readFd, int writeFd, qsizetype maxMessageBytes)
+{
+    if (m_pipe) {
+        m_pipe->disconnect(this);
+        m_pipe->close();
+        m_pipe->deleteLater(); // it may be the one emitting right now
+    }
+    m_pipe = new CdpPipe(readFd, writeFd, maxMessageBytes, this);
+    connect(m_pipe, &CdpPipe::messageReceived, this, &CdpConnection::onMessage);
+    connect(m_pipe, &CdpPipe::closed, this, [this](const QString &reason) { onTransportClosed(reason); });
+    // A pipe is open from the start: commands sent now wait in it until the browser reads them.
+    m_open = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (m_open)
+                emit opened();
+        },
+        Qt::QueuedConnection);
+}
+#endif
 
 void CdpConnection::close()
 {
-    if (m_socket.state() != QAbstractSocket::UnconnectedState)
-        m_socket.close();
-    else
-        onDisconnected();
+#ifdef Q_OS_WIN
+    if (m_socket.state() != QAbstractSocket::UnconnectedState) {
+        m_socket.close(); // disconnected() follows
+        return;
+    }
+#else
+    if (m_pipe)
+        m_pipe->close();
+#endif
+    onTransportClosed(QStringLiteral("the DevTools connection was closed"));
 }
 
 void CdpConnection::flush()
 {
+#ifdef Q_OS_WIN
     m_socket.flush();
+#else
+    // Bounded: the browser may be the reason we are shutting down.
+    constexpr int flushTimeoutMs = 1000;
+    if (m_pipe)
+        m_pipe->flush(flushTimeoutMs);
+#endif
+}
+
+void CdpConnection::sendMessage(const QByteArray &json)
+{
+#ifdef Q_OS_WIN
+    m_socket.sendTextMessage(QString::fromUtf8(json));
+#else
+    m_pipe->send(json);
+#endif
 }
 
 void CdpConnection::send(const QString &method, const QJsonObject &params, const QString &sessionId, QObject *context,
@@ -76,7 +137,7 @@ void CdpConnection::send(const QString &method, const QJsonObject &params, const
         return;
     }
     m_pending.emplace(id, std::move(pending));
-    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    sendMessage(QJsonDocument(message).toJson(QJsonDocument::Compact));
     armTimeoutTimer();
 }
 
@@ -95,10 +156,10 @@ void CdpConnection::removeSessionHandler(const QString &sessionId)
     m_sessions.remove(sessionId);
 }
 
-void CdpConnection::onTextMessage(const QString &message)
+void CdpConnection::onMessage(const QByteArray &json)
 {
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(message.toUtf8(), &parseError);
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (!document.isObject()) {
         qCWarning(lcCdp) << "ignoring a message that is not a JSON object:" << parseError.errorString();
         return;
@@ -201,16 +262,11 @@ void CdpConnection::failAll(const QString &reason)
         deliver(std::move(p), CdpReply { {}, reason, CdpReply::disconnectedCode });
 }
 
-void CdpConnection::onDisconnected()
+void CdpConnection::onTransportClosed(const QString &reason, bool report)
 {
     const bool wasOpen = m_open;
     m_open = false;
-    QString reason = m_socket.closeReason();
-    if (reason.isEmpty())
-        reason = m_socket.errorString();
-    if (reason.isEmpty() || reason == u"Unknown error")
-        reason = QStringLiteral("the browser closed the DevTools connection");
     failAll(reason);
-    if (wasOpen || m_socket.error() != QAbstractSocket::UnknownSocketError)
+    if (wasOpen || report)
         emit closed(reason);
 }

@@ -5,8 +5,10 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+#ifdef Q_OS_WIN
 #include <QUrl>
 #include <QWebSocket>
+#endif
 
 #include <chrono>
 #include <functional>
@@ -26,9 +28,15 @@ struct CdpReply
     bool ok() const { return error.isEmpty(); }
 };
 
-// An asynchronous Chrome DevTools Protocol client over the browser's WebSocket endpoint, in flatten mode: one
-// socket carries the browser's own commands and those of every attached target, told apart by sessionId.
-// Replies and events are delivered on the event loop; nothing here throws or blocks.
+class CdpPipe;
+
+// An asynchronous Chrome DevTools Protocol client in flatten mode: one connection carries the browser's own commands
+// and those of every attached target, told apart by sessionId. Replies and events are delivered on the event loop;
+// nothing here throws or blocks.
+//
+// The connection is the browser's --remote-debugging-pipe (a CdpPipe on descriptors the browser inherited), so no
+// other process can reach it. On Windows, where a child gets no descriptors 3 and 4, it is still the WebSocket on
+// DevTools' loopback port (see ChromeProcess).
 class CdpConnection final : public QObject
 {
     Q_OBJECT
@@ -39,15 +47,24 @@ public:
     using EventHandler = std::function<void(const QString &method, const QJsonObject &params)>;
 
     static constexpr std::chrono::milliseconds defaultTimeout { 30'000 };
+    // Screenshots and large response bodies come back in one message; Chrome caps its own at 256 MiB, so a longer
+    // one is a broken or hostile peer, refused rather than buffered.
+    static constexpr qsizetype maxIncomingMessageBytes = 256LL * 1024 * 1024;
 
     explicit CdpConnection(QObject *parent = nullptr);
     ~CdpConnection() override;
 
-    void open(const QUrl &browserWebSocketUrl);
-    void close();
-    // Pushes queued frames to the socket now, for shutdown paths that will not return to the event loop.
-    void flush();
     bool isOpen() const { return m_open; }
+#ifdef Q_OS_WIN
+    void open(const QUrl &browserWebSocketUrl);
+#else
+    // Takes the parent's ends of the browser's pipe (CdpPipe::createChannels()); opened() follows on the event
+    // loop. A message over `maxMessageBytes` is a protocol error: the connection closes.
+    void open(int readFd, int writeFd, qsizetype maxMessageBytes = maxIncomingMessageBytes);
+#endif
+    void close();
+    // Pushes queued commands out now, for shutdown paths that will not return to the event loop.
+    void flush();
 
     // Sends a command; `onReply` runs once, on the reply, the timeout or the connection's end, unless `context`
     // is gone by then. An empty sessionId addresses the browser itself.
@@ -60,11 +77,14 @@ public:
     void setSessionHandler(const QString &sessionId, QObject *context, EventHandler handler);
     void removeSessionHandler(const QString &sessionId);
 
-    int pendingCount() const { return static_cast<int>(m_pending.size()); }
+    int pendingCount() const
+    {
+        return static_cast<int>(m_pending.size());
+    }
 
 signals:
     void opened();
-    // The socket is gone, whether we closed it or the browser went away.
+    // The connection is gone, whether we closed it, the browser went away or it broke the protocol.
     void closed(const QString &reason);
     // Events without a sessionId: the browser's own (Target.targetCreated, Target.detachedFromTarget, …).
     void browserEvent(const QString &method, const QJsonObject &params);
@@ -84,14 +104,20 @@ private:
         EventHandler handler;
     };
 
-    void onTextMessage(const QString &message);
-    void onDisconnected();
+    void onMessage(const QByteArray &json);
+    void sendMessage(const QByteArray &json);
+    // Fails what is pending; emits closed() if the connection was open, or if `report` says it failed to open.
+    void onTransportClosed(const QString &reason, bool report = false);
     void deliver(Pending pending, const CdpReply &reply);
     void armTimeoutTimer();
     void expireTimedOut();
     void failAll(const QString &reason);
 
+#ifdef Q_OS_WIN
     QWebSocket m_socket;
+#else
+    CdpPipe *m_pipe = nullptr; // a child; replaced, never deleted, while it may be emitting
+#endif
     QTimer m_timeoutTimer;
     std::map<qint64, Pending> m_pending;
     QHash<QString, Session> m_sessions;

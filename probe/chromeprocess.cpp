@@ -1,6 +1,9 @@
 #include "chromeprocess.h"
 
 #include "cdpconnection.h"
+#ifndef Q_OS_WIN
+#include "cdppipe.h"
+#endif
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -9,6 +12,7 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QUrl>
 
@@ -25,7 +29,9 @@ Q_LOGGING_CATEGORY(lcChrome, "worldspeed.chrome", QtWarningMsg)
 
 namespace {
 
+#ifdef Q_OS_WIN
 constexpr int pollIntervalMs = 20;
+#endif
 constexpr qsizetype stderrTailBytes = 4096;
 
 QStringList candidatePaths()
@@ -86,13 +92,32 @@ bool processIsAlive(qint64 pid)
 #endif
 }
 
-// A profile folder without owner.pid that no browser uses: a running Chrome keeps its DevToolsActivePort file
-// (a probe from before owner.pid has one too), and a minute is far longer than a probe takes to write owner.pid
-// after making the folder.
+// Whether a running browser uses a profile folder. Chrome holds profile/SingletonLock, a link to "<host>-<pid>",
+// while it runs; one killed outright leaves it behind, so its process is checked (on another host's, say through a
+// shared /tmp, it cannot be: that counts as in use). A probe from before owner.pid, which drove its browser over
+// DevTools' port, also kept profile/DevToolsActivePort there.
+bool browserUses(const QDir &folder)
+{
+    if (QFileInfo::exists(folder.filePath(QStringLiteral("profile/DevToolsActivePort"))))
+        return true;
+    const QFileInfo lock(folder.filePath(QStringLiteral("profile/SingletonLock")));
+    if (!lock.isSymLink())
+        return false;
+    const QString owner = QFileInfo(lock.symLinkTarget()).fileName();
+    const qsizetype dash = owner.lastIndexOf(u'-');
+    bool ok = false;
+    const qint64 pid = owner.mid(dash + 1).toLongLong(&ok);
+    if (dash <= 0 || !ok || pid <= 0 || owner.left(dash) != QSysInfo::machineHostName())
+        return true;
+    return processIsAlive(pid);
+}
+
+// A profile folder without owner.pid that no browser uses, and a minute old: far longer than a probe takes to
+// write owner.pid after making the folder.
 bool isLitter(const QFileInfo &folder)
 {
     return folder.lastModified().secsTo(QDateTime::currentDateTime()) >= 60
-        && !QFileInfo::exists(QDir(folder.absoluteFilePath()).filePath(QStringLiteral("profile/DevToolsActivePort")));
+        && !browserUses(QDir(folder.absoluteFilePath()));
 }
 
 bool isExecutableFile(const QString &path)
@@ -107,8 +132,10 @@ ChromeProcess::ChromeProcess(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
 {
+#ifdef Q_OS_WIN
     m_pollTimer.setInterval(pollIntervalMs);
     connect(&m_pollTimer, &QTimer::timeout, this, &ChromeProcess::pollDevToolsPort);
+#endif
     m_killTimer.setSingleShot(true);
     connect(&m_killTimer, &QTimer::timeout, this, [this] {
         if (m_process && m_process->state() != QProcess::NotRunning) {
@@ -214,21 +241,43 @@ void ChromeProcess::start()
     m_stderrTail.clear();
     m_executable = findExecutable(m_options.executable);
     if (m_executable.isEmpty()) {
-        const QString reason = m_options.executable.isEmpty()
-            ? QStringLiteral("Chrome or Chromium not found (install chromium, or pass --chrome PATH)")
-            : QStringLiteral("Chrome not found at %1 (not an executable file)").arg(m_options.executable);
-        QMetaObject::invokeMethod(
-            this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
+        failLater(m_options.executable.isEmpty()
+                ? QStringLiteral("Chrome or Chromium not found (install chromium, or pass --chrome PATH)")
+                : QStringLiteral("Chrome not found at %1 (not an executable file)").arg(m_options.executable));
         return;
     }
     sweepAbandonedProfiles(profileParent());
+    QString error;
+    if (!makeProfile(&error)) {
+        failLater(error);
+        return;
+    }
+    const QDir root(m_root->path());
+    QStringList args = defaultArguments();
+    args << QStringLiteral("--window-size=%1,%2").arg(m_options.windowWidth).arg(m_options.windowHeight)
+         << QStringLiteral("--user-data-dir=") + root.filePath(QStringLiteral("profile"))
+#ifdef Q_OS_WIN
+         << QStringLiteral("--remote-debugging-port=0")
+#else
+         << QStringLiteral("--remote-debugging-pipe")
+#endif
+         << m_options.extraArguments << QStringLiteral("about:blank");
+    launch(args);
+}
+
+void ChromeProcess::failLater(const QString &reason)
+{
+    QMetaObject::invokeMethod(
+        this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
+}
+
+bool ChromeProcess::makeProfile(QString *error)
+{
     m_root = std::make_unique<QTemporaryDir>(profileParent() + u'/' + profilePattern);
     if (!m_root->isValid()) {
-        const QString reason = QStringLiteral("cannot create a browser profile folder: %1").arg(m_root->errorString());
+        *error = QStringLiteral("cannot create a browser profile folder: %1").arg(m_root->errorString());
         m_root.reset();
-        QMetaObject::invokeMethod(
-            this, [this, reason] { emit startFailed(reason); }, Qt::QueuedConnection);
-        return;
+        return false;
     }
     const QDir root(m_root->path());
     QFile owner(root.filePath(ownerFile));
@@ -239,7 +288,12 @@ void ChromeProcess::start()
         root.mkpath(QString::fromLatin1(sub));
     QFile::setPermissions(
         root.filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    return true;
+}
 
+QProcessEnvironment ChromeProcess::browserEnvironment() const
+{
+    const QDir root(m_root->path());
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("HOME"), root.filePath(QStringLiteral("home")));
     env.insert(QStringLiteral("TMPDIR"), root.filePath(QStringLiteral("tmp")));
@@ -247,21 +301,36 @@ void ChromeProcess::start()
     env.insert(QStringLiteral("XDG_CACHE_HOME"), root.filePath(QStringLiteral("cache")));
     // Chromium's dconf client writes here even headless.
     env.insert(QStringLiteral("XDG_RUNTIME_DIR"), root.filePath(QStringLiteral("runtime")));
+    return env;
+}
 
-    QStringList args = defaultArguments();
-    args << QStringLiteral("--window-size=%1,%2").arg(m_options.windowWidth).arg(m_options.windowHeight)
-         << QStringLiteral("--user-data-dir=") + root.filePath(QStringLiteral("profile"))
-         << QStringLiteral("--remote-debugging-port=0") << m_options.extraArguments << QStringLiteral("about:blank");
-
+void ChromeProcess::launch(const QStringList &args)
+{
+#ifndef Q_OS_WIN
+    QString error;
+    std::optional<CdpPipe::Channels> channels = CdpPipe::createChannels(&error);
+    if (!channels) {
+        cleanUp();
+        failLater(error);
+        return;
+    }
+#endif
     m_process = new QProcess(this);
-    m_process->setProcessEnvironment(env);
+    m_process->setProcessEnvironment(browserEnvironment());
     m_process->setProgram(m_executable);
     m_process->setArguments(args);
     m_process->setStandardOutputFile(QProcess::nullDevice());
+#ifndef Q_OS_WIN
+    m_process->setChildProcessModifier([fds = *channels] {
 #ifdef Q_OS_LINUX
-    // A probe killed outright (SIGKILL, OOM) cannot close its browser; without this Chrome lives on as an orphan,
-    // with its renderers, for ever. /usr/bin/chromium execs the real binary, which keeps the setting.
-    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        // A probe killed outright (SIGKILL, OOM) cannot close its browser; without this Chrome lives on as an
+        // orphan, with its renderers, for ever. /usr/bin/chromium execs the real binary, which keeps the setting.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+        // Without its pipe the browser could not be driven: end the child now, reported as an exit at start-up.
+        if (!CdpPipe::placeInChild(fds))
+            ::_exit(127);
+    });
 #endif
     connect(m_process, &QProcess::readyReadStandardError, this, [this] {
         // Keep only the tail: it is what explains a failed start, and Chrome can be chatty.
@@ -278,9 +347,35 @@ void ChromeProcess::start()
     m_state = State::Starting;
     m_clock.start();
     m_process->start();
-    m_pollTimer.start();
+#ifdef Q_OS_WIN
+    if (m_state == State::Starting)
+        m_pollTimer.start();
+#else
+    // The browser has its own copies now. Ours must go, or its death would never end the stream we read.
+    CdpPipe::closeDescriptor(channels->childRead);
+    CdpPipe::closeDescriptor(channels->childWrite);
+    if (m_state != State::Starting) { // it failed to start, and has said so
+        CdpPipe::closeDescriptor(channels->ourRead);
+        CdpPipe::closeDescriptor(channels->ourWrite);
+        return;
+    }
+    connectDevTools();
+    m_cdp->open(channels->ourRead, channels->ourWrite);
+#endif
 }
 
+void ChromeProcess::connectDevTools()
+{
+    m_cdp = new CdpConnection(this);
+    connect(m_cdp, &CdpConnection::opened, this, &ChromeProcess::onCdpOpened);
+    connect(m_cdp, &CdpConnection::closed, this, &ChromeProcess::onCdpClosed);
+}
+
+#ifdef Q_OS_WIN
+// Windows hands a child no descriptors 3 and 4; Chrome there takes --remote-debugging-io-pipes=<handles> instead,
+// which would need overlapped I/O on inherited handles that nobody here can test. Until then, Windows keeps
+// DevTools on a loopback port: Chrome picks a free one and writes it to DevToolsActivePort, which we read. Any
+// local process can find and drive that port.
 void ChromeProcess::pollDevToolsPort()
 {
     if (m_state != State::Starting)
@@ -302,52 +397,74 @@ void ChromeProcess::pollDevToolsPort()
     if (!portOk || port <= 0 || port > 65535)
         return;
     m_pollTimer.stop();
-    const QUrl url(QStringLiteral("ws://127.0.0.1:%1%2").arg(port).arg(QString::fromLatin1(lines.at(1).trimmed())));
-    m_cdp = new CdpConnection(this);
-    connect(m_cdp, &CdpConnection::opened, this, &ChromeProcess::onCdpOpened);
-    connect(m_cdp, &CdpConnection::closed, this, [this](const QString &reason) {
-        if (m_state == State::Starting)
-            fail(QStringLiteral("cannot connect to the browser's DevTools: %1").arg(reason));
-        else if (m_state == State::Running) {
-            qCWarning(lcChrome) << "DevTools connection lost:" << reason;
-            // The socket only drops when the browser dies or hangs; make sure it is gone and report it now,
-            // not when the process's end arrives later: in between, a new load would be handed a dead connection.
-            if (m_process) {
-                m_process->kill();
-                m_process->waitForFinished(3000); // reports the crash through onProcessFinished
-            }
-            if (m_state == State::Running) { // the process's end did not come in time: forget it anyway
-                cleanUp();
-                m_state = State::NotRunning;
-                emit crashed(QStringLiteral("the browser's DevTools connection closed: %1").arg(reason));
-            }
-        }
-    });
-    m_cdp->open(url);
+    connectDevTools();
+    m_cdp->open(QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(port).arg(QString::fromLatin1(lines.at(1).trimmed()))));
 }
+#endif
 
 void ChromeProcess::onCdpOpened()
 {
-    m_cdp->send(QStringLiteral("Browser.getVersion"), {}, {}, this, [this](const CdpReply &reply) {
-        if (m_state != State::Starting)
-            return;
-        if (!reply.ok()) {
-            fail(QStringLiteral("the browser does not answer: %1").arg(reply.error));
-            return;
-        }
-        m_version = reply.result.value(QStringLiteral("product")).toString();
-        m_startMs = static_cast<double>(m_clock.nsecsElapsed()) / 1e6;
-        m_state = State::Running;
-        qCInfo(lcChrome) << "browser ready:" << m_version << "in" << *m_startMs << "ms";
-        emit ready();
-    });
+    // The start-up time limit covers the browser's first answer: over a pipe that is the first sign of it.
+    const auto left = std::chrono::milliseconds(std::max<qint64>(1, m_options.startTimeoutMs - m_clock.elapsed()));
+    m_cdp->send(
+        QStringLiteral("Browser.getVersion"), {}, {}, this,
+        [this](const CdpReply &reply) {
+            // A lost connection is reported by onCdpClosed(), which follows, with the browser's exit if it exited.
+            if (m_state != State::Starting || reply.errorCode == CdpReply::disconnectedCode)
+                return;
+            if (reply.errorCode == CdpReply::timeoutCode) {
+                fail(QStringLiteral("the browser did not answer DevTools within %1 s")
+                         .arg(m_options.startTimeoutMs / 1000));
+                return;
+            }
+            if (!reply.ok()) {
+                fail(QStringLiteral("the browser does not answer: %1").arg(reply.error));
+                return;
+            }
+            m_version = reply.result.value(QStringLiteral("product")).toString();
+            m_startMs = static_cast<double>(m_clock.nsecsElapsed()) / 1e6;
+            m_state = State::Running;
+            qCInfo(lcChrome) << "browser ready:" << m_version << "in" << *m_startMs << "ms";
+            emit ready();
+        },
+        left);
+}
+
+void ChromeProcess::onCdpClosed(const QString &reason)
+{
+    if (m_state == State::Starting) {
+        // A browser that exits during start-up closes its pipe just before its end is seen; the exit code and the
+        // last line of its stderr say more than the pipe does, so give them a moment to arrive.
+        constexpr int startExitWaitMs = 1000;
+        if (m_process && m_process->waitForFinished(startExitWaitMs))
+            return; // reported by onProcessFinished()
+        fail(QStringLiteral("the browser's DevTools connection closed during start-up: %1").arg(reason));
+        return;
+    }
+    if (m_state != State::Running)
+        return;
+    qCWarning(lcChrome) << "DevTools connection lost:" << reason;
+    // A lost DevTools connection is a crash at once: the pipe only ends when the browser dies, or when it broke the
+    // protocol (a message over the cap). Make sure it is gone and report it now, not when the process's end arrives
+    // later: in between, a new load would be handed a dead connection.
+    if (m_process) {
+        m_process->kill();
+        m_process->waitForFinished(3000); // reports the crash through onProcessFinished
+    }
+    if (m_state == State::Running) { // the process's end did not come in time: forget it anyway
+        cleanUp();
+        m_state = State::NotRunning;
+        emit crashed(QStringLiteral("the browser's DevTools connection closed: %1").arg(reason));
+    }
 }
 
 void ChromeProcess::onProcessFinished(int exitCode, QProcess::ExitStatus status)
 {
     const State was = m_state;
     m_killTimer.stop();
+#ifdef Q_OS_WIN
     m_pollTimer.stop();
+#endif
     if (was == State::Starting) {
         QString tail = QString::fromLocal8Bit(m_stderrTail).trimmed();
         const qsizetype lastLine = tail.lastIndexOf(u'\n');
@@ -424,7 +541,9 @@ void ChromeProcess::stopNow(int graceMs)
 
 void ChromeProcess::cleanUp()
 {
+#ifdef Q_OS_WIN
     m_pollTimer.stop();
+#endif
     if (m_cdp) {
         m_cdp->disconnect(this);
         m_cdp->deleteLater();

@@ -13,8 +13,10 @@ class CdpConnection;
 class QTemporaryDir;
 
 // One headless Chromium with a private profile and its own HOME and TMPDIR, all inside one temporary folder
-// that goes away with it. Connected over CDP through --remote-debugging-port=0: Chrome picks a free port and
-// writes it to DevToolsActivePort, which we read, so two probes on one machine never collide.
+// that goes away with it. Driven over CDP through --remote-debugging-pipe: the browser inherits its end of the
+// pipe as descriptors 3 and 4 and opens no DevTools port, so no other process, of any user, can reach it. A pipe
+// that ends means the browser is gone (reported as crashed). Windows, which cannot hand a child those descriptors,
+// still uses --remote-debugging-port=0 and reads the port Chrome picked from DevToolsActivePort.
 class ChromeProcess final : public QObject
 {
     Q_OBJECT
@@ -68,8 +70,16 @@ signals:
     void stopped();
 
 private:
+    void failLater(const QString &reason);
+    bool makeProfile(QString *error);
+    QProcessEnvironment browserEnvironment() const;
+    void launch(const QStringList &args);
+    void connectDevTools();
+#ifdef Q_OS_WIN
     void pollDevToolsPort();
+#endif
     void onCdpOpened();
+    void onCdpClosed(const QString &reason);
     void onProcessFinished(int exitCode, QProcess::ExitStatus status);
     void fail(const QString &reason);
     void cleanUp();
@@ -82,7 +92,9 @@ private:
     std::unique_ptr<QTemporaryDir> m_root;
     QProcess *m_process = nullptr;
     CdpConnection *m_cdp = nullptr;
-    QTimer m_pollTimer;
+#ifdef Q_OS_WIN
+    QTimer m_pollTimer; // waits for DevToolsActivePort
+#endif
     QTimer m_killTimer;
     QElapsedTimer m_clock;
     QByteArray m_stderrTail;

@@ -1,12 +1,12 @@
-// CdpConnection against a scripted DevTools endpoint: replies by id, errors as values, per-command timeouts,
-// events routed by session, and what happens when the browser goes away.
+// CdpConnection against a scripted browser on the other end of a real DevTools pipe: replies by id, errors as
+// values, per-command timeouts, events routed by session, and what happens when the browser goes away or breaks
+// the protocol.
 #include "cdpconnection.h"
+#include "cdppipe.h"
 
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
-#include <QWebSocket>
-#include <QWebSocketServer>
 
 class tst_CdpConnection : public QObject
 {
@@ -20,40 +20,41 @@ private slots:
     void eventsGoToTheirSession();
     void disconnectFailsPendingCommands();
     void sendWhileClosedAnswersLater();
+    void aBurstOfEventsArrivesInOrder();
+    void aHandlerThatClosesStopsDelivery();
+    void oversizedMessageClosesTheConnection();
 
 private:
     void serve(const std::function<void(const QJsonObject &)> &onCommand);
     void reply(const QJsonObject &message);
 
-    std::unique_ptr<QWebSocketServer> m_server;
-    QWebSocket *m_browser = nullptr; // the fake browser's end
+    std::unique_ptr<CdpPipe> m_browser; // the fake browser's end
     std::unique_ptr<CdpConnection> m_cdp;
     std::function<void(const QJsonObject &)> m_onCommand;
 };
 
 void tst_CdpConnection::init()
 {
-    m_server = std::make_unique<QWebSocketServer>(QStringLiteral("fake-devtools"), QWebSocketServer::NonSecureMode);
-    QVERIFY(m_server->listen(QHostAddress::LocalHost));
-    connect(m_server.get(), &QWebSocketServer::newConnection, this, [this] {
-        m_browser = m_server->nextPendingConnection();
-        connect(m_browser, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
-            if (m_onCommand)
-                m_onCommand(QJsonDocument::fromJson(text.toUtf8()).object());
-        });
+    QString error;
+    const std::optional<CdpPipe::Channels> channels = CdpPipe::createChannels(&error);
+    QVERIFY2(channels, qPrintable(error));
+    m_browser
+        = std::make_unique<CdpPipe>(channels->childRead, channels->childWrite, CdpConnection::maxIncomingMessageBytes);
+    connect(m_browser.get(), &CdpPipe::messageReceived, this, [this](const QByteArray &text) {
+        if (m_onCommand)
+            m_onCommand(QJsonDocument::fromJson(text).object());
     });
     m_cdp = std::make_unique<CdpConnection>();
     QSignalSpy opened(m_cdp.get(), &CdpConnection::opened);
-    m_cdp->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/devtools/browser/x").arg(m_server->serverPort())));
+    m_cdp->open(channels->ourRead, channels->ourWrite);
+    QVERIFY(m_cdp->isOpen());
     QVERIFY(opened.wait(5000));
-    QTRY_VERIFY(m_browser);
 }
 
 void tst_CdpConnection::cleanup()
 {
     m_cdp.reset();
-    m_server.reset();
-    m_browser = nullptr;
+    m_browser.reset();
     m_onCommand = {};
 }
 
@@ -64,7 +65,7 @@ void tst_CdpConnection::serve(const std::function<void(const QJsonObject &)> &on
 
 void tst_CdpConnection::reply(const QJsonObject &message)
 {
-    m_browser->sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    m_browser->send(QJsonDocument(message).toJson(QJsonDocument::Compact));
 }
 
 void tst_CdpConnection::repliesByIdAndErrorsAsValues()
@@ -175,8 +176,9 @@ void tst_CdpConnection::disconnectFailsPendingCommands()
     m_cdp->send(QStringLiteral("A.two"), {}, QStringLiteral("s"), this, [&](const CdpReply &r) { answers << r; });
     QSignalSpy closed(m_cdp.get(), &CdpConnection::closed);
     QTRY_COMPARE(m_cdp->pendingCount(), 2);
-    m_browser->abort(); // the browser dies
+    m_browser->close(); // the browser dies
     QVERIFY(closed.wait(5000));
+    QCOMPARE(closed.at(0).at(0).toString(), QStringLiteral("the browser closed the DevTools pipe"));
     QCOMPARE(answers.size(), 2);
     for (const CdpReply &r : answers)
         QCOMPARE(r.errorCode, CdpReply::disconnectedCode);
@@ -185,7 +187,7 @@ void tst_CdpConnection::disconnectFailsPendingCommands()
 
 void tst_CdpConnection::sendWhileClosedAnswersLater()
 {
-    m_browser->abort();
+    m_browser->close();
     QTRY_VERIFY(!m_cdp->isOpen());
     bool answered = false;
     bool insideSend = true;
@@ -198,6 +200,62 @@ void tst_CdpConnection::sendWhileClosedAnswersLater()
     insideSend = false;
     QTRY_VERIFY(answered);
     QVERIFY(!answeredInsideSend);
+}
+
+void tst_CdpConnection::aBurstOfEventsArrivesInOrder()
+{
+    // Thousands of events written at once reach the reader in whatever pieces the socket makes of them.
+    QList<int> seen;
+    m_cdp->setSessionHandler(QStringLiteral("S"), this,
+        [&](const QString &, const QJsonObject &params) { seen << params.value(QStringLiteral("n")).toInt(); });
+    constexpr int events = 5000;
+    for (int n = 0; n < events; ++n) {
+        reply({ { QStringLiteral("method"), QStringLiteral("Network.dataReceived") },
+            { QStringLiteral("sessionId"), QStringLiteral("S") },
+            { QStringLiteral("params"), QJsonObject { { QStringLiteral("n"), n } } } });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(seen.size(), events, 20'000);
+    for (int n = 0; n < events; ++n)
+        QCOMPARE(seen.at(n), n);
+}
+
+void tst_CdpConnection::aHandlerThatClosesStopsDelivery()
+{
+    // Three events in one read; the first one's handler closes the connection: the others are not delivered.
+    int heard = 0;
+    m_cdp->setSessionHandler(QStringLiteral("S"), this, [&](const QString &, const QJsonObject &) {
+        ++heard;
+        m_cdp->close();
+    });
+    QSignalSpy closed(m_cdp.get(), &CdpConnection::closed);
+    for (int n = 0; n < 3; ++n)
+        reply({ { QStringLiteral("method"), QStringLiteral("Page.frameNavigated") },
+            { QStringLiteral("sessionId"), QStringLiteral("S") } });
+    QTRY_COMPARE(closed.size(), 1);
+    QTest::qWait(50);
+    QCOMPARE(heard, 1);
+    QVERIFY(!m_cdp->isOpen());
+}
+
+void tst_CdpConnection::oversizedMessageClosesTheConnection()
+{
+    // A message over the cap is a broken (or hostile) browser: the connection ends as if the browser had died,
+    // and what was pending fails, rather than the probe buffering without bound.
+    QString error;
+    const std::optional<CdpPipe::Channels> channels = CdpPipe::createChannels(&error);
+    QVERIFY2(channels, qPrintable(error));
+    CdpPipe browser(channels->childRead, channels->childWrite, CdpConnection::maxIncomingMessageBytes);
+    CdpConnection cdp;
+    cdp.open(channels->ourRead, channels->ourWrite, 4096);
+    CdpReply answer;
+    cdp.send(QStringLiteral("Page.captureScreenshot"), {}, QStringLiteral("s"), this,
+        [&](const CdpReply &r) { answer = r; });
+    QSignalSpy closed(&cdp, &CdpConnection::closed);
+    browser.send(R"({"id":1,"result":{"data":")" + QByteArray(8192, 'A') + R"("}})");
+    QVERIFY(closed.wait(5000));
+    QVERIFY2(closed.at(0).at(0).toString().startsWith(u"protocol error"), qPrintable(closed.at(0).at(0).toString()));
+    QCOMPARE(answer.errorCode, CdpReply::disconnectedCode);
+    QVERIFY(!cdp.isOpen());
 }
 
 QTEST_GUILESS_MAIN(tst_CdpConnection)

@@ -515,7 +515,8 @@ int main(int argc, char *argv[])
     config.node = parser.isSet(node) ? parser.value(node) : QStandardPaths::findExecutable(QStringLiteral("node"));
     config.chrome = ChromeProcess::findExecutable(parser.value(chrome));
     // The baseline gets exactly the flags the probe gives Chrome (window size included); both add their own
-    // --user-data-dir, --remote-debugging-port=0 and about:blank.
+    // --user-data-dir, DevTools' transport (the probe its pipe, the baseline --remote-debugging-port=0) and
+    // about:blank.
     const ChromeProcess::Options defaults;
     config.chromeFlags = ChromeProcess::defaultArguments()
         << QStringLiteral("--window-size=%1,%2").arg(defaults.windowWidth).arg(defaults.windowHeight);
