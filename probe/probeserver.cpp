@@ -10,6 +10,8 @@
 #include <QUuid>
 #include <QWebSocket>
 
+#include <tuple>
+
 Q_LOGGING_CATEGORY(lcServer, "worldspeed.server", QtInfoMsg)
 
 namespace {
@@ -44,7 +46,9 @@ struct ProbeServer::Session
     QWebSocket *socket = nullptr;
     FrameCodec codec;
     QHostAddress peer;
+    quint64 order = 0; // when it authenticated, for the runs' turns
     bool greeted = false;
+    bool dropping = false; // too slow a reader: being cut off, nothing more is sent
     QSet<QString> runKeys;
 };
 
@@ -57,7 +61,10 @@ ProbeServer::ProbeServer(Options options, QObject *parent)
     m_gate = new ConnectionGate(m_options.token, m_options.tls, m_options.gate, this);
     connect(m_gate, &ConnectionGate::authenticated, this, &ProbeServer::onAuthenticated);
     m_scheduler = new LoadScheduler(LoadScheduler::Options { m_options.chrome, m_options.maxConcurrency }, this);
-    connect(m_scheduler, &LoadScheduler::loadChanged, this, &ProbeServer::broadcastLoad);
+    connect(m_scheduler, &LoadScheduler::loadChanged, this, [this] {
+        broadcastLoad();
+        pumpRuns();
+    });
 }
 
 ProbeServer::~ProbeServer()
@@ -113,6 +120,7 @@ void ProbeServer::onAuthenticated(QWebSocket *socket)
     auto *session = new Session;
     session->socket = socket;
     session->peer = socket->peerAddress();
+    session->order = ++m_nextSessionOrder;
     m_sessions.insert(socket, session);
     connect(socket, &QWebSocket::disconnected, this, [this, socket] {
         if (Session *s = m_sessions.value(socket))
@@ -269,8 +277,38 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
                     std::nullopt });
             return;
         }
-        startRun(key);
+        it->allowed = true;
+        it->allowedOrder = m_nextAllowedOrder++;
+        pumpRuns();
     });
+}
+
+void ProbeServer::pumpRuns()
+{
+    // submit() reports the new load at once, which brings us back here before the run has its load.
+    if (m_pumping)
+        return;
+    m_pumping = true;
+    while (m_scheduler->activeCount() + m_scheduler->queuedCount() < m_scheduler->capacity()) {
+        // Round robin: the oldest waiting run of the first client after the one served last (wrapping around), so
+        // one client's many runs cannot make another's wait behind them all.
+        auto next = m_runs.end();
+        const auto turn = [this](const Run &run) {
+            const quint64 order = run.owner->order;
+            return std::tuple(order <= m_lastServedOrder, order, run.allowedOrder);
+        };
+        for (auto it = m_runs.begin(); it != m_runs.end(); ++it) {
+            if (it->allowed && !it->load && !it->cancelled && it->owner
+                && (next == m_runs.end() || turn(*it) < turn(*next))) {
+                next = it;
+            }
+        }
+        if (next == m_runs.end())
+            break;
+        m_lastServedOrder = next->owner->order;
+        startRun(next.key());
+    }
+    m_pumping = false;
 }
 
 void ProbeServer::startRun(const QString &key)
@@ -322,6 +360,7 @@ void ProbeServer::finishRun(const QString &key, const DoneMessage &done)
     }
     broadcastLoad();
     updateIdle();
+    pumpRuns();
     if (m_draining && m_runs.isEmpty())
         finishShutdown();
 }
@@ -366,8 +405,20 @@ void ProbeServer::cancelAll(const QString &why)
 
 void ProbeServer::sendTo(Session *session, const Message &message)
 {
-    if (session->socket->state() == QAbstractSocket::ConnectedState)
-        session->socket->sendTextMessage(session->codec.encodeText(message));
+    QWebSocket *socket = session->socket;
+    if (session->dropping || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    // What the client has not taken yet stays in our memory: a client that stops reading is cut off here, and
+    // its runs end, rather than holding the probe's memory and its share of the browser.
+    if (socket->bytesToWrite() > m_options.maxSendBacklogBytes) {
+        qCWarning(lcServer) << "dropping client" << session->peer.toString() << ": it does not read,"
+                            << socket->bytesToWrite() << "bytes unsent";
+        session->dropping = true;
+        // Not here: the caller may be walking the sessions.
+        QMetaObject::invokeMethod(socket, &QWebSocket::abort, Qt::QueuedConnection);
+        return;
+    }
+    socket->sendTextMessage(session->codec.encodeText(message));
 }
 
 void ProbeServer::sendToOwner(const QString &key, const Message &message)

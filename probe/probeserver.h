@@ -23,7 +23,10 @@ class UrlPolicy;
 // The probe's side of protocol v1 (shared/protocol/PROTOCOL.md): takes the clients its ConnectionGate has
 // authenticated, greets them, takes their runs, streams each run's status, requests and metrics as they happen,
 // and never lets one client see or cancel another's runs. Loads run in one browser through a LoadScheduler, at
-// most maxConcurrency at once, up to queueLimit more waiting; beyond that a run is answered `busy`.
+// most maxConcurrency at once, up to queueLimit more waiting; beyond that a run is answered `busy`. Waiting runs
+// go to the browser in turns, one client after another, so one client's many runs cannot hold another's. A
+// client that does not read what it is sent is dropped once its unsent backlog passes maxSendBacklogBytes, rather
+// than fed until the probe runs out of memory.
 class ProbeServer final : public QObject
 {
     Q_OBJECT
@@ -41,6 +44,8 @@ public:
         int maxConcurrency = 1;
         int queueLimit = 16;
         ConnectionGate::Limits gate; // the handshake's deadline and the caps on unauthenticated connections
+        // Above the largest frame (a metrics frame with a screenshot, 16 MiB), so one frame never trips it alone.
+        qint64 maxSendBacklogBytes = 16 * 1024 * 1024;
         std::shared_ptr<const UrlPolicy> policy; // required
         ChromeProcess::Options chrome;
     };
@@ -76,7 +81,9 @@ private:
     {
         RunMessage message;
         Session *owner = nullptr; // null once the owner has gone: nothing is sent then
-        QPointer<PageLoad> load; // null while the URL policy is still deciding
+        QPointer<PageLoad> load; // null until it goes to the browser
+        bool allowed = false; // the URL policy has let it through; it waits for its share of the browser
+        quint64 allowedOrder = 0;
         bool cancelled = false;
     };
 
@@ -85,6 +92,7 @@ private:
     void onHello(Session *session, const DecodedFrame &frame);
     void onRun(Session *session, const RunMessage &run);
     void onCancel(Session *session, const CancelMessage &cancel);
+    void pumpRuns();
     void startRun(const QString &key);
     void finishRun(const QString &key, const DoneMessage &done);
     void sendTo(Session *session, const Message &message);
@@ -100,6 +108,10 @@ private:
     LoadScheduler *m_scheduler = nullptr;
     QHash<QWebSocket *, Session *> m_sessions; // authenticated clients only
     QHash<QString, Run> m_runs; // key: session address + run id, so run ids are per connection
+    quint64 m_nextAllowedOrder = 0;
+    quint64 m_nextSessionOrder = 0;
+    quint64 m_lastServedOrder = 0; // the client whose run went to the browser last
+    bool m_pumping = false;
     bool m_idle = true;
     LoadMessage m_lastLoad;
     bool m_draining = false;

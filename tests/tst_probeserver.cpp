@@ -63,13 +63,15 @@ private slots:
     void oversizedFrameClosesIt_data();
     void oversizedFrameClosesIt();
     void textThatIsNotUtf8ClosesIt();
+    void runsGoToTheBrowserInTurns();
+    void aClientThatStopsReadingIsDropped();
     void refusesPrivateTargets_data();
     void refusesPrivateTargets();
     void allowsPrivateTargetsWhenTold();
 
 private:
-    std::unique_ptr<ProbeServer> makeServer(
-        std::shared_ptr<UrlPolicy> policy = {}, int maxConcurrency = 2, int queue = 4);
+    std::unique_ptr<ProbeServer> makeServer(std::shared_ptr<UrlPolicy> policy = {}, int maxConcurrency = 2,
+        int queue = 4, qint64 maxSendBacklogBytes = 16 * 1024 * 1024);
 
     TestWebServer m_web;
     TestWebServer m_private; // stands for an intranet host: it must never be reached
@@ -77,13 +79,14 @@ private:
 };
 
 std::unique_ptr<ProbeServer> tst_ProbeServer::makeServer(
-    std::shared_ptr<UrlPolicy> policy, int maxConcurrency, int queue)
+    std::shared_ptr<UrlPolicy> policy, int maxConcurrency, int queue, qint64 maxSendBacklogBytes)
 {
     ProbeServer::Options options;
     options.token = token;
     options.region = QStringLiteral("test");
     options.maxConcurrency = maxConcurrency;
     options.queueLimit = queue;
+    options.maxSendBacklogBytes = maxSendBacklogBytes;
     options.policy = policy ? policy : std::make_shared<UrlPolicy>(true);
     options.chrome = BrowserTest::chromeOptions();
     auto server = std::make_unique<ProbeServer>(options);
@@ -109,6 +112,13 @@ void tst_ProbeServer::initTestCase()
             302, {}, {}, 0, 0, { { "Location", m_private.url(QStringLiteral("/secret")).toEncoded() } } });
     m_private.route(
         QStringLiteral("/secret"), TestWebServer::Response { 200, "text/html", "<p>intranet</p>", 0, 0, {} });
+    // A page whose 40 requests each come back with a 32 KiB header: every `request` frame is that large.
+    TestWebServer::Response fatPage;
+    for (int i = 0; i < 40; ++i)
+        fatPage.body += "<img src=\"/fat?i=" + QByteArray::number(i) + "\">";
+    m_web.route(QStringLiteral("/fat-page"), fatPage);
+    m_web.route(QStringLiteral("/fat"),
+        TestWebServer::Response { 200, "image/gif", "GIF89a", 0, 0, { { "X-Fat", QByteArray(32 * 1024, 'f') } } });
     m_server = makeServer();
     QVERIFY(m_server->endpoint().port() > 0);
 }
@@ -407,6 +417,57 @@ void tst_ProbeServer::textThatIsNotUtf8ClosesIt()
     raw.sendText(QByteArray("{\"v\":1,\"type\":\"cancel\",\"runId\":\"\xc3\x28\"}"));
     QVERIFY(raw.waitForClose(5'000));
     QCOMPARE(raw.closeCode(), 1007);
+}
+
+void tst_ProbeServer::runsGoToTheBrowserInTurns()
+{
+    // One run at a time: Alice's three runs do not make Bob's wait behind all of them.
+    auto server = makeServer({}, 1, 8);
+    ProtocolPeer alice;
+    ProtocolPeer bob;
+    QVERIFY(alice.open(server->endpoint()) && alice.handshake(token));
+    QVERIFY(bob.open(server->endpoint()) && bob.handshake(token));
+    const QUrl slow = m_web.url(QStringLiteral("/asset?type=text/html&size=10&delay=700"));
+    for (const QString &runId : { QStringLiteral("a1"), QStringLiteral("a2"), QStringLiteral("a3") })
+        alice.send(runOf(runId, slow));
+    QVERIFY(alice.waitFor([](const Message &m) { return as<StatusMessage>(m) != nullptr; }, 5'000));
+    bob.send(runOf(QStringLiteral("b1"), slow));
+    QVERIFY(bob.waitForDone(QStringLiteral("b1"), 60'000));
+    QVERIFY(doneOf(bob, QStringLiteral("b1"))->ok);
+    QVERIFY(doneOf(alice, QStringLiteral("a1")));
+    QVERIFY2(!doneOf(alice, QStringLiteral("a2")), "Bob's run waited behind Alice's second");
+    QVERIFY(alice.waitForDone(QStringLiteral("a3"), 60'000));
+    QVERIFY(doneOf(alice, QStringLiteral("a2"))->ok && doneOf(alice, QStringLiteral("a3"))->ok);
+}
+
+void tst_ProbeServer::aClientThatStopsReadingIsDropped()
+{
+    // A backlog of 2 MiB allowed (a client that reads can fall behind that far for a moment: the probe writes
+    // faster than anyone reads), and runs of 40 frames of 32 KiB: a client that stops reading passes it soon.
+    auto server = makeServer({}, 2, 8, 2 * 1024 * 1024);
+    RawWebSocket sloth;
+    QVERIFY(sloth.connectTo(server->endpoint()));
+    QCOMPARE(sloth.upgrade(), 101);
+    sloth.sendText(FrameCodec().encode(AuthMessage { QString::fromLatin1(token) }));
+    sloth.sendText(FrameCodec().encode(HelloMessage {}));
+    QTRY_VERIFY(!sloth.texts().isEmpty());
+    QTRY_COMPARE(server->clientCount(), 1);
+    sloth.stopReading();
+    for (int i = 0; i < 8; ++i) {
+        LoadOptions options;
+        options.screenshot = true;
+        sloth.sendText(FrameCodec().encode(
+            RunMessage { QStringLiteral("s%1").arg(i), m_web.url(QStringLiteral("/fat-page")).toString(), options }));
+    }
+    ProtocolPeer other;
+    QVERIFY(other.open(server->endpoint()) && other.handshake(token));
+    other.send(runOf(QStringLiteral("mine"), m_web.url(QStringLiteral("/fat-page"))));
+    QVERIFY(other.waitForDone(QStringLiteral("mine"), 60'000));
+    QVERIFY(doneOf(other, QStringLiteral("mine"))->ok);
+    // The reader that stopped is gone, and its runs with it; the other client is still there.
+    QTRY_COMPARE_WITH_TIMEOUT(server->clientCount(), 1, 60'000);
+    QTRY_COMPARE_WITH_TIMEOUT(server->runCount(), 0, 30'000);
+    QVERIFY(!other.isClosed());
 }
 
 void tst_ProbeServer::refusesPrivateTargets_data()
