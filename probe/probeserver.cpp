@@ -10,22 +10,11 @@
 #include <QUuid>
 #include <QWebSocket>
 
+#include <tuple>
+
 Q_LOGGING_CATEGORY(lcServer, "worldspeed.server", QtInfoMsg)
 
 namespace {
-
-// Runs as long as the longer input, so the time taken says nothing about where the first difference is.
-bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
-{
-    const qsizetype length = std::max(a.size(), b.size());
-    unsigned char difference = a.size() == b.size() ? 0 : 1;
-    for (qsizetype i = 0; i < length; ++i) {
-        const auto x = static_cast<unsigned char>(i < a.size() ? a.at(i) : 0);
-        const auto y = static_cast<unsigned char>(i < b.size() ? b.at(i) : 0);
-        difference |= static_cast<unsigned char>(x ^ y);
-    }
-    return difference == 0 && !a.isEmpty();
-}
 
 RunState runStateOf(PageLoad::State state)
 {
@@ -51,34 +40,30 @@ RunView runViewOf(PageLoad::View view)
 
 } // namespace
 
+// An authenticated client.
 struct ProbeServer::Session
 {
     QWebSocket *socket = nullptr;
     FrameCodec codec;
     QHostAddress peer;
-    bool authenticated = false;
+    quint64 order = 0; // when it authenticated, for the runs' turns
     bool greeted = false;
-    QTimer *authTimer = nullptr;
+    bool dropping = false; // too slow a reader: being cut off, nothing more is sent
     QSet<QString> runKeys;
 };
 
 ProbeServer::ProbeServer(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-    , m_server(QStringLiteral("worldspeed-probe"),
-          m_options.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode)
 {
     if (m_options.probeId.isEmpty())
         m_options.probeId = QUuid::createUuid().toString(QUuid::Id128).left(16);
-    if (m_options.tls)
-        m_server.setSslConfiguration(*m_options.tls);
-    m_server.setMaxPendingConnections(64);
+    m_gate = new ConnectionGate(m_options.token, m_options.tls, m_options.gate, this);
+    connect(m_gate, &ConnectionGate::authenticated, this, &ProbeServer::onAuthenticated);
     m_scheduler = new LoadScheduler(LoadScheduler::Options { m_options.chrome, m_options.maxConcurrency }, this);
-    connect(m_scheduler, &LoadScheduler::loadChanged, this, &ProbeServer::broadcastLoad);
-    connect(&m_server, &QWebSocketServer::newConnection, this, &ProbeServer::onNewConnection);
-    connect(&m_server, &QWebSocketServer::sslErrors, this, [](const QList<QSslError> &errors) {
-        for (const QSslError &error : errors)
-            qCWarning(lcServer) << "TLS error with a client:" << error.errorString();
+    connect(m_scheduler, &LoadScheduler::loadChanged, this, [this] {
+        broadcastLoad();
+        pumpRuns();
     });
 }
 
@@ -103,25 +88,18 @@ bool ProbeServer::listen(QString *error)
         *error = QStringLiteral("no URL policy");
         return false;
     }
-    if (!m_server.listen(m_options.address, m_options.port)) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3")
-                     .arg(m_options.address.toString())
-                     .arg(m_options.port)
-                     .arg(m_server.errorString());
-        return false;
-    }
-    return true;
+    return m_gate->listen(m_options.address, m_options.port, error);
 }
 
 QUrl ProbeServer::endpoint() const
 {
-    QHostAddress address = m_server.serverAddress();
+    QHostAddress address = m_gate->serverAddress();
     QString host = address.toString();
     if (address == QHostAddress::AnyIPv4 || address == QHostAddress::Any)
         host = QStringLiteral("0.0.0.0");
     if (address.protocol() == QAbstractSocket::IPv6Protocol)
         host = u'[' + host + u']';
-    return QUrl(QStringLiteral("%1://%2:%3").arg(m_options.tls ? u"wss" : u"ws", host).arg(m_server.serverPort()));
+    return QUrl(QStringLiteral("%1://%2:%3").arg(m_options.tls ? u"wss" : u"ws", host).arg(m_gate->serverPort()));
 }
 
 int ProbeServer::clientCount() const
@@ -132,99 +110,52 @@ int ProbeServer::clientCount() const
     return count;
 }
 
-bool ProbeServer::rateLimited(const QHostAddress &address)
+void ProbeServer::onAuthenticated(QWebSocket *socket)
 {
-    auto it = m_failedHandshakes.find(address.toString());
-    if (it == m_failedHandshakes.end())
-        return false;
-    it->removeIf([](const QDeadlineTimer &deadline) { return deadline.hasExpired(); });
-    if (it->isEmpty()) {
-        m_failedHandshakes.erase(it);
-        return false;
+    socket->setParent(this);
+    // Twice the limit: a message between the two is read and answered with frame-too-large; a larger one is
+    // stopped by the WebSocket layer at its header (1009 alone), so it is never buffered whole.
+    socket->setMaxAllowedIncomingMessageSize(quint64(2 * FrameCodec::defaultMaxFrameBytes));
+    socket->setMaxAllowedIncomingFrameSize(quint64(2 * FrameCodec::defaultMaxFrameBytes));
+    auto *session = new Session;
+    session->socket = socket;
+    session->peer = socket->peerAddress();
+    session->order = ++m_nextSessionOrder;
+    m_sessions.insert(socket, session);
+    connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+        if (Session *s = m_sessions.value(socket))
+            dropSession(s);
+    });
+    updateIdle();
+    if (m_draining) {
+        socket->close(static_cast<QWebSocketProtocol::CloseCode>(ProtocolCloseCode::GoingAway),
+            QStringLiteral("the probe is shutting down"));
+        return;
     }
-    return it->size() > m_options.maxFailedHandshakesPerMinute;
-}
-
-void ProbeServer::noteFailedHandshake(const QHostAddress &address)
-{
-    m_failedHandshakes[address.toString()].append(QDeadlineTimer(60'000));
-}
-
-void ProbeServer::onNewConnection()
-{
-    while (QWebSocket *socket = m_server.nextPendingConnection()) {
-        socket->setParent(this);
-        // An oversized frame is closed with 1009 by the socket itself, before it is ever buffered whole.
-        socket->setMaxAllowedIncomingMessageSize(FrameCodec::defaultMaxFrameBytes);
-        socket->setMaxAllowedIncomingFrameSize(FrameCodec::defaultMaxFrameBytes);
-        auto *session = new Session;
-        session->socket = socket;
-        session->peer = socket->peerAddress();
-        m_sessions.insert(socket, session);
-        connect(socket, &QWebSocket::disconnected, this, [this, socket] {
-            if (Session *s = m_sessions.value(socket))
-                dropSession(s);
-        });
-        if (m_draining) {
-            socket->close(static_cast<QWebSocketProtocol::CloseCode>(ProtocolCloseCode::GoingAway),
-                QStringLiteral("the probe is shutting down"));
-            continue;
-        }
-        if (rateLimited(session->peer)) {
-            qCWarning(lcServer) << "refusing" << session->peer.toString() << ": too many failed handshakes";
-            socket->close(static_cast<QWebSocketProtocol::CloseCode>(ProtocolCloseCode::RateLimited),
-                QStringLiteral("too many failed handshakes; try again later"));
-            continue;
-        }
-        session->authTimer = new QTimer(socket);
-        session->authTimer->setSingleShot(true);
-        connect(session->authTimer, &QTimer::timeout, this, [this, socket] {
-            if (Session *s = m_sessions.value(socket); s && !s->authenticated)
-                refuseHandshake(s, ProtocolCloseCode::AuthTimeout, QStringLiteral("no auth within the deadline"));
-        });
-        session->authTimer->start(m_options.authTimeoutMs);
-        connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) {
-            if (Session *s = m_sessions.value(socket))
-                onTextMessage(s, text);
-        });
-        connect(socket, &QWebSocket::binaryMessageReceived, this, [this, socket](const QByteArray &) {
-            Session *s = m_sessions.value(socket);
-            if (!s)
-                return;
-            if (!s->authenticated) {
-                refuseHandshake(s, ProtocolCloseCode::Unauthorized, QStringLiteral("first frame was binary"));
-                return;
-            }
+    connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) {
+        if (Session *s = m_sessions.value(socket))
+            onTextMessage(s, text);
+    });
+    connect(socket, &QWebSocket::binaryMessageReceived, this, [this, socket](const QByteArray &) {
+        if (Session *s = m_sessions.value(socket))
             sendTo(s,
                 ErrorMessage { ProtocolError::malformed.toString(), QStringLiteral("binary frames are not used"), {} });
-        });
-        updateIdle();
-    }
-}
-
-void ProbeServer::refuseHandshake(Session *session, ProtocolCloseCode code, const QString &why)
-{
-    qCWarning(lcServer) << "handshake refused for" << session->peer.toString() << ":" << why;
-    if (code == ProtocolCloseCode::Unauthorized || code == ProtocolCloseCode::AuthTimeout)
-        noteFailedHandshake(session->peer);
-    // Nothing but the close code: an attacker learns nothing else.
-    session->socket->close(static_cast<QWebSocketProtocol::CloseCode>(code),
-        code == ProtocolCloseCode::AuthTimeout ? QStringLiteral("auth timeout") : QStringLiteral("unauthorized"));
+    });
 }
 
 void ProbeServer::onTextMessage(Session *session, const QString &text)
 {
     const DecodedFrame frame = session->codec.decode(text);
-    if (!session->authenticated || !session->greeted) {
-        onHandshakeFrame(session, frame);
+    if (!frame.ok() && frame.error.code == ProtocolError::frameTooLarge) {
+        sendTo(session, ErrorMessage::from(frame.error, frame.runId));
+        session->socket->close(QWebSocketProtocol::CloseCodeTooMuchData, frame.error.message);
+        return;
+    }
+    if (!session->greeted) {
+        onHello(session, frame);
         return;
     }
     if (!frame.ok()) {
-        if (frame.error.code == ProtocolError::frameTooLarge) {
-            sendTo(session, ErrorMessage::from(frame.error, frame.runId));
-            session->socket->close(QWebSocketProtocol::CloseCodeTooMuchData, frame.error.message);
-            return;
-        }
         sendTo(session, ErrorMessage::from(frame.error, frame.runId));
         return;
     }
@@ -242,19 +173,8 @@ void ProbeServer::onTextMessage(Session *session, const QString &text)
                 QStringLiteral("%1 is sent by probes, not clients").arg(messageType(message)), frame.runId });
 }
 
-void ProbeServer::onHandshakeFrame(Session *session, const DecodedFrame &frame)
+void ProbeServer::onHello(Session *session, const DecodedFrame &frame)
 {
-    if (!session->authenticated) {
-        const auto *auth = frame.ok() ? std::get_if<AuthMessage>(&*frame.message) : nullptr;
-        if (!auth || !constantTimeEquals(auth->token.toUtf8(), m_options.token)) {
-            refuseHandshake(session, ProtocolCloseCode::Unauthorized,
-                auth ? QStringLiteral("wrong token") : QStringLiteral("first frame was not auth"));
-            return;
-        }
-        session->authenticated = true;
-        session->authTimer->stop();
-        return;
-    }
     const auto *hello = frame.ok() ? std::get_if<HelloMessage>(&*frame.message) : nullptr;
     if (!hello) {
         sendTo(session,
@@ -335,7 +255,7 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
         return;
     }
     Run run;
-    run.runId = message.runId;
+    run.message = message;
     run.owner = session;
     m_runs.insert(key, run);
     session->runKeys.insert(key);
@@ -357,16 +277,47 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
                     std::nullopt });
             return;
         }
-        startRun(it->owner, message);
+        it->allowed = true;
+        it->allowedOrder = m_nextAllowedOrder++;
+        pumpRuns();
     });
 }
 
-void ProbeServer::startRun(Session *session, const RunMessage &message)
+void ProbeServer::pumpRuns()
 {
-    const QString key = QString::number(reinterpret_cast<quintptr>(session)) + u'/' + message.runId;
+    // submit() reports the new load at once, which brings us back here before the run has its load.
+    if (m_pumping)
+        return;
+    m_pumping = true;
+    while (m_scheduler->activeCount() + m_scheduler->queuedCount() < m_scheduler->capacity()) {
+        // Round robin: the oldest waiting run of the first client after the one served last (wrapping around), so
+        // one client's many runs cannot make another's wait behind them all.
+        auto next = m_runs.end();
+        const auto turn = [this](const Run &run) {
+            const quint64 order = run.owner->order;
+            return std::tuple(order <= m_lastServedOrder, order, run.allowedOrder);
+        };
+        for (auto it = m_runs.begin(); it != m_runs.end(); ++it) {
+            if (it->allowed && !it->load && !it->cancelled && it->owner
+                && (next == m_runs.end() || turn(*it) < turn(*next))) {
+                next = it;
+            }
+        }
+        if (next == m_runs.end())
+            break;
+        m_lastServedOrder = next->owner->order;
+        startRun(next.key());
+    }
+    m_pumping = false;
+}
+
+void ProbeServer::startRun(const QString &key)
+{
+    Run &run = m_runs[key];
+    const RunMessage &message = run.message;
     PageLoad *load = m_scheduler->submit(QUrl(message.url, QUrl::StrictMode), message.options);
     load->setUrlPolicy(m_options.policy);
-    m_runs[key].load = load;
+    run.load = load;
     const QString runId = message.runId;
     connect(load, &PageLoad::stateChanged, this, [this, key, runId, load](PageLoad::State state) {
         QString detail;
@@ -409,6 +360,7 @@ void ProbeServer::finishRun(const QString &key, const DoneMessage &done)
     }
     broadcastLoad();
     updateIdle();
+    pumpRuns();
     if (m_draining && m_runs.isEmpty())
         finishShutdown();
 }
@@ -445,16 +397,28 @@ void ProbeServer::cancelAll(const QString &why)
             it->load->abort(LoadError { LoadError::Kind::Cancelled, why });
         } else {
             it->cancelled = true;
-            finishRun(
-                key, DoneMessage { it->runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt });
+            finishRun(key,
+                DoneMessage { it->message.runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt });
         }
     }
 }
 
 void ProbeServer::sendTo(Session *session, const Message &message)
 {
-    if (session->socket->state() == QAbstractSocket::ConnectedState)
-        session->socket->sendTextMessage(session->codec.encodeText(message));
+    QWebSocket *socket = session->socket;
+    if (session->dropping || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    // What the client has not taken yet stays in our memory: a client that stops reading is cut off here, and
+    // its runs end, rather than holding the probe's memory and its share of the browser.
+    if (socket->bytesToWrite() > m_options.maxSendBacklogBytes) {
+        qCWarning(lcServer) << "dropping client" << session->peer.toString() << ": it does not read,"
+                            << socket->bytesToWrite() << "bytes unsent";
+        session->dropping = true;
+        // Not here: the caller may be walking the sessions.
+        QMetaObject::invokeMethod(socket, &QWebSocket::abort, Qt::QueuedConnection);
+        return;
+    }
+    socket->sendTextMessage(session->codec.encodeText(message));
 }
 
 void ProbeServer::sendToOwner(const QString &key, const Message &message)
@@ -508,7 +472,7 @@ void ProbeServer::shutdown(int graceMs)
     if (m_draining)
         return;
     m_draining = true;
-    m_server.close();
+    m_gate->close();
     broadcastLoad(); // capacity 0: the autoscaler sends nothing more here
     if (m_runs.isEmpty()) {
         finishShutdown();

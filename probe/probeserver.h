@@ -1,17 +1,15 @@
 #pragma once
 
 #include "chromeprocess.h"
+#include "connectiongate.h"
 #include "protocol/codec.h"
 
-#include <QDeadlineTimer>
 #include <QHash>
 #include <QHostAddress>
-#include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QUrl>
-#include <QWebSocketServer>
 
 #include <memory>
 #include <optional>
@@ -22,10 +20,13 @@ class QTimer;
 class QWebSocket;
 class UrlPolicy;
 
-// The probe's side of protocol v1 (shared/protocol/PROTOCOL.md): authenticates WebSocket clients, takes their
-// runs, streams each run's status, requests and metrics as they happen, and never lets one client see or cancel
-// another's runs. Loads run in one browser through a LoadScheduler, at most maxConcurrency at once, up to
-// queueLimit more waiting; beyond that a run is answered `busy`.
+// The probe's side of protocol v1 (shared/protocol/PROTOCOL.md): takes the clients its ConnectionGate has
+// authenticated, greets them, takes their runs, streams each run's status, requests and metrics as they happen,
+// and never lets one client see or cancel another's runs. Loads run in one browser through a LoadScheduler, at
+// most maxConcurrency at once, up to queueLimit more waiting; beyond that a run is answered `busy`. Waiting runs
+// go to the browser in turns, one client after another, so one client's many runs cannot hold another's. A
+// client that does not read what it is sent is dropped once its unsent backlog passes maxSendBacklogBytes, rather
+// than fed until the probe runs out of memory.
 class ProbeServer final : public QObject
 {
     Q_OBJECT
@@ -42,8 +43,9 @@ public:
         std::optional<QSslConfiguration> tls; // wss when set
         int maxConcurrency = 1;
         int queueLimit = 16;
-        int authTimeoutMs = 10'000;
-        int maxFailedHandshakesPerMinute = 5;
+        ConnectionGate::Limits gate; // the handshake's deadline and the caps on unauthenticated connections
+        // Above the largest frame (a metrics frame with a screenshot, 16 MiB), so one frame never trips it alone.
+        qint64 maxSendBacklogBytes = 16 * 1024 * 1024;
         std::shared_ptr<const UrlPolicy> policy; // required
         ChromeProcess::Options chrome;
     };
@@ -57,7 +59,9 @@ public:
 
     int clientCount() const; // authenticated and greeted
     int runCount() const { return static_cast<int>(m_runs.size()); }
+    // Connections that have not authenticated do not count: they must not keep a probe from idling down.
     bool isIdle() const { return m_sessions.isEmpty() && m_runs.isEmpty(); }
+    const ConnectionGate *gate() const { return m_gate; }
 
     // Takes no new runs, lets the running ones finish for up to `graceMs`, cancels what is left, says goodbye
     // (1001) to every client and closes the browser cleanly. Emits stopped() when all of that is done.
@@ -75,36 +79,39 @@ private:
     struct Session;
     struct Run
     {
-        QString runId;
+        RunMessage message;
         Session *owner = nullptr; // null once the owner has gone: nothing is sent then
-        QPointer<PageLoad> load; // null while the URL policy is still deciding
+        QPointer<PageLoad> load; // null until it goes to the browser
+        bool allowed = false; // the URL policy has let it through; it waits for its share of the browser
+        quint64 allowedOrder = 0;
         bool cancelled = false;
     };
 
-    void onNewConnection();
+    void onAuthenticated(QWebSocket *socket);
     void onTextMessage(Session *session, const QString &text);
-    void onHandshakeFrame(Session *session, const DecodedFrame &frame);
+    void onHello(Session *session, const DecodedFrame &frame);
     void onRun(Session *session, const RunMessage &run);
     void onCancel(Session *session, const CancelMessage &cancel);
-    void startRun(Session *session, const RunMessage &message);
+    void pumpRuns();
+    void startRun(const QString &key);
     void finishRun(const QString &key, const DoneMessage &done);
     void sendTo(Session *session, const Message &message);
     void sendToOwner(const QString &key, const Message &message);
     void broadcastLoad();
     LoadMessage currentLoad() const;
-    void refuseHandshake(Session *session, ProtocolCloseCode code, const QString &why);
     void dropSession(Session *session);
-    bool rateLimited(const QHostAddress &address);
-    void noteFailedHandshake(const QHostAddress &address);
     void updateIdle();
     void finishShutdown();
 
     Options m_options;
-    QWebSocketServer m_server;
+    ConnectionGate *m_gate = nullptr;
     LoadScheduler *m_scheduler = nullptr;
-    QHash<QWebSocket *, Session *> m_sessions;
+    QHash<QWebSocket *, Session *> m_sessions; // authenticated clients only
     QHash<QString, Run> m_runs; // key: session address + run id, so run ids are per connection
-    QHash<QString, QList<QDeadlineTimer>> m_failedHandshakes; // by peer address
+    quint64 m_nextAllowedOrder = 0;
+    quint64 m_nextSessionOrder = 0;
+    quint64 m_lastServedOrder = 0; // the client whose run went to the browser last
+    bool m_pumping = false;
     bool m_idle = true;
     LoadMessage m_lastLoad;
     bool m_draining = false;

@@ -107,8 +107,8 @@ int ServeCommand::start(const QStringList &arguments)
     const QCommandLineOption queue(QStringLiteral("queue"),
         QStringLiteral("Runs that may wait beyond those (0-10000)."), QStringLiteral("N"), QStringLiteral("16"));
     const QCommandLineOption idle(QStringLiteral("idle-shutdown"),
-        QStringLiteral("Exit after this many seconds with no client and no run (0: never)."), QStringLiteral("SECONDS"),
-        QStringLiteral("0"));
+        QStringLiteral("Exit after this many seconds with no authenticated client and no run (0: never)."),
+        QStringLiteral("SECONDS"), QStringLiteral("0"));
     const QCommandLineOption parentGrace(QStringLiteral("parent-grace"),
         QStringLiteral("One-parent mode: exit when no client has been connected for this many seconds, also before the "
                        "first one connects (0: off)."),

@@ -12,7 +12,8 @@ class QSocketNotifier;
 
 // `worldspeed-probe serve`: the fleet daemon. Parses its options, reads the token (file or environment, never
 // the command line), starts the ProbeServer, prints one ready line on stdout for whoever started it, and stops
-// itself when it is no longer useful: idle for --idle-shutdown seconds, or (one-parent mode) its parent gone for
+// itself when it is no longer useful: idle (no authenticated client, no run; connections that have not presented
+// the token do not count) for --idle-shutdown seconds, or (one-parent mode) its parent gone for
 // --parent-grace seconds. SIGTERM and SIGINT drain runs for up to --shutdown-timeout seconds and close Chrome
 // cleanly; the exit code is 0 for all of these.
 class ServeCommand final : public QObject

@@ -21,6 +21,8 @@
 #include <QSslKey>
 #include <QSslSocket>
 #include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -112,6 +114,8 @@ public:
     QString rawHello; // sent instead of `hello` when set
     bool answerHello = true;
     int closeAtOnceCode = 0; // close each new connection with this code before it says anything
+    int closeAtOnceCount = -1; // … only this many of them (-1: all)
+    QString closeAtOnceReason = QStringLiteral("bye");
     int abortNextConnections = 0; // drop this many new connections at once
 
     // What happened.
@@ -140,8 +144,9 @@ private:
                 socket->abort();
                 continue;
             }
-            if (closeAtOnceCode != 0) {
-                socket->close(QWebSocketProtocol::CloseCode(closeAtOnceCode), QStringLiteral("bye"));
+            if (closeAtOnceCode != 0 && closeAtOnceCount != 0) {
+                closeAtOnceCount -= closeAtOnceCount > 0 ? 1 : 0;
+                socket->close(QWebSocketProtocol::CloseCode(closeAtOnceCode), closeAtOnceReason);
                 continue;
             }
             connect(socket, &QWebSocket::textMessageReceived, this,
@@ -314,6 +319,9 @@ private slots:
     void reconnectGivesUp();
     void noReconnectAfterAuthRefusal();
     void noReconnectAfterFirstAttemptFails();
+    void shedConnectionIsRetried();
+    void shedBeforeTheUpgradeIsRetried();
+    void shedAfterReadyReconnects();
 
     void extraHeadersReachTheProbe();
     void closeIsCleanAndFinal();
@@ -406,9 +414,10 @@ void tst_ProbeClient::closeCodesAreNamed_data()
     QTest::addColumn<QString>("reason");
     QTest::newRow("4001 unauthorized") << 4001 << QStringLiteral("the probe refused the token");
     QTest::newRow("4002 auth timeout") << 4002 << QStringLiteral("authentication timed out");
-    QTest::newRow("4003 rate limited") << 4003 << QStringLiteral("too many failed attempts; try later");
+    QTest::newRow("4003 try again later") << 4003 << QStringLiteral("the probe asked to be tried again later");
     QTest::newRow("4004 no common version") << 4004 << QStringLiteral("no common protocol version");
     QTest::newRow("1009 too large") << 1009 << QStringLiteral("frame too large");
+    QTest::newRow("1007 not UTF-8") << 1007 << QStringLiteral("a message was not valid UTF-8");
     QTest::newRow("1001 going away") << 1001 << QStringLiteral("the probe is going away");
     QTest::newRow("undocumented") << 4999 << QStringLiteral("closed with code 4999: bye");
 }
@@ -423,6 +432,8 @@ void tst_ProbeClient::closeCodesAreNamed()
     probe.closeAtOnceCode = code;
     QVERIFY(probe.listen());
     ProbeClient client;
+    // Shorter than the second a 4003 without a retry-after asks for: the attempt ends with it, not retried.
+    client.setHandshakeTimeout(500ms);
     QSignalSpy failed(&client, &ProbeClient::failed);
     QSignalSpy disconnected(&client, &ProbeClient::disconnected);
     client.connectToProbe(probe.endpoint());
@@ -949,6 +960,88 @@ void tst_ProbeClient::noReconnectAfterFirstAttemptFails()
     QTest::qWait(200);
     QCOMPARE(reconnecting.size(), 0);
     QCOMPARE(probe.connectionCount, 1);
+}
+
+void tst_ProbeClient::shedConnectionIsRetried()
+{
+    // A probe with too many connections waiting to authenticate sheds the oldest with 4003: not a refusal. The
+    // client comes back after the delay the probe named, within the same attempt, and nobody hears of it.
+    FakeProbe probe;
+    probe.closeAtOnceCode = 4003;
+    probe.closeAtOnceCount = 2;
+    probe.closeAtOnceReason = RetryAfter::reason(200ms);
+    QVERIFY(probe.listen());
+    ProbeClient client;
+    QSignalSpy failed(&client, &ProbeClient::failed);
+    QSignalSpy disconnected(&client, &ProbeClient::disconnected);
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(connectReady(client, probe));
+    QVERIFY2(clock.elapsed() >= 400, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(probe.connectionCount, 3);
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(disconnected.size(), 0);
+
+    // Not beyond the handshake deadline: then the attempt ends with the probe's 4003.
+    FakeProbe full;
+    full.closeAtOnceCode = 4003;
+    full.closeAtOnceReason = RetryAfter::reason(300ms);
+    QVERIFY(full.listen());
+    ProbeClient late;
+    late.setHandshakeTimeout(1'000ms);
+    QSignalSpy lateFailed(&late, &ProbeClient::failed);
+    QSignalSpy lateDisconnected(&late, &ProbeClient::disconnected);
+    late.connectToProbe(full.endpoint());
+    QVERIFY(lateFailed.wait(5'000));
+    QCOMPARE(lateFailed.at(0).at(0).toString(), QStringLiteral("the probe asked to be tried again later"));
+    QCOMPARE(lateDisconnected.size(), 1);
+    QCOMPARE(lateDisconnected.at(0).at(0).toInt(), 4003);
+    QVERIFY(full.connectionCount >= 2);
+    QVERIFY(full.connectionCount <= 4);
+}
+
+void tst_ProbeClient::shedBeforeTheUpgradeIsRetried()
+{
+    // Before the upgrade a probe sheds with HTTP 503: the client retries that too, until its deadline.
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    int connections = 0;
+    connect(&server, &QTcpServer::newConnection, this, [&] {
+        while (QTcpSocket *socket = server.nextPendingConnection()) {
+            ++connections;
+            connect(socket, &QIODevice::readyRead, socket, [socket] {
+                socket->write("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n");
+                socket->disconnectFromHost();
+            });
+        }
+    });
+    ProbeClient client;
+    client.setHandshakeTimeout(2'500ms);
+    QSignalSpy failed(&client, &ProbeClient::failed);
+    ProbeClient::Endpoint endpoint;
+    endpoint.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.serverPort()));
+    endpoint.token = goodToken;
+    client.connectToProbe(endpoint);
+    QVERIFY(failed.wait(6'000));
+    QVERIFY2(connections >= 2, qPrintable(QString::number(connections)));
+    QCOMPARE(failed.size(), 1);
+}
+
+void tst_ProbeClient::shedAfterReadyReconnects()
+{
+    // A 4003 is never final: after ready() it is a drop like any other, reconnected after at least its delay.
+    FakeProbe probe;
+    QVERIFY(probe.listen());
+    ProbeClient client;
+    client.setReconnectPolicy({ 3, 10ms, 2.0, 100ms });
+    QVERIFY(connectReady(client, probe));
+    QSignalSpy ready(&client, &ProbeClient::ready);
+    QSignalSpy reconnecting(&client, &ProbeClient::reconnecting);
+    probe.current->close(QWebSocketProtocol::CloseCode(4003), RetryAfter::reason(300ms));
+    QVERIFY(ready.wait(5'000));
+    QCOMPARE(reconnecting.size(), 1);
+    QCOMPARE(qvariant_cast<std::chrono::milliseconds>(reconnecting.at(0).at(1)), 300ms);
+    QCOMPARE(probe.connectionCount, 2);
 }
 
 void tst_ProbeClient::extraHeadersReachTheProbe()

@@ -1,15 +1,20 @@
 // `worldspeed-probe serve` as a process: ready line, token handling, and the ways it ends itself.
+#include "fleet/probeclient.h"
 #include "protocolpeer.h"
+#include "rawwebsocket.h"
 #include "testwebserver.h"
 
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
+#include <memory>
+#include <vector>
 
 namespace {
 
@@ -58,6 +63,30 @@ bool isAlive(qint64 pid)
     return QFileInfo::exists(QStringLiteral("/proc/%1").arg(pid));
 }
 
+// The resident set of a process, in KiB; -1 when it cannot be read.
+qint64 residentKiB(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
+// Connects a ProbeClient with the token and says how long it took to be ready; -1 if it never was.
+qint64 msUntilReady(const QUrl &endpoint)
+{
+    ProbeClient client;
+    QSignalSpy ready(&client, &ProbeClient::ready);
+    QElapsedTimer clock;
+    clock.start();
+    client.connectToProbe(ProbeClient::Endpoint { endpoint, {}, QString::fromLatin1(token), {} });
+    return ready.wait(10'000) ? clock.elapsed() : -1;
+}
+
 } // namespace
 
 class tst_Serve : public QObject
@@ -69,6 +98,8 @@ private slots:
     void refusesToStartWithoutAToken();
     void tokenFromFileAndKeptFromChrome();
     void idleShutdown();
+    void unauthenticatedConnectionsDoNotKeepItAlive();
+    void floodDoesNotLockOutTheRightToken();
     void parentGoneShutdown();
     void parentReturnsInTime();
     void sigtermDrainsRunningRuns();
@@ -211,6 +242,71 @@ void tst_Serve::idleShutdown()
     qInfo("exited %lld ms after the last client left (idle shutdown 2 s)", idleFor);
     QVERIFY2(idleFor >= 1900, "not before its idle time");
     QVERIFY2(idleFor <= 2000 + 8000, "within its idle time and the time to close Chrome");
+}
+
+void tst_Serve::unauthenticatedConnectionsDoNotKeepItAlive()
+{
+    Probe probe = start({ QStringLiteral("--idle-shutdown"), QStringLiteral("2") });
+    QVERIFY(probe.endpoint.isValid());
+    QElapsedTimer clock;
+    clock.start();
+    // Someone keeps knocking without a token, before and after the upgrade: the probe is idle all the same.
+    std::vector<std::unique_ptr<RawWebSocket>> knocks;
+    while (probe.process->state() != QProcess::NotRunning && clock.elapsed() < 15'000) {
+        auto knock = std::make_unique<RawWebSocket>();
+        if (knock->connectTo(probe.endpoint, {}, 1'000) && knocks.size() % 2 == 0)
+            knock->upgrade({}, 1'000);
+        knocks.push_back(std::move(knock));
+        QTest::qWait(200);
+    }
+    QVERIFY(waitForExit(*probe.process, 15'000));
+    const qint64 idleFor = clock.elapsed();
+    qInfo("exited %lld ms after it was ready, with a connection without a token every 200 ms (idle shutdown 2 s)",
+        idleFor);
+    QCOMPARE(probe.process->exitCode(), 0);
+    QVERIFY2(idleFor <= 2000 + 8000, "unauthenticated connections kept it alive");
+}
+
+void tst_Serve::floodDoesNotLockOutTheRightToken()
+{
+    Probe probe = start({});
+    QVERIFY(probe.endpoint.isValid());
+    const qint64 pid = probe.process->processId();
+    const qint64 idleKiB = residentKiB(pid);
+    qint64 peakKiB = idleKiB;
+    // 300 connections from the right token's own address that never say a word, half of them before the upgrade
+    // and half after it.
+    std::vector<std::unique_ptr<RawWebSocket>> flood;
+    for (int i = 0; i < 300; ++i) {
+        flood.push_back(std::make_unique<RawWebSocket>());
+        QVERIFY(flood.back()->connectTo(probe.endpoint));
+        if (i % 2 == 1)
+            flood.back()->sendUpgradeRequest();
+        if (i % 25 == 0)
+            peakKiB = std::max(peakKiB, residentKiB(pid));
+    }
+    // Then a burst of 50 wrong tokens from there too.
+    for (int i = 0; i < 50; ++i) {
+        flood.push_back(std::make_unique<RawWebSocket>());
+        QVERIFY(flood.back()->connectTo(probe.endpoint));
+        if (flood.back()->upgrade() == 101)
+            flood.back()->sendText(R"({"v":1,"type":"auth","token":"wrong-token-)" + QByteArray::number(i) + R"("})");
+    }
+    peakKiB = std::max(peakKiB, residentKiB(pid));
+    // During: the wrong tokens' refusals are still waiting out their delays.
+    const qint64 duringMs = msUntilReady(probe.endpoint);
+    peakKiB = std::max(peakKiB, residentKiB(pid));
+    // After: every refusal has been sent (the longest waits 5 s).
+    QTest::qWait(6'000);
+    const qint64 afterMs = msUntilReady(probe.endpoint);
+    const qint64 afterKiB = residentKiB(pid);
+    qInfo("probe RSS: %lld KiB idle, at most %lld KiB during the flood, %lld KiB after it", idleKiB, peakKiB, afterKiB);
+    qInfo("the right token was ready after %lld ms during the flood and %lld ms after it", duringMs, afterMs);
+    QVERIFY(duringMs >= 0 && duringMs < 2'000);
+    QVERIFY(afterMs >= 0 && afterMs < 2'000);
+    QVERIFY2(peakKiB - idleKiB < 32 * 1024, "the probe's memory grew with the flood");
+    probe.process->terminate();
+    QVERIFY(waitForExit(*probe.process, 15'000));
 }
 
 void tst_Serve::parentGoneShutdown()

@@ -4,6 +4,7 @@
 #include <QLoggingCategory>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QRandomGenerator>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslError>
@@ -24,11 +25,21 @@ namespace {
 constexpr int abnormalClose = 1006;
 // How long a socket we closed may wait for the probe's answering close frame before it is dropped.
 constexpr std::chrono::milliseconds closeGrace { 3'000 };
+// How long to wait when a probe asks us to come back later without saying when, and the bounds of what it may say.
+constexpr std::chrono::milliseconds defaultRetryAfter { 1'000 };
+constexpr std::chrono::milliseconds minRetryAfter { 100 };
+constexpr std::chrono::milliseconds maxRetryAfter { 60'000 };
 
 bool isAuthRefusal(int closeCode)
 {
-    return closeCode == int(ProtocolCloseCode::Unauthorized) || closeCode == int(ProtocolCloseCode::RateLimited)
-        || closeCode == int(ProtocolCloseCode::UnsupportedVersion);
+    return closeCode == int(ProtocolCloseCode::Unauthorized) || closeCode == int(ProtocolCloseCode::UnsupportedVersion);
+}
+
+// A probe sheds connections that have not authenticated when too many wait: after the upgrade with 4003, before it
+// with HTTP 503 (which QWebSocket reports only in its error text).
+bool isShedBeforeUpgrade(const QString &socketError)
+{
+    return socketError.contains(u"status code: 503");
 }
 
 // 64 hex digits (any case, ':' or spaces between them allowed) or 32 raw bytes, to the raw digest; empty when the
@@ -89,6 +100,11 @@ ProbeClient::ProbeClient(QObject *parent)
         if (m_state == State::WaitingToReconnect)
             openSocket();
     });
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, [this] {
+        if (m_state == State::Connecting && !m_socket)
+            openSocket();
+    });
 }
 
 ProbeClient::~ProbeClient()
@@ -96,6 +112,7 @@ ProbeClient::~ProbeClient()
     // Close cleanly but tell nobody: slots must not run against a half-destroyed object.
     m_handshakeTimer.stop();
     m_reconnectTimer.stop();
+    m_retryTimer.stop();
     if (m_socket) {
         m_socket->disconnect(this);
         if (m_socket->state() == QAbstractSocket::ConnectedState) {
@@ -117,14 +134,16 @@ QString ProbeClient::closeCodeDescription(int closeCode)
         return QStringLiteral("the probe is going away");
     case abnormalClose:
         return QStringLiteral("the connection was lost");
+    case int(ProtocolCloseCode::InvalidText):
+        return QStringLiteral("a message was not valid UTF-8");
     case int(ProtocolCloseCode::FrameTooLarge):
         return QStringLiteral("frame too large");
     case int(ProtocolCloseCode::Unauthorized):
         return QStringLiteral("the probe refused the token");
     case int(ProtocolCloseCode::AuthTimeout):
         return QStringLiteral("authentication timed out");
-    case int(ProtocolCloseCode::RateLimited):
-        return QStringLiteral("too many failed attempts; try later");
+    case int(ProtocolCloseCode::TryAgainLater):
+        return QStringLiteral("the probe asked to be tried again later");
     case int(ProtocolCloseCode::UnsupportedVersion):
         return QStringLiteral("no common protocol version");
     default:
@@ -233,7 +252,9 @@ void ProbeClient::openSocket()
     QNetworkRequest request(m_endpoint.url);
     for (const auto &[name, value] : std::as_const(m_endpoint.headers))
         request.setRawHeader(name, value);
-    m_handshakeTimer.start(m_handshakeTimeout);
+    // One deadline for the whole attempt: a retry the probe asked for (retryLater()) does not extend it.
+    if (!m_handshakeTimer.isActive())
+        m_handshakeTimer.start(m_handshakeTimeout);
     socket->open(request);
 }
 
@@ -455,15 +476,39 @@ void ProbeClient::checkSocketEnded(QWebSocket *socket)
         if (ending.reason.startsWith(u"closed with code") && !socket->closeReason().isEmpty())
             ending.reason += QStringLiteral(": ") + socket->closeReason();
         ending.permanent = isAuthRefusal(ending.closeCode);
+        if (ending.closeCode == int(ProtocolCloseCode::TryAgainLater))
+            ending.retryAfter = RetryAfter::fromReason(socket->closeReason()).value_or(defaultRetryAfter);
     } else if (!m_connected) {
         ending.reason = QStringLiteral("could not connect to the probe: %1")
                             .arg(m_socketError.isEmpty() ? QStringLiteral("unknown error") : m_socketError);
+        if (isShedBeforeUpgrade(m_socketError))
+            ending.retryAfter = defaultRetryAfter;
     } else {
         ending.reason = closeCodeDescription(abnormalClose);
         if (!m_socketError.isEmpty())
             ending.reason += QStringLiteral(": ") + m_socketError;
     }
+    if (ending.retryAfter && retryLater(*ending.retryAfter))
+        return;
     endAttempt(ending);
+}
+
+bool ProbeClient::retryLater(std::chrono::milliseconds delay)
+{
+    // Only a connection that has not authenticated is shed, so only an attempt still connecting is retried here;
+    // a drop after ready() goes to the reconnection policy.
+    if (m_state != State::Connecting && m_state != State::Handshaking)
+        return false;
+    delay = std::clamp(delay, minRetryAfter, maxRetryAfter);
+    // Clients shed together should not all come back in the same instant.
+    delay += std::chrono::milliseconds(QRandomGenerator::global()->bounded(qint64(delay.count() / 4 + 1)));
+    if (!m_handshakeTimer.isActive() || m_handshakeTimer.remainingTimeAsDuration() <= delay)
+        return false;
+    qCInfo(lcProbeClient) << "the probe asked to be tried again later; retrying in" << delay.count() << "ms";
+    retireSocket(abnormalClose, {});
+    m_state = State::Connecting;
+    m_retryTimer.start(delay);
+    return true;
 }
 
 void ProbeClient::retireSocket(int closeCode, const QString &reason)
@@ -487,6 +532,7 @@ void ProbeClient::endAttempt(Ending ending)
 {
     retireSocket(abnormalClose, {}); // already gone in most cases; otherwise its connection is cut
     m_handshakeTimer.stop();
+    m_retryTimer.stop();
     const bool reachedReady = m_state == State::Ready;
     m_state = State::Disconnected;
     m_probeHello.reset();
@@ -528,7 +574,8 @@ void ProbeClient::endAttempt(Ending ending)
     if (!self || !retry || generation != m_generation)
         return;
     ++m_reconnectAttempt;
-    const std::chrono::milliseconds delay = m_reconnectPolicy.delayBefore(m_reconnectAttempt);
+    const std::chrono::milliseconds delay = std::max(m_reconnectPolicy.delayBefore(m_reconnectAttempt),
+        ending.retryAfter.value_or(std::chrono::milliseconds::zero()));
     m_reconnectTimer.start(delay);
     emit reconnecting(m_reconnectAttempt, delay);
 }

@@ -23,9 +23,11 @@ class QSslError;
 // reconnection with back-off. Everything arrives as signals on the event loop; nothing blocks.
 //
 // Life of a connection attempt: connectToProbe() → either ready() or failed(reason), and exactly one
-// disconnected(code, reason) when its socket ends (close() included). Every run submitted while ready ends with
-// exactly one done(): the probe's own, or one made here (ok = false) when the probe refused the run (`busy` and
-// the like), sent a `done` that could not be read, or the connection ended first.
+// disconnected(code, reason) when it ends (close() included). A probe that sheds the attempt's connection before
+// it has authenticated (close 4003, or HTTP 503 before the upgrade) is tried again after the delay it names, on a
+// fresh socket within the same attempt and its handshake deadline; none of that is emitted. Every run submitted while
+// ready ends with exactly one done(): the probe's own, or one made here (ok = false) when the probe refused the run
+// (`busy` and the like), sent a `done` that could not be read, or the connection ended first.
 class ProbeClient final : public QObject
 {
     Q_OBJECT
@@ -129,6 +131,7 @@ private:
         QString reason;
         bool permanent = false; // no reconnection: auth refused, no common version, certificate refused
         bool byClose = false; // close() was called
+        std::optional<std::chrono::milliseconds> retryAfter {}; // the probe shed the connection: come back after this
     };
 
     void openSocket();
@@ -140,6 +143,8 @@ private:
     void onSessionFrame(const DecodedFrame &frame);
     void onProbeError(const ErrorMessage &error);
     void checkSocketEnded(QWebSocket *socket);
+    // Opens a fresh socket after `delay` when the attempt's deadline allows; false when it does not.
+    bool retryLater(std::chrono::milliseconds delay);
     void endAttempt(Ending ending);
     void retireSocket(int closeCode, const QString &reason);
     void send(const Message &message);
@@ -156,6 +161,7 @@ private:
     FrameCodec m_codec { FrameCodec::screenshotMaxFrameBytes };
     QTimer m_handshakeTimer;
     QTimer m_reconnectTimer;
+    QTimer m_retryTimer; // a retry the probe asked for, within the attempt
     int m_reconnectAttempt = 0; // attempts made since the connection last dropped
     bool m_wasReady = false; // since connectToProbe(): only a connection that once worked is reconnected
     quint64 m_generation = 0; // bumped by connectToProbe() and close(), so a slot calling them is noticed

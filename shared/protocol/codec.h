@@ -29,6 +29,8 @@ class FrameCodec final
 {
 public:
     static constexpr qsizetype defaultMaxFrameBytes = 1024 * 1024;
+    // What a probe accepts before `auth` has succeeded: `auth` is small (a token of 4096 ASCII characters fits).
+    static constexpr qsizetype handshakeMaxFrameBytes = 8 * 1024;
     // The app raises its limit for frames from probes to this, because a `metrics` frame may carry a screenshot.
     static constexpr qsizetype screenshotMaxFrameBytes = 16 * 1024 * 1024;
 

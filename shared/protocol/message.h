@@ -36,10 +36,9 @@ struct ProtocolLimits
     static constexpr qsizetype maxScreenshotBase64Length = 12 * 1024 * 1024;
     static constexpr int maxCapacity = 1024;
     static constexpr int maxQueued = 1'000'000;
-    // Handshake policy of a probe (PROTOCOL.md §3): `auth` within this long, else close 4002; more failed
-    // handshakes than this from one address within a minute, and new connections from it are closed with 4003.
+    // Handshake policy of a probe (PROTOCOL.md §3): `auth` within this long of the connection opening, else
+    // close 4002.
     static constexpr int authTimeoutMs = 10'000;
-    static constexpr int maxFailedAuthsPerMinute = 5;
 
     // Identifiers travel into logs, file names and SQL: 1–64 of A–Z a–z 0–9 _ -.
     static bool isIdentifier(QStringView text);
