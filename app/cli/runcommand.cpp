@@ -218,10 +218,8 @@ int RunCommand::openHistory()
 {
     // The app's history with --save, else one of our own that goes when we do, so the results take the same path
     // from the fleet's frames to the TestRecord (and to HAR and CSV) either way.
-    QString error;
     if (m_settings.save) {
-        if (!makeDirectory(QFileInfo(m_settings.databasePath).absolutePath(), &error))
-            return m_console.fail(CliExitCode::FleetProblem, error);
+        // HistoryStore creates a missing folder itself, readable by this user only.
         m_store = std::make_unique<HistoryStore>(m_settings.databasePath);
     } else {
         m_scratch = std::make_unique<QTemporaryDir>();
