@@ -473,7 +473,7 @@ void ProbeServer::shutdown(int graceMs)
         return;
     m_draining = true;
     m_gate->close();
-    broadcastLoad(); // capacity 0: the autoscaler sends nothing more here
+    broadcastLoad(); // capacity 0: the fleet sends nothing more here
     if (m_runs.isEmpty()) {
         finishShutdown();
         return;

@@ -1,7 +1,7 @@
 // A fleet built from a config file: every backend type constructed from its settings, errors named, and the
 // default config measuring a real page through a real local probe.
 #include "fleet/configuredfleet.h"
-#include "fleet/fleettest.h"
+#include "fleet/multiregionrun.h"
 #include "fleet/regionpool.h"
 #include "memorysecretstore.h"
 #include "testwebserver.h"
@@ -34,14 +34,14 @@ void tst_ConfiguredFleet::buildsEveryBackendType()
     MemorySecretStore secrets;
     const auto fleet = ConfiguredFleet::create(*config, &secrets, &error);
     QVERIFY2(fleet, qPrintable(error));
-    QCOMPARE(fleet->autoscaler()->regions(),
+    QCOMPARE(fleet->fleet()->regions(),
         (QStringList { QStringLiteral("here"), QStringLiteral("mine"), QStringLiteral("fra"), QStringLiteral("k8s") }));
-    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("here"))->backend()->kind(), QStringLiteral("local"));
-    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("mine"))->backend()->kind(), QStringLiteral("static"));
-    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("fra"))->backend()->kind(), QStringLiteral("fly"));
-    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("k8s"))->backend()->kind(), QStringLiteral("kubernetes"));
-    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("here"))->options().max, 2);
-    QCOMPARE(fleet->autoscaler()->pool(QStringLiteral("here"))->options().maxConcurrency, 3);
+    QCOMPARE(fleet->fleet()->pool(QStringLiteral("here"))->backend()->kind(), QStringLiteral("local"));
+    QCOMPARE(fleet->fleet()->pool(QStringLiteral("mine"))->backend()->kind(), QStringLiteral("static"));
+    QCOMPARE(fleet->fleet()->pool(QStringLiteral("fra"))->backend()->kind(), QStringLiteral("fly"));
+    QCOMPARE(fleet->fleet()->pool(QStringLiteral("k8s"))->backend()->kind(), QStringLiteral("kubernetes"));
+    QCOMPARE(fleet->fleet()->pool(QStringLiteral("here"))->options().max, 2);
+    QCOMPARE(fleet->fleet()->pool(QStringLiteral("here"))->options().maxConcurrency, 3);
 }
 
 void tst_ConfiguredFleet::badBackendSettingsAreNamed()
@@ -90,10 +90,10 @@ void tst_ConfiguredFleet::defaultConfigMeasuresAPage()
     QString error;
     const auto fleet = ConfiguredFleet::create(config, &secrets, &error);
     QVERIFY2(fleet, qPrintable(error));
-    FleetTest *test = fleet->autoscaler()->submit(
+    MultiRegionRun *test = fleet->fleet()->submit(
         web.url(QStringLiteral("/asset?type=text/html&size=100")), {}, { config.regions.first().code });
-    QSignalSpy finished(test, &FleetTest::finished);
-    QSignalSpy done(test, &FleetTest::regionDone);
+    QSignalSpy finished(test, &MultiRegionRun::finished);
+    QSignalSpy done(test, &MultiRegionRun::regionDone);
     QVERIFY(finished.wait(60'000));
     QCOMPARE(done.count(), 1);
     QVERIFY(done.first().at(1).value<DoneMessage>().ok);

@@ -1,113 +1,86 @@
-// The fleet with real parts: local probe processes under a RegionPool, the app side dying, and several
-// "regions" as real probes in network namespaces of the test's own, one test fanned out to all of them.
-#include "fleet/autoscaler.h"
-#include "fleet/fleettest.h"
-#include "fleet/localbackend.h"
+// Fleet and MultiRegionRun: one run fanned out to several regions, each with its own FakeBackend and scripted
+// FakeProbes on loopback, and a ManualClock for the pools' timers.
+
+#include "fakebackend.h"
+#include "fakeprobe.h"
+#include "fleet/fleet.h"
+#include "fleet/multiregionrun.h"
 #include "fleet/poolrun.h"
 #include "fleet/regionpool.h"
-#include "fleet/staticbackend.h"
-#include "memorysecretstore.h"
-#include "testwebserver.h"
+#include "manualclock.h"
 
-#include <QCoreApplication>
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 
-#include <csignal>
-#include <unistd.h>
+#include <memory>
 
 namespace {
 
-bool isAlive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && text.mid(close + 2, 1) != "Z";
-}
+const QUrl pageUrl(QStringLiteral("https://example.com/"));
 
-LocalBackend::Settings localSettings(int maxConcurrency)
+struct Fleet
 {
-    LocalBackend::Settings s;
-    s.probePath = QStringLiteral(WORLDSPEED_PROBE_EXE);
-    s.maxConcurrency = maxConcurrency;
-    s.parentGraceSeconds = 3;
-    s.chromeArguments << QStringLiteral("--disable-quic");
-    return s;
-}
+    Fleet()
+        : pools(std::make_unique<Fleet>(&clock))
+    { }
 
-int run(const QString &program, const QStringList &arguments, QByteArray *output = nullptr)
-{
-    QProcess process;
-    process.start(program, arguments);
-    process.waitForFinished(30'000);
-    if (output)
-        *output = process.readAllStandardOutput() + process.readAllStandardError();
-    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-}
-
-// Network namespaces and veth links this test makes, named after its pid; all removed again by the destructor,
-// whatever happened in between.
-class Namespaces
-{
-public:
-    ~Namespaces() { removeAll(); }
-
-    // Region n lives in namespace ws<pid>n with 10.254.n.2; the host end of its link is 10.254.n.1.
-    QString add(int n, QString *error)
+    FakeBackend &backend(const QString &region)
     {
-        const QString ns = QStringLiteral("ws%1n%2").arg(::getpid()).arg(n);
-        const QString host = QStringLiteral("wsh%1n%2").arg(::getpid() % 100000).arg(n);
-        const QString peer = QStringLiteral("wsp%1n%2").arg(::getpid() % 100000).arg(n);
-        const QString hostAddress = QStringLiteral("10.254.%1.1/24").arg(n);
-        const QString nsAddress = QStringLiteral("10.254.%1.2/24").arg(n);
-        const QList<QStringList> steps {
-            { QStringLiteral("netns"), QStringLiteral("add"), ns },
-            { QStringLiteral("link"), QStringLiteral("add"), host, QStringLiteral("type"), QStringLiteral("veth"),
-                QStringLiteral("peer"), QStringLiteral("name"), peer },
-            { QStringLiteral("link"), QStringLiteral("set"), peer, QStringLiteral("netns"), ns },
-            { QStringLiteral("addr"), QStringLiteral("add"), hostAddress, QStringLiteral("dev"), host },
-            { QStringLiteral("link"), QStringLiteral("set"), host, QStringLiteral("up") },
-            { QStringLiteral("-n"), ns, QStringLiteral("addr"), QStringLiteral("add"), nsAddress, QStringLiteral("dev"),
-                peer },
-            { QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("set"), peer, QStringLiteral("up") },
-            { QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"),
-                QStringLiteral("up") },
-            // The other regions' host ends are reachable through this region's own link.
-            { QStringLiteral("-n"), ns, QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("10.254.0.0/16"),
-                QStringLiteral("via"), QStringLiteral("10.254.%1.1").arg(n) },
-        };
-        m_namespaces.append(ns);
-        m_links.append(host);
-        for (const QStringList &step : steps) {
-            QByteArray output;
-            if (run(QStringLiteral("ip"), step, &output) != 0) {
-                *error = QStringLiteral("ip %1: %2").arg(step.join(u' '), QString::fromLocal8Bit(output).trimmed());
-                return {};
-            }
+        if (region == u"fra")
+            return fra;
+        if (region == u"iad")
+            return iad;
+        return syd;
+    }
+
+    // Boots the region's first runner and waits until its probe has the region's run.
+    FakeProbe *bootAndRun(const QString &region, const QString &runId)
+    {
+        FakeProbe *probe = backend(region).completeBoot(region + QStringLiteral("-1"));
+        if (!probe || !QTest::qWaitFor([&] { return probe->hasRun(runId); }, 5000))
+            return nullptr;
+        return probe;
+    }
+
+    ManualClock clock;
+    FakeBackend fra { QStringLiteral("fra") };
+    FakeBackend iad { QStringLiteral("iad") };
+    FakeBackend syd { QStringLiteral("syd") };
+    std::unique_ptr<Fleet> pools; // declared last: goes first
+};
+
+struct TestLog
+{
+    explicit TestLog(MultiRegionRun *test)
+        : statuses(test, &MultiRegionRun::regionStatus)
+        , requests(test, &MultiRegionRun::requestFinished)
+        , metrics(test, &MultiRegionRun::metrics)
+        , dones(test, &MultiRegionRun::regionDone)
+        , finished(test, &MultiRegionRun::finished)
+    { }
+
+    // The regions, in the order their regionDone came.
+    QStringList doneRegions() const
+    {
+        QStringList regions;
+        for (const QList<QVariant> &args : dones)
+            regions.append(args.at(0).toString());
+        return regions;
+    }
+    DoneMessage done(const QString &region) const
+    {
+        for (const QList<QVariant> &args : dones) {
+            if (args.at(0).toString() == region)
+                return qvariant_cast<DoneMessage>(args.at(1));
         }
-        return ns;
+        return {};
     }
 
-    void removeAll()
-    {
-        for (const QString &link : std::as_const(m_links))
-            run(QStringLiteral("ip"), { QStringLiteral("link"), QStringLiteral("del"), link });
-        for (const QString &ns : std::as_const(m_namespaces))
-            run(QStringLiteral("ip"), { QStringLiteral("netns"), QStringLiteral("del"), ns });
-        m_links.clear();
-        m_namespaces.clear();
-    }
-
-private:
-    QStringList m_namespaces;
-    QStringList m_links;
+    QSignalSpy statuses;
+    QSignalSpy requests;
+    QSignalSpy metrics;
+    QSignalSpy dones;
+    QSignalSpy finished;
 };
 
 } // namespace
@@ -117,262 +90,222 @@ class tst_Fleet : public QObject
     Q_OBJECT
 
 private slots:
-    void initTestCase();
-    void growsToMaxQueuesTheRestAndIdlesDown();
-    void probeKilledMidRunFailsOnlyItsRuns();
-    void appDyingLeavesNoProbe();
-    void regionsInNetworkNamespaces();
-
-private:
-    TestWebServer m_web;
+    void addRegionRefusesBadInput_data();
+    void addRegionRefusesBadInput();
+    void fansOutToRegions();
+    void unknownRegion();
+    void noKnownRegionsAtAll_data();
+    void noKnownRegionsAtAll();
+    void cancelEndsEveryRegion();
+    void deletingATestCancelsItsRuns();
+    void systemClockByDefault();
 };
 
-void tst_Fleet::initTestCase()
+void tst_Fleet::addRegionRefusesBadInput_data()
 {
-    QVERIFY(QFileInfo(QStringLiteral(WORLDSPEED_PROBE_EXE)).isExecutable());
-    QVERIFY(m_web.listen(QHostAddress::Any));
-    TestWebServer::Response page;
-    page.body = "<!doctype html><p>fleet</p><img src=\"/asset?type=png&size=400&delay=300\">";
-    m_web.route(QStringLiteral("/page"), page);
-    TestWebServer::Response hang;
-    hang.mode = TestWebServer::Response::Mode::Hang;
-    m_web.route(QStringLiteral("/hang"), hang);
+    QTest::addColumn<QString>("region");
+    QTest::addColumn<int>("max");
+    QTest::addColumn<bool>("withBackend");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("a region that exists")
+        << QStringLiteral("fra") << 1 << true << QStringLiteral("region fra has a pool already");
+    QTest::newRow("not an identifier")
+        << QStringLiteral("fra west") << 1 << true
+        << QStringLiteral("region \"fra west\" is not 1–64 characters of A–Z, a–z, 0–9, '_' and '-'");
+    QTest::newRow("invalid options") << QStringLiteral("iad") << 0 << true
+                                     << QStringLiteral("region iad: max must be 1 or more, not 0");
+    QTest::newRow("no backend") << QStringLiteral("iad") << 1 << false << QStringLiteral("region iad has no backend");
 }
 
-void tst_Fleet::growsToMaxQueuesTheRestAndIdlesDown()
+void tst_Fleet::addRegionRefusesBadInput()
 {
-    LocalBackend backend(localSettings(4));
+    QFETCH(QString, region);
+    QFETCH(int, max);
+    QFETCH(bool, withBackend);
+    QFETCH(QString, error);
+    Fleet fleet;
+    QVERIFY(fleet.pools->addRegion(QStringLiteral("fra"), {}, &fleet.fra));
     PoolOptions options;
-    options.min = 0;
-    options.max = 3;
-    options.maxConcurrency = 4;
-    options.idleShutdownAfterMs = 3000;
-    Autoscaler fleet;
-    QString error;
-    RegionPool *pool = fleet.addRegion(QStringLiteral("local"), options, &backend, &error);
-    QVERIFY2(pool, qPrintable(error));
-
-    int mostRunners = 0;
-    int longestQueue = 0;
-    QSet<QString> runnerIds;
-    connect(pool, &RegionPool::runnerChanged, this, [&](const RunnerInfo &info) {
-        runnerIds.insert(info.id);
-        mostRunners = std::max(mostRunners, static_cast<int>(pool->runners().size()));
-    });
-    connect(pool, &RegionPool::queueLengthChanged, this,
-        [&](int length) { longestQueue = std::max(longestQueue, length); });
-
-    const QUrl url = m_web.url(QStringLiteral("/page"));
-    QList<PoolRun *> runs;
-    int ok = 0;
-    int finished = 0;
-    for (int i = 0; i < 30; ++i) {
-        PoolRun *run = pool->submit(QUrl(QStringLiteral("http://127.0.0.1:%1/page").arg(m_web.port())));
-        connect(run, &PoolRun::done, this, [&](const DoneMessage &done) {
-            ++finished;
-            ok += done.ok ? 1 : 0;
-            if (!done.ok)
-                qWarning("run failed: %s", qPrintable(done.error ? done.error->message : QString()));
-        });
-        runs.append(run);
-    }
-    Q_UNUSED(url);
-    QTRY_COMPARE_WITH_TIMEOUT(finished, 30, 240'000);
-    QCOMPARE(ok, 30);
-    qInfo("30 runs: at most %d runners (%lld distinct), longest queue %d", mostRunners,
-        static_cast<long long>(runnerIds.size()), longestQueue);
-    QCOMPARE(mostRunners, 3); // grew to exactly max
-    QCOMPARE(runnerIds.size(), 3); // and no runner was booted beyond that
-    QVERIFY(longestQueue >= 30 - 3 * 4); // the rest waited their turn
-    for (PoolRun *run : runs)
-        QVERIFY(!run->runnerId().isEmpty());
-
-    // Back to min (0) within the idle time and a margin for closing Chrome.
-    QElapsedTimer clock;
-    clock.start();
-    QTRY_VERIFY_WITH_TIMEOUT(pool->runners().isEmpty(), 3000 + 15'000);
-    qInfo("idled down to 0 runners %lld ms after the last run (idle shutdown 3 s)", clock.elapsed());
+    options.max = max;
+    QString why;
+    QVERIFY(!fleet.pools->addRegion(region, options, withBackend ? &fleet.iad : nullptr, &why));
+    QCOMPARE(why, error);
+    QCOMPARE(fleet.pools->regions(), QStringList { QStringLiteral("fra") });
 }
 
-void tst_Fleet::probeKilledMidRunFailsOnlyItsRuns()
+void tst_Fleet::fansOutToRegions()
 {
-    LocalBackend backend(localSettings(2));
-    PoolOptions options;
-    options.max = 2;
-    options.maxConcurrency = 1;
-    options.idleShutdownAfterMs = 60'000;
-    Autoscaler fleet;
-    RegionPool *pool = fleet.addRegion(QStringLiteral("local"), options, &backend);
-    QVERIFY(pool);
-    PoolRun *doomed = pool->submit(
-        m_web.url(QStringLiteral("/hang")), LoadOptions { 30'000, QStringLiteral("Native"), false, false });
-    PoolRun *survivor = pool->submit(
-        m_web.url(QStringLiteral("/hang?other=1")), LoadOptions { 8'000, QStringLiteral("Native"), false, false });
-    QSignalSpy doomedDone(doomed, &PoolRun::done);
-    QSignalSpy survivorDone(survivor, &PoolRun::done);
-    // Both loading, each on its own runner.
-    QTRY_COMPARE_WITH_TIMEOUT(m_web.hits(QStringLiteral("/hang")), 2, 60'000);
-    QVERIFY(!doomed->runnerId().isEmpty() && doomed->runnerId() != survivor->runnerId());
-    ::kill(static_cast<pid_t>(backend.processId(doomed->runnerId())), SIGKILL);
-    QVERIFY(doomedDone.wait(20'000));
-    const auto failed = doomedDone.first().first().value<DoneMessage>();
-    QVERIFY(!failed.ok);
-    QVERIFY2(failed.error->message.contains(u"went away") || failed.error->message.contains(u"lost"),
-        qPrintable(failed.error->message));
-    // The other probe's run is untouched: it ends by its own timeout, not by the crash.
-    QVERIFY(survivorDone.wait(30'000));
-    QCOMPARE(survivorDone.first().first().value<DoneMessage>().error->kind, LoadError::Kind::Timeout);
-    // New work still completes (a replacement probe boots if needed).
-    PoolRun *next = pool->submit(m_web.url(QStringLiteral("/page")));
-    QSignalSpy nextDone(next, &PoolRun::done);
-    QVERIFY(nextDone.wait(60'000));
-    QVERIFY(nextDone.first().first().value<DoneMessage>().ok);
-}
-
-void tst_Fleet::appDyingLeavesNoProbe()
-{
-    // A child process plays the app: it boots two local probes through a pool, prints their pids, and is then
-    // killed with SIGKILL — no destructor, no stop(). The probes must go on their own.
-    QProcess app;
-    app.setProgram(QCoreApplication::applicationFilePath());
-    app.setArguments({ QStringLiteral("--play-app") });
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("WORLDSPEED_PLAY_APP"), QStringLiteral("1"));
-    app.setProcessEnvironment(env);
-    app.start();
-    QVERIFY(app.waitForStarted());
-    QList<qint64> pids;
-    QDeadlineTimer deadline(60'000);
-    while (pids.size() < 2 && !deadline.hasExpired()) {
-        if (!app.waitForReadyRead(100))
-            continue;
-        while (app.canReadLine()) {
-            const QByteArray line = app.readLine().trimmed();
-            if (line.startsWith("probe-pid "))
-                pids.append(line.mid(10).toLongLong());
-        }
-    }
-    QCOMPARE(pids.size(), 2);
-    for (qint64 pid : pids)
-        QVERIFY(isAlive(pid));
-    app.kill();
-    app.waitForFinished();
-    QElapsedTimer clock;
-    clock.start();
-    for (qint64 pid : pids)
-        QTRY_VERIFY2_WITH_TIMEOUT(!isAlive(pid), "a probe outlived its app", 3000 + 10'000);
-    qInfo("both probes gone %lld ms after the app was killed (grace 3 s)", clock.elapsed());
-}
-
-void tst_Fleet::regionsInNetworkNamespaces()
-{
-    if (::geteuid() != 0)
-        QSKIP("network namespaces need root (CI runs as root)");
-    Namespaces namespaces;
-    const QByteArray token = "netns-test-token-0123456789";
-    const QStringList regions { QStringLiteral("reg1"), QStringLiteral("reg2"), QStringLiteral("reg3") };
-    std::vector<std::unique_ptr<QProcess>> probes;
-    MemorySecretStore secrets;
-    secrets.secrets.insert(QStringLiteral("probe"), QString::fromLatin1(token));
-    std::vector<std::unique_ptr<StaticBackend>> backends;
-    Autoscaler fleet;
-    for (int n = 1; n <= 3; ++n) {
-        QString error;
-        const QString ns = namespaces.add(n, &error);
-        QVERIFY2(!ns.isEmpty(), qPrintable(error));
-        // A real probe inside the region's namespace, listening on the namespace's own address.
-        auto probe = std::make_unique<QProcess>();
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), QString::fromLatin1(token));
-        probe->setProcessEnvironment(env);
-        probe->start(QStringLiteral("ip"),
-            { QStringLiteral("netns"), QStringLiteral("exec"), ns, QStringLiteral(WORLDSPEED_PROBE_EXE),
-                QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("10.254.%1.2:0").arg(n),
-                QStringLiteral("--region"), regions.at(n - 1), QStringLiteral("--allow-private-targets"),
-                QStringLiteral("--idle-shutdown"), QStringLiteral("120"), QStringLiteral("--chrome-arg"),
-                QStringLiteral("--disable-quic") });
-        QVERIFY(probe->waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(probe->canReadLine(), 15'000);
-        const QByteArray ready = probe->readLine().trimmed();
-        QVERIFY2(ready.startsWith("worldspeed-probe ready "), ready.constData());
-        const QUrl endpoint(
-            QJsonDocument::fromJson(ready.mid(23)).object().value(QStringLiteral("endpoint")).toString());
-        QCOMPARE(endpoint.host(), QStringLiteral("10.254.%1.2").arg(n));
-        StaticBackend::Settings settings;
-        settings.probes = { { endpoint, QStringLiteral("probe"), {} } };
-        backends.push_back(std::make_unique<StaticBackend>(settings, &secrets));
-        PoolOptions options;
-        options.max = 1;
-        QVERIFY(fleet.addRegion(regions.at(n - 1), options, backends.back().get()));
-        probes.push_back(std::move(probe));
-    }
-
-    // One test, fanned out to every region; the page is served on region 1's host address, which the other
-    // namespaces reach through their own links.
-    const QUrl url(QStringLiteral("http://10.254.1.1:%1/page").arg(m_web.port()));
-    FleetTest *test = fleet.submit(url, {}, regions);
-    QSignalSpy finished(test, &FleetTest::finished);
-    QHash<QString, DoneMessage> done;
-    QHash<QString, QList<RequestTiming>> requests;
-    connect(test, &FleetTest::regionDone, this,
-        [&](const QString &region, const DoneMessage &d) { done.insert(region, d); });
-    connect(test, &FleetTest::requestFinished, this,
-        [&](const QString &region, RunView, const RequestTiming &r) { requests[region].append(r); });
-    const qsizetype servedBefore = m_web.requests().size();
-    QVERIFY(finished.wait(120'000));
-    QCOMPARE(done.size(), 3);
+    Fleet fleet;
+    const QStringList regions { QStringLiteral("fra"), QStringLiteral("iad"), QStringLiteral("syd") };
     for (const QString &region : regions) {
-        QVERIFY2(done.value(region).ok, qPrintable(region));
-        QVERIFY(requests.value(region).size() >= 2);
+        RegionPool *pool = fleet.pools->addRegion(region, {}, &fleet.backend(region));
+        QVERIFY(pool);
+        QCOMPARE(fleet.pools->pool(region), pool);
+        QCOMPARE(pool->region(), region);
     }
-    // Each region's page came from its own namespace: the server saw one document request from each region's
-    // address, and each region's probe reports having talked to the server's address.
-    QSet<QString> peers;
-    for (const TestWebServer::Request &request : m_web.requests().mid(servedBefore)) {
-        if (request.path == u"/page")
-            peers.insert(request.peer);
-    }
-    QCOMPARE(peers,
-        (QSet<QString> { QStringLiteral("10.254.1.2"), QStringLiteral("10.254.2.2"), QStringLiteral("10.254.3.2") }));
-    for (const QString &region : regions)
-        QCOMPARE(requests.value(region).first().remoteIp, QStringLiteral("10.254.1.1"));
+    QCOMPARE(fleet.pools->regions(), regions);
 
-    delete test;
-    fleet.shutdown();
-    for (auto &probe : probes) {
-        probe->terminate(); // ip netns exec passes the signal on: the probe exits cleanly
-        QVERIFY(probe->waitForFinished(20'000));
+    MultiRegionRun *test = fleet.pools->submit(pageUrl, {}, regions + QStringList { QStringLiteral("fra") });
+    TestLog log(test);
+    QCOMPARE(test->regions(), regions); // the duplicate dropped
+    for (const QString &region : regions) {
+        QCOMPARE(fleet.backend(region).boots, QStringList { region + QStringLiteral("-1") });
+        QVERIFY(test->run(region));
+        QCOMPARE(test->run(region)->region(), region);
+    }
+
+    QHash<QString, FakeProbe *> probes;
+    for (const QString &region : regions) {
+        probes.insert(region, fleet.bootAndRun(region, test->run(region)->id()));
+        QVERIFY2(probes.value(region), qPrintable(region));
+        // Each region's run went to that region's probe, and only there.
+        QCOMPARE(probes.value(region)->runIds(), QStringList { test->run(region)->id() });
+    }
+
+    const QStringList order { QStringLiteral("syd"), QStringLiteral("fra"), QStringLiteral("iad") };
+    for (qsizetype i = 0; i < order.size(); ++i) {
+        const QString &region = order.at(i);
+        QVERIFY(probes.value(region)->finishRun(test->run(region)->id()));
+        QTRY_COMPARE(log.dones.size(), i + 1);
+        QCOMPARE(log.doneRegions().last(), region);
+        QCOMPARE(log.finished.size(), i + 1 == order.size() ? 1 : 0);
+        QCOMPARE(test->isFinished(), i + 1 == order.size());
+    }
+    QTest::qWait(50);
+    QCOMPARE(log.finished.size(), 1);
+    QCOMPARE(log.dones.size(), 3);
+
+    // Every frame carries the region it came from.
+    for (const QString &region : regions) {
+        const DoneMessage done = log.done(region);
+        QVERIFY(done.ok);
+        QCOMPARE(done.runId, test->run(region)->id());
+        QVERIFY(test->run(region)->cold());
+    }
+    QCOMPARE(log.requests.size(), 3);
+    for (const QList<QVariant> &args : std::as_const(log.requests)) {
+        const QString region = args.at(0).toString();
+        QCOMPARE(qvariant_cast<RunView>(args.at(1)), RunView::First);
+        QCOMPARE(
+            qvariant_cast<RequestTiming>(args.at(2)).url, QStringLiteral("https://example.com/%1/app.css").arg(region));
+    }
+    QCOMPARE(log.metrics.size(), 3);
+    for (const QList<QVariant> &args : std::as_const(log.metrics)) {
+        const QString region = args.at(0).toString();
+        const auto metrics = qvariant_cast<MetricsMessage>(args.at(2));
+        QCOMPARE(metrics.finalUrl, QStringLiteral("https://example.com/%1/").arg(region));
+        QCOMPARE(metrics.runId, test->run(region)->id());
+    }
+    // Per region: queued (starting a probe), then the probe's loading and complete.
+    for (const QString &region : regions) {
+        QList<RunState> states;
+        for (const QList<QVariant> &args : std::as_const(log.statuses)) {
+            if (args.at(0).toString() == region)
+                states.append(qvariant_cast<RunState>(args.at(1)));
+        }
+        QCOMPARE(states, (QList<RunState> { RunState::Queued, RunState::Loading, RunState::Complete }));
     }
 }
 
-int main(int argc, char *argv[])
+void tst_Fleet::unknownRegion()
 {
-    if (qEnvironmentVariableIsSet("WORLDSPEED_PLAY_APP")) {
-        // The "app" of appDyingLeavesNoProbe: boot two probes, say their pids, wait to be killed.
-        QCoreApplication app(argc, argv);
-        LocalBackend backend(localSettings(1));
-        PoolOptions options;
-        options.min = 2;
-        options.max = 2;
-        Autoscaler fleet;
-        RegionPool *pool = fleet.addRegion(QStringLiteral("local"), options, &backend);
-        QTimer poll;
-        QSet<QString> printed;
-        QObject::connect(&poll, &QTimer::timeout, &app, [&] {
-            for (const RunnerInfo &runner : pool->runners()) {
-                if (runner.state == RunnerInfo::Ready && !printed.contains(runner.id)) {
-                    printed.insert(runner.id);
-                    printf("probe-pid %lld\n", static_cast<long long>(backend.processId(runner.id)));
-                    fflush(stdout);
-                }
-            }
-        });
-        poll.start(50);
-        return QCoreApplication::exec();
-    }
-    QCoreApplication app(argc, argv);
-    tst_Fleet test;
-    return QTest::qExec(&test, argc, argv);
+    Fleet fleet;
+    QVERIFY(fleet.pools->addRegion(QStringLiteral("fra"), {}, &fleet.fra));
+    MultiRegionRun *test = fleet.pools->submit(pageUrl, {}, { QStringLiteral("mars"), QStringLiteral("fra") });
+    TestLog log(test);
+    QCOMPARE(log.dones.size(), 0); // never from inside submit()
+    QVERIFY(!test->run(QStringLiteral("mars")));
+    QTRY_COMPARE(log.dones.size(), 1);
+    QCOMPARE(log.doneRegions(), QStringList { QStringLiteral("mars") });
+    const DoneMessage mars = log.done(QStringLiteral("mars"));
+    QVERIFY(!mars.ok);
+    QCOMPARE(mars.error->kind, LoadError::Kind::Other);
+    QCOMPARE(mars.error->message, QStringLiteral("no probes are configured for region \"mars\""));
+    QCOMPARE(log.finished.size(), 0);
+
+    // The known region runs as usual.
+    FakeProbe *probe = fleet.bootAndRun(QStringLiteral("fra"), test->run(QStringLiteral("fra"))->id());
+    QVERIFY(probe);
+    QVERIFY(probe->finishRun(test->run(QStringLiteral("fra"))->id()));
+    QTRY_COMPARE(log.finished.size(), 1);
+    QCOMPARE(log.doneRegions(), (QStringList { QStringLiteral("mars"), QStringLiteral("fra") }));
+    QVERIFY(log.done(QStringLiteral("fra")).ok);
+    QTest::qWait(50);
+    QCOMPARE(log.finished.size(), 1);
 }
 
+void tst_Fleet::noKnownRegionsAtAll_data()
+{
+    QTest::addColumn<QStringList>("regions");
+    QTest::newRow("none asked for") << QStringList();
+    QTest::newRow("only unknown ones") << QStringList { QStringLiteral("mars"), QStringLiteral("venus") };
+}
+
+void tst_Fleet::noKnownRegionsAtAll()
+{
+    QFETCH(QStringList, regions);
+    Fleet fleet;
+    MultiRegionRun *test = fleet.pools->submit(pageUrl, {}, regions);
+    TestLog log(test);
+    QCOMPARE(log.finished.size(), 0);
+    QTRY_COMPARE(log.finished.size(), 1);
+    QCOMPARE(log.doneRegions(), regions);
+    QTest::qWait(50);
+    QCOMPARE(log.finished.size(), 1);
+}
+
+void tst_Fleet::cancelEndsEveryRegion()
+{
+    Fleet fleet;
+    QVERIFY(fleet.pools->addRegion(QStringLiteral("fra"), {}, &fleet.fra));
+    QVERIFY(fleet.pools->addRegion(QStringLiteral("iad"), {}, &fleet.iad));
+    MultiRegionRun *test = fleet.pools->submit(pageUrl, {}, { QStringLiteral("fra"), QStringLiteral("iad") });
+    TestLog log(test);
+    // fra is running on its probe; iad still waits for its runner to boot.
+    FakeProbe *probe = fleet.bootAndRun(QStringLiteral("fra"), test->run(QStringLiteral("fra"))->id());
+    QVERIFY(probe);
+    test->cancel();
+    QCOMPARE(log.doneRegions(), (QStringList { QStringLiteral("fra"), QStringLiteral("iad") }));
+    for (const QString &region : { QStringLiteral("fra"), QStringLiteral("iad") })
+        QCOMPARE(log.done(region).error->kind, LoadError::Kind::Cancelled);
+    QCOMPARE(log.finished.size(), 1);
+    QTRY_COMPARE(probe->cancels(), QStringList { test->run(QStringLiteral("fra"))->id() });
+    test->cancel(); // again: nothing
+    QTest::qWait(50);
+    QCOMPARE(log.dones.size(), 2);
+    QCOMPARE(log.finished.size(), 1);
+}
+
+void tst_Fleet::deletingATestCancelsItsRuns()
+{
+    Fleet fleet;
+    RegionPool *pool = fleet.pools->addRegion(QStringLiteral("fra"), {}, &fleet.fra);
+    QVERIFY(pool);
+    MultiRegionRun *test = fleet.pools->submit(pageUrl, {}, { QStringLiteral("fra") });
+    const QString runId = test->run(QStringLiteral("fra"))->id();
+    FakeProbe *probe = fleet.bootAndRun(QStringLiteral("fra"), runId);
+    QVERIFY(probe);
+    delete test;
+    QTRY_COMPARE(probe->cancels(), QStringList { runId });
+    QTRY_COMPARE(pool->runners().value(0).active, 0);
+}
+
+void tst_Fleet::systemClockByDefault()
+{
+    // No clock given: the fleet's own SystemClock runs the pools' real timers.
+    FakeBackend backend(QStringLiteral("fra"));
+    Fleet fleet;
+    QVERIFY(fleet.clock());
+    PoolOptions options;
+    options.checkoutTimeoutMs = 50;
+    QVERIFY(fleet.addRegion(QStringLiteral("fra"), options, &backend));
+    MultiRegionRun *test = fleet.submit(pageUrl, {}, { QStringLiteral("fra") });
+    QSignalSpy finished(test, &MultiRegionRun::finished);
+    QSignalSpy dones(test, &MultiRegionRun::regionDone);
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(qvariant_cast<DoneMessage>(dones.at(0).at(1)).error->message,
+        QStringLiteral("no runner free in fra within 50 ms"));
+}
+
+QTEST_GUILESS_MAIN(tst_Fleet)
 #include "tst_fleet.moc"

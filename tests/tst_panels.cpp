@@ -6,7 +6,7 @@
 #include "darkpalette.h"
 #include "fakebackend.h"
 #include "fakeprobe.h"
-#include "fleet/autoscaler.h"
+#include "fleet/fleet.h"
 #include "fleet/poolrun.h"
 #include "fleetpanel.h"
 #include "manualclock.h"
@@ -387,7 +387,7 @@ void tst_Panels::fleetPanelFollowsThePool()
 {
     ManualClock clock;
     FakeBackend backend(QStringLiteral("fra"));
-    Autoscaler fleet(&clock);
+    Fleet fleet(&clock);
     PoolOptions options;
     options.max = 2;
     options.maxConcurrency = 2;
@@ -397,7 +397,7 @@ void tst_Panels::fleetPanelFollowsThePool()
 
     FleetPanel panel;
     panel.setRemovedLinger(100);
-    panel.setAutoscaler(&fleet);
+    panel.setFleet(&fleet);
     QTreeWidgetItem *region = panel.regionItem(QStringLiteral("fra"));
     QVERIFY(region);
     QCOMPARE(region->text(FleetPanel::NameColumn), QStringLiteral("Frankfurt (fra)"));
@@ -492,10 +492,10 @@ void tst_Panels::fleetPanelShowsConfigErrors()
 {
     ManualClock clock;
     FakeBackend backend(QStringLiteral("lab"));
-    Autoscaler fleet(&clock);
+    Fleet fleet(&clock);
     QVERIFY(fleet.addRegion(QStringLiteral("lab"), PoolOptions {}, &backend));
     FleetPanel panel;
-    panel.setAutoscaler(&fleet);
+    panel.setFleet(&fleet);
     QCOMPARE(panel.regionItem(QStringLiteral("lab"))->text(FleetPanel::NameColumn), QStringLiteral("lab")); // no city
     QVERIFY(fleet.addRegion(QStringLiteral("fra"), PoolOptions {}, &backend));
     QVERIFY(!panel.regionItem(QStringLiteral("fra")));
@@ -758,14 +758,14 @@ void tst_Panels::screenshots()
     ManualClock clock;
     FakeBackend backend(QStringLiteral("fra"));
     FakeBackend flyBackend(QStringLiteral("syd"));
-    Autoscaler fleet(&clock);
+    Fleet fleet(&clock);
     PoolOptions options;
     options.max = 3;
     options.maxConcurrency = 2;
     RegionPool *fra = fleet.addRegion(QStringLiteral("fra"), options, &backend);
     RegionPool *syd = fleet.addRegion(QStringLiteral("syd"), options, &flyBackend);
     FleetPanel panel;
-    panel.setAutoscaler(&fleet);
+    panel.setFleet(&fleet);
     QList<PoolRun *> runs;
     for (int i = 0; i < 3; ++i)
         runs.append(fra->submit(QUrl(QStringLiteral("https://example.com/"))));

@@ -241,7 +241,7 @@ void tst_ProbeServer::streamsARunLive()
             QCOMPARE(metrics->metrics.requestCount, requests);
         }
     }
-    // The autoscaler's view: load reports arrived, and the last says idle.
+    // The fleet's view: load reports arrived, and the last says idle.
     QVERIFY(peer.waitFor(
         [](const Message &m) {
             const auto *load = as<LoadMessage>(m);
@@ -252,7 +252,7 @@ void tst_ProbeServer::streamsARunLive()
 
 void tst_ProbeServer::probeClientAgainstTheRealServer()
 {
-    // The client the app and the autoscaler use, against this server: the two ends of one protocol.
+    // The client the app and the fleet use, against this server: the two ends of one protocol.
     ProbeClient client;
     QSignalSpy ready(&client, &ProbeClient::ready);
     QSignalSpy requests(&client, &ProbeClient::requestFinished);

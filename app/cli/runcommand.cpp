@@ -239,7 +239,7 @@ int RunCommand::openHistory()
 
 int RunCommand::startTest()
 {
-    m_controller = std::make_unique<RunController>(m_fleet->autoscaler());
+    m_controller = std::make_unique<RunController>(m_fleet->fleet());
     m_recorder = std::make_unique<RunRecorder>(m_controller.get(), m_store.get());
     if (m_console.showProgress())
         connect(m_recorder.get(), &RunRecorder::regionChanged, this, &RunCommand::showProgress);

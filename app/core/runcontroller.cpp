@@ -1,9 +1,9 @@
 #include "runcontroller.h"
 
-#include "fleet/autoscaler.h"
-#include "fleet/fleettest.h"
+#include "fleet/fleet.h"
+#include "fleet/multiregionrun.h"
 
-RunController::RunController(Autoscaler *fleet, QObject *parent)
+RunController::RunController(Fleet *fleet, QObject *parent)
     : QObject(parent)
     , m_fleet(fleet)
 { }
@@ -75,23 +75,23 @@ void RunController::startRun(int run)
 {
     m_run = run;
     m_regionsDone = 0;
-    FleetTest *test = m_fleet->submit(m_request.url, m_request.options, m_request.regions);
+    MultiRegionRun *test = m_fleet->submit(m_request.url, m_request.options, m_request.regions);
     m_current = test;
-    connect(test, &FleetTest::regionStatus, this,
+    connect(test, &MultiRegionRun::regionStatus, this,
         [this, test](const QString &region, RunState state, const QString &detail) {
             const PoolRun *poolRun = test->run(region);
             emit regionState(
                 region, state, detail, state == RunState::Queued && poolRun && poolRun->waitingForProbeStart());
         });
-    connect(test, &FleetTest::requestFinished, this,
+    connect(test, &MultiRegionRun::requestFinished, this,
         [this, run](const QString &region, RunView view, const RequestTiming &request) {
             emit requestFinished(region, run, view, request);
         });
-    connect(test, &FleetTest::metrics, this,
+    connect(test, &MultiRegionRun::metrics, this,
         [this, run](const QString &region, RunView view, const MetricsMessage &metrics) {
             emit viewMeasured(region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng);
         });
-    connect(test, &FleetTest::regionDone, this, [this, test, run](const QString &region, const DoneMessage &done) {
+    connect(test, &MultiRegionRun::regionDone, this, [this, test, run](const QString &region, const DoneMessage &done) {
         const PoolRun *poolRun = test->run(region);
         // The protocol keeps ok and error apart; a run's end is one thing: failed with a reason, or not.
         std::optional<LoadError> error;
@@ -102,7 +102,7 @@ void RunController::startRun(int run)
         // A region is done when its last run is.
         emit progress(run == m_request.runs ? m_regionsDone : 0, static_cast<int>(m_request.regions.size()));
     });
-    connect(test, &FleetTest::finished, this, &RunController::onRunFinished);
+    connect(test, &MultiRegionRun::finished, this, &RunController::onRunFinished);
 }
 
 void RunController::onRunFinished()

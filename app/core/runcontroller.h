@@ -13,10 +13,10 @@
 
 #include <optional>
 
-class Autoscaler;
-class FleetTest;
+class Fleet;
+class MultiRegionRun;
 
-// Runs one test at a time: fans it out to the chosen regions through the autoscaler (once per run when several
+// Runs one test at a time: fans it out to the chosen regions through the fleet (once per run when several
 // runs are asked for), and tells what happens as it arrives, in the test's own terms — a region's state, a
 // request, a view's metrics, a run's end — not in the probes' messages. It keeps no results: RunRecorder keeps the
 // test (the live TestRecord and the history), and the views read that.
@@ -37,7 +37,7 @@ public:
     };
 
     // `fleet` is not owned and must outlive the controller.
-    explicit RunController(Autoscaler *fleet, QObject *parent = nullptr);
+    explicit RunController(Fleet *fleet, QObject *parent = nullptr);
     ~RunController() override;
 
     // What the user typed, as a URL we can test, or nullopt with a message for the form (http and https only).
@@ -67,9 +67,9 @@ private:
     void startRun(int run);
     void onRunFinished();
 
-    Autoscaler *m_fleet;
+    Fleet *m_fleet;
     Request m_request;
-    QPointer<FleetTest> m_current;
+    QPointer<MultiRegionRun> m_current;
     int m_run = 1;
     int m_regionsDone = 0; // in the current run
     bool m_running = false;

@@ -1,7 +1,7 @@
 #include "fleetpanel.h"
 
-#include "fleet/autoscaler.h"
 #include "fleet/backend.h"
+#include "fleet/fleet.h"
 #include "theme.h"
 
 #include <QEvent>
@@ -91,7 +91,7 @@ FleetPanel::~FleetPanel()
     disconnect(m_fleetDestroyed);
 }
 
-void FleetPanel::setAutoscaler(Autoscaler *fleet)
+void FleetPanel::setFleet(Fleet *fleet)
 {
     disconnect(m_fleetDestroyed);
     while (!m_regions.empty())

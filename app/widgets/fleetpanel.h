@@ -1,6 +1,6 @@
 #pragma once
 
-#include "fleet/autoscaler.h"
+#include "fleet/fleet.h"
 #include "fleet/regionpool.h"
 #include "regioncatalog.h"
 
@@ -21,7 +21,7 @@ class QLabel;
 class QTreeWidget;
 class QTreeWidgetItem;
 
-// The fleet as it is right now, per region of an Autoscaler: the pool (backend kind, min … max runners, runs per
+// The fleet as it is right now, per region of an Fleet: the pool (backend kind, min … max runners, runs per
 // runner, queue length, whether the next run starts hot or cold), its runners (booting, idle, busy n/m, stopping,
 // failed; boot time) and what went wrong (boot failures and lost runners, newest first, with the time), all live
 // from the pools' signals.
@@ -44,11 +44,11 @@ public:
     ~FleetPanel() override;
 
     // Not owned. Shows the regions it has now; call refresh() after adding regions to it.
-    void setAutoscaler(Autoscaler *fleet);
-    Autoscaler *autoscaler() const { return m_fleet; }
+    void setFleet(Fleet *fleet);
+    Fleet *fleet() const { return m_fleet; }
     // Where region codes get their city names from; the built-in catalog by default.
     void setCatalog(const RegionCatalog &catalog);
-    // Reads the autoscaler's regions again; keeps what is known of regions still there (their problems).
+    // Reads the fleet's regions again; keeps what is known of regions still there (their problems).
     void refresh();
     // How long a runner the pool let go stays listed.
     void setRemovedLinger(int ms) { m_removedLingerMs = ms; }
@@ -115,7 +115,7 @@ private:
     void updateDetails();
     QString regionName(const QString &code) const;
 
-    QPointer<Autoscaler> m_fleet;
+    QPointer<Fleet> m_fleet;
     RegionCatalog m_catalog;
     QTreeWidget *m_tree;
     QLabel *m_details;

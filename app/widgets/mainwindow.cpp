@@ -105,10 +105,10 @@ void MainWindow::loadFleet()
     }
     const QList<RegionCatalog::Region> regions = fleetRegions();
     m_regionModel->setRegions(regions);
-    m_controller = new RunController(m_fleet->autoscaler(), this);
+    m_controller = new RunController(m_fleet->fleet(), this);
     m_recorder = new RunRecorder(m_controller, m_services.history, this);
     connectRun();
-    m_fleetPanel->setAutoscaler(m_fleet->autoscaler());
+    m_fleetPanel->setFleet(m_fleet->fleet());
     if (m_trendChart)
         m_trendChart->setRegions(regions);
 

@@ -10,12 +10,12 @@
 ConfiguredFleet::ConfiguredFleet(FleetConfig config, Clock *clock)
     : m_config(std::move(config))
     , m_network(new QNetworkAccessManager(this))
-    , m_autoscaler(std::make_unique<Autoscaler>(clock))
+    , m_fleet(std::make_unique<Fleet>(clock))
 { }
 
 ConfiguredFleet::~ConfiguredFleet()
 {
-    m_autoscaler.reset(); // pools stop their runners while the backends are still there
+    m_fleet.reset(); // pools stop their runners while the backends are still there
     m_backends.clear();
 }
 
@@ -71,7 +71,7 @@ std::unique_ptr<ConfiguredFleet> ConfiguredFleet::create(
             return nullptr;
         }
         QString poolError;
-        if (!fleet->m_autoscaler->addRegion(region.code, poolOptions(region.pool), backend.get(), &poolError)) {
+        if (!fleet->m_fleet->addRegion(region.code, poolOptions(region.pool), backend.get(), &poolError)) {
             if (error)
                 *error = QStringLiteral("regions[%1] (%2).pool: %3").arg(i).arg(region.code, poolError);
             return nullptr;

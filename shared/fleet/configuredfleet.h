@@ -1,6 +1,6 @@
 #pragma once
 
-#include "autoscaler.h"
+#include "fleet.h"
 #include "fleetconfig.h"
 
 #include <QObject>
@@ -13,7 +13,7 @@ class QNetworkAccessManager;
 class SecretStore;
 
 // A fleet as a FleetConfig describes it: one backend per region, built from the region's backend settings, and
-// one pool per region in an Autoscaler. What the app and the command line run tests through.
+// one pool per region in an Fleet. What the app and the command line run tests through.
 class ConfiguredFleet final : public QObject
 {
     Q_OBJECT
@@ -26,7 +26,7 @@ public:
     ~ConfiguredFleet() override;
 
     const FleetConfig &config() const { return m_config; }
-    Autoscaler *autoscaler() const { return m_autoscaler.get(); }
+    Fleet *fleet() const { return m_fleet.get(); }
     static PoolOptions poolOptions(const PoolSettings &settings);
 
 private:
@@ -35,5 +35,5 @@ private:
     FleetConfig m_config;
     QNetworkAccessManager *m_network = nullptr;
     std::vector<std::unique_ptr<Backend>> m_backends;
-    std::unique_ptr<Autoscaler> m_autoscaler; // declared last: its pools go before the backends they use
+    std::unique_ptr<Fleet> m_fleet; // declared last: its pools go before the backends they use
 };

@@ -18,7 +18,7 @@
 class QWebSocket;
 class QSslError;
 
-// The client end of the probe protocol (shared/protocol/PROTOCOL.md), as the app, the autoscaler and tests use it:
+// The client end of the probe protocol (shared/protocol/PROTOCOL.md), as the app, the fleet and tests use it:
 // one WebSocket to one worldspeed-probe, the auth + hello handshake, runs and their typed results, and an optional
 // reconnection with back-off. Everything arrives as signals on the event loop; nothing blocks.
 //

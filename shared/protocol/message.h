@@ -157,7 +157,7 @@ struct DoneMessage
     friend bool operator==(const DoneMessage &, const DoneMessage &) = default;
 };
 
-// probe → app: how busy the probe is, for the autoscaler.
+// probe → app: how busy the probe is, for the app's region pools.
 struct LoadMessage
 {
     static constexpr QStringView typeName = u"load";

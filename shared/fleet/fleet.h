@@ -12,21 +12,21 @@
 
 class Backend;
 class Clock;
-class FleetTest;
+class MultiRegionRun;
 
 // The fleet: one RegionPool per region, and tests fanned out to several regions at once (FLAME's multicall).
-// Backends are the caller's (FleetConfig builds them) and must outlive the autoscaler; pools and tests are its
+// Backends are the caller's (FleetConfig builds them) and must outlive the fleet; pools and multi-region runs are its
 // children.
-class Autoscaler final : public QObject
+class Fleet final : public QObject
 {
     Q_OBJECT
-    Q_DISABLE_COPY_MOVE(Autoscaler)
+    Q_DISABLE_COPY_MOVE(Fleet)
 
 public:
-    // `clock` is not owned and must outlive the autoscaler; null: a SystemClock of its own.
-    explicit Autoscaler(Clock *clock = nullptr, QObject *parent = nullptr);
+    // `clock` is not owned and must outlive the fleet; null: a SystemClock of its own.
+    explicit Fleet(Clock *clock = nullptr, QObject *parent = nullptr);
     // Deletes its tests and pools (stopping every runner) before its own clock goes.
-    ~Autoscaler() override;
+    ~Fleet() override;
 
     // Null, with *error set, for a region that exists already, a bad region name, invalid options or no backend.
     RegionPool *addRegion(
@@ -36,9 +36,9 @@ public:
     QStringList regions() const;
     Clock *clock() const { return m_clock; }
 
-    // One run of `url` in each of `regions` (duplicates ignored). The handle is a child of the autoscaler:
+    // One run of `url` in each of `regions` (duplicates ignored). The handle is a child of the fleet:
     // delete it when done with it.
-    FleetTest *submit(const QUrl &url, const LoadOptions &options, const QStringList &regions);
+    MultiRegionRun *submit(const QUrl &url, const LoadOptions &options, const QStringList &regions);
 
     // Shuts every pool down (see RegionPool::shutdown()).
     void shutdown();

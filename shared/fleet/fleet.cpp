@@ -1,26 +1,26 @@
-#include "autoscaler.h"
+#include "fleet.h"
 
 #include "backend.h"
 #include "clock.h"
-#include "fleettest.h"
+#include "multiregionrun.h"
 #include "poolrun.h"
 
-Autoscaler::Autoscaler(Clock *clock, QObject *parent)
+Fleet::Fleet(Clock *clock, QObject *parent)
     : QObject(parent)
     , m_ownedClock(clock ? nullptr : std::make_unique<SystemClock>())
     , m_clock(clock ? clock : m_ownedClock.get())
 { }
 
-Autoscaler::~Autoscaler()
+Fleet::~Fleet()
 {
     // Children would go after the members, so after our own clock, which the pools still use while dying.
-    qDeleteAll(findChildren<FleetTest *>(QString(), Qt::FindDirectChildrenOnly));
+    qDeleteAll(findChildren<MultiRegionRun *>(QString(), Qt::FindDirectChildrenOnly));
     for (const auto &[region, pool] : std::as_const(m_pools))
         delete pool;
     m_pools.clear();
 }
 
-RegionPool *Autoscaler::addRegion(const QString &region, const PoolOptions &options, Backend *backend, QString *error)
+RegionPool *Fleet::addRegion(const QString &region, const PoolOptions &options, Backend *backend, QString *error)
 {
     const auto refuse = [error](const QString &why) -> RegionPool * {
         if (error)
@@ -42,7 +42,7 @@ RegionPool *Autoscaler::addRegion(const QString &region, const PoolOptions &opti
     return created;
 }
 
-RegionPool *Autoscaler::pool(const QString &region) const
+RegionPool *Fleet::pool(const QString &region) const
 {
     for (const auto &[name, pool] : m_pools) {
         if (name == region)
@@ -51,7 +51,7 @@ RegionPool *Autoscaler::pool(const QString &region) const
     return nullptr;
 }
 
-QStringList Autoscaler::regions() const
+QStringList Fleet::regions() const
 {
     QStringList names;
     for (const auto &entry : m_pools)
@@ -59,9 +59,9 @@ QStringList Autoscaler::regions() const
     return names;
 }
 
-FleetTest *Autoscaler::submit(const QUrl &url, const LoadOptions &options, const QStringList &regions)
+MultiRegionRun *Fleet::submit(const QUrl &url, const LoadOptions &options, const QStringList &regions)
 {
-    auto *test = new FleetTest(this);
+    auto *test = new MultiRegionRun(this);
     QStringList unique = regions;
     unique.removeDuplicates();
     for (const QString &region : std::as_const(unique)) {
@@ -74,7 +74,7 @@ FleetTest *Autoscaler::submit(const QUrl &url, const LoadOptions &options, const
     return test;
 }
 
-void Autoscaler::shutdown()
+void Fleet::shutdown()
 {
     const auto pools = m_pools;
     for (const auto &entry : pools)

@@ -1,21 +1,21 @@
-#include "fleettest.h"
+#include "multiregionrun.h"
 
 #include "poolrun.h"
 
 #include <QMetaObject>
 
-FleetTest::FleetTest(QObject *parent)
+MultiRegionRun::MultiRegionRun(QObject *parent)
     : QObject(parent)
 { }
 
-FleetTest::~FleetTest()
+MultiRegionRun::~MultiRegionRun()
 {
     // Deleting a run that has not ended cancels it at its pool, quietly.
     for (const QPointer<PoolRun> &run : std::as_const(m_runs))
         delete run.data();
 }
 
-void FleetTest::addRegion(const QString &region, PoolRun *run)
+void MultiRegionRun::addRegion(const QString &region, PoolRun *run)
 {
     m_regions.append(region);
     m_runs.insert(region, run);
@@ -29,7 +29,7 @@ void FleetTest::addRegion(const QString &region, PoolRun *run)
     connect(run, &PoolRun::done, this, [this, region](const DoneMessage &done) { onRegionDone(region, done); });
 }
 
-void FleetTest::addFailedRegion(const QString &region, const QString &message)
+void MultiRegionRun::addFailedRegion(const QString &region, const QString &message)
 {
     m_regions.append(region);
     m_pending.insert(region);
@@ -40,7 +40,7 @@ void FleetTest::addFailedRegion(const QString &region, const QString &message)
         this, [this, region, done] { onRegionDone(region, done); }, Qt::QueuedConnection);
 }
 
-void FleetTest::start()
+void MultiRegionRun::start()
 {
     if (m_regions.isEmpty()) {
         QMetaObject::invokeMethod(
@@ -55,9 +55,9 @@ void FleetTest::start()
     }
 }
 
-void FleetTest::cancel()
+void MultiRegionRun::cancel()
 {
-    const QPointer<FleetTest> self(this);
+    const QPointer<MultiRegionRun> self(this);
     const QStringList regions = m_regions;
     for (const QString &region : regions) {
         if (!self)
@@ -67,11 +67,11 @@ void FleetTest::cancel()
     }
 }
 
-void FleetTest::onRegionDone(const QString &region, const DoneMessage &done)
+void MultiRegionRun::onRegionDone(const QString &region, const DoneMessage &done)
 {
     if (!m_pending.remove(region))
         return;
-    const QPointer<FleetTest> self(this);
+    const QPointer<MultiRegionRun> self(this);
     emit regionDone(region, done);
     if (!self || !m_pending.isEmpty() || m_finished)
         return;

@@ -12,18 +12,18 @@
 
 class PoolRun;
 
-// One page test fanned out to several regions (Autoscaler::submit): every region's frames, with the region
+// One page test fanned out to several regions (Fleet::submit): every region's frames, with the region
 // attached, and finished() once every region has its regionDone(). A region without a pool gets its regionDone()
 // with an error on the event loop; the others run as usual.
 //
 // It holds the regions' PoolRuns (run()) until it is deleted; deleting it cancels the regions still running.
-class FleetTest final : public QObject
+class MultiRegionRun final : public QObject
 {
     Q_OBJECT
-    Q_DISABLE_COPY_MOVE(FleetTest)
+    Q_DISABLE_COPY_MOVE(MultiRegionRun)
 
 public:
-    ~FleetTest() override;
+    ~MultiRegionRun() override;
 
     // The regions asked for, without duplicates, in the order given.
     QStringList regions() const { return m_regions; }
@@ -42,9 +42,9 @@ signals:
     void finished();
 
 private:
-    friend class Autoscaler;
+    friend class Fleet;
 
-    explicit FleetTest(QObject *parent);
+    explicit MultiRegionRun(QObject *parent);
     void addRegion(const QString &region, PoolRun *run);
     void addFailedRegion(const QString &region, const QString &message);
     // After the last region was added: a test of no regions at all finishes on the event loop.
