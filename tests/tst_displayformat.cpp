@@ -36,6 +36,7 @@ void TestDisplayFormat::durations_data()
     QTest::newRow("whole under 10") << 3.0 << QStringLiteral("3 ms");
     QTest::newRow("rounds up to 10") << 9.97 << QStringLiteral("10 ms");
     QTest::newRow("ms") << 910.4 << QStringLiteral("910 ms");
+    QTest::newRow("a load on the map") << 420.0 << QStringLiteral("420 ms");
     QTest::newRow("just under a second") << 999.4 << QStringLiteral("999 ms");
     QTest::newRow("rounds to a second") << 999.6 << QStringLiteral("1 s");
     QTest::newRow("seconds") << 2480.0 << QStringLiteral("2.48 s");
