@@ -285,8 +285,8 @@ void WorldMapPainter::paintLoadScale(QPainter &painter, const QRectF &bar, const
     for (const double ms : { 0.0, LoadTimeScale::goodMs, LoadTimeScale::mediumMs, LoadTimeScale::poorMs, scaleMaxMs }) {
         const double x = bar.left() + bar.width() * ms / scaleMaxMs;
         painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3 * u));
-        // Ticks half a second apart at the finest (2.5 s), on the scale's span: one decimal throughout.
-        const QString tick = DisplayFormat::axisTick(ms, 500, scaleMaxMs, QLocale());
+        // In the words of the markers' labels; "1.0 s" … "5.0 s+" along the axis would crowd its right end.
+        const QString tick = ms == 0 ? QStringLiteral("0") : DisplayFormat::duration(ms, QLocale());
         const QString text = ms == scaleMaxMs ? tick + QStringLiteral("+") : tick;
         const double width = metrics.horizontalAdvance(text);
         const double left = std::clamp(x - width / 2, bar.left(), bar.right() - width);
