@@ -3,6 +3,7 @@
 #include "cdpconnection.h"
 #ifndef Q_OS_WIN
 #include "cdppipe.h"
+#include "model/displayformat.h"
 #endif
 
 #include <QCoreApplication>
@@ -381,8 +382,8 @@ void ChromeProcess::pollDevToolsPort()
     if (m_state != State::Starting)
         return;
     if (m_clock.elapsed() > m_options.startTimeoutMs) {
-        fail(QStringLiteral("the browser did not open its DevTools port within %1 s")
-                 .arg(m_options.startTimeoutMs / 1000));
+        fail(QStringLiteral("the browser did not open its DevTools port within %1")
+                 .arg(DisplayFormat::duration(m_options.startTimeoutMs)));
         return;
     }
     QFile file(QDir(m_root->path()).filePath(QStringLiteral("profile/DevToolsActivePort")));
@@ -413,8 +414,8 @@ void ChromeProcess::onCdpOpened()
             if (m_state != State::Starting || reply.errorCode == CdpReply::disconnectedCode)
                 return;
             if (reply.errorCode == CdpReply::timeoutCode) {
-                fail(QStringLiteral("the browser did not answer DevTools within %1 s")
-                         .arg(m_options.startTimeoutMs / 1000));
+                fail(QStringLiteral("the browser did not answer DevTools within %1")
+                         .arg(DisplayFormat::duration(m_options.startTimeoutMs)));
                 return;
             }
             if (!reply.ok()) {

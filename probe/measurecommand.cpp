@@ -233,7 +233,8 @@ void MeasureCommand::printTable() const
     if (firstRun.browserStartMs)
         m_out << "  (cold start " << DisplayFormat::duration(firstRun.browserStartMs) << ')';
     m_out << '\n';
-    m_out << "Profile  " << m_loadOptions.profile << "   Timeout " << m_loadOptions.timeoutMs / 1000 << " s\n\n";
+    m_out << "Profile  " << m_loadOptions.profile << "   Timeout " << DisplayFormat::duration(m_loadOptions.timeoutMs)
+          << "\n\n";
 
     // One column per row of the metric table, each as wide as its widest value needs.
     const auto width = [](const PageMetric &metric) {

@@ -2,6 +2,7 @@
 
 #include "cdpconnection.h"
 #include "model/connectivityprofile.h"
+#include "model/displayformat.h"
 #include "urlpolicy.h"
 
 #include <QDateTime>
@@ -85,9 +86,9 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
             m_fullyLoadedCapMs = static_cast<double>(m_viewClock.elapsed());
             endView(std::nullopt, true);
         } else {
-            endView(
-                LoadError { LoadError::Kind::Timeout,
-                    QStringLiteral("the page did not finish loading within %1 s").arg(m_options.timeoutMs / 1000.0) },
+            endView(LoadError { LoadError::Kind::Timeout,
+                        QStringLiteral("the page did not finish loading within %1")
+                            .arg(DisplayFormat::duration(m_options.timeoutMs)) },
                 true);
         }
     });

@@ -1,5 +1,7 @@
 #include "urlpolicy.h"
 
+#include "model/displayformat.h"
+
 #include <QHostInfo>
 #include <QMetaObject>
 #include <QObject>
@@ -239,9 +241,8 @@ void UrlPolicy::check(const QUrl &url, QObject *context, std::function<void(Verd
             return;
         pending->finished = true;
         QHostInfo::abortHostLookup(pending->lookupId);
-        pending->done(Verdict::refuse(QStringLiteral("looking up host \"%1\" took longer than %2 ms")
-                                          .arg(host)
-                                          .arg(static_cast<qint64>(timeout.count()))));
+        pending->done(Verdict::refuse(QStringLiteral("looking up host \"%1\" took longer than %2")
+                                          .arg(host, DisplayFormat::duration(double(timeout.count())))));
     });
     timer->start(m_lookupTimeout);
 

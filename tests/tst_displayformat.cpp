@@ -18,7 +18,9 @@ private slots:
     void deltas();
     void axisTicks_data();
     void axisTicks();
-    void bytesCountsScores();
+    void bytes_data();
+    void bytes();
+    void countsAndScores();
     void tableCoversEveryMetricOnce();
     void tableReadsPageMetrics();
     void tableFormatsByUnit();
@@ -36,6 +38,7 @@ void TestDisplayFormat::durations_data()
     QTest::newRow("whole under 10") << 3.0 << QStringLiteral("3 ms");
     QTest::newRow("rounds up to 10") << 9.97 << QStringLiteral("10 ms");
     QTest::newRow("ms") << 910.4 << QStringLiteral("910 ms");
+    QTest::newRow("a load on the map") << 420.0 << QStringLiteral("420 ms");
     QTest::newRow("just under a second") << 999.4 << QStringLiteral("999 ms");
     QTest::newRow("rounds to a second") << 999.6 << QStringLiteral("1 s");
     QTest::newRow("seconds") << 2480.0 << QStringLiteral("2.48 s");
@@ -122,12 +125,30 @@ void TestDisplayFormat::axisTicks()
     QCOMPARE(DisplayFormat::axisTick(ms, step, span), text);
 }
 
-void TestDisplayFormat::bytesCountsScores()
+void TestDisplayFormat::bytes_data()
 {
-    QCOMPARE(DisplayFormat::bytes(850), QStringLiteral("850 bytes"));
-    QCOMPARE(DisplayFormat::bytes(33'100), QStringLiteral("33.1 kB"));
-    QCOMPARE(DisplayFormat::bytes(2'450'000), QStringLiteral("2.45 MB"));
-    QCOMPARE(DisplayFormat::bytes(33'100, QLocale(QStringLiteral("de_DE"))), QStringLiteral("33,1 kB"));
+    QTest::addColumn<qint64>("bytes");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("german"); // the locale's words and separators, the same units
+    // 1000-based, as DevTools and the budgets count: 33 055 bytes is 33.1 kB (the probe once wrote "32.3 KB").
+    QTest::newRow("bytes") << qint64(850) << QStringLiteral("850 bytes") << QStringLiteral("850 Bytes");
+    QTest::newRow("kB") << qint64(33'055) << QStringLiteral("33.1 kB") << QStringLiteral("33,1 kB");
+    QTest::newRow("just under a MB") << qint64(999'949) << QStringLiteral("999.9 kB") << QStringLiteral("999,9 kB");
+    QTest::newRow("MB") << qint64(2'450'000) << QStringLiteral("2.45 MB") << QStringLiteral("2,45 MB");
+    QTest::newRow("GB") << qint64(3'210'000'000) << QStringLiteral("3.21 GB") << QStringLiteral("3,21 GB");
+}
+
+void TestDisplayFormat::bytes()
+{
+    QFETCH(qint64, bytes);
+    QFETCH(QString, text);
+    QFETCH(QString, german);
+    QCOMPARE(DisplayFormat::bytes(bytes), text);
+    QCOMPARE(DisplayFormat::bytes(bytes, QLocale(QLocale::German)), german);
+}
+
+void TestDisplayFormat::countsAndScores()
+{
     QCOMPARE(DisplayFormat::count(12'345, QLocale(QStringLiteral("en_US"))), QStringLiteral("12345"));
     QCOMPARE(DisplayFormat::score(0.1234), QStringLiteral("0.123"));
     QCOMPARE(DisplayFormat::score(0.1), QStringLiteral("0.1"));

@@ -18,9 +18,10 @@ namespace {
 
 const QUrl pageUrl(QStringLiteral("https://example.com/"));
 
-struct Regions
+// A Fleet of three regions, each with its fake backend, on a manual clock.
+struct Rig
 {
-    Regions()
+    Rig()
         : pools(std::make_unique<Fleet>(&clock))
     { }
 
@@ -123,7 +124,7 @@ void tst_Fleet::addRegionRefusesBadInput()
     QFETCH(int, max);
     QFETCH(bool, withBackend);
     QFETCH(QString, error);
-    Regions fleet;
+    Rig fleet;
     QVERIFY(fleet.pools->addRegion(QStringLiteral("fra"), {}, &fleet.fra));
     PoolOptions options;
     options.max = max;
@@ -135,7 +136,7 @@ void tst_Fleet::addRegionRefusesBadInput()
 
 void tst_Fleet::fansOutToRegions()
 {
-    Regions fleet;
+    Rig fleet;
     const QStringList regions { QStringLiteral("fra"), QStringLiteral("iad"), QStringLiteral("syd") };
     for (const QString &region : regions) {
         RegionPool *pool = fleet.pools->addRegion(region, {}, &fleet.backend(region));
@@ -209,7 +210,7 @@ void tst_Fleet::fansOutToRegions()
 
 void tst_Fleet::unknownRegion()
 {
-    Regions fleet;
+    Rig fleet;
     QVERIFY(fleet.pools->addRegion(QStringLiteral("fra"), {}, &fleet.fra));
     MultiRegionRun *test = fleet.pools->submit(pageUrl, {}, { QStringLiteral("mars"), QStringLiteral("fra") });
     TestLog log(test);
@@ -244,7 +245,7 @@ void tst_Fleet::noKnownRegionsAtAll_data()
 void tst_Fleet::noKnownRegionsAtAll()
 {
     QFETCH(QStringList, regions);
-    Regions fleet;
+    Rig fleet;
     MultiRegionRun *test = fleet.pools->submit(pageUrl, {}, regions);
     TestLog log(test);
     QCOMPARE(log.finished.size(), 0);
@@ -256,7 +257,7 @@ void tst_Fleet::noKnownRegionsAtAll()
 
 void tst_Fleet::cancelEndsEveryRegion()
 {
-    Regions fleet;
+    Rig fleet;
     QVERIFY(fleet.pools->addRegion(QStringLiteral("fra"), {}, &fleet.fra));
     QVERIFY(fleet.pools->addRegion(QStringLiteral("iad"), {}, &fleet.iad));
     MultiRegionRun *test = fleet.pools->submit(pageUrl, {}, { QStringLiteral("fra"), QStringLiteral("iad") });
@@ -278,7 +279,7 @@ void tst_Fleet::cancelEndsEveryRegion()
 
 void tst_Fleet::deletingATestCancelsItsRuns()
 {
-    Regions fleet;
+    Rig fleet;
     RegionPool *pool = fleet.pools->addRegion(QStringLiteral("fra"), {}, &fleet.fra);
     QVERIFY(pool);
     MultiRegionRun *test = fleet.pools->submit(pageUrl, {}, { QStringLiteral("fra") });

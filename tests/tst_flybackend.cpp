@@ -438,7 +438,7 @@ void tst_FlyBackend::bootTimeout()
     QVERIFY2(elapsed >= 1'400 && elapsed < 4'000, qPrintable(QString::number(elapsed)));
     QCOMPARE(failed.at(0).at(1).toString(),
         QStringLiteral(
-            "the Fly machine in fra did not start within 1.5 s (last answer: the machine had not started yet)"));
+            "the Fly machine in fra did not start within 1.50 s (last answer: the machine had not started yet)"));
     QCOMPARE(booted.count(), 0);
     // The machine that did not start in time is destroyed.
     QVERIFY(QTest::qWaitFor(

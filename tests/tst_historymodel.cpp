@@ -133,7 +133,7 @@ void tst_HistoryModel::guardsInvalidIndexes()
 
 void tst_HistoryModel::sortsOnRawValues()
 {
-    // As text "fra  10.00 s" sorts before "iad  2.50 s"; by value it does not. A test with no ok run has no
+    // As text "fra  10 s" sorts before "iad  2.50 s"; by value it does not. A test with no ok run has no
     // fastest region at all and goes last.
     const qint64 slow = addTest(QStringLiteral("https://slow.example/"), { { QStringLiteral("fra"), 10'000.0 } });
     const qint64 failed = addTest(QStringLiteral("https://down.example/"), { { QStringLiteral("fra"), std::nullopt } });

@@ -685,7 +685,7 @@ void tst_KubernetesBackend::bootTimeout()
     const QString name = cluster->pods.isEmpty() ? QString() : cluster->pods.keys().first();
     QVERIFY(!name.isEmpty());
     QCOMPARE(failed.at(0).at(1).toString(),
-        QStringLiteral("the probe pod %1 in fra was not ready within 1.2 s (last seen: phase Pending)").arg(name));
+        QStringLiteral("the probe pod %1 in fra was not ready within 1.20 s (last seen: phase Pending)").arg(name));
     QVERIFY(QTest::qWaitFor([&] { return cluster->pods.isEmpty(); }, 5'000));
     QCOMPARE(booted.count(), 0);
 }

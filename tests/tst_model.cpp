@@ -2,7 +2,6 @@
 // absent (never 0), and every decode error names the field it is about.
 
 #include "model/connectivityprofile.h"
-#include "model/datasize.h"
 #include "model/loaderror.h"
 #include "model/loadoptions.h"
 #include "model/pagemetrics.h"
@@ -208,9 +207,6 @@ private slots:
     void kindNamesRoundTrip();
 
     void phasesSumAndEnd();
-
-    void dataSizes_data();
-    void dataSizes();
 };
 
 void tst_Model::requestTimingRoundTrip_data()
@@ -775,28 +771,6 @@ void tst_Model::phasesSumAndEnd()
     QCOMPARE(timing.phases.sum(), 1.5 + 10.25 + 20.5 + 30.75 + 0.125 + 20.0 + 5.0);
     QCOMPARE(timing.endMs(), std::optional<double>(12.375 + 88.125));
     QCOMPARE(RequestPhases {}.sum(), 0.0);
-}
-
-void tst_Model::dataSizes_data()
-{
-    QTest::addColumn<qint64>("bytes");
-    QTest::addColumn<QString>("text");
-    QTest::addColumn<QString>("german"); // the locale's words and separators, the same units
-    // 1000-based, as DevTools and the budgets count: 33 055 bytes is 33.1 kB (it was "32.3 KB" from the probe).
-    QTest::newRow("bytes") << qint64(850) << QStringLiteral("850 bytes") << QStringLiteral("850 Bytes");
-    QTest::newRow("kB") << qint64(33'055) << QStringLiteral("33.1 kB") << QStringLiteral("33,1 kB");
-    QTest::newRow("just under a MB") << qint64(999'949) << QStringLiteral("999.9 kB") << QStringLiteral("999,9 kB");
-    QTest::newRow("MB") << qint64(2'450'000) << QStringLiteral("2.45 MB") << QStringLiteral("2,45 MB");
-    QTest::newRow("GB") << qint64(3'210'000'000) << QStringLiteral("3.21 GB") << QStringLiteral("3,21 GB");
-}
-
-void tst_Model::dataSizes()
-{
-    QFETCH(qint64, bytes);
-    QFETCH(QString, text);
-    QFETCH(QString, german);
-    QCOMPARE(DataSize::text(bytes), text);
-    QCOMPARE(DataSize::text(bytes, QLocale(QLocale::German)), german);
 }
 
 QTEST_GUILESS_MAIN(tst_Model)

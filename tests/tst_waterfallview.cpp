@@ -1,4 +1,5 @@
 #include "darkpalette.h"
+#include "model/displayformat.h"
 #include "waterfallgeometry.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
@@ -321,8 +322,8 @@ void tst_WaterfallView::ticks()
     const double got = WaterfallGeometry::tickStep(spanMs, widthPx, 70);
     QCOMPARE(got, step);
     QVERIFY(got * widthPx / spanMs >= 70); // far enough apart for their labels
-    QCOMPARE(WaterfallGeometry::tickLabel(0, got, spanMs), QStringLiteral("0"));
-    QCOMPARE(WaterfallGeometry::tickLabel(got, got, spanMs), secondLabel);
+    QCOMPARE(DisplayFormat::axisTick(0, got, spanMs), QStringLiteral("0"));
+    QCOMPARE(DisplayFormat::axisTick(got, got, spanMs), secondLabel);
 }
 
 void tst_WaterfallView::spanGrowsInSteps()

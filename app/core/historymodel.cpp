@@ -1,5 +1,7 @@
 #include "historymodel.h"
 
+#include "model/displayformat.h"
+
 #include <QLocale>
 
 namespace {
@@ -8,7 +10,7 @@ QString formatLoad(const std::optional<RegionLoad> &load)
 {
     if (!load)
         return {};
-    return load->region % u"  " % QLocale().toString(load->medianLoadMs / 1000.0, 'f', 2) % u" s";
+    return load->region % u"  " % DisplayFormat::duration(load->medianLoadMs, QLocale());
 }
 
 QVariant loadSortValue(const std::optional<RegionLoad> &load)

@@ -27,10 +27,3 @@ QColor LoadTimeScale::color(double loadMs)
         return between(mediumColor, poorColor, (loadMs - mediumMs) / (poorMs - mediumMs));
     return poorColor;
 }
-
-QString LoadTimeScale::label(double loadMs)
-{
-    if (loadMs < 1000)
-        return tr("%1 ms").arg(std::lround(loadMs));
-    return tr("%1 s").arg(loadMs / 1000.0, 0, 'f', loadMs < 10'000 ? 2 : 1);
-}

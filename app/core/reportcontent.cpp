@@ -1,7 +1,7 @@
 #include "reportcontent.h"
 
 #include "metricsbarchart.h"
-#include "model/datasize.h"
+#include "model/displayformat.h"
 #include "theme.h"
 #include "waterfallgeometry.h"
 #include "waterfallpainter.h"
@@ -23,15 +23,6 @@ const Theme &paper()
 {
     static const Theme theme = Theme::paper();
     return theme;
-}
-
-QString formatMs(std::optional<double> ms)
-{
-    if (!ms)
-        return QStringLiteral("–");
-    if (*ms >= 10'000)
-        return QStringLiteral("%1 s").arg(*ms / 1000.0, 0, 'f', 1);
-    return QStringLiteral("%1 ms").arg(QLocale().toString(*ms, 'f', 0));
 }
 
 // The run a region's waterfall shows: its median run by load time among the measured ok ones, else the run with
@@ -78,7 +69,7 @@ WaterfallPainter::Lane slowestLane(const RegionRun *run)
     double spanMs = 0;
     for (const RequestTiming &request : std::as_const(slowest)) {
         spanMs = std::max(spanMs, request.startMs + requestDuration(request));
-        lane.durations.append(formatMs(requestDuration(request)));
+        lane.durations.append(DisplayFormat::duration(requestDuration(request), QLocale()));
     }
     if (run && run->firstViewMeasured) {
         const PageMetrics &metrics = run->firstView.metrics;
@@ -102,7 +93,8 @@ QString waterfallSubtitle(const ReportRegionSummary &region, const RegionRun *ru
     }
     QString subtitle = runs > 1 ? QObject::tr("Run %1 of %2").arg(run->index).arg(runs) : QObject::tr("The run");
     if (run->firstViewMeasured && run->firstView.metrics.loadMs)
-        subtitle += QStringLiteral(" · ") + QObject::tr("load %1").arg(formatMs(run->firstView.metrics.loadMs));
+        subtitle += QStringLiteral(" · ")
+            + QObject::tr("load %1").arg(DisplayFormat::duration(run->firstView.metrics.loadMs, QLocale()));
     subtitle += QStringLiteral(" · ")
         + (total > slowestCount
                 ? QObject::tr("the %1 slowest of %2 requests").arg(slowestCount).arg(total)
@@ -138,8 +130,9 @@ void ReportContent::build(ReportLayout &layout)
     addHeading(QObject::tr("Where it was measured"));
     addMap();
     addHeading(QObject::tr("Results by region"),
-        QObject::tr("Medians over each region's successful runs (first view). – : not measured. TTFB: time to first "
-                    "byte; FCP/LCP: first/largest contentful paint; DCL: DOMContentLoaded."));
+        QObject::tr("Medians over each region's successful runs (first view). %1 : not measured. TTFB: time to "
+                    "first byte; FCP/LCP: first/largest contentful paint; DCL: DOMContentLoaded.")
+            .arg(DisplayFormat::missing()));
     addTable();
     addHeading(QObject::tr("Timings"));
     addChart();
@@ -164,9 +157,9 @@ QList<std::pair<QString, QString>> ReportContent::settingRows() const
     QString when = m_test.startedAt.isValid() ? locale.toString(m_test.startedAt.toLocalTime(), QLocale::LongFormat)
                                               : QObject::tr("unknown");
     if (m_test.startedAt.isValid() && m_test.finishedAt.isValid()) {
+        // To the second, like the start time it follows.
         const qint64 seconds = m_test.startedAt.secsTo(m_test.finishedAt);
-        when += QStringLiteral(" · ")
-            + (seconds < 120 ? QObject::tr("took %1 s").arg(seconds) : QObject::tr("took %1 min").arg(seconds / 60));
+        when += QStringLiteral(" · ") + QObject::tr("took %1").arg(DisplayFormat::duration(seconds * 1000.0, locale));
     } else if (!m_test.finishedAt.isValid()) {
         when += QStringLiteral(" · ") + QObject::tr("did not finish");
     }
@@ -175,7 +168,8 @@ QList<std::pair<QString, QString>> ReportContent::settingRows() const
     rows.append({ QObject::tr("Runs"),
         QObject::tr("%n per region", nullptr, m_test.runsPerRegion) + QStringLiteral(" · ")
             + (m_test.options.repeatView ? QObject::tr("first and repeat view") : QObject::tr("first view only"))
-            + QStringLiteral(" · ") + QObject::tr("timeout %1 s").arg(m_test.options.timeoutMs / 1000) });
+            + QStringLiteral(" · ")
+            + QObject::tr("timeout %1").arg(DisplayFormat::duration(m_test.options.timeoutMs, locale)) });
     int measured = 0;
     int failed = 0;
     for (const ReportRegionSummary &region : std::as_const(m_regions)) {
@@ -411,9 +405,10 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
     if (region.status == Status::Measured && region.median) {
         const QLocale locale;
         const PageMetrics &m = *region.median;
-        cells << formatMs(m.ttfbMs) << formatMs(m.firstContentfulPaintMs) << formatMs(m.largestContentfulPaintMs)
-              << formatMs(m.domContentLoadedMs) << formatMs(m.loadMs) << formatMs(m.fullyLoadedMs)
-              << locale.toString(m.requestCount) << DataSize::text(m.totalEncodedBytes, locale);
+        for (const std::optional<double> &ms : { m.ttfbMs, m.firstContentfulPaintMs, m.largestContentfulPaintMs,
+                 m.domContentLoadedMs, m.loadMs, m.fullyLoadedMs })
+            cells << DisplayFormat::duration(ms, locale);
+        cells << DisplayFormat::count(m.requestCount, locale) << DisplayFormat::bytes(m.totalEncodedBytes, locale);
         if (region.okRuns < region.runs) {
             note = QObject::tr("%1 of %2 runs failed").arg(region.runs - region.okRuns).arg(region.runs);
             if (!region.failure.isEmpty())
@@ -446,7 +441,7 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
         painter.drawText(columnRect(widths, rect, 0, 0).adjusted(pad, pad, -pad, -pad), Qt::TextWordWrap, cells.at(0));
         for (int i = 1; i < cells.size(); ++i) {
             const QRectF cell = columnRect(widths, rect, i, i).adjusted(pad, pad, -pad, -pad);
-            painter.setPen(cells.at(i) == u"–" ? paper().muted() : paper().text());
+            painter.setPen(cells.at(i) == DisplayFormat::missing() ? paper().muted() : paper().text());
             painter.drawText(QRectF(cell.left(), cell.top(), cell.width(), lineHeight),
                 Qt::AlignRight | Qt::AlignVCenter, cells.at(i));
         }

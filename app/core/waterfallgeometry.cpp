@@ -1,5 +1,7 @@
 #include "waterfallgeometry.h"
 
+#include "model/displayformat.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -117,12 +119,7 @@ double WaterfallGeometry::tickStep(double spanMs, double widthPx, double minPx)
 
 QString WaterfallGeometry::tickLabel(double ms, double stepMs, double spanMs)
 {
-    if (ms == 0)
-        return QStringLiteral("0");
-    if (spanMs < 1000)
-        return QString::number(ms, 'f', stepMs < 1 ? 1 : 0) + QStringLiteral(" ms");
-    const int decimals = stepMs >= 1000 ? 0 : stepMs >= 100 ? 1 : stepMs >= 10 ? 2 : 3;
-    return QString::number(ms / 1000, 'f', decimals) + QStringLiteral(" s");
+    return DisplayFormat::axisTick(ms, stepMs, spanMs);
 }
 
 double WaterfallGeometry::spanFor(double maxEndMs)

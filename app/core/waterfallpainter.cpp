@@ -1,5 +1,6 @@
 #include "waterfallpainter.h"
 
+#include "model/displayformat.h"
 #include "waterfallmodel.h"
 
 #include <QPainter>
@@ -114,7 +115,7 @@ void WaterfallPainter::paintAxis(
     for (double ms = 0; ms <= spanMs + 1e-9; ms += step) {
         const double tx = crisp(scale.x(ms));
         painter.drawLine(QPointF(tx, axis.bottom() - 4 * u), QPointF(tx, axis.bottom()));
-        const QString label = WaterfallGeometry::tickLabel(ms, step, spanMs);
+        const QString label = DisplayFormat::axisTick(ms, step, spanMs);
         const double width = m_metrics.horizontalAdvance(label);
         // Labels sit right of their tick; the last one goes left of it when it would leave the lane, unless that
         // is where the previous label is.

@@ -1,6 +1,7 @@
 #include "worldmappainter.h"
 
 #include "loadtimescale.h"
+#include "model/displayformat.h"
 #include "worldmap.h"
 
 #include <QFontMetricsF>
@@ -214,7 +215,9 @@ QList<QRectF> WorldMapPainter::paintLabels(QPainter &painter, const QList<Marker
         taken.append(QRectF(position(marker) - QPointF(r, r), QSizeF(2 * r, 2 * r)));
         const bool failed = marker.state == State::Error && marker.labelFailure;
         const bool timed = marker.state == State::Done && marker.loadMs;
-        const QString value = failed ? tr("failed") : timed ? LoadTimeScale::label(*marker.loadMs) : QString();
+        const QString value = failed ? tr("failed")
+            : timed                  ? DisplayFormat::duration(marker.loadMs, QLocale())
+                                     : QString();
         if (!value.isEmpty() || !marker.name.isEmpty())
             labels.append({ &marker, value });
     }
@@ -282,9 +285,9 @@ void WorldMapPainter::paintLoadScale(QPainter &painter, const QRectF &bar, const
     for (const double ms : { 0.0, LoadTimeScale::goodMs, LoadTimeScale::mediumMs, LoadTimeScale::poorMs, scaleMaxMs }) {
         const double x = bar.left() + bar.width() * ms / scaleMaxMs;
         painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3 * u));
-        const QString text = ms == scaleMaxMs ? tr("%1 s+").arg(ms / 1000)
-            : ms == 0                         ? QStringLiteral("0")
-                                              : tr("%1 s").arg(QLocale().toString(ms / 1000, 'g', 2));
+        // In the words of the markers' labels; "1.0 s" … "5.0 s+" along the axis would crowd its right end.
+        const QString tick = ms == 0 ? QStringLiteral("0") : DisplayFormat::duration(ms, QLocale());
+        const QString text = ms == scaleMaxMs ? tick + QStringLiteral("+") : tick;
         const double width = metrics.horizontalAdvance(text);
         const double left = std::clamp(x - width / 2, bar.left(), bar.right() - width);
         painter.setPen(m_colors.text);

@@ -1,7 +1,7 @@
 #include "fleetpanel.h"
 
-#include "fleet/backend.h"
 #include "fleet/fleet.h"
+#include "model/displayformat.h"
 #include "theme.h"
 
 #include <QEvent>
@@ -377,48 +377,24 @@ void FleetPanel::updateProblemsItem(Region &r)
     m_tree->expandItem(r.problemsItem);
 }
 
-QString FleetPanel::runnerStateText(const RunnerInfo &runner)
-{
-    switch (runner.state) {
-    case RunnerInfo::Booting:
-        return tr("booting");
-    case RunnerInfo::Ready:
-        if (runner.active == 0)
-            return tr("idle");
-        return tr("busy %1/%2").arg(runner.active).arg(runner.capacity);
-    case RunnerInfo::Stopping:
-        return tr("stopping");
-    case RunnerInfo::Failed:
-        return tr("failed");
-    }
-    return {};
-}
-
-QString FleetPanel::durationText(qint64 ms)
-{
-    if (ms < 1000)
-        return tr("%1 ms").arg(ms);
-    if (ms < 60'000)
-        return tr("%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
-    return tr("%1 min %2 s").arg(ms / 60'000).arg((ms % 60'000) / 1000);
-}
-
 void FleetPanel::updateRunnerItem(RunnerRow &row)
 {
     const Theme theme(palette());
     const RunnerInfo &info = row.info;
     QTreeWidgetItem *item = row.item;
     item->setText(NameColumn, info.id);
-    QString state = runnerStateText(info);
+    QString state = PoolDescription::runnerState(info);
     if (row.removed && info.state == RunnerInfo::Stopping)
         state = tr("stopped");
     item->setText(StateColumn, state);
     item->setIcon(
         NameColumn, dot(theme.mark(row.removed && info.state != RunnerInfo::Failed ? Tone::Quiet : toneOf(info))));
     if (info.bootMs)
-        item->setText(StartColumn, tr("booted in %1").arg(durationText(*info.bootMs)));
+        item->setText(StartColumn, tr("booted in %1").arg(DisplayFormat::duration(double(*info.bootMs), QLocale())));
     else if (info.state == RunnerInfo::Booting && row.seen.elapsed() >= 1000)
-        item->setText(StartColumn, tr("booting for %1 s").arg(row.seen.elapsed() / 1000));
+        // Whole seconds: the clock ticks once a second.
+        item->setText(StartColumn,
+            tr("booting for %1").arg(DisplayFormat::duration(double(row.seen.elapsed() / 1000 * 1000), QLocale())));
     else if (info.state == RunnerInfo::Booting)
         item->setText(StartColumn, tr("booting…"));
     else
@@ -444,6 +420,21 @@ void FleetPanel::updateRunnerItem(RunnerRow &row)
     }
 }
 
+PoolDescription::RunnerCounts FleetPanel::runnerCounts(const Region &r)
+{
+    PoolDescription::RunnerCounts counts;
+    for (const RunnerRow &row : r.runners) {
+        if (row.removed)
+            continue;
+        if (row.info.state == RunnerInfo::Booting)
+            ++counts.booting;
+        else if (row.info.state == RunnerInfo::Ready)
+            ++(row.info.active > 0 ? counts.busy : counts.idle);
+    }
+    counts.queued = r.pool ? r.pool->queueLength() : 0;
+    return counts;
+}
+
 void FleetPanel::updateRegionItem(Region &r)
 {
     if (!r.item)
@@ -452,95 +443,29 @@ void FleetPanel::updateRegionItem(Region &r)
     RegionPool *pool = r.pool;
     r.item->setText(NameColumn, regionName(r.code));
 
-    int booting = 0, idle = 0, busy = 0;
-    for (const QString &id : std::as_const(r.runnerOrder)) {
-        const RunnerRow &row = r.runners[id];
-        if (row.removed)
-            continue;
-        switch (row.info.state) {
-        case RunnerInfo::Booting:
-            ++booting;
-            break;
-        case RunnerInfo::Ready:
-            (row.info.active > 0 ? busy : idle) += 1;
-            break;
-        default:
-            break;
-        }
-    }
-    const int queue = pool ? pool->queueLength() : 0;
-    QStringList parts;
-    if (busy)
-        parts.append(tr("%1 busy").arg(busy));
-    if (idle)
-        parts.append(tr("%1 idle").arg(idle));
-    if (booting)
-        parts.append(tr("%1 booting").arg(booting));
-    if (parts.isEmpty())
-        parts.append(tr("no runners"));
-    if (queue > 0)
-        parts.append(tr("%n queued", nullptr, queue));
+    const PoolDescription::RunnerCounts counts = runnerCounts(r);
     const bool unusable = pool && !pool->configError().isEmpty();
-    r.item->setText(StateColumn, unusable ? tr("not usable") : parts.join(QStringLiteral(", ")));
-    const Tone tone = unusable                                                                          ? Tone::Error
-        : busy                                                                                          ? Tone::Busy
-        : booting                                                                                       ? Tone::Warning
-        : idle                                                                                          ? Tone::Ok
-        : !r.problems.isEmpty() && r.problems.constFirst().at.secsTo(QDateTime::currentDateTime()) < 60 ? Tone::Error
-                                                                                                        : Tone::Quiet;
+    r.item->setText(StateColumn, unusable ? tr("not usable") : PoolDescription::runners(counts));
+    const bool recentProblem
+        = !r.problems.isEmpty() && r.problems.constFirst().at.secsTo(QDateTime::currentDateTime()) < 60;
+    const Tone tone = unusable ? Tone::Error
+        : counts.busy          ? Tone::Busy
+        : counts.booting       ? Tone::Warning
+        : counts.idle          ? Tone::Ok
+        : recentProblem        ? Tone::Error
+                               : Tone::Quiet;
     r.item->setIcon(NameColumn, dot(theme.mark(tone)));
 
     // What the next run would get, as the pool itself decides it.
     QString nextTip;
-    const QString next = pool && !unusable ? nextRunText(*pool, r.lastBootMs, &nextTip) : QString();
+    const QString next = pool && !unusable ? PoolDescription::nextRun(*pool, r.lastBootMs, &nextTip) : QString();
     r.item->setText(StartColumn, next);
     r.item->setToolTip(StartColumn, nextTip);
 
-    QString detail;
-    if (pool) {
-        const PoolOptions options = pool->options();
-        const int perRunner = pool->perRunnerConcurrency();
-        const QString kind = pool->backend() ? pool->backend()->kind() : tr("no");
-        const QString runners = options.min == options.max
-            ? (options.max == 1 ? tr("1 runner") : tr("%1 runners").arg(options.max))
-            : tr("%1–%2 runners").arg(options.min).arg(options.max);
-        detail = tr("%1 backend · %2 · %3")
-                     .arg(kind, runners, perRunner == 1 ? tr("1 run each") : tr("%1 runs each").arg(perRunner));
-        if (options.singleUse)
-            detail += QStringLiteral(" · ") + tr("single use");
-        if (unusable)
-            detail = pool->configError();
-    }
+    const QString detail = !pool ? QString() : unusable ? pool->configError() : PoolDescription::setup(*pool);
     r.item->setText(DetailColumn, detail);
     r.item->setToolTip(DetailColumn, detail);
     r.item->setForeground(StateColumn, unusable ? QBrush(theme.error()) : QBrush());
-}
-
-QString FleetPanel::nextRunText(const RegionPool &pool, std::optional<qint64> lastBootMs, QString *toolTip)
-{
-    const QString lastBoot = lastBootMs ? tr(" (last boot took %1)").arg(durationText(*lastBootMs)) : QString();
-    QString next;
-    switch (pool.nextRunStart()) {
-    case RegionPool::NextRunStart::Hot:
-        next = tr("next run: hot");
-        *toolTip = tr("A ready runner has a free slot: the next run starts at once.");
-        break;
-    case RegionPool::NextRunStart::Cold:
-        next = tr("next run: cold");
-        *toolTip
-            = tr("No free slot: the next run waits for a runner to boot%1, and its time includes it.").arg(lastBoot);
-        break;
-    case RegionPool::NextRunStart::Waits:
-        next = tr("next run: waits");
-        *toolTip = tr("All %1 runners are busy and the pool is at its maximum: the next run waits for a slot.")
-                       .arg(pool.runnerLimit());
-        break;
-    case RegionPool::NextRunStart::Fails:
-        return {};
-    }
-    if (lastBootMs)
-        next += QStringLiteral(" · ") + tr("boot %1").arg(durationText(*lastBootMs));
-    return next;
 }
 
 void FleetPanel::updateEmptyState()

@@ -2,6 +2,7 @@
 
 #include "fleet/fleet.h"
 #include "fleet/regionpool.h"
+#include "pooldescription.h"
 #include "regioncatalog.h"
 
 #include <QDateTime>
@@ -21,14 +22,14 @@ class QLabel;
 class QTreeWidget;
 class QTreeWidgetItem;
 
-// The fleet as it is right now, per region of an Fleet: the pool (backend kind, min … max runners, runs per
+// The fleet as it is right now, per region of a Fleet: the pool (backend kind, min … max runners, runs per
 // runner, queue length, whether the next run starts hot or cold), its runners (booting, idle, busy n/m, stopping,
 // failed; boot time) and what went wrong (boot failures and lost runners, newest first, with the time), all live
 // from the pools' signals.
 //
 // A run is cold when it had to wait for a runner to boot (its time includes the boot); hot when a ready runner
 // had a free slot. The region row says which the next run would be (RegionPool::nextRunStart()), and each runner
-// how long its boot took.
+// how long its boot took. The words are PoolDescription's; the panel keeps the rows, their colours and the problems.
 // Runners the pool let go stay a few seconds, greyed, so a failure or an idle shutdown is seen, then go.
 class FleetPanel final : public QWidget
 {
@@ -61,12 +62,6 @@ public:
     // Everything shown, one line per row, columns separated by " | ", children indented: for tests and "copy".
     QString text() const;
 
-    // "booting", "idle", "busy 2/4", "stopping", "failed".
-    static QString runnerStateText(const RunnerInfo &runner);
-    static QString durationText(qint64 ms);
-    // "next run: hot · boot 2.1 s", with why in `toolTip`; empty for a pool that fails every run.
-    static QString nextRunText(const RegionPool &pool, std::optional<qint64> lastBootMs, QString *toolTip);
-
 protected:
     void changeEvent(QEvent *event) override;
 
@@ -97,6 +92,9 @@ private:
         QString lastFailedBoot; // the runner whose boot just failed, for the bootFailed() that follows
         QList<QMetaObject::Connection> connections;
     };
+
+    // What a region's runners are doing; the ones the pool let go, and stopping or failed ones, do not count.
+    static PoolDescription::RunnerCounts runnerCounts(const Region &region);
 
     Region *region(const QString &code) const;
     Region *regionOf(const RegionPool *pool) const;

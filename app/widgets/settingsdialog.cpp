@@ -2,11 +2,10 @@
 
 #include "appsettings.h"
 #include "fleet/secretstore.h"
-#include "theme.h"
+#include "statuslabel.h"
 
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -31,7 +30,7 @@
 
 namespace {
 
-const char *const toneProperty = "worldspeedTone";
+using Tone = Theme::Tone;
 
 // Every string under a key ending in "Secret", at any depth, with the path of its field.
 void collectSecrets(
@@ -134,8 +133,7 @@ QWidget *SettingsDialog::makeFleetTab()
     connect(m_editor, &QPlainTextEdit::textChanged, this, &SettingsDialog::onJsonEdited);
     layout->addWidget(m_editor, 2);
 
-    m_configStatus = new QLabel(tab);
-    m_configStatus->setWordWrap(true);
+    m_configStatus = new StatusLabel(tab);
     m_configStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_configStatus);
     return tab;
@@ -160,7 +158,7 @@ void SettingsDialog::onJsonEdited()
         setConfig(*parsed, false);
     } else {
         m_configError = error;
-        setStatus(m_configStatus, error, Tone::Error);
+        m_configStatus->setStatus(error, Tone::Error);
         // A syntax error knows its line: mark it.
         static const QRegularExpression where(QStringLiteral("at line (\\d+), column (\\d+)"));
         const QRegularExpressionMatch match = where.match(error);
@@ -196,7 +194,7 @@ void SettingsDialog::setConfig(const FleetConfig &config, bool updateEditor)
         where = tr("Taken from %1; saved to %2 when you press OK.")
                     .arg(QDir::toNativeSeparators(m_loadedFrom), QDir::toNativeSeparators(m_configPath));
     m_pathLabel->setText(where);
-    setStatus(m_configStatus,
+    m_configStatus->setStatus(
         (config.regions.size() == 1 ? tr("Valid: 1 region.") : tr("Valid: %1 regions.").arg(config.regions.size()))
             + (config != m_initialConfig ? QStringLiteral(" ") + tr("Changed; saved when you press OK.") : QString()),
         Tone::Ok);
@@ -229,7 +227,7 @@ bool SettingsDialog::loadConfigFile(const QString &path)
     QString error;
     const std::optional<FleetConfig> loaded = FleetConfig::load(path, &error);
     if (!loaded) {
-        setStatus(m_configStatus, error, Tone::Error);
+        m_configStatus->setStatus(error, Tone::Error);
         return false;
     }
     m_loadedFrom = path;
@@ -350,68 +348,78 @@ void SettingsDialog::rebuildTokenRows()
     }
     m_tokenRows.clear();
 
-    int line = 0;
     for (const SecretUse &use : uses) {
-        auto row = std::make_unique<TokenRow>();
-        row->name = use.name;
-        row->nameLabel = new QLabel(m_tokensBox);
-        row->nameLabel->setText(use.name);
-        QFont bold = row->nameLabel->font();
-        bold.setBold(true);
-        row->nameLabel->setFont(bold);
-        row->usage = new QLabel(usageText(use), m_tokensBox);
-        row->usage->setWordWrap(true);
-        row->usage->setForegroundRole(QPalette::PlaceholderText);
-        row->edit = new QLineEdit(m_tokensBox);
-        row->edit->setEchoMode(QLineEdit::Password);
-        row->edit->setPlaceholderText(tr("token for %1").arg(use.name));
-        row->edit->setClearButtonEnabled(true);
-        row->edit->setAccessibleName(tr("Token %1").arg(use.name));
-        row->nameLabel->setBuddy(row->edit);
-        row->save = new QPushButton(tr("Save to keychain"), m_tokensBox);
-        row->save->setEnabled(false);
-        row->status = new QLabel(m_tokensBox);
-        row->status->setWordWrap(true);
-
-        const QString name = use.name;
-        connect(row->edit, &QLineEdit::textChanged, this, [this, name](const QString &text) {
-            if (TokenRow *r = tokenRow(name))
-                r->save->setEnabled(!text.isEmpty() && !r->writing && m_secrets);
-        });
-        connect(row->edit, &QLineEdit::returnPressed, this, [this, name] { saveToken(name); });
-        connect(row->save, &QPushButton::clicked, this, [this, name] { saveToken(name); });
-
-        m_tokensGrid->addWidget(row->nameLabel, line, 0);
-        m_tokensGrid->addWidget(row->edit, line, 1);
-        m_tokensGrid->addWidget(row->save, line, 2);
-        m_tokensGrid->addWidget(row->usage, line + 1, 0, 1, 1);
-        m_tokensGrid->addWidget(row->status, line + 1, 1, 1, 2);
-        line += 2;
-
-        TokenRow &added = *row;
-        m_tokenRows.push_back(std::move(row));
-        if (const auto it = kept.constFind(name); it != kept.cend()) {
-            added.edit->setText(it->first);
-            added.status->setText(it->second);
-        } else if (!m_secrets) {
-            setTokenStatus(added, tr("No keychain is available: tokens cannot be saved."), Tone::Error);
+        TokenRow &row = addTokenRow(use);
+        if (const auto it = kept.constFind(use.name); it != kept.cend()) {
+            row.edit->setText(it->first);
+            row.status->setText(it->second);
         } else {
-            // Whether it is there already; the value itself is dropped at once.
-            setTokenStatus(added, tr("Checking the keychain…"), Tone::Ok);
-            m_secrets->read(name, added.status, [this, name](const SecretStore::Result &result) {
-                TokenRow *r = tokenRow(name);
-                if (!r || r->writing || r->written)
-                    return;
-                if (!result.error.isEmpty())
-                    setTokenStatus(*r, tr("The keychain could not be read: %1").arg(result.error), Tone::Error);
-                else if (result.value)
-                    setTokenStatus(*r, tr("stored in the system keychain"), Tone::Ok);
-                else
-                    setTokenStatus(*r, tr("not in the keychain yet"), Tone::Warning);
-            });
+            showKeychainState(row);
         }
     }
     m_noTokens->setVisible(m_tokenRows.empty());
+}
+
+SettingsDialog::TokenRow &SettingsDialog::addTokenRow(const SecretUse &use)
+{
+    auto row = std::make_unique<TokenRow>();
+    row->name = use.name;
+    row->nameLabel = new QLabel(m_tokensBox);
+    row->nameLabel->setText(use.name);
+    QFont bold = row->nameLabel->font();
+    bold.setBold(true);
+    row->nameLabel->setFont(bold);
+    row->usage = new QLabel(usageText(use), m_tokensBox);
+    row->usage->setWordWrap(true);
+    row->usage->setForegroundRole(QPalette::PlaceholderText);
+    row->edit = new QLineEdit(m_tokensBox);
+    row->edit->setEchoMode(QLineEdit::Password);
+    row->edit->setPlaceholderText(tr("token for %1").arg(use.name));
+    row->edit->setClearButtonEnabled(true);
+    row->edit->setAccessibleName(tr("Token %1").arg(use.name));
+    row->nameLabel->setBuddy(row->edit);
+    row->save = new QPushButton(tr("Save to keychain"), m_tokensBox);
+    row->save->setEnabled(false);
+    row->status = new StatusLabel(m_tokensBox);
+
+    const QString name = use.name;
+    connect(row->edit, &QLineEdit::textChanged, this, [this, name](const QString &text) {
+        if (TokenRow *r = tokenRow(name))
+            r->save->setEnabled(!text.isEmpty() && !r->writing && m_secrets);
+    });
+    connect(row->edit, &QLineEdit::returnPressed, this, [this, name] { saveToken(name); });
+    connect(row->save, &QPushButton::clicked, this, [this, name] { saveToken(name); });
+
+    // Two grid lines a token: name, field and button; under them its uses and its status.
+    const int line = 2 * static_cast<int>(m_tokenRows.size());
+    m_tokensGrid->addWidget(row->nameLabel, line, 0);
+    m_tokensGrid->addWidget(row->edit, line, 1);
+    m_tokensGrid->addWidget(row->save, line, 2);
+    m_tokensGrid->addWidget(row->usage, line + 1, 0, 1, 1);
+    m_tokensGrid->addWidget(row->status, line + 1, 1, 1, 2);
+    m_tokenRows.push_back(std::move(row));
+    return *m_tokenRows.back();
+}
+
+void SettingsDialog::showKeychainState(TokenRow &row)
+{
+    if (!m_secrets) {
+        row.status->setStatus(tr("No keychain is available: tokens cannot be saved."), Tone::Error);
+        return;
+    }
+    // Whether it is there already; the value itself is dropped at once.
+    row.status->setStatus(tr("Checking the keychain…"), Tone::Ok);
+    m_secrets->read(row.name, row.status, [this, name = row.name](const SecretStore::Result &result) {
+        TokenRow *r = tokenRow(name);
+        if (!r || r->writing || r->written)
+            return;
+        if (!result.error.isEmpty())
+            r->status->setStatus(tr("The keychain could not be read: %1").arg(result.error), Tone::Error);
+        else if (result.value)
+            r->status->setStatus(tr("stored in the system keychain"), Tone::Ok);
+        else
+            r->status->setStatus(tr("not in the keychain yet"), Tone::Warning);
+    });
 }
 
 void SettingsDialog::saveToken(const QString &name)
@@ -421,7 +429,7 @@ void SettingsDialog::saveToken(const QString &name)
         return;
     row->writing = true;
     row->save->setEnabled(false);
-    setTokenStatus(*row, tr("Saving…"), Tone::Ok);
+    row->status->setStatus(tr("Saving…"), Tone::Ok);
     m_secrets->write(name, row->edit->text(), row->status, [this, name](const QString &error) {
         TokenRow *r = tokenRow(name);
         if (!r)
@@ -430,17 +438,12 @@ void SettingsDialog::saveToken(const QString &name)
         r->written = true;
         if (error.isEmpty()) {
             r->edit->clear(); // the keychain has it; the dialog need not hold it any longer
-            setTokenStatus(*r, tr("stored in the system keychain"), Tone::Ok);
+            r->status->setStatus(tr("stored in the system keychain"), Tone::Ok);
         } else {
-            setTokenStatus(*r, tr("Not saved: %1").arg(error), Tone::Error);
+            r->status->setStatus(tr("Not saved: %1").arg(error), Tone::Error);
         }
         r->save->setEnabled(!r->edit->text().isEmpty());
     });
-}
-
-void SettingsDialog::setTokenStatus(TokenRow &row, const QString &text, Tone tone)
-{
-    setStatus(row.status, text, tone);
 }
 
 QString SettingsDialog::usageText(const SecretUse &use)
@@ -484,8 +487,7 @@ QWidget *SettingsDialog::makeLocalTab()
     auto *label = new QLabel(tr("&Chrome or Chromium:"), tab);
     label->setBuddy(m_chromePath);
     form->addRow(label, row);
-    m_chromeStatus = new QLabel(tab);
-    m_chromeStatus->setWordWrap(true);
+    m_chromeStatus = new StatusLabel(tab);
     form->addRow(QString(), m_chromeStatus);
     layout->addLayout(form);
     auto *note = new QLabel(tr("The browser the probes on this computer start (regions with the \"local\" backend). "
@@ -521,11 +523,11 @@ void SettingsDialog::onChromePathEdited()
     const QString path = chromePath();
     const QString problem = chromePathProblem(path);
     if (!problem.isEmpty())
-        setStatus(m_chromeStatus, problem, Tone::Error);
+        m_chromeStatus->setStatus(problem, Tone::Error);
     else if (path.isEmpty())
-        setStatus(m_chromeStatus, QString(), Tone::Ok); // the note below says what happens
+        m_chromeStatus->setStatus(QString(), Tone::Ok); // the note below says what happens
     else
-        setStatus(m_chromeStatus, tr("An executable file."), Tone::Ok);
+        m_chromeStatus->setStatus(tr("An executable file."), Tone::Ok);
     updateOk();
 }
 
@@ -538,45 +540,6 @@ void SettingsDialog::browseChrome()
 }
 
 // The dialog -----------------------------------------------------------------------------------------------------
-
-void SettingsDialog::setStatus(QLabel *label, const QString &text, Tone tone)
-{
-    label->setText(text);
-    label->setProperty(toneProperty, int(tone));
-    recolour(label);
-}
-
-void SettingsDialog::recolour(QLabel *label)
-{
-    const QVariant tone = label->property(toneProperty);
-    if (!tone.isValid())
-        return;
-    QPalette pal = palette();
-    const Theme theme(pal);
-    switch (Tone(tone.toInt())) {
-    case Tone::Ok:
-        pal.setColor(QPalette::WindowText, theme.ok());
-        break;
-    case Tone::Warning:
-        pal.setColor(QPalette::WindowText, theme.warning());
-        break;
-    case Tone::Error:
-        pal.setColor(QPalette::WindowText, theme.error());
-        break;
-    }
-    label->setPalette(pal);
-}
-
-void SettingsDialog::changeEvent(QEvent *event)
-{
-    QDialog::changeEvent(event);
-    // The status colours have a light and a dark shade.
-    if (event->type() == QEvent::PaletteChange) {
-        const QList<QLabel *> labels = findChildren<QLabel *>();
-        for (QLabel *label : labels)
-            recolour(label);
-    }
-}
 
 void SettingsDialog::updateOk()
 {
@@ -593,7 +556,7 @@ void SettingsDialog::accept()
         QString error;
         if (!m_config.save(m_configPath, &error)) {
             m_tabs->setCurrentIndex(0);
-            setStatus(m_configStatus, tr("Not saved: %1").arg(error), Tone::Error);
+            m_configStatus->setStatus(tr("Not saved: %1").arg(error), Tone::Error);
             return;
         }
     }

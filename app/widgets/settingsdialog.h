@@ -1,6 +1,7 @@
 #pragma once
 
 #include "fleet/fleetconfig.h"
+#include "statuslabel.h"
 
 #include <QDialog>
 #include <QList>
@@ -83,11 +84,7 @@ public:
 public slots:
     void accept() override;
 
-protected:
-    void changeEvent(QEvent *event) override;
-
 private:
-    enum class Tone { Ok, Warning, Error };
     struct TokenRow
     {
         QString name;
@@ -95,7 +92,7 @@ private:
         QLabel *usage = nullptr;
         QLineEdit *edit = nullptr;
         QPushButton *save = nullptr;
-        QLabel *status = nullptr; // also the context of its keychain calls
+        StatusLabel *status = nullptr; // also the context of its keychain calls
         bool writing = false;
         bool written = false; // a write answered: a late read must not undo its status
     };
@@ -108,15 +105,16 @@ private:
     void setConfig(const FleetConfig &config, bool updateEditor);
     void updateRegionList();
     void rebuildTokenRows();
+    // Its widgets on the next two lines of the grid.
+    TokenRow &addTokenRow(const SecretUse &use);
+    // Asks the keychain whether it holds the token (not for the value) and says so.
+    void showKeychainState(TokenRow &row);
     void saveToken(const QString &name);
-    void setTokenStatus(TokenRow &row, const QString &text, Tone tone);
     TokenRow *tokenRow(const QString &name) const;
     void onChromePathEdited();
     void chooseConfigFile();
     void browseChrome();
     void updateOk();
-    void setStatus(QLabel *label, const QString &text, Tone tone);
-    void recolour(QLabel *label);
 
     FleetConfig m_initialConfig;
     FleetConfig m_config;
@@ -131,12 +129,12 @@ private:
     QTreeWidget *m_regionList = nullptr;
     QPushButton *m_editButton = nullptr;
     QPlainTextEdit *m_editor = nullptr;
-    QLabel *m_configStatus = nullptr;
+    StatusLabel *m_configStatus = nullptr;
     QWidget *m_tokensBox = nullptr;
     QGridLayout *m_tokensGrid = nullptr;
     QLabel *m_noTokens = nullptr;
     std::vector<std::unique_ptr<TokenRow>> m_tokenRows;
     QLineEdit *m_chromePath = nullptr;
-    QLabel *m_chromeStatus = nullptr;
+    StatusLabel *m_chromeStatus = nullptr;
     bool m_settingText = false;
 };

@@ -1,12 +1,11 @@
 #include "waterfallview.h"
 
-#include "model/datasize.h"
+#include "model/displayformat.h"
 #include "theme.h"
 #include "waterfallmodel.h"
 #include "waterfallpainter.h"
 
 #include <QHelpEvent>
-#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
@@ -18,16 +17,6 @@
 namespace {
 
 constexpr int maxElidedCache = 20'000;
-
-QString formatMs(double ms)
-{
-    return QString::number(ms, 'f', std::abs(ms) < 10 ? 1 : 0) + QStringLiteral(" ms");
-}
-
-QString formatSeconds(double ms)
-{
-    return ms < 1000 ? formatMs(ms) : QString::number(ms / 1000, 'f', 2) + QStringLiteral(" s");
-}
 
 } // namespace
 
@@ -195,9 +184,9 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
         type += QStringLiteral(" (") + request.mimeType.toHtmlEscaped() + u')';
     QString size;
     if (request.encodedBytes)
-        size = DataSize::text(*request.encodedBytes) + QStringLiteral(" transferred");
+        size = DisplayFormat::bytes(*request.encodedBytes) + QStringLiteral(" transferred");
     if (request.decodedBytes)
-        size += (size.isEmpty() ? QString() : QStringLiteral(", ")) + DataSize::text(*request.decodedBytes)
+        size += (size.isEmpty() ? QString() : QStringLiteral(", ")) + DisplayFormat::bytes(*request.decodedBytes)
             + QStringLiteral(" resource");
 
     QString html = QStringLiteral("<p style='white-space:pre'><b>") + url.toHtmlEscaped() + QStringLiteral("</b></p>")
@@ -209,9 +198,9 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
     if (!request.protocol.isEmpty() || !request.remoteIp.isEmpty())
         html += row(
             QStringLiteral("Protocol"), QString(request.protocol + u' ' + request.remoteIp).trimmed().toHtmlEscaped());
-    html += row(QStringLiteral("Start"), formatMs(request.startMs));
-    html += row(
-        QStringLiteral("Duration"), request.durationMs ? formatMs(*request.durationMs) : QStringLiteral("(not ended)"));
+    html += row(QStringLiteral("Start"), DisplayFormat::duration(request.startMs));
+    html += row(QStringLiteral("Duration"),
+        request.durationMs ? DisplayFormat::duration(request.durationMs) : QStringLiteral("(not ended)"));
     const RequestPhases &p = request.phases;
     const std::pair<Phase, std::optional<double>> phases[]
         = { { Phase::Blocked, p.blocked }, { Phase::Dns, p.dns }, { Phase::Connect, p.connect }, { Phase::Ssl, p.ssl },
@@ -221,7 +210,7 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
             continue;
         const QString swatch = QStringLiteral("<span style='color:")
             + WaterfallGeometry::phaseColor(phase, false).name() + QStringLiteral("'>&#9632;</span> ");
-        html += row(swatch + WaterfallGeometry::phaseName(phase), formatMs(*duration));
+        html += row(swatch + WaterfallGeometry::phaseName(phase), DisplayFormat::duration(duration));
     }
     html += QStringLiteral("</table>");
     return html;
@@ -280,7 +269,7 @@ QString WaterfallView::laneSummary(int lane, bool compact) const
     QString summary = count == 1 ? tr("1 request") : tr("%1 requests").arg(count);
     const QString separator = compact ? QStringLiteral(" · ") : QStringLiteral("  ·  ");
     if (const auto metrics = m_model->pageMetrics(lane); metrics && metrics->loadMs)
-        summary += separator + tr("load %1").arg(formatSeconds(*metrics->loadMs));
+        summary += separator + tr("load %1").arg(DisplayFormat::duration(metrics->loadMs));
     if (const qsizetype dropped = m_model->droppedCount(lane))
         summary += separator + (compact ? tr("+%1 not shown").arg(dropped) : tr("%1 more not shown").arg(dropped));
     return summary;

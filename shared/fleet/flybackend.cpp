@@ -1,5 +1,6 @@
 #include "flybackend.h"
 
+#include "model/displayformat.h"
 #include "model/jsonreader.h"
 #include "protocol/message.h"
 
@@ -151,9 +152,8 @@ void FlyBackend::boot(const QString &runnerId)
     auto *runner = new Runner(runnerId, this);
     m_runners.insert(runnerId, runner);
     connect(&runner->deadline, &QTimer::timeout, runner, [this, runner] {
-        QString reason = QStringLiteral("the Fly machine in %1 did not start within %2 s")
-                             .arg(m_settings.region)
-                             .arg(m_settings.bootTimeoutMs / 1000.0);
+        QString reason = QStringLiteral("the Fly machine in %1 did not start within %2")
+                             .arg(m_settings.region, DisplayFormat::duration(m_settings.bootTimeoutMs));
         if (!runner->lastProblem.isEmpty())
             reason += QStringLiteral(" (last answer: %1)").arg(runner->lastProblem);
         fail(runner, reason);

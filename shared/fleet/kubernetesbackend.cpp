@@ -1,5 +1,6 @@
 #include "kubernetesbackend.h"
 
+#include "model/displayformat.h"
 #include "model/jsonreader.h"
 #include "protocol/message.h"
 
@@ -336,9 +337,9 @@ void KubernetesBackend::boot(const QString &runnerId)
                           .arg(dnsFragment(m_settings.region, 20))
                           .arg(QRandomGenerator::global()->generate64() & 0xffffffffffULL, 10, 16, QChar(u'0'));
     connect(&runner->deadline, &QTimer::timeout, runner, [this, runner] {
-        QString reason = QStringLiteral("the probe pod %1 in %2 was not ready within %3 s")
-                             .arg(runner->podName, m_settings.region)
-                             .arg(m_settings.bootTimeoutMs / 1000.0);
+        QString reason
+            = QStringLiteral("the probe pod %1 in %2 was not ready within %3")
+                  .arg(runner->podName, m_settings.region, DisplayFormat::duration(m_settings.bootTimeoutMs));
         if (!runner->lastProblem.isEmpty())
             reason += QStringLiteral(" (last seen: %1)").arg(runner->lastProblem);
         fail(runner, reason);

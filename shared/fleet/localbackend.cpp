@@ -1,5 +1,6 @@
 #include "localbackend.h"
 
+#include "model/displayformat.h"
 #include "model/jsonreader.h"
 
 #include <QCoreApplication>
@@ -179,8 +180,8 @@ void LocalBackend::boot(const QString &runnerId)
     QTimer::singleShot(m_settings.bootTimeoutMs, process, [this, runnerId] {
         const auto it = m_runners.find(runnerId);
         if (it != m_runners.end() && !it->ready && !it->stopping) {
-            const QString reason
-                = QStringLiteral("the local probe did not get ready within %1 s").arg(m_settings.bootTimeoutMs / 1000);
+            const QString reason = QStringLiteral("the local probe did not get ready within %1")
+                                       .arg(DisplayFormat::duration(m_settings.bootTimeoutMs));
             it->stopping = true;
             it->process->kill();
             emit bootFailed(runnerId, reason);

@@ -1,5 +1,7 @@
 #include "probeclient.h"
 
+#include "model/displayformat.h"
+
 #include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QNetworkRequest>
@@ -90,8 +92,8 @@ ProbeClient::ProbeClient(QObject *parent)
 {
     m_handshakeTimer.setSingleShot(true);
     connect(&m_handshakeTimer, &QTimer::timeout, this, [this] {
-        const QString reason
-            = QStringLiteral("the probe did not complete the handshake within %1 ms").arg(m_handshakeTimeout.count());
+        const QString reason = QStringLiteral("the probe did not complete the handshake within %1")
+                                   .arg(DisplayFormat::duration(double(m_handshakeTimeout.count())));
         retireSocket(abnormalClose, {});
         endAttempt({ abnormalClose, reason });
     });

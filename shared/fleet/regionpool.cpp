@@ -1,6 +1,7 @@
 #include "regionpool.h"
 
 #include "backend.h"
+#include "model/displayformat.h"
 #include "poolrun.h"
 
 #include <QLoggingCategory>
@@ -9,20 +10,6 @@
 #include <algorithm>
 
 Q_LOGGING_CATEGORY(lcRegionPool, "worldspeed.regionpool", QtWarningMsg)
-
-namespace {
-
-// "120 s", "1.5 s", "250 ms": durations in messages people read.
-QString durationText(qint64 ms)
-{
-    if (ms % 1000 == 0)
-        return QStringLiteral("%1 s").arg(ms / 1000);
-    if (ms < 1000)
-        return QStringLiteral("%1 ms").arg(ms);
-    return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
-}
-
-} // namespace
 
 RegionPool::RegionPool(
     const QString &region, const PoolOptions &options, Backend *backend, Clock *clock, QObject *parent)
@@ -285,7 +272,7 @@ void RegionPool::bootRunner(bool holdsMinSlot)
             late->bootTimer = 0;
             bootFailure(id,
                 QStringLiteral("the probe %1 in %2 did not come up within %3")
-                    .arg(id, m_region, durationText(m_options.bootTimeoutMs)));
+                    .arg(id, m_region, DisplayFormat::duration(m_options.bootTimeoutMs)));
         }
     });
     m_runners.push_back(std::move(runner));
@@ -375,8 +362,8 @@ void RegionPool::onQueueDeadline(PoolRun *run)
         return;
     run->m_phase = PoolRun::Phase::Ending;
     m_queue.removeOne(run);
-    QString message
-        = QStringLiteral("no runner free in %1 within %2").arg(m_region, durationText(m_options.checkoutTimeoutMs));
+    QString message = QStringLiteral("no runner free in %1 within %2")
+                          .arg(m_region, DisplayFormat::duration(m_options.checkoutTimeoutMs));
     if (!m_lastBootError.isEmpty())
         message += QStringLiteral(" (the last probe failed to start: %1)").arg(m_lastBootError);
     pump(); // the demand it made may be gone
@@ -392,7 +379,7 @@ void RegionPool::onRunTimeout(PoolRun *run)
         runner->abandon(run->id()); // as for a cancel
     failRun(run, LoadError::Kind::Timeout,
         QStringLiteral("timed out after %1: the probe %2 in %3 sent no result")
-            .arg(durationText(m_options.runTimeoutMs), run->m_runnerId, m_region));
+            .arg(DisplayFormat::duration(m_options.runTimeoutMs), run->m_runnerId, m_region));
 }
 
 void RegionPool::onIdle(const QString &runnerId)
@@ -449,7 +436,7 @@ void RegionPool::bootFailure(const QString &runnerId, const QString &reason)
         pump();
     });
     const QString detail
-        = QStringLiteral("starting a probe failed: %1; retrying in %2").arg(reason, durationText(delay));
+        = QStringLiteral("starting a probe failed: %1; retrying in %2").arg(reason, DisplayFormat::duration(delay));
     QList<QPointer<PoolRun>> waiting;
     for (PoolRun *run : std::as_const(m_queue))
         waiting.append(run);
