@@ -25,30 +25,6 @@ const Theme &paper()
     return theme;
 }
 
-// The run a region's waterfall shows: its median run by load time among the measured ok ones, else the run with
-// the most requests (a failed region's partial load).
-const RegionRun *representativeRun(const RegionRecord &record)
-{
-    QList<const RegionRun *> measured;
-    for (const RegionRun &run : record.runs) {
-        if (run.ok() && run.firstViewMeasured)
-            measured.append(&run);
-    }
-    if (!measured.isEmpty()) {
-        std::stable_sort(measured.begin(), measured.end(), [](const RegionRun *a, const RegionRun *b) {
-            const auto key = [](const RegionRun *run) { return run->firstView.metrics.loadMs.value_or(1e12); };
-            return key(a) < key(b);
-        });
-        return measured.at((measured.size() - 1) / 2);
-    }
-    const RegionRun *best = nullptr;
-    for (const RegionRun &run : record.runs) {
-        if (!best || run.firstView.requests.size() > best->firstView.requests.size())
-            best = &run;
-    }
-    return best;
-}
-
 double requestDuration(const RequestTiming &request)
 {
     return request.durationMs.value_or(request.phases.sum());
@@ -526,7 +502,14 @@ void ReportContent::addWaterfall(const ReportRegionSummary &region)
     lanes.labelWidth = m_width * 0.36;
     lanes.durationWidth = mm(14);
 
-    const RegionRun *run = representativeRun(m_test.region(region.code));
+    // The run RegionSummary picks: the median run by load time, else a failed region's fullest partial load.
+    const RegionRun *run = nullptr;
+    if (const auto record = m_test.results.constFind(region.code); record != m_test.results.constEnd()) {
+        for (const RegionRun &candidate : record->runs) {
+            if (region.representativeRun && candidate.index == *region.representativeRun)
+                run = &candidate;
+        }
+    }
     const WaterfallPainter::Lane lane = slowestLane(run);
     const qsizetype total = run ? run->firstView.requests.size() : 0;
     const QString subtitle = waterfallSubtitle(region, run, total, m_test.runsPerRegion);
