@@ -302,6 +302,9 @@ private slots:
     void handshakeTimeout();
     void invalidEndpointFails_data();
     void invalidEndpointFails();
+    void cleartextOnlyOnLoopback_data();
+    void cleartextOnlyOnLoopback();
+    void cleartextToLocalhostIsAllowed();
 
     void runSignalsInOrder();
     void screenshotFramesAboveOneMiB();
@@ -538,6 +541,50 @@ void tst_ProbeClient::invalidEndpointFails()
     QVERIFY2(failed.at(0).at(0).toString().startsWith(reason), qPrintable(failed.at(0).at(0).toString()));
     QCOMPARE(disconnected.size(), 0);
     QCOMPARE(client.state(), ProbeClient::State::Disconnected);
+}
+
+void tst_ProbeClient::cleartextOnlyOnLoopback_data()
+{
+    QTest::addColumn<QUrl>("url");
+    // Host names under .invalid never resolve (RFC 6761), so that even a client that did not refuse would send
+    // nothing anywhere but its own resolver.
+    QTest::newRow("name") << QUrl(QStringLiteral("ws://probe.invalid:8700/"));
+    QTest::newRow("private address") << QUrl(QStringLiteral("ws://10.0.0.7:8700/"));
+    QTest::newRow("IPv6") << QUrl(QStringLiteral("ws://[fd00::7]:8700/"));
+}
+
+void tst_ProbeClient::cleartextOnlyOnLoopback()
+{
+    // ws:// off loopback would hand the token to anyone on the path: refused before a socket is opened, with
+    // the host and the fix in the reason.
+    QFETCH(QUrl, url);
+    ProbeClient client;
+    QSignalSpy failed(&client, &ProbeClient::failed);
+    ProbeClient::Endpoint endpoint;
+    endpoint.url = url;
+    endpoint.token = goodToken;
+    client.connectToProbe(endpoint);
+    // Checked before the event loop runs: nothing was opened, so nothing can have been sent.
+    QCOMPARE(client.state(), ProbeClient::State::Disconnected);
+    QVERIFY(failed.wait());
+    const QString reason = failed.at(0).at(0).toString();
+    const QString hostInUrl = url.host().contains(u':') ? u'[' + url.host() + u']' : url.host();
+    QVERIFY2(reason.startsWith(QStringLiteral("refusing ws://%1:8700: the probe token would cross the network to %2 "
+                                              "unencrypted; use a wss:// URL, or set \"insecurePlaintext\": true")
+                                   .arg(hostInUrl, url.host())),
+        qPrintable(reason));
+    QVERIFY2(!reason.contains(goodToken), qPrintable(reason));
+}
+
+void tst_ProbeClient::cleartextToLocalhostIsAllowed()
+{
+    // Loopback by name too: the traffic stays on this machine.
+    FakeProbe probe;
+    QVERIFY(probe.listen());
+    ProbeClient client;
+    ProbeClient::Endpoint endpoint = probe.endpoint();
+    endpoint.url.setHost(QStringLiteral("localhost"));
+    QVERIFY(connectReady(client, probe, endpoint));
 }
 
 void tst_ProbeClient::runSignalsInOrder()

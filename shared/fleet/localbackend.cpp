@@ -2,6 +2,7 @@
 
 #include "model/displayformat.h"
 #include "model/jsonreader.h"
+#include "runnertoken.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -9,7 +10,6 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QProcess>
-#include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QTimer>
 
@@ -25,13 +25,6 @@ namespace {
 constexpr const char readyPrefix[] = "worldspeed-probe ready ";
 constexpr qsizetype stderrTailBytes = 4096;
 constexpr int stopGraceMs = 15'000;
-
-QString randomToken()
-{
-    QByteArray bytes(32, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / 4);
-    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
 
 QString lastLine(const QByteArray &text)
 {
@@ -138,7 +131,7 @@ void LocalBackend::boot(const QString &runnerId)
     }
 
     Runner runner;
-    runner.token = randomToken();
+    runner.token = RunnerToken::mint();
     runner.process = new QProcess(this);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     // Through the environment: a token on the command line would be readable by every user of this machine.

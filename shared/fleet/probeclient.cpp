@@ -1,22 +1,19 @@
 #include "probeclient.h"
 
+#include "certificatepin.h"
+#include "cleartextpolicy.h"
 #include "model/displayformat.h"
 
-#include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QRandomGenerator>
-#include <QSslCertificate>
-#include <QSslConfiguration>
 #include <QSslError>
-#include <QSslSocket>
 #include <QStringList>
 #include <QUuid>
 #include <QWebSocket>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcProbeClient, "worldspeed.probeclient", QtWarningMsg)
@@ -42,22 +39,6 @@ bool isAuthRefusal(int closeCode)
 bool isShedBeforeUpgrade(const QString &socketError)
 {
     return socketError.contains(u"status code: 503");
-}
-
-// 64 hex digits (any case, ':' or spaces between them allowed) or 32 raw bytes, to the raw digest; empty when the
-// pin is neither.
-QByteArray rawPin(const QByteArray &pin)
-{
-    QByteArray hex = pin;
-    hex.replace(':', QByteArray());
-    hex.replace(' ', QByteArray());
-    const bool isHex = hex.size() == 64
-        && std::all_of(hex.cbegin(), hex.cend(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-    if (isHex)
-        return QByteArray::fromHex(hex);
-    if (pin.size() == 32)
-        return pin;
-    return {};
 }
 
 // Header names and values go into the upgrade request verbatim: no line breaks, so nothing can be smuggled in.
@@ -169,7 +150,7 @@ void ProbeClient::connectToProbe(const Endpoint &endpoint)
 
     QString invalid;
     const QString scheme = endpoint.url.scheme();
-    m_pin = rawPin(endpoint.pinnedCertificateSha256);
+    m_pin = CertificatePin::parse(endpoint.pinnedCertificateSha256);
     if (!endpoint.url.isValid() || (scheme != u"ws" && scheme != u"wss"))
         invalid = QStringLiteral("not a ws:// or wss:// URL: %1").arg(endpoint.url.toDisplayString());
     else if (endpoint.token.isEmpty() || endpoint.token.size() > ProtocolLimits::maxTokenLength)
@@ -178,6 +159,9 @@ void ProbeClient::connectToProbe(const Endpoint &endpoint)
         invalid = QStringLiteral("the certificate pin is neither 64 hex digits nor 32 bytes");
     else if (!m_pin.isEmpty() && scheme != u"wss")
         invalid = QStringLiteral("a certificate pin needs a wss:// URL");
+    else
+        invalid = CleartextPolicy::refusal(
+            endpoint.url, endpoint.insecurePlaintext, QStringLiteral("the probe token"), QStringLiteral("for it"));
     for (const auto &[name, value] : endpoint.headers) {
         if (invalid.isEmpty() && !isHeaderSafe(name, value))
             invalid = QStringLiteral("header \"%1\" is not a valid HTTP header").arg(QString::fromLatin1(name));
@@ -262,15 +246,8 @@ void ProbeClient::openSocket()
 
 void ProbeClient::setUpSslChecks(QWebSocket *socket)
 {
-    if (!m_pin.isEmpty()) {
-        // With a pin the certificate is the identity. Trusting no CA at all makes every handshake stop at
-        // sslErrors(), where the leaf is compared with the pin before a byte of HTTP (headers, then the token) is
-        // sent; a CA-signed certificate that does not match is refused like any other.
-        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-        configuration.setCaCertificates({});
-        configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
-        socket->setSslConfiguration(configuration);
-    }
+    if (!m_pin.isEmpty())
+        CertificatePin::prepare(socket);
     connect(socket, &QWebSocket::sslErrors, this,
         [this, socket](const QList<QSslError> &errors) { onSslErrors(socket, errors); });
 }
@@ -282,21 +259,8 @@ void ProbeClient::onSslErrors(QWebSocket *socket, const QList<QSslError> &errors
         m_refusal = QStringLiteral("the probe's TLS certificate was not accepted: %1").arg(sslErrorText(errors));
         return;
     }
-    // QWebSocket does not expose the peer's certificate; its TLS socket is its child and has it during sslErrors.
-    auto *tls = socket->findChild<QSslSocket *>();
-    const QSslCertificate leaf = tls ? tls->peerCertificate() : QSslCertificate();
-    if (leaf.isNull()) {
-        m_refusal = QStringLiteral("the probe's certificate could not be read to check it against the pin");
-        return;
-    }
-    const QByteArray digest = leaf.digest(QCryptographicHash::Sha256);
-    if (digest != m_pin) {
-        m_refusal = QStringLiteral("the probe's certificate does not match the pin: SHA-256 %1, pinned %2")
-                        .arg(QString::fromLatin1(digest.toHex()), QString::fromLatin1(m_pin.toHex()));
-        return;
-    }
-    m_pinVerified = true;
-    tls->ignoreSslErrors(errors);
+    m_refusal = CertificatePin::check(socket, m_pin, errors);
+    m_pinVerified = m_refusal.isEmpty();
 }
 
 void ProbeClient::onConnected()

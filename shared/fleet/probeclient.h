@@ -43,6 +43,9 @@ public:
         // When set, the pin replaces the CA chain and host name checks: a matching certificate is accepted even
         // when self-signed, any other is refused even when a trusted CA signed it.
         QByteArray pinnedCertificateSha256;
+        // ws:// to a host that is not loopback is refused unless this is set: the token would cross the network
+        // unencrypted (CleartextPolicy). Set only from the fleet config's "insecurePlaintext".
+        bool insecurePlaintext = false;
     };
 
     struct ReconnectPolicy

@@ -1,5 +1,6 @@
 #include "staticbackend.h"
 
+#include "cleartextpolicy.h"
 #include "model/jsonreader.h"
 #include "secretstore.h"
 
@@ -16,7 +17,8 @@ std::optional<StaticBackend::Settings> StaticBackend::Settings::fromJson(const Q
         JsonReader p = r.child(probes.at(i).toObject(), key);
         if (!probes.at(i).isObject())
             p.fail(QString(), QStringLiteral("expected an object"));
-        p.allowOnly({ QStringLiteral("url"), QStringLiteral("tokenSecret"), QStringLiteral("pinnedCertificateSha256") },
+        p.allowOnly({ QStringLiteral("url"), QStringLiteral("tokenSecret"), QStringLiteral("pinnedCertificateSha256"),
+                        QLatin1String(CleartextPolicy::configKey) },
             QStringLiteral("a probe setting"));
         Probe probe;
         const QString url = p.string(QStringLiteral("url"), JsonReader::Presence::Required, 2048);
@@ -25,6 +27,13 @@ std::optional<StaticBackend::Settings> StaticBackend::Settings::fromJson(const Q
             && (!probe.url.isValid() || (probe.url.scheme() != u"ws" && probe.url.scheme() != u"wss")
                 || probe.url.host().isEmpty()))
             p.fail(QStringLiteral("url"), QStringLiteral("\"%1\" is not a ws:// or wss:// URL").arg(url));
+        probe.insecurePlaintext = p.boolean(QLatin1String(CleartextPolicy::configKey));
+        if (p.ok()) {
+            const QString refusal = CleartextPolicy::refusal(probe.url, probe.insecurePlaintext,
+                QStringLiteral("the probe token"), QStringLiteral("for this probe"));
+            if (!refusal.isEmpty())
+                p.fail(QStringLiteral("url"), refusal);
+        }
         probe.tokenSecret = p.string(QStringLiteral("tokenSecret"), JsonReader::Presence::Required, 256);
         probe.pinnedCertificateSha256
             = p.string(QStringLiteral("pinnedCertificateSha256"), JsonReader::Presence::Optional, 128).toLatin1();
@@ -78,6 +87,7 @@ void StaticBackend::boot(const QString &runnerId)
         endpoint.url = probe.url;
         endpoint.token = *token.value;
         endpoint.pinnedCertificateSha256 = probe.pinnedCertificateSha256;
+        endpoint.insecurePlaintext = probe.insecurePlaintext;
         emit booted(runnerId, endpoint);
     });
 }

@@ -24,6 +24,7 @@ public:
         QUrl url; // ws:// or wss://
         QString tokenSecret; // key in the SecretStore
         QByteArray pinnedCertificateSha256; // optional, hex
+        bool insecurePlaintext = false; // a ws:// url that is not loopback is allowed (CleartextPolicy)
     };
     struct Settings
     {
