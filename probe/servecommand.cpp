@@ -58,6 +58,61 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
 
 } // namespace
 
+// The command line of `serve`, declared once for parsing and for --help.
+struct ServeFlags
+{
+    QCommandLineOption listen { QStringLiteral("listen"),
+        QStringLiteral("Address and port to listen on (port 0: any free one). Off loopback it needs --tls-cert, or "
+                       "--insecure-plaintext."),
+        QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8700") };
+    QCommandLineOption region { QStringLiteral("region"), QStringLiteral("Region code this probe reports, e.g. fra."),
+        QStringLiteral("CODE"), QStringLiteral("local") };
+    QCommandLineOption tokenFile { QStringLiteral("token-file"),
+        QStringLiteral("File holding the token clients must present."), QStringLiteral("FILE") };
+    QCommandLineOption tlsCert { QStringLiteral("tls-cert"), QStringLiteral("PEM certificate: serve wss."),
+        QStringLiteral("FILE") };
+    QCommandLineOption tlsKey { QStringLiteral("tls-key"), QStringLiteral("PEM private key for --tls-cert."),
+        QStringLiteral("FILE") };
+    QCommandLineOption insecurePlaintext { QStringLiteral("insecure-plaintext"),
+        QStringLiteral("Serve plain ws:// on a --listen address other than loopback, where something else encrypts the "
+                       "way (a TLS-terminating proxy, a VPN): clients' tokens cross it unencrypted.") };
+    QCommandLineOption maxConcurrency { QStringLiteral("max-concurrency"),
+        QStringLiteral("Runs loading at once (1-64)."), QStringLiteral("N"), QStringLiteral("1") };
+    QCommandLineOption queue { QStringLiteral("queue"), QStringLiteral("Runs that may wait beyond those (0-10000)."),
+        QStringLiteral("N"), QStringLiteral("16") };
+    QCommandLineOption idle { QStringLiteral("idle-shutdown"),
+        QStringLiteral("Exit after this many seconds with no authenticated client and no run (0: never)."),
+        QStringLiteral("SECONDS"), QStringLiteral("0") };
+    QCommandLineOption parentGrace { QStringLiteral("parent-grace"),
+        QStringLiteral("One-parent mode: exit when no client has been connected for this many seconds, also before the "
+                       "first one connects (0: off)."),
+        QStringLiteral("SECONDS"), QStringLiteral("0") };
+    QCommandLineOption shutdownTimeout { QStringLiteral("shutdown-timeout"),
+        QStringLiteral("On SIGTERM/SIGINT, let running runs finish for this long, then cancel them."),
+        QStringLiteral("SECONDS"), QStringLiteral("10") };
+    QCommandLineOption allowPrivate { QStringLiteral("allow-private-targets"),
+        QStringLiteral("Load loopback, private, link-local and metadata addresses too (local fleets, tests).") };
+    QCommandLineOption allowTarget { QStringLiteral("allow-target"),
+        QStringLiteral("Allow this one host even though it is private: its port, or without one the scheme's default "
+                       "port; may be repeated."),
+        QStringLiteral("HOST[:PORT]") };
+    QCommandLineOption chrome { QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."),
+        QStringLiteral("PATH") };
+    QCommandLineOption chromeArg { QStringLiteral("chrome-arg"),
+        QStringLiteral("Extra argument for Chrome; may be repeated."), QStringLiteral("ARG") };
+
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.setApplicationDescription(QStringLiteral(
+            "Serves authenticated WorldSpeed clients over WebSocket (protocol v1) and loads their pages in headless "
+            "Chromium.\nThe token comes from --token-file or the environment variable WORLDSPEED_PROBE_TOKEN, never "
+            "from the command line.\nPrints one line `worldspeed-probe ready {json}` on stdout when it listens."));
+        parser.addHelpOption();
+        parser.addOptions({ listen, region, tokenFile, tlsCert, tlsKey, insecurePlaintext, maxConcurrency, queue, idle,
+            parentGrace, shutdownTimeout, allowPrivate, allowTarget, chrome, chromeArg });
+    }
+};
+
 ServeCommand::ServeCommand(QTextStream &out, QTextStream &err, QObject *parent)
     : QObject(parent)
     , m_out(out)
@@ -86,54 +141,8 @@ ServeCommand::~ServeCommand()
 int ServeCommand::start(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Serves authenticated WorldSpeed clients over WebSocket (protocol v1) and loads their pages in headless "
-        "Chromium.\nThe token comes from --token-file or the environment variable WORLDSPEED_PROBE_TOKEN, never "
-        "from the command line.\nPrints one line `worldspeed-probe ready {json}` on stdout when it listens."));
-    parser.addHelpOption();
-    const QCommandLineOption listen(QStringLiteral("listen"),
-        QStringLiteral("Address and port to listen on (port 0: any free one)."), QStringLiteral("HOST:PORT"),
-        QStringLiteral("127.0.0.1:8700"));
-    const QCommandLineOption region(QStringLiteral("region"),
-        QStringLiteral("Region code this probe reports, e.g. fra."), QStringLiteral("CODE"), QStringLiteral("local"));
-    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
-        QStringLiteral("File holding the token clients must present."), QStringLiteral("FILE"));
-    const QCommandLineOption tlsCert(
-        QStringLiteral("tls-cert"), QStringLiteral("PEM certificate: serve wss."), QStringLiteral("FILE"));
-    const QCommandLineOption tlsKey(
-        QStringLiteral("tls-key"), QStringLiteral("PEM private key for --tls-cert."), QStringLiteral("FILE"));
-    const QCommandLineOption maxConcurrency(QStringLiteral("max-concurrency"),
-        QStringLiteral("Runs loading at once (1-64)."), QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption queue(QStringLiteral("queue"),
-        QStringLiteral("Runs that may wait beyond those (0-10000)."), QStringLiteral("N"), QStringLiteral("16"));
-    const QCommandLineOption idle(QStringLiteral("idle-shutdown"),
-        QStringLiteral("Exit after this many seconds with no authenticated client and no run (0: never)."),
-        QStringLiteral("SECONDS"), QStringLiteral("0"));
-    const QCommandLineOption parentGrace(QStringLiteral("parent-grace"),
-        QStringLiteral("One-parent mode: exit when no client has been connected for this many seconds, also before the "
-                       "first one connects (0: off)."),
-        QStringLiteral("SECONDS"), QStringLiteral("0"));
-    const QCommandLineOption shutdownTimeout(QStringLiteral("shutdown-timeout"),
-        QStringLiteral("On SIGTERM/SIGINT, let running runs finish for this long, then cancel them."),
-        QStringLiteral("SECONDS"), QStringLiteral("10"));
-    const QCommandLineOption allowPrivate(QStringLiteral("allow-private-targets"),
-        QStringLiteral("Load loopback, private, link-local and metadata addresses too (local fleets, tests)."));
-    const QCommandLineOption allowTarget(QStringLiteral("allow-target"),
-        QStringLiteral("Allow this one host even though it is private: its port, or without one the scheme's default "
-                       "port; may be repeated."),
-        QStringLiteral("HOST[:PORT]"));
-    const QCommandLineOption chrome(
-        QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."), QStringLiteral("PATH"));
-    const QCommandLineOption chromeArg(QStringLiteral("chrome-arg"),
-        QStringLiteral("Extra argument for Chrome; may be repeated."), QStringLiteral("ARG"));
-    parser.addOptions({ listen, region, tokenFile, tlsCert, tlsKey, maxConcurrency, queue, idle, parentGrace,
-        shutdownTimeout, allowPrivate, allowTarget, chrome, chromeArg });
-
-    const auto usage = [&](const QString &message) {
-        m_err << "worldspeed-probe serve: " << message << '\n';
-        m_err.flush();
-        return usageExit;
-    };
+    const ServeFlags flags;
+    flags.addTo(parser);
     QStringList argv = arguments;
     argv.prepend(QStringLiteral("worldspeed-probe serve"));
     if (!parser.parse(argv))
@@ -147,81 +156,13 @@ int ServeCommand::start(const QStringList &arguments)
         return usage(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
 
     ProbeServer::Options options;
-    if (!parseListen(parser.value(listen), &options.address, &options.port))
-        return usage(QStringLiteral("--listen wants HOST:PORT with an IP address, e.g. 127.0.0.1:8700 or [::]:8700"));
-    options.region = parser.value(region);
-    if (!ProtocolLimits::isIdentifier(options.region))
-        return usage(QStringLiteral("--region must be 1-64 letters, digits, _ or -"));
-    const auto number = [&](const QCommandLineOption &option, int min, int max, int *value) {
-        bool ok = false;
-        *value = parser.value(option).toInt(&ok);
-        return ok && *value >= min && *value <= max;
-    };
-    int idleSeconds = 0;
-    int graceSeconds = 0;
-    int shutdownSeconds = 0;
-    if (!number(maxConcurrency, 1, 64, &options.maxConcurrency))
-        return usage(QStringLiteral("--max-concurrency must be 1-64"));
-    if (!number(queue, 0, 10'000, &options.queueLimit))
-        return usage(QStringLiteral("--queue must be 0-10000"));
-    if (!number(idle, 0, 7 * 24 * 3600, &idleSeconds))
-        return usage(QStringLiteral("--idle-shutdown must be a number of seconds"));
-    if (!number(parentGrace, 0, 24 * 3600, &graceSeconds))
-        return usage(QStringLiteral("--parent-grace must be a number of seconds"));
-    if (!number(shutdownTimeout, 0, 3600, &shutdownSeconds))
-        return usage(QStringLiteral("--shutdown-timeout must be a number of seconds"));
-    m_shutdownTimeoutMs = shutdownSeconds * 1000;
-
-    // The token: a file (systemd credentials, a mounted secret) or the environment; argv is visible to every
-    // user on the machine, so it is not offered. Once read, it leaves the environment Chrome will inherit.
-    QByteArray token;
-    if (parser.isSet(tokenFile)) {
-        QFile file(parser.value(tokenFile));
-        if (!file.open(QIODevice::ReadOnly))
-            return usage(QStringLiteral("cannot read the token file %1: %2").arg(file.fileName(), file.errorString()));
-        token = file.read(64 * 1024).trimmed();
-    } else {
-        token = qgetenv(tokenVariable).trimmed();
+    Lifetime lifetime;
+    for (const auto &read :
+        { &ServeCommand::readBasics, &ServeCommand::readToken, &ServeCommand::readTls, &ServeCommand::readPolicy }) {
+        if (const QString why = (this->*read)(parser, flags, &options, &lifetime); !why.isEmpty())
+            return usage(why);
     }
-    qunsetenv(tokenVariable);
-    if (token.isEmpty())
-        return usage(
-            QStringLiteral("no token: give --token-file FILE or set %1").arg(QString::fromLatin1(tokenVariable)));
-    if (token.size() < minTokenLength)
-        return usage(QStringLiteral("the token is too short (at least %1 characters)").arg(minTokenLength));
-    options.token = token;
-
-    if (parser.isSet(tlsCert) != parser.isSet(tlsKey))
-        return usage(QStringLiteral("--tls-cert and --tls-key go together"));
-    if (parser.isSet(tlsCert)) {
-        QFile certFile(parser.value(tlsCert));
-        QFile keyFile(parser.value(tlsKey));
-        if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly))
-            return usage(QStringLiteral("cannot read the TLS certificate or key"));
-        const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
-        const QByteArray keyData = keyFile.readAll();
-        QSslKey key(keyData, QSsl::Rsa, QSsl::Pem);
-        if (key.isNull())
-            key = QSslKey(keyData, QSsl::Ec, QSsl::Pem);
-        if (chain.isEmpty() || key.isNull())
-            return usage(QStringLiteral("the TLS certificate or key is not valid PEM"));
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setLocalCertificateChain(chain);
-        tls.setPrivateKey(key);
-        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
-        options.tls = tls;
-    }
-
-    auto policy = std::make_shared<UrlPolicy>(parser.isSet(allowPrivate));
-    for (const QString &target : parser.values(allowTarget)) {
-        const QUrl parsed(QStringLiteral("http://") + target);
-        if (!parsed.isValid() || parsed.host().isEmpty() || !parsed.path().isEmpty())
-            return usage(QStringLiteral("--allow-target wants HOST or HOST:PORT, not \"%1\"").arg(target));
-        policy->allowTarget(parsed.host(), parsed.port(-1));
-    }
-    options.policy = policy;
-    options.chrome.executable = parser.value(chrome);
-    options.chrome.extraArguments = parser.values(chromeArg);
+    m_shutdownTimeoutMs = lifetime.shutdownSeconds * 1000;
 
     m_server = new ProbeServer(options, this);
     QString error;
@@ -231,9 +172,122 @@ int ServeCommand::start(const QStringList &arguments)
         return 1;
     }
     connect(m_server, &ProbeServer::stopped, this, [this] { emit finished(0); });
+    startLifetimeTimers(lifetime);
+    watchSignals();
+    printReady(options);
+    return -1;
+}
 
-    if (idleSeconds > 0) {
-        m_idleTimer.setInterval(idleSeconds * 1000);
+int ServeCommand::usage(const QString &message)
+{
+    m_err << "worldspeed-probe serve: " << message << '\n';
+    m_err.flush();
+    return usageExit;
+}
+
+QString ServeCommand::readBasics(
+    const QCommandLineParser &parser, const ServeFlags &flags, ProbeServer::Options *options, Lifetime *lifetime)
+{
+    if (!parseListen(parser.value(flags.listen), &options->address, &options->port))
+        return QStringLiteral("--listen wants HOST:PORT with an IP address, e.g. 127.0.0.1:8700 or [::]:8700");
+    options->region = parser.value(flags.region);
+    if (!ProtocolLimits::isIdentifier(options->region))
+        return QStringLiteral("--region must be 1-64 letters, digits, _ or -");
+    const auto number = [&](const QCommandLineOption &option, int min, int max, int *value) {
+        bool ok = false;
+        *value = parser.value(option).toInt(&ok);
+        return ok && *value >= min && *value <= max;
+    };
+    if (!number(flags.maxConcurrency, 1, 64, &options->maxConcurrency))
+        return QStringLiteral("--max-concurrency must be 1-64");
+    if (!number(flags.queue, 0, 10'000, &options->queueLimit))
+        return QStringLiteral("--queue must be 0-10000");
+    if (!number(flags.idle, 0, 7 * 24 * 3600, &lifetime->idleSeconds))
+        return QStringLiteral("--idle-shutdown must be a number of seconds");
+    if (!number(flags.parentGrace, 0, 24 * 3600, &lifetime->graceSeconds))
+        return QStringLiteral("--parent-grace must be a number of seconds");
+    if (!number(flags.shutdownTimeout, 0, 3600, &lifetime->shutdownSeconds))
+        return QStringLiteral("--shutdown-timeout must be a number of seconds");
+    return {};
+}
+
+QString ServeCommand::readToken(
+    const QCommandLineParser &parser, const ServeFlags &flags, ProbeServer::Options *options, Lifetime *)
+{
+    // The token: a file (systemd credentials, a mounted secret) or the environment; argv is visible to every
+    // user on the machine, so it is not offered. Once read, it leaves the environment Chrome will inherit.
+    QByteArray token;
+    if (parser.isSet(flags.tokenFile)) {
+        QFile file(parser.value(flags.tokenFile));
+        if (!file.open(QIODevice::ReadOnly))
+            return QStringLiteral("cannot read the token file %1: %2").arg(file.fileName(), file.errorString());
+        token = file.read(64 * 1024).trimmed();
+    } else {
+        token = qgetenv(tokenVariable).trimmed();
+    }
+    qunsetenv(tokenVariable);
+    if (token.isEmpty())
+        return QStringLiteral("no token: give --token-file FILE or set %1").arg(QString::fromLatin1(tokenVariable));
+    if (token.size() < minTokenLength)
+        return QStringLiteral("the token is too short (at least %1 characters)").arg(minTokenLength);
+    options->token = token;
+    return {};
+}
+
+QString ServeCommand::readTls(
+    const QCommandLineParser &parser, const ServeFlags &flags, ProbeServer::Options *options, Lifetime *)
+{
+    if (parser.isSet(flags.tlsCert) != parser.isSet(flags.tlsKey))
+        return QStringLiteral("--tls-cert and --tls-key go together");
+    if (!parser.isSet(flags.tlsCert)) {
+        // Clients send the token in their first frame: off loopback, in clear text only when told to.
+        if (options->address.isLoopback() || parser.isSet(flags.insecurePlaintext))
+            return {};
+        return QStringLiteral("--listen %1 is reachable from other machines, and without TLS every client's token "
+                              "would cross the network unencrypted: give --tls-cert FILE --tls-key FILE, or "
+                              "--insecure-plaintext when something else encrypts the way (a TLS-terminating proxy, "
+                              "a VPN)")
+            .arg(parser.value(flags.listen));
+    }
+    QFile certFile(parser.value(flags.tlsCert));
+    QFile keyFile(parser.value(flags.tlsKey));
+    if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read the TLS certificate or key");
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+    const QByteArray keyData = keyFile.readAll();
+    QSslKey key(keyData, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(keyData, QSsl::Ec, QSsl::Pem);
+    if (chain.isEmpty() || key.isNull())
+        return QStringLiteral("the TLS certificate or key is not valid PEM");
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain(chain);
+    tls.setPrivateKey(key);
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    options->tls = tls;
+    return {};
+}
+
+QString ServeCommand::readPolicy(
+    const QCommandLineParser &parser, const ServeFlags &flags, ProbeServer::Options *options, Lifetime *)
+{
+    auto policy = std::make_shared<UrlPolicy>(parser.isSet(flags.allowPrivate));
+    for (const QString &target : parser.values(flags.allowTarget)) {
+        const QUrl parsed(QStringLiteral("http://") + target);
+        if (!parsed.isValid() || parsed.host().isEmpty() || !parsed.path().isEmpty())
+            return QStringLiteral("--allow-target wants HOST or HOST:PORT, not \"%1\"").arg(target);
+        policy->allowTarget(parsed.host(), parsed.port(-1));
+    }
+    options->policy = policy;
+    options->chrome.executable = parser.value(flags.chrome);
+    options->chrome.extraArguments = parser.values(flags.chromeArg);
+    return {};
+}
+
+void ServeCommand::startLifetimeTimers(const Lifetime &lifetime)
+{
+    if (lifetime.idleSeconds > 0) {
+        m_idleTimer.setInterval(lifetime.idleSeconds * 1000);
         m_idleTimer.start();
         connect(m_server, &ProbeServer::idleChanged, this, [this](bool isIdle) {
             if (isIdle)
@@ -242,9 +296,9 @@ int ServeCommand::start(const QStringList &arguments)
                 m_idleTimer.stop();
         });
     }
-    if (graceSeconds > 0) {
+    if (lifetime.graceSeconds > 0) {
         // The parent must connect within the grace period too: a parent that died before connecting never will.
-        m_parentTimer.setInterval(graceSeconds * 1000);
+        m_parentTimer.setInterval(lifetime.graceSeconds * 1000);
         m_parentTimer.start();
         connect(m_server, &ProbeServer::clientCountChanged, this, [this](int count) {
             if (count > 0) {
@@ -255,8 +309,10 @@ int ServeCommand::start(const QStringList &arguments)
             }
         });
     }
-    watchSignals();
+}
 
+void ServeCommand::printReady(const ProbeServer::Options &options)
+{
     const QJsonObject ready {
         { QStringLiteral("endpoint"), m_server->endpoint().toString() },
         { QStringLiteral("probeId"), m_server->probeId() },
@@ -266,8 +322,8 @@ int ServeCommand::start(const QStringList &arguments)
     };
     m_out << readyPrefix << QString::fromUtf8(QJsonDocument(ready).toJson(QJsonDocument::Compact)) << Qt::endl;
     qCInfo(lcServe) << "listening on" << m_server->endpoint().toString() << "region" << options.region
-                    << (policy->allowsPrivateTargets() ? "(private targets allowed)" : "");
-    return -1;
+                    << (options.policy->allowsPrivateTargets() ? "(private targets allowed)" : "")
+                    << (!options.tls && !options.address.isLoopback() ? "(plain WebSocket, as asked)" : "");
 }
 
 void ServeCommand::stop(const QString &why)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "probeserver.h"
+
 #include <QObject>
 #include <QStringList>
 #include <QTextStream>
@@ -7,15 +9,17 @@
 
 #include <memory>
 
-class ProbeServer;
+class QCommandLineParser;
 class QSocketNotifier;
+struct ServeFlags;
 
 // `worldspeed-probe serve`: the fleet daemon. Parses its options, reads the token (file or environment, never
 // the command line), starts the ProbeServer, prints one ready line on stdout for whoever started it, and stops
 // itself when it is no longer useful: idle (no authenticated client, no run; connections that have not presented
 // the token do not count) for --idle-shutdown seconds, or (one-parent mode) its parent gone for
 // --parent-grace seconds. SIGTERM and SIGINT drain runs for up to --shutdown-timeout seconds and close Chrome
-// cleanly; the exit code is 0 for all of these.
+// cleanly; the exit code is 0 for all of these. Off loopback it serves wss:// (--tls-cert) unless told
+// --insecure-plaintext: the token must not cross a network unencrypted by accident.
 class ServeCommand final : public QObject
 {
     Q_OBJECT
@@ -35,6 +39,26 @@ signals:
     void finished(int exitCode);
 
 private:
+    // When the probe ends itself, in seconds (0: never).
+    struct Lifetime
+    {
+        int idleSeconds = 0;
+        int graceSeconds = 0;
+        int shutdownSeconds = 0;
+    };
+
+    int usage(const QString &message);
+    // Each reads its part of the command line into *options or *lifetime; the problem in words, or empty.
+    QString readBasics(
+        const QCommandLineParser &parser, const ServeFlags &flags, ProbeServer::Options *options, Lifetime *lifetime);
+    QString readToken(
+        const QCommandLineParser &parser, const ServeFlags &flags, ProbeServer::Options *options, Lifetime *lifetime);
+    QString readTls(
+        const QCommandLineParser &parser, const ServeFlags &flags, ProbeServer::Options *options, Lifetime *lifetime);
+    QString readPolicy(
+        const QCommandLineParser &parser, const ServeFlags &flags, ProbeServer::Options *options, Lifetime *lifetime);
+    void startLifetimeTimers(const Lifetime &lifetime);
+    void printReady(const ProbeServer::Options &options);
     void stop(const QString &why);
     void watchSignals();
 

@@ -1,5 +1,6 @@
 // `worldspeed-probe serve` as a process: ready line, token handling, and the ways it ends itself.
 #include "fleet/probeclient.h"
+#include "processstate.h"
 #include "protocolpeer.h"
 #include "rawwebsocket.h"
 #include "testwebserver.h"
@@ -58,11 +59,6 @@ bool isLoading(ProtocolPeer &peer)
         30'000);
 }
 
-bool isAlive(qint64 pid)
-{
-    return QFileInfo::exists(QStringLiteral("/proc/%1").arg(pid));
-}
-
 // The resident set of a process, in KiB; -1 when it cannot be read.
 qint64 residentKiB(qint64 pid)
 {
@@ -96,6 +92,8 @@ class tst_Serve : public QObject
 private slots:
     void initTestCase();
     void refusesToStartWithoutAToken();
+    void refusesPlaintextOffLoopback_data();
+    void refusesPlaintextOffLoopback();
     void tokenFromFileAndKeptFromChrome();
     void idleShutdown();
     void unauthenticatedConnectionsDoNotKeepItAlive();
@@ -182,6 +180,35 @@ void tst_Serve::refusesToStartWithoutAToken()
     QVERIFY(process.waitForFinished(10'000));
     QCOMPARE(process.exitCode(), 2);
     QVERIFY(process.readAllStandardError().contains("no token"));
+}
+
+void tst_Serve::refusesPlaintextOffLoopback_data()
+{
+    QTest::addColumn<QString>("listen");
+    QTest::newRow("IPv4 any") << QStringLiteral("0.0.0.0:0");
+    QTest::newRow("IPv6 any") << QStringLiteral("[::]:0");
+}
+
+void tst_Serve::refusesPlaintextOffLoopback()
+{
+    // Reachable from other machines without TLS, every client's token would cross the network in clear text: the
+    // probe does not start unless told so (--insecure-plaintext; tst_netnsregions serves that way).
+    QFETCH(QString, listen);
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), QString::fromLatin1(token));
+    process.setProcessEnvironment(env);
+    process.start(
+        QStringLiteral(WORLDSPEED_PROBE_EXE), { QStringLiteral("serve"), QStringLiteral("--listen"), listen });
+    QVERIFY(process.waitForFinished(10'000));
+    QCOMPARE(process.exitCode(), 2);
+    QCOMPARE(process.readAllStandardOutput(), QByteArray()); // no ready line: it never listened
+    const QString error = QString::fromLocal8Bit(process.readAllStandardError()).trimmed().split(u'\n').last();
+    QCOMPARE(error,
+        QStringLiteral("worldspeed-probe serve: --listen %1 is reachable from other machines, and without TLS every "
+                       "client's token would cross the network unencrypted: give --tls-cert FILE --tls-key FILE, or "
+                       "--insecure-plaintext when something else encrypts the way (a TLS-terminating proxy, a VPN)")
+            .arg(listen));
 }
 
 void tst_Serve::tokenFromFileAndKeptFromChrome()
@@ -329,7 +356,7 @@ void tst_Serve::parentGoneShutdown()
     QVERIFY(clock.elapsed() >= 1900);
     QVERIFY(clock.elapsed() <= 2000 + 8000);
     for (qint64 pid : chrome)
-        QTRY_VERIFY2_WITH_TIMEOUT(!isAlive(pid), "Chromium outlived its probe", 5000);
+        QTRY_VERIFY2_WITH_TIMEOUT(!ProcessState::isAlive(pid), "Chromium outlived its probe", 5000);
 }
 
 void tst_Serve::parentReturnsInTime()
@@ -379,7 +406,7 @@ void tst_Serve::sigtermDrainsRunningRuns()
     QCOMPARE(probe.process->exitStatus(), QProcess::NormalExit);
     QCOMPARE(probe.process->exitCode(), 0);
     for (qint64 pid : chrome)
-        QTRY_VERIFY2_WITH_TIMEOUT(!isAlive(pid), "Chromium outlived its probe", 5000);
+        QTRY_VERIFY2_WITH_TIMEOUT(!ProcessState::isAlive(pid), "Chromium outlived its probe", 5000);
 }
 
 void tst_Serve::sigtermCancelsWhatDoesNotFinish()
@@ -441,7 +468,7 @@ void tst_Serve::chromiumDiesWithItsProbe()
     QCOMPARE(chrome.size(), 1);
     ::kill(static_cast<pid_t>(probe.process->processId()), SIGKILL);
     QVERIFY(waitForExit(*probe.process, 10'000));
-    QTRY_VERIFY2_WITH_TIMEOUT(!isAlive(chrome.first()), "Chromium outlived its SIGKILLed probe", 10'000);
+    QTRY_VERIFY2_WITH_TIMEOUT(!ProcessState::isAlive(chrome.first()), "Chromium outlived its SIGKILLed probe", 10'000);
 }
 
 QTEST_GUILESS_MAIN(tst_Serve)
