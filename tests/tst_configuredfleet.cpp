@@ -6,7 +6,9 @@
 #include "memorysecretstore.h"
 #include "testwebserver.h"
 
+#include <QFile>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -18,6 +20,7 @@ private slots:
     void buildsEveryBackendType();
     void badBackendSettingsAreNamed();
     void defaultConfigMeasuresAPage();
+    void documentedExamplesBuild();
 };
 
 void tst_ConfiguredFleet::buildsEveryBackendType()
@@ -25,8 +28,8 @@ void tst_ConfiguredFleet::buildsEveryBackendType()
     const QByteArray json = R"({"version":1,"regions":[
         {"code":"here","name":"Here","latitude":1,"longitude":2,"backend":{"type":"local"},"pool":{"max":2,"maxConcurrency":3}},
         {"code":"mine","latitude":1,"longitude":2,"backend":{"type":"static","probes":[{"url":"wss://p.example:8700","tokenSecret":"p"}]}},
-        {"code":"fra","latitude":50.1,"longitude":8.7,"backend":{"type":"fly","app":"ws-probes","image":"registry.example/probe:1","region":"fra","tokenSecret":"fly","probeTokenSecret":"probe"}},
-        {"code":"k8s","latitude":1,"longitude":2,"backend":{"type":"kubernetes","apiServer":"https://k8s.example:6443","image":"registry.example/probe:1","region":"eu","tokenSecret":"k","probeTokenSecret":"probe"}}
+        {"code":"fra","latitude":50.1,"longitude":8.7,"backend":{"type":"fly","app":"ws-probes","image":"registry.example/probe:1","region":"fra","tokenSecret":"fly"}},
+        {"code":"k8s","latitude":1,"longitude":2,"backend":{"type":"kubernetes","apiServer":"https://k8s.example:6443","image":"registry.example/probe:1","region":"eu","tokenSecret":"k","probeTlsSecretName":"probe-tls"}}
     ]})";
     QString error;
     const auto config = FleetConfig::fromJson(json, &error);
@@ -62,10 +65,10 @@ void tst_ConfiguredFleet::badBackendSettingsAreNamed()
         { R"({"type":"local","probPath":"/x"})", QStringLiteral("probPath: is not a local backend setting") },
         { R"({"type":"static","probes":[{"url":"ws://127.0.0.1:1","tokenSecret":"t","pin":"x"}]})",
             QStringLiteral("probes[0].pin: is not a probe setting") },
-        { R"({"type":"fly","app":"a","region":"fra","image":"i","tokenSecret":"t","probeTokenSecret":"p","cpu":2})",
+        { R"({"type":"fly","app":"a","region":"fra","image":"i","tokenSecret":"t","cpu":2})",
             QStringLiteral("cpu: is not a Fly backend setting") },
         { R"({"type":"kubernetes","apiServer":"https://127.0.0.1:1","image":"i","tokenSecret":"t",)"
-          R"("probeTokenSecret":"p","namespace":"n"})",
+          R"("namespace":"n"})",
             QStringLiteral("namespace: is not a Kubernetes backend setting") },
     };
     for (const auto &[backend, expected] : misspelt) {
@@ -76,6 +79,29 @@ void tst_ConfiguredFleet::badBackendSettingsAreNamed()
         QVERIFY(!ConfiguredFleet::create(*parsed, &secrets, &error));
         QVERIFY2(error.startsWith(u"regions[0] (x).backend: " + expected), qPrintable(error));
     }
+}
+
+void tst_ConfiguredFleet::documentedExamplesBuild()
+{
+    // Every complete config in FLEETCONFIG.md builds its fleet, backends included: what the document shows works.
+    QFile document(QStringLiteral(WORLDSPEED_FLEETCONFIG_MD));
+    QVERIFY(document.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(document.readAll());
+    static const QRegularExpression block(
+        QStringLiteral("```json\\n(.*?)```"), QRegularExpression::DotMatchesEverythingOption);
+    int built = 0;
+    for (auto it = block.globalMatch(text); it.hasNext();) {
+        const QString json = it.next().captured(1);
+        if (!json.contains(u"\"regions\"") || json.contains(u'…'))
+            continue; // a fragment, not a whole file
+        QString error;
+        const auto config = FleetConfig::fromJson(json.toUtf8(), &error);
+        QVERIFY2(config, qPrintable(error));
+        MemorySecretStore secrets;
+        QVERIFY2(ConfiguredFleet::create(*config, &secrets, &error), qPrintable(error));
+        ++built;
+    }
+    QCOMPARE(built, 4);
 }
 
 void tst_ConfiguredFleet::defaultConfigMeasuresAPage()

@@ -53,7 +53,7 @@ const QByteArray staticExample
       "      {'url': 'wss://probe1.example.net:8700', 'tokenSecret': 'probe-home-1',"
       "       'pinnedCertificateSha256': "
       "'3F:0A:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE'},"
-      "      {'url': 'ws://10.0.0.7:8700', 'tokenSecret': 'probe-home-2'}]},"
+      "      {'url': 'ws://10.0.0.7:8700', 'tokenSecret': 'probe-home-2', 'insecurePlaintext': true}]},"
       "  'pool': {'min': 2, 'max': 2, 'maxConcurrency': 4, 'idleShutdownAfterSeconds': 0,"
       "           'minIdleShutdownAfterSeconds': 3600, 'singleUse': false}}";
 
@@ -61,7 +61,7 @@ const QByteArray flyExample
     = "{'code': 'syd', 'name': 'Sydney', 'latitude': -33.87, 'longitude': 151.21,"
       "  'backend': {'type': 'fly', 'app': 'worldspeed-probes', 'region': 'syd',"
       "              'image': 'registry.fly.io/worldspeed-probe:0.1.0', 'tokenSecret': 'fly-api',"
-      "              'probeTokenSecret': 'fly-probe', 'cpuKind': 'shared', 'cpus': 1, 'memoryMb': 1024},"
+      "              'cpuKind': 'shared', 'cpus': 1, 'memoryMb': 1024},"
       "  'pool': {'min': 0, 'max': 4, 'maxConcurrency': 1, 'idleShutdownAfterSeconds': 120, 'bootTimeoutSeconds': 90,"
       "           'runTimeoutSeconds': 240, 'checkoutTimeoutSeconds': 300, 'singleUse': true}}";
 
@@ -70,7 +70,9 @@ const QByteArray kubernetesExample
       "  'longitude': -77.45,"
       "  'backend': {'type': 'kubernetes', 'apiServer': 'https://k8s.example.com:6443', 'namespaceName': 'worldspeed',"
       "              'image': 'ghcr.io/example/worldspeed-probe:0.1.0', 'region': 'us-east-1',"
-      "              'tokenSecret': 'k8s-us-east', 'probeTokenSecret': 'k8s-probe',"
+      "              'tokenSecret': 'k8s-us-east', 'probeTlsSecretName': 'worldspeed-probe-tls',"
+      "              'probeCertificateSha256': "
+      "'9c:1e:5a:7d:02:4b:8f:e3:61:aa:07:d9:35:c2:4e:10:bb:f8:6d:53:29:0a:c7:e4:18:3d:92:b6:71:05:ef:4c',"
       "              'podTemplate': {'metadata': {'labels': {'app': 'worldspeed-probe'}},"
       "                              'spec': {'restartPolicy': 'Never'}}},"
       "  'pool': {'max': 10, 'maxConcurrency': 2, 'idleShutdownAfterSeconds': 30.5}}";

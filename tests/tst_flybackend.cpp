@@ -1,14 +1,15 @@
 // FlyBackend against a fake Fly Machines API on 127.0.0.1. The fake follows the documented API
 // (https://fly.io/docs/machines/api/: POST /v1/apps/{app}/machines, GET …/machines/{id}/wait?state=started,
-// GET …/machines/{id}, DELETE …/machines/{id}?force=true, errors as {"error": "…"}); it is NOT the real service,
-// which these tests never contact. A "started" machine is a real worldspeed-probe on loopback, reached through
-// the endpoint the backend returns.
+// GET …/machines/{id}, DELETE …/machines/{id}?force=true, errors as {"error": "…"}, a machine's files as
+// config.files[] {guest_path, raw_value (base64), mode}); it is NOT the real service, which these tests never
+// contact. A "started" machine is a real worldspeed-probe on loopback, started with the token its create request
+// carried and reached through the endpoint the backend returns.
 
 #include "fakeapiserver.h"
 #include "fleet/flybackend.h"
 #include "fleet/probeclient.h"
 #include "fleet/secretstore.h"
-#include "loopbackprobe.h"
+#include "probeprocess.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -26,7 +27,20 @@
 namespace {
 
 const QString apiToken = QStringLiteral("fly-api-token-0123456789abcdef");
-const QString probeToken = QStringLiteral("probe-token-0123456789abcdef");
+const QString tokenFile = QStringLiteral("/run/secrets/worldspeed-probe-token");
+
+// The token a create request gives its machine: the file at tokenFile in its config, base64 as the API wants it.
+QString machineToken(const QJsonObject &createBody)
+{
+    const QJsonArray files
+        = createBody.value(QStringLiteral("config")).toObject().value(QStringLiteral("files")).toArray();
+    for (const QJsonValue &file : files) {
+        if (file.toObject().value(QStringLiteral("guest_path")).toString() == tokenFile)
+            return QString::fromUtf8(
+                QByteArray::fromBase64(file.toObject().value(QStringLiteral("raw_value")).toString().toLatin1()));
+    }
+    return {};
+}
 
 // Secrets in a hash, answering on the event loop as a keychain does; `failure` makes every read fail.
 class TestSecrets final : public SecretStore
@@ -103,11 +117,17 @@ private slots:
     void destroyingTheBackendDestroysItsMachines();
     void answersNeverComeFromInsideTheCall();
     void tokensAreNeverLogged();
+    void eachMachineGetsItsOwnToken();
+    void plaintextOffLoopbackIsRefused_data();
+    void plaintextOffLoopbackIsRefused();
+    void plaintextApiIsNotUsed();
 
 private:
     FlyBackend::Settings settings() const;
-    // A fake whose POST makes machine m1 (after `refusals`, answered in order), which is then started.
-    void scriptMachine(QList<Answer> refusals = {}, QList<Answer> waits = {});
+    // A fake whose POST makes machine m1 (after `refusals`, answered in order), which is then started;
+    // `onCreate` sees each create request's body that makes it.
+    void scriptMachine(
+        QList<Answer> refusals = {}, QList<Answer> waits = {}, std::function<void(const QJsonObject &)> onCreate = {});
 
     std::unique_ptr<FakeApiServer> m_api;
     std::unique_ptr<QNetworkAccessManager> m_nam;
@@ -119,7 +139,7 @@ void tst_FlyBackend::init()
     m_api = std::make_unique<FakeApiServer>();
     QVERIFY(m_api->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets.values = { { QStringLiteral("fly-token"), apiToken }, { QStringLiteral("probe-fra"), probeToken } };
+    m_secrets.values = { { QStringLiteral("fly-token"), apiToken } };
     m_secrets.failure.clear();
 }
 
@@ -137,7 +157,6 @@ FlyBackend::Settings tst_FlyBackend::settings() const
     s.region = QStringLiteral("fra");
     s.image = QStringLiteral("registry.fly.io/worldspeed-probe:1");
     s.tokenSecret = QStringLiteral("fly-token");
-    s.probeTokenSecret = QStringLiteral("probe-fra");
     s.endpointTemplate = QStringLiteral("ws://127.0.0.1:1/");
     s.retryInitialDelayMs = 10;
     s.retryMaxDelayMs = 40;
@@ -145,15 +164,18 @@ FlyBackend::Settings tst_FlyBackend::settings() const
     return s;
 }
 
-void tst_FlyBackend::scriptMachine(QList<Answer> refusals, QList<Answer> waits)
+void tst_FlyBackend::scriptMachine(
+    QList<Answer> refusals, QList<Answer> waits, std::function<void(const QJsonObject &)> onCreate)
 {
     auto createAnswers = std::make_shared<QList<Answer>>(std::move(refusals));
     auto waitAnswers = std::make_shared<QList<Answer>>(std::move(waits));
-    m_api->setHandler([createAnswers, waitAnswers](const FakeApiServer::Request &request) -> Answer {
+    m_api->setHandler([createAnswers, waitAnswers, onCreate](const FakeApiServer::Request &request) -> Answer {
         const QString machines = QStringLiteral("/v1/apps/worldspeed-test/machines");
         if (request.method == "POST" && request.path == machines) {
             if (!createAnswers->isEmpty())
                 return createAnswers->takeFirst();
+            if (onCreate)
+                onCreate(request.json());
             return Answer { 200,
                 { { QStringLiteral("id"), QStringLiteral("m1") },
                     { QStringLiteral("instance_id"), QStringLiteral("i1") },
@@ -181,24 +203,21 @@ void tst_FlyBackend::settingsFromJson_data()
     QTest::addColumn<QString>("error"); // empty: valid
 
     const QByteArray minimal = R"("app": "ws-app", "region": "fra", "image": "registry.fly.io/p:1",
-        "tokenSecret": "fly-token", "probeTokenSecret": "probe-fra")";
+        "tokenSecret": "fly-token")";
     QTest::newRow("minimal") << QByteArray("{" + minimal + "}") << QString();
     QTest::newRow("everything") << QByteArray(
         "{" + minimal + R"(, "apiBase": "https://api.machines.dev", "cpuKind": "performance",
         "cpus": 2, "memoryMb": 2048, "parentGraceSeconds": 30, "idleShutdownSeconds": 0,
         "endpointTemplate": "wss://{app}.fly.dev/", "port": 9000, "bootTimeoutSeconds": 90, "maxRetries": 3})")
                                 << QString();
-    QTest::newRow("no app") << QByteArray(
-        R"({"region": "fra", "image": "i", "tokenSecret": "a", "probeTokenSecret": "b"})")
+    QTest::newRow("no app") << QByteArray(R"({"region": "fra", "image": "i", "tokenSecret": "a"})")
                             << QStringLiteral("app: is required");
     QTest::newRow("bad app") << QByteArray(
-        R"({"app": "Not An App", "region": "fra", "image": "i", "tokenSecret": "a", "probeTokenSecret": "b"})")
+        R"({"app": "Not An App", "region": "fra", "image": "i", "tokenSecret": "a"})")
                              << QStringLiteral("app: ");
-    QTest::newRow("no image") << QByteArray(
-        R"({"app": "a", "region": "fra", "tokenSecret": "a", "probeTokenSecret": "b"})")
+    QTest::newRow("no image") << QByteArray(R"({"app": "a", "region": "fra", "tokenSecret": "a"})")
                               << QStringLiteral("image: is required");
-    QTest::newRow("no token secret") << QByteArray(
-        R"({"app": "a", "region": "fra", "image": "i", "probeTokenSecret": "b"})")
+    QTest::newRow("no token secret") << QByteArray(R"({"app": "a", "region": "fra", "image": "i"})")
                                      << QStringLiteral("tokenSecret: is required");
     QTest::newRow("bad region") << QByteArray("{" + QByteArray(minimal).replace("\"fra\"", "\"f r a\"") + "}")
                                 << QStringLiteral("region: ");
@@ -214,6 +233,9 @@ void tst_FlyBackend::settingsFromJson_data()
                               << QStringLiteral("apiBase: ");
     QTest::newRow("typo") << QByteArray("{" + minimal + R"(, "memoryMB": 2048})")
                           << QStringLiteral("memoryMB: is not a Fly backend setting");
+    // One token for every machine is gone: each gets its own.
+    QTest::newRow("shared probe token") << QByteArray("{" + minimal + R"(, "probeTokenSecret": "probe-fra"})")
+                                        << QStringLiteral("probeTokenSecret: is no longer used");
 }
 
 void tst_FlyBackend::settingsFromJson()
@@ -247,11 +269,16 @@ void tst_FlyBackend::settingsFromJson()
 
 void tst_FlyBackend::bootReachesARealProbe()
 {
-    LoopbackProbe probe;
-    QVERIFY(probe.start(QStringLiteral(WORLDSPEED_PROBE_EXE), probeToken));
-    scriptMachine();
+    // The machine's probe starts with the token the create request carried, as Fly's machine would.
+    ProbeProcess probe;
+    const quint16 port = ProbeProcess::freePort();
+    QVERIFY(port > 0);
+    bool probeStarted = false;
+    scriptMachine({}, {}, [&](const QJsonObject &create) {
+        probeStarted = probe.start(QStringLiteral(WORLDSPEED_PROBE_EXE), machineToken(create), port);
+    });
     FlyBackend::Settings s = settings();
-    s.endpointTemplate = probe.endpoint().toString();
+    s.endpointTemplate = QStringLiteral("ws://127.0.0.1:%1").arg(port);
     FlyBackend backend(s, &m_secrets, m_nam.get());
     QCOMPARE(backend.kind(), QStringLiteral("fly"));
     QSignalSpy booted(&backend, &Backend::booted);
@@ -261,9 +288,11 @@ void tst_FlyBackend::bootReachesARealProbe()
     QVERIFY(booted.wait(10'000));
     QCOMPARE(failed.count(), 0);
     QCOMPARE(booted.at(0).at(0).toString(), QStringLiteral("r1"));
+    QVERIFY(probeStarted);
     const auto endpoint = booted.at(0).at(1).value<ProbeClient::Endpoint>();
     QCOMPARE(endpoint.url, probe.endpoint());
-    QCOMPARE(endpoint.token, probeToken);
+    QCOMPARE(endpoint.token.size(), 43); // 256 random bits, base64url
+    QVERIFY(!endpoint.insecurePlaintext);
     QCOMPARE(endpoint.headers.size(), 1);
     QCOMPARE(endpoint.headers.at(0).first, QByteArray("fly-force-instance-id"));
     QCOMPARE(endpoint.headers.at(0).second, QByteArray("m1"));
@@ -281,14 +310,21 @@ void tst_FlyBackend::bootReachesARealProbe()
     QCOMPARE(config.value(QStringLiteral("guest")).toObject(),
         (QJsonObject { { QStringLiteral("cpu_kind"), QStringLiteral("shared") }, { QStringLiteral("cpus"), 1 },
             { QStringLiteral("memory_mb"), 1024 } }));
-    QCOMPARE(config.value(QStringLiteral("env")).toObject(),
-        (QJsonObject { { QStringLiteral("WORLDSPEED_PROBE_TOKEN"), probeToken } }));
+    // The token is a file of this machine's own config, not in its environment (nor an app secret, which every
+    // machine of the app would get).
+    QVERIFY(!config.contains(QStringLiteral("env")));
+    QCOMPARE(config.value(QStringLiteral("files")).toArray(),
+        (QJsonArray { QJsonObject { { QStringLiteral("guest_path"), tokenFile },
+            { QStringLiteral("raw_value"), QString::fromLatin1(endpoint.token.toUtf8().toBase64()) },
+            { QStringLiteral("mode"), 0444 } } }));
+    QVERIFY(!create.body.contains(endpoint.token.toUtf8()));
     QCOMPARE(config.value(QStringLiteral("auto_destroy")), QJsonValue(true));
     QCOMPARE(config.value(QStringLiteral("restart")).toObject(),
         (QJsonObject { { QStringLiteral("policy"), QStringLiteral("no") } }));
     const QJsonObject init = config.value(QStringLiteral("init")).toObject();
     QCOMPARE(init.value(QStringLiteral("cmd")).toArray(),
         (QJsonArray { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:8700"),
+            QStringLiteral("--insecure-plaintext"), QStringLiteral("--token-file"), tokenFile,
             QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--parent-grace"), QStringLiteral("60"),
             QStringLiteral("--idle-shutdown"), QStringLiteral("300") }));
     QCOMPARE(init.value(QStringLiteral("entrypoint")).toArray(), (QJsonArray { QStringLiteral("worldspeed-probe") }));
@@ -475,9 +511,6 @@ void tst_FlyBackend::missingSecretsFail_data()
     QTest::newRow("no api token") << QStringLiteral("fly-token") << QString()
                                   << QStringLiteral(
                                          "no Fly API token: the secret store holds nothing under \"fly-token\"");
-    QTest::newRow("no probe token") << QStringLiteral("probe-fra") << QString()
-                                    << QStringLiteral(
-                                           "no probe token: the secret store holds nothing under \"probe-fra\"");
     QTest::newRow("store locked")
         << QString() << QStringLiteral("the keychain is locked")
         << QStringLiteral("cannot read the Fly API token \"fly-token\" from the secret store: the keychain is locked");
@@ -555,9 +588,15 @@ void tst_FlyBackend::answersNeverComeFromInsideTheCall()
 
 void tst_FlyBackend::tokensAreNeverLogged()
 {
-    // An API that quotes the request back, token included.
-    scriptMachine(
-        { error(400, QStringLiteral("invalid env WORLDSPEED_PROBE_TOKEN=%1 for key %2").arg(probeToken, apiToken)) });
+    // An API that quotes the request back, both tokens included, the machine's also as the file carried it.
+    auto machineTokens = std::make_shared<QStringList>();
+    m_api->setHandler([machineTokens](const FakeApiServer::Request &request) {
+        machineTokens->append(machineToken(request.json()));
+        return error(400,
+            QStringLiteral("invalid file with %1 (%2) for key %3")
+                .arg(machineTokens->last(), QString::fromLatin1(machineTokens->last().toUtf8().toBase64()),
+                    QString::fromLatin1(request.headers.value("authorization").mid(7))));
+    });
     capturedLog.clear();
     previousHandler = qInstallMessageHandler(captureMessage);
     const auto restore = qScopeGuard([] { qInstallMessageHandler(previousHandler); });
@@ -565,14 +604,95 @@ void tst_FlyBackend::tokensAreNeverLogged()
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
     QVERIFY(failed.wait(10'000));
+    QCOMPARE(machineTokens->size(), 1);
+    const QString probeToken = machineTokens->first();
+    QCOMPARE(probeToken.size(), 43);
     const QString reason = failed.at(0).at(1).toString();
     QCOMPARE(reason,
-        QStringLiteral("Fly refused to create a machine in fra: invalid env WORLDSPEED_PROBE_TOKEN=[redacted] for key "
-                       "[redacted]"));
+        QStringLiteral(
+            "Fly refused to create a machine in fra: invalid file with [redacted] ([redacted]) for key [redacted]"));
     QVERIFY(!capturedLog.isEmpty());
     for (const QString &line : std::as_const(capturedLog)) {
-        QVERIFY2(!line.contains(apiToken) && !line.contains(probeToken), qPrintable(line));
+        QVERIFY2(!line.contains(apiToken) && !line.contains(probeToken)
+                && !line.contains(QString::fromLatin1(probeToken.toUtf8().toBase64())),
+            qPrintable(line));
     }
+}
+
+void tst_FlyBackend::eachMachineGetsItsOwnToken()
+{
+    scriptMachine();
+    FlyBackend backend(settings(), &m_secrets, m_nam.get());
+    QSignalSpy booted(&backend, &Backend::booted);
+    backend.boot(QStringLiteral("r1"));
+    backend.boot(QStringLiteral("r2"));
+    QTRY_COMPARE_WITH_TIMEOUT(booted.count(), 2, 10'000);
+    const auto creates = m_api->requestsFor("POST", QStringLiteral("/v1/apps/worldspeed-test/machines"));
+    QCOMPARE(creates.size(), 2);
+    QHash<QString, QString> tokens; // runner → the token its endpoint carries
+    for (const QList<QVariant> &boot : std::as_const(booted))
+        tokens.insert(boot.at(0).toString(), boot.at(1).value<ProbeClient::Endpoint>().token);
+    QCOMPARE(QSet<QString>({ machineToken(creates.at(0).json()), machineToken(creates.at(1).json()) }),
+        QSet<QString>({ tokens.value(QStringLiteral("r1")), tokens.value(QStringLiteral("r2")) }));
+    QVERIFY(tokens.value(QStringLiteral("r1")) != tokens.value(QStringLiteral("r2")));
+    QCOMPARE(tokens.value(QStringLiteral("r1")).size(), 43);
+}
+
+void tst_FlyBackend::plaintextOffLoopbackIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("error"); // empty: valid
+    const QByteArray minimal = R"("app": "ws-app", "region": "fra", "image": "registry.fly.io/p:1",
+        "tokenSecret": "fly-token")";
+    QTest::newRow("api") << QByteArray("{" + minimal + R"(, "apiBase": "http://api.example.net:4280"})")
+                         << QStringLiteral(
+                                "apiBase: refusing http://api.example.net:4280: the Fly API token would cross the "
+                                "network to api.example.net unencrypted; use a https:// URL, or set "
+                                "\"insecurePlaintext\": true in this backend in the fleet config if the network "
+                                "between is encrypted by other means");
+    QTest::newRow("endpoint") << QByteArray("{" + minimal + R"(, "endpointTemplate": "ws://{app}.internal:8700"})")
+                              << QStringLiteral(
+                                     "endpointTemplate: refusing ws://app.internal:8700: the probe token would cross "
+                                     "the network to app.internal unencrypted; use a wss:// URL, or set "
+                                     "\"insecurePlaintext\": true in this backend in the fleet config if the network "
+                                     "between is encrypted by other means");
+    QTest::newRow("allowed") << QByteArray("{" + minimal + R"(, "apiBase": "http://api.example.net:4280",
+        "endpointTemplate": "ws://{app}.internal:8700", "insecurePlaintext": true})")
+                             << QString();
+    QTest::newRow("loopback") << QByteArray("{" + minimal + R"(, "apiBase": "http://127.0.0.1:4280",
+        "endpointTemplate": "ws://localhost:8700"})")
+                              << QString();
+}
+
+void tst_FlyBackend::plaintextOffLoopbackIsRefused()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, error);
+    QString why;
+    const auto parsed = FlyBackend::Settings::fromJson(QJsonDocument::fromJson(json).object(), &why);
+    QCOMPARE(why, error);
+    QCOMPARE(parsed.has_value(), error.isEmpty());
+    if (parsed) {
+        QCOMPARE(parsed->insecurePlaintext, json.contains("insecurePlaintext"));
+        QCOMPARE(parsed->endpointFor(QStringLiteral("m1")).scheme(), QStringLiteral("ws"));
+    }
+}
+
+void tst_FlyBackend::plaintextApiIsNotUsed()
+{
+    // Settings made in code, past fromJson: the API client refuses too, before the secret store is even asked.
+    // (.invalid never resolves, so a client that did not refuse would send nothing anywhere.)
+    FlyBackend::Settings s = settings();
+    s.apiBase = QUrl(QStringLiteral("http://api.invalid:4280"));
+    FlyBackend backend(s, &m_secrets, m_nam.get());
+    QSignalSpy failed(&backend, &Backend::bootFailed);
+    backend.boot(QStringLiteral("r1"));
+    QCOMPARE(failed.count(), 0); // never from inside the call
+    QVERIFY(failed.wait(5'000));
+    QCOMPARE(failed.at(0).at(1).toString(),
+        QStringLiteral("refusing http://api.invalid:4280: the Fly API token would cross the network to api.invalid "
+                       "unencrypted; use a https:// URL, or set \"insecurePlaintext\": true in this region's backend "
+                       "in the fleet config if the network between is encrypted by other means"));
 }
 
 QTEST_GUILESS_MAIN(tst_FlyBackend)

@@ -1,14 +1,16 @@
 // KubernetesBackend against a fake Kubernetes API server on 127.0.0.1. The fake follows the documented core/v1
-// Pod API (POST /api/v1/namespaces/{ns}/pods, GET and DELETE …/pods/{name}, failures as Status objects
-// {"kind": "Status", "message", "reason", "code"}, pod status.phase / podIP / conditions / containerStatuses);
-// it is NOT a real cluster, which these tests never contact. A "Running" pod is a real worldspeed-probe on
-// loopback, reached through the endpoint the backend returns.
+// Pod and Secret API (POST /api/v1/namespaces/{ns}/pods and …/secrets, GET and DELETE …/pods/{name}, DELETE
+// …/secrets/{name}, failures as Status objects {"kind": "Status", "message", "reason", "code"}, pod
+// status.phase / podIP / conditions / containerStatuses, Secret data base64, and the kubelet's
+// CreateContainerConfigError for a container whose secretKeyRef names no Secret); it is NOT a real cluster,
+// which these tests never contact. A "Running" pod is a real worldspeed-probe on loopback, started with the token
+// of its Secret and reached through the endpoint the backend returns.
 
 #include "fakeapiserver.h"
 #include "fleet/kubernetesbackend.h"
 #include "fleet/probeclient.h"
-#include "loopbackprobe.h"
 #include "memorysecretstore.h"
+#include "probeprocess.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -30,8 +32,9 @@
 namespace {
 
 const QString apiToken = QStringLiteral("k8s-sa-token-0123456789abcdef");
-const QString probeToken = QStringLiteral("probe-token-0123456789abcdef");
 const QString podsPath = QStringLiteral("/api/v1/namespaces/worldspeed/pods");
+const QString secretsPath = QStringLiteral("/api/v1/namespaces/worldspeed/secrets");
+const QByteArray pin = "3f0a11223344556677889900aabbccddeeff00112233445566778899aabbccdd";
 
 using Answer = FakeApiServer::Answer;
 
@@ -90,15 +93,79 @@ QJsonObject waiting(const QString &reason, const QString &message)
 
 // The pods of a namespace: POST makes one (after `createAnswers`, answered in order), GET shows it going
 // through `statuses` (the last one stays), DELETE removes it.
+// The Secrets of the namespace: POST makes one (409 AlreadyExists when it exists), DELETE removes it.
+// `onCreate` sees each one made.
+struct FakeSecrets
+{
+    QHash<QString, QJsonObject> secrets;
+    std::function<void(const QJsonObject &)> onCreate;
+
+    // The token a pod's Secret holds (data.token, base64), empty when there is no such Secret.
+    QString tokenOf(const QString &name) const
+    {
+        return QString::fromUtf8(QByteArray::fromBase64(secrets.value(name)
+                                                            .value(QStringLiteral("data"))
+                                                            .toObject()
+                                                            .value(QStringLiteral("token"))
+                                                            .toString()
+                                                            .toLatin1()));
+    }
+
+    Answer handle(const FakeApiServer::Request &request)
+    {
+        if (request.method == "POST" && request.path == secretsPath) {
+            const QJsonObject secret = request.json();
+            const QString name
+                = secret.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("name")).toString();
+            if (secrets.contains(name))
+                return status(
+                    409, QStringLiteral("AlreadyExists"), QStringLiteral("secrets \"%1\" already exists").arg(name));
+            secrets.insert(name, secret);
+            if (onCreate)
+                onCreate(secret);
+            return Answer { 201, secret };
+        }
+        const QString name = request.path.mid(secretsPath.size() + 1);
+        if (request.method == "DELETE" && secrets.remove(name) > 0)
+            return Answer { 200, { { QStringLiteral("kind"), QStringLiteral("Status") } } };
+        return status(404, QStringLiteral("NotFound"), QStringLiteral("secrets \"%1\" not found").arg(name));
+    }
+};
+
+// The secretKeyRef names of a pod's containers.
+QStringList referencedSecrets(const QJsonObject &pod)
+{
+    QStringList names;
+    const QJsonArray containers
+        = pod.value(QStringLiteral("spec")).toObject().value(QStringLiteral("containers")).toArray();
+    for (const QJsonValue &container : containers) {
+        for (const QJsonValue &env : container.toObject().value(QStringLiteral("env")).toArray()) {
+            const QString name = env.toObject()
+                                     .value(QStringLiteral("valueFrom"))
+                                     .toObject()
+                                     .value(QStringLiteral("secretKeyRef"))
+                                     .toObject()
+                                     .value(QStringLiteral("name"))
+                                     .toString();
+            if (!name.isEmpty())
+                names.append(name);
+        }
+    }
+    return names;
+}
+
 struct FakeCluster
 {
     QList<Answer> createAnswers;
     QList<QJsonObject> statuses { pending(), running(false), running(true) };
     QHash<QString, QJsonObject> pods;
+    FakeSecrets secrets;
     bool createEvenWhenRefusing = false; // a create that fails (dropped answer) but made the pod all the same
 
     Answer handle(const FakeApiServer::Request &request)
     {
+        if (request.path.startsWith(secretsPath))
+            return secrets.handle(request);
         if (request.method == "POST" && request.path == podsPath) {
             QJsonObject pod = request.json();
             const QString name
@@ -123,6 +190,13 @@ struct FakeCluster
         QJsonObject pod = pods.value(name);
         if (request.method == "GET") {
             pod.insert(QStringLiteral("status"), statuses.size() > 1 ? statuses.takeFirst() : statuses.value(0));
+            // What the kubelet does when a container's secretKeyRef names no Secret.
+            for (const QString &secret : referencedSecrets(pod)) {
+                if (!secrets.secrets.contains(secret))
+                    pod.insert(QStringLiteral("status"),
+                        waiting(QStringLiteral("CreateContainerConfigError"),
+                            QStringLiteral("secret \"%1\" not found").arg(secret)));
+            }
             return Answer { 200, pod };
         }
         if (request.method == "DELETE") {
@@ -213,6 +287,10 @@ private slots:
     void missingSecretsFail();
     void destroyingTheBackendDeletesItsPods();
     void trustsOnlyTheGivenCa();
+    void plaintextOffLoopbackIsRefused_data();
+    void plaintextOffLoopbackIsRefused();
+    void podsAreLockedDown();
+    void probeTlsIsMountedAndPinned();
 
 private:
     KubernetesBackend::Settings settings() const;
@@ -234,7 +312,7 @@ void tst_KubernetesBackend::init()
     m_api = std::make_unique<FakeApiServer>();
     QVERIFY(m_api->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets.secrets = { { QStringLiteral("k8s-token"), apiToken }, { QStringLiteral("probe-fra"), probeToken } };
+    m_secrets.secrets = { { QStringLiteral("k8s-token"), apiToken } };
 }
 
 void tst_KubernetesBackend::cleanup()
@@ -248,7 +326,6 @@ KubernetesBackend::Settings tst_KubernetesBackend::settings() const
     KubernetesBackend::Settings s;
     s.apiServer = m_api->url();
     s.tokenSecret = QStringLiteral("k8s-token");
-    s.probeTokenSecret = QStringLiteral("probe-fra");
     s.namespaceName = QStringLiteral("worldspeed");
     s.image = QStringLiteral("ghcr.io/example/worldspeed-probe:1");
     s.region = QStringLiteral("fra");
@@ -271,7 +348,8 @@ void tst_KubernetesBackend::settingsFromJson_data()
     QTest::addColumn<QString>("error"); // empty: valid
 
     const QByteArray minimal = R"("apiServer": "https://10.0.0.1:6443", "tokenSecret": "k8s-token",
-        "probeTokenSecret": "probe-fra", "image": "ghcr.io/example/worldspeed-probe:1", "region": "fra")";
+        "probeTlsSecretName": "probe-tls", "probeCertificateSha256": ")"
+        + pin + R"(", "image": "ghcr.io/example/worldspeed-probe:1", "region": "fra")";
     const auto jsonString = [](const QString &text) {
         return QJsonDocument(QJsonArray { text }).toJson(QJsonDocument::Compact).mid(1).chopped(1);
     };
@@ -279,7 +357,7 @@ void tst_KubernetesBackend::settingsFromJson_data()
     const QByteArray caText = jsonString(QString::fromLatin1(m_certificates.contents(QStringLiteral("server.crt"))));
     QTest::newRow("minimal") << QByteArray("{" + minimal + "}") << QString();
     QTest::newRow("everything") << QByteArray("{" + minimal + R"(, "namespaceName": "probes", "nodeSelectorKey": "",
-        "endpointTemplate": "ws://{podIP}:9000", "port": 9000, "parentGraceSeconds": 30, "idleShutdownSeconds": 0,
+        "endpointTemplate": "wss://{podIP}:9000", "port": 9000, "parentGraceSeconds": 30, "idleShutdownSeconds": 0,
         "pollIntervalMs": 500, "bootTimeoutSeconds": 60, "podTemplate": {"spec": {"priorityClassName": "low"}}})")
                                 << QString();
     QTest::newRow("CA file") << QByteArray("{" + minimal + R"(, "caCertificatePem": )" + caPath + "}") << QString();
@@ -289,13 +367,11 @@ void tst_KubernetesBackend::settingsFromJson_data()
     QTest::newRow("CA garbage") << QByteArray(
         "{" + minimal + R"(, "caCertificatePem": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"})")
                                 << QStringLiteral("caCertificatePem: holds no PEM certificate");
-    QTest::newRow("no api server") << QByteArray(
-        R"({"tokenSecret": "a", "probeTokenSecret": "b", "image": "i", "region": "fra"})")
+    QTest::newRow("no api server") << QByteArray(R"({"tokenSecret": "a", "image": "i", "region": "fra"})")
                                    << QStringLiteral("apiServer: is required");
     QTest::newRow("api server") << QByteArray("{" + QByteArray(minimal).replace("https://10.0.0.1:6443", "10.0.0.1")
         + "}") << QStringLiteral("apiServer: ");
-    QTest::newRow("no image") << QByteArray(
-        R"({"apiServer": "https://k", "tokenSecret": "a", "probeTokenSecret": "b", "region": "fra"})")
+    QTest::newRow("no image") << QByteArray(R"({"apiServer": "https://k", "tokenSecret": "a", "region": "fra"})")
                               << QStringLiteral("image: is required");
     QTest::newRow("namespace") << QByteArray("{" + minimal + R"(, "namespaceName": "Not_A_Namespace"})")
                                << QStringLiteral("namespaceName: ");
@@ -307,6 +383,10 @@ void tst_KubernetesBackend::settingsFromJson_data()
                           << QStringLiteral("pollIntervalMs: ");
     QTest::newRow("typo") << QByteArray("{" + minimal + R"(, "namespace": "x"})")
                           << QStringLiteral("namespace: is not a Kubernetes backend setting");
+    QTest::newRow("shared probe token") << QByteArray("{" + minimal + R"(, "probeTokenSecret": "probe-fra"})")
+                                        << QStringLiteral("probeTokenSecret: is no longer used");
+    QTest::newRow("pin") << QByteArray("{" + QByteArray(minimal).replace(pin, "abc") + "}")
+                         << QStringLiteral("probeCertificateSha256: expected 64 hex digits");
 }
 
 void tst_KubernetesBackend::settingsFromJson()
@@ -334,7 +414,9 @@ void tst_KubernetesBackend::settingsFromJson()
         } else {
             QCOMPARE(parsed->namespaceName, QStringLiteral("default"));
             QCOMPARE(parsed->nodeSelectorKey, QStringLiteral("topology.kubernetes.io/region"));
-            QCOMPARE(parsed->endpointTemplate, QStringLiteral("ws://{podIP}:8700"));
+            // With the probe's TLS, wss:// on the pod IP, the certificate pinned.
+            QCOMPARE(parsed->endpointTemplate, QStringLiteral("wss://{podIP}:8700"));
+            QCOMPARE(parsed->probeCertificateSha256, pin);
         }
         return;
     }
@@ -344,12 +426,20 @@ void tst_KubernetesBackend::settingsFromJson()
 
 void tst_KubernetesBackend::bootReachesARealProbe()
 {
-    LoopbackProbe probe;
-    QVERIFY(probe.start(QStringLiteral(WORLDSPEED_PROBE_EXE), probeToken));
+    // The pod's probe starts with the token of the pod's Secret, as the kubelet would hand it over.
+    ProbeProcess probe;
+    const quint16 port = ProbeProcess::freePort();
+    QVERIFY(port > 0);
+    bool probeStarted = false;
     auto cluster = std::make_shared<FakeCluster>();
+    cluster->secrets.onCreate = [&](const QJsonObject &secret) {
+        const QByteArray token = QByteArray::fromBase64(
+            secret.value(QStringLiteral("data")).toObject().value(QStringLiteral("token")).toString().toLatin1());
+        probeStarted = probe.start(QStringLiteral(WORLDSPEED_PROBE_EXE), QString::fromUtf8(token), port);
+    };
     serve(cluster);
     KubernetesBackend::Settings s = settings();
-    s.endpointTemplate = QStringLiteral("ws://{podIP}:%1").arg(probe.endpoint().port());
+    s.endpointTemplate = QStringLiteral("ws://{podIP}:%1").arg(port);
     KubernetesBackend backend(s, &m_secrets, m_nam.get());
     QCOMPARE(backend.kind(), QStringLiteral("kubernetes"));
     QSignalSpy booted(&backend, &Backend::booted);
@@ -359,10 +449,23 @@ void tst_KubernetesBackend::bootReachesARealProbe()
     QVERIFY(booted.wait(10'000));
     QCOMPARE(failed.count(), 0);
     QCOMPARE(booted.at(0).at(0).toString(), QStringLiteral("r1"));
+    QVERIFY(probeStarted);
     const auto endpoint = booted.at(0).at(1).value<ProbeClient::Endpoint>();
     QCOMPARE(endpoint.url, probe.endpoint());
-    QCOMPARE(endpoint.token, probeToken);
+    QCOMPARE(endpoint.token.size(), 43); // 256 random bits, base64url
     QVERIFY(endpoint.headers.isEmpty());
+
+    // The token Secret first, as the Secret API documents it: the pod's own, named like it, the token base64.
+    const auto secretCreates = m_api->requestsUnder("POST", secretsPath);
+    QCOMPARE(secretCreates.size(), 1);
+    QCOMPARE(secretCreates.at(0).headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
+    const QJsonObject secret = secretCreates.at(0).json();
+    QCOMPARE(secret.value(QStringLiteral("kind")).toString(), QStringLiteral("Secret"));
+    QCOMPARE(secret.value(QStringLiteral("type")).toString(), QStringLiteral("Opaque"));
+    const QString secretName
+        = secret.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("name")).toString();
+    QCOMPARE(cluster->secrets.tokenOf(secretName), endpoint.token);
+    QVERIFY(m_api->requests().first().path == secretsPath); // before the pod that needs it
 
     // The create request, as the Pod API documents it.
     const auto creates = m_api->requestsUnder("POST", podsPath);
@@ -373,8 +476,10 @@ void tst_KubernetesBackend::bootReachesARealProbe()
     const QJsonObject pod = creates.at(0).json();
     QCOMPARE(pod.value(QStringLiteral("apiVersion")).toString(), QStringLiteral("v1"));
     QCOMPARE(pod.value(QStringLiteral("kind")).toString(), QStringLiteral("Pod"));
+    QVERIFY(!creates.at(0).body.contains(endpoint.token.toUtf8())); // the token is in no pod spec
     const QJsonObject metadata = pod.value(QStringLiteral("metadata")).toObject();
     const QString name = metadata.value(QStringLiteral("name")).toString();
+    QCOMPARE(secretName, name);
     QVERIFY2(QRegularExpression(QStringLiteral("^worldspeed-probe-fra-[0-9a-f]{10}$")).match(name).hasMatch(),
         qPrintable(name));
     QCOMPARE(metadata.value(QStringLiteral("namespace")).toString(), QStringLiteral("worldspeed"));
@@ -394,10 +499,13 @@ void tst_KubernetesBackend::bootReachesARealProbe()
     QCOMPARE(container.value(QStringLiteral("args")).toArray(),
         (QJsonArray { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:8700"),
             QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--parent-grace"), QStringLiteral("60"),
-            QStringLiteral("--idle-shutdown"), QStringLiteral("300") }));
-    QCOMPARE(container.value(QStringLiteral("env")).toArray(),
-        (QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("WORLDSPEED_PROBE_TOKEN") },
-            { QStringLiteral("value"), probeToken } } }));
+            QStringLiteral("--idle-shutdown"), QStringLiteral("300"), QStringLiteral("--insecure-plaintext") }));
+    QCOMPARE(container.value(QStringLiteral("env")).toArray().at(0).toObject(),
+        (QJsonObject { { QStringLiteral("name"), QStringLiteral("WORLDSPEED_PROBE_TOKEN") },
+            { QStringLiteral("valueFrom"),
+                QJsonObject { { QStringLiteral("secretKeyRef"),
+                    QJsonObject { { QStringLiteral("name"), name },
+                        { QStringLiteral("key"), QStringLiteral("token") } } } } } }));
 
     // Polled until Running, with an IP, and Ready.
     const auto polls = m_api->requestsUnder("GET", podsPath + u'/' + name);
@@ -416,6 +524,9 @@ void tst_KubernetesBackend::bootReachesARealProbe()
     QCOMPARE(deletes.at(0).path, podsPath + u'/' + name);
     QCOMPARE(deletes.at(0).headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
     QVERIFY(cluster->pods.isEmpty());
+    // The token Secret goes with its pod.
+    QVERIFY(QTest::qWaitFor([&] { return cluster->secrets.secrets.isEmpty(); }, 5'000));
+    QCOMPARE(m_api->requestsUnder("DELETE", secretsPath).at(0).path, secretsPath + u'/' + name);
     backend.stop(QStringLiteral("r1"));
     QTest::qWait(100);
     QCOMPARE(m_api->requestsUnder("DELETE", podsPath).size(), 1);
@@ -440,8 +551,7 @@ void tst_KubernetesBackend::podTemplateIsMergedUnderWhatWeSet()
         }})")
                         .object();
     KubernetesBackend backend(s, &m_secrets, m_nam.get());
-    const QJsonObject pod
-        = backend.podFor(QStringLiteral("r_1"), QStringLiteral("worldspeed-probe-fra-0123456789"), probeToken);
+    const QJsonObject pod = backend.podFor(QStringLiteral("r_1"), QStringLiteral("worldspeed-probe-fra-0123456789"));
     const QJsonObject metadata = pod.value(QStringLiteral("metadata")).toObject();
     QCOMPARE(metadata.value(QStringLiteral("labels")).toObject().value(QStringLiteral("team")).toString(),
         QStringLiteral("perf"));
@@ -474,16 +584,17 @@ void tst_KubernetesBackend::podTemplateIsMergedUnderWhatWeSet()
                  .toString(),
         QStringLiteral("2"));
     const QJsonArray env = probe.value(QStringLiteral("env")).toArray();
-    QCOMPARE(env.size(), 2);
+    QCOMPARE(env.size(), 3);
     QCOMPARE(env.at(0).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("TZ"));
-    QCOMPARE(env.at(1).toObject().value(QStringLiteral("value")).toString(), probeToken);
+    QCOMPARE(env.at(1).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("WORLDSPEED_PROBE_TOKEN"));
+    QVERIFY(env.at(1).toObject().contains(QStringLiteral("valueFrom")));
     QCOMPARE(containers.at(1).toObject().value(QStringLiteral("image")).toString(), QStringLiteral("busybox"));
 
     // No key: no nodeSelector at all (a cluster of its own per region).
     s.nodeSelectorKey.clear();
     s.podTemplate = {};
     KubernetesBackend plain(s, &m_secrets, m_nam.get());
-    QVERIFY(!plain.podFor(QStringLiteral("r1"), QStringLiteral("p"), probeToken)
+    QVERIFY(!plain.podFor(QStringLiteral("r1"), QStringLiteral("p"))
                  .value(QStringLiteral("spec"))
                  .toObject()
                  .contains(QStringLiteral("nodeSelector")));
@@ -580,7 +691,9 @@ void tst_KubernetesBackend::refusedCreatesFailWithTheStatusMessage()
     QVERIFY(failed.wait(10'000));
     QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("Kubernetes refused to create a pod in fra: ") + message);
     QTest::qWait(100);
-    QCOMPARE(m_api->requests().size(), 1); // not retried; nothing of ours to delete
+    QCOMPARE(m_api->requestsUnder("POST", podsPath).size(), 1); // not retried
+    QCOMPARE(m_api->requestsUnder("DELETE", podsPath).size(), 0); // and no pod of ours to delete
+    QVERIFY(QTest::qWaitFor([&] { return cluster->secrets.secrets.isEmpty(); }, 5'000)); // its Secret goes
 }
 
 void tst_KubernetesBackend::createIsRetriedAndFindsItsOwnPod_data()
@@ -755,7 +868,7 @@ void tst_KubernetesBackend::stopWhileCreatingDeletesThePod()
     auto inner = m_api->handler();
     m_api->setHandler([inner](const FakeApiServer::Request &request) {
         Answer answer = inner(request);
-        if (request.method == "POST")
+        if (request.method == "POST" && request.path == podsPath)
             answer.delayMs = 300;
         return answer;
     });
@@ -763,10 +876,11 @@ void tst_KubernetesBackend::stopWhileCreatingDeletesThePod()
     QSignalSpy booted(&backend, &Backend::booted);
     QSignalSpy failed(&backend, &Backend::bootFailed);
     backend.boot(QStringLiteral("r1"));
-    QVERIFY(QTest::qWaitFor([&] { return !m_api->requests().isEmpty(); }, 5'000));
+    QVERIFY(QTest::qWaitFor([&] { return !m_api->requestsUnder("POST", podsPath).isEmpty(); }, 5'000));
     backend.stop(QStringLiteral("r1"));
-    // The create was already on its way: the pod it makes is deleted once it exists.
+    // The create was already on its way: the pod it makes is deleted once it exists, and its Secret with it.
     QVERIFY(QTest::qWaitFor([&] { return !m_api->requestsUnder("DELETE", podsPath).isEmpty(); }, 5'000));
+    QVERIFY(QTest::qWaitFor([&] { return cluster->secrets.secrets.isEmpty(); }, 5'000));
     QTest::qWait(100);
     QVERIFY(cluster->pods.isEmpty());
     QCOMPARE(booted.count(), 0);
@@ -799,6 +913,7 @@ void tst_KubernetesBackend::destroyingTheBackendDeletesItsPods()
     QCOMPARE(cluster->pods.size(), 1);
     backend.reset();
     QVERIFY(QTest::qWaitFor([&] { return cluster->pods.isEmpty(); }, 5'000));
+    QVERIFY(QTest::qWaitFor([&] { return cluster->secrets.secrets.isEmpty(); }, 5'000));
 }
 
 void tst_KubernetesBackend::trustsOnlyTheGivenCa()
@@ -833,6 +948,121 @@ void tst_KubernetesBackend::trustsOnlyTheGivenCa()
     QVERIFY2(
         reason.startsWith(QStringLiteral("cannot trust the Kubernetes API server at 127.0.0.1: ")), qPrintable(reason));
     QCOMPARE(int(tlsApi.requests().size()), before);
+}
+
+void tst_KubernetesBackend::plaintextOffLoopbackIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("error"); // empty: valid
+    QTest::addColumn<QString>("endpointTemplate");
+    const QByteArray minimal = R"("apiServer": "https://10.0.0.1:6443", "tokenSecret": "k8s-token",
+        "image": "ghcr.io/example/worldspeed-probe:1", "region": "fra")";
+    // The default endpoint, ws:// on the pod IP, would carry the token across the pod network in clear text.
+    QTest::newRow("default endpoint")
+        << QByteArray("{" + minimal + "}")
+        << QStringLiteral("endpointTemplate: ws://{podIP}:8700 would carry each probe's token across the pod network "
+                          "unencrypted; give \"probeTlsSecretName\" (a kubernetes.io/tls Secret in the namespace, with "
+                          "\"probeCertificateSha256\" pinning its certificate) so that the probes serve wss://, or set "
+                          "\"insecurePlaintext\": true if the pod network is encrypted by other means (a service mesh, "
+                          "an encrypting CNI)")
+        << QString();
+    QTest::newRow("allowed") << QByteArray("{" + minimal + R"(, "insecurePlaintext": true, "port": 9000})") << QString()
+                             << QStringLiteral("ws://{podIP}:9000");
+    QTest::newRow("probe TLS") << QByteArray("{" + minimal + R"(, "probeTlsSecretName": "probe-tls"})") << QString()
+                               << QStringLiteral("wss://{podIP}:8700");
+    QTest::newRow("port-forward") << QByteArray("{" + minimal + R"(, "endpointTemplate": "ws://127.0.0.1:8700"})")
+                                  << QString() << QStringLiteral("ws://127.0.0.1:8700");
+    QTest::newRow("api server") << QByteArray("{"
+        + QByteArray(minimal).replace("https://10.0.0.1:6443", "http://10.0.0.1:8080")
+        + R"(, "probeTlsSecretName": "probe-tls"})")
+                                << QStringLiteral(
+                                       "apiServer: refusing http://10.0.0.1:8080: the API server token would cross the "
+                                       "network to 10.0.0.1 unencrypted; use a https:// URL, or set "
+                                       "\"insecurePlaintext\": true in this backend in the fleet config if the network "
+                                       "between is encrypted by other means")
+                                << QString();
+    QTest::newRow("api server on loopback")
+        << QByteArray("{" + QByteArray(minimal).replace("https://10.0.0.1:6443", "http://127.0.0.1:8001")
+               + R"(, "probeTlsSecretName": "probe-tls"})")
+        << QString() << QStringLiteral("wss://{podIP}:8700");
+}
+
+void tst_KubernetesBackend::plaintextOffLoopbackIsRefused()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, error);
+    QFETCH(QString, endpointTemplate);
+    QString why;
+    const auto parsed = KubernetesBackend::Settings::fromJson(QJsonDocument::fromJson(json).object(), &why);
+    QCOMPARE(why, error);
+    QCOMPARE(parsed.has_value(), error.isEmpty());
+    if (parsed)
+        QCOMPARE(parsed->endpointTemplate, endpointTemplate);
+}
+
+void tst_KubernetesBackend::podsAreLockedDown()
+{
+    KubernetesBackend backend(settings(), &m_secrets, m_nam.get());
+    const QJsonObject spec
+        = backend.podFor(QStringLiteral("r1"), QStringLiteral("p")).value(QStringLiteral("spec")).toObject();
+    QCOMPARE(spec.value(QStringLiteral("securityContext")).toObject(),
+        (QJsonObject { { QStringLiteral("runAsNonRoot"), true },
+            { QStringLiteral("seccompProfile"),
+                QJsonObject { { QStringLiteral("type"), QStringLiteral("RuntimeDefault") } } } }));
+    const QJsonObject container = spec.value(QStringLiteral("containers")).toArray().at(0).toObject();
+    QCOMPARE(container.value(QStringLiteral("securityContext")).toObject(),
+        (QJsonObject { { QStringLiteral("allowPrivilegeEscalation"), false },
+            { QStringLiteral("readOnlyRootFilesystem"), true }, { QStringLiteral("runAsNonRoot"), true },
+            { QStringLiteral("capabilities"),
+                QJsonObject { { QStringLiteral("drop"), QJsonArray { QStringLiteral("ALL") } } } } }));
+    // The root file system is read-only: Chrome's profile and scratch files go to an emptyDir on /tmp.
+    QCOMPARE(spec.value(QStringLiteral("volumes")).toArray(),
+        (QJsonArray { QJsonObject {
+            { QStringLiteral("name"), QStringLiteral("tmp") }, { QStringLiteral("emptyDir"), QJsonObject {} } } }));
+    QCOMPARE(container.value(QStringLiteral("volumeMounts")).toArray(),
+        (QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("tmp") },
+            { QStringLiteral("mountPath"), QStringLiteral("/tmp") } } }));
+    QCOMPARE(container.value(QStringLiteral("env")).toArray().at(1).toObject(),
+        (QJsonObject { { QStringLiteral("name"), QStringLiteral("TMPDIR") },
+            { QStringLiteral("value"), QStringLiteral("/tmp") } }));
+}
+
+void tst_KubernetesBackend::probeTlsIsMountedAndPinned()
+{
+    // With the user's TLS Secret the probe serves wss:// with it, and the client pins its certificate.
+    auto cluster = std::make_shared<FakeCluster>();
+    serve(cluster);
+    KubernetesBackend::Settings s = settings();
+    s.probeTlsSecretName = QStringLiteral("probe-tls");
+    s.probeCertificateSha256 = pin;
+    s.endpointTemplate = QStringLiteral("wss://{podIP}:8700");
+    KubernetesBackend backend(s, &m_secrets, m_nam.get());
+    const QJsonObject spec
+        = backend.podFor(QStringLiteral("r1"), QStringLiteral("p")).value(QStringLiteral("spec")).toObject();
+    const QJsonObject container = spec.value(QStringLiteral("containers")).toArray().at(0).toObject();
+    const QJsonArray args = container.value(QStringLiteral("args")).toArray();
+    QVERIFY(!args.contains(QStringLiteral("--insecure-plaintext")));
+    QCOMPARE(args.at(args.size() - 4).toString(), QStringLiteral("--tls-cert"));
+    QCOMPARE(args.at(args.size() - 3).toString(), QStringLiteral("/etc/worldspeed-probe/tls/tls.crt"));
+    QCOMPARE(args.at(args.size() - 2).toString(), QStringLiteral("--tls-key"));
+    QCOMPARE(args.at(args.size() - 1).toString(), QStringLiteral("/etc/worldspeed-probe/tls/tls.key"));
+    QVERIFY(spec.value(QStringLiteral("volumes"))
+                .toArray()
+                .contains(QJsonObject { { QStringLiteral("name"), QStringLiteral("probe-tls") },
+                    { QStringLiteral("secret"),
+                        QJsonObject { { QStringLiteral("secretName"), QStringLiteral("probe-tls") } } } }));
+    QVERIFY(container.value(QStringLiteral("volumeMounts"))
+                .toArray()
+                .contains(QJsonObject { { QStringLiteral("name"), QStringLiteral("probe-tls") },
+                    { QStringLiteral("mountPath"), QStringLiteral("/etc/worldspeed-probe/tls") },
+                    { QStringLiteral("readOnly"), true } }));
+
+    QSignalSpy booted(&backend, &Backend::booted);
+    backend.boot(QStringLiteral("r1"));
+    QVERIFY(booted.wait(10'000));
+    const auto endpoint = booted.at(0).at(1).value<ProbeClient::Endpoint>();
+    QCOMPARE(endpoint.url, QUrl(QStringLiteral("wss://127.0.0.1:8700")));
+    QCOMPARE(endpoint.pinnedCertificateSha256, pin);
 }
 
 QTEST_GUILESS_MAIN(tst_KubernetesBackend)

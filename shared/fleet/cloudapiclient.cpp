@@ -1,6 +1,8 @@
 #include "cloudapiclient.h"
 
+#include "cleartextpolicy.h"
 #include "model/jsonreader.h"
+#include "runnertoken.h"
 #include "secretstore.h"
 
 #include <QJsonDocument>
@@ -92,8 +94,11 @@ QString CloudApiClient::Boot::redacted(QString text) const
 {
     for (const QString &token : { apiToken, probeToken }) {
         // A token this short would be replaced inside ordinary words; real ones are far longer.
-        if (token.size() >= 4)
-            text.replace(token, QStringLiteral("[redacted]"));
+        if (token.size() < 4)
+            continue;
+        text.replace(token, QStringLiteral("[redacted]"));
+        // Also as the request carried it where an API wants base64 (a Fly file, a Kubernetes Secret).
+        text.replace(QString::fromLatin1(token.toUtf8().toBase64()), QStringLiteral("[redacted]"));
     }
     return text;
 }
@@ -112,21 +117,24 @@ void CloudApiClient::start(
             return QStringLiteral("cannot read the %1 \"%2\" from the secret store: %3").arg(what, key, result.error);
         return QStringLiteral("no %1: the secret store holds nothing under \"%2\"").arg(what, key);
     };
+    const QString refusal = CleartextPolicy::refusal(m_settings.base, m_settings.insecurePlaintext,
+        u"the " + m_settings.tokenName, QStringLiteral("in this region's backend"));
+    if (!refusal.isEmpty()) {
+        // Not even the secret store is asked: the token is not going anywhere.
+        QMetaObject::invokeMethod(
+            boot, [failed, refusal] { failed(refusal); }, Qt::QueuedConnection);
+        return;
+    }
     boot->deadline.start(timeoutMs);
-    // The boot is the context of both reads: once it is gone, neither answer is heard.
+    // The boot is the context of the read: once it is gone, the answer is not heard.
     m_secrets->read(m_settings.tokenSecret, boot,
         [this, boot, create = std::move(create), failed = std::move(failed), missing](const SecretStore::Result &api) {
             if (!api.value || api.value->isEmpty())
                 return failed(missing(m_settings.tokenName, m_settings.tokenSecret, api));
             boot->apiToken = api.value->trimmed();
-            m_secrets->read(m_settings.probeTokenSecret, boot,
-                [this, boot, create, failed, missing](const SecretStore::Result &probe) {
-                    if (!probe.value || probe.value->isEmpty())
-                        return failed(missing(QStringLiteral("probe token"), m_settings.probeTokenSecret, probe));
-                    boot->probeToken = probe.value->trimmed();
-                    boot->phase = Boot::Phase::Creating;
-                    create();
-                });
+            boot->probeToken = RunnerToken::mint();
+            boot->phase = Boot::Phase::Creating;
+            create();
         });
 }
 
@@ -221,15 +229,29 @@ bool CloudApiClient::isRetryable(int status)
     return status == 0 || status == 429 || status >= 500;
 }
 
-void CloudApiClient::readSecretKeys(
-    JsonReader &reader, const QString &tokenName, QString *tokenSecret, QString *probeTokenSecret)
+void CloudApiClient::readSecurityKeys(
+    JsonReader &reader, const QString &tokenName, QString *tokenSecret, bool *insecurePlaintext)
 {
     *tokenSecret = reader.string(QStringLiteral("tokenSecret"), JsonReader::Presence::Required, 256);
     if (reader.ok() && tokenSecret->isEmpty())
         reader.fail(QStringLiteral("tokenSecret"), QStringLiteral("names the secret holding the %1").arg(tokenName));
-    *probeTokenSecret = reader.string(QStringLiteral("probeTokenSecret"), JsonReader::Presence::Required, 256);
-    if (reader.ok() && probeTokenSecret->isEmpty())
-        reader.fail(QStringLiteral("probeTokenSecret"), QStringLiteral("names the secret holding the probe token"));
+    if (reader.ok() && reader.has(QStringLiteral("probeTokenSecret"))) {
+        reader.fail(QStringLiteral("probeTokenSecret"),
+            QStringLiteral("is no longer used: every machine or pod now gets a token of its own, made when it starts; "
+                           "remove this setting"));
+    }
+    *insecurePlaintext = reader.boolean(QLatin1String(CleartextPolicy::configKey), *insecurePlaintext);
+}
+
+void CloudApiClient::checkPlaintext(
+    JsonReader &reader, const QString &key, const QUrl &url, bool insecurePlaintext, const QString &tokenName)
+{
+    if (!reader.ok())
+        return;
+    const QString refusal
+        = CleartextPolicy::refusal(url, insecurePlaintext, u"the " + tokenName, QStringLiteral("in this backend"));
+    if (!refusal.isEmpty())
+        reader.fail(key, refusal);
 }
 
 void CloudApiClient::readTimeouts(

@@ -24,13 +24,13 @@ class QSslCertificate;
 class SecretStore;
 
 // The fields both cloud backends' Settings hold under the same names and types, which CloudApiClient reads and fills
-// in by those names so that both backends take them alike: the secret store's keys of the two tokens, the boot
-// timeout, and the retries of answers worth retrying.
+// in by those names so that both backends take them alike: the secret store's key of the API token, whether clear
+// text off loopback is allowed, the boot timeout, and the retries of answers worth retrying.
 template<typename S>
-concept CloudBackendSettings = requires(S &settings, QString *text, int *number)
+concept CloudBackendSettings = requires(S &settings, QString *text, int *number, bool *flag)
 {
     text = &settings.tokenSecret;
-    text = &settings.probeTokenSecret;
+    flag = &settings.insecurePlaintext;
     number = &settings.bootTimeoutMs;
     number = &settings.maxRetries;
     number = &settings.retryInitialDelayMs;
@@ -39,9 +39,10 @@ concept CloudBackendSettings = requires(S &settings, QString *text, int *number)
 
 // How the cloud backends (FlyBackend, KubernetesBackend) talk to their provider's REST API, kept in one place so
 // that both treat tokens, failures and retries alike: JSON requests with a bearer token that never follow a
-// redirect (it would carry the token wherever it points), each failed answer's reason in the API's own words, the
-// tokens kept out of every message, and answers worth asking again retried with exponential back-off. What an
-// API's URLs, payloads and statuses mean stays in its backend.
+// redirect (it would carry the token wherever it points) and never go unencrypted off loopback unless the fleet
+// config allows it, each failed answer's reason in the API's own words, the tokens kept out of every message, and
+// answers worth asking again retried with exponential back-off. Each boot mints its runner's own probe token
+// (RunnerToken). What an API's URLs, payloads and statuses mean stays in its backend.
 class CloudApiClient final
 {
 public:
@@ -57,7 +58,7 @@ public:
         QStringList messageKeys;
         QString tokenSecret; // the secret store's key of the API token
         QString tokenName; // what that token is, for messages ("Fly API token")
-        QString probeTokenSecret; // the secret store's key of the probe's token
+        bool insecurePlaintext = false; // an http:// base that is not loopback is allowed (CleartextPolicy)
         // Answers worth retrying are retried this many times, after retryInitialDelayMs, doubling up to
         // retryMaxDelayMs.
         int maxRetries = 0;
@@ -74,7 +75,7 @@ public:
             .messageKeys = messageKeys,
             .tokenSecret = backend.tokenSecret,
             .tokenName = tokenName,
-            .probeTokenSecret = backend.probeTokenSecret,
+            .insecurePlaintext = backend.insecurePlaintext,
             .maxRetries = backend.maxRetries,
             .retryInitialDelayMs = backend.retryInitialDelayMs,
             .retryMaxDelayMs = backend.retryMaxDelayMs };
@@ -115,7 +116,7 @@ public:
         void dropReply();
         // The answer of the request that has just finished; its reply goes away later.
         Answer takeAnswer();
-        // `text` with both tokens replaced, for anything that is logged or shown.
+        // `text` with both tokens replaced, also in base64, for anything that is logged or shown.
         QString redacted(QString text) const;
 
         const QString id;
@@ -133,8 +134,9 @@ public:
     // `nam` and `secrets` are not owned and must outlive this client.
     CloudApiClient(QNetworkAccessManager *nam, SecretStore *secrets, Settings settings);
 
-    // Starts `boot`: its deadline of `timeoutMs`, and reading its API token, then its probe token (each trimmed).
-    // Then the boot is Creating and `create` follows; or `failed` hears which token is missing.
+    // Starts `boot`: its deadline of `timeoutMs`, reading its API token (trimmed) and minting its probe token. Then
+    // the boot is Creating and `create` follows; or `failed` hears, on the event loop, why not: the API token is
+    // missing, or the API's base URL would carry it unencrypted off loopback.
     void start(
         Boot *boot, int timeoutMs, std::function<void()> create, std::function<void(const QString &)> failed) const;
 
@@ -164,13 +166,17 @@ public:
     // A backend's settings keys of the fields in CloudBackendSettings, with the same names and limits for both, so
     // that a fleet config means the same by them for either. A key that is absent keeps its field's default.
     //
-    // "tokenSecret" (the secret store's key of the API token, which `tokenName` names) and "probeTokenSecret", both
-    // required.
+    // "tokenSecret" (the secret store's key of the API token, which `tokenName` names), required, and
+    // "insecurePlaintext" (CleartextPolicy::configKey). "probeTokenSecret", which named one token shared by every
+    // runner, is refused with a word on why it is gone.
     template<CloudBackendSettings BackendSettings>
-    static void readTokenSecrets(JsonReader &reader, const QString &tokenName, BackendSettings *settings)
+    static void readSecurity(JsonReader &reader, const QString &tokenName, BackendSettings *settings)
     {
-        readSecretKeys(reader, tokenName, &settings->tokenSecret, &settings->probeTokenSecret);
+        readSecurityKeys(reader, tokenName, &settings->tokenSecret, &settings->insecurePlaintext);
     }
+    // Fails `key` when `url` would carry the token `tokenName` unencrypted off loopback without "insecurePlaintext".
+    static void checkPlaintext(
+        JsonReader &reader, const QString &key, const QUrl &url, bool insecurePlaintext, const QString &tokenName);
     // How both backends' settings end: "bootTimeoutSeconds" (into bootTimeoutMs), "maxRetries",
     // "retryInitialDelayMs" and "retryMaxDelayMs", then `settings`, or nullopt with *error set to the first problem
     // `reader` met.
@@ -188,8 +194,8 @@ public:
     }
 
 private:
-    static void readSecretKeys(
-        JsonReader &reader, const QString &tokenName, QString *tokenSecret, QString *probeTokenSecret);
+    static void readSecurityKeys(
+        JsonReader &reader, const QString &tokenName, QString *tokenSecret, bool *insecurePlaintext);
     static void readTimeouts(
         JsonReader &reader, int *bootTimeoutMs, int *maxRetries, int *retryInitialDelayMs, int *retryMaxDelayMs);
     QNetworkRequest request(const QUrl &url, const QString &token, int timeoutMs) const;

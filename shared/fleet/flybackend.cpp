@@ -1,5 +1,6 @@
 #include "flybackend.h"
 
+#include "cleartextpolicy.h"
 #include "model/displayformat.h"
 #include "model/jsonreader.h"
 #include "protocol/message.h"
@@ -16,7 +17,8 @@ Q_LOGGING_CATEGORY(lcFly, "worldspeed.fleet.fly", QtInfoMsg)
 
 namespace {
 
-const QString tokenVariable = QStringLiteral("WORLDSPEED_PROBE_TOKEN");
+// Where the machine's own token is written inside it (`config.files`), for the probe's --token-file.
+const QString tokenFile = QStringLiteral("/run/secrets/worldspeed-probe-token");
 // Fly's proxy gives up on a wait request after a minute, and so does flyctl.
 constexpr int maxWaitSeconds = 60;
 
@@ -59,9 +61,10 @@ std::optional<FlyBackend::Settings> FlyBackend::Settings::fromJson(const QJsonOb
     static const QStringList known { QStringLiteral("kind"), QStringLiteral("apiBase"), QStringLiteral("app"),
         QStringLiteral("region"), QStringLiteral("image"), QStringLiteral("cpuKind"), QStringLiteral("cpus"),
         QStringLiteral("memoryMb"), QStringLiteral("tokenSecret"), QStringLiteral("probeTokenSecret"),
-        QStringLiteral("parentGraceSeconds"), QStringLiteral("idleShutdownSeconds"), QStringLiteral("endpointTemplate"),
-        QStringLiteral("port"), QStringLiteral("bootTimeoutSeconds"), QStringLiteral("maxRetries"),
-        QStringLiteral("retryInitialDelayMs"), QStringLiteral("retryMaxDelayMs") };
+        QLatin1String(CleartextPolicy::configKey), QStringLiteral("parentGraceSeconds"),
+        QStringLiteral("idleShutdownSeconds"), QStringLiteral("endpointTemplate"), QStringLiteral("port"),
+        QStringLiteral("bootTimeoutSeconds"), QStringLiteral("maxRetries"), QStringLiteral("retryInitialDelayMs"),
+        QStringLiteral("retryMaxDelayMs") };
     using P = JsonReader::Presence;
     JsonReader reader(json);
     reader.allowOnly(known, QStringLiteral("a Fly backend setting"));
@@ -95,7 +98,9 @@ std::optional<FlyBackend::Settings> FlyBackend::Settings::fromJson(const QJsonOb
     }
     integer(QStringLiteral("cpus"), 1, 64, &settings.cpus);
     integer(QStringLiteral("memoryMb"), 256, 1 << 20, &settings.memoryMb);
-    CloudApiClient::readTokenSecrets(reader, QStringLiteral("Fly API token"), &settings);
+    CloudApiClient::readSecurity(reader, QStringLiteral("Fly API token"), &settings);
+    CloudApiClient::checkPlaintext(reader, QStringLiteral("apiBase"), settings.apiBase, settings.insecurePlaintext,
+        QStringLiteral("Fly API token"));
     // 0 would turn the probe's own shutdown off, and with it what ends a machine nobody talks to.
     integer(QStringLiteral("parentGraceSeconds"), 1, 24 * 3600, &settings.parentGraceSeconds);
     integer(QStringLiteral("idleShutdownSeconds"), 0, 7 * 24 * 3600, &settings.idleShutdownSeconds);
@@ -108,6 +113,8 @@ std::optional<FlyBackend::Settings> FlyBackend::Settings::fromJson(const QJsonOb
                 || sample.host().isEmpty()))
             reader.fail(QStringLiteral("endpointTemplate"),
                 QStringLiteral("expected a ws:// or wss:// URL, e.g. wss://{app}.fly.dev"));
+        CloudApiClient::checkPlaintext(reader, QStringLiteral("endpointTemplate"), sample, settings.insecurePlaintext,
+            QStringLiteral("probe token"));
     }
     integer(QStringLiteral("port"), 1, 65535, &settings.port);
     return CloudApiClient::finishSettings(reader, std::move(settings), error);
@@ -167,8 +174,11 @@ void FlyBackend::boot(const QString &runnerId)
 void FlyBackend::createMachine(Runner *runner)
 {
     const Settings &s = m_settings;
+    // Plain WebSocket inside the machine: Fly's proxy holds the TLS (the 443 service below) and reaches the machine
+    // over Fly's encrypted private network.
     const QJsonArray command { QStringLiteral("serve"), QStringLiteral("--listen"),
-        QStringLiteral("0.0.0.0:%1").arg(s.port), QStringLiteral("--region"), s.region,
+        QStringLiteral("0.0.0.0:%1").arg(s.port), QStringLiteral("--insecure-plaintext"),
+        QStringLiteral("--token-file"), tokenFile, QStringLiteral("--region"), s.region,
         QStringLiteral("--parent-grace"), QString::number(s.parentGraceSeconds), QStringLiteral("--idle-shutdown"),
         QString::number(s.idleShutdownSeconds) };
     const QJsonObject config {
@@ -176,7 +186,12 @@ void FlyBackend::createMachine(Runner *runner)
         { QStringLiteral("guest"),
             QJsonObject { { QStringLiteral("cpu_kind"), s.cpuKind }, { QStringLiteral("cpus"), s.cpus },
                 { QStringLiteral("memory_mb"), s.memoryMb } } },
-        { QStringLiteral("env"), QJsonObject { { tokenVariable, runner->probeToken } } },
+        // The machine's own token as a file of its own config, not in its env (see the class comment). Readable by
+        // the probe's non-root user; nothing else runs in the machine.
+        { QStringLiteral("files"),
+            QJsonArray { QJsonObject { { QStringLiteral("guest_path"), tokenFile },
+                { QStringLiteral("raw_value"), QString::fromLatin1(runner->probeToken.toUtf8().toBase64()) },
+                { QStringLiteral("mode"), 0444 } } } },
         { QStringLiteral("auto_destroy"), true },
         { QStringLiteral("restart"), QJsonObject { { QStringLiteral("policy"), QStringLiteral("no") } } },
         // The entrypoint too: the probe's container image starts `worldspeed-probe serve --listen …` by itself,
@@ -279,6 +294,7 @@ void FlyBackend::onWaited(Runner *runner)
         endpoint.url = m_settings.endpointFor(runner->machineId);
         endpoint.headers.append({ QByteArrayLiteral("fly-force-instance-id"), runner->machineId.toLatin1() });
         endpoint.token = runner->succeed();
+        endpoint.insecurePlaintext = m_settings.insecurePlaintext;
         qCInfo(lcFly) << "machine" << runner->machineId << "in" << m_settings.region << "started";
         emit booted(runner->id, endpoint);
         return;

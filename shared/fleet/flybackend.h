@@ -23,9 +23,16 @@ class SecretStore;
 // a machine whose create answer was lost (a retried POST that had in fact succeeded) is never reached and ends
 // itself after the parent grace.
 //
-// The probe token travels in the machine's `env`, which anyone who can read the app's machines through the API
-// can see; the token only opens this one short-lived probe. Neither token is ever logged, and both are removed
-// from any message this class emits.
+// Every machine gets a token of its own (RunnerToken), written into the machine as a file (`config.files`, read by
+// the probe with --token-file), not into its environment. Not as an app secret either: Fly hands an app's secrets
+// to every machine of the app as environment variables, so each probe would hold all the others' tokens. The file
+// is part of this machine's config alone and goes with it; who can read it through the API holds the Fly API
+// token, which controls the machines anyway. Neither token is ever logged, and both are removed from any message
+// this class emits.
+//
+// The probe serves plain WebSocket inside its machine (--insecure-plaintext): Fly's proxy terminates TLS on 443
+// and reaches the machine over Fly's own encrypted private network. The endpoint clients use is wss://; a ws://
+// endpointTemplate, or an http:// apiBase, off loopback needs "insecurePlaintext": true.
 class FlyBackend final : public Backend
 {
     Q_OBJECT
@@ -42,7 +49,7 @@ public:
         int cpus = 1;
         int memoryMb = 1024;
         QString tokenSecret; // SecretStore key of the Fly API token
-        QString probeTokenSecret; // SecretStore key of the probe's token
+        bool insecurePlaintext = false; // allow http:// and ws:// off loopback (CleartextPolicy)
         int parentGraceSeconds = 60;
         int idleShutdownSeconds = 300;
         // Where clients reach a machine; {app}, {region} and {machineId} are replaced. A string, not a QUrl: a
@@ -57,7 +64,7 @@ public:
         int retryInitialDelayMs = 500;
         int retryMaxDelayMs = 8'000;
 
-        // Every field by its name above; app, region, image, tokenSecret and probeTokenSecret are required,
+        // Every field by its name above; app, region, image and tokenSecret are required,
         // bootTimeoutSeconds stands for bootTimeoutMs. Nullopt with *error naming the field when one is wrong.
         static std::optional<Settings> fromJson(const QJsonObject &json, QString *error);
         QUrl endpointFor(const QString &machineId) const;

@@ -1,5 +1,8 @@
 #include "kubernetesbackend.h"
 
+#include "cleartextpolicy.h"
+#include "kubernetesmanifests.h"
+#include "kubernetespodstatus.h"
 #include "model/displayformat.h"
 #include "model/jsonreader.h"
 #include "protocol/message.h"
@@ -18,20 +21,7 @@ Q_LOGGING_CATEGORY(lcKubernetes, "worldspeed.fleet.kubernetes", QtInfoMsg)
 
 namespace {
 
-const QString tokenVariable = QStringLiteral("WORLDSPEED_PROBE_TOKEN");
-const QString containerName = QStringLiteral("probe");
-const QString runnerAnnotation = QStringLiteral("worldspeed.io/runner-id");
-constexpr qsizetype maxMessageLength = CloudApiClient::maxMessageLength;
-
-// Waiting reasons after which the container will not start without someone changing the pod or the registry.
-bool isFatalWaitingReason(const QString &reason)
-{
-    static const QStringList fatal { QStringLiteral("ErrImagePull"), QStringLiteral("ImagePullBackOff"),
-        QStringLiteral("InvalidImageName"), QStringLiteral("ErrImageNeverPull"),
-        QStringLiteral("CreateContainerConfigError"), QStringLiteral("CreateContainerError"),
-        QStringLiteral("RunContainerError") };
-    return fatal.contains(reason);
-}
+using P = JsonReader::Presence;
 
 // A DNS-1123 label fragment: lower-case letters, digits and '-', not starting or ending with '-'.
 QString dnsFragment(const QString &text, qsizetype maxLength)
@@ -49,57 +39,6 @@ QString dnsFragment(const QString &text, qsizetype maxLength)
     return out;
 }
 
-// A label value: at most 63 of [A-Za-z0-9_.-], starting and ending with a letter or digit.
-QString labelValue(const QString &text)
-{
-    QString out;
-    for (const QChar c : text) {
-        const bool ok = c.isLetterOrNumber() && c.unicode() < 128;
-        out += ok || c == u'-' || c == u'_' || c == u'.' ? c : QChar(u'-');
-    }
-    out = out.left(63);
-    const auto edge = [](QChar c) { return !(c.isLetterOrNumber() && c.unicode() < 128); };
-    while (!out.isEmpty() && edge(out.front()))
-        out.remove(0, 1);
-    while (!out.isEmpty() && edge(out.back()))
-        out.chop(1);
-    return out;
-}
-
-bool isNamedList(const QJsonArray &array)
-{
-    return std::all_of(array.begin(), array.end(), [](const QJsonValue &item) {
-        return item.isObject() && item.toObject().value(QStringLiteral("name")).isString();
-    });
-}
-
-// `overlay` laid over `base`: objects key by key, lists of named items by name, anything else replaced.
-QJsonValue merged(const QJsonValue &base, const QJsonValue &overlay)
-{
-    if (base.isObject() && overlay.isObject()) {
-        QJsonObject result = base.toObject();
-        const QJsonObject top = overlay.toObject();
-        for (auto it = top.begin(); it != top.end(); ++it)
-            result.insert(it.key(), merged(result.value(it.key()), it.value()));
-        return result;
-    }
-    if (base.isArray() && overlay.isArray() && isNamedList(base.toArray()) && isNamedList(overlay.toArray())) {
-        QJsonArray result = base.toArray();
-        for (const QJsonValue &item : overlay.toArray()) {
-            const QString name = item.toObject().value(QStringLiteral("name")).toString();
-            const auto same = std::find_if(result.begin(), result.end(), [&](const QJsonValue &existing) {
-                return existing.toObject().value(QStringLiteral("name")).toString() == name;
-            });
-            if (same == result.end())
-                result.append(item);
-            else
-                *same = merged(*same, item);
-        }
-        return result;
-    }
-    return overlay.isUndefined() ? base : overlay;
-}
-
 QString expandTemplate(
     QString text, const QString &podIp, const QString &podName, const QString &ns, const QString &region)
 {
@@ -110,38 +49,105 @@ QString expandTemplate(
     return text;
 }
 
-// Why a container that ended did: "Error, exit code 2: …".
-QString terminationOf(const QJsonObject &status)
+void readInteger(JsonReader &reader, const QString &key, int min, int max, int *field)
 {
-    QStringList parts;
-    const QJsonArray containers = status.value(QStringLiteral("containerStatuses")).toArray();
-    for (const QJsonValue &container : containers) {
-        const QJsonObject terminated = container.toObject()
-                                           .value(QStringLiteral("state"))
-                                           .toObject()
-                                           .value(QStringLiteral("terminated"))
-                                           .toObject();
-        if (terminated.isEmpty())
-            continue;
-        QString part = terminated.value(QStringLiteral("reason")).toString(QStringLiteral("terminated"));
-        part += QStringLiteral(", exit code %1").arg(terminated.value(QStringLiteral("exitCode")).toInt());
-        const QString message = terminated.value(QStringLiteral("message")).toString().simplified();
-        if (!message.isEmpty())
-            part += QStringLiteral(": ") + message.left(maxMessageLength);
-        parts.append(part);
+    if (const auto value = reader.integer(key, P::Optional, min, max))
+        *field = int(*value);
+}
+
+// The API server, the CA to trust for it, and its token.
+void readApi(JsonReader &reader, KubernetesBackend::Settings &settings)
+{
+    settings.apiServer = QUrl(reader.string(QStringLiteral("apiServer"), P::Required, 2048));
+    if (reader.ok()
+        && (!settings.apiServer.isValid() || settings.apiServer.host().isEmpty()
+            || (settings.apiServer.scheme() != u"https" && settings.apiServer.scheme() != u"http")))
+        reader.fail(QStringLiteral("apiServer"), QStringLiteral("expected an https URL such as https://10.0.0.1:6443"));
+    settings.caCertificatePem = reader.string(QStringLiteral("caCertificatePem"), P::Optional, 1 << 20);
+    if (reader.ok() && !settings.caCertificatePem.isEmpty()) {
+        QString why;
+        if (KubernetesBackend::Settings::caCertificates(settings.caCertificatePem, &why).isEmpty())
+            reader.fail(QStringLiteral("caCertificatePem"), why);
     }
-    return parts.join(QStringLiteral("; "));
+    CloudApiClient::readSecurity(reader, QStringLiteral("API server token"), &settings);
+    CloudApiClient::checkPlaintext(reader, QStringLiteral("apiServer"), settings.apiServer, settings.insecurePlaintext,
+        QStringLiteral("API server token"));
+}
+
+// Where the pod goes and what it runs.
+void readPod(JsonReader &reader, KubernetesBackend::Settings &settings)
+{
+    if (reader.has(QStringLiteral("namespaceName"))) {
+        settings.namespaceName = reader.string(QStringLiteral("namespaceName"), P::Optional, 63);
+        static const QRegularExpression dnsLabel(QStringLiteral("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"));
+        if (reader.ok() && !dnsLabel.match(settings.namespaceName).hasMatch())
+            reader.fail(QStringLiteral("namespaceName"),
+                QStringLiteral("expected a namespace name (lower-case letters, digits, -)"));
+    }
+    settings.image = reader.string(QStringLiteral("image"), P::Required, 1024);
+    if (reader.ok() && (settings.image.isEmpty() || settings.image.contains(QRegularExpression(QStringLiteral("\\s")))))
+        reader.fail(QStringLiteral("image"), QStringLiteral("expected an image reference"));
+    settings.podTemplate = reader.object(QStringLiteral("podTemplate"));
+    for (auto it = settings.podTemplate.begin(); reader.ok() && it != settings.podTemplate.end(); ++it) {
+        if ((it.key() != u"metadata" && it.key() != u"spec") || !it.value().isObject())
+            reader.fail(QStringLiteral("podTemplate"),
+                QStringLiteral("expected a PodTemplateSpec: {\"metadata\": {…}, \"spec\": {…}}"));
+    }
+    if (reader.has(QStringLiteral("nodeSelectorKey")))
+        settings.nodeSelectorKey = reader.string(QStringLiteral("nodeSelectorKey"), P::Optional, 316);
+    settings.nodeSelectorValue = reader.string(QStringLiteral("nodeSelectorValue"), P::Optional, 63);
+    settings.region = reader.string(QStringLiteral("region"), P::Required, ProtocolLimits::maxIdentifierLength);
+    if (reader.ok() && !ProtocolLimits::isIdentifier(settings.region))
+        reader.fail(QStringLiteral("region"), QStringLiteral("expected a region code such as fra"));
+}
+
+// How clients reach the probe: its port, its TLS, and the endpoint, which must not carry the token unencrypted
+// across the pod network unless the config says that network is safe.
+void readEndpoint(JsonReader &reader, KubernetesBackend::Settings &settings)
+{
+    readInteger(reader, QStringLiteral("port"), 1, 65535, &settings.port);
+    settings.probeTlsSecretName = reader.string(QStringLiteral("probeTlsSecretName"), P::Optional, 253);
+    const QString pin = reader.string(QStringLiteral("probeCertificateSha256"), P::Optional, 128);
+    static const QRegularExpression sha256Hex(QStringLiteral("^[0-9A-Fa-f]{64}$"));
+    if (reader.ok() && !pin.isEmpty() && !sha256Hex.match(QString(pin).remove(u':')).hasMatch())
+        reader.fail(QStringLiteral("probeCertificateSha256"), QStringLiteral("expected 64 hex digits (':' allowed)"));
+    if (reader.ok() && !pin.isEmpty() && settings.probeTlsSecretName.isEmpty())
+        reader.fail(QStringLiteral("probeCertificateSha256"), QStringLiteral("only applies with probeTlsSecretName"));
+    settings.probeCertificateSha256 = pin.toLatin1();
+    settings.endpointTemplate = QStringLiteral("%1://{podIP}:%2")
+                                    .arg(settings.probeTlsSecretName.isEmpty() ? u"ws" : u"wss")
+                                    .arg(settings.port);
+    if (reader.has(QStringLiteral("endpointTemplate")))
+        settings.endpointTemplate = reader.string(QStringLiteral("endpointTemplate"), P::Optional, 2048);
+    const QUrl sample(expandTemplate(settings.endpointTemplate, QStringLiteral("10.0.0.1"), QStringLiteral("pod"),
+        QStringLiteral("ns"), QStringLiteral("fra")));
+    if (reader.ok()
+        && (!sample.isValid() || (sample.scheme() != u"wss" && sample.scheme() != u"ws") || sample.host().isEmpty()))
+        reader.fail(QStringLiteral("endpointTemplate"),
+            QStringLiteral("expected a ws:// or wss:// URL, e.g. wss://{podIP}:8700"));
+    if (reader.ok() && !CleartextPolicy::refusal(sample, settings.insecurePlaintext, {}, {}).isEmpty()) {
+        reader.fail(QStringLiteral("endpointTemplate"),
+            QStringLiteral(
+                "%1 would carry each probe's token across the pod network unencrypted; give "
+                "\"probeTlsSecretName\" (a kubernetes.io/tls Secret in the namespace, with "
+                "\"probeCertificateSha256\" pinning its certificate) so that the probes serve wss://, or set "
+                "\"%2\": true if the pod network is encrypted by other means (a service mesh, an "
+                "encrypting CNI)")
+                .arg(settings.endpointTemplate, QLatin1String(CleartextPolicy::configKey)));
+    }
 }
 
 } // namespace
 
-// One boot, and the pod once it is asked for. Owned by the backend.
+// One boot, and the Secret and pod once they are asked for. Owned by the backend.
 class KubernetesBackend::Runner final : public CloudApiClient::Boot
 {
 public:
     using Boot::Boot;
 
-    QString podName; // chosen before the create request, so that a retried create finds its own pod
+    QString podName; // also the Secret's; chosen before the create requests, so that a retry finds its own
+    bool secretRequested = false; // a create request for the token Secret has been sent: it may exist
+    bool secretCreated = false; // the API server said so
     bool podRequested = false; // a create request has been sent: the pod may exist
     bool ownerUnchecked = false; // the pod was found existing: check it is ours before using (or deleting) it
 };
@@ -169,69 +175,23 @@ std::optional<KubernetesBackend::Settings> KubernetesBackend::Settings::fromJson
 {
     static const QStringList known { QStringLiteral("kind"), QStringLiteral("apiServer"),
         QStringLiteral("caCertificatePem"), QStringLiteral("tokenSecret"), QStringLiteral("probeTokenSecret"),
-        QStringLiteral("namespaceName"), QStringLiteral("image"), QStringLiteral("podTemplate"),
-        QStringLiteral("nodeSelectorKey"), QStringLiteral("nodeSelectorValue"), QStringLiteral("region"),
-        QStringLiteral("endpointTemplate"), QStringLiteral("port"), QStringLiteral("parentGraceSeconds"),
-        QStringLiteral("idleShutdownSeconds"), QStringLiteral("pollIntervalMs"), QStringLiteral("bootTimeoutSeconds"),
-        QStringLiteral("maxRetries"), QStringLiteral("retryInitialDelayMs"), QStringLiteral("retryMaxDelayMs") };
-    using P = JsonReader::Presence;
+        QLatin1String(CleartextPolicy::configKey), QStringLiteral("probeTlsSecretName"),
+        QStringLiteral("probeCertificateSha256"), QStringLiteral("namespaceName"), QStringLiteral("image"),
+        QStringLiteral("podTemplate"), QStringLiteral("nodeSelectorKey"), QStringLiteral("nodeSelectorValue"),
+        QStringLiteral("region"), QStringLiteral("endpointTemplate"), QStringLiteral("port"),
+        QStringLiteral("parentGraceSeconds"), QStringLiteral("idleShutdownSeconds"), QStringLiteral("pollIntervalMs"),
+        QStringLiteral("bootTimeoutSeconds"), QStringLiteral("maxRetries"), QStringLiteral("retryInitialDelayMs"),
+        QStringLiteral("retryMaxDelayMs") };
     JsonReader reader(json);
     reader.allowOnly(known, QStringLiteral("a Kubernetes backend setting"));
-
     Settings settings;
-    const auto integer = [&](const QString &key, int min, int max, int *field) {
-        if (const auto value = reader.integer(key, P::Optional, min, max))
-            *field = int(*value);
-    };
-    settings.apiServer = QUrl(reader.string(QStringLiteral("apiServer"), P::Required, 2048));
-    if (reader.ok()
-        && (!settings.apiServer.isValid() || settings.apiServer.host().isEmpty()
-            || (settings.apiServer.scheme() != u"https" && settings.apiServer.scheme() != u"http")))
-        reader.fail(QStringLiteral("apiServer"), QStringLiteral("expected an https URL such as https://10.0.0.1:6443"));
-    settings.caCertificatePem = reader.string(QStringLiteral("caCertificatePem"), P::Optional, 1 << 20);
-    if (reader.ok() && !settings.caCertificatePem.isEmpty()) {
-        QString why;
-        if (caCertificates(settings.caCertificatePem, &why).isEmpty())
-            reader.fail(QStringLiteral("caCertificatePem"), why);
-    }
-    CloudApiClient::readTokenSecrets(reader, QStringLiteral("API server token"), &settings);
-    if (reader.has(QStringLiteral("namespaceName"))) {
-        settings.namespaceName = reader.string(QStringLiteral("namespaceName"), P::Optional, 63);
-        static const QRegularExpression dnsLabel(QStringLiteral("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"));
-        if (reader.ok() && !dnsLabel.match(settings.namespaceName).hasMatch())
-            reader.fail(QStringLiteral("namespaceName"),
-                QStringLiteral("expected a namespace name (lower-case letters, digits, -)"));
-    }
-    settings.image = reader.string(QStringLiteral("image"), P::Required, 1024);
-    if (reader.ok() && (settings.image.isEmpty() || settings.image.contains(QRegularExpression(QStringLiteral("\\s")))))
-        reader.fail(QStringLiteral("image"), QStringLiteral("expected an image reference"));
-    settings.podTemplate = reader.object(QStringLiteral("podTemplate"));
-    for (auto it = settings.podTemplate.begin(); reader.ok() && it != settings.podTemplate.end(); ++it) {
-        if ((it.key() != u"metadata" && it.key() != u"spec") || !it.value().isObject())
-            reader.fail(QStringLiteral("podTemplate"),
-                QStringLiteral("expected a PodTemplateSpec: {\"metadata\": {…}, \"spec\": {…}}"));
-    }
-    if (reader.has(QStringLiteral("nodeSelectorKey")))
-        settings.nodeSelectorKey = reader.string(QStringLiteral("nodeSelectorKey"), P::Optional, 316);
-    settings.nodeSelectorValue = reader.string(QStringLiteral("nodeSelectorValue"), P::Optional, 63);
-    settings.region = reader.string(QStringLiteral("region"), P::Required, ProtocolLimits::maxIdentifierLength);
-    if (reader.ok() && !ProtocolLimits::isIdentifier(settings.region))
-        reader.fail(QStringLiteral("region"), QStringLiteral("expected a region code such as fra"));
-    if (reader.has(QStringLiteral("endpointTemplate"))) {
-        settings.endpointTemplate = reader.string(QStringLiteral("endpointTemplate"), P::Optional, 2048);
-        const QUrl sample(expandTemplate(settings.endpointTemplate, QStringLiteral("10.0.0.1"), QStringLiteral("pod"),
-            QStringLiteral("ns"), QStringLiteral("fra")));
-        if (reader.ok()
-            && (!sample.isValid() || (sample.scheme() != u"wss" && sample.scheme() != u"ws")
-                || sample.host().isEmpty()))
-            reader.fail(QStringLiteral("endpointTemplate"),
-                QStringLiteral("expected a ws:// or wss:// URL, e.g. ws://{podIP}:8700"));
-    }
-    integer(QStringLiteral("port"), 1, 65535, &settings.port);
+    readApi(reader, settings);
+    readPod(reader, settings);
+    readEndpoint(reader, settings);
     // 0 would turn the probe's own shutdown off, and with it what ends a pod nobody talks to.
-    integer(QStringLiteral("parentGraceSeconds"), 1, 24 * 3600, &settings.parentGraceSeconds);
-    integer(QStringLiteral("idleShutdownSeconds"), 0, 7 * 24 * 3600, &settings.idleShutdownSeconds);
-    integer(QStringLiteral("pollIntervalMs"), 50, 60'000, &settings.pollIntervalMs);
+    readInteger(reader, QStringLiteral("parentGraceSeconds"), 1, 24 * 3600, &settings.parentGraceSeconds);
+    readInteger(reader, QStringLiteral("idleShutdownSeconds"), 0, 7 * 24 * 3600, &settings.idleShutdownSeconds);
+    readInteger(reader, QStringLiteral("pollIntervalMs"), 50, 60'000, &settings.pollIntervalMs);
     return CloudApiClient::finishSettings(reader, std::move(settings), error);
 }
 
@@ -256,68 +216,21 @@ KubernetesBackend::KubernetesBackend(
 
 KubernetesBackend::~KubernetesBackend()
 {
-    // Pods still there are deleted on the way out; those requests belong to the network manager, which outlives
-    // us. A pod whose create answer has not come yet ends itself after the parent grace.
+    // Pods and Secrets still there are deleted on the way out; those requests belong to the network manager, which
+    // outlives us. One whose create answer has not come yet is left: a pod ends itself after the parent grace, and
+    // its Secret then opens nothing.
     for (Runner *runner : std::as_const(m_runners)) {
         const bool createInFlight = runner->phase == Runner::Phase::Creating && runner->reply;
         if (runner->podRequested && !createInFlight)
             deletePod(runner->podName, runner->apiToken);
+        if (runner->secretRequested && (runner->secretCreated || !createInFlight))
+            deleteTokenSecret(runner->podName, runner->apiToken);
     }
 }
 
-QJsonObject KubernetesBackend::podFor(const QString &runnerId, const QString &podName, const QString &probeToken) const
+QJsonObject KubernetesBackend::podFor(const QString &runnerId, const QString &podName) const
 {
-    const Settings &s = m_settings;
-    const QJsonArray args { QStringLiteral("serve"), QStringLiteral("--listen"),
-        QStringLiteral("0.0.0.0:%1").arg(s.port), QStringLiteral("--region"), s.region,
-        QStringLiteral("--parent-grace"), QString::number(s.parentGraceSeconds), QStringLiteral("--idle-shutdown"),
-        QString::number(s.idleShutdownSeconds) };
-    const QJsonObject container {
-        { QStringLiteral("name"), containerName },
-        { QStringLiteral("image"), s.image },
-        // The command too: the probe's container image starts `worldspeed-probe serve --listen …` by itself, and
-        // args alone would be appended to that.
-        { QStringLiteral("command"), QJsonArray { QStringLiteral("worldspeed-probe") } },
-        { QStringLiteral("args"), args },
-        { QStringLiteral("env"),
-            QJsonArray {
-                QJsonObject { { QStringLiteral("name"), tokenVariable }, { QStringLiteral("value"), probeToken } } } },
-        { QStringLiteral("ports"),
-            QJsonArray {
-                QJsonObject { { QStringLiteral("name"), containerName }, { QStringLiteral("containerPort"), s.port },
-                    { QStringLiteral("protocol"), QStringLiteral("TCP") } } } },
-        // Ready once the probe accepts connections, so that booted() never races its startup. A bare TCP connect
-        // is not a client to the probe: it neither counts against the parent grace nor as a failed login.
-        { QStringLiteral("readinessProbe"),
-            QJsonObject { { QStringLiteral("tcpSocket"), QJsonObject { { QStringLiteral("port"), s.port } } },
-                { QStringLiteral("periodSeconds"), 1 } } },
-    };
-    QJsonObject spec {
-        // Never: a probe that ended itself stays ended; restarting it would undo its self-shutdown.
-        { QStringLiteral("restartPolicy"), QStringLiteral("Never") },
-        // The probe never talks to the API server.
-        { QStringLiteral("automountServiceAccountToken"), false },
-        { QStringLiteral("containers"), QJsonArray { container } },
-    };
-    if (!s.nodeSelectorKey.isEmpty())
-        spec.insert(QStringLiteral("nodeSelector"),
-            QJsonObject { { s.nodeSelectorKey, s.nodeSelectorValue.isEmpty() ? s.region : s.nodeSelectorValue } });
-    const QJsonObject labels {
-        { QStringLiteral("app.kubernetes.io/name"), QStringLiteral("worldspeed-probe") },
-        { QStringLiteral("worldspeed.io/region"), labelValue(s.region) },
-        { QStringLiteral("worldspeed.io/runner"), labelValue(runnerId) },
-    };
-    const QJsonObject generated {
-        { QStringLiteral("apiVersion"), QStringLiteral("v1") },
-        { QStringLiteral("kind"), QStringLiteral("Pod") },
-        { QStringLiteral("metadata"),
-            QJsonObject { { QStringLiteral("name"), podName }, { QStringLiteral("namespace"), s.namespaceName },
-                { QStringLiteral("labels"), labels },
-                // The whole id: a label value is limited to 63 characters of a smaller alphabet.
-                { QStringLiteral("annotations"), QJsonObject { { runnerAnnotation, runnerId } } } } },
-        { QStringLiteral("spec"), spec },
-    };
-    return merged(s.podTemplate, generated).toObject();
+    return KubernetesManifests::pod(m_settings, runnerId, podName);
 }
 
 void KubernetesBackend::boot(const QString &runnerId)
@@ -345,14 +258,88 @@ void KubernetesBackend::boot(const QString &runnerId)
         fail(runner, reason);
     });
     connect(&runner->nextTry, &QTimer::timeout, runner, [this, runner] {
-        if (runner->phase == Runner::Phase::Creating)
+        if (runner->phase != Runner::Phase::Creating)
+            poll(runner);
+        else if (runner->secretCreated)
             createPod(runner);
         else
-            poll(runner);
+            createTokenSecret(runner);
     });
     m_api.start(
-        runner, m_settings.bootTimeoutMs, [this, runner] { createPod(runner); },
+        runner, m_settings.bootTimeoutMs, [this, runner] { createTokenSecret(runner); },
         [this, runner](const QString &reason) { fail(runner, reason); });
+}
+
+QUrl KubernetesBackend::secretsUrl(const QString &name) const
+{
+    QString path = QStringLiteral("/api/v1/namespaces/%1/secrets").arg(m_settings.namespaceName);
+    if (!name.isEmpty())
+        path += u'/' + name;
+    return m_api.url(path);
+}
+
+void KubernetesBackend::createTokenSecret(Runner *runner)
+{
+    const QJsonObject secret
+        = KubernetesManifests::tokenSecret(m_settings, runner->id, runner->podName, runner->probeToken);
+    runner->secretRequested = true;
+    runner->reply = m_api.post(secretsUrl(), runner->apiToken, secret);
+    connect(runner->reply, &QNetworkReply::finished, runner, [this, runner] { onTokenSecretCreated(runner); });
+}
+
+void KubernetesBackend::onTokenSecretCreated(Runner *runner)
+{
+    const CloudApiClient::Answer answer = runner->takeAnswer();
+    // 409 AlreadyExists: an earlier attempt made it, its answer lost (our retry, or the network manager's own resend
+    // after a dropped connection). Somebody else's it cannot be: the name has 40 random bits under our prefix, and
+    // reading Secrets to check would need rights over every Secret of the namespace.
+    const bool exists
+        = answer.status == 409 && answer.json().value(QStringLiteral("reason")).toString() == u"AlreadyExists";
+    const bool created = answer.ok() || exists;
+    if (runner->abandoned) {
+        runner->secretRequested = created || CloudApiClient::isRetryable(answer.status) || runner->retries > 0;
+        forget(runner);
+        return;
+    }
+    if (created) {
+        runner->secretCreated = true;
+        runner->retries = 0;
+        runner->lastProblem.clear();
+        createPod(runner);
+        return;
+    }
+    const QString message = runner->redacted(m_api.messageOf(answer));
+    if (answer.tlsFailure) {
+        runner->secretRequested = runner->retries > 0;
+        fail(runner,
+            QStringLiteral("cannot trust the Kubernetes API server at %1: %2")
+                .arg(m_settings.apiServer.host(), message));
+        return;
+    }
+    if (retryCreate(runner, answer, message))
+        return;
+    const bool retryable = CloudApiClient::isRetryable(answer.status);
+    if (runner->retries == 0 && !retryable)
+        runner->secretRequested = false; // refused at once: nothing of ours to delete
+    if (retryable) {
+        fail(runner,
+            QStringLiteral("Kubernetes could not create the token Secret for a pod in %1 after %2: %3")
+                .arg(m_settings.region, CloudApiClient::attempts(runner->retries + 1), message));
+        return;
+    }
+    fail(runner,
+        QStringLiteral("Kubernetes refused to create the token Secret for a pod in %1: %2")
+            .arg(m_settings.region, message));
+}
+
+bool KubernetesBackend::retryCreate(Runner *runner, const CloudApiClient::Answer &answer, const QString &message)
+{
+    if (!CloudApiClient::isRetryable(answer.status) || !m_api.retryLater(runner))
+        return false;
+    runner->lastProblem = message;
+    qCInfo(lcKubernetes) << "creating a pod in" << m_settings.region << "answered" << answer.status
+                         << "- retrying:" << message;
+    return true;
 }
 
 QUrl KubernetesBackend::podsUrl(const QString &podName) const
@@ -365,7 +352,7 @@ QUrl KubernetesBackend::podsUrl(const QString &podName) const
 
 void KubernetesBackend::createPod(Runner *runner)
 {
-    const QJsonObject pod = podFor(runner->id, runner->podName, runner->probeToken);
+    const QJsonObject pod = podFor(runner->id, runner->podName);
     runner->podRequested = true;
     runner->reply = m_api.post(podsUrl(), runner->apiToken, pod);
     connect(runner->reply, &QNetworkReply::finished, runner, [this, runner] { onCreated(runner); });
@@ -403,13 +390,9 @@ void KubernetesBackend::onCreated(Runner *runner)
                 .arg(m_settings.apiServer.host(), message));
         return;
     }
-    const bool retryable = CloudApiClient::isRetryable(status);
-    if (retryable && m_api.retryLater(runner)) {
-        runner->lastProblem = message;
-        qCInfo(lcKubernetes) << "creating a pod in" << m_settings.region << "answered" << status
-                             << "- retrying:" << message;
+    if (retryCreate(runner, answer, message))
         return;
-    }
+    const bool retryable = CloudApiClient::isRetryable(status);
     // Refused at the first attempt: there is no pod of ours to delete.
     if (!retryable && runner->retries == 0)
         runner->podRequested = false;
@@ -428,109 +411,73 @@ void KubernetesBackend::poll(Runner *runner)
     connect(runner->reply, &QNetworkReply::finished, runner, [this, runner] { onPolled(runner); });
 }
 
+void KubernetesBackend::onPollFailed(Runner *runner, const CloudApiClient::Answer &answer)
+{
+    const QString where = QStringLiteral("the probe pod %1 in %2").arg(runner->podName, m_settings.region);
+    const QString message = runner->redacted(m_api.messageOf(answer));
+    if (CloudApiClient::isRetryable(answer.status) && !answer.tlsFailure) {
+        runner->lastProblem = message;
+        runner->nextTry.start(m_settings.pollIntervalMs);
+    } else if (answer.status == 404) {
+        fail(runner, QStringLiteral("%1 was deleted before it was ready").arg(where));
+    } else {
+        fail(runner, QStringLiteral("Kubernetes would not show %1: %2").arg(where, message));
+    }
+}
+
+bool KubernetesBackend::checkOwner(Runner *runner, const QJsonObject &pod)
+{
+    if (!runner->ownerUnchecked)
+        return true;
+    const QString owner = pod.value(QStringLiteral("metadata"))
+                              .toObject()
+                              .value(QStringLiteral("annotations"))
+                              .toObject()
+                              .value(KubernetesManifests::runnerAnnotation)
+                              .toString();
+    if (owner != runner->id) {
+        runner->podRequested = false; // somebody else's: leave it alone
+        fail(runner,
+            QStringLiteral(
+                "Kubernetes refused to create a pod in %1: a pod named %2 that is not this runner's exists already")
+                .arg(m_settings.region, runner->podName));
+        return false;
+    }
+    runner->ownerUnchecked = false;
+    return true;
+}
+
 void KubernetesBackend::onPolled(Runner *runner)
 {
     const CloudApiClient::Answer answer = runner->takeAnswer();
-    const QString where = QStringLiteral("the probe pod %1 in %2").arg(runner->podName, m_settings.region);
-    if (answer.status != 200) {
-        const QString message = runner->redacted(m_api.messageOf(answer));
-        if (CloudApiClient::isRetryable(answer.status) && !answer.tlsFailure) {
-            runner->lastProblem = message;
-            runner->nextTry.start(m_settings.pollIntervalMs);
-        } else if (answer.status == 404) {
-            fail(runner, QStringLiteral("%1 was deleted before it was ready").arg(where));
-        } else {
-            fail(runner, QStringLiteral("Kubernetes would not show %1: %2").arg(where, message));
-        }
-        return;
-    }
-
+    if (answer.status != 200)
+        return onPollFailed(runner, answer);
     const QJsonObject pod = answer.json();
-    if (runner->ownerUnchecked) {
-        const QString owner = pod.value(QStringLiteral("metadata"))
-                                  .toObject()
-                                  .value(QStringLiteral("annotations"))
-                                  .toObject()
-                                  .value(runnerAnnotation)
-                                  .toString();
-        if (owner != runner->id) {
-            runner->podRequested = false; // somebody else's: leave it alone
-            fail(runner,
-                QStringLiteral(
-                    "Kubernetes refused to create a pod in %1: a pod named %2 that is not this runner's exists already")
-                    .arg(m_settings.region, runner->podName));
-            return;
-        }
-        runner->ownerUnchecked = false;
-    }
-    const QJsonObject podStatus = pod.value(QStringLiteral("status")).toObject();
-    const QString phase = podStatus.value(QStringLiteral("phase")).toString();
-    // A container that will not start: the image cannot be pulled, the config is wrong.
-    for (const QString &key : { QStringLiteral("initContainerStatuses"), QStringLiteral("containerStatuses") }) {
-        for (const QJsonValue &container : podStatus.value(key).toArray()) {
-            const QJsonObject waiting = container.toObject()
-                                            .value(QStringLiteral("state"))
-                                            .toObject()
-                                            .value(QStringLiteral("waiting"))
-                                            .toObject();
-            const QString reason = waiting.value(QStringLiteral("reason")).toString();
-            if (isFatalWaitingReason(reason)) {
-                const QString message
-                    = waiting.value(QStringLiteral("message")).toString().simplified().left(maxMessageLength);
-                fail(runner,
-                    QStringLiteral("Kubernetes cannot start %1: %2%3")
-                        .arg(where, reason, message.isEmpty() ? QString() : u": " + message));
-                return;
-            }
-        }
-    }
-    bool readyKnown = false;
-    bool ready = false;
-    QString unschedulable;
-    for (const QJsonValue &value : podStatus.value(QStringLiteral("conditions")).toArray()) {
-        const QJsonObject condition = value.toObject();
-        const QString type = condition.value(QStringLiteral("type")).toString();
-        const bool isTrue = condition.value(QStringLiteral("status")).toString() == u"True";
-        if (type == u"PodScheduled" && !isTrue
-            && condition.value(QStringLiteral("reason")).toString() == u"Unschedulable") {
-            // Not fatal: a cluster autoscaler adds a node for exactly such a pod, which takes minutes. Wait until
-            // the boot deadline, whose message then carries the scheduler's reason.
-            const QString message
-                = condition.value(QStringLiteral("message")).toString().simplified().left(maxMessageLength);
-            unschedulable
-                = QStringLiteral("unschedulable: ") + (message.isEmpty() ? QStringLiteral("no reason given") : message);
-        }
-        if (type == u"Ready") {
-            readyKnown = true;
-            ready = isTrue;
-        }
-    }
-    if (phase == u"Failed" || phase == u"Succeeded") {
-        QString why = podStatus.value(QStringLiteral("message")).toString().simplified().left(maxMessageLength);
-        const QString termination = terminationOf(podStatus);
-        if (!termination.isEmpty())
-            why = why.isEmpty() ? termination : why + QStringLiteral(" (") + termination + u')';
-        fail(runner,
-            QStringLiteral("%1 %2 before it was reached%3")
-                .arg(where, phase == u"Failed" ? QStringLiteral("failed") : QStringLiteral("exited"),
-                    why.isEmpty() ? QString() : u": " + why));
+    if (!checkOwner(runner, pod))
         return;
+    const QString where = QStringLiteral("the probe pod %1 in %2").arg(runner->podName, m_settings.region);
+    const KubernetesPodStatus status(pod.value(QStringLiteral("status")).toObject());
+    if (!status.fatalWaiting().isEmpty())
+        return fail(runner, QStringLiteral("Kubernetes cannot start %1: %2").arg(where, status.fatalWaiting()));
+    if (status.hasEnded()) {
+        const QString why = status.endedReason();
+        return fail(runner,
+            QStringLiteral("%1 %2 before it was reached%3")
+                .arg(where, status.endedVerb(), why.isEmpty() ? QString() : u": " + why));
     }
-    const QString podIp = podStatus.value(QStringLiteral("podIP")).toString();
-    if (phase == u"Running" && !podIp.isEmpty() && (ready || !readyKnown)) {
+    if (status.isReachable()) {
         ProbeClient::Endpoint endpoint;
         endpoint.url = QUrl(expandTemplate(
-            m_settings.endpointTemplate, podIp, runner->podName, m_settings.namespaceName, m_settings.region));
+            m_settings.endpointTemplate, status.podIp(), runner->podName, m_settings.namespaceName, m_settings.region));
+        endpoint.pinnedCertificateSha256 = m_settings.probeCertificateSha256;
+        endpoint.insecurePlaintext = m_settings.insecurePlaintext;
         endpoint.token = runner->succeed();
-        qCInfo(lcKubernetes) << "pod" << runner->podName << "in" << m_settings.region << "ready at" << podIp;
+        qCInfo(lcKubernetes) << "pod" << runner->podName << "in" << m_settings.region << "ready at" << status.podIp();
         emit booted(runner->id, endpoint);
         return;
     }
-    runner->lastProblem = phase.isEmpty() ? QStringLiteral("no phase yet") : QStringLiteral("phase %1").arg(phase);
-    if (phase == u"Running")
-        runner->lastProblem += QStringLiteral(", not ready");
-    if (!unschedulable.isEmpty())
-        runner->lastProblem += QStringLiteral(", ") + unschedulable;
+    // Waited for until the boot deadline, whose message then says what it was waiting for.
+    runner->lastProblem = status.progress();
     runner->nextTry.start(m_settings.pollIntervalMs);
 }
 
@@ -553,11 +500,13 @@ void KubernetesBackend::forget(Runner *runner)
 {
     if (m_runners.value(runner->id) == runner)
         m_runners.remove(runner->id);
-    // A create request in flight may still make the pod: wait for its answer, only to delete the pod.
+    // A create request in flight may still make the Secret or the pod: wait for its answer, only to delete them.
     if (!runner->end())
         return;
     if (runner->podRequested)
         deletePod(runner->podName, runner->apiToken);
+    if (runner->secretRequested)
+        deleteTokenSecret(runner->podName, runner->apiToken);
     runner->deleteLater();
 }
 
@@ -569,5 +518,16 @@ void KubernetesBackend::deletePod(const QString &podName, const QString &apiToke
         else
             qCWarning(lcKubernetes) << "could not delete pod" << podName << "- status" << answer.status
                                     << answer.networkError << "; its probe stops itself after the parent grace";
+    });
+}
+
+void KubernetesBackend::deleteTokenSecret(const QString &name, const QString &apiToken)
+{
+    m_api.deleteResource(secretsUrl(name), apiToken, [name](const CloudApiClient::Answer &answer) {
+        if (answer.ok() || answer.status == 404)
+            qCInfo(lcKubernetes) << "token Secret" << name << "deleted";
+        else
+            qCWarning(lcKubernetes) << "could not delete the token Secret" << name << "- status" << answer.status
+                                    << answer.networkError << "; it opens only its pod's probe";
     });
 }

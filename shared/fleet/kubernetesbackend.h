@@ -14,17 +14,24 @@ class QNetworkAccessManager;
 class QSslCertificate;
 class SecretStore;
 
-// Runners as Kubernetes pods (core/v1 Pod API): one pod per runner, `restartPolicy: Never`, pinned to the
-// region's nodes with a nodeSelector (or one cluster per region: leave the key empty), reached on its pod IP.
+// Runners as Kubernetes pods (core/v1 Pod and Secret API): one pod per runner, `restartPolicy: Never`, pinned to
+// the region's nodes with a nodeSelector (or one cluster per region: leave the key empty), reached on its pod IP.
 // The pod is ready when the kubelet's TCP readiness check on the probe's port passes; the probe ends itself
 // after --parent-grace without a client and --idle-shutdown, and the pod then stays Succeeded (it uses no node
 // any more) until stop() deletes it. A pod the scheduler cannot place yet (Unschedulable) is waited for until the
 // boot timeout, as a cluster autoscaler may add a node for it; the timeout's message then gives the reason.
 //
-// The probe token is put in the pod's env as a plain value, which anyone who can read pods in the namespace
-// can see. A real deployment should keep it in a Secret and reference it (env[].valueFrom.secretKeyRef) through
-// podTemplate; this backend creates no Secrets so that it needs no rights beyond pods. Neither token is ever
-// logged, and both are removed from any message this class emits.
+// Every pod gets a token of its own (RunnerToken) in a Secret of its own, named like the pod, created before it
+// and referenced from its env with secretKeyRef, so that the token is in no pod spec; the Secret is deleted with
+// the pod. That needs the rights to create and delete Secrets in the namespace besides pods. The pod runs
+// locked down: non-root, no privilege escalation, no capabilities, the runtime's seccomp profile and a read-only
+// root file system with an emptyDir for /tmp (Chrome's profile and scratch files).
+//
+// The token must not cross the pod network in clear text: with probeTlsSecretName (a kubernetes.io/tls Secret
+// the user provides) the probe serves wss:// with that certificate and the endpoint pins it
+// (probeCertificateSha256), as no CA signs a pod IP; otherwise a ws:// endpoint off loopback needs
+// "insecurePlaintext": true, for pod networks that encrypt by other means (a service mesh, an encrypting CNI).
+// Neither token is ever logged, and both are removed from any message this class emits.
 class KubernetesBackend final : public Backend
 {
     Q_OBJECT
@@ -36,18 +43,24 @@ public:
         QUrl apiServer; // https://host:6443
         QString caCertificatePem; // optional: PEM text or a file path; when set, the only CA trusted
         QString tokenSecret; // SecretStore key of the service account's bearer token
-        QString probeTokenSecret; // SecretStore key of the probe's token
+        bool insecurePlaintext = false; // allow http:// and ws:// off loopback (CleartextPolicy)
+        // Optional: a kubernetes.io/tls Secret in the namespace (tls.crt, tls.key) the probe serves wss:// with.
+        QString probeTlsSecretName;
+        // SHA-256 of that certificate (64 hex digits, ':' allowed), pinned by the client instead of a CA check.
+        QByteArray probeCertificateSha256;
         QString namespaceName = QStringLiteral("default");
         QString image;
         // Optional: a PodTemplateSpec ({"metadata": …, "spec": …}) the pod is built on. What this backend sets
-        // (restartPolicy, labels, nodeSelector, the "probe" container's image, command, args, token env and
-        // port) wins; lists of named items (containers, env, ports, volumes) are merged by name, other lists
-        // replaced.
+        // (restartPolicy, labels, nodeSelector, security contexts, the "probe" container's image, command, args,
+        // token env, volumes and port) wins; lists of named items (containers, env, ports, volumes) are merged by
+        // name, other lists replaced.
         QJsonObject podTemplate;
         QString nodeSelectorKey = QStringLiteral("topology.kubernetes.io/region"); // empty: no nodeSelector
         QString nodeSelectorValue; // empty: region
         QString region; // the region code the probe reports, and the labels carry
-        QString endpointTemplate = QStringLiteral("ws://{podIP}:8700"); // {podIP}, {podName}, {namespace}, {region}
+        // {podIP}, {podName}, {namespace}, {region}; fromJson's default is ws:// or, with probeTlsSecretName,
+        // wss://{podIP}:{port}.
+        QString endpointTemplate = QStringLiteral("ws://{podIP}:8700");
         int port = 8700; // the probe's port in the container
         int parentGraceSeconds = 60;
         int idleShutdownSeconds = 300;
@@ -59,9 +72,9 @@ public:
         int retryInitialDelayMs = 500;
         int retryMaxDelayMs = 8'000;
 
-        // Every field by its name above; apiServer, image, region, tokenSecret and probeTokenSecret are
-        // required, bootTimeoutSeconds stands for bootTimeoutMs. Nullopt with *error naming the field when one
-        // is wrong (a CA file that cannot be read or holds no certificate included).
+        // Every field by its name above; apiServer, image, region and tokenSecret are required,
+        // bootTimeoutSeconds stands for bootTimeoutMs. Nullopt with *error naming the field when one is wrong (a
+        // CA file that cannot be read or holds no certificate included, a token that would travel unencrypted).
         static std::optional<Settings> fromJson(const QJsonObject &json, QString *error);
         // The certificates of caCertificatePem (text or file); empty with *error set when there are none.
         static QList<QSslCertificate> caCertificates(const QString &pemOrPath, QString *error);
@@ -76,20 +89,30 @@ public:
     void stop(const QString &runnerId) override;
 
     const Settings &settings() const { return m_settings; }
-    // The pod boot() creates for a runner: the pod template with what this backend sets laid over it.
-    QJsonObject podFor(const QString &runnerId, const QString &podName, const QString &probeToken) const;
+    // The pod boot() creates for a runner: the pod template with what this backend sets laid over it. Its token
+    // comes from the Secret of the same name.
+    QJsonObject podFor(const QString &runnerId, const QString &podName) const;
 
 private:
     class Runner;
 
+    void createTokenSecret(Runner *runner);
+    void onTokenSecretCreated(Runner *runner);
     void createPod(Runner *runner);
     void onCreated(Runner *runner);
+    // Whether a create answer is worth another try: retries it and says true, or says false.
+    bool retryCreate(Runner *runner, const CloudApiClient::Answer &answer, const QString &message);
     void poll(Runner *runner);
     void onPolled(Runner *runner);
+    void onPollFailed(Runner *runner, const CloudApiClient::Answer &answer);
+    // False, with the runner failed, when the pod found existing is somebody else's.
+    bool checkOwner(Runner *runner, const QJsonObject &pod);
     void fail(Runner *runner, const QString &reason);
     void deletePod(const QString &podName, const QString &apiToken);
+    void deleteTokenSecret(const QString &name, const QString &apiToken);
     void forget(Runner *runner);
     QUrl podsUrl(const QString &podName = {}) const;
+    QUrl secretsUrl(const QString &name = {}) const;
 
     Settings m_settings;
     CloudApiClient m_api;

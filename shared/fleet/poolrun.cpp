@@ -2,6 +2,8 @@
 
 #include "regionpool.h"
 
+#include <algorithm>
+
 PoolRun::PoolRun(RegionPool *pool, const QString &id, const QUrl &url, const LoadOptions &options)
     : QObject(pool)
     , m_pool(pool)
@@ -30,4 +32,16 @@ void PoolRun::finish(const DoneMessage &done)
     m_phase = Phase::Finished;
     m_result = done;
     emit this->done(done);
+}
+
+QList<QPointer<PoolRun>> PoolRun::endingInOrder(QList<PoolRun *> runs)
+{
+    std::sort(runs.begin(), runs.end(),
+        [](const PoolRun *a, const PoolRun *b) { return a->m_submitSequence < b->m_submitSequence; });
+    QList<QPointer<PoolRun>> ending;
+    for (PoolRun *run : std::as_const(runs)) {
+        run->m_phase = Phase::Ending; // cancel() is a no-op from here
+        ending.append(run);
+    }
+    return ending;
 }

@@ -63,6 +63,9 @@ private:
 
     PoolRun(RegionPool *pool, const QString &id, const QUrl &url, const LoadOptions &options);
     void finish(const DoneMessage &done);
+    // Marks the runs as ending, in the order they were submitted, for the pool to fail once it is consistent again
+    // (a run deleted meanwhile drops out of the list).
+    static QList<QPointer<PoolRun>> endingInOrder(QList<PoolRun *> runs);
 
     QPointer<RegionPool> m_pool;
     const QString m_id;

@@ -123,14 +123,14 @@ void RegionPool::shutdown()
     m_clock->cancel(std::exchange(m_retryTimer, 0));
 
     // Queued runs first, then those on probes, each in the order they came.
-    QList<QPointer<PoolRun>> ending = endingInOrder(std::exchange(m_queue, {}));
+    QList<QPointer<PoolRun>> ending = PoolRun::endingInOrder(std::exchange(m_queue, {}));
     QList<PoolRun *> running;
     QStringList runnerIds;
     for (const auto &runner : m_runners) {
         runnerIds.append(runner->id);
         running += runner->heldRuns();
     }
-    ending += endingInOrder(running);
+    ending += PoolRun::endingInOrder(running);
     for (const QString &id : std::as_const(runnerIds))
         dropRunner(id, RunnerInfo::Stopping);
     reportQueueLength();
@@ -456,7 +456,7 @@ void RegionPool::runnerDied(const QString &runnerId, const QString &reason)
         return;
     }
     runner->lastError = reason;
-    const QList<QPointer<PoolRun>> ending = endingInOrder(runner->heldRuns());
+    const QList<QPointer<PoolRun>> ending = PoolRun::endingInOrder(runner->heldRuns());
     qCInfo(lcRegionPool) << runnerId << "went away:" << reason;
     dropRunner(runnerId, RunnerInfo::Failed);
     pump(); // replaces it if there is demand
@@ -572,18 +572,6 @@ void RegionPool::reportQueueLength()
         return;
     m_reportedQueueLength = int(m_queue.size());
     emit queueLengthChanged(m_reportedQueueLength);
-}
-
-QList<QPointer<PoolRun>> RegionPool::endingInOrder(QList<PoolRun *> runs)
-{
-    std::sort(runs.begin(), runs.end(),
-        [](const PoolRun *a, const PoolRun *b) { return a->m_submitSequence < b->m_submitSequence; });
-    QList<QPointer<PoolRun>> ending;
-    for (PoolRun *run : std::as_const(runs)) {
-        run->m_phase = PoolRun::Phase::Ending; // cancel() is a no-op from here
-        ending.append(run);
-    }
-    return ending;
 }
 
 void RegionPool::finishRun(PoolRun *run, const DoneMessage &done)

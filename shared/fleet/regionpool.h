@@ -128,9 +128,6 @@ private:
     QString queuedDetail() const;
     void reportQueued(PoolRun *run, const QString &detail);
     void reportQueueLength();
-    // Marks the runs as ending, in the order they were submitted, to be failed once the pool is consistent again
-    // (a run deleted meanwhile drops out of the list).
-    static QList<QPointer<PoolRun>> endingInOrder(QList<PoolRun *> runs);
     void finishRun(PoolRun *run, const DoneMessage &done);
     void failRun(PoolRun *run, LoadError::Kind kind, const QString &message);
     // The same on the event loop, for a run that must not end inside the call that made it.

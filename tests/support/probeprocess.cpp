@@ -1,29 +1,52 @@
-#include "loopbackprobe.h"
+#include "probeprocess.h"
 
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
-LoopbackProbe::~LoopbackProbe()
+ProbeProcess::~ProbeProcess()
 {
     if (m_process.state() == QProcess::NotRunning)
         return;
-    m_process.terminate();
-    if (!m_process.waitForFinished(10'000))
+    if (!stop())
         m_process.kill();
     m_process.waitForFinished(5'000);
 }
 
-bool LoopbackProbe::start(const QString &program, const QString &token)
+quint16 ProbeProcess::freePort()
+{
+    QTcpServer server;
+    return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
+}
+
+bool ProbeProcess::start(const QString &program, const QString &token, quint16 port)
+{
+    Options options;
+    options.program = program;
+    options.token = token;
+    options.listen = QStringLiteral("127.0.0.1:%1").arg(port);
+    return start(options);
+}
+
+bool ProbeProcess::start(const Options &options)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), token);
+    env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), options.token);
     m_process.setProcessEnvironment(env);
-    m_process.start(program,
-        { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-            QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--allow-private-targets"),
-            QStringLiteral("--parent-grace"), QStringLiteral("60") });
+    m_region = options.region;
+    QStringList arguments { QStringLiteral("serve"), QStringLiteral("--listen"), options.listen,
+        QStringLiteral("--region"), options.region, QStringLiteral("--allow-private-targets") };
+    if (options.parentGraceSeconds > 0)
+        arguments << QStringLiteral("--parent-grace") << QString::number(options.parentGraceSeconds);
+    arguments += options.extraArguments;
+    if (options.networkNamespace.isEmpty()) {
+        m_process.start(options.program, arguments);
+    } else {
+        m_process.start(QStringLiteral("ip"),
+            QStringList { QStringLiteral("netns"), QStringLiteral("exec"), options.networkNamespace, options.program }
+                + arguments);
+    }
     if (!QTest::qWaitFor(
             [this] { return m_process.canReadLine() || m_process.state() == QProcess::NotRunning; }, 15'000))
         return false;
@@ -38,7 +61,15 @@ bool LoopbackProbe::start(const QString &program, const QString &token)
     return m_endpoint.isValid();
 }
 
-bool LoopbackProbe::greets(const ProbeClient::Endpoint &endpoint, QString *problem) const
+bool ProbeProcess::stop(int timeoutMs)
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return true;
+    m_process.terminate();
+    return m_process.waitForFinished(timeoutMs);
+}
+
+bool ProbeProcess::greets(const ProbeClient::Endpoint &endpoint, QString *problem) const
 {
     ProbeClient client;
     QSignalSpy ready(&client, &ProbeClient::ready);
@@ -50,7 +81,7 @@ bool LoopbackProbe::greets(const ProbeClient::Endpoint &endpoint, QString *probl
     }
     const QString region = ready.at(0).at(0).value<HelloMessage>().region;
     client.close();
-    if (region != u"fra") {
+    if (region != m_region) {
         *problem = QStringLiteral("greeted as the probe of region %1").arg(region);
         return false;
     }
