@@ -1,5 +1,6 @@
 #include "measurecommand.h"
 
+#include "model/atomicfile.h"
 #include "model/displayformat.h"
 #include "model/harbuilder.h"
 #include "model/loadoptionsparser.h"
@@ -10,21 +11,6 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
-
-namespace {
-
-bool writeFile(const QString &path, const QByteArray &data, QString *error)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
-
-} // namespace
 
 int MeasureCommand::exitCodeFor(LoadError::Kind kind)
 {
@@ -207,7 +193,7 @@ void MeasureCommand::report()
         if (png.isEmpty()) {
             m_err << "worldspeed-probe measure: no screenshot was taken (the page never reached its load event)\n";
             exitCode = exitCode == Success ? static_cast<int>(OutputFailed) : exitCode;
-        } else if (!writeFile(m_screenshotPath, png, &error)) {
+        } else if (!AtomicFile::write(m_screenshotPath, png, &error)) {
             m_err << "worldspeed-probe measure: " << error << '\n';
             exitCode = exitCode == Success ? static_cast<int>(OutputFailed) : exitCode;
         }

@@ -1,6 +1,7 @@
 // LocalBackend with real worldspeed-probe processes (and, for one run, real Chromium).
 #include "fleet/localbackend.h"
 #include "fleet/probeclient.h"
+#include "processstate.h"
 #include "testwebserver.h"
 
 #include <QFile>
@@ -10,17 +11,6 @@
 #include <csignal>
 
 namespace {
-
-bool isAlive(qint64 pid)
-{
-    // A zombie still has /proc/PID; its state letter says so.
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && text.mid(close + 2, 1) != "Z";
-}
 
 LocalBackend::Settings settings()
 {
@@ -75,7 +65,7 @@ void tst_LocalBackend::bootsConnectsRunsAndStops()
     QVERIFY(pid > 0);
     QSignalSpy lost(&backend, &Backend::lost);
     backend.stop(QStringLiteral("r1"));
-    QTRY_VERIFY_WITH_TIMEOUT(!isAlive(pid), 20'000); // exited and reaped: no zombie
+    QTRY_VERIFY_WITH_TIMEOUT(!ProcessState::isAlive(pid), 20'000); // exited and reaped: no zombie
     QCOMPARE(lost.count(), 0); // asked to stop: not "lost"
 }
 
@@ -128,7 +118,7 @@ void tst_LocalBackend::probeStopsItselfWhenItsParentIsGone()
     clock.start();
     QVERIFY(lost.wait(15'000)); // the process ended by itself
     qInfo("the orphaned probe exited %lld ms after its parent left (grace 2 s)", clock.elapsed());
-    QTRY_VERIFY_WITH_TIMEOUT(!isAlive(pid), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!ProcessState::isAlive(pid), 5000);
 }
 
 void tst_LocalBackend::missingProbeFailsClearly()
@@ -154,7 +144,7 @@ void tst_LocalBackend::destroyingTheBackendLeavesNoProcess()
         pids << backend.processId(QStringLiteral("a")) << backend.processId(QStringLiteral("b"));
     }
     for (qint64 pid : pids)
-        QVERIFY2(!isAlive(pid), qPrintable(QString::number(pid)));
+        QVERIFY2(!ProcessState::isAlive(pid), qPrintable(QString::number(pid)));
 }
 
 QTEST_GUILESS_MAIN(tst_LocalBackend)

@@ -7,12 +7,12 @@
 #include "fleet/regionpool.h"
 #include "fleet/staticbackend.h"
 #include "memorysecretstore.h"
+#include "probeprocess.h"
+#include "processstate.h"
 #include "testwebserver.h"
 
 #include <QCoreApplication>
 #include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
@@ -21,16 +21,6 @@
 #include <unistd.h>
 
 namespace {
-
-bool isAlive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && text.mid(close + 2, 1) != "Z";
-}
 
 LocalBackend::Settings localSettings(int maxConcurrency)
 {
@@ -254,13 +244,13 @@ void tst_NetnsRegions::appDyingLeavesNoProbe()
     }
     QCOMPARE(pids.size(), 2);
     for (qint64 pid : pids)
-        QVERIFY(isAlive(pid));
+        QVERIFY(ProcessState::isAlive(pid));
     app.kill();
     app.waitForFinished();
     QElapsedTimer clock;
     clock.start();
     for (qint64 pid : pids)
-        QTRY_VERIFY2_WITH_TIMEOUT(!isAlive(pid), "a probe outlived its app", 3000 + 10'000);
+        QTRY_VERIFY2_WITH_TIMEOUT(!ProcessState::isAlive(pid), "a probe outlived its app", 3000 + 10'000);
     qInfo("both probes gone %lld ms after the app was killed (grace 3 s)", clock.elapsed());
 }
 
@@ -271,7 +261,7 @@ void tst_NetnsRegions::regionsInNetworkNamespaces()
     Namespaces namespaces;
     const QByteArray token = "netns-test-token-0123456789";
     const QStringList regions { QStringLiteral("reg1"), QStringLiteral("reg2"), QStringLiteral("reg3") };
-    std::vector<std::unique_ptr<QProcess>> probes;
+    std::vector<std::unique_ptr<ProbeProcess>> probes;
     MemorySecretStore secrets;
     secrets.secrets.insert(QStringLiteral("probe"), QString::fromLatin1(token));
     std::vector<std::unique_ptr<StaticBackend>> backends;
@@ -281,25 +271,22 @@ void tst_NetnsRegions::regionsInNetworkNamespaces()
         const QString ns = namespaces.add(n, &error);
         QVERIFY2(!ns.isEmpty(), qPrintable(error));
         // A real probe inside the region's namespace, listening on the namespace's own address.
-        auto probe = std::make_unique<QProcess>();
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), QString::fromLatin1(token));
-        probe->setProcessEnvironment(env);
-        probe->start(QStringLiteral("ip"),
-            { QStringLiteral("netns"), QStringLiteral("exec"), ns, QStringLiteral(WORLDSPEED_PROBE_EXE),
-                QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("10.254.%1.2:0").arg(n),
-                QStringLiteral("--region"), regions.at(n - 1), QStringLiteral("--allow-private-targets"),
-                QStringLiteral("--idle-shutdown"), QStringLiteral("120"), QStringLiteral("--chrome-arg"),
-                QStringLiteral("--disable-quic") });
-        QVERIFY(probe->waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(probe->canReadLine(), 15'000);
-        const QByteArray ready = probe->readLine().trimmed();
-        QVERIFY2(ready.startsWith("worldspeed-probe ready "), ready.constData());
-        const QUrl endpoint(
-            QJsonDocument::fromJson(ready.mid(23)).object().value(QStringLiteral("endpoint")).toString());
+        ProbeProcess::Options probeOptions;
+        probeOptions.program = QStringLiteral(WORLDSPEED_PROBE_EXE);
+        probeOptions.token = QString::fromLatin1(token);
+        probeOptions.listen = QStringLiteral("10.254.%1.2:0").arg(n);
+        probeOptions.region = regions.at(n - 1);
+        probeOptions.parentGraceSeconds = 0;
+        probeOptions.networkNamespace = ns;
+        // The namespaces' links exist only inside this test: clear text is fine here, and asked for.
+        probeOptions.extraArguments = { QStringLiteral("--insecure-plaintext"), QStringLiteral("--idle-shutdown"),
+            QStringLiteral("120"), QStringLiteral("--chrome-arg"), QStringLiteral("--disable-quic") };
+        auto probe = std::make_unique<ProbeProcess>();
+        QVERIFY(probe->start(probeOptions));
+        const QUrl endpoint = probe->endpoint();
         QCOMPARE(endpoint.host(), QStringLiteral("10.254.%1.2").arg(n));
         StaticBackend::Settings settings;
-        settings.probes = { { endpoint, QStringLiteral("probe"), {} } };
+        settings.probes = { { endpoint, QStringLiteral("probe"), {}, true } }; // "insecurePlaintext": true
         backends.push_back(std::make_unique<StaticBackend>(settings, &secrets));
         PoolOptions options;
         options.max = 1;
@@ -339,10 +326,8 @@ void tst_NetnsRegions::regionsInNetworkNamespaces()
 
     delete test;
     fleet.shutdown();
-    for (auto &probe : probes) {
-        probe->terminate(); // ip netns exec passes the signal on: the probe exits cleanly
-        QVERIFY(probe->waitForFinished(20'000));
-    }
+    for (auto &probe : probes)
+        QVERIFY(probe->stop(20'000)); // ip netns exec passes SIGTERM on: the probe exits cleanly
 }
 
 int main(int argc, char *argv[])

@@ -3,33 +3,24 @@
 #include "appenvironment.h"
 #include "appsettings.h"
 #include "cliconsole.h"
+#include "clidatabaseoption.h"
 #include "cliexitcode.h"
 #include "clijsonwriter.h"
 #include "csvexporter.h"
 #include "harexporter.h"
 #include "historystore.h"
+#include "model/atomicfile.h"
 
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <algorithm>
 
 namespace {
 
 const QStringList formats { QStringLiteral("csv"), QStringLiteral("har"), QStringLiteral("json") };
-
-bool writeFile(const QString &path, const QByteArray &data, QString *error)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -46,8 +37,7 @@ int ExportCommand::parse(const QStringList &arguments)
         "their paths."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("The test's id, as history lists it."));
-    const QCommandLineOption database(QStringLiteral("database"),
-        QStringLiteral("The history database (default: the app's)."), QStringLiteral("FILE"));
+    const CliDatabaseOption database;
     const QCommandLineOption format(
         QStringLiteral("format"), QStringLiteral("csv, har or json."), QStringLiteral("FORMAT"), QStringLiteral("csv"));
     const QCommandLineOption output(QStringLiteral("output"),
@@ -55,7 +45,7 @@ int ExportCommand::parse(const QStringList &arguments)
     const QCommandLineOption fleet(QStringLiteral("fleet"),
         QStringLiteral("The fleet config whose region names the JSON gives (default: the app's)."),
         QStringLiteral("FILE"));
-    parser.addOptions({ database, format, output, fleet });
+    parser.addOptions({ database.option(), format, output, fleet });
     if (const int done = m_console.parse(parser, name, arguments); done != CliExitCode::Running)
         return done;
     const QString help = CliConsole::helpText(parser, name);
@@ -76,7 +66,7 @@ int ExportCommand::parse(const QStringList &arguments)
     m_settings.directory = parser.value(output);
     if (m_settings.directory.isEmpty())
         return m_console.usage(name, QStringLiteral("--output DIR is required"), help);
-    m_settings.databasePath = parser.isSet(database) ? parser.value(database) : AppEnvironment::databasePath();
+    m_settings.databasePath = database.path(parser);
     m_settings.fleetNamed = parser.isSet(fleet);
     m_settings.fleetPath = m_settings.fleetNamed ? parser.value(fleet) : AppEnvironment::fleetConfigPath();
     return CliExitCode::Running;
@@ -118,7 +108,7 @@ int ExportCommand::execute()
         const QHash<QString, QString> names = CliJsonWriter::regionNames(fleet.config.value_or(FleetConfig {}));
         const QString file = QDir(dir).filePath(QString::number(testId) + QStringLiteral(".json"));
         const QJsonObject json = CliJsonWriter::test(*test, true, names, Budget {});
-        if (writeFile(file, QJsonDocument(json).toJson(QJsonDocument::Indented), &error))
+        if (AtomicFile::write(file, QJsonDocument(json).toJson(QJsonDocument::Indented), &error))
             written.append(file);
     }
     if (written.isEmpty())

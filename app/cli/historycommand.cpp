@@ -1,8 +1,8 @@
 #include "historycommand.h"
 
-#include "appenvironment.h"
 #include "cliconsole.h"
 #include "clicsvwriter.h"
+#include "clidatabaseoption.h"
 #include "cliexitcode.h"
 #include "clijsonwriter.h"
 #include "clitablewriter.h"
@@ -27,11 +27,10 @@ int HistoryCommand::parse(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Lists the tests in the app's history, newest first."));
     parser.addHelpOption();
-    const QCommandLineOption database(QStringLiteral("database"),
-        QStringLiteral("The history database (default: the app's)."), QStringLiteral("FILE"));
+    const CliDatabaseOption database;
     const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("Output: table, json or csv."),
         QStringLiteral("FORMAT"), QStringLiteral("table"));
-    parser.addOptions({ database, format });
+    parser.addOptions({ database.option(), format });
     if (const int done = m_console.parse(parser, name, arguments); done != CliExitCode::Running)
         return done;
     const QString help = CliConsole::helpText(parser, name);
@@ -44,7 +43,7 @@ int HistoryCommand::parse(const QStringList &arguments)
                 .arg(parser.value(format), formats.join(QStringLiteral(", "))),
             help);
     }
-    m_settings.databasePath = parser.isSet(database) ? parser.value(database) : AppEnvironment::databasePath();
+    m_settings.databasePath = database.path(parser);
     return CliExitCode::Running;
 }
 
