@@ -42,6 +42,12 @@ void tst_StaticBackend::settingsFromJson_data()
         << QByteArray(R"({"probes":[{"url":"ws://127.0.0.1:8700","tokenSecret":"t"},)"
                       R"({"url":"ws://localhost:8700","tokenSecret":"t"}]})")
         << QString();
+    QTest::newRow("cleartext IPv6") << QByteArray(R"({"probes":[{"url":"ws://[fd00::7]:8700","tokenSecret":"t"}]})")
+                                    << QStringLiteral("probes[0].url: refusing ws://[fd00::7]:8700: the probe token ");
+    QTest::newRow("cleartext on IPv6 loopback")
+        << QByteArray(R"({"probes":[{"url":"ws://[::1]:8700","tokenSecret":"t"},)"
+                      R"({"url":"ws://[::ffff:127.0.0.1]:8700","tokenSecret":"t"}]})")
+        << QString();
     QTest::newRow("cleartext flag") << QByteArray(
         R"({"probes":[{"url":"ws://10.0.0.7:8700","tokenSecret":"t","insecurePlaintext":"yes"}]})")
                                     << QStringLiteral("probes[0].insecurePlaintext: ");
