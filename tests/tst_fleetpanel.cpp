@@ -15,6 +15,34 @@
 #include <QTest>
 #include <QTreeWidget>
 
+namespace {
+
+// The region's problems, newest first: the lost runner, then the boot that failed for `bootFailure`; the newest
+// in full under the tree until the user selects another.
+void checkProblems(FleetPanel &panel, QTreeWidgetItem *region, const QString &bootFailure)
+{
+    QTreeWidgetItem *problems = nullptr;
+    for (int i = 0; i < region->childCount(); ++i) {
+        if (region->child(i)->text(FleetPanel::NameColumn).startsWith(QStringLiteral("Problems")))
+            problems = region->child(i);
+    }
+    QVERIFY(problems);
+    QCOMPARE(problems->childCount(), 2);
+    QCOMPARE(problems->child(0)->text(FleetPanel::StateColumn), QStringLiteral("runner lost"));
+    QCOMPARE(problems->child(1)->text(FleetPanel::StateColumn), QStringLiteral("boot failed"));
+    QVERIFY(!problems->child(0)->text(FleetPanel::NameColumn).isEmpty()); // the time
+    // Under the tree, in full: the newest problem, or the row the user selected.
+    QVERIFY2(panel.detailsLabel()->text().startsWith(QStringLiteral("Latest problem, ")),
+        qPrintable(panel.detailsLabel()->text()));
+    QVERIFY(panel.detailsLabel()->text().contains(
+        QStringLiteral("Frankfurt (fra): fra-3 went away: machine destroyed by the provider")));
+    problems->child(1)->setSelected(true);
+    QVERIFY(panel.detailsLabel()->text().contains(bootFailure));
+    QVERIFY(!panel.detailsLabel()->text().startsWith(QStringLiteral("Latest problem")));
+}
+
+} // namespace
+
 class tst_FleetPanel : public QObject
 {
     Q_OBJECT
@@ -107,25 +135,7 @@ void tst_FleetPanel::fleetPanelFollowsThePool()
     backend.lose(QStringLiteral("fra-3"), QStringLiteral("machine destroyed by the provider"));
     QTRY_VERIFY2(panel.text().contains(QStringLiteral("fra-3 went away")), qPrintable(panel.text()));
     QVERIFY(panel.text().contains(QStringLiteral("Problems (2)")));
-    // Newest first.
-    QTreeWidgetItem *problems = nullptr;
-    for (int i = 0; i < region->childCount(); ++i) {
-        if (region->child(i)->text(FleetPanel::NameColumn).startsWith(QStringLiteral("Problems")))
-            problems = region->child(i);
-    }
-    QVERIFY(problems);
-    QCOMPARE(problems->childCount(), 2);
-    QCOMPARE(problems->child(0)->text(FleetPanel::StateColumn), QStringLiteral("runner lost"));
-    QCOMPARE(problems->child(1)->text(FleetPanel::StateColumn), QStringLiteral("boot failed"));
-    QVERIFY(!problems->child(0)->text(FleetPanel::NameColumn).isEmpty()); // the time
-    // Under the tree, in full: the newest problem, or the row the user selected.
-    QVERIFY2(panel.detailsLabel()->text().startsWith(QStringLiteral("Latest problem, ")),
-        qPrintable(panel.detailsLabel()->text()));
-    QVERIFY(panel.detailsLabel()->text().contains(
-        QStringLiteral("Frankfurt (fra): fra-3 went away: machine destroyed by the provider")));
-    problems->child(1)->setSelected(true);
-    QVERIFY(panel.detailsLabel()->text().contains(reason));
-    QVERIFY(!panel.detailsLabel()->text().startsWith(QStringLiteral("Latest problem")));
+    checkProblems(panel, region, reason);
     delete run;
     delete second;
 }

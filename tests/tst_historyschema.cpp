@@ -13,6 +13,63 @@ QString compact(const QJsonObject &json)
     return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
 }
 
+// Schema v1 exactly as the first release wrote it. Never edit this: it is the file a user of that release has.
+QStringList v1Schema()
+{
+    return {
+        QStringLiteral("CREATE TABLE tests ("
+                       " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                       " url TEXT NOT NULL,"
+                       " options TEXT NOT NULL,"
+                       " runs_per_region INTEGER NOT NULL,"
+                       " started_at INTEGER NOT NULL,"
+                       " finished_at INTEGER)"),
+        QStringLiteral("CREATE TABLE regions ("
+                       " test_id INTEGER NOT NULL REFERENCES tests(id) ON DELETE CASCADE,"
+                       " code TEXT NOT NULL,"
+                       " position INTEGER NOT NULL,"
+                       " state TEXT NOT NULL DEFAULT 'queued',"
+                       " detail TEXT NOT NULL DEFAULT '',"
+                       " PRIMARY KEY (test_id, code))"),
+        QStringLiteral("CREATE TABLE runs ("
+                       " test_id INTEGER NOT NULL,"
+                       " region TEXT NOT NULL,"
+                       " run_index INTEGER NOT NULL,"
+                       " finished INTEGER NOT NULL DEFAULT 0,"
+                       " ok INTEGER,"
+                       " error TEXT,"
+                       " cold INTEGER NOT NULL DEFAULT 0,"
+                       " browser_start_ms REAL,"
+                       " PRIMARY KEY (test_id, region, run_index),"
+                       " FOREIGN KEY (test_id, region) REFERENCES regions(test_id, code) ON DELETE CASCADE)"),
+        QStringLiteral("CREATE TABLE views ("
+                       " test_id INTEGER NOT NULL,"
+                       " region TEXT NOT NULL,"
+                       " run_index INTEGER NOT NULL,"
+                       " view TEXT NOT NULL CHECK (view IN ('first', 'repeat')),"
+                       " started_at INTEGER,"
+                       " final_url TEXT NOT NULL DEFAULT '',"
+                       " metrics TEXT,"
+                       " ttfb_ms REAL, fcp_ms REAL, lcp_ms REAL, load_ms REAL,"
+                       " screenshot BLOB,"
+                       " PRIMARY KEY (test_id, region, run_index, view),"
+                       " FOREIGN KEY (test_id, region, run_index)"
+                       "  REFERENCES runs(test_id, region, run_index) ON DELETE CASCADE)"),
+        QStringLiteral("CREATE TABLE requests ("
+                       " id INTEGER PRIMARY KEY,"
+                       " test_id INTEGER NOT NULL,"
+                       " region TEXT NOT NULL,"
+                       " run_index INTEGER NOT NULL,"
+                       " view TEXT NOT NULL,"
+                       " start_ms REAL NOT NULL,"
+                       " json TEXT NOT NULL,"
+                       " FOREIGN KEY (test_id, region, run_index, view)"
+                       "  REFERENCES views(test_id, region, run_index, view) ON DELETE CASCADE)"),
+        QStringLiteral("CREATE INDEX requests_by_view ON requests(test_id, region, run_index, view, start_ms)"),
+        QStringLiteral("PRAGMA user_version = 1"),
+    };
+}
+
 } // namespace
 
 class tst_HistorySchema : public QObject
@@ -24,7 +81,7 @@ private slots:
     void refusesNewerSchema();
 };
 
-// Schema v1 exactly as the first release wrote it. Never edit this: it is the file a user of that release has.
+// A file the first release wrote opens with everything in it, and gains what later versions added.
 void tst_HistorySchema::migratesV1ToV2()
 {
     QTemporaryDir dir;
@@ -35,59 +92,7 @@ void tst_HistorySchema::migratesV1ToV2()
     options.profile = QStringLiteral("DSL");
     {
         RawDatabase v1(path);
-        const QStringList schema {
-            QStringLiteral("CREATE TABLE tests ("
-                           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                           " url TEXT NOT NULL,"
-                           " options TEXT NOT NULL,"
-                           " runs_per_region INTEGER NOT NULL,"
-                           " started_at INTEGER NOT NULL,"
-                           " finished_at INTEGER)"),
-            QStringLiteral("CREATE TABLE regions ("
-                           " test_id INTEGER NOT NULL REFERENCES tests(id) ON DELETE CASCADE,"
-                           " code TEXT NOT NULL,"
-                           " position INTEGER NOT NULL,"
-                           " state TEXT NOT NULL DEFAULT 'queued',"
-                           " detail TEXT NOT NULL DEFAULT '',"
-                           " PRIMARY KEY (test_id, code))"),
-            QStringLiteral("CREATE TABLE runs ("
-                           " test_id INTEGER NOT NULL,"
-                           " region TEXT NOT NULL,"
-                           " run_index INTEGER NOT NULL,"
-                           " finished INTEGER NOT NULL DEFAULT 0,"
-                           " ok INTEGER,"
-                           " error TEXT,"
-                           " cold INTEGER NOT NULL DEFAULT 0,"
-                           " browser_start_ms REAL,"
-                           " PRIMARY KEY (test_id, region, run_index),"
-                           " FOREIGN KEY (test_id, region) REFERENCES regions(test_id, code) ON DELETE CASCADE)"),
-            QStringLiteral("CREATE TABLE views ("
-                           " test_id INTEGER NOT NULL,"
-                           " region TEXT NOT NULL,"
-                           " run_index INTEGER NOT NULL,"
-                           " view TEXT NOT NULL CHECK (view IN ('first', 'repeat')),"
-                           " started_at INTEGER,"
-                           " final_url TEXT NOT NULL DEFAULT '',"
-                           " metrics TEXT,"
-                           " ttfb_ms REAL, fcp_ms REAL, lcp_ms REAL, load_ms REAL,"
-                           " screenshot BLOB,"
-                           " PRIMARY KEY (test_id, region, run_index, view),"
-                           " FOREIGN KEY (test_id, region, run_index)"
-                           "  REFERENCES runs(test_id, region, run_index) ON DELETE CASCADE)"),
-            QStringLiteral("CREATE TABLE requests ("
-                           " id INTEGER PRIMARY KEY,"
-                           " test_id INTEGER NOT NULL,"
-                           " region TEXT NOT NULL,"
-                           " run_index INTEGER NOT NULL,"
-                           " view TEXT NOT NULL,"
-                           " start_ms REAL NOT NULL,"
-                           " json TEXT NOT NULL,"
-                           " FOREIGN KEY (test_id, region, run_index, view)"
-                           "  REFERENCES views(test_id, region, run_index, view) ON DELETE CASCADE)"),
-            QStringLiteral("CREATE INDEX requests_by_view ON requests(test_id, region, run_index, view, start_ms)"),
-            QStringLiteral("PRAGMA user_version = 1"),
-        };
-        for (const QString &sql : schema)
+        for (const QString &sql : v1Schema())
             QVERIFY(v1.exec(sql));
         QVERIFY(v1.exec(QStringLiteral("INSERT INTO tests (id, url, options, runs_per_region, started_at, finished_at)"
                                        " VALUES (42, 'https://v1.example/', ?, 1, 1700000000000, 1700000060000)"),
