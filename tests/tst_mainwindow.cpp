@@ -143,7 +143,7 @@ void tst_MainWindow::runsATestFromTheUrlField()
     QVERIFY2(m.loadMs && *m.loadMs >= 2500, qPrintable(QString::number(m.loadMs.value_or(-1))));
     QVERIFY(m.ttfbMs && m.firstContentfulPaintMs && m.domContentLoadedMs);
     QCOMPARE(m.requestCount, window.waterfallModel()->rowCount(window.waterfallModel()->index(0, 0)));
-    const QModelIndex loadCell = regions->index(0, RegionModel::LoadColumn);
+    const QModelIndex loadCell = regions->index(0, RegionModel::columnOf(PageMetric::Id::Load));
     QVERIFY(regions->data(loadCell).toString().endsWith(u" ms") || regions->data(loadCell).toString().endsWith(u" s"));
     QCOMPARE(window.worldMap()->regionState(QStringLiteral("local")), WorldMapView::State::Done);
     QVERIFY(window.goButton()->isEnabled());
@@ -151,7 +151,7 @@ void tst_MainWindow::runsATestFromTheUrlField()
     QTest::qWait(300);
     screenshot(&window, QStringLiteral("mainwindow-complete.png"));
     // The chart has the region's bars, the fleet panel its runner.
-    QVERIFY(window.metricsChart()->value(MetricsChartView::Metric::Load, 0));
+    QVERIFY(window.metricsChart()->value(PageMetric::Id::Load, 0));
     QVERIFY2(window.fleetPanel()->text().contains(u"local"), qPrintable(window.fleetPanel()->text()));
     window.tabs()->setCurrentIndex(1);
     QTest::qWait(200);

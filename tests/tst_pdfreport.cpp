@@ -138,7 +138,7 @@ QString run(const QString &program, const QStringList &arguments, bool *ok)
     return QString::fromUtf8(process.readAllStandardOutput());
 }
 
-using Metric = MetricsBarChart::Metric;
+using Metric = PageMetric::Id;
 
 MetricsBarChart::RegionValues regionValues(const QString &code, const QString &city, std::optional<double> ttfb,
     std::optional<double> fcp, std::optional<double> lcp, std::optional<double> load)
@@ -264,6 +264,12 @@ void tst_PdfReport::reportOfFiveRegions()
              QStringLiteral("machine destroyed"), QStringLiteral("1 of 2 runs failed: the page did not"),
              QStringLiteral("Largest contentful paint") }) // the chart's legend, as text
         QVERIFY2(text.contains(expected), qPrintable(expected));
+    // The results table has a column per metric of the metric table, in its order, CLS included.
+    QStringList titles;
+    for (const PageMetric &metric : PageMetric::all())
+        titles.append(QRegularExpression::escape(metric.label()));
+    QVERIFY2(text.contains(QRegularExpression(QStringLiteral("Region\\s+") + titles.join(QStringLiteral("\\s+")))),
+        qPrintable(text));
 
     const QString pngDir = dir.filePath(QStringLiteral("png"));
     QVERIFY(QDir().mkpath(pngDir));
@@ -448,7 +454,7 @@ void tst_PdfReport::chartBarsMatchTheirValues()
     QCOMPARE(countColour(image, layout.groups.at(0).adjusted(0, 0, 0, 2), lcp), 0);
     QVERIFY(countColour(image, layout.groups.at(2), lcp) > 0);
     // Sydney measured nothing: no bars, and no colour of any metric in its group.
-    for (const Metric metric : MetricsBarChart::metrics) {
+    for (const Metric metric : MetricsBarChart::metrics()) {
         QVERIFY(!chart.barRect(layout, 1, metric));
         QCOMPARE(
             countColour(image, layout.groups.at(1).adjusted(0, 0, 0, 2), MetricsBarChart::metricColor(metric, false)),
@@ -472,8 +478,8 @@ void tst_PdfReport::chartLegend()
     const MetricsBarChart::Layout layout = chart.layout(rect, &image);
     QVERIFY(!layout.legend.isEmpty());
     QVERIFY(layout.legend.bottom() < layout.plot.top());
-    for (const Metric metric : MetricsBarChart::metrics) {
-        const QRectF swatch = layout.legendSwatches.at(int(metric));
+    for (const Metric metric : MetricsBarChart::metrics()) {
+        const QRectF swatch = layout.legendSwatches.at(MetricsBarChart::indexOf(metric));
         QVERIFY(layout.legend.contains(swatch));
         QVERIFY2(near(image.pixelColor(swatch.center().toPoint()), MetricsBarChart::metricColor(metric, false)),
             qPrintable(MetricsBarChart::metricName(metric)));
@@ -490,7 +496,7 @@ void tst_PdfReport::chartLegend()
     QVERIFY(bare.legend.isEmpty());
     QVERIFY(bare.plot.top() < layout.plot.top());
     const QRectF above(rect.left(), rect.top(), rect.width(), bare.plot.top() - rect.top());
-    for (const Metric metric : MetricsBarChart::metrics)
+    for (const Metric metric : MetricsBarChart::metrics())
         QCOMPARE(countColour(image, above, MetricsBarChart::metricColor(metric, false)), 0);
 }
 

@@ -1,5 +1,6 @@
 // RegionModel under QAbstractItemModelTester: states and medians read from a TestRecord as it grows (the live
-// path) or whole (a stored test), absent stays empty.
+// path) or whole (a stored test); its metric columns are the metric table's, and absent reads "—", never 0.
+#include "model/displayformat.h"
 #include "regionmodel.h"
 #include "testrecord.h"
 
@@ -7,6 +8,13 @@
 #include <QTest>
 
 namespace {
+
+using Id = PageMetric::Id;
+
+int column(Id metric)
+{
+    return RegionModel::columnOf(metric);
+}
 
 QList<RegionCatalog::Region> threeRegions()
 {
@@ -93,6 +101,7 @@ private slots:
     void medianOverRuns();
     void failedRegion();
     void sortRoleIsNumeric();
+    void metricColumnsAreTheMetricTable();
 };
 
 void tst_RegionModel::statesFollowTheFrames()
@@ -101,7 +110,7 @@ void tst_RegionModel::statesFollowTheFrames()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setRegions(threeRegions());
     QCOMPARE(model.rowCount(), 3);
-    QCOMPARE(model.columnCount(), int(RegionModel::ColumnCount));
+    QCOMPARE(model.columnCount(), 2 + int(PageMetric::all().size()));
     QCOMPARE(model.stateText(QStringLiteral("fra")), QStringLiteral("Idle"));
     const QString fra = QStringLiteral("fra");
     TestRecord test = liveTest({ fra, QStringLiteral("syd") }, 1);
@@ -125,12 +134,14 @@ void tst_RegionModel::statesFollowTheFrames()
     finish(test, fra, 1);
     model.updateRegion(test, fra);
     QCOMPARE(model.stateText(fra), QStringLiteral("200 Complete"));
-    QCOMPARE(model.data(model.index(0, RegionModel::LoadColumn)).toString(), QStringLiteral("800 ms"));
-    // Not observed: empty, not "0 ms".
-    QCOMPARE(model.data(model.index(0, RegionModel::LcpColumn)).toString(), QString());
-    QVERIFY(!model.data(model.index(0, RegionModel::LcpColumn), RegionModel::SortRole).isValid());
-    // Other regions untouched.
-    QCOMPARE(model.data(model.index(1, RegionModel::LoadColumn)).toString(), QString());
+    QCOMPARE(model.data(model.index(0, column(Id::Load))).toString(), QStringLiteral("800 ms"));
+    // Not observed: the missing marker, not "0 ms"; CLS too.
+    QCOMPARE(model.data(model.index(0, column(Id::Lcp))).toString(), DisplayFormat::missing());
+    QCOMPARE(model.data(model.index(0, column(Id::Cls))).toString(), DisplayFormat::missing());
+    QVERIFY(!model.data(model.index(0, column(Id::Lcp)), RegionModel::SortRole).isValid());
+    QVERIFY(!model.data(model.index(0, column(Id::Cls)), RegionModel::SortRole).isValid());
+    // Other regions untouched: nothing measured yet, nothing said yet.
+    QCOMPARE(model.data(model.index(1, column(Id::Load))).toString(), QString());
     // The map's roles: where the region is, and its summary.
     QCOMPARE(model.data(model.index(0, 0), RegionModel::PlaceRole).value<RegionCatalog::Region>().city,
         QStringLiteral("Frankfurt"));
@@ -184,12 +195,15 @@ void tst_RegionModel::failedRegion()
     QCOMPARE(model.phase(iad), RegionModel::Phase::Failed);
     QCOMPARE(model.stateText(iad), QStringLiteral("Failed: net::ERR_NAME_NOT_RESOLVED"));
     // Short column titles; each tool tip says what is measured.
-    QCOMPARE(model.headerData(RegionModel::FullyLoadedColumn, Qt::Horizontal).toString(), QStringLiteral("Fully"));
-    for (int column = 0; column < RegionModel::ColumnCount; ++column)
-        QVERIFY(!model.headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
+    QCOMPARE(model.headerData(column(Id::FullyLoaded), Qt::Horizontal).toString(), QStringLiteral("Fully"));
+    QCOMPARE(model.headerData(column(Id::Cls), Qt::Horizontal).toString(), QStringLiteral("CLS"));
+    for (int section = 0; section < model.columnCount(); ++section)
+        QVERIFY(!model.headerData(section, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
     QCOMPARE(model.data(model.index(2, RegionModel::StateColumn), Qt::ToolTipRole).toString(),
         QStringLiteral("net::ERR_NAME_NOT_RESOLVED"));
-    QCOMPARE(model.data(model.index(2, RegionModel::RequestsColumn)).toString(), QString());
+    // Failed without numbers: not measured, and no count of 0 requests.
+    QCOMPARE(model.data(model.index(2, column(Id::Requests))).toString(), DisplayFormat::missing());
+    QVERIFY(!model.data(model.index(2, column(Id::Requests)), RegionModel::SortRole).isValid());
 }
 
 void tst_RegionModel::sortRoleIsNumeric()
@@ -202,11 +216,52 @@ void tst_RegionModel::sortRoleIsNumeric()
     measure(test, QStringLiteral("syd"), 1, RunView::First, metrics(900));
     finish(test, QStringLiteral("syd"), 1);
     model.setTest(test);
-    QCOMPARE(model.data(model.index(0, RegionModel::LoadColumn), RegionModel::SortRole).toDouble(), 12'000.0);
-    QCOMPARE(model.data(model.index(0, RegionModel::LoadColumn)).toString(), QStringLiteral("12.0 s"));
-    QVERIFY(model.data(model.index(0, RegionModel::LoadColumn), RegionModel::SortRole).toDouble()
-        > model.data(model.index(1, RegionModel::LoadColumn), RegionModel::SortRole).toDouble());
+    QCOMPARE(model.data(model.index(0, column(Id::Load)), RegionModel::SortRole).toDouble(), 12'000.0);
+    QCOMPARE(model.data(model.index(0, column(Id::Load))).toString(), QStringLiteral("12 s"));
+    QVERIFY(model.data(model.index(0, column(Id::Load)), RegionModel::SortRole).toDouble()
+        > model.data(model.index(1, column(Id::Load)), RegionModel::SortRole).toDouble());
+    // Counts and bytes as DisplayFormat writes them, sorted as numbers.
+    QCOMPARE(model.data(model.index(0, column(Id::Requests))).toString(), QStringLiteral("10"));
+    QCOMPARE(model.data(model.index(0, column(Id::Bytes))).toString(), DisplayFormat::bytes(2048, QLocale()));
+    QCOMPARE(model.data(model.index(0, column(Id::Bytes)), RegionModel::SortRole).toDouble(), 2048.0);
     QCOMPARE(model.data(model.index(0, 0), RegionModel::RegionCodeRole).toString(), QStringLiteral("fra"));
+}
+
+void tst_RegionModel::metricColumnsAreTheMetricTable()
+{
+    RegionModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRegions(threeRegions());
+    QCOMPARE(RegionModel::metricAt(RegionModel::RegionColumn), std::nullopt);
+    QCOMPARE(RegionModel::metricAt(RegionModel::StateColumn), std::nullopt);
+    QCOMPARE(RegionModel::metricAt(model.columnCount()), std::nullopt);
+    int expected = RegionModel::FirstMetricColumn;
+    for (const PageMetric &metric : PageMetric::all()) {
+        QCOMPARE(RegionModel::columnOf(metric.id), expected);
+        QCOMPARE(RegionModel::metricAt(expected), std::optional<Id>(metric.id));
+        QCOMPARE(model.headerData(expected, Qt::Horizontal).toString(), metric.label());
+        QCOMPARE(model.headerData(expected, Qt::Horizontal, Qt::ToolTipRole).toString(), metric.description());
+        ++expected;
+    }
+
+    // A layout shift the runs observed is a score, shown and sorted as such; a measured 0 is a 0.
+    TestRecord test = liveTest({ QStringLiteral("fra"), QStringLiteral("syd") }, 1);
+    PageMetrics shifted = metrics(900);
+    shifted.cumulativeLayoutShift = 0.125;
+    measure(test, QStringLiteral("fra"), 1, RunView::First, shifted);
+    finish(test, QStringLiteral("fra"), 1);
+    PageMetrics stable = metrics(700);
+    stable.cumulativeLayoutShift = 0;
+    measure(test, QStringLiteral("syd"), 1, RunView::First, stable);
+    finish(test, QStringLiteral("syd"), 1);
+    model.setTest(test);
+    QCOMPARE(model.data(model.index(0, column(Id::Cls))).toString(), QStringLiteral("0.125"));
+    QCOMPARE(model.data(model.index(0, column(Id::Cls)), RegionModel::SortRole).toDouble(), 0.125);
+    QCOMPARE(model.data(model.index(1, column(Id::Cls))).toString(), QStringLiteral("0"));
+    QCOMPARE(model.data(model.index(1, column(Id::Cls)), RegionModel::SortRole).toDouble(), 0.0);
+    // Every metric cell of a measured region says something: a number or the missing marker.
+    for (int section = RegionModel::FirstMetricColumn; section < model.columnCount(); ++section)
+        QVERIFY(!model.data(model.index(0, section)).toString().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_RegionModel)

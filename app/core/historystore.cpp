@@ -1,135 +1,30 @@
 #include "historystore.h"
 
+#include "historyrows.h"
+#include "historyschema.h"
+#include "model/pagemetric.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSqlError>
-#include <QUrl>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <initializer_list>
 
-Q_LOGGING_CATEGORY(lcHistory, "worldspeed.history")
-
 namespace {
 
-// Each version's statements, applied in order to bring a file from the version before. A shipped version is
-// never edited: a change is a new version (tst_historystore keeps a copy of v1 to check that).
-struct Migration
-{
-    int version;
-    QStringList statements;
-};
-
-const QList<Migration> &migrations()
-{
-    static const QList<Migration> all {
-        { 1,
-            {
-                QStringLiteral("CREATE TABLE tests ("
-                               " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                               " url TEXT NOT NULL,"
-                               " options TEXT NOT NULL," // LoadOptions::toJson
-                               " runs_per_region INTEGER NOT NULL,"
-                               " started_at INTEGER NOT NULL," // ms since the epoch
-                               " finished_at INTEGER)"),
-                QStringLiteral("CREATE TABLE regions ("
-                               " test_id INTEGER NOT NULL REFERENCES tests(id) ON DELETE CASCADE,"
-                               " code TEXT NOT NULL,"
-                               " position INTEGER NOT NULL,"
-                               " state TEXT NOT NULL DEFAULT 'queued'," // runStateName
-                               " detail TEXT NOT NULL DEFAULT '',"
-                               " PRIMARY KEY (test_id, code))"),
-                QStringLiteral("CREATE TABLE runs ("
-                               " test_id INTEGER NOT NULL,"
-                               " region TEXT NOT NULL,"
-                               " run_index INTEGER NOT NULL,"
-                               " finished INTEGER NOT NULL DEFAULT 0,"
-                               " ok INTEGER,"
-                               " error TEXT," // LoadError::toJson
-                               " cold INTEGER NOT NULL DEFAULT 0,"
-                               " browser_start_ms REAL,"
-                               " PRIMARY KEY (test_id, region, run_index),"
-                               " FOREIGN KEY (test_id, region) REFERENCES regions(test_id, code) ON DELETE CASCADE)"),
-                QStringLiteral("CREATE TABLE views ("
-                               " test_id INTEGER NOT NULL,"
-                               " region TEXT NOT NULL,"
-                               " run_index INTEGER NOT NULL,"
-                               " view TEXT NOT NULL CHECK (view IN ('first', 'repeat')),"
-                               " started_at INTEGER," // estimated, ms since the epoch
-                               " final_url TEXT NOT NULL DEFAULT '',"
-                               " metrics TEXT," // PageMetrics::toJson; NULL until the metrics frame came
-                               " ttfb_ms REAL, fcp_ms REAL, lcp_ms REAL, load_ms REAL," // copies for list/trend
-                               " screenshot BLOB,"
-                               " PRIMARY KEY (test_id, region, run_index, view),"
-                               " FOREIGN KEY (test_id, region, run_index)"
-                               "  REFERENCES runs(test_id, region, run_index) ON DELETE CASCADE)"),
-                QStringLiteral("CREATE TABLE requests ("
-                               " id INTEGER PRIMARY KEY,"
-                               " test_id INTEGER NOT NULL,"
-                               " region TEXT NOT NULL,"
-                               " run_index INTEGER NOT NULL,"
-                               " view TEXT NOT NULL,"
-                               " start_ms REAL NOT NULL,"
-                               " json TEXT NOT NULL," // RequestTiming::toJson
-                               " FOREIGN KEY (test_id, region, run_index, view)"
-                               "  REFERENCES views(test_id, region, run_index, view) ON DELETE CASCADE)"),
-                QStringLiteral("CREATE INDEX requests_by_view ON requests(test_id, region, run_index, view, start_ms)"),
-            } },
-        { 2,
-            {
-                QStringLiteral("ALTER TABLE tests ADD COLUMN label TEXT NOT NULL DEFAULT ''"),
-                // list() reads newest first, trend() one URL's tests in time order.
-                QStringLiteral("CREATE INDEX tests_by_url ON tests(url, started_at)"),
-                QStringLiteral("CREATE INDEX tests_by_start ON tests(started_at)"),
-            } },
-    };
-    return all;
-}
+using Rows = HistoryRows;
 
 std::atomic<int> connectionCounter { 0 };
 
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
-}
-
-template<typename T> QVariant nullable(const std::optional<T> &value)
-{
-    return value ? QVariant::fromValue(*value) : QVariant(QMetaType::fromType<T>());
-}
-
-std::optional<double> optionalDouble(const QVariant &value)
-{
-    if (value.isNull())
-        return std::nullopt;
-    return value.toDouble();
-}
-
-QDateTime utcFromMs(const QVariant &value)
-{
-    if (value.isNull())
-        return {};
-    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-QString compactJson(const QJsonObject &json)
-{
-    return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
-}
-
-std::optional<QJsonObject> parseObject(const QString &text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
-    if (!document.isObject())
-        return std::nullopt;
-    return document.object();
 }
 
 // Qt Sql binds a null QString as NULL; the statements turn that into '' where a column holds text that may be
@@ -159,22 +54,12 @@ std::optional<qint64> startBound(std::optional<double> offsetMs)
 std::optional<double> latestMetric(const PageMetrics &m)
 {
     std::optional<double> latest;
-    for (const auto &value : { m.ttfbMs, m.firstContentfulPaintMs, m.largestContentfulPaintMs, m.domContentLoadedMs,
-             m.loadMs, m.fullyLoadedMs }) {
+    for (const PageMetric::Id id : PageMetric::durations()) {
+        const std::optional<double> value = PageMetric::get(id).value(m);
         if (value && (!latest || *value > *latest))
             latest = value;
     }
     return latest;
-}
-
-// A URL as the history keeps it: without a user name or password, which a URL like https://user:secret@host/
-// carries in clear and which the history would otherwise hand on to every export and report.
-QString withoutUserInfo(const QString &url)
-{
-    const QUrl parsed(url);
-    if (!parsed.isValid() || parsed.userInfo().isEmpty())
-        return url;
-    return parsed.adjusted(QUrl::RemoveUserInfo).toString();
 }
 
 // The history and its folder are the user's alone: URLs tested, internal host names, screenshots of pages.
@@ -273,16 +158,6 @@ template<typename Body> bool HistoryStore::transact(const QString &what, Body &&
     return true;
 }
 
-bool HistoryStore::pragma(const QString &sql, QVariant *result)
-{
-    QSqlQuery query(m_db);
-    if (!query.exec(sql))
-        return fail(u"cannot run " % sql, query.lastError());
-    if (result)
-        *result = query.next() ? query.value(0) : QVariant();
-    return true;
-}
-
 bool HistoryStore::open()
 {
     if (m_open)
@@ -300,75 +175,15 @@ bool HistoryStore::open()
     if (!m_db.open())
         return fail(u"cannot open the history \"" % m_path % u'"', m_db.lastError());
 
-    const auto closeWith = [this](bool) {
+    QString error;
+    if (!HistorySchema::prepare(m_db, m_path, m_durability == Durability::PowerLoss, &error)
+        || !HistorySchema::migrate(m_db, m_path, &error)) {
+        fail(error);
         m_statements.clear();
         m_db.close();
         return false;
-    };
-    // foreign_keys is per connection and does nothing inside a transaction, so it is set first, then checked.
-    QVariant value;
-    if (!pragma(QStringLiteral("PRAGMA foreign_keys = ON")) || !pragma(QStringLiteral("PRAGMA foreign_keys"), &value))
-        return closeWith(false);
-    if (value.toInt() != 1)
-        return closeWith(fail(QStringLiteral("this SQLite cannot enforce foreign keys")));
-    // A file a newer version wrote is left exactly as it is, journal mode included.
-    if (!pragma(QStringLiteral("PRAGMA user_version"), &value))
-        return closeWith(false);
-    if (value.toInt() > schemaVersion)
-        return closeWith(
-            fail(QStringLiteral("the history \"%1\" was written by a newer WorldSpeed (schema %2); this one "
-                                "reads schema %3 and older")
-                     .arg(m_path)
-                     .arg(value.toInt())
-                     .arg(schemaVersion)));
-    if (!pragma(QStringLiteral("PRAGMA journal_mode = WAL"), &value))
-        return closeWith(false);
-    if (value.toString().compare(u"wal", Qt::CaseInsensitive) != 0) {
-        // Some file systems (network shares) cannot do WAL; the rollback journal is as safe, only slower.
-        qCWarning(lcHistory).noquote() << m_path << "is in journal mode" << value.toString() << "instead of WAL";
     }
-    const QString synchronous = m_durability == Durability::PowerLoss ? QStringLiteral("PRAGMA synchronous = FULL")
-                                                                      : QStringLiteral("PRAGMA synchronous = NORMAL");
-    if (!pragma(synchronous))
-        return closeWith(false);
     m_open = true;
-    if (!migrate()) {
-        m_open = false;
-        return closeWith(false);
-    }
-    return true;
-}
-
-bool HistoryStore::migrate()
-{
-    QVariant value;
-    if (!pragma(QStringLiteral("PRAGMA user_version"), &value))
-        return false;
-    const int current = value.toInt();
-    for (const Migration &migration : migrations()) {
-        if (migration.version <= current)
-            continue;
-        const QString what = QStringLiteral("cannot migrate the history to schema %1").arg(migration.version);
-        const bool migrated = transact(what, [&] {
-            // Another instance may have migrated the file since it was read above.
-            QVariant now;
-            if (!pragma(QStringLiteral("PRAGMA user_version"), &now))
-                return false;
-            if (now.toInt() >= migration.version)
-                return true;
-            QSqlQuery query(m_db);
-            for (const QString &sql : migration.statements) {
-                if (!query.exec(sql))
-                    return fail(what % u": " % sql, query.lastError());
-            }
-            // user_version is transactional: a migration that fails half-way leaves the file at the old version.
-            return pragma(QStringLiteral("PRAGMA user_version = %1").arg(migration.version));
-        });
-        if (!migrated)
-            return false;
-        if (current > 0)
-            qCInfo(lcHistory).noquote() << m_path << "migrated to schema" << migration.version;
-    }
     return true;
 }
 
@@ -385,7 +200,7 @@ qint64 HistoryStore::beginTest(
         QSqlQuery &test = statement(QStringLiteral(
             "INSERT INTO tests (url, options, runs_per_region, started_at) VALUES (coalesce(?, ''), ?, ?, ?)"));
         const Finish finishTest { test };
-        bind(test, { withoutUserInfo(url), compactJson(options.toJson()), runsPerRegion, nowMs() });
+        bind(test, { Rows::storedUrl(url), Rows::compactJson(options.toJson()), runsPerRegion, nowMs() });
         if (!exec(test, what))
             return false;
         id = test.lastInsertId().toLongLong();
@@ -417,7 +232,7 @@ bool HistoryStore::ensureView(
         " ON CONFLICT (test_id, region, run_index, view) DO UPDATE SET"
         " started_at = coalesce(min(started_at, excluded.started_at), started_at, excluded.started_at)"));
     const Finish finishRow { row };
-    bind(row, { testId, region, runIndex, runViewName(view), nullable(startedAt) });
+    bind(row, { testId, region, runIndex, runViewName(view), Rows::nullable(startedAt) });
     return exec(row, what);
 }
 
@@ -433,10 +248,7 @@ bool HistoryStore::addRequest(
         QSqlQuery &insert = statement(QStringLiteral(
             "INSERT INTO requests (test_id, region, run_index, view, start_ms, json) VALUES (?, ?, ?, ?, ?, ?)"));
         const Finish finish { insert };
-        RequestTiming kept = request;
-        kept.url = withoutUserInfo(kept.url);
-        kept.redirectUrl = withoutUserInfo(kept.redirectUrl);
-        bind(insert, { testId, region, runIndex, runViewName(view), request.startMs, compactJson(kept.toJson()) });
+        bind(insert, { testId, region, runIndex, runViewName(view), request.startMs, Rows::requestJson(request) });
         return exec(insert, what);
     });
 }
@@ -457,9 +269,9 @@ bool HistoryStore::setMetrics(qint64 testId, const QString &region, int runIndex
                                        " WHERE test_id = ? AND region = ? AND run_index = ? AND view = ?"));
         const Finish finish { update };
         bind(update,
-            { withoutUserInfo(finalUrl), compactJson(metrics.toJson()), nullable(metrics.ttfbMs),
-                nullable(metrics.firstContentfulPaintMs), nullable(metrics.largestContentfulPaintMs),
-                nullable(metrics.loadMs),
+            { Rows::storedUrl(finalUrl), Rows::compactJson(metrics.toJson()), Rows::nullable(metrics.ttfbMs),
+                Rows::nullable(metrics.firstContentfulPaintMs), Rows::nullable(metrics.largestContentfulPaintMs),
+                Rows::nullable(metrics.loadMs),
                 screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(screenshotPng), testId,
                 region, runIndex, runViewName(view) });
         return exec(update, what);
@@ -483,9 +295,8 @@ bool HistoryStore::finishRun(qint64 testId, const QString &region, int runIndex,
             " browser_start_ms = excluded.browser_start_ms"));
         const Finish finish { upsert };
         bind(upsert,
-            { testId, region, runIndex, ok ? 1 : 0,
-                stored ? QVariant(compactJson(stored->toJson())) : QVariant(QMetaType::fromType<QString>()),
-                cold ? 1 : 0, nullable(browserStartMs) });
+            { testId, region, runIndex, ok ? 1 : 0, Rows::errorJson(stored), cold ? 1 : 0,
+                Rows::nullable(browserStartMs) });
         return exec(upsert, what);
     });
 }
@@ -548,126 +359,24 @@ std::optional<TestRecord> HistoryStore::load(qint64 testId)
 {
     const QString what = QStringLiteral("cannot read test %1").arg(testId);
     TestRecord record;
+    record.id = testId;
     // One read transaction, so a test is never seen half-way through a write of another connection.
     const bool read = transact(what, [&] {
-        QSqlQuery &test = statement(QStringLiteral(
-            "SELECT url, label, options, runs_per_region, started_at, finished_at FROM tests WHERE id = ?"));
-        const Finish finishTest { test };
-        bind(test, { testId });
-        if (!exec(test, what))
-            return false;
-        if (!test.next())
-            return fail(what % u": no such test");
-        record.id = testId;
-        record.url = test.value(0).toString();
-        record.label = test.value(1).toString();
-        QString error;
-        const auto optionsJson = parseObject(test.value(2).toString());
-        const auto options = optionsJson ? LoadOptions::fromJson(*optionsJson, &error) : std::nullopt;
-        if (!options)
-            return fail(what % u": its options are not valid: " % error);
-        record.options = *options;
-        record.runsPerRegion = test.value(3).toInt();
-        record.startedAt = utcFromMs(test.value(4));
-        record.finishedAt = utcFromMs(test.value(5));
-
-        QSqlQuery &regions
-            = statement(QStringLiteral("SELECT code, state, detail FROM regions WHERE test_id = ? ORDER BY position"));
-        const Finish finishRegions { regions };
-        bind(regions, { testId });
-        if (!exec(regions, what))
-            return false;
-        while (regions.next()) {
-            const QString code = regions.value(0).toString();
-            RegionRecord region;
-            region.state = runStateFromName(regions.value(1).toString()).value_or(RunState::Error);
-            region.detail = regions.value(2).toString();
-            record.regions.append(code);
-            record.results.insert(code, region);
-        }
-
-        const auto runOf = [&record](const QString &region, int index) -> RegionRun * {
-            auto it = record.results.find(region);
-            if (it == record.results.end())
-                return nullptr;
-            for (RegionRun &run : it->runs) {
-                if (run.index == index)
-                    return &run;
+        for (const HistoryRows::Reader &reader : HistoryRows::testReaders()) {
+            QSqlQuery &query = statement(reader.sql);
+            const Finish finish { query };
+            bind(query, { testId });
+            if (!exec(query, what))
+                return false;
+            bool any = false;
+            while (query.next()) {
+                QString error;
+                if (!reader.read(query, record, &error))
+                    return fail(what % u": " % error);
+                any = true;
             }
-            return nullptr;
-        };
-
-        QSqlQuery &runs = statement(QStringLiteral(
-            "SELECT region, run_index, finished, ok, error, cold, browser_start_ms FROM runs WHERE test_id = ?"
-            " ORDER BY region, run_index"));
-        const Finish finishRuns { runs };
-        bind(runs, { testId });
-        if (!exec(runs, what))
-            return false;
-        while (runs.next()) {
-            RegionRun run;
-            run.index = runs.value(1).toInt();
-            run.firstView.url = record.url;
-            run.finished = runs.value(2).toBool();
-            if (!runs.value(4).isNull()) {
-                const auto errorJson = parseObject(runs.value(4).toString());
-                run.error = errorJson ? LoadError::fromJson(*errorJson, &error) : std::nullopt;
-                if (!run.error)
-                    return fail(what % u": the error of a run is not valid: " % error);
-            }
-            run.cold = runs.value(5).toBool();
-            run.browserStartMs = optionalDouble(runs.value(6));
-            record.results[runs.value(0).toString()].runs.append(run);
-        }
-
-        QSqlQuery &views = statement(QStringLiteral(
-            "SELECT region, run_index, view, started_at, final_url, metrics, screenshot FROM views WHERE test_id = ?"));
-        const Finish finishViews { views };
-        bind(views, { testId });
-        if (!exec(views, what))
-            return false;
-        while (views.next()) {
-            RegionRun *run = runOf(views.value(0).toString(), views.value(1).toInt());
-            const auto which = runViewFromName(views.value(2).toString());
-            if (!run || !which)
-                return fail(what % u": a view does not belong to any run");
-            if (*which == RunView::Repeat) {
-                run->repeatView = ViewResult {};
-                run->repeatView->url = record.url;
-            }
-            ViewResult &view = *which == RunView::Repeat ? *run->repeatView : run->firstView;
-            view.startedAt = utcFromMs(views.value(3));
-            view.finalUrl = views.value(4).toString();
-            if (!views.value(5).isNull()) {
-                const auto metricsJson = parseObject(views.value(5).toString());
-                const auto metrics = metricsJson ? PageMetrics::fromJson(*metricsJson, &error) : std::nullopt;
-                if (!metrics)
-                    return fail(what % u": the metrics of a view are not valid: " % error);
-                view.metrics = *metrics;
-                (*which == RunView::Repeat ? run->repeatViewMeasured : run->firstViewMeasured) = true;
-            }
-            view.screenshotPng = views.value(6).toByteArray();
-        }
-
-        QSqlQuery &requests
-            = statement(QStringLiteral("SELECT region, run_index, view, json FROM requests WHERE test_id = ?"
-                                       " ORDER BY region, run_index, view, start_ms, id"));
-        const Finish finishRequests { requests };
-        bind(requests, { testId });
-        if (!exec(requests, what))
-            return false;
-        while (requests.next()) {
-            RegionRun *run = runOf(requests.value(0).toString(), requests.value(1).toInt());
-            const auto which = runViewFromName(requests.value(2).toString());
-            ViewResult *view
-                = run && which ? (*which == RunView::Repeat ? &*run->repeatView : &run->firstView) : nullptr;
-            if (!view)
-                return fail(what % u": a request does not belong to any view");
-            const auto json = parseObject(requests.value(3).toString());
-            auto request = json ? RequestTiming::fromJson(*json, &error) : std::nullopt;
-            if (!request)
-                return fail(what % u": a request is not valid: " % error);
-            view->requests.append(std::move(*request));
+            if (reader.required && !any)
+                return fail(what % u": no such test");
         }
         return true;
     });
@@ -692,8 +401,8 @@ QList<TestSummary> HistoryStore::list()
             summary.id = tests.value(0).toLongLong();
             summary.url = tests.value(1).toString();
             summary.label = tests.value(2).toString();
-            summary.startedAt = utcFromMs(tests.value(3));
-            summary.finishedAt = utcFromMs(tests.value(4));
+            summary.startedAt = Rows::utcFromMs(tests.value(3));
+            summary.finishedAt = Rows::utcFromMs(tests.value(4));
             rowOf.insert(summary.id, summaries.size());
             summaries.append(summary);
         }
@@ -758,12 +467,8 @@ QList<TrendPoint> HistoryStore::trend(const QString &url, const QString &region)
         const auto flush = [&] {
             if (runs.isEmpty())
                 return;
-            const PageMetrics median = PageMetrics::median(runs);
             point.runs = static_cast<int>(runs.size());
-            point.loadMs = median.loadMs;
-            point.ttfbMs = median.ttfbMs;
-            point.firstContentfulPaintMs = median.firstContentfulPaintMs;
-            point.largestContentfulPaintMs = median.largestContentfulPaintMs;
+            point.median = PageMetrics::median(runs);
             points.append(point);
             runs.clear();
         };
@@ -773,11 +478,10 @@ QList<TrendPoint> HistoryStore::trend(const QString &url, const QString &region)
                 flush();
                 point = TrendPoint {};
                 point.testId = id;
-                point.startedAt = utcFromMs(query.value(1));
+                point.startedAt = Rows::utcFromMs(query.value(1));
             }
             QString error;
-            const auto json = parseObject(query.value(2).toString());
-            const auto metrics = json ? PageMetrics::fromJson(*json, &error) : std::nullopt;
+            const auto metrics = Rows::metrics(query.value(2).toString(), &error);
             if (!metrics)
                 return fail(what % QStringLiteral(": the metrics of test %1 are not valid: ").arg(id) % error);
             runs.append(*metrics);

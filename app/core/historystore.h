@@ -1,5 +1,6 @@
 #pragma once
 
+#include "historyschema.h"
 #include "testrecord.h"
 
 #include <QDateTime>
@@ -37,16 +38,13 @@ struct TestSummary
     friend bool operator==(const TestSummary &, const TestSummary &) = default;
 };
 
-// One test's medians in one region, for the history chart.
+// One test's medians in one region, for the history chart: every metric, so the chart may plot any PageMetric.
 struct TrendPoint
 {
     qint64 testId = -1;
     QDateTime startedAt; // UTC
     int runs = 0; // the ok, measured runs the medians are over
-    std::optional<double> loadMs;
-    std::optional<double> ttfbMs;
-    std::optional<double> firstContentfulPaintMs;
-    std::optional<double> largestContentfulPaintMs;
+    PageMetrics median; // of their first views; a metric none of them observed is absent
     friend bool operator==(const TrendPoint &, const TrendPoint &) = default;
 };
 
@@ -56,7 +54,8 @@ struct TrendPoint
 // is synced on each commit (synchronous=FULL), so a crash of the app or of the machine loses nothing already
 // written; ProcessCrash (synchronous=NORMAL) keeps what a killed app wrote but may lose the last commits to a
 // power cut, for a fraction of the cost. The schema carries its version in PRAGMA user_version and open()
-// applies the migrations a file is missing, in order, each in its own transaction.
+// applies the migrations a file is missing, in order, each in its own transaction (HistorySchema). How a test's
+// parts map to rows and back is HistoryRows'.
 //
 // The store belongs to the thread that made it (Qt Sql connections are per thread); the app uses it on the GUI
 // thread. Writes return false and reads nullopt or an empty list on failure, and lastError() says why.
@@ -71,7 +70,7 @@ public:
         PowerLoss, // synchronous=FULL
         ProcessCrash, // synchronous=NORMAL
     };
-    static constexpr int schemaVersion = 2;
+    static constexpr int schemaVersion = HistorySchema::version;
 
     explicit HistoryStore(QString path, Durability durability = Durability::PowerLoss);
     ~HistoryStore();
@@ -109,8 +108,6 @@ private:
     bool fail(const QString &what, const QSqlError &error);
     bool fail(const QString &what);
     template<typename Body> bool transact(const QString &what, Body &&body);
-    bool pragma(const QString &sql, QVariant *result = nullptr);
-    bool migrate();
     bool ensureView(qint64 testId, const QString &region, int runIndex, RunView view, std::optional<qint64> startedAt);
 
     QString m_path;

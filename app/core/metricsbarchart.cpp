@@ -1,6 +1,6 @@
 #include "metricsbarchart.h"
 
-#include "waterfallgeometry.h"
+#include "model/displayformat.h"
 
 #include <QFontMetricsF>
 #include <QHash>
@@ -53,50 +53,78 @@ double widest(const QStringList &texts, const QFont &font, const QPaintDevice *d
 
 } // namespace
 
-QString MetricsBarChart::metricName(Metric metric)
+int MetricsBarChart::indexOf(PageMetric::Id metric)
 {
-    switch (metric) {
-    case Metric::Ttfb:
-        return tr("TTFB");
-    case Metric::Fcp:
-        return tr("First contentful paint");
-    case Metric::Lcp:
-        return tr("Largest contentful paint");
-    case Metric::Load:
-        return tr("Load");
-    }
-    return {};
+    const auto drawn = metrics();
+    const auto it = std::find(drawn.begin(), drawn.end(), metric);
+    return it == drawn.end() ? -1 : int(it - drawn.begin());
 }
 
-QColor MetricsBarChart::metricColor(Metric metric, bool dark)
+MetricsBarChart::RegionValues MetricsBarChart::RegionValues::of(
+    const QString &code, const QString &city, const std::optional<PageMetrics> &median)
+{
+    RegionValues values { code, city, {} };
+    if (median) {
+        for (int i = 0; i < metricCount; ++i)
+            values.ms[i] = PageMetric::get(metrics()[i]).value(*median);
+    }
+    return values;
+}
+
+std::optional<double> MetricsBarChart::RegionValues::value(PageMetric::Id metric) const
+{
+    const int index = indexOf(metric);
+    return index < 0 ? std::nullopt : ms[index];
+}
+
+QString MetricsBarChart::metricName(PageMetric::Id metric)
+{
+    switch (metric) {
+    case PageMetric::Id::Fcp:
+        return tr("First contentful paint");
+    case PageMetric::Id::Lcp:
+        return tr("Largest contentful paint");
+    default:
+        return PageMetric::get(metric).label();
+    }
+}
+
+QColor MetricsBarChart::metricColor(PageMetric::Id metric, bool dark)
 {
     // FCP and Load share their hues with the waterfall's markers (green, red), so the two views read alike; TTFB
     // purple and LCP orange stay apart from both, also for the common red-green colour blindness (lightness
-    // differs). Dark variants are lighter so the bars keep their contrast on a dark plot.
+    // differs). Dark variants are lighter so the bars keep their contrast on a dark plot. The metrics the charts
+    // do not draw get a neutral grey.
     switch (metric) {
-    case Metric::Ttfb:
+    case PageMetric::Id::Ttfb:
         return dark ? QColor(0xc5, 0x8a, 0xf9) : QColor(0x81, 0x3d, 0xd6);
-    case Metric::Fcp:
+    case PageMetric::Id::Fcp:
         return dark ? QColor(0x81, 0xc9, 0x95) : QColor(0x1e, 0x8e, 0x3e);
-    case Metric::Lcp:
+    case PageMetric::Id::Lcp:
         return dark ? QColor(0xfc, 0xb0, 0x5e) : QColor(0xe8, 0x71, 0x0a);
-    case Metric::Load:
+    case PageMetric::Id::Load:
         return dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xd9, 0x30, 0x25);
+    default:
+        return dark ? QColor(0xbd, 0xc1, 0xc6) : QColor(0x5f, 0x63, 0x68);
     }
-    return {};
 }
 
 double MetricsBarChart::axisTopMs(const QList<RegionValues> &values, std::optional<double> atLeastMs)
 {
-    double max = 0;
+    double max = atLeastMs.value_or(0);
     for (const RegionValues &region : values) {
         for (const std::optional<double> &ms : region.ms) {
             if (ms)
                 max = std::max(max, *ms);
         }
     }
+    return axisTopMs(max);
+}
+
+double MetricsBarChart::axisTopMs(double largestMs)
+{
     // A little headroom, so the tallest bar does not touch the top.
-    return niceCeiling(std::max(max, atLeastMs.value_or(0)) * 1.05);
+    return niceCeiling(largestMs * 1.05);
 }
 
 int MetricsBarChart::tickCount(double topMs)
@@ -131,13 +159,13 @@ MetricsBarChart::Layout MetricsBarChart::layout(const QRectF &rect, const QPaint
         const double swatch = fm.ascent() * 0.8;
         double x = rect.left();
         double y = top;
-        for (const Metric metric : metrics) {
-            const double width = swatch + line * 0.35 + fm.horizontalAdvance(metricName(metric));
+        for (int i = 0; i < metricCount; ++i) {
+            const double width = swatch + line * 0.35 + fm.horizontalAdvance(metricName(metrics()[i]));
             if (x > rect.left() && x + width > rect.right()) { // the next line
                 x = rect.left();
                 y += line;
             }
-            layout.legendSwatches[int(metric)] = QRectF(x, y + (line - swatch) / 2, swatch, swatch);
+            layout.legendSwatches[i] = QRectF(x, y + (line - swatch) / 2, swatch, swatch);
             x += width + line * 1.2;
         }
         layout.legend = QRectF(rect.left(), top, rect.width(), y + line - top);
@@ -150,7 +178,7 @@ MetricsBarChart::Layout MetricsBarChart::layout(const QRectF &rect, const QPaint
     const double step = max / (ticks - 1);
     double labelWidth = 0;
     for (int i = 0; i < ticks; ++i)
-        labelWidth = std::max(labelWidth, fm.horizontalAdvance(WaterfallGeometry::tickLabel(i * step, step, max)));
+        labelWidth = std::max(labelWidth, fm.horizontalAdvance(DisplayFormat::axisTick(i * step, step, max)));
     const double plotLeft = rect.left() + labelWidth + line * 0.5;
     const double plotTop = top + line / 2;
     const double plotBottom = rect.bottom() - line * 1.3; // the names below
@@ -188,16 +216,16 @@ MetricsBarChart::Layout MetricsBarChart::layout(const QRectF &rect, const QPaint
     return layout;
 }
 
-std::optional<QRectF> MetricsBarChart::barRect(const Layout &layout, int region, Metric metric) const
+std::optional<QRectF> MetricsBarChart::barRect(const Layout &layout, int region, PageMetric::Id metric) const
 {
     if (region < 0 || region >= m_values.size() || region >= layout.groups.size())
         return std::nullopt;
-    const std::optional<double> &ms = m_values.at(region).ms[int(metric)];
+    const std::optional<double> ms = m_values.at(region).value(metric);
     if (!ms)
         return std::nullopt;
     const QRectF group = layout.groups.at(region);
     const double width = group.width() * barShare / metricCount;
-    const double left = group.left() + group.width() * (1 - barShare) / 2 + int(metric) * width;
+    const double left = group.left() + group.width() * (1 - barShare) / 2 + indexOf(metric) * width;
     const double max = axisMaxMs();
     // A measured 0 still shows, as a hairline: only a metric that was not observed has no bar.
     const double height = std::max(std::clamp(*ms, 0.0, max) / max * group.height(), group.height() / 250);
@@ -214,8 +242,9 @@ void MetricsBarChart::paint(QPainter &painter, const QRectF &rect) const
     painter.setFont(m_font);
 
     if (m_legendVisible) {
-        for (const Metric metric : metrics) {
-            const QRectF swatch = layout.legendSwatches[int(metric)];
+        for (int i = 0; i < metricCount; ++i) {
+            const PageMetric::Id metric = metrics()[i];
+            const QRectF swatch = layout.legendSwatches[i];
             painter.fillRect(swatch, metricColor(metric, false));
             painter.setPen(inkColor);
             painter.drawText(
@@ -237,12 +266,12 @@ void MetricsBarChart::paint(QPainter &painter, const QRectF &rect) const
     for (int i = 0; i < ticks; ++i) {
         const double y = plot.bottom() - plot.height() * i / (ticks - 1);
         painter.drawText(QRectF(rect.left(), y - line / 2, plot.left() - rect.left() - line * 0.5, line),
-            Qt::AlignRight | Qt::AlignVCenter, WaterfallGeometry::tickLabel(i * step, step, max));
+            Qt::AlignRight | Qt::AlignVCenter, DisplayFormat::axisTick(i * step, step, max));
     }
 
     for (int region = 0; region < m_values.size(); ++region) {
         bool any = false;
-        for (const Metric metric : metrics) {
+        for (const PageMetric::Id metric : metrics()) {
             if (const auto bar = barRect(layout, region, metric)) {
                 painter.fillRect(*bar, metricColor(metric, false));
                 any = true;

@@ -1,25 +1,31 @@
 #include "regionmodel.h"
 
-#include "model/datasize.h"
+#include "model/displayformat.h"
 
 #include <QLocale>
-
-namespace {
-
-QString formatMs(std::optional<double> ms)
-{
-    if (!ms)
-        return {};
-    if (*ms >= 10'000)
-        return QStringLiteral("%1 s").arg(*ms / 1000.0, 0, 'f', 1);
-    return QStringLiteral("%1 ms").arg(*ms, 0, 'f', 0);
-}
-
-} // namespace
 
 RegionModel::RegionModel(QObject *parent)
     : QAbstractTableModel(parent)
 { }
+
+int RegionModel::columnOf(PageMetric::Id metric)
+{
+    // The metric table is in Id order.
+    return FirstMetricColumn + static_cast<int>(metric);
+}
+
+std::optional<PageMetric::Id> RegionModel::metricAt(int column)
+{
+    const int index = column - FirstMetricColumn;
+    if (index < 0 || index >= PageMetric::all().size())
+        return std::nullopt;
+    return PageMetric::all().at(index).id;
+}
+
+int RegionModel::columnTotal()
+{
+    return FirstMetricColumn + static_cast<int>(PageMetric::all().size());
+}
 
 void RegionModel::setRegions(const QList<RegionCatalog::Region> &regions)
 {
@@ -60,7 +66,7 @@ void RegionModel::setTest(const TestRecord &test)
     for (Row &row : m_rows)
         row.summary = RegionSummary::of(test, row.region.code);
     if (!m_rows.isEmpty())
-        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        emit dataChanged(index(0, 0), index(rowCount() - 1, columnTotal() - 1));
 }
 
 void RegionModel::updateRegion(const TestRecord &test, const QString &code)
@@ -74,7 +80,7 @@ void RegionModel::updateRegion(const TestRecord &test, const QString &code)
 
 void RegionModel::changed(int row)
 {
-    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    emit dataChanged(index(row, 0), index(row, columnTotal() - 1));
 }
 
 RegionSummary RegionModel::summary(const QString &code) const
@@ -108,14 +114,16 @@ QString RegionModel::name(const Row &row) const
 QString RegionModel::summaryText(const Row &row) const
 {
     const PageMetrics m = row.summary.median.value_or(PageMetrics {});
-    const auto shown = [](std::optional<double> ms) {
-        const QString text = formatMs(ms);
-        return text.isEmpty() ? QStringLiteral("—") : text;
+    const auto shown = [&m](PageMetric::Id id) -> QString {
+        const PageMetric &metric = PageMetric::get(id);
+        return metric.label() + u' ' + metric.format(m, QLocale());
     };
-    return QStringLiteral("<b>%1</b><br>%2<br>TTFB %3 · FCP %4 · LCP %5<br>Load %6 · %7 requests")
-        .arg(name(row).toHtmlEscaped(), row.summary.stateText().toHtmlEscaped(), shown(m.ttfbMs),
-            shown(m.firstContentfulPaintMs), shown(m.largestContentfulPaintMs), shown(m.loadMs))
-        .arg(m.requestCount);
+    using Id = PageMetric::Id;
+    return QStringLiteral("<b>%1</b><br>%2<br>%3 · %4 · %5<br>%6 · %7")
+        .arg(name(row).toHtmlEscaped(), row.summary.stateText().toHtmlEscaped(), shown(Id::Ttfb), shown(Id::Fcp),
+            shown(Id::Lcp), shown(Id::Load))
+        .arg(row.summary.median ? tr("%n requests", nullptr, m.requestCount)
+                                : tr("%1 requests").arg(DisplayFormat::missing()));
 }
 
 int RegionModel::rowCount(const QModelIndex &parent) const
@@ -125,7 +133,7 @@ int RegionModel::rowCount(const QModelIndex &parent) const
 
 int RegionModel::columnCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return parent.isValid() ? 0 : columnTotal();
 }
 
 QVariant RegionModel::data(const QModelIndex &index, int role) const
@@ -133,135 +141,67 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
     if (!hasIndex(index.row(), index.column(), index.parent()))
         return {};
     const Row &row = m_rows.at(index.row());
-    if (role == RegionCodeRole)
-        return row.region.code;
-    if (role == PhaseRole)
-        return static_cast<int>(row.summary.phase);
-    if (role == PlaceRole)
-        return QVariant::fromValue(row.region);
-    if (role == SummaryRole)
-        return summaryText(row);
-    const PageMetrics m = row.summary.median.value_or(PageMetrics {});
-    if (role == LoadMsRole)
-        return m.loadMs ? QVariant(*m.loadMs) : QVariant();
-    const auto metric = [&]() -> std::optional<double> {
-        switch (index.column()) {
-        case TtfbColumn:
-            return m.ttfbMs;
-        case FcpColumn:
-            return m.firstContentfulPaintMs;
-        case LcpColumn:
-            return m.largestContentfulPaintMs;
-        case DclColumn:
-            return m.domContentLoadedMs;
-        case LoadColumn:
-            return m.loadMs;
-        case FullyLoadedColumn:
-            return m.fullyLoadedMs;
-        default:
-            return std::nullopt;
-        }
-    };
-    const bool hasNumbers = row.summary.median.has_value();
     switch (role) {
-    case Qt::DisplayRole:
-        switch (index.column()) {
-        case RegionColumn:
-            return name(row);
-        case StateColumn:
-            return row.summary.stateText();
-        case RequestsColumn:
-            return hasNumbers ? QVariant(m.requestCount) : QVariant();
-        case BytesColumn:
-            return hasNumbers ? QVariant(DataSize::text(m.totalEncodedBytes, QLocale())) : QVariant();
-        default:
-            return formatMs(metric());
-        }
-    case SortRole:
-        switch (index.column()) {
-        case RegionColumn:
-            return row.region.city;
-        case StateColumn:
-            return static_cast<int>(row.summary.phase);
-        case RequestsColumn:
-            return hasNumbers ? QVariant(m.requestCount) : QVariant();
-        case BytesColumn:
-            return hasNumbers ? QVariant(static_cast<double>(m.totalEncodedBytes)) : QVariant();
-        default:
-            if (auto value = metric())
-                return *value;
-            return {};
-        }
+    case RegionCodeRole:
+        return row.region.code;
+    case PhaseRole:
+        return static_cast<int>(row.summary.phase);
+    case PlaceRole:
+        return QVariant::fromValue(row.region);
+    case SummaryRole:
+        return summaryText(row);
+    case LoadMsRole: {
+        const auto load = row.summary.median ? row.summary.median->loadMs : std::nullopt;
+        return load ? QVariant(*load) : QVariant();
+    }
     case Qt::TextAlignmentRole:
-        return index.column() >= TtfbColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
-                                            : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        return index.column() >= FirstMetricColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                                   : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ToolTipRole:
         if (index.column() == StateColumn && row.summary.phase == Phase::Failed && !row.summary.failure.isEmpty())
             return row.summary.failure;
         return {};
     default:
-        return {};
+        break;
     }
+    if (const auto metric = metricAt(index.column()))
+        return metricData(row, PageMetric::get(*metric), role);
+    if (role == Qt::DisplayRole)
+        return index.column() == RegionColumn ? name(row) : row.summary.stateText();
+    if (role == SortRole)
+        return index.column() == RegionColumn ? QVariant(row.region.city)
+                                              : QVariant(static_cast<int>(row.summary.phase));
+    return {};
+}
+
+QVariant RegionModel::metricData(const Row &row, const PageMetric &metric, int role)
+{
+    const std::optional<PageMetrics> &median = row.summary.median;
+    const std::optional<double> value = median ? metric.value(*median) : std::nullopt;
+    if (role == SortRole)
+        return value ? QVariant(*value) : QVariant(); // absent sorts last
+    if (role != Qt::DisplayRole)
+        return {};
+    // Nothing yet while the region still runs; once it is over, what no ok run observed is said to be missing.
+    const bool over = row.summary.phase == Phase::Complete || row.summary.phase == Phase::Failed;
+    if (!median && !over)
+        return QString();
+    return metric.format(value, QLocale());
 }
 
 QVariant RegionModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal)
-        return {};
-    if (role == Qt::ToolTipRole)
-        return headerToolTip(section);
-    if (role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return {};
     // Short titles, so that every column fits beside the map; each one's tool tip says what it measures.
+    const bool tip = role == Qt::ToolTipRole;
+    if (const auto metric = metricAt(section))
+        return tip ? PageMetric::get(*metric).description() : PageMetric::get(*metric).label();
     switch (section) {
     case RegionColumn:
-        return tr("Region");
+        return tip ? tr("Where the page was loaded") : tr("Region");
     case StateColumn:
-        return tr("State");
-    case TtfbColumn:
-        return tr("TTFB");
-    case FcpColumn:
-        return tr("FCP");
-    case LcpColumn:
-        return tr("LCP");
-    case DclColumn:
-        return tr("DCL");
-    case LoadColumn:
-        return tr("Load");
-    case FullyLoadedColumn:
-        return tr("Fully");
-    case RequestsColumn:
-        return tr("Reqs");
-    case BytesColumn:
-        return tr("Bytes");
-    default:
-        return {};
-    }
-}
-
-QString RegionModel::headerToolTip(int section)
-{
-    switch (section) {
-    case RegionColumn:
-        return tr("Where the page was loaded");
-    case StateColumn:
-        return tr("The document's HTTP status and where the region's runs are");
-    case TtfbColumn:
-        return tr("Time to first byte: navigation start to the document's first response byte");
-    case FcpColumn:
-        return tr("First contentful paint: the first text or image on screen");
-    case LcpColumn:
-        return tr("Largest contentful paint: the largest text or image on screen");
-    case DclColumn:
-        return tr("DOMContentLoaded: the document parsed, its deferred scripts run");
-    case LoadColumn:
-        return tr("Load: the load event's end (loadEventEnd − navigationStart)");
-    case FullyLoadedColumn:
-        return tr("Fully loaded: until the network has been quiet for 2 s");
-    case RequestsColumn:
-        return tr("Requests the page made");
-    case BytesColumn:
-        return tr("Bytes received: response headers and bodies as sent on the wire (compressed)");
+        return tip ? tr("The document's HTTP status and where the region's runs are") : tr("State");
     default:
         return {};
     }

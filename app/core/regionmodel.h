@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/pagemetric.h"
 #include "model/pagemetrics.h"
 #include "regioncatalog.h"
 #include "regionsummary.h"
@@ -11,8 +12,10 @@ struct TestRecord;
 
 // One row per region of the fleet, read from a TestRecord: where the region stands in the test (waiting,
 // starting a browser, loading, done, failed) and its numbers, as its RegionSummary counts them — the medians over
-// its ok runs. A metric no ok run observed stays empty. A stored test and a live one take the same path: a
-// snapshot (setTest()), then, while it runs, updateRegion() for each region whose record changed.
+// its ok runs. The metric columns are the metric table's (PageMetric::all()), in its order, after the region and
+// its state. A cell stays empty while the region has no numbers yet; once it has them (or ended without any) a
+// metric no ok run observed reads DisplayFormat::missing(), never 0. A stored test and a live one take the same
+// path: a snapshot (setTest()), then, while it runs, updateRegion() for each region whose record changed.
 class RegionModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -22,16 +25,12 @@ public:
     enum Column {
         RegionColumn,
         StateColumn,
-        TtfbColumn,
-        FcpColumn,
-        LcpColumn,
-        DclColumn,
-        LoadColumn,
-        FullyLoadedColumn,
-        RequestsColumn,
-        BytesColumn,
-        ColumnCount
+        FirstMetricColumn, // then one column per PageMetric, in the table's order
     };
+    static int columnOf(PageMetric::Id metric);
+    // The metric a column shows; nullopt for the region and state columns.
+    static std::optional<PageMetric::Id> metricAt(int column);
+    static int columnTotal();
     using Phase = RegionSummary::Phase;
     enum Role {
         SortRole = Qt::UserRole + 1, // numbers as numbers, absent last
@@ -66,12 +65,12 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    static QString headerToolTip(int section);
     struct Row
     {
         RegionCatalog::Region region;
         RegionSummary summary;
     };
+    static QVariant metricData(const Row &row, const PageMetric &metric, int role);
 
     QString name(const Row &row) const;
     QString summaryText(const Row &row) const;

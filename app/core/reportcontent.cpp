@@ -107,7 +107,8 @@ void ReportContent::build(ReportLayout &layout)
     addMap();
     addHeading(QObject::tr("Results by region"),
         QObject::tr("Medians over each region's successful runs (first view). %1 : not measured. TTFB: time to "
-                    "first byte; FCP/LCP: first/largest contentful paint; DCL: DOMContentLoaded.")
+                    "first byte; FCP/LCP: first/largest contentful paint; DCL: DOMContentLoaded; CLS: cumulative "
+                    "layout shift.")
             .arg(DisplayFormat::missing()));
     addTable();
     addHeading(QObject::tr("Timings"));
@@ -314,15 +315,31 @@ void ReportContent::paintMapLegend(QPainter &painter, const QRectF &rect) const
 
 void ReportContent::addTable()
 {
-    // The region column gets what the eight numbers leave.
-    const double numberWidth
-        = std::max(mm(17), metrics(font(8)).horizontalAdvance(QStringLiteral("00,000 ms")) + mm(2.5));
-    QList<double> widths { m_width - 8 * numberWidth };
-    for (int i = 0; i < 8; ++i)
-        widths.append(numberWidth);
+    // A column per metric of the metric table, as wide as its widest cell or title; the region column gets the rest.
+    const QFont cellFont = font(8);
+    const QFont headFont = font(8, true);
+    const double pad = mm(1.2);
+    QList<double> widths { 0 };
+    for (const PageMetric &metric : PageMetric::all()) {
+        double widest = metrics(headFont).horizontalAdvance(metric.label());
+        for (const ReportRegionSummary &region : std::as_const(m_regions))
+            widest = std::max(widest, metrics(cellFont).horizontalAdvance(cellText(region, metric)));
+        widths.append(std::max(mm(11), widest + 2 * pad + mm(1)));
+    }
+    double numbers = 0;
+    for (const double width : std::as_const(widths))
+        numbers += width;
+    widths[0] = std::max(mm(24), m_width - numbers);
     const int header = addTableHeader(widths);
     for (int r = 0; r < m_regions.size(); ++r)
         addTableRow(r, widths, header);
+}
+
+QString ReportContent::cellText(const ReportRegionSummary &region, const PageMetric &metric)
+{
+    if (region.status != Status::Measured || !region.median)
+        return {};
+    return metric.format(*region.median, QLocale());
 }
 
 namespace {
@@ -343,9 +360,9 @@ QRectF columnRect(const QList<double> &widths, const QRectF &row, int first, int
 int ReportContent::addTableHeader(const QList<double> &widths)
 {
     const QFont headFont = font(8, true);
-    const QStringList headers { QObject::tr("Region"), QObject::tr("TTFB"), QObject::tr("FCP"), QObject::tr("LCP"),
-        QObject::tr("DCL"), QObject::tr("Load"), QObject::tr("Fully loaded"), QObject::tr("Requests"),
-        QObject::tr("Bytes") };
+    QStringList headers { QObject::tr("Region") };
+    for (const PageMetric &metric : PageMetric::all())
+        headers.append(metric.label());
     const double pad = mm(1.2);
     double headHeight = 0;
     for (int i = 0; i < headers.size(); ++i)
@@ -379,12 +396,8 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
     QString note;
     bool noteIsFailure = false;
     if (region.status == Status::Measured && region.median) {
-        const QLocale locale;
-        const PageMetrics &m = *region.median;
-        for (const std::optional<double> &ms : { m.ttfbMs, m.firstContentfulPaintMs, m.largestContentfulPaintMs,
-                 m.domContentLoadedMs, m.loadMs, m.fullyLoadedMs })
-            cells << DisplayFormat::duration(ms, locale);
-        cells << DisplayFormat::count(m.requestCount, locale) << DisplayFormat::bytes(m.totalEncodedBytes, locale);
+        for (const PageMetric &metric : PageMetric::all())
+            cells << cellText(region, metric);
         if (region.okRuns < region.runs) {
             note = QObject::tr("%1 of %2 runs failed").arg(region.runs - region.okRuns).arg(region.runs);
             if (!region.failure.isEmpty())
@@ -422,7 +435,7 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
                 Qt::AlignRight | Qt::AlignVCenter, cells.at(i));
         }
         if (!note.isEmpty()) {
-            const QRectF span = columnRect(widths, rect, 1, 8).adjusted(pad, pad, -pad, -pad);
+            const QRectF span = columnRect(widths, rect, 1, int(widths.size()) - 1).adjusted(pad, pad, -pad, -pad);
             painter.setPen(noteIsFailure ? paper().error() : paper().muted());
             painter.setFont(spanning ? cellFont : noteFont);
             painter.drawText(
@@ -439,17 +452,11 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
 
 void ReportContent::addChart()
 {
-    using Metric = MetricsBarChart::Metric;
     QList<MetricsBarChart::RegionValues> values;
     double max = 0;
     for (const ReportRegionSummary &region : std::as_const(m_regions)) {
-        MetricsBarChart::RegionValues v { region.code, region.city, {} };
-        if (region.status == Status::Measured && region.median) {
-            v.ms[int(Metric::Ttfb)] = region.median->ttfbMs;
-            v.ms[int(Metric::Fcp)] = region.median->firstContentfulPaintMs;
-            v.ms[int(Metric::Lcp)] = region.median->largestContentfulPaintMs;
-            v.ms[int(Metric::Load)] = region.median->loadMs;
-        }
+        const auto v = MetricsBarChart::RegionValues::of(
+            region.code, region.city, region.status == Status::Measured ? region.median : std::nullopt);
         for (const std::optional<double> &ms : v.ms)
             max = std::max(max, ms.value_or(0));
         values.append(v);

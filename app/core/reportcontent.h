@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/pagemetric.h"
 #include "regioncatalog.h"
 #include "reportlayout.h"
 #include "reportregionsummary.h"
@@ -48,6 +49,8 @@ private:
     void paintMap(QPainter &painter, const QRectF &rect) const;
     void paintMapLegend(QPainter &painter, const QRectF &rect) const;
     void addTable();
+    // A metric's cell in the region's row: its median, formatted; empty without numbers.
+    static QString cellText(const ReportRegionSummary &region, const PageMetric &metric);
     int addTableHeader(const QList<double> &widths);
     void addTableRow(int index, const QList<double> &widths, int header);
     void addChart();

@@ -1,7 +1,5 @@
 #include "waterfallgeometry.h"
 
-#include "model/displayformat.h"
-
 #include <algorithm>
 #include <cmath>
 
@@ -115,11 +113,6 @@ double WaterfallGeometry::tickStep(double spanMs, double widthPx, double minPx)
             return m * magnitude;
     }
     return 10 * magnitude;
-}
-
-QString WaterfallGeometry::tickLabel(double ms, double stepMs, double spanMs)
-{
-    return DisplayFormat::axisTick(ms, stepMs, spanMs);
 }
 
 double WaterfallGeometry::spanFor(double maxEndMs)

@@ -83,8 +83,6 @@ public:
 
     // A "nice" tick step (1, 2 or 5 × 10^n ms) so that ticks are at least minPx apart over widthPx for spanMs.
     static double tickStep(double spanMs, double widthPx, double minPx);
-    // DisplayFormat::axisTick, for MetricsBarChart alone until it calls that itself; the waterfall does. Goes then.
-    static QString tickLabel(double ms, double stepMs, double spanMs);
     // The axis span for a latest end: 100 ms × 1.25^n, the smallest that holds it, so that a live waterfall
     // rescales in steps (like DevTools) rather than on every request.
     static double spanFor(double maxEndMs);

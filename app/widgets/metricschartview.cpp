@@ -1,5 +1,7 @@
 #include "metricschartview.h"
 
+#include "durationaxis.h"
+#include "model/displayformat.h"
 #include "regionmodel.h"
 #include "theme.h"
 
@@ -13,28 +15,8 @@
 #include <QLocale>
 #include <QSet>
 #include <QToolTip>
-#include <QValueAxis>
 
 #include <algorithm>
-
-namespace {
-
-RegionModel::Column columnOf(MetricsChartView::Metric metric)
-{
-    switch (metric) {
-    case MetricsChartView::Metric::Ttfb:
-        return RegionModel::TtfbColumn;
-    case MetricsChartView::Metric::Fcp:
-        return RegionModel::FcpColumn;
-    case MetricsChartView::Metric::Lcp:
-        return RegionModel::LcpColumn;
-    case MetricsChartView::Metric::Load:
-        return RegionModel::LoadColumn;
-    }
-    return RegionModel::LoadColumn;
-}
-
-} // namespace
 
 MetricsChartView::MetricsChartView(QWidget *parent)
     : QChartView(parent)
@@ -48,9 +30,9 @@ MetricsChartView::MetricsChartView(QWidget *parent)
 
     m_series = new QBarSeries;
     m_series->setBarWidth(0.8);
-    for (const Metric metric : metrics) {
+    for (const PageMetric::Id metric : metrics()) {
         auto *set = new QBarSet(MetricsBarChart::metricName(metric));
-        m_sets[int(metric)] = set;
+        m_sets[MetricsBarChart::indexOf(metric)] = set;
         m_series->append(set);
         connect(set, &QBarSet::hovered, this,
             [this, metric](bool status, int index) { showToolTip(metric, status, index); });
@@ -61,9 +43,9 @@ MetricsChartView::MetricsChartView(QWidget *parent)
     m_categoryAxis->setGridLineVisible(false);
     chart->addAxis(m_categoryAxis, Qt::AlignBottom);
     m_series->attachAxis(m_categoryAxis);
-    m_valueAxis = new QValueAxis;
-    m_valueAxis->setLabelFormat(QStringLiteral("%.0f ms"));
-    m_valueAxis->setRange(0, MetricsBarChart::axisTopMs({}));
+    m_valueAxis = new DurationAxis;
+    const double top = MetricsBarChart::axisTopMs({});
+    m_valueAxis->setTicks(top, MetricsBarChart::tickCount(top));
     chart->addAxis(m_valueAxis, Qt::AlignLeft);
     m_series->attachAxis(m_valueAxis);
 
@@ -112,14 +94,7 @@ void MetricsChartView::setValues(const QList<RegionValues> &values)
 MetricsChartView::RegionValues MetricsChartView::rowValues(const RegionModel *model, int row)
 {
     const RegionCatalog::Region region = model->region(row);
-    RegionValues values { region.code, region.city, {} };
-    for (const Metric metric : metrics) {
-        // SortRole holds the number itself, and nothing for a metric no run observed.
-        const QVariant value = model->index(row, columnOf(metric)).data(RegionModel::SortRole);
-        if (value.isValid())
-            values.ms[int(metric)] = value.toDouble();
-    }
-    return values;
+    return RegionValues::of(region.code, region.city, model->summary(region.code).median);
 }
 
 void MetricsChartView::rebuildFromModel()
@@ -222,25 +197,24 @@ void MetricsChartView::rebuild()
 
 void MetricsChartView::updateValues()
 {
-    for (const Metric metric : metrics) {
-        QBarSet *set = m_sets[int(metric)];
+    for (int m = 0; m < metricCount; ++m) {
+        QBarSet *set = m_sets[m];
         for (int i = 0; i < m_values.size(); ++i) {
             // A gap is a bar of no height with no outline: nothing is drawn, and the tooltip says why.
-            const std::optional<double> value = m_values.at(i).ms[int(metric)];
+            const std::optional<double> value = m_values.at(i).ms[m];
             const qreal shown = value ? std::max(0.0, *value) : 0.0;
             if (set->at(i) != shown)
                 set->replace(i, shown);
         }
     }
     const double top = MetricsBarChart::axisTopMs(m_values, m_axisAtLeastMs);
-    if (m_valueAxis->max() != top || m_valueAxis->min() != 0)
-        m_valueAxis->setRange(0, top);
-    m_valueAxis->setTickCount(MetricsBarChart::tickCount(top));
+    m_valueAxis->setTicks(top, MetricsBarChart::tickCount(top));
 }
 
-QBarSet *MetricsChartView::barSet(Metric metric) const
+QBarSet *MetricsChartView::barSet(PageMetric::Id metric) const
 {
-    return m_sets[int(metric)];
+    const int index = MetricsBarChart::indexOf(metric);
+    return index < 0 ? nullptr : m_sets[index];
 }
 
 QList<QBarSet *> MetricsChartView::barSets() const
@@ -248,11 +222,11 @@ QList<QBarSet *> MetricsChartView::barSets() const
     return { m_sets.begin(), m_sets.end() };
 }
 
-std::optional<double> MetricsChartView::value(Metric metric, int region) const
+std::optional<double> MetricsChartView::value(PageMetric::Id metric, int region) const
 {
     if (region < 0 || region >= m_values.size())
         return std::nullopt;
-    return m_values.at(region).ms[int(metric)];
+    return m_values.at(region).value(metric);
 }
 
 QStringList MetricsChartView::categories() const
@@ -260,9 +234,14 @@ QStringList MetricsChartView::categories() const
     return m_categoryAxis->categories();
 }
 
+QStringList MetricsChartView::axisLabels() const
+{
+    return m_valueAxis->categoriesLabels();
+}
+
 double MetricsChartView::axisMaxMs() const
 {
-    return m_valueAxis->max();
+    return m_valueAxis->topMs();
 }
 
 void MetricsChartView::changeEvent(QEvent *event)
@@ -299,8 +278,8 @@ void MetricsChartView::applyPalette()
         axis->setLinePenColor(line);
         axis->setGridLineColor(grid);
     }
-    for (const Metric metric : metrics) {
-        QBarSet *set = m_sets[int(metric)];
+    for (const PageMetric::Id metric : metrics()) {
+        QBarSet *set = barSet(metric);
         set->setColor(MetricsBarChart::metricColor(metric, dark));
         set->setBorderColor(Qt::transparent);
         set->setPen(Qt::NoPen); // an outline would draw a gap's zero-height bar as a line
@@ -310,7 +289,7 @@ void MetricsChartView::applyPalette()
     m_applyingPalette = false;
 }
 
-void MetricsChartView::showToolTip(Metric metric, bool hovering, int index)
+void MetricsChartView::showToolTip(PageMetric::Id metric, bool hovering, int index)
 {
     if (!hovering || index < 0 || index >= m_values.size()) {
         QToolTip::hideText();
@@ -319,8 +298,8 @@ void MetricsChartView::showToolTip(Metric metric, bool hovering, int index)
     const RegionValues &values = m_values.at(index);
     const QString region
         = values.city.isEmpty() ? values.code : QStringLiteral("%1 (%2)").arg(values.city, values.code);
-    const std::optional<double> ms = values.ms[int(metric)];
-    const QString value = ms ? tr("%1 ms").arg(QLocale().toString(*ms, 'f', 0)) : tr("not measured");
+    const std::optional<double> ms = values.value(metric);
+    const QString value = ms ? DisplayFormat::duration(ms, QLocale()) : tr("not measured");
     QToolTip::showText(
         QCursor::pos(), QStringLiteral("%1\n%2: %3").arg(region, MetricsBarChart::metricName(metric), value), this);
 }

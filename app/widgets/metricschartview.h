@@ -16,10 +16,10 @@
 class QBarCategoryAxis;
 class QBarSeries;
 class QBarSet;
-class QValueAxis;
+class DurationAxis;
 
 // The current test's numbers as grouped bars: one group per region (named by its city on the category axis, by
-// its code when the cities do not fit the width), one bar per metric (TTFB, FCP, LCP, Load), in milliseconds, in
+// its code when the cities do not fit the width), one bar per metric of MetricsBarChart::metrics(), in
 // MetricsBarChart's colours and on its scale, so the window and the PDF report read alike. Fed from a RegionModel
 // and updated on its dataChanged(); a metric a region did not observe is a gap (no bar, "not measured" on hover),
 // never a bar of 0.
@@ -32,9 +32,8 @@ class MetricsChartView final : public QChartView
     Q_DISABLE_COPY_MOVE(MetricsChartView)
 
 public:
-    using Metric = MetricsBarChart::Metric;
     static constexpr int metricCount = MetricsBarChart::metricCount;
-    static constexpr auto metrics = MetricsBarChart::metrics;
+    static constexpr auto metrics() { return MetricsBarChart::metrics(); }
     using RegionValues = MetricsBarChart::RegionValues;
 
     explicit MetricsChartView(QWidget *parent = nullptr);
@@ -47,12 +46,14 @@ public:
     void setValues(const QList<RegionValues> &values);
     QList<RegionValues> values() const { return m_values; }
 
-    // The bar set of one metric: its values are in category order, 0 for a gap.
-    QBarSet *barSet(Metric metric) const;
+    // The bar set of one metric: its values are in category order, 0 for a gap. Null for a metric not drawn.
+    QBarSet *barSet(PageMetric::Id metric) const;
     QList<QBarSet *> barSets() const;
     // The value shown for a region (by category index), or nullopt for a gap.
-    std::optional<double> value(Metric metric, int region) const;
+    std::optional<double> value(PageMetric::Id metric, int region) const;
     QStringList categories() const;
+    // The value axis' labels, from 0 up.
+    QStringList axisLabels() const;
     // The y axis' top, in milliseconds: a round number above the largest value, and above `ms` if set (so that
     // several charts of one test share their scale).
     double axisMaxMs() const;
@@ -74,14 +75,14 @@ private:
     // Whether the cities are too wide for the groups at this width: the codes are shown instead.
     bool citiesTooWide() const;
     void updateCategoryFont(); // smaller labels where even the codes are too wide
-    void showToolTip(Metric metric, bool hovering, int index);
+    void showToolTip(PageMetric::Id metric, bool hovering, int index);
 
     QPointer<RegionModel> m_model;
     QList<RegionValues> m_values;
     QBarSeries *m_series = nullptr; // owned by the chart
-    std::array<QBarSet *, metricCount> m_sets {}; // owned by the series
+    std::array<QBarSet *, metricCount> m_sets {}; // in metrics() order; owned by the series
     QBarCategoryAxis *m_categoryAxis = nullptr;
-    QValueAxis *m_valueAxis = nullptr;
+    DurationAxis *m_valueAxis = nullptr;
     QList<QMetaObject::Connection> m_modelConnections;
     bool m_applyingPalette = false;
     bool m_showingCodes = false;

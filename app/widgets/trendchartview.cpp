@@ -1,6 +1,8 @@
 #include "trendchartview.h"
 
+#include "durationaxis.h"
 #include "metricsbarchart.h"
+#include "model/displayformat.h"
 #include "theme.h"
 
 #include <QChart>
@@ -17,7 +19,6 @@
 #include <QLocale>
 #include <QToolTip>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -26,46 +27,9 @@ namespace {
 
 constexpr qint64 dayMs = 24 * 3600 * 1000;
 
-std::optional<double> valueOf(const TrendPoint &point, TrendChartView::Metric metric)
+std::optional<double> valueOf(const TrendPoint &point, PageMetric::Id metric)
 {
-    switch (metric) {
-    case TrendChartView::Metric::Load:
-        return point.loadMs;
-    case TrendChartView::Metric::Lcp:
-        return point.largestContentfulPaintMs;
-    case TrendChartView::Metric::Fcp:
-        return point.firstContentfulPaintMs;
-    case TrendChartView::Metric::Ttfb:
-        return point.ttfbMs;
-    }
-    return std::nullopt;
-}
-
-MetricsBarChart::Metric barMetric(TrendChartView::Metric metric)
-{
-    switch (metric) {
-    case TrendChartView::Metric::Load:
-        return MetricsBarChart::Metric::Load;
-    case TrendChartView::Metric::Lcp:
-        return MetricsBarChart::Metric::Lcp;
-    case TrendChartView::Metric::Fcp:
-        return MetricsBarChart::Metric::Fcp;
-    case TrendChartView::Metric::Ttfb:
-        return MetricsBarChart::Metric::Ttfb;
-    }
-    return MetricsBarChart::Metric::Load;
-}
-
-double niceCeiling(double value)
-{
-    if (!(value > 0))
-        return 1000;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
-    for (const double step : { 1.0, 2.0, 2.5, 5.0 }) {
-        if (value <= step * magnitude)
-            return step * magnitude;
-    }
-    return 10 * magnitude;
+    return PageMetric::get(metric).value(point.median);
 }
 
 } // namespace
@@ -100,8 +64,7 @@ TrendChartView::TrendChartView(QWidget *parent)
     m_view->setChart(chart);
     m_timeAxis = new QDateTimeAxis;
     chart->addAxis(m_timeAxis, Qt::AlignBottom);
-    m_valueAxis = new QValueAxis;
-    m_valueAxis->setLabelFormat(QStringLiteral("%.0f ms"));
+    m_valueAxis = new DurationAxis;
     chart->addAxis(m_valueAxis, Qt::AlignLeft);
 
     connect(m_chooser, &QComboBox::currentIndexChanged, this, [this] {
@@ -119,15 +82,9 @@ QChart *TrendChartView::chart() const
     return m_view->chart();
 }
 
-QString TrendChartView::metricName(Metric metric)
+QStringList TrendChartView::axisLabels() const
 {
-    return MetricsBarChart::metricName(barMetric(metric));
-}
-
-QColor TrendChartView::metricColor(Metric metric, bool dark)
-{
-    // The same colours as the current test's bars, so a metric looks the same in every chart.
-    return MetricsBarChart::metricColor(barMetric(metric), dark);
+    return m_valueAxis->categoriesLabels();
 }
 
 void TrendChartView::setHistory(HistoryStore *history)
@@ -214,51 +171,13 @@ void TrendChartView::rebuild()
             chart->removeSeries(series);
             delete series;
         }
-        segments.clear();
     }
+    m_series.clear();
 
     const bool dark = Theme(palette()).isDark();
     double max = 0;
-    for (const Metric metric : metrics) {
-        QList<QLineSeries *> &segments = m_series[int(metric)];
-        QLineSeries *current = nullptr;
-        const auto newSegment = [&] {
-            auto *series = new QLineSeries;
-            series->setName(metricName(metric));
-            QPen pen(metricColor(metric, dark), 2);
-            series->setPen(pen);
-            series->setColor(metricColor(metric, dark));
-            series->setPointsVisible(true);
-            connect(series, &QLineSeries::hovered, this,
-                [this, metric](const QPointF &point, bool state) { showToolTip(metric, point, state); });
-            segments.append(series);
-            return series;
-        };
-        for (const TrendPoint &point : std::as_const(m_points)) {
-            const std::optional<double> value = valueOf(point, metric);
-            if (!value) {
-                current = nullptr; // a gap: the next value starts a new segment
-                continue;
-            }
-            if (!current)
-                current = newSegment();
-            current->append(double(point.startedAt.toMSecsSinceEpoch()), *value);
-            max = std::max(max, *value);
-        }
-        if (segments.isEmpty())
-            newSegment(); // keeps the metric in the legend
-        for (QLineSeries *series : std::as_const(segments)) {
-            chart->addSeries(series);
-            series->attachAxis(m_timeAxis);
-            series->attachAxis(m_valueAxis);
-            series->setMarkerSize(4); // after addSeries(), which sets it from the pen
-        }
-        // One legend entry per metric, however many pieces its line has.
-        for (qsizetype i = 1; i < segments.size(); ++i) {
-            for (QLegendMarker *marker : chart->legend()->markers(segments.at(i)))
-                marker->setVisible(false);
-        }
-    }
+    for (const PageMetric::Id metric : metrics())
+        addLine(metric, dark, &max);
 
     qint64 first = QDateTime::currentMSecsSinceEpoch() - 7 * dayMs;
     qint64 last = QDateTime::currentMSecsSinceEpoch();
@@ -280,9 +199,52 @@ void TrendChartView::rebuild()
                                          : QStringLiteral("MMM d");
     m_timeAxis->setFormat(format);
     m_timeAxis->setTickCount(std::clamp(int(m_points.size()) + 1, 3, 6));
-    const double top = niceCeiling(max * 1.05);
-    m_valueAxis->setRange(0, top);
-    m_valueAxis->setTickCount(6);
+    // The bar chart's round tops and ticks, so the two charts of a URL read alike.
+    const double top = MetricsBarChart::axisTopMs(max);
+    m_valueAxis->setTicks(top, MetricsBarChart::tickCount(top));
+}
+
+void TrendChartView::addLine(PageMetric::Id metric, bool dark, double *maxMs)
+{
+    QChart *chart = this->chart();
+    QList<QLineSeries *> &segments = m_series[metric];
+    const QColor color = MetricsBarChart::metricColor(metric, dark);
+    QLineSeries *current = nullptr;
+    const auto newSegment = [&] {
+        auto *series = new QLineSeries;
+        series->setName(MetricsBarChart::metricName(metric));
+        series->setPen(QPen(color, 2));
+        series->setColor(color);
+        series->setPointsVisible(true);
+        connect(series, &QLineSeries::hovered, this,
+            [this, metric](const QPointF &point, bool state) { showToolTip(metric, point, state); });
+        segments.append(series);
+        return series;
+    };
+    for (const TrendPoint &point : std::as_const(m_points)) {
+        const std::optional<double> value = valueOf(point, metric);
+        if (!value) {
+            current = nullptr; // a gap: the next value starts a new segment
+            continue;
+        }
+        if (!current)
+            current = newSegment();
+        current->append(double(point.startedAt.toMSecsSinceEpoch()), *value);
+        *maxMs = std::max(*maxMs, *value);
+    }
+    if (segments.isEmpty())
+        newSegment(); // keeps the metric in the legend
+    for (QLineSeries *series : std::as_const(segments)) {
+        chart->addSeries(series);
+        series->attachAxis(m_timeAxis);
+        series->attachAxis(m_valueAxis);
+        series->setMarkerSize(4); // after addSeries(), which sets it from the pen
+    }
+    // One legend entry per metric, however many pieces its line has.
+    for (qsizetype i = 1; i < segments.size(); ++i) {
+        for (QLegendMarker *marker : chart->legend()->markers(segments.at(i)))
+            marker->setVisible(false);
+    }
 }
 
 void TrendChartView::changeEvent(QEvent *event)
@@ -319,7 +281,7 @@ void TrendChartView::applyPalette()
     m_applyingPalette = false;
 }
 
-void TrendChartView::showToolTip(Metric metric, const QPointF &point, bool hovering)
+void TrendChartView::showToolTip(PageMetric::Id metric, const QPointF &point, bool hovering)
 {
     if (!hovering || m_points.isEmpty()) {
         QToolTip::hideText();
@@ -333,9 +295,9 @@ void TrendChartView::showToolTip(Metric metric, const QPointF &point, bool hover
           });
     const std::optional<double> value = valueOf(*nearest, metric);
     const QString runs = nearest->runs == 1 ? tr("one run") : tr("median of %1 runs").arg(nearest->runs);
-    const QString text
-        = QStringLiteral("%1\n%2: %3\n%4")
-              .arg(QLocale().toString(nearest->startedAt.toLocalTime(), QLocale::ShortFormat), metricName(metric),
-                  value ? tr("%1 ms").arg(QLocale().toString(*value, 'f', 0)) : tr("not measured"), runs);
+    const QString text = QStringLiteral("%1\n%2: %3\n%4")
+                             .arg(QLocale().toString(nearest->startedAt.toLocalTime(), QLocale::ShortFormat),
+                                 MetricsBarChart::metricName(metric),
+                                 value ? DisplayFormat::duration(value, QLocale()) : tr("not measured"), runs);
     QToolTip::showText(QCursor::pos(), text, this);
 }

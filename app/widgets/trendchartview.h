@@ -1,10 +1,11 @@
 #pragma once
 
 #include "historystore.h"
+#include "model/pagemetric.h"
 #include "regioncatalog.h"
 
-#include <QColor>
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QWidget>
 
@@ -16,20 +17,23 @@ class QComboBox;
 class QDateTimeAxis;
 class QLabel;
 class QLineSeries;
-class QValueAxis;
+class DurationAxis;
 
-// How a URL's times developed over the tests in the history, in one region: a line per metric (load, LCP, FCP,
-// TTFB; the medians of each test) over the tests' start times, from HistoryStore::trend(). A combo box picks the
-// region. A test that did not observe a metric breaks that metric's line instead of dipping to 0.
+// How a URL's times developed over the tests in the history, in one region: a line per metric of metrics() (the
+// medians of each test) over the tests' start times, from HistoryStore::trend(), in the bar chart's colours. A
+// combo box picks the region. A test that did not observe a metric breaks that metric's line instead of dipping
+// to 0.
 class TrendChartView final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TrendChartView)
 
 public:
-    enum class Metric { Load, Lcp, Fcp, Ttfb };
-    static constexpr int metricCount = 4;
-    static constexpr std::array<Metric, metricCount> metrics { Metric::Load, Metric::Lcp, Metric::Fcp, Metric::Ttfb };
+    // The lines, in the legend's order: the slowest first, as they stack on the chart.
+    static constexpr std::array<PageMetric::Id, 4> metrics()
+    {
+        return { PageMetric::Id::Load, PageMetric::Id::Lcp, PageMetric::Id::Fcp, PageMetric::Id::Ttfb };
+    }
 
     explicit TrendChartView(QWidget *parent = nullptr);
     ~TrendChartView() override;
@@ -51,12 +55,11 @@ public:
     QList<TrendPoint> points() const { return m_points; }
     QComboBox *regionChooser() const { return m_chooser; }
     QChart *chart() const;
-    // The line segments of one metric (split where a test lacks it).
-    QList<QLineSeries *> series(Metric metric) const { return m_series[int(metric)]; }
+    // The line segments of one metric (split where a test lacks it); none for a metric not drawn.
+    QList<QLineSeries *> series(PageMetric::Id metric) const { return m_series.value(metric); }
     QString message() const; // why the chart is empty, or ""
-
-    static QString metricName(Metric metric);
-    static QColor metricColor(Metric metric, bool dark);
+    // The value axis' labels, from 0 up.
+    QStringList axisLabels() const;
 
 signals:
     void regionChanged(const QString &code);
@@ -67,7 +70,8 @@ protected:
 private:
     void rebuild();
     void applyPalette();
-    void showToolTip(Metric metric, const QPointF &point, bool hovering);
+    void addLine(PageMetric::Id metric, bool dark, double *maxMs);
+    void showToolTip(PageMetric::Id metric, const QPointF &point, bool hovering);
 
     HistoryStore *m_history = nullptr;
     QString m_url;
@@ -76,7 +80,7 @@ private:
     QLabel *m_message;
     QChartView *m_view;
     QDateTimeAxis *m_timeAxis = nullptr;
-    QValueAxis *m_valueAxis = nullptr;
-    std::array<QList<QLineSeries *>, metricCount> m_series;
+    DurationAxis *m_valueAxis = nullptr;
+    QMap<PageMetric::Id, QList<QLineSeries *>> m_series;
     bool m_applyingPalette = false;
 };

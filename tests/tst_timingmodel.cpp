@@ -1,7 +1,9 @@
-// The shared value types: every one survives toJson → text → fromJson unchanged, an unobserved metric stays
-// absent (never 0), and every decode error names the field it is about.
+// What a view measured, as the shared model carries it (RequestTiming, PageMetrics, ViewResult, RunResult): every
+// one survives toJson → text → fromJson unchanged, an unobserved metric stays absent (never 0), every decode error
+// names the field it is about, and medians count only the runs that observed a metric. How a page is loaded
+// (LoadOptions, LoadError, ConnectivityProfile) is tst_loadconditions'.
 
-#include "model/connectivityprofile.h"
+#include "jsontext.h"
 #include "model/loaderror.h"
 #include "model/loadoptions.h"
 #include "model/pagemetrics.h"
@@ -15,26 +17,6 @@
 #include <cmath>
 
 namespace {
-
-char *jsonText(const QJsonObject &json)
-{
-    return qstrdup(QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
-}
-
-// Through real JSON text, not just QJsonObject, so number formatting is part of every round trip.
-QJsonObject viaText(const QJsonObject &json)
-{
-    return QJsonDocument::fromJson(QJsonDocument(json).toJson(QJsonDocument::Compact)).object();
-}
-
-QJsonObject parse(const QByteArray &text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("test fixture is not JSON: %s (%s)", text.constData(), qPrintable(error.errorString()));
-    return document.object();
-}
 
 RequestTiming fullRequest()
 {
@@ -100,21 +82,6 @@ ViewResult fullView()
     return v;
 }
 
-const QList<LoadError::Kind> allKinds {
-    LoadError::Kind::InvalidUrl,
-    LoadError::Kind::DnsFailure,
-    LoadError::Kind::ConnectionFailed,
-    LoadError::Kind::TlsFailure,
-    LoadError::Kind::Timeout,
-    LoadError::Kind::HttpError,
-    LoadError::Kind::BadResponse,
-    LoadError::Kind::BrowserUnavailable,
-    LoadError::Kind::BrowserCrashed,
-    LoadError::Kind::Cancelled,
-    LoadError::Kind::Refused,
-    LoadError::Kind::Other,
-};
-
 // One decoder per struct name, so the error table below can list rows for all of them.
 std::optional<QString> decodeError(const QString &type, const QJsonObject &json)
 {
@@ -128,10 +95,6 @@ std::optional<QString> decodeError(const QString &type, const QJsonObject &json)
         ok = ViewResult::fromJson(json, &error).has_value();
     else if (type == u"RunResult")
         ok = RunResult::fromJson(json, &error).has_value();
-    else if (type == u"LoadOptions")
-        ok = LoadOptions::fromJson(json, &error).has_value();
-    else if (type == u"LoadError")
-        ok = LoadError::fromJson(json, &error).has_value();
     else
         qFatal("no decoder for %s", qPrintable(type));
     if (ok)
@@ -158,16 +121,8 @@ char *toString(const RunResult &value)
 {
     return jsonText(value.toJson());
 }
-char *toString(const LoadOptions &value)
-{
-    return jsonText(value.toJson());
-}
-char *toString(const LoadError &value)
-{
-    return jsonText(value.toJson());
-}
 
-class tst_Model : public QObject
+class tst_TimingModel : public QObject
 {
     Q_OBJECT
 
@@ -180,17 +135,11 @@ private slots:
     void viewResultRoundTrip();
     void runResultRoundTrip_data();
     void runResultRoundTrip();
-    void loadOptionsRoundTrip_data();
-    void loadOptionsRoundTrip();
-    void loadErrorRoundTrip_data();
-    void loadErrorRoundTrip();
 
     void absentMetricsStayAbsent();
     void absentPhasesStayAbsent();
     void nullReadsAsAbsent();
     void unknownFieldsAreIgnored();
-    void unknownLoadErrorKindIsOther();
-    void profileNameIsCanonicalised();
 
     void decodeErrors_data();
     void decodeErrors();
@@ -198,18 +147,10 @@ private slots:
     void median_data();
     void median();
 
-    void byName_data();
-    void byName();
-    void profileNumbers();
-
-    void kindOfNetError_data();
-    void kindOfNetError();
-    void kindNamesRoundTrip();
-
     void phasesSumAndEnd();
 };
 
-void tst_Model::requestTimingRoundTrip_data()
+void tst_TimingModel::requestTimingRoundTrip_data()
 {
     QTest::addColumn<RequestTiming>("timing");
 
@@ -253,7 +194,7 @@ void tst_Model::requestTimingRoundTrip_data()
     QTest::newRow("non-ASCII url, empty header value") << unicode;
 }
 
-void tst_Model::requestTimingRoundTrip()
+void tst_TimingModel::requestTimingRoundTrip()
 {
     QFETCH(RequestTiming, timing);
     QString error;
@@ -263,7 +204,7 @@ void tst_Model::requestTimingRoundTrip()
     QVERIFY(error.isEmpty());
 }
 
-void tst_Model::pageMetricsRoundTrip_data()
+void tst_TimingModel::pageMetricsRoundTrip_data()
 {
     QTest::addColumn<PageMetrics>("metrics");
     QTest::newRow("nothing observed") << PageMetrics {};
@@ -288,7 +229,7 @@ void tst_Model::pageMetricsRoundTrip_data()
     QTest::newRow("limits") << huge;
 }
 
-void tst_Model::pageMetricsRoundTrip()
+void tst_TimingModel::pageMetricsRoundTrip()
 {
     QFETCH(PageMetrics, metrics);
     QString error;
@@ -297,7 +238,7 @@ void tst_Model::pageMetricsRoundTrip()
     QCOMPARE(*decoded, metrics);
 }
 
-void tst_Model::viewResultRoundTrip_data()
+void tst_TimingModel::viewResultRoundTrip_data()
 {
     QTest::addColumn<ViewResult>("view");
 
@@ -316,7 +257,7 @@ void tst_Model::viewResultRoundTrip_data()
     QTest::newRow("timed out, keeps partial waterfall") << timedOut;
 }
 
-void tst_Model::viewResultRoundTrip()
+void tst_TimingModel::viewResultRoundTrip()
 {
     QFETCH(ViewResult, view);
     QString error;
@@ -326,7 +267,7 @@ void tst_Model::viewResultRoundTrip()
     QCOMPARE(decoded->ok(), !view.error.has_value());
 }
 
-void tst_Model::runResultRoundTrip_data()
+void tst_TimingModel::runResultRoundTrip_data()
 {
     QTest::addColumn<RunResult>("run");
 
@@ -348,7 +289,7 @@ void tst_Model::runResultRoundTrip_data()
     QTest::newRow("with a failed repeat view") << repeat;
 }
 
-void tst_Model::runResultRoundTrip()
+void tst_TimingModel::runResultRoundTrip()
 {
     QFETCH(RunResult, run);
     QString error;
@@ -359,44 +300,7 @@ void tst_Model::runResultRoundTrip()
     QCOMPARE(decoded->repeatView.has_value(), run.repeatView.has_value());
 }
 
-void tst_Model::loadOptionsRoundTrip_data()
-{
-    QTest::addColumn<LoadOptions>("options");
-    QTest::newRow("defaults") << LoadOptions {};
-    QTest::newRow("everything set") << LoadOptions { 1000, QStringLiteral("Dial"), true, true };
-    QTest::newRow("longest timeout") << LoadOptions { LoadOptions::maxTimeoutMs, QStringLiteral("3G Slow"), false,
-        true };
-}
-
-void tst_Model::loadOptionsRoundTrip()
-{
-    QFETCH(LoadOptions, options);
-    QString error;
-    const auto decoded = LoadOptions::fromJson(viaText(options.toJson()), &error);
-    QVERIFY2(decoded, qPrintable(error));
-    QCOMPARE(*decoded, options);
-}
-
-void tst_Model::loadErrorRoundTrip_data()
-{
-    QTest::addColumn<LoadError>("loadError");
-    for (LoadError::Kind kind : allKinds) {
-        const QString name = LoadError::kindName(kind);
-        QTest::newRow(qPrintable(name)) << LoadError { kind, QStringLiteral("because of ") + name };
-    }
-    QTest::newRow("empty message") << LoadError { LoadError::Kind::Cancelled, QString() };
-}
-
-void tst_Model::loadErrorRoundTrip()
-{
-    QFETCH(LoadError, loadError);
-    QString error;
-    const auto decoded = LoadError::fromJson(viaText(loadError.toJson()), &error);
-    QVERIFY2(decoded, qPrintable(error));
-    QCOMPARE(*decoded, loadError);
-}
-
-void tst_Model::absentMetricsStayAbsent()
+void tst_TimingModel::absentMetricsStayAbsent()
 {
     PageMetrics metrics;
     metrics.loadMs = 300;
@@ -418,7 +322,7 @@ void tst_Model::absentMetricsStayAbsent()
     QCOMPARE(decoded->loadMs, std::optional<double>(300));
 }
 
-void tst_Model::absentPhasesStayAbsent()
+void tst_TimingModel::absentPhasesStayAbsent()
 {
     RequestTiming timing;
     timing.id = QStringLiteral("7");
@@ -444,7 +348,7 @@ void tst_Model::absentPhasesStayAbsent()
     QVERIFY(!decoded->encodedBytes.has_value());
 }
 
-void tst_Model::nullReadsAsAbsent()
+void tst_TimingModel::nullReadsAsAbsent()
 {
     // Other tools write null for "not measured"; it must not turn into 0.
     const auto decoded
@@ -455,7 +359,7 @@ void tst_Model::nullReadsAsAbsent()
     QCOMPARE(decoded->ttfbMs, std::optional<double>(12));
 }
 
-void tst_Model::unknownFieldsAreIgnored()
+void tst_TimingModel::unknownFieldsAreIgnored()
 {
     QJsonObject json = fullRequest().toJson();
     json.insert(QStringLiteral("addedInVersion9"), QJsonObject { { QStringLiteral("x"), 1 } });
@@ -468,25 +372,7 @@ void tst_Model::unknownFieldsAreIgnored()
     QCOMPARE(*decoded, fullRequest());
 }
 
-void tst_Model::unknownLoadErrorKindIsOther()
-{
-    // A newer probe may name a kind this build does not know: keep the message, call the kind "other".
-    const auto decoded = LoadError::fromJson(parse(R"({"kind":"quantum-failure","message":"m"})"), nullptr);
-    QVERIFY(decoded);
-    QCOMPARE(LoadError::kindName(decoded->kind), QStringLiteral("other"));
-    QCOMPARE(decoded->message, QStringLiteral("m"));
-}
-
-void tst_Model::profileNameIsCanonicalised()
-{
-    const auto decoded = LoadOptions::fromJson(parse(R"({"profile":"3gfast"})"), nullptr);
-    QVERIFY(decoded);
-    QCOMPARE(decoded->profile, QStringLiteral("3G Fast"));
-    QCOMPARE(decoded->timeoutMs, LoadOptions::defaultTimeoutMs);
-    QCOMPARE(decoded->repeatView, false);
-}
-
-void tst_Model::decodeErrors_data()
+void tst_TimingModel::decodeErrors_data()
 {
     QTest::addColumn<QString>("type");
     QTest::addColumn<QByteArray>("json");
@@ -541,16 +427,6 @@ void tst_Model::decodeErrors_data()
     row("metrics: negative request count", "PageMetrics", R"({"requestCount":-1})", "requestCount: -1 is outside");
     row("metrics: bool bytes", "PageMetrics", R"({"totalEncodedBytes":true})",
         "totalEncodedBytes: expected an integer");
-    // LoadOptions
-    row("options: timeout too short", "LoadOptions", R"({"timeoutMs":999})", "timeoutMs: 999 is outside 1000");
-    row("options: timeout too long", "LoadOptions", R"({"timeoutMs":600001})", "timeoutMs: 600001 is outside");
-    row("options: unknown profile", "LoadOptions", R"({"profile":"5G"})", "profile: unknown profile \"5G\"");
-    row("options: profile is a number", "LoadOptions", R"({"profile":3})", "profile: expected a string");
-    row("options: repeatView is a number", "LoadOptions", R"({"repeatView":1})", "repeatView: expected true or false");
-    // LoadError
-    row("error: kind missing", "LoadError", R"({"message":"m"})", "kind: is required");
-    row("error: kind is a number", "LoadError", R"({"kind":4})", "kind: expected a string");
-    row("error: message is an object", "LoadError", R"({"kind":"timeout","message":{}})", "message: expected a string");
     // ViewResult
     row("view: url missing", "ViewResult", R"({"metrics":{}})", "url: is required");
     row("view: metrics missing", "ViewResult", R"({"url":"u"})", "metrics: is required");
@@ -578,7 +454,7 @@ void tst_Model::decodeErrors_data()
         R"({"url":"u","firstView":{"url":"u","metrics":{}},"browserStartMs":-1})", "browserStartMs: -1 is outside");
 }
 
-void tst_Model::decodeErrors()
+void tst_TimingModel::decodeErrors()
 {
     QFETCH(QString, type);
     QFETCH(QByteArray, json);
@@ -588,7 +464,7 @@ void tst_Model::decodeErrors()
     QVERIFY2(error->startsWith(expected), qPrintable(QStringLiteral("error was: ") + *error));
 }
 
-void tst_Model::median_data()
+void tst_TimingModel::median_data()
 {
     QTest::addColumn<QList<PageMetrics>>("runs");
     QTest::addColumn<PageMetrics>("expected");
@@ -646,126 +522,14 @@ void tst_Model::median_data()
     QTest::newRow("status and counts, even") << statuses << statusesExpected;
 }
 
-void tst_Model::median()
+void tst_TimingModel::median()
 {
     QFETCH(QList<PageMetrics>, runs);
     QFETCH(PageMetrics, expected);
     QCOMPARE(PageMetrics::median(runs), expected);
 }
 
-void tst_Model::byName_data()
-{
-    QTest::addColumn<QString>("name");
-    QTest::addColumn<QString>("canonical"); // empty: not found
-    QTest::addColumn<double>("downKbps");
-
-    QTest::newRow("exact") << QStringLiteral("3G Fast") << QStringLiteral("3G Fast") << 1600.0;
-    QTest::newRow("lower case with space") << QStringLiteral("3g fast") << QStringLiteral("3G Fast") << 1600.0;
-    QTest::newRow("no space, mixed case") << QStringLiteral("3GFast") << QStringLiteral("3G Fast") << 1600.0;
-    QTest::newRow("3G is not 3G Fast") << QStringLiteral("3g") << QStringLiteral("3G") << 1600.0;
-    QTest::newRow("native") << QStringLiteral("NATIVE") << QStringLiteral("Native") << 0.0;
-    QTest::newRow("cable") << QStringLiteral("cable") << QStringLiteral("Cable") << 5000.0;
-    QTest::newRow("unknown") << QStringLiteral("5G") << QString() << 0.0;
-    QTest::newRow("dash is not a space") << QStringLiteral("3G-Fast") << QString() << 0.0;
-    QTest::newRow("empty") << QString() << QString() << 0.0;
-}
-
-void tst_Model::byName()
-{
-    QFETCH(QString, name);
-    QFETCH(QString, canonical);
-    QFETCH(double, downKbps);
-    const auto profile = ConnectivityProfile::byName(name);
-    QCOMPARE(profile.has_value(), !canonical.isEmpty());
-    if (profile) {
-        QCOMPARE(profile->name, canonical);
-        QCOMPARE(profile->downKbps, downKbps);
-    }
-}
-
-void tst_Model::profileNumbers()
-{
-    const QStringList names = ConnectivityProfile::names();
-    QCOMPARE(names.size(), ConnectivityProfile::all().size());
-    QVERIFY(names.contains(QStringLiteral("Native")));
-    QVERIFY(names.contains(QStringLiteral("3G Slow")));
-
-    const auto native = ConnectivityProfile::byName(QStringLiteral("Native"));
-    QVERIFY(native);
-    QVERIFY(native->isNative());
-    QCOMPARE(native->downBytesPerSecond(), -1.0); // -1: unthrottled for Network.emulateNetworkConditions
-
-    const auto cable = ConnectivityProfile::byName(QStringLiteral("Cable"));
-    QVERIFY(cable);
-    QVERIFY(!cable->isNative());
-    QCOMPARE(cable->downBytesPerSecond(), 625'000.0); // 5000 kbit/s
-    QCOMPARE(cable->upBytesPerSecond(), 125'000.0);
-    QCOMPARE(cable->rttMs, 28.0);
-
-    // Every profile but Native throttles, and every name resolves to itself.
-    for (const ConnectivityProfile &profile : ConnectivityProfile::all()) {
-        QCOMPARE(profile.isNative(), profile.name == u"Native");
-        const auto again = ConnectivityProfile::byName(profile.name);
-        QVERIFY(again);
-        QCOMPARE(again->name, profile.name);
-    }
-}
-
-void tst_Model::kindOfNetError_data()
-{
-    QTest::addColumn<QString>("netError");
-    QTest::addColumn<QString>("kind"); // compared by wire name, so a failure prints words
-
-    const auto row = [](const char *netError, const char *kind) {
-        QTest::newRow(netError) << QString::fromLatin1(netError) << QString::fromLatin1(kind);
-    };
-    row("net::ERR_NAME_NOT_RESOLVED", "dns-failure");
-    row("net::ERR_NAME_RESOLUTION_FAILED", "dns-failure");
-    row("net::ERR_DNS_TIMED_OUT", "dns-failure");
-    row("net::ERR_CONNECTION_REFUSED", "connection-failed");
-    row("net::ERR_CONNECTION_RESET", "connection-failed");
-    row("net::ERR_CONNECTION_CLOSED", "connection-failed");
-    row("net::ERR_ADDRESS_UNREACHABLE", "connection-failed");
-    row("net::ERR_INTERNET_DISCONNECTED", "connection-failed");
-    row("net::ERR_CONNECTION_TIMED_OUT", "timeout");
-    row("net::ERR_TIMED_OUT", "timeout");
-    row("net::ERR_CERT_AUTHORITY_INVALID", "tls-failure");
-    row("net::ERR_CERT_DATE_INVALID", "tls-failure");
-    row("net::ERR_SSL_PROTOCOL_ERROR", "tls-failure");
-    row("net::ERR_SSL_VERSION_OR_CIPHER_MISMATCH", "tls-failure");
-    row("net::ERR_EMPTY_RESPONSE", "bad-response");
-    row("net::ERR_INVALID_HTTP_RESPONSE", "bad-response");
-    row("net::ERR_CONTENT_LENGTH_MISMATCH", "bad-response");
-    row("net::ERR_ABORTED", "cancelled");
-    row("net::ERR_INVALID_URL", "invalid-url");
-    row("net::ERR_UNKNOWN_URL_SCHEME", "invalid-url");
-    row("net::ERR_BLOCKED_BY_CLIENT", "other");
-    row("", "other");
-}
-
-void tst_Model::kindOfNetError()
-{
-    QFETCH(QString, netError);
-    QFETCH(QString, kind);
-    QCOMPARE(LoadError::kindName(LoadError::kindOfNetError(netError)), kind);
-}
-
-void tst_Model::kindNamesRoundTrip()
-{
-    QStringList seen;
-    for (LoadError::Kind kind : allKinds) {
-        const QString name = LoadError::kindName(kind);
-        QVERIFY2(!seen.contains(name), qPrintable(name));
-        seen.append(name);
-        const auto back = LoadError::kindFromName(name);
-        QVERIFY(back);
-        QVERIFY(*back == kind);
-    }
-    QVERIFY(!LoadError::kindFromName(QStringLiteral("Timeout"))); // wire names are exact, lower case
-    QVERIFY(!LoadError::kindFromName(QString()));
-}
-
-void tst_Model::phasesSumAndEnd()
+void tst_TimingModel::phasesSumAndEnd()
 {
     const RequestTiming timing = fullRequest();
     QCOMPARE(timing.phases.sum(), 1.5 + 10.25 + 20.5 + 30.75 + 0.125 + 20.0 + 5.0);
@@ -773,5 +537,5 @@ void tst_Model::phasesSumAndEnd()
     QCOMPARE(RequestPhases {}.sum(), 0.0);
 }
 
-QTEST_GUILESS_MAIN(tst_Model)
-#include "tst_model.moc"
+QTEST_GUILESS_MAIN(tst_TimingModel)
+#include "tst_timingmodel.moc"

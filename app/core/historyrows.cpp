@@ -1,0 +1,188 @@
+#include "historyrows.h"
+
+#include <QJsonDocument>
+#include <QUrl>
+
+const QList<HistoryRows::Reader> &HistoryRows::testReaders()
+{
+    static const QList<Reader> readers {
+        { QStringLiteral(
+              "SELECT url, label, options, runs_per_region, started_at, finished_at FROM tests WHERE id = ?"),
+            &readTest, true },
+        { QStringLiteral("SELECT code, state, detail FROM regions WHERE test_id = ? ORDER BY position"), &readRegion,
+            false },
+        { QStringLiteral(
+              "SELECT region, run_index, finished, ok, error, cold, browser_start_ms FROM runs WHERE test_id = ?"
+              " ORDER BY region, run_index"),
+            &readRun, false },
+        { QStringLiteral("SELECT region, run_index, view, started_at, final_url, metrics, screenshot FROM views"
+                         " WHERE test_id = ?"),
+            &readView, false },
+        { QStringLiteral("SELECT region, run_index, view, json FROM requests WHERE test_id = ?"
+                         " ORDER BY region, run_index, view, start_ms, id"),
+            &readRequest, false },
+    };
+    return readers;
+}
+
+std::optional<double> HistoryRows::optionalDouble(const QVariant &value)
+{
+    if (value.isNull())
+        return std::nullopt;
+    return value.toDouble();
+}
+
+QDateTime HistoryRows::utcFromMs(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+QString HistoryRows::compactJson(const QJsonObject &json)
+{
+    return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
+}
+
+std::optional<QJsonObject> HistoryRows::parseObject(const QString &text)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (!document.isObject())
+        return std::nullopt;
+    return document.object();
+}
+
+QString HistoryRows::storedUrl(const QString &url)
+{
+    const QUrl parsed(url);
+    if (!parsed.isValid() || parsed.userInfo().isEmpty())
+        return url;
+    return parsed.adjusted(QUrl::RemoveUserInfo).toString();
+}
+
+QString HistoryRows::requestJson(const RequestTiming &request)
+{
+    RequestTiming kept = request;
+    kept.url = storedUrl(kept.url);
+    kept.redirectUrl = storedUrl(kept.redirectUrl);
+    return compactJson(kept.toJson());
+}
+
+QVariant HistoryRows::errorJson(const std::optional<LoadError> &error)
+{
+    return error ? QVariant(compactJson(error->toJson())) : QVariant(QMetaType::fromType<QString>());
+}
+
+std::optional<PageMetrics> HistoryRows::metrics(const QString &json, QString *error)
+{
+    const auto object = parseObject(json);
+    return object ? PageMetrics::fromJson(*object, error) : std::nullopt;
+}
+
+RegionRun *HistoryRows::runOf(TestRecord &record, const QString &region, int index)
+{
+    auto it = record.results.find(region);
+    if (it == record.results.end())
+        return nullptr;
+    for (RegionRun &run : it->runs) {
+        if (run.index == index)
+            return &run;
+    }
+    return nullptr;
+}
+
+bool HistoryRows::readTest(const QSqlQuery &row, TestRecord &record, QString *error)
+{
+    record.url = row.value(0).toString();
+    record.label = row.value(1).toString();
+    const auto optionsJson = parseObject(row.value(2).toString());
+    const auto options = optionsJson ? LoadOptions::fromJson(*optionsJson, error) : std::nullopt;
+    if (!options) {
+        *error = u"its options are not valid: " % *error;
+        return false;
+    }
+    record.options = *options;
+    record.runsPerRegion = row.value(3).toInt();
+    record.startedAt = utcFromMs(row.value(4));
+    record.finishedAt = utcFromMs(row.value(5));
+    return true;
+}
+
+bool HistoryRows::readRegion(const QSqlQuery &row, TestRecord &record, QString *)
+{
+    const QString code = row.value(0).toString();
+    RegionRecord region;
+    region.state = runStateFromName(row.value(1).toString()).value_or(RunState::Error);
+    region.detail = row.value(2).toString();
+    record.regions.append(code);
+    record.results.insert(code, region);
+    return true;
+}
+
+bool HistoryRows::readRun(const QSqlQuery &row, TestRecord &record, QString *error)
+{
+    RegionRun run;
+    run.index = row.value(1).toInt();
+    run.firstView.url = record.url;
+    run.finished = row.value(2).toBool();
+    if (!row.value(4).isNull()) {
+        const auto errorJson = parseObject(row.value(4).toString());
+        run.error = errorJson ? LoadError::fromJson(*errorJson, error) : std::nullopt;
+        if (!run.error) {
+            *error = u"the error of a run is not valid: " % *error;
+            return false;
+        }
+    }
+    run.cold = row.value(5).toBool();
+    run.browserStartMs = optionalDouble(row.value(6));
+    record.results[row.value(0).toString()].runs.append(run);
+    return true;
+}
+
+bool HistoryRows::readView(const QSqlQuery &row, TestRecord &record, QString *error)
+{
+    RegionRun *run = runOf(record, row.value(0).toString(), row.value(1).toInt());
+    const auto which = runViewFromName(row.value(2).toString());
+    if (!run || !which) {
+        *error = QStringLiteral("a view does not belong to any run");
+        return false;
+    }
+    if (*which == RunView::Repeat) {
+        run->repeatView = ViewResult {};
+        run->repeatView->url = record.url;
+    }
+    ViewResult &view = *which == RunView::Repeat ? *run->repeatView : run->firstView;
+    view.startedAt = utcFromMs(row.value(3));
+    view.finalUrl = row.value(4).toString();
+    if (!row.value(5).isNull()) {
+        const auto read = metrics(row.value(5).toString(), error);
+        if (!read) {
+            *error = u"the metrics of a view are not valid: " % *error;
+            return false;
+        }
+        view.metrics = *read;
+        (*which == RunView::Repeat ? run->repeatViewMeasured : run->firstViewMeasured) = true;
+    }
+    view.screenshotPng = row.value(6).toByteArray();
+    return true;
+}
+
+bool HistoryRows::readRequest(const QSqlQuery &row, TestRecord &record, QString *error)
+{
+    RegionRun *run = runOf(record, row.value(0).toString(), row.value(1).toInt());
+    const auto which = runViewFromName(row.value(2).toString());
+    ViewResult *view = run && which ? (*which == RunView::Repeat ? &*run->repeatView : &run->firstView) : nullptr;
+    if (!view) {
+        *error = QStringLiteral("a request does not belong to any view");
+        return false;
+    }
+    const auto json = parseObject(row.value(3).toString());
+    auto request = json ? RequestTiming::fromJson(*json, error) : std::nullopt;
+    if (!request) {
+        *error = u"a request is not valid: " % *error;
+        return false;
+    }
+    view->requests.append(std::move(*request));
+    return true;
+}

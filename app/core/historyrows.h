@@ -1,0 +1,59 @@
+#pragma once
+
+#include "testrecord.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariant>
+
+#include <optional>
+
+// How a test is kept in the history's rows (HistorySchema's tables) and read back: the statements that read one
+// test, each with what makes its rows part of a TestRecord, and the conversions both ways (JSON columns, nullable
+// numbers, times as milliseconds since the epoch, URLs without their user info). HistoryStore runs the statements
+// in its transactions.
+class HistoryRows final
+{
+public:
+    // A statement reading rows of one test (its id the only parameter), and what makes each row part of the
+    // record. `read` returns false with *error saying what is wrong with the row.
+    struct Reader
+    {
+        QString sql;
+        bool (*read)(const QSqlQuery &row, TestRecord &record, QString *error);
+        bool required; // without a row there is no such test
+    };
+    // In the order they must run: the test, its regions, runs, views, then requests.
+    static const QList<Reader> &testReaders();
+
+    // Qt Sql binds an empty optional as NULL of the column's type.
+    template<typename T> static QVariant nullable(const std::optional<T> &value)
+    {
+        return value ? QVariant::fromValue(*value) : QVariant(QMetaType::fromType<T>());
+    }
+    static std::optional<double> optionalDouble(const QVariant &value);
+    static QDateTime utcFromMs(const QVariant &value); // invalid for NULL
+    static QString compactJson(const QJsonObject &json);
+    static std::optional<QJsonObject> parseObject(const QString &text);
+
+    // A URL as the history keeps it: without a user name or password, which a URL like https://user:secret@host/
+    // carries in clear and which the history would otherwise hand on to every export and report.
+    static QString storedUrl(const QString &url);
+    // A request's JSON column, its URLs stored as storedUrl() keeps them.
+    static QString requestJson(const RequestTiming &request);
+    // A run's error column: NULL for none.
+    static QVariant errorJson(const std::optional<LoadError> &error);
+    // A view's metrics column read back; *error says why not.
+    static std::optional<PageMetrics> metrics(const QString &json, QString *error);
+
+private:
+    static bool readTest(const QSqlQuery &row, TestRecord &record, QString *error);
+    static bool readRegion(const QSqlQuery &row, TestRecord &record, QString *error);
+    static bool readRun(const QSqlQuery &row, TestRecord &record, QString *error);
+    static bool readView(const QSqlQuery &row, TestRecord &record, QString *error);
+    static bool readRequest(const QSqlQuery &row, TestRecord &record, QString *error);
+    static RegionRun *runOf(TestRecord &record, const QString &region, int index);
+};

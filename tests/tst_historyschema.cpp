@@ -1,0 +1,176 @@
+// The history's schema (HistorySchema) on real SQLite files: a file the first release wrote migrates to the
+// current version and keeps everything, and a file a newer version wrote is refused and left as it is.
+
+#include "historyfixtures.h"
+
+#include <QRegularExpression>
+#include <QTest>
+
+namespace {
+
+QString compact(const QJsonObject &json)
+{
+    return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
+}
+
+// Schema v1 exactly as the first release wrote it. Never edit this: it is the file a user of that release has.
+QStringList v1Schema()
+{
+    return {
+        QStringLiteral("CREATE TABLE tests ("
+                       " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                       " url TEXT NOT NULL,"
+                       " options TEXT NOT NULL,"
+                       " runs_per_region INTEGER NOT NULL,"
+                       " started_at INTEGER NOT NULL,"
+                       " finished_at INTEGER)"),
+        QStringLiteral("CREATE TABLE regions ("
+                       " test_id INTEGER NOT NULL REFERENCES tests(id) ON DELETE CASCADE,"
+                       " code TEXT NOT NULL,"
+                       " position INTEGER NOT NULL,"
+                       " state TEXT NOT NULL DEFAULT 'queued',"
+                       " detail TEXT NOT NULL DEFAULT '',"
+                       " PRIMARY KEY (test_id, code))"),
+        QStringLiteral("CREATE TABLE runs ("
+                       " test_id INTEGER NOT NULL,"
+                       " region TEXT NOT NULL,"
+                       " run_index INTEGER NOT NULL,"
+                       " finished INTEGER NOT NULL DEFAULT 0,"
+                       " ok INTEGER,"
+                       " error TEXT,"
+                       " cold INTEGER NOT NULL DEFAULT 0,"
+                       " browser_start_ms REAL,"
+                       " PRIMARY KEY (test_id, region, run_index),"
+                       " FOREIGN KEY (test_id, region) REFERENCES regions(test_id, code) ON DELETE CASCADE)"),
+        QStringLiteral("CREATE TABLE views ("
+                       " test_id INTEGER NOT NULL,"
+                       " region TEXT NOT NULL,"
+                       " run_index INTEGER NOT NULL,"
+                       " view TEXT NOT NULL CHECK (view IN ('first', 'repeat')),"
+                       " started_at INTEGER,"
+                       " final_url TEXT NOT NULL DEFAULT '',"
+                       " metrics TEXT,"
+                       " ttfb_ms REAL, fcp_ms REAL, lcp_ms REAL, load_ms REAL,"
+                       " screenshot BLOB,"
+                       " PRIMARY KEY (test_id, region, run_index, view),"
+                       " FOREIGN KEY (test_id, region, run_index)"
+                       "  REFERENCES runs(test_id, region, run_index) ON DELETE CASCADE)"),
+        QStringLiteral("CREATE TABLE requests ("
+                       " id INTEGER PRIMARY KEY,"
+                       " test_id INTEGER NOT NULL,"
+                       " region TEXT NOT NULL,"
+                       " run_index INTEGER NOT NULL,"
+                       " view TEXT NOT NULL,"
+                       " start_ms REAL NOT NULL,"
+                       " json TEXT NOT NULL,"
+                       " FOREIGN KEY (test_id, region, run_index, view)"
+                       "  REFERENCES views(test_id, region, run_index, view) ON DELETE CASCADE)"),
+        QStringLiteral("CREATE INDEX requests_by_view ON requests(test_id, region, run_index, view, start_ms)"),
+        QStringLiteral("PRAGMA user_version = 1"),
+    };
+}
+
+} // namespace
+
+class tst_HistorySchema : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void migratesV1ToV2();
+    void refusesNewerSchema();
+};
+
+// A file the first release wrote opens with everything in it, and gains what later versions added.
+void tst_HistorySchema::migratesV1ToV2()
+{
+    QTemporaryDir dir;
+    const QString path = historyPath(dir);
+    const RequestTiming stored = request(QStringLiteral("7"), QStringLiteral("https://v1.example/"), 1.5, 0);
+    const PageMetrics v1Metrics = metrics(100, false);
+    LoadOptions options;
+    options.profile = QStringLiteral("DSL");
+    {
+        RawDatabase v1(path);
+        for (const QString &sql : v1Schema())
+            QVERIFY(v1.exec(sql));
+        QVERIFY(v1.exec(QStringLiteral("INSERT INTO tests (id, url, options, runs_per_region, started_at, finished_at)"
+                                       " VALUES (42, 'https://v1.example/', ?, 1, 1700000000000, 1700000060000)"),
+            { compact(options.toJson()) }));
+        QVERIFY(v1.exec(QStringLiteral("INSERT INTO regions (test_id, code, position, state) VALUES (42, 'fra', 0, "
+                                       "'complete'), (42, 'gru', 1, 'error')")));
+        QVERIFY(v1.exec(QStringLiteral("INSERT INTO runs (test_id, region, run_index, finished, ok, cold, "
+                                       "browser_start_ms) VALUES (42, 'fra', 1, 1, 1, 1, 640.5)")));
+        QVERIFY(v1.exec(QStringLiteral("INSERT INTO views (test_id, region, run_index, view, started_at, final_url,"
+                                       " metrics, ttfb_ms, fcp_ms, lcp_ms, load_ms) VALUES (42, 'fra', 1, 'first',"
+                                       " 1700000001000, 'https://v1.example/home', ?, ?, ?, NULL, ?)"),
+            { compact(v1Metrics.toJson()), *v1Metrics.ttfbMs, *v1Metrics.firstContentfulPaintMs, *v1Metrics.loadMs }));
+        QVERIFY(v1.exec(QStringLiteral("INSERT INTO requests (test_id, region, run_index, view, start_ms, json) VALUES"
+                                       " (42, 'fra', 1, 'first', 1.5, ?)"),
+            { compact(stored.toJson()) }));
+    }
+
+    {
+        HistoryStore store(path);
+        QVERIFY2(store.open(), qPrintable(store.lastError()));
+        const auto loaded = store.load(42);
+        QVERIFY2(loaded, qPrintable(store.lastError()));
+        QCOMPARE(loaded->url, QStringLiteral("https://v1.example/"));
+        QCOMPARE(loaded->label, QString());
+        QCOMPARE(loaded->options, options);
+        QCOMPARE(loaded->regions, (QStringList { QStringLiteral("fra"), QStringLiteral("gru") }));
+        QCOMPARE(loaded->startedAt, QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC));
+        QCOMPARE(loaded->finishedAt, QDateTime::fromMSecsSinceEpoch(1'700'000'060'000, Qt::UTC));
+        QCOMPARE(loaded->region(QStringLiteral("gru")).state, RunState::Error);
+        const RegionRun run = loaded->region(QStringLiteral("fra")).runs.value(0);
+        QVERIFY(run.ok());
+        QCOMPARE(run.browserStartMs, 640.5);
+        QCOMPARE(run.firstView.metrics, v1Metrics);
+        QCOMPARE(run.firstView.finalUrl, QStringLiteral("https://v1.example/home"));
+        QCOMPARE(run.firstView.startedAt, QDateTime::fromMSecsSinceEpoch(1'700'000'001'000, Qt::UTC));
+        QCOMPARE(run.firstView.requests, QList<RequestTiming> { stored });
+        QCOMPARE(store.list().value(0).fastest, (RegionLoad { QStringLiteral("fra"), *v1Metrics.loadMs }));
+        // v2's column works on the migrated file, and new tests continue the old ids.
+        QVERIFY(store.setLabel(42, QStringLiteral("from v1")));
+        QCOMPARE(store.load(42)->label, QStringLiteral("from v1"));
+        QCOMPARE(
+            store.beginTest(QStringLiteral("https://v2.example/"), LoadOptions {}, { QStringLiteral("fra") }, 1), 43);
+    }
+
+    RawDatabase migrated(path);
+    QCOMPARE(migrated.value(QStringLiteral("PRAGMA user_version")).toInt(), HistoryStore::schemaVersion);
+    QCOMPARE(migrated
+                 .value(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                                       "('tests_by_url', 'tests_by_start')"))
+                 .toInt(),
+        2);
+    QCOMPARE(migrated.value(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+    QCOMPARE(migrated.value(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+
+    // Opening a current file again migrates nothing and keeps everything.
+    HistoryStore again(path);
+    QVERIFY(again.open());
+    QCOMPARE(again.list().size(), 2);
+}
+
+void tst_HistorySchema::refusesNewerSchema()
+{
+    QTemporaryDir dir;
+    {
+        RawDatabase future(historyPath(dir));
+        QVERIFY(future.exec(QStringLiteral("CREATE TABLE tests (id INTEGER PRIMARY KEY, hologram BLOB)")));
+        QVERIFY(future.exec(QStringLiteral("PRAGMA user_version = 99")));
+    }
+    HistoryStore store(historyPath(dir));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("newer WorldSpeed")));
+    QVERIFY(!store.open());
+    QVERIFY2(store.lastError().contains(u"schema 99"), qPrintable(store.lastError()));
+    QVERIFY(!store.isOpen());
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("not open")));
+    QCOMPARE(store.beginTest(QStringLiteral("https://example.com/"), LoadOptions {}, { QStringLiteral("fra") }, 1), -1);
+    RawDatabase untouched(historyPath(dir));
+    QCOMPARE(untouched.value(QStringLiteral("PRAGMA user_version")).toInt(), 99);
+}
+
+QTEST_GUILESS_MAIN(tst_HistorySchema)
+#include "tst_historyschema.moc"
