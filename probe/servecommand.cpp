@@ -1,5 +1,6 @@
 #include "servecommand.h"
 
+#include "hostresolver.h"
 #include "probeserver.h"
 #include "urlpolicy.h"
 
@@ -122,12 +123,16 @@ int ServeCommand::start(const QStringList &arguments)
         QStringLiteral("Allow this one host even though it is private: its port, or without one the scheme's default "
                        "port; may be repeated."),
         QStringLiteral("HOST[:PORT]"));
+    const QCommandLineOption dnsServer(QStringLiteral("dns-server"),
+        QStringLiteral("Look names up by asking this DNS server (UDP) instead of the system's resolver; port 53 "
+                       "unless given."),
+        QStringLiteral("IP[:PORT]"));
     const QCommandLineOption chrome(
         QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."), QStringLiteral("PATH"));
     const QCommandLineOption chromeArg(QStringLiteral("chrome-arg"),
         QStringLiteral("Extra argument for Chrome; may be repeated."), QStringLiteral("ARG"));
     parser.addOptions({ listen, region, tokenFile, tlsCert, tlsKey, maxConcurrency, queue, idle, parentGrace,
-        shutdownTimeout, allowPrivate, allowTarget, chrome, chromeArg });
+        shutdownTimeout, allowPrivate, allowTarget, dnsServer, chrome, chromeArg });
 
     const auto usage = [&](const QString &message) {
         m_err << "worldspeed-probe serve: " << message << '\n';
@@ -218,6 +223,17 @@ int ServeCommand::start(const QStringList &arguments)
         if (!parsed.isValid() || parsed.host().isEmpty() || !parsed.path().isEmpty())
             return usage(QStringLiteral("--allow-target wants HOST or HOST:PORT, not \"%1\"").arg(target));
         policy->allowTarget(parsed.host(), parsed.port(-1));
+    }
+    if (parser.isSet(dnsServer)) {
+        const QUrl parsed(QStringLiteral("dns://") + parser.value(dnsServer));
+        QHostAddress address;
+        if (!parsed.isValid() || !parsed.path().isEmpty() || !address.setAddress(parsed.host()) || parsed.port(53) <= 0)
+            return usage(QStringLiteral("--dns-server wants an IP address and maybe a port, e.g. 10.0.0.2 or "
+                                        "[fd00::53]:5353, not \"%1\"")
+                             .arg(parser.value(dnsServer)));
+        auto resolver = HostResolver::create();
+        resolver->setNameserver(address, quint16(parsed.port(53)));
+        policy->setResolver(std::move(resolver));
     }
     options.policy = policy;
     options.chrome.executable = parser.value(chrome);
