@@ -97,7 +97,6 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
     connect(&m_quiet, &QTimer::timeout, this, [this] { endView(std::nullopt, true); });
     connect(&m_requests, &RequestTracker::requestFinished, this, &PageLoad::onRequestFinished);
     connect(&m_requests, &RequestTracker::activity, this, &PageLoad::noteActivity);
-    connect(&m_requests, &RequestTracker::responseFrom, this, &PageLoad::checkRemoteAddress);
     connect(&m_requests, &RequestTracker::documentResponded, this,
         [this](std::optional<int> status, const QString &finalUrl) {
             currentView().metrics.documentStatus = status;
@@ -117,9 +116,10 @@ ViewResult &PageLoad::currentView()
     return m_result.firstView;
 }
 
-void PageLoad::setUrlPolicy(std::shared_ptr<const UrlPolicy> policy)
+void PageLoad::setUrlPolicy(std::shared_ptr<const UrlPolicy> policy, EgressProxy::Limits limits)
 {
     m_policy = std::move(policy);
+    m_egressLimits = limits;
 }
 
 bool PageLoad::guarded() const
@@ -171,15 +171,30 @@ void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::opt
     m_result.browserVersion = browserVersion;
     m_result.browserStartMs = browserStartMs;
     setState(State::Loading);
+    createContext();
+}
+
+void PageLoad::createContext()
+{
     // disposeOnDetach: should we vanish without cleaning up, the browser drops the context with our session.
-    command(QStringLiteral("Target.createBrowserContext"), { { QStringLiteral("disposeOnDetach"), true } }, {},
-        [this](const QJsonObject &result) {
-            m_contextId = result.value(QStringLiteral("browserContextId")).toString();
-            command(QStringLiteral("Target.createTarget"),
-                { { QStringLiteral("url"), QStringLiteral("about:blank") },
-                    { QStringLiteral("browserContextId"), m_contextId } },
-                {}, [this](const QJsonObject &result) { onTargetCreated(result); });
-        });
+    QJsonObject params { { QStringLiteral("disposeOnDetach"), true } };
+    if (guarded()) {
+        m_egress = new EgressProxy(m_policy, m_egressLimits, this);
+        QString error;
+        if (!m_egress->listen(&error)) {
+            abort(LoadError { LoadError::Kind::Other, error });
+            return;
+        }
+        params.insert(QStringLiteral("proxyServer"), m_egress->proxyServer());
+        params.insert(QStringLiteral("proxyBypassList"), EgressProxy::proxyBypassList());
+    }
+    command(QStringLiteral("Target.createBrowserContext"), params, {}, [this](const QJsonObject &result) {
+        m_contextId = result.value(QStringLiteral("browserContextId")).toString();
+        command(QStringLiteral("Target.createTarget"),
+            { { QStringLiteral("url"), QStringLiteral("about:blank") },
+                { QStringLiteral("browserContextId"), m_contextId } },
+            {}, [this](const QJsonObject &result) { onTargetCreated(result); });
+    });
 }
 
 void PageLoad::onTargetCreated(const QJsonObject &result)
@@ -201,11 +216,18 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
         m_childSessions.insert(sessionId);
     command(QStringLiteral("Network.enable"), {}, sessionId);
     if (guarded()) {
-        command(QStringLiteral("Fetch.enable"),
-            { { QStringLiteral("patterns"),
-                QJsonArray { QJsonObject { { QStringLiteral("urlPattern"), QStringLiteral("*") },
-                    { QStringLiteral("requestStage"), QStringLiteral("Request") } } } } },
-            sessionId);
+        const QJsonObject everyRequest { { QStringLiteral("patterns"),
+            QJsonArray { QJsonObject { { QStringLiteral("urlPattern"), QStringLiteral("*") },
+                { QStringLiteral("requestStage"), QStringLiteral("Request") } } } } };
+        if (pageSession) {
+            command(QStringLiteral("Fetch.enable"), everyRequest, sessionId);
+        } else {
+            // Some attached targets have no Fetch domain (Chromium 156's dedicated workers): their requests are
+            // not held for an early refusal, but their connections pass the EgressProxy like all others.
+            m_cdp->send(
+                QStringLiteral("Fetch.enable"), everyRequest, sessionId, this, [](const CdpReply &) {},
+                std::chrono::milliseconds(commandTimeoutMs));
+        }
     }
     const ConnectivityProfile profile = ConnectivityProfile::byName(m_options.profile).value_or(ConnectivityProfile {});
     if (!profile.isNative()) {
@@ -325,7 +347,7 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
     const QUrl url(request.value(QStringLiteral("url")).toString());
     const bool isDocument = params.value(QStringLiteral("resourceType")).toString() == u"Document"
         && params.value(QStringLiteral("frameId")).toString() == m_targetId;
-    if (!m_policy) {
+    if (!m_egress) {
         m_cdp->send(QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
         return;
     }
@@ -338,7 +360,7 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
     QUrl checked = url;
     if (scheme == u"ws" || scheme == u"wss")
         checked.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
-    m_policy->check(checked, this,
+    m_policy->check(checked, m_egress->hosts(), this,
         [this, sessionId, fetchId, url, isDocument, token = m_viewToken](const UrlPolicy::Verdict &verdict) {
             if (!m_cdp)
                 return;
@@ -362,24 +384,6 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
                 });
             }
         });
-}
-
-void PageLoad::checkRemoteAddress(const QString &url, const QString &remoteIp)
-{
-    if (!guarded() || m_policy->isExempt(QUrl(url)))
-        return;
-    // The name was checked before the request left, but DNS may answer differently a moment later: where the
-    // browser actually connected is what counts.
-    const UrlPolicy::Verdict verdict = m_policy->checkAddress(QUrl(url).host(), remoteIp);
-    if (verdict.allowed)
-        return;
-    QMetaObject::invokeMethod(
-        this,
-        [this, verdict] {
-            abort(LoadError { LoadError::Kind::Refused,
-                QStringLiteral("the page connected to an address the probe refuses: %1").arg(verdict.reason) });
-        },
-        Qt::QueuedConnection);
 }
 
 void PageLoad::onRequestFinished(const RequestTiming &request)
@@ -526,6 +530,8 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
                 .arg(statusText.isEmpty() ? QString() : u' ' + statusText) };
     }
     view.error = std::move(error);
+    if (m_egress)
+        view.warnings = m_egress->warnings();
     emit viewFinished(m_view, view);
 
     if (m_view == View::First && m_options.repeatView && view.ok() && m_state == State::Loading) {

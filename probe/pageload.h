@@ -1,5 +1,6 @@
 #pragma once
 
+#include "egressproxy.h"
 #include "model/loadoptions.h"
 #include "model/runresult.h"
 #include "requesttracker.h"
@@ -51,10 +52,12 @@ public:
     State state() const { return m_state; }
     const RunResult &result() const { return m_result; }
 
-    // Guard the load with a policy: every request (document, redirect hop, subresource) is held until the policy
-    // has checked its URL, refused ones fail, and a response from a refused address ends the run. Without one, or
-    // with a policy that allows private targets, nothing is intercepted (and nothing is added to the timings).
-    void setUrlPolicy(std::shared_ptr<const UrlPolicy> policy);
+    // Guard the load with a policy. Its browser context then sends every connection through an EgressProxy of
+    // its own, which connects only to addresses the policy allows; and every request the Network domain sees
+    // (document, redirect hop, subresource) is held until the policy has checked its URL, so that a refusal is
+    // early and says why. Without a policy, or with one that allows private targets, there is neither (and
+    // nothing is added to the timings).
+    void setUrlPolicy(std::shared_ptr<const UrlPolicy> policy, EgressProxy::Limits limits = {});
 
     // The scheduler tells a queued load that the browser is being started for it.
     void markStartingBrowser();
@@ -82,7 +85,7 @@ private:
     void onEvent(const QString &sessionId, const QString &method, const QJsonObject &params);
     void onRequestPaused(const QString &sessionId, const QJsonObject &params);
     bool guarded() const;
-    void checkRemoteAddress(const QString &url, const QString &remoteIp);
+    void createContext();
     void onRequestFinished(const RequestTiming &request);
     void learnNavigationStart();
     void noteActivity(double ts);
@@ -100,6 +103,8 @@ private:
     RunResult m_result;
     QPointer<CdpConnection> m_cdp;
     std::shared_ptr<const UrlPolicy> m_policy;
+    EgressProxy::Limits m_egressLimits;
+    EgressProxy *m_egress = nullptr; // while guarded: the load's only way out
     QString m_contextId;
     QString m_targetId;
     QString m_sessionId;

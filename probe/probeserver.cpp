@@ -1,5 +1,6 @@
 #include "probeserver.h"
 
+#include "egressproxy.h"
 #include "loadscheduler.h"
 #include "pageload.h"
 #include "urlpolicy.h"
@@ -60,7 +61,10 @@ ProbeServer::ProbeServer(Options options, QObject *parent)
         m_options.probeId = QUuid::createUuid().toString(QUuid::Id128).left(16);
     m_gate = new ConnectionGate(m_options.token, m_options.tls, m_options.gate, this);
     connect(m_gate, &ConnectionGate::authenticated, this, &ProbeServer::onAuthenticated);
-    m_scheduler = new LoadScheduler(LoadScheduler::Options { m_options.chrome, m_options.maxConcurrency }, this);
+    ChromeProcess::Options chrome = m_options.chrome;
+    if (m_options.policy && !m_options.policy->allowsPrivateTargets())
+        chrome.extraArguments += EgressProxy::browserArguments(); // loads go through their EgressProxy
+    m_scheduler = new LoadScheduler(LoadScheduler::Options { chrome, m_options.maxConcurrency }, this);
     connect(m_scheduler, &LoadScheduler::loadChanged, this, [this] {
         broadcastLoad();
         pumpRuns();
@@ -316,7 +320,7 @@ void ProbeServer::startRun(const QString &key)
     Run &run = m_runs[key];
     const RunMessage &message = run.message;
     PageLoad *load = m_scheduler->submit(QUrl(message.url, QUrl::StrictMode), message.options);
-    load->setUrlPolicy(m_options.policy);
+    load->setUrlPolicy(m_options.policy, m_options.egress);
     run.load = load;
     const QString runId = message.runId;
     connect(load, &PageLoad::stateChanged, this, [this, key, runId, load](PageLoad::State state) {
@@ -335,8 +339,11 @@ void ProbeServer::startRun(const QString &key)
             sendToOwner(key, RequestMessage { runId, runViewOf(view), request });
         });
     connect(load, &PageLoad::viewFinished, this, [this, key, runId](PageLoad::View view, const ViewResult &result) {
-        sendToOwner(
-            key, MetricsMessage { runId, runViewOf(view), result.metrics, result.finalUrl, result.screenshotPng });
+        QStringList warnings = result.warnings.mid(0, ProtocolLimits::maxWarnings);
+        for (QString &warning : warnings)
+            warning.truncate(ProtocolLimits::maxDetailLength);
+        sendToOwner(key,
+            MetricsMessage { runId, runViewOf(view), result.metrics, result.finalUrl, result.screenshotPng, warnings });
     });
     connect(load, &PageLoad::finished, this, [this, key, runId, load] {
         const RunResult &result = load->result();

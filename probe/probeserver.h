@@ -2,6 +2,7 @@
 
 #include "chromeprocess.h"
 #include "connectiongate.h"
+#include "egressproxy.h"
 #include "protocol/codec.h"
 
 #include <QHash>
@@ -47,6 +48,7 @@ public:
         // Above the largest frame (a metrics frame with a screenshot, 16 MiB), so one frame never trips it alone.
         qint64 maxSendBacklogBytes = 16 * 1024 * 1024;
         std::shared_ptr<const UrlPolicy> policy; // required
+        EgressProxy::Limits egress; // each guarded load's proxy (the policy refuses private targets)
         ChromeProcess::Options chrome;
     };
 

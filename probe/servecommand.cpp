@@ -1,5 +1,6 @@
 #include "servecommand.h"
 
+#include "hostresolver.h"
 #include "probeserver.h"
 #include "urlpolicy.h"
 
@@ -96,6 +97,10 @@ struct ServeFlags
         QStringLiteral("Allow this one host even though it is private: its port, or without one the scheme's default "
                        "port; may be repeated."),
         QStringLiteral("HOST[:PORT]") };
+    QCommandLineOption dnsServer { QStringLiteral("dns-server"),
+        QStringLiteral("Look names up by asking this DNS server (UDP) instead of the system's resolver; port 53 "
+                       "unless given."),
+        QStringLiteral("IP[:PORT]") };
     QCommandLineOption chrome { QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."),
         QStringLiteral("PATH") };
     QCommandLineOption chromeArg { QStringLiteral("chrome-arg"),
@@ -109,7 +114,7 @@ struct ServeFlags
             "from the command line.\nPrints one line `worldspeed-probe ready {json}` on stdout when it listens."));
         parser.addHelpOption();
         parser.addOptions({ listen, region, tokenFile, tlsCert, tlsKey, insecurePlaintext, maxConcurrency, queue, idle,
-            parentGrace, shutdownTimeout, allowPrivate, allowTarget, chrome, chromeArg });
+            parentGrace, shutdownTimeout, allowPrivate, allowTarget, dnsServer, chrome, chromeArg });
     }
 };
 
@@ -277,6 +282,17 @@ QString ServeCommand::readPolicy(
         if (!parsed.isValid() || parsed.host().isEmpty() || !parsed.path().isEmpty())
             return QStringLiteral("--allow-target wants HOST or HOST:PORT, not \"%1\"").arg(target);
         policy->allowTarget(parsed.host(), parsed.port(-1));
+    }
+    if (parser.isSet(flags.dnsServer)) {
+        const QUrl parsed(QStringLiteral("dns://") + parser.value(flags.dnsServer));
+        QHostAddress address;
+        if (!parsed.isValid() || !parsed.path().isEmpty() || !address.setAddress(parsed.host()) || parsed.port(53) <= 0)
+            return QStringLiteral("--dns-server wants an IP address and maybe a port, e.g. 10.0.0.2 or "
+                                  "[fd00::53]:5353, not \"%1\"")
+                .arg(parser.value(flags.dnsServer));
+        auto resolver = HostResolver::create();
+        resolver->setNameserver(address, quint16(parsed.port(53)));
+        policy->setResolver(std::move(resolver));
     }
     options->policy = policy;
     options->chrome.executable = parser.value(flags.chrome);

@@ -1,11 +1,9 @@
 #include "urlpolicy.h"
 
-#include "model/displayformat.h"
+#include "hostresolver.h"
 
-#include <QHostInfo>
 #include <QMetaObject>
 #include <QObject>
-#include <QTimer>
 
 #include <algorithm>
 #include <array>
@@ -146,7 +144,14 @@ void callLater(QObject *context, std::function<void(UrlPolicy::Verdict)> done, U
 
 UrlPolicy::UrlPolicy(bool allowPrivateTargets)
     : m_allowPrivateTargets(allowPrivateTargets)
+    , m_resolver(HostResolver::create())
 { }
+
+void UrlPolicy::setResolver(std::shared_ptr<HostResolver> resolver)
+{
+    Q_ASSERT(resolver);
+    m_resolver = std::move(resolver);
+}
 
 UrlPolicy::Verdict UrlPolicy::checkSyntax(const QUrl &url) const
 {
@@ -168,9 +173,14 @@ UrlPolicy::Verdict UrlPolicy::checkSyntax(const QUrl &url) const
 
 UrlPolicy::Verdict UrlPolicy::checkAddress(const QString &host, const QHostAddress &address) const
 {
+    return judge(m_allowPrivateTargets, host, address);
+}
+
+UrlPolicy::Verdict UrlPolicy::judge(bool allowPrivateTargets, const QString &host, const QHostAddress &address)
+{
     if (address.isNull())
         return Verdict::refuse(u"host \"" % host % u"\" has no usable address");
-    if (m_allowPrivateTargets)
+    if (allowPrivateTargets)
         return Verdict::allow();
     const QString category = addressCategory(address);
     if (category.isEmpty())
@@ -207,7 +217,22 @@ bool UrlPolicy::isExempt(const QUrl &url) const
     });
 }
 
+bool UrlPolicy::isExemptTarget(const QString &host, int port) const
+{
+    const QString lower = host.toLower();
+    return std::any_of(m_exemptTargets.begin(), m_exemptTargets.end(), [&](const std::pair<QString, int> &target) {
+        return target.first == lower && (target.second < 0 ? port == 80 || port == 443 : port == target.second);
+    });
+}
+
 void UrlPolicy::check(const QUrl &url, QObject *context, std::function<void(Verdict)> done) const
+{
+    // The callback holds the resolver, so a temporary policy's lookup still gets its answer.
+    check(url, *m_resolver, context,
+        [resolver = m_resolver, done = std::move(done)](Verdict verdict) { done(std::move(verdict)); });
+}
+
+void UrlPolicy::check(const QUrl &url, HostLookup &lookup, QObject *context, std::function<void(Verdict)> done) const
 {
     Q_ASSERT(context);
     Q_ASSERT(done);
@@ -215,59 +240,48 @@ void UrlPolicy::check(const QUrl &url, QObject *context, std::function<void(Verd
         return callLater(context, std::move(done), syntax);
     if (isExempt(url))
         return callLater(context, std::move(done), Verdict::allow());
+    resolve(url.host(), -1, lookup, context,
+        [done = std::move(done)](Verdict verdict, const QList<QHostAddress> &) { done(std::move(verdict)); });
+}
 
-    const QString host = url.host();
+void UrlPolicy::resolve(const QString &host, int port, HostLookup &lookup, QObject *context,
+    std::function<void(Verdict, QList<QHostAddress>)> done) const
+{
+    // An exempt target may resolve to private addresses; it is still reached only at the ones it resolved to.
+    const bool allowPrivate = m_allowPrivateTargets || (port >= 0 && isExemptTarget(host, port));
+    Q_ASSERT(context);
+    Q_ASSERT(done);
+    const auto answerLater = [context](std::function<void(Verdict, QList<QHostAddress>)> done, Verdict verdict,
+                                 QList<QHostAddress> addresses) {
+        QMetaObject::invokeMethod(
+            context,
+            [done = std::move(done), verdict = std::move(verdict), addresses = std::move(addresses)] {
+                done(verdict, verdict.allowed ? addresses : QList<QHostAddress> {});
+            },
+            Qt::QueuedConnection);
+    };
     QHostAddress literal;
     if (literal.setAddress(host))
-        return callLater(context, std::move(done), checkAddress(host, literal));
-    if (isLocalhostName(host))
-        return callLater(context, std::move(done), checkAddress(host, QHostAddress(QHostAddress::LocalHost)));
-
-    // Whichever of the lookup and the timeout comes first answers; the other finds `finished` set.
-    struct Pending
-    {
-        std::function<void(Verdict)> done;
-        int lookupId = -1;
-        bool finished = false;
-    };
-    auto pending = std::make_shared<Pending>();
-    pending->done = std::move(done);
-
-    auto *timer = new QTimer(context); // owned by context, so it dies with it like the lookup's callback
-    timer->setSingleShot(true);
-    QObject::connect(timer, &QTimer::timeout, context, [pending, host, timer, timeout = m_lookupTimeout] {
-        timer->deleteLater();
-        if (pending->finished)
-            return;
-        pending->finished = true;
-        QHostInfo::abortHostLookup(pending->lookupId);
-        pending->done(Verdict::refuse(QStringLiteral("looking up host \"%1\" took longer than %2")
-                                          .arg(host, DisplayFormat::duration(double(timeout.count())))));
-    });
-    timer->start(m_lookupTimeout);
-
-    const UrlPolicy policy = *this; // the callback may outlive this object
-    pending->lookupId = QHostInfo::lookupHost(
-        url.host(QUrl::EncodeUnicode), context, [pending, host, timer, policy](const QHostInfo &info) {
-            if (pending->finished)
-                return;
-            pending->finished = true;
-            timer->stop();
-            timer->deleteLater();
-            if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-                const QString detail
-                    = info.error() != QHostInfo::NoError ? info.errorString() : QStringLiteral("no addresses");
-                pending->done(Verdict::refuse(u"host \"" % host % u"\" does not resolve (" % detail % u')'));
-                return;
+        return answerLater(std::move(done), judge(allowPrivate, host, literal), { literal });
+    if (isLocalhostName(host)) {
+        const QHostAddress loopback(QHostAddress::LocalHost);
+        return answerLater(std::move(done), judge(allowPrivate, host, loopback), { loopback });
+    }
+    // The answer may come after this policy is gone: only what judging needs is kept.
+    lookup.lookup(
+        host, m_lookupTimeout, context, [host, allowPrivate, done = std::move(done)](const HostAnswer &answer) {
+            if (answer.timedOut)
+                return done(Verdict::refuse(answer.error), {});
+            if (!answer.ok()) {
+                const QString detail = answer.error.isEmpty() ? QStringLiteral("no addresses") : answer.error;
+                return done(Verdict::refuse(u"host \"" % host % u"\" does not resolve (" % detail % u')'), {});
             }
             // The browser may connect to any of them, so one refused address refuses the host.
-            for (const QHostAddress &address : info.addresses()) {
-                if (Verdict verdict = policy.checkAddress(host, address); !verdict.allowed) {
-                    pending->done(std::move(verdict));
-                    return;
-                }
+            for (const QHostAddress &address : answer.addresses) {
+                if (Verdict verdict = judge(allowPrivate, host, address); !verdict.allowed)
+                    return done(std::move(verdict), {});
             }
-            pending->done(Verdict::allow());
+            done(Verdict::allow(), answer.addresses);
         });
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "hostlookup.h"
+
 #include <QHostAddress>
 #include <QList>
 #include <QString>
@@ -7,8 +9,10 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <utility>
 
+class HostResolver;
 class QObject;
 
 // Which URLs and addresses the probe may load. A probe runs inside someone's network (a cloud VPC, a laptop, a
@@ -31,14 +35,14 @@ class QObject;
 //    pick any of them. "localhost" and "*.localhost" count as loopback without a lookup, because Chromium maps them
 //    to loopback itself and never asks DNS. IP literals are judged as they are, with no lookup.
 //
+// Names are looked up with a HostLookup: the probe's bounded HostResolver (the policy's own unless it is given
+// one), or a load's PinnedResolver, which answers each name once per load.
+//
 // What it does not do, and who must:
-//  - DNS rebinding: a name may resolve to a public address here and to a private one a moment later in Chromium.
-//    The loader therefore checks every response's remoteIPAddress with checkAddress() (document, each redirect hop,
-//    each subresource) and aborts a run that touched a refused address; request interception applies check() to
-//    redirect targets and subresource URLs before they are sent.
-//  - a proxy: if Chromium talks through one, remoteIPAddress is the proxy's, and this policy cannot see the target.
+//  - DNS rebinding: a name may resolve to a public address here and to a private one a moment later. The policy
+//    only judges answers; a page's loads go through an EgressProxy, which connects only to the very addresses the
+//    policy judged (see SECURITY.md, "Egress").
 //  - ports: any port is allowed (Chromium refuses its own list of unsafe ports, e.g. 25).
-//  - traffic that never reaches the Network domain as a request (WebRTC, DNS prefetch by the browser).
 class UrlPolicy final
 {
 public:
@@ -54,7 +58,11 @@ public:
     static constexpr qsizetype maxUrlLength = 8192; // 8 KiB, encoded
     static constexpr std::chrono::milliseconds defaultLookupTimeout { 10'000 };
 
+    // With a HostResolver of its own (the system's resolver, HostResolver's default limits) until setResolver().
     explicit UrlPolicy(bool allowPrivateTargets = false);
+
+    void setResolver(std::shared_ptr<HostResolver> resolver);
+    std::shared_ptr<HostResolver> resolver() const { return m_resolver; }
 
     bool allowsPrivateTargets() const { return m_allowPrivateTargets; }
 
@@ -64,6 +72,9 @@ public:
     // ws, 443 for https and wss), never every port.
     void allowTarget(const QString &host, int port = -1);
     bool isExempt(const QUrl &url) const;
+    // The same for a connection's end, where the scheme is unknown: a target allowed without a port matches the
+    // web's ports, 80 and 443.
+    bool isExemptTarget(const QString &host, int port) const;
     // A stuck resolver must not hold a run forever; after this long check() refuses.
     void setLookupTimeout(std::chrono::milliseconds timeout) { m_lookupTimeout = timeout; }
     std::chrono::milliseconds lookupTimeout() const { return m_lookupTimeout; }
@@ -76,11 +87,19 @@ public:
     // The same for an address as text, as CDP reports it ("93.184.216.34", "[::1]", "::1"); unparsable is refused.
     Verdict checkAddress(const QString &host, const QString &address) const;
 
-    // Syntax, then the host's addresses (resolved with QHostInfo unless it is a literal or a localhost name).
+    // Syntax, then the host's addresses (looked up unless it is a literal or a localhost name).
     // done is always called exactly once, later from context's thread's event loop (never from inside check()),
     // unless context (which must not be null) is destroyed first: then it is not called at all, so a cancelled
-    // run need not guard its callback. The policy object itself may be gone by then.
+    // run need not guard its callback. The policy object itself may be gone by then; with the policy's own
+    // resolver, the request keeps that resolver alive until it is answered. With another lookup, that lookup
+    // must live until the answer (its going away drops the request).
     void check(const QUrl &url, QObject *context, std::function<void(Verdict)> done) const;
+    void check(const QUrl &url, HostLookup &lookup, QObject *context, std::function<void(Verdict)> done) const;
+    // One host and port of a connection: the host's addresses, looked up unless a literal or a localhost name,
+    // judged (an exempt host and port, isExemptTarget(), passes whatever they are; port -1: no exemption). When
+    // allowed, done also gets the addresses, the only ones the caller may connect to. Called back as check().
+    void resolve(const QString &host, int port, HostLookup &lookup, QObject *context,
+        std::function<void(Verdict, QList<QHostAddress>)> done) const;
 
     // What kind of non-public address this is ("loopback", "private (RFC 1918)", "cloud metadata", …), or an
     // empty string for a public one.
@@ -88,7 +107,10 @@ public:
     static bool isPrivateAddress(const QHostAddress &address) { return !addressCategory(address).isEmpty(); }
 
 private:
+    static Verdict judge(bool allowPrivateTargets, const QString &host, const QHostAddress &address);
+
     bool m_allowPrivateTargets;
+    std::shared_ptr<HostResolver> m_resolver;
     QList<std::pair<QString, int>> m_exemptTargets;
     std::chrono::milliseconds m_lookupTimeout = defaultLookupTimeout;
 };

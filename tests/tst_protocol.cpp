@@ -492,6 +492,12 @@ void tst_Protocol::invalidFields_data()
         "metrics.metrics: is required");
     row("metrics: negative load", R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{"loadMs":-1}})",
         "metrics.metrics.loadMs: -1 is outside");
+    row("metrics: a warning that is not a string",
+        R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"warnings":[1]})",
+        "metrics.warnings[0]: not a string");
+    row("metrics: too many warnings",
+        R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"warnings":["a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a"]})",
+        "metrics.warnings");
     row("metrics: screenshot not base64",
         R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"screenshotPng":"!!"})",
         "metrics.screenshotPng: not base64");

@@ -3,6 +3,7 @@
 #include "processstate.h"
 #include "protocolpeer.h"
 #include "rawwebsocket.h"
+#include "testdnsserver.h"
 #include "testwebserver.h"
 
 #include <QDir>
@@ -104,6 +105,7 @@ private slots:
     void sigtermCancelsWhatDoesNotFinish();
     void chromiumKilledMidRun();
     void chromiumDiesWithItsProbe();
+    void dnsServerOption();
 
 private:
     struct Probe
@@ -469,6 +471,37 @@ void tst_Serve::chromiumDiesWithItsProbe()
     ::kill(static_cast<pid_t>(probe.process->processId()), SIGKILL);
     QVERIFY(waitForExit(*probe.process, 10'000));
     QTRY_VERIFY2_WITH_TIMEOUT(!ProcessState::isAlive(chrome.first()), "Chromium outlived its SIGKILLed probe", 10'000);
+}
+
+// --dns-server: names are asked of that server, not the system's resolver; a value that is not an address is a
+// usage error.
+void tst_Serve::dnsServerOption()
+{
+    QProcess bad;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("WORLDSPEED_PROBE_TOKEN"), QString::fromLatin1(token));
+    bad.setProcessEnvironment(env);
+    bad.start(QStringLiteral(WORLDSPEED_PROBE_EXE),
+        { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+            QStringLiteral("--dns-server"), QStringLiteral("dns.example.test") });
+    QVERIFY(bad.waitForFinished(10'000));
+    QCOMPARE(bad.exitCode(), 2);
+    QVERIFY(bad.readAllStandardError().contains("--dns-server wants an IP address"));
+
+    TestDnsServer dns; // without a handler every name is NXDOMAIN
+    QVERIFY(dns.listen());
+    Probe probe = start({ QStringLiteral("--dns-server"), QStringLiteral("127.0.0.1:%1").arg(dns.port()) });
+    QVERIFY(probe.endpoint.isValid());
+    ProtocolPeer peer;
+    QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
+    peer.send(RunMessage { QStringLiteral("dns"), QStringLiteral("http://nowhere.example.test/"), LoadOptions {} });
+    QVERIFY(peer.waitForDone(QStringLiteral("dns"), 30'000));
+    const DoneMessage *done = doneOf(peer);
+    QVERIFY(done && !done->ok);
+    QVERIFY2(done->error->message.contains(u"no such name"), qPrintable(done->error->message));
+    QVERIFY(dns.questionsFor(QStringLiteral("nowhere.example.test")) > 0);
+    probe.process->terminate();
+    QVERIFY(waitForExit(*probe.process, 30'000));
 }
 
 QTEST_GUILESS_MAIN(tst_Serve)

@@ -1,3 +1,5 @@
+#include "hostresolver.h"
+#include "testdnsserver.h"
 #include "urlpolicy.h"
 
 #include <QCoreApplication>
@@ -7,8 +9,9 @@
 #include <memory>
 #include <optional>
 
-// Nothing here sends traffic: IP literals and localhost names are judged without a lookup, and the only names
-// looked up end in ".invalid", which the resolver answers without asking the outside world.
+// Nothing here sends traffic beyond loopback: IP literals and localhost names are judged without a lookup, and
+// names are either asked of the test's own DNS server or end in ".invalid", which the system's resolver answers
+// without asking the outside world.
 
 using namespace std::chrono_literals;
 
@@ -371,6 +374,75 @@ private slots:
         delete context;
         QTest::qWait(300);
         QCOMPARE(*calls, 0);
+    }
+
+    // A lookup that times out, or whose requester goes away, leaves nothing behind in the resolver (with Qt's
+    // lookups it left its callback; LeakSanitizer saw it). The test's DNS server never answers.
+    void abandonedLookupsLeaveNothing()
+    {
+        TestDnsServer dns;
+        QVERIFY(dns.listen());
+        dns.hold(true);
+        auto resolver = HostResolver::create();
+        resolver->setNameserver(dns.address(), dns.port());
+        UrlPolicy policy(false);
+        policy.setResolver(resolver);
+        policy.setLookupTimeout(100ms);
+        QObject context;
+        const CheckResult timedOut = checkAndWait(policy, QUrl(QStringLiteral("http://stuck.example.test/")), &context);
+        QCOMPARE(timedOut.calls, 1);
+        QVERIFY2(timedOut.verdict->reason.contains(u"took longer than"), qPrintable(timedOut.verdict->reason));
+        QCOMPARE(resolver->pendingCount(), 0);
+        QCOMPARE(resolver->busyCount(), 0);
+
+        policy.setLookupTimeout(10s);
+        auto calls = std::make_shared<int>(0);
+        auto *gone = new QObject;
+        policy.check(
+            QUrl(QStringLiteral("http://gone.example.test/")), gone, [calls](UrlPolicy::Verdict) { ++*calls; });
+        QVERIFY(QTest::qWaitFor([&] { return dns.questionsFor(QStringLiteral("gone.example.test")) > 0; }));
+        QCOMPARE(resolver->pendingCount(), 1);
+        delete gone;
+        QCOMPARE(resolver->pendingCount(), 0);
+        QCOMPARE(resolver->busyCount(), 0);
+        dns.release();
+        QTest::qWait(100);
+        QCOMPARE(*calls, 0);
+    }
+
+    // A name resolving to a private address behind the configured DNS server is refused like a literal.
+    void namesThroughTheConfiguredServer()
+    {
+        TestDnsServer dns;
+        QVERIFY(dns.listen());
+        dns.setHandler([](const QString &name) -> std::optional<QList<QHostAddress>> {
+            if (name == u"intranet.example.test")
+                return QList<QHostAddress> { QHostAddress(QStringLiteral("10.1.2.3")) };
+            return QList<QHostAddress> { QHostAddress(QStringLiteral("203.0.113.7")) };
+        });
+        auto resolver = HostResolver::create();
+        resolver->setNameserver(dns.address(), dns.port());
+        UrlPolicy policy(false);
+        policy.setResolver(resolver);
+        QObject context;
+        const CheckResult intranet
+            = checkAndWait(policy, QUrl(QStringLiteral("http://intranet.example.test/")), &context);
+        QVERIFY(!intranet.verdict->allowed);
+        QVERIFY2(intranet.verdict->reason.contains(u"10.1.2.3"), qPrintable(intranet.verdict->reason));
+        const CheckResult site = checkAndWait(policy, QUrl(QStringLiteral("http://www.example.test/")), &context);
+        QVERIFY2(site.verdict->allowed, qPrintable(site.verdict->reason));
+    }
+
+    void exemptTargetsAtTheConnection()
+    {
+        UrlPolicy policy(false);
+        policy.allowTarget(QStringLiteral("staging.internal"));
+        policy.allowTarget(QStringLiteral("db.internal"), 5432);
+        QVERIFY(policy.isExemptTarget(QStringLiteral("staging.internal"), 80));
+        QVERIFY(policy.isExemptTarget(QStringLiteral("STAGING.internal"), 443));
+        QVERIFY(!policy.isExemptTarget(QStringLiteral("staging.internal"), 5432));
+        QVERIFY(policy.isExemptTarget(QStringLiteral("db.internal"), 5432));
+        QVERIFY(!policy.isExemptTarget(QStringLiteral("db.internal"), 80));
     }
 
     // check() may be called from a temporary policy: the answer must not depend on the policy still existing.

@@ -7,6 +7,8 @@
 namespace {
 constexpr qsizetype maxRequests = 100'000;
 constexpr qsizetype maxScreenshotBase64 = 32 * 1024 * 1024;
+constexpr qsizetype maxWarnings = 16;
+constexpr qsizetype maxWarningLength = 4096;
 } // namespace
 
 QJsonObject ViewResult::toJson() const
@@ -26,6 +28,8 @@ QJsonObject ViewResult::toJson() const
         json.insert(QStringLiteral("screenshotPng"), QString::fromLatin1(screenshotPng.toBase64()));
     if (error)
         json.insert(QStringLiteral("error"), error->toJson());
+    if (!warnings.isEmpty())
+        json.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(warnings));
     return json;
 }
 
@@ -67,6 +71,14 @@ std::optional<ViewResult> ViewResult::fromJson(const QJsonObject &json, QString 
             v.error = *loadError;
         else if (r.ok())
             r.fail(QStringLiteral("error"), nested);
+    }
+    const QJsonArray warnings = r.array(QStringLiteral("warnings"), P::Optional, maxWarnings);
+    for (qsizetype i = 0; i < warnings.size() && r.ok(); ++i) {
+        if (!warnings.at(i).isString() || warnings.at(i).toString().size() > maxWarningLength)
+            r.fail(QStringLiteral("warnings[%1]").arg(i),
+                QStringLiteral("not a string of at most %1 characters").arg(maxWarningLength));
+        else
+            v.warnings.append(warnings.at(i).toString());
     }
     if (!r.ok()) {
         if (error)

@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -23,6 +24,10 @@ struct ViewResult
     QList<RequestTiming> requests; // in start order
     QByteArray screenshotPng;
     std::optional<LoadError> error;
+    // What the probe cut short or refused while the page loaded, in words (e.g. connections its policy refused);
+    // the numbers above are of what it did load. A repeat view's list includes the first view's: both views share
+    // one browser context, and so one set of looked-up names.
+    QStringList warnings;
 
     bool ok() const { return !error.has_value(); }
     QJsonObject toJson() const;

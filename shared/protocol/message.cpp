@@ -3,6 +3,7 @@
 #include "model/jsonreader.h"
 
 #include <QByteArrayView>
+#include <QJsonArray>
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -308,6 +309,8 @@ QJsonObject MetricsMessage::toJson() const
         json.insert(QStringLiteral("finalUrl"), finalUrl);
     if (!screenshotPng.isEmpty())
         json.insert(QStringLiteral("screenshotPng"), QString::fromLatin1(screenshotPng.toBase64()));
+    if (!warnings.isEmpty())
+        json.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(warnings));
     return json;
 }
 
@@ -334,6 +337,15 @@ std::optional<MetricsMessage> MetricsMessage::fromJson(const QJsonObject &json, 
             r.fail(QStringLiteral("screenshotPng"), QStringLiteral("not a PNG image"));
         else
             m.screenshotPng = decoded.decoded;
+    }
+    const QJsonArray warnings = r.array(QStringLiteral("warnings"), P::Optional, ProtocolLimits::maxWarnings);
+    for (qsizetype i = 0; i < warnings.size() && r.ok(); ++i) {
+        const QJsonValue warning = warnings.at(i);
+        if (!warning.isString() || warning.toString().size() > ProtocolLimits::maxDetailLength)
+            r.fail(QStringLiteral("warnings[%1]").arg(i),
+                QStringLiteral("not a string of at most %1 characters").arg(ProtocolLimits::maxDetailLength));
+        else
+            m.warnings.append(warning.toString());
     }
     return finish(r, std::move(m), error);
 }

@@ -30,7 +30,8 @@ struct ProtocolLimits
     static constexpr qsizetype maxUrlLength = 64 * 1024;
     static constexpr qsizetype maxVersionLength = 64;
     static constexpr qsizetype maxBrowserVersionLength = 256;
-    static constexpr qsizetype maxDetailLength = 1024;
+    static constexpr qsizetype maxDetailLength = 1024; // also each of a metrics message's warnings
+    static constexpr qsizetype maxWarnings = 16;
     static constexpr qsizetype maxErrorMessageLength = 4096;
     static constexpr qsizetype maxErrorCodeLength = 64;
     static constexpr qsizetype maxScreenshotBase64Length = 12 * 1024 * 1024;
@@ -137,6 +138,7 @@ struct MetricsMessage
     PageMetrics metrics;
     QString finalUrl; // after redirects; optional
     QByteArray screenshotPng; // optional; must be a PNG
+    QStringList warnings; // optional: what the probe cut short or refused (ViewResult::warnings)
 
     QJsonObject toJson() const;
     static std::optional<MetricsMessage> fromJson(const QJsonObject &json, QString *error);

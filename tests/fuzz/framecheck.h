@@ -136,6 +136,7 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     full.metrics.cumulativeLayoutShift = 0.0625;
     full.metrics.requestCount = 17;
     full.metrics.totalEncodedBytes = 512'000;
+    full.warnings = { QStringLiteral("the probe refused 1 connection(s) the page tried to open: 10.0.0.1:80") };
     full.metrics.totalDecodedBytes = 1'600'000;
     full.finalUrl = QStringLiteral("https://www.example.com/");
     full.screenshotPng = QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01", 20);
