@@ -11,8 +11,9 @@ packages=(
     qtkeychain-qt6-dev libsecret-1-0 libxkbcommon-dev libgl-dev
     # the browser the probe drives
     chromium
-    # tests: headless GUI, real secret service, network namespaces, PDF to PNG, sanitizer runtimes for fuzzing
-    xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools iproute2 poppler-utils libclang-rt-14-dev
+    # tests: headless GUI, real secret service, network namespaces, PDF to PNG; clang's sanitizer and libFuzzer
+    # runtimes, and llvm-symbolizer, so sanitizer reports name functions and lines (and suppressions can match them)
+    xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools iproute2 poppler-utils libclang-rt-14-dev llvm
     # packages: dpkg-shlibdeps for CPack's DEB, and the checks of what it makes (a clean root to install into)
     dpkg-dev lintian debootstrap python3 appstream desktop-file-utils
 )

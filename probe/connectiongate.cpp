@@ -1,5 +1,6 @@
 #include "connectiongate.h"
 
+#include "handshakecheck.h"
 #include "protocol/codec.h"
 
 #include <QLoggingCategory>
@@ -37,36 +38,6 @@ protected:
 private:
     std::function<void(qintptr)> m_accept;
 };
-
-// Runs as long as the longer input, so the time taken says nothing about where the first difference is.
-bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
-{
-    const qsizetype length = std::max(a.size(), b.size());
-    unsigned char difference = a.size() == b.size() ? 0 : 1;
-    for (qsizetype i = 0; i < length; ++i) {
-        const auto x = static_cast<unsigned char>(i < a.size() ? a.at(i) : 0);
-        const auto y = static_cast<unsigned char>(i < b.size() ? b.at(i) : 0);
-        difference |= static_cast<unsigned char>(x ^ y);
-    }
-    return difference == 0 && !a.isEmpty();
-}
-
-// A browser always sends Origin (Sec-WebSocket-Origin in the drafts before RFC 6455) with a WebSocket upgrade;
-// our clients never do. Header names are case-insensitive.
-bool hasOriginHeader(QByteArrayView head)
-{
-    const QList<QByteArray> lines = head.toByteArray().split('\n');
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray &line = lines.at(i);
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArray name = line.left(colon).trimmed().toLower();
-        if (name == "origin" || name == "sec-websocket-origin")
-            return true;
-    }
-    return false;
-}
 
 // Answers an upgrade request we will not serve, then lets the connection go.
 void refuseHttp(QTcpSocket *tcp, QByteArrayView status, const QByteArray &extraHeaders = {})
@@ -231,22 +202,23 @@ void ConnectionGate::readUpgradeRequest(quint64 id)
     if (!w || w->phase != Phase::Upgrade || !w->tcp)
         return;
     QTcpSocket *tcp = w->tcp;
-    const QByteArray head = tcp->peek(m_limits.maxUpgradeRequestBytes);
-    const qsizetype end = head.indexOf("\r\n\r\n");
-    if (end < 0) {
-        if (head.size() >= m_limits.maxUpgradeRequestBytes) {
-            qCWarning(lcGate) << "refusing" << w->peer.toString() << ": upgrade request over"
-                              << m_limits.maxUpgradeRequestBytes << "bytes";
-            forget(id);
-            refuseHttp(tcp, "431 Request Header Fields Too Large");
-        }
+    switch (
+        HandshakeCheck::upgradeRequest(tcp->peek(m_limits.maxUpgradeRequestBytes), m_limits.maxUpgradeRequestBytes)) {
+    case HandshakeCheck::Upgrade::Incomplete:
         return;
-    }
-    if (hasOriginHeader(QByteArrayView(head).first(end + 2))) {
+    case HandshakeCheck::Upgrade::TooLarge:
+        qCWarning(lcGate) << "refusing" << w->peer.toString() << ": upgrade request over"
+                          << m_limits.maxUpgradeRequestBytes << "bytes";
+        forget(id);
+        refuseHttp(tcp, "431 Request Header Fields Too Large");
+        return;
+    case HandshakeCheck::Upgrade::HasOrigin:
         qCWarning(lcGate) << "refusing" << w->peer.toString() << ": the upgrade request has an Origin header";
         forget(id);
         refuseHttp(tcp, "403 Forbidden");
         return;
+    case HandshakeCheck::Upgrade::Acceptable:
+        break;
     }
     disconnect(w->upgradeReader);
     w->phase = Phase::Upgrading;
@@ -296,19 +268,22 @@ void ConnectionGate::onFirstFrame(quint64 id, const QString &text)
     if (!w || w->phase != Phase::Auth)
         return; // a refused connection's further frames are not read
     QWebSocket *socket = w->socket;
-    const FrameCodec codec(FrameCodec::handshakeMaxFrameBytes);
-    const DecodedFrame frame = codec.decode(text);
-    if (!frame.ok() && frame.error.code == ProtocolError::frameTooLarge) {
-        qCWarning(lcGate) << "closing" << w->peer.toString() << ":" << frame.error.message;
+    const HandshakeCheck::FirstFrame verdict = HandshakeCheck::firstFrame(text, m_token);
+    switch (verdict.kind) {
+    case HandshakeCheck::FirstFrame::Kind::TooLarge:
+        qCWarning(lcGate) << "closing" << w->peer.toString() << ":" << verdict.error.message;
         forget(id);
-        socket->sendTextMessage(codec.encodeText(ErrorMessage::from(frame.error)));
-        closeAndDiscard(socket, ProtocolCloseCode::FrameTooLarge, frame.error.message);
+        socket->sendTextMessage(FrameCodec().encodeText(ErrorMessage::from(verdict.error)));
+        closeAndDiscard(socket, ProtocolCloseCode::FrameTooLarge, verdict.error.message);
         return;
-    }
-    const auto *auth = frame.ok() ? std::get_if<AuthMessage>(&*frame.message) : nullptr;
-    if (!auth || !constantTimeEquals(auth->token.toUtf8(), m_token)) {
-        refuseToken(id, auth ? QStringLiteral("wrong token") : QStringLiteral("first frame was not auth"));
+    case HandshakeCheck::FirstFrame::Kind::NotAuth:
+        refuseToken(id, QStringLiteral("first frame was not auth"));
         return;
+    case HandshakeCheck::FirstFrame::Kind::WrongToken:
+        refuseToken(id, QStringLiteral("wrong token"));
+        return;
+    case HandshakeCheck::FirstFrame::Kind::Authenticated:
+        break;
     }
     forget(id);
     socket->disconnect(this);

@@ -2,6 +2,8 @@
 
 #include "phasecutter.h"
 
+#include <limits>
+
 namespace {
 
 QList<HttpHeader> headersFromObject(const QJsonObject &object)
@@ -115,8 +117,13 @@ void RequestTracker::onDataReceived(const QJsonObject &params)
     const auto it = m_pending.find(params.value(QStringLiteral("requestId")).toString());
     if (it == m_pending.end())
         return;
-    it->decodedBytes += params.value(QStringLiteral("dataLength")).toInteger();
     it->sawData = true;
+    // Only a byte count adds to the total: a negative or fractional dataLength would make the published number
+    // false, and the sum saturates instead of overflowing (tests/fuzz/fuzz_cdpevents.cpp found both).
+    if (const auto length = byteCount(params.value(QStringLiteral("dataLength"))))
+        it->decodedBytes = *length > std::numeric_limits<qint64>::max() - it->decodedBytes
+            ? std::numeric_limits<qint64>::max()
+            : it->decodedBytes + *length;
 }
 
 void RequestTracker::onServedFromCache(const QJsonObject &params)

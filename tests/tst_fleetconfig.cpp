@@ -485,6 +485,9 @@ private slots:
         QCOMPARE(position->second, longitude);
         QVERIFY(!FleetConfig::positionInZoneTable(table, "Etc/UTC"));
         QVERIFY(!FleetConfig::positionInZoneTable("XX\t+99\tBroken/Zone\n", "Broken/Zone"));
+        // No coordinates at all: the split into latitude and longitude took a view one byte past the end (a
+        // failed assertion in a debug Qt, undefined behaviour in a release one).
+        QVERIFY(!FleetConfig::positionInZoneTable("XX\t\tEmpty/Zone\n", "Empty/Zone"));
     }
 
     void defaultPositionFollowsTheTimeZone()

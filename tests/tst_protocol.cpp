@@ -650,8 +650,8 @@ void tst_Protocol::describeNamesTheMessage()
 void tst_Protocol::corpusDecodes()
 {
     // The fuzzer's seeds are valid frames of every type; keep them so as the protocol grows.
-    const QString directory = QFINDTESTDATA("fuzz/corpus");
-    QVERIFY2(!directory.isEmpty(), "tests/fuzz/corpus not found");
+    const QString directory = QFINDTESTDATA("fuzz/corpus/frame");
+    QVERIFY2(!directory.isEmpty(), "tests/fuzz/corpus/frame not found");
     const QFileInfoList files = QDir(directory).entryInfoList(QDir::Files);
     QVERIFY(files.size() >= 10);
     QSet<QString> types;

@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <limits>
 
 // RequestTracker fed Network.* events that Chromium 156 sent for pages of the test web server: the recordings in
 // cdp/ were taken from tst_pageload's runs, in the order the events arrived, and trimmed to the fields the tracker
@@ -23,6 +24,7 @@ private slots:
     void failureText();
     void openAtViewEnd();
     void dataReceivedCountsDecodedBytes();
+    void dataReceivedIgnoresWhatIsNoByteCount();
     void servedFromCache_data();
     void servedFromCache();
     void waitsForNavigationStart();
@@ -397,6 +399,43 @@ void TestRequestTracker::dataReceivedCountsDecodedBytes()
     // Answered but never ended: the phases up to the answer, no receive and no duration.
     QVERIFY(image->phases.wait && !image->phases.receive);
     QCOMPARE(image->durationMs, std::nullopt);
+}
+
+void TestRequestTracker::dataReceivedIgnoresWhatIsNoByteCount()
+{
+    // Found by tests/fuzz/fuzz_cdpevents.cpp: a negative dataLength was added as it came (a negative byte count
+    // published), and two huge ones overflowed the sum (undefined behaviour).
+    const auto event = [](const QString &method, QJsonObject params) {
+        params.insert(QStringLiteral("requestId"), QStringLiteral("1"));
+        return QJsonObject { { QStringLiteral("method"), method }, { QStringLiteral("params"), params } };
+    };
+    const auto data = [&](const QJsonValue &length) {
+        return event(QStringLiteral("Network.dataReceived"), { { QStringLiteral("dataLength"), length } });
+    };
+    const QJsonArray events {
+        event(QStringLiteral("Network.requestWillBeSent"),
+            { { QStringLiteral("timestamp"), 1.0 },
+                { QStringLiteral("request"),
+                    QJsonObject { { QStringLiteral("url"), QStringLiteral("http://a/") } } } }),
+        data(-5),
+        data(1.5),
+        data(QStringLiteral("10")),
+        data(100),
+        data(9e18),
+        data(9e18),
+        event(QStringLiteral("Network.loadingFinished"), { { QStringLiteral("timestamp"), 2.0 } }),
+    };
+    Recorder recorder(QStringLiteral("F"));
+    recorder.tracker.setNavigationStart(1);
+    QVERIFY(recorder.play(events));
+    QCOMPARE(recorder.finished.size(), 1);
+    QCOMPARE(recorder.finished.at(0).decodedBytes, std::numeric_limits<qint64>::max());
+
+    Recorder small(QStringLiteral("F"));
+    small.tracker.setNavigationStart(1);
+    QVERIFY(
+        small.play(QJsonArray { events.at(0), events.at(1), events.at(2), events.at(3), events.at(4), events.at(7) }));
+    QCOMPARE(small.finished.at(0).decodedBytes, 100);
 }
 
 void TestRequestTracker::servedFromCache_data()

@@ -22,6 +22,20 @@ namespace {
 
 const QByteArray token = "serve-test-token-0123456789";
 
+// AddressSanitizer's allocator pads every allocation and keeps freed memory in quarantine (256 MiB by default), so a
+// sanitized probe's resident size says nothing about the allocator it ships with.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool addressSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool addressSanitized = true;
+#else
+constexpr bool addressSanitized = false;
+#endif
+#else
+constexpr bool addressSanitized = false;
+#endif
+
 // The probe's direct children (Chromium's browser process, through the /usr/bin/chromium wrapper's exec).
 QList<qint64> childrenOf(qint64 pid)
 {
@@ -333,7 +347,10 @@ void tst_Serve::floodDoesNotLockOutTheRightToken()
     qInfo("the right token was ready after %lld ms during the flood and %lld ms after it", duringMs, afterMs);
     QVERIFY(duringMs >= 0 && duringMs < 2'000);
     QVERIFY(afterMs >= 0 && afterMs < 2'000);
-    QVERIFY2(peakKiB - idleKiB < 32 * 1024, "the probe's memory grew with the flood");
+    if (addressSanitized)
+        qInfo("the memory bound is not checked under AddressSanitizer (its allocator pads and quarantines)");
+    else
+        QVERIFY2(peakKiB - idleKiB < 32 * 1024, "the probe's memory grew with the flood");
     probe.process->terminate();
     QVERIFY(waitForExit(*probe.process, 15'000));
 }

@@ -516,6 +516,8 @@ std::optional<std::pair<double, double>> FleetConfig::positionInZoneTable(
         if (columns.size() < 3 || columns.at(2).trimmed() != zoneId)
             continue;
         const QByteArray &coordinates = columns.at(1);
+        if (coordinates.isEmpty())
+            return std::nullopt; // the split below takes a sign first, and views past the end are undefined
         qsizetype split = 1;
         while (split < coordinates.size() && coordinates.at(split) != '+' && coordinates.at(split) != '-')
             ++split;

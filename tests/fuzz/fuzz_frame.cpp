@@ -1,6 +1,6 @@
 // libFuzzer target: any bytes through FrameCodec::decode, as a raw frame and as the QString a QWebSocket would hand
 // over. Whatever decodes must re-encode and decode to the same message (checkFrame); anything else aborts, so the
-// fuzzer keeps the input. Run: fuzz_frame -runs=100000 tests/fuzz/corpus (see tests/fuzz/CMakeLists.txt).
+// fuzzer keeps the input. How to run it: tests/fuzz/README.md.
 
 #include "framecheck.h"
 
