@@ -41,11 +41,6 @@ public:
     // else empty.
     static QString findExecutable(const QString &explicitPath = {});
     static QStringList defaultArguments();
-    // Removes the profile folders under `parent` whose probe is gone: one killed outright (SIGKILL, OOM) takes
-    // its browser with it (PR_SET_PDEATHSIG) but cannot delete the folder. Also folders without an owner and a
-    // browser, a minute old, which Chrome's last helper processes recreate after a removal. start() does this
-    // every time. Returns how many it removed.
-    static int sweepAbandonedProfiles(const QString &parent);
 
     void start();
     // Browser.close, then the process's end; SIGKILL if it does not end in time. Emits stopped().

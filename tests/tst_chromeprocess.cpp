@@ -4,6 +4,7 @@
 // browser uses and removes one whose browser is gone.
 #include "browsertestcase.h"
 #include "cdpconnection.h"
+#include "profilefolders.h"
 #include "testwebserver.h"
 
 #include <QDateTime>
@@ -267,7 +268,7 @@ void tst_ChromeProcess::sweepKeepsAFolderABrowserUses()
     QVERIFY(QFileInfo(root + QStringLiteral("/profile/SingletonLock")).isSymLink());
     QVERIFY(QFile::remove(root + QStringLiteral("/owner.pid")));
     QVERIFY(age(root));
-    ChromeProcess::sweepAbandonedProfiles(QFileInfo(root).path()); // others' abandoned folders may go too
+    ProfileFolders::sweepAbandoned(QFileInfo(root).path()); // others' abandoned folders may go too
     QVERIFY2(QFileInfo::exists(root + QStringLiteral("/profile")), "the sweep removed a running browser's profile");
     QVERIFY(browser.isRunning());
     browser.stopNow();
@@ -295,7 +296,7 @@ void tst_ChromeProcess::sweepRemovesAFolderWithAStaleLock()
     lockedBy(
         QStringLiteral("worldspeed-chrome-alive1"), host + u'-' + QString::number(QCoreApplication::applicationPid()));
     lockedBy(QStringLiteral("worldspeed-chrome-other1"), QStringLiteral("another-host-1"));
-    QCOMPARE(ChromeProcess::sweepAbandonedProfiles(parent.path()), 1);
+    QCOMPARE(ProfileFolders::sweepAbandoned(parent.path()), 1);
     QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot),
         (QStringList { QStringLiteral("worldspeed-chrome-alive1"), QStringLiteral("worldspeed-chrome-other1") }));
 }
