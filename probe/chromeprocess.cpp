@@ -391,6 +391,12 @@ void ChromeProcess::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     m_pollTimer.stop();
 #endif
     if (was == State::Starting) {
+        // Killed by a signal (exitCode is its number then), the browser said nothing about it: whatever it last
+        // wrote to stderr is about something else.
+        if (status == QProcess::CrashExit) {
+            fail(QStringLiteral("the browser was killed by signal %1 during start-up").arg(exitCode));
+            return;
+        }
         QString tail = QString::fromLocal8Bit(m_stderrTail).trimmed();
         const qsizetype lastLine = tail.lastIndexOf(u'\n');
         if (lastLine >= 0)

@@ -137,6 +137,7 @@ private slots:
     void theCheckFindsADevToolsPort();
     void killedBrowserIsACrashAtOnce();
     void exitDuringStartUpSaysWhy();
+    void killedDuringStartUpSaysBySignal();
     void silentBrowserTimesOut();
     void sweepKeepsAFolderABrowserUses();
     void sweepRemovesAFolderWithAStaleLock();
@@ -234,6 +235,21 @@ void tst_ChromeProcess::exitDuringStartUpSaysWhy()
     QVERIFY(failed.wait(10'000));
     QCOMPARE(failed.at(0).at(0).toString(),
         QStringLiteral("the browser exited during start-up (code 3): unknown flag --frobnicate"));
+    QCOMPARE(browser.state(), ChromeProcess::State::NotRunning);
+}
+
+void tst_ChromeProcess::killedDuringStartUpSaysBySignal()
+{
+    // A browser killed while it starts did not exit with a code, and what it last wrote is not why it ended.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ChromeProcess::Options options;
+    options.executable = writeScript(dir, QStringLiteral("chrome"), "echo 'some unrelated warning' >&2\nkill -9 $$");
+    ChromeProcess browser(options);
+    QSignalSpy failed(&browser, &ChromeProcess::startFailed);
+    browser.start();
+    QVERIFY(failed.wait(10'000));
+    QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("the browser was killed by signal 9 during start-up"));
     QCOMPARE(browser.state(), ChromeProcess::State::NotRunning);
 }
 
