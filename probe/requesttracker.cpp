@@ -68,6 +68,10 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     const double ts = params.value(QStringLiteral("timestamp")).toDouble();
     const QJsonObject request = params.value(QStringLiteral("request")).toObject();
     const QString type = params.value(QStringLiteral("type")).toString(QStringLiteral("Other"));
+    // Chrome's own error page (after a failed navigation: a redirect loop, a refused connection) loads its icons as
+    // data: URLs. They are the browser's, not the page's: counted, they would make up a part of the page's result.
+    if (params.value(QStringLiteral("documentURL")).toString().startsWith(u"chrome-error:"))
+        return;
 
     const auto existing = m_pending.find(requestId);
     if (existing != m_pending.end()) {
