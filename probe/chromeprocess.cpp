@@ -16,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QUrl>
 
+#include <utility>
+
 #ifdef Q_OS_UNIX
 #include <cerrno>
 #include <csignal>
@@ -92,6 +94,9 @@ ChromeProcess::ChromeProcess(Options options, QObject *parent)
     m_pollTimer.setInterval(pollIntervalMs);
     connect(&m_pollTimer, &QTimer::timeout, this, &ChromeProcess::pollDevToolsPort);
 #endif
+    constexpr int healthCheckIntervalMs = 1'000;
+    m_healthTimer.setInterval(healthCheckIntervalMs);
+    connect(&m_healthTimer, &QTimer::timeout, this, &ChromeProcess::checkHealth);
     m_killTimer.setSingleShot(true);
     connect(&m_killTimer, &QTimer::timeout, this, [this] {
         if (m_process && m_process->state() != QProcess::NotRunning) {
@@ -349,6 +354,7 @@ void ChromeProcess::onCdpOpened()
             m_version = reply.result.value(QStringLiteral("product")).toString();
             m_startMs = static_cast<double>(m_clock.nsecsElapsed()) / 1e6;
             m_state = State::Running;
+            m_healthTimer.start();
             qCInfo(lcChrome) << "browser ready:" << m_version << "in" << *m_startMs << "ms";
             emit ready();
         },
@@ -408,11 +414,50 @@ void ChromeProcess::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     }
     cleanUp();
     m_state = State::NotRunning;
+    const QString unresponsive = std::exchange(m_unresponsive, {});
     if (was == State::Stopping) {
         emit stopped();
+    } else if (was == State::Running && !unresponsive.isEmpty()) {
+        emit stoppedAnswering(unresponsive);
     } else if (was == State::Running) {
         emit crashed(status == QProcess::CrashExit ? QStringLiteral("the browser crashed")
                                                    : QStringLiteral("the browser exited (code %1)").arg(exitCode));
+    }
+}
+
+void ChromeProcess::checkHealth()
+{
+    // Commands that legitimately take long (Page.navigate waits for the document's headers) trigger the question,
+    // which a healthy browser answers at once whatever its pages do.
+    constexpr std::chrono::milliseconds overdue { 1'000 };
+    if (m_state != State::Running || !m_cdp || m_healthCheckPending || m_cdp->oldestPendingAge() < overdue)
+        return;
+    m_healthCheckPending = true;
+    m_cdp->send(
+        QStringLiteral("Browser.getVersion"), {}, {}, this,
+        [this](const CdpReply &reply) {
+            m_healthCheckPending = false;
+            if (reply.errorCode == CdpReply::timeoutCode && m_state == State::Running)
+                killUnresponsive(QStringLiteral("the browser stopped answering (no answer to Browser.getVersion "
+                                                "within %1); it was killed")
+                                     .arg(DisplayFormat::duration(m_options.answerLimitMs)));
+        },
+        std::chrono::milliseconds(m_options.answerLimitMs));
+}
+
+void ChromeProcess::killUnresponsive(const QString &reason)
+{
+    qCWarning(lcChrome).noquote() << reason << "- pid" << processId();
+    m_unresponsive = reason;
+    if (m_process) {
+        m_process->kill(); // SIGKILL ends a stopped process too
+        m_process->waitForFinished(3000); // reports it through onProcessFinished
+    }
+    if (m_state == State::Running) { // its end did not come in time: forget it anyway
+        m_unresponsive.clear();
+        cleanUp();
+        m_state = State::NotRunning;
+        emit stoppedAnswering(reason);
     }
 }
 
@@ -472,6 +517,8 @@ void ChromeProcess::stopNow(int graceMs)
 
 void ChromeProcess::cleanUp()
 {
+    m_healthTimer.stop();
+    m_healthCheckPending = false;
 #ifdef Q_OS_WIN
     m_pollTimer.stop();
 #endif
