@@ -482,6 +482,10 @@ void PageLoad::onLoadEvent()
 void PageLoad::closeOpenRequests()
 {
     m_requests.closeOpenRequests();
+    // What the tracker's limits left out is part of the result, not a silent gap in it.
+    for (const QString &note : m_requests.limitNotes())
+        m_result.warn(
+            (m_view == View::First ? QStringLiteral("first view: ") : QStringLiteral("repeat view: ")) + note);
     std::stable_sort(currentView().requests.begin(), currentView().requests.end(),
         [](const RequestTiming &a, const RequestTiming &b) { return a.startMs < b.startMs; });
 }

@@ -274,7 +274,7 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
             finishRun(key,
                 DoneMessage { message.runId, false,
                     LoadError { LoadError::Kind::Refused, QStringLiteral("refused: %1").arg(verdict.reason) },
-                    std::nullopt });
+                    std::nullopt, {} });
             return;
         }
         it->allowed = true;
@@ -340,7 +340,7 @@ void ProbeServer::startRun(const QString &key)
     });
     connect(load, &PageLoad::finished, this, [this, key, runId, load] {
         const RunResult &result = load->result();
-        DoneMessage done { runId, result.ok(), std::nullopt, result.browserStartMs };
+        DoneMessage done { runId, result.ok(), std::nullopt, result.browserStartMs, result.warnings };
         if (!result.ok())
             done.error
                 = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
@@ -382,8 +382,8 @@ void ProbeServer::onCancel(Session *session, const CancelMessage &cancel)
     }
     it->cancelled = true;
     finishRun(key,
-        DoneMessage {
-            cancel.runId, false, LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") }, std::nullopt });
+        DoneMessage { cancel.runId, false, LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") },
+            std::nullopt, {} });
 }
 
 void ProbeServer::cancelAll(const QString &why)
@@ -398,7 +398,8 @@ void ProbeServer::cancelAll(const QString &why)
         } else {
             it->cancelled = true;
             finishRun(key,
-                DoneMessage { it->message.runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt });
+                DoneMessage {
+                    it->message.runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt, {} });
         }
     }
 }
