@@ -20,6 +20,7 @@ private slots:
     void initTestCase();
     void runEndsAtItsDeadlineAndTheBrowserIsReplaced();
     void contextMadeAfterTheRunEndedIsDisposed();
+    void hungBrowserIsKilledAndReplaced();
 
 private:
     QUrl page() const { return m_server.url(QStringLiteral("/asset?type=text/html&size=100")); }
@@ -134,6 +135,33 @@ void tst_UnresponsiveBrowser::contextMadeAfterTheRunEndedIsDisposed()
     QTRY_COMPARE_WITH_TIMEOUT(browserContextCount(scheduler.browser()), std::optional<int>(0), 10'000);
     const RunResult next = BrowserTest::run(scheduler, page());
     QVERIFY2(next.ok(), qPrintable(BrowserTest::errorText(next)));
+}
+
+void tst_UnresponsiveBrowser::hungBrowserIsKilledAndReplaced()
+{
+    // A health check quicker than the run's time limit: it is the one that ends the run, and the browser.
+    ChromeProcess::Options chrome = BrowserTest::chromeOptions();
+    chrome.answerLimitMs = 1'000;
+    LoadScheduler scheduler(LoadScheduler::Options { chrome, 1 });
+    const RunResult warm = BrowserTest::run(scheduler, page());
+    QVERIFY2(warm.ok(), qPrintable(BrowserTest::errorText(warm)));
+    const qint64 pid = scheduler.browser()->processId();
+    QSignalSpy lost(&scheduler, &LoadScheduler::browserLost);
+
+    LoadOptions options;
+    options.timeoutMs = 60'000;
+    Stopped stopped(pid);
+    const RunResult hung = BrowserTest::run(scheduler, page(), options, 60'000);
+    QVERIFY(hung.firstView.error);
+    QCOMPARE(hung.firstView.error->kind, LoadError::Kind::BrowserUnresponsive);
+    QVERIFY2(hung.firstView.error->message.contains(u"stopped answering"), qPrintable(hung.firstView.error->message));
+    QCOMPARE(lost.count(), 1);
+    QVERIFY2(::kill(static_cast<pid_t>(pid), 0) != 0, "the hung browser is still there");
+
+    const RunResult next = BrowserTest::run(scheduler, page());
+    QVERIFY2(next.ok(), qPrintable(BrowserTest::errorText(next)));
+    QVERIFY(next.browserStartMs); // a new browser
+    QVERIFY(scheduler.browser()->processId() != pid);
 }
 
 QTEST_GUILESS_MAIN(tst_UnresponsiveBrowser)
