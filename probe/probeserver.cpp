@@ -49,6 +49,7 @@ struct ProbeServer::Session
     quint64 order = 0; // when it authenticated, for the runs' turns
     bool greeted = false;
     bool dropping = false; // too slow a reader: being cut off, nothing more is sent
+    qint64 largestUnsentFrame = 0; // the largest frame queued since the backlog was last empty
     QSet<QString> runKeys;
 };
 
@@ -411,7 +412,10 @@ void ProbeServer::sendTo(Session *session, const Message &message)
         return;
     // What the client has not taken yet stays in our memory: a client that stops reading is cut off here, and
     // its runs end, rather than holding the probe's memory and its share of the browser.
-    if (socket->bytesToWrite() > m_options.maxSendBacklogBytes) {
+    const qint64 backlog = socket->bytesToWrite();
+    if (backlog == 0)
+        session->largestUnsentFrame = 0;
+    if (backlog - session->largestUnsentFrame > m_options.maxSendBacklogBytes) {
         qCWarning(lcServer) << "dropping client" << session->peer.toString() << ": it does not read,"
                             << socket->bytesToWrite() << "bytes unsent";
         session->dropping = true;
@@ -419,7 +423,10 @@ void ProbeServer::sendTo(Session *session, const Message &message)
         QMetaObject::invokeMethod(socket, &QWebSocket::abort, Qt::QueuedConnection);
         return;
     }
-    socket->sendTextMessage(session->codec.encodeText(message));
+    const QString text = session->codec.encodeText(message);
+    // Its size on the wire is at least its length in UTF-16 units, at most thrice that; the length will do.
+    session->largestUnsentFrame = std::max<qint64>(session->largestUnsentFrame, text.size());
+    socket->sendTextMessage(text);
 }
 
 void ProbeServer::sendToOwner(const QString &key, const Message &message)
