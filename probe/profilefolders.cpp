@@ -133,9 +133,15 @@ bool removeEntry(int directory, const char *name)
     }
     if (child < 0)
         return false;
-    const bool emptied = removeContents(child);
+    // Chrome's last helper processes may still write into a profile being removed; what they add meanwhile
+    // makes the folder not empty, so it is emptied again, a few times.
+    bool removed = false;
+    for (int attempt = 0; attempt < 3 && !removed; ++attempt) {
+        removeContents(child);
+        removed = ::unlinkat(directory, name, AT_REMOVEDIR) == 0 || errno == ENOENT;
+    }
     ::close(child);
-    return emptied && (::unlinkat(directory, name, AT_REMOVEDIR) == 0 || errno == ENOENT);
+    return removed;
 }
 
 bool removeContents(int directory)
