@@ -123,8 +123,8 @@ void CdpConnection::send(const QString &method, const QJsonObject &params, const
     if (!sessionId.isEmpty())
         message.insert(QStringLiteral("sessionId"), sessionId);
 
-    Pending pending { context, context != nullptr, std::move(onReply), std::chrono::steady_clock::now() + timeout,
-        method };
+    const auto now = std::chrono::steady_clock::now();
+    Pending pending { context, context != nullptr, std::move(onReply), now + timeout, method, now };
     if (!m_open) {
         // Still answer on the event loop, so callers never see their handler run inside send().
         QMetaObject::invokeMethod(
@@ -144,6 +144,15 @@ void CdpConnection::send(const QString &method, const QJsonObject &params, const
 void CdpConnection::send(const QString &method, const QJsonObject &params, const QString &sessionId)
 {
     send(method, params, sessionId, nullptr, {});
+}
+
+std::chrono::milliseconds CdpConnection::oldestPendingAge() const
+{
+    if (m_pending.empty())
+        return std::chrono::milliseconds(0);
+    // Ids grow with every command, so the first is the oldest.
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - m_pending.begin()->second.sentAt);
 }
 
 void CdpConnection::setSessionHandler(const QString &sessionId, QObject *context, EventHandler handler)

@@ -81,6 +81,8 @@ public:
     {
         return static_cast<int>(m_pending.size());
     }
+    // How long the oldest command still waiting for its reply has waited; zero when none waits.
+    std::chrono::milliseconds oldestPendingAge() const;
 
 signals:
     void opened();
@@ -97,6 +99,7 @@ private:
         ReplyHandler handler;
         std::chrono::steady_clock::time_point deadline;
         QString method;
+        std::chrono::steady_clock::time_point sentAt;
     };
     struct Session
     {

@@ -1,21 +1,22 @@
 #include "chromeprocess.h"
 
 #include "cdpconnection.h"
+#include "model/displayformat.h"
+#include "profilefolders.h"
 #ifndef Q_OS_WIN
 #include "cdppipe.h"
-#include "model/displayformat.h"
 #endif
 
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QStandardPaths>
-#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QUrl>
+
+#include <utility>
 
 #ifdef Q_OS_UNIX
 #include <cerrno>
@@ -77,50 +78,6 @@ QString profileParent()
     return temp;
 }
 
-const QString profilePattern = QStringLiteral("worldspeed-chrome-XXXXXX");
-// Inside each profile folder: the PID of the probe that made it, so a later probe can tell a folder whose owner
-// is gone (killed outright, so it could not clean up) from one in use.
-const QString ownerFile = QStringLiteral("owner.pid");
-
-bool processIsAlive(qint64 pid)
-{
-#ifdef Q_OS_UNIX
-    // Signal 0 checks without sending; EPERM means it exists but is someone else's, which counts as alive.
-    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-#else
-    Q_UNUSED(pid);
-    return true; // no cheap portable check: keep the folder (the system's temp clean-up still removes it)
-#endif
-}
-
-// Whether a running browser uses a profile folder. Chrome holds profile/SingletonLock, a link to "<host>-<pid>",
-// while it runs; one killed outright leaves it behind, so its process is checked (on another host's, say through a
-// shared /tmp, it cannot be: that counts as in use). A probe from before owner.pid, which drove its browser over
-// DevTools' port, also kept profile/DevToolsActivePort there.
-bool browserUses(const QDir &folder)
-{
-    if (QFileInfo::exists(folder.filePath(QStringLiteral("profile/DevToolsActivePort"))))
-        return true;
-    const QFileInfo lock(folder.filePath(QStringLiteral("profile/SingletonLock")));
-    if (!lock.isSymLink())
-        return false;
-    const QString owner = QFileInfo(lock.symLinkTarget()).fileName();
-    const qsizetype dash = owner.lastIndexOf(u'-');
-    bool ok = false;
-    const qint64 pid = owner.mid(dash + 1).toLongLong(&ok);
-    if (dash <= 0 || !ok || pid <= 0 || owner.left(dash) != QSysInfo::machineHostName())
-        return true;
-    return processIsAlive(pid);
-}
-
-// A profile folder without owner.pid that no browser uses, and a minute old: far longer than a probe takes to
-// write owner.pid after making the folder.
-bool isLitter(const QFileInfo &folder)
-{
-    return folder.lastModified().secsTo(QDateTime::currentDateTime()) >= 60
-        && !browserUses(QDir(folder.absoluteFilePath()));
-}
-
 bool isExecutableFile(const QString &path)
 {
     const QFileInfo info(path);
@@ -137,6 +94,9 @@ ChromeProcess::ChromeProcess(Options options, QObject *parent)
     m_pollTimer.setInterval(pollIntervalMs);
     connect(&m_pollTimer, &QTimer::timeout, this, &ChromeProcess::pollDevToolsPort);
 #endif
+    constexpr int healthCheckIntervalMs = 1'000;
+    m_healthTimer.setInterval(healthCheckIntervalMs);
+    connect(&m_healthTimer, &QTimer::timeout, this, &ChromeProcess::checkHealth);
     m_killTimer.setSingleShot(true);
     connect(&m_killTimer, &QTimer::timeout, this, [this] {
         if (m_process && m_process->state() != QProcess::NotRunning) {
@@ -197,37 +157,6 @@ QStringList ChromeProcess::defaultArguments()
     return args;
 }
 
-int ChromeProcess::sweepAbandonedProfiles(const QString &parent)
-{
-    int removed = 0;
-    const QString prefix = profilePattern.left(profilePattern.indexOf(u'X'));
-    const QDir dir(parent);
-    for (const QFileInfo &entry :
-        dir.entryInfoList({ prefix + u'*' }, QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden)) {
-        if (entry.isSymLink())
-            continue; // not ours to follow
-        QFile owner(QDir(entry.absoluteFilePath()).filePath(ownerFile));
-        if (!owner.open(QIODevice::ReadOnly)) {
-            // Chrome's helper processes can outlive the browser by a moment, and its network service then writes a
-            // few files (Reporting and NEL, Network Persistent State) into the profile just removed, recreating
-            // its folders without our owner.pid.
-            if (isLitter(entry) && QDir(entry.absoluteFilePath()).removeRecursively())
-                ++removed;
-            continue; // else another program's, or a probe's that has not written its PID yet
-        }
-        bool ok = false;
-        const qint64 pid = owner.read(32).trimmed().toLongLong(&ok);
-        owner.close();
-        if (!ok || pid <= 0 || processIsAlive(pid))
-            continue;
-        if (QDir(entry.absoluteFilePath()).removeRecursively()) {
-            ++removed;
-            qCInfo(lcChrome) << "removed the profile folder of a probe that is gone:" << entry.absoluteFilePath();
-        }
-    }
-    return removed;
-}
-
 QString ChromeProcess::profileRoot() const
 {
     return m_root ? m_root->path() : QString();
@@ -247,7 +176,7 @@ void ChromeProcess::start()
                 : QStringLiteral("Chrome not found at %1 (not an executable file)").arg(m_options.executable));
         return;
     }
-    sweepAbandonedProfiles(profileParent());
+    ProfileFolders::sweepAbandoned(profileParent());
     QString error;
     if (!makeProfile(&error)) {
         failLater(error);
@@ -274,14 +203,14 @@ void ChromeProcess::failLater(const QString &reason)
 
 bool ChromeProcess::makeProfile(QString *error)
 {
-    m_root = std::make_unique<QTemporaryDir>(profileParent() + u'/' + profilePattern);
+    m_root = std::make_unique<QTemporaryDir>(profileParent() + u'/' + ProfileFolders::namePattern());
     if (!m_root->isValid()) {
         *error = QStringLiteral("cannot create a browser profile folder: %1").arg(m_root->errorString());
         m_root.reset();
         return false;
     }
     const QDir root(m_root->path());
-    QFile owner(root.filePath(ownerFile));
+    QFile owner(root.filePath(ProfileFolders::ownerFileName()));
     if (owner.open(QIODevice::WriteOnly))
         owner.write(QByteArray::number(QCoreApplication::applicationPid()));
     owner.close();
@@ -425,6 +354,7 @@ void ChromeProcess::onCdpOpened()
             m_version = reply.result.value(QStringLiteral("product")).toString();
             m_startMs = static_cast<double>(m_clock.nsecsElapsed()) / 1e6;
             m_state = State::Running;
+            m_healthTimer.start();
             qCInfo(lcChrome) << "browser ready:" << m_version << "in" << *m_startMs << "ms";
             emit ready();
         },
@@ -467,6 +397,12 @@ void ChromeProcess::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     m_pollTimer.stop();
 #endif
     if (was == State::Starting) {
+        // Killed by a signal (exitCode is its number then), the browser said nothing about it: whatever it last
+        // wrote to stderr is about something else.
+        if (status == QProcess::CrashExit) {
+            fail(QStringLiteral("the browser was killed by signal %1 during start-up").arg(exitCode));
+            return;
+        }
         QString tail = QString::fromLocal8Bit(m_stderrTail).trimmed();
         const qsizetype lastLine = tail.lastIndexOf(u'\n');
         if (lastLine >= 0)
@@ -478,11 +414,50 @@ void ChromeProcess::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     }
     cleanUp();
     m_state = State::NotRunning;
+    const QString unresponsive = std::exchange(m_unresponsive, {});
     if (was == State::Stopping) {
         emit stopped();
+    } else if (was == State::Running && !unresponsive.isEmpty()) {
+        emit stoppedAnswering(unresponsive);
     } else if (was == State::Running) {
         emit crashed(status == QProcess::CrashExit ? QStringLiteral("the browser crashed")
                                                    : QStringLiteral("the browser exited (code %1)").arg(exitCode));
+    }
+}
+
+void ChromeProcess::checkHealth()
+{
+    // Commands that legitimately take long (Page.navigate waits for the document's headers) trigger the question,
+    // which a healthy browser answers at once whatever its pages do.
+    constexpr std::chrono::milliseconds overdue { 1'000 };
+    if (m_state != State::Running || !m_cdp || m_healthCheckPending || m_cdp->oldestPendingAge() < overdue)
+        return;
+    m_healthCheckPending = true;
+    m_cdp->send(
+        QStringLiteral("Browser.getVersion"), {}, {}, this,
+        [this](const CdpReply &reply) {
+            m_healthCheckPending = false;
+            if (reply.errorCode == CdpReply::timeoutCode && m_state == State::Running)
+                killUnresponsive(QStringLiteral("the browser stopped answering (no answer to Browser.getVersion "
+                                                "within %1); it was killed")
+                                     .arg(DisplayFormat::duration(m_options.answerLimitMs)));
+        },
+        std::chrono::milliseconds(m_options.answerLimitMs));
+}
+
+void ChromeProcess::killUnresponsive(const QString &reason)
+{
+    qCWarning(lcChrome).noquote() << reason << "- pid" << processId();
+    m_unresponsive = reason;
+    if (m_process) {
+        m_process->kill(); // SIGKILL ends a stopped process too
+        m_process->waitForFinished(3000); // reports it through onProcessFinished
+    }
+    if (m_state == State::Running) { // its end did not come in time: forget it anyway
+        m_unresponsive.clear();
+        cleanUp();
+        m_state = State::NotRunning;
+        emit stoppedAnswering(reason);
     }
 }
 
@@ -542,6 +517,8 @@ void ChromeProcess::stopNow(int graceMs)
 
 void ChromeProcess::cleanUp()
 {
+    m_healthTimer.stop();
+    m_healthCheckPending = false;
 #ifdef Q_OS_WIN
     m_pollTimer.stop();
 #endif
@@ -555,5 +532,12 @@ void ChromeProcess::cleanUp()
         m_process->deleteLater();
         m_process = nullptr;
     }
-    m_root.reset(); // removes profile, HOME and TMPDIR with everything Chrome left there
+    if (m_root) {
+        // Profile, HOME and TMPDIR with everything Chrome left there, read-only folders included, which
+        // QTemporaryDir's own removal would leave behind.
+        m_root->setAutoRemove(false);
+        if (!ProfileFolders::removeTree(m_root->path()))
+            qCWarning(lcChrome) << "could not remove the browser's profile folder" << m_root->path();
+        m_root.reset();
+    }
 }

@@ -32,6 +32,11 @@ public:
         int startTimeoutMs = 30'000;
         int windowWidth = 1366; // WebPageTest's desktop default
         int windowHeight = 768;
+        // Health check: once a command has waited a second, the browser is asked a cheap question
+        // (Browser.getVersion); no answer within this limit means it stopped answering (hung, stopped): it is
+        // killed, and stoppedAnswering() says so. Generous, since the answer also waits for our own event loop,
+        // which a loaded machine can hold up for seconds; runs end at their own time limits meanwhile.
+        int answerLimitMs = 10'000;
     };
 
     explicit ChromeProcess(Options options, QObject *parent = nullptr);
@@ -41,11 +46,6 @@ public:
     // else empty.
     static QString findExecutable(const QString &explicitPath = {});
     static QStringList defaultArguments();
-    // Removes the profile folders under `parent` whose probe is gone: one killed outright (SIGKILL, OOM) takes
-    // its browser with it (PR_SET_PDEATHSIG) but cannot delete the folder. Also folders without an owner and a
-    // browser, a minute old, which Chrome's last helper processes recreate after a removal. start() does this
-    // every time. Returns how many it removed.
-    static int sweepAbandonedProfiles(const QString &parent);
 
     void start();
     // Browser.close, then the process's end; SIGKILL if it does not end in time. Emits stopped().
@@ -67,6 +67,8 @@ signals:
     void startFailed(const QString &reason);
     // The browser went away without being asked to.
     void crashed(const QString &reason);
+    // The browser stopped answering DevTools and was killed for it (instead of crashed()).
+    void stoppedAnswering(const QString &reason);
     void stopped();
 
 private:
@@ -81,6 +83,8 @@ private:
     void onCdpOpened();
     void onCdpClosed(const QString &reason);
     void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+    void checkHealth();
+    void killUnresponsive(const QString &reason);
     void fail(const QString &reason);
     void cleanUp();
 
@@ -96,6 +100,9 @@ private:
     QTimer m_pollTimer; // waits for DevToolsActivePort
 #endif
     QTimer m_killTimer;
+    QTimer m_healthTimer;
+    bool m_healthCheckPending = false;
+    QString m_unresponsive; // why the health check killed the browser; empty otherwise
     QElapsedTimer m_clock;
     QByteArray m_stderrTail;
 };

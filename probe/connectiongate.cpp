@@ -1,6 +1,7 @@
 #include "connectiongate.h"
 
 #include "handshakecheck.h"
+#include "lingeringclose.h"
 #include "protocol/codec.h"
 
 #include <QLoggingCategory>
@@ -244,6 +245,8 @@ void ConnectionGate::onUpgraded()
         it->phase = Phase::Auth;
         it->socket = socket;
         it->tcp->setParent(socket);
+        // However it ends, before or after auth, the client reads our close frame rather than a reset.
+        LingeringClose::watch(it->tcp);
         // Twice the limit: a message between the two is read and answered with frame-too-large; a larger one is
         // stopped by the WebSocket layer at its header (1009 alone), so it is never buffered.
         socket->setMaxAllowedIncomingFrameSize(quint64(2 * FrameCodec::handshakeMaxFrameBytes));

@@ -10,7 +10,10 @@ LoadScheduler::LoadScheduler(Options options, QObject *parent)
     m_options.maxConcurrency = std::max(1, m_options.maxConcurrency);
     connect(&m_browser, &ChromeProcess::ready, this, &LoadScheduler::onBrowserReady);
     connect(&m_browser, &ChromeProcess::startFailed, this, &LoadScheduler::onBrowserStartFailed);
-    connect(&m_browser, &ChromeProcess::crashed, this, &LoadScheduler::onBrowserCrashed);
+    connect(&m_browser, &ChromeProcess::crashed, this,
+        [this](const QString &reason) { onBrowserLost(LoadError::Kind::BrowserCrashed, reason); });
+    connect(&m_browser, &ChromeProcess::stoppedAnswering, this,
+        [this](const QString &reason) { onBrowserLost(LoadError::Kind::BrowserUnresponsive, reason); });
 }
 
 LoadScheduler::~LoadScheduler()
@@ -88,14 +91,14 @@ void LoadScheduler::onBrowserStartFailed(const QString &reason)
     emit loadChanged(activeCount(), queuedCount());
 }
 
-void LoadScheduler::onBrowserCrashed(const QString &reason)
+void LoadScheduler::onBrowserLost(LoadError::Kind kind, const QString &reason)
 {
     emit browserLost(reason);
     const auto running = std::move(m_running);
     m_running.clear();
     for (const auto &load : running) {
         if (load)
-            load->abort(LoadError { LoadError::Kind::BrowserCrashed, reason });
+            load->abort(LoadError { kind, reason });
     }
     emit loadChanged(activeCount(), queuedCount());
     pump(); // what was queued gets a fresh browser

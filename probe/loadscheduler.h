@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chromeprocess.h"
+#include "model/loaderror.h"
 #include "model/loadoptions.h"
 
 #include <QList>
@@ -11,8 +12,8 @@
 class PageLoad;
 
 // Runs page loads in one browser, at most maxConcurrency at once and the rest in order of arrival. The browser
-// starts when the first load needs it; if it crashes, the loads in flight fail with that reason and the next
-// load starts a fresh one.
+// starts when the first load needs it; if it crashes, or stops answering and is killed for it, the loads in flight
+// fail with that reason and the next load starts a fresh one.
 class LoadScheduler final : public QObject
 {
     Q_OBJECT
@@ -48,7 +49,7 @@ private:
     void pump();
     void onBrowserReady();
     void onBrowserStartFailed(const QString &reason);
-    void onBrowserCrashed(const QString &reason);
+    void onBrowserLost(LoadError::Kind kind, const QString &reason);
     void onLoadFinished(PageLoad *load);
     void forget(PageLoad *load);
 

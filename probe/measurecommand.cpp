@@ -31,6 +31,7 @@ int MeasureCommand::exitCodeFor(LoadError::Kind kind)
     case LoadError::Kind::BrowserUnavailable:
         return BrowserUnavailable;
     case LoadError::Kind::BrowserCrashed:
+    case LoadError::Kind::BrowserUnresponsive:
         return BrowserCrashed;
     case LoadError::Kind::BadResponse:
     case LoadError::Kind::Cancelled:
@@ -55,7 +56,7 @@ int MeasureCommand::parse(const QStringList &arguments)
         QStringLiteral("Loads URL in a fresh headless Chromium context and reports its timings.\n\n"
                        "Exit codes: 0 success, 2 usage or bad URL, 3 DNS failure, 4 connection failed, 5 TLS "
                        "failure, 6 timeout, 7 HTTP 4xx/5xx document, 8 Chrome not found or would not start, 9 "
-                       "Chrome crashed, 10 other load failure, 11 output file not written."));
+                       "Chrome crashed or stopped answering, 10 other load failure, 11 output file not written."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The page to load (http or https)."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the runs as JSON instead of a table."));

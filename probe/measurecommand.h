@@ -26,7 +26,7 @@ public:
         Timeout = 6,
         HttpError = 7, // the document answered 4xx/5xx
         BrowserUnavailable = 8, // Chrome not found or would not start
-        BrowserCrashed = 9,
+        BrowserCrashed = 9, // or stopped answering, and was killed
         LoadFailed = 10, // any other load failure, e.g. a response that is not HTTP
         OutputFailed = 11, // the HAR, JSON or screenshot file could not be written
     };

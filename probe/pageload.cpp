@@ -60,6 +60,21 @@ const QString metricsScript = QStringLiteral(R"JS((() => new Promise(resolve => 
 
 constexpr int commandTimeoutMs = 15'000;
 constexpr int navigateFailureGraceMs = 200;
+// How long the page's own metrics may take to read once the view has ended, beyond what is left of its time limit.
+constexpr int metricsReadGraceMs = 2'000;
+// The run's deadline ends a run whose context is never made; this only bounds how long the connection waits for
+// the reply, which must be heard even late, to dispose of the context it names.
+constexpr std::chrono::minutes contextReplyLimit { 10 };
+
+// A command that failed: the browser is gone, did not answer in time (hung, or far too busy), or refused it.
+LoadError::Kind kindOfFailure(const CdpReply &reply)
+{
+    if (reply.errorCode == CdpReply::disconnectedCode)
+        return LoadError::Kind::BrowserCrashed;
+    if (reply.errorCode == CdpReply::timeoutCode)
+        return LoadError::Kind::BrowserUnresponsive;
+    return LoadError::Kind::Other;
+}
 
 std::optional<double> positive(const QJsonObject &object, const QString &key)
 {
@@ -81,7 +96,13 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
     m_result.firstView.url = m_result.url;
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, [this] {
-        if (m_loadFired) {
+        if (!m_viewOpen) {
+            // Still setting up the page (a context, a tab, a session): the browser does that in milliseconds
+            // when it answers at all.
+            abort(LoadError { LoadError::Kind::BrowserUnresponsive,
+                QStringLiteral("the browser did not set up the page within %1")
+                    .arg(DisplayFormat::duration(m_options.timeoutMs)) });
+        } else if (m_loadFired) {
             // Loaded, but the network never went quiet: fully loaded is capped at the timeout, as promised.
             m_fullyLoadedCapMs = static_cast<double>(m_viewClock.elapsed());
             endView(std::nullopt, true);
@@ -152,9 +173,7 @@ void PageLoad::command(const QString &method, const QJsonObject &params, const Q
             if (m_state != State::Loading)
                 return;
             if (!reply.ok()) {
-                const auto kind = reply.errorCode == CdpReply::disconnectedCode ? LoadError::Kind::BrowserCrashed
-                                                                                : LoadError::Kind::Other;
-                abort(LoadError { kind, QStringLiteral("%1 failed: %2").arg(method, reply.error) });
+                abort(LoadError { kindOfFailure(reply), QStringLiteral("%1 failed: %2").arg(method, reply.error) });
                 return;
             }
             if (onOk)
@@ -171,6 +190,9 @@ void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::opt
     m_result.browserVersion = browserVersion;
     m_result.browserStartMs = browserStartMs;
     setState(State::Loading);
+    // The time limit covers the whole run, setting up the page included: a browser that hangs here must not hold
+    // the run beyond it.
+    m_timeout.start(m_options.timeoutMs);
     createContext();
 }
 
@@ -188,13 +210,32 @@ void PageLoad::createContext()
         params.insert(QStringLiteral("proxyServer"), m_egress->proxyServer());
         params.insert(QStringLiteral("proxyBypassList"), EgressProxy::proxyBypassList());
     }
-    command(QStringLiteral("Target.createBrowserContext"), params, {}, [this](const QJsonObject &result) {
-        m_contextId = result.value(QStringLiteral("browserContextId")).toString();
-        command(QStringLiteral("Target.createTarget"),
-            { { QStringLiteral("url"), QStringLiteral("about:blank") },
-                { QStringLiteral("browserContextId"), m_contextId } },
-            {}, [this](const QJsonObject &result) { onTargetCreated(result); });
-    });
+    // A context whose reply comes after the run has ended (a browser that hung for a while) is disposed of at once,
+    // even when this PageLoad is gone by then: nothing made for a run outlives it.
+    QPointer<PageLoad> self(this);
+    QPointer<CdpConnection> connection(m_cdp);
+    m_cdp->send(
+        QStringLiteral("Target.createBrowserContext"), params, {}, m_cdp,
+        [self, connection](const CdpReply &reply) {
+            const QString contextId = reply.result.value(QStringLiteral("browserContextId")).toString();
+            if (!self || self->m_state != State::Loading) {
+                if (!contextId.isEmpty() && connection)
+                    connection->send(QStringLiteral("Target.disposeBrowserContext"),
+                        { { QStringLiteral("browserContextId"), contextId } });
+                return;
+            }
+            if (!reply.ok()) {
+                self->abort(LoadError {
+                    kindOfFailure(reply), QStringLiteral("Target.createBrowserContext failed: %1").arg(reply.error) });
+                return;
+            }
+            self->m_contextId = contextId;
+            self->command(QStringLiteral("Target.createTarget"),
+                { { QStringLiteral("url"), QStringLiteral("about:blank") },
+                    { QStringLiteral("browserContextId"), contextId } },
+                {}, [self](const QJsonObject &result) { self->onTargetCreated(result); });
+        },
+        contextReplyLimit);
 }
 
 void PageLoad::onTargetCreated(const QJsonObject &result)
@@ -271,7 +312,9 @@ void PageLoad::beginView()
     m_viewOpen = true;
     ++m_viewToken;
     m_viewClock.start();
-    m_timeout.start(m_options.timeoutMs);
+    // The first view's limit has run since start(), so the set-up counted against it; the repeat view has its own.
+    if (m_view == View::Repeat)
+        m_timeout.start(m_options.timeoutMs);
     // Page.navigate answers only once the document's headers are in, so a hung server would hold it forever:
     // our own view timeout decides, and a late or failed answer after that is no longer news.
     m_cdp->send(
@@ -280,9 +323,7 @@ void PageLoad::beginView()
             if (token != m_viewToken || !m_viewOpen || m_state != State::Loading)
                 return;
             if (!reply.ok()) {
-                const auto kind = reply.errorCode == CdpReply::disconnectedCode ? LoadError::Kind::BrowserCrashed
-                                                                                : LoadError::Kind::Other;
-                abort(LoadError { kind, QStringLiteral("Page.navigate failed: %1").arg(reply.error) });
+                abort(LoadError { kindOfFailure(reply), QStringLiteral("Page.navigate failed: %1").arg(reply.error) });
                 return;
             }
             const QString errorText = reply.result.value(QStringLiteral("errorText")).toString();
@@ -446,6 +487,10 @@ void PageLoad::onLoadEvent()
 void PageLoad::closeOpenRequests()
 {
     m_requests.closeOpenRequests();
+    // What the tracker's limits left out is part of the result, not a silent gap in it.
+    for (const QString &note : m_requests.limitNotes())
+        m_result.warn(
+            (m_view == View::First ? QStringLiteral("first view: ") : QStringLiteral("repeat view: ")) + note);
     std::stable_sort(currentView().requests.begin(), currentView().requests.end(),
         [](const RequestTiming &a, const RequestTiming &b) { return a.startMs < b.startMs; });
 }
@@ -455,6 +500,7 @@ void PageLoad::endView(std::optional<LoadError> error, bool readPageMetrics)
     if (!m_viewOpen)
         return;
     m_viewOpen = false;
+    const int timeLeftMs = m_timeout.isActive() ? std::max(0, m_timeout.remainingTime()) : 0;
     m_timeout.stop();
     m_quiet.stop();
     // Before our document commits, the page is still about:blank (or Chrome's error page): its numbers are not
@@ -477,7 +523,7 @@ void PageLoad::endView(std::optional<LoadError> error, bool readPageMetrics)
             finishView(error,
                 reply.result.value(QStringLiteral("result")).toObject().value(QStringLiteral("value")).toObject());
         },
-        std::chrono::milliseconds(commandTimeoutMs));
+        std::chrono::milliseconds(timeLeftMs + metricsReadGraceMs));
 }
 
 void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &page)

@@ -30,6 +30,10 @@ struct CdpReply;
 // Navigation Timing share one origin. Page metrics are read from the page itself (Navigation, Paint, LCP and
 // layout-shift entries): they are Chrome's numbers, not our estimate of them.
 //
+// Time limit: the options' timeoutMs runs from start(), so the browser's set-up of the run (context, tab, session)
+// counts against the first view's; the repeat view has as long again. A browser that does not set the page up in
+// that time, or leaves a command unanswered, ends the run as browser-unresponsive.
+//
 // PageLoad drives the browser and decides when a view ends; what each request did is the RequestTracker's, fed
 // the Network events of the page and of every frame and worker attached to it.
 class PageLoad final : public QObject

@@ -50,6 +50,7 @@ struct ProbeServer::Session
     quint64 order = 0; // when it authenticated, for the runs' turns
     bool greeted = false;
     bool dropping = false; // too slow a reader: being cut off, nothing more is sent
+    qint64 largestUnsentFrame = 0; // the largest frame queued since the backlog was last empty
     QSet<QString> runKeys;
 };
 
@@ -278,7 +279,7 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
             finishRun(key,
                 DoneMessage { message.runId, false,
                     LoadError { LoadError::Kind::Refused, QStringLiteral("refused: %1").arg(verdict.reason) },
-                    std::nullopt });
+                    std::nullopt, {} });
             return;
         }
         it->allowed = true;
@@ -347,7 +348,7 @@ void ProbeServer::startRun(const QString &key)
     });
     connect(load, &PageLoad::finished, this, [this, key, runId, load] {
         const RunResult &result = load->result();
-        DoneMessage done { runId, result.ok(), std::nullopt, result.browserStartMs };
+        DoneMessage done { runId, result.ok(), std::nullopt, result.browserStartMs, result.warnings };
         if (!result.ok())
             done.error
                 = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
@@ -389,8 +390,8 @@ void ProbeServer::onCancel(Session *session, const CancelMessage &cancel)
     }
     it->cancelled = true;
     finishRun(key,
-        DoneMessage {
-            cancel.runId, false, LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") }, std::nullopt });
+        DoneMessage { cancel.runId, false, LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") },
+            std::nullopt, {} });
 }
 
 void ProbeServer::cancelAll(const QString &why)
@@ -405,7 +406,8 @@ void ProbeServer::cancelAll(const QString &why)
         } else {
             it->cancelled = true;
             finishRun(key,
-                DoneMessage { it->message.runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt });
+                DoneMessage {
+                    it->message.runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt, {} });
         }
     }
 }
@@ -417,7 +419,10 @@ void ProbeServer::sendTo(Session *session, const Message &message)
         return;
     // What the client has not taken yet stays in our memory: a client that stops reading is cut off here, and
     // its runs end, rather than holding the probe's memory and its share of the browser.
-    if (socket->bytesToWrite() > m_options.maxSendBacklogBytes) {
+    const qint64 backlog = socket->bytesToWrite();
+    if (backlog == 0)
+        session->largestUnsentFrame = 0;
+    if (backlog - session->largestUnsentFrame > m_options.maxSendBacklogBytes) {
         qCWarning(lcServer) << "dropping client" << session->peer.toString() << ": it does not read,"
                             << socket->bytesToWrite() << "bytes unsent";
         session->dropping = true;
@@ -425,7 +430,10 @@ void ProbeServer::sendTo(Session *session, const Message &message)
         QMetaObject::invokeMethod(socket, &QWebSocket::abort, Qt::QueuedConnection);
         return;
     }
-    socket->sendTextMessage(session->codec.encodeText(message));
+    const QString text = session->codec.encodeText(message);
+    // Its size on the wire is at least its length in UTF-16 units, at most thrice that; the length will do.
+    session->largestUnsentFrame = std::max<qint64>(session->largestUnsentFrame, text.size());
+    socket->sendTextMessage(text);
 }
 
 void ProbeServer::sendToOwner(const QString &key, const Message &message)

@@ -45,8 +45,10 @@ public:
         int maxConcurrency = 1;
         int queueLimit = 16;
         ConnectionGate::Limits gate; // the handshake's deadline and the caps on unauthenticated connections
-        // Above the largest frame (a metrics frame with a screenshot, 16 MiB), so one frame never trips it alone.
-        qint64 maxSendBacklogBytes = 16 * 1024 * 1024;
+        // Unsent bytes beyond the largest frame still unsent (a metrics frame with a screenshot may be 16 MiB), so
+        // one big frame on a slow link never trips it alone, yet a client that stops reading costs the probe
+        // little more than that.
+        qint64 maxSendBacklogBytes = 4 * 1024 * 1024;
         std::shared_ptr<const UrlPolicy> policy; // required
         EgressProxy::Limits egress; // each guarded load's proxy (the policy refuses private targets)
         ChromeProcess::Options chrome;

@@ -38,11 +38,59 @@ void RequestTracker::beginView(const QString &mainFrameId)
     m_documentRequestId.clear();
     m_documentStartTs.reset();
     m_navigationStartTs.reset();
+    m_recorded = 0;
+    m_headerBytes = 0;
+    m_requestsDropped = 0;
+    m_requestsCut = 0;
+    m_headerListsDropped = 0;
+    m_refusedForgotten = 0;
+}
+
+QStringList RequestTracker::limitNotes() const
+{
+    QStringList notes;
+    if (m_requestsDropped > 0)
+        notes << QStringLiteral("%1 requests beyond the first %2 were not recorded; the request count and bytes are "
+                                "those of the recorded ones")
+                     .arg(m_requestsDropped)
+                     .arg(maxRequestsPerView);
+    if (m_requestsCut > 0)
+        notes << QStringLiteral("%1 requests had a URL, header or text over the protocol's limits, cut to them")
+                     .arg(m_requestsCut);
+    if (m_headerListsDropped > 0)
+        notes << QStringLiteral("%1 header lists were not recorded: the view's %2 MiB for headers were used up")
+                     .arg(m_headerListsDropped)
+                     .arg(maxHeaderBytesPerView / (1024 * 1024));
+    if (m_refusedForgotten > 0)
+        notes << QStringLiteral("%1 refused URLs beyond the first %2 fail without the probe's reason")
+                     .arg(m_refusedForgotten)
+                     .arg(maxRefusedUrls);
+    return notes;
+}
+
+void RequestTracker::fit(Pending &pending, QList<HttpHeader> &headers)
+{
+    pending.cut = pending.timing.fitToLimits() || pending.cut;
+    qsizetype bytes = 0;
+    for (const HttpHeader &header : std::as_const(headers))
+        bytes += (header.name.size() + header.value.size()) * qsizetype(sizeof(QChar));
+    if (m_headerBytes + bytes > maxHeaderBytesPerView) {
+        headers.clear();
+        ++m_headerListsDropped;
+        return;
+    }
+    m_headerBytes += bytes;
 }
 
 void RequestTracker::noteRefused(const QString &url, const QString &reason)
 {
-    m_refusedUrls.insert(url, reason);
+    // Keyed as the request's URL will read once cut to its limit.
+    const QString key = url.left(RequestTiming::Limits::url);
+    if (m_refusedUrls.size() >= maxRefusedUrls && !m_refusedUrls.contains(key)) {
+        ++m_refusedForgotten;
+        return;
+    }
+    m_refusedUrls.insert(key, reason.left(RequestTiming::Limits::text));
 }
 
 bool RequestTracker::handleEvent(const QString &method, const QJsonObject &params)
@@ -70,6 +118,10 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     const double ts = params.value(QStringLiteral("timestamp")).toDouble();
     const QJsonObject request = params.value(QStringLiteral("request")).toObject();
     const QString type = params.value(QStringLiteral("type")).toString(QStringLiteral("Other"));
+    // Chrome's own error page (after a failed navigation: a redirect loop, a refused connection) loads its icons as
+    // data: URLs. They are the browser's, not the page's: counted, they would make up a part of the page's result.
+    if (params.value(QStringLiteral("documentURL")).toString().startsWith(u"chrome-error:"))
+        return;
 
     const auto existing = m_pending.find(requestId);
     if (existing != m_pending.end()) {
@@ -83,6 +135,11 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
         closeHop(
             hop, ts, RequestTiming::Outcome::Finished, byteCount(redirect.value(QStringLiteral("encodedDataLength"))));
     }
+    if (m_recorded >= maxRequestsPerView) {
+        ++m_requestsDropped;
+        return;
+    }
+    ++m_recorded;
 
     Pending pending;
     const int hop = m_hops.value(requestId, 0);
@@ -93,6 +150,7 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     pending.timing.resourceType = type;
     pending.timing.priority = request.value(QStringLiteral("initialPriority")).toString();
     pending.timing.requestHeaders = headersFromObject(request.value(QStringLiteral("headers")).toObject());
+    fit(pending, pending.timing.requestHeaders);
     pending.startTs = ts;
     if (type == u"Document" && params.value(QStringLiteral("frameId")).toString() == m_mainFrameId
         && m_documentRequestId.isEmpty()) {
@@ -174,11 +232,13 @@ void RequestTracker::applyResponse(Pending &pending, const QJsonObject &response
         t.fromCache = true;
     if (const auto headerBytes = byteCount(response.value(QStringLiteral("encodedDataLength"))))
         t.headerBytes = headerBytes;
+    fit(pending, t.responseHeaders);
     pending.responseTiming = response.value(QStringLiteral("timing")).toObject();
     if (!t.remoteIp.isEmpty())
         emit responseFrom(t.url, t.remoteIp);
     if (requestId == m_documentRequestId)
-        emit documentResponded(t.status, response.value(QStringLiteral("url")).toString(t.url));
+        emit documentResponded(
+            t.status, response.value(QStringLiteral("url")).toString(t.url).left(RequestTiming::Limits::url));
 }
 
 void RequestTracker::endRequest(
@@ -200,6 +260,8 @@ void RequestTracker::closeHop(
     Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome, std::optional<qint64> encodedBytes)
 {
     RequestTiming t = std::move(pending.timing);
+    if (t.fitToLimits() || pending.cut) // a redirect's target or a failure text is only known now
+        ++m_requestsCut;
     t.outcome = outcome;
     t.encodedBytes = encodedBytes;
     if (outcome == RequestTiming::Outcome::Finished || pending.sawData)

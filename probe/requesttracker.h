@@ -7,6 +7,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -17,14 +18,24 @@
 // Times: CDP stamps network events on a monotonic clock in seconds; a published request starts at milliseconds
 // from the navigation start. Until the navigation start is known, ended requests wait, in the order they ended,
 // and are published together once it is set; a view that ends without it takes its earliest request (or its
-// document request) as the origin. It knows nothing of the browser session or the URL policy: it reports where
-// each response came from and what the document answered, and whoever drives the view decides what that means.
+// document request) as the origin.
+//
+// A page decides how much it asks for, so what is kept is bounded: at most maxRequestsPerView requests (redirect
+// hops included) and maxHeaderBytesPerView of headers per view, each request's fields cut to the protocol's limits
+// (RequestTiming::Limits) as they are captured, at most maxRefusedUrls reasons remembered. What a limit left out is
+// counted, and limitNotes() says so for the view's result. It knows nothing of the browser session or the URL policy:
+// it reports where each response came from and what the document answered, and whoever drives the view decides what
+// that means.
 class RequestTracker final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RequestTracker)
 
 public:
+    static constexpr int maxRequestsPerView = 5'000;
+    static constexpr qsizetype maxHeaderBytesPerView = 32 * 1024 * 1024;
+    static constexpr int maxRefusedUrls = 1'000;
+
     explicit RequestTracker(QObject *parent = nullptr);
 
     // Forgets the previous view's requests and navigation start. The first Document request in mainFrameId (a
@@ -41,6 +52,8 @@ public:
     void closeOpenRequests();
 
     bool hasOpenRequests() const { return !m_pending.isEmpty(); }
+    // What this view's limits left out or cut, one sentence each, for people; empty when nothing was.
+    QStringList limitNotes() const;
     // Chrome's request id of the view's document; each of its redirect hops has an id that starts with it.
     QString documentRequestId() const { return m_documentRequestId; }
     std::optional<double> documentStartTs() const { return m_documentStartTs; }
@@ -64,6 +77,7 @@ private:
         QJsonObject responseTiming; // response.timing, when a response came
         qint64 decodedBytes = 0;
         bool sawData = false;
+        bool cut = false; // a field was cut to its limit
     };
 
     void onRequestWillBeSent(const QJsonObject &params);
@@ -77,6 +91,8 @@ private:
     void closeHop(Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome,
         std::optional<qint64> encodedBytes);
     void publish(RequestTiming request);
+    // Cuts what was just captured to the limits; the headers go if the view's budget for them is spent.
+    void fit(Pending &pending, QList<HttpHeader> &headers);
 
     QString m_mainFrameId;
     QHash<QString, QString> m_refusedUrls; // URL → why the probe refused it, to explain its failure
@@ -86,4 +102,11 @@ private:
     QString m_documentRequestId;
     std::optional<double> m_documentStartTs;
     std::optional<double> m_navigationStartTs;
+    // This view's use of the limits, and what they left out.
+    int m_recorded = 0;
+    qsizetype m_headerBytes = 0;
+    int m_requestsDropped = 0;
+    int m_requestsCut = 0;
+    int m_headerListsDropped = 0;
+    int m_refusedForgotten = 0;
 };

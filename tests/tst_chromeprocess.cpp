@@ -4,6 +4,7 @@
 // browser uses and removes one whose browser is gone.
 #include "browsertestcase.h"
 #include "cdpconnection.h"
+#include "profilefolders.h"
 #include "testwebserver.h"
 
 #include <QDateTime>
@@ -136,6 +137,7 @@ private slots:
     void theCheckFindsADevToolsPort();
     void killedBrowserIsACrashAtOnce();
     void exitDuringStartUpSaysWhy();
+    void killedDuringStartUpSaysBySignal();
     void silentBrowserTimesOut();
     void sweepKeepsAFolderABrowserUses();
     void sweepRemovesAFolderWithAStaleLock();
@@ -236,6 +238,21 @@ void tst_ChromeProcess::exitDuringStartUpSaysWhy()
     QCOMPARE(browser.state(), ChromeProcess::State::NotRunning);
 }
 
+void tst_ChromeProcess::killedDuringStartUpSaysBySignal()
+{
+    // A browser killed while it starts did not exit with a code, and what it last wrote is not why it ended.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ChromeProcess::Options options;
+    options.executable = writeScript(dir, QStringLiteral("chrome"), "echo 'some unrelated warning' >&2\nkill -9 $$");
+    ChromeProcess browser(options);
+    QSignalSpy failed(&browser, &ChromeProcess::startFailed);
+    browser.start();
+    QVERIFY(failed.wait(10'000));
+    QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("the browser was killed by signal 9 during start-up"));
+    QCOMPARE(browser.state(), ChromeProcess::State::NotRunning);
+}
+
 void tst_ChromeProcess::silentBrowserTimesOut()
 {
     // A program that holds the pipe but never answers: the start-up limit applies to the first answer.
@@ -267,7 +284,7 @@ void tst_ChromeProcess::sweepKeepsAFolderABrowserUses()
     QVERIFY(QFileInfo(root + QStringLiteral("/profile/SingletonLock")).isSymLink());
     QVERIFY(QFile::remove(root + QStringLiteral("/owner.pid")));
     QVERIFY(age(root));
-    ChromeProcess::sweepAbandonedProfiles(QFileInfo(root).path()); // others' abandoned folders may go too
+    ProfileFolders::sweepAbandoned(QFileInfo(root).path()); // others' abandoned folders may go too
     QVERIFY2(QFileInfo::exists(root + QStringLiteral("/profile")), "the sweep removed a running browser's profile");
     QVERIFY(browser.isRunning());
     browser.stopNow();
@@ -295,7 +312,7 @@ void tst_ChromeProcess::sweepRemovesAFolderWithAStaleLock()
     lockedBy(
         QStringLiteral("worldspeed-chrome-alive1"), host + u'-' + QString::number(QCoreApplication::applicationPid()));
     lockedBy(QStringLiteral("worldspeed-chrome-other1"), QStringLiteral("another-host-1"));
-    QCOMPARE(ChromeProcess::sweepAbandonedProfiles(parent.path()), 1);
+    QCOMPARE(ProfileFolders::sweepAbandoned(parent.path()), 1);
     QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot),
         (QStringList { QStringLiteral("worldspeed-chrome-alive1"), QStringLiteral("worldspeed-chrome-other1") }));
 }

@@ -5,6 +5,7 @@
 #include "childprocess.h"
 #include "csvexporter.h"
 #include "fleet/fleetconfig.h"
+#include "historystore.h"
 #include "testwebserver.h"
 
 #include <QDateTime>
@@ -105,6 +106,7 @@ private slots:
     void fleetProblems_data();
     void fleetProblems();
     void saveThenHistoryAndExport();
+    void damagedHistory();
     void progressOnATerminal();
     void chromeFromTheAppsSettings();
 
@@ -634,6 +636,39 @@ void tst_Cli::saveThenHistoryAndExport()
     QCOMPARE(o.exitCode, 2);
     QVERIFY2(o.err.contains(QStringLiteral("no test %1 in").arg(testId + 100)), qPrintable(o.err));
     QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("none"))));
+}
+
+void tst_Cli::damagedHistory()
+{
+    // A history whose header still reads but whose tables do not: `export` cannot tell whether the test is there,
+    // so it is a history problem (5), as for `history`, not a usage error about a missing test (2).
+    const QString database = m_dir.filePath(QStringLiteral("damaged/history.sqlite"));
+    QVERIFY(QDir().mkpath(QFileInfo(database).path()));
+    {
+        HistoryStore store(database);
+        QVERIFY(store.open());
+        QVERIFY(store.beginTest(QStringLiteral("https://example.com/"), LoadOptions {}, { QStringLiteral("local") }, 1)
+            > 0);
+    }
+    QFile file(database);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    const qint64 pageSize = 4096;
+    QVERIFY(file.size() > pageSize);
+    QVERIFY(file.seek(pageSize));
+    file.write(QByteArray(file.size() - pageSize, '\xab'));
+    file.close();
+    const QStringList db { QStringLiteral("--database"), database };
+
+    Outcome o = cli(QStringList { QStringLiteral("history") } + db, 30'000);
+    QVERIFY2(o.exitCode == 5, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
+    o = cli(QStringList { QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--output"),
+                m_dir.filePath(QStringLiteral("damaged-export")) }
+            + db,
+        30'000);
+    QVERIFY2(o.exitCode == 5, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
+    // It did open: the failure is in reading, which is what used to be taken for a missing test.
+    QVERIFY2(o.err.contains(u"cannot list the history"), qPrintable(o.err));
+    QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("damaged-export"))));
 }
 
 void tst_Cli::progressOnATerminal()

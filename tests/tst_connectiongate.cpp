@@ -14,7 +14,12 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <arpa/inet.h>
+#include <future>
 #include <memory>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -58,6 +63,77 @@ std::optional<QSslConfiguration> selfSignedTls(QString *why)
     return tls;
 }
 
+// A client as simple as most: blocking writes of a whole frame, then reads to the end. Its write fails if the
+// other side resets the connection while it still sends, and it never gets to read the close frame then.
+struct BlockingClient
+{
+    bool sentAll = false;
+    int closeCode = -1;
+
+    static BlockingClient run(quint16 port, const QByteArray &payload)
+    {
+        BlockingClient result;
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+            return result;
+        const QByteArray upgrade = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        QByteArray in;
+        char buffer[65536];
+        if (writeAll(fd, upgrade)) {
+            while (!in.contains("\r\n\r\n")) {
+                const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+                if (got <= 0)
+                    break;
+                in.append(buffer, got);
+            }
+        }
+        in.remove(0, in.indexOf("\r\n\r\n") + 4);
+        // A masked text frame with a zero key, so the payload goes out as it is.
+        QByteArray frame("\x81\xff", 2);
+        for (int shift = 56; shift >= 0; shift -= 8)
+            frame.append(char((quint64(payload.size()) >> shift) & 0xff));
+        frame.append(QByteArray(4, '\0'));
+        result.sentAll = writeAll(fd, frame) && writeAll(fd, payload);
+        for (;;) {
+            const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+            if (got <= 0)
+                break;
+            in.append(buffer, got);
+        }
+        ::close(fd);
+        // The close frame: opcode 8, a short payload that starts with the code.
+        for (qsizetype i = 0; i + 3 < in.size();) {
+            const int opcode = in.at(i) & 0x0f;
+            qsizetype length = quint8(in.at(i + 1)) & 0x7f;
+            qsizetype offset = 2;
+            if (length == 126) {
+                length = (quint8(in.at(i + 2)) << 8) | quint8(in.at(i + 3));
+                offset = 4;
+            }
+            if (opcode == 0x8 && length >= 2 && i + offset + 1 < in.size())
+                result.closeCode = (quint8(in.at(i + offset)) << 8) | quint8(in.at(i + offset + 1));
+            i += offset + length;
+        }
+        return result;
+    }
+
+    static bool writeAll(int fd, const QByteArray &data)
+    {
+        for (qsizetype sent = 0; sent < data.size();) {
+            const ssize_t n = ::send(fd, data.constData() + sent, size_t(data.size() - sent), MSG_NOSIGNAL);
+            if (n <= 0)
+                return false;
+            sent += n;
+        }
+        return true;
+    }
+};
+
 } // namespace
 
 class tst_ConnectionGate : public QObject
@@ -76,6 +152,7 @@ private slots:
     void upgradeRequestSizeIsBounded();
     void oversizedFrameBeforeAuth_data();
     void oversizedFrameBeforeAuth();
+    void oversizedFrameStillBeingSentIsNotReset();
     void invalidUtf8BeforeAuth();
     void deadlineRunsFromTheAccept();
     void tlsConnectionsAreCheckedToo();
@@ -338,6 +415,23 @@ void tst_ConnectionGate::oversizedFrameBeforeAuth()
         QCOMPARE(raw.texts().size(), 1);
         QVERIFY2(raw.texts().first().contains(R"("code":"frame-too-large")"), raw.texts().first().constData());
     }
+    QVERIFY(m_admitted.isEmpty());
+}
+
+void tst_ConnectionGate::oversizedFrameStillBeingSentIsNotReset()
+{
+    // 32 MiB is more than the sockets' buffers hold: the client is still sending when the gate closes, having
+    // refused the frame at its header. Closing with its rest unread would answer with a reset, which fails the
+    // client's write ("connection reset", seen as 1006) before it reads the close frame; it must send it all and
+    // read 1009.
+    start();
+    const quint16 port = m_gate->serverPort();
+    auto client = std::async(
+        std::launch::async, [port] { return BlockingClient::run(port, authFrame(QByteArray(32 * 1024 * 1024, 'a'))); });
+    QTRY_VERIFY_WITH_TIMEOUT(client.wait_for(std::chrono::seconds(0)) == std::future_status::ready, 30'000);
+    const BlockingClient result = client.get();
+    QVERIFY2(result.sentAll, "the client's write was reset");
+    QCOMPARE(result.closeCode, 1009);
     QVERIFY(m_admitted.isEmpty());
 }
 

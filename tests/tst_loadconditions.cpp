@@ -21,6 +21,7 @@ const QList<LoadError::Kind> allKinds {
     LoadError::Kind::BadResponse,
     LoadError::Kind::BrowserUnavailable,
     LoadError::Kind::BrowserCrashed,
+    LoadError::Kind::BrowserUnresponsive,
     LoadError::Kind::Cancelled,
     LoadError::Kind::Refused,
     LoadError::Kind::Other,

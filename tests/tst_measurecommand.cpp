@@ -2,6 +2,7 @@
 #include "childprocess.h"
 #include "chromeprocess.h"
 #include "model/runresult.h"
+#include "profilefolders.h"
 #include "testwebserver.h"
 
 #include <QDir>
@@ -224,7 +225,7 @@ void tst_MeasureCommand::killedProbesFolderIsSweptByTheNext()
     folderWithOwner(QStringLiteral("worldspeed-chrome-junk01"), "not a pid");
     folderWithOwner(QStringLiteral("somebody-else"), QByteArray::number(probePid));
     QVERIFY(dir.mkpath(QStringLiteral("worldspeed-chrome-fresh1/profile/Default/Cache")));
-    QCOMPARE(ChromeProcess::sweepAbandonedProfiles(temp.path()), 0);
+    QCOMPARE(ProfileFolders::sweepAbandoned(temp.path()), 0);
     QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 5);
 
     // What Chrome's last helpers recreate after a removal: folders and the network service's files, no owner, no
@@ -243,7 +244,7 @@ void tst_MeasureCommand::killedProbesFolderIsSweptByTheNext()
         const struct timeval times[2] = { { anHourAgo.toSecsSinceEpoch(), 0 }, { anHourAgo.toSecsSinceEpoch(), 0 } };
         QVERIFY(::utimes(QFile::encodeName(dir.filePath(name)).constData(), times) == 0);
     }
-    QCOMPARE(ChromeProcess::sweepAbandonedProfiles(temp.path()), 1);
+    QCOMPARE(ProfileFolders::sweepAbandoned(temp.path()), 1);
     QVERIFY(!dir.exists(QStringLiteral("worldspeed-chrome-litter")));
     QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 6);
 }

@@ -60,6 +60,7 @@ private slots:
     void initTestCase();
     void timingsAgreeWithChrome();
     void redirectsAndErrorStatuses();
+    void redirectLoopCountsOnlyItsHops();
     void documentNotFoundIsAnHttpError();
     void connectivityProfileSlowsThePage();
     void concurrentRunsAreIsolated();
@@ -238,6 +239,18 @@ void tst_PageLoad::redirectsAndErrorStatuses()
     // The hops follow one another in time, as the browser walked them.
     QVERIFY(hop1->startMs <= hop2->startMs && hop2->startMs <= final->startMs);
     QVERIFY(*hop1->endMs() <= hop2->startMs + 1);
+}
+
+void tst_PageLoad::redirectLoopCountsOnlyItsHops()
+{
+    // Chrome gives up after 20 hops and shows its own error page, whose icons (data: images) are not the page's.
+    m_server.route(QStringLiteral("/loop"), TestWebServer::Response { 302, {}, {}, 0, 0, { { "Location", "/loop" } } });
+    const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/loop")));
+    QVERIFY(run.firstView.error);
+    QVERIFY(!run.firstView.requests.isEmpty());
+    for (const RequestTiming &request : run.firstView.requests)
+        QCOMPARE(request.url, m_server.url(QStringLiteral("/loop")).toString());
+    QCOMPARE(run.firstView.metrics.requestCount, run.firstView.requests.size());
 }
 
 void tst_PageLoad::documentNotFoundIsAnHttpError()

@@ -29,6 +29,7 @@ private slots:
     void servedFromCache();
     void waitsForNavigationStart();
     void leavesOtherEventsAlone();
+    void chromesErrorPageIsNotThePage();
 };
 
 namespace {
@@ -532,6 +533,28 @@ void TestRequestTracker::leavesOtherEventsAlone()
     recorder.tracker.closeOpenRequests();
     QCOMPARE(recorder.ids(), QStringList { redirectDocument });
     QCOMPARE(recorder.finished.first().outcome, RequestTiming::Outcome::Unfinished);
+}
+
+void TestRequestTracker::chromesErrorPageIsNotThePage()
+{
+    // After a redirect loop Chrome shows its error page, whose icons are data: URLs of chrome-error://chromewebdata/.
+    Recorder recorder(redirectFrame);
+    recorder.tracker.setNavigationStart(1.0);
+    const QJsonObject errorIcon { { QStringLiteral("requestId"), QStringLiteral("E1") },
+        { QStringLiteral("documentURL"), QStringLiteral("chrome-error://chromewebdata/") },
+        { QStringLiteral("frameId"), redirectFrame }, { QStringLiteral("type"), QStringLiteral("Image") },
+        { QStringLiteral("timestamp"), 1.5 },
+        { QStringLiteral("request"),
+            QJsonObject { { QStringLiteral("url"), QStringLiteral("data:image/png;base64,iVBORw0KGgo=") },
+                { QStringLiteral("method"), QStringLiteral("GET") } } } };
+    QVERIFY(recorder.tracker.handleEvent(QStringLiteral("Network.requestWillBeSent"), errorIcon));
+    QVERIFY(!recorder.tracker.hasOpenRequests());
+    QVERIFY(recorder.tracker.handleEvent(QStringLiteral("Network.loadingFinished"),
+        { { QStringLiteral("requestId"), QStringLiteral("E1") }, { QStringLiteral("timestamp"), 1.6 },
+            { QStringLiteral("encodedDataLength"), 0 } }));
+    recorder.tracker.closeOpenRequests();
+    QVERIFY(recorder.finished.isEmpty());
+    QVERIFY(recorder.activity.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestRequestTracker)

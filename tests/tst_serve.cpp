@@ -63,6 +63,19 @@ const DoneMessage *doneOf(const ProtocolPeer &peer)
     return last;
 }
 
+// A process's resident memory in KiB, from /proc/<pid>/status: its current size (VmRSS) or its peak (VmHWM).
+qint64 residentKiB(qint64 pid, const QByteArray &field = "VmRSS")
+{
+    QFile file(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        if (line.startsWith(QByteArray(field + ':')))
+            return line.mid(field.size() + 1).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
 // A run of this peer has reached the loading state (its page is being fetched).
 bool isLoading(ProtocolPeer &peer)
 {
@@ -72,19 +85,6 @@ bool isLoading(ProtocolPeer &peer)
             return s && s->state == RunState::Loading;
         },
         30'000);
-}
-
-// The resident set of a process, in KiB; -1 when it cannot be read.
-qint64 residentKiB(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
 }
 
 // Connects a ProbeClient with the token and says how long it took to be ready; -1 if it never was.
@@ -120,6 +120,7 @@ private slots:
     void chromiumKilledMidRun();
     void chromiumDiesWithItsProbe();
     void dnsServerOption();
+    void aReaderThatStopsCostsBoundedMemory();
 
 private:
     struct Probe
@@ -517,6 +518,78 @@ void tst_Serve::dnsServerOption()
     QVERIFY(done && !done->ok);
     QVERIFY2(done->error->message.contains(u"no such name"), qPrintable(done->error->message));
     QVERIFY(dns.questionsFor(QStringLiteral("nowhere.example.test")) > 0);
+    probe.process->terminate();
+    QVERIFY(waitForExit(*probe.process, 30'000));
+}
+
+void tst_Serve::aReaderThatStopsCostsBoundedMemory()
+{
+    // 40 runs of a page of 1500 requests stream to a client that has stopped reading: the probe drops it once its
+    // unsent backlog passes the limit instead of holding it all, and another client's run goes ahead in its turn.
+    TestWebServer::Response many;
+    many.body = TestWebServer::manyImagesPage(1500);
+    m_web.route(QStringLiteral("/many"), many);
+    Probe probe = start(
+        { QStringLiteral("--max-concurrency"), QStringLiteral("4"), QStringLiteral("--queue"), QStringLiteral("60") });
+    QVERIFY(probe.endpoint.isValid());
+    const qint64 pid = probe.process->processId();
+
+    // Idle, with its browser started and one such run behind it.
+    ProtocolPeer other;
+    QVERIFY(other.open(probe.endpoint) && other.handshake(token));
+    other.send(RunMessage { QStringLiteral("warm"), m_web.url(QStringLiteral("/many")).toString(), {} });
+    QVERIFY(other.waitForDone(QStringLiteral("warm"), 60'000));
+    QVERIFY(doneOf(other)->ok);
+    QTest::qWait(500);
+    const qint64 idleKiB = residentKiB(pid, "VmRSS");
+    QVERIFY(idleKiB > 0);
+
+    RawWebSocket sloth;
+    QVERIFY(sloth.connectTo(probe.endpoint));
+    QCOMPARE(sloth.upgrade(), 101);
+    sloth.sendText(FrameCodec().encode(AuthMessage { QString::fromLatin1(token) }));
+    sloth.sendText(FrameCodec().encode(HelloMessage {}));
+    QTRY_VERIFY(!sloth.texts().isEmpty());
+    sloth.stopReading();
+    for (int i = 0; i < 40; ++i)
+        sloth.sendText(FrameCodec().encode(
+            RunMessage { QStringLiteral("s%1").arg(i), m_web.url(QStringLiteral("/many")).toString(), {} }));
+    QVERIFY(other.waitFor(
+        [](const Message &m) {
+            const auto *load = as<LoadMessage>(m);
+            return load && load->active == 4 && load->queued > 0;
+        },
+        30'000));
+    other.send(RunMessage { QStringLiteral("mine"), m_web.url(QStringLiteral("/many")).toString(), {} });
+
+    // Its run went to the browser while the other's were still waiting, not behind them all.
+    QVERIFY(other.waitForDone(QStringLiteral("mine"), 180'000));
+    QVERIFY(doneOf(other)->ok);
+    std::optional<LoadMessage> loadBefore;
+    for (const auto &r : other.received()) {
+        if (const auto *load = as<LoadMessage>(r.message))
+            loadBefore = *load;
+        const auto *status = as<StatusMessage>(r.message);
+        if (status && status->runId == u"mine" && status->state == RunState::Loading)
+            break;
+    }
+    QVERIFY(loadBefore);
+    QVERIFY2(loadBefore->queued > 1, "the other client's run waited behind all of the silent one's"); // itself and more
+    // The silent client is cut off (it cannot tell: it reads nothing, not even the reset), its runs cancelled.
+    const auto lastLoad = [&other]() -> std::optional<LoadMessage> {
+        for (auto it = other.received().crbegin(); it != other.received().crend(); ++it) {
+            if (const auto *load = as<LoadMessage>(it->message))
+                return *load;
+        }
+        return std::nullopt;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(lastLoad() && lastLoad()->active == 0 && lastLoad()->queued == 0, 300'000);
+    const QByteArray log = probe.process->readAllStandardError();
+    QVERIFY2(log.contains("dropping client"), log.right(2000).constData());
+    const qint64 peakKiB = residentKiB(pid, "VmHWM");
+    qInfo("probe RSS: %lld KiB idle, at most %lld KiB with the silent client", idleKiB, peakKiB);
+    QVERIFY2(peakKiB < 2 * idleKiB, qPrintable(QStringLiteral("idle %1 KiB, peak %2 KiB").arg(idleKiB).arg(peakKiB)));
+    QVERIFY(!other.isClosed());
     probe.process->terminate();
     QVERIFY(waitForExit(*probe.process, 30'000));
 }

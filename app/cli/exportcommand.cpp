@@ -84,7 +84,10 @@ int ExportCommand::execute()
         return m_console.fail(CliExitCode::FleetProblem, store.lastError());
     const std::optional<TestRecord> test = store.load(testId);
     if (!test) {
+        // A history that cannot be read (a damaged file) is not one without the test.
         const QList<TestSummary> all = store.list();
+        if (!store.lastError().isEmpty())
+            return m_console.fail(CliExitCode::FleetProblem, store.lastError());
         const bool exists = std::any_of(all.begin(), all.end(), [&](const TestSummary &s) { return s.id == testId; });
         if (!exists)
             return m_console.usage(name, QStringLiteral("no test %1 in %2").arg(testId).arg(path));

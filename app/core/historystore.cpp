@@ -142,6 +142,7 @@ bool HistoryStore::exec(QSqlQuery &query, const QString &what)
 
 template<typename Body> bool HistoryStore::transact(const QString &what, Body &&body)
 {
+    m_lastError.clear();
     if (!m_open)
         return fail(what % u": the history is not open");
     if (!m_db.transaction())

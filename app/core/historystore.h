@@ -58,7 +58,8 @@ struct TrendPoint
 // parts map to rows and back is HistoryRows'.
 //
 // The store belongs to the thread that made it (Qt Sql connections are per thread); the app uses it on the GUI
-// thread. Writes return false and reads nullopt or an empty list on failure, and lastError() says why.
+// thread. Writes return false and reads nullopt or an empty list on failure, and lastError() says why; it is empty
+// after a call that succeeded, so an empty list that is the history's tells itself apart from a failed read.
 //
 // A view's startedAt is estimated: no frame carries the navigation's wall-clock time, so each frame bounds it
 // from above (arrival time minus the request's end, or minus the latest page metric) and the earliest bound is

@@ -17,6 +17,7 @@ constexpr std::array kindNames {
     std::pair { LoadError::Kind::BadResponse, u"bad-response" },
     std::pair { LoadError::Kind::BrowserUnavailable, u"browser-unavailable" },
     std::pair { LoadError::Kind::BrowserCrashed, u"browser-crashed" },
+    std::pair { LoadError::Kind::BrowserUnresponsive, u"browser-unresponsive" },
     std::pair { LoadError::Kind::Cancelled, u"cancelled" },
     std::pair { LoadError::Kind::Refused, u"refused" },
     std::pair { LoadError::Kind::Other, u"other" },

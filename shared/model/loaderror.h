@@ -19,6 +19,7 @@ struct LoadError
         BadResponse, // the server sent something that is not HTTP
         BrowserUnavailable, // not found, or would not start
         BrowserCrashed,
+        BrowserUnresponsive, // stopped answering DevTools (hung): killed and restarted
         Cancelled,
         Refused, // the probe's policy would not load it
         Other,

@@ -4,10 +4,11 @@
 
 #include <QJsonArray>
 
+#include <utility>
+
 namespace {
 
-constexpr qsizetype maxUrlLength = 64 * 1024;
-constexpr qsizetype maxHeaders = 256;
+using Limits = RequestTiming::Limits;
 constexpr double maxMs = 24.0 * 3600 * 1000;
 
 void putOptional(QJsonObject &json, const QString &key, const std::optional<double> &value)
@@ -46,17 +47,43 @@ QJsonArray headersToJson(const QList<HttpHeader> &headers)
 QList<HttpHeader> headersFromJson(JsonReader &reader, const QString &key)
 {
     QList<HttpHeader> headers;
-    const QJsonArray array = reader.array(key, JsonReader::Presence::Optional, maxHeaders);
+    const QJsonArray array = reader.array(key, JsonReader::Presence::Optional, Limits::headers);
     for (const QJsonValue &value : array) {
         JsonReader item(value.toObject(), key);
         if (!value.isObject())
             item.fail(QStringLiteral("[]"), QStringLiteral("expected an object"));
-        HttpHeader header { item.string(QStringLiteral("name"), JsonReader::Presence::Required, 1024),
-            item.string(QStringLiteral("value"), JsonReader::Presence::Optional, 64 * 1024) };
+        HttpHeader header { item.string(QStringLiteral("name"), JsonReader::Presence::Required, Limits::headerName),
+            item.string(QStringLiteral("value"), JsonReader::Presence::Optional, Limits::headerValue) };
         reader.adopt(item);
         headers.append(std::move(header));
     }
     return headers;
+}
+
+// Cuts `text` to `max` UTF-16 units without leaving half a surrogate pair; true if it was longer.
+bool cut(QString &text, qsizetype max)
+{
+    if (text.size() <= max)
+        return false;
+    qsizetype keep = max;
+    if (keep > 0 && text.at(keep - 1).isHighSurrogate())
+        --keep;
+    text.truncate(keep);
+    return true;
+}
+
+bool fitHeaders(QList<HttpHeader> &headers)
+{
+    bool cutAny = false;
+    if (headers.size() > Limits::headers) {
+        headers.resize(Limits::headers);
+        cutAny = true;
+    }
+    for (HttpHeader &header : headers) {
+        cutAny = cut(header.name, Limits::headerName) || cutAny;
+        cutAny = cut(header.value, Limits::headerValue) || cutAny;
+    }
+    return cutAny;
 }
 
 std::optional<RequestTiming::Outcome> outcomeFromString(const QString &text)
@@ -91,6 +118,21 @@ QString RequestTiming::outcomeName(Outcome outcome)
         break;
     }
     return QStringLiteral("unfinished");
+}
+
+bool RequestTiming::fitToLimits()
+{
+    bool cutAny = false;
+    for (auto [field, max] :
+        { std::pair { &id, Limits::id }, std::pair { &url, Limits::url }, std::pair { &redirectUrl, Limits::url },
+            std::pair { &method, Limits::shortText }, std::pair { &priority, Limits::shortText },
+            std::pair { &resourceType, Limits::name }, std::pair { &protocol, Limits::name },
+            std::pair { &remoteIp, Limits::name }, std::pair { &mimeType, Limits::mimeType },
+            std::pair { &statusText, Limits::text }, std::pair { &failureText, Limits::text } })
+        cutAny = cut(*field, max) || cutAny;
+    cutAny = fitHeaders(requestHeaders) || cutAny;
+    cutAny = fitHeaders(responseHeaders) || cutAny;
+    return cutAny;
 }
 
 std::optional<double> RequestTiming::endMs() const
@@ -145,18 +187,18 @@ std::optional<RequestTiming> RequestTiming::fromJson(const QJsonObject &json, QS
     using P = JsonReader::Presence;
     JsonReader r(json);
     RequestTiming t;
-    t.id = r.string(QStringLiteral("id"), P::Required, 256);
-    t.url = r.string(QStringLiteral("url"), P::Required, maxUrlLength);
-    t.method = r.string(QStringLiteral("method"), P::Optional, 32);
-    t.resourceType = r.string(QStringLiteral("resourceType"), P::Optional, 64);
+    t.id = r.string(QStringLiteral("id"), P::Required, Limits::id);
+    t.url = r.string(QStringLiteral("url"), P::Required, Limits::url);
+    t.method = r.string(QStringLiteral("method"), P::Optional, Limits::shortText);
+    t.resourceType = r.string(QStringLiteral("resourceType"), P::Optional, Limits::name);
     if (auto status = r.integer(QStringLiteral("status"), P::Optional, 0, 999))
         t.status = static_cast<int>(*status);
-    t.statusText = r.string(QStringLiteral("statusText"), P::Optional, 1024);
-    t.protocol = r.string(QStringLiteral("protocol"), P::Optional, 64);
-    t.remoteIp = r.string(QStringLiteral("remoteIp"), P::Optional, 64);
+    t.statusText = r.string(QStringLiteral("statusText"), P::Optional, Limits::text);
+    t.protocol = r.string(QStringLiteral("protocol"), P::Optional, Limits::name);
+    t.remoteIp = r.string(QStringLiteral("remoteIp"), P::Optional, Limits::name);
     if (auto port = r.integer(QStringLiteral("remotePort"), P::Optional, 0, 65535))
         t.remotePort = static_cast<int>(*port);
-    t.mimeType = r.string(QStringLiteral("mimeType"), P::Optional, 256);
+    t.mimeType = r.string(QStringLiteral("mimeType"), P::Optional, Limits::mimeType);
     t.encodedBytes = r.integer(QStringLiteral("encodedBytes"), P::Optional, 0);
     t.headerBytes = r.integer(QStringLiteral("headerBytes"), P::Optional, 0);
     t.decodedBytes = r.integer(QStringLiteral("decodedBytes"), P::Optional, 0);
@@ -178,10 +220,10 @@ std::optional<RequestTiming> RequestTiming::fromJson(const QJsonObject &json, QS
         else
             r.fail(QStringLiteral("outcome"), QStringLiteral("unknown outcome \"%1\"").arg(outcome));
     }
-    t.failureText = r.string(QStringLiteral("failureText"), P::Optional, 1024);
-    t.redirectUrl = r.string(QStringLiteral("redirectUrl"), P::Optional, maxUrlLength);
+    t.failureText = r.string(QStringLiteral("failureText"), P::Optional, Limits::text);
+    t.redirectUrl = r.string(QStringLiteral("redirectUrl"), P::Optional, Limits::url);
     t.fromCache = r.boolean(QStringLiteral("fromCache"));
-    t.priority = r.string(QStringLiteral("priority"), P::Optional, 32);
+    t.priority = r.string(QStringLiteral("priority"), P::Optional, Limits::shortText);
     t.requestHeaders = headersFromJson(r, QStringLiteral("requestHeaders"));
     t.responseHeaders = headersFromJson(r, QStringLiteral("responseHeaders"));
     if (!r.ok()) {

@@ -34,6 +34,20 @@ struct RequestTiming
 {
     enum class Outcome { Finished, Failed, Unfinished };
 
+    // The wire's limits (PROTOCOL.md, RequestTiming), in UTF-16 units: fromJson() refuses a longer field.
+    struct Limits
+    {
+        static constexpr qsizetype id = 256;
+        static constexpr qsizetype url = 64 * 1024; // url, redirectUrl
+        static constexpr qsizetype shortText = 32; // method, priority
+        static constexpr qsizetype name = 64; // resourceType, protocol, remoteIp
+        static constexpr qsizetype mimeType = 256;
+        static constexpr qsizetype text = 1024; // statusText, failureText
+        static constexpr qsizetype headers = 256; // per list
+        static constexpr qsizetype headerName = 1024;
+        static constexpr qsizetype headerValue = 64 * 1024;
+    };
+
     QString id; // unique within one page load; a redirect hop gets its own
     QString url;
     QString method;
@@ -59,6 +73,9 @@ struct RequestTiming
     QList<HttpHeader> responseHeaders;
 
     std::optional<double> endMs() const;
+    // Cuts every field to its wire limit (never inside a surrogate pair) and drops headers beyond the count, so
+    // what a page made up fits the protocol. Returns whether anything was cut.
+    bool fitToLimits();
     static QString outcomeName(Outcome outcome); // "finished", "failed", "unfinished"
     QJsonObject toJson() const;
     static std::optional<RequestTiming> fromJson(const QJsonObject &json, QString *error);

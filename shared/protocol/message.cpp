@@ -359,6 +359,8 @@ QJsonObject DoneMessage::toJson() const
         json.insert(QStringLiteral("error"), error->toJson());
     if (browserStartMs)
         json.insert(QStringLiteral("browserStartMs"), *browserStartMs);
+    if (!warnings.isEmpty())
+        json.insert(QStringLiteral("warnings"), RunResult::warningsToJson(warnings));
     return json;
 }
 
@@ -383,6 +385,7 @@ std::optional<DoneMessage> DoneMessage::fromJson(const QJsonObject &json, QStrin
     if (r.ok() && m.ok && m.error)
         r.fail(QStringLiteral("error"), QStringLiteral("must be absent when ok is true"));
     m.browserStartMs = r.number(QStringLiteral("browserStartMs"), P::Optional, 0, maxBrowserStartMs);
+    m.warnings = RunResult::warningsFromJson(r, QStringLiteral("warnings"));
     return finish(r, std::move(m), error);
 }
 

@@ -4,6 +4,7 @@
 #include "model/loadoptions.h"
 #include "model/pagemetrics.h"
 #include "model/requesttiming.h"
+#include "model/runresult.h"
 #include "model/runstate.h"
 #include "model/runview.h"
 #include "versionrange.h"
@@ -153,6 +154,7 @@ struct DoneMessage
     bool ok = true;
     std::optional<LoadError> error; // present exactly when !ok
     std::optional<double> browserStartMs; // present when this run had to start the browser
+    QStringList warnings; // what the probe cut or left out of this run to stay within its limits
 
     QJsonObject toJson() const;
     static std::optional<DoneMessage> fromJson(const QJsonObject &json, QString *error);

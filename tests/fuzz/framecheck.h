@@ -142,11 +142,15 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     full.screenshotPng = QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01", 20);
     samples.append({ "metrics, full with screenshot", full });
 
-    samples.append({ "done ok", DoneMessage { QStringLiteral("r1"), true, std::nullopt, std::nullopt } });
-    samples.append({ "done ok, cold browser", DoneMessage { QStringLiteral("r1"), true, std::nullopt, 640.5 } });
+    samples.append({ "done ok", DoneMessage { QStringLiteral("r1"), true, std::nullopt, std::nullopt, {} } });
+    samples.append({ "done ok, cold browser", DoneMessage { QStringLiteral("r1"), true, std::nullopt, 640.5, {} } });
+    samples.append({ "done ok, with warnings",
+        DoneMessage { QStringLiteral("r1"), true, std::nullopt, std::nullopt,
+            { QStringLiteral("first view: 12 requests beyond the first 5000 were not recorded") } } });
     samples.append({ "done failed",
         DoneMessage { QStringLiteral("r1"), false,
-            LoadError { LoadError::Kind::DnsFailure, QStringLiteral("net::ERR_NAME_NOT_RESOLVED") }, std::nullopt } });
+            LoadError { LoadError::Kind::DnsFailure, QStringLiteral("net::ERR_NAME_NOT_RESOLVED") }, std::nullopt,
+            {} } });
 
     samples.append({ "load", LoadMessage { 2, 4, 1 } });
     samples.append({ "load, draining", LoadMessage { 1, 0, 0 } });

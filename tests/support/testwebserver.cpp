@@ -119,6 +119,19 @@ QByteArray TestWebServer::reasonPhrase(int status)
     }
 }
 
+QByteArray TestWebServer::manyImagesPage(int count)
+{
+    return QByteArray(R"(<!doctype html><p>many images</p><script>
+const head = 'GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff';
+const tail = '\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b';
+for (let i = 0; i < )")
+        + QByteArray::number(count) + R"(; i++) {
+  const n = String(i);
+  new Image().src = 'data:image/gif;base64,' + btoa(head + '\x21\xfe' + String.fromCharCode(n.length) + n + '\x00' + tail);
+}
+</script>)";
+}
+
 TestWebServer::Response TestWebServer::asset(const QUrlQuery &query)
 {
     Response response;

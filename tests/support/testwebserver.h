@@ -74,6 +74,9 @@ public:
     int connectionCount() const { return m_connections; }
 
     static Response asset(const QUrlQuery &query);
+    // A page that loads `count` distinct 1x1 GIFs from data: URLs (each with its number in a comment): no load on
+    // the server, cheap for the browser, and each one a request of the page's in Chrome's Network events.
+    static QByteArray manyImagesPage(int count);
     static QByteArray reasonPhrase(int status);
 
 signals:

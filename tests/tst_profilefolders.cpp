@@ -1,0 +1,177 @@
+// ProfileFolders: the sweep of abandoned browser profiles under a shared temporary folder, and their removal, on
+// a real file system with what another local user could plant there: a FIFO for owner.pid, symbolic links, a
+// folder of someone else's, read-only folders.
+#include "profilefolders.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fcntl.h>
+#include <future>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+class tst_ProfileFolders : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void fifoForOwnerDoesNotBlock();
+    void symlinksAreNeverFollowed();
+    void anotherUsersFolderIsLeftAlone();
+    void readOnlyFoldersAreRemoved();
+
+private:
+    qint64 gonePid();
+    void makeFolder(const QString &name, const QByteArray &ownerPid);
+
+    std::unique_ptr<QTemporaryDir> m_parent;
+    QDir m_dir;
+};
+
+void tst_ProfileFolders::init()
+{
+    m_parent = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_parent->isValid());
+    m_dir = QDir(m_parent->path());
+}
+
+qint64 tst_ProfileFolders::gonePid()
+{
+    const pid_t child = ::fork();
+    if (child == 0)
+        ::_exit(0);
+    ::waitpid(child, nullptr, 0);
+    return child;
+}
+
+void tst_ProfileFolders::makeFolder(const QString &name, const QByteArray &ownerPid)
+{
+    QVERIFY(m_dir.mkpath(name + QStringLiteral("/profile/Default")));
+    QFile owner(m_dir.filePath(name + u'/' + ProfileFolders::ownerFileName()));
+    QVERIFY(owner.open(QIODevice::WriteOnly));
+    owner.write(ownerPid);
+}
+
+void tst_ProfileFolders::fifoForOwnerDoesNotBlock()
+{
+    // A FIFO as owner.pid: opening it to read would wait for a writer, for ever, in the probe's event loop.
+    QVERIFY(m_dir.mkpath(QStringLiteral("worldspeed-chrome-fifo01")));
+    const QByteArray fifo = QFile::encodeName(m_dir.filePath(QStringLiteral("worldspeed-chrome-fifo01/owner.pid")));
+    QVERIFY(::mkfifo(fifo.constData(), 0600) == 0);
+    makeFolder(QStringLiteral("worldspeed-chrome-gone01"), QByteArray::number(gonePid()));
+
+    auto sweep
+        = std::async(std::launch::async, [path = m_parent->path()] { return ProfileFolders::sweepAbandoned(path); });
+    if (sweep.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+        // Let it go (a writer ends its wait), so the test fails instead of hanging.
+        const int writer = ::open(fifo.constData(), O_WRONLY | O_NONBLOCK);
+        sweep.wait();
+        ::close(writer);
+        QFAIL("the sweep blocked on a FIFO named owner.pid");
+    }
+    QCOMPARE(sweep.get(), 1);
+    QVERIFY(m_dir.exists(QStringLiteral("worldspeed-chrome-fifo01"))); // not a probe's: left as it is
+    QVERIFY(!m_dir.exists(QStringLiteral("worldspeed-chrome-gone01")));
+}
+
+void tst_ProfileFolders::symlinksAreNeverFollowed()
+{
+    // Outside the sweep's reach: what links planted in a folder it removes point to.
+    QTemporaryDir outside;
+    QVERIFY(outside.isValid());
+    const QDir elsewhere(outside.path());
+    QVERIFY(elsewhere.mkpath(QStringLiteral("precious")));
+    QFile precious(elsewhere.filePath(QStringLiteral("precious/file")));
+    QVERIFY(precious.open(QIODevice::WriteOnly));
+    precious.close();
+
+    makeFolder(QStringLiteral("worldspeed-chrome-links1"), QByteArray::number(gonePid()));
+    QVERIFY(QFile::link(elsewhere.filePath(QStringLiteral("precious")),
+        m_dir.filePath(QStringLiteral("worldspeed-chrome-links1/profile/Default/dir-link"))));
+    QVERIFY(QFile::link(elsewhere.filePath(QStringLiteral("precious/file")),
+        m_dir.filePath(QStringLiteral("worldspeed-chrome-links1/profile/file-link"))));
+    // A profile folder that is itself a link, to a folder that looks abandoned.
+    QVERIFY(elsewhere.mkpath(QStringLiteral("target")));
+    QFile owner(elsewhere.filePath(QStringLiteral("target/owner.pid")));
+    QVERIFY(owner.open(QIODevice::WriteOnly));
+    owner.write(QByteArray::number(gonePid()));
+    owner.close();
+    QVERIFY(QFile::link(
+        elsewhere.filePath(QStringLiteral("target")), m_dir.filePath(QStringLiteral("worldspeed-chrome-link02"))));
+    // owner.pid as a link to a file that names a dead process.
+    makeFolder(QStringLiteral("worldspeed-chrome-owner3"), {});
+    QVERIFY(QFile::remove(m_dir.filePath(QStringLiteral("worldspeed-chrome-owner3/owner.pid"))));
+    QVERIFY(QFile::link(elsewhere.filePath(QStringLiteral("target/owner.pid")),
+        m_dir.filePath(QStringLiteral("worldspeed-chrome-owner3/owner.pid"))));
+
+    QCOMPARE(ProfileFolders::sweepAbandoned(m_parent->path()), 1);
+    QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("worldspeed-chrome-links1"))));
+    QVERIFY(QFileInfo::exists(elsewhere.filePath(QStringLiteral("precious/file"))));
+    QVERIFY(QFileInfo::exists(elsewhere.filePath(QStringLiteral("target/owner.pid"))));
+    QVERIFY(QFileInfo(m_dir.filePath(QStringLiteral("worldspeed-chrome-link02"))).isSymLink());
+    QVERIFY(m_dir.exists(QStringLiteral("worldspeed-chrome-owner3")));
+
+    // Removing a link by name removes nothing.
+    QVERIFY(!ProfileFolders::removeTree(m_dir.filePath(QStringLiteral("worldspeed-chrome-link02"))));
+    QVERIFY(QFileInfo::exists(elsewhere.filePath(QStringLiteral("target/owner.pid"))));
+}
+
+void tst_ProfileFolders::anotherUsersFolderIsLeftAlone()
+{
+    if (::geteuid() != 0)
+        QSKIP("giving a folder to another user needs root");
+    makeFolder(QStringLiteral("worldspeed-chrome-other1"), QByteArray::number(gonePid()));
+    const QByteArray path = QFile::encodeName(m_dir.filePath(QStringLiteral("worldspeed-chrome-other1")));
+    QVERIFY(::chown(path.constData(), 65534, 65534) == 0);
+    makeFolder(QStringLiteral("worldspeed-chrome-mine01"), QByteArray::number(gonePid()));
+    QCOMPARE(ProfileFolders::sweepAbandoned(m_parent->path()), 1);
+    QVERIFY(m_dir.exists(QStringLiteral("worldspeed-chrome-other1")));
+    QVERIFY(!m_dir.exists(QStringLiteral("worldspeed-chrome-mine01")));
+}
+
+void tst_ProfileFolders::readOnlyFoldersAreRemoved()
+{
+    // Chrome leaves some folders read-only; a probe killed outright leaves them to the sweep. Root may delete in a
+    // read-only folder anyway, so the sweep runs as an ordinary user then, in a child process.
+    makeFolder(QStringLiteral("worldspeed-chrome-ronly1"), QByteArray::number(gonePid()));
+    const QString folder = m_dir.filePath(QStringLiteral("worldspeed-chrome-ronly1"));
+    QVERIFY(QDir(folder).mkpath(QStringLiteral("profile/Default/Locked/Inner")));
+    QFile file(folder + QStringLiteral("/profile/Default/Locked/Inner/data"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    for (const char *path :
+        { "/profile/Default/Locked/Inner/data", "/profile/Default/Locked/Inner", "/profile/Default/Locked" })
+        QVERIFY(::chmod(QFile::encodeName(folder + QString::fromLatin1(path)).constData(), 0500) == 0);
+
+    const bool root = ::geteuid() == 0;
+    if (!root) {
+        QCOMPARE(ProfileFolders::sweepAbandoned(m_parent->path()), 1);
+    } else {
+        constexpr uid_t nobody = 65534;
+        QVERIFY(::chmod(QFile::encodeName(m_parent->path()).constData(), 0777) == 0);
+        const QByteArray chown = "chown -R 65534:65534 " + QFile::encodeName(folder);
+        QVERIFY(::system(chown.constData()) == 0);
+        const pid_t child = ::fork();
+        if (child == 0) {
+            if (::setgid(nobody) != 0 || ::setuid(nobody) != 0)
+                ::_exit(100);
+            ::_exit(ProfileFolders::sweepAbandoned(m_parent->path()));
+        }
+        int status = 0;
+        QVERIFY(::waitpid(child, &status, 0) == child);
+        QVERIFY(WIFEXITED(status));
+        QCOMPARE(WEXITSTATUS(status), 1);
+    }
+    QVERIFY(!QFileInfo::exists(folder));
+}
+
+QTEST_GUILESS_MAIN(tst_ProfileFolders)
+#include "tst_profilefolders.moc"
