@@ -170,6 +170,9 @@ void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::opt
     m_cdp = cdp;
     m_result.browserVersion = browserVersion;
     m_result.browserStartMs = browserStartMs;
+    // LoadOptions::fromJson and the option parser only let known devices through.
+    m_emulation.emplace(DeviceProfile::parse(m_options.device, nullptr).value_or(DeviceProfile::desktop()),
+        m_options.effectiveCpuSlowdown(), browserVersion);
     setState(State::Loading);
     // disposeOnDetach: should we vanish without cleaning up, the browser drops the context with our session.
     command(QStringLiteral("Target.createBrowserContext"), { { QStringLiteral("disposeOnDetach"), true } }, {},
@@ -221,6 +224,9 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
         { { QStringLiteral("autoAttach"), true }, { QStringLiteral("waitForDebuggerOnStart"), true },
             { QStringLiteral("flatten"), true } },
         sessionId);
+    for (const DeviceEmulation::Command &emulate :
+        pageSession ? m_emulation->pageCommands() : m_emulation->childCommands())
+        command(emulate.method, emulate.params, sessionId);
     if (!pageSession) {
         command(QStringLiteral("Runtime.runIfWaitingForDebugger"), {}, sessionId);
         return;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "deviceemulation.h"
 #include "model/loadoptions.h"
 #include "model/runresult.h"
 #include "requesttracker.h"
@@ -100,6 +101,7 @@ private:
     RunResult m_result;
     QPointer<CdpConnection> m_cdp;
     std::shared_ptr<const UrlPolicy> m_policy;
+    std::optional<DeviceEmulation> m_emulation; // known once the browser's version is
     QString m_contextId;
     QString m_targetId;
     QString m_sessionId;

@@ -19,6 +19,7 @@ DeviceProfile makeDesktop()
     DeviceProfile d;
     d.name = QStringLiteral("desktop");
     d.userAgentTemplate = chromeOnLinux;
+    d.navigatorPlatform = QStringLiteral("Linux x86_64");
     d.platform = QStringLiteral("Linux");
     return d;
 }
@@ -32,6 +33,7 @@ DeviceProfile makeMotoGPower()
     d.pixelRatio = 1.75;
     d.mobile = true;
     d.userAgentTemplate = chromeOnAndroid;
+    d.navigatorPlatform = QStringLiteral("Linux armv81");
     d.platform = QStringLiteral("Android");
     d.platformVersion = QStringLiteral("11.0");
     d.model = QStringLiteral("moto g power (2022)");
@@ -50,6 +52,7 @@ DeviceProfile makeIPhone()
     d.userAgentTemplate = QStringLiteral("Mozilla/5.0 (iPhone; CPU iPhone OS 14_7_1 like Mac OS X) "
                                          "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/14.1.2 Mobile/15E148 "
                                          "Safari/604.1");
+    d.navigatorPlatform = QStringLiteral("iPhone");
     return d;
 }
 
@@ -63,6 +66,7 @@ DeviceProfile makeIPad()
     d.mobile = true;
     d.userAgentTemplate = QStringLiteral("Mozilla/5.0 (iPad; CPU OS 13_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
                                          "like Gecko) Version/13.0.4 Mobile/15E148 Safari/604.1");
+    d.navigatorPlatform = QStringLiteral("iPad");
     return d;
 }
 
@@ -124,6 +128,7 @@ std::optional<DeviceProfile> DeviceProfile::parse(QStringView text, QString *err
     }
     device.userAgentTemplate = device.mobile ? genericAndroid : chromeOnLinux;
     device.platform = device.mobile ? QStringLiteral("Android") : QStringLiteral("Linux");
+    device.navigatorPlatform = device.mobile ? QStringLiteral("Linux armv81") : QStringLiteral("Linux x86_64");
     device.name = QStringLiteral("%1x%2").arg(device.width).arg(device.height);
     if (device.pixelRatio != 1.0)
         device.name += u'@' + QString::number(device.pixelRatio);

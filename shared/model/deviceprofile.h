@@ -30,6 +30,7 @@ public:
     double pixelRatio = 1;
     bool mobile = false; // mobile layout (meta viewport honoured), touch events, coarse pointer
     QString userAgentTemplate;
+    QString navigatorPlatform; // navigator.platform as that device's browser reports it
     // User-Agent client hints, for the devices whose browser sends them (Chrome on Android and desktop; Safari
     // sends none, so the iOS presets leave platform empty).
     QString platform; // "Android", "Linux", empty for none
