@@ -31,7 +31,7 @@ int LoadOptions::effectiveCpuSlowdown() const
 QString LoadOptions::describeDevice() const
 {
     const DeviceProfile profile = DeviceProfile::parse(device, nullptr).value_or(DeviceProfile::desktop());
-    return QStringLiteral("%1 (%2)   CPU slowdown %3×")
+    return QStringLiteral("%1 (%2), CPU slowdown %3×")
         .arg(profile.name, profile.describe())
         .arg(effectiveCpuSlowdown());
 }

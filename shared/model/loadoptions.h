@@ -22,7 +22,7 @@ struct LoadOptions
 
     // The slowdown the probe applies: the one asked for, else the device's default, else 1 (none).
     int effectiveCpuSlowdown() const;
-    // For people, as the text outputs state it: "moto-g-power (412×823 @1.75×, mobile)   CPU slowdown 4×".
+    // For people, as the text outputs state it: "moto-g-power (412×823 @1.75×, mobile), CPU slowdown 4×".
     QString describeDevice() const;
     // The options a probe must understand to honour these, by their `hello` capability names ("device",
     // "cpu-slowdown"); empty for options every probe has always honoured. A client sends a run only
