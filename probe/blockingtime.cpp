@@ -1,6 +1,27 @@
 #include "blockingtime.h"
 
 #include <algorithm>
+#include <cmath>
+
+QList<BlockingTime::Task> BlockingTime::tasksFromJson(const QJsonArray &entries)
+{
+    constexpr double dayMs = 24.0 * 3600 * 1000;
+    QList<Task> tasks;
+    for (const QJsonValue &entry : entries) {
+        if (tasks.size() >= maxTasks)
+            break;
+        const QJsonArray pair = entry.toArray();
+        if (pair.size() != 2 || !pair[0].isDouble() || !pair[1].isDouble())
+            continue;
+        const double start = pair[0].toDouble();
+        const double duration = pair[1].toDouble();
+        if (!std::isfinite(start) || !std::isfinite(duration) || start < 0 || duration < 0 || start > dayMs
+            || duration > dayMs)
+            continue;
+        tasks.append({ start, duration });
+    }
+    return tasks;
+}
 
 BlockingTime::Metrics BlockingTime::compute(
     const QList<Task> &tasks, std::optional<double> firstContentfulPaintMs, std::optional<double> windowEndMs)

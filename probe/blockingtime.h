@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonArray>
 #include <QList>
 
 #include <optional>
@@ -28,6 +29,11 @@ public:
         int longTaskCount = 0; // every long task from navigation start to the window's end
         std::optional<double> longestTaskMs; // absent when there was none
     };
+
+    // The page's own report, [[startTime, duration], …]: entries that are not two finite, non-negative numbers
+    // (a page can write anything there) are dropped, and at most maxTasks are kept.
+    static constexpr qsizetype maxTasks = 10'000;
+    static QList<Task> tasksFromJson(const QJsonArray &entries);
 
     // Tasks shorter than 50 ms are ignored (the API does not report them; a test may).
     static Metrics compute(

@@ -13,6 +13,7 @@ private slots:
     void shortTasksAreIgnored();
     void noLongTasksIsZeroNotAbsent();
     void withoutFirstPaintThereIsNoWindow();
+    void thePagesReportIsCheckedNotTrusted();
 };
 
 void TestBlockingTime::sumsTheExcessOverFiftyMs()
@@ -54,6 +55,21 @@ void TestBlockingTime::withoutFirstPaintThereIsNoWindow()
     const auto metrics = BlockingTime::compute({ { 200, 120 } }, std::nullopt, 1000.0);
     QVERIFY(!metrics.totalBlockingTimeMs);
     QCOMPARE(metrics.longTaskCount, 1);
+}
+
+void TestBlockingTime::thePagesReportIsCheckedNotTrusted()
+{
+    const QJsonArray entries { QJsonArray { 10, 60 }, QJsonArray { 20 }, QStringLiteral("x"), QJsonArray { -5, 80 },
+        QJsonArray { 30, QStringLiteral("70") }, QJsonArray { 40, 1e300 }, QJsonArray { 50, 55, 1 },
+        QJsonArray { 100.5, 75.25 } };
+    const QList<BlockingTime::Task> tasks = BlockingTime::tasksFromJson(entries);
+    QCOMPARE(tasks.size(), 2);
+    QCOMPARE(tasks[0].startMs, 10.0);
+    QCOMPARE(tasks[1].durationMs, 75.25);
+    QJsonArray many;
+    for (int i = 0; i < BlockingTime::maxTasks + 5; ++i)
+        many.append(QJsonArray { i, 60 });
+    QCOMPARE(BlockingTime::tasksFromJson(many).size(), BlockingTime::maxTasks);
 }
 
 QTEST_GUILESS_MAIN(TestBlockingTime)
