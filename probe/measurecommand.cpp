@@ -221,7 +221,9 @@ void MeasureCommand::printTable() const
         m_out << "  (cold start " << DisplayFormat::duration(firstRun.browserStartMs) << ')';
     m_out << '\n';
     m_out << "Profile  " << m_loadOptions.profile << "   Timeout " << DisplayFormat::duration(m_loadOptions.timeoutMs)
-          << "\n\n";
+          << '\n';
+    // Which device, and how slow a CPU: the numbers of a phone and of a desktop must never be mistaken.
+    m_out << "Device   " << m_loadOptions.describeDevice() << "\n\n";
 
     // One column per row of the metric table, each as wide as its widest value needs.
     const auto width = [](const PageMetric &metric) {

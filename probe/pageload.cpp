@@ -1,5 +1,6 @@
 #include "pageload.h"
 
+#include "blockingtime.h"
 #include "cdpconnection.h"
 #include "model/connectivityprofile.h"
 #include "model/displayformat.h"
@@ -39,6 +40,12 @@ const QString metricsScript = QStringLiteral(R"JS((() => new Promise(resolve => 
     observer.observe({ type, buffered: true });
     return () => { observer.takeRecords().forEach(e => seen.add(e)); observer.disconnect(); return [...seen]; };
   };
+  const watched = window.__worldspeedLongTasks;
+  if (Array.isArray(watched)) {
+    const observer = window.__worldspeedLongTaskObserver;
+    if (observer) for (const e of observer.takeRecords()) watched.push([e.startTime, e.duration]);
+    out.longTasks = watched.slice(0, 10000);
+  }
   const lcp = collect('largest-contentful-paint');
   const shifts = collect('layout-shift');
   setTimeout(() => {
@@ -57,6 +64,19 @@ const QString metricsScript = QStringLiteral(R"JS((() => new Promise(resolve => 
     resolve(out);
   }, 50);
 }))())JS");
+
+// Long tasks are not kept in the performance timeline: only an observer registered before the page's own scripts
+// run sees them all. It runs in the top frame of every document the session loads (the repeat view's too).
+const QString longTaskWatcher = QStringLiteral(R"JS((() => {
+  if (window.top !== window || !(PerformanceObserver.supportedEntryTypes || []).includes('longtask')) return;
+  const tasks = [];
+  const observer = new PerformanceObserver(list => {
+    for (const e of list.getEntries()) if (tasks.length < 10000) tasks.push([e.startTime, e.duration]);
+  });
+  observer.observe({ type: 'longtask', buffered: true });
+  Object.defineProperty(window, '__worldspeedLongTasks', { value: tasks });
+  Object.defineProperty(window, '__worldspeedLongTaskObserver', { value: observer });
+})())JS");
 
 constexpr int commandTimeoutMs = 15'000;
 constexpr int navigateFailureGraceMs = 200;
@@ -189,6 +209,9 @@ void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::opt
     m_cdp = cdp;
     m_result.browserVersion = browserVersion;
     m_result.browserStartMs = browserStartMs;
+    // LoadOptions::fromJson and the option parser only let known devices through.
+    m_emulation.emplace(DeviceProfile::parse(m_options.device, nullptr).value_or(DeviceProfile::desktop()),
+        m_options.effectiveCpuSlowdown(), browserVersion);
     setState(State::Loading);
     // The time limit covers the whole run, setting up the page included: a browser that hangs here must not hold
     // the run beyond it.
@@ -284,11 +307,16 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
         { { QStringLiteral("autoAttach"), true }, { QStringLiteral("waitForDebuggerOnStart"), true },
             { QStringLiteral("flatten"), true } },
         sessionId);
+    for (const DeviceEmulation::Command &emulate :
+        pageSession ? m_emulation->pageCommands() : m_emulation->childCommands())
+        command(emulate.method, emulate.params, sessionId);
     if (!pageSession) {
         command(QStringLiteral("Runtime.runIfWaitingForDebugger"), {}, sessionId);
         return;
     }
     command(QStringLiteral("Page.enable"), {}, sessionId);
+    command(QStringLiteral("Page.addScriptToEvaluateOnNewDocument"), { { QStringLiteral("source"), longTaskWatcher } },
+        sessionId);
     command(QStringLiteral("Performance.enable"), {}, sessionId);
     // Commands on one session run in order, so once this answers, everything above is in force.
     command(QStringLiteral("Page.setLifecycleEventsEnabled"), { { QStringLiteral("enabled"), true } }, sessionId,
@@ -556,6 +584,14 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
     } else if (const auto navigationStartTs = m_requests.navigationStartTs();
                m.loadMs && m_lastActivityTs && navigationStartTs) {
         m.fullyLoadedMs = std::max(*m.loadMs, (*m_lastActivityTs - *navigationStartTs) * 1000.0);
+    }
+    if (page.contains(QStringLiteral("longTasks"))) {
+        const BlockingTime::Metrics blocking
+            = BlockingTime::compute(BlockingTime::tasksFromJson(page.value(QStringLiteral("longTasks")).toArray()),
+                m.firstContentfulPaintMs, m.fullyLoadedMs ? m.fullyLoadedMs : m.loadMs);
+        m.totalBlockingTimeMs = blocking.totalBlockingTimeMs;
+        m.longTaskCount = blocking.longTaskCount;
+        m.longestTaskMs = blocking.longestTaskMs;
     }
     m.requestCount = static_cast<int>(view.requests.size());
     m.totalEncodedBytes = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "deviceemulation.h"
 #include "egressproxy.h"
 #include "model/loadoptions.h"
 #include "model/runresult.h"
@@ -109,6 +110,7 @@ private:
     std::shared_ptr<const UrlPolicy> m_policy;
     EgressProxy::Limits m_egressLimits;
     EgressProxy *m_egress = nullptr; // while guarded: the load's only way out
+    std::optional<DeviceEmulation> m_emulation; // known once the browser's version is
     QString m_contextId;
     QString m_targetId;
     QString m_sessionId;

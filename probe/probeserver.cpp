@@ -206,6 +206,7 @@ void ProbeServer::onHello(Session *session, const DecodedFrame &frame)
     answer.region = m_options.region;
     answer.capacity = m_draining ? 0 : m_options.maxConcurrency;
     answer.browserVersion = m_scheduler->browser()->version();
+    answer.capabilities = LoadOptions::capabilities();
     sendTo(session, answer);
     sendTo(session, currentLoad());
     qCInfo(lcServer) << "client" << session->peer.toString() << "connected:" << hello->software << hello->version;

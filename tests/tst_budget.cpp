@@ -71,6 +71,9 @@ void tst_Budget::parses_data()
     QTest::newRow("fractional ms") << QStringLiteral("ttfb=12.5ms") << Limits { { QStringLiteral("ttfb"), 12.5 } };
     QTest::newRow("dcl and fully") << QStringLiteral("dcl=0.5s,fully=10s")
                                    << Limits { { QStringLiteral("dcl"), 500 }, { QStringLiteral("fully"), 10'000 } };
+    QTest::newRow("main thread") << QStringLiteral("tbt=200ms,longest-task=0.1s,long-tasks=3")
+                                 << Limits { { QStringLiteral("tbt"), 200 }, { QStringLiteral("longest-task"), 100 },
+                                        { QStringLiteral("long-tasks"), 3 } };
     QTest::newRow("bare bytes") << QStringLiteral("bytes=1500") << Limits { { QStringLiteral("bytes"), 1500 } };
     QTest::newRow("B") << QStringLiteral("bytes=10B") << Limits { { QStringLiteral("bytes"), 10 } };
     QTest::newRow("KB is 1000") << QStringLiteral("bytes=2KB") << Limits { { QStringLiteral("bytes"), 2000 } };
@@ -108,10 +111,10 @@ void tst_Budget::refuses_data()
     QTest::newRow("unknown time unit") << QStringLiteral(
         "lcp=3m") << QStringLiteral("budget item \"lcp=3m\": unknown time unit \"m\" (use ms or s)");
     QTest::newRow("negative") << QStringLiteral("load=-1s") << QStringLiteral("\"-1s\" is not a time");
-    QTest::newRow("unknown metric") << QStringLiteral("load=3s,speed=3s")
-                                    << QStringLiteral(
-                                           "budget item \"speed=3s\": unknown metric \"speed\" (one of ttfb, fcp, "
-                                           "lcp, dcl, load, fully, cls, requests, bytes)");
+    QTest::newRow("unknown metric")
+        << QStringLiteral("load=3s,speed=3s")
+        << QStringLiteral("budget item \"speed=3s\": unknown metric \"speed\" (one of ttfb, fcp, "
+                          "lcp, dcl, load, fully, tbt, longest-task, cls, long-tasks, requests, bytes)");
     QTest::newRow("no equals") << QStringLiteral("load")
                                << QStringLiteral("budget item \"load\": expected METRIC=LIMIT");
     QTest::newRow("no limit") << QStringLiteral("load=")

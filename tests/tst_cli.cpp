@@ -157,6 +157,7 @@ void tst_Cli::tableByDefault()
     QVERIFY2(o.exitCode == 0, qPrintable(o.err));
     QVERIFY2(o.out.contains(m_server.url(QStringLiteral("/page")).toString()), qPrintable(o.out));
     QVERIFY2(o.out.contains(u"TTFB") && o.out.contains(u"Load"), qPrintable(o.out));
+    QVERIFY2(o.out.contains(u"Device   desktop (1366×768), CPU slowdown 1×"), qPrintable(o.out));
     const QStringList lines = o.out.split(u'\n');
     const auto local
         = std::find_if(lines.begin(), lines.end(), [](const QString &line) { return line.startsWith(u"local "); });
@@ -172,7 +173,8 @@ void tst_Cli::jsonFollowsTheSchema()
     const Outcome o = cli(runArguments()
         + QStringList { QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--runs"),
             QStringLiteral("3"), QStringLiteral("--repeat-view"), QStringLiteral("--profile"), QStringLiteral("cable"),
-            QStringLiteral("--timeout"), QStringLiteral("30") });
+            QStringLiteral("--timeout"), QStringLiteral("30"), QStringLiteral("--device"),
+            QStringLiteral("iphone-12-pro") });
     QVERIFY2(o.exitCode == 0, qPrintable(o.err));
     QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
     QJsonParseError parseError;
@@ -191,6 +193,13 @@ void tst_Cli::jsonFollowsTheSchema()
     QCOMPARE(options.value(QStringLiteral("repeatView")).toBool(), true);
     QCOMPARE(options.value(QStringLiteral("profile")).toString(), QStringLiteral("Cable"));
     QCOMPARE(options.value(QStringLiteral("timeoutMs")).toInt(), 30'000);
+    QCOMPARE(options.value(QStringLiteral("device")).toString(), QStringLiteral("iphone-12-pro"));
+    QCOMPARE(options.value(QStringLiteral("cpuSlowdown")).toInt(), 1);
+    // The page was loaded as that phone: the probe got the option and applied it.
+    bool sawIPhone = false;
+    for (const TestWebServer::Request &request : m_server.requests())
+        sawIPhone = sawIPhone || request.headers.value("user-agent").contains("iPhone OS");
+    QVERIFY(sawIPhone);
     QCOMPARE(options.value(QStringLiteral("regions")).toArray(), QJsonArray { QStringLiteral("local") });
 
     const QJsonArray regions = json.value(QStringLiteral("regions")).toArray();

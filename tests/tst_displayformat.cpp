@@ -159,7 +159,7 @@ void TestDisplayFormat::countsAndScores()
 void TestDisplayFormat::tableCoversEveryMetricOnce()
 {
     const QList<PageMetric> &all = PageMetric::all();
-    QCOMPARE(all.size(), 9);
+    QCOMPARE(all.size(), 12);
     QSet<QString> keys;
     QSet<QString> columns;
     QSet<QString> budgetNames;
@@ -173,8 +173,9 @@ void TestDisplayFormat::tableCoversEveryMetricOnce()
         keys.insert(metric.jsonKey);
         columns.insert(metric.csvColumn);
         budgetNames.insert(metric.budgetName);
-        // Exactly the optional metrics have a member; the counts never do.
-        const bool optional = metric.unit == PageMetric::Unit::Duration || metric.unit == PageMetric::Unit::Score;
+        // Exactly the optional metrics have a member: all but the request count and the bytes, which every measured
+        // view has.
+        const bool optional = metric.id != PageMetric::Id::Requests && metric.id != PageMetric::Id::Bytes;
         QCOMPARE(metric.optionalMember() != nullptr, optional);
     }
     QCOMPARE(keys.size(), all.size());
@@ -182,7 +183,8 @@ void TestDisplayFormat::tableCoversEveryMetricOnce()
     QCOMPARE(budgetNames.size(), all.size());
     QCOMPARE(PageMetric::durations(),
         (QList<PageMetric::Id> { PageMetric::Id::Ttfb, PageMetric::Id::Fcp, PageMetric::Id::Lcp, PageMetric::Id::Dcl,
-            PageMetric::Id::Load, PageMetric::Id::FullyLoaded }));
+            PageMetric::Id::Load, PageMetric::Id::FullyLoaded, PageMetric::Id::Tbt, PageMetric::Id::LongestTask }));
+    QCOMPARE(PageMetric::get(PageMetric::Id::LongTasks).unitName(), QStringLiteral("tasks"));
 }
 
 void TestDisplayFormat::tableReadsPageMetrics()

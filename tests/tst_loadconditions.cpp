@@ -84,9 +84,10 @@ void tst_LoadConditions::loadOptionsRoundTrip_data()
 {
     QTest::addColumn<LoadOptions>("options");
     QTest::newRow("defaults") << LoadOptions {};
-    QTest::newRow("everything set") << LoadOptions { 1000, QStringLiteral("Dial"), true, true };
-    QTest::newRow("longest timeout") << LoadOptions { LoadOptions::maxTimeoutMs, QStringLiteral("3G Slow"), false,
-        true };
+    QTest::newRow("everything set") << LoadOptions { 1000, QStringLiteral("Dial"), true, true,
+        QStringLiteral("360x640@2,mobile"), 20 };
+    QTest::newRow("longest timeout") << LoadOptions { LoadOptions::maxTimeoutMs, QStringLiteral("3G Slow"), false, true,
+        QStringLiteral("desktop"), {} };
 }
 
 void tst_LoadConditions::loadOptionsRoundTrip()

@@ -4,6 +4,7 @@
 #include "model/loadoptionsparser.h"
 
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QTest>
 
 namespace {
@@ -35,6 +36,10 @@ private slots:
     void badValues_data();
     void badValues();
     void declaredOnTheCommandsParser();
+    void deviceAndCpu();
+    void badDeviceAndCpu_data();
+    void badDeviceAndCpu();
+    void newOptionsTravelOnlyWhenAsked();
 };
 
 void tst_LoadOptionsParser::goodValues_data()
@@ -151,6 +156,9 @@ void tst_LoadOptionsParser::declaredOnTheCommandsParser()
         QStringLiteral("--repeat-view"),
         QStringLiteral("--timeout <SECONDS>"),
         QStringLiteral("Seconds one view may take (1-600)."),
+        QStringLiteral("--device <NAME>"),
+        QStringLiteral("Device to load the page as: desktop, moto-g-power,"),
+        QStringLiteral("--cpu-slowdown <N>"),
     };
     qsizetype at = 0;
     for (const QString &line : lines) {
@@ -162,6 +170,104 @@ void tst_LoadOptionsParser::declaredOnTheCommandsParser()
     // Unknown to the shared options, an option stays the command's parser's error.
     QVERIFY(!parser.parse({ QStringLiteral("program"), QStringLiteral("--frobnicate") }));
     QCOMPARE(parser.errorText(), QStringLiteral("Unknown option 'frobnicate'."));
+}
+
+namespace {
+
+std::optional<LoadOptionsParser::Values> parse(const QStringList &arguments, QString *error)
+{
+    const LoadOptionsParser loadOptions(QStringLiteral("Runs"));
+    QCommandLineParser parser;
+    loadOptions.addOptions(parser);
+    if (!parser.parse(QStringList { QStringLiteral("program") } + arguments)) {
+        *error = parser.errorText();
+        return std::nullopt;
+    }
+    return loadOptions.read(parser, error);
+}
+
+} // namespace
+
+void tst_LoadOptionsParser::deviceAndCpu()
+{
+    QString error;
+    auto read = parse({}, &error);
+    QVERIFY2(read, qPrintable(error));
+    QCOMPARE(read->options.device, QStringLiteral("desktop"));
+    QVERIFY(!read->options.cpuSlowdown);
+    QCOMPARE(read->options.effectiveCpuSlowdown(), 1);
+    QVERIFY(read->options.requiredCapabilities().isEmpty());
+
+    // Lighthouse's mobile device slows the CPU 4× unless told otherwise.
+    read = parse({ QStringLiteral("--device"), QStringLiteral("Moto-G-Power") }, &error);
+    QVERIFY2(read, qPrintable(error));
+    QCOMPARE(read->options.device, QStringLiteral("moto-g-power"));
+    QCOMPARE(read->options.effectiveCpuSlowdown(), 4);
+    QCOMPARE(read->options.requiredCapabilities(),
+        (QStringList { QStringLiteral("device"), QStringLiteral("cpu-slowdown") }));
+
+    read = parse({ QStringLiteral("--device=moto-g-power"), QStringLiteral("--cpu-slowdown=1") }, &error);
+    QVERIFY2(read, qPrintable(error));
+    QCOMPARE(read->options.effectiveCpuSlowdown(), 1);
+    QCOMPARE(read->options.requiredCapabilities(), QStringList { QStringLiteral("device") });
+
+    read
+        = parse({ QStringLiteral("--device=390X844@3,Mobile"), QStringLiteral("--cpu-slowdown"), QStringLiteral("20") },
+            &error);
+    QVERIFY2(read, qPrintable(error));
+    QCOMPARE(read->options.device, QStringLiteral("390x844@3,mobile"));
+    QCOMPARE(read->options.cpuSlowdown, std::optional<int>(20));
+}
+
+void tst_LoadOptionsParser::badDeviceAndCpu_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    const QString cpu = QStringLiteral("--cpu-slowdown must be a whole number from 1 to 20");
+    QTest::newRow("cpu zero") << QStringList { QStringLiteral("--cpu-slowdown=0") } << cpu;
+    QTest::newRow("cpu over") << QStringList { QStringLiteral("--cpu-slowdown=21") } << cpu;
+    QTest::newRow("cpu fractional") << QStringList { QStringLiteral("--cpu-slowdown=2.5") } << cpu;
+    QTest::newRow("cpu a word") << QStringList { QStringLiteral("--cpu-slowdown=fast") } << cpu;
+    QTest::newRow("unknown device")
+        << QStringList { QStringLiteral("--device=nokia") }
+        << QStringLiteral("--device: unknown device \"nokia\": use one of desktop, moto-g-power, iphone-12-pro, "
+                          "ipad-air, or WIDTHxHEIGHT[@DPR][,mobile] such as 390x844@3,mobile");
+    QTest::newRow("device too big") << QStringList { QStringLiteral("--device=20000x10") }
+                                    << QStringLiteral("--device: device \"20000x10\": width and height must be 1 "
+                                                      "to 10000 pixels");
+}
+
+void tst_LoadOptionsParser::badDeviceAndCpu()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    QString error;
+    QVERIFY(!parse(arguments, &error));
+    QCOMPARE(error, message);
+}
+
+void tst_LoadOptionsParser::newOptionsTravelOnlyWhenAsked()
+{
+    // A run that asks nothing new reads the same to a probe that predates the device and CPU options.
+    const LoadOptions plain;
+    QVERIFY(!plain.toJson().contains(QStringLiteral("device")));
+    QVERIFY(!plain.toJson().contains(QStringLiteral("cpuSlowdown")));
+    LoadOptions phone;
+    phone.device = QStringLiteral("iphone-12-pro");
+    phone.cpuSlowdown = 6;
+    QString error;
+    const auto back = LoadOptions::fromJson(phone.toJson(), &error);
+    QVERIFY2(back, qPrintable(error));
+    QCOMPARE(*back, phone);
+    // The wire is checked as strictly as the command line.
+    QJsonObject bad = phone.toJson();
+    bad.insert(QStringLiteral("device"), QStringLiteral("toaster"));
+    QVERIFY(!LoadOptions::fromJson(bad, &error));
+    QVERIFY2(error.contains(QStringLiteral("unknown device")), qPrintable(error));
+    bad = phone.toJson();
+    bad.insert(QStringLiteral("cpuSlowdown"), 50);
+    QVERIFY(!LoadOptions::fromJson(bad, &error));
+    QVERIFY2(error.contains(QStringLiteral("cpuSlowdown")), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_LoadOptionsParser)

@@ -1,5 +1,6 @@
 // The desktop app as a person uses it: type a URL, press Go, watch the map, the table and the waterfall fill
 // while the page loads, see the result — with real local probes, real Chromium and the test web server.
+#include "appsettings.h"
 #include "comparisonmodel.h"
 #include "darkpalette.h"
 #include "fleet/fleetconfig.h"
@@ -9,6 +10,7 @@
 #include "mainwindow.h"
 #include "memorysecretstore.h"
 #include "metricschartview.h"
+#include "model/deviceprofile.h"
 #include "regionmodel.h"
 #include "runcontroller.h"
 #include "runrecorder.h"
@@ -18,12 +20,14 @@
 #include "worldmapview.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -39,6 +43,9 @@ private slots:
     void runsATestFromTheUrlField();
     void historySurvivesARestart();
     void comparesTwoTests();
+    // These add tests to the history: after the ones that count it.
+    void badDeviceIsExplainedInline();
+    void deviceChoiceIsRememberedAndStored();
 
 private:
     void screenshot(QWidget *widget, const QString &name);
@@ -111,6 +118,54 @@ void tst_MainWindow::badUrlIsExplainedInline()
     // Typing again clears the message.
     QTest::keyClick(window.urlField(), Qt::Key_A);
     QVERIFY(!window.urlError()->isVisible());
+}
+
+void tst_MainWindow::badDeviceIsExplainedInline()
+{
+    MainWindow window(services());
+    window.show();
+    auto *device = window.findChild<QComboBox *>(QStringLiteral("device"));
+    QVERIFY(device);
+    QCOMPARE(device->count(), DeviceProfile::presets().size());
+    device->setCurrentText(QStringLiteral("400by800"));
+    window.urlField()->setText(m_web.url(QStringLiteral("/page")).toString());
+    QTest::keyClick(window.urlField(), Qt::Key_Return);
+    QVERIFY(window.urlError()->isVisible());
+    QVERIFY2(window.urlError()->text().contains(u"unknown device \"400by800\""), qPrintable(window.urlError()->text()));
+    QVERIFY(!window.controller()->isRunning());
+}
+
+void tst_MainWindow::deviceChoiceIsRememberedAndStored()
+{
+    {
+        MainWindow window(services());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *device = window.findChild<QComboBox *>(QStringLiteral("device"));
+        auto *cpu = window.findChild<QSpinBox *>(QStringLiteral("cpuSlowdown"));
+        QVERIFY(device && cpu);
+        // Typed as a person would, in capitals; stored as the device's own name.
+        device->setCurrentText(QStringLiteral("412X823@1.75,Mobile"));
+        cpu->setValue(2);
+        window.urlField()->setText(m_web.url(QStringLiteral("/page")).toString());
+        QTest::mouseClick(window.goButton(), Qt::LeftButton);
+        QVERIFY2(!window.urlError()->isVisible(), qPrintable(window.urlError()->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 60'000);
+        const auto stored = m_history->load(window.recorder()->testId());
+        QVERIFY(stored);
+        QCOMPARE(stored->options.device, QStringLiteral("412x823@1.75,mobile"));
+        QCOMPARE(stored->options.cpuSlowdown, std::optional<int>(2));
+    }
+    MainWindow again(services());
+    QCOMPARE(
+        again.findChild<QComboBox *>(QStringLiteral("device"))->currentText(), QStringLiteral("412x823@1.75,mobile"));
+    QCOMPARE(again.findChild<QSpinBox *>(QStringLiteral("cpuSlowdown"))->value(), 2);
+    // Back to the defaults for the tests that follow.
+    again.findChild<QComboBox *>(QStringLiteral("device"))->setCurrentText(QStringLiteral("desktop"));
+    again.findChild<QSpinBox *>(QStringLiteral("cpuSlowdown"))->setValue(0);
+    AppSettings settings;
+    settings.testDevice.setValue(QStringLiteral("desktop"));
+    settings.testCpuSlowdown.setValue(0);
 }
 
 void tst_MainWindow::runsATestFromTheUrlField()

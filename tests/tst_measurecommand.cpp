@@ -30,6 +30,7 @@ private slots:
     void tableByDefault();
     void jsonWithRunsAndMedian();
     void harAndScreenshotFiles();
+    void asAPhone();
     void exitCodes_data();
     void exitCodes();
     void killedProbesFolderIsSweptByTheNext();
@@ -77,6 +78,7 @@ void tst_MeasureCommand::tableByDefault()
         o.out.contains(u"TTFB") && o.out.contains(u"Load") && o.out.contains(u"Requests of run 1"), qPrintable(o.out));
     QVERIFY2(o.out.contains(u"/asset?type=png&delay=200&size=4000"), qPrintable(o.out));
     QVERIFY(o.out.contains(u"Chrome/"));
+    QVERIFY2(o.out.contains(u"Device   desktop (1366×768), CPU slowdown 1×"), qPrintable(o.out));
     // Nothing but results on stdout, nothing at all on stderr when all went well (Chrome's own noise stays out).
     QVERIFY2(o.err.trimmed().isEmpty(), qPrintable(o.err));
 }
@@ -104,6 +106,33 @@ void tst_MeasureCommand::jsonWithRunsAndMedian()
     std::sort(loads.begin(), loads.end());
     const QJsonObject median = json.value(QStringLiteral("median")).toObject();
     QCOMPARE(median.value(QStringLiteral("loadMs")).toDouble(), loads.at(1));
+}
+
+void tst_MeasureCommand::asAPhone()
+{
+    const Outcome o = measure({ QStringLiteral("--device"), QStringLiteral("moto-g-power"), QStringLiteral("--json"),
+        m_server.url(QStringLiteral("/page")).toString() });
+    QCOMPARE(o.exitCode, 0);
+    const QJsonObject options = QJsonDocument::fromJson(o.out.toUtf8())
+                                    .object()
+                                    .value(QStringLiteral("runs"))
+                                    .toArray()
+                                    .first()
+                                    .toObject()
+                                    .value(QStringLiteral("options"))
+                                    .toObject();
+    QCOMPARE(options.value(QStringLiteral("device")).toString(), QStringLiteral("moto-g-power"));
+    QVERIFY(!options.contains(QStringLiteral("cpuSlowdown"))); // the device's default: not asked for
+    bool sawPhone = false;
+    for (const TestWebServer::Request &request : m_server.requests())
+        sawPhone = sawPhone || request.headers.value("user-agent").contains("moto g power");
+    QVERIFY(sawPhone);
+
+    const Outcome table = measure({ QStringLiteral("--device=390x844@3,mobile"), QStringLiteral("--cpu-slowdown=2"),
+        m_server.url(QStringLiteral("/page")).toString() });
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY2(table.out.contains(u"Device   390x844@3,mobile (390×844 @3×, mobile), CPU slowdown 2×"),
+        qPrintable(table.out));
 }
 
 void tst_MeasureCommand::harAndScreenshotFiles()
@@ -144,6 +173,10 @@ void tst_MeasureCommand::exitCodes_data()
                                 << QStringLiteral("--runs");
     QTest::newRow("bad profile") << QStringList { QStringLiteral("--profile"), QStringLiteral("5G"), base } << 2
                                  << QStringLiteral("unknown profile");
+    QTest::newRow("bad device") << QStringList { QStringLiteral("--device"), QStringLiteral("toaster"), base } << 2
+                                << QStringLiteral("--device: unknown device \"toaster\"");
+    QTest::newRow("bad cpu slowdown") << QStringList { QStringLiteral("--cpu-slowdown=0"), base } << 2
+                                      << QStringLiteral("--cpu-slowdown must be a whole number from 1 to 20");
     QTest::newRow("dns") << QStringList { QStringLiteral("http://nonexistent.invalid/") } << 3
                          << QStringLiteral("ERR_NAME_NOT_RESOLVED");
     QTest::newRow("refused") << QStringList { QStringLiteral("http://127.0.0.1:%1/").arg(closedPort) } << 4

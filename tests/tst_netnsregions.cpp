@@ -194,10 +194,10 @@ void tst_NetnsRegions::probeKilledMidRunFailsOnlyItsRuns()
     Fleet fleet;
     RegionPool *pool = fleet.addRegion(QStringLiteral("local"), options, &backend);
     QVERIFY(pool);
-    PoolRun *doomed = pool->submit(
-        m_web.url(QStringLiteral("/hang")), LoadOptions { 30'000, QStringLiteral("Native"), false, false });
-    PoolRun *survivor = pool->submit(
-        m_web.url(QStringLiteral("/hang?other=1")), LoadOptions { 8'000, QStringLiteral("Native"), false, false });
+    PoolRun *doomed = pool->submit(m_web.url(QStringLiteral("/hang")),
+        LoadOptions { 30'000, QStringLiteral("Native"), false, false, QStringLiteral("desktop"), {} });
+    PoolRun *survivor = pool->submit(m_web.url(QStringLiteral("/hang?other=1")),
+        LoadOptions { 8'000, QStringLiteral("Native"), false, false, QStringLiteral("desktop"), {} });
     QSignalSpy doomedDone(doomed, &PoolRun::done);
     QSignalSpy survivorDone(survivor, &PoolRun::done);
     // Both loading, each on its own runner.

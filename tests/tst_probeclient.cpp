@@ -307,6 +307,7 @@ private slots:
     void cleartextToLocalhostIsAllowed();
 
     void runSignalsInOrder();
+    void optionsAnOlderProbeLacksAreRefused();
     void screenshotFramesAboveOneMiB();
     void oversizedFrameCloses();
     void undecodableFrameKeepsConnection();
@@ -670,6 +671,32 @@ void tst_ProbeClient::runSignalsInOrder()
             QStringLiteral("metrics"), QStringLiteral("done") }));
     QCOMPARE(received, sent);
     QVERIFY(client.runsInFlight().isEmpty());
+}
+
+void tst_ProbeClient::optionsAnOlderProbeLacksAreRefused()
+{
+    // A probe that predates device emulation would load the page as a desktop and say nothing: the client does
+    // not send it such a run.
+    FakeProbe older;
+    QVERIFY(older.listen());
+    ProbeClient client;
+    QVERIFY(connectReady(client, older));
+    LoadOptions phone;
+    phone.device = QStringLiteral("moto-g-power");
+    QString error;
+    QVERIFY(!client.submit(QStringLiteral("r1"), QUrl(QStringLiteral("https://example.com/")), phone, &error));
+    QCOMPARE(
+        error, QStringLiteral("this probe (worldspeed-probe 0.1.0) cannot honour the option \"device\": update it"));
+    QVERIFY(client.runsInFlight().isEmpty());
+    QVERIFY(client.submit(QStringLiteral("r2"), QUrl(QStringLiteral("https://example.com/")), LoadOptions {}, &error));
+
+    FakeProbe current;
+    current.hello.capabilities = LoadOptions::capabilities();
+    QVERIFY(current.listen());
+    ProbeClient second;
+    QVERIFY(connectReady(second, current));
+    QVERIFY2(second.submit(QStringLiteral("r1"), QUrl(QStringLiteral("https://example.com/")), phone, &error),
+        qPrintable(error));
 }
 
 void tst_ProbeClient::screenshotFramesAboveOneMiB()

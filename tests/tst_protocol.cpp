@@ -452,6 +452,12 @@ void tst_Protocol::invalidFields_data()
         "hello.capacity: 0 is outside 1");
     row("probe hello: capacity 1025", QByteArray(probeHello) + R"("probeId":"p","region":"r","capacity":1025})",
         "hello.capacity: 1025 is outside");
+    row("probe hello: capabilities not a list",
+        QByteArray(probeHello) + R"("probeId":"p","region":"r","capacity":1,"capabilities":"device"})",
+        "hello.capabilities: expected an array");
+    row("probe hello: a capability with a space",
+        QByteArray(probeHello) + R"("probeId":"p","region":"r","capacity":1,"capabilities":["device","cpu slowdown"]})",
+        "hello.capabilities: each capability is an identifier");
     row("run: runId missing", R"({"v":1,"type":"run","url":"https://a/"})", "run.runId: is required");
     row("run: runId with a space", R"({"v":1,"type":"run","runId":"r 1","url":"https://a/"})",
         "run.runId: must be 1–64");

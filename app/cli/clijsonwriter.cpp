@@ -89,6 +89,9 @@ QJsonObject CliJsonWriter::test(
 {
     QJsonObject options = test.options.toJson();
     options.insert(QStringLiteral("runs"), test.runsPerRegion);
+    // Always stated here (the wire leaves defaults out): a script must not have to know the defaults.
+    options.insert(QStringLiteral("device"), test.options.device);
+    options.insert(QStringLiteral("cpuSlowdown"), test.options.effectiveCpuSlowdown());
     options.insert(QStringLiteral("regions"), QJsonArray::fromStringList(test.regions));
 
     QJsonArray regions;

@@ -18,6 +18,7 @@ void writeHeading(QTextStream &out, const RunReport &report)
     out << "Started  " << test.startedAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) << " UTC   "
         << test.runsPerRegion << (test.runsPerRegion == 1 ? " run" : " runs") << " per region   Profile "
         << test.options.profile << "   Timeout " << DisplayFormat::duration(test.options.timeoutMs) << '\n';
+    out << "Device   " << test.options.describeDevice() << '\n';
     if (!report.savedIn.isEmpty())
         out << "Saved    test " << test.id << " in " << QDir::toNativeSeparators(report.savedIn) << '\n';
     out << '\n';

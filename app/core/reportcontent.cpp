@@ -142,6 +142,7 @@ QList<std::pair<QString, QString>> ReportContent::settingRows() const
     }
     rows.append({ QObject::tr("Tested"), when });
     rows.append({ QObject::tr("Connection"), m_test.options.profile });
+    rows.append({ QObject::tr("Device"), m_test.options.describeDevice() });
     rows.append({ QObject::tr("Runs"),
         QObject::tr("%n per region", nullptr, m_test.runsPerRegion) + QStringLiteral(" · ")
             + (m_test.options.repeatView ? QObject::tr("first and repeat view") : QObject::tr("first view only"))

@@ -12,6 +12,7 @@
 #include "historystore.h"
 #include "metricschartview.h"
 #include "model/connectivityprofile.h"
+#include "model/deviceprofile.h"
 #include "pdfreport.h"
 #include "regionmodel.h"
 #include "regionpicker.h"
@@ -232,6 +233,21 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     m_profile = new QComboBox(parent);
     m_profile->addItems(ConnectivityProfile::names());
     m_profile->setToolTip(tr("Network to emulate (WebPageTest's profiles)"));
+    m_device = new QComboBox(parent);
+    m_device->setObjectName(QStringLiteral("device"));
+    m_device->setEditable(true);
+    m_device->setInsertPolicy(QComboBox::NoInsert);
+    for (const DeviceProfile &device : DeviceProfile::presets())
+        m_device->addItem(device.name);
+    m_device->setToolTip(tr("Device to load the page as: a preset, or type WIDTHxHEIGHT[@DPR][,mobile]"));
+    m_cpuSlowdown = new QSpinBox(parent);
+    m_cpuSlowdown->setObjectName(QStringLiteral("cpuSlowdown"));
+    m_cpuSlowdown->setRange(0, LoadOptions::maxCpuSlowdown);
+    m_cpuSlowdown->setPrefix(tr("CPU: "));
+    m_cpuSlowdown->setSuffix(QStringLiteral("×"));
+    m_cpuSlowdown->setSpecialValueText(tr("CPU: device's"));
+    m_cpuSlowdown->setToolTip(tr("Slow the page's CPU down this many times; \"device's\": the device's own default "
+                                 "(4× for moto-g-power, as Lighthouse's mobile setting, else none)"));
     m_runs = new QSpinBox(parent);
     m_runs->setRange(1, 9);
     m_runs->setPrefix(tr("Runs: "));
@@ -242,6 +258,8 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     form->addWidget(m_cancel);
     form->addWidget(m_regionsButton);
     form->addWidget(m_profile);
+    form->addWidget(m_device);
+    form->addWidget(m_cpuSlowdown);
     form->addWidget(m_runs);
     form->addWidget(m_repeatView);
     form->addWidget(m_screenshot);
@@ -257,6 +275,8 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     const AppSettings settings;
     m_url->setText(settings.testUrl.value());
     m_profile->setCurrentText(settings.testProfile.value());
+    m_device->setCurrentText(settings.testDevice.value());
+    m_cpuSlowdown->setValue(settings.testCpuSlowdown.value());
     m_runs->setValue(settings.testRuns.value());
     m_repeatView->setChecked(settings.testRepeatView.value());
     m_screenshot->setChecked(settings.testScreenshot.value());
@@ -406,9 +426,19 @@ void MainWindow::startTest()
         m_url->setFocus();
         return;
     }
+    const auto device = DeviceProfile::parse(m_device->currentText(), &error);
+    if (!device) {
+        m_urlError->setText(error);
+        m_urlError->setVisible(true);
+        m_device->setFocus();
+        return;
+    }
     RunController::Request request;
     request.url = *url;
     request.options.profile = m_profile->currentText();
+    request.options.device = device->name;
+    if (m_cpuSlowdown->value() > 0)
+        request.options.cpuSlowdown = m_cpuSlowdown->value();
     request.options.repeatView = m_repeatView->isChecked();
     request.options.screenshot = m_screenshot->isChecked();
     request.regions = m_selected;
@@ -421,6 +451,8 @@ void MainWindow::startTest()
     AppSettings settings;
     settings.testUrl.setValue(m_url->text());
     settings.testProfile.setValue(m_profile->currentText());
+    settings.testDevice.setValue(device->name);
+    settings.testCpuSlowdown.setValue(m_cpuSlowdown->value());
     settings.testRuns.setValue(m_runs->value());
     settings.testRepeatView.setValue(m_repeatView->isChecked());
     settings.testScreenshot.setValue(m_screenshot->isChecked());

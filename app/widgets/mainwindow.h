@@ -129,6 +129,8 @@ private:
     QPushButton *m_cancel = nullptr;
     QToolButton *m_regionsButton = nullptr;
     QComboBox *m_profile = nullptr;
+    QComboBox *m_device = nullptr; // editable: a preset, or WIDTHxHEIGHT[@DPR][,mobile] typed in
+    QSpinBox *m_cpuSlowdown = nullptr; // 0: the device's default
     QSpinBox *m_runs = nullptr;
     QCheckBox *m_repeatView = nullptr;
     QCheckBox *m_screenshot = nullptr;

@@ -569,6 +569,12 @@ bool ProbeClient::submit(const QString &runId, const QUrl &url, const LoadOption
         return refuse(QStringLiteral("run %1 is already in flight").arg(runId));
     if (!url.isValid() || url.isEmpty())
         return refuse(QStringLiteral("not a valid URL: %1").arg(url.errorString()));
+    for (const QString &needed : options.requiredCapabilities()) {
+        if (m_probeHello && !m_probeHello->capabilities.contains(needed)) {
+            return refuse(QStringLiteral("this probe (%1 %2) cannot honour the option \"%3\": update it")
+                              .arg(m_probeHello->software, m_probeHello->version, needed));
+        }
+    }
     const RunMessage run { runId, url.toString(QUrl::FullyEncoded), options };
     // The probe's own checks, here, so a caller hears of a bad run at once rather than as an `error` later.
     QString why;

@@ -287,6 +287,9 @@ void HarBuilder::addView(const ViewResult &view, const QString &id, const QStrin
         { QStringLiteral("title"), view.url.isEmpty() ? fallbackTitle : view.url },
         { QStringLiteral("pageTimings"), pageTimings },
     };
+    // WebPageTest's own page fields, so HAR viewers that know them show them.
+    if (const auto tbt = usable(view.metrics.totalBlockingTimeMs))
+        page.insert(QStringLiteral("_TotalBlockingTime"), *tbt);
     if (view.error)
         page.insert(
             QStringLiteral("_error"), QString(LoadError::kindName(view.error->kind) % u": " % view.error->message));

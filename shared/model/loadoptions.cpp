@@ -1,16 +1,54 @@
 #include "loadoptions.h"
 
 #include "connectivityprofile.h"
+#include "deviceprofile.h"
 #include "jsonreader.h"
 
 QJsonObject LoadOptions::toJson() const
 {
-    return QJsonObject {
+    QJsonObject json {
         { QStringLiteral("timeoutMs"), timeoutMs },
         { QStringLiteral("profile"), profile },
         { QStringLiteral("repeatView"), repeatView },
         { QStringLiteral("screenshot"), screenshot },
     };
+    if (device != DeviceProfile::desktop().name)
+        json.insert(QStringLiteral("device"), device);
+    if (cpuSlowdown)
+        json.insert(QStringLiteral("cpuSlowdown"), *cpuSlowdown);
+    return json;
+}
+
+int LoadOptions::effectiveCpuSlowdown() const
+{
+    if (cpuSlowdown)
+        return *cpuSlowdown;
+    if (const auto profile = DeviceProfile::parse(device, nullptr))
+        return profile->defaultCpuSlowdown.value_or(1);
+    return 1;
+}
+
+QString LoadOptions::describeDevice() const
+{
+    const DeviceProfile profile = DeviceProfile::parse(device, nullptr).value_or(DeviceProfile::desktop());
+    return QStringLiteral("%1 (%2), CPU slowdown %3×")
+        .arg(profile.name, profile.describe())
+        .arg(effectiveCpuSlowdown());
+}
+
+QStringList LoadOptions::capabilities()
+{
+    return { QStringLiteral("device"), QStringLiteral("cpu-slowdown") };
+}
+
+QStringList LoadOptions::requiredCapabilities() const
+{
+    QStringList needed;
+    if (device != DeviceProfile::desktop().name)
+        needed.append(QStringLiteral("device"));
+    if (effectiveCpuSlowdown() != 1)
+        needed.append(QStringLiteral("cpu-slowdown"));
+    return needed;
 }
 
 std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QString *error)
@@ -29,6 +67,17 @@ std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QStrin
     }
     o.repeatView = r.boolean(QStringLiteral("repeatView"));
     o.screenshot = r.boolean(QStringLiteral("screenshot"));
+    if (r.has(QStringLiteral("device"))) {
+        const QString name = r.string(QStringLiteral("device"), JsonReader::Presence::Optional, 64);
+        QString problem;
+        if (const auto device = DeviceProfile::parse(name, &problem))
+            o.device = device->name;
+        else if (r.ok())
+            r.fail(QStringLiteral("device"), problem);
+    }
+    if (const auto slowdown
+        = r.integer(QStringLiteral("cpuSlowdown"), JsonReader::Presence::Optional, 1, maxCpuSlowdown))
+        o.cpuSlowdown = static_cast<int>(*slowdown);
     if (!r.ok()) {
         if (error)
             *error = r.error();

@@ -2,6 +2,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -10,14 +11,30 @@ struct LoadOptions
 {
     static constexpr int defaultTimeoutMs = 60'000;
     static constexpr int maxTimeoutMs = 10 * 60'000;
+    static constexpr int maxCpuSlowdown = 20;
 
     int timeoutMs = defaultTimeoutMs;
     QString profile = QStringLiteral("Native"); // a ConnectivityProfile name
     bool repeatView = false;
     bool screenshot = false;
+    QString device = QStringLiteral("desktop"); // a DeviceProfile's normalised name
+    std::optional<int> cpuSlowdown; // 1-20; absent: the device's default, else none
 
+    // The slowdown the probe applies: the one asked for, else the device's default, else 1 (none).
+    int effectiveCpuSlowdown() const;
+    // For people, as the text outputs state it: "moto-g-power (412×823 @1.75×, mobile), CPU slowdown 4×".
+    QString describeDevice() const;
+    // The options a probe must understand to honour these, by their `hello` capability names ("device",
+    // "cpu-slowdown"); empty for options every probe has always honoured. A client sends a run only
+    // to a probe that lists them all, so an older probe never silently measures something else.
+    QStringList requiredCapabilities() const;
+    // Every capability this build's options have: what a probe built from it honours.
+    static QStringList capabilities();
+
+    // The options added after the first protocol version go on the wire only when they differ from the default,
+    // so a run that asks nothing new reads the same to every probe.
     QJsonObject toJson() const;
-    // Validates ranges and that the profile exists.
+    // Validates ranges and that the profile and the device exist.
     static std::optional<LoadOptions> fromJson(const QJsonObject &json, QString *error);
     friend bool operator==(const LoadOptions &, const LoadOptions &) = default;
 };

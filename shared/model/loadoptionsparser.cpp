@@ -1,6 +1,7 @@
 #include "loadoptionsparser.h"
 
 #include "connectivityprofile.h"
+#include "deviceprofile.h"
 
 #include <QCommandLineParser>
 
@@ -55,6 +56,34 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
                 if (!ok || !(seconds >= 1 && seconds <= maxTimeoutSeconds))
                     return QStringLiteral("--timeout must be a number of seconds from 1 to %1").arg(maxTimeoutSeconds);
                 values.options.timeoutMs = static_cast<int>(seconds * 1000);
+                return QString();
+            } },
+        { QCommandLineOption(QStringLiteral("device"),
+              QStringLiteral("Device to load the page as: %1, or WIDTHxHEIGHT[@DPR][,mobile].")
+                  .arg(DeviceProfile::presetNames().join(QStringLiteral(", "))),
+              QStringLiteral("NAME"), defaults.device),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                QString problem;
+                const auto device = DeviceProfile::parse(parser.value(option), &problem);
+                if (!device)
+                    return QStringLiteral("--device: %1").arg(problem);
+                values.options.device = device->name;
+                return QString();
+            } },
+        { QCommandLineOption(QStringLiteral("cpu-slowdown"),
+              QStringLiteral(
+                  "Slow the page's CPU down N times (1-%1); default: the device's (moto-g-power: 4), else 1.")
+                  .arg(LoadOptions::maxCpuSlowdown),
+              QStringLiteral("N")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                if (!parser.isSet(option))
+                    return QString();
+                bool ok = false;
+                const int slowdown = parser.value(option).toInt(&ok);
+                if (!ok || slowdown < 1 || slowdown > LoadOptions::maxCpuSlowdown)
+                    return QStringLiteral("--cpu-slowdown must be a whole number from 1 to %1")
+                        .arg(LoadOptions::maxCpuSlowdown);
+                values.options.cpuSlowdown = slowdown;
                 return QString();
             } },
     };

@@ -7,7 +7,7 @@ namespace {
 struct Row
 {
     PageMetric metric;
-    std::optional<double> PageMetrics::*member; // null for the counts
+    std::optional<double> PageMetrics::*member; // null for the request count and the bytes
     const char *label;
     const char *description;
 };
@@ -41,10 +41,24 @@ const QList<Row> &rows()
               QStringLiteral("fully"), Unit::Duration },
             &PageMetrics::fullyLoadedMs, QT_TRANSLATE_NOOP("PageMetric", "Fully"),
             QT_TRANSLATE_NOOP("PageMetric", "Fully loaded: until the network has been quiet for 2 s") },
+        { { Id::Tbt, QStringLiteral("totalBlockingTimeMs"), QStringLiteral("tbt_ms"), QStringLiteral("tbt"),
+              Unit::Duration },
+            &PageMetrics::totalBlockingTimeMs, QT_TRANSLATE_NOOP("PageMetric", "TBT"),
+            QT_TRANSLATE_NOOP("PageMetric",
+                "Total blocking time: what long tasks (50 ms or more) held the main thread beyond 50 ms each, "
+                "between first contentful paint and the end of the load") },
+        { { Id::LongestTask, QStringLiteral("longestTaskMs"), QStringLiteral("longest_task_ms"),
+              QStringLiteral("longest-task"), Unit::Duration },
+            &PageMetrics::longestTaskMs, QT_TRANSLATE_NOOP("PageMetric", "Longest task"),
+            QT_TRANSLATE_NOOP("PageMetric", "The longest task that held the page's main thread during the load") },
         { { Id::Cls, QStringLiteral("cumulativeLayoutShift"), QStringLiteral("cls"), QStringLiteral("cls"),
               Unit::Score },
             &PageMetrics::cumulativeLayoutShift, QT_TRANSLATE_NOOP("PageMetric", "CLS"),
             QT_TRANSLATE_NOOP("PageMetric", "Cumulative layout shift: the largest burst of unexpected layout shifts") },
+        { { Id::LongTasks, QStringLiteral("longTaskCount"), QStringLiteral("long_tasks"), QStringLiteral("long-tasks"),
+              Unit::Count },
+            &PageMetrics::longTaskCount, QT_TRANSLATE_NOOP("PageMetric", "Long tasks"),
+            QT_TRANSLATE_NOOP("PageMetric", "Tasks of 50 ms or more on the page's main thread during the load") },
         { { Id::Requests, QStringLiteral("requestCount"), QStringLiteral("requests"), QStringLiteral("requests"),
               Unit::Count },
             nullptr, QT_TRANSLATE_NOOP("PageMetric", "Reqs"),
@@ -82,7 +96,7 @@ QString PageMetric::unitName() const
     case Unit::Duration:
         return QStringLiteral("ms");
     case Unit::Count:
-        return QStringLiteral("requests");
+        return id == Id::LongTasks ? QStringLiteral("tasks") : QStringLiteral("requests");
     case Unit::Bytes:
         return QStringLiteral("B");
     case Unit::Score:

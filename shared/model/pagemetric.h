@@ -14,15 +14,16 @@
 // charts and trend, the comparison, the budgets, the PDF, the CSV, the CLI's JSON and table and `measure`'s table
 // all iterate it, so a new metric is one more row here (and wherever the probe measures it).
 //
-// A metric's value is a double in its unit's base: milliseconds, a count, bytes or a unitless score. Durations and
-// the CLS score are absent when the browser did not observe them; counts and bytes are always known once a view's
-// metrics arrived (whether they did is the caller's knowledge: a view that was never measured has no metrics).
+// A metric's value is a double in its unit's base: milliseconds, a count, bytes or a unitless score. Durations, the
+// CLS score and the long-task count are absent when the browser did not observe them; the request count and the
+// bytes are always known once a view's metrics arrived (whether they did is the caller's knowledge: a view that
+// was never measured has no metrics).
 class PageMetric final
 {
     Q_DECLARE_TR_FUNCTIONS(PageMetric)
 
 public:
-    enum class Id { Ttfb, Fcp, Lcp, Dcl, Load, FullyLoaded, Cls, Requests, Bytes };
+    enum class Id { Ttfb, Fcp, Lcp, Dcl, Load, FullyLoaded, Tbt, LongestTask, Cls, LongTasks, Requests, Bytes };
     enum class Unit { Duration, Count, Bytes, Score };
 
     Id id;
@@ -34,7 +35,7 @@ public:
     // Translated for people: "Load", "Load: the load event's end (loadEventEnd − navigationStart)".
     QString label() const;
     QString description() const;
-    // The unit budgets and the CLI's JSON state next to a value: "ms", "B", "requests", "" for a score.
+    // The unit budgets and the CLI's JSON state next to a value: "ms", "B", "requests", "tasks", "" for a score.
     QString unitName() const;
 
     std::optional<double> value(const PageMetrics &metrics) const;
@@ -48,7 +49,8 @@ public:
     // The member that holds an optional metric (durations, CLS); null for the counts.
     std::optional<double> PageMetrics::*optionalMember() const;
 
-    // Every metric, in the order tables show them: the timings in the order they happen, then CLS, requests, bytes.
+    // Every metric, in the order tables show them: the timings in the order they happen, the main thread's
+    // blocking, then CLS and the counts.
     static const QList<PageMetric> &all();
     static const PageMetric &get(Id id);
     static const PageMetric *fromJsonKey(QStringView key);

@@ -17,6 +17,12 @@ struct PageMetrics
     std::optional<double> loadMs; // loadEventEnd
     std::optional<double> fullyLoadedMs; // the last request's end, once the network was quiet for 2 s
     std::optional<double> cumulativeLayoutShift; // unitless score
+    // The main thread, from the page's long tasks (50 ms or more) until the end of the load. Absent when the page
+    // could not be watched (the view failed before it committed); a watched page without long tasks has a count and
+    // a TBT of 0 and no longest task.
+    std::optional<double> totalBlockingTimeMs; // Σ (task − 50 ms), each task clipped to [FCP, end of load]
+    std::optional<double> longestTaskMs;
+    std::optional<double> longTaskCount; // a count; optional like the timings, so "not watched" is not 0
     int requestCount = 0;
     qint64 totalEncodedBytes = 0;
     qint64 totalDecodedBytes = 0;

@@ -170,6 +170,8 @@ QJsonObject HelloMessage::toJson() const
         json.insert(QStringLiteral("capacity"), capacity);
         if (!browserVersion.isEmpty())
             json.insert(QStringLiteral("browserVersion"), browserVersion);
+        if (!capabilities.isEmpty())
+            json.insert(QStringLiteral("capabilities"), QJsonArray::fromStringList(capabilities));
     }
     return json;
 }
@@ -201,6 +203,16 @@ std::optional<HelloMessage> HelloMessage::fromJson(const QJsonObject &json, QStr
             r.integer(QStringLiteral("capacity"), P::Required, 1, ProtocolLimits::maxCapacity).value_or(0));
         m.browserVersion
             = r.string(QStringLiteral("browserVersion"), P::Optional, ProtocolLimits::maxBrowserVersionLength);
+        const QJsonArray capabilities
+            = r.array(QStringLiteral("capabilities"), P::Optional, ProtocolLimits::maxCapabilities);
+        for (const QJsonValue &capability : capabilities) {
+            if (!capability.isString() || !ProtocolLimits::isIdentifier(capability.toString())) {
+                if (r.ok())
+                    r.fail(QStringLiteral("capabilities"), QStringLiteral("each capability is an identifier"));
+                break;
+            }
+            m.capabilities.append(capability.toString());
+        }
     }
     return finish(r, std::move(m), error);
 }

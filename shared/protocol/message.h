@@ -37,6 +37,7 @@ struct ProtocolLimits
     static constexpr qsizetype maxErrorCodeLength = 64;
     static constexpr qsizetype maxScreenshotBase64Length = 12 * 1024 * 1024;
     static constexpr int maxCapacity = 1024;
+    static constexpr qsizetype maxCapabilities = 64;
     static constexpr int maxQueued = 1'000'000;
     // Handshake policy of a probe (PROTOCOL.md §3): `auth` within this long of the connection opening, else
     // close 4002.
@@ -74,6 +75,9 @@ struct HelloMessage
     QString region;
     int capacity = 0; // concurrent runs
     QString browserVersion; // empty until the browser has been started once
+    // The run options beyond the first version's that this probe honours (LoadOptions::capabilities()). A probe
+    // that predates them sends none, and a client sends it no run that needs one.
+    QStringList capabilities;
 
     QJsonObject toJson() const;
     static std::optional<HelloMessage> fromJson(const QJsonObject &json, QString *error);

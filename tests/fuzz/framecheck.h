@@ -63,6 +63,7 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     probe.region = QStringLiteral("fra");
     probe.capacity = 4;
     probe.browserVersion = QStringLiteral("Chrome/120.0.6099.224");
+    probe.capabilities = QStringList { QStringLiteral("device"), QStringLiteral("cpu-slowdown") };
     samples.append({ "hello probe", probe });
     HelloMessage coldProbe = probe;
     coldProbe.browserVersion.clear();
@@ -74,7 +75,7 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
         { "run, default options", RunMessage { QStringLiteral("r1"), QStringLiteral("https://example.com/"), {} } });
     samples.append({ "run, all options",
         RunMessage { QStringLiteral("run_2024-01-01_0001"), QStringLiteral("https://例え.jp/パス?q=1&r=ü"),
-            LoadOptions { 30'000, QStringLiteral("3G Fast"), true, true } } });
+            LoadOptions { 30'000, QStringLiteral("3G Fast"), true, true, QStringLiteral("moto-g-power"), 6 } } });
     samples.append({ "cancel", CancelMessage { QStringLiteral("r1") } });
 
     samples.append(

@@ -1,0 +1,238 @@
+// Loading as a device: the commands we send, and what a real page then sees of itself.
+#include "browsertestcase.h"
+#include "deviceemulation.h"
+#include "testwebserver.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+namespace {
+
+// The page reports what it sees of the device it runs on, once loaded. The viewport meta is what a site made for
+// phones has; without it a mobile browser lays the page out 980 px wide.
+const QByteArray reportingPage = R"(<!doctype html><html><head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>device</title></head>
+<body><p>What am I?</p><script>
+window.addEventListener('load', () => setTimeout(() => {
+  navigator.sendBeacon('/beacon', JSON.stringify({
+    innerWidth, innerHeight, dpr: devicePixelRatio, screenWidth: screen.width,
+    coarse: matchMedia('(pointer: coarse)').matches, touchPoints: navigator.maxTouchPoints,
+    ua: navigator.userAgent, platform: navigator.platform,
+    uaDataMobile: navigator.userAgentData ? navigator.userAgentData.mobile : null,
+    uaDataPlatform: navigator.userAgentData ? navigator.userAgentData.platform : null }));
+}, 0));
+</script></body></html>)";
+
+// A fixed amount of JavaScript (about 150 ms on these machines), timed by the page. Long enough that Chrome's
+// throttling, which pauses the main thread in slices, cannot miss it.
+const QByteArray busyPage = R"(<!doctype html><html><body><script>
+let x = 0;
+const t = performance.now();
+for (let i = 0; i < 3e7; ++i) x = (x * 31 + i) % 1000003;
+const best = performance.now() - t;
+window.addEventListener('load', () => navigator.sendBeacon('/beacon', JSON.stringify({ best, x })));
+</script></body></html>)";
+
+const DeviceEmulation::Command *find(const QList<DeviceEmulation::Command> &commands, const QString &method)
+{
+    for (const DeviceEmulation::Command &command : commands) {
+        if (command.method == method)
+            return &command;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class tst_DeviceEmulation : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void chromeVersionFromProduct();
+    void desktopSendsARealUserAgent();
+    void phoneCommands();
+    void appleDevicesMakeUpNoClientHints();
+    void aPageSeesThePhone();
+    void aPageSeesTheIPhone();
+    void theDefaultIsTheDesktopWithoutHeadless();
+    void cpuSlowdownSlowsAFixedScript();
+
+private:
+    QJsonObject load(const QString &path, const LoadOptions &options, TestWebServer::Request *document = nullptr);
+
+    TestWebServer m_server;
+    std::unique_ptr<LoadScheduler> m_scheduler;
+};
+
+void tst_DeviceEmulation::initTestCase()
+{
+    QVERIFY2(!ChromeProcess::findExecutable().isEmpty(), "these tests need Chromium (packaging/install-deps.sh)");
+    QVERIFY(m_server.listen());
+    TestWebServer::Response page;
+    page.body = reportingPage;
+    m_server.route(QStringLiteral("/device"), page);
+    page.body = busyPage;
+    m_server.route(QStringLiteral("/busy"), page);
+    m_scheduler = std::make_unique<LoadScheduler>(LoadScheduler::Options { BrowserTest::chromeOptions(), 1 });
+}
+
+QJsonObject tst_DeviceEmulation::load(const QString &path, const LoadOptions &options, TestWebServer::Request *document)
+{
+    QSignalSpy beacon(&m_server, &TestWebServer::beaconReceived);
+    const qsizetype before = m_server.requests().size();
+    const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(path), options);
+    if (!run.ok()) {
+        qWarning("run failed: %s", qPrintable(BrowserTest::errorText(run)));
+        return {};
+    }
+    if (beacon.isEmpty() && !beacon.wait(10'000))
+        return {};
+    if (document) {
+        const QList<TestWebServer::Request> requests = m_server.requests();
+        for (qsizetype i = before; i < requests.size(); ++i) {
+            if (requests[i].path == path)
+                *document = requests[i];
+        }
+    }
+    return QJsonDocument::fromJson(beacon.first().first().toByteArray()).object();
+}
+
+void tst_DeviceEmulation::chromeVersionFromProduct()
+{
+    QCOMPARE(DeviceEmulation::chromeVersion(QStringLiteral("HeadlessChrome/156.0.8078.73")),
+        QStringLiteral("156.0.8078.73"));
+    QCOMPARE(DeviceEmulation::chromeVersion(QStringLiteral("156.0")), QStringLiteral("156.0"));
+}
+
+void tst_DeviceEmulation::desktopSendsARealUserAgent()
+{
+    const DeviceEmulation desktop(DeviceProfile::desktop(), 1, QStringLiteral("HeadlessChrome/156.0.8078.73"));
+    const auto commands = desktop.pageCommands();
+    const auto *metrics = find(commands, QStringLiteral("Emulation.setDeviceMetricsOverride"));
+    QVERIFY(metrics);
+    QCOMPARE(metrics->params.value(QStringLiteral("width")).toInt(), 1366);
+    QCOMPARE(metrics->params.value(QStringLiteral("mobile")).toBool(), false);
+    const auto *agent = find(commands, QStringLiteral("Emulation.setUserAgentOverride"));
+    QVERIFY(agent);
+    const QString ua = agent->params.value(QStringLiteral("userAgent")).toString();
+    QVERIFY2(ua.contains(QStringLiteral("Chrome/156.0.8078.73 Safari")), qPrintable(ua));
+    QVERIFY(!ua.contains(QStringLiteral("Headless")));
+    QVERIFY(!find(commands, QStringLiteral("Emulation.setTouchEmulationEnabled")));
+    QVERIFY(!find(commands, QStringLiteral("Emulation.setCPUThrottlingRate")));
+}
+
+void tst_DeviceEmulation::phoneCommands()
+{
+    const DeviceEmulation phone(*DeviceProfile::parse(u"moto-g-power", nullptr), 4, QStringLiteral("Chrome/156.0.1.2"));
+    const auto commands = phone.pageCommands();
+    QCOMPARE(find(commands, QStringLiteral("Emulation.setDeviceMetricsOverride"))
+                 ->params.value(QStringLiteral("deviceScaleFactor"))
+                 .toDouble(),
+        1.75);
+    QVERIFY(find(commands, QStringLiteral("Emulation.setTouchEmulationEnabled")));
+    QCOMPARE(
+        find(commands, QStringLiteral("Emulation.setCPUThrottlingRate"))->params.value(QStringLiteral("rate")).toInt(),
+        4);
+    const QJsonObject hints = find(commands, QStringLiteral("Emulation.setUserAgentOverride"))
+                                  ->params.value(QStringLiteral("userAgentMetadata"))
+                                  .toObject();
+    QCOMPARE(hints.value(QStringLiteral("platform")).toString(), QStringLiteral("Android"));
+    QCOMPARE(hints.value(QStringLiteral("mobile")).toBool(), true);
+    QCOMPARE(hints.value(QStringLiteral("model")).toString(), QStringLiteral("moto g power (2022)"));
+    QCOMPARE(hints.value(QStringLiteral("brands")).toArray().first().toObject().value(QStringLiteral("version")),
+        QStringLiteral("156"));
+    // Frames and workers send the same user agent.
+    const auto children = phone.childCommands();
+    QCOMPARE(children.size(), 1);
+    QCOMPARE(children.first().method, QStringLiteral("Network.setUserAgentOverride"));
+    QCOMPARE(children.first().params, find(commands, QStringLiteral("Emulation.setUserAgentOverride"))->params);
+}
+
+void tst_DeviceEmulation::appleDevicesMakeUpNoClientHints()
+{
+    const DeviceEmulation iphone(*DeviceProfile::parse(u"iphone-12-pro", nullptr), 1, QStringLiteral("Chrome/156.0"));
+    const auto *agent = find(iphone.pageCommands(), QStringLiteral("Emulation.setUserAgentOverride"));
+    QVERIFY(agent);
+    QVERIFY(!agent->params.contains(QStringLiteral("userAgentMetadata")));
+    QCOMPARE(agent->params.value(QStringLiteral("platform")).toString(), QStringLiteral("iPhone"));
+}
+
+void tst_DeviceEmulation::aPageSeesThePhone()
+{
+    LoadOptions options;
+    options.device = QStringLiteral("moto-g-power");
+    options.cpuSlowdown = 1; // what the page sees of the device, not of its CPU
+    TestWebServer::Request document;
+    const QJsonObject seen = load(QStringLiteral("/device"), options, &document);
+    QVERIFY2(!seen.isEmpty(), "the page reported nothing");
+    QCOMPARE(seen.value(QStringLiteral("innerWidth")).toInt(), 412);
+    QCOMPARE(seen.value(QStringLiteral("screenWidth")).toInt(), 412);
+    QCOMPARE(seen.value(QStringLiteral("dpr")).toDouble(), 1.75);
+    QCOMPARE(seen.value(QStringLiteral("coarse")).toBool(), true);
+    QVERIFY(seen.value(QStringLiteral("touchPoints")).toInt() > 0);
+    QVERIFY(seen.value(QStringLiteral("ua")).toString().contains(QStringLiteral("Android 11; moto g power")));
+    QCOMPARE(seen.value(QStringLiteral("uaDataMobile")).toBool(), true);
+    QCOMPARE(seen.value(QStringLiteral("uaDataPlatform")).toString(), QStringLiteral("Android"));
+    // And the server saw a phone too.
+    QVERIFY(document.headers.value("user-agent").contains("Mobile Safari/537.36"));
+    QCOMPARE(document.headers.value("sec-ch-ua-mobile"), QByteArray("?1"));
+    QCOMPARE(document.headers.value("sec-ch-ua-platform"), QByteArray("\"Android\""));
+}
+
+void tst_DeviceEmulation::aPageSeesTheIPhone()
+{
+    LoadOptions options;
+    options.device = QStringLiteral("iphone-12-pro");
+    TestWebServer::Request document;
+    const QJsonObject seen = load(QStringLiteral("/device"), options, &document);
+    QVERIFY2(!seen.isEmpty(), "the page reported nothing");
+    QCOMPARE(seen.value(QStringLiteral("innerWidth")).toInt(), 390);
+    QCOMPARE(seen.value(QStringLiteral("dpr")).toDouble(), 3.0);
+    QCOMPARE(seen.value(QStringLiteral("coarse")).toBool(), true);
+    QCOMPARE(seen.value(QStringLiteral("platform")).toString(), QStringLiteral("iPhone"));
+    QVERIFY(seen.value(QStringLiteral("ua")).toString().startsWith(QStringLiteral("Mozilla/5.0 (iPhone;")));
+    QVERIFY(document.headers.value("user-agent").contains("iPhone OS"));
+}
+
+void tst_DeviceEmulation::theDefaultIsTheDesktopWithoutHeadless()
+{
+    TestWebServer::Request document;
+    const QJsonObject seen = load(QStringLiteral("/device"), LoadOptions {}, &document);
+    QVERIFY2(!seen.isEmpty(), "the page reported nothing");
+    QCOMPARE(seen.value(QStringLiteral("innerWidth")).toInt(), 1366);
+    QCOMPARE(seen.value(QStringLiteral("dpr")).toDouble(), 1.0);
+    QCOMPARE(seen.value(QStringLiteral("coarse")).toBool(), false);
+    QCOMPARE(seen.value(QStringLiteral("uaDataMobile")).toBool(), false);
+    const QByteArray agent = document.headers.value("user-agent");
+    QVERIFY2(!agent.contains("Headless"), agent.constData());
+    QVERIFY2(agent.contains("Chrome/"), agent.constData());
+    QVERIFY(!document.headers.value("sec-ch-ua").contains("Headless"));
+}
+
+void tst_DeviceEmulation::cpuSlowdownSlowsAFixedScript()
+{
+    LoadOptions fast;
+    LoadOptions slow;
+    slow.cpuSlowdown = 4;
+    // Interleaved, the best of two each, so a busy moment of this machine does not decide.
+    double fastMs = std::numeric_limits<double>::infinity();
+    double slowMs = std::numeric_limits<double>::infinity();
+    for (int pair = 0; pair < 2; ++pair) {
+        const QJsonObject a = load(QStringLiteral("/busy"), fast);
+        const QJsonObject b = load(QStringLiteral("/busy"), slow);
+        QVERIFY2(a.contains(QStringLiteral("best")) && b.contains(QStringLiteral("best")), "the page reported nothing");
+        fastMs = std::min(fastMs, a.value(QStringLiteral("best")).toDouble());
+        slowMs = std::min(slowMs, b.value(QStringLiteral("best")).toDouble());
+    }
+    QVERIFY(fastMs > 0);
+    const double ratio = slowMs / fastMs;
+    qInfo("fixed script: %.1f ms unthrottled, %.1f ms at 4x: %.2fx", fastMs, slowMs, ratio);
+    QVERIFY2(ratio >= 2.5, qPrintable(QString::number(ratio)));
+}
+
+QTEST_MAIN(tst_DeviceEmulation)
+#include "tst_deviceemulation.moc"
