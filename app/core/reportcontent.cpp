@@ -321,11 +321,14 @@ void ReportContent::addTable()
     const QFont headFont = font(8, true);
     const double pad = mm(1.2);
     QList<double> widths { 0 };
-    for (const PageMetric &metric : PageMetric::all()) {
-        double widest = metrics(headFont).horizontalAdvance(metric.label());
+    for (const PageMetric &metric : tableMetrics()) {
+        // A title may wrap between its words ("Long / tasks"); its longest word sets the least width.
+        double widest = 0;
+        for (const QString &word : metric.label().split(u' '))
+            widest = std::max(widest, metrics(headFont).horizontalAdvance(word));
         for (const ReportRegionSummary &region : std::as_const(m_regions))
             widest = std::max(widest, metrics(cellFont).horizontalAdvance(cellText(region, metric)));
-        widths.append(std::max(mm(11), widest + 2 * pad + mm(1)));
+        widths.append(std::max(mm(9), widest + 2 * pad));
     }
     double numbers = 0;
     for (const double width : std::as_const(widths))
@@ -334,6 +337,20 @@ void ReportContent::addTable()
     const int header = addTableHeader(widths);
     for (int r = 0; r < m_regions.size(); ++r)
         addTableRow(r, widths, header);
+}
+
+QList<PageMetric> ReportContent::tableMetrics() const
+{
+    QList<PageMetric> observed;
+    for (const PageMetric &metric : PageMetric::all()) {
+        for (const ReportRegionSummary &region : m_regions) {
+            if (region.status == Status::Measured && region.median && metric.value(*region.median)) {
+                observed.append(metric);
+                break;
+            }
+        }
+    }
+    return observed.isEmpty() ? PageMetric::all() : observed;
 }
 
 QString ReportContent::cellText(const ReportRegionSummary &region, const PageMetric &metric)
@@ -362,7 +379,7 @@ int ReportContent::addTableHeader(const QList<double> &widths)
 {
     const QFont headFont = font(8, true);
     QStringList headers { QObject::tr("Region") };
-    for (const PageMetric &metric : PageMetric::all())
+    for (const PageMetric &metric : tableMetrics())
         headers.append(metric.label());
     const double pad = mm(1.2);
     double headHeight = 0;
@@ -397,7 +414,7 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
     QString note;
     bool noteIsFailure = false;
     if (region.status == Status::Measured && region.median) {
-        for (const PageMetric &metric : PageMetric::all())
+        for (const PageMetric &metric : tableMetrics())
             cells << cellText(region, metric);
         if (region.okRuns < region.runs) {
             note = QObject::tr("%1 of %2 runs failed").arg(region.runs - region.okRuns).arg(region.runs);

@@ -51,6 +51,9 @@ private:
     void addTable();
     // A metric's cell in the region's row: its median, formatted; empty without numbers.
     static QString cellText(const ReportRegionSummary &region, const PageMetric &metric);
+    // The metrics the table has columns for: those at least one region measured (all of them when none did). A
+    // column of dashes would only take the width the others need.
+    QList<PageMetric> tableMetrics() const;
     int addTableHeader(const QList<double> &widths);
     void addTableRow(int index, const QList<double> &widths, int header);
     void addChart();
