@@ -1,6 +1,7 @@
 #include "egressproxy.h"
 
 #include "hostresolver.h"
+#include "loopbackpeer.h"
 #include "sockstunnel.h"
 #include "urlpolicy.h"
 
@@ -69,6 +70,14 @@ QStringList EgressProxy::warnings() const
 void EgressProxy::onNewConnection()
 {
     while (QTcpSocket *client = m_server.nextPendingConnection()) {
+        // 127.0.0.1 is every local user's: only our own user's processes (the browser) may go through.
+        if (!LoopbackPeer::isOwnUser(
+                client->peerAddress(), client->peerPort(), client->localAddress(), client->localPort())) {
+            ++m_strangersTurnedAway;
+            client->abort();
+            client->deleteLater();
+            continue;
+        }
         if (m_tunnels >= m_limits.maxTunnels) {
             client->abort();
             client->deleteLater();

@@ -47,6 +47,8 @@ public:
     // request interception did not see first: WebSockets, service workers, …).
     QStringList warnings() const;
     int tunnelCount() const { return m_tunnels; }
+    // Connections from another local user's process, closed unanswered.
+    int strangersTurnedAway() const { return m_strangersTurnedAway; }
 
 signals:
     void refused(const QString &target, const QString &reason);
@@ -59,6 +61,7 @@ private:
     PinnedResolver m_hosts;
     QTcpServer m_server;
     int m_tunnels = 0;
+    int m_strangersTurnedAway = 0;
     QStringList m_refusedTargets; // the first few, each once
     int m_refusedCount = 0;
 };

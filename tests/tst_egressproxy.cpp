@@ -16,7 +16,12 @@
 #include <QTcpSocket>
 #include <QUdpSocket>
 
+#include <arpa/inet.h>
 #include <memory>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -62,6 +67,7 @@ class tst_EgressProxy : public QObject
 private slots:
     void initTestCase();
     void socksConnectsOnlyWhereThePolicyAllows();
+    void otherLocalUsersAreTurnedAway();
     void pageReachesNothingInternal();
     void hostNameCapIsReported();
     void dnsRebindingNeverReachesThePrivateAddress();
@@ -224,6 +230,53 @@ void tst_EgressProxy::socksConnectsOnlyWhereThePolicyAllows()
     QVERIFY2(refused.first().at(1).toString().contains(u"loopback"), qPrintable(refused.first().at(1).toString()));
     QCOMPARE(m_internal.connections, 0);
     QCOMPARE(proxy.warnings().size(), 1);
+}
+
+void tst_EgressProxy::otherLocalUsersAreTurnedAway()
+{
+    // 127.0.0.1 is every local user's. A process of another user that finds the proxy's port gets nothing: not the
+    // SOCKS greeting's answer, let alone a tunnel. (Our own user's connections are answered: the test above.)
+    if (::geteuid() != 0)
+        QSKIP("needs root, to run a client as another user");
+    EgressProxy proxy(policy(), {});
+    QString error;
+    QVERIFY2(proxy.listen(&error), qPrintable(error));
+    const quint16 port = proxy.port();
+    int pipeFds[2];
+    QVERIFY(::pipe(pipeFds) == 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::close(pipeFds[0]);
+        constexpr uid_t nobody = 65534;
+        if (::setgid(nobody) != 0 || ::setuid(nobody) != 0)
+            ::_exit(100);
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+            ::_exit(101);
+        const char greeting[] = { 5, 1, 0 };
+        if (::write(fd, greeting, sizeof greeting) != sizeof greeting)
+            ::_exit(102);
+        char reply[16];
+        const ssize_t got = ::read(fd, reply, sizeof reply); // 0 or -1 once the proxy closed without a word
+        const char answered = got > 0 ? 1 : 0;
+        (void)!::write(pipeFds[1], &answered, 1);
+        ::_exit(0);
+    }
+    ::close(pipeFds[1]);
+    int status = 0;
+    QVERIFY(QTest::qWaitFor([&] { return ::waitpid(child, &status, WNOHANG) == child; }, 10'000));
+    QVERIFY(WIFEXITED(status));
+    QCOMPARE(WEXITSTATUS(status), 0);
+    char answered = 1;
+    QCOMPARE(::read(pipeFds[0], &answered, 1), ssize_t(1));
+    ::close(pipeFds[0]);
+    QCOMPARE(answered, char(0));
+    QCOMPARE(proxy.strangersTurnedAway(), 1);
+    QCOMPARE(proxy.tunnelCount(), 0);
 }
 
 void tst_EgressProxy::pageReachesNothingInternal()
