@@ -198,6 +198,14 @@ void tst_MainWindow::runsATestFromTheUrlField()
     QVERIFY2(m.loadMs && *m.loadMs >= 2500, qPrintable(QString::number(m.loadMs.value_or(-1))));
     QVERIFY(m.ttfbMs && m.firstContentfulPaintMs && m.domContentLoadedMs);
     QCOMPARE(m.requestCount, window.waterfallModel()->rowCount(window.waterfallModel()->index(0, 0)));
+    // The table shows the metrics the region measured and no column of dashes (this page has no long task).
+    auto *table = window.findChild<QTableView *>(QStringLiteral("regionTable"));
+    QVERIFY(table);
+    for (const PageMetric &metric : PageMetric::all()) {
+        QCOMPARE(table->isColumnHidden(RegionModel::columnOf(metric.id)), !regions->isWorthAColumn(metric.id));
+        QCOMPARE(regions->isWorthAColumn(metric.id), metric.value(m).has_value());
+    }
+    QVERIFY(!table->isColumnHidden(RegionModel::columnOf(PageMetric::Id::Load)));
     const QModelIndex loadCell = regions->index(0, RegionModel::columnOf(PageMetric::Id::Load));
     QVERIFY(regions->data(loadCell).toString().endsWith(u" ms") || regions->data(loadCell).toString().endsWith(u" s"));
     QCOMPARE(window.worldMap()->regionState(QStringLiteral("local")), WorldMapView::State::Done);

@@ -102,6 +102,7 @@ private slots:
     void failedRegion();
     void sortRoleIsNumeric();
     void metricColumnsAreTheMetricTable();
+    void onlyMeasuredMetricsAreWorthAColumn();
 };
 
 void tst_RegionModel::statesFollowTheFrames()
@@ -262,6 +263,25 @@ void tst_RegionModel::metricColumnsAreTheMetricTable()
     // Every metric cell of a measured region says something: a number or the missing marker.
     for (int section = RegionModel::FirstMetricColumn; section < model.columnCount(); ++section)
         QVERIFY(!model.data(model.index(0, section)).toString().isEmpty());
+}
+
+void tst_RegionModel::onlyMeasuredMetricsAreWorthAColumn()
+{
+    RegionModel model;
+    model.setRegions(threeRegions());
+    const QString syd = QStringLiteral("syd");
+    TestRecord test = liveTest({ syd }, 1);
+    model.setTest(test);
+    // Before any numbers every column stays: a table that grows columns as it fills would jump about.
+    for (const PageMetric &metric : PageMetric::all())
+        QVERIFY(model.isWorthAColumn(metric.id));
+    measure(test, syd, 1, RunView::First, metrics(900, std::nullopt));
+    finish(test, syd, 1);
+    model.updateRegion(test, syd);
+    QVERIFY(model.isWorthAColumn(PageMetric::Id::Load));
+    QVERIFY(model.isWorthAColumn(PageMetric::Id::Requests));
+    QVERIFY(!model.isWorthAColumn(PageMetric::Id::Lcp)); // nobody saw one: no column of dashes
+    QVERIFY(!model.isWorthAColumn(PageMetric::Id::LongestTask));
 }
 
 QTEST_GUILESS_MAIN(tst_RegionModel)

@@ -99,6 +99,19 @@ PageMetrics RegionModel::median(const QString &code) const
     return summary(code).median.value_or(PageMetrics {});
 }
 
+bool RegionModel::isWorthAColumn(PageMetric::Id metric) const
+{
+    bool anyNumbers = false;
+    for (const Row &row : m_rows) {
+        if (!row.summary.median)
+            continue;
+        anyNumbers = true;
+        if (PageMetric::get(metric).value(*row.summary.median))
+            return true;
+    }
+    return !anyNumbers;
+}
+
 QString RegionModel::stateText(const QString &code) const
 {
     const int i = rowOf(code);

@@ -58,6 +58,9 @@ public:
     QString stateText(const QString &code) const;
     // The first views' medians; every metric absent when there is none.
     PageMetrics median(const QString &code) const;
+    // Whether a column of this metric would say anything: true while no region has numbers yet, then only when
+    // some region's median has the metric. A view hides the others rather than show a column of dashes.
+    bool isWorthAColumn(PageMetric::Id metric) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

@@ -13,6 +13,7 @@
 #include "metricschartview.h"
 #include "model/connectivityprofile.h"
 #include "model/deviceprofile.h"
+#include "model/pagemetric.h"
 #include "pdfreport.h"
 #include "regionmodel.h"
 #include "regionpicker.h"
@@ -294,6 +295,7 @@ QWidget *MainWindow::buildRegionsPane(QWidget *parent)
     m_map = new WorldMapView(top);
     m_map->setModel(m_regionModel); // its markers follow the table
     m_table = new QTableView(top);
+    m_table->setObjectName(QStringLiteral("regionTable"));
     m_sortedRegions = new QSortFilterProxyModel(this);
     m_sortedRegions->setSourceModel(m_regionModel);
     m_sortedRegions->setSortRole(RegionModel::SortRole);
@@ -305,6 +307,8 @@ QWidget *MainWindow::buildRegionsPane(QWidget *parent)
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
+    connect(m_regionModel, &QAbstractItemModel::dataChanged, this, &MainWindow::updateMetricColumns);
+    connect(m_regionModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateMetricColumns);
     top->addWidget(m_map);
     top->addWidget(m_table);
     // The map keeps its aspect ratio, so extra width is better spent on the table's columns.
@@ -394,6 +398,13 @@ void MainWindow::buildMenus()
     tools->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About WorldSpeed"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::updateMetricColumns()
+{
+    // The sorting proxy keeps the source's columns as they are.
+    for (const PageMetric &metric : PageMetric::all())
+        m_table->setColumnHidden(RegionModel::columnOf(metric.id), !m_regionModel->isWorthAColumn(metric.id));
 }
 
 QTableView *MainWindow::historyView() const

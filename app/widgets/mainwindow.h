@@ -98,6 +98,8 @@ private:
     void loadFleet();
     void connectRun();
     void updateRegionButton();
+    // Hides the region table's metric columns that no region measured (RegionModel::isWorthAColumn).
+    void updateMetricColumns();
     // The test the window shows, as stored; nullopt (after telling the user, under `title`) when there is none.
     std::optional<TestRecord> shownTest(const QString &title);
     void exportCsv();
