@@ -131,8 +131,8 @@ void tst_MeasureCommand::asAPhone()
     const Outcome table = measure({ QStringLiteral("--device=390x844@3,mobile"), QStringLiteral("--cpu-slowdown=2"),
         m_server.url(QStringLiteral("/page")).toString() });
     QCOMPARE(table.exitCode, 0);
-    QVERIFY2(table.out.contains(u"Device   390x844@3,mobile (390×844 @3×, mobile), CPU slowdown 2×"),
-        qPrintable(table.out));
+    QVERIFY2(
+        table.out.contains(u"Device   390x844@3,mobile (390×844 @3×, mobile), CPU slowdown 2×"), qPrintable(table.out));
 }
 
 void tst_MeasureCommand::harAndScreenshotFiles()
