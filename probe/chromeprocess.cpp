@@ -257,6 +257,9 @@ void ChromeProcess::launch(const QStringList &args)
         // orphan, with its renderers, for ever. /usr/bin/chromium execs the real binary, which keeps the setting.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
+        // A group of its own, which its helper processes join: what is left of it can be found and ended before
+        // the profile folder is removed (ProfileFolders::endBrowserProcesses).
+        ::setpgid(0, 0);
         // Without its pipe the browser could not be driven: end the child now, reported as an exit at start-up.
         if (!CdpPipe::placeInChild(fds))
             ::_exit(127);
@@ -289,6 +292,7 @@ void ChromeProcess::launch(const QStringList &args)
         CdpPipe::closeDescriptor(channels->ourWrite);
         return;
     }
+    ProfileFolders::recordBrowserGroup(m_root->path(), m_process->processId());
     connectDevTools();
     m_cdp->open(channels->ourRead, channels->ourWrite);
 #endif
@@ -536,6 +540,7 @@ void ChromeProcess::cleanUp()
         // Profile, HOME and TMPDIR with everything Chrome left there, read-only folders included, which
         // QTemporaryDir's own removal would leave behind.
         m_root->setAutoRemove(false);
+        ProfileFolders::endBrowserProcesses(m_root->path());
         if (!ProfileFolders::removeTree(m_root->path()))
             qCWarning(lcChrome) << "could not remove the browser's profile folder" << m_root->path();
         m_root.reset();

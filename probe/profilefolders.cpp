@@ -26,6 +26,10 @@ const QString pattern = QStringLiteral("worldspeed-chrome-XXXXXX");
 // Inside each profile folder: the PID of the probe that made it, so a later probe can tell a folder whose owner
 // is gone (killed outright, so it could not clean up) from one in use.
 const QString ownerFile = QStringLiteral("owner.pid");
+// And the browser's process group: Chrome's helpers (zygotes, network and storage services, renderers) share it,
+// and may outlive the browser by a moment, writing into the profile (Reporting and NEL, Network Persistent State)
+// while it is being removed.
+const QString browserFile = QStringLiteral("browser.pgid");
 
 bool processIsAlive(qint64 pid)
 {
@@ -81,14 +85,14 @@ bool ownedByUs(const QString &path)
 
 enum class Owner { Missing, Unreadable, Pid };
 
-// owner.pid as a regular file only: not through a link, and opened without blocking, since a FIFO would hold
-// open() (and the event loop) until somebody wrote to it.
-Owner readOwner(const QString &folder, qint64 *pid)
+// A PID file (owner.pid, browser.pgid) as a regular file only: not through a link, and opened without blocking,
+// since a FIFO would hold open() (and the event loop) until somebody wrote to it.
+Owner readPidFile(const QString &folder, const QString &fileName, qint64 *pid)
 {
     QByteArray text;
 #ifdef Q_OS_UNIX
-    const int fd = ::open(QFile::encodeName(QDir(folder).filePath(ownerFile)).constData(),
-        O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    const int fd = ::open(
+        QFile::encodeName(QDir(folder).filePath(fileName)).constData(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? Owner::Missing : Owner::Unreadable;
     struct stat info
@@ -101,7 +105,7 @@ Owner readOwner(const QString &folder, qint64 *pid)
     }
     ::close(fd);
 #else
-    QFile file(QDir(folder).filePath(ownerFile));
+    QFile file(QDir(folder).filePath(fileName));
     if (!file.open(QIODevice::ReadOnly))
         return Owner::Missing;
     text = file.read(32);
@@ -110,6 +114,42 @@ Owner readOwner(const QString &folder, qint64 *pid)
     *pid = text.trimmed().toLongLong(&ok);
     return ok && *pid > 0 ? Owner::Pid : Owner::Unreadable;
 }
+
+#ifdef Q_OS_LINUX
+// The live (not zombie) processes of our user in process group `group` that belong to the profile folder: their
+// environment names its tmp folder, as ChromeProcess set it. A helper that made itself undumpable hides its
+// environment; its group and user then stand for it, since a group lives as long as any member and its number
+// cannot be taken meanwhile.
+QList<pid_t> browserProcesses(pid_t group, const QString &folder)
+{
+    QList<pid_t> found;
+    const QByteArray marker = "TMPDIR=" + QFile::encodeName(QDir(folder).filePath(QStringLiteral("tmp"))) + '\0';
+    const QDir proc(QStringLiteral("/proc"));
+    for (const QString &name : proc.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        bool ok = false;
+        const pid_t pid = name.toInt(&ok);
+        if (!ok)
+            continue;
+        QFile statFile(proc.filePath(name + QStringLiteral("/stat")));
+        if (!statFile.open(QIODevice::ReadOnly))
+            continue;
+        // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so fields count from the last ')'.
+        const QByteArray stat = statFile.read(1024);
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 3 || fields.at(0) == "Z" || fields.at(2).toInt() != group)
+            continue;
+        struct stat owner
+        { };
+        if (::stat(QFile::encodeName(proc.filePath(name)).constData(), &owner) != 0 || owner.st_uid != ::geteuid())
+            continue;
+        QFile environ(proc.filePath(name + QStringLiteral("/environ")));
+        if (environ.open(QIODevice::ReadOnly) && !environ.readAll().contains(marker))
+            continue;
+        found.append(pid);
+    }
+    return found;
+}
+#endif
 
 #ifdef Q_OS_UNIX
 bool removeContents(int directory);
@@ -208,6 +248,40 @@ bool ProfileFolders::removeTree(const QString &path)
 #endif
 }
 
+QString ProfileFolders::browserGroupFileName()
+{
+    return browserFile;
+}
+
+void ProfileFolders::recordBrowserGroup(const QString &folder, qint64 group)
+{
+    QFile file(QDir(folder).filePath(browserFile));
+    if (file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+        file.write(QByteArray::number(group));
+}
+
+void ProfileFolders::endBrowserProcesses(const QString &folder)
+{
+#ifdef Q_OS_LINUX
+    qint64 group = 0;
+    if (readPidFile(folder, browserFile, &group) != Owner::Pid || group <= 1)
+        return;
+    // Killed ones turn into zombies at once, which browserProcesses() leaves out; a short wait covers the kernel's
+    // tearing down. They are the group's last members, which Chrome would end itself a moment later anyway.
+    for (int round = 0; round < 100; ++round) {
+        const QList<pid_t> processes = browserProcesses(static_cast<pid_t>(group), folder);
+        if (processes.isEmpty())
+            return;
+        for (const pid_t pid : processes)
+            ::kill(pid, SIGKILL);
+        ::usleep(20'000);
+    }
+    qCWarning(lcProfiles) << "the browser's helper processes did not end:" << folder;
+#else
+    Q_UNUSED(folder);
+#endif
+}
+
 int ProfileFolders::sweepAbandoned(const QString &parent)
 {
     int removed = 0;
@@ -219,7 +293,7 @@ int ProfileFolders::sweepAbandoned(const QString &parent)
         if (entry.isSymLink() || !ownedByUs(path))
             continue; // not ours to follow, nor to judge
         qint64 pid = 0;
-        switch (readOwner(path, &pid)) {
+        switch (readPidFile(path, ownerFile, &pid)) {
         case Owner::Missing:
             // Chrome's helper processes can outlive the browser by a moment, and its network service then writes a
             // few files (Reporting and NEL, Network Persistent State) into the profile just removed, recreating
@@ -230,7 +304,10 @@ int ProfileFolders::sweepAbandoned(const QString &parent)
         case Owner::Unreadable:
             break; // another program's, or a probe's that has not written its PID yet
         case Owner::Pid:
-            if (!processIsAlive(pid) && removeTree(path)) {
+            if (processIsAlive(pid))
+                break;
+            endBrowserProcesses(path);
+            if (removeTree(path)) {
                 ++removed;
                 qCInfo(lcProfiles) << "removed the profile folder of a probe that is gone:" << path;
             }

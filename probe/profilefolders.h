@@ -18,10 +18,18 @@ public:
     // The pattern of a profile folder's name, for QTemporaryDir.
     static QString namePattern();
     static QString ownerFileName();
+    static QString browserGroupFileName();
+
+    // Notes the browser's process group (ChromeProcess starts the browser as a group leader) in its profile folder.
+    static void recordBrowserGroup(const QString &folder, qint64 group);
+    // Ends what is left of the browser whose group the folder names (its helpers outlive it by a moment and write
+    // into the profile), and waits until they are gone, so that a removal that follows stays removed. Linux only.
+    static void endBrowserProcesses(const QString &folder);
 
     // Removes the profile folders under `parent` whose probe is gone: one killed outright (SIGKILL, OOM) takes its
-    // browser with it (PR_SET_PDEATHSIG) but cannot delete the folder. Also folders without an owner and a browser,
-    // a minute old, which Chrome's last helper processes recreate after a removal. Returns how many it removed.
+    // browser with it (PR_SET_PDEATHSIG) but cannot delete the folder; the browser's helpers are ended first. Also
+    // folders without an owner and a browser, a minute old, which Chrome's last helper processes recreate after a
+    // removal. Returns how many it removed.
     static int sweepAbandoned(const QString &parent);
 
     // Deletes `path` and everything below it, whatever its permissions, following no symbolic link. A `path` that

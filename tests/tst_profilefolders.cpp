@@ -7,9 +7,11 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
 #include <fcntl.h>
 #include <future>
 #include <sys/stat.h>
@@ -27,9 +29,14 @@ private slots:
     void symlinksAreNeverFollowed();
     void anotherUsersFolderIsLeftAlone();
     void readOnlyFoldersAreRemoved();
+    void lingeringHelpersAreEndedBeforeRemoval();
+    void anUnrelatedGroupIsLeftAlone();
 
 private:
     qint64 gonePid();
+    // A stand-in for a browser's helpers: a group leader of its own (as ChromeProcess starts the browser) whose
+    // child keeps recreating a file in the profile, as Chrome's network service does for a moment after the browser.
+    QProcess *startWriterGroup(const QString &folder, const QString &tmpDir);
     void makeFolder(const QString &name, const QByteArray &ownerPid);
 
     std::unique_ptr<QTemporaryDir> m_parent;
@@ -171,6 +178,58 @@ void tst_ProfileFolders::readOnlyFoldersAreRemoved()
         QCOMPARE(WEXITSTATUS(status), 1);
     }
     QVERIFY(!QFileInfo::exists(folder));
+}
+
+QProcess *tst_ProfileFolders::startWriterGroup(const QString &folder, const QString &tmpDir)
+{
+    auto *group = new QProcess(this);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("TMPDIR"), tmpDir);
+    group->setProcessEnvironment(environment);
+    group->setChildProcessModifier([] { ::setpgid(0, 0); });
+    const QString script = QStringLiteral("while :; do mkdir -p '%1/profile/Default' && : > "
+                                          "'%1/profile/Default/Reporting and NEL'; sleep 0.01; done & wait")
+                               .arg(folder);
+    group->start(QStringLiteral("/bin/sh"), { QStringLiteral("-c"), script });
+    return group;
+}
+
+void tst_ProfileFolders::lingeringHelpersAreEndedBeforeRemoval()
+{
+    const QString name = QStringLiteral("worldspeed-chrome-busy01");
+    makeFolder(name, QByteArray::number(gonePid()));
+    const QString folder = m_dir.filePath(name);
+    QProcess *group = startWriterGroup(folder, folder + QStringLiteral("/tmp"));
+    QVERIFY(group->waitForStarted());
+    ProfileFolders::recordBrowserGroup(folder, group->processId());
+    QTRY_VERIFY(QFileInfo::exists(folder + QStringLiteral("/profile/Default/Reporting and NEL")));
+
+    // The owner is gone; its browser's helpers are not, and write into the folder while it is removed.
+    QCOMPARE(ProfileFolders::sweepAbandoned(m_parent->path()), 1);
+    QVERIFY(group->waitForFinished(5'000));
+    QCOMPARE(group->exitStatus(), QProcess::CrashExit); // SIGKILLed
+    // Nothing comes back once they are gone.
+    QTest::qWait(300);
+    QVERIFY(!QFileInfo::exists(folder));
+}
+
+void tst_ProfileFolders::anUnrelatedGroupIsLeftAlone()
+{
+    // A folder naming a group whose processes are not this profile's browser (another program of ours that got
+    // the number): their environment does not name the folder, so they live on.
+    const QString name = QStringLiteral("worldspeed-chrome-other1");
+    makeFolder(name, QByteArray::number(gonePid()));
+    const QString folder = m_dir.filePath(name);
+    QTemporaryDir elsewhere;
+    QProcess *group = startWriterGroup(elsewhere.path(), elsewhere.path());
+    QVERIFY(group->waitForStarted());
+    ProfileFolders::recordBrowserGroup(folder, group->processId());
+
+    QCOMPARE(ProfileFolders::sweepAbandoned(m_parent->path()), 1);
+    QVERIFY(!group->waitForFinished(300));
+    QCOMPARE(group->state(), QProcess::Running);
+    ::kill(-static_cast<pid_t>(group->processId()), SIGKILL);
+    QVERIFY(group->waitForFinished(5'000));
 }
 
 QTEST_GUILESS_MAIN(tst_ProfileFolders)
