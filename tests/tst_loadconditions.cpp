@@ -2,6 +2,7 @@
 // unchanged and name the field a decode error is about; connectivity profiles resolve by their names; Chrome's
 // net:: errors map to a LoadError kind, and the kinds' wire names round-trip.
 
+#include "decodeerrortable.h"
 #include "jsontext.h"
 #include "model/connectivityprofile.h"
 #include "model/loaderror.h"
@@ -27,33 +28,7 @@ const QList<LoadError::Kind> allKinds {
     LoadError::Kind::Other,
 };
 
-// One decoder per struct name, so the error table below can list rows for both.
-std::optional<QString> decodeError(const QString &type, const QJsonObject &json)
-{
-    QString error;
-    bool ok = false;
-    if (type == u"LoadOptions")
-        ok = LoadOptions::fromJson(json, &error).has_value();
-    else if (type == u"LoadError")
-        ok = LoadError::fromJson(json, &error).has_value();
-    else
-        qFatal("no decoder for %s", qPrintable(type));
-    if (ok)
-        return std::nullopt;
-    return error;
-}
-
 } // namespace
-
-// QCOMPARE prints these on failure: the JSON a value would be sent as.
-char *toString(const LoadOptions &value)
-{
-    return jsonText(value.toJson());
-}
-char *toString(const LoadError &value)
-{
-    return jsonText(value.toJson());
-}
 
 class tst_LoadConditions : public QObject
 {
@@ -138,13 +113,9 @@ void tst_LoadConditions::profileNameIsCanonicalised()
 
 void tst_LoadConditions::decodeErrors_data()
 {
-    QTest::addColumn<QString>("type");
-    QTest::addColumn<QByteArray>("json");
-    QTest::addColumn<QString>("expected"); // the start of the error: the field's path, then why
-
-    const auto row = [](const char *name, const char *type, const char *json, const char *expected) {
-        QTest::newRow(name) << QString::fromLatin1(type) << QByteArray(json) << QString::fromUtf8(expected);
-    };
+    // Each row: the struct, JSON it must refuse, and the start of the error (the field's path, then why).
+    DecodeErrorTable::addColumns();
+    const auto row = DecodeErrorTable::row;
     // LoadOptions
     row("options: timeout too short", "LoadOptions", R"({"timeoutMs":999})", "timeoutMs: 999 is outside 1000");
     row("options: timeout too long", "LoadOptions", R"({"timeoutMs":600001})", "timeoutMs: 600001 is outside");
@@ -159,12 +130,8 @@ void tst_LoadConditions::decodeErrors_data()
 
 void tst_LoadConditions::decodeErrors()
 {
-    QFETCH(QString, type);
-    QFETCH(QByteArray, json);
-    QFETCH(QString, expected);
-    const std::optional<QString> error = decodeError(type, parse(json));
-    QVERIFY2(error.has_value(), "decoded although the input is invalid");
-    QVERIFY2(error->startsWith(expected), qPrintable(QStringLiteral("error was: ") + *error));
+    DecodeErrorTable::check({ { QStringLiteral("LoadOptions"), &DecodeErrorTable::decoderOf<LoadOptions> },
+        { QStringLiteral("LoadError"), &DecodeErrorTable::decoderOf<LoadError> } });
 }
 
 void tst_LoadConditions::byName_data()

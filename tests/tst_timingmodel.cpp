@@ -3,6 +3,7 @@
 // names the field it is about, and medians count only the runs that observed a metric. How a page is loaded
 // (LoadOptions, LoadError, ConnectivityProfile) is tst_loadconditions'.
 
+#include "decodeerrortable.h"
 #include "jsontext.h"
 #include "model/loaderror.h"
 #include "model/loadoptions.h"
@@ -83,45 +84,7 @@ ViewResult fullView()
     return v;
 }
 
-// One decoder per struct name, so the error table below can list rows for all of them.
-std::optional<QString> decodeError(const QString &type, const QJsonObject &json)
-{
-    QString error;
-    bool ok = false;
-    if (type == u"RequestTiming")
-        ok = RequestTiming::fromJson(json, &error).has_value();
-    else if (type == u"PageMetrics")
-        ok = PageMetrics::fromJson(json, &error).has_value();
-    else if (type == u"ViewResult")
-        ok = ViewResult::fromJson(json, &error).has_value();
-    else if (type == u"RunResult")
-        ok = RunResult::fromJson(json, &error).has_value();
-    else
-        qFatal("no decoder for %s", qPrintable(type));
-    if (ok)
-        return std::nullopt;
-    return error;
-}
-
 } // namespace
-
-// QCOMPARE prints these on failure: the JSON a value would be sent as.
-char *toString(const RequestTiming &value)
-{
-    return jsonText(value.toJson());
-}
-char *toString(const PageMetrics &value)
-{
-    return jsonText(value.toJson());
-}
-char *toString(const ViewResult &value)
-{
-    return jsonText(value.toJson());
-}
-char *toString(const RunResult &value)
-{
-    return jsonText(value.toJson());
-}
 
 class tst_TimingModel : public QObject
 {
@@ -375,13 +338,9 @@ void tst_TimingModel::unknownFieldsAreIgnored()
 
 void tst_TimingModel::decodeErrors_data()
 {
-    QTest::addColumn<QString>("type");
-    QTest::addColumn<QByteArray>("json");
-    QTest::addColumn<QString>("expected"); // the start of the error: the field's path, then why
-
-    const auto row = [](const char *name, const char *type, const char *json, const char *expected) {
-        QTest::newRow(name) << QString::fromLatin1(type) << QByteArray(json) << QString::fromUtf8(expected);
-    };
+    // Each row: the struct, JSON it must refuse, and the start of the error (the field's path, then why).
+    DecodeErrorTable::addColumns();
+    const auto row = DecodeErrorTable::row;
     // RequestTiming
     row("request: id missing", "RequestTiming", R"({"url":"u","startMs":0})", "id: is required");
     row("request: url missing", "RequestTiming", R"({"id":"1","startMs":0})", "url: is required");
@@ -457,12 +416,10 @@ void tst_TimingModel::decodeErrors_data()
 
 void tst_TimingModel::decodeErrors()
 {
-    QFETCH(QString, type);
-    QFETCH(QByteArray, json);
-    QFETCH(QString, expected);
-    const std::optional<QString> error = decodeError(type, parse(json));
-    QVERIFY2(error.has_value(), "decoded although the input is invalid");
-    QVERIFY2(error->startsWith(expected), qPrintable(QStringLiteral("error was: ") + *error));
+    DecodeErrorTable::check({ { QStringLiteral("RequestTiming"), &DecodeErrorTable::decoderOf<RequestTiming> },
+        { QStringLiteral("PageMetrics"), &DecodeErrorTable::decoderOf<PageMetrics> },
+        { QStringLiteral("ViewResult"), &DecodeErrorTable::decoderOf<ViewResult> },
+        { QStringLiteral("RunResult"), &DecodeErrorTable::decoderOf<RunResult> } });
 }
 
 void tst_TimingModel::median_data()

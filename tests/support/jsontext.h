@@ -7,9 +7,24 @@
 #include <QJsonObject>
 #include <QtGlobal>
 
+#include <concepts>
+
 inline char *jsonText(const QJsonObject &json)
 {
     return qstrdup(QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
+}
+
+// QCOMPARE prints a model value as the JSON it would be sent as: any type whose toJson() gives an object.
+template<typename T>
+requires requires(const T &value)
+{
+    {
+        value.toJson()
+        } -> std::convertible_to<QJsonObject>;
+}
+char *toString(const T &value)
+{
+    return jsonText(value.toJson());
 }
 
 // Through real JSON text, not just QJsonObject, so number formatting is part of every round trip.
