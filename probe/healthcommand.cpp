@@ -31,8 +31,14 @@ HealthCommand::HealthCommand(QTextStream &out, QTextStream &err, QObject *parent
 {
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
-        finish(
-            1, m_browser ? QStringLiteral("the browser did not start in time") : QStringLiteral("no answer in time"));
+        if (m_browser) {
+            finish(1, QStringLiteral("the browser did not start in time"));
+            return;
+        }
+        // A server that accepted but never completed an upgrade: something listens there, but not a probe that works.
+        m_refusals << QStringLiteral("no complete answer within %1 s").arg(m_deadline.interval() / 1000);
+        finish(1,
+            QStringLiteral("no probe answers on port %1 (%2)").arg(m_port).arg(m_refusals.join(QStringLiteral("; "))));
     });
 }
 

@@ -116,8 +116,13 @@ private slots:
     {
         TestWebServer web;
         QVERIFY(web.listen());
-        web.route(QStringLiteral("/"), TestWebServer::Response { 404, "text/plain", "not a probe" });
-        const Outcome outcome = health({ QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(web.port()) });
+        TestWebServer::Response notAProbe;
+        notAProbe.status = 404;
+        notAProbe.contentType = "text/plain";
+        notAProbe.body = "not a probe";
+        web.route(QStringLiteral("/"), notAProbe);
+        const Outcome outcome = health({ QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(web.port()),
+            QStringLiteral("--timeout"), QStringLiteral("3") });
         QCOMPARE(outcome.exitCode, 1);
         QVERIFY2(outcome.err.contains(QStringLiteral("no probe answers")), qPrintable(outcome.err));
     }
