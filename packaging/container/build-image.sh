@@ -41,6 +41,15 @@ make_local_base() {
         tail -n 20 "$work/debootstrap.log" >&2
         return 1
     fi
+    # apt inside sees what the host's apt sees, security and updates suites included (debootstrap writes only the
+    # main suite): the image must get Chromium's security releases, as one from debian:12-slim does.
+    rm -f "$root/etc/apt/sources.list"
+    if compgen -G '/etc/apt/sources.list.d/*.sources' >/dev/null; then
+        cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/"
+    fi
+    if [ -s /etc/apt/sources.list ]; then
+        cp /etc/apt/sources.list "$root/etc/apt/sources.list"
+    fi
     # What debian:12-slim leaves out too: the downloaded packages, apt's lists, documentation.
     rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/man \
         "$root"/usr/share/info "$root"/usr/share/locale
