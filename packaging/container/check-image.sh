@@ -13,6 +13,8 @@ tests=${1:?usage: check-image.sh BUILD-DIR-WITH-TESTS [WORLDSPEED-PROBE-DEB]}
 tag=localhost/worldspeed-probe:check
 
 begin=$(date +%s)
+# The previous run's image would otherwise stay behind, untagged, 800 MB a run (the base image is kept: it is reused).
+podman rmi "$tag" >/dev/null 2>&1 || true
 bash "$here/build-image.sh" "$tag" ${2:+"$2"}
 built=$(date +%s)
 size=$(podman image inspect --format '{{.Size}}' "$tag")
