@@ -53,13 +53,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null 2>&1; then
     exit "$failed"
 fi
 
-# The mirror apt uses here: deb822 sources first, then the classic list.
-mirror=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null \
-    | grep -v -- '-security' | head -n 1 || true)
-if [ -z "$mirror" ]; then
-    mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
-fi
-if [ -z "$mirror" ]; then
+if ! mirror=$(bash "$(dirname "$0")/debian-mirror.sh"); then
     fail "no Debian mirror found in /etc/apt/sources.list{,.d}"
     exit 1
 fi

@@ -16,6 +16,8 @@ packages=(
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools iproute2 poppler-utils libclang-rt-14-dev llvm
     # packages: dpkg-shlibdeps for CPack's DEB, and the checks of what it makes (a clean root to install into)
     dpkg-dev lintian debootstrap python3 appstream desktop-file-utils
+    # the probe's container image: built and run with podman (runc: see container/containers.conf; catatonit: --init)
+    podman runc catatonit
 )
 # The benchmark's raw-CDP baseline is a short node script. Some machines carry a newer Node.js whose package
 # conflicts with Debian's npm, so ask for node and npm only where the commands are missing.

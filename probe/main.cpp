@@ -1,3 +1,4 @@
+#include "healthcommand.h"
 #include "measurecommand.h"
 #include "servecommand.h"
 
@@ -14,6 +15,7 @@ void printUsage(QTextStream &stream)
               "Commands:\n"
               "  measure URL   load a page in headless Chromium and print its timings (see measure --help)\n"
               "  serve         serve authenticated clients over WebSocket: the fleet daemon (see serve --help)\n"
+              "  health        exit 0 when a probe here answers and a browser can start (see health --help)\n"
               "  --version     print the version\n";
 }
 
@@ -53,6 +55,14 @@ int main(int argc, char *argv[])
         if (early >= 0)
             return early;
         QObject::connect(&serve, &ServeCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
+        return QCoreApplication::exec();
+    }
+    if (command == u"health") {
+        HealthCommand health(out, err);
+        const int early = health.start(arguments);
+        if (early >= 0)
+            return early;
+        QObject::connect(&health, &HealthCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
         return QCoreApplication::exec();
     }
     err << "worldspeed-probe: unknown command \"" << command << "\"\n\n";

@@ -5,6 +5,7 @@
 // contact. A "started" machine is a real worldspeed-probe on loopback, started with the token its create request
 // carried and reached through the endpoint the backend returns.
 
+#include "containerimage.h"
 #include "fakeapiserver.h"
 #include "fleet/flybackend.h"
 #include "fleet/probeclient.h"
@@ -118,6 +119,7 @@ private slots:
     void answersNeverComeFromInsideTheCall();
     void tokensAreNeverLogged();
     void eachMachineGetsItsOwnToken();
+    void machinesMatchTheContainerImage();
     void plaintextOffLoopbackIsRefused_data();
     void plaintextOffLoopbackIsRefused();
     void plaintextApiIsNotUsed();
@@ -327,7 +329,13 @@ void tst_FlyBackend::bootReachesARealProbe()
             QStringLiteral("--insecure-plaintext"), QStringLiteral("--token-file"), tokenFile,
             QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--parent-grace"), QStringLiteral("60"),
             QStringLiteral("--idle-shutdown"), QStringLiteral("300") }));
-    QCOMPARE(init.value(QStringLiteral("entrypoint")).toArray(), (QJsonArray { QStringLiteral("worldspeed-probe") }));
+    QVERIFY(!init.contains(QStringLiteral("entrypoint"))); // the image's entry point runs cmd
+    QCOMPARE(config.value(QStringLiteral("checks")).toObject(),
+        (QJsonObject { { QStringLiteral("probe"),
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("tcp") }, { QStringLiteral("port"), 8700 },
+                { QStringLiteral("interval"), QStringLiteral("15s") },
+                { QStringLiteral("timeout"), QStringLiteral("10s") },
+                { QStringLiteral("grace_period"), QStringLiteral("30s") } } } }));
     const QJsonArray services = config.value(QStringLiteral("services")).toArray();
     QCOMPARE(services.size(), 1);
     const QJsonObject service = services.at(0).toObject();
@@ -636,6 +644,43 @@ void tst_FlyBackend::eachMachineGetsItsOwnToken()
         QSet<QString>({ tokens.value(QStringLiteral("r1")), tokens.value(QStringLiteral("r2")) }));
     QVERIFY(tokens.value(QStringLiteral("r1")) != tokens.value(QStringLiteral("r2")));
     QCOMPARE(tokens.value(QStringLiteral("r1")).size(), 43);
+}
+
+void tst_FlyBackend::machinesMatchTheContainerImage()
+{
+    // The machine config asks the image for what the image's own files promise: the token where its entry point
+    // looks, the port it listens on, and its own entry point and user (neither is overridden).
+    QString error;
+    const ContainerImage image = ContainerImage::fromSources(&error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    scriptMachine();
+    const FlyBackend::Settings s = settings();
+    QCOMPARE(s.port, image.port);
+    FlyBackend backend(s, &m_secrets, m_nam.get());
+    QSignalSpy booted(&backend, &Backend::booted);
+    backend.boot(QStringLiteral("r1"));
+    QVERIFY(booted.wait(10'000));
+    const QJsonObject config = m_api->requestsFor("POST", QStringLiteral("/v1/apps/worldspeed-test/machines"))
+                                   .at(0)
+                                   .json()
+                                   .value(QStringLiteral("config"))
+                                   .toObject();
+    const QJsonObject file = config.value(QStringLiteral("files")).toArray().at(0).toObject();
+    QCOMPARE(file.value(QStringLiteral("guest_path")).toString(), image.tokenPath);
+    QCOMPARE(file.value(QStringLiteral("mode")).toInt(), 0444); // the image's user is not root
+    QVERIFY(image.uid > 0);
+    const QJsonObject init = config.value(QStringLiteral("init")).toObject();
+    QCOMPARE(init.keys(), QStringList { QStringLiteral("cmd") });
+    QCOMPARE(
+        init.value(QStringLiteral("cmd")).toArray().at(2).toString(), QStringLiteral("0.0.0.0:%1").arg(image.port));
+    QCOMPARE(config.value(QStringLiteral("services")).toArray().at(0).toObject().value(QStringLiteral("internal_port")),
+        image.port);
+    QCOMPARE(config.value(QStringLiteral("checks"))
+                 .toObject()
+                 .value(QStringLiteral("probe"))
+                 .toObject()
+                 .value(QStringLiteral("port")),
+        image.port);
 }
 
 void tst_FlyBackend::plaintextOffLoopbackIsRefused_data()

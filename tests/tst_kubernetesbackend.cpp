@@ -6,6 +6,7 @@
 // which these tests never contact. A "Running" pod is a real worldspeed-probe on loopback, started with the token
 // of its Secret and reached through the endpoint the backend returns.
 
+#include "containerimage.h"
 #include "fakeapiserver.h"
 #include "fleet/kubernetesbackend.h"
 #include "fleet/probeclient.h"
@@ -290,6 +291,7 @@ private slots:
     void plaintextOffLoopbackIsRefused_data();
     void plaintextOffLoopbackIsRefused();
     void podsAreLockedDown();
+    void podsMatchTheContainerImage();
     void probeTlsIsMountedAndPinned();
 
 private:
@@ -495,17 +497,23 @@ void tst_KubernetesBackend::bootReachesARealProbe()
     QCOMPARE(containers.size(), 1);
     const QJsonObject container = containers.at(0).toObject();
     QCOMPARE(container.value(QStringLiteral("image")).toString(), QStringLiteral("ghcr.io/example/worldspeed-probe:1"));
-    QCOMPARE(container.value(QStringLiteral("command")).toArray(), (QJsonArray { QStringLiteral("worldspeed-probe") }));
+    // Only args: the image's entry point runs them (packaging/container/entrypoint.sh).
+    QVERIFY(!container.contains(QStringLiteral("command")));
     QCOMPARE(container.value(QStringLiteral("args")).toArray(),
         (QJsonArray { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:8700"),
             QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--parent-grace"), QStringLiteral("60"),
             QStringLiteral("--idle-shutdown"), QStringLiteral("300"), QStringLiteral("--insecure-plaintext") }));
-    QCOMPARE(container.value(QStringLiteral("env")).toArray().at(0).toObject(),
-        (QJsonObject { { QStringLiteral("name"), QStringLiteral("WORLDSPEED_PROBE_TOKEN") },
-            { QStringLiteral("valueFrom"),
-                QJsonObject { { QStringLiteral("secretKeyRef"),
-                    QJsonObject { { QStringLiteral("name"), name },
-                        { QStringLiteral("key"), QStringLiteral("token") } } } } } }));
+    // The token reaches the pod as a file of its Secret, not through the environment.
+    QVERIFY(!creates.at(0).body.contains("WORLDSPEED_PROBE_TOKEN"));
+    QVERIFY(spec.value(QStringLiteral("volumes"))
+                .toArray()
+                .contains(QJsonObject { { QStringLiteral("name"), QStringLiteral("probe-token") },
+                    { QStringLiteral("secret"),
+                        QJsonObject { { QStringLiteral("secretName"), name },
+                            { QStringLiteral("items"),
+                                QJsonArray { QJsonObject { { QStringLiteral("key"), QStringLiteral("token") },
+                                    { QStringLiteral("path"), QStringLiteral("worldspeed-probe-token") } } } },
+                            { QStringLiteral("defaultMode"), 0440 } } } }));
 
     // Polled until Running, with an IP, and Ready.
     const auto polls = m_api->requestsUnder("GET", podsPath + u'/' + name);
@@ -584,10 +592,9 @@ void tst_KubernetesBackend::podTemplateIsMergedUnderWhatWeSet()
                  .toString(),
         QStringLiteral("2"));
     const QJsonArray env = probe.value(QStringLiteral("env")).toArray();
-    QCOMPARE(env.size(), 3);
+    QCOMPARE(env.size(), 2);
     QCOMPARE(env.at(0).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("TZ"));
-    QCOMPARE(env.at(1).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("WORLDSPEED_PROBE_TOKEN"));
-    QVERIFY(env.at(1).toObject().contains(QStringLiteral("valueFrom")));
+    QCOMPARE(env.at(1).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("TMPDIR"));
     QCOMPARE(containers.at(1).toObject().value(QStringLiteral("image")).toString(), QStringLiteral("busybox"));
 
     // No key: no nodeSelector at all (a cluster of its own per region).
@@ -1006,25 +1013,80 @@ void tst_KubernetesBackend::podsAreLockedDown()
     const QJsonObject spec
         = backend.podFor(QStringLiteral("r1"), QStringLiteral("p")).value(QStringLiteral("spec")).toObject();
     QCOMPARE(spec.value(QStringLiteral("securityContext")).toObject(),
-        (QJsonObject { { QStringLiteral("runAsNonRoot"), true },
+        (QJsonObject { { QStringLiteral("runAsNonRoot"), true }, { QStringLiteral("runAsUser"), 10001 },
+            { QStringLiteral("runAsGroup"), 10001 }, { QStringLiteral("fsGroup"), 10001 },
             { QStringLiteral("seccompProfile"),
-                QJsonObject { { QStringLiteral("type"), QStringLiteral("RuntimeDefault") } } } }));
+                QJsonObject { { QStringLiteral("type"), QStringLiteral("Localhost") },
+                    { QStringLiteral("localhostProfile"), QStringLiteral("worldspeed-probe.json") } } } }));
     const QJsonObject container = spec.value(QStringLiteral("containers")).toArray().at(0).toObject();
     QCOMPARE(container.value(QStringLiteral("securityContext")).toObject(),
         (QJsonObject { { QStringLiteral("allowPrivilegeEscalation"), false },
             { QStringLiteral("readOnlyRootFilesystem"), true }, { QStringLiteral("runAsNonRoot"), true },
+            { QStringLiteral("runAsUser"), 10001 }, { QStringLiteral("runAsGroup"), 10001 },
             { QStringLiteral("capabilities"),
                 QJsonObject { { QStringLiteral("drop"), QJsonArray { QStringLiteral("ALL") } } } } }));
     // The root file system is read-only: Chrome's profile and scratch files go to an emptyDir on /tmp.
-    QCOMPARE(spec.value(QStringLiteral("volumes")).toArray(),
-        (QJsonArray { QJsonObject {
-            { QStringLiteral("name"), QStringLiteral("tmp") }, { QStringLiteral("emptyDir"), QJsonObject {} } } }));
-    QCOMPARE(container.value(QStringLiteral("volumeMounts")).toArray(),
-        (QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("tmp") },
-            { QStringLiteral("mountPath"), QStringLiteral("/tmp") } } }));
-    QCOMPARE(container.value(QStringLiteral("env")).toArray().at(1).toObject(),
-        (QJsonObject { { QStringLiteral("name"), QStringLiteral("TMPDIR") },
-            { QStringLiteral("value"), QStringLiteral("/tmp") } }));
+    QCOMPARE(spec.value(QStringLiteral("volumes")).toArray().at(0).toObject(),
+        (QJsonObject {
+            { QStringLiteral("name"), QStringLiteral("tmp") }, { QStringLiteral("emptyDir"), QJsonObject {} } }));
+    QCOMPARE(container.value(QStringLiteral("volumeMounts")).toArray().at(0).toObject(),
+        (QJsonObject { { QStringLiteral("name"), QStringLiteral("tmp") },
+            { QStringLiteral("mountPath"), QStringLiteral("/tmp") } }));
+    QCOMPARE(container.value(QStringLiteral("env")).toArray(),
+        (QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("TMPDIR") },
+            { QStringLiteral("value"), QStringLiteral("/tmp") } } }));
+}
+
+void tst_KubernetesBackend::podsMatchTheContainerImage()
+{
+    // The pod spec asks the image for what the image's own files promise: user, port, health check, token file,
+    // and the seccomp profile that lets Chrome's sandbox work (installed on the nodes under the name used here).
+    QString error;
+    const ContainerImage image = ContainerImage::fromSources(&error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    KubernetesBackend::Settings s = settings();
+    QCOMPARE(s.port, image.port);
+    KubernetesBackend backend(s, &m_secrets, m_nam.get());
+    const QJsonObject spec
+        = backend.podFor(QStringLiteral("r1"), QStringLiteral("p")).value(QStringLiteral("spec")).toObject();
+    const QJsonObject podSecurity = spec.value(QStringLiteral("securityContext")).toObject();
+    QCOMPARE(podSecurity.value(QStringLiteral("runAsUser")).toInt(), image.uid);
+    QCOMPARE(podSecurity.value(QStringLiteral("runAsGroup")).toInt(), image.gid);
+    QCOMPARE(podSecurity.value(QStringLiteral("fsGroup")).toInt(), image.gid);
+    QCOMPARE(podSecurity.value(QStringLiteral("seccompProfile")).toObject().value(QStringLiteral("localhostProfile")),
+        QStringLiteral("worldspeed-probe.json"));
+    QCOMPARE(image.seccompProfile, QStringLiteral("packaging/container/seccomp.json"));
+    const QJsonObject container = spec.value(QStringLiteral("containers")).toArray().at(0).toObject();
+    QCOMPARE(container.value(QStringLiteral("securityContext")).toObject().value(QStringLiteral("runAsUser")).toInt(),
+        image.uid);
+    QCOMPARE(container.value(QStringLiteral("ports")).toArray().at(0).toObject().value(QStringLiteral("containerPort")),
+        image.port);
+    QCOMPARE(container.value(QStringLiteral("args")).toArray().at(2).toString(),
+        QStringLiteral("0.0.0.0:%1").arg(image.port));
+    for (const QString &probe : { QStringLiteral("readinessProbe"), QStringLiteral("livenessProbe") }) {
+        QCOMPARE(container.value(probe).toObject().value(QStringLiteral("exec")).toObject(),
+            (QJsonObject { { QStringLiteral("command"), QJsonArray { image.healthCommand } } }));
+    }
+    // The token Secret's one item lands where the entry point looks for it.
+    QString mountPath;
+    for (const QJsonValue &mount : container.value(QStringLiteral("volumeMounts")).toArray()) {
+        if (mount.toObject().value(QStringLiteral("name")).toString() == u"probe-token")
+            mountPath = mount.toObject().value(QStringLiteral("mountPath")).toString();
+    }
+    QString itemPath;
+    for (const QJsonValue &volume : spec.value(QStringLiteral("volumes")).toArray()) {
+        if (volume.toObject().value(QStringLiteral("name")).toString() == u"probe-token")
+            itemPath = volume.toObject()
+                           .value(QStringLiteral("secret"))
+                           .toObject()
+                           .value(QStringLiteral("items"))
+                           .toArray()
+                           .at(0)
+                           .toObject()
+                           .value(QStringLiteral("path"))
+                           .toString();
+    }
+    QCOMPARE(mountPath + u'/' + itemPath, image.tokenPath);
 }
 
 void tst_KubernetesBackend::probeTlsIsMountedAndPinned()

@@ -17,7 +17,8 @@ Q_LOGGING_CATEGORY(lcFly, "worldspeed.fleet.fly", QtInfoMsg)
 
 namespace {
 
-// Where the machine's own token is written inside it (`config.files`), for the probe's --token-file.
+// Where the machine's own token is written inside it (`config.files`), for the probe's --token-file: the path the
+// probe's container image reads by default (packaging/container/entrypoint.sh; tst_flybackend checks they agree).
 const QString tokenFile = QStringLiteral("/run/secrets/worldspeed-probe-token");
 // Fly's proxy gives up on a wait request after a minute, and so does flyctl.
 constexpr int maxWaitSeconds = 60;
@@ -194,11 +195,18 @@ void FlyBackend::createMachine(Runner *runner)
                 { QStringLiteral("mode"), 0444 } } } },
         { QStringLiteral("auto_destroy"), true },
         { QStringLiteral("restart"), QJsonObject { { QStringLiteral("policy"), QStringLiteral("no") } } },
-        // The entrypoint too: the probe's container image starts `worldspeed-probe serve --listen …` by itself,
-        // and `cmd` alone would be appended to that.
-        { QStringLiteral("init"),
-            QJsonObject { { QStringLiteral("entrypoint"), QJsonArray { QStringLiteral("worldspeed-probe") } },
-                { QStringLiteral("cmd"), command } } },
+        // Only cmd: the image's entry point runs it (packaging/container/entrypoint.sh), after checking that
+        // Chrome's sandbox can work in this machine, as the image's non-root user. A Firecracker machine has its
+        // own kernel and no container seccomp profile, so the sandbox's namespaces and chroot need no setting here.
+        { QStringLiteral("init"), QJsonObject { { QStringLiteral("cmd"), command } } },
+        // Fly's machine checks are TCP or HTTP only; the image's own check (a WebSocket upgrade and a browser
+        // start) cannot be asked for. The entry point refuses to start where the browser's sandbox cannot work.
+        { QStringLiteral("checks"),
+            QJsonObject { { QStringLiteral("probe"),
+                QJsonObject { { QStringLiteral("type"), QStringLiteral("tcp") }, { QStringLiteral("port"), s.port },
+                    { QStringLiteral("interval"), QStringLiteral("15s") },
+                    { QStringLiteral("timeout"), QStringLiteral("10s") },
+                    { QStringLiteral("grace_period"), QStringLiteral("30s") } } } } },
         { QStringLiteral("services"),
             QJsonArray { QJsonObject {
                 { QStringLiteral("ports"),

@@ -16,16 +16,19 @@ class SecretStore;
 
 // Runners as Kubernetes pods (core/v1 Pod and Secret API): one pod per runner, `restartPolicy: Never`, pinned to
 // the region's nodes with a nodeSelector (or one cluster per region: leave the key empty), reached on its pod IP.
-// The pod is ready when the kubelet's TCP readiness check on the probe's port passes; the probe ends itself
+// The pod is ready when the image's health check passes (the probe answers on its port and a browser starts;
+// packaging/container/health.sh), run by the kubelet as the readiness probe; the probe ends itself
 // after --parent-grace without a client and --idle-shutdown, and the pod then stays Succeeded (it uses no node
 // any more) until stop() deletes it. A pod the scheduler cannot place yet (Unschedulable) is waited for until the
 // boot timeout, as a cluster autoscaler may add a node for it; the timeout's message then gives the reason.
 //
 // Every pod gets a token of its own (RunnerToken) in a Secret of its own, named like the pod, created before it
-// and referenced from its env with secretKeyRef, so that the token is in no pod spec; the Secret is deleted with
-// the pod. That needs the rights to create and delete Secrets in the namespace besides pods. The pod runs
-// locked down: non-root, no privilege escalation, no capabilities, the runtime's seccomp profile and a read-only
-// root file system with an emptyDir for /tmp (Chrome's profile and scratch files).
+// and mounted as the file the image's entry point reads (/run/secrets/worldspeed-probe-token), so that the token is
+// in no pod spec and no environment; the Secret is deleted with the pod. That needs the rights to create and delete
+// Secrets in the namespace besides pods. The pod runs locked down: the image's uid 10001, no privilege escalation,
+// no capabilities, a read-only root file system with an emptyDir for /tmp (Chrome's profile and scratch files),
+// and the image's seccomp profile as the node's Localhost profile worldspeed-probe.json: the runtime's default
+// refuses Chrome's sandbox the chroot it needs (packaging/README.md, "Chrome's sandbox in containers").
 //
 // The token must not cross the pod network in clear text: with probeTlsSecretName (a kubernetes.io/tls Secret
 // the user provides) the probe serves wss:// with that certificate and the endpoint pins it

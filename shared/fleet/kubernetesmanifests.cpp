@@ -8,9 +8,18 @@ const QString KubernetesManifests::runnerAnnotation = QStringLiteral("worldspeed
 
 namespace {
 
-const QString tokenVariable = QStringLiteral("WORLDSPEED_PROBE_TOKEN");
 const QString tokenKey = QStringLiteral("token");
 const QString containerName = QStringLiteral("probe");
+// What the probe's container image (packaging/container) expects; tst_kubernetesbackend reads them from its files.
+// The token file its entry point looks for, the numeric user it runs as, its health check, and the seccomp profile
+// (packaging/container/seccomp.json) that lets Chrome's sandbox work with every capability dropped: installed on
+// each node as <kubelet's seccomp folder>/worldspeed-probe.json (packaging/README.md).
+const QString tokenVolume = QStringLiteral("probe-token");
+const QString tokenDirectory = QStringLiteral("/run/secrets");
+const QString tokenFileName = QStringLiteral("worldspeed-probe-token");
+constexpr int imageUser = 10001;
+const QString healthCommand = QStringLiteral("worldspeed-probe-health");
+const QString seccompProfile = QStringLiteral("worldspeed-probe.json");
 const QString tlsVolume = QStringLiteral("probe-tls");
 const QString tlsDirectory = QStringLiteral("/etc/worldspeed-probe/tls");
 const QString scratchVolume = QStringLiteral("tmp");
@@ -104,50 +113,65 @@ QJsonArray KubernetesManifests::arguments(const KubernetesBackend::Settings &s)
     return args;
 }
 
-QJsonObject KubernetesManifests::container(const KubernetesBackend::Settings &s, const QString &name)
+QJsonObject KubernetesManifests::container(const KubernetesBackend::Settings &s)
 {
-    QJsonArray mounts { named(scratchVolume, { { QStringLiteral("mountPath"), QStringLiteral("/tmp") } }) };
+    QJsonArray mounts { named(scratchVolume, { { QStringLiteral("mountPath"), QStringLiteral("/tmp") } }),
+        named(tokenVolume, { { QStringLiteral("mountPath"), tokenDirectory }, { QStringLiteral("readOnly"), true } }) };
     if (!s.probeTlsSecretName.isEmpty()) {
         mounts.append(
             named(tlsVolume, { { QStringLiteral("mountPath"), tlsDirectory }, { QStringLiteral("readOnly"), true } }));
     }
-    const QJsonObject tokenRef { { QStringLiteral("secretKeyRef"),
-        QJsonObject { { QStringLiteral("name"), name }, { QStringLiteral("key"), tokenKey } } } };
+    const QJsonObject health { { QStringLiteral("exec"),
+        QJsonObject { { QStringLiteral("command"), QJsonArray { healthCommand } } } } };
+    QJsonObject readiness = health;
+    // The first check also starts a browser (a second or two); later ones only ask the probe (health.sh).
+    readiness.insert(QStringLiteral("periodSeconds"), 2);
+    readiness.insert(QStringLiteral("timeoutSeconds"), 45);
+    QJsonObject liveness = health;
+    liveness.insert(QStringLiteral("initialDelaySeconds"), 30);
+    liveness.insert(QStringLiteral("periodSeconds"), 30);
+    liveness.insert(QStringLiteral("timeoutSeconds"), 45);
+    liveness.insert(QStringLiteral("failureThreshold"), 3);
     return {
         { QStringLiteral("name"), containerName },
         { QStringLiteral("image"), s.image },
-        // The command too: the probe's container image starts `worldspeed-probe serve --listen …` by itself, and
-        // args alone would be appended to that.
-        { QStringLiteral("command"), QJsonArray { QStringLiteral("worldspeed-probe") } },
+        // Only args: the image's entry point adds `--listen 0.0.0.0:8700` (replaced by the one here), finds the
+        // token file, checks that Chrome's sandbox can work and records the address for the health check.
         { QStringLiteral("args"), arguments(s) },
-        // The token from the pod's own Secret, never in the spec; the probe drops it from the environment that
-        // Chrome inherits.
+        // The token is a file from the pod's own Secret (tokenVolume), never in the spec or the environment.
         { QStringLiteral("env"),
-            QJsonArray { named(tokenVariable, { { QStringLiteral("valueFrom"), tokenRef } }),
-                named(QStringLiteral("TMPDIR"), { { QStringLiteral("value"), QStringLiteral("/tmp") } }) } },
+            QJsonArray { named(QStringLiteral("TMPDIR"), { { QStringLiteral("value"), QStringLiteral("/tmp") } }) } },
         { QStringLiteral("ports"),
             QJsonArray { named(containerName,
                 { { QStringLiteral("containerPort"), s.port },
                     { QStringLiteral("protocol"), QStringLiteral("TCP") } }) } },
         { QStringLiteral("volumeMounts"), mounts },
-        // Chrome needs none of what is dropped here: its sandbox makes user namespaces, which need no capability,
-        // and it writes only under TMPDIR (the emptyDir) and /dev/shm.
+        // Chrome needs none of what is dropped here: its sandbox makes user namespaces, which need no capability
+        // (the pod's seccomp profile lets it chroot inside them), and it writes only under TMPDIR and /dev/shm.
         { QStringLiteral("securityContext"),
             QJsonObject { { QStringLiteral("allowPrivilegeEscalation"), false },
                 { QStringLiteral("readOnlyRootFilesystem"), true }, { QStringLiteral("runAsNonRoot"), true },
+                { QStringLiteral("runAsUser"), imageUser }, { QStringLiteral("runAsGroup"), imageUser },
                 { QStringLiteral("capabilities"),
                     QJsonObject { { QStringLiteral("drop"), QJsonArray { QStringLiteral("ALL") } } } } } },
-        // Ready once the probe accepts connections, so that booted() never races its startup. A bare TCP connect
-        // is not a client to the probe: it neither counts against the parent grace nor as a failed login.
-        { QStringLiteral("readinessProbe"),
-            QJsonObject { { QStringLiteral("tcpSocket"), QJsonObject { { QStringLiteral("port"), s.port } } },
-                { QStringLiteral("periodSeconds"), 1 } } },
+        // Ready once the probe answers a WebSocket upgrade and a browser has started, so that booted() never races
+        // its startup nor hands out a probe whose browser cannot run. The check is no client to the probe: it
+        // neither counts against the parent grace nor as a failed login.
+        { QStringLiteral("readinessProbe"), readiness },
+        { QStringLiteral("livenessProbe"), liveness },
     };
 }
 
 QJsonObject KubernetesManifests::pod(const KubernetesBackend::Settings &s, const QString &runnerId, const QString &name)
 {
-    QJsonArray volumes { named(scratchVolume, { { QStringLiteral("emptyDir"), QJsonObject {} } }) };
+    // The token Secret as the one file the image's entry point looks for, readable by the probe's group only.
+    const QJsonObject tokenSecret { { QStringLiteral("secretName"), name },
+        { QStringLiteral("items"),
+            QJsonArray {
+                QJsonObject { { QStringLiteral("key"), tokenKey }, { QStringLiteral("path"), tokenFileName } } } },
+        { QStringLiteral("defaultMode"), 0440 } };
+    QJsonArray volumes { named(scratchVolume, { { QStringLiteral("emptyDir"), QJsonObject {} } }),
+        named(tokenVolume, { { QStringLiteral("secret"), tokenSecret } }) };
     if (!s.probeTlsSecretName.isEmpty()) {
         volumes.append(named(tlsVolume,
             { { QStringLiteral("secret"), QJsonObject { { QStringLiteral("secretName"), s.probeTlsSecretName } } } }));
@@ -158,10 +182,14 @@ QJsonObject KubernetesManifests::pod(const KubernetesBackend::Settings &s, const
         // The probe never talks to the API server.
         { QStringLiteral("automountServiceAccountToken"), false },
         { QStringLiteral("securityContext"),
-            QJsonObject { { QStringLiteral("runAsNonRoot"), true },
+            QJsonObject { { QStringLiteral("runAsNonRoot"), true }, { QStringLiteral("runAsUser"), imageUser },
+                { QStringLiteral("runAsGroup"), imageUser },
+                // Secret volumes' files belong to this group, so the probe's user can read its token.
+                { QStringLiteral("fsGroup"), imageUser },
                 { QStringLiteral("seccompProfile"),
-                    QJsonObject { { QStringLiteral("type"), QStringLiteral("RuntimeDefault") } } } } },
-        { QStringLiteral("containers"), QJsonArray { container(s, name) } },
+                    QJsonObject { { QStringLiteral("type"), QStringLiteral("Localhost") },
+                        { QStringLiteral("localhostProfile"), seccompProfile } } } } },
+        { QStringLiteral("containers"), QJsonArray { container(s) } },
         { QStringLiteral("volumes"), volumes },
     };
     if (!s.nodeSelectorKey.isEmpty())

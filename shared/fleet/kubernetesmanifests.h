@@ -24,6 +24,6 @@ public:
 private:
     static QJsonObject metadata(
         const KubernetesBackend::Settings &settings, const QString &runnerId, const QString &name);
-    static QJsonObject container(const KubernetesBackend::Settings &settings, const QString &name);
+    static QJsonObject container(const KubernetesBackend::Settings &settings);
     static QJsonArray arguments(const KubernetesBackend::Settings &settings);
 };
