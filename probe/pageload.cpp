@@ -430,6 +430,7 @@ void PageLoad::noteActivity(double ts)
 void PageLoad::onLoadEvent()
 {
     m_loadFired = true;
+    readAtLoad();
     if (m_options.screenshot) {
         command(QStringLiteral("Page.captureScreenshot"), { { QStringLiteral("format"), QStringLiteral("png") } },
             m_sessionId, [this, token = m_viewToken](const QJsonObject &result) {
@@ -441,6 +442,29 @@ void PageLoad::onLoadEvent()
     }
     if (!m_requests.hasOpenRequests())
         m_quiet.start();
+}
+
+void PageLoad::readAtLoad()
+{
+    if (!m_committed)
+        return;
+    // Sent before anything the view's end sends on this session, so it answers first. A page that cannot answer
+    // now (mid-navigation) has no figures to tell early: its final metrics still come.
+    m_cdp->send(
+        QStringLiteral("Runtime.evaluate"),
+        { { QStringLiteral("expression"), PageReading::metricsAtLoadScript() },
+            { QStringLiteral("awaitPromise"), true }, { QStringLiteral("returnByValue"), true } },
+        m_sessionId, this,
+        [this, token = m_viewToken](const CdpReply &reply) {
+            const QJsonObject page
+                = reply.result.value(QStringLiteral("result")).toObject().value(QStringLiteral("value")).toObject();
+            if (token != m_viewToken || !m_viewOpen || m_state != State::Loading || page.isEmpty())
+                return;
+            emit viewLoaded(m_view,
+                PageReading::readAtLoad(
+                    currentView().metrics, page, currentView().requests, m_requests.documentRequestId()));
+        },
+        std::chrono::milliseconds(commandTimeoutMs));
 }
 
 void PageLoad::closeOpenRequests()
