@@ -508,6 +508,12 @@ void ProbeServer::shutdown(int graceMs)
     m_drainTimer->start(graceMs);
 }
 
+void ProbeServer::startBrowser()
+{
+    if (!m_draining)
+        m_scheduler->startBrowser();
+}
+
 void ProbeServer::finishShutdown()
 {
     if (m_stopping)
