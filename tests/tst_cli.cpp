@@ -297,20 +297,19 @@ void tst_Cli::finishAtTheLoadEvent()
     const QJsonObject median = region.value(u"median").toObject();
     QVERIFY2(median.value(u"loadMs").isDouble(), qPrintable(o.out));
     QVERIFY2(!median.contains(u"fullyLoadedMs"), qPrintable(o.out));
-    const QJsonObject metrics = region.value(u"runs").toArray().first().toObject().value(u"firstView").toObject().value(
-        u"metrics").toObject();
+    const QJsonObject firstView = region.value(u"runs").toArray().first().toObject().value(u"firstView").toObject();
+    const QJsonObject metrics = firstView.value(u"metrics").toObject();
     QVERIFY2(metrics.value(u"loadMs").isDouble() && !metrics.contains(u"fullyLoadedMs"), qPrintable(o.out));
 
     // The default still waits for fully loaded (here capped by the time limit), and says so.
     const Outcome full = cli(runArguments(QStringLiteral("/busy"))
-        + QStringList { QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--timeout"),
-            QStringLiteral("3") });
+        + QStringList {
+            QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--timeout"), QStringLiteral("3") });
     QVERIFY2(full.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(full.exitCode).arg(full.err)));
     const QJsonObject fullJson = QJsonDocument::fromJson(full.out.toUtf8()).object();
     QCOMPARE(fullJson.value(u"options").toObject().value(u"finishAt").toString(), QStringLiteral("fully-loaded"));
-    QVERIFY2(fullJson.value(u"regions").toArray().first().toObject().value(u"median").toObject().value(
-                 u"fullyLoadedMs").isDouble(),
-        qPrintable(full.out));
+    const QJsonObject fullRegion = fullJson.value(u"regions").toArray().first().toObject();
+    QVERIFY2(fullRegion.value(u"median").toObject().value(u"fullyLoadedMs").isDouble(), qPrintable(full.out));
 }
 
 void tst_Cli::budgetExceeded()
