@@ -120,6 +120,12 @@ void LoadScheduler::forget(PageLoad *load)
     m_waitedForBrowser.removeAll(load);
 }
 
+void LoadScheduler::startBrowser()
+{
+    if (m_browser.state() == ChromeProcess::State::NotRunning)
+        m_browser.start();
+}
+
 void LoadScheduler::shutdown()
 {
     const auto all = m_running + m_queue;

@@ -37,6 +37,9 @@ public:
     int queuedCount() const { return static_cast<int>(m_queue.size()); }
     ChromeProcess *browser() { return &m_browser; }
 
+    // Starts the browser now if it is not running, before a load needs it, so that its start overlaps whatever comes
+    // before the first load. A start that fails is retried by the next load, which then fails with its reason.
+    void startBrowser();
     // Closes the browser cleanly (Browser.close); loads still running are aborted first.
     void shutdown();
 

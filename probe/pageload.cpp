@@ -430,17 +430,48 @@ void PageLoad::noteActivity(double ts)
 void PageLoad::onLoadEvent()
 {
     m_loadFired = true;
+    const bool endsHere = m_options.finishAt == LoadOptions::FinishAt::Load;
+    if (!endsHere)
+        readAtLoad();
     if (m_options.screenshot) {
         command(QStringLiteral("Page.captureScreenshot"), { { QStringLiteral("format"), QStringLiteral("png") } },
-            m_sessionId, [this, token = m_viewToken](const QJsonObject &result) {
+            m_sessionId, [this, token = m_viewToken, endsHere](const QJsonObject &result) {
                 if (token != m_viewToken)
                     return;
                 currentView().screenshotPng
                     = QByteArray::fromBase64(result.value(QStringLiteral("data")).toString().toLatin1());
+                if (endsHere)
+                    endView(std::nullopt, true); // with its screenshot in it
             });
+    } else if (endsHere) {
+        // Its metrics are the final ones at once: nothing provisional to send before them.
+        endView(std::nullopt, true);
     }
-    if (!m_requests.hasOpenRequests())
+    if (!endsHere && !m_requests.hasOpenRequests())
         m_quiet.start();
+}
+
+void PageLoad::readAtLoad()
+{
+    if (!m_committed)
+        return;
+    // Sent before anything the view's end sends on this session, so it answers first. A page that cannot answer
+    // now (mid-navigation) has no figures to tell early: its final metrics still come.
+    m_cdp->send(
+        QStringLiteral("Runtime.evaluate"),
+        { { QStringLiteral("expression"), PageReading::metricsAtLoadScript() },
+            { QStringLiteral("awaitPromise"), true }, { QStringLiteral("returnByValue"), true } },
+        m_sessionId, this,
+        [this, token = m_viewToken](const CdpReply &reply) {
+            const QJsonObject page
+                = reply.result.value(QStringLiteral("result")).toObject().value(QStringLiteral("value")).toObject();
+            if (token != m_viewToken || !m_viewOpen || m_state != State::Loading || page.isEmpty())
+                return;
+            emit viewLoaded(m_view,
+                PageReading::readAtLoad(
+                    currentView().metrics, page, currentView().requests, m_requests.documentRequestId()));
+        },
+        std::chrono::milliseconds(commandTimeoutMs));
 }
 
 void PageLoad::closeOpenRequests()
@@ -491,7 +522,9 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
     PageMetrics &m = view.metrics;
     const QString documentId = m_requests.documentRequestId();
     PageReading::readPage(m, page, view.requests, documentId);
-    if (m_fullyLoadedCapMs) {
+    if (m_options.finishAt == LoadOptions::FinishAt::Load) {
+        // Not waited for, so not known.
+    } else if (m_fullyLoadedCapMs) {
         m.fullyLoadedMs = m_fullyLoadedCapMs;
     } else if (const auto navigationStartTs = m_requests.navigationStartTs();
                m.loadMs && m_lastActivityTs && navigationStartTs) {

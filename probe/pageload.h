@@ -75,6 +75,8 @@ public:
 signals:
     void stateChanged(PageLoad::State state);
     void requestFinished(PageLoad::View view, const RequestTiming &request);
+    // Right after a view's load event: what its page knew then (PageReading::readAtLoad). Its viewFinished follows.
+    void viewLoaded(PageLoad::View view, const PageMetrics &metrics);
     // The first view's metrics, then the repeat view's, as each is known.
     void viewFinished(PageLoad::View view, const ViewResult &result);
     // Exactly once; result() holds the run.
@@ -95,6 +97,7 @@ private:
     void learnNavigationStart();
     void noteActivity(double ts);
     void onLoadEvent();
+    void readAtLoad();
     void closeOpenRequests();
     void endView(std::optional<LoadError> error, bool readPageMetrics);
     void finishView(std::optional<LoadError> error, const QJsonObject &page);

@@ -9,7 +9,8 @@ namespace {
 // Chrome's own page metrics, read inside the page. LCP and layout shifts are only reachable through a buffered
 // PerformanceObserver, whose entries arrive in a task after observe(); takeRecords() after a short wait collects
 // whatever the callback has not. CLS is the largest session window (gaps < 1 s, windows ≤ 5 s), as Chrome
-// defines it since 2021. A value the page did not report stays out of the object, so it stays absent.
+// defines it since 2021. A value the page did not report stays out of the object, so it stays absent. %1 is how long
+// the observers get to deliver before their records are taken.
 const QString metricsSource = QStringLiteral(R"JS((() => new Promise(resolve => {
   const out = {};
   const nav = performance.getEntriesByType('navigation')[0];
@@ -51,7 +52,7 @@ const QString metricsSource = QStringLiteral(R"JS((() => new Promise(resolve => 
       out.cls = best;
     }
     resolve(out);
-  }, 50);
+  }, %1);
 }))())JS");
 
 // Long tasks are not kept in the performance timeline: only an observer registered before the page's own scripts
@@ -81,7 +82,13 @@ namespace PageReading {
 
 QString metricsScript()
 {
-    return metricsSource;
+    return metricsSource.arg(50);
+}
+
+QString metricsAtLoadScript()
+{
+    // takeRecords() already holds the buffered entries: the wait would only delay the figures everyone waits for.
+    return metricsSource.arg(0);
 }
 
 QString longTaskWatcher()
@@ -118,6 +125,19 @@ void readPage(PageMetrics &m, const QJsonObject &page, const QList<RequestTiming
         m.totalEncodedBytes += request.encodedBytes.value_or(0);
         m.totalDecodedBytes += request.decodedBytes.value_or(0);
     }
+}
+
+PageMetrics readAtLoad(
+    const PageMetrics &known, const QJsonObject &page, const QList<RequestTiming> &requests, const QString &documentId)
+{
+    PageMetrics m = known;
+    readPage(m, page, requests, documentId);
+    // Whatever needs the view's end is not known yet, and so absent.
+    m.fullyLoadedMs.reset();
+    m.totalBlockingTimeMs.reset();
+    m.longTaskCount.reset();
+    m.longestTaskMs.reset();
+    return m;
 }
 
 void readLongTasks(PageMetrics &m, const QJsonObject &page)

@@ -17,6 +17,8 @@ namespace PageReading {
 
 // Evaluated once a view has ended; resolves to an object of the page's own figures (absent ones left out).
 QString metricsScript();
+// Evaluated right after the load event: the same figures as they are then, without the settling wait.
+QString metricsAtLoadScript();
 // Registered before the page's scripts run, in every document of the session, so no long task goes unseen.
 QString longTaskWatcher();
 
@@ -24,6 +26,10 @@ QString longTaskWatcher();
 // network's id of the page's document request (empty when none was seen).
 void readPage(
     PageMetrics &metrics, const QJsonObject &page, const QList<RequestTiming> &requests, const QString &documentId);
+// What the view knew at its load event, from metricsAtLoadScript()'s answer: readPage's figures over the requests
+// that had ended (LCP and CLS so far), and nothing that needs the view's end (fully loaded, long tasks).
+PageMetrics readAtLoad(
+    const PageMetrics &known, const QJsonObject &page, const QList<RequestTiming> &requests, const QString &documentId);
 // TBT, the longest task and the count, from the watcher's tasks; needs FCP and fully loaded (or load) set first.
 void readLongTasks(PageMetrics &metrics, const QJsonObject &page);
 // The view's failure when the document itself answered with an HTTP error.

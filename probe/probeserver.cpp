@@ -340,6 +340,14 @@ void ProbeServer::startRun(const QString &key)
         load, &PageLoad::requestFinished, this, [this, key, runId](PageLoad::View view, const RequestTiming &request) {
             sendToOwner(key, RequestMessage { runId, runViewOf(view), request });
         });
+    connect(load, &PageLoad::viewLoaded, this, [this, key, runId](PageLoad::View view, const PageMetrics &metrics) {
+        MetricsMessage loaded;
+        loaded.runId = runId;
+        loaded.view = runViewOf(view);
+        loaded.metrics = metrics;
+        loaded.provisional = true;
+        sendToOwner(key, loaded);
+    });
     connect(load, &PageLoad::viewFinished, this, [this, key, runId](PageLoad::View view, const ViewResult &result) {
         QStringList warnings = result.warnings.mid(0, ProtocolLimits::maxWarnings);
         for (QString &warning : warnings)
@@ -498,6 +506,12 @@ void ProbeServer::shutdown(int graceMs)
     m_drainTimer->setSingleShot(true);
     connect(m_drainTimer, &QTimer::timeout, this, [this] { cancelAll(QStringLiteral("the probe is shutting down")); });
     m_drainTimer->start(graceMs);
+}
+
+void ProbeServer::startBrowser()
+{
+    if (!m_draining)
+        m_scheduler->startBrowser();
 }
 
 void ProbeServer::finishShutdown()

@@ -67,6 +67,8 @@ public:
     bool isIdle() const { return m_sessions.isEmpty() && m_runs.isEmpty(); }
     const ConnectionGate *gate() const { return m_gate; }
 
+    // Starts the browser before any run asks for it (LoadScheduler::startBrowser()).
+    void startBrowser();
     // Takes no new runs, lets the running ones finish for up to `graceMs`, cancels what is left, says goodbye
     // (1001) to every client and closes the browser cleanly. Emits stopped() when all of that is done.
     void shutdown(int graceMs);

@@ -180,6 +180,9 @@ int ServeCommand::start(const QStringList &arguments)
     startLifetimeTimers(lifetime);
     watchSignals();
     printReady(options);
+    // The browser's start is the longest step of a cold run, and only the first load needs it done: starting it now
+    // overlaps it with what comes first (the fleet reading our ready line, the client's connection and handshake).
+    m_server->startBrowser();
     return -1;
 }
 

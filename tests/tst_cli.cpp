@@ -97,6 +97,7 @@ private slots:
     void csvOnStdout();
     void budgetPasses();
     void budgetExceeded();
+    void finishAtTheLoadEvent();
     void harFilesPerRegion();
     void pdfReport();
     void pdfToAMissingDirectory();
@@ -273,6 +274,42 @@ void tst_Cli::budgetPasses()
     QVERIFY2(o.out.contains(u"Budget   passed"), qPrintable(o.out));
     QVERIFY2(o.out.contains(QRegularExpression(QStringLiteral(R"(pass  requests \d+, within the limit of 80)"))),
         qPrintable(o.out));
+}
+
+void tst_Cli::finishAtTheLoadEvent()
+{
+    // The page keeps a request open after its load event that the server never answers: waiting for fully loaded
+    // would take the whole --timeout. At the load event, the run is done, and fully loaded is absent, not 0.
+    TestWebServer::Response page;
+    page.body = "<!doctype html><h1>busy after load</h1>"
+                "<script>addEventListener('load', () => fetch('/cli-never'))</script>";
+    m_server.route(QStringLiteral("/busy"), page);
+    TestWebServer::Response never;
+    never.mode = TestWebServer::Response::Mode::Hang;
+    m_server.route(QStringLiteral("/cli-never"), never);
+    const Outcome o = cli(runArguments(QStringLiteral("/busy"))
+        + QStringList { QStringLiteral("--finish-at"), QStringLiteral("load"), QStringLiteral("--format"),
+            QStringLiteral("json"), QStringLiteral("--budget"), QStringLiteral("load=60s") });
+    QVERIFY2(o.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err)));
+    const QJsonObject json = QJsonDocument::fromJson(o.out.toUtf8()).object();
+    QCOMPARE(json.value(u"options").toObject().value(u"finishAt").toString(), QStringLiteral("load"));
+    const QJsonObject region = json.value(u"regions").toArray().first().toObject();
+    const QJsonObject median = region.value(u"median").toObject();
+    QVERIFY2(median.value(u"loadMs").isDouble(), qPrintable(o.out));
+    QVERIFY2(!median.contains(u"fullyLoadedMs"), qPrintable(o.out));
+    const QJsonObject firstView = region.value(u"runs").toArray().first().toObject().value(u"firstView").toObject();
+    const QJsonObject metrics = firstView.value(u"metrics").toObject();
+    QVERIFY2(metrics.value(u"loadMs").isDouble() && !metrics.contains(u"fullyLoadedMs"), qPrintable(o.out));
+
+    // The default still waits for fully loaded (here capped by the time limit), and says so.
+    const Outcome full = cli(runArguments(QStringLiteral("/busy"))
+        + QStringList {
+            QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--timeout"), QStringLiteral("3") });
+    QVERIFY2(full.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(full.exitCode).arg(full.err)));
+    const QJsonObject fullJson = QJsonDocument::fromJson(full.out.toUtf8()).object();
+    QCOMPARE(fullJson.value(u"options").toObject().value(u"finishAt").toString(), QStringLiteral("fully-loaded"));
+    const QJsonObject fullRegion = fullJson.value(u"regions").toArray().first().toObject();
+    QVERIFY2(fullRegion.value(u"median").toObject().value(u"fullyLoadedMs").isDouble(), qPrintable(full.out));
 }
 
 void tst_Cli::budgetExceeded()

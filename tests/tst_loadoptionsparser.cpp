@@ -40,6 +40,7 @@ private slots:
     void badDeviceAndCpu_data();
     void badDeviceAndCpu();
     void newOptionsTravelOnlyWhenAsked();
+    void finishAtTheLoadEvent();
 };
 
 void tst_LoadOptionsParser::goodValues_data()
@@ -268,6 +269,37 @@ void tst_LoadOptionsParser::newOptionsTravelOnlyWhenAsked()
     bad.insert(QStringLiteral("cpuSlowdown"), 50);
     QVERIFY(!LoadOptions::fromJson(bad, &error));
     QVERIFY2(error.contains(QStringLiteral("cpuSlowdown")), qPrintable(error));
+}
+
+void tst_LoadOptionsParser::finishAtTheLoadEvent()
+{
+    QString error;
+    auto read = parse({}, &error);
+    QVERIFY2(read, qPrintable(error));
+    QCOMPARE(read->options.finishAt, LoadOptions::FinishAt::FullyLoaded);
+    QVERIFY(!read->options.toJson().contains(QStringLiteral("finishAt")));
+
+    read = parse({ QStringLiteral("--finish-at=load") }, &error);
+    QVERIFY2(read, qPrintable(error));
+    QCOMPARE(read->options.finishAt, LoadOptions::FinishAt::Load);
+    // A probe that predates it would wait for fully loaded without a word: only a probe that says it can gets it.
+    QCOMPARE(read->options.requiredCapabilities(), QStringList { QStringLiteral("finish-at") });
+    QVERIFY(LoadOptions::capabilities().contains(QStringLiteral("finish-at")));
+    QCOMPARE(read->options.toJson().value(QStringLiteral("finishAt")).toString(), QStringLiteral("load"));
+    const auto back = LoadOptions::fromJson(read->options.toJson(), &error);
+    QVERIFY2(back, qPrintable(error));
+    QCOMPARE(*back, read->options);
+
+    read = parse({ QStringLiteral("--finish-at"), QStringLiteral("fully-loaded") }, &error);
+    QVERIFY2(read, qPrintable(error));
+    QCOMPARE(read->options.finishAt, LoadOptions::FinishAt::FullyLoaded);
+
+    QVERIFY(!parse({ QStringLiteral("--finish-at=onload") }, &error));
+    QCOMPARE(error, QStringLiteral("--finish-at must be load or fully-loaded, not \"onload\""));
+    QJsonObject bad = LoadOptions {}.toJson();
+    bad.insert(QStringLiteral("finishAt"), QStringLiteral("paint"));
+    QVERIFY(!LoadOptions::fromJson(bad, &error));
+    QVERIFY2(error.contains(QStringLiteral("finishAt")), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_LoadOptionsParser)

@@ -66,6 +66,7 @@ private slots:
     void concurrentRunsAreIsolated();
     void repeatViewUsesTheCache();
     void screenshotAtLoad();
+    void finishAtTheLoadEvent();
     void refusedConnection();
     void garbageResponse();
     void timeoutKeepsPartialWaterfall();
@@ -372,6 +373,35 @@ void tst_PageLoad::screenshotAtLoad()
     QVERIFY2(run.firstView.ok(), qPrintable(BrowserTest::errorText(run)));
     QVERIFY(run.firstView.screenshotPng.startsWith("\x89PNG\r\n\x1a\n"));
     QVERIFY(run.firstView.screenshotPng.size() > 1000);
+}
+
+void tst_PageLoad::finishAtTheLoadEvent()
+{
+    // After its load event the page asks for something that never answers: waiting for fully loaded would take the
+    // whole time limit and report it capped there. Finishing at the load event reports no fully loaded at all.
+    TestWebServer::Response page;
+    page.body = "<!doctype html><h1>finish at load</h1><img src=\"/asset?type=png&size=500&delay=100&fal=1\">"
+                "<script>addEventListener('load', () => fetch('/finish-at-load-never'))</script>";
+    m_server.route(QStringLiteral("/finish-at-load"), page);
+    TestWebServer::Response never;
+    never.mode = TestWebServer::Response::Mode::Hang;
+    m_server.route(QStringLiteral("/finish-at-load-never"), never);
+    LoadOptions options;
+    options.finishAt = LoadOptions::FinishAt::Load;
+    options.repeatView = true;
+    options.screenshot = true; // taken at the load event: the view waits for it before it ends
+    const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/finish-at-load")), options);
+    QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
+    QVERIFY(run.repeatView);
+    for (const ViewResult *view : { &run.firstView, &*run.repeatView }) {
+        const PageMetrics &m = view->metrics;
+        QVERIFY(m.loadMs && *m.loadMs >= 100);
+        QVERIFY(m.ttfbMs && m.domContentLoadedMs && m.firstContentfulPaintMs);
+        QCOMPARE(m.documentStatus, std::optional<int>(200));
+        // Not waited for, so absent: never 0, never the time limit.
+        QVERIFY(!m.fullyLoadedMs);
+        QVERIFY(view->screenshotPng.startsWith("\x89PNG\r\n\x1a\n"));
+    }
 }
 
 void tst_PageLoad::refusedConnection()

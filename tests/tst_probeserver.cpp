@@ -56,6 +56,7 @@ private slots:
     void wrongTokensNeverLockOutTheRightOne();
     void handshakeRules();
     void streamsARunLive();
+    void sendsTheLoadTimeAtTheLoadEvent();
     void probeClientAgainstTheRealServer();
     void clientsSeeAndCancelOnlyTheirOwnRuns();
     void capacityQueueAndBusy();
@@ -107,6 +108,10 @@ void tst_ProbeServer::initTestCase()
     TestWebServer::Response hang;
     hang.mode = TestWebServer::Response::Mode::Hang;
     m_web.route(QStringLiteral("/hang"), hang);
+    // Loads at once, then keeps a request open that the server never answers: fully loaded waits for the timeout.
+    page.body = "<!doctype html><h1>busy after load</h1>"
+                "<script>addEventListener('load', () => fetch('/hang?after-load=1'))</script>";
+    m_web.route(QStringLiteral("/busy-after-load"), page);
     m_web.route(QStringLiteral("/to-private"),
         TestWebServer::Response {
             302, {}, {}, 0, 0, { { "Location", m_private.url(QStringLiteral("/secret")).toEncoded() } } });
@@ -197,7 +202,8 @@ void tst_ProbeServer::streamsARunLive()
     peer.send(runOf(QStringLiteral("live-1"), m_web.url(QStringLiteral("/live"))));
     QVERIFY(peer.waitForDone(QStringLiteral("live-1"), 60'000));
 
-    // status → requests → metrics → done, states only moving forward, nothing after done.
+    // status → requests → metrics → done, states only moving forward, nothing after done. The provisional metrics
+    // come at the load event, among the requests; the final ones after the last request.
     const QList<Message> frames = peer.forRun(QStringLiteral("live-1"));
     int stage = 0;
     int lastState = -1;
@@ -216,6 +222,8 @@ void tst_ProbeServer::streamsARunLive()
             ++requests;
             if (firstRequestAt < 0)
                 firstRequestAt = r.atMs;
+        } else if (const auto *metrics = as<MetricsMessage>(r.message); metrics && metrics->provisional) {
+            QCOMPARE(stage, 1);
         } else if (as<MetricsMessage>(r.message)) {
             QCOMPARE(stage, 1);
             stage = 2;
@@ -238,7 +246,8 @@ void tst_ProbeServer::streamsARunLive()
     for (const Message &m : frames) {
         if (const auto *metrics = as<MetricsMessage>(m)) {
             QVERIFY(metrics->metrics.loadMs >= 1500);
-            QCOMPARE(metrics->metrics.requestCount, requests);
+            if (!metrics->provisional)
+                QCOMPARE(metrics->metrics.requestCount, requests);
         }
     }
     // The fleet's view: load reports arrived, and the last says idle.
@@ -248,6 +257,50 @@ void tst_ProbeServer::streamsARunLive()
             return load && load->active == 0 && load->queued == 0;
         },
         2000));
+}
+
+void tst_ProbeServer::sendsTheLoadTimeAtTheLoadEvent()
+{
+    ProtocolPeer peer;
+    QVERIFY(peer.open(m_server->endpoint()));
+    QVERIFY(peer.handshake(token));
+    peer.send(runOf(QStringLiteral("early-load"), m_web.url(QStringLiteral("/busy-after-load")), 5'000));
+    // The load time is sent while the page's last request is still open: the server never answers it, so nothing
+    // but the load event can have sent it.
+    QVERIFY(peer.waitFor(
+        [](const Message &m) {
+            const auto *metrics = as<MetricsMessage>(m);
+            return metrics && metrics->runId == u"early-load" && metrics->provisional;
+        },
+        60'000));
+    QVERIFY(!doneOf(peer, QStringLiteral("early-load")));
+    QTRY_VERIFY_WITH_TIMEOUT(m_web.hits(QStringLiteral("/hang")) > 0, 10'000);
+    QVERIFY(peer.waitForDone(QStringLiteral("early-load"), 60'000));
+    QVERIFY(doneOf(peer, QStringLiteral("early-load"))->ok);
+
+    QList<MetricsMessage> metrics;
+    for (const Message &m : peer.forRun(QStringLiteral("early-load"))) {
+        if (const auto *frame = as<MetricsMessage>(m))
+            metrics.append(*frame);
+    }
+    QCOMPARE(metrics.size(), 2);
+    const PageMetrics &atLoad = metrics.at(0).metrics;
+    const PageMetrics &final = metrics.at(1).metrics;
+    QVERIFY(metrics.at(0).provisional);
+    QVERIFY(!metrics.at(1).provisional);
+    // The same figures the final frame has for the load; what needs the end is absent, not 0.
+    QVERIFY(atLoad.loadMs && atLoad.ttfbMs && atLoad.domContentLoadedMs);
+    QCOMPARE(atLoad.loadMs, final.loadMs);
+    // A small page may paint only after its load event: FCP is in the provisional figures when it came before.
+    if (atLoad.firstContentfulPaintMs)
+        QCOMPARE(atLoad.firstContentfulPaintMs, final.firstContentfulPaintMs);
+    QCOMPARE(atLoad.ttfbMs, final.ttfbMs);
+    QCOMPARE(atLoad.documentStatus, std::optional<int>(200));
+    QVERIFY(!atLoad.fullyLoadedMs);
+    QVERIFY(!atLoad.totalBlockingTimeMs);
+    QVERIFY(atLoad.requestCount >= 1);
+    // Fully loaded waited for the open request, until the time limit capped it.
+    QVERIFY(final.fullyLoadedMs && *final.fullyLoadedMs > *final.loadMs);
 }
 
 void tst_ProbeServer::probeClientAgainstTheRealServer()
@@ -271,8 +324,11 @@ void tst_ProbeServer::probeClientAgainstTheRealServer()
     const auto finished = done.first().at(1).value<DoneMessage>();
     QVERIFY(finished.ok);
     QVERIFY(requests.count() >= 3);
-    QCOMPARE(metrics.count(), 1);
-    const auto page = metrics.first().at(2).value<MetricsMessage>();
+    // The load event's provisional figures, then the final ones, which carry the screenshot.
+    QCOMPARE(metrics.count(), 2);
+    QVERIFY(metrics.first().at(2).value<MetricsMessage>().provisional);
+    const auto page = metrics.last().at(2).value<MetricsMessage>();
+    QVERIFY(!page.provisional);
     QVERIFY(page.screenshotPng.startsWith("\x89PNG")); // a screenshot crosses the wire
     QCOMPARE(page.metrics.requestCount, requests.count());
 

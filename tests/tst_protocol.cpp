@@ -164,6 +164,15 @@ void tst_Protocol::frameShape()
     QVERIFY(m.contains(u"loadMs"));
     QVERIFY(!m.contains(u"firstContentfulPaintMs"));
     QVERIFY(!objectOf(codec.encode(metrics)).contains(u"screenshotPng"));
+    // Final metrics read as they always did; only a provisional frame says so, and it reads back as one.
+    QVERIFY(!objectOf(codec.encode(metrics)).contains(u"provisional"));
+    metrics.provisional = true;
+    QCOMPARE(objectOf(codec.encode(metrics)).value(u"provisional"), QJsonValue(true));
+    const DecodedFrame provisional = codec.decode(codec.encodeText(metrics));
+    QVERIFY2(provisional.ok(), qPrintable(describeFrame(provisional)));
+    QCOMPARE(*provisional.message, Message(metrics));
+    metrics.provisional = false;
+    QCOMPARE(*codec.decode(codec.encodeText(metrics)).message, Message(metrics));
 
     // A client's hello carries no probe fields even if the struct has some.
     HelloMessage client;

@@ -67,6 +67,7 @@ private slots:
     void liveRegionFollowsItsState_data();
     void liveRegionFollowsItsState();
     void unfinishedRunOfAStoppedTest();
+    void loadTimeShowsFromTheLoadEvent();
     void regionNotInTheTest();
     void medianMetricsIsTheSummarys();
 };
@@ -233,6 +234,38 @@ void tst_RegionSummary::liveRegionFollowsItsState()
     // Numbers of the runs that ended show at once.
     QCOMPARE(summary.median->loadMs, 900.0);
     QVERIFY(summary.failure.isEmpty());
+}
+
+void tst_RegionSummary::loadTimeShowsFromTheLoadEvent()
+{
+    // The only run is past its load event: its figures then are shown, and said to be still finishing…
+    RegionRun open;
+    open.firstViewAtLoad = metrics(700);
+    TestRecord test = testOf({ open }, 1, true);
+    RegionSummary summary = RegionSummary::of(test, fra);
+    QCOMPARE(summary.phase, RegionSummary::Phase::Loading);
+    QCOMPARE(summary.stateText(), QStringLiteral("Loaded, finishing…"));
+    QVERIFY(summary.atLoad);
+    QCOMPARE(summary.shown()->loadMs, 700.0);
+    // …but they are no result: nothing is measured, nothing in the median.
+    QCOMPARE(summary.status, RegionSummary::Status::NoResult);
+    QVERIFY(!summary.median);
+    QCOMPARE(summary.medianRuns, 0);
+
+    // An ended run's median is the region's number; the next run's load event does not replace it.
+    RegionRun second = open;
+    second.index = 2;
+    test = testOf({ okRun(1, metrics(900)), second }, 2, true);
+    summary = RegionSummary::of(test, fra);
+    QVERIFY(!summary.atLoad);
+    QCOMPARE(summary.shown()->loadMs, 900.0);
+    QCOMPARE(summary.stateText(), QStringLiteral("Loading page (run 2 of 2)"));
+
+    // Once the test is over, figures from a load event that never got their final ones are not shown.
+    test = testOf({ open }, 1, false);
+    summary = RegionSummary::of(test, fra);
+    QVERIFY(!summary.atLoad);
+    QVERIFY(!summary.shown());
 }
 
 void tst_RegionSummary::unfinishedRunOfAStoppedTest()

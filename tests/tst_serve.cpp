@@ -111,6 +111,7 @@ private slots:
     void refusesPlaintextOffLoopback();
     void tokenFromFileAndKeptFromChrome();
     void idleShutdown();
+    void browserStartsBeforeTheFirstRun();
     void unauthenticatedConnectionsDoNotKeepItAlive();
     void floodDoesNotLockOutTheRightToken();
     void parentGoneShutdown();
@@ -286,6 +287,29 @@ void tst_Serve::idleShutdown()
     qInfo("exited %lld ms after the last client left (idle shutdown 2 s)", idleFor);
     QVERIFY2(idleFor >= 1900, "not before its idle time");
     QVERIFY2(idleFor <= 2000 + 8000, "within its idle time and the time to close Chrome");
+}
+
+void tst_Serve::browserStartsBeforeTheFirstRun()
+{
+    // No run is ever sent: the browser's version in the probe's hello (absent until it has started once) shows
+    // that the probe started it on its own, overlapping its start with the client's connection and handshake.
+    Probe probe = start({});
+    QVERIFY(probe.endpoint.isValid());
+    QString browserVersion;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            ProtocolPeer peer;
+            if (!peer.open(probe.endpoint) || !peer.handshake(token))
+                return false;
+            for (const auto &r : peer.received()) {
+                if (const auto *hello = std::get_if<HelloMessage>(&r.message))
+                    browserVersion = hello->browserVersion;
+            }
+            return !browserVersion.isEmpty();
+        }(),
+        30'000);
+    QVERIFY2(browserVersion.contains(u'/'), qPrintable(browserVersion));
+    QCOMPARE(childrenOf(probe.process->processId()).size(), 1);
 }
 
 void tst_Serve::unauthenticatedConnectionsDoNotKeepItAlive()

@@ -92,6 +92,7 @@ QJsonObject CliJsonWriter::test(
     // Always stated here (the wire leaves defaults out): a script must not have to know the defaults.
     options.insert(QStringLiteral("device"), test.options.device);
     options.insert(QStringLiteral("cpuSlowdown"), test.options.effectiveCpuSlowdown());
+    options.insert(QStringLiteral("finishAt"), LoadOptions::finishAtName(test.options.finishAt));
     options.insert(QStringLiteral("regions"), QJsonArray::fromStringList(test.regions));
 
     QJsonArray regions;

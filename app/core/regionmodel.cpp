@@ -126,7 +126,7 @@ QString RegionModel::name(const Row &row) const
 
 QString RegionModel::summaryText(const Row &row) const
 {
-    const PageMetrics m = row.summary.median.value_or(PageMetrics {});
+    const PageMetrics m = row.summary.shown().value_or(PageMetrics {});
     const auto shown = [&m](PageMetric::Id id) -> QString {
         const PageMetric &metric = PageMetric::get(id);
         return metric.label() + u' ' + metric.format(m, QLocale());
@@ -135,8 +135,8 @@ QString RegionModel::summaryText(const Row &row) const
     return QStringLiteral("<b>%1</b><br>%2<br>%3 · %4 · %5<br>%6 · %7")
         .arg(name(row).toHtmlEscaped(), row.summary.stateText().toHtmlEscaped(), shown(Id::Ttfb), shown(Id::Fcp),
             shown(Id::Lcp), shown(Id::Load))
-        .arg(row.summary.median ? tr("%n requests", nullptr, m.requestCount)
-                                : tr("%1 requests").arg(DisplayFormat::missing()));
+        .arg(row.summary.shown() ? tr("%n requests", nullptr, m.requestCount)
+                                 : tr("%1 requests").arg(DisplayFormat::missing()));
 }
 
 int RegionModel::rowCount(const QModelIndex &parent) const
@@ -163,8 +163,10 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(row.region);
     case SummaryRole:
         return summaryText(row);
+    case AtLoadRole:
+        return row.summary.atLoad.has_value();
     case LoadMsRole: {
-        const auto load = row.summary.median ? row.summary.median->loadMs : std::nullopt;
+        const auto load = row.summary.shown() ? row.summary.shown()->loadMs : std::nullopt;
         return load ? QVariant(*load) : QVariant();
     }
     case Qt::TextAlignmentRole:
@@ -189,15 +191,18 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
 
 QVariant RegionModel::metricData(const Row &row, const PageMetric &metric, int role)
 {
-    const std::optional<PageMetrics> &median = row.summary.median;
-    const std::optional<double> value = median ? metric.value(*median) : std::nullopt;
+    const std::optional<PageMetrics> &shown = row.summary.shown();
+    const std::optional<double> value = shown ? metric.value(*shown) : std::nullopt;
     if (role == SortRole)
         return value ? QVariant(*value) : QVariant(); // absent sorts last
     if (role != Qt::DisplayRole)
         return {};
     // Nothing yet while the region still runs; once it is over, what no ok run observed is said to be missing.
     const bool over = row.summary.phase == Phase::Complete || row.summary.phase == Phase::Failed;
-    if (!median && !over)
+    if (!shown && !over)
+        return QString();
+    // Shown from the load event on: what only the run's end knows is not missing yet, just not known yet.
+    if (!value && !row.summary.median && !over)
         return QString();
     return metric.format(value, QLocale());
 }

@@ -36,9 +36,10 @@ public:
         SortRole = Qt::UserRole + 1, // numbers as numbers, absent last
         RegionCodeRole,
         PhaseRole, // int(Phase)
-        LoadMsRole, // the median load, or an invalid QVariant
+        LoadMsRole, // the median load (or, with AtLoadRole, the load so far), or an invalid QVariant
         PlaceRole, // RegionCatalog::Region: the city and where it is
         SummaryRole, // rich text: the region's name, state and main medians, for a tool tip
+        AtLoadRole, // bool: the numbers shown are the latest run's as of its load event, while it finishes
     };
 
     explicit RegionModel(QObject *parent = nullptr);

@@ -100,9 +100,11 @@ RegionSummary RegionSummary::of(const TestRecord &test, const QString &code)
         summary.status = Status::Measured;
     else if (!summary.failure.isEmpty())
         summary.status = Status::Failed;
-    if (inProgress)
+    if (inProgress) {
         summary.phase = livePhase(record);
-    else
+        if (summary.phase == Phase::Loading && !summary.median && !record.runs.isEmpty())
+            summary.atLoad = record.runs.constLast().firstViewAtLoad;
+    } else
         summary.phase = summary.okRuns > 0 ? Phase::Complete : Phase::Failed;
     return summary;
 }
@@ -131,7 +133,7 @@ QString RegionSummary::stateText() const
     case Phase::StartingBrowser:
         return tr("Starting browser") + progress;
     case Phase::Loading:
-        return tr("Loading page") + progress;
+        return (atLoad ? tr("Loaded, finishing…") : tr("Loading page")) + progress;
     case Phase::Complete:
         return median && median->documentStatus ? tr("%1 Complete").arg(*median->documentStatus) : tr("Complete");
     case Phase::Failed:

@@ -43,6 +43,9 @@ public:
     int medianRuns = 0; // the ok runs whose first view was measured: what `median` is over
     std::optional<PageMetrics> median; // of the first views
     std::optional<PageMetrics> repeatViewMedian;
+    // While the region is loading and has no median yet: its latest run's first view as of the load event
+    // (RegionRun::firstViewAtLoad), shown until the final numbers come. Never counted as a result.
+    std::optional<PageMetrics> atLoad;
     std::optional<int> representativeRun; // its RegionRun::index; none when the region has no run
     std::optional<LoadError> firstError; // of the first run that failed (the CLI reports this one)
     std::optional<LoadError> lastError; // of the latest run that failed
@@ -62,6 +65,8 @@ public:
     // Every recorded run ended and loaded the page, and there is one.
     bool allOk() const { return runs > 0 && okRuns == runs; }
     int failedRuns() const { return runs - okRuns; } // in a test that is over
-    // "Loading page (run 2 of 3)", "200 Complete", "Failed: net::ERR_NAME_NOT_RESOLVED", …
+    // What the region's row and marker show: the median, else the figures as of the load event, else nothing.
+    const std::optional<PageMetrics> &shown() const { return median ? median : atLoad; }
+    // "Loading page (run 2 of 3)", "Loaded, finishing…", "200 Complete", "Failed: net::ERR_NAME_NOT_RESOLVED", …
     QString stateText() const;
 };

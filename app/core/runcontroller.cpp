@@ -89,6 +89,10 @@ void RunController::startRun(int run)
         });
     connect(test, &MultiRegionRun::metrics, this,
         [this, run](const QString &region, RunView view, const MetricsMessage &metrics) {
+            if (metrics.provisional) {
+                emit viewLoaded(region, run, view, metrics.metrics);
+                return;
+            }
             emit viewMeasured(region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng);
         });
     connect(test, &MultiRegionRun::regionDone, this, [this, test, run](const QString &region, const DoneMessage &done) {

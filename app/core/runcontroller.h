@@ -54,6 +54,10 @@ signals:
     // `probeStarting`: Queued because a probe is being booted for it (a cold start), not behind busy ones.
     void regionState(const QString &region, RunState state, const QString &detail, bool probeStarting);
     void requestFinished(const QString &region, int run, RunView view, const RequestTiming &request);
+    // A view's load event has fired and these are its metrics as of then: to show at once, not a result (its
+    // viewMeasured() follows, unless the run fails first).
+    void viewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
+    // A view's final metrics: its result.
     void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics, const QString &finalUrl,
         const QByteArray &screenshotPng);
     // A run of a region ended: `error` is absent exactly when it loaded the page. `cold`: it waited for a probe

@@ -9,6 +9,7 @@ RunRecorder::RunRecorder(RunController *controller, HistoryStore *history, QObje
     connect(controller, &RunController::started, this, &RunRecorder::onStarted);
     connect(controller, &RunController::regionState, this, &RunRecorder::onRegionState);
     connect(controller, &RunController::requestFinished, this, &RunRecorder::onRequest);
+    connect(controller, &RunController::viewLoaded, this, &RunRecorder::onViewLoaded);
     connect(controller, &RunController::viewMeasured, this, &RunRecorder::onViewMeasured);
     connect(controller, &RunController::runFinished, this, &RunRecorder::onRunFinished);
     connect(controller, &RunController::finished, this, &RunRecorder::onFinished);
@@ -80,6 +81,16 @@ void RunRecorder::onRequest(const QString &region, int run, RunView view, const 
     emit requestAdded(region, run, view, request);
 }
 
+void RunRecorder::onViewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics)
+{
+    // Only the live record has it, for the views to show while the run finishes; the history keeps results.
+    RegionRun *recorded = runOf(region, run);
+    if (!recorded || view != RunView::First || recorded->firstViewMeasured || recorded->finished)
+        return;
+    recorded->firstViewAtLoad = metrics;
+    emit regionChanged(region);
+}
+
 void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
     const QString &finalUrl, const QByteArray &screenshotPng)
 {
@@ -88,6 +99,8 @@ void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, c
         return;
     ViewResult *result = viewOf(*recorded, view);
     result->metrics = metrics;
+    if (view == RunView::First)
+        recorded->firstViewAtLoad.reset();
     result->finalUrl = finalUrl;
     result->screenshotPng = screenshotPng;
     (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
@@ -104,6 +117,7 @@ void RunRecorder::onRunFinished(const QString &region, int run, const std::optio
     if (!recorded)
         return;
     recorded->finished = true;
+    recorded->firstViewAtLoad.reset(); // a run that ended without its final metrics has no result to show
     recorded->error = error;
     recorded->cold = cold;
     recorded->browserStartMs = browserStartMs;

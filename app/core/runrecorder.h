@@ -47,6 +47,7 @@ private:
     void onStarted(const RunController::Request &request);
     void onRegionState(const QString &region, RunState state, const QString &detail, bool probeStarting);
     void onRequest(const QString &region, int run, RunView view, const RequestTiming &request);
+    void onViewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
     void onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
         const QString &finalUrl, const QByteArray &screenshotPng);
     void onRunFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,

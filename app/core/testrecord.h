@@ -30,6 +30,9 @@ struct RegionRun
     bool finished = false;
     bool firstViewMeasured = false;
     bool repeatViewMeasured = false;
+    // Live only, never stored: the first view's metrics as of its load event, until its final ones arrive or the
+    // run ends. Not a result: RegionSummary shows it only while nothing final is known.
+    std::optional<PageMetrics> firstViewAtLoad;
 
     bool ok() const { return finished && !error; }
     // nullptr for a repeat view that never started.

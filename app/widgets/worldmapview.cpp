@@ -149,9 +149,12 @@ void WorldMapView::readRow(int row)
     const QModelIndex index = m_model->index(row, 0);
     const auto phase = static_cast<RegionModel::Phase>(index.data(RegionModel::PhaseRole).toInt());
     const QVariant loadMs = index.data(RegionModel::LoadMsRole);
-    // A time on the map is a result: only a region whose runs are over shows one.
-    const bool done = phase == RegionModel::Phase::Complete && loadMs.isValid();
-    setRegionState(index.data(RegionModel::RegionCodeRole).toString(), mapState(phase),
+    // A time on the map is a result, or the load time of a run that is past its load event: only a region whose
+    // runs are over shows one, or one whose page has loaded and is finishing.
+    const bool done
+        = loadMs.isValid() && (phase == RegionModel::Phase::Complete || index.data(RegionModel::AtLoadRole).toBool());
+    setRegionState(index.data(RegionModel::RegionCodeRole).toString(),
+        done ? WorldMapView::State::Done : mapState(phase),
         done ? std::optional<double>(loadMs.toDouble()) : std::nullopt,
         index.data(RegionModel::SummaryRole).toString());
 }

@@ -16,7 +16,23 @@ QJsonObject LoadOptions::toJson() const
         json.insert(QStringLiteral("device"), device);
     if (cpuSlowdown)
         json.insert(QStringLiteral("cpuSlowdown"), *cpuSlowdown);
+    if (finishAt != FinishAt::FullyLoaded)
+        json.insert(QStringLiteral("finishAt"), finishAtName(finishAt));
     return json;
+}
+
+QString LoadOptions::finishAtName(FinishAt finishAt)
+{
+    return finishAt == FinishAt::Load ? QStringLiteral("load") : QStringLiteral("fully-loaded");
+}
+
+std::optional<LoadOptions::FinishAt> LoadOptions::finishAtNamed(const QString &name)
+{
+    for (const FinishAt value : { FinishAt::FullyLoaded, FinishAt::Load }) {
+        if (name == finishAtName(value))
+            return value;
+    }
+    return std::nullopt;
 }
 
 int LoadOptions::effectiveCpuSlowdown() const
@@ -38,7 +54,7 @@ QString LoadOptions::describeDevice() const
 
 QStringList LoadOptions::capabilities()
 {
-    return { QStringLiteral("device"), QStringLiteral("cpu-slowdown") };
+    return { QStringLiteral("device"), QStringLiteral("cpu-slowdown"), QStringLiteral("finish-at") };
 }
 
 QStringList LoadOptions::requiredCapabilities() const
@@ -48,6 +64,8 @@ QStringList LoadOptions::requiredCapabilities() const
         needed.append(QStringLiteral("device"));
     if (effectiveCpuSlowdown() != 1)
         needed.append(QStringLiteral("cpu-slowdown"));
+    if (finishAt != FinishAt::FullyLoaded)
+        needed.append(QStringLiteral("finish-at"));
     return needed;
 }
 
@@ -78,6 +96,13 @@ std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QStrin
     if (const auto slowdown
         = r.integer(QStringLiteral("cpuSlowdown"), JsonReader::Presence::Optional, 1, maxCpuSlowdown))
         o.cpuSlowdown = static_cast<int>(*slowdown);
+    if (r.has(QStringLiteral("finishAt"))) {
+        const QString name = r.string(QStringLiteral("finishAt"), JsonReader::Presence::Optional, 64);
+        if (const auto finishAt = finishAtNamed(name))
+            o.finishAt = *finishAt;
+        else if (r.ok())
+            r.fail(QStringLiteral("finishAt"), QStringLiteral("\"%1\" is not load or fully-loaded").arg(name));
+    }
     if (!r.ok()) {
         if (error)
             *error = r.error();

@@ -19,6 +19,12 @@ struct LoadOptions
     bool screenshot = false;
     QString device = QStringLiteral("desktop"); // a DeviceProfile's normalised name
     std::optional<int> cpuSlowdown; // 1-20; absent: the device's default, else none
+    // When a view ends: once the network has been quiet after the load event (fully loaded, the default), or at the
+    // load event itself, for callers that budget on load-time metrics only (no fully loaded, no long tasks then).
+    enum class FinishAt { FullyLoaded, Load };
+    FinishAt finishAt = FinishAt::FullyLoaded;
+    static QString finishAtName(FinishAt finishAt); // "fully-loaded", "load"
+    static std::optional<FinishAt> finishAtNamed(const QString &name);
 
     // The slowdown the probe applies: the one asked for, else the device's default, else 1 (none).
     int effectiveCpuSlowdown() const;

@@ -86,6 +86,18 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
                 values.options.cpuSlowdown = slowdown;
                 return QString();
             } },
+        { QCommandLineOption(QStringLiteral("finish-at"),
+              QStringLiteral("When a view ends: fully-loaded (the network quiet for 2 s after the load event) or load "
+                             "(at the load event: sooner, but no fully loaded time and no long-task figures)."),
+              QStringLiteral("EVENT"), LoadOptions::finishAtName(defaults.finishAt)),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                const auto finishAt = LoadOptions::finishAtNamed(parser.value(option));
+                if (!finishAt)
+                    return QStringLiteral("--finish-at must be load or fully-loaded, not \"%1\"")
+                        .arg(parser.value(option));
+                values.options.finishAt = *finishAt;
+                return QString();
+            } },
     };
 }
 

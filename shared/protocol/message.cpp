@@ -317,6 +317,8 @@ QJsonObject MetricsMessage::toJson() const
         { QStringLiteral("view"), runViewName(view) },
         { QStringLiteral("metrics"), metrics.toJson() },
     };
+    if (provisional)
+        json.insert(QStringLiteral("provisional"), true);
     if (!finalUrl.isEmpty())
         json.insert(QStringLiteral("finalUrl"), finalUrl);
     if (!screenshotPng.isEmpty())
@@ -337,6 +339,7 @@ std::optional<MetricsMessage> MetricsMessage::fromJson(const QJsonObject &json, 
         m.metrics = *metrics;
     else
         failNested(r, QStringLiteral("metrics"), nested);
+    m.provisional = r.boolean(QStringLiteral("provisional"));
     m.finalUrl = r.string(QStringLiteral("finalUrl"), P::Optional, ProtocolLimits::maxUrlLength);
     const QString screenshot
         = r.string(QStringLiteral("screenshotPng"), P::Optional, ProtocolLimits::maxScreenshotBase64Length);

@@ -134,7 +134,8 @@ struct RequestMessage
     friend bool operator==(const RequestMessage &, const RequestMessage &) = default;
 };
 
-// probe → app: the page-level numbers of one view.
+// probe → app: the page-level numbers of one view. A provisional one comes right after the view's load event (what
+// the page knew then); the final one when the view has ended, and only the final one is the view's result.
 struct MetricsMessage
 {
     static constexpr QStringView typeName = u"metrics";
@@ -144,6 +145,7 @@ struct MetricsMessage
     QString finalUrl; // after redirects; optional
     QByteArray screenshotPng; // optional; must be a PNG
     QStringList warnings; // optional: what the probe cut short or refused (ViewResult::warnings)
+    bool provisional = false; // on the wire only when true, so an older client reads a final frame as before
 
     QJsonObject toJson() const;
     static std::optional<MetricsMessage> fromJson(const QJsonObject &json, QString *error);
