@@ -4,7 +4,7 @@
 #include "deviceprofile.h"
 #include "jsonreader.h"
 
-QJsonObject LoadOptions::toJson() const
+QJsonObject LoadOptions::toJson(TestSettings::Secrets secrets) const
 {
     QJsonObject json {
         { QStringLiteral("timeoutMs"), timeoutMs },
@@ -16,6 +16,7 @@ QJsonObject LoadOptions::toJson() const
         json.insert(QStringLiteral("device"), device);
     if (cpuSlowdown)
         json.insert(QStringLiteral("cpuSlowdown"), *cpuSlowdown);
+    test.writeJson(json, secrets);
     return json;
 }
 
@@ -38,7 +39,7 @@ QString LoadOptions::describeDevice() const
 
 QStringList LoadOptions::capabilities()
 {
-    return { QStringLiteral("device"), QStringLiteral("cpu-slowdown") };
+    return QStringList { QStringLiteral("device"), QStringLiteral("cpu-slowdown") } + TestSettings::capabilities();
 }
 
 QStringList LoadOptions::requiredCapabilities() const
@@ -48,7 +49,7 @@ QStringList LoadOptions::requiredCapabilities() const
         needed.append(QStringLiteral("device"));
     if (effectiveCpuSlowdown() != 1)
         needed.append(QStringLiteral("cpu-slowdown"));
-    return needed;
+    return needed + test.requiredCapabilities();
 }
 
 std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QString *error)
@@ -78,6 +79,7 @@ std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QStrin
     if (const auto slowdown
         = r.integer(QStringLiteral("cpuSlowdown"), JsonReader::Presence::Optional, 1, maxCpuSlowdown))
         o.cpuSlowdown = static_cast<int>(*slowdown);
+    TestSettings::readJson(r, o.test);
     if (!r.ok()) {
         if (error)
             *error = r.error();

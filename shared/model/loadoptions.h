@@ -1,5 +1,7 @@
 #pragma once
 
+#include "testsettings.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -19,6 +21,7 @@ struct LoadOptions
     bool screenshot = false;
     QString device = QStringLiteral("desktop"); // a DeviceProfile's normalised name
     std::optional<int> cpuSlowdown; // 1-20; absent: the device's default, else none
+    TestSettings test; // headers, cookies, user agent, basic auth, blocking
 
     // The slowdown the probe applies: the one asked for, else the device's default, else 1 (none).
     int effectiveCpuSlowdown() const;
@@ -32,8 +35,9 @@ struct LoadOptions
     static QStringList capabilities();
 
     // The options added after the first protocol version go on the wire only when they differ from the default,
-    // so a run that asks nothing new reads the same to every probe.
-    QJsonObject toJson() const;
+    // so a run that asks nothing new reads the same to every probe. The test settings' secrets are masked unless
+    // `secrets` is Included, which only a run sent to a probe is.
+    QJsonObject toJson(TestSettings::Secrets secrets = TestSettings::Secrets::Masked) const;
     // Validates ranges and that the profile and the device exist.
     static std::optional<LoadOptions> fromJson(const QJsonObject &json, QString *error);
     friend bool operator==(const LoadOptions &, const LoadOptions &) = default;
