@@ -150,7 +150,8 @@ void tst_LoadOptionsParser::declaredOnTheCommandsParser()
     QCommandLineParser parser;
     parser.addOption(formatOption);
     loadOptions.addOptions(parser);
-    const QString help = parser.helpText();
+    // Whitespace aside: Qt wraps each description to the width the longest option leaves it.
+    const QString help = parser.helpText().simplified();
     // In this order, each with its value's name, range and default, the runs named as the command counts them.
     const QStringList lines {
         QStringLiteral("--format <FORMAT>"),
