@@ -21,7 +21,7 @@ struct LoadOptions
     bool screenshot = false;
     QString device = QStringLiteral("desktop"); // a DeviceProfile's normalised name
     std::optional<int> cpuSlowdown; // 1-20; absent: the device's default, else none
-    TestSettings test; // headers, cookies, user agent, basic auth, blocking
+    TestSettings test {}; // headers, cookies, user agent, basic auth, blocking
 
     // The slowdown the probe applies: the one asked for, else the device's default, else 1 (none).
     int effectiveCpuSlowdown() const;
