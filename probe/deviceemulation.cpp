@@ -2,10 +2,12 @@
 
 #include <QJsonArray>
 
-DeviceEmulation::DeviceEmulation(DeviceProfile device, int cpuSlowdown, const QString &browserProduct)
+DeviceEmulation::DeviceEmulation(
+    DeviceProfile device, int cpuSlowdown, const QString &browserProduct, const QString &userAgent)
     : m_device(std::move(device))
     , m_cpuSlowdown(cpuSlowdown)
     , m_chromeVersion(chromeVersion(browserProduct))
+    , m_userAgent(userAgent)
 { }
 
 QString DeviceEmulation::chromeVersion(const QString &browserProduct)
@@ -16,9 +18,10 @@ QString DeviceEmulation::chromeVersion(const QString &browserProduct)
 
 QJsonObject DeviceEmulation::userAgentOverride() const
 {
-    QJsonObject params { { QStringLiteral("userAgent"), m_device.userAgent(m_chromeVersion) },
+    QJsonObject params { { QStringLiteral("userAgent"),
+                             m_userAgent.isEmpty() ? m_device.userAgent(m_chromeVersion) : m_userAgent },
         { QStringLiteral("platform"), m_device.navigatorPlatform } };
-    if (m_device.platform.isEmpty())
+    if (m_device.platform.isEmpty() || !m_userAgent.isEmpty())
         return params; // a browser that sends no client hints (Safari): none are made up
     const QString major = m_chromeVersion.section(u'.', 0, 0);
     // The brand list as Chromium itself builds it: the engine and one deliberately odd "not a brand" entry.

@@ -20,8 +20,10 @@ public:
         friend bool operator==(const Command &, const Command &) = default;
     };
 
-    // `browserProduct`: Browser.getVersion's product, "HeadlessChrome/156.0.8078.73".
-    DeviceEmulation(DeviceProfile device, int cpuSlowdown, const QString &browserProduct);
+    // `browserProduct`: Browser.getVersion's product, "HeadlessChrome/156.0.8078.73". `userAgent`: the test's own,
+    // sent instead of the device's, and then without client hints (they would describe another browser).
+    DeviceEmulation(
+        DeviceProfile device, int cpuSlowdown, const QString &browserProduct, const QString &userAgent = {});
 
     // For the page's own session, before it navigates.
     QList<Command> pageCommands() const;
@@ -37,4 +39,5 @@ private:
     DeviceProfile m_device;
     int m_cpuSlowdown;
     QString m_chromeVersion;
+    QString m_userAgent;
 };

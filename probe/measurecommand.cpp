@@ -12,6 +12,49 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+namespace {
+
+// `worldspeed-probe measure` links no keychain: a secret the options name (basic auth's password, ${secret:NAME} in a
+// header or cookie) is read from where --secret says, NAME=env:VARIABLE or NAME=file:PATH, so that its value is never
+// on the command line. Returns the problem, or an empty string once every secret has its value.
+QString readSecrets(const QStringList &sources, TestSettings &test)
+{
+    QHash<QString, QString> where;
+    for (const QString &source : sources) {
+        const qsizetype equals = source.indexOf(u'=');
+        if (equals <= 0)
+            return QStringLiteral("--secret is written NAME=env:VARIABLE or NAME=file:PATH, not \"%1\"").arg(source);
+        where.insert(source.left(equals), source.mid(equals + 1));
+    }
+    for (const QString &name : test.secretNames()) {
+        const QString source = where.value(name);
+        QString value;
+        if (source.startsWith(u"env:")) {
+            value = qEnvironmentVariable(source.mid(4).toLocal8Bit().constData());
+        } else if (source.startsWith(u"file:")) {
+            QFile file(source.mid(5));
+            if (!file.open(QIODevice::ReadOnly))
+                return QStringLiteral("secret %1: cannot read %2: %3").arg(name, file.fileName(), file.errorString());
+            value = QString::fromUtf8(file.read(TestSettings::maxValueLength + 2));
+            // A file written by `echo` ends in a newline that is not part of the password.
+            while (value.endsWith(u'\n') || value.endsWith(u'\r'))
+                value.chop(1);
+        } else {
+            return QStringLiteral("the options use the secret %1: say where it is with --secret %1=env:VARIABLE or "
+                                  "--secret %1=file:PATH")
+                .arg(name);
+        }
+        if (value.isEmpty() || value.size() > TestSettings::maxValueLength)
+            return QStringLiteral("secret %1 (%2) is empty or over %3 characters")
+                .arg(name, source)
+                .arg(TestSettings::maxValueLength);
+        test.secretValues.insert(name, value);
+    }
+    return QString();
+}
+
+} // namespace
+
 int MeasureCommand::exitCodeFor(LoadError::Kind kind)
 {
     switch (kind) {
@@ -66,10 +109,14 @@ int MeasureCommand::parse(const QStringList &arguments)
         QStringLiteral("Write a PNG screenshot taken at the load event of the first run."), QStringLiteral("FILE"));
     const QCommandLineOption chrome(
         QStringLiteral("chrome"), QStringLiteral("Path of the Chrome or Chromium to use."), QStringLiteral("PATH"));
+    const QCommandLineOption secret(QStringLiteral("secret"),
+        QStringLiteral("Where the value of a secret the options name is: NAME=env:VARIABLE or NAME=file:PATH "
+                       "(repeatable)."),
+        QStringLiteral("NAME=SOURCE"));
     const LoadOptionsParser loadOptions(QStringLiteral("Number of runs"));
     parser.addOptions({ json, har });
     loadOptions.addOptions(parser);
-    parser.addOptions({ screenshot, chrome });
+    parser.addOptions({ secret, screenshot, chrome });
 
     QStringList argv = arguments;
     argv.prepend(QStringLiteral("worldspeed-probe measure"));
@@ -103,6 +150,8 @@ int MeasureCommand::parse(const QStringList &arguments)
         return usage(error);
     m_loadOptions = values->options;
     m_runCount = values->runs;
+    if (const QString problem = readSecrets(parser.values(secret), m_loadOptions.test); !problem.isEmpty())
+        return usage(problem);
     m_screenshotPath = parser.value(screenshot);
     m_loadOptions.screenshot = !m_screenshotPath.isEmpty();
     m_json = parser.isSet(json);
@@ -223,7 +272,11 @@ void MeasureCommand::printTable() const
     m_out << "Profile  " << m_loadOptions.profile << "   Timeout " << DisplayFormat::duration(m_loadOptions.timeoutMs)
           << '\n';
     // Which device, and how slow a CPU: the numbers of a phone and of a desktop must never be mistaken.
-    m_out << "Device   " << m_loadOptions.describeDevice() << "\n\n";
+    m_out << "Device   " << m_loadOptions.describeDevice() << '\n';
+    // What the test set and blocked, its secrets masked: numbers measured with a header are not those without.
+    for (const QString &line : m_loadOptions.test.describe())
+        m_out << "Setting  " << line << '\n';
+    m_out << '\n';
 
     // One column per row of the metric table, each as wide as its widest value needs.
     const auto width = [](const PageMetric &metric) {
@@ -268,7 +321,9 @@ void MeasureCommand::printTable() const
     m_out << "  Status  Type          Start   Duration      Size  URL\n";
     for (const RequestTiming &r : view.requests) {
         QString status = r.status ? QString::number(*r.status) : DisplayFormat::missing();
-        if (r.outcome == RequestTiming::Outcome::Failed)
+        if (r.blocked)
+            status = QStringLiteral("blocked");
+        else if (r.outcome == RequestTiming::Outcome::Failed)
             status = QStringLiteral("failed");
         else if (r.outcome == RequestTiming::Outcome::Unfinished)
             status = QStringLiteral("open");

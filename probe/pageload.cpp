@@ -41,6 +41,7 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
     : QObject(parent)
     , m_url(std::move(url))
     , m_options(std::move(options))
+    , m_rules(m_options.test, m_url)
 {
     m_result.url = m_url.toString();
     m_result.options = m_options;
@@ -72,7 +73,7 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
     connect(&m_requests, &RequestTracker::documentResponded, this,
         [this](std::optional<int> status, const QString &finalUrl) {
             currentView().metrics.documentStatus = status;
-            currentView().finalUrl = finalUrl;
+            currentView().finalUrl = m_rules.scrub(finalUrl);
         });
 }
 
@@ -142,7 +143,7 @@ void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::opt
     m_result.browserStartMs = browserStartMs;
     // LoadOptions::fromJson and the option parser only let known devices through.
     m_emulation.emplace(DeviceProfile::parse(m_options.device, nullptr).value_or(DeviceProfile::desktop()),
-        m_options.effectiveCpuSlowdown(), browserVersion);
+        m_options.effectiveCpuSlowdown(), browserVersion, m_options.test.userAgent);
     setState(State::Loading);
     // The time limit covers the whole run, setting up the page included: a browser that hangs here must not hold
     // the run beyond it.
@@ -210,10 +211,13 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
     if (!pageSession)
         m_childSessions.insert(sessionId);
     command(QStringLiteral("Network.enable"), {}, sessionId);
-    if (guarded()) {
-        const QJsonObject everyRequest { { QStringLiteral("patterns"),
-            QJsonArray { QJsonObject { { QStringLiteral("urlPattern"), QStringLiteral("*") },
-                { QStringLiteral("requestStage"), QStringLiteral("Request") } } } } };
+    if (guarded() || m_rules.intercepts()) {
+        const QJsonObject everyRequest {
+            { QStringLiteral("patterns"),
+                QJsonArray { QJsonObject { { QStringLiteral("urlPattern"), QStringLiteral("*") },
+                    { QStringLiteral("requestStage"), QStringLiteral("Request") } } } },
+            { QStringLiteral("handleAuthRequests"), m_rules.handlesAuth() }
+        };
         if (pageSession) {
             command(QStringLiteral("Fetch.enable"), everyRequest, sessionId);
         } else {
@@ -241,6 +245,8 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
     for (const DeviceEmulation::Command &emulate :
         pageSession ? m_emulation->pageCommands() : m_emulation->childCommands())
         command(emulate.method, emulate.params, sessionId);
+    for (const DeviceEmulation::Command &rule : m_rules.sessionCommands(pageSession))
+        command(rule.method, rule.params, sessionId);
     if (!pageSession) {
         command(QStringLiteral("Runtime.runIfWaitingForDebugger"), {}, sessionId);
         return;
@@ -323,6 +329,10 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
         onRequestPaused(sessionId, params);
         return;
     }
+    if (method == u"Fetch.authRequired") {
+        m_cdp->send(QStringLiteral("Fetch.continueWithAuth"), m_rules.authAnswer(params), sessionId);
+        return;
+    }
     if (!m_viewOpen)
         return;
     if (m_requests.handleEvent(method, params))
@@ -340,6 +350,15 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
     }
 }
 
+void PageLoad::continueRequest(const QString &sessionId, const QString &fetchId, const QJsonObject &request)
+{
+    QJsonObject params { { QStringLiteral("requestId"), fetchId } };
+    const QUrl url(request.value(QStringLiteral("url")).toString());
+    if (const auto headers = m_rules.headersFor(url, request.value(QStringLiteral("headers")).toObject()))
+        params.insert(QStringLiteral("headers"), *headers);
+    m_cdp->send(QStringLiteral("Fetch.continueRequest"), params, sessionId);
+}
+
 void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &params)
 {
     const QString fetchId = params.value(QStringLiteral("requestId")).toString();
@@ -347,28 +366,30 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
     const QUrl url(request.value(QStringLiteral("url")).toString());
     const bool isDocument = params.value(QStringLiteral("resourceType")).toString() == u"Document"
         && params.value(QStringLiteral("frameId")).toString() == m_targetId;
-    if (!m_egress) {
-        m_cdp->send(QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
+    // The test's own blocks come first: a blocked request is never sent, so the policy need not judge it.
+    if (const QString blocked = m_rules.blockReason(url); !blocked.isEmpty()) {
+        m_requests.noteBlocked(request.value(QStringLiteral("url")).toString(), blocked);
+        m_cdp->send(QStringLiteral("Fetch.failRequest"),
+            { { QStringLiteral("requestId"), fetchId },
+                { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
+            sessionId);
         return;
     }
+    if (!m_egress)
+        return continueRequest(sessionId, fetchId, request);
     // data:, blob: and the like never reach the network; the policy is about where the browser connects.
     const QString scheme = url.scheme().toLower();
-    if (scheme != u"http" && scheme != u"https" && scheme != u"ws" && scheme != u"wss") {
-        m_cdp->send(QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
-        return;
-    }
+    if (scheme != u"http" && scheme != u"https" && scheme != u"ws" && scheme != u"wss")
+        return continueRequest(sessionId, fetchId, request);
     QUrl checked = url;
     if (scheme == u"ws" || scheme == u"wss")
         checked.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
     m_policy->check(checked, m_egress->hosts(), this,
-        [this, sessionId, fetchId, url, isDocument, token = m_viewToken](const UrlPolicy::Verdict &verdict) {
+        [this, sessionId, fetchId, request, url, isDocument, token = m_viewToken](const UrlPolicy::Verdict &verdict) {
             if (!m_cdp)
                 return;
-            if (verdict.allowed) {
-                m_cdp->send(
-                    QStringLiteral("Fetch.continueRequest"), { { QStringLiteral("requestId"), fetchId } }, sessionId);
-                return;
-            }
+            if (verdict.allowed)
+                return continueRequest(sessionId, fetchId, request);
             m_requests.noteRefused(url.toString(), verdict.reason);
             m_cdp->send(QStringLiteral("Fetch.failRequest"),
                 { { QStringLiteral("requestId"), fetchId },
@@ -386,8 +407,11 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
         });
 }
 
-void PageLoad::onRequestFinished(const RequestTiming &request)
+void PageLoad::onRequestFinished(const RequestTiming &finished)
 {
+    // What the browser reports back repeats the test's secrets (the headers it sent): they go no further.
+    RequestTiming request = finished;
+    m_rules.scrub(request);
     currentView().requests.append(request);
     emit requestFinished(m_view, request);
 }

@@ -4,6 +4,7 @@
 #include "egressproxy.h"
 #include "model/loadoptions.h"
 #include "model/runresult.h"
+#include "requestrules.h"
 #include "requesttracker.h"
 
 #include <QElapsedTimer>
@@ -91,6 +92,7 @@ private:
     void beginView();
     void onEvent(const QString &sessionId, const QString &method, const QJsonObject &params);
     void onRequestPaused(const QString &sessionId, const QJsonObject &params);
+    void continueRequest(const QString &sessionId, const QString &fetchId, const QJsonObject &request);
     bool guarded() const;
     void createContext();
     void onRequestFinished(const RequestTiming &request);
@@ -107,6 +109,7 @@ private:
 
     QUrl m_url;
     LoadOptions m_options;
+    RequestRules m_rules; // the test's headers, cookies, auth and blocks
     State m_state = State::Queued;
     RunResult m_result;
     QPointer<CdpConnection> m_cdp;

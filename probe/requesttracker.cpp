@@ -93,6 +93,14 @@ void RequestTracker::noteRefused(const QString &url, const QString &reason)
     m_refusedUrls.insert(key, reason.left(RequestTiming::Limits::text));
 }
 
+void RequestTracker::noteBlocked(const QString &url, const QString &reason)
+{
+    const QString key = url.left(RequestTiming::Limits::url);
+    if (m_blockedUrls.size() >= maxRefusedUrls && !m_blockedUrls.contains(key))
+        return; // still failed with Chrome's ERR_BLOCKED_BY_CLIENT, only not marked
+    m_blockedUrls.insert(key, reason.left(RequestTiming::Limits::text));
+}
+
 bool RequestTracker::handleEvent(const QString &method, const QJsonObject &params)
 {
     if (method == u"Network.requestWillBeSent")
@@ -207,9 +215,13 @@ void RequestTracker::onLoadingFailed(const QJsonObject &params)
         failure += QStringLiteral(" (blocked: %1)").arg(blocked);
     if (failure.isEmpty())
         failure = QStringLiteral("failed");
-    const auto pending = m_pending.constFind(requestId);
-    if (pending != m_pending.constEnd() && m_refusedUrls.contains(pending->timing.url))
+    const auto pending = m_pending.find(requestId);
+    if (pending != m_pending.end() && m_blockedUrls.contains(pending->timing.url)) {
+        pending->timing.blocked = true;
+        failure = m_blockedUrls.value(pending->timing.url);
+    } else if (pending != m_pending.end() && m_refusedUrls.contains(pending->timing.url)) {
         failure += QStringLiteral(" (refused by the probe: %1)").arg(m_refusedUrls.value(pending->timing.url));
+    }
     endRequest(requestId, params.value(QStringLiteral("timestamp")).toDouble(), std::nullopt, failure);
 }
 

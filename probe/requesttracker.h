@@ -43,6 +43,9 @@ public:
     void beginView(const QString &mainFrameId);
     // The probe refused this URL (why: reason); its failure says so. Kept for the whole run, across views.
     void noteRefused(const QString &url, const QString &reason);
+    // The test's own settings blocked this URL (reason: which rule): its request is marked blocked, not failed by
+    // the probe. Kept for the whole run, within the same limit as refusals.
+    void noteBlocked(const QString &url, const QString &reason);
     // Takes one Network.* event; false for any other method, which it leaves alone.
     bool handleEvent(const QString &method, const QJsonObject &params);
     // CDP monotonic seconds; publishes whatever ended before it was known.
@@ -96,6 +99,7 @@ private:
 
     QString m_mainFrameId;
     QHash<QString, QString> m_refusedUrls; // URL → why the probe refused it, to explain its failure
+    QHash<QString, QString> m_blockedUrls; // URL → which of the test's rules blocked it
     QHash<QString, Pending> m_pending;
     QHash<QString, int> m_hops; // request id → hops seen so far
     QList<RequestTiming> m_unpublished; // ended before the navigation start was known; startMs still absolute

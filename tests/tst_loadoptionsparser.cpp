@@ -4,6 +4,7 @@
 #include "model/loadoptionsparser.h"
 
 #include <QCommandLineParser>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 
@@ -41,6 +42,10 @@ private slots:
     void badDeviceAndCpu();
     void newOptionsTravelOnlyWhenAsked();
     void finishAtTheLoadEvent();
+    void testSettings();
+    void badTestSettings_data();
+    void badTestSettings();
+    void secretsGoOnlyToTheProbe();
 };
 
 void tst_LoadOptionsParser::goodValues_data()
@@ -146,7 +151,8 @@ void tst_LoadOptionsParser::declaredOnTheCommandsParser()
     QCommandLineParser parser;
     parser.addOption(formatOption);
     loadOptions.addOptions(parser);
-    const QString help = parser.helpText();
+    // Whitespace aside: Qt wraps each description to the width the longest option leaves it.
+    const QString help = parser.helpText().simplified();
     // In this order, each with its value's name, range and default, the runs named as the command counts them.
     const QStringList lines {
         QStringLiteral("--format <FORMAT>"),
@@ -160,6 +166,14 @@ void tst_LoadOptionsParser::declaredOnTheCommandsParser()
         QStringLiteral("--device <NAME>"),
         QStringLiteral("Device to load the page as: desktop, moto-g-power,"),
         QStringLiteral("--cpu-slowdown <N>"),
+        QStringLiteral("--header <HEADER>"),
+        QStringLiteral("--public-header <NAME>"),
+        QStringLiteral("--cookie <COOKIE>"),
+        QStringLiteral("--user-agent <STRING>"),
+        QStringLiteral("--basic-auth <USER:SECRET>"),
+        QStringLiteral("--block <PATTERN>"),
+        QStringLiteral("--block-domains <HOSTS>"),
+        QStringLiteral("--block-domains-except <HOSTS>"),
     };
     qsizetype at = 0;
     for (const QString &line : lines) {
@@ -300,6 +314,143 @@ void tst_LoadOptionsParser::finishAtTheLoadEvent()
     bad.insert(QStringLiteral("finishAt"), QStringLiteral("paint"));
     QVERIFY(!LoadOptions::fromJson(bad, &error));
     QVERIFY2(error.contains(QStringLiteral("finishAt")), qPrintable(error));
+}
+
+void tst_LoadOptionsParser::testSettings()
+{
+    QString error;
+    const auto read
+        = parse({ QStringLiteral("--header"), QStringLiteral("X-Staging-Key: abc: def"),
+                    QStringLiteral("--header=[API.example.com] X-Flag:on"), QStringLiteral("--public-header=x-flag"),
+                    QStringLiteral("--cookie"), QStringLiteral("session=${secret:sess}"), QStringLiteral("--cookie"),
+                    QStringLiteral("consent=yes; domain=.example.com"), QStringLiteral("--user-agent=WorldSpeedBot/1"),
+                    QStringLiteral("--basic-auth"), QStringLiteral("tester:staging-pass"), QStringLiteral("--block"),
+                    QStringLiteral("ads.js"), QStringLiteral("--block=/track?"), QStringLiteral("--block-domains"),
+                    QStringLiteral("Ads.example.net, cdn.x.org"), QStringLiteral("--block-domains=ads.example.net"),
+                    QStringLiteral("--block-domains-except"), QStringLiteral("example.com") },
+            &error);
+    QVERIFY2(read, qPrintable(error));
+    const TestSettings &t = read->options.test;
+    QCOMPARE(t.headers.size(), 2);
+    QCOMPARE(
+        t.headers.at(0), (HeaderSetting { QStringLiteral("X-Staging-Key"), QStringLiteral("abc: def"), {}, false }));
+    QCOMPARE(t.headers.at(1),
+        (HeaderSetting { QStringLiteral("X-Flag"), QStringLiteral("on"), QStringLiteral("api.example.com"), true }));
+    QCOMPARE(t.cookies.size(), 2);
+    QCOMPARE(t.cookies.at(0), (CookieSetting { QStringLiteral("session"), QStringLiteral("${secret:sess}"), {} }));
+    QCOMPARE(t.cookies.at(1),
+        (CookieSetting { QStringLiteral("consent"), QStringLiteral("yes"), QStringLiteral("example.com") }));
+    QCOMPARE(t.userAgent, QStringLiteral("WorldSpeedBot/1"));
+    QCOMPARE(t.basicAuth, (BasicAuthSetting { QStringLiteral("tester"), QStringLiteral("staging-pass") }));
+    QCOMPARE(t.block, (QStringList { QStringLiteral("ads.js"), QStringLiteral("/track?") }));
+    QCOMPARE(t.blockDomains, (QStringList { QStringLiteral("ads.example.net"), QStringLiteral("cdn.x.org") }));
+    QCOMPARE(t.blockDomainsExcept, QStringList { QStringLiteral("example.com") });
+    QCOMPARE(t.secretNames(), (QStringList { QStringLiteral("staging-pass"), QStringLiteral("sess") }));
+    // A probe that does not know these options never gets them (ProbeClient::submit checks this list).
+    QCOMPARE(read->options.requiredCapabilities(),
+        (QStringList { QStringLiteral("headers"), QStringLiteral("cookies"), QStringLiteral("user-agent"),
+            QStringLiteral("basic-auth"), QStringLiteral("block") }));
+    for (const QString &needed : read->options.requiredCapabilities())
+        QVERIFY(LoadOptions::capabilities().contains(needed));
+    QVERIFY(LoadOptions().requiredCapabilities().isEmpty());
+}
+
+void tst_LoadOptionsParser::badTestSettings_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("header without a colon")
+        << QStringList { QStringLiteral("--header=X-Key abc") }
+        << QStringLiteral("--header: a header is written \"Name: value\", not \"X-Key abc\"");
+    QTest::newRow("header name with a space") << QStringList { QStringLiteral("--header=X Key: abc") }
+                                              << QStringLiteral("--header: \"X Key\" is not a header name");
+    QTest::newRow("header with a line break")
+        << QStringList { QStringLiteral("--header=X-Key: a\r\nHost: evil") }
+        << QStringLiteral("--header: the value of header X-Key has control characters or is over 8192 characters");
+    QTest::newRow("host limit not closed")
+        << QStringList { QStringLiteral("--header=[example.com X-Key: a") }
+        << QStringLiteral("--header: \"[example.com X-Key: a\": a host limit is written [host] before the header");
+    QTest::newRow("public header never given")
+        << QStringList { QStringLiteral("--header=X-Key: a"), QStringLiteral("--public-header=X-Other") }
+        << QStringLiteral("--public-header X-Other: no --header of that name");
+    QTest::newRow("cookie without a value")
+        << QStringList { QStringLiteral("--cookie=session") }
+        << QStringLiteral("--cookie: a cookie is written \"name=value\" or \"name=value; domain=host\", not "
+                          "\"session\"");
+    QTest::newRow("cookie with another attribute")
+        << QStringList { QStringLiteral("--cookie=a=b; path=/x") }
+        << QStringLiteral("--cookie: cookie a: only domain= may follow the value, not \"path=/x\"");
+    QTest::newRow("basic auth with a password instead of a secret name")
+        << QStringList { QStringLiteral("--basic-auth=tester:hunter 2!") }
+        << QStringLiteral("--basic-auth: basic auth is written USER:SECRET, where SECRET names the secret that "
+                          "holds the password (1-64 of A-Z, a-z, 0-9, '.', '_', '-'), never the password itself");
+    QTest::newRow("block domain that is a URL")
+        << QStringList { QStringLiteral("--block-domains=https://ads.example.net/") }
+        << QStringLiteral("--block-domains: \"https://ads.example.net/\" is not a host name");
+    QTest::newRow("user agent of two lines") << QStringList { QStringLiteral("--user-agent=a\nb") }
+                                             << QStringLiteral("--user-agent: one line of at most 1024 characters");
+}
+
+void tst_LoadOptionsParser::badTestSettings()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    QString error;
+    QVERIFY(!parse(arguments, &error));
+    QCOMPARE(error, message);
+}
+
+void tst_LoadOptionsParser::secretsGoOnlyToTheProbe()
+{
+    LoadOptions options;
+    options.test.headers = { { QStringLiteral("X-Key"), QStringLiteral("header-secret"), {}, false },
+        { QStringLiteral("X-Flag"), QStringLiteral("visible-flag"), {}, true },
+        { QStringLiteral("X-Token"), QStringLiteral("Bearer ${secret:token}"), QStringLiteral("api.example.com"),
+            false } };
+    options.test.cookies = { { QStringLiteral("session"), QStringLiteral("cookie-secret"), {} } };
+    options.test.basicAuth = BasicAuthSetting { QStringLiteral("tester"), QStringLiteral("pw") };
+    options.test.block = { QStringLiteral("ads.js") };
+    options.test.secretValues = { { QStringLiteral("pw"), QStringLiteral("password-secret") },
+        { QStringLiteral("token"), QStringLiteral("token-secret") } };
+
+    // On the wire to a probe: everything, and read back the same.
+    QString error;
+    const auto wire = LoadOptions::fromJson(options.toJson(TestSettings::Secrets::Included), &error);
+    QVERIFY2(wire, qPrintable(error));
+    QCOMPARE(*wire, options);
+    QCOMPARE(wire->test.resolve(wire->test.headers.at(2).value), QStringLiteral("Bearer token-secret"));
+
+    // Everywhere else (results, history, exports): no secret at all, the public header as it is.
+    const QByteArray stored = QJsonDocument(options.toJson()).toJson();
+    for (const char *secret : { "header-secret", "cookie-secret", "password-secret", "token-secret" })
+        QVERIFY2(!stored.contains(secret), stored.constData());
+    QVERIFY(stored.contains("visible-flag"));
+    QVERIFY(stored.contains("\"passwordSecret\": \"pw\""));
+    const auto masked = LoadOptions::fromJson(options.toJson(), &error);
+    QVERIFY2(masked, qPrintable(error));
+    QCOMPARE(masked->test.headers.at(0).value, TestSettings::mask());
+    QCOMPARE(masked->test.cookies.at(0).value, TestSettings::mask());
+    QVERIFY(masked->test.secretValues.isEmpty());
+    QCOMPARE(masked->test.block, options.test.block);
+    const QString described = options.test.describe().join(u'\n');
+    QVERIFY2(described.contains(u"Header X-Key: •••") && described.contains(u"Header X-Flag: visible-flag")
+            && !described.contains(u"secret\n") && !described.contains(u"cookie-secret"),
+        qPrintable(described));
+
+    // What the browser could echo back, masked: values of secrets, header values, the basic auth credentials.
+    const QStringList sensitive = options.test.sensitiveValues();
+    QVERIFY(sensitive.contains(QStringLiteral("password-secret")));
+    QVERIFY(sensitive.contains(QStringLiteral("header-secret")));
+    QVERIFY(sensitive.contains(QStringLiteral("Bearer token-secret")));
+    QVERIFY(sensitive.contains(QStringLiteral("cookie-secret")));
+    QVERIFY(sensitive.contains(QString::fromLatin1(QByteArray("tester:password-secret").toBase64())));
+    QVERIFY(!sensitive.contains(QStringLiteral("visible-flag")));
+
+    // A bad secret name or a header value with a line break is refused on the wire too.
+    QJsonObject bad = options.toJson(TestSettings::Secrets::Included);
+    bad.insert(QStringLiteral("secretValues"), QJsonObject { { QStringLiteral("no spaces"), QStringLiteral("x") } });
+    QVERIFY(!LoadOptions::fromJson(bad, &error));
+    QVERIFY2(error.contains(u"secretValues"), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_LoadOptionsParser)

@@ -34,6 +34,8 @@ private slots:
     void exitCodes_data();
     void exitCodes();
     void killedProbesFolderIsSweptByTheNext();
+    void testSettingsAndNoSecretLeaves();
+    void secretWithoutASource();
 
 private:
     // Runs the probe on a worker process while this thread keeps serving HTTP for it.
@@ -280,6 +282,103 @@ void tst_MeasureCommand::killedProbesFolderIsSweptByTheNext()
     QCOMPARE(ProfileFolders::sweepAbandoned(temp.path()), 1);
     QVERIFY(!dir.exists(QStringLiteral("worldspeed-chrome-litter")));
     QCOMPARE(dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 6);
+}
+
+void tst_MeasureCommand::testSettingsAndNoSecretLeaves()
+{
+    // The page behind basic auth, with a header and a cookie it expects; its image and a third party's script are
+    // blocked by the test.
+    const QByteArray password = "pass-word-secret-91";
+    const QByteArray credentials = "Basic " + QByteArray("tester:" + password).toBase64();
+    const QString other = QStringLiteral("http://localhost:%1").arg(m_server.port());
+    m_server.route(QStringLiteral("/private"), [credentials, other](const TestWebServer::Request &request) {
+        TestWebServer::Response response;
+        if (request.headers.value("authorization") != credentials) {
+            response.status = 401;
+            response.headers = { { "WWW-Authenticate", "Basic realm=\"staging\"" } };
+            response.body = "<p>who are you?</p>";
+            return response;
+        }
+        response.body = "<!doctype html><title>private</title><h1>behind the login</h1>"
+                        "<link rel=stylesheet href=\"/asset?type=css&size=100&private=1\">"
+                        "<img src=\"/asset?type=png&size=100&private=2\">"
+                        "<script src=\""
+            + other.toUtf8() + "/asset?type=js&size=100&private=3\"></script>";
+        return response;
+    });
+    QFile secretFile(m_dir.filePath(QStringLiteral("password")));
+    QVERIFY(secretFile.open(QIODevice::WriteOnly));
+    secretFile.write(password + '\n');
+    secretFile.close();
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("WS_TEST_HEADER"), QStringLiteral("header-secret-92"));
+
+    const QString har = m_dir.filePath(QStringLiteral("settings.har"));
+    const QStringList settings { QStringLiteral("--header=X-Staging-Key: ${secret:hdr}"),
+        QStringLiteral("--cookie=session=cookie-secret-93"), QStringLiteral("--basic-auth=tester:staging"),
+        QStringLiteral("--secret=staging=file:") + secretFile.fileName(),
+        QStringLiteral("--secret=hdr=env:WS_TEST_HEADER"), QStringLiteral("--block=type=png"),
+        QStringLiteral("--block-domains=localhost"), QStringLiteral("--har"), har,
+        m_server.url(QStringLiteral("/private")).toString() };
+    const qsizetype before = m_server.requests().size();
+    const Outcome json = measure(QStringList { QStringLiteral("--json") } + settings, 120'000, environment);
+    QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+    const Outcome table = measure(settings, 120'000, environment);
+    QVERIFY2(table.exitCode == 0, qPrintable(table.err));
+
+    // The server got the header, the cookie and the password, and never the blocked requests.
+    bool sawPage = false;
+    for (const TestWebServer::Request &request : m_server.requests().mid(before)) {
+        QVERIFY2(
+            !request.target.contains("private=2") && !request.target.contains("private=3"), request.target.constData());
+        if (request.path == u"/private" && request.headers.value("authorization") == credentials) {
+            sawPage = true;
+            QCOMPARE(request.headers.value("x-staging-key"), QByteArray("header-secret-92"));
+            QCOMPARE(request.headers.value("cookie"), QByteArray("session=cookie-secret-93"));
+        }
+    }
+    QVERIFY(sawPage);
+    const QJsonObject run = QJsonDocument::fromJson(json.out.toUtf8())
+                                .object()
+                                .value(QStringLiteral("runs"))
+                                .toArray()
+                                .first()
+                                .toObject();
+    QString problem;
+    const auto parsed = RunResult::fromJson(run, &problem);
+    QVERIFY2(parsed, qPrintable(problem));
+    QCOMPARE(parsed->firstView.metrics.documentStatus, 200);
+    int blocked = 0;
+    for (const RequestTiming &request : parsed->firstView.requests)
+        blocked += request.blocked ? 1 : 0;
+    QCOMPARE(blocked, 2);
+    QVERIFY2(table.out.contains(u"Setting  Header X-Staging-Key: •••") && table.out.contains(u"blocked"),
+        qPrintable(table.out));
+
+    // No secret, nor the credentials as they went on the wire, in anything the command wrote.
+    QFile harFile(har);
+    QVERIFY(harFile.open(QIODevice::ReadOnly));
+    const QByteArray harText = harFile.readAll();
+    QVERIFY(harText.contains("\"_blocked\": true"));
+    const QList<QByteArray> outputs { json.out.toUtf8(), json.err.toUtf8(), table.out.toUtf8(), table.err.toUtf8(),
+        harText };
+    for (const QByteArray &secret : { password, QByteArray("header-secret-92"), QByteArray("cookie-secret-93"),
+             QByteArray("tester:" + password).toBase64() }) {
+        for (const QByteArray &output : outputs)
+            QVERIFY2(!output.contains(secret),
+                qPrintable(QStringLiteral("%1 in:\n%2").arg(QString::fromUtf8(secret), QString::fromUtf8(output))));
+    }
+}
+
+void tst_MeasureCommand::secretWithoutASource()
+{
+    const Outcome o
+        = measure({ QStringLiteral("--basic-auth=tester:staging"), m_server.url(QStringLiteral("/page")).toString() });
+    QCOMPARE(o.exitCode, 2);
+    QVERIFY2(
+        o.err.contains(u"the options use the secret staging: say where it is with --secret staging=env:VARIABLE or "
+                       u"--secret staging=file:PATH"),
+        qPrintable(o.err));
 }
 
 QTEST_GUILESS_MAIN(tst_MeasureCommand)

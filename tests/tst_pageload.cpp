@@ -73,6 +73,8 @@ private slots:
     void browserKilledMidRun();
     void chromeNotFound();
     void harOfARealRun();
+    void testSettingsReachTheServer();
+    void blockedRequestsAreNeverSent();
     void cleanupTestCase();
 
 private:
@@ -547,6 +549,107 @@ void tst_PageLoad::harOfARealRun()
         if (r.decodedBytes)
             QCOMPARE(entry[QStringLiteral("response")][QStringLiteral("content")][QStringLiteral("size")].toInteger(),
                 *r.decodedBytes);
+    }
+}
+
+void tst_PageLoad::testSettingsReachTheServer()
+{
+    // The page on 127.0.0.1 loads an image from localhost, the same server under another host name.
+    const QString other = QStringLiteral("http://localhost:%1").arg(m_server.port());
+    TestWebServer::Response page;
+    page.body = "<!doctype html><title>settings</title><img src=\"" + other.toUtf8()
+        + "/asset?type=png&size=100&settings=1\">";
+    m_server.route(QStringLiteral("/settings"), page);
+    LoadOptions options;
+    options.test.headers = { { QStringLiteral("X-Staging-Key"), QStringLiteral("Key ${secret:key}"), {}, false },
+        { QStringLiteral("X-Only-Localhost"), QStringLiteral("yes"), QStringLiteral("localhost"), false },
+        { QStringLiteral("X-Feature"), QStringLiteral("beta-4713"), {}, true } };
+    options.test.cookies = { { QStringLiteral("session"), QStringLiteral("cookie-value-4711"), {} } };
+    options.test.userAgent = QStringLiteral("WorldSpeedTest/1.0");
+    options.test.secretValues = { { QStringLiteral("key"), QStringLiteral("staging-key-4712") } };
+    const qsizetype before = m_server.requests().size();
+    const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/settings")), options);
+    QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
+
+    const QList<TestWebServer::Request> served = m_server.requests().mid(before);
+    const auto find = [&](const QString &path) -> const TestWebServer::Request * {
+        for (const TestWebServer::Request &request : served) {
+            if (request.path == path)
+                return &request;
+        }
+        return nullptr;
+    };
+    const TestWebServer::Request *document = find(QStringLiteral("/settings"));
+    const TestWebServer::Request *image = find(QStringLiteral("/asset"));
+    QVERIFY(document && image);
+    QCOMPARE(document->headers.value("x-staging-key"), QByteArray("Key staging-key-4712"));
+    QCOMPARE(document->headers.value("cookie"), QByteArray("session=cookie-value-4711"));
+    QCOMPARE(document->headers.value("user-agent"), QByteArray("WorldSpeedTest/1.0"));
+    QVERIFY(!document->headers.contains("x-only-localhost")); // limited to the other host
+    QCOMPARE(image->headers.value("host"), QStringLiteral("localhost:%1").arg(m_server.port()).toUtf8());
+    QCOMPARE(image->headers.value("x-only-localhost"), QByteArray("yes"));
+    QCOMPARE(image->headers.value("x-staging-key"), QByteArray("Key staging-key-4712"));
+    QCOMPARE(image->headers.value("x-feature"), QByteArray("beta-4713"));
+    QVERIFY(!image->headers.contains("cookie")); // the cookie is the page's host's
+
+    // What the browser reports it sent is masked in the result; the public header is not.
+    const QByteArray json = QJsonDocument(run.toJson()).toJson();
+    HarBuilder har(QStringLiteral("test"));
+    har.addRun(run);
+    const QByteArray harText = har.toBytes();
+    for (const QByteArray &text : { json, harText }) {
+        QVERIFY2(!text.contains("staging-key-4712") && !text.contains("cookie-value-4711"), text.constData());
+        QVERIFY(text.contains("beta-4713"));
+    }
+    bool sawMaskedKey = false;
+    for (const RequestTiming &request : run.firstView.requests) {
+        for (const HttpHeader &header : request.requestHeaders)
+            sawMaskedKey = sawMaskedKey || (header.name == u"X-Staging-Key" && header.value == TestSettings::mask());
+    }
+    QVERIFY(sawMaskedKey);
+}
+
+void tst_PageLoad::blockedRequestsAreNeverSent()
+{
+    const QString other = QStringLiteral("http://localhost:%1").arg(m_server.port());
+    TestWebServer::Response page;
+    page.body = "<!doctype html><title>blocking</title>"
+                "<link rel=stylesheet href=\"/asset?type=css&size=100&keep=1\">"
+                "<img src=\"/asset?type=png&size=100&ad=1\">"
+                "<script src=\""
+        + other.toUtf8() + "/asset?type=js&size=100&third=1\"></script>";
+    m_server.route(QStringLiteral("/blocking"), page);
+    const QString blockedByPattern = m_server.url(QStringLiteral("/asset?type=png&size=100&ad=1")).toString();
+    const QString blockedByDomain = other + QStringLiteral("/asset?type=js&size=100&third=1");
+
+    for (const bool except : { false, true }) {
+        LoadOptions options;
+        options.test.block = { QStringLiteral("&ad=1") };
+        if (except)
+            options.test.blockDomainsExcept = { m_server.address().toString() };
+        else
+            options.test.blockDomains = { QStringLiteral("localhost") };
+        const qsizetype before = m_server.requests().size();
+        const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/blocking")), options);
+        QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
+        // The server's log: what the test blocks was never asked for, the rest was.
+        bool sawKept = false;
+        for (const TestWebServer::Request &request : m_server.requests().mid(before)) {
+            QVERIFY2(
+                !request.target.contains("ad=1") && !request.target.contains("third=1"), request.target.constData());
+            sawKept = sawKept || request.target.contains("keep=1");
+        }
+        QVERIFY(sawKept);
+        // The result shows them, marked blocked, with the rule that blocked them.
+        const RequestTiming *pattern = findRequest(run.firstView, blockedByPattern);
+        const RequestTiming *domain = findRequest(run.firstView, blockedByDomain);
+        QVERIFY2(pattern && domain, QJsonDocument(run.firstView.toJson()).toJson().constData());
+        QVERIFY(pattern->blocked && domain->blocked);
+        QCOMPARE(pattern->outcome, RequestTiming::Outcome::Failed);
+        QCOMPARE(pattern->failureText, QStringLiteral("blocked by the test: the URL contains \"&ad=1\""));
+        QVERIFY2(domain->failureText.startsWith(u"blocked by the test: "), qPrintable(domain->failureText));
+        for (const RequestTiming &request : run.firstView.requests)
+            QCOMPARE(request.blocked, request.url == blockedByPattern || request.url == blockedByDomain);
     }
 }
 

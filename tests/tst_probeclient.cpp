@@ -689,6 +689,12 @@ void tst_ProbeClient::optionsAnOlderProbeLacksAreRefused()
         error, QStringLiteral("this probe (worldspeed-probe 0.1.0) cannot honour the option \"device\": update it"));
     QVERIFY(client.runsInFlight().isEmpty());
     QVERIFY(client.submit(QStringLiteral("r2"), QUrl(QStringLiteral("https://example.com/")), LoadOptions {}, &error));
+    // The same for each test setting: a probe without `headers` never gets the header.
+    LoadOptions withHeader;
+    withHeader.test.headers = { { QStringLiteral("X-Key"), QStringLiteral("abc"), {}, false } };
+    QVERIFY(!client.submit(QStringLiteral("r3"), QUrl(QStringLiteral("https://example.com/")), withHeader, &error));
+    QCOMPARE(
+        error, QStringLiteral("this probe (worldspeed-probe 0.1.0) cannot honour the option \"headers\": update it"));
 
     FakeProbe current;
     current.hello.capabilities = LoadOptions::capabilities();
@@ -696,6 +702,16 @@ void tst_ProbeClient::optionsAnOlderProbeLacksAreRefused()
     ProbeClient second;
     QVERIFY(connectReady(second, current));
     QVERIFY2(second.submit(QStringLiteral("r1"), QUrl(QStringLiteral("https://example.com/")), phone, &error),
+        qPrintable(error));
+    QVERIFY2(second.submit(QStringLiteral("r2"), QUrl(QStringLiteral("https://example.com/")), withHeader, &error),
+        qPrintable(error));
+    // A named secret goes only with its value.
+    LoadOptions withAuth;
+    withAuth.test.basicAuth = BasicAuthSetting { QStringLiteral("tester"), QStringLiteral("staging") };
+    QVERIFY(!second.submit(QStringLiteral("r3"), QUrl(QStringLiteral("https://example.com/")), withAuth, &error));
+    QCOMPARE(error, QStringLiteral("the options use the secret \"staging\", whose value was not given"));
+    withAuth.test.secretValues.insert(QStringLiteral("staging"), QStringLiteral("pw"));
+    QVERIFY2(second.submit(QStringLiteral("r3"), QUrl(QStringLiteral("https://example.com/")), withAuth, &error),
         qPrintable(error));
 }
 

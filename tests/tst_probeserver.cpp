@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QHostInfo>
+#include <QJsonDocument>
 #include <QTest>
 
 #include <memory>
@@ -69,6 +70,7 @@ private slots:
     void refusesPrivateTargets_data();
     void refusesPrivateTargets();
     void allowsPrivateTargetsWhenTold();
+    void testSettingsOverTheWire();
 
 private:
     std::unique_ptr<ProbeServer> makeServer(std::shared_ptr<UrlPolicy> policy = {}, int maxConcurrency = 2,
@@ -594,6 +596,68 @@ void tst_ProbeServer::allowsPrivateTargetsWhenTold()
         const auto *done = doneOf(peer, runId);
         QVERIFY2(done->ok, qPrintable(urls.at(i) + u": " + (done->error ? done->error->message : QString())));
     }
+}
+
+void tst_ProbeServer::testSettingsOverTheWire()
+{
+    // A guarded probe (its URL policy refuses private targets but the test site): the test's own blocks and the
+    // policy's refusals both keep a request from being sent, and the result tells them apart.
+    auto policy = std::make_shared<UrlPolicy>(false);
+    policy->allowTarget(QStringLiteral("127.0.0.1"), m_web.port());
+    auto server = makeServer(policy);
+    const QString refusedUrl = QStringLiteral("http://127.0.0.2:%1/secret").arg(m_private.port());
+    TestWebServer::Response page;
+    page.body = "<!doctype html><h1>settings</h1><img src=\"/asset?type=png&size=100&ad=1\">"
+                "<img src=\""
+        + refusedUrl.toUtf8() + "\">";
+    m_web.route(QStringLiteral("/wire-settings"), page);
+    RunMessage run = runOf(QStringLiteral("settings-1"), m_web.url(QStringLiteral("/wire-settings")));
+    run.options.test.headers = { { QStringLiteral("X-Key"), QStringLiteral("${secret:key}"), {}, false } };
+    run.options.test.block = { QStringLiteral("&ad=1") };
+    run.options.test.secretValues = { { QStringLiteral("key"), QStringLiteral("wire-secret-77") } };
+
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(token));
+    const qsizetype before = m_web.requests().size();
+    const int privateBefore = m_private.hits(QStringLiteral("/secret"));
+    peer.send(run);
+    QVERIFY(peer.waitForDone(QStringLiteral("settings-1"), 60'000));
+    QVERIFY(doneOf(peer, QStringLiteral("settings-1"))->ok);
+
+    bool sawHeader = false;
+    for (const TestWebServer::Request &request : m_web.requests().mid(before)) {
+        QVERIFY2(!request.target.contains("ad=1"), request.target.constData());
+        sawHeader = sawHeader || request.headers.value("x-key") == "wire-secret-77";
+    }
+    QVERIFY(sawHeader);
+    QCOMPARE(m_private.hits(QStringLiteral("/secret")), privateBefore);
+    const RequestTiming *blocked = nullptr;
+    const RequestTiming *refused = nullptr;
+    const QList<Message> frames = peer.forRun(QStringLiteral("settings-1"));
+    for (const Message &message : frames) {
+        // Nothing the probe sends back repeats the secret.
+        QVERIFY2(!QJsonDocument(messageToJson(message)).toJson().contains("wire-secret-77"),
+            QJsonDocument(messageToJson(message)).toJson().constData());
+        if (const auto *request = as<RequestMessage>(message)) {
+            if (request->request.url.contains(u"ad=1"))
+                blocked = &request->request;
+            else if (request->request.url == refusedUrl)
+                refused = &request->request;
+        }
+    }
+    QVERIFY(blocked && refused);
+    QVERIFY(blocked->blocked);
+    QCOMPARE(blocked->failureText, QStringLiteral("blocked by the test: the URL contains \"&ad=1\""));
+    QVERIFY(!refused->blocked);
+    QCOMPARE(refused->outcome, RequestTiming::Outcome::Failed);
+    QVERIFY2(refused->failureText.contains(u"refused by the probe"), qPrintable(refused->failureText));
+    // The probe says it honours the settings, so a client sends them.
+    bool advertised = false;
+    for (const auto &r : peer.received()) {
+        if (const auto *hello = as<HelloMessage>(r.message))
+            advertised = hello->capabilities.contains(QStringLiteral("block"));
+    }
+    QVERIFY(advertised);
 }
 
 QTEST_GUILESS_MAIN(tst_ProbeServer)

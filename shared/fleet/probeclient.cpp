@@ -575,6 +575,12 @@ bool ProbeClient::submit(const QString &runId, const QUrl &url, const LoadOption
                               .arg(m_probeHello->software, m_probeHello->version, needed));
         }
     }
+    // A secret without its value would reach the page as its name ("${secret:pw}") or not at all: the run would
+    // measure something else than asked. The caller resolves them (a keychain) before it submits.
+    for (const QString &secret : options.test.secretNames()) {
+        if (!options.test.secretValues.contains(secret))
+            return refuse(QStringLiteral("the options use the secret \"%1\", whose value was not given").arg(secret));
+    }
     const RunMessage run { runId, url.toString(QUrl::FullyEncoded), options };
     // The probe's own checks, here, so a caller hears of a bad run at once rather than as an `error` later.
     QString why;

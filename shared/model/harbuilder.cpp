@@ -225,6 +225,8 @@ QJsonObject harEntry(const RequestTiming &request, const QString &pageId, const 
         entry.insert(QStringLiteral("serverIPAddress"), server);
     if (!request.priority.isEmpty())
         entry.insert(QStringLiteral("_priority"), request.priority);
+    if (request.blocked)
+        entry.insert(QStringLiteral("_blocked"), true);
     switch (request.outcome) {
     case RequestTiming::Outcome::Failed:
         entry.insert(

@@ -21,8 +21,8 @@
 //  - response.bodySize is the encoded body (encodedBytes - headerBytes), -1 when either is unknown; content.size is
 //    the decoded body; content.compression their difference when both are known.
 //  - custom fields (leading underscore, as the spec allows): _resourceType and _priority (DevTools reads both, in
-//    its own lower-case names), _transferSize, _error; on pages _firstContentfulPaint, _largestContentfulPaint,
-//    _fullyLoaded, _error.
+//    its own lower-case names), _transferSize, _error, _blocked (the test's own settings blocked the request); on pages
+//    _firstContentfulPaint, _largestContentfulPaint, _fullyLoaded, _error.
 class HarBuilder final
 {
 public:

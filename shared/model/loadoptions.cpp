@@ -4,7 +4,7 @@
 #include "deviceprofile.h"
 #include "jsonreader.h"
 
-QJsonObject LoadOptions::toJson() const
+QJsonObject LoadOptions::toJson(TestSettings::Secrets secrets) const
 {
     QJsonObject json {
         { QStringLiteral("timeoutMs"), timeoutMs },
@@ -18,6 +18,7 @@ QJsonObject LoadOptions::toJson() const
         json.insert(QStringLiteral("cpuSlowdown"), *cpuSlowdown);
     if (finishAt != FinishAt::FullyLoaded)
         json.insert(QStringLiteral("finishAt"), finishAtName(finishAt));
+    test.writeJson(json, secrets);
     return json;
 }
 
@@ -54,7 +55,8 @@ QString LoadOptions::describeDevice() const
 
 QStringList LoadOptions::capabilities()
 {
-    return { QStringLiteral("device"), QStringLiteral("cpu-slowdown"), QStringLiteral("finish-at") };
+    return QStringList { QStringLiteral("device"), QStringLiteral("cpu-slowdown"), QStringLiteral("finish-at") }
+        + TestSettings::capabilities();
 }
 
 QStringList LoadOptions::requiredCapabilities() const
@@ -66,7 +68,7 @@ QStringList LoadOptions::requiredCapabilities() const
         needed.append(QStringLiteral("cpu-slowdown"));
     if (finishAt != FinishAt::FullyLoaded)
         needed.append(QStringLiteral("finish-at"));
-    return needed;
+    return needed + test.requiredCapabilities();
 }
 
 std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QString *error)
@@ -103,6 +105,7 @@ std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QStrin
         else if (r.ok())
             r.fail(QStringLiteral("finishAt"), QStringLiteral("\"%1\" is not load or fully-loaded").arg(name));
     }
+    TestSettings::readJson(r, o.test);
     if (!r.ok()) {
         if (error)
             *error = r.error();

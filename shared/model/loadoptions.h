@@ -1,5 +1,7 @@
 #pragma once
 
+#include "testsettings.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -25,6 +27,7 @@ struct LoadOptions
     FinishAt finishAt = FinishAt::FullyLoaded;
     static QString finishAtName(FinishAt finishAt); // "fully-loaded", "load"
     static std::optional<FinishAt> finishAtNamed(const QString &name);
+    TestSettings test {}; // headers, cookies, user agent, basic auth, blocking
 
     // The slowdown the probe applies: the one asked for, else the device's default, else 1 (none).
     int effectiveCpuSlowdown() const;
@@ -38,8 +41,9 @@ struct LoadOptions
     static QStringList capabilities();
 
     // The options added after the first protocol version go on the wire only when they differ from the default,
-    // so a run that asks nothing new reads the same to every probe.
-    QJsonObject toJson() const;
+    // so a run that asks nothing new reads the same to every probe. The test settings' secrets are masked unless
+    // `secrets` is Included, which only a run sent to a probe is.
+    QJsonObject toJson(TestSettings::Secrets secrets = TestSettings::Secrets::Masked) const;
     // Validates ranges and that the profile and the device exist.
     static std::optional<LoadOptions> fromJson(const QJsonObject &json, QString *error);
     friend bool operator==(const LoadOptions &, const LoadOptions &) = default;

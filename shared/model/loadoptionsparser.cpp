@@ -4,10 +4,77 @@
 #include "deviceprofile.h"
 
 #include <QCommandLineParser>
+#include <QRegularExpression>
 
 namespace {
 
 constexpr int maxTimeoutSeconds = LoadOptions::maxTimeoutMs / 1000;
+
+// Hosts as --block-domains takes them: separated by spaces or commas, as WebPageTest's blockDomains.
+QString readHosts(const QCommandLineParser &parser, const QCommandLineOption &option, QStringList &hosts)
+{
+    static const QRegularExpression separators(QStringLiteral("[\\s,]+"));
+    static const QRegularExpression host(QStringLiteral("^[a-z0-9.-]{1,253}$"));
+    for (const QString &value : parser.values(option)) {
+        for (const QString &item : value.split(separators, Qt::SkipEmptyParts)) {
+            const QString name = item.toLower();
+            if (!host.match(name).hasMatch())
+                return QStringLiteral("--%1: \"%2\" is not a host name").arg(option.names().first(), item);
+            if (!hosts.contains(name))
+                hosts.append(name);
+        }
+    }
+    if (hosts.size() > TestSettings::maxItems)
+        return QStringLiteral("--%1: at most %2 hosts").arg(option.names().first()).arg(TestSettings::maxItems);
+    return QString();
+}
+
+// The rows of the test settings (headers, cookies, user agent, auth, blocking); they follow --cpu-slowdown.
+QString readHeaders(const QCommandLineParser &parser, const QCommandLineOption &option, TestSettings &test)
+{
+    const QStringList values = parser.values(option);
+    if (values.size() > TestSettings::maxItems)
+        return QStringLiteral("--header: at most %1").arg(TestSettings::maxItems);
+    for (const QString &text : values) {
+        QString problem;
+        const auto header = HeaderSetting::parse(text, &problem);
+        if (!header)
+            return QStringLiteral("--header: %1").arg(problem);
+        test.headers.append(*header);
+    }
+    return QString();
+}
+
+QString readPublicHeaders(const QCommandLineParser &parser, const QCommandLineOption &option, TestSettings &test)
+{
+    for (const QString &name : parser.values(option)) {
+        bool found = false;
+        for (HeaderSetting &header : test.headers) {
+            if (header.name.compare(name, Qt::CaseInsensitive) == 0) {
+                header.isPublic = true;
+                found = true;
+            }
+        }
+        if (!found)
+            return QStringLiteral("--public-header %1: no --header of that name").arg(name);
+    }
+    return QString();
+}
+
+QString readCookies(const QCommandLineParser &parser, const QCommandLineOption &option, TestSettings &test)
+{
+    const QStringList values = parser.values(option);
+    if (values.size() > TestSettings::maxItems)
+        return QStringLiteral("--cookie: at most %1").arg(TestSettings::maxItems);
+    for (const QString &text : values) {
+        QString problem;
+        const auto cookie = CookieSetting::parse(text, &problem);
+        if (!cookie)
+            return QStringLiteral("--cookie: %1").arg(problem);
+        test.cookies.append(*cookie);
+    }
+    return QString();
+}
 
 } // namespace
 
@@ -97,6 +164,70 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
                         .arg(parser.value(option));
                 values.options.finishAt = *finishAt;
                 return QString();
+            } },
+        { QCommandLineOption(QStringLiteral("header"),
+              QStringLiteral("Send a request header, \"Name: value\", to every host or, as \"[host] Name: value\", "
+                             "to one (repeatable). Its value is a secret in every result unless --public-header."),
+              QStringLiteral("HEADER")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                return readHeaders(parser, option, values.options.test);
+            } },
+        { QCommandLineOption(QStringLiteral("public-header"),
+              QStringLiteral("Show the value of the --header of this name in results (repeatable)."),
+              QStringLiteral("NAME")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                return readPublicHeaders(parser, option, values.options.test);
+            } },
+        { QCommandLineOption(QStringLiteral("cookie"),
+              QStringLiteral("Set a cookie before the page loads: \"name=value\" for the URL's host, or "
+                             "\"name=value; domain=host\" (repeatable). Its value is a secret in every result."),
+              QStringLiteral("COOKIE")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                return readCookies(parser, option, values.options.test);
+            } },
+        { QCommandLineOption(QStringLiteral("user-agent"),
+              QStringLiteral("Send this User-Agent instead of the device's."), QStringLiteral("STRING")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                const QString agent = parser.value(option);
+                if (agent.size() > 1024 || agent.contains(u'\n') || agent.contains(u'\r'))
+                    return QStringLiteral("--user-agent: one line of at most 1024 characters");
+                values.options.test.userAgent = agent;
+                return QString();
+            } },
+        { QCommandLineOption(QStringLiteral("basic-auth"),
+              QStringLiteral("Answer the URL's host's HTTP basic auth as USER with the password held by the secret "
+                             "SECRET (never the password itself)."),
+              QStringLiteral("USER:SECRET")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                if (!parser.isSet(option))
+                    return QString();
+                QString problem;
+                values.options.test.basicAuth = BasicAuthSetting::parse(parser.value(option), &problem);
+                return problem.isEmpty() ? QString() : QStringLiteral("--basic-auth: %1").arg(problem);
+            } },
+        { QCommandLineOption(QStringLiteral("block"),
+              QStringLiteral("Block every request whose URL contains PATTERN (repeatable)."),
+              QStringLiteral("PATTERN")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                const QStringList patterns = parser.values(option);
+                if (patterns.size() > TestSettings::maxItems
+                    || std::any_of(patterns.begin(), patterns.end(),
+                        [](const QString &p) { return p.isEmpty() || p.size() > 1024; }))
+                    return QStringLiteral("--block: at most %1 patterns of 1 to 1024 characters")
+                        .arg(TestSettings::maxItems);
+                values.options.test.block = patterns;
+                return QString();
+            } },
+        { QCommandLineOption(QStringLiteral("block-domains"),
+              QStringLiteral("Block every request to these hosts (separated by spaces or commas)."),
+              QStringLiteral("HOSTS")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                return readHosts(parser, option, values.options.test.blockDomains);
+            } },
+        { QCommandLineOption(QStringLiteral("block-domains-except"),
+              QStringLiteral("Block every request to a host not among these."), QStringLiteral("HOSTS")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                return readHosts(parser, option, values.options.test.blockDomainsExcept);
             } },
     };
 }

@@ -174,6 +174,8 @@ QJsonObject RequestTiming::toJson() const
     putString(json, QStringLiteral("redirectUrl"), redirectUrl);
     if (fromCache)
         json.insert(QStringLiteral("fromCache"), true);
+    if (blocked)
+        json.insert(QStringLiteral("blocked"), true);
     putString(json, QStringLiteral("priority"), priority);
     if (!requestHeaders.isEmpty())
         json.insert(QStringLiteral("requestHeaders"), headersToJson(requestHeaders));
@@ -223,6 +225,7 @@ std::optional<RequestTiming> RequestTiming::fromJson(const QJsonObject &json, QS
     t.failureText = r.string(QStringLiteral("failureText"), P::Optional, Limits::text);
     t.redirectUrl = r.string(QStringLiteral("redirectUrl"), P::Optional, Limits::url);
     t.fromCache = r.boolean(QStringLiteral("fromCache"));
+    t.blocked = r.boolean(QStringLiteral("blocked"));
     t.priority = r.string(QStringLiteral("priority"), P::Optional, Limits::shortText);
     t.requestHeaders = headersFromJson(r, QStringLiteral("requestHeaders"));
     t.responseHeaders = headersFromJson(r, QStringLiteral("responseHeaders"));

@@ -68,6 +68,9 @@ struct RequestTiming
     QString failureText; // Chrome's net error for a failed request, e.g. net::ERR_CONNECTION_REFUSED
     QString redirectUrl; // where this hop was redirected to
     bool fromCache = false;
+    // The test's own settings blocked it (--block, --block-domains): never sent, on purpose. A refusal of the probe's
+    // URL policy is not this: it is a failure whose failureText says why.
+    bool blocked = false;
     QString priority;
     QList<HttpHeader> requestHeaders;
     QList<HttpHeader> responseHeaders;

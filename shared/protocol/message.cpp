@@ -224,7 +224,7 @@ QJsonObject RunMessage::toJson() const
     return QJsonObject {
         { QStringLiteral("runId"), runId },
         { QStringLiteral("url"), url },
-        { QStringLiteral("options"), options.toJson() },
+        { QStringLiteral("options"), options.toJson(TestSettings::Secrets::Included) },
     };
 }
 
