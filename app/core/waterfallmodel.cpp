@@ -1,5 +1,6 @@
 #include "waterfallmodel.h"
 
+#include "model/displayformat.h"
 #include "regionsummary.h"
 #include "testrecord.h"
 
@@ -128,8 +129,8 @@ bool WaterfallModel::store(Load &load, const RequestTiming &request)
     QString host = request.url.startsWith(u"data:") ? QString() : QUrl(request.url).host();
     if (load.documentHost.isEmpty() && request.resourceType == u"Document")
         load.documentHost = host;
-    load.entries.append(
-        Entry { request, shortLabel(request.url), std::move(host), typeCategory(request.resourceType) });
+    load.entries.append(Entry { request, shortLabel(request.url), std::move(host), typeCategory(request.resourceType),
+        request.durationMs ? DisplayFormat::duration(request.durationMs) : QString() });
     return true;
 }
 
@@ -378,6 +379,12 @@ QString WaterfallModel::label(int lane, int row) const
 {
     const Entry *found = entry(lane, row);
     return found ? labelOf(lane, *found) : QString();
+}
+
+QString WaterfallModel::durationText(int lane, int row) const
+{
+    const Entry *found = entry(lane, row);
+    return found ? found->duration : QString();
 }
 
 std::optional<PageMetrics> WaterfallModel::pageMetrics(int lane) const

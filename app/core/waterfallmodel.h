@@ -109,6 +109,7 @@ public:
     int requestCount(int lane) const; // rows of the lane
     const RequestTiming *request(int lane, int row) const; // nullptr out of range
     QString label(int lane, int row) const;
+    QString durationText(int lane, int row) const; // empty while the request has not ended
     std::optional<PageMetrics> pageMetrics(int lane) const; // of the shown page load
     qsizetype droppedCount(int lane) const; // of the shown page load
     QByteArray screenshot(int lane) const; // of the shown page load; empty when there is none
@@ -132,6 +133,7 @@ private:
         QString path; // shortLabel()
         QString host;
         QString category;
+        QString duration; // DisplayFormat's, once: a label painted on every frame
     };
     struct Load
     {

@@ -229,15 +229,15 @@ void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request,
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(whole.adjusted(-u, -u, u, u));
     }
-    if (rects.durationAtBar && request.durationMs) {
-        // DevTools' and WebPageTest's label at the bar's end, where it fits.
-        const QString text = DisplayFormat::duration(request.durationMs);
-        const double width = m_metrics.horizontalAdvance(text);
+    if (rects.durationAtBar && !duration.isEmpty()) {
+        // DevTools' and WebPageTest's label at the bar's end, where it fits. Its width is estimated, not measured:
+        // this runs for every visible row of every frame while a page streams in.
+        const double width = double(duration.size()) * m_metrics.averageCharWidth();
         const double x = whole.right() + 4 * u;
         if (x + width <= rects.row.right()) {
             painter.setPen(m_theme.muted());
-            painter.drawText(
-                QRectF(x, rects.row.top(), width + u, rects.row.height()), Qt::AlignLeft | Qt::AlignVCenter, text);
+            painter.drawText(QRectF(x, rects.row.top(), rects.row.right() - x, rects.row.height()),
+                Qt::AlignLeft | Qt::AlignVCenter, duration);
         }
     }
     if (const auto open = WaterfallGeometry::openEndRect(request, scale, spanMs, top, height)) {

@@ -44,7 +44,7 @@ public:
         QRectF label; // the URL column; the status, when shown, takes its right end
         QRectF duration; // right of the bars; empty: not shown
         bool status = false; // the HTTP status (or "failed") after the label: for paper, where there is no tooltip
-        bool durationAtBar = false; // the request's duration right of its bar, where it fits
+        bool durationAtBar = false; // paintRow()'s `duration` right of the bar, where it fits (no column)
     };
 
     // A lane that does not scroll: the PDF's slowest requests of one run.

@@ -381,7 +381,8 @@ void WaterfallView::paintLaneRows(
         rects.durationAtBar = true;
         // Numbered as WebPageTest numbers its rows, so that "request 12" means one row to everyone.
         waterfall.paintRow(painter, *request,
-            QString::number(row + 1) + QStringLiteral("  ") + m_model->label(lane, row), rects, scale, g.spanMs);
+            QString::number(row + 1) + QStringLiteral("  ") + m_model->label(lane, row), rects, scale, g.spanMs,
+            m_model->durationText(lane, row));
     }
     if (const auto metrics = m_model->pageMetrics(lane))
         waterfall.paintMarkers(painter, *metrics, scale, visibleTop, visibleBottom);
