@@ -284,6 +284,11 @@ private slots:
         QTest::newRow("no keyring daemon")
             << int(QKeychain::OtherError)
             << QStringLiteral("The name org.freedesktop.secrets was not provided by any .service files") << noService;
+        QTest::newRow("no default collection")
+            << int(QKeychain::OtherError)
+            << QStringLiteral("Object does not exist at path \u201c/org/freedesktop/secrets/collection/login\u201d")
+            << QStringLiteral("the keyring has no default collection to keep secrets in: create one (named \"login\") "
+                              "in your desktop's passwords and keys app, then save again");
         QTest::newRow("anything else") << int(QKeychain::OtherError) << QStringLiteral("Disk quota exceeded")
                                        << QStringLiteral("Disk quota exceeded");
         QTest::newRow("nothing said") << int(QKeychain::OtherError) << QString()

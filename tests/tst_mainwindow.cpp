@@ -25,6 +25,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -188,6 +189,8 @@ void tst_MainWindow::runsATestFromTheUrlField()
     QCOMPARE(regions->stateText(QStringLiteral("local")), QStringLiteral("Loading page"));
     QCOMPARE(window.worldMap()->regionState(QStringLiteral("local")), WorldMapView::State::Loading);
     QVERIFY(window.statusText().contains(u"0 of 1 regions done"));
+    // The bar moves with the run's stages, not only when a region is done.
+    QVERIFY2(window.progressBar()->value() > 0, qPrintable(QString::number(window.progressBar()->value())));
     QTest::qWait(300); // let the view paint what arrived
     screenshot(&window, QStringLiteral("mainwindow-loading.png"));
 

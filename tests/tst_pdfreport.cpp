@@ -6,6 +6,7 @@
 #include "metricsbarchart.h"
 #include "pdfreport.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QFile>
 #include <QImage>
@@ -92,6 +93,19 @@ RegionRun run(int index, double scale, int requests)
 }
 
 // A test of `codes`, two runs each; the region `failedCode` failed both.
+const QColor screenshotColour(255, 0, 255);
+
+QByteArray screenshotPng()
+{
+    QImage image(400, 300, QImage::Format_RGB32);
+    image.fill(screenshotColour);
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return png;
+}
+
 TestRecord makeTest(const QStringList &codes, const QString &failedCode)
 {
     TestRecord test;
@@ -121,6 +135,11 @@ TestRecord makeTest(const QStringList &codes, const QString &failedCode)
             const double scale = 0.8 + 0.45 * (i % 9);
             record.runs.append(run(1, scale, 24 + i % 7));
             record.runs.append(run(2, scale * 1.05, 24 + i % 7));
+            if (i == 0) {
+                // The first region's runs took screenshots (its median is run 1), in a colour nothing else has.
+                for (RegionRun &shot : record.runs)
+                    shot.firstView.screenshotPng = screenshotPng();
+            }
             if (i == 1) {
                 // One run of the second region timed out: it is left out of the medians, and said.
                 RegionRun &late = record.runs.last();
@@ -262,11 +281,12 @@ void tst_PdfReport::reportOfFiveRegions()
         QVERIFY2(
             pageText.contains(QStringLiteral("Page %1 of %2").arg(page).arg(report.pageCount())), qPrintable(pageText));
     }
-    for (const QString &expected : { QStringLiteral("shop.example.com"), QStringLiteral("Frankfurt (fra)"),
-             QStringLiteral("Ashburn (iad)"), QStringLiteral("Sydney (syd)"), QStringLiteral("Cable"),
-             QStringLiteral("Results by region"), QStringLiteral("Slowest requests"),
-             QStringLiteral("machine destroyed"), QStringLiteral("1 of 2 runs failed: the page did not"),
-             QStringLiteral("Largest contentful paint") }) // the chart's legend, as text
+    for (const QString &expected :
+        { QStringLiteral("shop.example.com"), QStringLiteral("Frankfurt (fra)"), QStringLiteral("Ashburn (iad)"),
+            QStringLiteral("Sydney (syd)"), QStringLiteral("Cable"), QStringLiteral("Results by region"),
+            QStringLiteral("Slowest requests"), QStringLiteral("machine destroyed"),
+            QStringLiteral("1 of 2 runs failed: the page did not"), QStringLiteral("Screenshot at the end of run"),
+            QStringLiteral("Largest contentful paint") }) // the chart's legend, as text
         QVERIFY2(text.contains(expected), qPrintable(expected));
     // The results table has a column per metric of the metric table that some region measured, in the table's
     // order (titles wrap between words), and all of it fits the page: the last column's values are there.
@@ -290,12 +310,22 @@ void tst_PdfReport::reportOfFiveRegions()
     QVERIFY(ok);
     const QStringList pngs = QDir(pngDir).entryList({ QStringLiteral("page*.png") }, QDir::Files, QDir::Name);
     QCOMPARE(pngs.size(), report.pageCount());
+    int screenshotPixels = 0;
     for (const QString &png : pngs) {
         QImage image(QDir(pngDir).filePath(png));
         QVERIFY(!image.isNull());
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x) {
+                // Near the colour: the renderer may round it a little.
+                const QColor c = image.pixelColor(x, y);
+                screenshotPixels += c.red() > 220 && c.green() < 40 && c.blue() > 220 ? 1 : 0;
+            }
+        }
         QVERIFY2(
             std::abs(image.width() - 413) <= 1, qPrintable(QString::number(image.width()))); // A4 at 50 dpi: 8.27 in
     }
+    // The screenshot is in the report, at a size one can recognise a page at (over 2 cm × 1.5 cm).
+    QVERIFY2(screenshotPixels > 40 * 30, qPrintable(QString::number(screenshotPixels)));
 
     if (!keep.isEmpty()) {
         for (const QString &png : pngs) {

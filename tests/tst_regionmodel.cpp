@@ -202,6 +202,13 @@ void tst_RegionModel::failedRegion()
         QVERIFY(!model.headerData(section, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
     QCOMPARE(model.data(model.index(2, RegionModel::StateColumn), Qt::ToolTipRole).toString(),
         QStringLiteral("net::ERR_NAME_NOT_RESOLVED"));
+    QCOMPARE(model.data(model.index(2, RegionModel::StateColumn)).toString(),
+        QStringLiteral("Failed: net::ERR_NAME_NOT_RESOLVED"));
+    // A long one is cut at a word in the cell, which keeps the metric columns in view.
+    const QString longState
+        = QStringLiteral("Failed: cannot read the probe token from the secret store: ") + QString(120, u'x');
+    QCOMPARE(RegionModel::shortStateText(longState),
+        QStringLiteral("Failed: cannot read the probe token from the") + QChar(0x2026));
     // Failed without numbers: not measured, and no count of 0 requests.
     QCOMPARE(model.data(model.index(2, column(Id::Requests))).toString(), DisplayFormat::missing());
     QVERIFY(!model.data(model.index(2, column(Id::Requests)), RegionModel::SortRole).isValid());
@@ -241,7 +248,9 @@ void tst_RegionModel::metricColumnsAreTheMetricTable()
         QCOMPARE(RegionModel::columnOf(metric.id), expected);
         QCOMPARE(RegionModel::metricAt(expected), std::optional<Id>(metric.id));
         QCOMPARE(model.headerData(expected, Qt::Horizontal).toString(), metric.label());
-        QCOMPARE(model.headerData(expected, Qt::Horizontal, Qt::ToolTipRole).toString(), metric.description());
+        const QString tip = model.headerData(expected, Qt::Horizontal, Qt::ToolTipRole).toString();
+        QVERIFY2(
+            tip.startsWith(metric.description()) && tip.contains(u"median over the region's ok runs"), qPrintable(tip));
         ++expected;
     }
 

@@ -59,6 +59,8 @@ class tst_RegionSummary : public QObject
     Q_OBJECT
 
 private slots:
+    void progressMovesAndCancelIsNeutral();
+    void failedBootSaysWhyAtOnce();
     void counts_data();
     void counts();
     void evenCountAveragesTheMiddleTwo();
@@ -310,6 +312,44 @@ void tst_RegionSummary::medianMetricsIsTheSummarys()
     QCOMPARE(test.medianMetrics(fra), RegionSummary::of(test, fra).median);
     QCOMPARE(test.medianMetrics(fra, RunView::Repeat), RegionSummary::of(test, fra).repeatViewMedian);
     QCOMPARE(RegionSummary::of(test).constFirst().median->loadMs, 700.0);
+}
+
+void tst_RegionSummary::progressMovesAndCancelIsNeutral()
+{
+    // Three runs: none ended and the first loading is half a run done; one ended and the second loading, 1.5.
+    TestRecord test = testOf({}, 3, true);
+    test.results[fra].state = RunState::Queued;
+    QCOMPARE(RegionSummary::of(test, fra).doneRuns(), 0.0);
+    test.results[fra].state = RunState::StartingBrowser;
+    const double starting = RegionSummary::of(test, fra).doneRuns();
+    QVERIFY(starting > 0 && starting < 0.5);
+    test.results[fra].state = RunState::Loading;
+    QCOMPARE(RegionSummary::of(test, fra).doneRuns(), 0.5);
+    test.results[fra].runs = { okRun(1, metrics(900)) };
+    QCOMPARE(RegionSummary::of(test, fra).doneRuns(), 1.5);
+    // Over, failed or not: all of its runs are done.
+    const RegionSummary cancelled
+        = RegionSummary::of(testOf({ failedRun(1, LoadError::Kind::Cancelled, QStringLiteral("cancelled")) }, 3), fra);
+    QCOMPARE(cancelled.doneRuns(), 3.0);
+    QVERIFY(cancelled.isOver());
+    // Stopped by the user is not a failure of the page.
+    QCOMPARE(cancelled.stateText(), QStringLiteral("Cancelled"));
+}
+
+void tst_RegionSummary::failedBootSaysWhyAtOnce()
+{
+    // The pool retries a boot that failed, and says why in the region's detail: the state says it too.
+    TestRecord test = testOf({}, 1, true);
+    RegionRecord &region = test.results[fra];
+    region.state = RunState::Queued;
+    region.probeStarting = true;
+    QCOMPARE(RegionSummary::of(test, fra).stateText(), QStringLiteral("Starting a probe"));
+    region.detail = QStringLiteral("starting a probe failed: machine quota exceeded; retrying in 1 s");
+    QCOMPARE(RegionSummary::of(test, fra).stateText(), QStringLiteral("Probe did not start, retrying"));
+    region.detail = QStringLiteral("starting a probe failed: no Fly API token: the secret store holds nothing under "
+                                   "\"fly-token\"; retrying in 2 s");
+    QCOMPARE(RegionSummary::of(test, fra).phase, RegionSummary::Phase::Booting);
+    QCOMPARE(RegionSummary::of(test, fra).stateText(), QStringLiteral("No token: open Settings"));
 }
 
 QTEST_GUILESS_MAIN(tst_RegionSummary)

@@ -45,6 +45,7 @@ private slots:
     void lateRequestsAreInsertedWhereTheyStarted();
     void rolesAndGuards();
     void viewSwitching();
+    void medianRunPerLane();
     void pageMetricsAndAxisExtent();
     void typeFilter();
     void typeCategories_data();
@@ -222,6 +223,50 @@ void tst_WaterfallModel::viewSwitching()
     QCOMPARE(model.requestCount(1), 4);
     model.setView(0, RunView::First);
     QCOMPARE(model.requestCount(0), 6);
+}
+
+void tst_WaterfallModel::medianRunPerLane()
+{
+    WaterfallModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    for (int run = 0; run < 3; ++run) {
+        for (int i = 0; i <= run; ++i) {
+            model.addRequest(
+                QStringLiteral("fra"), run, RunView::First, request(QStringLiteral("f%1.%2").arg(run).arg(i), i, 10));
+            model.addRequest(
+                QStringLiteral("syd"), run, RunView::First, request(QStringLiteral("s%1.%2").arg(run).arg(i), i, 10));
+        }
+    }
+    model.setScreenshot(QStringLiteral("fra"), 1, RunView::First, QByteArrayLiteral("png of run 1"));
+    model.flushPending();
+    // Each lane its own region's median run: fra's is run 1, syd's run 2.
+    model.setRepresentativeRun(QStringLiteral("fra"), 1);
+    model.setRepresentativeRun(QStringLiteral("syd"), 2);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    model.setView(WaterfallModel::RepresentativeRun, RunView::First);
+    QCOMPARE(reset.size(), 1);
+    QCOMPARE(model.shownRun(0), 1);
+    QCOMPARE(model.shownRun(1), 2);
+    QCOMPARE(model.requestCount(0), 2);
+    QCOMPARE(model.requestCount(1), 3);
+    QCOMPARE(model.screenshot(0), QByteArrayLiteral("png of run 1"));
+    QVERIFY(model.screenshot(1).isEmpty());
+    QCOMPARE(model.index(0, 0).data(WaterfallModel::ShownRunRole).toInt(), 1);
+    // A later run becomes the median (a run ended): the lane shows it.
+    model.setRepresentativeRun(QStringLiteral("fra"), 0);
+    QCOMPARE(reset.size(), 2);
+    QCOMPARE(model.requestCount(0), 1);
+    // Requests stream into the median run's lane.
+    model.addRequest(QStringLiteral("syd"), 2, RunView::First, request(QStringLiteral("late"), 9, 10));
+    model.addRequest(QStringLiteral("syd"), 1, RunView::First, request(QStringLiteral("other"), 9, 10));
+    model.flushPending();
+    QCOMPARE(model.requestCount(1), 4);
+    QCOMPARE(model.loadsOf(1).size(), 3);
+    // One run for every lane again.
+    model.setView(1, RunView::First);
+    QCOMPARE(model.shownRun(0), 1);
+    QCOMPARE(model.shownRun(1), 1);
+    QCOMPARE(model.requestCount(1), 3);
 }
 
 void tst_WaterfallModel::pageMetricsAndAxisExtent()

@@ -14,6 +14,7 @@
 
 using Phase = WaterfallGeometry::Phase;
 using LayoutMode = WaterfallGeometry::LayoutMode;
+using Marker = WaterfallGeometry::Marker;
 Q_DECLARE_METATYPE(RequestPhases)
 
 namespace {
@@ -186,6 +187,7 @@ private slots:
     void clickEmitsTheRequest();
     void rowsAppearWhileLoading();
     void detailsText();
+    void errorsDurationsAndMarkersAreReadable();
     void screenshots();
 };
 
@@ -539,10 +541,93 @@ void tst_WaterfallView::rowsAppearWhileLoading()
     QTRY_COMPARE(view.verticalScrollBar()->maximum(), 0);
 }
 
+void tst_WaterfallView::errorsDurationsAndMarkersAreReadable()
+{
+    // A 200 and a 404 of the same timing, and a page whose FCP and DCL fall on the same millisecond.
+    WaterfallModel model;
+    RequestPhases phases;
+    phases.wait = 100;
+    phases.receive = 20;
+    RequestTiming ok = finished(QStringLiteral("ok.js"), 0, phases);
+    RequestTiming missing = finished(QStringLiteral("missing.js"), 0, phases);
+    missing.status = 404;
+    model.addRequest(QStringLiteral("fra"), 0, RunView::First, ok);
+    model.addRequest(QStringLiteral("fra"), 0, RunView::First, missing);
+    PageMetrics m;
+    m.firstContentfulPaintMs = 300;
+    m.domContentLoadedMs = 300;
+    m.largestContentfulPaintMs = 600;
+    m.loadMs = 900;
+    model.setPageMetrics(QStringLiteral("fra"), 0, RunView::First, m);
+    model.flushPending();
+    WaterfallView view;
+    view.setModel(&model);
+    view.setLayoutMode(LayoutMode::Stacked);
+    view.resize(900, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QCoreApplication::processEvents();
+    const QImage image = view.viewport()->grab().toImage();
+    const WaterfallGeometry g = view.layoutGeometry();
+    const WaterfallScale scale = g.scale(0);
+    const auto pixel = [&](double x, double y) { return image.pixelColor(static_cast<int>(x), static_cast<int>(y)); };
+    const int okRow = model.request(0, 0)->status == 200 ? 0 : 1;
+    const int errorRow = 1 - okRow;
+    const QRectF okRect = g.rowRect(0, okRow);
+    const QRectF errorRect = g.rowRect(0, errorRow);
+    // The 404's row is tinted red (right of its bar, off the grid's ticks); the 200's stays grey.
+    const double quiet = scale.x(770);
+    const QColor okBackground = pixel(quiet, okRect.top() + 1);
+    const QColor errorBackground = pixel(quiet, errorRect.top() + 1);
+    QVERIFY2(std::abs(okBackground.red() - okBackground.blue()) < 6, qPrintable(okBackground.name()));
+    QVERIFY2(errorBackground.red() - errorBackground.blue() > 10, qPrintable(errorBackground.name()));
+    // The duration is written right of the bar: some text-coloured pixels in the 60 px after its end.
+    int ink = 0;
+    for (double x = scale.x(120) + 3; x < scale.x(120) + 60; ++x) {
+        for (double y = okRect.top() + 2; y < okRect.bottom() - 2; ++y)
+            ink += qGray(pixel(x, y).rgb()) < 160 ? 1 : 0;
+    }
+    QVERIFY2(ink > 5, qPrintable(QString::number(ink)));
+    // LCP has its line; FCP and DCL on one x are both still there (one dashed over the other).
+    const double below = g.rowsRect(0).bottom() - 2;
+    bool sawLcp = false;
+    for (int dx = -1; dx <= 1; ++dx)
+        sawLcp = sawLcp
+            || pixel(scale.x(600) + 0.5 + dx, below)
+                == WaterfallGeometry::markerColor(Marker::LargestContentfulPaint, false);
+    QVERIFY(sawLcp);
+    bool sawFcp = false;
+    bool sawDcl = false;
+    for (double y = g.rowsRect(0).top(); y < g.rowsRect(0).bottom(); ++y) {
+        for (int dx = -1; dx <= 1; ++dx) {
+            const QColor c = pixel(scale.x(300) + 0.5 + dx, y);
+            sawFcp = sawFcp || c == WaterfallGeometry::markerColor(Marker::FirstContentfulPaint, false);
+            sawDcl = sawDcl || c == WaterfallGeometry::markerColor(Marker::DomContentLoaded, false);
+        }
+    }
+    QVERIFY(sawFcp && sawDcl);
+    // The lane's title gives the moments' times.
+    const QString title = view.laneSummary(0, false);
+    QVERIFY2(title.contains(u"FCP 300 ms") && title.contains(u"DCL 300 ms") && title.contains(u"LCP 600 ms"),
+        qPrintable(title));
+    const QString dir = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        view.grab().save(dir + QStringLiteral("/waterfall-errors-markers.png"));
+}
+
 void tst_WaterfallView::detailsText()
 {
     const Page page = realisticPage(QStringLiteral("https://www.example.com"), 40, 50);
-    const QString document = WaterfallView::detailsText(QStringLiteral("fra"), page.requests.at(0));
+    RequestTiming withHeaders = page.requests.at(0);
+    withHeaders.priority = QStringLiteral("VeryHigh");
+    withHeaders.responseHeaders = { { QStringLiteral("content-type"), QStringLiteral("text/html") } };
+    withHeaders.requestHeaders = { { QStringLiteral("accept-language"), QStringLiteral("en") } };
+    const QString document = WaterfallView::detailsText(QStringLiteral("fra"), withHeaders);
+    // A click tells what DevTools' Headers and Timing tabs tell: priority and headers included.
+    for (const QString &part : { QStringLiteral("GET"), QStringLiteral("VeryHigh"), QStringLiteral("Response headers"),
+             QStringLiteral("content-type: text/html"), QStringLiteral("Request headers"),
+             QStringLiteral("accept-language: en") })
+        QVERIFY2(document.contains(part), qPrintable(part));
     for (const QString &part : { QStringLiteral("https://www.example.com/"), QStringLiteral("200 OK"),
              QStringLiteral("Document"), QStringLiteral("DNS"), QStringLiteral("Connect"), QStringLiteral("SSL"),
              QStringLiteral("Wait"), QStringLiteral("Receive"), QStringLiteral("fra"), QStringLiteral("kB") })

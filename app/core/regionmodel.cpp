@@ -175,6 +175,10 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == StateColumn && row.summary.phase == Phase::Failed && !row.summary.failure.isEmpty())
             return row.summary.failure;
+        if (index.column() == StateColumn && row.summary.phase == Phase::Booting && !row.summary.detail.isEmpty())
+            return row.summary.detail;
+        if (index.column() == StateColumn && shortStateText(row.summary.stateText()) != row.summary.stateText())
+            return row.summary.stateText();
         return {};
     default:
         break;
@@ -182,11 +186,25 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
     if (const auto metric = metricAt(index.column()))
         return metricData(row, PageMetric::get(*metric), role);
     if (role == Qt::DisplayRole)
-        return index.column() == RegionColumn ? name(row) : row.summary.stateText();
+        return index.column() == RegionColumn ? name(row) : shortStateText(row.summary.stateText());
     if (role == SortRole)
         return index.column() == RegionColumn ? QVariant(row.region.city)
                                               : QVariant(static_cast<int>(row.summary.phase));
     return {};
+}
+
+QString RegionModel::shortStateText(const QString &text)
+{
+    // A long failure message would widen the column until the metric columns of every other region scroll out of
+    // sight; the cell keeps its start, the tool tip the whole.
+    constexpr qsizetype maxLength = 48;
+    if (text.size() <= maxLength)
+        return text;
+    QString cut = text.left(maxLength - 1);
+    const qsizetype space = cut.lastIndexOf(u' ');
+    if (space > maxLength / 2)
+        cut.truncate(space);
+    return cut + QChar(0x2026);
 }
 
 QVariant RegionModel::metricData(const Row &row, const PageMetric &metric, int role)
@@ -214,7 +232,9 @@ QVariant RegionModel::headerData(int section, Qt::Orientation orientation, int r
     // Short titles, so that every column fits beside the map; each one's tool tip says what it measures.
     const bool tip = role == Qt::ToolTipRole;
     if (const auto metric = metricAt(section))
-        return tip ? PageMetric::get(*metric).description() : PageMetric::get(*metric).label();
+        return tip ? tr("%1\nThe median over the region's ok runs; the waterfall shows one run.")
+                         .arg(PageMetric::get(*metric).description())
+                   : PageMetric::get(*metric).label();
     switch (section) {
     case RegionColumn:
         return tip ? tr("Where the page was loaded") : tr("Region");

@@ -62,6 +62,8 @@ public:
     // Whether a column of this metric would say anything: true while no region has numbers yet, then only when
     // some region's median has the metric. A view hides the others rather than show a column of dashes.
     bool isWorthAColumn(PageMetric::Id metric) const;
+    // What the state cell shows of a state text: at most a few words, ending in "…" when cut (its tool tip has all).
+    static QString shortStateText(const QString &text);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

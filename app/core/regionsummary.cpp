@@ -118,6 +118,27 @@ QList<RegionSummary> RegionSummary::of(const TestRecord &test)
     return summaries;
 }
 
+double RegionSummary::doneRuns() const
+{
+    if (isOver())
+        return runsPerRegion;
+    double current = 0;
+    switch (phase) {
+    case Phase::Booting:
+        current = 0.1;
+        break;
+    case Phase::StartingBrowser:
+        current = 0.2;
+        break;
+    case Phase::Loading:
+        current = 0.5;
+        break;
+    default:
+        break;
+    }
+    return std::min<double>(finishedRuns + current, runsPerRegion);
+}
+
 QString RegionSummary::stateText() const
 {
     const QString progress = runsPerRegion > 1
@@ -129,6 +150,12 @@ QString RegionSummary::stateText() const
     case Phase::Queued:
         return tr("Waiting for a probe") + progress;
     case Phase::Booting:
+        // The pool retries a failed boot for as long as the run may wait, but its reason is known at once: say it
+        // (the detail, in full, is the table's tool tip). A missing token will not appear by waiting.
+        if (detail.contains(QStringLiteral("the secret store holds nothing")))
+            return tr("No token: open Settings");
+        if (detail.startsWith(QStringLiteral("starting a probe failed")))
+            return tr("Probe did not start, retrying") + progress;
         return tr("Starting a probe") + progress;
     case Phase::StartingBrowser:
         return tr("Starting browser") + progress;
@@ -137,6 +164,9 @@ QString RegionSummary::stateText() const
     case Phase::Complete:
         return median && median->documentStatus ? tr("%1 Complete").arg(*median->documentStatus) : tr("Complete");
     case Phase::Failed:
+        // Stopped by the user: not the page's fault, and said without alarm.
+        if (lastError && lastError->kind == LoadError::Kind::Cancelled)
+            return tr("Cancelled");
         return tr("Failed: %1").arg(failure.isEmpty() ? (detail.isEmpty() ? tr("no result") : detail) : failure);
     }
     return {};

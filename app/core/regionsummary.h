@@ -69,4 +69,9 @@ public:
     const std::optional<PageMetrics> &shown() const { return median ? median : atLoad; }
     // "Loading page (run 2 of 3)", "Loaded, finishing…", "200 Complete", "Failed: net::ERR_NAME_NOT_RESOLVED", …
     QString stateText() const;
+    // How much of its part of the test the region has done, in runs (0 … runsPerRegion): its ended runs and a
+    // share of the current one by where it stands, so that a progress bar moves while a single page loads. A region
+    // that is over has done all of its runs, failed or not.
+    double doneRuns() const;
+    bool isOver() const { return phase == Phase::Complete || phase == Phase::Failed; }
 };

@@ -9,6 +9,7 @@
 #include "worldmappainter.h"
 
 #include <QGuiApplication>
+#include <QImage>
 #include <QPainter>
 
 #include <algorithm>
@@ -557,6 +558,37 @@ void ReportContent::addWaterfall(const ReportRegionSummary &region)
         y += subHeight + mm(1.5);
         const WaterfallPainter waterfall(paper(), rowFont, m_device, unit());
         waterfall.paintLane(painter, QRectF(rect.left(), y, rect.width(), rect.bottom() - y), lane, lanes);
+    };
+    m_layout->append(block);
+    if (run)
+        addScreenshot(*run);
+}
+
+void ReportContent::addScreenshot(const RegionRun &run)
+{
+    if (run.firstView.screenshotPng.isEmpty())
+        return;
+    const QImage shot = QImage::fromData(run.firstView.screenshotPng, "PNG");
+    if (shot.isNull())
+        return;
+    const QFont captionFont = font(7);
+    const double captionHeight = metrics(captionFont).height();
+    // Large enough to recognise the page, small enough that a region's waterfall and its screenshot share a page.
+    QSizeF size = QSizeF(shot.size()).scaled(QSizeF(m_width * 0.45, mm(60)), Qt::KeepAspectRatio);
+    const QString caption = QObject::tr("Screenshot at the end of run %1's load").arg(run.index);
+    Block block;
+    block.spaceBefore = mm(1.5);
+    block.height = captionHeight + mm(1) + size.height();
+    block.paint = [=, this](QPainter &painter, const QRectF &rect) {
+        painter.setFont(captionFont);
+        painter.setPen(paper().muted());
+        painter.drawText(
+            QRectF(rect.left(), rect.top(), rect.width(), captionHeight), Qt::AlignLeft | Qt::AlignVCenter, caption);
+        const QRectF target(QPointF(rect.left(), rect.top() + captionHeight + mm(1)), size);
+        painter.drawImage(target, shot);
+        painter.setPen(QPen(paper().rule(), unit()));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(target);
     };
     m_layout->append(block);
 }

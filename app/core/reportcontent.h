@@ -59,6 +59,8 @@ private:
     void addChart();
     void addWaterfalls();
     void addWaterfall(const ReportRegionSummary &region);
+    // The screenshot the probe took at the end of the run's first view, under its waterfall; nothing without one.
+    void addScreenshot(const RegionRun &run);
 
     const TestRecord &m_test;
     QList<ReportRegionSummary> m_regions;

@@ -3,6 +3,8 @@
 #include "fleet/fleet.h"
 #include "fleet/multiregionrun.h"
 
+#include <QRegularExpression>
+
 RunController::RunController(Fleet *fleet, QObject *parent)
     : QObject(parent)
     , m_fleet(fleet)
@@ -25,6 +27,15 @@ std::optional<QUrl> RunController::parseUrl(const QString &text, QString *error)
         return fail(tr("Enter the address of a web page, e.g. https://example.com/"));
     if (trimmed.contains(u' '))
         return fail(tr("A web address has no spaces"));
+    // A mistyped scheme ("htp:/x", "htps//x", "http:/x") is a slip of the fingers, not a host name: offer the
+    // address it was meant to be.
+    static const QRegularExpression slip(
+        QStringLiteral("^(h[htps]{1,5})(:/{0,3}|/{1,3})([^/:\\d].*)$"), QRegularExpression::CaseInsensitiveOption);
+    if (const auto match = slip.match(trimmed); match.hasMatch() && !trimmed.contains(QStringLiteral("://"))) {
+        const bool secure = match.captured(1).contains(u's', Qt::CaseInsensitive);
+        return fail(tr("Did you mean %1%2 ?")
+                        .arg(secure ? QStringLiteral("https://") : QStringLiteral("http://"), match.captured(3)));
+    }
     // "example.com" is what people type; they mean https.
     QString withScheme = trimmed;
     if (!trimmed.contains(QStringLiteral("://")))

@@ -94,6 +94,8 @@ QColor WaterfallGeometry::markerColor(Marker marker, bool dark)
     switch (marker) {
     case Marker::FirstContentfulPaint:
         return dark ? QColor(0x81, 0xc9, 0x95) : QColor(0x1e, 0x8e, 0x3e);
+    case Marker::LargestContentfulPaint:
+        return dark ? QColor(0xfd, 0xd6, 0x63) : QColor(0xb0, 0x60, 0x00);
     case Marker::DomContentLoaded:
         return dark ? QColor(0x8a, 0xb4, 0xf8) : QColor(0x1a, 0x73, 0xe8);
     case Marker::Load:

@@ -45,7 +45,7 @@ public:
         QRectF rect;
     };
     // The page's moments drawn across the bars.
-    enum class Marker { FirstContentfulPaint, DomContentLoaded, Load };
+    enum class Marker { FirstContentfulPaint, LargestContentfulPaint, DomContentLoaded, Load };
     // Which request a point is on; lane and row are -1 when it is on none.
     struct Hit
     {

@@ -1,5 +1,7 @@
 #include "waterfallmodel.h"
 
+#include "model/displayformat.h"
+#include "regionsummary.h"
 #include "testrecord.h"
 
 #include <QUrl>
@@ -76,11 +78,16 @@ int WaterfallModel::addLane(const QString &region)
     return lane;
 }
 
+WaterfallModel::LoadKey WaterfallModel::shownKey(const Lane &lane) const
+{
+    return m_shown.first == RepresentativeRun ? LoadKey { lane.representativeRun, m_shown.second } : m_shown;
+}
+
 WaterfallModel::Load &WaterfallModel::loadFor(int lane, const LoadKey &key)
 {
     Lane &target = m_lanes[static_cast<size_t>(lane)];
     Load &load = target.loads[key];
-    if (key == m_shown)
+    if (key == shownKey(target))
         target.shown = &load; // std::map never moves its nodes
     return load;
 }
@@ -92,6 +99,8 @@ void WaterfallModel::setTest(const TestRecord &test)
     for (const QString &code : test.regions) {
         Lane lane;
         lane.region = code;
+        if (const auto median = RegionSummary::of(test, code).representativeRun)
+            lane.representativeRun = *median - 1;
         for (const RegionRun &run : test.region(code).runs) {
             for (const RunView which : { RunView::First, RunView::Repeat }) {
                 const ViewResult *view = run.view(which);
@@ -102,6 +111,7 @@ void WaterfallModel::setTest(const TestRecord &test)
                     store(load, request);
                 if (run.measured(which))
                     load.metrics = view->metrics;
+                load.screenshotPng = view->screenshotPng;
             }
         }
         m_lanes.push_back(std::move(lane));
@@ -119,8 +129,8 @@ bool WaterfallModel::store(Load &load, const RequestTiming &request)
     QString host = request.url.startsWith(u"data:") ? QString() : QUrl(request.url).host();
     if (load.documentHost.isEmpty() && request.resourceType == u"Document")
         load.documentHost = host;
-    load.entries.append(
-        Entry { request, shortLabel(request.url), std::move(host), typeCategory(request.resourceType) });
+    load.entries.append(Entry { request, shortLabel(request.url), std::move(host), typeCategory(request.resourceType),
+        request.durationMs ? DisplayFormat::duration(request.durationMs) : QString() });
     return true;
 }
 
@@ -129,14 +139,15 @@ void WaterfallModel::addRequest(const QString &region, int runIndex, RunView vie
     const int lane = addLane(region);
     const LoadKey key { runIndex, view };
     Load &load = loadFor(lane, key);
+    const bool shown = key == shownKey(m_lanes[static_cast<size_t>(lane)]);
     if (!store(load, request)) {
-        if (key == m_shown) {
+        if (shown) {
             const QModelIndex index = laneIndex(lane);
             emit dataChanged(index, index, { DroppedCountRole });
         }
         return;
     }
-    if (key != m_shown || !passes(load.entries.constLast()))
+    if (!shown || !passes(load.entries.constLast()))
         return;
     m_lanes[static_cast<size_t>(lane)].pending.append(load.entries.size() - 1);
     if (!m_flushTimer.isActive())
@@ -188,11 +199,64 @@ void WaterfallModel::setPageMetrics(const QString &region, int runIndex, RunView
     const int lane = addLane(region);
     const LoadKey key { runIndex, view };
     loadFor(lane, key).metrics = metrics;
-    if (key != m_shown)
+    if (key != shownKey(m_lanes[static_cast<size_t>(lane)]))
         return;
     includeInMaxEnd(metrics);
     const QModelIndex index = laneIndex(lane);
     emit dataChanged(index, index, { PageMetricsRole });
+}
+
+void WaterfallModel::setScreenshot(const QString &region, int runIndex, RunView view, const QByteArray &png)
+{
+    const int lane = addLane(region);
+    const LoadKey key { runIndex, view };
+    loadFor(lane, key).screenshotPng = png;
+    if (key != shownKey(m_lanes[static_cast<size_t>(lane)]))
+        return;
+    const QModelIndex index = laneIndex(lane);
+    emit dataChanged(index, index, { ScreenshotRole });
+}
+
+void WaterfallModel::setRepresentativeRun(const QString &region, std::optional<int> runIndex)
+{
+    const int lane = addLane(region);
+    Lane &target = m_lanes[static_cast<size_t>(lane)];
+    const int representative = runIndex.value_or(0);
+    if (representative == target.representativeRun)
+        return;
+    if (m_shown.first != RepresentativeRun) {
+        target.representativeRun = representative;
+        return;
+    }
+    // The lane now shows another run: its rows are another load's.
+    beginResetModel();
+    target.representativeRun = representative;
+    rebuild();
+    endResetModel();
+}
+
+int WaterfallModel::shownRun(int lane) const
+{
+    if (lane < 0 || lane >= laneCount())
+        return -1;
+    return shownKey(m_lanes[static_cast<size_t>(lane)]).first;
+}
+
+QList<std::pair<int, RunView>> WaterfallModel::loadsOf(int lane) const
+{
+    QList<std::pair<int, RunView>> keys;
+    if (lane < 0 || lane >= laneCount())
+        return keys;
+    for (const auto &load : m_lanes[static_cast<size_t>(lane)].loads)
+        keys.append(load.first);
+    return keys;
+}
+
+QByteArray WaterfallModel::screenshot(int lane) const
+{
+    if (lane < 0 || lane >= laneCount() || !m_lanes[static_cast<size_t>(lane)].shown)
+        return {};
+    return m_lanes[static_cast<size_t>(lane)].shown->screenshotPng;
 }
 
 void WaterfallModel::clear()
@@ -237,7 +301,7 @@ void WaterfallModel::rebuild()
     for (Lane &lane : m_lanes) {
         lane.pending.clear();
         lane.rows.clear();
-        const auto found = lane.loads.find(m_shown);
+        const auto found = lane.loads.find(shownKey(lane));
         lane.shown = found == lane.loads.end() ? nullptr : &found->second;
         if (!lane.shown)
             continue;
@@ -262,7 +326,8 @@ void WaterfallModel::includeInMaxEnd(const Entry &entry)
 
 void WaterfallModel::includeInMaxEnd(const PageMetrics &metrics)
 {
-    for (const auto &marker : { metrics.firstContentfulPaintMs, metrics.domContentLoadedMs, metrics.loadMs })
+    for (const auto &marker : { metrics.firstContentfulPaintMs, metrics.largestContentfulPaintMs,
+             metrics.domContentLoadedMs, metrics.loadMs })
         m_maxEndMs = std::max(m_maxEndMs, marker.value_or(0));
 }
 
@@ -314,6 +379,12 @@ QString WaterfallModel::label(int lane, int row) const
 {
     const Entry *found = entry(lane, row);
     return found ? labelOf(lane, *found) : QString();
+}
+
+QString WaterfallModel::durationText(int lane, int row) const
+{
+    const Entry *found = entry(lane, row);
+    return found ? found->duration : QString();
 }
 
 std::optional<PageMetrics> WaterfallModel::pageMetrics(int lane) const
@@ -383,6 +454,10 @@ QVariant WaterfallModel::data(const QModelIndex &index, int role) const
             return {};
         case DroppedCountRole:
             return QVariant::fromValue(droppedCount(lane));
+        case ScreenshotRole:
+            return screenshot(lane);
+        case ShownRunRole:
+            return shownRun(lane);
         default:
             return {};
         }
@@ -426,5 +501,7 @@ QHash<int, QByteArray> WaterfallModel::roleNames() const
     names.insert(EndMsRole, "endMs");
     names.insert(PageMetricsRole, "pageMetrics");
     names.insert(DroppedCountRole, "droppedCount");
+    names.insert(ScreenshotRole, "screenshot");
+    names.insert(ShownRunRole, "shownRun");
     return names;
 }

@@ -18,9 +18,11 @@ struct TestRecord;
 
 // The live waterfall's data, as a two-level tree with one column:
 //   - top-level rows are lanes, one per region, in the order each region was first added;
-//   - a lane's children are the requests of the one page load every lane shows (a run index and a view, chosen
-//     with setView(); run 0's first view until then) that pass the resource-type filter, ordered by start time
-//     like DevTools' waterfall (ties keep arrival order).
+//   - a lane's children are the requests of the one page load it shows (a run index and a view, chosen with
+//     setView(); run 0's first view until then) that pass the resource-type filter, ordered by start time like
+//     DevTools' waterfall (ties keep arrival order). The run may be RepresentativeRun: then each lane shows its
+//     own region's median run, as WebPageTest does (RegionSummary::representativeRun, which setTest() reads and
+//     setRepresentativeRun() updates while a test runs), so lanes may show different run indices (shownRun()).
 //
 // Requests stream in as probes report them: one `request` message per request once it has ended, so in end
 // order, 8 regions × hundreds of requests within seconds. addRequest() stores at once but inserts rows once per
@@ -53,9 +55,13 @@ public:
         EndMsRole, // request rows: double; invalid while unfinished
         PageMetricsRole, // lanes: PageMetrics of the shown page load; invalid until it is known
         DroppedCountRole, // lanes: qsizetype, requests of the shown page load beyond the cap
+        ScreenshotRole, // lanes: QByteArray, the shown page load's screenshot (PNG); empty without one
+        ShownRunRole, // lanes: int, the run index (from 0) the lane shows
     };
 
     static constexpr qsizetype maxRequestsPerLoad = 5000;
+    // setView()'s run index for "each region's median run".
+    static constexpr int RepresentativeRun = -1;
 
     explicit WaterfallModel(QObject *parent = nullptr);
     ~WaterfallModel() override;
@@ -67,14 +73,24 @@ public:
     int addLane(const QString &region);
     void addRequest(const QString &region, int runIndex, RunView view, const RequestTiming &request);
     void setPageMetrics(const QString &region, int runIndex, RunView view, const PageMetrics &metrics);
+    // The view's screenshot as the probe sent it (PNG); empty: none was taken.
+    void setScreenshot(const QString &region, int runIndex, RunView view, const QByteArray &png);
+    // The region's median run (from 0), which a lane shows while the run index is RepresentativeRun; nullopt: it
+    // has none yet (then the lane shows run 0).
+    void setRepresentativeRun(const QString &region, std::optional<int> runIndex);
     // Inserts now the rows addRequest() queued for the end of this event-loop turn.
     void flushPending();
     // Forgets every lane and request; the shown run and view and the filter stay as they are.
     void clear();
 
+    // `runIndex` from 0, or RepresentativeRun.
     void setView(int runIndex, RunView view);
     int runIndex() const { return m_shown.first; }
     RunView view() const { return m_shown.second; }
+    // The run index (from 0) the lane shows: runIndex(), or its region's median run. -1 out of range.
+    int shownRun(int lane) const;
+    // The runs (from 0) and views the lane has anything of, in order.
+    QList<std::pair<int, RunView>> loadsOf(int lane) const;
 
     // Shows only requests whose category (typeCategory()) or CDP resource type is in the set; empty: all.
     void setTypeFilter(const QSet<QString> &types);
@@ -93,10 +109,12 @@ public:
     int requestCount(int lane) const; // rows of the lane
     const RequestTiming *request(int lane, int row) const; // nullptr out of range
     QString label(int lane, int row) const;
+    QString durationText(int lane, int row) const; // empty while the request has not ended
     std::optional<PageMetrics> pageMetrics(int lane) const; // of the shown page load
     qsizetype droppedCount(int lane) const; // of the shown page load
+    QByteArray screenshot(int lane) const; // of the shown page load; empty when there is none
     QModelIndex laneIndex(int lane) const;
-    // The latest end of a shown request (its known part if unfinished) or FCP/DCL/load marker, over all lanes:
+    // The latest end of a shown request (its known part if unfinished) or FCP/LCP/DCL/load marker, over all lanes:
     // the extent of the time axis they share. 0 when there is nothing.
     double maxEndMs() const { return m_maxEndMs; }
 
@@ -115,23 +133,27 @@ private:
         QString path; // shortLabel()
         QString host;
         QString category;
+        QString duration; // DisplayFormat's, once: a label painted on every frame
     };
     struct Load
     {
         QList<Entry> entries; // arrival order, at most maxRequestsPerLoad
         QString documentHost; // of the first Document request
         std::optional<PageMetrics> metrics;
+        QByteArray screenshotPng;
         qsizetype dropped = 0;
     };
     struct Lane
     {
         QString region;
         std::map<LoadKey, Load> loads;
-        Load *shown = nullptr; // loads[m_shown], if it exists
+        int representativeRun = 0;
+        Load *shown = nullptr; // loads[shownKey()], if it exists
         QList<qsizetype> rows; // indices into shown->entries, by start time
         QList<qsizetype> pending; // indices into shown->entries not yet inserted
     };
 
+    LoadKey shownKey(const Lane &lane) const;
     Load &loadFor(int lane, const LoadKey &key);
     // Stores the request in the load unless it is full (then counts it as dropped); false when dropped.
     static bool store(Load &load, const RequestTiming &request);

@@ -20,6 +20,7 @@ struct MarkerValue
 QList<MarkerValue> markersOf(const PageMetrics &metrics)
 {
     return { { WaterfallGeometry::Marker::FirstContentfulPaint, metrics.firstContentfulPaintMs },
+        { WaterfallGeometry::Marker::LargestContentfulPaint, metrics.largestContentfulPaintMs },
         { WaterfallGeometry::Marker::DomContentLoaded, metrics.domContentLoadedMs },
         { WaterfallGeometry::Marker::Load, metrics.loadMs } };
 }
@@ -90,8 +91,9 @@ void WaterfallPainter::paintLegend(QPainter &painter, const QRectF &rect) const
         painter.drawText(QPointF(x, baseline), name);
         x += m_metrics.horizontalAdvance(name) + 12 * u;
     }
-    const std::pair<Marker, QString> markers[] = { { Marker::FirstContentfulPaint, tr("FCP") },
-        { Marker::DomContentLoaded, tr("DCL") }, { Marker::Load, tr("Load") } };
+    const std::pair<Marker, QString> markers[]
+        = { { Marker::FirstContentfulPaint, tr("FCP") }, { Marker::LargestContentfulPaint, tr("LCP") },
+              { Marker::DomContentLoaded, tr("DCL") }, { Marker::Load, tr("Load") } };
     for (const auto &[marker, name] : markers) {
         painter.setPen(QPen(WaterfallGeometry::markerColor(marker, dark), 2 * u));
         painter.drawLine(QPointF(x + u, mid - swatch / 2 - u), QPointF(x + u, mid + swatch / 2 + u));
@@ -182,6 +184,14 @@ void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request,
     const double u = m_unit;
     const bool dark = m_theme.isDark();
     const bool failed = request.outcome == RequestTiming::Outcome::Failed;
+    // An HTTP error is an answer, but not the one the page wanted: its row is tinted, as WebPageTest does, and its
+    // label is in the error colour, as in DevTools.
+    const bool httpError = request.status && *request.status >= 400;
+    if (httpError) {
+        QColor tint = m_theme.error();
+        tint.setAlphaF(dark ? 0.22 : 0.12);
+        painter.fillRect(rects.row, tint);
+    }
     QRectF labelRect = rects.label;
     if (rects.status) {
         const QString status = statusText(request);
@@ -191,7 +201,7 @@ void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request,
         painter.drawText(QRectF(labelRect.right(), labelRect.top(), width, labelRect.height()),
             Qt::AlignRight | Qt::AlignVCenter, status);
     }
-    painter.setPen(failed ? m_theme.error() : m_theme.text());
+    painter.setPen(failed || httpError ? m_theme.error() : m_theme.text());
     painter.drawText(labelRect, Qt::AlignVCenter | Qt::AlignLeft, m_elide(label, labelRect.width()));
     if (!rects.duration.isEmpty() && !duration.isEmpty()) {
         painter.setPen(m_theme.text());
@@ -219,6 +229,17 @@ void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request,
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(whole.adjusted(-u, -u, u, u));
     }
+    if (rects.durationAtBar && !duration.isEmpty()) {
+        // DevTools' and WebPageTest's label at the bar's end, where it fits. Its width is estimated, not measured:
+        // this runs for every visible row of every frame while a page streams in.
+        const double width = double(duration.size()) * m_metrics.averageCharWidth();
+        const double x = whole.right() + 4 * u;
+        if (x + width <= rects.row.right()) {
+            painter.setPen(m_theme.muted());
+            painter.drawText(QRectF(x, rects.row.top(), rects.row.right() - x, rects.row.height()),
+                Qt::AlignLeft | Qt::AlignVCenter, duration);
+        }
+    }
     if (const auto open = WaterfallGeometry::openEndRect(request, scale, spanMs, top, height)) {
         // Dashed top and bottom edges and no right edge: the request was still going when the load ended.
         painter.setPen(QPen(m_theme.text(), u, Qt::DashLine));
@@ -233,12 +254,21 @@ void WaterfallPainter::paintMarkers(
 {
     if (bottom <= top)
         return;
+    QList<double> drawn;
     for (const MarkerValue &marker : markersOf(metrics)) {
         if (!marker.ms)
             continue;
         const double x = crisp(scale.x(*marker.ms));
-        painter.setPen(QPen(WaterfallGeometry::markerColor(marker.marker, m_theme.isDark()), 1.5 * m_unit));
+        QPen pen(WaterfallGeometry::markerColor(marker.marker, m_theme.isDark()), 1.5 * m_unit);
+        // A marker on (or next to) one already drawn is dashed, so that both colours stay visible: FCP and DCL
+        // often fall within a pixel of each other.
+        if (std::any_of(drawn.cbegin(), drawn.cend(), [&](double other) { return std::abs(other - x) < 3 * m_unit; })) {
+            pen.setDashPattern({ 3, 3 });
+            pen.setDashOffset(3.0 * double(drawn.size()));
+        }
+        painter.setPen(pen);
         painter.drawLine(QPointF(x, top), QPointF(x, bottom));
+        drawn.append(x);
     }
 }
 

@@ -24,8 +24,9 @@ class QPaintDevice;
 // (WaterfallGeometry on screen, the report's layout on paper); what they look like is decided here, once.
 //
 // A request's bar is split into its phases in WaterfallGeometry's colours; a failed request has an outline and a
-// label in the theme's error colour; an unfinished one a dashed open end to the span's end. The page's first
-// contentful paint, DOMContentLoaded and load are vertical lines over the bars (and small triangles on an axis).
+// label in the theme's error colour, an HTTP error (4xx, 5xx) a tinted row and that label; an unfinished one a dashed
+// open end to the span's end. The page's first and largest contentful paint, DOMContentLoaded and load are vertical
+// lines over the bars (and small triangles on an axis), dashed where they fall on one another.
 // Lines and gaps are in `unit`s: one screen pixel on screen; the PDF passes what a pixel should be on paper.
 // Text sizes come from the font, which the device's resolution scales.
 class WaterfallPainter final
@@ -43,6 +44,7 @@ public:
         QRectF label; // the URL column; the status, when shown, takes its right end
         QRectF duration; // right of the bars; empty: not shown
         bool status = false; // the HTTP status (or "failed") after the label: for paper, where there is no tooltip
+        bool durationAtBar = false; // paintRow()'s `duration` right of the bar, where it fits (no column)
     };
 
     // A lane that does not scroll: the PDF's slowest requests of one run.

@@ -12,14 +12,18 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 ComparisonDialog::ComparisonDialog(const TestRecord &a, const TestRecord &b, QWidget *parent)
     : QDialog(parent)
 {
     setWindowTitle(tr("Compare tests"));
     auto *layout = new QVBoxLayout(this);
+    // Each side's settings named: a 2G and a Native test of one URL are not alike.
     const auto describe = [](const TestRecord &t) {
-        return QStringLiteral("%1 · %2").arg(
-            QLocale().toString(t.startedAt.toLocalTime(), QLocale::ShortFormat), t.url);
+        return QStringLiteral("%1 · %2 · %3 · %4 · %5")
+            .arg(QLocale().toString(t.startedAt.toLocalTime(), QLocale::ShortFormat), t.url, t.options.profile,
+                t.options.device, t.runsPerRegion == 1 ? tr("1 run") : tr("%1 runs").arg(t.runsPerRegion));
     };
     layout->addWidget(new QLabel(
         tr("<b>A</b> %1<br><b>B</b> %2").arg(describe(a).toHtmlEscaped(), describe(b).toHtmlEscaped()), this));
@@ -31,14 +35,23 @@ ComparisonDialog::ComparisonDialog(const TestRecord &a, const TestRecord &b, QWi
     table->verticalHeader()->hide();
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto *waterfalls = new QSplitter(Qt::Horizontal, this);
+    QList<WaterfallView *> views;
+    double span = 0;
     for (const TestRecord *test : { &a, &b }) {
         auto *waterfallModel = new WaterfallModel(this);
         waterfallModel->setTest(*test);
+        waterfallModel->setView(WaterfallModel::RepresentativeRun, RunView::First); // each region's median run
+        span = std::max(span, waterfallModel->maxEndMs());
         auto *view = new WaterfallView(waterfalls);
+        view->setObjectName(test == &a ? QStringLiteral("waterfallA") : QStringLiteral("waterfallB"));
         view->setModel(waterfallModel);
         view->setLayoutMode(WaterfallView::LayoutMode::Stacked);
         waterfalls->addWidget(view);
+        views.append(view);
     }
+    // One time scale for both, or 1 s of one would look as long as 6 s of the other.
+    for (WaterfallView *view : std::as_const(views))
+        view->setMinimumSpanMs(span);
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(table);
     split->addWidget(waterfalls);

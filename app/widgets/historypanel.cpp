@@ -29,6 +29,14 @@ HistoryPanel::HistoryPanel(HistoryStore *history, HistoryModel *model, QWidget *
     auto *buttons = new QHBoxLayout;
     auto *open = new QPushButton(tr("Open"), this);
     auto *remove = new QPushButton(tr("Delete"), this);
+    // Each button is live only when the selection says what it acts on; its tool tip says what to select.
+    open->setObjectName(QStringLiteral("openTest"));
+    remove->setObjectName(QStringLiteral("deleteTest"));
+    open->setToolTip(tr("Show the selected test (or double-click it)"));
+    remove->setToolTip(tr("Delete the selected test from the history"));
+    m_compare->setToolTip(tr("Select two tests to compare them side by side"));
+    open->setEnabled(false);
+    remove->setEnabled(false);
     m_compare->setEnabled(false);
     buttons->addWidget(open);
     buttons->addWidget(m_compare);
@@ -40,8 +48,12 @@ HistoryPanel::HistoryPanel(HistoryStore *history, HistoryModel *model, QWidget *
     connect(m_view, &QTableView::doubleClicked, this, &HistoryPanel::openSelected);
     connect(remove, &QPushButton::clicked, this, &HistoryPanel::deleteSelected);
     connect(m_compare, &QPushButton::clicked, this, &HistoryPanel::compareSelected);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-        [this] { m_compare->setEnabled(m_view->selectionModel()->selectedRows().size() == 2); });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this, open, remove] {
+        const qsizetype selected = m_view->selectionModel()->selectedRows().size();
+        m_compare->setEnabled(selected == 2);
+        open->setEnabled(selected == 1);
+        remove->setEnabled(selected == 1);
+    });
 }
 
 void HistoryPanel::openSelected()

@@ -3,10 +3,8 @@
 #include "appenvironment.h"
 #include "appsettings.h"
 #include "comparisonmodel.h"
-#include "csvexporter.h"
 #include "fleet/configuredfleet.h"
 #include "fleetpanel.h"
-#include "harexporter.h"
 #include "historymodel.h"
 #include "historypanel.h"
 #include "historystore.h"
@@ -14,12 +12,14 @@
 #include "model/connectivityprofile.h"
 #include "model/deviceprofile.h"
 #include "model/pagemetric.h"
-#include "pdfreport.h"
 #include "regionmodel.h"
 #include "regionpicker.h"
 #include "runcontroller.h"
+#include "runpicker.h"
 #include "runrecorder.h"
+#include "screenshotview.h"
 #include "settingsdialog.h"
+#include "testexports.h"
 #include "theme.h"
 #include "trendchartview.h"
 #include "waterfallmodel.h"
@@ -31,7 +31,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialog>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -50,6 +49,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 MainWindow::MainWindow(Services services, QWidget *parent)
     : QMainWindow(parent)
     , m_services(std::move(services))
@@ -61,6 +62,9 @@ MainWindow::MainWindow(Services services, QWidget *parent)
         m_historyModel = new HistoryModel(m_services.history, this);
         m_historyModel->refresh(); // what earlier sessions kept is listed from the start
     }
+    m_exports = new TestExports(m_services.history, this);
+    connect(m_exports, &TestExports::written, this,
+        [this](const QString &message) { statusBar()->showMessage(message, 8000); });
     buildUi();
     buildMenus();
     loadFleet();
@@ -106,7 +110,6 @@ void MainWindow::loadFleet()
         m_fleet = ConfiguredFleet::create(FleetConfig::defaultConfig(), m_services.secrets, &error);
     }
     const QList<RegionCatalog::Region> regions = fleetRegions();
-    m_regionModel->setRegions(regions);
     m_controller = new RunController(m_fleet->fleet(), this);
     m_recorder = new RunRecorder(m_controller, m_services.history, this);
     connectRun();
@@ -116,10 +119,14 @@ void MainWindow::loadFleet()
 
     // The regions to test: what the user chose last time, if the fleet still has them; else all of them.
     QStringList remembered = AppSettings().testRegions.value();
-    const QStringList available = m_regionModel->regionCodes();
+    QStringList available;
+    for (const RegionCatalog::Region &region : regions)
+        available.append(region.code);
     remembered.erase(
         std::remove_if(remembered.begin(), remembered.end(), [&](const QString &c) { return !available.contains(c); }),
         remembered.end());
+    m_shownTest = -1;
+    m_exports->setTest(-1, AppEnvironment::regionCatalog(m_fleet->config()));
     setSelectedRegions(remembered.isEmpty() ? available : remembered);
     if (!m_fleetError.isEmpty())
         statusBar()->showMessage(m_fleetError);
@@ -130,14 +137,20 @@ void MainWindow::connectRun()
     // The models read the recorder's live test, as they read a stored one (showTest()).
     connect(m_recorder, &RunRecorder::testStarted, this, [this](const TestRecord &test) {
         m_shownTest = test.id;
-        m_regionModel->setTest(test);
-        m_waterfallModel->setTest(test);
+        m_cancelling = false;
+        showTest(test);
         m_go->setEnabled(false);
         m_cancel->setEnabled(true);
         m_progress->setVisible(true);
+        updateProgress();
     });
-    connect(m_recorder, &RunRecorder::regionChanged, m_regionModel,
-        [this](const QString &region) { m_regionModel->updateRegion(m_recorder->test(), region); });
+    connect(m_recorder, &RunRecorder::regionChanged, this, [this](const QString &region) {
+        m_regionModel->updateRegion(m_recorder->test(), region);
+        // A run's end may make another run the region's median: the waterfall's "median run" follows.
+        const auto median = m_regionModel->summary(region).representativeRun;
+        m_waterfallModel->setRepresentativeRun(region, median ? std::optional<int>(*median - 1) : std::nullopt);
+        updateProgress();
+    });
     // The waterfall counts runs from 0.
     connect(m_recorder, &RunRecorder::requestAdded, m_waterfallModel,
         [this](const QString &region, int run, RunView view, const RequestTiming &request) {
@@ -146,19 +159,27 @@ void MainWindow::connectRun()
     connect(m_recorder, &RunRecorder::viewMeasured, m_waterfallModel,
         [this](const QString &region, int run, RunView view, const PageMetrics &metrics) {
             m_waterfallModel->setPageMetrics(region, run - 1, view, metrics);
+            const auto record = m_recorder->test().results.constFind(region);
+            const RegionRun *measured = record == m_recorder->test().results.cend() ? nullptr : record->run(run);
+            if (const ViewResult *result = measured ? measured->view(view) : nullptr)
+                m_waterfallModel->setScreenshot(region, run - 1, view, result->screenshotPng);
         });
-    connect(m_controller, &RunController::progress, this, [this](int done, int total) {
-        m_progress->setMaximum(total);
-        m_progress->setValue(done);
-        m_status->setText(m_controller->isRunning() ? tr("%1 of %2 regions done").arg(done).arg(total)
-                                                    : tr("Done: %1 regions").arg(total));
-    });
     connect(m_recorder, &RunRecorder::testFinished, this, [this](const TestRecord &test) {
         m_regionModel->setTest(test);
         m_go->setEnabled(true);
         m_cancel->setEnabled(false);
         m_progress->setVisible(false);
-        m_status->setText(tr("Test finished: %1 regions").arg(test.regions.size()));
+        const int regions = static_cast<int>(test.regions.size());
+        if (m_cancelling) {
+            int done = 0;
+            for (const RegionSummary &region : RegionSummary::of(test))
+                done += region.okRuns == region.runsPerRegion ? 1 : 0;
+            m_status->setText(tr("Test cancelled: %1 of %2 regions finished every run").arg(done).arg(regions));
+        } else {
+            m_status->setText(
+                regions == 1 ? tr("Test finished: 1 region") : tr("Test finished: %1 regions").arg(regions));
+        }
+        m_cancelling = false;
         if (m_historyModel)
             m_historyModel->refresh();
         if (m_trendChart) {
@@ -172,6 +193,56 @@ void MainWindow::setSelectedRegions(const QStringList &codes)
 {
     m_selected = codes;
     updateRegionButton();
+    // Before any test the table and the map show what Go would test; a shown test keeps its own regions.
+    if (m_shownTest < 0 && !(m_controller && m_controller->isRunning()))
+        showRegions(codes);
+}
+
+void MainWindow::showRegions(const QStringList &codes)
+{
+    const QList<RegionCatalog::Region> fleet = fleetRegions();
+    const RegionCatalog builtIn = RegionCatalog::builtIn();
+    QList<RegionCatalog::Region> shown;
+    for (const QString &code : codes) {
+        const auto inFleet = std::find_if(
+            fleet.cbegin(), fleet.cend(), [&](const RegionCatalog::Region &r) { return r.code == code; });
+        // A stored test's region may have left the fleet since; the built-in table still places it.
+        if (inFleet != fleet.cend())
+            shown.append(*inFleet);
+        else
+            shown.append(builtIn.find(code).value_or(RegionCatalog::Region { code, {}, {}, {}, 0, 0 }));
+    }
+    if (shown.size() != m_regionModel->rowCount()
+        || !std::equal(shown.cbegin(), shown.cend(), m_regionModel->regionCodes().cbegin(),
+            [](const RegionCatalog::Region &r, const QString &code) { return r.code == code; }))
+        m_regionModel->setRegions(shown);
+}
+
+void MainWindow::showTest(const TestRecord &test)
+{
+    showRegions(test.regions);
+    m_regionModel->setTest(test);
+    m_waterfallModel->setTest(test);
+    m_runPicker->setTest(test);
+    m_screenshotView->setVisible(test.options.screenshot);
+    m_exports->setTest(test.id, AppEnvironment::regionCatalog(m_fleet->config()));
+}
+
+void MainWindow::updateProgress()
+{
+    const TestRecord &test = m_recorder->test();
+    double done = 0;
+    int over = 0;
+    for (const RegionSummary &region : RegionSummary::of(test)) {
+        done += region.doneRuns();
+        over += region.isOver() ? 1 : 0;
+    }
+    const int runs = static_cast<int>(test.regions.size()) * std::max(1, test.runsPerRegion);
+    // Per cent of all runs, so that the bar moves with each stage of each run.
+    m_progress->setMaximum(100);
+    m_progress->setValue(runs > 0 ? static_cast<int>(100 * done / runs) : 0);
+    if (test.running)
+        m_status->setText(tr("%1 of %2 regions done").arg(over).arg(test.regions.size()));
 }
 
 void MainWindow::updateRegionButton()
@@ -270,6 +341,10 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     QPalette errorPalette = m_urlError->palette();
     errorPalette.setColor(QPalette::WindowText, Theme(errorPalette).error());
     m_urlError->setPalette(errorPalette);
+    // Its line stays reserved when hidden, so that a message does not push everything below it down.
+    QSizePolicy keepRoom = m_urlError->sizePolicy();
+    keepRoom.setRetainSizeWhenHidden(true);
+    m_urlError->setSizePolicy(keepRoom);
     m_urlError->setVisible(false);
     layout->addWidget(m_urlError);
 
@@ -293,6 +368,7 @@ QWidget *MainWindow::buildRegionsPane(QWidget *parent)
 {
     auto *top = new QSplitter(Qt::Horizontal, parent);
     m_map = new WorldMapView(top);
+    m_map->setAccessibleName(tr("World map of the test's regions"));
     m_map->setModel(m_regionModel); // its markers follow the table
     m_table = new QTableView(top);
     m_table->setObjectName(QStringLiteral("regionTable"));
@@ -307,6 +383,8 @@ QWidget *MainWindow::buildRegionsPane(QWidget *parent)
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
+    // Tab leaves the table for the next control instead of walking every cell; the arrows move inside it.
+    m_table->setTabKeyNavigation(false);
     connect(m_regionModel, &QAbstractItemModel::dataChanged, this, &MainWindow::updateMetricColumns);
     connect(m_regionModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateMetricColumns);
     top->addWidget(m_map);
@@ -326,8 +404,10 @@ QWidget *MainWindow::buildRegionsPane(QWidget *parent)
     connect(
         m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
             const QModelIndex source = m_sortedRegions->mapToSource(current);
-            m_map->setSelectedRegion(
-                source.isValid() ? m_regionModel->data(source, RegionModel::RegionCodeRole).toString() : QString());
+            const QString code
+                = source.isValid() ? m_regionModel->data(source, RegionModel::RegionCodeRole).toString() : QString();
+            m_map->setSelectedRegion(code);
+            m_screenshotView->setRegion(code);
         });
     return top;
 }
@@ -348,13 +428,27 @@ QWidget *MainWindow::buildWaterfallPage(QWidget *parent)
     typeChoice->addItem(tr("All requests"));
     for (const QString &category : WaterfallModel::typeCategories())
         typeChoice->addItem(category, category);
+    m_runPicker = new RunPicker(waterfallPage);
+    waterfallBar->addWidget(m_runPicker);
     waterfallBar->addWidget(layoutChoice);
     waterfallBar->addWidget(typeChoice);
     waterfallBar->addStretch();
-    m_waterfall = new WaterfallView(waterfallPage);
+    // The waterfall with the screenshot of the page load it shows beside it.
+    auto *split = new QSplitter(Qt::Horizontal, waterfallPage);
+    m_waterfall = new WaterfallView(split);
+    m_waterfall->setAccessibleName(tr("Waterfall of the page's requests"));
     m_waterfall->setModel(m_waterfallModel);
+    m_screenshotView = new ScreenshotView(split);
+    m_screenshotView->setModel(m_waterfallModel);
+    m_screenshotView->setVisible(false);
+    split->addWidget(m_waterfall);
+    split->addWidget(m_screenshotView);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    split->setSizes({ 1000, 320 }); // a screenshot one can recognise the page in
     waterfallLayout->addLayout(waterfallBar);
-    waterfallLayout->addWidget(m_waterfall, 1);
+    waterfallLayout->addWidget(split, 1);
+    connect(m_runPicker, &RunPicker::viewChosen, m_waterfallModel, &WaterfallModel::setView);
     connect(layoutChoice, &QComboBox::currentIndexChanged, this, [this, layoutChoice] {
         m_waterfall->setLayoutMode(static_cast<WaterfallView::LayoutMode>(layoutChoice->currentData().toInt()));
         AppSettings().waterfallLayout.setValue(layoutChoice->currentIndex());
@@ -384,16 +478,24 @@ QWidget *MainWindow::buildChartsPage(QWidget *parent)
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *csv = file->addAction(tr("Export &CSV…"), this, &MainWindow::exportCsv);
-    QAction *har = file->addAction(tr("Export &HAR…"), this, &MainWindow::exportHar);
-    QAction *pdf = file->addAction(tr("Export &PDF report…"), this, &MainWindow::exportPdf);
+    file->addActions(m_exports->actions());
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
     QToolBar *toolbar = addToolBar(tr("Export"));
     toolbar->setObjectName(QStringLiteral("exportToolbar"));
-    toolbar->addAction(csv);
-    toolbar->addAction(har);
-    toolbar->addAction(pdf);
+    toolbar->addActions(m_exports->actions());
+    // The keys a browser has taught: Ctrl+L to the address, F5 to load again, Esc to stop.
+    QMenu *test = menuBar()->addMenu(tr("&Test"));
+    QAction *address = test->addAction(tr("Go to the &address"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
+        m_url->setFocus(Qt::ShortcutFocusReason);
+        m_url->selectAll();
+    });
+    address->setObjectName(QStringLiteral("addressAction"));
+    QAction *run = test->addAction(tr("&Run the test"), QKeySequence(Qt::Key_F5), this, &MainWindow::startTest);
+    run->setObjectName(QStringLiteral("runAction"));
+    QAction *cancel
+        = test->addAction(tr("&Cancel the test"), QKeySequence(Qt::Key_Escape), this, &MainWindow::cancelTest);
+    cancel->setObjectName(QStringLiteral("cancelAction"));
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -471,6 +573,9 @@ void MainWindow::startTest()
 
 void MainWindow::cancelTest()
 {
+    if (!m_controller->isRunning())
+        return;
+    m_cancelling = true;
     m_controller->cancel();
 }
 
@@ -481,75 +586,6 @@ void MainWindow::chooseRegions()
         return;
     setSelectedRegions(picker.selectedCodes());
     AppSettings().testRegions.setValue(m_selected);
-}
-
-QString MainWindow::askDirectory(const QString &title)
-{
-    AppSettings settings;
-    const QString last = settings.exportDirectory.value();
-    const QString dir = QFileDialog::getExistingDirectory(this, title, last);
-    if (!dir.isEmpty())
-        settings.exportDirectory.setValue(dir);
-    return dir;
-}
-
-std::optional<TestRecord> MainWindow::shownTest(const QString &title)
-{
-    // Exports read the stored test, which has what the live record leaves out (each view's start time).
-    if (!m_services.history || m_shownTest < 0) {
-        QMessageBox::information(this, title, tr("Run or open a test first."));
-        return std::nullopt;
-    }
-    return m_services.history->load(m_shownTest);
-}
-
-void MainWindow::exportCsv()
-{
-    const auto test = shownTest(tr("Export CSV"));
-    const QString dir = test ? askDirectory(tr("Export CSV to")) : QString();
-    if (dir.isEmpty())
-        return;
-    QString error;
-    const QStringList files = CsvExporter::writeFiles(*test, dir, &error);
-    if (files.isEmpty())
-        QMessageBox::warning(this, tr("Export CSV"), error);
-    else
-        statusBar()->showMessage(tr("Wrote %1").arg(files.join(QStringLiteral(", "))), 8000);
-}
-
-void MainWindow::exportHar()
-{
-    const auto test = shownTest(tr("Export HAR"));
-    const QString dir = test ? askDirectory(tr("Export HAR files to")) : QString();
-    if (dir.isEmpty())
-        return;
-    QString error;
-    const QStringList files = HarExporter::writeRegions(*test, dir, QStringLiteral(WORLDSPEED_VERSION), &error);
-    if (files.isEmpty())
-        QMessageBox::warning(this, tr("Export HAR"), error);
-    else
-        statusBar()->showMessage(
-            tr("Wrote %n HAR file(s) to %1", nullptr, static_cast<int>(files.size())).arg(dir), 8000);
-}
-
-void MainWindow::exportPdf()
-{
-    const auto test = shownTest(tr("Export PDF"));
-    if (!test)
-        return;
-    AppSettings settings;
-    const QString last = settings.exportDirectory.value();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export PDF report"),
-        QDir(last).filePath(QStringLiteral("worldspeed-%1.pdf").arg(test->id)), tr("PDF (*.pdf)"));
-    if (path.isEmpty())
-        return;
-    settings.exportDirectory.setValue(QFileInfo(path).absolutePath());
-    PdfReport report(*test, m_fleet ? AppEnvironment::regionCatalog(m_fleet->config()) : RegionCatalog::builtIn());
-    QString error;
-    if (!report.write(path, &error))
-        QMessageBox::warning(this, tr("Export PDF"), error);
-    else
-        statusBar()->showMessage(tr("Wrote %1").arg(path), 8000);
 }
 
 void MainWindow::openSettings()
@@ -563,7 +599,14 @@ void MainWindow::openSettings()
         return;
     if (dialog.fleetConfigChanged())
         m_services.fleetConfig = dialog.fleetConfig();
+    const qint64 shown = m_shownTest;
     loadFleet(); // new regions, backends or Chrome: a fresh fleet
+    // The shown test again, on the new fleet's regions, so that the status line and the views agree.
+    if (shown >= 0)
+        openTest(shown);
+    else
+        m_status->setText(tr("Ready"));
+    statusBar()->showMessage(tr("Settings saved"), 5000);
 }
 
 void MainWindow::openTest(qint64 testId)
@@ -573,11 +616,25 @@ void MainWindow::openTest(qint64 testId)
     const auto test = m_services.history->load(testId);
     if (!test)
         return;
-    // A stored test takes the path a live one takes: the models read its record.
+    // A stored test takes the path a live one takes: the models read its record. The form takes its settings, so
+    // that Go tests the same again and nothing on screen speaks of another test.
     m_shownTest = testId;
     m_url->setText(test->url);
-    m_regionModel->setTest(*test);
-    m_waterfallModel->setTest(*test);
+    m_profile->setCurrentText(test->options.profile);
+    m_device->setCurrentText(test->options.device);
+    m_cpuSlowdown->setValue(test->options.cpuSlowdown.value_or(0));
+    m_runs->setValue(test->runsPerRegion);
+    m_repeatView->setChecked(test->options.repeatView);
+    m_screenshot->setChecked(test->options.screenshot);
+    QStringList regions = test->regions;
+    const QList<RegionCatalog::Region> fleet = fleetRegions();
+    regions.removeIf([&](const QString &code) {
+        return std::none_of(
+            fleet.cbegin(), fleet.cend(), [&](const RegionCatalog::Region &r) { return r.code == code; });
+    });
+    if (!regions.isEmpty())
+        setSelectedRegions(regions);
+    showTest(*test);
     m_tabs->setCurrentIndex(0);
     m_status->setText(
         tr("Showing the test of %1").arg(QLocale().toString(test->startedAt.toLocalTime(), QLocale::ShortFormat)));

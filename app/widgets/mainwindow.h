@@ -14,6 +14,7 @@ class TrendChartView;
 class HistoryModel;
 class HistoryPanel;
 class HistoryStore;
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QDialog;
@@ -30,8 +31,11 @@ class QToolButton;
 class QVBoxLayout;
 class RegionModel;
 class RunController;
+class RunPicker;
 class RunRecorder;
+class ScreenshotView;
 class SecretStore;
+class TestExports;
 class WaterfallModel;
 struct TestRecord;
 class WaterfallView;
@@ -80,6 +84,13 @@ public:
     QTableView *historyView() const;
     QPushButton *compareButton() const;
     QDialog *comparison() const;
+    RunPicker *runPicker() const { return m_runPicker; }
+    ScreenshotView *screenshotView() const { return m_screenshotView; }
+    QProgressBar *progressBar() const { return m_progress; }
+    QComboBox *profileChoice() const { return m_profile; }
+    QSpinBox *runsChoice() const { return m_runs; }
+    QCheckBox *repeatViewChoice() const { return m_repeatView; }
+    QCheckBox *screenshotChoice() const { return m_screenshot; }
 
 public slots:
     void startTest();
@@ -98,19 +109,21 @@ private:
     void loadFleet();
     void connectRun();
     void updateRegionButton();
+    // The region table, map and charts show exactly these regions (the shown test's, or before any the chosen).
+    void showRegions(const QStringList &codes);
+    // Every view reads `test` (live or stored) from scratch.
+    void showTest(const TestRecord &test);
+    // The progress bar and the status line, from the live test: runs done of all runs, with a share of each
+    // running one.
+    void updateProgress();
     // Hides the region table's metric columns that no region measured (RegionModel::isWorthAColumn).
     void updateMetricColumns();
     // The test the window shows, as stored; nullopt (after telling the user, under `title`) when there is none.
-    std::optional<TestRecord> shownTest(const QString &title);
-    void exportCsv();
-    void exportHar();
-    void exportPdf();
     void openSettings();
     // Shows a stored test the way a live one is shown, unless a test is running.
     void openTest(qint64 testId);
     void chooseRegions();
     void showAbout();
-    QString askDirectory(const QString &title);
     QList<RegionCatalog::Region> fleetRegions() const;
 
     Services m_services;
@@ -118,6 +131,8 @@ private:
     QString m_fleetError;
     QStringList m_selected;
     qint64 m_shownTest = -1;
+    bool m_cancelling = false; // the user cancelled the running test
+    TestExports *m_exports = nullptr;
 
     RegionModel *m_regionModel;
     WaterfallModel *m_waterfallModel;
@@ -140,6 +155,8 @@ private:
     QTableView *m_table = nullptr;
     QSortFilterProxyModel *m_sortedRegions = nullptr;
     WaterfallView *m_waterfall = nullptr;
+    RunPicker *m_runPicker = nullptr;
+    ScreenshotView *m_screenshotView = nullptr;
     QTabWidget *m_tabs = nullptr;
     HistoryPanel *m_historyPanel = nullptr;
     MetricsChartView *m_metricsChart = nullptr;

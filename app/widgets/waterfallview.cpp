@@ -65,6 +65,12 @@ void WaterfallView::setLayoutMode(LayoutMode mode)
     relayout();
 }
 
+void WaterfallView::setMinimumSpanMs(double ms)
+{
+    m_minimumSpanMs = ms;
+    relayout();
+}
+
 WaterfallGeometry WaterfallView::layoutGeometry() const
 {
     WaterfallGeometry g;
@@ -81,7 +87,7 @@ WaterfallGeometry WaterfallView::layoutGeometry() const
         g.rowCounts.reserve(m_model->laneCount());
         for (int lane = 0; lane < m_model->laneCount(); ++lane)
             g.rowCounts.append(m_model->requestCount(lane));
-        g.spanMs = WaterfallGeometry::spanFor(m_model->maxEndMs());
+        g.spanMs = WaterfallGeometry::spanFor(std::max(m_model->maxEndMs(), m_minimumSpanMs));
     }
     return g;
 }
@@ -189,7 +195,8 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
         size += (size.isEmpty() ? QString() : QStringLiteral(", ")) + DisplayFormat::bytes(*request.decodedBytes)
             + QStringLiteral(" resource");
 
-    QString html = QStringLiteral("<p style='white-space:pre'><b>") + url.toHtmlEscaped() + QStringLiteral("</b></p>")
+    QString html = QStringLiteral("<p style='white-space:pre'>") + request.method.toHtmlEscaped()
+        + QStringLiteral(" <b>") + url.toHtmlEscaped() + QStringLiteral("</b></p>")
         + QStringLiteral("<table cellspacing='0' cellpadding='0'>")
         + row(QStringLiteral("Region"), region.toHtmlEscaped()) + row(QStringLiteral("Status"), status)
         + row(QStringLiteral("Type"), type);
@@ -212,7 +219,28 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
             + WaterfallGeometry::phaseColor(phase, false).name() + QStringLiteral("'>&#9632;</span> ");
         html += row(swatch + WaterfallGeometry::phaseName(phase), DisplayFormat::duration(duration));
     }
+    if (!request.priority.isEmpty())
+        html += row(QStringLiteral("Priority"), request.priority.toHtmlEscaped());
     html += QStringLiteral("</table>");
+    // The headers, as DevTools' Headers tab lists them (the first few of each: a tool tip is no scroll area).
+    const auto headers = [](const QString &title, const QList<HttpHeader> &list) -> QString {
+        constexpr qsizetype shown = 12;
+        if (list.isEmpty())
+            return QString();
+        QString text = QStringLiteral("<p><b>") + title + QStringLiteral("</b><br>");
+        for (qsizetype i = 0; i < std::min(shown, list.size()); ++i) {
+            QString value = list.at(i).value;
+            if (value.size() > 100)
+                value = value.left(99) + QChar(0x2026);
+            text += list.at(i).name.toHtmlEscaped() + QStringLiteral(": ") + value.toHtmlEscaped()
+                + QStringLiteral("<br>");
+        }
+        if (list.size() > shown)
+            text += QStringLiteral("… %1 more").arg(list.size() - shown);
+        return text + QStringLiteral("</p>");
+    };
+    html += headers(QStringLiteral("Response headers"), request.responseHeaders);
+    html += headers(QStringLiteral("Request headers"), request.requestHeaders);
     return html;
 }
 
@@ -266,10 +294,32 @@ void WaterfallView::paintEvent(QPaintEvent *event)
 QString WaterfallView::laneSummary(int lane, bool compact) const
 {
     const int count = m_model->requestCount(lane);
-    QString summary = count == 1 ? tr("1 request") : tr("%1 requests").arg(count);
     const QString separator = compact ? QStringLiteral(" · ") : QStringLiteral("  ·  ");
-    if (const auto metrics = m_model->pageMetrics(lane); metrics && metrics->loadMs)
-        summary += separator + tr("load %1").arg(DisplayFormat::duration(metrics->loadMs));
+    // Which page load the rows are, once there is more than one to choose from: the region table's numbers are
+    // medians over the runs, these rows one run's.
+    QString summary;
+    const auto loads = m_model->loadsOf(lane);
+    const bool severalRuns = std::any_of(
+        loads.cbegin(), loads.cend(), [&](const auto &load) { return load.first != loads.constFirst().first; });
+    if (severalRuns || m_model->view() == RunView::Repeat) {
+        summary = m_model->runIndex() == WaterfallModel::RepresentativeRun
+            ? tr("median run %1").arg(m_model->shownRun(lane) + 1)
+            : tr("run %1").arg(m_model->shownRun(lane) + 1);
+        if (m_model->view() == RunView::Repeat)
+            summary += tr(", repeat view");
+        summary += separator;
+    }
+    summary += count == 1 ? tr("1 request") : tr("%1 requests").arg(count);
+    // The page's moments with their times, as DevTools' summary gives them: the lines alone may coincide.
+    if (const auto metrics = m_model->pageMetrics(lane)) {
+        const std::pair<QString, std::optional<double>> moments[]
+            = { { tr("FCP"), metrics->firstContentfulPaintMs }, { tr("LCP"), metrics->largestContentfulPaintMs },
+                  { tr("DCL"), metrics->domContentLoadedMs }, { tr("load"), metrics->loadMs } };
+        for (const auto &[name, ms] : moments) {
+            if (ms)
+                summary += separator + name + u' ' + DisplayFormat::duration(ms);
+        }
+    }
     if (const qsizetype dropped = m_model->droppedCount(lane))
         summary += separator + (compact ? tr("+%1 not shown").arg(dropped) : tr("%1 more not shown").arg(dropped));
     return summary;
@@ -328,7 +378,11 @@ void WaterfallView::paintLaneRows(
         WaterfallPainter::RowRects rects;
         rects.row = g.rowRect(lane, row);
         rects.label = g.labelRect(lane, row).adjusted(0, 0, -g.padding, 0);
-        waterfall.paintRow(painter, *request, m_model->label(lane, row), rects, scale, g.spanMs);
+        rects.durationAtBar = true;
+        // Numbered as WebPageTest numbers its rows, so that "request 12" means one row to everyone.
+        waterfall.paintRow(painter, *request,
+            QString::number(row + 1) + QStringLiteral("  ") + m_model->label(lane, row), rects, scale, g.spanMs,
+            m_model->durationText(lane, row));
     }
     if (const auto metrics = m_model->pageMetrics(lane))
         waterfall.paintMarkers(painter, *metrics, scale, visibleTop, visibleBottom);

@@ -42,6 +42,8 @@ public:
 
     void setLayoutMode(LayoutMode mode);
     LayoutMode layoutMode() const { return m_mode; }
+    // The time axis reaches at least this far, whatever the model holds: views side by side share one scale.
+    void setMinimumSpanMs(double ms);
 
     // Where everything is right now, in viewport coordinates.
     WaterfallGeometry layoutGeometry() const;
@@ -51,6 +53,10 @@ public:
 
     // The details a tooltip and the click popup show, as rich text.
     static QString detailsText(const QString &region, const RequestTiming &request);
+
+    // A lane's title after its region: which run it shows (when there is a choice), its requests and the page's
+    // moments with their times; `compact` for the narrow titles side by side.
+    QString laneSummary(int lane, bool compact) const;
 
     QSize sizeHint() const override;
 
@@ -71,7 +77,6 @@ private:
     void relayout();
     void updateScrollBars();
     QString elidedLabel(const QString &label, int width);
-    QString laneSummary(int lane, bool compact) const;
     void paintLaneTitle(QPainter &painter, const Theme &theme, const QRectF &rect, int lane, bool compact, double gap);
     void paintLaneRows(
         QPainter &painter, const WaterfallPainter &waterfall, const Theme &theme, const WaterfallGeometry &g, int lane);
@@ -80,6 +85,7 @@ private:
 
     QPointer<WaterfallModel> m_model;
     LayoutMode m_mode = LayoutMode::SideBySide;
+    double m_minimumSpanMs = 0;
     QTimer m_relayoutTimer;
     QPersistentModelIndex m_selected;
     // Labels elided for the current URL column width; most rows are painted many times while a page loads.

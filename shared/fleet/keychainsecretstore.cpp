@@ -82,6 +82,12 @@ QString KeychainSecretStore::describeError(int keychainError, const QString &err
     }
     if (errorString.contains(QStringLiteral("locked"), Qt::CaseInsensitive))
         return lockedMessage;
+    // The keyring runs but has no default collection (a fresh account, or "login" deleted): D-Bus says so as
+    // "Object does not exist at path /org/freedesktop/secrets/collection/login", which tells a person nothing.
+    if (errorString.contains(QStringLiteral("/org/freedesktop/secrets/collection"))
+        && errorString.contains(QStringLiteral("does not exist"), Qt::CaseInsensitive))
+        return QStringLiteral("the keyring has no default collection to keep secrets in: create one (named \"login\")"
+                              " in your desktop's passwords and keys app, then save again");
     if (errorString.isEmpty())
         return QStringLiteral("the keychain failed (error %1)").arg(keychainError);
     return errorString;
