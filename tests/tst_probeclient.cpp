@@ -688,6 +688,13 @@ void tst_ProbeClient::optionsAnOlderProbeLacksAreRefused()
     QCOMPARE(
         error, QStringLiteral("this probe (worldspeed-probe 0.1.0) cannot honour the option \"device\": update it"));
     QVERIFY(client.runsInFlight().isEmpty());
+    // Nor one that asks for a filmstrip: an older probe would leave the visual metrics out without a word.
+    LoadOptions filmed;
+    filmed.filmstrip = true;
+    QVERIFY(!client.submit(QStringLiteral("r1"), QUrl(QStringLiteral("https://example.com/")), filmed, &error));
+    QCOMPARE(
+        error, QStringLiteral("this probe (worldspeed-probe 0.1.0) cannot honour the option \"filmstrip\": update it"));
+    QVERIFY(client.runsInFlight().isEmpty());
     QVERIFY(client.submit(QStringLiteral("r2"), QUrl(QStringLiteral("https://example.com/")), LoadOptions {}, &error));
 
     FakeProbe current;
@@ -696,6 +703,8 @@ void tst_ProbeClient::optionsAnOlderProbeLacksAreRefused()
     ProbeClient second;
     QVERIFY(connectReady(second, current));
     QVERIFY2(second.submit(QStringLiteral("r1"), QUrl(QStringLiteral("https://example.com/")), phone, &error),
+        qPrintable(error));
+    QVERIFY2(second.submit(QStringLiteral("r3"), QUrl(QStringLiteral("https://example.com/")), filmed, &error),
         qPrintable(error));
 }
 

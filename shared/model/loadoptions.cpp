@@ -16,6 +16,8 @@ QJsonObject LoadOptions::toJson() const
         json.insert(QStringLiteral("device"), device);
     if (cpuSlowdown)
         json.insert(QStringLiteral("cpuSlowdown"), *cpuSlowdown);
+    if (filmstrip)
+        json.insert(QStringLiteral("filmstrip"), true);
     return json;
 }
 
@@ -38,7 +40,7 @@ QString LoadOptions::describeDevice() const
 
 QStringList LoadOptions::capabilities()
 {
-    return { QStringLiteral("device"), QStringLiteral("cpu-slowdown") };
+    return { QStringLiteral("device"), QStringLiteral("cpu-slowdown"), QStringLiteral("filmstrip") };
 }
 
 QStringList LoadOptions::requiredCapabilities() const
@@ -48,6 +50,8 @@ QStringList LoadOptions::requiredCapabilities() const
         needed.append(QStringLiteral("device"));
     if (effectiveCpuSlowdown() != 1)
         needed.append(QStringLiteral("cpu-slowdown"));
+    if (filmstrip)
+        needed.append(QStringLiteral("filmstrip"));
     return needed;
 }
 
@@ -78,6 +82,7 @@ std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QStrin
     if (const auto slowdown
         = r.integer(QStringLiteral("cpuSlowdown"), JsonReader::Presence::Optional, 1, maxCpuSlowdown))
         o.cpuSlowdown = static_cast<int>(*slowdown);
+    o.filmstrip = r.boolean(QStringLiteral("filmstrip"));
     if (!r.ok()) {
         if (error)
             *error = r.error();

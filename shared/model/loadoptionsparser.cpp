@@ -86,6 +86,12 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
                 values.options.cpuSlowdown = slowdown;
                 return QString();
             } },
+        { QCommandLineOption(QStringLiteral("filmstrip"),
+              QStringLiteral("Record a filmstrip of the first view and report Speed Index and visual change times.")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                values.options.filmstrip = parser.isSet(option);
+                return QString();
+            } },
     };
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/filmstrip.h"
 #include "model/loaderror.h"
 #include "model/loadoptions.h"
 #include "model/pagemetrics.h"
@@ -144,6 +145,7 @@ struct MetricsMessage
     QString finalUrl; // after redirects; optional
     QByteArray screenshotPng; // optional; must be a PNG
     QStringList warnings; // optional: what the probe cut short or refused (ViewResult::warnings)
+    Filmstrip filmstrip; // optional: JPEG thumbnails with their times, within Filmstrip's limits
 
     QJsonObject toJson() const;
     static std::optional<MetricsMessage> fromJson(const QJsonObject &json, QString *error);
