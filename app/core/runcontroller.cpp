@@ -89,7 +89,8 @@ void RunController::startRun(int run)
         });
     connect(test, &MultiRegionRun::metrics, this,
         [this, run](const QString &region, RunView view, const MetricsMessage &metrics) {
-            emit viewMeasured(region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng);
+            emit viewMeasured(
+                region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng, metrics.filmstrip);
         });
     connect(test, &MultiRegionRun::regionDone, this, [this, test, run](const QString &region, const DoneMessage &done) {
         const PoolRun *poolRun = test->run(region);

@@ -55,7 +55,7 @@ signals:
     void regionState(const QString &region, RunState state, const QString &detail, bool probeStarting);
     void requestFinished(const QString &region, int run, RunView view, const RequestTiming &request);
     void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics, const QString &finalUrl,
-        const QByteArray &screenshotPng);
+        const QByteArray &screenshotPng, const Filmstrip &filmstrip = {});
     // A run of a region ended: `error` is absent exactly when it loaded the page. `cold`: it waited for a probe
     // to boot, so its time includes the boot.
     void runFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,

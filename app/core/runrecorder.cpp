@@ -81,7 +81,7 @@ void RunRecorder::onRequest(const QString &region, int run, RunView view, const 
 }
 
 void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
-    const QString &finalUrl, const QByteArray &screenshotPng)
+    const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip)
 {
     RegionRun *recorded = runOf(region, run);
     if (!recorded)
@@ -90,9 +90,10 @@ void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, c
     result->metrics = metrics;
     result->finalUrl = finalUrl;
     result->screenshotPng = screenshotPng;
+    result->filmstrip = filmstrip;
     (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
     if (storing())
-        m_history->setMetrics(m_test.id, region, run, view, metrics, finalUrl, screenshotPng);
+        m_history->setMetrics(m_test.id, region, run, view, metrics, finalUrl, screenshotPng, filmstrip);
     emit viewMeasured(region, run, view, metrics);
     emit regionChanged(region);
 }

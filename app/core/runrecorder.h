@@ -48,7 +48,7 @@ private:
     void onRegionState(const QString &region, RunState state, const QString &detail, bool probeStarting);
     void onRequest(const QString &region, int run, RunView view, const RequestTiming &request);
     void onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
-        const QString &finalUrl, const QByteArray &screenshotPng);
+        const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip);
     void onRunFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
         std::optional<double> browserStartMs);
     void onFinished();

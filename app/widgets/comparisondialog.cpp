@@ -1,6 +1,7 @@
 #include "comparisondialog.h"
 
 #include "comparisonmodel.h"
+#include "filmstripview.h"
 #include "testrecord.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
@@ -34,10 +35,18 @@ ComparisonDialog::ComparisonDialog(const TestRecord &a, const TestRecord &b, QWi
     for (const TestRecord *test : { &a, &b }) {
         auto *waterfallModel = new WaterfallModel(this);
         waterfallModel->setTest(*test);
-        auto *view = new WaterfallView(waterfalls);
+        // Each test's waterfall with its filmstrips under it, so the two loads can be watched side by side.
+        auto *column = new QWidget(waterfalls);
+        auto *columnLayout = new QVBoxLayout(column);
+        columnLayout->setContentsMargins(0, 0, 0, 0);
+        auto *view = new WaterfallView(column);
         view->setModel(waterfallModel);
         view->setLayoutMode(WaterfallView::LayoutMode::Stacked);
-        waterfalls->addWidget(view);
+        auto *filmstrips = new FilmstripView(view, column);
+        filmstrips->setTest(*test);
+        columnLayout->addWidget(view, 1);
+        columnLayout->addWidget(filmstrips);
+        waterfalls->addWidget(column);
     }
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(table);

@@ -4,6 +4,7 @@
 #include "appsettings.h"
 #include "comparisonmodel.h"
 #include "csvexporter.h"
+#include "filmstripview.h"
 #include "fleet/configuredfleet.h"
 #include "fleetpanel.h"
 #include "harexporter.h"
@@ -132,6 +133,7 @@ void MainWindow::connectRun()
         m_shownTest = test.id;
         m_regionModel->setTest(test);
         m_waterfallModel->setTest(test);
+        m_filmstripView->setTest(test);
         m_go->setEnabled(false);
         m_cancel->setEnabled(true);
         m_progress->setVisible(true);
@@ -146,6 +148,7 @@ void MainWindow::connectRun()
     connect(m_recorder, &RunRecorder::viewMeasured, m_waterfallModel,
         [this](const QString &region, int run, RunView view, const PageMetrics &metrics) {
             m_waterfallModel->setPageMetrics(region, run - 1, view, metrics);
+            m_filmstripView->setTest(m_recorder->test());
         });
     connect(m_controller, &RunController::progress, this, [this](int done, int total) {
         m_progress->setMaximum(total);
@@ -254,6 +257,9 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     m_runs->setPrefix(tr("Runs: "));
     m_repeatView = new QCheckBox(tr("Repeat view"), parent);
     m_screenshot = new QCheckBox(tr("Screenshot"), parent);
+    m_recordFilmstrip = new QCheckBox(tr("Filmstrip"), parent);
+    m_recordFilmstrip->setObjectName(QStringLiteral("filmstrip"));
+    m_recordFilmstrip->setToolTip(tr("Record how the first view paints, for Speed Index and the visual change times"));
     form->addWidget(m_url, 1);
     form->addWidget(m_go);
     form->addWidget(m_cancel);
@@ -264,6 +270,7 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     form->addWidget(m_runs);
     form->addWidget(m_repeatView);
     form->addWidget(m_screenshot);
+    form->addWidget(m_recordFilmstrip);
     layout->addLayout(form);
     m_urlError = new QLabel(parent);
     m_urlError->setObjectName(QStringLiteral("urlError"));
@@ -281,6 +288,7 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     m_runs->setValue(settings.testRuns.value());
     m_repeatView->setChecked(settings.testRepeatView.value());
     m_screenshot->setChecked(settings.testScreenshot.value());
+    m_recordFilmstrip->setChecked(settings.testFilmstrip.value());
 
     connect(m_url, &QLineEdit::returnPressed, this, &MainWindow::startTest);
     connect(m_url, &QLineEdit::textChanged, this, [this] { m_urlError->setVisible(false); });
@@ -355,6 +363,8 @@ QWidget *MainWindow::buildWaterfallPage(QWidget *parent)
     m_waterfall->setModel(m_waterfallModel);
     waterfallLayout->addLayout(waterfallBar);
     waterfallLayout->addWidget(m_waterfall, 1);
+    m_filmstripView = new FilmstripView(m_waterfall, waterfallPage);
+    waterfallLayout->addWidget(m_filmstripView);
     connect(layoutChoice, &QComboBox::currentIndexChanged, this, [this, layoutChoice] {
         m_waterfall->setLayoutMode(static_cast<WaterfallView::LayoutMode>(layoutChoice->currentData().toInt()));
         AppSettings().waterfallLayout.setValue(layoutChoice->currentIndex());
@@ -452,6 +462,7 @@ void MainWindow::startTest()
         request.options.cpuSlowdown = m_cpuSlowdown->value();
     request.options.repeatView = m_repeatView->isChecked();
     request.options.screenshot = m_screenshot->isChecked();
+    request.options.filmstrip = m_recordFilmstrip->isChecked();
     request.regions = m_selected;
     request.runs = m_runs->value();
     if (!m_controller->start(request, &error)) {
@@ -467,6 +478,7 @@ void MainWindow::startTest()
     settings.testRuns.setValue(m_runs->value());
     settings.testRepeatView.setValue(m_repeatView->isChecked());
     settings.testScreenshot.setValue(m_screenshot->isChecked());
+    settings.testFilmstrip.setValue(m_recordFilmstrip->isChecked());
 }
 
 void MainWindow::cancelTest()
@@ -578,6 +590,7 @@ void MainWindow::openTest(qint64 testId)
     m_url->setText(test->url);
     m_regionModel->setTest(*test);
     m_waterfallModel->setTest(*test);
+    m_filmstripView->setTest(*test);
     m_tabs->setCurrentIndex(0);
     m_status->setText(
         tr("Showing the test of %1").arg(QLocale().toString(test->startedAt.toLocalTime(), QLocale::ShortFormat)));

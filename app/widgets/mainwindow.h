@@ -34,6 +34,7 @@ class RunRecorder;
 class SecretStore;
 class WaterfallModel;
 struct TestRecord;
+class FilmstripView;
 class WaterfallView;
 class WorldMapView;
 
@@ -136,10 +137,12 @@ private:
     QSpinBox *m_runs = nullptr;
     QCheckBox *m_repeatView = nullptr;
     QCheckBox *m_screenshot = nullptr;
+    QCheckBox *m_recordFilmstrip = nullptr;
     WorldMapView *m_map = nullptr;
     QTableView *m_table = nullptr;
     QSortFilterProxyModel *m_sortedRegions = nullptr;
     WaterfallView *m_waterfall = nullptr;
+    FilmstripView *m_filmstripView = nullptr;
     QTabWidget *m_tabs = nullptr;
     HistoryPanel *m_historyPanel = nullptr;
     MetricsChartView *m_metricsChart = nullptr;
