@@ -297,7 +297,7 @@ void tst_CsvExporter::regionsRoundTrip()
     QVERIFY(rows);
     QCOMPARE(rows->first(), CsvExporter::regionsHeader());
     const qsizetype columns = CsvExporter::regionsHeader().size();
-    QCOMPARE(columns, 19);
+    QCOMPARE(columns, 24);
 
     QList<QStringList> expected;
     for (const QString &code : t.regions) {

@@ -121,6 +121,9 @@ void tst_FilmstripView::stripsFollowTheWaterfallsAxis()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QTRY_VERIFY(strips->isVisible());
     QCOMPARE(strips->stripCount(), 2); // syd has none
+    // Laid out by now: the strips follow the waterfall's geometry after its first paint.
+    QTRY_VERIFY(strips->width() > 1000 && waterfall->layoutGeometry().laneCount() == 3);
+    QTest::qWait(50);
     const QImage image = strips->grab().toImage();
     const WaterfallGeometry g = waterfall->layoutGeometry();
     const int dx = waterfall->viewport()->mapTo(&window, QPoint(0, 0)).x() - strips->mapTo(&window, QPoint(0, 0)).x();
