@@ -1,6 +1,7 @@
 #include "pageload.h"
 
 #include "cdpconnection.h"
+#include "filmstriprecorder.h"
 #include "model/connectivityprofile.h"
 #include "model/displayformat.h"
 #include "pagereading.h"
@@ -280,6 +281,12 @@ void PageLoad::beginView()
     // The first view's limit has run since start(), so the set-up counted against it; the repeat view has its own.
     if (m_view == View::Repeat)
         m_timeout.start(m_options.timeoutMs);
+    // Only the first view: the repeat view would start from the first view's picture, not from a blank page.
+    m_filmstrip.reset();
+    if (m_view == View::First && m_options.filmstrip) {
+        m_filmstrip = std::make_unique<FilmstripRecorder>(m_cdp, m_sessionId);
+        m_filmstrip->start();
+    }
     // Page.navigate answers only once the document's headers are in, so a hung server would hold it forever:
     // our own view timeout decides, and a late or failed answer after that is no longer news.
     m_cdp->send(
@@ -333,6 +340,8 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
         m_cdp->send(QStringLiteral("Fetch.continueWithAuth"), m_rules.authAnswer(params), sessionId);
         return;
     }
+    if (m_filmstrip && sessionId == m_sessionId && m_filmstrip->handleEvent(method, params))
+        return;
     if (!m_viewOpen)
         return;
     if (m_requests.handleEvent(method, params))
@@ -521,6 +530,8 @@ void PageLoad::endView(std::optional<LoadError> error, bool readPageMetrics)
     // the ones asked for.
     const bool committed = m_committed;
     closeOpenRequests();
+    if (m_filmstrip && committed && readPageMetrics)
+        m_filmstrip->stop(); // before the page's metrics are asked for, so its answer is in when they are
     if (!readPageMetrics || !committed || !m_cdp) {
         finishView(std::move(error), {});
         return;
@@ -555,6 +566,10 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
         m.fullyLoadedMs = std::max(*m.loadMs, (*m_lastActivityTs - *navigationStartTs) * 1000.0);
     }
     PageReading::readLongTasks(m, page);
+    if (m_filmstrip) {
+        m_filmstrip->finish(view.filmstrip, m);
+        m_filmstrip.reset();
+    }
     if (!error)
         error = PageReading::httpError(m, view.requests, documentId);
     view.error = std::move(error);

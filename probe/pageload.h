@@ -20,6 +20,7 @@
 #include <optional>
 
 class CdpConnection;
+class FilmstripRecorder;
 class UrlPolicy;
 struct CdpReply;
 
@@ -117,6 +118,7 @@ private:
     EgressProxy::Limits m_egressLimits;
     EgressProxy *m_egress = nullptr; // while guarded: the load's only way out
     std::optional<DeviceEmulation> m_emulation; // known once the browser's version is
+    std::unique_ptr<FilmstripRecorder> m_filmstrip; // the first view's, when asked for
     QString m_contextId;
     QString m_targetId;
     QString m_sessionId;

@@ -353,7 +353,8 @@ void ProbeServer::startRun(const QString &key)
         for (QString &warning : warnings)
             warning.truncate(ProtocolLimits::maxDetailLength);
         sendToOwner(key,
-            MetricsMessage { runId, runViewOf(view), result.metrics, result.finalUrl, result.screenshotPng, warnings });
+            MetricsMessage { runId, runViewOf(view), result.metrics, result.finalUrl, result.screenshotPng, warnings,
+                result.filmstrip });
     });
     connect(load, &PageLoad::finished, this, [this, key, runId, load] {
         const RunResult &result = load->result();

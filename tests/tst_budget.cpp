@@ -74,6 +74,9 @@ void tst_Budget::parses_data()
     QTest::newRow("main thread") << QStringLiteral("tbt=200ms,longest-task=0.1s,long-tasks=3")
                                  << Limits { { QStringLiteral("tbt"), 200 }, { QStringLiteral("longest-task"), 100 },
                                         { QStringLiteral("long-tasks"), 3 } };
+    QTest::newRow("visual") << QStringLiteral("si=1.2s,fvc=400ms,vc85=2s")
+                            << Limits { { QStringLiteral("si"), 1200 }, { QStringLiteral("fvc"), 400 },
+                                   { QStringLiteral("vc85"), 2000 } };
     QTest::newRow("bare bytes") << QStringLiteral("bytes=1500") << Limits { { QStringLiteral("bytes"), 1500 } };
     QTest::newRow("B") << QStringLiteral("bytes=10B") << Limits { { QStringLiteral("bytes"), 10 } };
     QTest::newRow("KB is 1000") << QStringLiteral("bytes=2KB") << Limits { { QStringLiteral("bytes"), 2000 } };
@@ -114,7 +117,8 @@ void tst_Budget::refuses_data()
     QTest::newRow("unknown metric")
         << QStringLiteral("load=3s,speed=3s")
         << QStringLiteral("budget item \"speed=3s\": unknown metric \"speed\" (one of ttfb, fcp, "
-                          "lcp, dcl, load, fully, tbt, longest-task, cls, long-tasks, requests, bytes)");
+                          "lcp, dcl, load, fully, fvc, si, vc85, vc99, lvc, tbt, longest-task, cls, long-tasks, "
+                          "requests, bytes)");
     QTest::newRow("no equals") << QStringLiteral("load")
                                << QStringLiteral("budget item \"load\": expected METRIC=LIMIT");
     QTest::newRow("no limit") << QStringLiteral("load=")

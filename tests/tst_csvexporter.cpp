@@ -172,11 +172,13 @@ TestRecord sampleRecord()
 QStringList expectedMetrics(const std::optional<PageMetrics> &m)
 {
     if (!m)
-        return QStringList(13, QString());
+        return QStringList(18, QString());
     return { m->documentStatus ? QString::number(*m->documentStatus) : QString(), num(m->ttfbMs),
         num(m->firstContentfulPaintMs), num(m->largestContentfulPaintMs), num(m->domContentLoadedMs), num(m->loadMs),
-        num(m->fullyLoadedMs), num(m->totalBlockingTimeMs), num(m->longestTaskMs), num(m->cumulativeLayoutShift),
-        num(m->longTaskCount), QString::number(m->requestCount), QString::number(m->totalEncodedBytes) };
+        num(m->fullyLoadedMs), num(m->firstVisualChangeMs), num(m->speedIndexMs), num(m->visualComplete85Ms),
+        num(m->visualComplete99Ms), num(m->lastVisualChangeMs), num(m->totalBlockingTimeMs), num(m->longestTaskMs),
+        num(m->cumulativeLayoutShift), num(m->longTaskCount), QString::number(m->requestCount),
+        QString::number(m->totalEncodedBytes) };
 }
 
 } // namespace
@@ -297,7 +299,7 @@ void tst_CsvExporter::regionsRoundTrip()
     QVERIFY(rows);
     QCOMPARE(rows->first(), CsvExporter::regionsHeader());
     const qsizetype columns = CsvExporter::regionsHeader().size();
-    QCOMPARE(columns, 19);
+    QCOMPARE(columns, 24);
 
     QList<QStringList> expected;
     for (const QString &code : t.regions) {
@@ -336,13 +338,13 @@ void tst_CsvExporter::regionsRoundTrip()
     QCOMPARE(fra1.at(2), QStringLiteral("fra"));
     QCOMPARE(fra1.at(6).toDouble(), 100.25);
     QCOMPARE(fra1.at(7), QStringLiteral("1234.5"));
-    QCOMPARE(fra1.at(17), QStringLiteral("1500000"));
+    QCOMPARE(fra1.at(22), QStringLiteral("1500000"));
     const QStringList fraMedian = rows->at(4);
     QCOMPARE(fraMedian.at(3), QStringLiteral("median"));
     QCOMPARE(fraMedian.at(10).toDouble(), (2001.5 + 2002.5) / 2);
     QCOMPARE(fraMedian.at(8), QStringLiteral("1500")); // only run 1 saw an LCP
     const QStringList gruFailed = rows->at(6);
-    QCOMPARE(gruFailed.at(18), QStringLiteral("timeout: no load event, after 60 s:\n\"gave up\""));
+    QCOMPARE(gruFailed.at(23), QStringLiteral("timeout: no load event, after 60 s:\n\"gave up\""));
 }
 
 void tst_CsvExporter::requestsRoundTrip()

@@ -159,7 +159,7 @@ void TestDisplayFormat::countsAndScores()
 void TestDisplayFormat::tableCoversEveryMetricOnce()
 {
     const QList<PageMetric> &all = PageMetric::all();
-    QCOMPARE(all.size(), 12);
+    QCOMPARE(all.size(), 17);
     QSet<QString> keys;
     QSet<QString> columns;
     QSet<QString> budgetNames;
@@ -183,7 +183,9 @@ void TestDisplayFormat::tableCoversEveryMetricOnce()
     QCOMPARE(budgetNames.size(), all.size());
     QCOMPARE(PageMetric::durations(),
         (QList<PageMetric::Id> { PageMetric::Id::Ttfb, PageMetric::Id::Fcp, PageMetric::Id::Lcp, PageMetric::Id::Dcl,
-            PageMetric::Id::Load, PageMetric::Id::FullyLoaded, PageMetric::Id::Tbt, PageMetric::Id::LongestTask }));
+            PageMetric::Id::Load, PageMetric::Id::FullyLoaded, PageMetric::Id::FirstVisualChange,
+            PageMetric::Id::SpeedIndex, PageMetric::Id::VisualComplete85, PageMetric::Id::VisualComplete99,
+            PageMetric::Id::LastVisualChange, PageMetric::Id::Tbt, PageMetric::Id::LongestTask }));
     QCOMPARE(PageMetric::get(PageMetric::Id::LongTasks).unitName(), QStringLiteral("tasks"));
 }
 

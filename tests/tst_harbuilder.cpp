@@ -255,6 +255,11 @@ QList<RunResult> sampleRuns()
     first.metrics.domContentLoadedMs = 250.5;
     first.metrics.loadMs = 400.25;
     first.metrics.firstContentfulPaintMs = 180;
+    first.metrics.speedIndexMs = 420.5;
+    first.metrics.firstVisualChangeMs = 175;
+    first.metrics.visualComplete85Ms = 500;
+    first.metrics.visualComplete99Ms = 600;
+    first.metrics.lastVisualChangeMs = 650;
 
     RequestTiming redirect = request(
         QStringLiteral("1"), run.url, QStringLiteral("Document"), 0, phases(1, 10, 20, std::nullopt, 0.5, 30, 0.25));
@@ -457,6 +462,14 @@ private slots:
         QCOMPARE(number(second, u"pageTimings.onLoad"), -1.0);
         QVERIFY(repeat.value(u"_error").toString().contains(u"no load event"));
         QVERIFY(!first.contains(u"_error"));
+        // The filmstrip's metrics under WebPageTest's page field names, and none where no filmstrip was taken.
+        QCOMPARE(first.value(u"_SpeedIndex").toDouble(), 420.5);
+        QCOMPARE(first.value(u"_render").toDouble(), 175.0);
+        QCOMPARE(first.value(u"_visualComplete85").toDouble(), 500.0);
+        QCOMPARE(first.value(u"_visualComplete99").toDouble(), 600.0);
+        QCOMPARE(first.value(u"_lastVisualChange").toDouble(), 650.0);
+        QVERIFY(!repeat.contains(u"_SpeedIndex"));
+        QVERIFY(!repeat.contains(u"_render"));
     }
 
     void entriesMatchTheInput()

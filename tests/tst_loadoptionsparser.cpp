@@ -166,6 +166,7 @@ void tst_LoadOptionsParser::declaredOnTheCommandsParser()
         QStringLiteral("--device <NAME>"),
         QStringLiteral("Device to load the page as: desktop, moto-g-power,"),
         QStringLiteral("--cpu-slowdown <N>"),
+        QStringLiteral("--finish-at <EVENT>"),
         QStringLiteral("--header <HEADER>"),
         QStringLiteral("--public-header <NAME>"),
         QStringLiteral("--cookie <COOKIE>"),
@@ -174,6 +175,7 @@ void tst_LoadOptionsParser::declaredOnTheCommandsParser()
         QStringLiteral("--block <PATTERN>"),
         QStringLiteral("--block-domains <HOSTS>"),
         QStringLiteral("--block-domains-except <HOSTS>"),
+        QStringLiteral("--filmstrip"),
     };
     qsizetype at = 0;
     for (const QString &line : lines) {
@@ -232,6 +234,16 @@ void tst_LoadOptionsParser::deviceAndCpu()
     QVERIFY2(read, qPrintable(error));
     QCOMPARE(read->options.device, QStringLiteral("390x844@3,mobile"));
     QCOMPARE(read->options.cpuSlowdown, std::optional<int>(20));
+    QVERIFY(!read->options.filmstrip);
+
+    // A filmstrip is one more thing only a probe that lists it can do.
+    read = parse({ QStringLiteral("--filmstrip") }, &error);
+    QVERIFY2(read, qPrintable(error));
+    QVERIFY(read->options.filmstrip);
+    QCOMPARE(read->options.requiredCapabilities(), QStringList { QStringLiteral("filmstrip") });
+    QCOMPARE(read->options.toJson().value(QStringLiteral("filmstrip")), QJsonValue(true));
+    QVERIFY(!LoadOptions {}.toJson().contains(QStringLiteral("filmstrip")));
+    QCOMPARE(LoadOptions::fromJson(read->options.toJson(), &error), read->options);
 }
 
 void tst_LoadOptionsParser::badDeviceAndCpu_data()

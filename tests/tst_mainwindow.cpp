@@ -3,6 +3,7 @@
 #include "appsettings.h"
 #include "comparisonmodel.h"
 #include "darkpalette.h"
+#include "filmstripview.h"
 #include "fleet/fleetconfig.h"
 #include "fleetpanel.h"
 #include "historymodel.h"
@@ -20,6 +21,7 @@
 #include "worldmapview.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialog>
 #include <QJsonArray>
@@ -148,6 +150,9 @@ void tst_MainWindow::deviceChoiceIsRememberedAndStored()
         // Typed as a person would, in capitals; stored as the device's own name.
         device->setCurrentText(QStringLiteral("412X823@1.75,Mobile"));
         cpu->setValue(2);
+        auto *filmstrip = window.findChild<QCheckBox *>(QStringLiteral("filmstrip"));
+        QVERIFY(filmstrip);
+        filmstrip->setChecked(true);
         window.urlField()->setText(m_web.url(QStringLiteral("/page")).toString());
         QTest::mouseClick(window.goButton(), Qt::LeftButton);
         QVERIFY2(!window.urlError()->isVisible(), qPrintable(window.urlError()->text()));
@@ -156,17 +161,29 @@ void tst_MainWindow::deviceChoiceIsRememberedAndStored()
         QVERIFY(stored);
         QCOMPARE(stored->options.device, QStringLiteral("412x823@1.75,mobile"));
         QCOMPARE(stored->options.cpuSlowdown, std::optional<int>(2));
+        // The filmstrip went all the way: asked of the probe, recorded, stored, and shown under the waterfall.
+        QVERIFY(stored->options.filmstrip);
+        const RegionRun *run = stored->results.first().run(1);
+        QVERIFY(run);
+        QVERIFY(!run->firstView.filmstrip.isEmpty());
+        QVERIFY(run->firstView.metrics.speedIndexMs);
+        auto *strips = window.findChild<FilmstripView *>(QStringLiteral("filmstripView"));
+        QVERIFY(strips);
+        QTRY_COMPARE(strips->stripCount(), 1);
+        QVERIFY(!strips->isHidden()); // shown whenever its tab is
     }
     MainWindow again(services());
     QCOMPARE(
         again.findChild<QComboBox *>(QStringLiteral("device"))->currentText(), QStringLiteral("412x823@1.75,mobile"));
     QCOMPARE(again.findChild<QSpinBox *>(QStringLiteral("cpuSlowdown"))->value(), 2);
+    QVERIFY(again.findChild<QCheckBox *>(QStringLiteral("filmstrip"))->isChecked());
     // Back to the defaults for the tests that follow.
     again.findChild<QComboBox *>(QStringLiteral("device"))->setCurrentText(QStringLiteral("desktop"));
     again.findChild<QSpinBox *>(QStringLiteral("cpuSlowdown"))->setValue(0);
     AppSettings settings;
     settings.testDevice.setValue(QStringLiteral("desktop"));
     settings.testCpuSlowdown.setValue(0);
+    settings.testFilmstrip.setValue(false);
 }
 
 void tst_MainWindow::runsATestFromTheUrlField()

@@ -60,6 +60,23 @@ RequestTiming request(int index, double startMs, double scale)
     return r;
 }
 
+// A page painted top down in four steps, 250 ms × scale apart.
+Filmstrip paintedTopDown(double scale)
+{
+    Filmstrip strip;
+    for (int step = 0; step <= 4; ++step) {
+        QImage image(160, 90, QImage::Format_RGB32);
+        image.fill(Qt::white);
+        QPainter(&image).fillRect(0, 0, 160, 90 * step / 4, QColor(0x20, 0x30, 0x60));
+        QByteArray jpeg;
+        QBuffer buffer(&jpeg);
+        buffer.open(QIODevice::WriteOnly);
+        image.save(&buffer, "JPEG", 70);
+        strip.frames.append(Filmstrip::Frame { step * 250 * scale, jpeg });
+    }
+    return strip;
+}
+
 RegionRun run(int index, double scale, int requests)
 {
     RegionRun run;
@@ -87,6 +104,12 @@ RegionRun run(int index, double scale, int requests)
     m.totalBlockingTimeMs = 140 * scale;
     m.longestTaskMs = 160 * scale;
     m.longTaskCount = 3;
+    m.firstVisualChangeMs = 250 * scale;
+    m.speedIndexMs = 625 * scale;
+    m.visualComplete85Ms = 1000 * scale;
+    m.visualComplete99Ms = 1000 * scale;
+    m.lastVisualChangeMs = 1000 * scale;
+    view.filmstrip = paintedTopDown(scale);
     m.requestCount = requests;
     m.totalEncodedBytes = 850'000 + qint64(scale * 20'000);
     return run;
@@ -286,7 +309,8 @@ void tst_PdfReport::reportOfFiveRegions()
             QStringLiteral("Sydney (syd)"), QStringLiteral("Cable"), QStringLiteral("Results by region"),
             QStringLiteral("Slowest requests"), QStringLiteral("machine destroyed"),
             QStringLiteral("1 of 2 runs failed: the page did not"), QStringLiteral("Screenshot at the end of run"),
-            QStringLiteral("Largest contentful paint") }) // the chart's legend, as text
+            QStringLiteral("Largest contentful paint"), // the chart's legend, as text
+            QStringLiteral("Filmstrip · Speed Index") }) // a filmstrip under each measured region's waterfall
         QVERIFY2(text.contains(expected), qPrintable(expected));
     // The results table has a column per metric of the metric table that some region measured, in the table's
     // order (titles wrap between words), and all of it fits the page: the last column's values are there.

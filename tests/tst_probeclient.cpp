@@ -688,6 +688,13 @@ void tst_ProbeClient::optionsAnOlderProbeLacksAreRefused()
     QCOMPARE(
         error, QStringLiteral("this probe (worldspeed-probe 0.1.0) cannot honour the option \"device\": update it"));
     QVERIFY(client.runsInFlight().isEmpty());
+    // Nor one that asks for a filmstrip: an older probe would leave the visual metrics out without a word.
+    LoadOptions filmed;
+    filmed.filmstrip = true;
+    QVERIFY(!client.submit(QStringLiteral("r1"), QUrl(QStringLiteral("https://example.com/")), filmed, &error));
+    QCOMPARE(
+        error, QStringLiteral("this probe (worldspeed-probe 0.1.0) cannot honour the option \"filmstrip\": update it"));
+    QVERIFY(client.runsInFlight().isEmpty());
     QVERIFY(client.submit(QStringLiteral("r2"), QUrl(QStringLiteral("https://example.com/")), LoadOptions {}, &error));
     // The same for each test setting: a probe without `headers` never gets the header.
     LoadOptions withHeader;
@@ -712,6 +719,8 @@ void tst_ProbeClient::optionsAnOlderProbeLacksAreRefused()
     QCOMPARE(error, QStringLiteral("the options use the secret \"staging\", whose value was not given"));
     withAuth.test.secretValues.insert(QStringLiteral("staging"), QStringLiteral("pw"));
     QVERIFY2(second.submit(QStringLiteral("r3"), QUrl(QStringLiteral("https://example.com/")), withAuth, &error),
+        qPrintable(error));
+    QVERIFY2(second.submit(QStringLiteral("r4"), QUrl(QStringLiteral("https://example.com/")), filmed, &error),
         qPrintable(error));
 }
 

@@ -519,6 +519,18 @@ void tst_Protocol::invalidFields_data()
     row("metrics: screenshot not a PNG",
         R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"screenshotPng":"/9j/4AAQ"})",
         "metrics.screenshotPng: not a PNG image");
+    row("metrics: a filmstrip frame that is not a JPEG",
+        R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"filmstrip":[{"timeMs":0,"jpeg":"iVBORw0K"}]})",
+        "metrics.filmstrip: [0].jpeg: not a JPEG image");
+    row("metrics: filmstrip frames out of order",
+        R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"filmstrip":[{"timeMs":5,"jpeg":"/9j/4AAQ"},{"timeMs":4,"jpeg":"/9j/4AAQ"}]})",
+        "metrics.filmstrip: [1].timeMs: not a time from 0 to 24 h, in order");
+    row("metrics: a filmstrip frame without a time",
+        R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"filmstrip":[{"jpeg":"/9j/4AAQ"}]})",
+        "metrics.filmstrip: [0]: not an object of a number timeMs and a string jpeg");
+    row("metrics: a negative speed index",
+        R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{"speedIndexMs":-1}})",
+        "metrics.metrics.speedIndexMs: -1 is outside");
     row("done: ok missing", R"({"v":1,"type":"done","runId":"r"})", "done.ok: is required");
     row("done: ok is text", R"({"v":1,"type":"done","runId":"r","ok":"true"})", "done.ok: expected true or false");
     row("done: failure without error", R"({"v":1,"type":"done","runId":"r","ok":false})",

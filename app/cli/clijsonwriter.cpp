@@ -21,6 +21,7 @@ QJsonValue viewJson(const RegionRun &run, RunView which)
         return QJsonValue::Null;
     QJsonObject json = view->toJson();
     json.remove(QStringLiteral("screenshotPng")); // a picture in a table of numbers helps nobody
+    json.remove(QStringLiteral("filmstrip")); // nor do pictures; its numbers are in the metrics
     // Zero requests and bytes of a view whose metrics never came are not a measurement.
     if (!run.measured(which))
         json.insert(QStringLiteral("metrics"), QJsonValue::Null);

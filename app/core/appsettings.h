@@ -37,6 +37,7 @@ public:
     SettingValue<int> testRuns { m_settings, QStringLiteral("test/runs"), 1 };
     SettingValue<bool> testRepeatView { m_settings, QStringLiteral("test/repeatView"), false };
     SettingValue<bool> testScreenshot { m_settings, QStringLiteral("test/screenshot"), false };
+    SettingValue<bool> testFilmstrip { m_settings, QStringLiteral("test/filmstrip"), false };
     SettingValue<QString> testDevice { m_settings, QStringLiteral("test/device"), QStringLiteral("desktop") };
     SettingValue<int> testCpuSlowdown { m_settings, QStringLiteral("test/cpuSlowdown"), 0 }; // 0: the device's
     // The regions the user picked; those the fleet no longer has are dropped when read.

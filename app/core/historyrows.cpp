@@ -15,8 +15,9 @@ const QList<HistoryRows::Reader> &HistoryRows::testReaders()
               "SELECT region, run_index, finished, ok, error, cold, browser_start_ms FROM runs WHERE test_id = ?"
               " ORDER BY region, run_index"),
             &readRun, false },
-        { QStringLiteral("SELECT region, run_index, view, started_at, final_url, metrics, screenshot FROM views"
-                         " WHERE test_id = ?"),
+        { QStringLiteral(
+              "SELECT region, run_index, view, started_at, final_url, metrics, screenshot, filmstrip FROM views"
+              " WHERE test_id = ?"),
             &readView, false },
         { QStringLiteral("SELECT region, run_index, view, json FROM requests WHERE test_id = ?"
                          " ORDER BY region, run_index, view, start_ms, id"),
@@ -165,6 +166,16 @@ bool HistoryRows::readView(const QSqlQuery &row, TestRecord &record, QString *er
         (*which == RunView::Repeat ? run->repeatViewMeasured : run->firstViewMeasured) = true;
     }
     view.screenshotPng = row.value(6).toByteArray();
+    if (!row.value(7).isNull()) {
+        QString problem;
+        const auto strip
+            = Filmstrip::fromJson(QJsonDocument::fromJson(row.value(7).toString().toUtf8()).array(), &problem);
+        if (!strip) {
+            *error = u"the filmstrip of a view is not valid: " % problem;
+            return false;
+        }
+        view.filmstrip = *strip;
+    }
     return true;
 }
 

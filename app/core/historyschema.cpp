@@ -78,6 +78,11 @@ const QList<Migration> &migrations()
                 QStringLiteral("CREATE INDEX tests_by_url ON tests(url, started_at)"),
                 QStringLiteral("CREATE INDEX tests_by_start ON tests(started_at)"),
             } },
+        { 3,
+            {
+                // Filmstrip::toJson, compact; NULL when the view has none.
+                QStringLiteral("ALTER TABLE views ADD COLUMN filmstrip TEXT"),
+            } },
     };
     return all;
 }

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSqlError>
 
@@ -255,7 +256,7 @@ bool HistoryStore::addRequest(
 }
 
 bool HistoryStore::setMetrics(qint64 testId, const QString &region, int runIndex, RunView view,
-    const PageMetrics &metrics, const QString &finalUrl, const QByteArray &screenshotPng)
+    const PageMetrics &metrics, const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip)
 {
     const QString what = QStringLiteral("cannot store the metrics of test %1, region %2, run %3")
                              .arg(testId)
@@ -266,15 +267,19 @@ bool HistoryStore::setMetrics(qint64 testId, const QString &region, int runIndex
             return false;
         QSqlQuery &update
             = statement(QStringLiteral("UPDATE views SET final_url = coalesce(?, ''), metrics = ?,"
-                                       " ttfb_ms = ?, fcp_ms = ?, lcp_ms = ?, load_ms = ?, screenshot = ?"
+                                       " ttfb_ms = ?, fcp_ms = ?, lcp_ms = ?, load_ms = ?, screenshot = ?,"
+                                       " filmstrip = ?"
                                        " WHERE test_id = ? AND region = ? AND run_index = ? AND view = ?"));
         const Finish finish { update };
         bind(update,
             { Rows::storedUrl(finalUrl), Rows::compactJson(metrics.toJson()), Rows::nullable(metrics.ttfbMs),
                 Rows::nullable(metrics.firstContentfulPaintMs), Rows::nullable(metrics.largestContentfulPaintMs),
                 Rows::nullable(metrics.loadMs),
-                screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(screenshotPng), testId,
-                region, runIndex, runViewName(view) });
+                screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(screenshotPng),
+                filmstrip.isEmpty()
+                    ? QVariant(QMetaType::fromType<QString>())
+                    : QVariant(QString::fromUtf8(QJsonDocument(filmstrip.toJson()).toJson(QJsonDocument::Compact))),
+                testId, region, runIndex, runViewName(view) });
         return exec(update, what);
     });
 }

@@ -88,7 +88,7 @@ public:
     // runIndex counts from 1. A frame for a region the test does not have is refused.
     bool addRequest(qint64 testId, const QString &region, int runIndex, RunView view, const RequestTiming &request);
     bool setMetrics(qint64 testId, const QString &region, int runIndex, RunView view, const PageMetrics &metrics,
-        const QString &finalUrl, const QByteArray &screenshotPng);
+        const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip = {});
     // A failed run without a LoadError is stored with an Other error, so `ok` and `error` cannot disagree.
     bool finishRun(qint64 testId, const QString &region, int runIndex, bool ok, const std::optional<LoadError> &error,
         bool cold, std::optional<double> browserStartMs);

@@ -1,5 +1,6 @@
 #include "reportcontent.h"
 
+#include "filmstrippainter.h"
 #include "metricsbarchart.h"
 #include "model/displayformat.h"
 #include "theme.h"
@@ -13,6 +14,7 @@
 #include <QPainter>
 
 #include <algorithm>
+#include <memory>
 
 namespace {
 
@@ -318,22 +320,28 @@ void ReportContent::paintMapLegend(QPainter &painter, const QRectF &rect) const
 void ReportContent::addTable()
 {
     // A column per metric of the metric table, as wide as its widest cell or title; the region column gets the rest.
-    const QFont cellFont = font(8);
-    const QFont headFont = font(8, true);
-    const double pad = mm(1.2);
-    QList<double> widths { 0 };
-    for (const PageMetric &metric : tableMetrics()) {
-        // A title may wrap between its words ("Long / tasks"); its longest word sets the least width.
-        double widest = 0;
-        for (const QString &word : metric.label().split(u' '))
-            widest = std::max(widest, metrics(headFont).horizontalAdvance(word));
-        for (const ReportRegionSummary &region : std::as_const(m_regions))
-            widest = std::max(widest, metrics(cellFont).horizontalAdvance(cellText(region, metric)));
-        widths.append(std::max(mm(9), widest + 2 * pad));
-    }
+    // With many metrics (a filmstrip's and the main thread's too) the type gets smaller until the table fits.
+    QList<double> widths;
     double numbers = 0;
-    for (const double width : std::as_const(widths))
-        numbers += width;
+    for (m_tablePoints = 8; m_tablePoints >= 5.5; m_tablePoints -= 0.5) {
+        const QFont cellFont = font(m_tablePoints);
+        const QFont headFont = font(m_tablePoints, true);
+        const double pad = mm(1.2) * m_tablePoints / 8;
+        widths = { 0 };
+        numbers = 0;
+        for (const PageMetric &metric : tableMetrics()) {
+            // A title may wrap between its words ("Long / tasks"); its longest word sets the least width.
+            double widest = 0;
+            for (const QString &word : metric.label().split(u' '))
+                widest = std::max(widest, metrics(headFont).horizontalAdvance(word));
+            for (const ReportRegionSummary &region : std::as_const(m_regions))
+                widest = std::max(widest, metrics(cellFont).horizontalAdvance(cellText(region, metric)));
+            widths.append(std::max(mm(9) * m_tablePoints / 8, widest + 2 * pad));
+            numbers += widths.last();
+        }
+        if (numbers + mm(24) <= m_width)
+            break;
+    }
     widths[0] = std::max(mm(24), m_width - numbers);
     const int header = addTableHeader(widths);
     for (int r = 0; r < m_regions.size(); ++r)
@@ -378,11 +386,11 @@ QRectF columnRect(const QList<double> &widths, const QRectF &row, int first, int
 
 int ReportContent::addTableHeader(const QList<double> &widths)
 {
-    const QFont headFont = font(8, true);
+    const QFont headFont = font(m_tablePoints, true);
     QStringList headers { QObject::tr("Region") };
     for (const PageMetric &metric : tableMetrics())
         headers.append(metric.label());
-    const double pad = mm(1.2);
+    const double pad = mm(1.2) * m_tablePoints / 8;
     double headHeight = 0;
     for (int i = 0; i < headers.size(); ++i)
         headHeight = std::max(headHeight, textHeight(headFont, headers.at(i), widths.at(i) - 2 * pad));
@@ -406,9 +414,9 @@ int ReportContent::addTableHeader(const QList<double> &widths)
 
 void ReportContent::addTableRow(int index, const QList<double> &widths, int header)
 {
-    const QFont cellFont = font(8);
-    const QFont noteFont = font(7);
-    const double pad = mm(1.2);
+    const QFont cellFont = font(m_tablePoints);
+    const QFont noteFont = font(std::min(7.0, m_tablePoints));
+    const double pad = mm(1.2) * m_tablePoints / 8;
     const ReportRegionSummary &region = m_regions.at(index);
     const bool stripe = index % 2 == 1;
     QStringList cells { region.name };
@@ -560,6 +568,8 @@ void ReportContent::addWaterfall(const ReportRegionSummary &region)
         waterfall.paintLane(painter, QRectF(rect.left(), y, rect.width(), rect.bottom() - y), lane, lanes);
     };
     m_layout->append(block);
+    if (run && !run->firstView.filmstrip.isEmpty())
+        addFilmstrip(run->firstView, lanes, lane.spanMs);
     if (run)
         addScreenshot(*run);
 }
@@ -589,6 +599,31 @@ void ReportContent::addScreenshot(const RegionRun &run)
         painter.setPen(QPen(paper().rule(), unit()));
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(target);
+    };
+    m_layout->append(block);
+}
+
+void ReportContent::addFilmstrip(const ViewResult &view, const WaterfallPainter::LaneLayout &lanes, double spanMs)
+{
+    // On the waterfall's time axis, right under it: its bars start after the label column.
+    const QFont labelFont = font(6.5);
+    const FilmstripPainter filmstrip(paper(), labelFont, m_device, unit());
+    const auto frames = std::make_shared<FilmstripPainter::Frames>(FilmstripPainter::decode(view.filmstrip));
+    if (frames->isEmpty())
+        return;
+    const QString caption = QObject::tr("Filmstrip · Speed Index %1")
+                                .arg(PageMetric::get(PageMetric::Id::SpeedIndex).format(view.metrics, QLocale()));
+    Block block;
+    block.spaceBefore = mm(1);
+    block.height = filmstrip.height(mm(14));
+    block.paint = [=, this](QPainter &painter, const QRectF &rect) {
+        const QRectF bars = WaterfallPainter::laneBars(rect, lanes, 0);
+        painter.setFont(labelFont);
+        painter.setPen(paper().muted());
+        painter.drawText(QRectF(rect.left(), rect.top(), lanes.labelWidth - mm(2), rect.height()),
+            Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, caption);
+        const FilmstripPainter::Axis axis { bars.left(), bars.width() / spanMs, spanMs };
+        filmstrip.paint(painter, QRectF(bars.left(), rect.top(), bars.width(), rect.height()), *frames, axis);
     };
     m_layout->append(block);
 }

@@ -5,6 +5,7 @@
 #include "reportlayout.h"
 #include "reportregionsummary.h"
 #include "testrecord.h"
+#include "waterfallpainter.h"
 
 #include <QFont>
 #include <QFontMetricsF>
@@ -15,7 +16,8 @@ class QPaintDevice;
 
 // What the PDF report says, as blocks for ReportLayout: the title with the test's settings; the world map
 // (WorldMapPainter) with its legend; the table of medians per region (failures with their reason); the timings
-// chart (MetricsBarChart); per region the slowest requests of its median run (WaterfallPainter). Each block
+// chart (MetricsBarChart); per region the slowest requests of its median run (WaterfallPainter) and, when one was
+// recorded, that run's filmstrip on the same time axis (FilmstripPainter). Each block
 // measures its text with the device's fonts, so heights are exact before anything is painted.
 //
 // Lengths are in the device's dots at `resolution`; mm() and pt() convert. The paper is light whatever the app's
@@ -61,6 +63,8 @@ private:
     void addWaterfall(const ReportRegionSummary &region);
     // The screenshot the probe took at the end of the run's first view, under its waterfall; nothing without one.
     void addScreenshot(const RegionRun &run);
+    // The view's filmstrip under its waterfall, on the waterfall's axis.
+    void addFilmstrip(const ViewResult &view, const WaterfallPainter::LaneLayout &lanes, double spanMs);
 
     const TestRecord &m_test;
     QList<ReportRegionSummary> m_regions;
@@ -68,4 +72,5 @@ private:
     double m_width;
     double m_height;
     ReportLayout *m_layout = nullptr; // while build() runs
+    double m_tablePoints = 8; // the results table's type size: smaller when its columns need it
 };

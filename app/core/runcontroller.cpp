@@ -104,7 +104,8 @@ void RunController::startRun(int run)
                 emit viewLoaded(region, run, view, metrics.metrics);
                 return;
             }
-            emit viewMeasured(region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng);
+            emit viewMeasured(
+                region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng, metrics.filmstrip);
         });
     connect(test, &MultiRegionRun::regionDone, this, [this, test, run](const QString &region, const DoneMessage &done) {
         const PoolRun *poolRun = test->run(region);

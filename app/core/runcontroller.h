@@ -59,7 +59,7 @@ signals:
     void viewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
     // A view's final metrics: its result.
     void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics, const QString &finalUrl,
-        const QByteArray &screenshotPng);
+        const QByteArray &screenshotPng, const Filmstrip &filmstrip = {});
     // A run of a region ended: `error` is absent exactly when it loaded the page. `cold`: it waited for a probe
     // to boot, so its time includes the boot.
     void runFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,

@@ -92,7 +92,7 @@ void RunRecorder::onViewLoaded(const QString &region, int run, RunView view, con
 }
 
 void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
-    const QString &finalUrl, const QByteArray &screenshotPng)
+    const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip)
 {
     RegionRun *recorded = runOf(region, run);
     if (!recorded)
@@ -103,9 +103,10 @@ void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, c
         recorded->firstViewAtLoad.reset();
     result->finalUrl = finalUrl;
     result->screenshotPng = screenshotPng;
+    result->filmstrip = filmstrip;
     (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
     if (storing())
-        m_history->setMetrics(m_test.id, region, run, view, metrics, finalUrl, screenshotPng);
+        m_history->setMetrics(m_test.id, region, run, view, metrics, finalUrl, screenshotPng, filmstrip);
     emit viewMeasured(region, run, view, metrics);
     emit regionChanged(region);
 }

@@ -49,7 +49,7 @@ private:
     void onRequest(const QString &region, int run, RunView view, const RequestTiming &request);
     void onViewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
     void onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
-        const QString &finalUrl, const QByteArray &screenshotPng);
+        const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip);
     void onRunFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
         std::optional<double> browserStartMs);
     void onFinished();

@@ -1,6 +1,7 @@
 #include "comparisondialog.h"
 
 #include "comparisonmodel.h"
+#include "filmstripview.h"
 #include "testrecord.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
@@ -42,11 +43,19 @@ ComparisonDialog::ComparisonDialog(const TestRecord &a, const TestRecord &b, QWi
         waterfallModel->setTest(*test);
         waterfallModel->setView(WaterfallModel::RepresentativeRun, RunView::First); // each region's median run
         span = std::max(span, waterfallModel->maxEndMs());
-        auto *view = new WaterfallView(waterfalls);
+        // Each test's waterfall with its filmstrips under it, so the two loads can be watched side by side.
+        auto *column = new QWidget(waterfalls);
+        auto *columnLayout = new QVBoxLayout(column);
+        columnLayout->setContentsMargins(0, 0, 0, 0);
+        auto *view = new WaterfallView(column);
         view->setObjectName(test == &a ? QStringLiteral("waterfallA") : QStringLiteral("waterfallB"));
         view->setModel(waterfallModel);
         view->setLayoutMode(WaterfallView::LayoutMode::Stacked);
-        waterfalls->addWidget(view);
+        auto *filmstrips = new FilmstripView(view, column);
+        filmstrips->setTest(*test);
+        columnLayout->addWidget(view, 1);
+        columnLayout->addWidget(filmstrips);
+        waterfalls->addWidget(column);
         views.append(view);
     }
     // One time scale for both, or 1 s of one would look as long as 6 s of the other.

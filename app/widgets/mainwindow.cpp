@@ -3,6 +3,7 @@
 #include "appenvironment.h"
 #include "appsettings.h"
 #include "comparisonmodel.h"
+#include "filmstripview.h"
 #include "fleet/configuredfleet.h"
 #include "fleetpanel.h"
 #include "historymodel.h"
@@ -163,6 +164,7 @@ void MainWindow::connectRun()
             const RegionRun *measured = record == m_recorder->test().results.cend() ? nullptr : record->run(run);
             if (const ViewResult *result = measured ? measured->view(view) : nullptr)
                 m_waterfallModel->setScreenshot(region, run - 1, view, result->screenshotPng);
+            m_filmstripView->setTest(m_recorder->test());
         });
     connect(m_recorder, &RunRecorder::testFinished, this, [this](const TestRecord &test) {
         m_regionModel->setTest(test);
@@ -223,6 +225,7 @@ void MainWindow::showTest(const TestRecord &test)
     showRegions(test.regions);
     m_regionModel->setTest(test);
     m_waterfallModel->setTest(test);
+    m_filmstripView->setTest(test);
     m_runPicker->setTest(test);
     m_screenshotView->setVisible(test.options.screenshot);
     m_exports->setTest(test.id, AppEnvironment::regionCatalog(m_fleet->config()));
@@ -325,6 +328,9 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     m_runs->setPrefix(tr("Runs: "));
     m_repeatView = new QCheckBox(tr("Repeat view"), parent);
     m_screenshot = new QCheckBox(tr("Screenshot"), parent);
+    m_recordFilmstrip = new QCheckBox(tr("Filmstrip"), parent);
+    m_recordFilmstrip->setObjectName(QStringLiteral("filmstrip"));
+    m_recordFilmstrip->setToolTip(tr("Record how the first view paints, for Speed Index and the visual change times"));
     form->addWidget(m_url, 1);
     form->addWidget(m_go);
     form->addWidget(m_cancel);
@@ -335,6 +341,7 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     form->addWidget(m_runs);
     form->addWidget(m_repeatView);
     form->addWidget(m_screenshot);
+    form->addWidget(m_recordFilmstrip);
     layout->addLayout(form);
     m_urlError = new QLabel(parent);
     m_urlError->setObjectName(QStringLiteral("urlError"));
@@ -356,6 +363,7 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     m_runs->setValue(settings.testRuns.value());
     m_repeatView->setChecked(settings.testRepeatView.value());
     m_screenshot->setChecked(settings.testScreenshot.value());
+    m_recordFilmstrip->setChecked(settings.testFilmstrip.value());
 
     connect(m_url, &QLineEdit::returnPressed, this, &MainWindow::startTest);
     connect(m_url, &QLineEdit::textChanged, this, [this] { m_urlError->setVisible(false); });
@@ -449,6 +457,8 @@ QWidget *MainWindow::buildWaterfallPage(QWidget *parent)
     waterfallLayout->addLayout(waterfallBar);
     waterfallLayout->addWidget(split, 1);
     connect(m_runPicker, &RunPicker::viewChosen, m_waterfallModel, &WaterfallModel::setView);
+    m_filmstripView = new FilmstripView(m_waterfall, waterfallPage);
+    waterfallLayout->addWidget(m_filmstripView);
     connect(layoutChoice, &QComboBox::currentIndexChanged, this, [this, layoutChoice] {
         m_waterfall->setLayoutMode(static_cast<WaterfallView::LayoutMode>(layoutChoice->currentData().toInt()));
         AppSettings().waterfallLayout.setValue(layoutChoice->currentIndex());
@@ -554,6 +564,7 @@ void MainWindow::startTest()
         request.options.cpuSlowdown = m_cpuSlowdown->value();
     request.options.repeatView = m_repeatView->isChecked();
     request.options.screenshot = m_screenshot->isChecked();
+    request.options.filmstrip = m_recordFilmstrip->isChecked();
     request.regions = m_selected;
     request.runs = m_runs->value();
     if (!m_controller->start(request, &error)) {
@@ -569,6 +580,7 @@ void MainWindow::startTest()
     settings.testRuns.setValue(m_runs->value());
     settings.testRepeatView.setValue(m_repeatView->isChecked());
     settings.testScreenshot.setValue(m_screenshot->isChecked());
+    settings.testFilmstrip.setValue(m_recordFilmstrip->isChecked());
 }
 
 void MainWindow::cancelTest()
@@ -626,6 +638,7 @@ void MainWindow::openTest(qint64 testId)
     m_runs->setValue(test->runsPerRegion);
     m_repeatView->setChecked(test->options.repeatView);
     m_screenshot->setChecked(test->options.screenshot);
+    m_recordFilmstrip->setChecked(test->options.filmstrip);
     QStringList regions = test->regions;
     const QList<RegionCatalog::Region> fleet = fleetRegions();
     regions.removeIf([&](const QString &code) {

@@ -38,6 +38,7 @@ class SecretStore;
 class TestExports;
 class WaterfallModel;
 struct TestRecord;
+class FilmstripView;
 class WaterfallView;
 class WorldMapView;
 
@@ -151,12 +152,14 @@ private:
     QSpinBox *m_runs = nullptr;
     QCheckBox *m_repeatView = nullptr;
     QCheckBox *m_screenshot = nullptr;
+    QCheckBox *m_recordFilmstrip = nullptr;
     WorldMapView *m_map = nullptr;
     QTableView *m_table = nullptr;
     QSortFilterProxyModel *m_sortedRegions = nullptr;
     WaterfallView *m_waterfall = nullptr;
     RunPicker *m_runPicker = nullptr;
     ScreenshotView *m_screenshotView = nullptr;
+    FilmstripView *m_filmstripView = nullptr;
     QTabWidget *m_tabs = nullptr;
     HistoryPanel *m_historyPanel = nullptr;
     MetricsChartView *m_metricsChart = nullptr;

@@ -290,8 +290,18 @@ void HarBuilder::addView(const ViewResult &view, const QString &id, const QStrin
         { QStringLiteral("pageTimings"), pageTimings },
     };
     // WebPageTest's own page fields, so HAR viewers that know them show them.
-    if (const auto tbt = usable(view.metrics.totalBlockingTimeMs))
-        page.insert(QStringLiteral("_TotalBlockingTime"), *tbt);
+    const std::pair<QString, std::optional<double>> webPageTestFields[] = {
+        { QStringLiteral("_TotalBlockingTime"), view.metrics.totalBlockingTimeMs },
+        { QStringLiteral("_SpeedIndex"), view.metrics.speedIndexMs },
+        { QStringLiteral("_render"), view.metrics.firstVisualChangeMs },
+        { QStringLiteral("_visualComplete85"), view.metrics.visualComplete85Ms },
+        { QStringLiteral("_visualComplete99"), view.metrics.visualComplete99Ms },
+        { QStringLiteral("_lastVisualChange"), view.metrics.lastVisualChangeMs },
+    };
+    for (const auto &[name, value] : webPageTestFields) {
+        if (const auto usableValue = usable(value))
+            page.insert(name, *usableValue);
+    }
     if (view.error)
         page.insert(
             QStringLiteral("_error"), QString(LoadError::kindName(view.error->kind) % u": " % view.error->message));

@@ -19,6 +19,8 @@ QJsonObject LoadOptions::toJson(TestSettings::Secrets secrets) const
     if (finishAt != FinishAt::FullyLoaded)
         json.insert(QStringLiteral("finishAt"), finishAtName(finishAt));
     test.writeJson(json, secrets);
+    if (filmstrip)
+        json.insert(QStringLiteral("filmstrip"), true);
     return json;
 }
 
@@ -55,8 +57,9 @@ QString LoadOptions::describeDevice() const
 
 QStringList LoadOptions::capabilities()
 {
-    return QStringList { QStringLiteral("device"), QStringLiteral("cpu-slowdown"), QStringLiteral("finish-at") }
-        + TestSettings::capabilities();
+    return QStringList { QStringLiteral("device"), QStringLiteral("cpu-slowdown"), QStringLiteral("finish-at"),
+        QStringLiteral("filmstrip") }
+    + TestSettings::capabilities();
 }
 
 QStringList LoadOptions::requiredCapabilities() const
@@ -68,6 +71,8 @@ QStringList LoadOptions::requiredCapabilities() const
         needed.append(QStringLiteral("cpu-slowdown"));
     if (finishAt != FinishAt::FullyLoaded)
         needed.append(QStringLiteral("finish-at"));
+    if (filmstrip)
+        needed.append(QStringLiteral("filmstrip"));
     return needed + test.requiredCapabilities();
 }
 
@@ -106,6 +111,7 @@ std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QStrin
             r.fail(QStringLiteral("finishAt"), QStringLiteral("\"%1\" is not load or fully-loaded").arg(name));
     }
     TestSettings::readJson(r, o.test);
+    o.filmstrip = r.boolean(QStringLiteral("filmstrip"));
     if (!r.ok()) {
         if (error)
             *error = r.error();

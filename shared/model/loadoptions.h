@@ -28,13 +28,14 @@ struct LoadOptions
     static QString finishAtName(FinishAt finishAt); // "fully-loaded", "load"
     static std::optional<FinishAt> finishAtNamed(const QString &name);
     TestSettings test {}; // headers, cookies, user agent, basic auth, blocking
+    bool filmstrip = false; // record the first view's filmstrip and derive Speed Index and visual change times
 
     // The slowdown the probe applies: the one asked for, else the device's default, else 1 (none).
     int effectiveCpuSlowdown() const;
     // For people, as the text outputs state it: "moto-g-power (412×823 @1.75×, mobile), CPU slowdown 4×".
     QString describeDevice() const;
     // The options a probe must understand to honour these, by their `hello` capability names ("device",
-    // "cpu-slowdown"); empty for options every probe has always honoured. A client sends a run only
+    // "cpu-slowdown", "filmstrip"); empty for options every probe has always honoured. A client sends a run only
     // to a probe that lists them all, so an older probe never silently measures something else.
     QStringList requiredCapabilities() const;
     // Every capability this build's options have: what a probe built from it honours.

@@ -229,6 +229,12 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
             [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
                 return readHosts(parser, option, values.options.test.blockDomainsExcept);
             } },
+        { QCommandLineOption(QStringLiteral("filmstrip"),
+              QStringLiteral("Record a filmstrip of the first view and report Speed Index and visual change times.")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                values.options.filmstrip = parser.isSet(option);
+                return QString();
+            } },
     };
 }
 

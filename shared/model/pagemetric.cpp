@@ -41,6 +41,32 @@ const QList<Row> &rows()
               QStringLiteral("fully"), Unit::Duration },
             &PageMetrics::fullyLoadedMs, QT_TRANSLATE_NOOP("PageMetric", "Fully"),
             QT_TRANSLATE_NOOP("PageMetric", "Fully loaded: until the network has been quiet for 2 s") },
+        { { Id::FirstVisualChange, QStringLiteral("firstVisualChangeMs"), QStringLiteral("first_visual_change_ms"),
+              QStringLiteral("fvc"), Unit::Duration },
+            &PageMetrics::firstVisualChangeMs, QT_TRANSLATE_NOOP("PageMetric", "FVC"),
+            QT_TRANSLATE_NOOP(
+                "PageMetric", "First visual change: the first filmstrip frame that differs from the blank page") },
+        { { Id::SpeedIndex, QStringLiteral("speedIndexMs"), QStringLiteral("speed_index_ms"), QStringLiteral("si"),
+              Unit::Duration },
+            &PageMetrics::speedIndexMs, QT_TRANSLATE_NOOP("PageMetric", "SI"),
+            QT_TRANSLATE_NOOP("PageMetric",
+                "Speed Index: the area above the filmstrip's visual-progress curve; how long the page looked "
+                "incomplete, on average") },
+        { { Id::VisualComplete85, QStringLiteral("visualComplete85Ms"), QStringLiteral("visual_complete_85_ms"),
+              QStringLiteral("vc85"), Unit::Duration },
+            &PageMetrics::visualComplete85Ms, QT_TRANSLATE_NOOP("PageMetric", "VC85"),
+            QT_TRANSLATE_NOOP(
+                "PageMetric", "Visually 85 % complete: the first filmstrip frame at 85 % visual progress") },
+        { { Id::VisualComplete99, QStringLiteral("visualComplete99Ms"), QStringLiteral("visual_complete_99_ms"),
+              QStringLiteral("vc99"), Unit::Duration },
+            &PageMetrics::visualComplete99Ms, QT_TRANSLATE_NOOP("PageMetric", "VC99"),
+            QT_TRANSLATE_NOOP(
+                "PageMetric", "Visually 99 % complete: the first filmstrip frame at 99 % visual progress") },
+        { { Id::LastVisualChange, QStringLiteral("lastVisualChangeMs"), QStringLiteral("last_visual_change_ms"),
+              QStringLiteral("lvc"), Unit::Duration },
+            &PageMetrics::lastVisualChangeMs, QT_TRANSLATE_NOOP("PageMetric", "LVC"),
+            QT_TRANSLATE_NOOP(
+                "PageMetric", "Last visual change: the last filmstrip frame that differs from the one before") },
         { { Id::Tbt, QStringLiteral("totalBlockingTimeMs"), QStringLiteral("tbt_ms"), QStringLiteral("tbt"),
               Unit::Duration },
             &PageMetrics::totalBlockingTimeMs, QT_TRANSLATE_NOOP("PageMetric", "TBT"),

@@ -23,7 +23,25 @@ class PageMetric final
     Q_DECLARE_TR_FUNCTIONS(PageMetric)
 
 public:
-    enum class Id { Ttfb, Fcp, Lcp, Dcl, Load, FullyLoaded, Tbt, LongestTask, Cls, LongTasks, Requests, Bytes };
+    enum class Id {
+        Ttfb,
+        Fcp,
+        Lcp,
+        Dcl,
+        Load,
+        FullyLoaded,
+        FirstVisualChange,
+        SpeedIndex,
+        VisualComplete85,
+        VisualComplete99,
+        LastVisualChange,
+        Tbt,
+        LongestTask,
+        Cls,
+        LongTasks,
+        Requests,
+        Bytes
+    };
     enum class Unit { Duration, Count, Bytes, Score };
 
     Id id;
@@ -49,8 +67,8 @@ public:
     // The member that holds an optional metric (durations, CLS); null for the counts.
     std::optional<double> PageMetrics::*optionalMember() const;
 
-    // Every metric, in the order tables show them: the timings in the order they happen, the main thread's
-    // blocking, then CLS and the counts.
+    // Every metric, in the order tables show them: the timings in the order they happen, the filmstrip's visual
+    // times, the main thread's blocking, then CLS and the counts.
     static const QList<PageMetric> &all();
     static const PageMetric &get(Id id);
     static const PageMetric *fromJsonKey(QStringView key);

@@ -17,6 +17,12 @@ struct PageMetrics
     std::optional<double> loadMs; // loadEventEnd
     std::optional<double> fullyLoadedMs; // the last request's end, once the network was quiet for 2 s
     std::optional<double> cumulativeLayoutShift; // unitless score
+    // From the filmstrip (VisualProgress): absent unless one was recorded and the page painted something.
+    std::optional<double> firstVisualChangeMs;
+    std::optional<double> speedIndexMs;
+    std::optional<double> visualComplete85Ms;
+    std::optional<double> visualComplete99Ms;
+    std::optional<double> lastVisualChangeMs;
     // The main thread, from the page's long tasks (50 ms or more) until the end of the load. Absent when the page
     // could not be watched (the view failed before it committed); a watched page without long tasks has a count and
     // a TBT of 0 and no longest task.

@@ -26,6 +26,8 @@ QJsonObject ViewResult::toJson() const
     json.insert(QStringLiteral("requests"), array);
     if (!screenshotPng.isEmpty())
         json.insert(QStringLiteral("screenshotPng"), QString::fromLatin1(screenshotPng.toBase64()));
+    if (!filmstrip.isEmpty())
+        json.insert(QStringLiteral("filmstrip"), filmstrip.toJson());
     if (error)
         json.insert(QStringLiteral("error"), error->toJson());
     if (!warnings.isEmpty())
@@ -65,6 +67,13 @@ std::optional<ViewResult> ViewResult::fromJson(const QJsonObject &json, QString 
             v.screenshotPng = *decoded;
         else
             r.fail(QStringLiteral("screenshotPng"), QStringLiteral("not base64"));
+    }
+    if (r.has(QStringLiteral("filmstrip")) && r.ok()) {
+        if (auto strip
+            = Filmstrip::fromJson(r.array(QStringLiteral("filmstrip"), P::Optional, Filmstrip::maxFrames), &nested))
+            v.filmstrip = std::move(*strip);
+        else if (r.ok())
+            r.fail(QStringLiteral("filmstrip"), nested);
     }
     if (r.has(QStringLiteral("error"))) {
         if (auto loadError = LoadError::fromJson(r.object(QStringLiteral("error")), &nested))

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "filmstrip.h"
 #include "loaderror.h"
 #include "pagemetrics.h"
 #include "requesttiming.h"
@@ -23,6 +24,7 @@ struct ViewResult
     PageMetrics metrics;
     QList<RequestTiming> requests; // in start order
     QByteArray screenshotPng;
+    Filmstrip filmstrip; // empty unless one was asked for (the first view only)
     std::optional<LoadError> error;
     // What the probe cut short or refused while the page loaded, in words (e.g. connections its policy refused);
     // the numbers above are of what it did load. A repeat view's list includes the first view's: both views share

@@ -325,6 +325,8 @@ QJsonObject MetricsMessage::toJson() const
         json.insert(QStringLiteral("screenshotPng"), QString::fromLatin1(screenshotPng.toBase64()));
     if (!warnings.isEmpty())
         json.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(warnings));
+    if (!filmstrip.isEmpty())
+        json.insert(QStringLiteral("filmstrip"), filmstrip.toJson());
     return json;
 }
 
@@ -361,6 +363,13 @@ std::optional<MetricsMessage> MetricsMessage::fromJson(const QJsonObject &json, 
                 QStringLiteral("not a string of at most %1 characters").arg(ProtocolLimits::maxDetailLength));
         else
             m.warnings.append(warning.toString());
+    }
+    if (r.has(QStringLiteral("filmstrip")) && r.ok()) {
+        if (auto strip
+            = Filmstrip::fromJson(r.array(QStringLiteral("filmstrip"), P::Optional, Filmstrip::maxFrames), &nested))
+            m.filmstrip = std::move(*strip);
+        else if (r.ok())
+            r.fail(QStringLiteral("filmstrip"), nested);
     }
     return finish(r, std::move(m), error);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/filmstrip.h"
 #include "model/loaderror.h"
 #include "model/loadoptions.h"
 #include "model/pagemetrics.h"
@@ -146,6 +147,7 @@ struct MetricsMessage
     QByteArray screenshotPng; // optional; must be a PNG
     QStringList warnings; // optional: what the probe cut short or refused (ViewResult::warnings)
     bool provisional = false; // on the wire only when true, so an older client reads a final frame as before
+    Filmstrip filmstrip; // optional: JPEG thumbnails with their times, within Filmstrip's limits
 
     QJsonObject toJson() const;
     static std::optional<MetricsMessage> fromJson(const QJsonObject &json, QString *error);

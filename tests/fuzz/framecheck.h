@@ -63,7 +63,7 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     probe.region = QStringLiteral("fra");
     probe.capacity = 4;
     probe.browserVersion = QStringLiteral("Chrome/120.0.6099.224");
-    probe.capabilities = QStringList { QStringLiteral("device"), QStringLiteral("cpu-slowdown") };
+    probe.capabilities = LoadOptions::capabilities();
     samples.append({ "hello probe", probe });
     HelloMessage coldProbe = probe;
     coldProbe.browserVersion.clear();
@@ -75,7 +75,7 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
         { "run, default options", RunMessage { QStringLiteral("r1"), QStringLiteral("https://example.com/"), {} } });
     samples.append({ "run, all options",
         RunMessage { QStringLiteral("run_2024-01-01_0001"), QStringLiteral("https://例え.jp/パス?q=1&r=ü"),
-            LoadOptions { 30'000, QStringLiteral("3G Fast"), true, true, QStringLiteral("moto-g-power"), 6 } } });
+            LoadOptions { 30'000, QStringLiteral("3G Fast"), true, true, QStringLiteral("moto-g-power"), 6, true } } });
     samples.append({ "cancel", CancelMessage { QStringLiteral("r1") } });
 
     samples.append(
@@ -142,6 +142,15 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     full.finalUrl = QStringLiteral("https://www.example.com/");
     full.screenshotPng = QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01", 20);
     samples.append({ "metrics, full with screenshot", full });
+    MetricsMessage filmed = bare;
+    filmed.metrics.firstVisualChangeMs = 300;
+    filmed.metrics.speedIndexMs = 612.5;
+    filmed.metrics.visualComplete85Ms = 900;
+    filmed.metrics.visualComplete99Ms = 900;
+    filmed.metrics.lastVisualChangeMs = 1100;
+    const QByteArray jpeg("\xff\xd8\xff\xe0\0\x10JFIF\0", 11);
+    filmed.filmstrip.frames = { { 0, jpeg }, { 300, jpeg }, { 900.5, jpeg } };
+    samples.append({ "metrics, with a filmstrip", filmed });
 
     samples.append({ "done ok", DoneMessage { QStringLiteral("r1"), true, std::nullopt, std::nullopt, {} } });
     samples.append({ "done ok, cold browser", DoneMessage { QStringLiteral("r1"), true, std::nullopt, 640.5, {} } });

@@ -119,8 +119,11 @@ inline TestRecord sampleRecord()
                 run.firstView.requests.append(request(QStringLiteral("%1.%2").arg(index).arg(i),
                     i == 1 ? QStringLiteral("https://例え.jp/ü?a=1,2") : t.url, 10.0 * i + 0.125, i));
             }
-            if (index == 1)
+            if (index == 1) {
                 run.firstView.screenshotPng = QByteArray("\x89PNG\r\n\x1a\n", 8) + code.toUtf8();
+                const QByteArray jpeg = QByteArray("\xff\xd8\xff", 3) + code.toUtf8();
+                run.firstView.filmstrip.frames = { { 0, jpeg }, { base, jpeg + "1" }, { base * 2, jpeg + "2" } };
+            }
             if (code == u"iad" && index == 2) {
                 run.error = LoadError { LoadError::Kind::Timeout, QStringLiteral("no load event within 30 s") };
                 run.firstView.metrics.loadMs.reset();
@@ -166,8 +169,8 @@ inline qint64 feed(HistoryStore &store, const TestRecord &t, bool finish = true)
                     ok = ok && store.addRequest(id, code, run.index, which, r);
                 if (run.measured(which))
                     ok = ok
-                        && store.setMetrics(
-                            id, code, run.index, which, view->metrics, view->finalUrl, view->screenshotPng);
+                        && store.setMetrics(id, code, run.index, which, view->metrics, view->finalUrl,
+                            view->screenshotPng, view->filmstrip);
             }
             if (run.finished)
                 ok = ok && store.finishRun(id, code, run.index, !run.error, run.error, run.cold, run.browserStartMs);

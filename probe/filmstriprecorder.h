@@ -1,0 +1,58 @@
+#pragma once
+
+#include "model/filmstrip.h"
+#include "model/pagemetrics.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include <optional>
+
+class CdpConnection;
+
+// Records a view's filmstrip with Chrome's screencast, and derives the visual metrics from it (VisualProgress).
+//
+// The screencast starts before the navigation (the strip starts with the blank page at 0 ms) and runs until the view
+// ends: at the earliest 2 s of network quiet after the load event, so paints after the load are in it. Chrome sends a
+// frame only when the picture changed; each is a small JPEG (Filmstrip::thumbnailSide) stamped with the wall-clock time
+// it was drawn. At the end we ask the page for performance.timeOrigin (navigation start on the same wall clock) and
+// turn each stamp into a time from navigation start.
+//
+// What the metrics see: every frame captured (at most maxCapturedFrames); what the result keeps is the thinned
+// Filmstrip, within its size budget. A page that never stops painting (an animation) is cut at the view's end, and its
+// last visual change is then that end.
+class FilmstripRecorder final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FilmstripRecorder)
+
+public:
+    static constexpr qsizetype maxCapturedFrames = 1'000;
+    static constexpr int jpegQuality = 70;
+
+    FilmstripRecorder(CdpConnection *cdp, QString sessionId, QObject *parent = nullptr);
+
+    // Before Page.navigate on the same session: commands on one session run in order.
+    void start();
+    // The session's events; true when it was one of the screencast's.
+    bool handleEvent(const QString &method, const QJsonObject &params);
+    // Stops the screencast and asks for the page's time origin. Send before the page's metrics are read: the answer
+    // then arrives first, and finish() can use it.
+    void stop();
+    // The filmstrip and its metrics in the view; nothing when no frame or no time origin came.
+    void finish(Filmstrip &filmstrip, PageMetrics &metrics) const;
+
+private:
+    struct Captured
+    {
+        double wallMs = 0;
+        QByteArray jpeg;
+    };
+
+    QPointer<CdpConnection> m_cdp;
+    QString m_sessionId;
+    bool m_recording = false;
+    QList<Captured> m_frames;
+    std::optional<double> m_timeOriginMs; // navigation start, ms since the Unix epoch
+};
