@@ -19,14 +19,14 @@
 #include <algorithm>
 
 MetricsChartView::MetricsChartView(QWidget *parent)
-    : QChartView(parent)
+    // The chart is given at construction: setChart() would only release the view's default chart, not delete it.
+    : QChartView(new QChart, parent)
 {
     setRenderHint(QPainter::Antialiasing);
-    auto *chart = new QChart; // owned by the view
+    QChart *chart = this->chart(); // owned by the view
     chart->setAnimationOptions(QChart::NoAnimation); // values change with every frame of a running test
     chart->legend()->setAlignment(Qt::AlignTop);
     chart->setMargins(QMargins(4, 4, 4, 4));
-    setChart(chart);
 
     m_series = new QBarSeries;
     m_series->setBarWidth(0.8);

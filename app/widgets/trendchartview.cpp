@@ -38,7 +38,8 @@ TrendChartView::TrendChartView(QWidget *parent)
     : QWidget(parent)
     , m_chooser(new QComboBox(this))
     , m_message(new QLabel(this))
-    , m_view(new QChartView(this))
+    // The chart is given at construction: setChart() would only release the view's default chart, not delete it.
+    , m_view(new QChartView(new QChart, this))
 {
     auto *top = new QHBoxLayout;
     auto *label = new QLabel(tr("&Region:"), this);
@@ -57,11 +58,10 @@ TrendChartView::TrendChartView(QWidget *parent)
     layout->addWidget(m_view, 1);
 
     m_view->setRenderHint(QPainter::Antialiasing);
-    auto *chart = new QChart; // owned by the view
+    QChart *chart = m_view->chart(); // owned by the view
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->legend()->setAlignment(Qt::AlignTop);
     chart->setMargins(QMargins(4, 4, 4, 4));
-    m_view->setChart(chart);
     m_timeAxis = new QDateTimeAxis;
     chart->addAxis(m_timeAxis, Qt::AlignBottom);
     m_valueAxis = new DurationAxis;
