@@ -331,7 +331,7 @@ void tst_Serve::unauthenticatedConnectionsDoNotKeepItAlive()
     const qint64 idleFor = clock.elapsed();
     qInfo("exited %lld ms after it was ready, with a connection without a token every 200 ms (idle shutdown 2 s)",
         idleFor);
-    QCOMPARE(probe.process->exitCode(), 0);
+    QVERIFY2(probe.process->exitCode() == 0, probe.process->readAllStandardError().right(6000).constData());
     QVERIFY2(idleFor <= 2000 + 8000, "unauthenticated connections kept it alive");
 }
 
@@ -612,7 +612,11 @@ void tst_Serve::aReaderThatStopsCostsBoundedMemory()
     QVERIFY2(log.contains("dropping client"), log.right(2000).constData());
     const qint64 peakKiB = residentKiB(pid, "VmHWM");
     qInfo("probe RSS: %lld KiB idle, at most %lld KiB with the silent client", idleKiB, peakKiB);
-    QVERIFY2(peakKiB < 2 * idleKiB, qPrintable(QStringLiteral("idle %1 KiB, peak %2 KiB").arg(idleKiB).arg(peakKiB)));
+    if (addressSanitized)
+        qInfo("the memory bound is not checked under AddressSanitizer (its allocator pads and quarantines)");
+    else
+        QVERIFY2(
+            peakKiB < 2 * idleKiB, qPrintable(QStringLiteral("idle %1 KiB, peak %2 KiB").arg(idleKiB).arg(peakKiB)));
     QVERIFY(!other.isClosed());
     probe.process->terminate();
     QVERIFY(waitForExit(*probe.process, 30'000));
