@@ -4,6 +4,7 @@
 #include "filmstriprecorder.h"
 #include "model/connectivityprofile.h"
 #include "model/displayformat.h"
+#include "model/warnings.h"
 #include "pagereading.h"
 #include "urlpolicy.h"
 
@@ -573,8 +574,10 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
     if (!error)
         error = PageReading::httpError(m, view.requests, documentId);
     view.error = std::move(error);
-    if (m_egress)
-        view.warnings = m_egress->warnings();
+    if (m_egress) {
+        for (const QString &warning : m_egress->warnings())
+            Warnings::add(view.warnings, warning);
+    }
     emit viewFinished(m_view, view);
 
     if (m_view == View::First && m_options.repeatView && view.ok() && m_state == State::Loading) {

@@ -349,12 +349,15 @@ void ProbeServer::startRun(const QString &key)
         sendToOwner(key, loaded);
     });
     connect(load, &PageLoad::viewFinished, this, [this, key, runId](PageLoad::View view, const ViewResult &result) {
-        QStringList warnings = result.warnings.mid(0, ProtocolLimits::maxWarnings);
-        for (QString &warning : warnings)
-            warning.truncate(ProtocolLimits::maxDetailLength);
-        sendToOwner(key,
-            MetricsMessage { runId, runViewOf(view), result.metrics, result.finalUrl, result.screenshotPng, warnings,
-                result.filmstrip });
+        MetricsMessage measured;
+        measured.runId = runId;
+        measured.view = runViewOf(view);
+        measured.metrics = result.metrics;
+        measured.finalUrl = result.finalUrl;
+        measured.screenshotPng = result.screenshotPng;
+        measured.warnings = result.warnings;
+        measured.filmstrip = result.filmstrip;
+        sendToOwner(key, measured);
     });
     connect(load, &PageLoad::finished, this, [this, key, runId, load] {
         const RunResult &result = load->result();

@@ -3,6 +3,7 @@
 // anything but a message or a named error.
 
 #include "fuzz/framecheck.h"
+#include "model/warnings.h"
 #include "protocol/codec.h"
 #include "protocol/message.h"
 #include "protocol/versionrange.h"
@@ -509,9 +510,10 @@ void tst_Protocol::invalidFields_data()
         "metrics.metrics.loadMs: -1 is outside");
     row("metrics: a warning that is not a string",
         R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"warnings":[1]})",
-        "metrics.warnings[0]: not a string");
+        "metrics.warnings[0]: expected a string");
     row("metrics: too many warnings",
-        R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"warnings":["a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a"]})",
+        QByteArray(R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"warnings":[)")
+            + QByteArray(R"("a",)").repeated(Warnings::maxCount) + R"("a"]})",
         "metrics.warnings");
     row("metrics: screenshot not base64",
         R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{},"screenshotPng":"!!"})",

@@ -1,35 +1,11 @@
 #include "runresult.h"
 
 #include "jsonreader.h"
+#include "warnings.h"
 
 void RunResult::warn(const QString &warning)
 {
-    if (warnings.size() >= maxWarnings) {
-        warnings.last() = QStringLiteral("(more warnings were left out)");
-        return;
-    }
-    warnings.append(warning.left(maxWarningLength));
-}
-
-QJsonArray RunResult::warningsToJson(const QStringList &warnings)
-{
-    return QJsonArray::fromStringList(warnings);
-}
-
-QStringList RunResult::warningsFromJson(JsonReader &reader, const QString &key)
-{
-    QStringList warnings;
-    const QJsonArray array = reader.array(key, JsonReader::Presence::Optional, maxWarnings);
-    for (qsizetype i = 0; i < array.size(); ++i) {
-        const QJsonValue value = array.at(i);
-        if (!value.isString() || value.toString().size() > maxWarningLength) {
-            reader.fail(QStringLiteral("%1[%2]").arg(key).arg(i),
-                QStringLiteral("expected a string of at most %1 characters").arg(maxWarningLength));
-            return {};
-        }
-        warnings.append(value.toString());
-    }
-    return warnings;
+    Warnings::add(warnings, warning);
 }
 
 QJsonObject RunResult::toJson() const
@@ -45,7 +21,7 @@ QJsonObject RunResult::toJson() const
     if (repeatView)
         json.insert(QStringLiteral("repeatView"), repeatView->toJson());
     if (!warnings.isEmpty())
-        json.insert(QStringLiteral("warnings"), warningsToJson(warnings));
+        json.insert(QStringLiteral("warnings"), Warnings::toJson(warnings));
     return json;
 }
 
@@ -72,7 +48,7 @@ std::optional<RunResult> RunResult::fromJson(const QJsonObject &json, QString *e
         else if (r.ok())
             r.fail(QStringLiteral("repeatView"), nested);
     }
-    run.warnings = warningsFromJson(r, QStringLiteral("warnings"));
+    run.warnings = Warnings::fromJson(r, QStringLiteral("warnings"));
     if (!r.ok()) {
         if (error)
             *error = r.error();

@@ -1,14 +1,13 @@
 #include "viewresult.h"
 
 #include "jsonreader.h"
+#include "warnings.h"
 
 #include <QJsonArray>
 
 namespace {
 constexpr qsizetype maxRequests = 100'000;
 constexpr qsizetype maxScreenshotBase64 = 32 * 1024 * 1024;
-constexpr qsizetype maxWarnings = 16;
-constexpr qsizetype maxWarningLength = 4096;
 } // namespace
 
 QJsonObject ViewResult::toJson() const
@@ -31,7 +30,7 @@ QJsonObject ViewResult::toJson() const
     if (error)
         json.insert(QStringLiteral("error"), error->toJson());
     if (!warnings.isEmpty())
-        json.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(warnings));
+        json.insert(QStringLiteral("warnings"), Warnings::toJson(warnings));
     return json;
 }
 
@@ -81,14 +80,7 @@ std::optional<ViewResult> ViewResult::fromJson(const QJsonObject &json, QString 
         else if (r.ok())
             r.fail(QStringLiteral("error"), nested);
     }
-    const QJsonArray warnings = r.array(QStringLiteral("warnings"), P::Optional, maxWarnings);
-    for (qsizetype i = 0; i < warnings.size() && r.ok(); ++i) {
-        if (!warnings.at(i).isString() || warnings.at(i).toString().size() > maxWarningLength)
-            r.fail(QStringLiteral("warnings[%1]").arg(i),
-                QStringLiteral("not a string of at most %1 characters").arg(maxWarningLength));
-        else
-            v.warnings.append(warnings.at(i).toString());
-    }
+    v.warnings = Warnings::fromJson(r, QStringLiteral("warnings"));
     if (!r.ok()) {
         if (error)
             *error = r.error();

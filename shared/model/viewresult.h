@@ -28,7 +28,7 @@ struct ViewResult
     std::optional<LoadError> error;
     // What the probe cut short or refused while the page loaded, in words (e.g. connections its policy refused);
     // the numbers above are of what it did load. A repeat view's list includes the first view's: both views share
-    // one browser context, and so one set of looked-up names.
+    // one browser context, and so one set of looked-up names. Within model/warnings.h's limits.
     QStringList warnings;
 
     bool ok() const { return !error.has_value(); }

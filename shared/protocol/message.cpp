@@ -1,6 +1,7 @@
 #include "message.h"
 
 #include "model/jsonreader.h"
+#include "model/warnings.h"
 
 #include <QByteArrayView>
 #include <QJsonArray>
@@ -324,7 +325,7 @@ QJsonObject MetricsMessage::toJson() const
     if (!screenshotPng.isEmpty())
         json.insert(QStringLiteral("screenshotPng"), QString::fromLatin1(screenshotPng.toBase64()));
     if (!warnings.isEmpty())
-        json.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(warnings));
+        json.insert(QStringLiteral("warnings"), Warnings::toJson(warnings));
     if (!filmstrip.isEmpty())
         json.insert(QStringLiteral("filmstrip"), filmstrip.toJson());
     return json;
@@ -355,15 +356,7 @@ std::optional<MetricsMessage> MetricsMessage::fromJson(const QJsonObject &json, 
         else
             m.screenshotPng = decoded.decoded;
     }
-    const QJsonArray warnings = r.array(QStringLiteral("warnings"), P::Optional, ProtocolLimits::maxWarnings);
-    for (qsizetype i = 0; i < warnings.size() && r.ok(); ++i) {
-        const QJsonValue warning = warnings.at(i);
-        if (!warning.isString() || warning.toString().size() > ProtocolLimits::maxDetailLength)
-            r.fail(QStringLiteral("warnings[%1]").arg(i),
-                QStringLiteral("not a string of at most %1 characters").arg(ProtocolLimits::maxDetailLength));
-        else
-            m.warnings.append(warning.toString());
-    }
+    m.warnings = Warnings::fromJson(r, QStringLiteral("warnings"));
     if (r.has(QStringLiteral("filmstrip")) && r.ok()) {
         if (auto strip
             = Filmstrip::fromJson(r.array(QStringLiteral("filmstrip"), P::Optional, Filmstrip::maxFrames), &nested))
@@ -384,7 +377,7 @@ QJsonObject DoneMessage::toJson() const
     if (browserStartMs)
         json.insert(QStringLiteral("browserStartMs"), *browserStartMs);
     if (!warnings.isEmpty())
-        json.insert(QStringLiteral("warnings"), RunResult::warningsToJson(warnings));
+        json.insert(QStringLiteral("warnings"), Warnings::toJson(warnings));
     return json;
 }
 
@@ -409,7 +402,7 @@ std::optional<DoneMessage> DoneMessage::fromJson(const QJsonObject &json, QStrin
     if (r.ok() && m.ok && m.error)
         r.fail(QStringLiteral("error"), QStringLiteral("must be absent when ok is true"));
     m.browserStartMs = r.number(QStringLiteral("browserStartMs"), P::Optional, 0, maxBrowserStartMs);
-    m.warnings = RunResult::warningsFromJson(r, QStringLiteral("warnings"));
+    m.warnings = Warnings::fromJson(r, QStringLiteral("warnings"));
     return finish(r, std::move(m), error);
 }
 

@@ -32,8 +32,7 @@ struct ProtocolLimits
     static constexpr qsizetype maxUrlLength = 64 * 1024;
     static constexpr qsizetype maxVersionLength = 64;
     static constexpr qsizetype maxBrowserVersionLength = 256;
-    static constexpr qsizetype maxDetailLength = 1024; // also each of a metrics message's warnings
-    static constexpr qsizetype maxWarnings = 16;
+    static constexpr qsizetype maxDetailLength = 1024;
     static constexpr qsizetype maxErrorMessageLength = 4096;
     static constexpr qsizetype maxErrorCodeLength = 64;
     static constexpr qsizetype maxScreenshotBase64Length = 12 * 1024 * 1024;
