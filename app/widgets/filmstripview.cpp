@@ -64,13 +64,15 @@ void FilmstripView::clear()
     setTest(TestRecord {});
 }
 
-const FilmstripPainter::Frames *FilmstripView::framesOf(const QString &region) const
+const FilmstripPainter::Frames *FilmstripView::framesOf(int lane) const
 {
     const WaterfallModel *model = m_waterfall ? m_waterfall->model() : nullptr;
     if (!model)
         return nullptr;
+    const QString region = model->region(lane);
     const RegionRecord record = m_test.region(region);
-    const RegionRun *run = record.run(model->runIndex() + 1);
+    const int shown = model->shownRun(lane);
+    const RegionRun *run = shown >= 0 ? record.run(shown + 1) : nullptr;
     const ViewResult *view = run ? run->view(model->view()) : nullptr;
     if (!view || view->filmstrip.isEmpty())
         return nullptr;
@@ -98,7 +100,7 @@ QList<FilmstripView::Strip> FilmstripView::strips() const
     const double dx = m_waterfall->viewport()->mapToGlobal(QPoint(0, 0)).x() - mapToGlobal(QPoint(0, 0)).x();
     int row = 0;
     for (int lane = 0; lane < g.laneCount() && lane < model->laneCount(); ++lane) {
-        const FilmstripPainter::Frames *frames = framesOf(model->region(lane));
+        const FilmstripPainter::Frames *frames = framesOf(lane);
         if (!frames)
             continue;
         const QRectF bars = g.barArea(lane);

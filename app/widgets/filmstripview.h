@@ -56,7 +56,8 @@ private:
     };
     // Where each lane's strip goes now, from the waterfall's geometry.
     QList<Strip> strips() const;
-    const FilmstripPainter::Frames *framesOf(const QString &region) const;
+    // The strip of the run and view the waterfall shows in `lane` (its region's median run, or the picked one).
+    const FilmstripPainter::Frames *framesOf(int lane) const;
     int rowHeight() const;
     void refit();
     // The time under x in this widget, and the lane it is in; nothing outside every strip.

@@ -75,7 +75,8 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
         { "run, default options", RunMessage { QStringLiteral("r1"), QStringLiteral("https://example.com/"), {} } });
     samples.append({ "run, all options",
         RunMessage { QStringLiteral("run_2024-01-01_0001"), QStringLiteral("https://例え.jp/パス?q=1&r=ü"),
-            LoadOptions { 30'000, QStringLiteral("3G Fast"), true, true, QStringLiteral("moto-g-power"), 6, true } } });
+            LoadOptions { 30'000, QStringLiteral("3G Fast"), true, true, QStringLiteral("moto-g-power"), 6,
+                LoadOptions::FinishAt::Load, {}, true } } });
     samples.append({ "cancel", CancelMessage { QStringLiteral("r1") } });
 
     samples.append(
