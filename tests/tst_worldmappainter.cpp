@@ -47,6 +47,7 @@ class tst_WorldMapPainter : public QObject
     Q_OBJECT
 
 private slots:
+    void legendTicksAreShortAndAlike();
     void fitCentresTheWorld_data();
     void fitCentresTheWorld();
     void seaAndLandFollowTheTheme();
@@ -219,6 +220,15 @@ void tst_WorldMapPainter::loadScaleRunsFromGoodToPoor()
         QVERIFY(image.pixelColor(int(bar.left()) - 3, ty).lightness() > 200);
         QVERIFY(image.pixelColor(int(bar.right()) + 3, ty).lightness() > 200);
     }
+}
+
+void tst_WorldMapPainter::legendTicksAreShortAndAlike()
+{
+    // Scale marks, not measurements: "2.50 s" beside "1 s" read as two styles.
+    QCOMPARE(WorldMapPainter::legendTick(0), QStringLiteral("0"));
+    QCOMPARE(WorldMapPainter::legendTick(1000), QStringLiteral("1 s"));
+    QCOMPARE(WorldMapPainter::legendTick(2500), QStringLiteral("2.5 s"));
+    QCOMPARE(WorldMapPainter::legendTick(LoadTimeScale::poorMs), QStringLiteral("4 s"));
 }
 
 QTEST_MAIN(tst_WorldMapPainter)

@@ -82,6 +82,11 @@ double WorldMapPainter::markerRadius(const QTransform &transform, double unit)
     return std::clamp(transform.m11() * 0.03, 4.0 * unit, 9.0 * unit);
 }
 
+QString WorldMapPainter::legendTick(double ms)
+{
+    return ms == 0 ? QStringLiteral("0") : QLocale().toString(ms / 1000.0, 'g', 3) + QStringLiteral(" s");
+}
+
 double WorldMapPainter::markerReach(double radius, double unit)
 {
     return radius * 1.6 + 6 * unit;
@@ -285,8 +290,8 @@ void WorldMapPainter::paintLoadScale(QPainter &painter, const QRectF &bar, const
     for (const double ms : { 0.0, LoadTimeScale::goodMs, LoadTimeScale::mediumMs, LoadTimeScale::poorMs, scaleMaxMs }) {
         const double x = bar.left() + bar.width() * ms / scaleMaxMs;
         painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3 * u));
-        // In the words of the markers' labels; "1.0 s" … "5.0 s+" along the axis would crowd its right end.
-        const QString tick = ms == 0 ? QStringLiteral("0") : DisplayFormat::duration(ms, QLocale());
+        // "1.0 s" … "5.0 s+" along the axis would crowd its right end.
+        const QString tick = legendTick(ms);
         const QString text = ms == scaleMaxMs ? tick + QStringLiteral("+") : tick;
         const double width = metrics.horizontalAdvance(text);
         const double left = std::clamp(x - width / 2, bar.left(), bar.right() - width);

@@ -61,6 +61,8 @@ public:
     static double markerRadius(const QTransform &transform, double unit = 1);
     // How far a marker's paint reaches from its centre (pulse, selection ring, halo).
     static double markerReach(double radius, double unit = 1);
+    // A mark of the load-time legend's scale: as short as it can be ("0", "1 s", "2.5 s"), all in one style.
+    static QString legendTick(double ms);
 
     const QTransform &transform() const { return m_transform; }
     QPointF position(const Marker &marker) const { return m_transform.map(marker.projected); }
