@@ -589,7 +589,7 @@ void ReportContent::addScreenshot(const RegionRun &run)
     Block block;
     block.spaceBefore = mm(1.5);
     block.height = captionHeight + mm(1) + size.height();
-    block.paint = [=, this](QPainter &painter, const QRectF &rect) {
+    block.paint = [=](QPainter &painter, const QRectF &rect) {
         painter.setFont(captionFont);
         painter.setPen(paper().muted());
         painter.drawText(
@@ -616,7 +616,7 @@ void ReportContent::addFilmstrip(const ViewResult &view, const WaterfallPainter:
     Block block;
     block.spaceBefore = mm(1);
     block.height = filmstrip.height(mm(14));
-    block.paint = [=, this](QPainter &painter, const QRectF &rect) {
+    block.paint = [=](QPainter &painter, const QRectF &rect) {
         const QRectF bars = WaterfallPainter::laneBars(rect, lanes, 0);
         painter.setFont(labelFont);
         painter.setPen(paper().muted());
