@@ -39,6 +39,7 @@ protected:
 FilmstripView::FilmstripView(WaterfallView *waterfall, QWidget *parent)
     : QWidget(parent)
     , m_waterfall(waterfall)
+    , m_viewport(waterfall->viewport())
 {
     setObjectName(QStringLiteral("filmstripView"));
     setMouseTracking(true);
@@ -195,11 +196,11 @@ void FilmstripView::leaveEvent(QEvent *)
 
 bool FilmstripView::eventFilter(QObject *watched, QEvent *event)
 {
-    if (!m_waterfall || watched != m_waterfall->viewport())
+    if (watched != m_viewport || m_waterfall.isNull()) // isNull(): no cast of a waterfall being destroyed
         return false;
     switch (event->type()) {
     case QEvent::Resize:
-        m_overlay->setGeometry(m_waterfall->viewport()->rect());
+        m_overlay->setGeometry(m_viewport->rect());
         refit();
         break;
     case QEvent::Paint:

@@ -64,6 +64,9 @@ private:
     std::optional<double> msAt(double x);
 
     QPointer<WaterfallView> m_waterfall;
+    // The waterfall's viewport, whose events we filter. Events reach it while the waterfall is being destroyed,
+    // when m_waterfall is no longer a WaterfallView: the filter must tell them apart without touching it.
+    QPointer<QWidget> m_viewport;
     QWidget *m_overlay = nullptr; // on the waterfall's viewport: the cursor's line there
     TestRecord m_test;
     // Decoded per region, run and view ("fra/1/first"), as they are first shown.
