@@ -113,7 +113,7 @@ CdpPipe::CdpPipe(int readFd, int writeFd, qsizetype maxMessageBytes, QObject *pa
     setNonBlocking(m_writeFd);
     // Written only when something is queued and the socket was full, or on the next pass of the event loop.
     m_writeNotifier.setEnabled(false);
-    connect(&m_readNotifier, &QSocketNotifier::activated, this, &CdpPipe::onReadable);
+    connect(&m_readNotifier, &QSocketNotifier::activated, this, [this] { onReadable(readRounds); });
     connect(&m_writeNotifier, &QSocketNotifier::activated, this, &CdpPipe::onWritable);
 }
 
@@ -167,11 +167,19 @@ void CdpPipe::fail(const QString &reason)
     emit closed(reason);
 }
 
-void CdpPipe::onReadable()
+void CdpPipe::readBacklog()
+{
+    // Bounded all the same (4096 chunks, 256 MiB): a browser that writes without end cannot hold us here.
+    constexpr int backlogRounds = 4096;
+    if (isOpen())
+        onReadable(backlogRounds);
+}
+
+void CdpPipe::onReadable(int rounds)
 {
     const QPointer<CdpPipe> self(this);
     char buffer[readChunkBytes];
-    for (int round = 0; round < readRounds; ++round) {
+    for (int round = 0; round < rounds; ++round) {
         const ssize_t got = ::read(m_readFd, buffer, sizeof buffer);
         if (got < 0) {
             if (errno == EINTR)

@@ -60,6 +60,9 @@ public:
     // Closes both descriptors without emitting closed(); what was still queued is dropped.
     void close();
     qsizetype bytesToWrite() const { return m_outgoing.size() - m_written; }
+    // Reads and delivers everything the browser has already written, now, not at the next wake-up. A busy event
+    // loop reads its bounded share per wake-up, so an answer can sit unread past its command's deadline.
+    void readBacklog();
 
 signals:
     void messageReceived(const QByteArray &message);
@@ -68,7 +71,8 @@ signals:
     void closed(const QString &reason);
 
 private:
-    void onReadable();
+    // Reads at most `rounds` chunks (one wake-up's share), stopping early when nothing more is waiting.
+    void onReadable(int rounds);
     void onWritable();
     // Writes until done or the socket is full; false on an error, with its text in `error`.
     bool writeQueued(QString *error);
