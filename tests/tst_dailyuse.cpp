@@ -292,6 +292,10 @@ void tst_DailyUse::longFailureKeepsTheMetricColumnsInView()
     QVERIFY(table->columnViewportPosition(RegionModel::columnOf(PageMetric::Id::Load)) >= 0);
     QVERIFY2(table->columnViewportPosition(RegionModel::columnOf(PageMetric::Id::Load)) < table->viewport()->width(),
         qPrintable(QString::number(load)));
+    // The address stays readable in a small window: an address of 40 characters fits its field.
+    QVERIFY2(window.urlField()->width() >= window.urlField()->fontMetrics().horizontalAdvance(
+                 QStringLiteral("https://shop.example.com/products/sale")),
+        qPrintable(QString::number(window.urlField()->width())));
     QTest::qWait(200);
     screenshot(&window, QStringLiteral("dailyuse-long-failure-1024x700.png"));
 }

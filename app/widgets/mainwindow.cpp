@@ -334,15 +334,20 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     form->addWidget(m_url, 1);
     form->addWidget(m_go);
     form->addWidget(m_cancel);
-    form->addWidget(m_regionsButton);
-    form->addWidget(m_profile);
-    form->addWidget(m_device);
-    form->addWidget(m_cpuSlowdown);
-    form->addWidget(m_runs);
-    form->addWidget(m_repeatView);
-    form->addWidget(m_screenshot);
-    form->addWidget(m_recordFilmstrip);
     layout->addLayout(form);
+    // The test's settings on a line of their own: beside the address they left it a few characters wide in a
+    // 1024-pixel window.
+    auto *settingsRow = new QHBoxLayout;
+    settingsRow->addWidget(m_regionsButton);
+    settingsRow->addWidget(m_profile);
+    settingsRow->addWidget(m_device);
+    settingsRow->addWidget(m_cpuSlowdown);
+    settingsRow->addWidget(m_runs);
+    settingsRow->addWidget(m_repeatView);
+    settingsRow->addWidget(m_screenshot);
+    settingsRow->addWidget(m_recordFilmstrip);
+    settingsRow->addStretch();
+    layout->addLayout(settingsRow);
     m_urlError = new QLabel(parent);
     m_urlError->setObjectName(QStringLiteral("urlError"));
     QPalette errorPalette = m_urlError->palette();
