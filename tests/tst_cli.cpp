@@ -6,6 +6,7 @@
 #include "csvexporter.h"
 #include "fleet/fleetconfig.h"
 #include "historystore.h"
+#include "localfleet.h"
 #include "testwebserver.h"
 
 #include <QDateTime>
@@ -143,10 +144,7 @@ void tst_Cli::initTestCase()
     m_server.route(QStringLiteral("/page"), page);
 
     // One region, this computer, with the build's probe.
-    FleetConfig config = FleetConfig::defaultConfig();
-    config.regions[0].backendSettings.insert(QStringLiteral("probePath"), QStringLiteral(WORLDSPEED_PROBE_EXE));
-    config.regions[0].backendSettings.insert(
-        QStringLiteral("chromeArguments"), QJsonArray { QStringLiteral("--disable-quic") });
+    const FleetConfig config = localFleetConfig(QStringLiteral(WORLDSPEED_PROBE_EXE));
     m_fleetPath = m_dir.filePath(QStringLiteral("fleet.json"));
     QString error;
     QVERIFY2(config.save(m_fleetPath, &error), qPrintable(error));

@@ -3,6 +3,7 @@
 // real local probes, real Chromium and the test web server. Only the final metrics are the run's result.
 #include "fleet/fleetconfig.h"
 #include "historystore.h"
+#include "localfleet.h"
 #include "mainwindow.h"
 #include "memorysecretstore.h"
 #include "model/displayformat.h"
@@ -12,7 +13,6 @@
 #include "testwebserver.h"
 #include "worldmapview.h"
 
-#include <QJsonArray>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -55,10 +55,7 @@ void tst_EarlyLoadTime::initTestCase()
 
 void tst_EarlyLoadTime::loadTimeIsShownBeforeTheRunIsDone()
 {
-    FleetConfig config = FleetConfig::defaultConfig();
-    config.regions[0].backendSettings.insert(QStringLiteral("probePath"), QStringLiteral(WORLDSPEED_PROBE_EXE));
-    config.regions[0].backendSettings.insert(
-        QStringLiteral("chromeArguments"), QJsonArray { QStringLiteral("--disable-quic") });
+    const FleetConfig config = localFleetConfig(QStringLiteral(WORLDSPEED_PROBE_EXE));
     MainWindow::Services services;
     services.history = m_history.get();
     services.secrets = &m_secrets;

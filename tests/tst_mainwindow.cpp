@@ -8,6 +8,7 @@
 #include "fleetpanel.h"
 #include "historymodel.h"
 #include "historystore.h"
+#include "localfleet.h"
 #include "mainwindow.h"
 #include "memorysecretstore.h"
 #include "metricschartview.h"
@@ -24,7 +25,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialog>
-#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -69,10 +69,7 @@ void tst_MainWindow::screenshot(QWidget *widget, const QString &name)
 
 MainWindow::Services tst_MainWindow::services()
 {
-    FleetConfig config = FleetConfig::defaultConfig();
-    config.regions[0].backendSettings.insert(QStringLiteral("probePath"), QStringLiteral(WORLDSPEED_PROBE_EXE));
-    config.regions[0].backendSettings.insert(
-        QStringLiteral("chromeArguments"), QJsonArray { QStringLiteral("--disable-quic") });
+    const FleetConfig config = localFleetConfig(QStringLiteral(WORLDSPEED_PROBE_EXE));
     MainWindow::Services s;
     s.history = m_history.get();
     s.secrets = &m_secrets;
