@@ -246,13 +246,16 @@ void CdpConnection::armTimeoutTimer()
 void CdpConnection::expireTimedOut()
 {
     // An answer the browser sent in time may still be unread when our own event loop runs late (a probe busy with
-    // other loads): read it first, so that our slowness is not taken for the browser's.
+    // other loads): read it first, so that our slowness is not taken for the browser's. (Windows' DevTools socket
+    // has no such read; there an answer waiting in the socket still counts as late.)
+#ifndef Q_OS_WIN
     if (m_pipe) {
         const QPointer<CdpConnection> self(this);
         m_pipe->readBacklog();
         if (!self)
             return;
     }
+#endif
     const auto now = std::chrono::steady_clock::now();
     std::vector<Pending> expired;
     for (auto it = m_pending.begin(); it != m_pending.end();) {

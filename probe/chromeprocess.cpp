@@ -69,9 +69,9 @@ QStringList candidatePaths()
 // folder (a test's, a CI checkout's) is therefore swapped for the system's.
 QString profileParent()
 {
-    constexpr qsizetype maxParentLength = 40;
     const QString temp = QDir::tempPath();
 #ifdef Q_OS_UNIX
+    constexpr qsizetype maxParentLength = 40;
     if (temp.size() > maxParentLength)
         return QStringLiteral("/tmp");
 #endif
@@ -281,6 +281,9 @@ void ChromeProcess::launch(const QStringList &args)
     m_clock.start();
     m_process->start();
 #ifdef Q_OS_WIN
+    QString jobError;
+    if (m_state == State::Starting && !m_job.adopt(m_process->processId(), &jobError))
+        qCWarning(lcChrome) << "the browser may outlive the probe:" << jobError;
     if (m_state == State::Starting)
         m_pollTimer.start();
 #else

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/childprocessjob.h"
+
 #include <QElapsedTimer>
 #include <QObject>
 #include <QProcess>
@@ -95,6 +97,7 @@ private:
     std::optional<double> m_startMs;
     std::unique_ptr<QTemporaryDir> m_root;
     QProcess *m_process = nullptr;
+    ChildProcessJob m_job; // Windows: the browser and its helpers end with the probe, however it ends
     CdpConnection *m_cdp = nullptr;
 #ifdef Q_OS_WIN
     QTimer m_pollTimer; // waits for DevToolsActivePort

@@ -18,6 +18,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
+#ifdef Q_OS_WIN
+#include <QPointer>
+
+#include <atomic>
+#include <windows.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcServe, "worldspeed.serve", QtInfoMsg)
 
@@ -34,6 +40,32 @@ void onSignal(int signal)
 {
     const char byte = static_cast<char>(signal);
     [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
+}
+#endif
+
+#ifdef Q_OS_WIN
+// Windows has no SIGTERM: Ctrl+C, Ctrl+Break, a closed console window and the end of the session reach a console
+// program through a handler that the system calls on a thread of its own. It asks the command's thread to stop.
+QPointer<ServeCommand> consoleCommand;
+std::atomic<bool> consoleCommandEnded { false };
+
+BOOL WINAPI onConsoleEvent(DWORD event)
+{
+    const char *name = event == CTRL_C_EVENT ? "Ctrl+C"
+        : event == CTRL_BREAK_EVENT          ? "Ctrl+Break"
+        : event == CTRL_CLOSE_EVENT          ? "console closed"
+                                             : "session ending";
+    if (ServeCommand *command = consoleCommand.data()) {
+        QMetaObject::invokeMethod(
+            command, [command, name] { command->stop(QString::fromLatin1(name)); }, Qt::QueuedConnection);
+    }
+    // After a close or the session's end Windows ends the process as soon as this returns (and after about five
+    // seconds whatever happens): wait here for the drain, up to a little under that.
+    if (event == CTRL_CLOSE_EVENT || event == CTRL_LOGOFF_EVENT || event == CTRL_SHUTDOWN_EVENT) {
+        for (int waited = 0; waited < 4500 && !consoleCommandEnded.load(); waited += 100)
+            ::Sleep(100);
+    }
+    return TRUE;
 }
 #endif
 
@@ -135,6 +167,9 @@ ServeCommand::ServeCommand(QTextStream &out, QTextStream &err, QObject *parent)
 
 ServeCommand::~ServeCommand()
 {
+#ifdef Q_OS_WIN
+    consoleCommandEnded.store(true);
+#endif
 #ifdef Q_OS_UNIX
     if (m_signalNotifier) {
         ::signal(SIGTERM, SIG_DFL);
@@ -375,5 +410,10 @@ void ServeCommand::watchSignals()
     action.sa_flags = SA_RESTART;
     ::sigaction(SIGTERM, &action, nullptr);
     ::sigaction(SIGINT, &action, nullptr);
+#endif
+#ifdef Q_OS_WIN
+    consoleCommand = this;
+    if (!::SetConsoleCtrlHandler(onConsoleEvent, TRUE))
+        qCWarning(lcServe) << "cannot watch console events; Ctrl+C will end the probe without draining";
 #endif
 }

@@ -17,8 +17,9 @@ struct ServeFlags;
 // the command line), starts the ProbeServer, prints one ready line on stdout for whoever started it, and stops
 // itself when it is no longer useful: idle (no authenticated client, no run; connections that have not presented
 // the token do not count) for --idle-shutdown seconds, or (one-parent mode) its parent gone for
-// --parent-grace seconds. SIGTERM and SIGINT drain runs for up to --shutdown-timeout seconds and close Chrome
-// cleanly; the exit code is 0 for all of these. Off loopback it serves wss:// (--tls-cert) unless told
+// --parent-grace seconds. SIGTERM and SIGINT (on Windows: Ctrl+C, Ctrl+Break, a closed console) drain runs for up to
+// --shutdown-timeout seconds and close Chrome cleanly; the exit code is 0 for all of these. Off loopback it serves
+// wss:// (--tls-cert) unless told
 // --insecure-plaintext: the token must not cross a network unencrypted by accident.
 class ServeCommand final : public QObject
 {
@@ -34,6 +35,8 @@ public:
 
     // Returns -1 when the server is up and the event loop should run, else the exit code to leave with.
     int start(const QStringList &arguments);
+    // Stops serving as SIGTERM does: runs drain for up to --shutdown-timeout, then finished(0). Once.
+    void stop(const QString &why);
 
 signals:
     void finished(int exitCode);
@@ -59,7 +62,6 @@ private:
         const QCommandLineParser &parser, const ServeFlags &flags, ProbeServer::Options *options, Lifetime *lifetime);
     void startLifetimeTimers(const Lifetime &lifetime);
     void printReady(const ProbeServer::Options &options);
-    void stop(const QString &why);
     void watchSignals();
 
     QTextStream &m_out;

@@ -181,6 +181,9 @@ void LocalBackend::boot(const QString &runnerId)
         }
     });
     process->start();
+    QString jobError;
+    if (process->processId() != 0 && !m_job.adopt(process->processId(), &jobError))
+        qCWarning(lcLocal) << "local probe" << runnerId << "may outlive the app:" << jobError;
     qCInfo(lcLocal) << "starting local probe" << runnerId;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "backend.h"
+#include "model/childprocessjob.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -61,4 +62,5 @@ private:
 
     Settings m_settings;
     QHash<QString, Runner> m_runners;
+    ChildProcessJob m_job; // Windows: our probes, and their browsers, end when we do
 };
