@@ -155,8 +155,7 @@ void WaterfallModel::addRequest(const QString &region, int runIndex, RunView vie
     const LoadKey key { runIndex, view };
     Load &load = loadFor(lane, key);
     const bool shown = key == shownKey(m_lanes[static_cast<size_t>(lane)]);
-    if (load.originMs)
-        noteClock(load, knownEndMs(request));
+    noteClock(load, knownEndMs(request)); // every frame tells where the load was at least
     if (const auto found = load.pendingIds.constFind(request.id); found != load.pendingIds.cend()) {
         const qsizetype entryIndex = *found;
         load.pendingIds.erase(found);

@@ -216,6 +216,17 @@ struct ModeResult
     Stats pendingRows; // pending rows in the model (all lanes) at each streamed frame
 };
 
+void saveScreenshot(const Config &config, WaterfallView &view, WaterfallView::LayoutMode mode, const QString &suffix)
+{
+    if (config.screenshotDir.isEmpty())
+        return;
+    const QString file = config.screenshotDir
+        + QStringLiteral("/bench_waterfall-%1%2.png")
+              .arg(mode == WaterfallView::LayoutMode::SideBySide ? u"side-by-side" : u"stacked", suffix);
+    if (!view.grab().save(file))
+        qFatal("bench_waterfall: could not write %s", qPrintable(file));
+}
+
 ModeResult runMode(const Config &config, WaterfallView::LayoutMode mode, const QList<QList<RequestTiming>> &loads)
 {
     ModeResult result;
@@ -268,6 +279,8 @@ ModeResult runMode(const Config &config, WaterfallView::LayoutMode mode, const Q
                     pending += model.isPending(lane, row) ? 1 : 0;
             }
             pendingRows.append(pending);
+            if (round == 0 && b == batches / 2)
+                saveScreenshot(config, view, mode, QStringLiteral("-live")); // mid-stream: pending rows growing
             if (b == batches - 1) {
                 // The page is loaded: its markers come in with the last frame's data.
                 for (int lane = 0; lane < config.lanes; ++lane) {
@@ -280,13 +293,8 @@ ModeResult runMode(const Config &config, WaterfallView::LayoutMode mode, const Q
             }
             waitUntil(clock, static_cast<qint64>(b + 1) * config.intervalMs);
         }
-        if (round == 0 && !config.screenshotDir.isEmpty()) {
-            const QString file = config.screenshotDir
-                + QStringLiteral("/bench_waterfall-%1.png")
-                      .arg(mode == WaterfallView::LayoutMode::SideBySide ? u"side-by-side" : u"stacked");
-            if (!view.grab().save(file))
-                qFatal("bench_waterfall: could not write %s", qPrintable(file));
-        }
+        if (round == 0)
+            saveScreenshot(config, view, mode, QString());
         result.streamingWallMs += static_cast<double>(clock.elapsed());
         result.frames += batches;
 
@@ -359,7 +367,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption layout(QStringLiteral("layout"), QStringLiteral("side-by-side, stacked or both."),
         QStringLiteral("MODE"), QStringLiteral("both"));
     const QCommandLineOption screenshots(QStringLiteral("screenshots"),
-        QStringLiteral("Save the last streamed frame of each layout as a PNG in DIR."), QStringLiteral("DIR"));
+        QStringLiteral("Save the last streamed frame of each layout, and one mid-stream, as PNGs in DIR."),
+        QStringLiteral("DIR"));
     parser.addOptions({ lanes, requests, batch, interval, rounds, size, layout, screenshots });
     parser.process(app);
 
