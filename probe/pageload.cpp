@@ -71,6 +71,11 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
     m_quiet.setInterval(quietPeriodMs);
     connect(&m_quiet, &QTimer::timeout, this, [this] { endView(std::nullopt, true); });
     connect(&m_requests, &RequestTracker::requestFinished, this, &PageLoad::onRequestFinished);
+    connect(&m_requests, &RequestTracker::requestStarted, this, [this](const RequestTiming &started) {
+        RequestTiming request = started;
+        m_rules.scrub(request); // its URL may carry the test's secrets, as the finished one's does
+        emit requestStarted(m_view, request);
+    });
     connect(&m_requests, &RequestTracker::activity, this, &PageLoad::noteActivity);
     connect(&m_requests, &RequestTracker::documentResponded, this,
         [this](std::optional<int> status, const QString &finalUrl) {

@@ -77,6 +77,8 @@ public:
 signals:
     void stateChanged(PageLoad::State state);
     void requestFinished(PageLoad::View view, const RequestTiming &request);
+    // A request started (what is known then: RequestTracker::requestStarted); its requestFinished() follows.
+    void requestStarted(PageLoad::View view, const RequestTiming &request);
     // Right after a view's load event: what its page knew then (PageReading::readAtLoad). Its viewFinished follows.
     void viewLoaded(PageLoad::View view, const PageMetrics &metrics);
     // The first view's metrics, then the repeat view's, as each is known.

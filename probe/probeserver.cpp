@@ -3,6 +3,7 @@
 #include "egressproxy.h"
 #include "loadscheduler.h"
 #include "pageload.h"
+#include "startedbatcher.h"
 #include "urlpolicy.h"
 
 #include <QLoggingCategory>
@@ -49,6 +50,7 @@ struct ProbeServer::Session
     QHostAddress peer;
     quint64 order = 0; // when it authenticated, for the runs' turns
     bool greeted = false;
+    bool wantsStarted = false; // its hello asked for `started` frames
     bool dropping = false; // too slow a reader: being cut off, nothing more is sent
     qint64 largestUnsentFrame = 0; // the largest frame queued since the backlog was last empty
     QSet<QString> runKeys;
@@ -197,6 +199,7 @@ void ProbeServer::onHello(Session *session, const DecodedFrame &frame)
     }
     session->codec.setNegotiatedVersion(*chosen);
     session->greeted = true;
+    session->wantsStarted = hello->capabilities.contains(HelloMessage::startedCapability);
     HelloMessage answer;
     answer.role = HelloMessage::Role::Probe;
     answer.software = QStringLiteral("worldspeed-probe");
@@ -206,7 +209,7 @@ void ProbeServer::onHello(Session *session, const DecodedFrame &frame)
     answer.region = m_options.region;
     answer.capacity = m_draining ? 0 : m_options.maxConcurrency;
     answer.browserVersion = m_scheduler->browser()->version();
-    answer.capabilities = LoadOptions::capabilities();
+    answer.capabilities = LoadOptions::capabilities() << HelloMessage::startedCapability.toString();
     sendTo(session, answer);
     sendTo(session, currentLoad());
     qCInfo(lcServer) << "client" << session->peer.toString() << "connected:" << hello->software << hello->version;
@@ -336,8 +339,23 @@ void ProbeServer::startRun(const QString &key)
         sendToOwner(key, StatusMessage { runId, runStateOf(state), detail });
         broadcastLoad();
     });
-    connect(
-        load, &PageLoad::requestFinished, this, [this, key, runId](PageLoad::View view, const RequestTiming &request) {
+    // Starts go out in batches, and only to a client that reads them (its hello said so); the batcher goes with
+    // the load.
+    StartedBatcher *starts = nullptr;
+    if (run.owner && run.owner->wantsStarted) {
+        starts = new StartedBatcher(load);
+        connect(load, &PageLoad::requestStarted, starts,
+            [starts](PageLoad::View view, const RequestTiming &request) { starts->add(runViewOf(view), request); });
+        connect(starts, &StartedBatcher::batchReady, this,
+            [this, key, runId](RunView view, const QList<RequestTiming> &requests) {
+                sendToOwner(key, StartedMessage { runId, view, requests });
+            });
+        connect(load, &PageLoad::finished, starts, &StartedBatcher::clear);
+    }
+    connect(load, &PageLoad::requestFinished, this,
+        [this, key, runId, starts](PageLoad::View view, const RequestTiming &request) {
+            if (starts)
+                starts->forget(runViewOf(view), request.id);
             sendToOwner(key, RequestMessage { runId, runViewOf(view), request });
         });
     connect(load, &PageLoad::viewLoaded, this, [this, key, runId](PageLoad::View view, const PageMetrics &metrics) {

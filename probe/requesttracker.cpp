@@ -2,6 +2,7 @@
 
 #include "phasecutter.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace {
@@ -165,7 +166,9 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
         m_documentRequestId = requestId;
         m_documentStartTs = ts;
     }
-    m_pending.insert(requestId, std::move(pending));
+    const auto inserted = m_pending.insert(requestId, std::move(pending));
+    if (m_navigationStartTs)
+        announceStart(*inserted);
     emit activity(ts);
 }
 
@@ -297,9 +300,33 @@ void RequestTracker::publish(RequestTiming request)
     emit requestFinished(request);
 }
 
+void RequestTracker::announceStart(const Pending &pending)
+{
+    // What is known at the start, without headers: a live row needs no more, and the final frame carries them.
+    RequestTiming started;
+    started.id = pending.timing.id;
+    started.url = pending.timing.url;
+    started.method = pending.timing.method;
+    started.resourceType = pending.timing.resourceType;
+    started.priority = pending.timing.priority;
+    started.startMs = (pending.startTs - *m_navigationStartTs) * 1000.0;
+    emit requestStarted(started);
+}
+
 void RequestTracker::setNavigationStart(double ts)
 {
+    const bool firstTime = !m_navigationStartTs;
     m_navigationStartTs = ts;
+    if (firstTime) {
+        // Announced in the order they started, as they would have been had the origin been known.
+        QList<const Pending *> open;
+        for (const Pending &pending : std::as_const(m_pending))
+            open.append(&pending);
+        std::stable_sort(
+            open.begin(), open.end(), [](const Pending *a, const Pending *b) { return a->startTs < b->startTs; });
+        for (const Pending *pending : std::as_const(open))
+            announceStart(*pending);
+    }
     auto waiting = std::move(m_unpublished);
     m_unpublished.clear();
     for (RequestTiming &request : waiting)

@@ -13,7 +13,8 @@
 
 // The network requests of one view of a page: it takes Chrome's Network.* events (from the page and from every
 // frame or worker attached to it) and turns each request into RequestTimings, one per redirect hop ("id",
-// "id:1", …), each published when it ends, so a waterfall can grow as the page loads.
+// "id:1", …), each published when it ends, so a waterfall can grow as the page loads. Each is also announced when
+// it starts (requestStarted(): what is known then), so that a live waterfall can show it from its start.
 //
 // Times: CDP stamps network events on a monotonic clock in seconds; a published request starts at milliseconds
 // from the navigation start. Until the navigation start is known, ended requests wait, in the order they ended,
@@ -65,6 +66,10 @@ public:
 signals:
     // A request (or a redirect hop) ended and its start is relative to the navigation start.
     void requestFinished(const RequestTiming &request);
+    // A request (or a redirect hop) started: its id, URL, method, type, priority and start (relative to the
+    // navigation start; a request that started before that was known is announced when it is, if still open).
+    // Its requestFinished() follows, with the same id, before the view ends.
+    void requestStarted(const RequestTiming &request);
     // The network was active at ts (a request was sent or ended); emitted after the open requests are updated.
     void activity(double ts);
     // A response (or a redirect response) came from this address, for this request URL.
@@ -94,6 +99,7 @@ private:
     void closeHop(Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome,
         std::optional<qint64> encodedBytes);
     void publish(RequestTiming request);
+    void announceStart(const Pending &pending);
     // Cuts what was just captured to the limits; the headers go if the view's budget for them is spent.
     void fit(Pending &pending, QList<HttpHeader> &headers);
 

@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -58,6 +59,7 @@ private slots:
     void handshakeRules();
     void streamsARunLive();
     void sendsTheLoadTimeAtTheLoadEvent();
+    void sendsEachRequestFromItsStart();
     void probeClientAgainstTheRealServer();
     void clientsSeeAndCancelOnlyTheirOwnRuns();
     void capacityQueueAndBusy();
@@ -126,6 +128,12 @@ void tst_ProbeServer::initTestCase()
     m_web.route(QStringLiteral("/fat-page"), fatPage);
     m_web.route(QStringLiteral("/fat"),
         TestWebServer::Response { 200, "image/gif", "GIF89a", 0, 0, { { "X-Fat", QByteArray(32 * 1024, 'f') } } });
+    // An image the server answers only when the test says so: it is pending for as long as the test likes.
+    page.body = "<!doctype html><h1>held</h1><img src=\"/held.gif\">";
+    m_web.route(QStringLiteral("/held-image"), page);
+    TestWebServer::Response held { 200, "image/gif", "GIF89a", 0, 0, {} };
+    held.mode = TestWebServer::Response::Mode::Held;
+    m_web.route(QStringLiteral("/held.gif"), held);
     m_server = makeServer();
     QVERIFY(m_server->endpoint().port() > 0);
 }
@@ -218,6 +226,8 @@ void tst_ProbeServer::streamsARunLive()
         if (const auto *status = as<StatusMessage>(r.message)) {
             QVERIFY2(static_cast<int>(status->state) >= lastState, "states move forward");
             lastState = static_cast<int>(status->state);
+        } else if (as<StartedMessage>(r.message)) {
+            QFAIL("a client whose hello did not ask for `started` frames got one");
         } else if (as<RequestMessage>(r.message)) {
             QVERIFY2(stage <= 1, "a request after the metrics");
             stage = 1;
@@ -303,6 +313,72 @@ void tst_ProbeServer::sendsTheLoadTimeAtTheLoadEvent()
     QVERIFY(atLoad.requestCount >= 1);
     // Fully loaded waited for the open request, until the time limit capped it.
     QVERIFY(final.fullyLoadedMs && *final.fullyLoadedMs > *final.loadMs);
+}
+
+void tst_ProbeServer::sendsEachRequestFromItsStart()
+{
+    ProtocolPeer peer;
+    QVERIFY(peer.open(m_server->endpoint()));
+    QVERIFY(peer.handshake(token, 10'000, { HelloMessage::startedCapability.toString() }));
+    const auto *hello = as<HelloMessage>(peer.received().first().message);
+    QVERIFY(hello && hello->capabilities.contains(HelloMessage::startedCapability));
+    peer.send(runOf(QStringLiteral("pending-1"), m_web.url(QStringLiteral("/held-image"))));
+    const auto isHeldImage = [](const RequestTiming &request) { return request.url.endsWith(u"/held.gif"); };
+    // The image is announced while the server holds it back, so before the page can have loaded.
+    QVERIFY(peer.waitFor(
+        [&](const Message &m) {
+            const auto *started = as<StartedMessage>(m);
+            return started && std::any_of(started->requests.cbegin(), started->requests.cend(), isHeldImage);
+        },
+        60'000));
+    QTRY_COMPARE_WITH_TIMEOUT(m_web.heldCount(), qsizetype(1), 10'000);
+    for (const Message &m : peer.forRun(QStringLiteral("pending-1"))) {
+        const auto *request = as<RequestMessage>(m);
+        QVERIFY2(!(request && isHeldImage(request->request)), "the held image cannot have ended");
+        QVERIFY2(!as<MetricsMessage>(m) && !as<DoneMessage>(m), "the page cannot have loaded");
+    }
+    m_web.releaseHeld();
+    QVERIFY(peer.waitForDone(QStringLiteral("pending-1"), 60'000));
+    QVERIFY(doneOf(peer, QStringLiteral("pending-1"))->ok);
+
+    // Every announced request gets exactly one final frame later, with its id and view; none is announced twice,
+    // and none after its end.
+    QHash<QString, int> announced; // view + id → frames of it seen: 1 started, 2 its request too
+    int imageStartedAt = -1;
+    int imageEndedAt = -1;
+    int position = 0;
+    for (const Message &m : peer.forRun(QStringLiteral("pending-1"))) {
+        ++position;
+        if (const auto *started = as<StartedMessage>(m)) {
+            QVERIFY(!started->requests.isEmpty() && started->requests.size() <= StartedMessage::maxRequests);
+            for (const RequestTiming &request : started->requests) {
+                const QString key = runViewName(started->view) + request.id;
+                QVERIFY2(!announced.contains(key), qPrintable(u"announced twice or after its end: " + request.url));
+                announced.insert(key, 1);
+                QCOMPARE(request.outcome, RequestTiming::Outcome::Unfinished);
+                QVERIFY(!request.durationMs);
+                if (isHeldImage(request)) {
+                    imageStartedAt = position;
+                    QCOMPARE(request.resourceType, QStringLiteral("Image"));
+                    QVERIFY(request.startMs >= 0);
+                }
+            }
+        } else if (const auto *request = as<RequestMessage>(m)) {
+            const QString key = runViewName(request->view) + request->request.id;
+            if (announced.value(key) == 1)
+                announced[key] = 2;
+            else
+                announced.insert(key, 2); // ended before its start went out: never pending
+            if (isHeldImage(request->request)) {
+                imageEndedAt = position;
+                QCOMPARE(request->request.outcome, RequestTiming::Outcome::Finished);
+            }
+        }
+    }
+    QVERIFY(imageStartedAt > 0);
+    QVERIFY(imageEndedAt > imageStartedAt);
+    for (auto it = announced.cbegin(); it != announced.cend(); ++it)
+        QVERIFY2(it.value() == 2, qPrintable(u"no final frame for " + it.key()));
 }
 
 void tst_ProbeServer::probeClientAgainstTheRealServer()

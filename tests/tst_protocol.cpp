@@ -104,7 +104,7 @@ void tst_Protocol::everyTypeHasASample()
         sampled.insert(messageType(message));
     const QStringList known = knownMessageTypes();
     QCOMPARE(sampled, QSet<QString>(known.begin(), known.end()));
-    QCOMPARE(known.size(), 10);
+    QCOMPARE(known.size(), 11);
     for (const QString &type : known)
         QVERIFY(isKnownMessageType(type));
     QVERIFY(!isKnownMessageType(u"busy")); // busy is an error code, not a type
@@ -468,6 +468,24 @@ void tst_Protocol::invalidFields_data()
     row("probe hello: a capability with a space",
         QByteArray(probeHello) + R"("probeId":"p","region":"r","capacity":1,"capabilities":["device","cpu slowdown"]})",
         "hello.capabilities: each capability is an identifier");
+    row("client hello: a capability with a space",
+        R"({"v":1,"type":"hello","role":"client","supported":{"min":1,"max":1},"capabilities":["started now"]})",
+        "hello.capabilities: each capability is an identifier");
+    row("started: requests missing", R"({"v":1,"type":"started","runId":"r","view":"first"})",
+        "started.requests: is required");
+    row("started: no requests", R"({"v":1,"type":"started","runId":"r","view":"first","requests":[]})",
+        "started.requests: must not be empty");
+    row("started: a request without its id",
+        R"({"v":1,"type":"started","runId":"r","view":"first","requests":[{"url":"https://a/","startMs":1}]})",
+        "started.requests[0].id: is required");
+    row("started: a request that is not an object",
+        R"({"v":1,"type":"started","runId":"r","view":"first","requests":[1]})",
+        "started.requests[0]: expected an object");
+    QByteArray many(R"({"v":1,"type":"started","runId":"r","view":"first","requests":[)");
+    for (int i = 0; i <= StartedMessage::maxRequests; ++i)
+        many += QByteArray(i ? "," : "") + R"({"id":"x)" + QByteArray::number(i)
+            + R"(","url":"https://a/","startMs":1})";
+    row("started: more than 100 requests", many + "]}", "started.requests: has more than 100 items");
     row("run: runId missing", R"({"v":1,"type":"run","url":"https://a/"})", "run.runId: is required");
     row("run: runId with a space", R"({"v":1,"type":"run","runId":"r 1","url":"https://a/"})",
         "run.runId: must be 1–64");

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -28,6 +29,7 @@ private slots:
     void servedFromCache_data();
     void servedFromCache();
     void waitsForNavigationStart();
+    void announcesEachRequestAtItsStart();
     void leavesOtherEventsAlone();
     void chromesErrorPageIsNotThePage();
 };
@@ -515,6 +517,51 @@ void TestRequestTracker::waitsForNavigationStart()
     QCOMPARE(recorder.finished, immediate.finished);
     QCOMPARE(recorder.finished.size(), 6);
     QVERIFY(near(recorder.finished.first().startMs, (2804.643481 - redirectNavigationStart) * 1000));
+}
+
+void TestRequestTracker::announcesEachRequestAtItsStart()
+{
+    Recorder recorder(redirectFrame);
+    QList<RequestTiming> started;
+    QStringList order; // "S id" at a start, "F id" at an end
+    QObject::connect(
+        &recorder.tracker, &RequestTracker::requestStarted, &recorder.tracker, [&](const RequestTiming &request) {
+            started.append(request);
+            order.append(u"S " + request.id);
+        });
+    QObject::connect(&recorder.tracker, &RequestTracker::requestFinished, &recorder.tracker,
+        [&](const RequestTiming &request) { order.append(u"F " + request.id); });
+    recorder.tracker.setNavigationStart(redirectNavigationStart);
+    QVERIFY(recorder.play(redirectPage));
+    // Every request and redirect hop once, before its end, with what was known at its start and nothing more.
+    QCOMPARE(started.size(), recorder.finished.size());
+    for (const RequestTiming &ended : std::as_const(recorder.finished)) {
+        const auto found
+            = std::find_if(started.cbegin(), started.cend(), [&](const RequestTiming &s) { return s.id == ended.id; });
+        QVERIFY2(found != started.cend(), qPrintable(ended.id));
+        QCOMPARE(found->url, ended.url);
+        QCOMPARE(found->resourceType, ended.resourceType);
+        QCOMPARE(found->method, ended.method);
+        QCOMPARE(found->priority, ended.priority);
+        QVERIFY(near(found->startMs, ended.startMs));
+        QCOMPARE(found->outcome, RequestTiming::Outcome::Unfinished);
+        QVERIFY(!found->durationMs && !found->status && found->requestHeaders.isEmpty());
+        QVERIFY(order.indexOf(u"S " + ended.id) < order.indexOf(u"F " + ended.id));
+    }
+
+    // Before the navigation start is known nothing is announced; then whatever is still open is, once.
+    Recorder late(redirectFrame);
+    QList<RequestTiming> lateStarts;
+    QObject::connect(&late.tracker, &RequestTracker::requestStarted, &late.tracker,
+        [&](const RequestTiming &request) { lateStarts.append(request); });
+    QVERIFY(late.play(redirectPage, 1)); // the document's request
+    QVERIFY(lateStarts.isEmpty());
+    late.tracker.setNavigationStart(redirectNavigationStart);
+    QCOMPARE(lateStarts.size(), 1);
+    QCOMPARE(lateStarts.first().id, redirectDocument);
+    QVERIFY(near(lateStarts.first().startMs, (2804.643481 - redirectNavigationStart) * 1000));
+    late.tracker.setNavigationStart(redirectNavigationStart);
+    QCOMPARE(lateStarts.size(), 1);
 }
 
 void TestRequestTracker::leavesOtherEventsAlone()

@@ -1,3 +1,4 @@
+#include "testrecord.h"
 #include "waterfallmodel.h"
 
 #include <QAbstractItemModelTester>
@@ -55,6 +56,9 @@ private slots:
     void thirdPartyLabelsNameTheirHost();
     void clear();
     void capKeepsTheOldest();
+    void pendingRowsAreReplacedInPlace();
+    void pendingRowsGrowWithTheClock();
+    void abandonedRowsStopAndAreMarked();
 };
 
 void tst_WaterfallModel::liveAppendsInSeveralLanes()
@@ -470,6 +474,126 @@ void tst_WaterfallModel::capKeepsTheOldest()
     model.setView(0, RunView::Repeat);
     QCOMPARE(model.requestCount(0), 1);
     QCOMPARE(model.droppedCount(0), 0);
+}
+
+namespace {
+
+RequestTiming started(const QString &id, double startMs)
+{
+    RequestTiming r;
+    r.id = id;
+    r.url = QStringLiteral("https://example.com/") + id;
+    r.method = QStringLiteral("GET");
+    r.resourceType = QStringLiteral("Image");
+    r.startMs = startMs;
+    return r;
+}
+
+} // namespace
+
+void tst_WaterfallModel::pendingRowsAreReplacedInPlace()
+{
+    WaterfallModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    const QString fra = QStringLiteral("fra");
+    model.addRequest(fra, 0, RunView::First, request(QStringLiteral("doc"), 0, 40, QStringLiteral("Document")));
+    model.addStarted(fra, 0, RunView::First, { started(QStringLiteral("a"), 50), started(QStringLiteral("b"), 60) });
+    model.flushPending();
+    // A pending row appears where its request started, before it has ended.
+    QCOMPARE(idsOf(model, 0), (QStringList { QStringLiteral("doc"), QStringLiteral("a"), QStringLiteral("b") }));
+    const QModelIndex lane = model.laneIndex(0);
+    QVERIFY(model.isPending(0, 1));
+    QVERIFY(model.index(1, 0, lane).data(WaterfallModel::PendingRole).toBool());
+    QVERIFY(!model.isPending(0, 0));
+    QVERIFY(!model.index(1, 0, lane).data(WaterfallModel::EndMsRole).isValid());
+
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    // Requests that started later and ended first come in below; then "a" ends, after "b": it keeps its row.
+    model.addRequest(fra, 0, RunView::First, request(QStringLiteral("c"), 70, 5));
+    model.addRequest(fra, 0, RunView::First, request(QStringLiteral("b"), 60, 30));
+    model.addRequest(fra, 0, RunView::First, request(QStringLiteral("a"), 50, 300));
+    model.flushPending();
+    QCOMPARE(idsOf(model, 0),
+        (QStringList { QStringLiteral("doc"), QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c") }));
+    QCOMPARE(inserted.size(), 1); // only "c" is a new row: "a" and "b" were replaced, not inserted again
+    QCOMPARE(inserted.at(0).at(1).toInt(), 3);
+    QCOMPARE(changed.size(), 2);
+    QCOMPARE(changed.at(0).at(0).value<QModelIndex>().row(), 2);
+    QCOMPARE(changed.at(1).at(0).value<QModelIndex>().row(), 1);
+    QVERIFY(!model.isPending(0, 1));
+    QVERIFY(!model.hasPendingRows());
+    QCOMPARE(model.request(0, 1)->durationMs, 300.0);
+    QCOMPARE(model.index(1, 0, lane).data(WaterfallModel::EndMsRole).toDouble(), 350.0);
+    QVERIFY(!model.durationText(0, 1).isEmpty());
+    QCOMPARE(model.maxEndMs(), 350.0);
+
+    // A final frame whose pending one was not inserted yet (same event-loop turn) is inserted once, as final.
+    model.addStarted(fra, 0, RunView::First, { started(QStringLiteral("d"), 80) });
+    model.addRequest(fra, 0, RunView::First, request(QStringLiteral("d"), 80, 10));
+    model.flushPending();
+    QCOMPARE(model.requestCount(0), 5);
+    QVERIFY(!model.isPending(0, 4));
+    QCOMPARE(model.request(0, 4)->outcome, RequestTiming::Outcome::Finished);
+}
+
+void tst_WaterfallModel::pendingRowsGrowWithTheClock()
+{
+    WaterfallModel model;
+    double now = 1000;
+    model.setClock([&now] { return now; });
+    const QString fra = QStringLiteral("fra");
+    QVERIFY(!model.liveNowMs(0).has_value());
+    // The start of "a" at 100 ms arrives at clock 1000: the navigation start was at 900 at the latest.
+    model.addStarted(fra, 0, RunView::First, { started(QStringLiteral("a"), 100) });
+    model.flushPending();
+    QVERIFY(model.hasPendingRows());
+    QCOMPARE(model.liveNowMs(0).value(), 100.0);
+    now = 1500;
+    QCOMPARE(model.liveNowMs(0).value(), 600.0);
+    QCOMPARE(model.liveEndMs(), 600.0); // the axis follows the pending bar
+    QCOMPARE(model.maxEndMs(), 100.0);
+    // A frame that says the load is further than the clock thought moves the origin back, never forward.
+    model.addRequest(fra, 0, RunView::First, request(QStringLiteral("b"), 500, 300));
+    QCOMPARE(model.liveNowMs(0).value(), 800.0);
+    model.addStarted(fra, 0, RunView::First, { started(QStringLiteral("c"), 10) });
+    QCOMPARE(model.liveNowMs(0).value(), 800.0);
+    // The stored test of a finished run has no pending rows and no clock.
+    model.setTest(TestRecord {});
+    QVERIFY(!model.hasPendingRows());
+}
+
+void tst_WaterfallModel::abandonedRowsStopAndAreMarked()
+{
+    WaterfallModel model;
+    double now = 0;
+    model.setClock([&now] { return now; });
+    const QString fra = QStringLiteral("fra");
+    const QString syd = QStringLiteral("syd");
+    model.addStarted(fra, 0, RunView::First, { started(QStringLiteral("a"), 0), started(QStringLiteral("b"), 20) });
+    model.addStarted(syd, 0, RunView::First, { started(QStringLiteral("s"), 0) });
+    model.addStarted(fra, 1, RunView::First, { started(QStringLiteral("later"), 0) });
+    model.flushPending();
+    now = 400;
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.endLive(fra, 0);
+    // fra's run 1 stopped where the clock was; syd and fra's run 2 go on.
+    QCOMPARE(changed.size(), 1);
+    QVERIFY(!model.isPending(0, 0));
+    QCOMPARE(model.abandonedAtMs(0, 0).value(), 420.0);
+    QCOMPARE(model.abandonedAtMs(0, 1).value(), 420.0);
+    QCOMPARE(model.request(0, 0)->outcome, RequestTiming::Outcome::Unfinished);
+    QVERIFY(model.isPending(1, 0));
+    QVERIFY(!model.abandonedAtMs(1, 0).has_value());
+    QCOMPARE(model.maxEndMs(), 420.0);
+    now = 900;
+    QCOMPARE(model.abandonedAtMs(0, 0).value(), 420.0); // stopped: the clock no longer moves it
+    // The test's end stops every run's.
+    model.endAllLive();
+    QVERIFY(!model.hasPendingRows());
+    QCOMPARE(model.abandonedAtMs(1, 0).value(), 900.0);
+    model.setView(1, RunView::First);
+    QCOMPARE(model.abandonedAtMs(0, 0).value(), 900.0);
 }
 
 QTEST_GUILESS_MAIN(tst_WaterfallModel)

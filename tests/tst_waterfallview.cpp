@@ -188,6 +188,7 @@ private slots:
     void rowsAppearWhileLoading();
     void detailsText();
     void errorsDurationsAndMarkersAreReadable();
+    void pendingRowsGrowUntilTheirRunEnds();
     void screenshots();
 };
 
@@ -613,6 +614,79 @@ void tst_WaterfallView::errorsDurationsAndMarkersAreReadable()
     const QString dir = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
     if (!dir.isEmpty())
         view.grab().save(dir + QStringLiteral("/waterfall-errors-markers.png"));
+}
+
+void tst_WaterfallView::pendingRowsGrowUntilTheirRunEnds()
+{
+    WaterfallModel model;
+    double now = 100;
+    model.setClock([&now] { return now; });
+    RequestPhases phases;
+    phases.wait = 80;
+    phases.receive = 20;
+    model.addRequest(QStringLiteral("fra"), 0, RunView::First, finished(QStringLiteral("index.html"), 0, phases));
+    RequestTiming image;
+    image.id = QStringLiteral("hero.jpg");
+    image.url = QStringLiteral("https://example.com/hero.jpg");
+    image.resourceType = QStringLiteral("Image");
+    image.startMs = 50;
+    model.addStarted(QStringLiteral("fra"), 0, RunView::First, { image });
+    model.flushPending();
+    WaterfallView view;
+    view.setModel(&model);
+    view.setLayoutMode(LayoutMode::Stacked);
+    view.resize(900, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    // The pending bar's leading edge: the rightmost dark pixel on the middle line of its row, right of the labels.
+    const auto barEnd = [&] {
+        const QImage shot = view.viewport()->grab().toImage();
+        const WaterfallGeometry g = view.layoutGeometry();
+        const QRectF row = g.rowRect(0, 1);
+        const QRectF bars = g.barArea(0);
+        for (int x = std::min(int(bars.right()), shot.width()) - 1; x > int(bars.left()); --x) {
+            if (qGray(shot.pixel(x, int(row.center().y()))) < 100)
+                return std::pair(double(x), g.scale(0));
+        }
+        return std::pair(-1.0, g.scale(0));
+    };
+    const auto endsAt = [&](double ms) {
+        const auto [x, scale] = barEnd();
+        if (std::abs(x - scale.x(ms)) > 3)
+            qInfo("bar ends at %f, expected %f", x, scale.x(ms));
+        return std::abs(x - scale.x(ms)) <= 3;
+    };
+    QVERIFY(model.isPending(0, 1));
+    now = 400;
+    QTRY_VERIFY_WITH_TIMEOUT(endsAt(400), 10'000); // it grows with the clock, without a new frame
+    now = 800;
+    QTRY_VERIFY_WITH_TIMEOUT(endsAt(800), 10'000);
+    QCOMPARE(model.requestCount(0), 2); // it grew; it did not move or multiply
+    const QString dir = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        view.grab().save(dir + QStringLiteral("/waterfall-pending.png"));
+
+    // The run ends without the image's end: the bar stops where it was, and ends in an error-coloured cross.
+    model.endLive(QStringLiteral("fra"), 0);
+    now = 1600;
+    QTRY_VERIFY_WITH_TIMEOUT(!model.hasPendingRows(), 10'000);
+    QCoreApplication::processEvents();
+    const QImage shot = view.viewport()->grab().toImage();
+    const WaterfallGeometry g = view.layoutGeometry();
+    const QRectF row = g.rowRect(0, 1);
+    const double stopped = g.scale(0).x(800);
+    QVERIFY2(g.spanMs < 1600, qPrintable(QString::number(g.spanMs)));
+    int red = 0;
+    for (int x = int(stopped) - 8; x <= int(stopped) + 8; ++x) {
+        for (int y = int(row.top()); y < int(row.bottom()); ++y) {
+            const QColor c = shot.pixelColor(x, y);
+            red += c.red() - c.blue() > 60 && c.red() - c.green() > 60 ? 1 : 0;
+        }
+    }
+    QVERIFY2(red > 4, qPrintable(QString::number(red)));
+    QCOMPARE(model.abandonedAtMs(0, 1), std::optional<double>(800));
+    if (!dir.isEmpty())
+        view.grab().save(dir + QStringLiteral("/waterfall-abandoned.png"));
 }
 
 void tst_WaterfallView::detailsText()

@@ -98,6 +98,10 @@ void RunController::startRun(int run)
         [this, run](const QString &region, RunView view, const RequestTiming &request) {
             emit requestFinished(region, run, view, request);
         });
+    connect(test, &MultiRegionRun::requestsStarted, this,
+        [this, run](const QString &region, RunView view, const QList<RequestTiming> &requests) {
+            emit requestsStarted(region, run, view, requests);
+        });
     connect(test, &MultiRegionRun::metrics, this,
         [this, run](const QString &region, RunView view, const MetricsMessage &metrics) {
             if (metrics.provisional) {

@@ -54,6 +54,9 @@ signals:
     // `probeStarting`: Queued because a probe is being booted for it (a cold start), not behind busy ones.
     void regionState(const QString &region, RunState state, const QString &detail, bool probeStarting);
     void requestFinished(const QString &region, int run, RunView view, const RequestTiming &request);
+    // Requests that have started and not ended: for the live waterfall only (nothing keeps them); each one's
+    // requestFinished() follows, unless the run ends first.
+    void requestsStarted(const QString &region, int run, RunView view, const QList<RequestTiming> &requests);
     // A view's load event has fired and these are its metrics as of then: to show at once, not a result (its
     // viewMeasured() follows, unless the run fails first).
     void viewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);

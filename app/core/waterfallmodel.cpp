@@ -4,9 +4,11 @@
 #include "regionsummary.h"
 #include "testrecord.h"
 
+#include <QElapsedTimer>
 #include <QUrl>
 
 #include <algorithm>
+#include <memory>
 
 namespace {
 
@@ -28,6 +30,14 @@ WaterfallModel::WaterfallModel(QObject *parent)
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(0);
     connect(&m_flushTimer, &QTimer::timeout, this, &WaterfallModel::flushPending);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    m_clock = [clock] { return double(clock->nsecsElapsed()) / 1e6; };
+}
+
+void WaterfallModel::setClock(std::function<double()> nowMs)
+{
+    m_clock = std::move(nowMs);
 }
 
 WaterfallModel::~WaterfallModel() = default;
@@ -120,17 +130,22 @@ void WaterfallModel::setTest(const TestRecord &test)
     endResetModel();
 }
 
+WaterfallModel::Entry WaterfallModel::makeEntry(const RequestTiming &request)
+{
+    QString host = request.url.startsWith(u"data:") ? QString() : QUrl(request.url).host();
+    return Entry { request, shortLabel(request.url), std::move(host), typeCategory(request.resourceType),
+        request.durationMs ? DisplayFormat::duration(request.durationMs) : QString(), false, std::nullopt };
+}
+
 bool WaterfallModel::store(Load &load, const RequestTiming &request)
 {
     if (load.entries.size() >= maxRequestsPerLoad) {
         ++load.dropped;
         return false;
     }
-    QString host = request.url.startsWith(u"data:") ? QString() : QUrl(request.url).host();
+    load.entries.append(makeEntry(request));
     if (load.documentHost.isEmpty() && request.resourceType == u"Document")
-        load.documentHost = host;
-    load.entries.append(Entry { request, shortLabel(request.url), std::move(host), typeCategory(request.resourceType),
-        request.durationMs ? DisplayFormat::duration(request.durationMs) : QString() });
+        load.documentHost = load.entries.constLast().host;
     return true;
 }
 
@@ -140,6 +155,13 @@ void WaterfallModel::addRequest(const QString &region, int runIndex, RunView vie
     const LoadKey key { runIndex, view };
     Load &load = loadFor(lane, key);
     const bool shown = key == shownKey(m_lanes[static_cast<size_t>(lane)]);
+    noteClock(load, knownEndMs(request)); // every frame tells where the load was at least
+    if (const auto found = load.pendingIds.constFind(request.id); found != load.pendingIds.cend()) {
+        const qsizetype entryIndex = *found;
+        load.pendingIds.erase(found);
+        replacePending(lane, load, entryIndex, request, shown);
+        return;
+    }
     if (!store(load, request)) {
         if (shown) {
             const QModelIndex index = laneIndex(lane);
@@ -147,11 +169,152 @@ void WaterfallModel::addRequest(const QString &region, int runIndex, RunView vie
         }
         return;
     }
+    queueLast(lane, load, shown);
+}
+
+void WaterfallModel::queueLast(int lane, const Load &load, bool shown)
+{
     if (!shown || !passes(load.entries.constLast()))
         return;
     m_lanes[static_cast<size_t>(lane)].pending.append(load.entries.size() - 1);
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
+}
+
+void WaterfallModel::addStarted(const QString &region, int runIndex, RunView view, const QList<RequestTiming> &requests)
+{
+    const int lane = addLane(region);
+    const LoadKey key { runIndex, view };
+    Load &load = loadFor(lane, key);
+    const bool shown = key == shownKey(m_lanes[static_cast<size_t>(lane)]);
+    for (const RequestTiming &request : requests) {
+        noteClock(load, request.startMs);
+        // Beyond the cap a start is not shown; its final request is counted as dropped when it comes.
+        if (load.entries.size() >= maxRequestsPerLoad || load.pendingIds.contains(request.id))
+            continue;
+        RequestTiming started = request;
+        started.outcome = RequestTiming::Outcome::Unfinished;
+        if (!store(load, started))
+            continue;
+        load.entries.last().pending = true;
+        load.pendingIds.insert(request.id, load.entries.size() - 1);
+        queueLast(lane, load, shown);
+    }
+}
+
+void WaterfallModel::replacePending(
+    int lane, Load &load, qsizetype entryIndex, const RequestTiming &request, bool shown)
+{
+    // The row stays where it is: the final frame's start is the same moment as the pending one's.
+    const int row = shown ? rowOfEntry(lane, entryIndex) : -1;
+    Entry &entry = load.entries[entryIndex];
+    entry = makeEntry(request);
+    if (load.documentHost.isEmpty() && request.resourceType == u"Document")
+        load.documentHost = entry.host;
+    if (row < 0)
+        return; // not inserted yet (it will be as it is now), or not shown
+    includeInMaxEnd(entry);
+    const QModelIndex changed = index(row, 0, laneIndex(lane));
+    emit dataChanged(changed, changed);
+}
+
+int WaterfallModel::rowOfEntry(int lane, qsizetype entryIndex) const
+{
+    const Lane &target = m_lanes[static_cast<size_t>(lane)];
+    if (!target.shown)
+        return -1;
+    const QList<Entry> &entries = target.shown->entries;
+    const double start = entries.at(entryIndex).timing.startMs;
+    auto it = std::lower_bound(target.rows.cbegin(), target.rows.cend(), start,
+        [&](qsizetype row, double value) { return entries.at(row).timing.startMs < value; });
+    for (; it != target.rows.cend() && entries.at(*it).timing.startMs <= start; ++it) {
+        if (*it == entryIndex)
+            return int(it - target.rows.cbegin());
+    }
+    return -1;
+}
+
+void WaterfallModel::noteClock(Load &load, double ms) const
+{
+    // A frame cannot come before the moment it describes: the navigation start was at least `ms` ago.
+    const double origin = m_clock() - ms;
+    if (!load.originMs || origin < *load.originMs)
+        load.originMs = origin;
+}
+
+void WaterfallModel::endLive(const QString &region, int runIndex)
+{
+    if (const int lane = laneOf(region); lane >= 0)
+        endLiveIn(lane, runIndex);
+}
+
+void WaterfallModel::endAllLive()
+{
+    for (int lane = 0; lane < laneCount(); ++lane)
+        endLiveIn(lane, std::nullopt);
+}
+
+void WaterfallModel::endLiveIn(int lane, std::optional<int> runIndex)
+{
+    Lane &target = m_lanes[static_cast<size_t>(lane)];
+    bool shownChanged = false;
+    for (auto &[key, load] : target.loads) {
+        if ((runIndex && key.first != *runIndex) || load.pendingIds.isEmpty())
+            continue;
+        const double now = load.originMs ? m_clock() - *load.originMs : 0;
+        for (const qsizetype entryIndex : std::as_const(load.pendingIds)) {
+            Entry &entry = load.entries[entryIndex];
+            entry.pending = false;
+            entry.abandonedAtMs = std::max(entry.timing.startMs, now);
+            if (&load == target.shown)
+                includeInMaxEnd(entry);
+        }
+        load.pendingIds.clear();
+        shownChanged = shownChanged || &load == target.shown;
+    }
+    if (shownChanged && !target.rows.isEmpty()) {
+        const QModelIndex parent = laneIndex(lane);
+        emit dataChanged(index(0, 0, parent), index(int(target.rows.size()) - 1, 0, parent));
+    }
+}
+
+std::optional<double> WaterfallModel::liveNowMs(int lane) const
+{
+    if (lane < 0 || lane >= laneCount())
+        return std::nullopt;
+    const Load *shown = m_lanes[static_cast<size_t>(lane)].shown;
+    if (!shown || !shown->originMs)
+        return std::nullopt;
+    return m_clock() - *shown->originMs;
+}
+
+bool WaterfallModel::hasPendingRows() const
+{
+    return std::any_of(m_lanes.cbegin(), m_lanes.cend(),
+        [](const Lane &lane) { return lane.shown && !lane.shown->pendingIds.isEmpty() && !lane.rows.isEmpty(); });
+}
+
+double WaterfallModel::liveEndMs() const
+{
+    double end = m_maxEndMs;
+    for (int lane = 0; lane < laneCount(); ++lane) {
+        const Load *shown = m_lanes[static_cast<size_t>(lane)].shown;
+        if (shown && !shown->pendingIds.isEmpty())
+            end = std::max(end, liveNowMs(lane).value_or(0));
+    }
+    return end;
+}
+
+bool WaterfallModel::isPending(int lane, int row) const
+{
+    const Entry *found = entry(lane, row);
+    return found && found->pending;
+}
+
+std::optional<double> WaterfallModel::abandonedAtMs(int lane, int row) const
+{
+    const Entry *found = entry(lane, row);
+    return found ? found->abandonedAtMs : std::nullopt;
 }
 
 void WaterfallModel::flushPending()
@@ -321,7 +484,7 @@ void WaterfallModel::rebuild()
 
 void WaterfallModel::includeInMaxEnd(const Entry &entry)
 {
-    m_maxEndMs = std::max(m_maxEndMs, knownEndMs(entry.timing));
+    m_maxEndMs = std::max({ m_maxEndMs, knownEndMs(entry.timing), entry.abandonedAtMs.value_or(0) });
 }
 
 void WaterfallModel::includeInMaxEnd(const PageMetrics &metrics)
@@ -485,6 +648,8 @@ QVariant WaterfallModel::data(const QModelIndex &index, int role) const
         if (const auto end = found->timing.endMs())
             return *end;
         return {};
+    case PendingRole:
+        return found->pending;
     default:
         return {};
     }
@@ -503,5 +668,6 @@ QHash<int, QByteArray> WaterfallModel::roleNames() const
     names.insert(DroppedCountRole, "droppedCount");
     names.insert(ScreenshotRole, "screenshot");
     names.insert(ShownRunRole, "shownRun");
+    names.insert(PendingRole, "pending");
     return names;
 }

@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -29,6 +30,12 @@ struct TestRecord;
 // event-loop turn (flushPending()), sorted and in as few beginInsertRows() ranges as the order allows, so a view
 // sees one batch per turn instead of one signal per request. A request that ended late but started early is
 // inserted where it started, in the middle of its lane.
+//
+// Pending rows: a probe that sends `started` frames announces requests at their start; addStarted() shows each as a
+// pending row where it started (its bar grows to liveNowMs(), the lane's clock), and the request's addRequest(), with
+// the same id, replaces it in place, so rows keep their order and nothing jumps. A run that ends without some of its
+// ends (endLive(): failed, cancelled, its probe gone) leaves those rows stopped where they were and marked
+// abandoned. Pending rows are live state only: setTest() and the history never have any.
 //
 // Cap: each page load (region, run, view) keeps its first maxRequestsPerLoad requests; later ones are counted
 // (droppedCount()) but not stored. The oldest are kept, unlike a log, because the start of a waterfall (the
@@ -57,6 +64,7 @@ public:
         DroppedCountRole, // lanes: qsizetype, requests of the shown page load beyond the cap
         ScreenshotRole, // lanes: QByteArray, the shown page load's screenshot (PNG); empty without one
         ShownRunRole, // lanes: int, the run index (from 0) the lane shows
+        PendingRole, // request rows: bool, started and not ended yet (live only)
     };
 
     static constexpr qsizetype maxRequestsPerLoad = 5000;
@@ -72,6 +80,14 @@ public:
     // Adds a lane for the region unless it has one; returns the lane's row.
     int addLane(const QString &region);
     void addRequest(const QString &region, int runIndex, RunView view, const RequestTiming &request);
+    // Requests that have started and not ended (a `started` frame): pending rows until their addRequest().
+    void addStarted(const QString &region, int runIndex, RunView view, const QList<RequestTiming> &requests);
+    // The run ended: its rows still pending stop growing (at the lane's clock now) and are marked abandoned.
+    void endLive(const QString &region, int runIndex);
+    // Every run ended (the test did).
+    void endAllLive();
+    // The clock pending rows grow by, in ms (monotonic; tests and benchmarks set their own).
+    void setClock(std::function<double()> nowMs);
     void setPageMetrics(const QString &region, int runIndex, RunView view, const PageMetrics &metrics);
     // The view's screenshot as the probe sent it (PNG); empty: none was taken.
     void setScreenshot(const QString &region, int runIndex, RunView view, const QByteArray &png);
@@ -117,6 +133,16 @@ public:
     // The latest end of a shown request (its known part if unfinished) or FCP/LCP/DCL/load marker, over all lanes:
     // the extent of the time axis they share. 0 when there is nothing.
     double maxEndMs() const { return m_maxEndMs; }
+    // maxEndMs(), or further while a shown row is pending: the time axis then reaches the lanes' "now".
+    double liveEndMs() const;
+    // A shown row is pending: the view repaints while it is, for the bars grow.
+    bool hasPendingRows() const;
+    bool isPending(int lane, int row) const;
+    // Where an abandoned row's bar stopped (ms from navigation start); nullopt for any other row.
+    std::optional<double> abandonedAtMs(int lane, int row) const;
+    // The lane's shown page load's "now" in ms from its navigation start, as far as the app can tell: the clock's
+    // time since the earliest moment its frames put the navigation start at. nullopt before any frame of it came.
+    std::optional<double> liveNowMs(int lane) const;
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -134,6 +160,8 @@ private:
         QString host;
         QString category;
         QString duration; // DisplayFormat's, once: a label painted on every frame
+        bool pending = false; // started, not ended: its bar grows to the lane's now
+        std::optional<double> abandonedAtMs; // was pending when its run ended: its bar stopped here
     };
     struct Load
     {
@@ -142,6 +170,8 @@ private:
         std::optional<PageMetrics> metrics;
         QByteArray screenshotPng;
         qsizetype dropped = 0;
+        QHash<QString, qsizetype> pendingIds; // id → index into entries, of the pending ones
+        std::optional<double> originMs; // the clock's time at its navigation start, as the frames so far put it
     };
     struct Lane
     {
@@ -157,6 +187,16 @@ private:
     Load &loadFor(int lane, const LoadKey &key);
     // Stores the request in the load unless it is full (then counts it as dropped); false when dropped.
     static bool store(Load &load, const RequestTiming &request);
+    static Entry makeEntry(const RequestTiming &request);
+    // A frame of the load came now saying the load had reached `ms`: the origin moves back if that needs it.
+    void noteClock(Load &load, double ms) const;
+    // The row of the lane showing entries[entry], or -1 (not shown, filtered out, not inserted yet).
+    int rowOfEntry(int lane, qsizetype entry) const;
+    void replacePending(int lane, Load &load, qsizetype entryIndex, const RequestTiming &request, bool shown);
+    // Queues the load's last entry for insertion when the lane shows it and the filter lets it through.
+    void queueLast(int lane, const Load &load, bool shown);
+    // Ends the pending rows of the lane's loads of runIndex (of every run: nullopt).
+    void endLiveIn(int lane, std::optional<int> runIndex);
     bool passes(const Entry &entry) const;
     void rebuild(); // inside begin/endResetModel
     void includeInMaxEnd(const Entry &entry);
@@ -169,4 +209,5 @@ private:
     QSet<QString> m_filter;
     double m_maxEndMs = 0;
     QTimer m_flushTimer;
+    std::function<double()> m_clock;
 };

@@ -315,3 +315,32 @@ void WaterfallPainter::paintLane(
         paintMarkers(painter, *lane.metrics, scale, bars.top(), bars.bottom());
     painter.restore();
 }
+
+void WaterfallPainter::paintPendingRow(QPainter &painter, const RequestTiming &request, const QString &label,
+    const RowRects &rects, const WaterfallScale &scale, double untilMs, bool abandoned) const
+{
+    const double u = m_unit;
+    painter.save();
+    painter.setPen(abandoned ? m_theme.error() : m_theme.muted());
+    painter.drawText(rects.label, Qt::AlignVCenter | Qt::AlignLeft, m_elide(label, rects.label.width()));
+    const double inset = std::max(3 * u, std::round(rects.row.height() * 0.22));
+    const double left = scale.x(request.startMs);
+    const QRectF bar(
+        left, rects.row.top() + inset, std::max(2 * u, scale.x(untilMs) - left), rects.row.height() - 2 * inset);
+    QColor fill = m_theme.muted();
+    fill.setAlphaF(0.35);
+    painter.fillRect(bar, fill);
+    painter.fillRect(bar, QBrush(m_theme.muted(), Qt::BDiagPattern));
+    if (abandoned) {
+        // Stopped, not going: a cross where the bar ends, in the error colour.
+        const double half = bar.height() / 2;
+        const QPointF centre(bar.right(), bar.center().y());
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(QPen(m_theme.error(), 1.5 * u));
+        painter.drawLine(centre + QPointF(-half, -half), centre + QPointF(half, half));
+        painter.drawLine(centre + QPointF(-half, half), centre + QPointF(half, -half));
+    } else {
+        painter.fillRect(QRectF(bar.right() - 2 * u, bar.top(), 2 * u, bar.height()), m_theme.text());
+    }
+    painter.restore();
+}

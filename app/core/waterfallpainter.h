@@ -101,6 +101,12 @@ public:
     // A whole lane in `rect`: the axis on top, then a row per request, the markers over them.
     void paintLane(QPainter &painter, const QRectF &rect, const Lane &lane, const LaneLayout &layout) const;
 
+    // A live row whose request has started and not ended: its label quieter, its bar from its start to `untilMs` (the
+    // lane's clock) striped in the muted colour with a solid leading edge, so it reads as "still going" and never as
+    // a phase. `abandoned`: its run ended first; the bar stopped at `untilMs` and ends in an error-coloured cross.
+    void paintPendingRow(QPainter &painter, const RequestTiming &request, const QString &label, const RowRects &rects,
+        const WaterfallScale &scale, double untilMs, bool abandoned) const;
+
 private:
     QString statusText(const RequestTiming &request) const;
 

@@ -157,6 +157,14 @@ void MainWindow::connectRun()
         [this](const QString &region, int run, RunView view, const RequestTiming &request) {
             m_waterfallModel->addRequest(region, run - 1, view, request);
         });
+    // Pending requests are live state: straight from the controller, never through the recorder and its history.
+    connect(m_controller, &RunController::requestsStarted, m_waterfallModel,
+        [this](const QString &region, int run, RunView view, const QList<RequestTiming> &requests) {
+            m_waterfallModel->addStarted(region, run - 1, view, requests);
+        });
+    connect(m_controller, &RunController::runFinished, m_waterfallModel,
+        [this](const QString &region, int run) { m_waterfallModel->endLive(region, run - 1); });
+    connect(m_controller, &RunController::finished, m_waterfallModel, &WaterfallModel::endAllLive);
     connect(m_recorder, &RunRecorder::viewMeasured, m_waterfallModel,
         [this](const QString &region, int run, RunView view, const PageMetrics &metrics) {
             m_waterfallModel->setPageMetrics(region, run - 1, view, metrics);

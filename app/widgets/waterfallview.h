@@ -20,7 +20,8 @@ class WaterfallPainter;
 //
 // What rows, axes and the legend look like is WaterfallPainter's (the PDF report paints through it too): bars split
 // into the request's phases in DevTools' colours, failed requests outlined in the theme's error colour, unfinished
-// ones with a dashed open end, the page's first contentful paint, DOMContentLoaded and load as vertical lines.
+// ones with a dashed open end, requests still going (pending, live only) with a striped bar growing to the lane's
+// clock, the page's first contentful paint, DOMContentLoaded and load as vertical lines.
 // Where they go is WaterfallGeometry's. Hovering a row shows its details; clicking selects it, shows the details
 // and emits requestClicked().
 class WaterfallView final : public QAbstractScrollArea
@@ -87,6 +88,8 @@ private:
     LayoutMode m_mode = LayoutMode::SideBySide;
     double m_minimumSpanMs = 0;
     QTimer m_relayoutTimer;
+    // While a shown request is pending its bar grows: a repaint per tick, and none when nothing is pending.
+    QTimer m_liveTimer;
     QPersistentModelIndex m_selected;
     // Labels elided for the current URL column width; most rows are painted many times while a page loads.
     QHash<QString, QString> m_elided;

@@ -37,6 +37,7 @@ public:
 signals:
     void regionStatus(const QString &region, RunState state, const QString &detail);
     void requestFinished(const QString &region, RunView view, const RequestTiming &request);
+    void requestsStarted(const QString &region, RunView view, const QList<RequestTiming> &requests);
     void metrics(const QString &region, RunView view, const MetricsMessage &metrics);
     void regionDone(const QString &region, const DoneMessage &done);
     void finished();

@@ -47,6 +47,8 @@ public:
 signals:
     void status(RunState state, const QString &detail);
     void requestFinished(RunView view, const RequestTiming &request);
+    // Started and not ended yet: live state only, replaced by each one's requestFinished().
+    void requestsStarted(RunView view, const QList<RequestTiming> &requests);
     void metrics(RunView view, const MetricsMessage &metrics);
     void done(const DoneMessage &done);
 

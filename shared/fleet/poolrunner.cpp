@@ -65,6 +65,11 @@ void PoolRunner::connectProbe(
             if (PoolRun *run = liveRun(runId))
                 emit run->requestFinished(view, request);
         });
+    QObject::connect(probe, &ProbeClient::requestsStarted, pool,
+        [this](const QString &runId, RunView view, const QList<RequestTiming> &requests) {
+            if (PoolRun *run = liveRun(runId))
+                emit run->requestsStarted(view, requests);
+        });
     QObject::connect(
         probe, &ProbeClient::metrics, pool, [this](const QString &runId, RunView view, const MetricsMessage &metrics) {
             if (PoolRun *run = liveRun(runId))

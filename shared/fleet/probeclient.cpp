@@ -281,6 +281,8 @@ void ProbeClient::onConnected()
     hello.supported = VersionRange::supported();
     hello.software = QStringLiteral("worldspeed");
     hello.version = QStringLiteral(WORLDSPEED_VERSION);
+    // Pending requests for the live waterfall: a probe that knows them sends them, an older one ignores this.
+    hello.capabilities = QStringList { HelloMessage::startedCapability.toString() };
     send(hello);
 }
 
@@ -376,6 +378,9 @@ void ProbeClient::onSessionFrame(const DecodedFrame &frame)
     } else if (const auto *request = std::get_if<RequestMessage>(&message)) {
         if (knownRun(request->runId, RequestMessage::typeName))
             emit requestFinished(request->runId, request->view, request->request);
+    } else if (const auto *started = std::get_if<StartedMessage>(&message)) {
+        if (knownRun(started->runId, StartedMessage::typeName))
+            emit requestsStarted(started->runId, started->view, started->requests);
     } else if (const auto *page = std::get_if<MetricsMessage>(&message)) {
         if (knownRun(page->runId, MetricsMessage::typeName))
             emit metrics(page->runId, page->view, *page);

@@ -113,6 +113,8 @@ signals:
 
     void status(const QString &runId, RunState state, const QString &detail);
     void requestFinished(const QString &runId, RunView view, const RequestTiming &request);
+    // Requests that have started and not ended (pending); each one's requestFinished() follows with its id.
+    void requestsStarted(const QString &runId, RunView view, const QList<RequestTiming> &requests);
     void metrics(const QString &runId, RunView view, const MetricsMessage &metrics);
     void done(const QString &runId, const DoneMessage &done);
     void loadReport(const LoadMessage &load);

@@ -171,9 +171,9 @@ QJsonObject HelloMessage::toJson() const
         json.insert(QStringLiteral("capacity"), capacity);
         if (!browserVersion.isEmpty())
             json.insert(QStringLiteral("browserVersion"), browserVersion);
-        if (!capabilities.isEmpty())
-            json.insert(QStringLiteral("capabilities"), QJsonArray::fromStringList(capabilities));
     }
+    if (!capabilities.isEmpty())
+        json.insert(QStringLiteral("capabilities"), QJsonArray::fromStringList(capabilities));
     return json;
 }
 
@@ -204,16 +204,17 @@ std::optional<HelloMessage> HelloMessage::fromJson(const QJsonObject &json, QStr
             r.integer(QStringLiteral("capacity"), P::Required, 1, ProtocolLimits::maxCapacity).value_or(0));
         m.browserVersion
             = r.string(QStringLiteral("browserVersion"), P::Optional, ProtocolLimits::maxBrowserVersionLength);
-        const QJsonArray capabilities
-            = r.array(QStringLiteral("capabilities"), P::Optional, ProtocolLimits::maxCapabilities);
-        for (const QJsonValue &capability : capabilities) {
-            if (!capability.isString() || !ProtocolLimits::isIdentifier(capability.toString())) {
-                if (r.ok())
-                    r.fail(QStringLiteral("capabilities"), QStringLiteral("each capability is an identifier"));
-                break;
-            }
-            m.capabilities.append(capability.toString());
+    }
+    // Both roles: a probe's say what it honours and sends, a client's what it reads.
+    const QJsonArray capabilities
+        = r.array(QStringLiteral("capabilities"), P::Optional, ProtocolLimits::maxCapabilities);
+    for (const QJsonValue &capability : capabilities) {
+        if (!capability.isString() || !ProtocolLimits::isIdentifier(capability.toString())) {
+            if (r.ok())
+                r.fail(QStringLiteral("capabilities"), QStringLiteral("each capability is an identifier"));
+            break;
         }
+        m.capabilities.append(capability.toString());
     }
     return finish(r, std::move(m), error);
 }
@@ -306,6 +307,44 @@ std::optional<RequestMessage> RequestMessage::fromJson(const QJsonObject &json, 
         m.request = std::move(*request);
     else
         failNested(r, QStringLiteral("request"), nested);
+    return finish(r, std::move(m), error);
+}
+
+// started -------------------------------------------------------------------------------------------------------
+
+QJsonObject StartedMessage::toJson() const
+{
+    QJsonArray list;
+    for (const RequestTiming &request : requests)
+        list.append(request.toJson());
+    return QJsonObject {
+        { QStringLiteral("runId"), runId },
+        { QStringLiteral("view"), runViewName(view) },
+        { QStringLiteral("requests"), list },
+    };
+}
+
+std::optional<StartedMessage> StartedMessage::fromJson(const QJsonObject &json, QString *error)
+{
+    JsonReader r(json);
+    StartedMessage m;
+    m.runId = identifier(r, QStringLiteral("runId"));
+    m.view = readView(r);
+    const QJsonArray list = r.array(QStringLiteral("requests"), P::Required, maxRequests);
+    if (r.ok() && list.isEmpty())
+        r.fail(QStringLiteral("requests"), QStringLiteral("must not be empty"));
+    for (qsizetype i = 0; r.ok() && i < list.size(); ++i) {
+        const QString key = QStringLiteral("requests[%1]").arg(i);
+        if (!list.at(i).isObject()) {
+            r.fail(key, QStringLiteral("expected an object"));
+            break;
+        }
+        QString nested;
+        if (auto request = RequestTiming::fromJson(list.at(i).toObject(), &nested))
+            m.requests.append(std::move(*request));
+        else
+            failNested(r, key, nested);
+    }
     return finish(r, std::move(m), error);
 }
 

@@ -75,9 +75,12 @@ struct HelloMessage
     QString region;
     int capacity = 0; // concurrent runs
     QString browserVersion; // empty until the browser has been started once
-    // The run options beyond the first version's that this probe honours (LoadOptions::capabilities()). A probe
-    // that predates them sends none, and a client sends it no run that needs one.
+    // What the sender does beyond protocol v1. A probe's: the run options it honours (LoadOptions::capabilities())
+    // and the frames it can send (startedCapability); a probe that predates them sends none, and a client sends it
+    // no run that needs one. A client's: the frames it reads beyond v1, which a probe sends it only then.
     QStringList capabilities;
+    // `started` frames: a probe sends them only to a client whose hello lists this, and lists it in its own.
+    static constexpr QStringView startedCapability = u"started";
 
     QJsonObject toJson() const;
     static std::optional<HelloMessage> fromJson(const QJsonObject &json, QString *error);
@@ -132,6 +135,22 @@ struct RequestMessage
     QJsonObject toJson() const;
     static std::optional<RequestMessage> fromJson(const QJsonObject &json, QString *error);
     friend bool operator==(const RequestMessage &, const RequestMessage &) = default;
+};
+
+// probe → app: requests that have started and not ended yet (the live waterfall's pending rows), batched. Each
+// carries what is known at its start (id, URL, startMs, method, resourceType, priority); its `request` frame, with the
+// same id, follows when it ends and replaces it. Sent only to a client that asked for them in its hello.
+struct StartedMessage
+{
+    static constexpr QStringView typeName = u"started";
+    static constexpr qsizetype maxRequests = 100; // per frame: 100 URLs of 64 KiB stay far below a client's limit
+    QString runId;
+    RunView view = RunView::First;
+    QList<RequestTiming> requests; // 1 … maxRequests
+
+    QJsonObject toJson() const;
+    static std::optional<StartedMessage> fromJson(const QJsonObject &json, QString *error);
+    friend bool operator==(const StartedMessage &, const StartedMessage &) = default;
 };
 
 // probe → app: the page-level numbers of one view. A provisional one comes right after the view's load event (what
@@ -196,7 +215,7 @@ struct ErrorMessage
 };
 
 using Message = std::variant<AuthMessage, HelloMessage, RunMessage, CancelMessage, StatusMessage, RequestMessage,
-    MetricsMessage, DoneMessage, LoadMessage, ErrorMessage>;
+    MetricsMessage, DoneMessage, LoadMessage, ErrorMessage, StartedMessage>;
 
 // The wire type names this version knows, in the variant's order.
 QStringList knownMessageTypes();

@@ -1,6 +1,12 @@
 // What the live waterfall costs to paint while a test streams in: 8 regions × 500 requests arriving in batches
-// (50 per region every 100 ms, about what 8 probes send while loading a heavy page), the view repainted after each
-// batch, against painting the same view with the same lanes but no requests. Offscreen, in one process.
+// (one batch per region every 100 ms, about what 8 probes send while loading a heavy page), the view repainted after
+// each batch, against painting the same view with the same lanes but no requests. Offscreen, in one process.
+//
+// The stream is what a probe with `started` frames sends: the page load's ~6.5 s are cut into as many windows as
+// there are batches; each batch brings, per region, the starts of the requests that started in its window and are
+// still going at its end (addStarted(): pending rows, whose bars grow to the model's clock, here the simulated time)
+// and the ends of those that ended in it (addRequest(), replacing their pending rows). A request that starts and
+// ends in one window is sent only as ended, as the probe's batching does. So every frame paints pending rows too.
 // A benchmark reports; it never passes or fails on a number. It exits non-zero only when a run did not work.
 //
 // Each frame is one synchronous repaint() of the viewport after the batch has been added and flushed into the
@@ -156,6 +162,49 @@ void waitUntil(const QElapsedTimer &clock, qint64 deadlineMs)
     }
 }
 
+// One batch of one region: the starts of its window that are still going at its end, then its window's ends.
+struct Batch
+{
+    QList<RequestTiming> started;
+    QList<RequestTiming> ended;
+};
+
+// Per region, per batch: the page loads cut into `batches` windows of the same length.
+QList<QList<Batch>> schedule(const QList<QList<RequestTiming>> &loads, int batches, double *windowMs)
+{
+    double spanMs = 1;
+    for (const QList<RequestTiming> &load : loads) {
+        for (const RequestTiming &r : load)
+            spanMs = std::max(spanMs, r.endMs().value_or(r.startMs) + 1);
+    }
+    *windowMs = spanMs / batches;
+    const auto windowOf = [&](double ms) { return std::min(batches - 1, static_cast<int>(ms / *windowMs)); };
+    QList<QList<Batch>> out;
+    for (const QList<RequestTiming> &load : loads) {
+        QList<Batch> lane(batches);
+        for (const RequestTiming &r : load) {
+            const int startWindow = windowOf(r.startMs);
+            // What never ends is closed as unfinished when the view ends: with the last batch.
+            const int endWindow = r.endMs() ? windowOf(*r.endMs()) : batches - 1;
+            if (endWindow > startWindow) {
+                RequestTiming start;
+                start.id = r.id;
+                start.url = r.url;
+                start.method = r.method;
+                start.resourceType = r.resourceType;
+                start.startMs = r.startMs;
+                lane[startWindow].started.append(start);
+            }
+            lane[endWindow].ended.append(r); // `load` is in end order already
+        }
+        for (Batch &batch : lane)
+            std::stable_sort(batch.started.begin(), batch.started.end(),
+                [](const RequestTiming &a, const RequestTiming &b) { return a.startMs < b.startMs; });
+        out.append(lane);
+    }
+    return out;
+}
+
 struct ModeResult
 {
     Stats streaming;
@@ -164,12 +213,28 @@ struct ModeResult
     Stats scrolled;
     double streamingWallMs = 0;
     qsizetype frames = 0;
+    Stats pendingRows; // pending rows in the model (all lanes) at each streamed frame
 };
+
+void saveScreenshot(const Config &config, WaterfallView &view, WaterfallView::LayoutMode mode, const QString &suffix)
+{
+    if (config.screenshotDir.isEmpty())
+        return;
+    const QString file = config.screenshotDir
+        + QStringLiteral("/bench_waterfall-%1%2.png")
+              .arg(mode == WaterfallView::LayoutMode::SideBySide ? u"side-by-side" : u"stacked", suffix);
+    if (!view.grab().save(file))
+        qFatal("bench_waterfall: could not write %s", qPrintable(file));
+}
 
 ModeResult runMode(const Config &config, WaterfallView::LayoutMode mode, const QList<QList<RequestTiming>> &loads)
 {
     ModeResult result;
     WaterfallModel model;
+    double simulatedNowMs = 0; // the pending bars' clock: where the page loads are at the frame
+    model.setClock([&simulatedNowMs] { return simulatedNowMs; });
+    double windowMs = 0;
+    const QList<QList<Batch>> stream = schedule(loads, (config.requests + config.batch - 1) / config.batch, &windowMs);
     WaterfallView view;
     view.setLayoutMode(mode);
     view.setModel(&model);
@@ -178,7 +243,7 @@ ModeResult runMode(const Config &config, WaterfallView::LayoutMode mode, const Q
     QCoreApplication::processEvents();
 
     const int batches = (config.requests + config.batch - 1) / config.batch;
-    QList<double> streaming, baseline, ingest, scrolled;
+    QList<double> streaming, baseline, ingest, scrolled, pendingRows;
     QElapsedTimer clock;
     for (int round = 0; round < config.rounds; ++round) {
         // Baseline: the same lanes, no requests, the same size and pacing.
@@ -192,20 +257,30 @@ ModeResult runMode(const Config &config, WaterfallView::LayoutMode mode, const Q
             waitUntil(clock, static_cast<qint64>(b + 1) * config.intervalMs);
         }
 
-        // Streaming: each tick, every region's next batch in end order, then one frame.
+        // Streaming: each tick, every region's next window (starts, then ends), then one frame.
         clock.start();
         for (int b = 0; b < batches; ++b) {
+            simulatedNowMs = (b + 1) * windowMs;
             QElapsedTimer ingestTimer;
             ingestTimer.start();
             for (int lane = 0; lane < config.lanes; ++lane) {
-                const QList<RequestTiming> &load = loads.at(lane);
-                const qsizetype end = std::min<qsizetype>(load.size(), static_cast<qsizetype>(b + 1) * config.batch);
-                for (qsizetype i = static_cast<qsizetype>(b) * config.batch; i < end; ++i)
-                    model.addRequest(regionCode(lane), 0, RunView::First, load.at(i));
+                const Batch &batch = stream.at(lane).at(b);
+                if (!batch.started.isEmpty())
+                    model.addStarted(regionCode(lane), 0, RunView::First, batch.started);
+                for (const RequestTiming &request : batch.ended)
+                    model.addRequest(regionCode(lane), 0, RunView::First, request);
             }
             model.flushPending();
             ingest.append(static_cast<double>(ingestTimer.nsecsElapsed()) / 1e6);
             streaming.append(repaintMs(view));
+            int pending = 0;
+            for (int lane = 0; lane < model.laneCount(); ++lane) {
+                for (int row = 0; row < model.requestCount(lane); ++row)
+                    pending += model.isPending(lane, row) ? 1 : 0;
+            }
+            pendingRows.append(pending);
+            if (round == 0 && b == batches / 2)
+                saveScreenshot(config, view, mode, QStringLiteral("-live")); // mid-stream: pending rows growing
             if (b == batches - 1) {
                 // The page is loaded: its markers come in with the last frame's data.
                 for (int lane = 0; lane < config.lanes; ++lane) {
@@ -218,13 +293,8 @@ ModeResult runMode(const Config &config, WaterfallView::LayoutMode mode, const Q
             }
             waitUntil(clock, static_cast<qint64>(b + 1) * config.intervalMs);
         }
-        if (round == 0 && !config.screenshotDir.isEmpty()) {
-            const QString file = config.screenshotDir
-                + QStringLiteral("/bench_waterfall-%1.png")
-                      .arg(mode == WaterfallView::LayoutMode::SideBySide ? u"side-by-side" : u"stacked");
-            if (!view.grab().save(file))
-                qFatal("bench_waterfall: could not write %s", qPrintable(file));
-        }
+        if (round == 0)
+            saveScreenshot(config, view, mode, QString());
         result.streamingWallMs += static_cast<double>(clock.elapsed());
         result.frames += batches;
 
@@ -243,6 +313,7 @@ ModeResult runMode(const Config &config, WaterfallView::LayoutMode mode, const Q
     result.baseline = statsOf(baseline);
     result.ingest = statsOf(ingest);
     result.scrolled = statsOf(scrolled);
+    result.pendingRows = statsOf(pendingRows);
     return result;
 }
 
@@ -284,7 +355,8 @@ int main(int argc, char *argv[])
         QStringLiteral("lanes"), QStringLiteral("Regions (1-32)."), QStringLiteral("N"), QStringLiteral("8"));
     const QCommandLineOption requests(QStringLiteral("requests"), QStringLiteral("Requests per region (1-5000)."),
         QStringLiteral("N"), QStringLiteral("500"));
-    const QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Requests per region per batch."),
+    const QCommandLineOption batch(QStringLiteral("batch"),
+        QStringLiteral("Requests per region per batch on average: the load is cut into requests/N windows."),
         QStringLiteral("N"), QStringLiteral("50"));
     const QCommandLineOption interval(QStringLiteral("interval"), QStringLiteral("Milliseconds between batches."),
         QStringLiteral("MS"), QStringLiteral("100"));
@@ -295,7 +367,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption layout(QStringLiteral("layout"), QStringLiteral("side-by-side, stacked or both."),
         QStringLiteral("MODE"), QStringLiteral("both"));
     const QCommandLineOption screenshots(QStringLiteral("screenshots"),
-        QStringLiteral("Save the last streamed frame of each layout as a PNG in DIR."), QStringLiteral("DIR"));
+        QStringLiteral("Save the last streamed frame of each layout, and one mid-stream, as PNGs in DIR."),
+        QStringLiteral("DIR"));
     parser.addOptions({ lanes, requests, batch, interval, rounds, size, layout, screenshots });
     parser.process(app);
 
@@ -366,6 +439,10 @@ int main(int argc, char *argv[])
                    .arg(ratio, 0, 'f', 2)
                    .arg(r.baseline.p95 > 0 ? r.streaming.p95 / r.baseline.p95 : 0, 0, 'f', 2)
             << line(QStringLiteral("ingest (model)"), r.ingest, false) << "\n"
+            << QStringLiteral("  %1 median %2, max %3 (all lanes, at each streamed frame)\n")
+                   .arg(QStringLiteral("pending rows").leftJustified(22))
+                   .arg(r.pendingRows.median, 0, 'f', 0)
+                   .arg(r.pendingRows.max, 0, 'f', 0)
             << line(QStringLiteral("scrolled, all rows"), r.scrolled) << "\n"
             << QStringLiteral("  %1 %2 frames in %3 ms of streaming = %4 frames/s delivered (paced)\n")
                    .arg(QStringLiteral("streaming phase").leftJustified(22))
@@ -378,6 +455,9 @@ int main(int argc, char *argv[])
             QJsonObject { { QStringLiteral("streamingPaint"), r.streaming.toJson() },
                 { QStringLiteral("emptyPaint"), r.baseline.toJson() }, { QStringLiteral("medianRatio"), ratio },
                 { QStringLiteral("ingest"), r.ingest.toJson() },
+                { QStringLiteral("pendingRows"),
+                    QJsonObject { { QStringLiteral("median"), r.pendingRows.median },
+                        { QStringLiteral("max"), r.pendingRows.max } } },
                 { QStringLiteral("scrolledPaint"), r.scrolled.toJson() },
                 { QStringLiteral("streamingWallMs"), r.streamingWallMs },
                 { QStringLiteral("frames"), static_cast<double>(r.frames) } });

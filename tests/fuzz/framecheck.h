@@ -122,6 +122,21 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     failed.failureText = QStringLiteral("net::ERR_CONNECTION_REFUSED");
     samples.append({ "request repeat view, failed", RequestMessage { QStringLiteral("r1"), RunView::Repeat, failed } });
 
+    StartedMessage started { QStringLiteral("r1"), RunView::First, {} };
+    RequestTiming pending;
+    pending.id = QStringLiteral("1000.13");
+    pending.url = QStringLiteral("https://example.com/hero.jpg");
+    pending.method = QStringLiteral("GET");
+    pending.resourceType = QStringLiteral("Image");
+    pending.priority = QStringLiteral("Low");
+    pending.startMs = 120.5;
+    started.requests = { pending, timing };
+    samples.append({ "started", started });
+
+    HelloMessage reading;
+    reading.capabilities = QStringList { QStringLiteral("started") };
+    samples.append({ "hello client, reads started", reading });
+
     MetricsMessage bare;
     bare.runId = QStringLiteral("r1");
     samples.append({ "metrics, nothing observed", bare });

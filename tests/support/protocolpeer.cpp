@@ -29,12 +29,13 @@ bool ProtocolPeer::open(const QUrl &url, int timeoutMs)
     return connected.wait(timeoutMs);
 }
 
-bool ProtocolPeer::handshake(const QByteArray &token, int timeoutMs)
+bool ProtocolPeer::handshake(const QByteArray &token, int timeoutMs, const QStringList &capabilities)
 {
     send(AuthMessage { QString::fromUtf8(token) });
     HelloMessage hello;
     hello.software = QStringLiteral("tests");
     hello.version = QStringLiteral("0");
+    hello.capabilities = capabilities;
     send(hello);
     const bool ok = waitFor([](const Message &m) { return std::holds_alternative<HelloMessage>(m); }, timeoutMs);
     if (ok) {

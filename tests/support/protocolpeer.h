@@ -28,7 +28,8 @@ public:
 
     bool open(const QUrl &url, int timeoutMs = 10'000);
     // auth + client hello, then waits for the probe's hello.
-    bool handshake(const QByteArray &token, int timeoutMs = 10'000);
+    // `capabilities`: what the client's hello says it reads beyond v1 (e.g. "started").
+    bool handshake(const QByteArray &token, int timeoutMs = 10'000, const QStringList &capabilities = {});
     void send(const Message &message);
     void sendRaw(const QString &text);
 

@@ -4,6 +4,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <utility>
+
 namespace {
 constexpr qsizetype maxHeaderBytes = 64 * 1024;
 constexpr qsizetype maxBodyBytes = 16 * 1024 * 1024;
@@ -277,10 +279,24 @@ void TestWebServer::answer(QTcpSocket *socket, const Request &request)
     });
 }
 
+void TestWebServer::releaseHeld()
+{
+    const QList<Held> held = std::exchange(m_held, {});
+    for (Held waiting : held) {
+        if (!waiting.socket)
+            continue; // the client gave up meanwhile
+        waiting.response.mode = Response::Mode::Normal;
+        send(waiting.socket, waiting.request, waiting.response);
+    }
+}
+
 void TestWebServer::send(QTcpSocket *socket, const Request &request, const Response &response)
 {
     switch (response.mode) {
     case Response::Mode::Hang:
+        return;
+    case Response::Mode::Held:
+        m_held.append(Held { socket, request, response });
         return;
     case Response::Mode::Close:
         socket->abort();

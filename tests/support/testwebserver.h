@@ -5,6 +5,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QTcpServer>
 #include <QUrl>
 #include <QUrlQuery>
@@ -44,6 +45,7 @@ public:
             Normal,
             Garbage, // bytes that are not HTTP, then close
             Hang, // read the request, never answer
+            Held, // read the request, answer it (as Normal) when the test calls releaseHeld()
             Close, // close the connection without a word
         };
         int status = 200;
@@ -72,6 +74,9 @@ public:
     int hits(const QString &path) const;
     QList<QByteArray> beacons() const { return m_beacons; }
     int connectionCount() const { return m_connections; }
+    // Answers every request a Held response is keeping waiting, and holds no more of them until the next.
+    void releaseHeld();
+    qsizetype heldCount() const { return m_held.size(); }
 
     static Response asset(const QUrlQuery &query);
     // A page that loads `count` distinct 1x1 GIFs from data: URLs (each with its number in a comment): no load on
@@ -95,4 +100,11 @@ private:
     QList<Request> m_requests;
     QList<QByteArray> m_beacons;
     int m_connections = 0;
+    struct Held
+    {
+        QPointer<QTcpSocket> socket;
+        Request request;
+        Response response;
+    };
+    QList<Held> m_held;
 };
