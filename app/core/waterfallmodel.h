@@ -57,6 +57,7 @@ public:
         DroppedCountRole, // lanes: qsizetype, requests of the shown page load beyond the cap
         ScreenshotRole, // lanes: QByteArray, the shown page load's screenshot (PNG); empty without one
         ShownRunRole, // lanes: int, the run index (from 0) the lane shows
+        BlockedRole, // request rows: bool, the test's settings blocked it (drawn greyed out, marked "blocked")
     };
 
     static constexpr qsizetype maxRequestsPerLoad = 5000;

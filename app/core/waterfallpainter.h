@@ -101,9 +101,10 @@ public:
     // A whole lane in `rect`: the axis on top, then a row per request, the markers over them.
     void paintLane(QPainter &painter, const QRectF &rect, const Lane &lane, const LaneLayout &layout) const;
 
-private:
+    // What a row's status column says: "blocked" (by the test's settings), "failed", or the HTTP status.
     QString statusText(const RequestTiming &request) const;
 
+private:
     Theme m_theme;
     QFont m_font;
     QFontMetricsF m_metrics;
