@@ -19,8 +19,8 @@
 #include "waterfallmodel.h"
 
 #include <QDir>
-#include <QFile>
 #include <QDirIterator>
+#include <QFile>
 #include <QLineEdit>
 #include <QMutex>
 #include <QPlainTextEdit>
@@ -218,8 +218,14 @@ void tst_TestSettingsPanel::runsWithTheSettingsAndNoSecretLeaves()
     QVERIFY2(window.fleetError().isEmpty(), qPrintable(window.fleetError()));
 
     // Filled as a person would: the panel from the form's button, the password saved to the keychain from it.
-    QTest::mouseClick(window.testSettingsButton(), Qt::LeftButton);
+    // From the keyboard (Test › Test settings…, Ctrl+T) as from the form's button.
     TestSettingsPanel *panel = window.testSettingsPanel();
+    window.activateWindow();
+    QTest::keyClick(&window, Qt::Key_T, Qt::ControlModifier);
+    QTRY_VERIFY(panel->isVisible());
+    panel->reject();
+    QVERIFY(!panel->isVisible());
+    QTest::mouseClick(window.testSettingsButton(), Qt::LeftButton);
     QVERIFY(panel->isVisible());
     panel->addHeader({ QStringLiteral("X-Staging-Key"), QString::fromUtf8(headerSecret), {}, false });
     panel->addHeader({ QStringLiteral("X-Feature"), QStringLiteral("new-checkout"), {}, true });

@@ -21,7 +21,6 @@
 #include "screenshotview.h"
 #include "settingsdialog.h"
 #include "testexports.h"
-#include "testsecrets.h"
 #include "testsettingspanel.h"
 #include "theme.h"
 #include "trendchartview.h"
@@ -350,15 +349,9 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     settingsRow->addWidget(m_recordFilmstrip);
     m_testSettings = new TestSettingsPanel(m_services.secrets, this);
     m_testSettings->restore();
-    m_testSettingsButton = new QPushButton(m_testSettings->buttonText(), parent);
-    m_testSettingsButton->setObjectName(QStringLiteral("testSettingsButton"));
-    m_testSettingsButton->setToolTip(tr("Headers, cookies, user agent, basic auth and blocking for the next test"));
+    m_testSettingsButton = m_testSettings->makeButton(parent);
     settingsRow->addWidget(m_testSettingsButton);
-    connect(m_testSettingsButton, &QPushButton::clicked, m_testSettings, &QDialog::open);
-    connect(m_testSettings, &TestSettingsPanel::changed, this, [this] {
-        m_testSettingsButton->setText(m_testSettings->buttonText());
-        m_urlError->setVisible(false);
-    });
+    connect(m_testSettings, &TestSettingsPanel::changed, m_urlError, &QWidget::hide);
     settingsRow->addStretch();
     layout->addLayout(settingsRow);
     m_urlError = new QLabel(parent);
@@ -564,19 +557,11 @@ void MainWindow::startTest()
 {
     QString error;
     const auto url = RunController::parseUrl(m_url->text(), &error);
-    if (!url) {
-        m_urlError->setText(error);
-        m_urlError->setVisible(true);
-        m_url->setFocus();
-        return;
-    }
+    if (!url)
+        return showFormError(error, m_url);
     const auto device = DeviceProfile::parse(m_device->currentText(), &error);
-    if (!device) {
-        m_urlError->setText(error);
-        m_urlError->setVisible(true);
-        m_device->setFocus();
-        return;
-    }
+    if (!device)
+        return showFormError(error, m_device);
     const auto settings = m_testSettings->settings();
     if (!settings) {
         showFormError(tr("Test settings: %1").arg(m_testSettings->firstError()), m_testSettingsButton);
@@ -594,15 +579,8 @@ void MainWindow::startTest()
     request.options.filmstrip = m_recordFilmstrip->isChecked();
     request.regions = m_selected;
     request.runs = m_runs->value();
-    if (request.options.test.secretNames().isEmpty()) {
-        launch(request);
-        return;
-    }
-    // The secrets from the keychain first (it may ask to be unlocked); Go waits meanwhile.
-    m_go->setEnabled(false);
-    TestSecrets::resolve(request.options.test, m_services.secrets, this,
-        [this, request](const TestSettings &resolved, const QString &problem) mutable {
-            m_go->setEnabled(!m_controller->isRunning());
+    m_testSettings->withSecrets(
+        request.options.test, m_go, [this, request](const TestSettings &resolved, const QString &problem) mutable {
             if (!problem.isEmpty())
                 return showFormError(tr("Test settings: %1").arg(problem), m_testSettingsButton);
             request.options.test = resolved;
@@ -692,7 +670,6 @@ void MainWindow::openTest(qint64 testId)
     m_screenshot->setChecked(test->options.screenshot);
     m_recordFilmstrip->setChecked(test->options.filmstrip);
     m_testSettings->setSettings(test->options.test);
-    m_testSettingsButton->setText(m_testSettings->buttonText());
     QStringList regions = test->regions;
     const QList<RegionCatalog::Region> fleet = fleetRegions();
     regions.removeIf([&](const QString &code) {

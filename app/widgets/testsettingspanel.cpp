@@ -5,6 +5,7 @@
 #include "model/jsonreader.h"
 #include "model/loadoptionsparser.h"
 #include "statuslabel.h"
+#include "testsecrets.h"
 
 #include <QCommandLineParser>
 #include <QDialogButtonBox>
@@ -164,10 +165,8 @@ TestSettingsPanel::TestSettingsPanel(SecretStore *secrets, QWidget *parent)
     layout->addWidget(m_tabs, 1);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Reset, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &TestSettingsPanel::accept);
-    connect(buttons->button(QDialogButtonBox::Reset), &QPushButton::clicked, this, [this] {
-        setSettings(TestSettings {});
-        emit changed();
-    });
+    connect(buttons->button(QDialogButtonBox::Reset), &QPushButton::clicked, this,
+        [this] { setSettings(TestSettings {}); });
     buttons->button(QDialogButtonBox::Reset)->setText(tr("Clear all"));
     layout->addWidget(buttons);
     resize(720, 520);
@@ -330,6 +329,7 @@ void TestSettingsPanel::setSettings(const TestSettings &settings)
     m_blockDomainsExcept->setText(settings.blockDomainsExcept.join(u' '));
     for (StatusLabel *label : { m_headersError, m_cookiesError, m_authError, m_blockError })
         label->setVisible(false);
+    emit changed();
 }
 
 QString TestSettingsPanel::readHeaders(TestSettings &settings) const
@@ -463,6 +463,31 @@ void TestSettingsPanel::accept()
     }
     emit changed();
     QDialog::accept();
+}
+
+QPushButton *TestSettingsPanel::makeButton(QWidget *parent)
+{
+    auto *button = new QPushButton(buttonText(), parent);
+    button->setObjectName(QStringLiteral("testSettingsButton"));
+    button->setToolTip(tr("Headers, cookies, user agent, basic auth and blocking for the next test"));
+    connect(button, &QPushButton::clicked, this, &QDialog::open);
+    connect(this, &TestSettingsPanel::changed, button, [this, button] { button->setText(buttonText()); });
+    return button;
+}
+
+void TestSettingsPanel::withSecrets(const TestSettings &settings, QWidget *go,
+    std::function<void(const TestSettings &settings, const QString &error)> done)
+{
+    if (settings.secretNames().isEmpty()) {
+        done(settings, QString());
+        return;
+    }
+    go->setEnabled(false);
+    TestSecrets::resolve(
+        settings, m_secrets, go, [go, done = std::move(done)](const TestSettings &resolved, const QString &error) {
+            go->setEnabled(true);
+            done(resolved, error);
+        });
 }
 
 void TestSettingsPanel::saveSecret()

@@ -4,6 +4,7 @@
 
 #include <QDialog>
 
+#include <functional>
 #include <optional>
 
 class QLineEdit;
@@ -43,6 +44,14 @@ public:
     QString firstError() const { return m_firstError; }
     // For the form's button: "Test settings", or "Test settings (3)" with three settings made.
     QString buttonText() const;
+
+    // The form's button: it opens the panel and counts the settings made.
+    QPushButton *makeButton(QWidget *parent);
+    // Calls `done` with `settings` and the values of the secrets they name, read from the keychain, or with why
+    // not: at once when they name none, else on the event loop, with `go` disabled meanwhile (a keychain may ask
+    // to be unlocked). `go` is the context: `done` is not called once it is gone.
+    void withSecrets(const TestSettings &settings, QWidget *go,
+        std::function<void(const TestSettings &settings, const QString &error)> done);
 
     // What may be kept in the app's settings: see the class comment.
     static TestSettings rememberable(const TestSettings &settings);
