@@ -313,8 +313,11 @@ void tst_TestSettingsPanel::runsWithTheSettingsAndNoSecretLeaves()
             && pdfText.contains("2 blocked by the test's settings"),
         pdfText.constData());
     const QString keep = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
-    if (!keep.isEmpty())
-        QFile::copy(pdf, QDir(keep).filePath(QStringLiteral("testsettings-report.pdf")));
+    if (!keep.isEmpty()) {
+        const QString kept = QDir(keep).filePath(QStringLiteral("testsettings-report.pdf"));
+        QFile::remove(kept); // QFile::copy() leaves an existing file as it is
+        QFile::copy(pdf, kept);
+    }
     QFile requestsCsv(QDir(out).filePath(QStringLiteral("%1-requests.csv").arg(testId)));
     QVERIFY(requestsCsv.open(QIODevice::ReadOnly));
     QCOMPARE(requestsCsv.readAll().count(",blocked,"), 2);
