@@ -290,8 +290,16 @@ void tst_CsvExporter::hostileRequestFieldsAreNeutralised()
 
 void tst_CsvExporter::regionsRoundTrip()
 {
-    const TestRecord t = sampleRecord();
+    TestRecord t = sampleRecord();
+    t.options.test.headers = { { QStringLiteral("X-Key"), QStringLiteral("csv-secret-81"), {}, false },
+        { QStringLiteral("X-Flag"), QStringLiteral("on"), {}, true } };
+    t.options.test.cookies
+        = { { QStringLiteral("sid"), QStringLiteral("csv-secret-82"), QStringLiteral("example.com") } };
+    t.options.test.block = { QStringLiteral("ads.js") };
+    const QString settings
+        = QStringLiteral("Header X-Key: ••• | Header X-Flag: on | Cookie sid=•••; domain=example.com | Block ads.js");
     const QByteArray bytes = CsvExporter::regionsCsv(t);
+    QVERIFY(!bytes.contains("csv-secret-8"));
     // The URL with its comma and quotes, quoted as RFC 4180 says, in UTF-8.
     QVERIFY(bytes.contains("\"https://example.com/search?q=\"\"fast\"\",cheap&lang=\xc3\xbc\""));
     QVERIFY(!bytes.startsWith("\xef\xbb\xbf")); // no byte order mark
@@ -299,7 +307,7 @@ void tst_CsvExporter::regionsRoundTrip()
     QVERIFY(rows);
     QCOMPARE(rows->first(), CsvExporter::regionsHeader());
     const qsizetype columns = CsvExporter::regionsHeader().size();
-    QCOMPARE(columns, 24);
+    QCOMPARE(columns, 25);
 
     QList<QStringList> expected;
     for (const QString &code : t.regions) {
@@ -316,16 +324,16 @@ void tst_CsvExporter::regionsRoundTrip()
                     error = LoadError::kindName(run.error->kind) + QStringLiteral(": ") + run.error->message;
                 expected.append(
                     QStringList { QStringLiteral("7"), t.url, code, QString::number(run.index), runViewName(which) }
-                    + expectedMetrics(metrics) + QStringList { error });
+                    + expectedMetrics(metrics) + QStringList { error, settings });
             }
         }
         expected.append(
             QStringList { QStringLiteral("7"), t.url, code, QStringLiteral("median"), QStringLiteral("first") }
-            + expectedMetrics(t.medianMetrics(code)) + QStringList { QString() });
+            + expectedMetrics(t.medianMetrics(code)) + QStringList { QString(), settings });
         if (anyRepeat)
             expected.append(
                 QStringList { QStringLiteral("7"), t.url, code, QStringLiteral("median"), QStringLiteral("repeat") }
-                + expectedMetrics(t.medianMetrics(code, RunView::Repeat)) + QStringList { QString() });
+                + expectedMetrics(t.medianMetrics(code, RunView::Repeat)) + QStringList { QString(), settings });
     }
     // fra: 2 first views + 1 repeat + 2 medians; gru: 2 first views + 1 median.
     QCOMPARE(rows->size() - 1, 8);
@@ -378,6 +386,16 @@ void tst_CsvExporter::requestsRoundTrip()
     QCOMPARE(rows->mid(1), expected);
     const QStringList script = rows->at(2);
     QCOMPARE(script.at(4), QStringLiteral("https://cdn.example/a.js?x=1,2"));
+
+    // The same request blocked by the test's settings is "blocked", not "failed", and says by which setting.
+    TestRecord blocked = t;
+    RequestTiming &request = blocked.results[QStringLiteral("fra")].runs[0].firstView.requests[1];
+    request.blocked = true;
+    request.failureText = QStringLiteral("blocked by --block a.js");
+    const auto blockedRows = parseCsv(CsvExporter::requestsCsv(blocked));
+    QVERIFY(blockedRows);
+    QCOMPARE(blockedRows->at(2).at(22), QStringLiteral("blocked"));
+    QCOMPARE(blockedRows->at(2).at(23), QStringLiteral("blocked by --block a.js"));
     QCOMPARE(script.at(22), QStringLiteral("failed"));
     QCOMPARE(script.at(23), QStringLiteral("net::ERR_NAME_NOT_RESOLVED"));
     const QStringList document = rows->at(1);

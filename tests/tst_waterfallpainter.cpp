@@ -111,6 +111,7 @@ class tst_WaterfallPainter : public QObject
 private slots:
     void barsFollowTheScaleInPhaseColours();
     void failedRequestsAreOutlinedInTheErrorColour();
+    void blockedRequestsAreGreyedNotRed();
     void markersAreLinesAtTheirTimes();
     void everyOtherRowIsShaded();
     void darkThemeGetsDarkColours();
@@ -162,6 +163,26 @@ void tst_WaterfallPainter::failedRequestsAreOutlinedInTheErrorColour()
     // The requests that did not fail have no error colour anywhere in their rows.
     const QRectF others(10, p.bars.top(), 880, 2 * p.layout.rowHeight);
     QCOMPARE(countColour(p.image, others, paper.error()), 0);
+}
+
+void tst_WaterfallPainter::blockedRequestsAreGreyedNotRed()
+{
+    // The failed image of threeRequests(), but blocked by the test's settings: to Chrome a failure, to the user a
+    // choice. Its row has no error colour and no phase colour, its bar is hatched in the muted colour, and it says
+    // "blocked".
+    const Theme paper = Theme::paper();
+    WaterfallPainter::Lane lane = threeRequests();
+    lane.requests[2].blocked = true;
+    lane.requests[2].failureText = QStringLiteral("blocked by --block pixel.gif");
+    const Painted p = paintLane(paper, lane);
+    const QRectF row(10, p.bars.top() + 2 * p.layout.rowHeight, 880, p.layout.rowHeight);
+    QCOMPARE(countColour(p.image, row, paper.error()), 0);
+    QCOMPARE(countColour(p.image, row, WaterfallGeometry::phaseColor(Phase::Dns, false)), 0);
+    const QRectF bar(p.scale.x(500), row.top(), p.scale.x(550) - p.scale.x(500), row.height());
+    QVERIFY(countColour(p.image, bar, paper.muted()) > 20);
+    const WaterfallPainter painter(paper, QGuiApplication::font(), &p.image);
+    QCOMPARE(painter.statusText(lane.requests[2]), QStringLiteral("blocked"));
+    QCOMPARE(painter.statusText(threeRequests().requests[2]), QStringLiteral("failed"));
 }
 
 void tst_WaterfallPainter::markersAreLinesAtTheirTimes()

@@ -17,6 +17,7 @@
 #include "runcontroller.h"
 #include "runrecorder.h"
 #include "runreport.h"
+#include "testsecrets.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -177,8 +178,26 @@ int RunCommand::start()
     if (const int problem = openHistory(); problem != CliExitCode::Running)
         return problem;
 
-    QString error;
     m_secrets = std::make_unique<KeychainSecretStore>();
+    if (m_settings.options.test.secretNames().isEmpty())
+        return startFleet(config);
+    // The test's secrets from the keychain first: one that is missing stops the run before any probe is asked.
+    TestSecrets::resolve(m_settings.options.test, m_secrets.get(), this,
+        [this, config](const TestSettings &resolved, const QString &problem) {
+            if (!problem.isEmpty()) {
+                emit finished(m_console.fail(CliExitCode::Usage, problem));
+                return;
+            }
+            m_settings.options.test = resolved;
+            if (const int code = startFleet(config); code != CliExitCode::Running)
+                emit finished(code);
+        });
+    return CliExitCode::Running;
+}
+
+int RunCommand::startFleet(const FleetConfig &config)
+{
+    QString error;
     m_fleet = ConfiguredFleet::create(config, m_secrets.get(), &error);
     if (!m_fleet)
         return m_console.fail(

@@ -69,6 +69,8 @@ private:
     int readSettings(const QCommandLineParser &parser);
     int chooseRegions(const FleetConfig &config);
     int openHistory();
+    // The fleet, once the test's secrets (if any) are read; then the test.
+    int startFleet(const FleetConfig &config);
     int startTest();
     void showProgress(const QString &region);
 

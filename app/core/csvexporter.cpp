@@ -107,6 +107,7 @@ QStringList CsvExporter::regionsHeader()
     for (const PageMetric &metric : PageMetric::all())
         header.append(metric.csvColumn);
     header.append(QStringLiteral("error"));
+    header.append(QStringLiteral("test_settings"));
     return header;
 }
 
@@ -126,6 +127,8 @@ QByteArray CsvExporter::regionsCsv(const TestRecord &test)
     CsvWriter csv;
     csv.row(regionsHeader());
     const QString testId = QString::number(test.id);
+    // The test's settings, secrets masked, on every row as the URL is, so a row read alone says what was measured.
+    const QString settings = test.options.test.describe().join(QStringLiteral(" | "));
     for (const QString &code : test.regions) {
         const RegionRecord region = test.region(code);
         bool anyRepeat = false;
@@ -138,14 +141,15 @@ QByteArray CsvExporter::regionsCsv(const TestRecord &test)
                 const std::optional<PageMetrics> metrics
                     = run.measured(which) ? std::optional<PageMetrics>(view->metrics) : std::nullopt;
                 csv.row(QStringList { testId, test.url, code, QString::number(run.index), runViewName(which) }
-                    + metricFields(metrics) + QStringList { errorText(view->error ? view->error : run.error) });
+                    + metricFields(metrics)
+                    + QStringList { errorText(view->error ? view->error : run.error), settings });
             }
         }
         for (const RunView which : { RunView::First, RunView::Repeat }) {
             if (which == RunView::Repeat && !anyRepeat)
                 continue;
             csv.row(QStringList { testId, test.url, code, QStringLiteral("median"), runViewName(which) }
-                + metricFields(test.medianMetrics(code, which)) + QStringList { QString() });
+                + metricFields(test.medianMetrics(code, which)) + QStringList { QString(), settings });
         }
     }
     return csv.bytes();
@@ -168,7 +172,7 @@ QByteArray CsvExporter::requestsCsv(const TestRecord &test)
                         number(r.encodedBytes), number(r.decodedBytes), number(std::optional<double>(r.startMs)),
                         number(r.durationMs), number(r.phases.blocked), number(r.phases.dns), number(r.phases.connect),
                         number(r.phases.ssl), number(r.phases.send), number(r.phases.wait), number(r.phases.receive),
-                        RequestTiming::outcomeName(r.outcome), r.failureText });
+                        r.blocked ? QStringLiteral("blocked") : RequestTiming::outcomeName(r.outcome), r.failureText });
                 }
             }
         }

@@ -39,10 +39,19 @@ WaterfallPainter::Lane slowestLane(const RegionRun *run)
 {
     WaterfallPainter::Lane lane;
     QList<RequestTiming> slowest = run ? run->firstView.requests : QList<RequestTiming>();
+    // The requests the test blocked are never slow, but the reader should see them (greyed, marked blocked): they
+    // come along beside the slowest, up to as many again.
+    QList<RequestTiming> blocked;
+    for (const RequestTiming &request : std::as_const(slowest)) {
+        if (request.blocked && blocked.size() < slowestCount)
+            blocked.append(request);
+    }
+    slowest.removeIf([](const RequestTiming &request) { return request.blocked; });
     std::stable_sort(slowest.begin(), slowest.end(),
         [](const RequestTiming &a, const RequestTiming &b) { return requestDuration(a) > requestDuration(b); });
     if (slowest.size() > slowestCount)
         slowest.resize(slowestCount);
+    slowest += blocked;
     std::stable_sort(slowest.begin(), slowest.end(),
         [](const RequestTiming &a, const RequestTiming &b) { return a.startMs < b.startMs; });
     double spanMs = 0;
@@ -78,6 +87,10 @@ QString waterfallSubtitle(const ReportRegionSummary &region, const RegionRun *ru
         + (total > slowestCount
                 ? QObject::tr("the %1 slowest of %2 requests").arg(slowestCount).arg(total)
                 : (total == 1 ? QObject::tr("its only request") : QObject::tr("all %1 requests").arg(total)));
+    const auto blocked = std::count_if(run->firstView.requests.cbegin(), run->firstView.requests.cend(),
+        [](const RequestTiming &request) { return request.blocked; });
+    if (blocked > 0)
+        subtitle += QStringLiteral(" · ") + QObject::tr("%1 blocked by the test's settings").arg(blocked);
     if (!run->ok() && !region.failure.isEmpty())
         subtitle += QStringLiteral(" · ") + QObject::tr("failed: %1").arg(region.failure);
     return subtitle;
@@ -151,6 +164,10 @@ QList<std::pair<QString, QString>> ReportContent::settingRows() const
             + (m_test.options.repeatView ? QObject::tr("first and repeat view") : QObject::tr("first view only"))
             + QStringLiteral(" · ")
             + QObject::tr("timeout %1").arg(DisplayFormat::duration(m_test.options.timeoutMs, locale)) });
+    // What the test set and blocked, one line each, header and cookie values masked as they are in the history.
+    const QStringList settings = m_test.options.test.describe();
+    for (qsizetype i = 0; i < settings.size(); ++i)
+        rows.append({ i == 0 ? QObject::tr("Test settings") : QString(), settings.at(i) });
     int measured = 0;
     int failed = 0;
     for (const ReportRegionSummary &region : std::as_const(m_regions)) {

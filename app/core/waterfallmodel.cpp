@@ -633,7 +633,9 @@ QVariant WaterfallModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return labelOf(lane, *found);
     case Qt::ToolTipRole:
-        return found->timing.url;
+        return found->timing.blocked ? QObject::tr("blocked: %1").arg(found->timing.url) : found->timing.url;
+    case BlockedRole:
+        return found->timing.blocked;
     case RequestTimingRole:
         return QVariant::fromValue(found->timing);
     case LaneRole:
@@ -664,6 +666,7 @@ QHash<int, QByteArray> WaterfallModel::roleNames() const
     names.insert(CategoryRole, "category");
     names.insert(StartMsRole, "startMs");
     names.insert(EndMsRole, "endMs");
+    names.insert(BlockedRole, "blocked");
     names.insert(PageMetricsRole, "pageMetrics");
     names.insert(DroppedCountRole, "droppedCount");
     names.insert(ScreenshotRole, "screenshot");

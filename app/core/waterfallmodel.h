@@ -65,6 +65,7 @@ public:
         ScreenshotRole, // lanes: QByteArray, the shown page load's screenshot (PNG); empty without one
         ShownRunRole, // lanes: int, the run index (from 0) the lane shows
         PendingRole, // request rows: bool, started and not ended yet (live only)
+        BlockedRole, // request rows: bool, the test's settings blocked it (drawn greyed out, marked "blocked")
     };
 
     static constexpr qsizetype maxRequestsPerLoad = 5000;

@@ -173,17 +173,25 @@ void WaterfallPainter::paintRowBackground(QPainter &painter, const QRectF &row, 
 
 QString WaterfallPainter::statusText(const RequestTiming &request) const
 {
+    // The user's own block first: it is a failure to Chrome, but not one to show in red.
+    if (request.blocked)
+        return tr("blocked");
     if (request.outcome == RequestTiming::Outcome::Failed)
         return tr("failed");
     return request.status ? QString::number(*request.status) : QString();
 }
 
 void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request, const QString &label,
-    const RowRects &rects, const WaterfallScale &scale, double spanMs, const QString &duration) const
+    const RowRects &rects, const WaterfallScale &scale, double spanMs, const QString &requestDuration) const
 {
     const double u = m_unit;
     const bool dark = m_theme.isDark();
-    const bool failed = request.outcome == RequestTiming::Outcome::Failed;
+    // A request the test's settings blocked was never sent: greyed out, not an error (a refusal of the probe's URL
+    // policy is, and stays red).
+    const bool blocked = request.blocked;
+    const bool failed = request.outcome == RequestTiming::Outcome::Failed && !blocked;
+    // Without a status column, the word goes where the duration would (a blocked request's duration is no timing).
+    const QString duration = blocked && !rects.status ? tr("blocked") : requestDuration;
     // An HTTP error is an answer, but not the one the page wanted: its row is tinted, as WebPageTest does, and its
     // label is in the error colour, as in DevTools.
     const bool httpError = request.status && *request.status >= 400;
@@ -201,7 +209,12 @@ void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request,
         painter.drawText(QRectF(labelRect.right(), labelRect.top(), width, labelRect.height()),
             Qt::AlignRight | Qt::AlignVCenter, status);
     }
-    painter.setPen(failed || httpError ? m_theme.error() : m_theme.text());
+    if (blocked) {
+        QColor grey = m_theme.muted();
+        grey.setAlphaF(dark ? 0.16 : 0.10);
+        painter.fillRect(rects.row, grey);
+    }
+    painter.setPen(blocked ? m_theme.muted() : failed || httpError ? m_theme.error() : m_theme.text());
     painter.drawText(labelRect, Qt::AlignVCenter | Qt::AlignLeft, m_elide(label, labelRect.width()));
     if (!rects.duration.isEmpty() && !duration.isEmpty()) {
         painter.setPen(m_theme.text());
@@ -214,7 +227,8 @@ void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request,
     const QList<WaterfallGeometry::PhaseRect> phases = WaterfallGeometry::phaseRects(request, scale, top, height);
     QRectF whole(scale.x(request.startMs), top, 0, height);
     for (const WaterfallGeometry::PhaseRect &phase : phases) {
-        painter.fillRect(phase.rect, WaterfallGeometry::phaseColor(phase.phase, dark));
+        if (!blocked)
+            painter.fillRect(phase.rect, WaterfallGeometry::phaseColor(phase.phase, dark));
         whole.setRight(phase.rect.right());
     }
     if (whole.width() < u) {
@@ -223,6 +237,14 @@ void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request,
         painter.fillRect(whole,
             phases.isEmpty() ? WaterfallGeometry::phaseColor(Phase::Unaccounted, dark)
                              : WaterfallGeometry::phaseColor(phases.constLast().phase, dark));
+    }
+    if (blocked) {
+        // Hatched, not filled: no phase of it happened on the network.
+        painter.fillRect(whole, m_theme.base());
+        painter.fillRect(whole, QBrush(m_theme.muted(), Qt::BDiagPattern));
+        painter.setPen(QPen(m_theme.muted(), u));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(whole);
     }
     if (failed) {
         painter.setPen(QPen(m_theme.error(), 1.5 * u));

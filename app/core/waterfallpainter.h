@@ -107,9 +107,10 @@ public:
     void paintPendingRow(QPainter &painter, const RequestTiming &request, const QString &label, const RowRects &rects,
         const WaterfallScale &scale, double untilMs, bool abandoned) const;
 
-private:
+    // What a row's status column says: "blocked" (by the test's settings), "failed", or the HTTP status.
     QString statusText(const RequestTiming &request) const;
 
+private:
     Theme m_theme;
     QFont m_font;
     QFontMetricsF m_metrics;

@@ -21,6 +21,7 @@
 #include "screenshotview.h"
 #include "settingsdialog.h"
 #include "testexports.h"
+#include "testsettingspanel.h"
 #include "theme.h"
 #include "trendchartview.h"
 #include "waterfallmodel.h"
@@ -354,6 +355,11 @@ void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
     settingsRow->addWidget(m_repeatView);
     settingsRow->addWidget(m_screenshot);
     settingsRow->addWidget(m_recordFilmstrip);
+    m_testSettings = new TestSettingsPanel(m_services.secrets, this);
+    m_testSettings->restore();
+    m_testSettingsButton = m_testSettings->makeButton(parent);
+    settingsRow->addWidget(m_testSettingsButton);
+    connect(m_testSettings, &TestSettingsPanel::changed, m_urlError, &QWidget::hide);
     settingsRow->addStretch();
     layout->addLayout(settingsRow);
     m_urlError = new QLabel(parent);
@@ -519,6 +525,9 @@ void MainWindow::buildMenus()
     QAction *cancel
         = test->addAction(tr("&Cancel the test"), QKeySequence(Qt::Key_Escape), this, &MainWindow::cancelTest);
     cancel->setObjectName(QStringLiteral("cancelAction"));
+    QAction *testSettings
+        = test->addAction(tr("Test &settings…"), QKeySequence(Qt::CTRL | Qt::Key_T), m_testSettings, &QDialog::open);
+    testSettings->setObjectName(QStringLiteral("testSettingsAction"));
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -556,21 +565,19 @@ void MainWindow::startTest()
 {
     QString error;
     const auto url = RunController::parseUrl(m_url->text(), &error);
-    if (!url) {
-        m_urlError->setText(error);
-        m_urlError->setVisible(true);
-        m_url->setFocus();
-        return;
-    }
+    if (!url)
+        return showFormError(error, m_url);
     const auto device = DeviceProfile::parse(m_device->currentText(), &error);
-    if (!device) {
-        m_urlError->setText(error);
-        m_urlError->setVisible(true);
-        m_device->setFocus();
+    if (!device)
+        return showFormError(error, m_device);
+    const auto settings = m_testSettings->settings();
+    if (!settings) {
+        showFormError(tr("Test settings: %1").arg(m_testSettings->firstError()), m_testSettingsButton);
         return;
     }
     RunController::Request request;
     request.url = *url;
+    request.options.test = *settings;
     request.options.profile = m_profile->currentText();
     request.options.device = device->name;
     if (m_cpuSlowdown->value() > 0)
@@ -580,15 +587,33 @@ void MainWindow::startTest()
     request.options.filmstrip = m_recordFilmstrip->isChecked();
     request.regions = m_selected;
     request.runs = m_runs->value();
-    if (!m_controller->start(request, &error)) {
-        m_urlError->setText(error);
-        m_urlError->setVisible(true);
-        return;
-    }
+    m_testSettings->withSecrets(
+        request.options.test, m_go, [this, request](const TestSettings &resolved, const QString &problem) mutable {
+            if (!problem.isEmpty())
+                return showFormError(tr("Test settings: %1").arg(problem), m_testSettingsButton);
+            request.options.test = resolved;
+            launch(request);
+        });
+}
+
+void MainWindow::showFormError(const QString &error, QWidget *focus)
+{
+    m_urlError->setText(error);
+    m_urlError->setVisible(true);
+    if (focus)
+        focus->setFocus();
+}
+
+void MainWindow::launch(const RunController::Request &request)
+{
+    QString error;
+    if (!m_controller->start(request, &error))
+        return showFormError(error);
+    TestSettingsPanel::remember(request.options.test);
     AppSettings settings;
     settings.testUrl.setValue(m_url->text());
     settings.testProfile.setValue(m_profile->currentText());
-    settings.testDevice.setValue(device->name);
+    settings.testDevice.setValue(request.options.device);
     settings.testCpuSlowdown.setValue(m_cpuSlowdown->value());
     settings.testRuns.setValue(m_runs->value());
     settings.testRepeatView.setValue(m_repeatView->isChecked());
@@ -652,6 +677,7 @@ void MainWindow::openTest(qint64 testId)
     m_repeatView->setChecked(test->options.repeatView);
     m_screenshot->setChecked(test->options.screenshot);
     m_recordFilmstrip->setChecked(test->options.filmstrip);
+    m_testSettings->setSettings(test->options.test);
     QStringList regions = test->regions;
     const QList<RegionCatalog::Region> fleet = fleetRegions();
     regions.removeIf([&](const QString &code) {

@@ -2,6 +2,7 @@
 
 #include "fleet/fleetconfig.h"
 #include "regioncatalog.h"
+#include "runcontroller.h"
 
 #include <QMainWindow>
 
@@ -30,12 +31,12 @@ class QTabWidget;
 class QToolButton;
 class QVBoxLayout;
 class RegionModel;
-class RunController;
 class RunPicker;
 class RunRecorder;
 class ScreenshotView;
 class SecretStore;
 class TestExports;
+class TestSettingsPanel;
 class WaterfallModel;
 struct TestRecord;
 class FilmstripView;
@@ -92,6 +93,8 @@ public:
     QSpinBox *runsChoice() const { return m_runs; }
     QCheckBox *repeatViewChoice() const { return m_repeatView; }
     QCheckBox *screenshotChoice() const { return m_screenshot; }
+    TestSettingsPanel *testSettingsPanel() const { return m_testSettings; }
+    QPushButton *testSettingsButton() const { return m_testSettingsButton; }
 
 public slots:
     void startTest();
@@ -104,6 +107,9 @@ private:
     QWidget *buildWaterfallPage(QWidget *parent);
     QWidget *buildChartsPage(QWidget *parent);
     void buildMenus();
+    void showFormError(const QString &error, QWidget *focus = nullptr);
+    // Starts `request` (its settings checked, its secrets read) and remembers the form.
+    void launch(const RunController::Request &request);
     // The fleet config to use: the file's, the default when there is none or it does not load (m_fleetError says
     // so), with the Chrome chosen in the settings.
     FleetConfig fleetConfig();
@@ -153,6 +159,8 @@ private:
     QCheckBox *m_repeatView = nullptr;
     QCheckBox *m_screenshot = nullptr;
     QCheckBox *m_recordFilmstrip = nullptr;
+    TestSettingsPanel *m_testSettings = nullptr;
+    QPushButton *m_testSettingsButton = nullptr;
     WorldMapView *m_map = nullptr;
     QTableView *m_table = nullptr;
     QSortFilterProxyModel *m_sortedRegions = nullptr;

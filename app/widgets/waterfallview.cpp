@@ -188,7 +188,9 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
             status += u' ' + request.statusText.toHtmlEscaped();
         break;
     case RequestTiming::Outcome::Failed:
-        status = QStringLiteral("<b>failed</b> ") + request.failureText.toHtmlEscaped();
+        // The test's own block is not a failure of the page's: it says so, and by which setting.
+        status = (request.blocked ? tr("<b>blocked</b> by the test's settings: ") : QStringLiteral("<b>failed</b> "))
+            + request.failureText.toHtmlEscaped();
         break;
     case RequestTiming::Outcome::Unfinished:
         status = QStringLiteral("<i>unfinished</i>");
