@@ -64,7 +64,7 @@ struct ElementSelector
 };
 
 // A script in WebPageTest's format: what the browser does before and while a run measures, so that a page behind
-// a login can be measured (scripts/SCRIPTS.md in the probe describes the format and each command).
+// a login can be measured (probe/SCRIPTS.md describes the format and each command).
 //
 // Lines: one command per line, its arguments separated by tabs, as WebPageTest writes them. A line without a tab
 // may separate them with spaces instead, for hand-written scripts; then the last argument takes the rest of the
