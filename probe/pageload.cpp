@@ -296,7 +296,9 @@ void PageLoad::applySettings(const TestSettings &settings)
         if (header.host.isEmpty())
             everyHost.insert(header.name, settings.resolve(header.value));
     }
-    for (const QString &session : QStringList(m_childSessions.begin(), m_childSessions.end()) << m_sessionId)
+    QStringList sessions(m_childSessions.begin(), m_childSessions.end());
+    sessions.append(m_sessionId);
+    for (const QString &session : std::as_const(sessions))
         command(QStringLiteral("Network.setExtraHTTPHeaders"), { { QStringLiteral("headers"), everyHost } }, session);
 }
 

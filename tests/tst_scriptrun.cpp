@@ -29,6 +29,7 @@ private slots:
     void initTestCase();
     void logsInThenMeasuresThePageBehind();
     void measuredStepThatClicks();
+    void commandsReachThePageAndTheServer();
     void badScriptNamesItsLine();
 
 private:
@@ -184,8 +185,86 @@ void tst_ScriptRun::measuredStepThatClicks()
                                  .value(QStringLiteral("firstView"))
                                  .toObject();
     QCOMPARE(view.value(QStringLiteral("url")).toString(), m_server.url(QStringLiteral("/account")).toString());
-    QCOMPARE(view.value(QStringLiteral("requests")).toArray().size(), 2);
+    const QJsonArray stepRequests = view.value(QStringLiteral("requests")).toArray();
+    QVERIFY2(stepRequests.size() == 2, QJsonDocument(stepRequests).toJson().constData());
     QVERIFY(!json.out.contains(QString::fromUtf8(password)) && !json.err.contains(QString::fromUtf8(password)));
+}
+
+void tst_ScriptRun::commandsReachThePageAndTheServer()
+{
+    // The commands that change the test as the script goes (headers, cookies, user agent, blocks, viewport, device)
+    // and those that work in the page (exec, setInnerText, waitFor, click, sleep), each seen where it lands: in the
+    // requests the server gets, and in what the page reports back to it.
+    TestWebServer::Response page;
+    page.body = "<!doctype html><title>commands</title><p id=out></p>"
+                "<a id=link href=# onclick=\"fetch('/echo?clicked=1'); return false\">click</a>"
+                "<img src=\"/asset?type=png&size=10&blockme=1\">"
+                "<img src=\"http://localhost:"
+        + QByteArray::number(m_server.port()) + "/asset?type=png&size=10&third=1\">";
+    m_server.route(QStringLiteral("/commands"), page);
+    m_server.route(QStringLiteral("/echo"), TestWebServer::Response { 204, "text/plain", "", 0, 0, {} });
+    m_server.route(QStringLiteral("/final"),
+        TestWebServer::Response { 200, "text/html", "<!doctype html><p>final</p>", 0, 0, {} });
+    const QString fetched = QStringLiteral("window.done = false; fetch('/echo?%1=' + screen.width).then(() => "
+                                           "window.done = true)\nwaitFor\twindow.done === true\n");
+    const QString script = writeScript(QStringLiteral("commands.wpt"),
+        QStringLiteral("logData\t0\n"
+                       "setHeader\tX-Flag: on\n"
+                       "addHeader\tX-Flag: more\n"
+                       "setCookie\t%1\tpre=cookie-1\n"
+                       "setUserAgent\tScriptAgent/1.0\n"
+                       "block\tblockme\n"
+                       "blockDomains\tlocalhost\n"
+                       "navigate\t%2\n"
+                       "setInnerText\tid=out\thello\n"
+                       "waitFor\tdocument.getElementById('out').innerText === 'hello'\n"
+                       "setViewportSize\t500\t400\n"
+                       "exec\t%3"
+                       "click\tid=link\n"
+                       "sleep\t1\n"
+                       "emulateMobile\n"
+                       "exec\t%4"
+                       "resetHeaders\n"
+                       "logData\t1\n"
+                       "execAndWait\tlocation.href = '/final?text=' + document.getElementById('out').innerText\n")
+            .arg(m_server.url().toString(), m_server.url(QStringLiteral("/commands")).toString(),
+                fetched.arg(QStringLiteral("width")), fetched.arg(QStringLiteral("mobile"))));
+    const qsizetype before = m_server.requests().size();
+    const Outcome o = measure({ QStringLiteral("--json"), QStringLiteral("--script"), script });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+
+    QHash<QString, TestWebServer::Request> seen;
+    for (const TestWebServer::Request &request : m_server.requests().mid(before)) {
+        QVERIFY2(
+            !request.target.contains("blockme") && !request.target.contains("third=1"), request.target.constData());
+        seen.insert(QString::fromUtf8(request.target), request);
+    }
+    const TestWebServer::Request commands = seen.value(QStringLiteral("/commands"));
+    QCOMPARE(commands.headers.value("x-flag"), QByteArray("on, more"));
+    QVERIFY(commands.headers.value("cookie").contains("pre=cookie-1"));
+    QCOMPARE(commands.headers.value("user-agent"), QByteArray("ScriptAgent/1.0"));
+    QVERIFY(seen.contains(QStringLiteral("/echo?width=500")));
+    QVERIFY(seen.contains(QStringLiteral("/echo?clicked=1")));
+    QVERIFY(seen.contains(QStringLiteral("/echo?mobile=412"))); // moto-g-power's viewport
+    const TestWebServer::Request final = seen.value(QStringLiteral("/final?text=hello"));
+    QCOMPARE(final.path, QStringLiteral("/final"));
+    QVERIFY(!final.headers.contains("x-flag")); // resetHeaders
+    QCOMPARE(final.headers.value("user-agent"), QByteArray("ScriptAgent/1.0"));
+
+    const QJsonObject view = QJsonDocument::fromJson(o.out.toUtf8())
+                                 .object()
+                                 .value(QStringLiteral("runs"))
+                                 .toArray()
+                                 .first()
+                                 .toObject()
+                                 .value(QStringLiteral("firstView"))
+                                 .toObject();
+    QCOMPARE(
+        view.value(QStringLiteral("url")).toString(), m_server.url(QStringLiteral("/final?text=hello")).toString());
+    const QJsonArray requests = view.value(QStringLiteral("requests")).toArray();
+    QVERIFY2(!requests.isEmpty(), qPrintable(o.out));
+    for (const QJsonValue &request : requests)
+        QVERIFY2(request.toObject().value(QStringLiteral("url")).toString().contains(u"/final"), qPrintable(o.out));
 }
 
 void tst_ScriptRun::badScriptNamesItsLine()

@@ -85,6 +85,10 @@ void tst_TestScript::spacesInsteadOfTabs()
         QStringLiteral("logData\t0\nnavigate\thttp://a.test/\nsetValue\tid=q\t a b \nlogData\t1\nsubmitForm\tid=f\n"),
         nullptr);
     QVERIFY(tabbed);
+    // One tab, after the command: the one argument keeps its spaces.
+    const auto header = TestScript::parse(QStringLiteral("setHeader\tX-Flag: on\nnavigate\thttp://a.test/\n"), nullptr);
+    QVERIFY(header);
+    QCOMPARE(header->commands().first().args, list({ "X-Flag: on" }));
     QCOMPARE(tabbed->commands().at(2).args, list({ "id=q", " a b " }));
 }
 

@@ -155,11 +155,11 @@ const Syntax *syntaxNamed(const QString &name)
 
 // The arguments of a line: tab-separated, or, on a line without a tab, separated by runs of spaces with the last
 // argument taking the rest of the line.
-QStringList splitArguments(const QString &rest, int maxArgs)
+QStringList splitArguments(const QString &rest, bool tabbed, int maxArgs)
 {
     if (rest.isEmpty())
         return {};
-    if (rest.contains(u'\t')) {
+    if (tabbed) {
         QStringList args = rest.split(u'\t');
         while (!args.isEmpty() && args.last().trimmed().isEmpty())
             args.removeLast();
@@ -275,7 +275,9 @@ std::optional<TestScript> TestScript::parse(const QString &text, QString *error)
         const Syntax *row = syntaxNamed(name);
         if (!row)
             return fail(number, QStringLiteral("unknown command \"%1\"").arg(name.left(64)));
-        const QStringList args = splitArguments(end < 0 ? QString() : line.mid(end + 1), row->maxArgs);
+        // A line with a tab anywhere is WebPageTest's: its arguments keep their spaces.
+        const QStringList args
+            = splitArguments(end < 0 ? QString() : line.mid(end + 1), line.contains(u'\t'), row->maxArgs);
         if (args.size() < row->minArgs || args.size() > row->maxArgs) {
             const QString wanted = row->minArgs == row->maxArgs
                 ? QString::number(row->minArgs)
