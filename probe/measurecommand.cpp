@@ -5,6 +5,7 @@
 #include "model/harbuilder.h"
 #include "model/loadoptionsparser.h"
 #include "model/pagemetric.h"
+#include "model/testscript.h"
 #include "pageload.h"
 
 #include <QCommandLineParser>
@@ -101,7 +102,8 @@ int MeasureCommand::parse(const QStringList &arguments)
                        "failure, 6 timeout, 7 HTTP 4xx/5xx document, 8 Chrome not found or would not start, 9 "
                        "Chrome crashed or stopped answering, 10 other load failure, 11 output file not written."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The page to load (http or https)."));
+    parser.addPositionalArgument(
+        QStringLiteral("URL"), QStringLiteral("The page to load (http or https); left out with --script."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the runs as JSON instead of a table."));
     const QCommandLineOption har(
         QStringLiteral("har"), QStringLiteral("Write a HAR 1.2 file of all runs."), QStringLiteral("FILE"));
@@ -135,20 +137,26 @@ int MeasureCommand::parse(const QStringList &arguments)
         m_err.flush();
         return static_cast<int>(Usage);
     };
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1)
-        return usage(QStringLiteral("give exactly one URL (see --help)"));
-
-    m_url = QUrl::fromUserInput(positional.first());
-    const QString scheme = m_url.scheme().toLower();
-    if (!m_url.isValid() || m_url.host().isEmpty() || (scheme != u"http" && scheme != u"https"))
-        return usage(QStringLiteral("\"%1\" is not an http or https URL").arg(positional.first()));
-
     QString error;
     const auto values = loadOptions.read(parser, &error);
     if (!values)
         return usage(error);
     m_loadOptions = values->options;
+
+    const QStringList positional = parser.positionalArguments();
+    const bool scripted = !m_loadOptions.test.script.isEmpty();
+    if (scripted && !positional.isEmpty())
+        return usage(QStringLiteral("give a URL or --script, not both: the script's navigate says where to go"));
+    if (!scripted && positional.size() != 1)
+        return usage(QStringLiteral("give exactly one URL (see --help)"));
+    // A script starts at its first navigate, as written (a secret in it stays a reference here).
+    const QString urlText
+        = scripted ? TestScript::parse(m_loadOptions.test.script, nullptr)->firstUrl() : positional.first();
+    m_url = scripted ? QUrl(urlText) : QUrl::fromUserInput(urlText);
+    const QString scheme = m_url.scheme().toLower();
+    if (!m_url.isValid() || m_url.host().isEmpty() || (scheme != u"http" && scheme != u"https"))
+        return usage(QStringLiteral("\"%1\" is not an http or https URL").arg(urlText));
+
     m_runCount = values->runs;
     if (const QString problem = readSecrets(parser.values(secret), m_loadOptions.test); !problem.isEmpty())
         return usage(problem);
@@ -265,6 +273,9 @@ void MeasureCommand::printTable() const
 {
     const RunResult &firstRun = m_runs.first();
     m_out << "URL      " << m_url.toString() << '\n';
+    // A script's run is named by the page it measured, not by where its login began.
+    if (!m_loadOptions.test.script.isEmpty())
+        m_out << "Step     " << firstRun.firstView.url << '\n';
     m_out << "Browser  " << (firstRun.browserVersion.isEmpty() ? DisplayFormat::missing() : firstRun.browserVersion);
     if (firstRun.browserStartMs)
         m_out << "  (cold start " << DisplayFormat::duration(firstRun.browserStartMs) << ')';

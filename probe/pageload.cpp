@@ -6,6 +6,7 @@
 #include "model/displayformat.h"
 #include "model/warnings.h"
 #include "pagereading.h"
+#include "scriptrunner.h"
 #include "urlpolicy.h"
 
 #include <QDateTime>
@@ -48,9 +49,16 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
     m_result.url = m_url.toString();
     m_result.options = m_options;
     m_result.firstView.url = m_result.url;
+    // LoadOptions::fromJson and the option parser only let a script through that parses.
+    if (!m_options.test.script.isEmpty())
+        m_script = TestScript::parse(m_options.test.script, nullptr);
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, [this] {
-        if (!m_viewOpen) {
+        if (!m_viewOpen && m_runner && m_runner->running()) {
+            abort(LoadError { LoadError::Kind::Timeout,
+                m_rules.scrub(QStringLiteral("the script did not reach its measured step within %1: it was at %2")
+                                  .arg(DisplayFormat::duration(m_options.timeoutMs), m_runner->position())) });
+        } else if (!m_viewOpen) {
             // Still setting up the page (a context, a tab, a session): the browser does that in milliseconds
             // when it answers at all.
             abort(LoadError { LoadError::Kind::BrowserUnresponsive,
@@ -81,6 +89,9 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
         [this](std::optional<int> status, const QString &finalUrl) {
             currentView().metrics.documentStatus = status;
             currentView().finalUrl = m_rules.scrub(finalUrl);
+            // A step that clicks or submits is named by the page it loads.
+            if (m_script && m_runner && m_runner->stepUrl().isEmpty())
+                currentView().url = currentView().finalUrl;
         });
 }
 
@@ -218,7 +229,7 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
     if (!pageSession)
         m_childSessions.insert(sessionId);
     command(QStringLiteral("Network.enable"), {}, sessionId);
-    if (guarded() || m_rules.intercepts()) {
+    if (guarded() || m_rules.intercepts() || (m_script && m_script->intercepts())) {
         const QJsonObject everyRequest {
             { QStringLiteral("patterns"),
                 QJsonArray { QJsonObject { { QStringLiteral("urlPattern"), QStringLiteral("*") },
@@ -264,13 +275,56 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
     command(QStringLiteral("Performance.enable"), {}, sessionId);
     // Commands on one session run in order, so once this answers, everything above is in force.
     command(QStringLiteral("Page.setLifecycleEventsEnabled"), { { QStringLiteral("enabled"), true } }, sessionId,
-        [this](const QJsonObject &) { beginView(); });
+        [this](const QJsonObject &) { m_script ? startScript() : beginView(); });
+}
+
+void PageLoad::startScript()
+{
+    const DeviceProfile device = DeviceProfile::parse(m_options.device, nullptr).value_or(DeviceProfile::desktop());
+    m_runner = new ScriptRunner(*m_script, m_options.test, device, m_cdp, m_sessionId, m_targetId, this);
+    connect(m_runner, &ScriptRunner::stepReached, this, &PageLoad::beginView);
+    // The runner's messages name commands as written; what a page's exception quotes may still hold a secret.
+    connect(m_runner, &ScriptRunner::failed, this, [this](const LoadError &error) {
+        abort(LoadError { error.kind, m_rules.scrub(error.message) });
+    });
+    connect(m_runner, &ScriptRunner::settingsChanged, this, &PageLoad::applySettings);
+    connect(m_runner, &ScriptRunner::deviceChanged, this, &PageLoad::applyDevice);
+    m_runner->runUntilStep();
+}
+
+void PageLoad::applySettings(const TestSettings &settings)
+{
+    m_rules = RequestRules(settings, m_url);
+    // Every host's headers as they now are, an empty set included: resetHeaders must take them back.
+    QJsonObject everyHost;
+    for (const HeaderSetting &header : settings.headers) {
+        if (header.host.isEmpty())
+            everyHost.insert(header.name, settings.resolve(header.value));
+    }
+    QStringList sessions(m_childSessions.begin(), m_childSessions.end());
+    sessions.append(m_sessionId);
+    for (const QString &session : std::as_const(sessions))
+        command(QStringLiteral("Network.setExtraHTTPHeaders"), { { QStringLiteral("headers"), everyHost } }, session);
+}
+
+void PageLoad::applyDevice(const DeviceProfile &device, const QString &userAgent)
+{
+    m_emulation.emplace(device, m_options.effectiveCpuSlowdown(), m_result.browserVersion, userAgent);
+    for (const DeviceEmulation::Command &emulate : m_emulation->pageCommands())
+        command(emulate.method, emulate.params, m_sessionId);
+    for (const QString &session : std::as_const(m_childSessions)) {
+        for (const DeviceEmulation::Command &emulate : m_emulation->childCommands())
+            command(emulate.method, emulate.params, session);
+    }
 }
 
 void PageLoad::beginView()
 {
     ViewResult view;
     view.url = m_result.url;
+    if (m_runner) {
+        view.url = m_runner->stepUrl().isEmpty() ? m_runner->pageUrl() : m_rules.scrub(m_runner->stepUrl());
+    }
     view.startedAt = QDateTime::currentDateTimeUtc();
     if (m_view == View::First)
         m_result.firstView = view;
@@ -293,10 +347,15 @@ void PageLoad::beginView()
         m_filmstrip = std::make_unique<FilmstripRecorder>(m_cdp, m_sessionId);
         m_filmstrip->start();
     }
+    if (m_runner && m_runner->stepUrl().isEmpty()) {
+        m_runner->startStep();
+        return;
+    }
+    const QString url = m_runner ? m_runner->stepUrl() : m_result.url;
     // Page.navigate answers only once the document's headers are in, so a hung server would hold it forever:
     // our own view timeout decides, and a late or failed answer after that is no longer news.
     m_cdp->send(
-        QStringLiteral("Page.navigate"), { { QStringLiteral("url"), m_result.url } }, m_sessionId, this,
+        QStringLiteral("Page.navigate"), { { QStringLiteral("url"), url } }, m_sessionId, this,
         [this, token = m_viewToken](const CdpReply &reply) {
             if (token != m_viewToken || !m_viewOpen || m_state != State::Loading)
                 return;
@@ -310,7 +369,7 @@ void PageLoad::beginView()
             if (errorText.isEmpty() || errorText.contains(u"ERR_HTTP_RESPONSE_CODE_FAILURE"))
                 return;
             const LoadError error { LoadError::kindOfNetError(errorText),
-                QStringLiteral("%1 could not be loaded: %2").arg(m_result.url, errorText) };
+                QStringLiteral("%1 could not be loaded: %2").arg(currentView().url, errorText) };
             // The failed document's own loadingFailed may still be on its way; give it a moment to arrive.
             QTimer::singleShot(navigateFailureGraceMs, this, [this, token, error] {
                 if (token == m_viewToken && m_viewOpen)
@@ -348,6 +407,8 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
     }
     if (m_filmstrip && sessionId == m_sessionId && m_filmstrip->handleEvent(method, params))
         return;
+    if (!m_viewOpen && m_runner && sessionId == m_sessionId)
+        m_runner->handleEvent(method, params);
     if (!m_viewOpen)
         return;
     if (m_requests.handleEvent(method, params))
@@ -410,6 +471,10 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
                 { { QStringLiteral("requestId"), fetchId },
                     { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
                 sessionId);
+            // A script's navigation before its measured step is refused like the page's own: the run ends there.
+            if (isDocument && !m_viewOpen && m_runner)
+                m_runner->fail(LoadError { LoadError::Kind::Refused,
+                    QStringLiteral("refused to load %1: %2").arg(m_rules.scrub(url.toString()), verdict.reason) });
             if (isDocument && token == m_viewToken && m_viewOpen) {
                 // The page itself (or a redirect of it) leads somewhere the probe must not go: that is the result.
                 const LoadError error { LoadError::Kind::Refused,

@@ -4,6 +4,7 @@
 #include "egressproxy.h"
 #include "model/loadoptions.h"
 #include "model/runresult.h"
+#include "model/testscript.h"
 #include "requestrules.h"
 #include "requesttracker.h"
 
@@ -21,6 +22,7 @@
 
 class CdpConnection;
 class FilmstripRecorder;
+class ScriptRunner;
 class UrlPolicy;
 struct CdpReply;
 
@@ -36,6 +38,10 @@ struct CdpReply;
 // Time limit: the options' timeoutMs runs from start(), so the browser's set-up of the run (context, tab, session)
 // counts against the first view's; the repeat view has as long again. A browser that does not set the page up in
 // that time, or leaves a command unanswered, ends the run as browser-unresponsive.
+//
+// A script (LoadOptions' test.script) replaces the plain navigation: its ScriptRunner does what comes before the
+// measured step in the same context, with no request of it tracked, and the first view is the measured step. The
+// URL given is then the script's first; the time limit covers the whole script.
 //
 // PageLoad drives the browser and decides when a view ends; what each request did is the RequestTracker's, fed
 // the Network events of the page and of every frame and worker attached to it.
@@ -109,6 +115,9 @@ private:
     void finishRun();
     void releaseContext();
     ViewResult &currentView();
+    void startScript();
+    void applyDevice(const DeviceProfile &device, const QString &userAgent);
+    void applySettings(const TestSettings &settings);
 
     QUrl m_url;
     LoadOptions m_options;
@@ -121,6 +130,8 @@ private:
     EgressProxy *m_egress = nullptr; // while guarded: the load's only way out
     std::optional<DeviceEmulation> m_emulation; // known once the browser's version is
     std::unique_ptr<FilmstripRecorder> m_filmstrip; // the first view's, when asked for
+    std::optional<TestScript> m_script; // the options' script, when there is one: it drives the page
+    ScriptRunner *m_runner = nullptr; // while a script runs
     QString m_contextId;
     QString m_targetId;
     QString m_sessionId;

@@ -10,6 +10,7 @@
 #include "testwebserver.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -111,6 +112,7 @@ private slots:
     void damagedHistory();
     void progressOnATerminal();
     void chromeFromTheAppsSettings();
+    void scriptLogsInThenMeasures();
 
 private:
     // Runs the CLI as a child process while this thread keeps serving HTTP for its browser.
@@ -782,6 +784,69 @@ void tst_Cli::chromeFromTheAppsSettings()
     QFile log(started);
     QVERIFY2(log.open(QIODevice::ReadOnly), "the Chrome chosen in the app's settings was not started");
     QVERIFY(log.readAll().startsWith("started\n"));
+}
+
+void tst_Cli::scriptLogsInThenMeasures()
+{
+    // A WebPageTest script through the fleet: the login (logData 0) sets a session, the measured page needs it, and
+    // the result has that page's requests only, named by it.
+    const QByteArray session = "cli-session=s-8191";
+    m_server.route(QStringLiteral("/cli-login"),
+        TestWebServer::Response { 200, "text/html",
+            "<!doctype html><form id=login method=post action=/cli-session><input name=user></form>", 0, 0, {} });
+    m_server.route(QStringLiteral("/cli-session"), [session](const TestWebServer::Request &request) {
+        TestWebServer::Response response;
+        if (request.body.contains("user=alice"))
+            response.headers = { { "Set-Cookie", session + "; Path=/" } };
+        response.body = "<p>welcome</p>";
+        return response;
+    });
+    m_server.route(QStringLiteral("/cli-account"), [session](const TestWebServer::Request &request) {
+        TestWebServer::Response response;
+        const bool in = request.headers.value("cookie").contains(session);
+        response.status = in ? 200 : 403;
+        response.body = in ? "<h1>account</h1><img src=\"/asset?type=png&size=200&cli-account=1\">" : "<p>no</p>";
+        return response;
+    });
+    const QString account = m_server.url(QStringLiteral("/cli-account")).toString();
+    QFile script(m_dir.filePath(QStringLiteral("login.wpt")));
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write(QStringLiteral("logData\t0\nnavigate\t%1\nsetValue\tname=user\talice\nsubmitForm\tid=login\n"
+                                "logData\t1\nnavigate\t%2\n")
+                     .arg(m_server.url(QStringLiteral("/cli-login")).toString(), account)
+                     .toUtf8());
+    script.close();
+    const QStringList arguments { QStringLiteral("run"), QStringLiteral("--script"), script.fileName(),
+        QStringLiteral("--fleet"), m_fleetPath, QStringLiteral("--format") };
+
+    const Outcome json = cli(arguments + QStringList { QStringLiteral("json") });
+    QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+    const QJsonObject document = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(document.value(QStringLiteral("url")).toString(), m_server.url(QStringLiteral("/cli-login")).toString());
+    const QJsonObject first = document.value(QStringLiteral("regions"))
+                                  .toArray()
+                                  .first()
+                                  .toObject()
+                                  .value(QStringLiteral("runs"))
+                                  .toArray()
+                                  .first()
+                                  .toObject()
+                                  .value(QStringLiteral("firstView"))
+                                  .toObject();
+    QCOMPARE(first.value(QStringLiteral("finalUrl")).toString(), account);
+    QCOMPARE(first.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("documentStatus")).toInt(), 200);
+    const QJsonArray requests = first.value(QStringLiteral("requests")).toArray();
+    QCOMPARE(requests.size(), 2);
+    for (const QJsonValue &request : requests)
+        QVERIFY(request.toObject().value(QStringLiteral("url")).toString().contains(u"cli-account"));
+
+    const Outcome csv = cli(arguments + QStringList { QStringLiteral("csv") });
+    QVERIFY2(csv.exitCode == 0, qPrintable(csv.err));
+    QString problem;
+    const QList<QStringList> rows = parseCsv(csv.out, &problem);
+    QVERIFY2(problem.isEmpty() && rows.size() == 3, qPrintable(csv.out));
+    QCOMPARE(record(rows.first(), rows.at(1)).value(QStringLiteral("url")), account);
+    QCOMPARE(record(rows.first(), rows.at(2)).value(QStringLiteral("url")), account);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

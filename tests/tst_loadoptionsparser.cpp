@@ -4,8 +4,10 @@
 #include "model/loadoptionsparser.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -46,6 +48,7 @@ private slots:
     void badTestSettings_data();
     void badTestSettings();
     void secretsGoOnlyToTheProbe();
+    void scriptFromAFile();
 };
 
 void tst_LoadOptionsParser::goodValues_data()
@@ -463,6 +466,45 @@ void tst_LoadOptionsParser::secretsGoOnlyToTheProbe()
     bad.insert(QStringLiteral("secretValues"), QJsonObject { { QStringLiteral("no spaces"), QStringLiteral("x") } });
     QVERIFY(!LoadOptions::fromJson(bad, &error));
     QVERIFY2(error.contains(u"secretValues"), qPrintable(error));
+}
+
+void tst_LoadOptionsParser::scriptFromAFile()
+{
+    // --script reads the file and checks it with the one parser; its problems name the file and the line.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto write = [&dir](const QString &name, const QByteArray &text) {
+        QFile file(dir.filePath(name));
+        return file.open(QIODevice::WriteOnly) && file.write(text) == text.size() ? file.fileName() : QString();
+    };
+    const QString good = write(QStringLiteral("good.wpt"),
+        "logData\t0\nnavigate\thttp://a.test/\nlogData\t1\n"
+        "navigate\thttp://a.test/b\n");
+    const QString bad = write(QStringLiteral("bad.wpt"), "navigate\thttp://a.test/\nclick\n");
+    const auto read = [](const QStringList &arguments, QString *error) {
+        const LoadOptionsParser loadOptions(QStringLiteral("Runs"));
+        QCommandLineParser parser;
+        loadOptions.addOptions(parser);
+        if (!parser.parse(QStringList { QStringLiteral("program") } + arguments))
+            return std::optional<LoadOptionsParser::Values>();
+        return loadOptions.read(parser, error);
+    };
+    QString error;
+    const auto values = read({ QStringLiteral("--script"), good }, &error);
+    QVERIFY2(values, qPrintable(error));
+    QCOMPARE(values->options.test.script,
+        QStringLiteral("logData\t0\nnavigate\thttp://a.test/\nlogData\t1\n"
+                       "navigate\thttp://a.test/b\n"));
+    QVERIFY(values->options.requiredCapabilities().contains(QStringLiteral("script")));
+    QVERIFY(!read({ QStringLiteral("--script"), bad }, &error));
+    QCOMPARE(error, QStringLiteral("--script %1: line 2: click takes 1 argument(s), not 0").arg(bad));
+    QVERIFY(!read({ QStringLiteral("--script"), dir.filePath(QStringLiteral("none.wpt")) }, &error));
+    QVERIFY2(
+        error.startsWith(QStringLiteral("--script: cannot read %1: ").arg(dir.filePath(QStringLiteral("none.wpt")))),
+        qPrintable(error));
+    QVERIFY(!read({ QStringLiteral("--repeat-view"), QStringLiteral("--script"), good }, &error));
+    QCOMPARE(
+        error, QStringLiteral("--repeat-view and --script cannot be combined: a script's run measures its step once"));
 }
 
 QTEST_GUILESS_MAIN(tst_LoadOptionsParser)

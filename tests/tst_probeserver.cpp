@@ -73,6 +73,7 @@ private slots:
     void refusesPrivateTargets();
     void allowsPrivateTargetsWhenTold();
     void testSettingsOverTheWire();
+    void scriptNavigationPassesThePolicy();
 
 private:
     std::unique_ptr<ProbeServer> makeServer(std::shared_ptr<UrlPolicy> policy = {}, int maxConcurrency = 2,
@@ -732,6 +733,40 @@ void tst_ProbeServer::testSettingsOverTheWire()
     for (const auto &r : peer.received()) {
         if (const auto *hello = as<HelloMessage>(r.message))
             advertised = hello->capabilities.contains(QStringLiteral("block"));
+    }
+    QVERIFY(advertised);
+}
+
+void tst_ProbeServer::scriptNavigationPassesThePolicy()
+{
+    // A guarded probe: a script's navigation to a private address, in its unmeasured part, is refused like a page's
+    // own; the run ends there, saying why, and the private server never hears of it. The probe says it runs scripts.
+    auto policy = std::make_shared<UrlPolicy>(false);
+    policy->allowTarget(QStringLiteral("127.0.0.1"), m_web.port());
+    auto server = makeServer(policy);
+    m_web.route(QStringLiteral("/script-start"),
+        TestWebServer::Response { 200, "text/html", "<!doctype html><p>start</p>", 0, 0, {} });
+    const QString start = m_web.url(QStringLiteral("/script-start")).toString();
+    const QString refusedUrl = QStringLiteral("http://127.0.0.2:%1/secret").arg(m_private.port());
+    RunMessage run = runOf(QStringLiteral("script-1"), m_web.url(QStringLiteral("/script-start")));
+    run.options.test.script
+        = QStringLiteral("logData\t0\nnavigate\t%1\nnavigate\t%2\nlogData\t1\nnavigate\t%1\n").arg(start, refusedUrl);
+
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(token));
+    const int privateBefore = m_private.hits(QStringLiteral("/secret"));
+    peer.send(run);
+    QVERIFY(peer.waitForDone(QStringLiteral("script-1"), 60'000));
+    const auto *done = doneOf(peer, QStringLiteral("script-1"));
+    QVERIFY(!done->ok);
+    QCOMPARE(done->error->kind, LoadError::Kind::Refused);
+    QVERIFY2(done->error->message.contains(QStringLiteral("refused to load ") + refusedUrl),
+        qPrintable(done->error->message));
+    QCOMPARE(m_private.hits(QStringLiteral("/secret")), privateBefore);
+    bool advertised = false;
+    for (const auto &r : peer.received()) {
+        if (const auto *hello = as<HelloMessage>(r.message))
+            advertised = hello->capabilities.contains(QStringLiteral("script"));
     }
     QVERIFY(advertised);
 }

@@ -12,6 +12,7 @@
 #include "harexporter.h"
 #include "historystore.h"
 #include "model/loadoptionsparser.h"
+#include "model/testscript.h"
 #include "pdfreport.h"
 #include "regionsummary.h"
 #include "runcontroller.h"
@@ -102,24 +103,31 @@ int RunCommand::parse(const QStringList &arguments)
         "Exit codes: 0 every region ok and the budget holds, 2 usage, 3 budget exceeded, 4 a region failed to load "
         "the page, 5 fleet, fleet config or history database unusable, 6 output file not written."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The page to load (http or https)."));
+    parser.addPositionalArgument(
+        QStringLiteral("URL"), QStringLiteral("The page to load (http or https); left out with --script."));
     const RunOptions options;
     options.addTo(parser);
     if (const int done = m_console.parse(parser, name, arguments); done != CliExitCode::Running)
         return done;
     m_help = CliConsole::helpText(parser, name);
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1)
-        return m_console.usage(name, QStringLiteral("give exactly one URL"), m_help);
     QString error;
-    const auto url = RunController::parseUrl(positional.first(), &error);
-    if (!url)
-        return m_console.usage(name, QStringLiteral("\"%1\": %2").arg(positional.first(), error), m_help);
-    m_settings.url = *url;
-
     const auto load = options.load.read(parser, &error);
     if (!load)
         return m_console.usage(name, error, m_help);
+    // A script says where to go with its navigate; the run starts at its first one.
+    const QStringList positional = parser.positionalArguments();
+    const bool scripted = !load->options.test.script.isEmpty();
+    if (scripted && !positional.isEmpty())
+        return m_console.usage(
+            name, QStringLiteral("give a URL or --script, not both: the script's navigate says where to go"), m_help);
+    if (!scripted && positional.size() != 1)
+        return m_console.usage(name, QStringLiteral("give exactly one URL"), m_help);
+    const QString urlText
+        = scripted ? TestScript::parse(load->options.test.script, nullptr)->firstUrl() : positional.first();
+    const auto url = RunController::parseUrl(urlText, &error);
+    if (!url)
+        return m_console.usage(name, QStringLiteral("\"%1\": %2").arg(urlText, error), m_help);
+    m_settings.url = *url;
     m_settings.options = load->options;
     m_settings.runs = load->runs;
     m_settings.format = parser.value(options.format).toLower();

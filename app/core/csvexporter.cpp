@@ -131,6 +131,18 @@ QByteArray CsvExporter::regionsCsv(const TestRecord &test)
     const QString settings = test.options.test.describe().join(QStringLiteral(" | "));
     for (const QString &code : test.regions) {
         const RegionRecord region = test.region(code);
+        // A script's rows are named by the page its measured step loaded (the view's final URL), not by where its
+        // login began (the test's URL).
+        const bool scripted = !test.options.test.script.isEmpty();
+        const auto stepOf
+            = [&test](const ViewResult &view) { return view.finalUrl.isEmpty() ? test.url : view.finalUrl; };
+        QString step;
+        for (const RegionRun &run : region.runs) {
+            if (step.isEmpty() && run.view(RunView::First) && !run.view(RunView::First)->finalUrl.isEmpty())
+                step = run.view(RunView::First)->finalUrl;
+        }
+        if (step.isEmpty())
+            step = test.url;
         bool anyRepeat = false;
         for (const RegionRun &run : region.runs) {
             for (const RunView which : { RunView::First, RunView::Repeat }) {
@@ -140,7 +152,8 @@ QByteArray CsvExporter::regionsCsv(const TestRecord &test)
                 anyRepeat = anyRepeat || which == RunView::Repeat;
                 const std::optional<PageMetrics> metrics
                     = run.measured(which) ? std::optional<PageMetrics>(view->metrics) : std::nullopt;
-                csv.row(QStringList { testId, test.url, code, QString::number(run.index), runViewName(which) }
+                csv.row(QStringList { testId, scripted ? stepOf(*view) : test.url, code, QString::number(run.index),
+                            runViewName(which) }
                     + metricFields(metrics)
                     + QStringList { errorText(view->error ? view->error : run.error), settings });
             }
@@ -148,7 +161,8 @@ QByteArray CsvExporter::regionsCsv(const TestRecord &test)
         for (const RunView which : { RunView::First, RunView::Repeat }) {
             if (which == RunView::Repeat && !anyRepeat)
                 continue;
-            csv.row(QStringList { testId, test.url, code, QStringLiteral("median"), runViewName(which) }
+            csv.row(
+                QStringList { testId, scripted ? step : test.url, code, QStringLiteral("median"), runViewName(which) }
                 + metricFields(test.medianMetrics(code, which)) + QStringList { QString(), settings });
         }
     }

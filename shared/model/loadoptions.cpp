@@ -112,6 +112,8 @@ std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QStrin
     }
     TestSettings::readJson(r, o.test);
     o.filmstrip = r.boolean(QStringLiteral("filmstrip"));
+    if (r.ok() && o.repeatView && !o.test.script.isEmpty())
+        r.fail(QStringLiteral("repeatView"), QStringLiteral("a script's run has no repeat view"));
     if (!r.ok()) {
         if (error)
             *error = r.error();

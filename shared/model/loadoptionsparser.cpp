@@ -2,8 +2,10 @@
 
 #include "connectivityprofile.h"
 #include "deviceprofile.h"
+#include "testscript.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QRegularExpression>
 
 namespace {
@@ -73,6 +75,24 @@ QString readCookies(const QCommandLineParser &parser, const QCommandLineOption &
             return QStringLiteral("--cookie: %1").arg(problem);
         test.cookies.append(*cookie);
     }
+    return QString();
+}
+
+QString readScript(const QString &path, LoadOptions &options)
+{
+    if (path.isEmpty())
+        return QString();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("--script: cannot read %1: %2").arg(path, file.errorString());
+    const QByteArray bytes = file.read(TestScript::maxLength * 4 + 1);
+    const QString text = QString::fromUtf8(bytes);
+    QString problem;
+    if (!TestScript::parse(text, &problem))
+        return QStringLiteral("--script %1: %2").arg(path, problem);
+    if (options.repeatView)
+        return QStringLiteral("--repeat-view and --script cannot be combined: a script's run measures its step once");
+    options.test.script = text;
     return QString();
 }
 
@@ -228,6 +248,13 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
               QStringLiteral("Block every request to a host not among these."), QStringLiteral("HOSTS")),
             [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
                 return readHosts(parser, option, values.options.test.blockDomainsExcept);
+            } },
+        { QCommandLineOption(QStringLiteral("script"),
+              QStringLiteral("Run this WebPageTest script (a login, then the page to measure) instead of loading one "
+                             "URL; ${secret:NAME} in it stands for a secret's value."),
+              QStringLiteral("FILE")),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                return readScript(parser.value(option), values.options);
             } },
         { QCommandLineOption(QStringLiteral("filmstrip"),
               QStringLiteral("Record a filmstrip of the first view and report Speed Index and visual change times.")),

@@ -12,10 +12,10 @@ class QCommandLineParser;
 // The command-line options that say how a page is loaded, as `worldspeed-probe measure` and `worldspeed-cli run`
 // both take them: --profile, --runs, --repeat-view, --timeout, --device, --cpu-slowdown, --finish-at, and the test
 // settings (--header, --public-header, --cookie, --user-agent, --basic-auth, --block, --block-domains,
-// --block-domains-except). They are declared on the command's QCommandLineParser here, in this order, and read back
-// into LoadOptions and a number of runs with one set of error messages, so the two commands cannot drift apart. Each
-// option is one row of the table in loadoptionsparser.cpp (the option, and how its value goes into Values): an
-// option added there reaches both commands.
+// --block-domains-except, --script). They are declared on the command's QCommandLineParser here, in this order, and
+// read back into LoadOptions and a number of runs with one set of error messages, so the two commands cannot drift
+// apart. Each option is one row of the table in loadoptionsparser.cpp (the option, and how its value goes into Values):
+// an option added there reaches both commands.
 class LoadOptionsParser final
 {
 public:

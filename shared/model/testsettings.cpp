@@ -1,6 +1,7 @@
 #include "testsettings.h"
 
 #include "jsonreader.h"
+#include "testscript.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -167,7 +168,7 @@ QString TestSettings::resolve(const QString &text) const
 bool TestSettings::isEmpty() const
 {
     return headers.isEmpty() && cookies.isEmpty() && userAgent.isEmpty() && !basicAuth && block.isEmpty()
-        && blockDomains.isEmpty() && blockDomainsExcept.isEmpty();
+        && blockDomains.isEmpty() && blockDomainsExcept.isEmpty() && script.isEmpty();
 }
 
 QStringList TestSettings::secretNames() const
@@ -185,6 +186,7 @@ QStringList TestSettings::secretNames() const
         add(secretReferences(header.value));
     for (const CookieSetting &cookie : cookies)
         add(secretReferences(cookie.value));
+    add(secretReferences(script));
     return names;
 }
 
@@ -213,7 +215,7 @@ QStringList TestSettings::sensitiveValues() const
 QStringList TestSettings::capabilities()
 {
     return { QStringLiteral("headers"), QStringLiteral("cookies"), QStringLiteral("user-agent"),
-        QStringLiteral("basic-auth"), QStringLiteral("block") };
+        QStringLiteral("basic-auth"), QStringLiteral("block"), QStringLiteral("script") };
 }
 
 QStringList TestSettings::requiredCapabilities() const
@@ -229,6 +231,8 @@ QStringList TestSettings::requiredCapabilities() const
         needed.append(QStringLiteral("basic-auth"));
     if (!block.isEmpty() || !blockDomains.isEmpty() || !blockDomainsExcept.isEmpty())
         needed.append(QStringLiteral("block"));
+    if (!script.isEmpty())
+        needed.append(QStringLiteral("script"));
     return needed;
 }
 
@@ -256,6 +260,13 @@ QStringList TestSettings::describe() const
         lines.append(QStringLiteral("Block domains %1").arg(blockDomains.join(u' ')));
     if (!blockDomainsExcept.isEmpty())
         lines.append(QStringLiteral("Block domains except %1").arg(blockDomainsExcept.join(u' ')));
+    if (const auto parsed = TestScript::parse(script, nullptr)) {
+        const ScriptCommand &step = parsed->commands().at(parsed->measuredStep());
+        lines.append(QStringLiteral("Script of %1 commands, measuring line %2 (%3 %4)")
+                         .arg(parsed->commands().size())
+                         .arg(step.line)
+                         .arg(step.name(), step.args.value(0)));
+    }
     return lines;
 }
 
@@ -299,6 +310,8 @@ void TestSettings::writeJson(QJsonObject &json, Secrets secrets) const
         json.insert(QStringLiteral("blockDomains"), stringsToJson(blockDomains));
     if (!blockDomainsExcept.isEmpty())
         json.insert(QStringLiteral("blockDomainsExcept"), stringsToJson(blockDomainsExcept));
+    if (!script.isEmpty())
+        json.insert(QStringLiteral("script"), script);
     if (!masked && !secretValues.isEmpty()) {
         QJsonObject values;
         for (auto it = secretValues.constBegin(); it != secretValues.constEnd(); ++it)
@@ -355,6 +368,9 @@ void TestSettings::readJson(JsonReader &r, TestSettings &s)
     s.block = stringsFromJson(r, QStringLiteral("block"), 1024);
     s.blockDomains = stringsFromJson(r, QStringLiteral("blockDomains"), 255);
     s.blockDomainsExcept = stringsFromJson(r, QStringLiteral("blockDomainsExcept"), 255);
+    s.script = r.string(QStringLiteral("script"), P::Optional, TestScript::maxLength);
+    if (QString why; !s.script.isEmpty() && !TestScript::parse(s.script, &why) && r.ok())
+        r.fail(QStringLiteral("script"), why);
     const QJsonObject values = r.object(QStringLiteral("secretValues"));
     if (values.size() > maxItems)
         r.fail(QStringLiteral("secretValues"), QStringLiteral("at most %1 secrets").arg(maxItems));

@@ -58,7 +58,6 @@ struct TestSettings
 {
     static constexpr qsizetype maxItems = 64; // headers, cookies, block patterns, domains: each
     static constexpr qsizetype maxValueLength = 8 * 1024;
-    static constexpr qsizetype maxScriptLength = 64 * 1024;
 
     enum class Secrets { Masked, Included };
 
@@ -69,6 +68,10 @@ struct TestSettings
     QStringList block; // substrings of a URL, as WebPageTest's block
     QStringList blockDomains; // hosts (exact, case-insensitive)
     QStringList blockDomainsExcept; // when not empty, every other host is blocked
+    // A script in WebPageTest's format (TestScript) that drives the run: empty for a plain page load. Its
+    // ${secret:NAME} references are secrets like the others'; the text itself is not (it names them, and it is what
+    // the user wrote), so it travels and is stored as it is.
+    QString script;
     // Resolved values of the secrets named above, by name: filled by whoever sends the run, never stored.
     QHash<QString, QString> secretValues;
 
