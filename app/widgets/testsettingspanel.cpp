@@ -4,6 +4,7 @@
 #include "fleet/secretstore.h"
 #include "model/jsonreader.h"
 #include "model/loadoptionsparser.h"
+#include "scripteditor.h"
 #include "statuslabel.h"
 #include "testsecrets.h"
 
@@ -162,6 +163,7 @@ TestSettingsPanel::TestSettingsPanel(SecretStore *secrets, QWidget *parent)
     m_tabs->addTab(buildRequestsTab(), tr("&Headers and cookies"));
     m_tabs->addTab(buildAuthTab(), tr("&User agent and login"));
     m_tabs->addTab(buildBlockingTab(), tr("&Blocking"));
+    m_tabs->addTab(buildScriptTab(), tr("&Script"));
     layout->addWidget(m_tabs, 1);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Reset, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &TestSettingsPanel::accept);
@@ -327,7 +329,8 @@ void TestSettingsPanel::setSettings(const TestSettings &settings)
     m_block->setPlainText(settings.block.join(u'\n'));
     m_blockDomains->setText(settings.blockDomains.join(u' '));
     m_blockDomainsExcept->setText(settings.blockDomainsExcept.join(u' '));
-    for (StatusLabel *label : { m_headersError, m_cookiesError, m_authError, m_blockError })
+    m_script->setScript(settings.script);
+    for (StatusLabel *label : { m_headersError, m_cookiesError, m_authError, m_blockError, m_scriptError })
         label->setVisible(false);
     emit changed();
 }
@@ -431,6 +434,12 @@ std::optional<TestSettings> TestSettingsPanel::settings()
     const QString auth = readAuth(settings);
     showError(m_authError, agentWrong ? blocking : auth);
     showError(m_blockError, agentWrong ? QString() : blocking);
+    if (!m_script->script().trimmed().isEmpty()) {
+        showError(m_scriptError, m_script->isValid() ? QString() : tr("Script: %1").arg(m_script->error()));
+        settings.script = m_script->script();
+    } else {
+        showError(m_scriptError, QString());
+    }
     if (!m_firstError.isEmpty())
         return std::nullopt;
     return settings;
@@ -450,6 +459,7 @@ QString TestSettingsPanel::buttonText() const
     count += !m_block->toPlainText().trimmed().isEmpty();
     count += !m_blockDomains->text().trimmed().isEmpty();
     count += !m_blockDomainsExcept->text().trimmed().isEmpty();
+    count += !m_script->script().trimmed().isEmpty();
     return count == 0 ? tr("Test settings…") : tr("Test settings (%1)…").arg(count);
 }
 
@@ -458,7 +468,7 @@ void TestSettingsPanel::accept()
     if (!settings()) {
         // The first tab with a problem, so the user sees it.
         const bool onFirstTab = m_headersError->isVisible() || m_cookiesError->isVisible();
-        m_tabs->setCurrentIndex(onFirstTab ? 0 : m_authError->isVisible() ? 1 : 2);
+        m_tabs->setCurrentIndex(onFirstTab ? 0 : m_authError->isVisible() ? 1 : m_blockError->isVisible() ? 2 : 3);
         return;
     }
     emit changed();
@@ -515,6 +525,36 @@ void TestSettingsPanel::saveSecret()
         m_secretValue->clear(); // the keychain has it; the panel need not hold it any longer
         m_secretStatus->setStatus(tr("Secret \"%1\" saved in the system keychain").arg(name), Theme::Tone::Ok);
     });
+}
+
+QWidget *TestSettingsPanel::buildScriptTab()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    auto *note = new QLabel(tr("A WebPageTest script: one command a line, its arguments separated by tabs, // for a "
+                               "comment. Steps under <b>logData 0</b> (a login, say) are not measured; the page "
+                               "loaded after <b>logData 1</b> is. Write a password as ${secret:NAME}, saved in the "
+                               "keychain on the login tab, never as itself. With a script, leave the address empty: "
+                               "the test starts at the script's first navigate."),
+        page);
+    note->setWordWrap(true);
+    layout->addWidget(note);
+    m_script = new ScriptEditor(page);
+    m_script->setObjectName(QStringLiteral("script"));
+    m_script->setPlaceholderText(
+        QStringLiteral("logData\t0\nnavigate\thttps://example.com/login\n"
+                       "setValue\tname=user\tme\nsetValue\tname=password\t${secret:PASSWORD}\n"
+                       "submitForm\tid=login\nlogData\t1\nnavigate\thttps://example.com/account"));
+    layout->addWidget(m_script, 1);
+    m_scriptError = errorLabel(page);
+    layout->addWidget(m_scriptError);
+    connect(m_script, &ScriptEditor::errorChanged, this, [this](const QString &error) {
+        // While typing only the line's mark and this label change; settings() refuses a wrong script.
+        m_scriptError->setVisible(!error.isEmpty());
+        if (!error.isEmpty())
+            m_scriptError->setStatus(error, Theme::Tone::Error);
+    });
+    return page;
 }
 
 TestSettings TestSettingsPanel::rememberable(const TestSettings &settings)

@@ -12,6 +12,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QTabWidget;
 class QTableWidget;
+class ScriptEditor;
 class SecretStore;
 class StatusLabel;
 
@@ -26,7 +27,8 @@ class StatusLabel;
 // values; any other header or cookie value is remembered as ••• and must be typed again, as after reopening a test
 // from the history, whose values are masked the same way. A value left as ••• is an error, never sent.
 //
-// The tabs leave room for more (a script editor): tabs() is the place to add one.
+// The Script tab holds a WebPageTest script (probe/SCRIPTS.md), checked as it is typed; with one, the test starts
+// where the script's first navigate goes and measures the page its measured step loads.
 class TestSettingsPanel final : public QDialog
 {
     Q_OBJECT
@@ -79,6 +81,8 @@ public:
     StatusLabel *cookiesError() const { return m_cookiesError; }
     StatusLabel *authError() const { return m_authError; }
     StatusLabel *blockError() const { return m_blockError; }
+    ScriptEditor *scriptEditor() const { return m_script; }
+    StatusLabel *scriptError() const { return m_scriptError; }
 
 signals:
     void changed();
@@ -90,6 +94,7 @@ private:
     QWidget *buildRequestsTab();
     QWidget *buildAuthTab();
     QWidget *buildBlockingTab();
+    QWidget *buildScriptTab();
     void saveSecret();
     QString readHeaders(TestSettings &settings) const;
     QString readCookies(TestSettings &settings) const;
@@ -108,6 +113,8 @@ private:
     QLineEdit *m_secretValue = nullptr;
     QPushButton *m_saveSecret = nullptr;
     QPlainTextEdit *m_block = nullptr;
+    ScriptEditor *m_script = nullptr;
+    StatusLabel *m_scriptError = nullptr;
     QLineEdit *m_blockDomains = nullptr;
     QLineEdit *m_blockDomainsExcept = nullptr;
     StatusLabel *m_headersError = nullptr;
