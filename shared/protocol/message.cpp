@@ -173,6 +173,8 @@ QJsonObject HelloMessage::toJson() const
             json.insert(QStringLiteral("browserVersion"), browserVersion);
         if (!capabilities.isEmpty())
             json.insert(QStringLiteral("capabilities"), QJsonArray::fromStringList(capabilities));
+        if (cpuBenchmarkIndex)
+            json.insert(QStringLiteral("cpuBenchmarkIndex"), *cpuBenchmarkIndex);
     }
     return json;
 }
@@ -214,6 +216,8 @@ std::optional<HelloMessage> HelloMessage::fromJson(const QJsonObject &json, QStr
             }
             m.capabilities.append(capability.toString());
         }
+        m.cpuBenchmarkIndex
+            = r.number(QStringLiteral("cpuBenchmarkIndex"), P::Optional, 0, LoadOptions::maxCpuBenchmarkIndex);
     }
     return finish(r, std::move(m), error);
 }
@@ -328,6 +332,8 @@ QJsonObject MetricsMessage::toJson() const
         json.insert(QStringLiteral("warnings"), Warnings::toJson(warnings));
     if (!filmstrip.isEmpty())
         json.insert(QStringLiteral("filmstrip"), filmstrip.toJson());
+    if (!longTasks.isEmpty())
+        json.insert(QStringLiteral("longTasks"), LongTask::toJson(longTasks));
     return json;
 }
 
@@ -364,6 +370,13 @@ std::optional<MetricsMessage> MetricsMessage::fromJson(const QJsonObject &json, 
         else if (r.ok())
             r.fail(QStringLiteral("filmstrip"), nested);
     }
+    if (r.has(QStringLiteral("longTasks")) && r.ok()) {
+        if (auto tasks
+            = LongTask::fromJson(r.array(QStringLiteral("longTasks"), P::Optional, LongTask::maxPerView + 1), &nested))
+            m.longTasks = std::move(*tasks);
+        else if (r.ok())
+            r.fail(QStringLiteral("longTasks"), nested);
+    }
     return finish(r, std::move(m), error);
 }
 
@@ -378,6 +391,10 @@ QJsonObject DoneMessage::toJson() const
         json.insert(QStringLiteral("browserStartMs"), *browserStartMs);
     if (!warnings.isEmpty())
         json.insert(QStringLiteral("warnings"), Warnings::toJson(warnings));
+    if (cpuBenchmarkIndex)
+        json.insert(QStringLiteral("cpuBenchmarkIndex"), *cpuBenchmarkIndex);
+    if (cpuSlowdownRate)
+        json.insert(QStringLiteral("cpuSlowdownRate"), *cpuSlowdownRate);
     return json;
 }
 
@@ -403,6 +420,9 @@ std::optional<DoneMessage> DoneMessage::fromJson(const QJsonObject &json, QStrin
         r.fail(QStringLiteral("error"), QStringLiteral("must be absent when ok is true"));
     m.browserStartMs = r.number(QStringLiteral("browserStartMs"), P::Optional, 0, maxBrowserStartMs);
     m.warnings = Warnings::fromJson(r, QStringLiteral("warnings"));
+    m.cpuBenchmarkIndex
+        = r.number(QStringLiteral("cpuBenchmarkIndex"), P::Optional, 0, LoadOptions::maxCpuBenchmarkIndex);
+    m.cpuSlowdownRate = r.number(QStringLiteral("cpuSlowdownRate"), P::Optional, 1, LoadOptions::maxCpuSlowdown);
     return finish(r, std::move(m), error);
 }
 

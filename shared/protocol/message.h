@@ -78,6 +78,7 @@ struct HelloMessage
     // The run options beyond the first version's that this probe honours (LoadOptions::capabilities()). A probe
     // that predates them sends none, and a client sends it no run that needs one.
     QStringList capabilities;
+    std::optional<double> cpuBenchmarkIndex; // the probe's CPU speed (RunResult::cpuBenchmarkIndex)
 
     QJsonObject toJson() const;
     static std::optional<HelloMessage> fromJson(const QJsonObject &json, QString *error);
@@ -147,6 +148,7 @@ struct MetricsMessage
     QStringList warnings; // optional: what the probe cut short or refused (ViewResult::warnings)
     bool provisional = false; // on the wire only when true, so an older client reads a final frame as before
     Filmstrip filmstrip; // optional: JPEG thumbnails with their times, within Filmstrip's limits
+    QList<LongTask> longTasks; // optional: the view's main-thread long tasks (ViewResult::longTasks)
 
     QJsonObject toJson() const;
     static std::optional<MetricsMessage> fromJson(const QJsonObject &json, QString *error);
@@ -162,6 +164,8 @@ struct DoneMessage
     std::optional<LoadError> error; // present exactly when !ok
     std::optional<double> browserStartMs; // present when this run had to start the browser
     QStringList warnings; // what the probe cut or left out of this run to stay within its limits
+    std::optional<double> cpuBenchmarkIndex; // the probe's CPU speed (RunResult::cpuBenchmarkIndex)
+    std::optional<double> cpuSlowdownRate; // the CPU throttling rate the run had (RunResult::cpuSlowdownRate)
 
     QJsonObject toJson() const;
     static std::optional<DoneMessage> fromJson(const QJsonObject &json, QString *error);
