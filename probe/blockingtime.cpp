@@ -23,6 +23,20 @@ QList<BlockingTime::Task> BlockingTime::tasksFromJson(const QJsonArray &entries)
     return tasks;
 }
 
+QList<BlockingTime::Task> BlockingTime::counted(
+    const QList<Task> &tasks, std::optional<double> windowEndMs, qsizetype limit)
+{
+    QList<Task> kept;
+    for (const Task &task : tasks) {
+        if (task.durationMs >= longTaskMs && (!windowEndMs || task.startMs < *windowEndMs))
+            kept.append(task);
+    }
+    std::stable_sort(kept.begin(), kept.end(), [](const Task &a, const Task &b) { return a.startMs < b.startMs; });
+    if (kept.size() > limit)
+        kept.resize(limit);
+    return kept;
+}
+
 BlockingTime::Metrics BlockingTime::compute(
     const QList<Task> &tasks, std::optional<double> firstContentfulPaintMs, std::optional<double> windowEndMs)
 {

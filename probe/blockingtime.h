@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/longtask.h"
+
 #include <QJsonArray>
 #include <QList>
 
@@ -17,11 +19,7 @@ class BlockingTime final
 public:
     static constexpr double longTaskMs = 50;
 
-    struct Task
-    {
-        double startMs = 0; // from navigation start
-        double durationMs = 0;
-    };
+    using Task = LongTask;
 
     struct Metrics
     {
@@ -38,4 +36,6 @@ public:
     // Tasks shorter than 50 ms are ignored (the API does not report them; a test may).
     static Metrics compute(
         const QList<Task> &tasks, std::optional<double> firstContentfulPaintMs, std::optional<double> windowEndMs);
+    // The long tasks that count (the same as compute()'s longTaskCount), in the order they ran, at most `limit`.
+    static QList<Task> counted(const QList<Task> &tasks, std::optional<double> windowEndMs, qsizetype limit);
 };

@@ -3,7 +3,7 @@
 #include <QJsonArray>
 
 DeviceEmulation::DeviceEmulation(
-    DeviceProfile device, int cpuSlowdown, const QString &browserProduct, const QString &userAgent)
+    DeviceProfile device, double cpuSlowdown, const QString &browserProduct, const QString &userAgent)
     : m_device(std::move(device))
     , m_cpuSlowdown(cpuSlowdown)
     , m_chromeVersion(chromeVersion(browserProduct))

@@ -23,7 +23,7 @@ public:
     // `browserProduct`: Browser.getVersion's product, "HeadlessChrome/156.0.8078.73". `userAgent`: the test's own,
     // sent instead of the device's, and then without client hints (they would describe another browser).
     DeviceEmulation(
-        DeviceProfile device, int cpuSlowdown, const QString &browserProduct, const QString &userAgent = {});
+        DeviceProfile device, double cpuSlowdown, const QString &browserProduct, const QString &userAgent = {});
 
     // For the page's own session, before it navigates.
     QList<Command> pageCommands() const;
@@ -37,7 +37,7 @@ private:
     QJsonObject userAgentOverride() const;
 
     DeviceProfile m_device;
-    int m_cpuSlowdown;
+    double m_cpuSlowdown; // the throttling rate; 1 is none
     QString m_chromeVersion;
     QString m_userAgent;
 };

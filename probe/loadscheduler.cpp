@@ -66,7 +66,8 @@ void LoadScheduler::pump()
         const bool cold = m_waitedForBrowser.removeAll(load) > 0;
         m_running.append(load);
         changed = true;
-        load->start(m_browser.cdp(), m_browser.version(), cold ? m_browser.startMs() : std::nullopt);
+        load->start(
+            m_browser.cdp(), m_browser.version(), cold ? m_browser.startMs() : std::nullopt, cpuBenchmarkIndex());
     }
     if (changed)
         emit loadChanged(activeCount(), queuedCount());

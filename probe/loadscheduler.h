@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chromeprocess.h"
+#include "cpubenchmark.h"
 #include "model/loaderror.h"
 #include "model/loadoptions.h"
 
@@ -36,6 +37,8 @@ public:
     int activeCount() const { return static_cast<int>(m_running.size()); }
     int queuedCount() const { return static_cast<int>(m_queue.size()); }
     ChromeProcess *browser() { return &m_browser; }
+    // This machine's CPU speed, measured once when the scheduler is made (CpuBenchmark); every run reports it.
+    double cpuBenchmarkIndex() const { return m_cpuBenchmark.index(); }
 
     // Starts the browser now if it is not running, before a load needs it, so that its start overlaps whatever comes
     // before the first load. A start that fails is retried by the next load, which then fails with its reason.
@@ -57,6 +60,7 @@ private:
     void forget(PageLoad *load);
 
     Options m_options;
+    CpuBenchmark m_cpuBenchmark; // first, so that it runs while the rest is set up
     ChromeProcess m_browser;
     QList<QPointer<PageLoad>> m_queue;
     QList<QPointer<PageLoad>> m_running;

@@ -284,6 +284,12 @@ void MeasureCommand::printTable() const
           << '\n';
     // Which device, and how slow a CPU: the numbers of a phone and of a desktop must never be mistaken.
     m_out << "Device   " << m_loadOptions.describeDevice() << '\n';
+    // How fast this machine is, and so how slow the page's CPU really was: a relative slowdown's rate follows.
+    if (firstRun.cpuBenchmarkIndex) {
+        m_out << "CPU      benchmark index " << QString::number(*firstRun.cpuBenchmarkIndex, 'f', 0) << " (reference "
+              << QString::number(LoadOptions::referenceCpuBenchmarkIndex, 'f', 0) << "), throttled "
+              << QString::number(firstRun.cpuSlowdownRate.value_or(1), 'g', 4) << "×\n";
+    }
     // What the test set and blocked, its secrets masked: numbers measured with a header are not those without.
     for (const QString &line : m_loadOptions.test.describe())
         m_out << "Setting  " << line << '\n';

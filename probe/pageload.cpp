@@ -152,16 +152,19 @@ void PageLoad::command(const QString &method, const QJsonObject &params, const Q
         std::chrono::milliseconds(commandTimeoutMs));
 }
 
-void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::optional<double> browserStartMs)
+void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::optional<double> browserStartMs,
+    std::optional<double> cpuBenchmarkIndex)
 {
     if (m_state != State::Queued && m_state != State::StartingBrowser)
         return;
     m_cdp = cdp;
     m_result.browserVersion = browserVersion;
     m_result.browserStartMs = browserStartMs;
+    m_result.cpuBenchmarkIndex = cpuBenchmarkIndex;
+    m_result.cpuSlowdownRate = m_options.cpuSlowdownRate(cpuBenchmarkIndex);
     // LoadOptions::fromJson and the option parser only let known devices through.
     m_emulation.emplace(DeviceProfile::parse(m_options.device, nullptr).value_or(DeviceProfile::desktop()),
-        m_options.effectiveCpuSlowdown(), browserVersion, m_options.test.userAgent);
+        *m_result.cpuSlowdownRate, browserVersion, m_options.test.userAgent);
     setState(State::Loading);
     // The time limit covers the whole run, setting up the page included: a browser that hangs here must not hold
     // the run beyond it.
@@ -636,7 +639,7 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
                m.loadMs && m_lastActivityTs && navigationStartTs) {
         m.fullyLoadedMs = std::max(*m.loadMs, (*m_lastActivityTs - *navigationStartTs) * 1000.0);
     }
-    PageReading::readLongTasks(m, page);
+    view.longTasks = PageReading::readLongTasks(m, page);
     if (m_filmstrip) {
         m_filmstrip->finish(view.filmstrip, m);
         m_filmstrip.reset();

@@ -74,8 +74,10 @@ public:
 
     // The scheduler tells a queued load that the browser is being started for it.
     void markStartingBrowser();
-    // Runs the load on an open connection. browserStartMs is set when this run waited for a cold browser.
-    void start(CdpConnection *cdp, const QString &browserVersion, std::optional<double> browserStartMs);
+    // Runs the load on an open connection. browserStartMs is set when this run waited for a cold browser;
+    // cpuBenchmarkIndex is this machine's (CpuBenchmark), which a relative CPU slowdown is computed from.
+    void start(CdpConnection *cdp, const QString &browserVersion, std::optional<double> browserStartMs,
+        std::optional<double> cpuBenchmarkIndex = std::nullopt);
     // Ends the run now with this error; what was measured so far is kept. No-op once finished.
     void abort(const LoadError &error);
     void cancel();

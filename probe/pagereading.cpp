@@ -140,16 +140,17 @@ PageMetrics readAtLoad(
     return m;
 }
 
-void readLongTasks(PageMetrics &m, const QJsonObject &page)
+QList<LongTask> readLongTasks(PageMetrics &m, const QJsonObject &page)
 {
     if (!page.contains(QStringLiteral("longTasks")))
-        return;
-    const BlockingTime::Metrics blocking
-        = BlockingTime::compute(BlockingTime::tasksFromJson(page.value(QStringLiteral("longTasks")).toArray()),
-            m.firstContentfulPaintMs, m.fullyLoadedMs ? m.fullyLoadedMs : m.loadMs);
+        return {};
+    const QList<LongTask> tasks = BlockingTime::tasksFromJson(page.value(QStringLiteral("longTasks")).toArray());
+    const std::optional<double> windowEnd = m.fullyLoadedMs ? m.fullyLoadedMs : m.loadMs;
+    const BlockingTime::Metrics blocking = BlockingTime::compute(tasks, m.firstContentfulPaintMs, windowEnd);
     m.totalBlockingTimeMs = blocking.totalBlockingTimeMs;
     m.longTaskCount = blocking.longTaskCount;
     m.longestTaskMs = blocking.longestTaskMs;
+    return BlockingTime::counted(tasks, windowEnd, LongTask::maxPerView);
 }
 
 std::optional<LoadError> httpError(

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/loaderror.h"
+#include "model/longtask.h"
 #include "model/pagemetrics.h"
 #include "model/requesttiming.h"
 
@@ -31,7 +32,8 @@ void readPage(
 PageMetrics readAtLoad(
     const PageMetrics &known, const QJsonObject &page, const QList<RequestTiming> &requests, const QString &documentId);
 // TBT, the longest task and the count, from the watcher's tasks; needs FCP and fully loaded (or load) set first.
-void readLongTasks(PageMetrics &metrics, const QJsonObject &page);
+// Returns the tasks counted, the first LongTask::maxPerView of them, for the result's main-thread row.
+QList<LongTask> readLongTasks(PageMetrics &metrics, const QJsonObject &page);
 // The view's failure when the document itself answered with an HTTP error.
 std::optional<LoadError> httpError(
     const PageMetrics &metrics, const QList<RequestTiming> &requests, const QString &documentId);

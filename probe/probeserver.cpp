@@ -210,6 +210,7 @@ void ProbeServer::onHello(Session *session, const DecodedFrame &frame)
     answer.capacity = m_draining ? 0 : m_options.maxConcurrency;
     answer.browserVersion = m_scheduler->browser()->version();
     answer.capabilities = LoadOptions::capabilities() << HelloMessage::startedCapability.toString();
+    answer.cpuBenchmarkIndex = m_scheduler->cpuBenchmarkIndex();
     sendTo(session, answer);
     sendTo(session, currentLoad());
     qCInfo(lcServer) << "client" << session->peer.toString() << "connected:" << hello->software << hello->version;
@@ -283,7 +284,7 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
             finishRun(key,
                 DoneMessage { message.runId, false,
                     LoadError { LoadError::Kind::Refused, QStringLiteral("refused: %1").arg(verdict.reason) },
-                    std::nullopt, {} });
+                    std::nullopt, {}, {}, {} });
             return;
         }
         it->allowed = true;
@@ -375,11 +376,13 @@ void ProbeServer::startRun(const QString &key)
         measured.screenshotPng = result.screenshotPng;
         measured.warnings = result.warnings;
         measured.filmstrip = result.filmstrip;
+        measured.longTasks = result.longTasks;
         sendToOwner(key, measured);
     });
     connect(load, &PageLoad::finished, this, [this, key, runId, load] {
         const RunResult &result = load->result();
-        DoneMessage done { runId, result.ok(), std::nullopt, result.browserStartMs, result.warnings };
+        DoneMessage done { runId, result.ok(), std::nullopt, result.browserStartMs, result.warnings,
+            result.cpuBenchmarkIndex, result.cpuSlowdownRate };
         if (!result.ok())
             done.error
                 = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
@@ -422,7 +425,7 @@ void ProbeServer::onCancel(Session *session, const CancelMessage &cancel)
     it->cancelled = true;
     finishRun(key,
         DoneMessage { cancel.runId, false, LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") },
-            std::nullopt, {} });
+            std::nullopt, {}, {}, {} });
 }
 
 void ProbeServer::cancelAll(const QString &why)
@@ -437,8 +440,8 @@ void ProbeServer::cancelAll(const QString &why)
         } else {
             it->cancelled = true;
             finishRun(key,
-                DoneMessage {
-                    it->message.runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt, {} });
+                DoneMessage { it->message.runId, false, LoadError { LoadError::Kind::Cancelled, why }, std::nullopt, {},
+                    {}, {} });
         }
     }
 }

@@ -196,6 +196,7 @@ void tst_Cli::jsonFollowsTheSchema()
     QCOMPARE(options.value(QStringLiteral("timeoutMs")).toInt(), 30'000);
     QCOMPARE(options.value(QStringLiteral("device")).toString(), QStringLiteral("iphone-12-pro"));
     QCOMPARE(options.value(QStringLiteral("cpuSlowdown")).toInt(), 1);
+    QCOMPARE(options.value(QStringLiteral("cpuSlowdownRelative")), QJsonValue(false));
     // The page was loaded as that phone: the probe got the option and applied it.
     bool sawIPhone = false;
     for (const TestWebServer::Request &request : m_server.requests())
@@ -219,6 +220,9 @@ void tst_Cli::jsonFollowsTheSchema()
         QCOMPARE(run.value(QStringLiteral("index")).toInt(), i + 1);
         QCOMPARE(run.value(QStringLiteral("ok")).toBool(), true);
         QVERIFY(run.value(QStringLiteral("error")).isNull());
+        // The probe measured its CPU at start and says so with every run, with the rate it applied (none here).
+        QVERIFY2(run.value(QStringLiteral("cpuBenchmarkIndex")).toDouble() > 0, qPrintable(o.out));
+        QCOMPARE(run.value(QStringLiteral("cpuSlowdownRate")).toDouble(), 1.0);
         const QJsonObject first = run.value(QStringLiteral("firstView")).toObject();
         const QJsonObject metrics = first.value(QStringLiteral("metrics")).toObject();
         QCOMPARE(metrics.value(QStringLiteral("documentStatus")).toInt(), 200);

@@ -60,6 +60,7 @@ private slots:
     void aPageSeesTheIPhone();
     void theDefaultIsTheDesktopWithoutHeadless();
     void cpuSlowdownSlowsAFixedScript();
+    void relativeSlowdownFollowsTheBenchmark();
 
 private:
     QJsonObject load(const QString &path, const LoadOptions &options, TestWebServer::Request *document = nullptr);
@@ -232,6 +233,36 @@ void tst_DeviceEmulation::cpuSlowdownSlowsAFixedScript()
     const double ratio = slowMs / fastMs;
     qInfo("fixed script: %.1f ms unthrottled, %.1f ms at 4x: %.2fx", fastMs, slowMs, ratio);
     QVERIFY2(ratio >= 2.5, qPrintable(QString::number(ratio)));
+}
+
+void tst_DeviceEmulation::relativeSlowdownFollowsTheBenchmark()
+{
+    // The scheduler measured this machine once when it was made; every run reports that index.
+    const double index = m_scheduler->cpuBenchmarkIndex();
+    QVERIFY(index > 0);
+    const RunResult plain = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/busy")), LoadOptions {});
+    QVERIFY2(plain.ok(), qPrintable(BrowserTest::errorText(plain)));
+    QCOMPARE(plain.cpuBenchmarkIndex, std::optional<double>(index));
+    QCOMPARE(plain.cpuSlowdownRate, std::optional<double>(1));
+
+    // "Three times slower than the reference": this machine applies 3 × its index / the reference's, within 1-20.
+    LoadOptions relative;
+    relative.cpuSlowdown = 3;
+    relative.cpuSlowdownRelative = true;
+    const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/busy")), relative);
+    QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
+    const double expected
+        = std::clamp(std::round(3 * index / LoadOptions::referenceCpuBenchmarkIndex * 100) / 100, 1.0, 20.0);
+    qInfo("benchmark index %.1f (reference %.0f): relative 3x applies %.2fx", index,
+        LoadOptions::referenceCpuBenchmarkIndex, run.cpuSlowdownRate.value_or(-1));
+    QCOMPARE(run.cpuBenchmarkIndex, std::optional<double>(index));
+    QCOMPARE(run.cpuSlowdownRate, std::optional<double>(expected));
+    // And it reaches the wire and comes back.
+    QString error;
+    const auto back = RunResult::fromJson(run.toJson(), &error);
+    QVERIFY2(back, qPrintable(error));
+    QCOMPARE(back->cpuSlowdownRate, run.cpuSlowdownRate);
+    QCOMPARE(back->options.cpuSlowdownRelative, true);
 }
 
 QTEST_MAIN(tst_DeviceEmulation)

@@ -93,6 +93,7 @@ void tst_HistoryStore::absentStaysAbsent()
     QVERIFY(!one.firstView.metrics.loadMs);
     QVERIFY(!one.firstView.metrics.documentStatus);
     QVERIFY(!one.browserStartMs);
+    QVERIFY(!one.cpuBenchmarkIndex && !one.cpuSlowdownRate);
     QVERIFY(!one.repeatView);
     QVERIFY(one.firstView.screenshotPng.isEmpty());
     QCOMPARE(one.firstView.requests, QList<RequestTiming> { unfinished });

@@ -43,6 +43,7 @@ private slots:
     void badDeviceAndCpu_data();
     void badDeviceAndCpu();
     void newOptionsTravelOnlyWhenAsked();
+    void relativeCpuSlowdown();
     void finishAtTheLoadEvent();
     void testSettings();
     void badTestSettings_data();
@@ -169,6 +170,8 @@ void tst_LoadOptionsParser::declaredOnTheCommandsParser()
         QStringLiteral("--device <NAME>"),
         QStringLiteral("Device to load the page as: desktop, moto-g-power,"),
         QStringLiteral("--cpu-slowdown <N>"),
+        QStringLiteral("--cpu-slowdown-reference"),
+        QStringLiteral("than the reference CPU (benchmark index 500)"),
         QStringLiteral("--finish-at <EVENT>"),
         QStringLiteral("--header <HEADER>"),
         QStringLiteral("--public-header <NAME>"),
@@ -298,6 +301,48 @@ void tst_LoadOptionsParser::newOptionsTravelOnlyWhenAsked()
     bad.insert(QStringLiteral("cpuSlowdown"), 50);
     QVERIFY(!LoadOptions::fromJson(bad, &error));
     QVERIFY2(error.contains(QStringLiteral("cpuSlowdown")), qPrintable(error));
+}
+
+void tst_LoadOptionsParser::relativeCpuSlowdown()
+{
+    QString error;
+    auto read = parse({ QStringLiteral("--cpu-slowdown=4"), QStringLiteral("--cpu-slowdown-reference") }, &error);
+    QVERIFY2(read, qPrintable(error));
+    const LoadOptions relative = read->options;
+    QVERIFY(relative.cpuSlowdownRelative);
+    QCOMPARE(relative.requiredCapabilities(),
+        (QStringList { QStringLiteral("cpu-slowdown"), QStringLiteral("cpu-slowdown-relative") }));
+    QVERIFY(LoadOptions::capabilities().contains(QStringLiteral("cpu-slowdown-relative")));
+    // rate = N × own index / reference index, clamped to 1-20 and rounded to two decimals.
+    const double reference = LoadOptions::referenceCpuBenchmarkIndex;
+    QCOMPARE(relative.cpuSlowdownRate(reference), 4.0);
+    QCOMPARE(relative.cpuSlowdownRate(reference * 1.5), 6.0); // a faster machine is slowed down more
+    QCOMPARE(relative.cpuSlowdownRate(reference / 2), 2.0);
+    QCOMPARE(relative.cpuSlowdownRate(reference * 0.3333), 1.33);
+    QCOMPARE(relative.cpuSlowdownRate(reference / 10), 1.0); // never faster than the machine itself
+    QCOMPARE(relative.cpuSlowdownRate(reference * 9), 20.0);
+    QCOMPARE(relative.cpuSlowdownRate(std::nullopt), 4.0); // no index: the plain slowdown
+    // Not relative: the index does not matter.
+    LoadOptions plain = relative;
+    plain.cpuSlowdownRelative = false;
+    QCOMPARE(plain.cpuSlowdownRate(reference * 3), 4.0);
+    // Relative to the device's default, and a relative 1 still needs a probe that knows what it means.
+    read = parse({ QStringLiteral("--device=moto-g-power"), QStringLiteral("--cpu-slowdown-reference") }, &error);
+    QVERIFY2(read, qPrintable(error));
+    QCOMPARE(read->options.cpuSlowdownRate(reference * 2), 8.0);
+    LoadOptions one;
+    one.cpuSlowdownRelative = true;
+    QCOMPARE(one.requiredCapabilities(), QStringList { QStringLiteral("cpu-slowdown-relative") });
+    QCOMPARE(one.cpuSlowdownRate(reference * 2), 2.0);
+    // On the wire only when asked, and read back.
+    QVERIFY(!plain.toJson().contains(QStringLiteral("cpuSlowdownRelative")));
+    const auto back = LoadOptions::fromJson(relative.toJson(), &error);
+    QVERIFY2(back, qPrintable(error));
+    QCOMPARE(*back, relative);
+    QJsonObject bad = relative.toJson();
+    bad.insert(QStringLiteral("cpuSlowdownRelative"), QStringLiteral("yes"));
+    QVERIFY(!LoadOptions::fromJson(bad, &error));
+    QVERIFY2(error.contains(QStringLiteral("cpuSlowdownRelative")), qPrintable(error));
 }
 
 void tst_LoadOptionsParser::finishAtTheLoadEvent()

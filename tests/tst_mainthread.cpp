@@ -21,6 +21,16 @@ setTimeout(() => block(120), 700);
 window.addEventListener('load', () => navigator.sendBeacon('/beacon', JSON.stringify({ made })));
 </script></body></html>)";
 
+// One 300 ms task at a known time (about 500 ms after navigation start), whose true start and length the page
+// reports itself, from the same clock as the Long Tasks API.
+const QByteArray oneTaskPage = R"(<!doctype html><html><body><h1>One task</h1>
+<img src="/asset?type=png&delay=1200&size=2000" width="20" height="20">
+<script>
+let made = null;
+setTimeout(() => { const t = performance.now(); while (performance.now() - t < 300) {} made = [t, performance.now() - t]; }, 500);
+window.addEventListener('load', () => navigator.sendBeacon('/beacon', JSON.stringify({ made })));
+</script></body></html>)";
+
 const QByteArray quietPage = R"(<!doctype html><html><body><h1>Quiet</h1><p>Nothing runs here.</p></body></html>)";
 
 } // namespace
@@ -33,6 +43,7 @@ private slots:
     void initTestCase();
     void totalBlockingTimeOfConstructedTasks();
     void aQuietPageBlocksForZero();
+    void theResultCarriesTheLongTasks();
     void aFailedViewWasNotWatched();
 
 private:
@@ -47,6 +58,8 @@ void tst_MainThread::initTestCase()
     TestWebServer::Response page;
     page.body = blockingPage;
     m_server.route(QStringLiteral("/blocking"), page);
+    page.body = oneTaskPage;
+    m_server.route(QStringLiteral("/onetask"), page);
     page.body = quietPage;
     m_server.route(QStringLiteral("/quiet"), page);
     page.status = 404;
@@ -92,6 +105,33 @@ void tst_MainThread::aQuietPageBlocksForZero()
     QCOMPARE(m.longTaskCount, std::optional<double>(0));
     QCOMPARE(m.totalBlockingTimeMs, std::optional<double>(0));
     QVERIFY(!m.longestTaskMs);
+}
+
+void tst_MainThread::theResultCarriesTheLongTasks()
+{
+    QSignalSpy beacon(&m_server, &TestWebServer::beaconReceived);
+    const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/onetask")));
+    QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
+    QTRY_COMPARE_WITH_TIMEOUT(beacon.size(), 1, 10'000);
+    const QJsonArray made = QJsonDocument::fromJson(beacon.first().first().toByteArray())
+                                .object()
+                                .value(QStringLiteral("made"))
+                                .toArray();
+    QCOMPARE(made.size(), 2);
+    // The waterfall's main-thread row: the task, where and as long as the page made it (±30 ms).
+    const QList<LongTask> &tasks = run.firstView.longTasks;
+    const auto task = std::find_if(tasks.cbegin(), tasks.cend(), [](const LongTask &t) { return t.durationMs >= 250; });
+    QVERIFY2(task != tasks.cend(), qPrintable(QString::number(tasks.size())));
+    qInfo("long task at %.1f ms for %.1f ms; the page made it at %.1f ms for %.1f ms", task->startMs, task->durationMs,
+        made[0].toDouble(), made[1].toDouble());
+    QVERIFY(std::abs(task->startMs - made[0].toDouble()) <= 30);
+    QVERIFY(std::abs(task->durationMs - made[1].toDouble()) <= 30);
+    QCOMPARE(double(tasks.size()), *run.firstView.metrics.longTaskCount);
+    // And they travel: in the result's JSON and in the protocol's metrics frame.
+    QString error;
+    const auto back = RunResult::fromJson(run.toJson(), &error);
+    QVERIFY2(back, qPrintable(error));
+    QCOMPARE(back->firstView.longTasks, tasks);
 }
 
 void tst_MainThread::aFailedViewWasNotWatched()

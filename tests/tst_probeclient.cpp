@@ -813,7 +813,7 @@ void tst_ProbeClient::unreadableDoneEndsRun()
     QVERIFY(end.error->message.startsWith(u"the probe's done could not be read"));
     // The real one, should it follow, is not a second done.
     done.clear();
-    probe.send(DoneMessage { QStringLiteral("r1"), true, {}, {}, {} });
+    probe.send(DoneMessage { QStringLiteral("r1"), true, {}, {}, {}, {}, {} });
     QVERIFY(!done.wait(200));
 }
 
@@ -853,7 +853,7 @@ void tst_ProbeClient::framesForUnknownRunsAreDropped()
     QSignalSpy done(&client, &ProbeClient::done);
     QSignalSpy load(&client, &ProbeClient::loadReport);
     probe.send(StatusMessage { QStringLiteral("stranger"), RunState::Loading, {} });
-    probe.send(DoneMessage { QStringLiteral("stranger"), true, {}, {}, {} });
+    probe.send(DoneMessage { QStringLiteral("stranger"), true, {}, {}, {}, {}, {} });
     probe.send(LoadMessage { 0, 4, 0 });
     QVERIFY(load.wait());
     QCOMPARE(status.size(), 0);
@@ -912,7 +912,8 @@ void tst_ProbeClient::cancelSendsCancel()
     // The run is over only when the probe says so.
     QCOMPARE(client.runsInFlight(), QList<QString> { QStringLiteral("r1") });
     QSignalSpy done(&client, &ProbeClient::done);
-    probe.send(DoneMessage { QStringLiteral("r1"), false, LoadError { LoadError::Kind::Cancelled, {} }, {}, {} });
+    probe.send(
+        DoneMessage { QStringLiteral("r1"), false, LoadError { LoadError::Kind::Cancelled, {} }, {}, {}, {}, {} });
     QVERIFY(done.wait());
     QCOMPARE(qvariant_cast<DoneMessage>(done.at(0).at(1)).error->kind, LoadError::Kind::Cancelled);
 }
@@ -935,7 +936,7 @@ void tst_ProbeClient::dropMidRunEndsEveryRunOnce()
     for (const char16_t *id : { u"r1", u"r2", u"r3" })
         QVERIFY(client.submit(QString::fromUtf16(id), url));
     probe.send(StatusMessage { QStringLiteral("r1"), RunState::Loading, {} });
-    probe.send(DoneMessage { QStringLiteral("r2"), true, {}, {}, {} });
+    probe.send(DoneMessage { QStringLiteral("r2"), true, {}, {}, {}, {}, {} });
     QTRY_COMPARE(events.size(), 1);
     probe.abortCurrent();
     QTRY_COMPARE(events.size(), 4);

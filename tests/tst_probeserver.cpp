@@ -256,6 +256,16 @@ void tst_ProbeServer::streamsARunLive()
     QCOMPARE(as<StatusMessage>(frames.first())->state, RunState::Queued);
     const auto *done = doneOf(peer, QStringLiteral("live-1"));
     QVERIFY(done->ok);
+    // The probe's CPU speed, measured once at its start: in its hello, and the same in each run's end, with the
+    // throttling rate the run had (none asked for: 1).
+    std::optional<double> helloIndex;
+    for (const auto &r : peer.received()) {
+        if (const auto *hello = as<HelloMessage>(r.message))
+            helloIndex = hello->cpuBenchmarkIndex;
+    }
+    QVERIFY(helloIndex && *helloIndex > 0);
+    QCOMPARE(done->cpuBenchmarkIndex, helloIndex);
+    QCOMPARE(done->cpuSlowdownRate, std::optional<double>(1));
     for (const Message &m : frames) {
         if (const auto *metrics = as<MetricsMessage>(m)) {
             QVERIFY(metrics->metrics.loadMs >= 1500);

@@ -242,6 +242,8 @@ void tst_WaterfallModel::medianRunPerLane()
         }
     }
     model.setScreenshot(QStringLiteral("fra"), 1, RunView::First, QByteArrayLiteral("png of run 1"));
+    const QList<LongTask> tasks { { 120, 300 } };
+    model.setLongTasks(QStringLiteral("fra"), 1, RunView::First, tasks);
     model.flushPending();
     // Each lane its own region's median run: fra's is run 1, syd's run 2.
     model.setRepresentativeRun(QStringLiteral("fra"), 1);
@@ -255,11 +257,15 @@ void tst_WaterfallModel::medianRunPerLane()
     QCOMPARE(model.requestCount(1), 3);
     QCOMPARE(model.screenshot(0), QByteArrayLiteral("png of run 1"));
     QVERIFY(model.screenshot(1).isEmpty());
+    // The main thread's long tasks go with the shown run, as its screenshot does.
+    QCOMPARE(model.longTasks(0), tasks);
+    QVERIFY(model.longTasks(1).isEmpty());
     QCOMPARE(model.index(0, 0).data(WaterfallModel::ShownRunRole).toInt(), 1);
     // A later run becomes the median (a run ended): the lane shows it.
     model.setRepresentativeRun(QStringLiteral("fra"), 0);
     QCOMPARE(reset.size(), 2);
     QCOMPARE(model.requestCount(0), 1);
+    QVERIFY(model.longTasks(0).isEmpty());
     // Requests stream into the median run's lane.
     model.addRequest(QStringLiteral("syd"), 2, RunView::First, request(QStringLiteral("late"), 9, 10));
     model.addRequest(QStringLiteral("syd"), 1, RunView::First, request(QStringLiteral("other"), 9, 10));

@@ -83,14 +83,14 @@ struct Painted
 Painted paintLane(const Theme &theme, const WaterfallPainter::Lane &lane)
 {
     Painted p;
-    p.image = QImage(900, 140, QImage::Format_RGB32);
+    p.image = QImage(900, 180, QImage::Format_RGB32);
     p.image.fill(theme.base());
     p.layout.axisHeight = 20;
     p.layout.rowHeight = 30;
     p.layout.labelWidth = 200;
     p.layout.durationWidth = 60;
-    const QRectF rect(10, 10, 880, WaterfallPainter::laneHeight(p.layout, lane.requests.size()));
-    p.bars = WaterfallPainter::laneBars(rect, p.layout, lane.requests.size());
+    const QRectF rect(10, 10, 880, WaterfallPainter::laneHeight(p.layout, WaterfallPainter::rowCount(lane)));
+    p.bars = WaterfallPainter::laneBars(rect, p.layout, WaterfallPainter::rowCount(lane));
     p.scale = { p.bars.left(), p.bars.width() / lane.spanMs };
     QPainter painter(&p.image);
     WaterfallPainter(theme, QGuiApplication::font(), &p.image).paintLane(painter, rect, lane, p.layout);
@@ -117,6 +117,7 @@ private slots:
     void darkThemeGetsDarkColours();
     void legendShowsEveryPhase();
     void laneGeometry();
+    void mainThreadRowShowsTheLongTasks();
     void labelsKeepHostAndFileName();
 };
 
@@ -263,6 +264,34 @@ void tst_WaterfallPainter::laneGeometry()
     QCOMPARE(WaterfallPainter::laneHeight(layout, 0), 0.0); // nothing to show: no axis either
     QCOMPARE(WaterfallPainter::laneHeight(layout, 3), 110.0);
     QCOMPARE(WaterfallPainter::laneBars(QRectF(10, 10, 880, 110), layout, 3), QRectF(210, 30, 620, 90));
+}
+
+void tst_WaterfallPainter::mainThreadRowShowsTheLongTasks()
+{
+    WaterfallPainter::Lane lane = threeRequests();
+    QCOMPARE(WaterfallPainter::rowCount(lane), 3); // no long tasks, no main-thread row
+    lane.longTasks = { { 100, 300 }, { 600, 120 } };
+    QCOMPARE(WaterfallPainter::rowCount(lane), 4);
+    const Theme theme(QGuiApplication::palette());
+    const Painted p = paintLane(theme, lane);
+    if (const QString dir = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR"); !dir.isEmpty())
+        p.image.save(QDir(dir).filePath(QStringLiteral("waterfallpainter-mainthread.png")));
+    // Below the requests, each task over its time: the part beyond 50 ms (what blocked) in the error colour, its
+    // first 50 ms paler, and nothing between the tasks.
+    QVERIFY(near(p.image.pixelColor(at(p, 300, 3)), theme.error()));
+    QVERIFY(near(p.image.pixelColor(at(p, 690, 3)), theme.error()));
+    const QColor pale = p.image.pixelColor(at(p, 120, 3));
+    QVERIFY(!near(pale, theme.error()) && !near(pale, p.image.pixelColor(at(p, 500, 3))));
+    QVERIFY(!near(p.image.pixelColor(at(p, 500, 3)), theme.error()));
+    QVERIFY(!near(p.image.pixelColor(at(p, 800, 3)), theme.error()));
+    // The requests' rows are as they were.
+    QVERIFY(near(p.image.pixelColor(at(p, 200, 0)), WaterfallGeometry::phaseColor(Phase::Wait, false)));
+    // The tooltip names the task under the pointer, its length, start and blocking time; nothing between tasks.
+    const QString tip = WaterfallPainter::mainThreadToolTip(lane.longTasks, 250, 2);
+    QVERIFY2(
+        tip.contains(u"Main thread") && tip.contains(u"300 ms") && tip.contains(u"100 ms") && tip.contains(u"250 ms"),
+        qPrintable(tip));
+    QVERIFY(WaterfallPainter::mainThreadToolTip(lane.longTasks, 500, 2).isEmpty());
 }
 
 void tst_WaterfallPainter::labelsKeepHostAndFileName()

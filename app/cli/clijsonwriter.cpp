@@ -37,6 +37,10 @@ QJsonObject runJson(const RegionRun &run)
         { QStringLiteral("cold"), run.cold },
         { QStringLiteral("browserStartMs"),
             run.browserStartMs ? QJsonValue(*run.browserStartMs) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("cpuBenchmarkIndex"),
+            run.cpuBenchmarkIndex ? QJsonValue(*run.cpuBenchmarkIndex) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("cpuSlowdownRate"),
+            run.cpuSlowdownRate ? QJsonValue(*run.cpuSlowdownRate) : QJsonValue(QJsonValue::Null) },
         { QStringLiteral("error"), run.error ? QJsonValue(run.error->toJson()) : QJsonValue(QJsonValue::Null) },
         { QStringLiteral("firstView"), viewJson(run, RunView::First) },
         { QStringLiteral("repeatView"), viewJson(run, RunView::Repeat) },
@@ -93,6 +97,7 @@ QJsonObject CliJsonWriter::test(
     // Always stated here (the wire leaves defaults out): a script must not have to know the defaults.
     options.insert(QStringLiteral("device"), test.options.device);
     options.insert(QStringLiteral("cpuSlowdown"), test.options.effectiveCpuSlowdown());
+    options.insert(QStringLiteral("cpuSlowdownRelative"), test.options.cpuSlowdownRelative);
     options.insert(QStringLiteral("finishAt"), LoadOptions::finishAtName(test.options.finishAt));
     options.insert(QStringLiteral("regions"), QJsonArray::fromStringList(test.regions));
 

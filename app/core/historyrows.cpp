@@ -11,9 +11,9 @@ const QList<HistoryRows::Reader> &HistoryRows::testReaders()
             &readTest, true },
         { QStringLiteral("SELECT code, state, detail FROM regions WHERE test_id = ? ORDER BY position"), &readRegion,
             false },
-        { QStringLiteral(
-              "SELECT region, run_index, finished, ok, error, cold, browser_start_ms FROM runs WHERE test_id = ?"
-              " ORDER BY region, run_index"),
+        { QStringLiteral("SELECT region, run_index, finished, ok, error, cold, browser_start_ms, cpu_benchmark_index,"
+                         " cpu_slowdown_rate FROM runs WHERE test_id = ?"
+                         " ORDER BY region, run_index"),
             &readRun, false },
         { QStringLiteral(
               "SELECT region, run_index, view, started_at, final_url, metrics, screenshot, filmstrip FROM views"
@@ -137,6 +137,8 @@ bool HistoryRows::readRun(const QSqlQuery &row, TestRecord &record, QString *err
     }
     run.cold = row.value(5).toBool();
     run.browserStartMs = optionalDouble(row.value(6));
+    run.cpuBenchmarkIndex = optionalDouble(row.value(7));
+    run.cpuSlowdownRate = optionalDouble(row.value(8));
     record.results[row.value(0).toString()].runs.append(run);
     return true;
 }

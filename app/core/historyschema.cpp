@@ -83,6 +83,12 @@ const QList<Migration> &migrations()
                 // Filmstrip::toJson, compact; NULL when the view has none.
                 QStringLiteral("ALTER TABLE views ADD COLUMN filmstrip TEXT"),
             } },
+        { 4,
+            {
+                // The probe's CPU benchmark index and the throttling rate the run had; NULL from older probes.
+                QStringLiteral("ALTER TABLE runs ADD COLUMN cpu_benchmark_index REAL"),
+                QStringLiteral("ALTER TABLE runs ADD COLUMN cpu_slowdown_rate REAL"),
+            } },
     };
     return all;
 }

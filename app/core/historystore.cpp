@@ -307,6 +307,23 @@ bool HistoryStore::finishRun(qint64 testId, const QString &region, int runIndex,
     });
 }
 
+bool HistoryStore::setRunCpu(qint64 testId, const QString &region, int runIndex,
+    std::optional<double> cpuBenchmarkIndex, std::optional<double> cpuSlowdownRate)
+{
+    const QString what
+        = QStringLiteral("cannot store the CPU of test %1, region %2, run %3").arg(testId).arg(region).arg(runIndex);
+    return transact(what, [&] {
+        QSqlQuery &upsert = statement(QStringLiteral(
+            "INSERT INTO runs (test_id, region, run_index, cpu_benchmark_index, cpu_slowdown_rate) VALUES (?, ?, ?, ?, "
+            "?)"
+            " ON CONFLICT (test_id, region, run_index) DO UPDATE SET"
+            " cpu_benchmark_index = excluded.cpu_benchmark_index, cpu_slowdown_rate = excluded.cpu_slowdown_rate"));
+        const Finish finish { upsert };
+        bind(upsert, { testId, region, runIndex, Rows::nullable(cpuBenchmarkIndex), Rows::nullable(cpuSlowdownRate) });
+        return exec(upsert, what);
+    });
+}
+
 bool HistoryStore::setRegionState(qint64 testId, const QString &region, RunState state, const QString &detail)
 {
     const QString what = QStringLiteral("cannot store the state of region %1 in test %2").arg(region).arg(testId);

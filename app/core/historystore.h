@@ -92,6 +92,9 @@ public:
     // A failed run without a LoadError is stored with an Other error, so `ok` and `error` cannot disagree.
     bool finishRun(qint64 testId, const QString &region, int runIndex, bool ok, const std::optional<LoadError> &error,
         bool cold, std::optional<double> browserStartMs);
+    // The probe's CPU benchmark index and the CPU throttling rate the run had (RunResult's).
+    bool setRunCpu(qint64 testId, const QString &region, int runIndex, std::optional<double> cpuBenchmarkIndex,
+        std::optional<double> cpuSlowdownRate);
     bool setRegionState(qint64 testId, const QString &region, RunState state, const QString &detail);
     bool finishTest(qint64 testId);
     bool setLabel(qint64 testId, const QString &label);

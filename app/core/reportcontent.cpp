@@ -62,6 +62,9 @@ WaterfallPainter::Lane slowestLane(const RegionRun *run)
     if (run && run->firstViewMeasured) {
         const PageMetrics &metrics = run->firstView.metrics;
         lane.metrics = metrics;
+        lane.longTasks = run->firstView.longTasks;
+        for (const LongTask &task : std::as_const(lane.longTasks))
+            spanMs = std::max(spanMs, task.endMs());
         for (const std::optional<double> &marker :
             { metrics.firstContentfulPaintMs, metrics.domContentLoadedMs, metrics.loadMs })
             spanMs = std::max(spanMs, marker.value_or(0));
@@ -569,7 +572,8 @@ void ReportContent::addWaterfall(const ReportRegionSummary &region)
 
     Block block;
     block.spaceBefore = mm(4);
-    block.height = titleHeight + subHeight + mm(1.5) + WaterfallPainter::laneHeight(lanes, lane.requests.size());
+    block.height
+        = titleHeight + subHeight + mm(1.5) + WaterfallPainter::laneHeight(lanes, WaterfallPainter::rowCount(lane));
     block.paint = [=, this](QPainter &painter, const QRectF &rect) {
         double y = rect.top();
         painter.setFont(titleFont);

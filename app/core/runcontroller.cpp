@@ -108,8 +108,8 @@ void RunController::startRun(int run)
                 emit viewLoaded(region, run, view, metrics.metrics);
                 return;
             }
-            emit viewMeasured(
-                region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng, metrics.filmstrip);
+            emit viewMeasured(region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng,
+                metrics.filmstrip, metrics.longTasks);
         });
     connect(test, &MultiRegionRun::regionDone, this, [this, test, run](const QString &region, const DoneMessage &done) {
         const PoolRun *poolRun = test->run(region);
@@ -117,6 +117,7 @@ void RunController::startRun(int run)
         std::optional<LoadError> error;
         if (!done.ok)
             error = done.error.value_or(LoadError { LoadError::Kind::Other, tr("the run failed without a reason") });
+        emit runCpu(region, run, done.cpuBenchmarkIndex, done.cpuSlowdownRate);
         emit runFinished(region, run, error, poolRun && poolRun->cold(), done.browserStartMs);
         ++m_regionsDone;
         // A region is done when its last run is.

@@ -62,11 +62,15 @@ signals:
     void viewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
     // A view's final metrics: its result.
     void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics, const QString &finalUrl,
-        const QByteArray &screenshotPng, const Filmstrip &filmstrip = {});
+        const QByteArray &screenshotPng, const Filmstrip &filmstrip = {}, const QList<LongTask> &longTasks = {});
     // A run of a region ended: `error` is absent exactly when it loaded the page. `cold`: it waited for a probe
     // to boot, so its time includes the boot.
     void runFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
         std::optional<double> browserStartMs);
+    // Right before runFinished: how fast the region's probe's CPU is and the throttling rate the run had (absent
+    // from a probe that does not say).
+    void runCpu(
+        const QString &region, int run, std::optional<double> cpuBenchmarkIndex, std::optional<double> cpuSlowdownRate);
     void progress(int regionsDone, int regionsTotal);
     void finished();
 

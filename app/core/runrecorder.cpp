@@ -12,6 +12,15 @@ RunRecorder::RunRecorder(RunController *controller, HistoryStore *history, QObje
     connect(controller, &RunController::viewLoaded, this, &RunRecorder::onViewLoaded);
     connect(controller, &RunController::viewMeasured, this, &RunRecorder::onViewMeasured);
     connect(controller, &RunController::runFinished, this, &RunRecorder::onRunFinished);
+    connect(controller, &RunController::runCpu, this,
+        [this](const QString &region, int run, std::optional<double> index, std::optional<double> rate) {
+            if (RegionRun *recorded = runOf(region, run)) {
+                recorded->cpuBenchmarkIndex = index;
+                recorded->cpuSlowdownRate = rate;
+            }
+            if (storing())
+                m_history->setRunCpu(m_test.id, region, run, index, rate);
+        });
     connect(controller, &RunController::finished, this, &RunRecorder::onFinished);
 }
 
@@ -92,7 +101,8 @@ void RunRecorder::onViewLoaded(const QString &region, int run, RunView view, con
 }
 
 void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
-    const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip)
+    const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip,
+    const QList<LongTask> &longTasks)
 {
     RegionRun *recorded = runOf(region, run);
     if (!recorded)
@@ -104,6 +114,7 @@ void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, c
     result->finalUrl = finalUrl;
     result->screenshotPng = screenshotPng;
     result->filmstrip = filmstrip;
+    result->longTasks = longTasks; // live only: the history does not keep them yet
     (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
     if (storing())
         m_history->setMetrics(m_test.id, region, run, view, metrics, finalUrl, screenshotPng, filmstrip);

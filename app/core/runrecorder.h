@@ -49,7 +49,8 @@ private:
     void onRequest(const QString &region, int run, RunView view, const RequestTiming &request);
     void onViewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
     void onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
-        const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip);
+        const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip,
+        const QList<LongTask> &longTasks);
     void onRunFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
         std::optional<double> browserStartMs);
     void onFinished();

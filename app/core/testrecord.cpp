@@ -32,6 +32,8 @@ RunResult TestRecord::runResult(const RegionRun &run) const
     result.url = url;
     result.options = options;
     result.browserStartMs = run.browserStartMs;
+    result.cpuBenchmarkIndex = run.cpuBenchmarkIndex;
+    result.cpuSlowdownRate = run.cpuSlowdownRate;
     result.firstView = run.firstView;
     result.repeatView = run.repeatView;
     if (run.error && !result.firstView.error)

@@ -25,6 +25,9 @@ struct RegionRun
     std::optional<LoadError> error; // present exactly when the run ended and failed
     bool cold = false; // this run had to start the browser
     std::optional<double> browserStartMs;
+    // The probe's CPU benchmark index and the CPU throttling rate the run had (RunResult's); absent from old probes.
+    std::optional<double> cpuBenchmarkIndex;
+    std::optional<double> cpuSlowdownRate;
     // Whether `done` arrived, and which views' `metrics` did. A run the app lost half-way has neither, and its
     // PageMetrics' zero request count must not be read as "measured zero requests".
     bool finished = false;

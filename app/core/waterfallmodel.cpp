@@ -122,6 +122,7 @@ void WaterfallModel::setTest(const TestRecord &test)
                 if (run.measured(which))
                     load.metrics = view->metrics;
                 load.screenshotPng = view->screenshotPng;
+                load.longTasks = view->longTasks;
             }
         }
         m_lanes.push_back(std::move(lane));
@@ -548,6 +549,25 @@ QString WaterfallModel::durationText(int lane, int row) const
 {
     const Entry *found = entry(lane, row);
     return found ? found->duration : QString();
+}
+
+void WaterfallModel::setLongTasks(const QString &region, int runIndex, RunView view, const QList<LongTask> &tasks)
+{
+    const int lane = addLane(region);
+    const LoadKey key { runIndex, view };
+    loadFor(lane, key).longTasks = tasks;
+    if (key != shownKey(m_lanes[static_cast<size_t>(lane)]))
+        return;
+    // The lane gains (or keeps) its main-thread row: the view lays itself out again.
+    const QModelIndex index = laneIndex(lane);
+    emit dataChanged(index, index, { PageMetricsRole });
+}
+
+QList<LongTask> WaterfallModel::longTasks(int lane) const
+{
+    if (lane < 0 || lane >= laneCount() || !m_lanes[static_cast<size_t>(lane)].shown)
+        return {};
+    return m_lanes[static_cast<size_t>(lane)].shown->longTasks;
 }
 
 std::optional<PageMetrics> WaterfallModel::pageMetrics(int lane) const

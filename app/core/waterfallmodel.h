@@ -92,6 +92,8 @@ public:
     void setPageMetrics(const QString &region, int runIndex, RunView view, const PageMetrics &metrics);
     // The view's screenshot as the probe sent it (PNG); empty: none was taken.
     void setScreenshot(const QString &region, int runIndex, RunView view, const QByteArray &png);
+    // The view's main-thread long tasks (ViewResult::longTasks), for the lane's main-thread row.
+    void setLongTasks(const QString &region, int runIndex, RunView view, const QList<LongTask> &tasks);
     // The region's median run (from 0), which a lane shows while the run index is RepresentativeRun; nullopt: it
     // has none yet (then the lane shows run 0).
     void setRepresentativeRun(const QString &region, std::optional<int> runIndex);
@@ -130,6 +132,7 @@ public:
     std::optional<PageMetrics> pageMetrics(int lane) const; // of the shown page load
     qsizetype droppedCount(int lane) const; // of the shown page load
     QByteArray screenshot(int lane) const; // of the shown page load; empty when there is none
+    QList<LongTask> longTasks(int lane) const; // of the shown page load; empty: none, or not known
     QModelIndex laneIndex(int lane) const;
     // The latest end of a shown request (its known part if unfinished) or FCP/LCP/DCL/load marker, over all lanes:
     // the extent of the time axis they share. 0 when there is nothing.
@@ -170,6 +173,7 @@ private:
         QString documentHost; // of the first Document request
         std::optional<PageMetrics> metrics;
         QByteArray screenshotPng;
+        QList<LongTask> longTasks;
         qsizetype dropped = 0;
         QHash<QString, qsizetype> pendingIds; // id → index into entries, of the pending ones
         std::optional<double> originMs; // the clock's time at its navigation start, as the frames so far put it

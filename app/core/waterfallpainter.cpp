@@ -305,18 +305,65 @@ QRectF WaterfallPainter::laneBars(const QRectF &rect, const LaneLayout &layout, 
         std::max(1.0, rect.width() - layout.labelWidth - layout.durationWidth), double(rows) * layout.rowHeight };
 }
 
+void WaterfallPainter::paintMainThread(
+    QPainter &painter, const QList<LongTask> &tasks, const RowRects &rects, const WaterfallScale &scale) const
+{
+    painter.setPen(m_theme.text());
+    QFont bold = m_font;
+    bold.setBold(true);
+    painter.save();
+    painter.setFont(bold);
+    painter.drawText(rects.label, Qt::AlignVCenter | Qt::AlignLeft, m_elide(tr("Main thread"), rects.label.width()));
+    painter.restore();
+    const double inset = std::max(3 * m_unit, std::round(rects.row.height() * 0.22));
+    const double top = rects.row.top() + inset;
+    const double height = rects.row.height() - 2 * inset;
+    // The error tone: a long task is the page not answering its user. Its first 50 ms are allowed (pale).
+    QColor blocking = m_theme.error();
+    QColor allowed = blocking;
+    allowed.setAlphaF(0.35);
+    for (const LongTask &task : tasks) {
+        const double start = scale.x(task.startMs);
+        const double allowedEnd = scale.x(task.startMs + std::min(task.durationMs, 50.0));
+        const double end = std::max(scale.x(task.endMs()), start + m_unit);
+        painter.fillRect(QRectF(start, top, allowedEnd - start, height), allowed);
+        if (end > allowedEnd)
+            painter.fillRect(QRectF(allowedEnd, top, end - allowedEnd, height), blocking);
+    }
+}
+
+QString WaterfallPainter::mainThreadToolTip(const QList<LongTask> &tasks, double ms, double toleranceMs)
+{
+    QStringList lines;
+    for (const LongTask &task : tasks) {
+        if (ms < task.startMs - toleranceMs || ms > task.endMs() + toleranceMs)
+            continue;
+        lines.append(tr("Long task of %1 at %2, blocking the page for %3")
+                         .arg(DisplayFormat::duration(task.durationMs), DisplayFormat::duration(task.startMs),
+                             DisplayFormat::duration(std::max(0.0, task.durationMs - 50))));
+    }
+    if (lines.isEmpty())
+        return {};
+    return tr("Main thread") + u'\n' + lines.join(u'\n');
+}
+
+qsizetype WaterfallPainter::rowCount(const Lane &lane)
+{
+    return lane.requests.size() + (lane.longTasks.isEmpty() ? 0 : 1);
+}
+
 void WaterfallPainter::paintLane(
     QPainter &painter, const QRectF &rect, const Lane &lane, const LaneLayout &layout) const
 {
     if (lane.requests.isEmpty())
         return;
     const double pad = 6 * m_unit;
-    const QRectF bars = laneBars(rect, layout, lane.requests.size());
+    const QRectF bars = laneBars(rect, layout, rowCount(lane));
     const WaterfallScale scale { bars.left(), bars.width() / lane.spanMs };
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.setFont(m_font);
-    for (int i = 0; i < lane.requests.size(); ++i)
+    for (int i = 0; i < rowCount(lane); ++i)
         paintRowBackground(
             painter, QRectF(rect.left(), bars.top() + i * layout.rowHeight, rect.width(), layout.rowHeight), i, false);
     paintAxis(
@@ -332,6 +379,12 @@ void WaterfallPainter::paintLane(
             rects.duration = QRectF(bars.right(), rects.row.top(), layout.durationWidth, layout.rowHeight);
         paintRow(painter, request, WaterfallModel::shortLabel(request.url), rects, scale, lane.spanMs,
             lane.durations.value(i));
+    }
+    if (!lane.longTasks.isEmpty()) {
+        RowRects rects;
+        rects.row = QRectF(rect.left(), bars.bottom() - layout.rowHeight, rect.width(), layout.rowHeight);
+        rects.label = QRectF(rect.left() + pad, rects.row.top(), layout.labelWidth - 2 * pad, layout.rowHeight);
+        paintMainThread(painter, lane.longTasks, rects, scale);
     }
     if (lane.metrics)
         paintMarkers(painter, *lane.metrics, scale, bars.top(), bars.bottom());

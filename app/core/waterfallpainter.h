@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/longtask.h"
 #include "model/pagemetrics.h"
 #include "model/requesttiming.h"
 #include "theme.h"
@@ -53,6 +54,7 @@ public:
         QList<RequestTiming> requests; // in the order of the rows
         QStringList durations; // per request, for the duration column
         std::optional<PageMetrics> metrics; // its markers; none for a run without measured metrics
+        QList<LongTask> longTasks; // a main-thread row below the requests when there are any
         double spanMs = 1000; // the axis, from 0
     };
     struct LaneLayout
@@ -94,6 +96,15 @@ public:
     // The markers as lines from `top` to `bottom`.
     void paintMarkers(
         QPainter &painter, const PageMetrics &metrics, const WaterfallScale &scale, double top, double bottom) const;
+
+    // The main thread's row: "Main thread" in the label column and each long task as a bar over its time, its first
+    // 50 ms paler than the rest, which is what blocked the page (the part Total Blocking Time adds up).
+    void paintMainThread(
+        QPainter &painter, const QList<LongTask> &tasks, const RowRects &rects, const WaterfallScale &scale) const;
+    // The main-thread row's tooltip at `ms`: the tasks within `toleranceMs` of it; empty when there are none.
+    static QString mainThreadToolTip(const QList<LongTask> &tasks, double ms, double toleranceMs);
+    // A lane's rows: its requests, and the main thread's when it had long tasks.
+    static qsizetype rowCount(const Lane &lane);
 
     static double laneHeight(const LaneLayout &layout, qsizetype rows);
     // The bars of a lane in `rect`: right of the label column, left of the duration column, below the axis.

@@ -20,11 +20,15 @@ ComparisonDialog::ComparisonDialog(const TestRecord &a, const TestRecord &b, QWi
 {
     setWindowTitle(tr("Compare tests"));
     auto *layout = new QVBoxLayout(this);
-    // Each side's settings named: a 2G and a Native test of one URL are not alike.
+    // Each side's settings named: a 2G and a Native test of one URL are not alike, nor a phone at CPU 4× and at 1×.
     const auto describe = [](const TestRecord &t) {
+        const QString device = tr("%1, CPU %2×%3")
+                                   .arg(t.options.device)
+                                   .arg(t.options.effectiveCpuSlowdown())
+                                   .arg(t.options.cpuSlowdownRelative ? tr(" of the reference") : QString());
         return QStringLiteral("%1 · %2 · %3 · %4 · %5")
-            .arg(QLocale().toString(t.startedAt.toLocalTime(), QLocale::ShortFormat), t.url, t.options.profile,
-                t.options.device, t.runsPerRegion == 1 ? tr("1 run") : tr("%1 runs").arg(t.runsPerRegion));
+            .arg(QLocale().toString(t.startedAt.toLocalTime(), QLocale::ShortFormat), t.url, t.options.profile, device,
+                t.runsPerRegion == 1 ? tr("1 run") : tr("%1 runs").arg(t.runsPerRegion));
     };
     layout->addWidget(new QLabel(
         tr("<b>A</b> %1<br><b>B</b> %2").arg(describe(a).toHtmlEscaped(), describe(b).toHtmlEscaped()), this));

@@ -171,8 +171,10 @@ void MainWindow::connectRun()
             m_waterfallModel->setPageMetrics(region, run - 1, view, metrics);
             const auto record = m_recorder->test().results.constFind(region);
             const RegionRun *measured = record == m_recorder->test().results.cend() ? nullptr : record->run(run);
-            if (const ViewResult *result = measured ? measured->view(view) : nullptr)
+            if (const ViewResult *result = measured ? measured->view(view) : nullptr) {
                 m_waterfallModel->setScreenshot(region, run - 1, view, result->screenshotPng);
+                m_waterfallModel->setLongTasks(region, run - 1, view, result->longTasks);
+            }
             m_filmstripView->setTest(m_recorder->test());
         });
     connect(m_recorder, &RunRecorder::testFinished, this, [this](const TestRecord &test) {

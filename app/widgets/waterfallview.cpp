@@ -94,8 +94,9 @@ WaterfallGeometry WaterfallView::layoutGeometry() const
     g.laneTitleHeight = fontHeight + 8;
     if (m_model) {
         g.rowCounts.reserve(m_model->laneCount());
+        // A lane whose page had long tasks gets one row more, below its requests: its main thread.
         for (int lane = 0; lane < m_model->laneCount(); ++lane)
-            g.rowCounts.append(m_model->requestCount(lane));
+            g.rowCounts.append(m_model->requestCount(lane) + (m_model->longTasks(lane).isEmpty() ? 0 : 1));
         g.spanMs = WaterfallGeometry::spanFor(std::max(m_model->liveEndMs(), m_minimumSpanMs));
     }
     return g;
@@ -404,8 +405,41 @@ void WaterfallView::paintLaneRows(
             QString::number(row + 1) + QStringLiteral("  ") + m_model->label(lane, row), rects, scale, g.spanMs,
             m_model->durationText(lane, row));
     }
+    paintMainThreadRow(painter, waterfall, g, lane);
     if (const auto metrics = m_model->pageMetrics(lane))
         waterfall.paintMarkers(painter, *metrics, scale, visibleTop, visibleBottom);
+}
+
+void WaterfallView::paintMainThreadRow(
+    QPainter &painter, const WaterfallPainter &waterfall, const WaterfallGeometry &g, int lane) const
+{
+    const QList<LongTask> tasks = m_model->longTasks(lane);
+    const int row = m_model->requestCount(lane);
+    const auto [first, last] = g.visibleRows(lane);
+    if (tasks.isEmpty() || row < first || row > last)
+        return;
+    WaterfallPainter::RowRects rects;
+    rects.row = g.rowRect(lane, row);
+    rects.label = g.labelRect(lane, row).adjusted(0, 0, -g.padding, 0);
+    waterfall.paintRowBackground(painter, rects.row, row, false);
+    waterfall.paintMainThread(painter, tasks, rects, g.scale(lane));
+}
+
+bool WaterfallView::showMainThreadToolTip(const QHelpEvent *help)
+{
+    const WaterfallGeometry g = layoutGeometry();
+    const WaterfallGeometry::Hit hit = g.hitTest(help->pos());
+    if (!hit.isValid() || hit.row != m_model->requestCount(hit.lane))
+        return false;
+    const WaterfallScale scale = g.scale(hit.lane);
+    // A few pixels either side, so that a short task is not a needle to find.
+    const QString text = WaterfallPainter::mainThreadToolTip(
+        m_model->longTasks(hit.lane), scale.ms(help->pos().x()), 3 / std::max(scale.pxPerMs, 1e-9));
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(help->globalPos(), text, viewport(), g.rowRect(hit.lane, hit.row).toAlignedRect());
+    return true;
 }
 
 void WaterfallView::paintHeader(
@@ -477,6 +511,8 @@ bool WaterfallView::viewportEvent(QEvent *event)
 {
     if (event->type() == QEvent::ToolTip && m_model) {
         const auto *help = static_cast<QHelpEvent *>(event);
+        if (showMainThreadToolTip(help))
+            return true;
         const QModelIndex index = rowAt(help->pos());
         if (!index.isValid()) {
             QToolTip::hideText();

@@ -8,6 +8,8 @@
 #include <QPointer>
 #include <QTimer>
 
+class QHelpEvent;
+
 class QPainter;
 class Theme;
 class WaterfallModel;
@@ -83,6 +85,11 @@ private:
         QPainter &painter, const WaterfallPainter &waterfall, const Theme &theme, const WaterfallGeometry &g, int lane);
     void paintHeader(
         QPainter &painter, const WaterfallPainter &waterfall, const Theme &theme, const WaterfallGeometry &g);
+    // The lane's main-thread row, below its requests, when its page had long tasks; and its tooltip (false: the
+    // point is not on a main-thread row).
+    void paintMainThreadRow(
+        QPainter &painter, const WaterfallPainter &waterfall, const WaterfallGeometry &g, int lane) const;
+    bool showMainThreadToolTip(const QHelpEvent *help);
 
     QPointer<WaterfallModel> m_model;
     LayoutMode m_mode = LayoutMode::SideBySide;

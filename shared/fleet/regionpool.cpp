@@ -583,7 +583,7 @@ void RegionPool::finishRun(PoolRun *run, const DoneMessage &done)
 
 void RegionPool::failRun(PoolRun *run, LoadError::Kind kind, const QString &message)
 {
-    finishRun(run, DoneMessage { run->id(), false, LoadError { kind, message }, std::nullopt, {} });
+    finishRun(run, DoneMessage { run->id(), false, LoadError { kind, message }, std::nullopt, {}, {}, {} });
 }
 
 void RegionPool::failLater(PoolRun *run, LoadError::Kind kind, const QString &message)

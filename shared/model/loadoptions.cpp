@@ -4,6 +4,9 @@
 #include "deviceprofile.h"
 #include "jsonreader.h"
 
+#include <algorithm>
+#include <cmath>
+
 QJsonObject LoadOptions::toJson(TestSettings::Secrets secrets) const
 {
     QJsonObject json {
@@ -16,6 +19,8 @@ QJsonObject LoadOptions::toJson(TestSettings::Secrets secrets) const
         json.insert(QStringLiteral("device"), device);
     if (cpuSlowdown)
         json.insert(QStringLiteral("cpuSlowdown"), *cpuSlowdown);
+    if (cpuSlowdownRelative)
+        json.insert(QStringLiteral("cpuSlowdownRelative"), true);
     if (finishAt != FinishAt::FullyLoaded)
         json.insert(QStringLiteral("finishAt"), finishAtName(finishAt));
     test.writeJson(json, secrets);
@@ -47,18 +52,28 @@ int LoadOptions::effectiveCpuSlowdown() const
     return 1;
 }
 
+double LoadOptions::cpuSlowdownRate(std::optional<double> ownIndex) const
+{
+    const int slowdown = effectiveCpuSlowdown();
+    if (!cpuSlowdownRelative || !ownIndex || !(*ownIndex > 0))
+        return slowdown;
+    const double rate = std::clamp(slowdown * *ownIndex / referenceCpuBenchmarkIndex, 1.0, double(maxCpuSlowdown));
+    return std::round(rate * 100) / 100;
+}
+
 QString LoadOptions::describeDevice() const
 {
     const DeviceProfile profile = DeviceProfile::parse(device, nullptr).value_or(DeviceProfile::desktop());
-    return QStringLiteral("%1 (%2), CPU slowdown %3×")
+    return QStringLiteral("%1 (%2), CPU slowdown %3×%4")
         .arg(profile.name, profile.describe())
-        .arg(effectiveCpuSlowdown());
+        .arg(effectiveCpuSlowdown())
+        .arg(cpuSlowdownRelative ? QStringLiteral(" relative to the reference CPU") : QString());
 }
 
 QStringList LoadOptions::capabilities()
 {
-    return QStringList { QStringLiteral("device"), QStringLiteral("cpu-slowdown"), QStringLiteral("finish-at"),
-        QStringLiteral("filmstrip") }
+    return QStringList { QStringLiteral("device"), QStringLiteral("cpu-slowdown"),
+        QStringLiteral("cpu-slowdown-relative"), QStringLiteral("finish-at"), QStringLiteral("filmstrip") }
     + TestSettings::capabilities();
 }
 
@@ -69,6 +84,9 @@ QStringList LoadOptions::requiredCapabilities() const
         needed.append(QStringLiteral("device"));
     if (effectiveCpuSlowdown() != 1)
         needed.append(QStringLiteral("cpu-slowdown"));
+    // Relative, even a slowdown of 1 throttles a probe faster than the reference.
+    if (cpuSlowdownRelative)
+        needed.append(QStringLiteral("cpu-slowdown-relative"));
     if (finishAt != FinishAt::FullyLoaded)
         needed.append(QStringLiteral("finish-at"));
     if (filmstrip)
@@ -103,6 +121,7 @@ std::optional<LoadOptions> LoadOptions::fromJson(const QJsonObject &json, QStrin
     if (const auto slowdown
         = r.integer(QStringLiteral("cpuSlowdown"), JsonReader::Presence::Optional, 1, maxCpuSlowdown))
         o.cpuSlowdown = static_cast<int>(*slowdown);
+    o.cpuSlowdownRelative = r.boolean(QStringLiteral("cpuSlowdownRelative"));
     if (r.has(QStringLiteral("finishAt"))) {
         const QString name = r.string(QStringLiteral("finishAt"), JsonReader::Presence::Optional, 64);
         if (const auto finishAt = finishAtNamed(name))

@@ -173,6 +173,14 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
                 values.options.cpuSlowdown = slowdown;
                 return QString();
             } },
+        { QCommandLineOption(QStringLiteral("cpu-slowdown-reference"),
+              QStringLiteral("Read --cpu-slowdown as N times slower than the reference CPU (benchmark index %1), so "
+                             "that probes on faster or slower machines run the page alike.")
+                  .arg(LoadOptions::referenceCpuBenchmarkIndex)),
+            [](const QCommandLineParser &parser, const QCommandLineOption &option, Values &values) {
+                values.options.cpuSlowdownRelative = parser.isSet(option);
+                return QString();
+            } },
         { QCommandLineOption(QStringLiteral("finish-at"),
               QStringLiteral("When a view ends: fully-loaded (the network quiet for 2 s after the load event) or load "
                              "(at the load event: sooner, but no fully loaded time and no long-task figures)."),

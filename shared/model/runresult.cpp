@@ -17,6 +17,10 @@ QJsonObject RunResult::toJson() const
         json.insert(QStringLiteral("browserVersion"), browserVersion);
     if (browserStartMs)
         json.insert(QStringLiteral("browserStartMs"), *browserStartMs);
+    if (cpuBenchmarkIndex)
+        json.insert(QStringLiteral("cpuBenchmarkIndex"), *cpuBenchmarkIndex);
+    if (cpuSlowdownRate)
+        json.insert(QStringLiteral("cpuSlowdownRate"), *cpuSlowdownRate);
     json.insert(QStringLiteral("firstView"), firstView.toJson());
     if (repeatView)
         json.insert(QStringLiteral("repeatView"), repeatView->toJson());
@@ -38,6 +42,9 @@ std::optional<RunResult> RunResult::fromJson(const QJsonObject &json, QString *e
         r.fail(QStringLiteral("options"), nested);
     run.browserVersion = r.string(QStringLiteral("browserVersion"), P::Optional, 256);
     run.browserStartMs = r.number(QStringLiteral("browserStartMs"), P::Optional, 0, 3600e3);
+    run.cpuBenchmarkIndex
+        = r.number(QStringLiteral("cpuBenchmarkIndex"), P::Optional, 0, LoadOptions::maxCpuBenchmarkIndex);
+    run.cpuSlowdownRate = r.number(QStringLiteral("cpuSlowdownRate"), P::Optional, 1, LoadOptions::maxCpuSlowdown);
     if (auto view = ViewResult::fromJson(r.object(QStringLiteral("firstView"), P::Required), &nested))
         run.firstView = std::move(*view);
     else if (r.ok())

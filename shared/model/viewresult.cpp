@@ -27,6 +27,8 @@ QJsonObject ViewResult::toJson() const
         json.insert(QStringLiteral("screenshotPng"), QString::fromLatin1(screenshotPng.toBase64()));
     if (!filmstrip.isEmpty())
         json.insert(QStringLiteral("filmstrip"), filmstrip.toJson());
+    if (!longTasks.isEmpty())
+        json.insert(QStringLiteral("longTasks"), LongTask::toJson(longTasks));
     if (error)
         json.insert(QStringLiteral("error"), error->toJson());
     if (!warnings.isEmpty())
@@ -73,6 +75,13 @@ std::optional<ViewResult> ViewResult::fromJson(const QJsonObject &json, QString 
             v.filmstrip = std::move(*strip);
         else if (r.ok())
             r.fail(QStringLiteral("filmstrip"), nested);
+    }
+    if (r.has(QStringLiteral("longTasks")) && r.ok()) {
+        if (auto tasks
+            = LongTask::fromJson(r.array(QStringLiteral("longTasks"), P::Optional, LongTask::maxPerView + 1), &nested))
+            v.longTasks = std::move(*tasks);
+        else if (r.ok())
+            r.fail(QStringLiteral("longTasks"), nested);
     }
     if (r.has(QStringLiteral("error"))) {
         if (auto loadError = LoadError::fromJson(r.object(QStringLiteral("error")), &nested))

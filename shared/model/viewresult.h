@@ -2,6 +2,7 @@
 
 #include "filmstrip.h"
 #include "loaderror.h"
+#include "longtask.h"
 #include "pagemetrics.h"
 #include "requesttiming.h"
 
@@ -25,6 +26,7 @@ struct ViewResult
     QList<RequestTiming> requests; // in start order
     QByteArray screenshotPng;
     Filmstrip filmstrip; // empty unless one was asked for (the first view only)
+    QList<LongTask> longTasks; // the first LongTask::maxPerView until the view's end; empty: none, or not watched
     std::optional<LoadError> error;
     // What the probe cut short or refused while the page loaded, in words (e.g. connections its policy refused);
     // the numbers above are of what it did load. A repeat view's list includes the first view's: both views share

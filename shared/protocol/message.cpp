@@ -171,6 +171,8 @@ QJsonObject HelloMessage::toJson() const
         json.insert(QStringLiteral("capacity"), capacity);
         if (!browserVersion.isEmpty())
             json.insert(QStringLiteral("browserVersion"), browserVersion);
+        if (cpuBenchmarkIndex)
+            json.insert(QStringLiteral("cpuBenchmarkIndex"), *cpuBenchmarkIndex);
     }
     if (!capabilities.isEmpty())
         json.insert(QStringLiteral("capabilities"), QJsonArray::fromStringList(capabilities));
@@ -204,6 +206,8 @@ std::optional<HelloMessage> HelloMessage::fromJson(const QJsonObject &json, QStr
             r.integer(QStringLiteral("capacity"), P::Required, 1, ProtocolLimits::maxCapacity).value_or(0));
         m.browserVersion
             = r.string(QStringLiteral("browserVersion"), P::Optional, ProtocolLimits::maxBrowserVersionLength);
+        m.cpuBenchmarkIndex
+            = r.number(QStringLiteral("cpuBenchmarkIndex"), P::Optional, 0, LoadOptions::maxCpuBenchmarkIndex);
     }
     // Both roles: a probe's say what it honours and sends, a client's what it reads.
     const QJsonArray capabilities
@@ -367,6 +371,8 @@ QJsonObject MetricsMessage::toJson() const
         json.insert(QStringLiteral("warnings"), Warnings::toJson(warnings));
     if (!filmstrip.isEmpty())
         json.insert(QStringLiteral("filmstrip"), filmstrip.toJson());
+    if (!longTasks.isEmpty())
+        json.insert(QStringLiteral("longTasks"), LongTask::toJson(longTasks));
     return json;
 }
 
@@ -403,6 +409,13 @@ std::optional<MetricsMessage> MetricsMessage::fromJson(const QJsonObject &json, 
         else if (r.ok())
             r.fail(QStringLiteral("filmstrip"), nested);
     }
+    if (r.has(QStringLiteral("longTasks")) && r.ok()) {
+        if (auto tasks
+            = LongTask::fromJson(r.array(QStringLiteral("longTasks"), P::Optional, LongTask::maxPerView + 1), &nested))
+            m.longTasks = std::move(*tasks);
+        else if (r.ok())
+            r.fail(QStringLiteral("longTasks"), nested);
+    }
     return finish(r, std::move(m), error);
 }
 
@@ -417,6 +430,10 @@ QJsonObject DoneMessage::toJson() const
         json.insert(QStringLiteral("browserStartMs"), *browserStartMs);
     if (!warnings.isEmpty())
         json.insert(QStringLiteral("warnings"), Warnings::toJson(warnings));
+    if (cpuBenchmarkIndex)
+        json.insert(QStringLiteral("cpuBenchmarkIndex"), *cpuBenchmarkIndex);
+    if (cpuSlowdownRate)
+        json.insert(QStringLiteral("cpuSlowdownRate"), *cpuSlowdownRate);
     return json;
 }
 
@@ -442,6 +459,9 @@ std::optional<DoneMessage> DoneMessage::fromJson(const QJsonObject &json, QStrin
         r.fail(QStringLiteral("error"), QStringLiteral("must be absent when ok is true"));
     m.browserStartMs = r.number(QStringLiteral("browserStartMs"), P::Optional, 0, maxBrowserStartMs);
     m.warnings = Warnings::fromJson(r, QStringLiteral("warnings"));
+    m.cpuBenchmarkIndex
+        = r.number(QStringLiteral("cpuBenchmarkIndex"), P::Optional, 0, LoadOptions::maxCpuBenchmarkIndex);
+    m.cpuSlowdownRate = r.number(QStringLiteral("cpuSlowdownRate"), P::Optional, 1, LoadOptions::maxCpuSlowdown);
     return finish(r, std::move(m), error);
 }
 

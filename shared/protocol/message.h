@@ -79,6 +79,7 @@ struct HelloMessage
     // and the frames it can send (startedCapability); a probe that predates them sends none, and a client sends it
     // no run that needs one. A client's: the frames it reads beyond v1, which a probe sends it only then.
     QStringList capabilities;
+    std::optional<double> cpuBenchmarkIndex; // the probe's CPU speed (RunResult::cpuBenchmarkIndex)
     // `started` frames: a probe sends them only to a client whose hello lists this, and lists it in its own.
     static constexpr QStringView startedCapability = u"started";
 
@@ -166,6 +167,7 @@ struct MetricsMessage
     QStringList warnings; // optional: what the probe cut short or refused (ViewResult::warnings)
     bool provisional = false; // on the wire only when true, so an older client reads a final frame as before
     Filmstrip filmstrip; // optional: JPEG thumbnails with their times, within Filmstrip's limits
+    QList<LongTask> longTasks; // optional: the view's main-thread long tasks (ViewResult::longTasks)
 
     QJsonObject toJson() const;
     static std::optional<MetricsMessage> fromJson(const QJsonObject &json, QString *error);
@@ -181,6 +183,8 @@ struct DoneMessage
     std::optional<LoadError> error; // present exactly when !ok
     std::optional<double> browserStartMs; // present when this run had to start the browser
     QStringList warnings; // what the probe cut or left out of this run to stay within its limits
+    std::optional<double> cpuBenchmarkIndex; // the probe's CPU speed (RunResult::cpuBenchmarkIndex)
+    std::optional<double> cpuSlowdownRate; // the CPU throttling rate the run had (RunResult::cpuSlowdownRate)
 
     QJsonObject toJson() const;
     static std::optional<DoneMessage> fromJson(const QJsonObject &json, QString *error);

@@ -64,6 +64,7 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     probe.capacity = 4;
     probe.browserVersion = QStringLiteral("Chrome/120.0.6099.224");
     probe.capabilities = LoadOptions::capabilities();
+    probe.cpuBenchmarkIndex = 612.4;
     samples.append({ "hello probe", probe });
     HelloMessage coldProbe = probe;
     coldProbe.browserVersion.clear();
@@ -76,7 +77,7 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     samples.append({ "run, all options",
         RunMessage { QStringLiteral("run_2024-01-01_0001"), QStringLiteral("https://例え.jp/パス?q=1&r=ü"),
             LoadOptions { 30'000, QStringLiteral("3G Fast"), true, true, QStringLiteral("moto-g-power"), 6,
-                LoadOptions::FinishAt::Load, {}, true } } });
+                LoadOptions::FinishAt::Load, {}, true, true } } });
     samples.append({ "cancel", CancelMessage { QStringLiteral("r1") } });
 
     samples.append(
@@ -166,17 +167,19 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     filmed.metrics.lastVisualChangeMs = 1100;
     const QByteArray jpeg("\xff\xd8\xff\xe0\0\x10JFIF\0", 11);
     filmed.filmstrip.frames = { { 0, jpeg }, { 300, jpeg }, { 900.5, jpeg } };
+    filmed.longTasks = { { 320.5, 250.25 }, { 700, 120 } };
     samples.append({ "metrics, with a filmstrip", filmed });
 
-    samples.append({ "done ok", DoneMessage { QStringLiteral("r1"), true, std::nullopt, std::nullopt, {} } });
-    samples.append({ "done ok, cold browser", DoneMessage { QStringLiteral("r1"), true, std::nullopt, 640.5, {} } });
+    samples.append({ "done ok", DoneMessage { QStringLiteral("r1"), true, std::nullopt, std::nullopt, {}, {}, {} } });
+    samples.append(
+        { "done ok, cold browser", DoneMessage { QStringLiteral("r1"), true, std::nullopt, 640.5, {}, 612.4, 4.9 } });
     samples.append({ "done ok, with warnings",
         DoneMessage { QStringLiteral("r1"), true, std::nullopt, std::nullopt,
-            { QStringLiteral("first view: 12 requests beyond the first 5000 were not recorded") } } });
+            { QStringLiteral("first view: 12 requests beyond the first 5000 were not recorded") }, {}, {} } });
     samples.append({ "done failed",
         DoneMessage { QStringLiteral("r1"), false,
-            LoadError { LoadError::Kind::DnsFailure, QStringLiteral("net::ERR_NAME_NOT_RESOLVED") }, std::nullopt,
-            {} } });
+            LoadError { LoadError::Kind::DnsFailure, QStringLiteral("net::ERR_NAME_NOT_RESOLVED") }, std::nullopt, {},
+            {}, {} } });
 
     samples.append({ "load", LoadMessage { 2, 4, 1 } });
     samples.append({ "load, draining", LoadMessage { 1, 0, 0 } });

@@ -110,6 +110,10 @@ inline TestRecord sampleRecord()
             run.cold = index == 1;
             if (run.cold)
                 run.browserStartMs = 812.5 + static_cast<double>(r);
+            if (index == 1) { // run 2 as from a probe that predates the CPU benchmark
+                run.cpuBenchmarkIndex = 612.4 + static_cast<double>(r);
+                run.cpuSlowdownRate = 4.9;
+            }
             const double base = 100.0 * static_cast<double>(r + 1) + index;
             run.firstView.url = t.url;
             run.firstView.finalUrl = t.url + QStringLiteral("#final");
@@ -172,6 +176,8 @@ inline qint64 feed(HistoryStore &store, const TestRecord &t, bool finish = true)
                         && store.setMetrics(id, code, run.index, which, view->metrics, view->finalUrl,
                             view->screenshotPng, view->filmstrip);
             }
+            if (run.cpuBenchmarkIndex || run.cpuSlowdownRate)
+                ok = ok && store.setRunCpu(id, code, run.index, run.cpuBenchmarkIndex, run.cpuSlowdownRate);
             if (run.finished)
                 ok = ok && store.finishRun(id, code, run.index, !run.error, run.error, run.cold, run.browserStartMs);
         }
