@@ -99,36 +99,7 @@ RegionForm::RegionForm(
     cloud->addRow(tr("&Image:"), m_image);
     form->addRow(QString(), m_cloudBox);
 
-    m_tokenRow = new QWidget(this);
-    auto *tokenLayout = new QHBoxLayout(m_tokenRow);
-    tokenLayout->setContentsMargins(0, 0, 0, 0);
-    m_token = lineEdit(m_tokenRow, tr("leave empty to keep the keychain's"));
-    m_token->setEchoMode(QLineEdit::Password);
-    m_token->setClearButtonEnabled(true);
-    m_token->setAccessibleName(tr("Token"));
-    m_tokenName = lineEdit(m_tokenRow, tr("keychain entry"));
-    m_tokenName->setToolTip(tr("The name the token has in the system keychain; the fleet config holds only this "
-                               "name, never the token."));
-    tokenLayout->addWidget(m_token, 2);
-    tokenLayout->addWidget(new QLabel(tr("saved as"), m_tokenRow));
-    tokenLayout->addWidget(m_tokenName, 1);
-    form->addRow(tr("&Token:"), m_tokenRow);
-    m_plaintext = new QCheckBox(tr("Allow clear text (ws://, http://) off this computer"), this);
-    m_plaintext->setToolTip(tr("Only where the network between is encrypted by other means (a VPN, a mesh)."));
-    form->addRow(QString(), m_plaintext);
-
-    auto *poolRow = new QHBoxLayout;
-    m_maxRunners = new QSpinBox(this);
-    m_maxRunners->setRange(1, FleetConfig::maxRunnersPerRegion);
-    m_concurrency = new QSpinBox(this);
-    m_concurrency->setRange(1, 1000);
-    poolRow->addWidget(new QLabel(tr("up to"), this));
-    poolRow->addWidget(m_maxRunners);
-    poolRow->addWidget(new QLabel(tr("probes, each"), this));
-    poolRow->addWidget(m_concurrency);
-    poolRow->addWidget(new QLabel(tr("runs at once"), this));
-    poolRow->addStretch(1);
-    form->addRow(tr("Pool:"), poolRow);
+    addTokenAndPoolRows(form);
 
     m_status = new StatusLabel(this);
     m_status->setWordWrap(true);
@@ -160,6 +131,16 @@ RegionForm::RegionForm(
     layout->addWidget(buttons);
 
     load(m_original);
+    connectFields();
+    validate();
+    resize(620, sizeHint().height());
+}
+
+RegionForm::~RegionForm() = default;
+
+void RegionForm::connectFields()
+{
+    // Every change is checked at once.
     for (QLineEdit *edit : findChildren<QLineEdit *>())
         connect(edit, &QLineEdit::textChanged, this, &RegionForm::validate);
     for (QDoubleSpinBox *spin : findChildren<QDoubleSpinBox *>())
@@ -177,11 +158,41 @@ RegionForm::RegionForm(
         if (!m_tokenName->isModified())
             m_tokenName->setText(defaultTokenName());
     });
-    validate();
-    resize(620, sizeHint().height());
 }
 
-RegionForm::~RegionForm() = default;
+void RegionForm::addTokenAndPoolRows(QFormLayout *form)
+{
+    m_tokenRow = new QWidget(this);
+    auto *tokenLayout = new QHBoxLayout(m_tokenRow);
+    tokenLayout->setContentsMargins(0, 0, 0, 0);
+    m_token = lineEdit(m_tokenRow, tr("leave empty to keep the keychain's"));
+    m_token->setEchoMode(QLineEdit::Password);
+    m_token->setClearButtonEnabled(true);
+    m_token->setAccessibleName(tr("Token"));
+    m_tokenName = lineEdit(m_tokenRow, tr("keychain entry"));
+    m_tokenName->setToolTip(tr("The name the token has in the system keychain; the fleet config holds only this "
+                               "name, never the token."));
+    tokenLayout->addWidget(m_token, 2);
+    tokenLayout->addWidget(new QLabel(tr("saved as"), m_tokenRow));
+    tokenLayout->addWidget(m_tokenName, 1);
+    form->addRow(tr("&Token:"), m_tokenRow);
+    m_plaintext = new QCheckBox(tr("Allow clear text (ws://, http://) off this computer"), this);
+    m_plaintext->setToolTip(tr("Only where the network between is encrypted by other means (a VPN, a mesh)."));
+    form->addRow(QString(), m_plaintext);
+
+    auto *poolRow = new QHBoxLayout;
+    m_maxRunners = new QSpinBox(this);
+    m_maxRunners->setRange(1, FleetConfig::maxRunnersPerRegion);
+    m_concurrency = new QSpinBox(this);
+    m_concurrency->setRange(1, 1000);
+    poolRow->addWidget(new QLabel(tr("up to"), this));
+    poolRow->addWidget(m_maxRunners);
+    poolRow->addWidget(new QLabel(tr("probes, each"), this));
+    poolRow->addWidget(m_concurrency);
+    poolRow->addWidget(new QLabel(tr("runs at once"), this));
+    poolRow->addStretch(1);
+    form->addRow(tr("Pool:"), poolRow);
+}
 
 QWidget *RegionForm::makePlaceRow()
 {

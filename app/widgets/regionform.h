@@ -11,6 +11,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
@@ -77,8 +78,10 @@ public slots:
 
 private:
     QWidget *makePlaceRow();
+    void addTokenAndPoolRows(QFormLayout *form);
     QWidget *makeBackendPages();
     void load(const RegionConfig &region);
+    void connectFields();
     void showKind(int kind);
     void onPlaceChosen(int index);
     void validate();
