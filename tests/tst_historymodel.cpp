@@ -18,6 +18,7 @@ private slots:
     void rowsFollowTheStore();
     void guardsInvalidIndexes();
     void sortsOnRawValues();
+    void settingsAndOutcomeColumns();
 
 private:
     // One test; each region's single run loads in the given time, or fails when the time is absent.
@@ -140,7 +141,11 @@ void tst_HistoryModel::sortsOnRawValues()
     const qint64 quick = addTest(QStringLiteral("https://quick.example/"), { { QStringLiteral("iad"), 2'500.0 } });
     m_model->refresh();
     QVERIFY(!m_model->data(m_model->index(1, HistoryModel::FastestColumn), HistoryModel::SortRole).isValid());
-    QVERIFY(m_model->data(m_model->index(1, HistoryModel::FastestColumn)).toString().isEmpty());
+    // Said, not left blank: a dash, and why in its tool tip and the outcome column.
+    QCOMPARE(m_model->data(m_model->index(1, HistoryModel::FastestColumn)).toString(), QStringLiteral("–"));
+    QCOMPARE(m_model->data(m_model->index(1, HistoryModel::FastestColumn), Qt::ToolTipRole).toString(),
+        QStringLiteral("No region measured a load time: Failed"));
+    QCOMPARE(m_model->data(m_model->index(1, HistoryModel::OutcomeColumn)).toString(), QStringLiteral("Failed"));
 
     QSortFilterProxyModel proxy;
     QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -162,6 +167,61 @@ void tst_HistoryModel::sortsOnRawValues()
     m_model->refresh();
     QCOMPARE(proxy.rowCount(), 2);
     QCOMPARE(idAt(0), failed);
+}
+
+void tst_HistoryModel::settingsAndOutcomeColumns()
+{
+    // A 2G test on a phone, three runs with repeat views, measured everywhere.
+    LoadOptions slow;
+    slow.profile = QStringLiteral("2G");
+    slow.device = QStringLiteral("moto-g-power");
+    slow.repeatView = true;
+    const qint64 phone = m_store->beginTest(QStringLiteral("https://a.example/"), slow, { QStringLiteral("fra") }, 3);
+    PageMetrics metrics;
+    metrics.loadMs = 4000;
+    metrics.requestCount = 1;
+    m_store->setMetrics(phone, QStringLiteral("fra"), 1, RunView::First, metrics, {}, {});
+    m_store->finishRun(phone, QStringLiteral("fra"), 1, true, std::nullopt, false, std::nullopt);
+    m_store->finishTest(phone);
+    QTest::qWait(3);
+    // One region measured, one failed.
+    const qint64 half = addTest(QStringLiteral("https://a.example/"),
+        { { QStringLiteral("fra"), 900.0 }, { QStringLiteral("syd"), std::nullopt } });
+    // Cancelled by the user before anything was measured.
+    const qint64 cancelled = m_store->beginTest(QStringLiteral("https://a.example/"), {}, { QStringLiteral("fra") }, 1);
+    m_store->finishRun(cancelled, QStringLiteral("fra"), 1, false,
+        LoadError { LoadError::Kind::Cancelled, QStringLiteral("cancelled") }, false, std::nullopt);
+    m_store->finishTest(cancelled);
+    QTest::qWait(3);
+    // The app stopped during it: no run ended, the test never finished.
+    const qint64 unfinished
+        = m_store->beginTest(QStringLiteral("https://a.example/"), {}, { QStringLiteral("fra") }, 1);
+    m_model->refresh();
+
+    const auto row = [&](qint64 id) {
+        for (int r = 0; r < m_model->rowCount(); ++r) {
+            if (m_model->testId(r) == id)
+                return r;
+        }
+        return -1;
+    };
+    const auto text = [&](qint64 id, HistoryModel::Column column) {
+        return m_model->data(m_model->index(row(id), column)).toString();
+    };
+    QCOMPARE(m_model->headerData(HistoryModel::ProfileColumn, Qt::Horizontal).toString(), QStringLiteral("Profile"));
+    QCOMPARE(m_model->headerData(HistoryModel::OutcomeColumn, Qt::Horizontal).toString(), QStringLiteral("Outcome"));
+    QCOMPARE(text(phone, HistoryModel::ProfileColumn), QStringLiteral("2G"));
+    QVERIFY2(text(phone, HistoryModel::DeviceColumn).startsWith(u"moto-g-power"),
+        qPrintable(text(phone, HistoryModel::DeviceColumn)));
+    QCOMPARE(text(phone, HistoryModel::RunsColumn), QStringLiteral("3 + repeat"));
+    QCOMPARE(text(phone, HistoryModel::OutcomeColumn), QStringLiteral("Complete"));
+    QCOMPARE(text(half, HistoryModel::ProfileColumn), QStringLiteral("Native"));
+    QCOMPARE(text(half, HistoryModel::DeviceColumn), QStringLiteral("desktop"));
+    QCOMPARE(text(half, HistoryModel::RunsColumn), QStringLiteral("1"));
+    QCOMPARE(text(half, HistoryModel::OutcomeColumn), QStringLiteral("1 of 2 failed"));
+    QCOMPARE(text(cancelled, HistoryModel::OutcomeColumn), QStringLiteral("Cancelled"));
+    QCOMPARE(text(cancelled, HistoryModel::SlowestColumn), QStringLiteral("–"));
+    QCOMPARE(text(unfinished, HistoryModel::OutcomeColumn), QStringLiteral("Not finished"));
 }
 
 QTEST_GUILESS_MAIN(tst_HistoryModel)

@@ -6,7 +6,9 @@
 #include "fakeprobe.h"
 #include "fleet/poolrun.h"
 #include "fleet/regionpool.h"
+#include "fleet/staticbackend.h"
 #include "manualclock.h"
+#include "memorysecretstore.h"
 
 #include <QPointer>
 #include <QSignalSpy>
@@ -132,6 +134,7 @@ private slots:
     void minRunnerIsReplacedWhenItDies();
 
     void bootFailureRetriesWithBackoff();
+    void refusedBootFailsTheWaitingRunsAtOnce();
     void stopsRetryingWhenDemandIsGone_data();
     void stopsRetryingWhenDemandIsGone();
     void minBootFailureRetries();
@@ -739,6 +742,45 @@ void tst_RegionPool::bootFailureRetriesWithBackoff()
     QCOMPARE(rig.backend.boots.size(), delays.size() + 2);
     rig.clock.advance(1);
     QCOMPARE(rig.backend.boots.size(), delays.size() + 3);
+}
+
+// A probe of the user's whose token is not in the keychain: waiting cannot bring it, so the run ends at once with
+// the reason instead of after the two-minute checkout timeout, and nothing is retried. The next run tries again and
+// finds the token the user has saved meanwhile. A real StaticBackend over a secret store without the token.
+void tst_RegionPool::refusedBootFailsTheWaitingRunsAtOnce()
+{
+    FakeProbe probe(QStringLiteral("own-1"), QStringLiteral("fra"));
+    QVERIFY(probe.listen());
+    StaticBackend::Probe own;
+    own.url = probe.url();
+    own.tokenSecret = QStringLiteral("probe-fra");
+    StaticBackend::Settings settings;
+    settings.probes = { own };
+    MemorySecretStore secrets;
+    StaticBackend backend(settings, &secrets);
+    ManualClock clock;
+    PoolOptions options;
+    options.max = 1;
+    options.checkoutTimeoutMs = 120'000;
+    RegionPool pool(QStringLiteral("fra"), options, &backend, &clock);
+    QSignalSpy failures(&pool, &RegionPool::bootFailed);
+    const qint64 start = clock.nowMs();
+
+    RunLog a(pool.submit(pageUrl));
+    QTRY_COMPARE(a.dones.size(), 1); // the manual clock did not move: no timeout ended it
+    QVERIFY2(a.error().contains(u"no token") && a.error().contains(u"probe-fra"), qPrintable(a.error()));
+    QCOMPARE(failures.size(), 1);
+    QCOMPARE(pool.queueLength(), 0);
+    QVERIFY(pool.runners().isEmpty());
+    QCOMPARE(clock.nowMs(), start);
+    clock.advance(oneHourMs); // no retry is planned
+    QCOMPARE(failures.size(), 1);
+    QVERIFY(pool.runners().isEmpty());
+
+    secrets.secrets.insert(QStringLiteral("probe-fra"), probe.token);
+    RunLog b(pool.submit(pageUrl));
+    QTRY_VERIFY(probe.hasRun(b.run->id()));
+    QCOMPARE(failures.size(), 1);
 }
 
 void tst_RegionPool::stopsRetryingWhenDemandIsGone_data()

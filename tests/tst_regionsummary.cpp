@@ -350,6 +350,16 @@ void tst_RegionSummary::failedBootSaysWhyAtOnce()
                                    "\"fly-token\"; retrying in 2 s");
     QCOMPARE(RegionSummary::of(test, fra).phase, RegionSummary::Phase::Booting);
     QCOMPARE(RegionSummary::of(test, fra).stateText(), QStringLiteral("No token: open Settings"));
+
+    // The pool ends the run at once for it (RegionPool, Backend::bootRefused): the failed state says it as well.
+    const RegionSummary failed = RegionSummary::of(testOf({ failedRun(1, LoadError::Kind::Other,
+                                                              QStringLiteral("the probe cannot start: no token for "
+                                                                             "wss://lab:8700 in the keychain (secret "
+                                                                             "\"probe-lab\")")) },
+                                                       1),
+        fra);
+    QCOMPARE(failed.stateText(), QStringLiteral("No token: open Settings"));
+    QVERIFY(failed.failure.contains(u"probe-lab")); // the whole reason stays for the tool tip
 }
 
 QTEST_GUILESS_MAIN(tst_RegionSummary)

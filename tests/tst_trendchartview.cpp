@@ -20,6 +20,7 @@ class tst_TrendChartView : public QObject
 private slots:
     void trendChartSplitsLinesAtGaps();
     void trendChartReadsTheHistory();
+    void testsOfOtherSettingsAreAnotherLine();
     void screenshots();
 };
 
@@ -101,6 +102,49 @@ void tst_TrendChartView::trendChartReadsTheHistory()
     view.setUrl(QStringLiteral("https://example.org/never"));
     QVERIFY(view.points().isEmpty());
     QVERIFY(view.message().contains(QStringLiteral("Sydney")));
+}
+
+void tst_TrendChartView::testsOfOtherSettingsAreAnotherLine()
+{
+    // Native and 2G tests of one URL, alternating, in the real history: one line would zigzag between them.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    HistoryStore history(dir.filePath(QStringLiteral("history.sqlite")));
+    QVERIFY2(history.open(), qPrintable(history.lastError()));
+    const QString url = QStringLiteral("https://example.com/");
+    const QStringList regions { QStringLiteral("fra") };
+    for (int i = 0; i < 4; ++i) {
+        LoadOptions options;
+        options.profile = i % 2 == 0 ? QStringLiteral("Native") : QStringLiteral("2G");
+        const qint64 id = history.beginTest(url, options, regions, 1);
+        QVERIFY(history.setMetrics(id, QStringLiteral("fra"), 1, RunView::First,
+            metrics(100, 500, 900, (i % 2 == 0 ? 1000 : 9000) + i), url, {}));
+        QVERIFY(history.finishRun(id, QStringLiteral("fra"), 1, true, std::nullopt, false, std::nullopt));
+        QVERIFY(history.finishTest(id));
+        QTest::qWait(3); // distinct start times
+    }
+
+    TrendChartView view;
+    view.setRegions(someRegions(regions));
+    view.setHistory(&history);
+    view.setUrl(url);
+    // The newest test was 2G: its settings first, and only its tests on the chart.
+    QCOMPARE(view.settingsChooser()->count(), 2);
+    QVERIFY(view.settingsChooser()->isEnabled());
+    QCOMPARE(view.settingsChooser()->itemText(0), QStringLiteral("2G · desktop"));
+    QCOMPARE(view.settingsChooser()->itemText(1), QStringLiteral("Native · desktop"));
+    QCOMPARE(view.points().size(), 2);
+    for (const TrendPoint &point : view.points())
+        QVERIFY(*point.median.loadMs > 9000);
+    QCOMPARE(view.series(PageMetric::Id::Load).constFirst()->count(), 2);
+
+    view.settingsChooser()->setCurrentIndex(1);
+    QCOMPARE(view.points().size(), 2);
+    for (const TrendPoint &point : view.points())
+        QVERIFY(*point.median.loadMs < 2000);
+    // Kept when the trend is read again (a test finished).
+    view.refresh();
+    QCOMPARE(view.settingsChooser()->currentText(), QStringLiteral("Native · desktop"));
 }
 
 void tst_TrendChartView::screenshots()

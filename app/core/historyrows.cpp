@@ -93,6 +93,13 @@ RegionRun *HistoryRows::runOf(TestRecord &record, const QString &region, int ind
     return nullptr;
 }
 
+std::optional<LoadOptions> HistoryRows::loadOptions(const QString &json)
+{
+    const auto object = parseObject(json);
+    QString ignored;
+    return object ? LoadOptions::fromJson(*object, &ignored) : std::nullopt;
+}
+
 bool HistoryRows::readTest(const QSqlQuery &row, TestRecord &record, QString *error)
 {
     record.url = row.value(0).toString();

@@ -46,6 +46,8 @@ public:
     static QString requestJson(const RequestTiming &request);
     // A run's error column: NULL for none.
     static QVariant errorJson(const std::optional<LoadError> &error);
+    // A test's options column read back; nullopt when it is not valid (the history lists the test regardless).
+    static std::optional<LoadOptions> loadOptions(const QString &json);
     // A view's metrics column read back; *error says why not.
     static std::optional<PageMetrics> metrics(const QString &json, QString *error);
 

@@ -13,6 +13,7 @@
 #include <QSqlError>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <initializer_list>
@@ -414,8 +415,9 @@ QList<TestSummary> HistoryStore::list()
     const QString what = QStringLiteral("cannot list the history");
     const bool read = transact(what, [&] {
         QHash<qint64, qsizetype> rowOf;
-        QSqlQuery &tests = statement(QStringLiteral(
-            "SELECT id, url, label, started_at, finished_at FROM tests ORDER BY started_at DESC, id DESC"));
+        QSqlQuery &tests = statement(
+            QStringLiteral("SELECT id, url, label, started_at, finished_at, options, runs_per_region FROM tests"
+                           " ORDER BY started_at DESC, id DESC"));
         const Finish finishTests { tests };
         if (!exec(tests, what))
             return false;
@@ -426,6 +428,8 @@ QList<TestSummary> HistoryStore::list()
             summary.label = tests.value(2).toString();
             summary.startedAt = Rows::utcFromMs(tests.value(3));
             summary.finishedAt = Rows::utcFromMs(tests.value(4));
+            summary.options = Rows::loadOptions(tests.value(5).toString());
+            summary.runsPerRegion = tests.value(6).toInt();
             rowOf.insert(summary.id, summaries.size());
             summaries.append(summary);
         }
@@ -438,6 +442,9 @@ QList<TestSummary> HistoryStore::list()
             if (const auto row = rowOf.constFind(regions.value(0).toLongLong()); row != rowOf.cend())
                 summaries[*row].regions.append(regions.value(1).toString());
         }
+
+        if (!readOutcomes(summaries, rowOf, what))
+            return false;
 
         // Load times of the ok, measured first views, grouped by test and region.
         QSqlQuery &loads = statement(QStringLiteral(
@@ -471,16 +478,47 @@ QList<TestSummary> HistoryStore::list()
     return read ? summaries : QList<TestSummary> {};
 }
 
+bool HistoryStore::readOutcomes(
+    QList<TestSummary> &summaries, const QHash<qint64, qsizetype> &rowOf, const QString &what)
+{
+    // Per region: whether a run measured, whether one was cancelled, whether any ended.
+    QSqlQuery &runs = statement(QStringLiteral(
+        "SELECT test_id, region, MAX(finished = 1 AND ok = 1), MAX(error LIKE '%\"kind\":\"cancelled\"%'),"
+        " MAX(finished) FROM runs GROUP BY test_id, region"));
+    const Finish finish { runs };
+    if (!exec(runs, what))
+        return false;
+    QHash<qint64, QHash<QString, std::array<bool, 3>>> ends;
+    while (runs.next()) {
+        ends[runs.value(0).toLongLong()][runs.value(1).toString()]
+            = { runs.value(2).toInt() == 1, runs.value(3).toInt() == 1, runs.value(4).toInt() == 1 };
+    }
+    for (auto row = rowOf.cbegin(); row != rowOf.cend(); ++row) {
+        TestSummary &summary = summaries[*row];
+        const auto test = ends.value(row.key());
+        for (const QString &region : std::as_const(summary.regions)) {
+            const std::array<bool, 3> end = test.value(region, { false, false, false });
+            if (end[0])
+                ++summary.regionsMeasured;
+            else if (end[1])
+                ++summary.regionsCancelled;
+            else if (end[2] || summary.finishedAt.isValid())
+                ++summary.regionsFailed;
+        }
+    }
+    return true;
+}
+
 QList<TrendPoint> HistoryStore::trend(const QString &url, const QString &region)
 {
     QList<TrendPoint> points;
     const QString what = u"cannot read the trend of " % url % u" in " % region;
     const bool read = transact(what, [&] {
-        QSqlQuery &query = statement(
-            QStringLiteral("SELECT t.id, t.started_at, v.metrics FROM tests t JOIN views v ON v.test_id = t.id"
-                           " JOIN runs r ON r.test_id = v.test_id AND r.region = v.region AND r.run_index = v.run_index"
-                           " WHERE t.url = ? AND v.region = ? AND v.view = 'first' AND r.finished = 1 AND r.ok = 1"
-                           " AND v.metrics IS NOT NULL ORDER BY t.started_at, t.id"));
+        QSqlQuery &query = statement(QStringLiteral(
+            "SELECT t.id, t.started_at, v.metrics, t.options FROM tests t JOIN views v ON v.test_id = t.id"
+            " JOIN runs r ON r.test_id = v.test_id AND r.region = v.region AND r.run_index = v.run_index"
+            " WHERE t.url = ? AND v.region = ? AND v.view = 'first' AND r.finished = 1 AND r.ok = 1"
+            " AND v.metrics IS NOT NULL ORDER BY t.started_at, t.id"));
         const Finish finish { query };
         bind(query, { url, region });
         if (!exec(query, what))
@@ -502,6 +540,7 @@ QList<TrendPoint> HistoryStore::trend(const QString &url, const QString &region)
                 point = TrendPoint {};
                 point.testId = id;
                 point.startedAt = Rows::utcFromMs(query.value(1));
+                point.options = Rows::loadOptions(query.value(3).toString());
             }
             QString error;
             const auto metrics = Rows::metrics(query.value(2).toString(), &error);

@@ -4,6 +4,7 @@
 #include "testrecord.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -35,6 +36,13 @@ struct TestSummary
     QStringList regions;
     std::optional<RegionLoad> fastest; // absent when no region has a measured load time
     std::optional<RegionLoad> slowest;
+    std::optional<LoadOptions> options; // as the test ran; absent when the stored options do not read back
+    int runsPerRegion = 0;
+    // How its regions ended: some run measured, cancelled by the user, or failed (every run, or none ended in a
+    // finished test). A region of an unfinished test with no run over is none of them.
+    int regionsMeasured = 0;
+    int regionsCancelled = 0;
+    int regionsFailed = 0;
     friend bool operator==(const TestSummary &, const TestSummary &) = default;
 };
 
@@ -45,6 +53,7 @@ struct TrendPoint
     QDateTime startedAt; // UTC
     int runs = 0; // the ok, measured runs the medians are over
     PageMetrics median; // of their first views; a metric none of them observed is absent
+    std::optional<LoadOptions> options; // the test's: points of other settings are not one line
     friend bool operator==(const TrendPoint &, const TrendPoint &) = default;
 };
 
@@ -112,6 +121,8 @@ private:
     bool fail(const QString &what, const QSqlError &error);
     bool fail(const QString &what);
     template<typename Body> bool transact(const QString &what, Body &&body);
+    // Fills each summary's region outcomes (inside list()'s transaction).
+    bool readOutcomes(QList<TestSummary> &summaries, const QHash<qint64, qsizetype> &rowOf, const QString &what);
     bool ensureView(qint64 testId, const QString &region, int runIndex, RunView view, std::optional<qint64> startedAt);
 
     QString m_path;

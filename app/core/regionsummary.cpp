@@ -139,6 +139,14 @@ double RegionSummary::doneRuns() const
     return std::min<double>(finishedRuns + current, runsPerRegion);
 }
 
+bool RegionSummary::lacksToken(const QString &text)
+{
+    // The words of the backends' refusals: a cloud's API token (CloudApiClient), a probe of the user's
+    // (StaticBackend).
+    return text.contains(QStringLiteral("the secret store holds nothing"))
+        || (text.contains(QStringLiteral("no token for ")) && text.contains(QStringLiteral("in the keychain")));
+}
+
 QString RegionSummary::stateText() const
 {
     const QString progress = runsPerRegion > 1
@@ -152,7 +160,7 @@ QString RegionSummary::stateText() const
     case Phase::Booting:
         // The pool retries a failed boot for as long as the run may wait, but its reason is known at once: say it
         // (the detail, in full, is the table's tool tip). A missing token will not appear by waiting.
-        if (detail.contains(QStringLiteral("the secret store holds nothing")))
+        if (lacksToken(detail))
             return tr("No token: open Settings");
         if (detail.startsWith(QStringLiteral("starting a probe failed")))
             return tr("Probe did not start, retrying") + progress;
@@ -167,6 +175,9 @@ QString RegionSummary::stateText() const
         // Stopped by the user: not the page's fault, and said without alarm.
         if (lastError && lastError->kind == LoadError::Kind::Cancelled)
             return tr("Cancelled");
+        // The pool ends a run at once when its probe cannot start for want of a token: say what to do.
+        if (lacksToken(failure))
+            return tr("No token: open Settings");
         return tr("Failed: %1").arg(failure.isEmpty() ? (detail.isEmpty() ? tr("no result") : detail) : failure);
     }
     return {};

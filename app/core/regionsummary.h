@@ -68,6 +68,8 @@ public:
     // What the region's row and marker show: the median, else the figures as of the load event, else nothing.
     const std::optional<PageMetrics> &shown() const { return median ? median : atLoad; }
     // "Loading page (run 2 of 3)", "Loaded, finishing…", "200 Complete", "Failed: net::ERR_NAME_NOT_RESOLVED", …
+    // Whether a region's detail or failure says its probe has no token (the keychain lacks it).
+    static bool lacksToken(const QString &text);
     QString stateText() const;
     // How much of its part of the test the region has done, in runs (0 … runsPerRegion): its ended runs and a
     // share of the current one by where it stands, so that a progress bar moves while a single page loads. A region

@@ -25,7 +25,15 @@ HistoryPanel::HistoryPanel(HistoryStore *history, HistoryModel *model, QWidget *
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->verticalHeader()->hide();
-    m_view->horizontalHeader()->setStretchLastSection(true);
+    // The URL takes the room the short columns leave (it was cut to "http://…" while "Slowest" stretched over
+    // the rest); the others fit what they hold. A long URL loses its middle, keeping host and page readable.
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setStretchLastSection(false);
+    for (int column = 0; column < HistoryModel::ColumnCount; ++column)
+        header->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(HistoryModel::UrlColumn, QHeaderView::Stretch);
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    m_view->setWordWrap(false);
     auto *buttons = new QHBoxLayout;
     auto *open = new QPushButton(tr("Open"), this);
     auto *remove = new QPushButton(tr("Delete"), this);

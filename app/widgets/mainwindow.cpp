@@ -4,6 +4,7 @@
 #include "appsettings.h"
 #include "comparisonmodel.h"
 #include "filmstripview.h"
+#include "firststartpanel.h"
 #include "fleet/configuredfleet.h"
 #include "fleetpanel.h"
 #include "historymodel.h"
@@ -116,6 +117,7 @@ void MainWindow::loadFleet()
     m_recorder = new RunRecorder(m_controller, m_services.history, this);
     connectRun();
     m_fleetPanel->setFleet(m_fleet->fleet());
+    m_firstStart->setConfig(m_fleet->config());
     if (m_trendChart)
         m_trendChart->setRegions(regions);
 
@@ -272,6 +274,11 @@ void MainWindow::buildUi()
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     buildForm(central, layout);
+
+    m_firstStart = new FirstStartPanel(central);
+    connect(m_firstStart, &FirstStartPanel::addRegionRequested, this, &MainWindow::addRegion);
+    connect(m_firstStart, &FirstStartPanel::placed, this, &MainWindow::applyFleetConfig);
+    layout->addWidget(m_firstStart);
 
     // The map and the table side by side, the waterfall and history below.
     auto *vertical = new QSplitter(Qt::Vertical, central);
@@ -531,7 +538,7 @@ void MainWindow::buildMenus()
         = test->addAction(tr("Test &settings…"), QKeySequence(Qt::CTRL | Qt::Key_T), m_testSettings, &QDialog::open);
     testSettings->setObjectName(QStringLiteral("testSettingsAction"));
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
-    tools->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
+    tools->addAction(tr("&Settings…"), QKeySequence::Preferences, this, [this] { openSettings(); });
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About WorldSpeed"), this, &MainWindow::showAbout);
 }
@@ -640,13 +647,31 @@ void MainWindow::chooseRegions()
     AppSettings().testRegions.setValue(m_selected);
 }
 
-void MainWindow::openSettings()
+void MainWindow::addRegion()
+{
+    openSettings(true);
+}
+
+void MainWindow::applyFleetConfig(const FleetConfig &config)
+{
+    QString error;
+    if (m_controller->isRunning() || !config.save(m_services.fleetConfigPath, &error)) {
+        statusBar()->showMessage(error.isEmpty() ? tr("Wait for the running test to finish.") : error, 10'000);
+        return;
+    }
+    m_services.fleetConfig = config;
+    loadFleet();
+}
+
+void MainWindow::openSettings(bool addRegion)
 {
     if (m_controller->isRunning()) {
         QMessageBox::information(this, tr("Settings"), tr("Wait for the running test to finish, or cancel it."));
         return;
     }
     SettingsDialog dialog(m_fleet->config(), m_services.fleetConfigPath, m_services.secrets, this);
+    if (addRegion)
+        dialog.addRegionWhenShown();
     if (dialog.exec() != QDialog::Accepted)
         return;
     if (dialog.fleetConfigChanged())

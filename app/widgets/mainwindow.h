@@ -10,6 +10,7 @@
 
 class ConfiguredFleet;
 class FleetPanel;
+class FirstStartPanel;
 class MetricsChartView;
 class TrendChartView;
 class HistoryModel;
@@ -126,7 +127,11 @@ private:
     // Hides the region table's metric columns that no region measured (RegionModel::isWorthAColumn).
     void updateMetricColumns();
     // The test the window shows, as stored; nullopt (after telling the user, under `title`) when there is none.
-    void openSettings();
+    void openSettings(bool addRegion = false);
+    // Settings with the form for a new region open (the first-start panel's button).
+    void addRegion();
+    // The first-start panel placed this computer: the config saved and the fleet rebuilt on it.
+    void applyFleetConfig(const FleetConfig &config);
     // Shows a stored test the way a live one is shown, unless a test is running.
     void openTest(qint64 testId);
     void chooseRegions();
@@ -173,6 +178,7 @@ private:
     MetricsChartView *m_metricsChart = nullptr;
     TrendChartView *m_trendChart = nullptr;
     FleetPanel *m_fleetPanel = nullptr;
+    FirstStartPanel *m_firstStart = nullptr;
     QLabel *m_status = nullptr;
     QProgressBar *m_progress = nullptr;
 };

@@ -2,6 +2,7 @@
 
 #include "appsettings.h"
 #include "fleet/secretstore.h"
+#include "fleeteditor.h"
 #include "statuslabel.h"
 
 #include <QDialogButtonBox>
@@ -25,6 +26,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTextBlock>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -110,15 +112,14 @@ QWidget *SettingsDialog::makeFleetTab()
     pathRow->addWidget(choose);
     layout->addLayout(pathRow);
 
-    m_regionList = new QTreeWidget(tab);
-    m_regionList->setRootIsDecorated(false);
-    m_regionList->setUniformRowHeights(true);
-    m_regionList->setHeaderLabels({ tr("Code"), tr("Name"), tr("Backend"), tr("Position"), tr("Pool") });
-    m_regionList->header()->setStretchLastSection(true);
-    layout->addWidget(m_regionList, 1);
+    // The regions in forms; the JSON below is the same config for experts, kept in step both ways.
+    m_fleetEditor = new FleetEditor(m_secrets, tab);
+    connect(m_fleetEditor, &FleetEditor::configEdited, this,
+        [this](const FleetConfig &config) { setConfig(config, true); });
+    layout->addWidget(m_fleetEditor, 1);
 
     auto *editRow = new QHBoxLayout;
-    m_editButton = new QPushButton(tr("&Edit…"), tab);
+    m_editButton = new QPushButton(tr("Edit as &JSON…"), tab);
     m_editButton->setToolTip(tr("Edit the fleet config as JSON (see FLEETCONFIG.md)"));
     connect(m_editButton, &QPushButton::clicked, this, &SettingsDialog::showEditor);
     editRow->addWidget(m_editButton);
@@ -198,28 +199,9 @@ void SettingsDialog::setConfig(const FleetConfig &config, bool updateEditor)
         (config.regions.size() == 1 ? tr("Valid: 1 region.") : tr("Valid: %1 regions.").arg(config.regions.size()))
             + (config != m_initialConfig ? QStringLiteral(" ") + tr("Changed; saved when you press OK.") : QString()),
         Tone::Ok);
-    updateRegionList();
+    m_fleetEditor->setConfig(config);
     rebuildTokenRows();
     updateOk();
-}
-
-void SettingsDialog::updateRegionList()
-{
-    m_regionList->clear();
-    for (const RegionConfig &region : std::as_const(m_config.regions)) {
-        auto *item = new QTreeWidgetItem(m_regionList);
-        item->setText(0, region.code);
-        item->setText(1, region.name);
-        item->setText(2, region.backendType);
-        item->setText(3, QStringLiteral("%1, %2").arg(region.latitude, 0, 'f', 2).arg(region.longitude, 0, 'f', 2));
-        const PoolSettings &pool = region.pool;
-        item->setText(4,
-            (pool.min == pool.max ? tr("%1 runners").arg(pool.max) : tr("%1–%2 runners").arg(pool.min).arg(pool.max))
-                + QStringLiteral(", ")
-                + (pool.singleUse ? tr("single use") : tr("%1 runs each").arg(pool.maxConcurrency)));
-    }
-    for (int column = 0; column < 4; ++column)
-        m_regionList->resizeColumnToContents(column);
 }
 
 bool SettingsDialog::loadConfigFile(const QString &path)
@@ -566,4 +548,15 @@ void SettingsDialog::accept()
     else
         settings.chromePath.setValue(chromePath());
     QDialog::accept();
+}
+
+void SettingsDialog::addRegionWhenShown()
+{
+    m_tabs->setCurrentIndex(0);
+    QTimer::singleShot(0, m_fleetEditor, &FleetEditor::addRegion);
+}
+
+QTreeWidget *SettingsDialog::regionList() const
+{
+    return m_fleetEditor->list();
 }

@@ -19,12 +19,15 @@ class QTabWidget;
 class QTreeWidget;
 class QGridLayout;
 class QWidget;
+class FleetEditor;
 class SecretStore;
 
 // The app's settings, in three tabs:
-//   Fleet  — the fleet config: where it is saved, its regions, "Choose file…" to take another file's config and
-//            "Edit…" for its JSON, checked with FleetConfig::fromJson on every change (the error, with its field
-//            path, under the editor; OK stays disabled while the text is not a valid config).
+//   Fleet  — the fleet config: where it is saved, its regions in a FleetEditor (add, edit, remove in forms; tokens
+//            straight to the keychain), "Choose file…" to take another file's config and "Edit as JSON…" for the
+//            same config as JSON, kept in step with the list both ways and checked with FleetConfig::fromJson on
+//            every change (the error, with its field path, under the editor; OK stays disabled while the text is
+//            not a valid config).
 //   Tokens — one row per secret the config names (every backend setting whose key ends in "Secret"), to type the
 //            token and save it to the keychain through a SecretStore. Tokens never go to QSettings or the file.
 //   Local probes — the Chrome the local probes start (AppSettings::chromePath), which must be an executable.
@@ -50,6 +53,9 @@ public:
     QString configPath() const { return m_configPath; }
     QString chromePath() const;
 
+    // Opens the Fleet tab's form for a new region once the dialog runs (the first-start panel's "Add a region…").
+    void addRegionWhenShown();
+
     // Takes the config in another file (what "Choose file…" does with the file picked); false, and the reason
     // shown, when it does not load.
     bool loadConfigFile(const QString &path);
@@ -73,7 +79,8 @@ public:
     QPushButton *editButton() const { return m_editButton; }
     QPlainTextEdit *jsonEditor() const { return m_editor; }
     QLabel *configStatusLabel() const { return m_configStatus; }
-    QTreeWidget *regionList() const { return m_regionList; }
+    QTreeWidget *regionList() const;
+    FleetEditor *fleetEditor() const { return m_fleetEditor; }
     QStringList tokenNames() const;
     QLineEdit *tokenEdit(const QString &secret) const;
     QPushButton *tokenSaveButton(const QString &secret) const;
@@ -103,7 +110,6 @@ private:
     void showEditor();
     void onJsonEdited();
     void setConfig(const FleetConfig &config, bool updateEditor);
-    void updateRegionList();
     void rebuildTokenRows();
     // Its widgets on the next two lines of the grid.
     TokenRow &addTokenRow(const SecretUse &use);
@@ -126,7 +132,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     QPushButton *m_okButton = nullptr;
     QLabel *m_pathLabel = nullptr;
-    QTreeWidget *m_regionList = nullptr;
+    FleetEditor *m_fleetEditor = nullptr;
     QPushButton *m_editButton = nullptr;
     QPlainTextEdit *m_editor = nullptr;
     StatusLabel *m_configStatus = nullptr;

@@ -1,6 +1,7 @@
 #include "trendchartview.h"
 
 #include "durationaxis.h"
+#include "historymodel.h"
 #include "metricsbarchart.h"
 #include "model/displayformat.h"
 #include "theme.h"
@@ -37,6 +38,7 @@ std::optional<double> valueOf(const TrendPoint &point, PageMetric::Id metric)
 TrendChartView::TrendChartView(QWidget *parent)
     : QWidget(parent)
     , m_chooser(new QComboBox(this))
+    , m_settingsChooser(new QComboBox(this))
     , m_message(new QLabel(this))
     // The chart is given at construction: setChart() would only release the view's default chart, not delete it.
     , m_view(new QChartView(new QChart, this))
@@ -46,6 +48,13 @@ TrendChartView::TrendChartView(QWidget *parent)
     label->setBuddy(m_chooser);
     top->addWidget(label);
     top->addWidget(m_chooser);
+    auto *settingsLabel = new QLabel(tr("&Settings:"), this);
+    settingsLabel->setBuddy(m_settingsChooser);
+    top->addWidget(settingsLabel);
+    top->addWidget(m_settingsChooser);
+    m_settingsChooser->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_settingsChooser->setToolTip(tr("Tests with other settings are another line: choose which to show"));
+    connect(m_settingsChooser, &QComboBox::currentIndexChanged, this, &TrendChartView::showChosenSettings);
     top->addSpacing(12);
     top->addWidget(m_message, 1);
     top->addStretch(0); // holds the chooser to the left while there is no message
@@ -134,9 +143,49 @@ QString TrendChartView::message() const
     return m_message->text();
 }
 
+QString TrendChartView::settingsOf(const TrendPoint &point)
+{
+    if (!point.options)
+        return tr("unknown settings");
+    return QStringLiteral("%1 · %2").arg(point.options->profile, HistoryModel::device(*point.options));
+}
+
+void TrendChartView::takePoints(const QList<TrendPoint> &points)
+{
+    m_allPoints = points;
+    const QString current = m_settingsChooser->currentText();
+    // Newest first: the settings the user tested last are the likeliest wanted.
+    QStringList offered;
+    for (auto point = points.crbegin(); point != points.crend(); ++point) {
+        const QString settings = settingsOf(*point);
+        if (!offered.contains(settings))
+            offered.append(settings);
+    }
+    {
+        const QSignalBlocker blocker(m_settingsChooser);
+        m_settingsChooser->clear();
+        m_settingsChooser->addItems(offered);
+        const int keep = m_settingsChooser->findText(current);
+        m_settingsChooser->setCurrentIndex(keep >= 0 ? keep : (offered.isEmpty() ? -1 : 0));
+    }
+    m_settingsChooser->setEnabled(offered.size() > 1);
+    showChosenSettings();
+}
+
+void TrendChartView::showChosenSettings()
+{
+    const QString chosen = m_settingsChooser->currentText();
+    m_points.clear();
+    for (const TrendPoint &point : std::as_const(m_allPoints)) {
+        if (settingsOf(point) == chosen)
+            m_points.append(point);
+    }
+    rebuild();
+}
+
 void TrendChartView::refresh()
 {
-    m_points.clear();
+    QList<TrendPoint> points;
     const QString code = region();
     if (!m_history || !m_history->isOpen())
         m_message->setText(tr("No history is kept."));
@@ -145,22 +194,20 @@ void TrendChartView::refresh()
     else if (code.isEmpty())
         m_message->setText(tr("No region to show."));
     else {
-        m_points = m_history->trend(m_url, code);
-        m_message->setText(m_points.isEmpty()
-                ? tr("No finished test of this URL in %1 yet.").arg(m_chooser->currentText())
-                : QString());
+        points = m_history->trend(m_url, code);
+        m_message->setText(
+            points.isEmpty() ? tr("No finished test of this URL in %1 yet.").arg(m_chooser->currentText()) : QString());
     }
     m_message->setVisible(!m_message->text().isEmpty());
-    rebuild();
+    takePoints(points);
 }
 
 void TrendChartView::setTrend(const QList<TrendPoint> &points)
 {
-    m_points = points;
     m_message->setText(
         points.isEmpty() ? tr("No finished test of this URL in %1 yet.").arg(m_chooser->currentText()) : QString());
     m_message->setVisible(!m_message->text().isEmpty());
-    rebuild();
+    takePoints(points);
 }
 
 void TrendChartView::rebuild()

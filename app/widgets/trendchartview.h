@@ -19,10 +19,11 @@ class QLabel;
 class QLineSeries;
 class DurationAxis;
 
-// How a URL's times developed over the tests in the history, in one region: a line per metric of metrics() (the
-// medians of each test) over the tests' start times, from HistoryStore::trend(), in the bar chart's colours. A
-// combo box picks the region. A test that did not observe a metric breaks that metric's line instead of dipping
-// to 0.
+// How a URL's times developed over the tests in the history, in one region and one set of settings: a line per
+// metric of metrics() (the medians of each test) over the tests' start times, from HistoryStore::trend(), in the
+// bar chart's colours. One combo box picks the region, another the settings (connection profile and device, as
+// the tests ran): a 2G test and a Native one are not points of one line. The settings of the newest test are shown
+// first. A test that did not observe a metric breaks that metric's line instead of dipping to 0.
 class TrendChartView final : public QWidget
 {
     Q_OBJECT
@@ -51,9 +52,12 @@ public:
     // Shows these points instead of the history's (oldest first), until the next refresh().
     void setTrend(const QList<TrendPoint> &points);
 
-    // What is shown, for tests and the tooltip.
+    // What is shown (the chosen settings' points), for tests and the tooltip.
     QList<TrendPoint> points() const { return m_points; }
     QComboBox *regionChooser() const { return m_chooser; }
+    QComboBox *settingsChooser() const { return m_settingsChooser; }
+    // "2G · moto-g-power": the settings that make a point comparable with another, in words.
+    static QString settingsOf(const TrendPoint &point);
     QChart *chart() const;
     // The line segments of one metric (split where a test lacks it); none for a metric not drawn.
     QList<QLineSeries *> series(PageMetric::Id metric) const { return m_series.value(metric); }
@@ -68,6 +72,9 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    // The trend's points arrived: offers their settings, keeps the chosen ones if still there, and shows them.
+    void takePoints(const QList<TrendPoint> &points);
+    void showChosenSettings();
     void rebuild();
     void applyPalette();
     void addLine(PageMetric::Id metric, bool dark, double *maxMs);
@@ -75,8 +82,10 @@ private:
 
     HistoryStore *m_history = nullptr;
     QString m_url;
-    QList<TrendPoint> m_points;
+    QList<TrendPoint> m_allPoints; // every setting's
+    QList<TrendPoint> m_points; // the chosen settings'
     QComboBox *m_chooser;
+    QComboBox *m_settingsChooser;
     QLabel *m_message;
     QChartView *m_view;
     QDateTimeAxis *m_timeAxis = nullptr;

@@ -31,6 +31,11 @@ signals:
     void booted(const QString &runnerId, const ProbeClient::Endpoint &endpoint);
     // It will not come up; `reason` is in words a user can act on ("quota exceeded in fra: …").
     void bootFailed(const QString &runnerId, const QString &reason);
+    // It will not come up until the user changes something: no token in the keychain, a keychain that cannot be
+    // read, settings that would send a token in clear text. Trying again cannot help, so the pool fails the runs
+    // waiting for it at once instead of retrying until they time out; a later run tries again (the user may have
+    // saved the token meanwhile).
+    void bootRefused(const QString &runnerId, const QString &reason);
     // A runner that had booted is gone on its own (process exited, machine destroyed).
     void lost(const QString &runnerId, const QString &reason);
 };

@@ -169,7 +169,7 @@ void FlyBackend::boot(const QString &runnerId)
     connect(&runner->nextTry, &QTimer::timeout, runner, [this, runner] { (this->*runner->nextStep)(runner); });
     m_api.start(
         runner, m_settings.bootTimeoutMs, [this, runner] { createMachine(runner); },
-        [this, runner](const QString &reason) { fail(runner, reason); });
+        [this, runner](const QString &reason) { fail(runner, reason, Failure::Refused); });
 }
 
 void FlyBackend::createMachine(Runner *runner)
@@ -378,7 +378,7 @@ bool FlyBackend::retryLater(Runner *runner, void (FlyBackend::*again)(Runner *))
     return m_api.retryLater(runner);
 }
 
-void FlyBackend::fail(Runner *runner, const QString &reason)
+void FlyBackend::fail(Runner *runner, const QString &reason, Failure failure)
 {
     const QString id = runner->id;
     const QString why = runner->redacted(reason);
@@ -386,7 +386,10 @@ void FlyBackend::fail(Runner *runner, const QString &reason)
         destroyMachine(runner->machineId, runner->apiToken);
     qCWarning(lcFly).noquote() << "runner" << id << "did not boot:" << why;
     forget(runner);
-    emit bootFailed(id, why);
+    if (failure == Failure::Refused)
+        emit bootRefused(id, why);
+    else
+        emit bootFailed(id, why);
 }
 
 void FlyBackend::stop(const QString &runnerId)

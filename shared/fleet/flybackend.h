@@ -91,7 +91,9 @@ private:
     void onChecked(Runner *runner);
     // Schedules `again` after the next back-off delay; false (and nothing scheduled) once retries or time run out.
     bool retryLater(Runner *runner, void (FlyBackend::*again)(Runner *));
-    void fail(Runner *runner, const QString &reason);
+    // Refused: the boot cannot work until the user acts (Backend::bootRefused), e.g. no API token.
+    enum class Failure { Transient, Refused };
+    void fail(Runner *runner, const QString &reason, Failure failure = Failure::Transient);
     void destroyMachine(const QString &machineId, const QString &apiToken);
     void forget(Runner *runner);
 

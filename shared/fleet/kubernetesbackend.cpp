@@ -236,12 +236,19 @@ QJsonObject KubernetesBackend::podFor(const QString &runnerId, const QString &po
 void KubernetesBackend::boot(const QString &runnerId)
 {
     if (m_runners.contains(runnerId) || !m_tlsError.isEmpty()) {
-        const QString reason = m_tlsError.isEmpty()
-            ? QStringLiteral("runner %1 is already booting or booted").arg(runnerId)
-            : m_tlsError;
+        const bool refused = !m_tlsError.isEmpty(); // a CA file that does not load will not by waiting
+        const QString reason
+            = refused ? m_tlsError : QStringLiteral("runner %1 is already booting or booted").arg(runnerId);
         // Never answer from inside the call.
         QMetaObject::invokeMethod(
-            this, [this, runnerId, reason] { emit bootFailed(runnerId, reason); }, Qt::QueuedConnection);
+            this,
+            [this, runnerId, reason, refused] {
+                if (refused)
+                    emit bootRefused(runnerId, reason);
+                else
+                    emit bootFailed(runnerId, reason);
+            },
+            Qt::QueuedConnection);
         return;
     }
     auto *runner = new Runner(runnerId, this);
@@ -267,7 +274,7 @@ void KubernetesBackend::boot(const QString &runnerId)
     });
     m_api.start(
         runner, m_settings.bootTimeoutMs, [this, runner] { createTokenSecret(runner); },
-        [this, runner](const QString &reason) { fail(runner, reason); });
+        [this, runner](const QString &reason) { fail(runner, reason, Failure::Refused); });
 }
 
 QUrl KubernetesBackend::secretsUrl(const QString &name) const
@@ -481,13 +488,16 @@ void KubernetesBackend::onPolled(Runner *runner)
     runner->nextTry.start(m_settings.pollIntervalMs);
 }
 
-void KubernetesBackend::fail(Runner *runner, const QString &reason)
+void KubernetesBackend::fail(Runner *runner, const QString &reason, Failure failure)
 {
     const QString id = runner->id;
     const QString why = runner->redacted(reason);
     qCWarning(lcKubernetes).noquote() << "runner" << id << "did not boot:" << why;
     forget(runner);
-    emit bootFailed(id, why);
+    if (failure == Failure::Refused)
+        emit bootRefused(id, why);
+    else
+        emit bootFailed(id, why);
 }
 
 void KubernetesBackend::stop(const QString &runnerId)

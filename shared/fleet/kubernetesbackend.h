@@ -110,7 +110,9 @@ private:
     void onPollFailed(Runner *runner, const CloudApiClient::Answer &answer);
     // False, with the runner failed, when the pod found existing is somebody else's.
     bool checkOwner(Runner *runner, const QJsonObject &pod);
-    void fail(Runner *runner, const QString &reason);
+    // Refused: the boot cannot work until the user acts (Backend::bootRefused), e.g. no API token.
+    enum class Failure { Transient, Refused };
+    void fail(Runner *runner, const QString &reason, Failure failure = Failure::Transient);
     void deletePod(const QString &podName, const QString &apiToken);
     void deleteTokenSecret(const QString &name, const QString &apiToken);
     void forget(Runner *runner);

@@ -35,7 +35,9 @@ RegionPool::RegionPool(
         return;
     }
     connect(backend, &Backend::booted, this, &RegionPool::onBooted);
-    connect(backend, &Backend::bootFailed, this, &RegionPool::bootFailure);
+    connect(backend, &Backend::bootFailed, this,
+        [this](const QString &id, const QString &reason) { bootFailure(id, reason); });
+    connect(backend, &Backend::bootRefused, this, &RegionPool::bootRefusal);
     connect(backend, &Backend::lost, this, &RegionPool::runnerDied);
     pump();
 }
@@ -411,7 +413,12 @@ void RegionPool::armIdleTimer(PoolRunner *runner)
     runner->idleTimer = m_clock->callAfter(*after, this, [this, id] { onIdle(id); });
 }
 
-void RegionPool::bootFailure(const QString &runnerId, const QString &reason)
+void RegionPool::bootRefusal(const QString &runnerId, const QString &reason)
+{
+    bootFailure(runnerId, reason, true);
+}
+
+void RegionPool::bootFailure(const QString &runnerId, const QString &reason, bool refused)
 {
     PoolRunner *runner = findRunner(runnerId);
     if (!runner || runner->state != RunnerInfo::Booting)
@@ -423,6 +430,14 @@ void RegionPool::bootFailure(const QString &runnerId, const QString &reason)
     emit bootFailed(reason);
     if (m_shutDown || !m_configError.isEmpty())
         return;
+    if (refused) {
+        // Another boot would be refused the same way: no retry. Runs that no other runner can take fail now
+        // with the reason, rather than after the checkout timeout; the next run submitted tries again.
+        m_retryDelayMs = bootRetryInitialMs;
+        if (m_runners.empty())
+            failQueued(QStringLiteral("the probe cannot start: %1").arg(reason));
+        return;
+    }
     if (!hasDemand()) {
         m_retryDelayMs = bootRetryInitialMs;
         return;
@@ -584,6 +599,19 @@ void RegionPool::finishRun(PoolRun *run, const DoneMessage &done)
 void RegionPool::failRun(PoolRun *run, LoadError::Kind kind, const QString &message)
 {
     finishRun(run, DoneMessage { run->id(), false, LoadError { kind, message }, std::nullopt, {}, {}, {} });
+}
+
+void RegionPool::failQueued(const QString &message)
+{
+    QList<QPointer<PoolRun>> waiting;
+    for (PoolRun *run : std::as_const(m_queue))
+        waiting.append(run);
+    m_queue.clear();
+    reportQueueLength();
+    for (const QPointer<PoolRun> &run : std::as_const(waiting)) {
+        if (run && run->m_phase == PoolRun::Phase::Queued)
+            failRun(run, LoadError::Kind::Other, message);
+    }
 }
 
 void RegionPool::failLater(PoolRun *run, LoadError::Kind kind, const QString &message)

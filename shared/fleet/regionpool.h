@@ -31,7 +31,9 @@ class PoolRun;
 //
 // A boot that fails (the backend's bootFailed, the probe unreachable, or no hello within bootTimeoutMs) is
 // reported with bootFailed() and retried after a back-off (1 s doubling to 30 s, through the Clock) while there
-// is demand: queued runs, or fewer runners than `min`. No boot starts while a retry is pending.
+// is demand: queued runs, or fewer runners than `min`. No boot starts while a retry is pending. A boot the backend
+// refuses (Backend::bootRefused: no token, say) is reported the same way but not retried, and when no other runner
+// is up or booting the queued runs fail at once with its reason; the next run submitted boots again.
 //
 // A runner that goes away (its connection drops, or the backend reports it lost) fails only the runs it had,
 // and is replaced if there is demand. A runner without runs is stopped idleShutdownAfterMs after its last run
@@ -113,7 +115,9 @@ private:
     void onQueueDeadline(PoolRun *run);
     void onRunTimeout(PoolRun *run);
     void onIdle(const QString &runnerId);
-    void bootFailure(const QString &runnerId, const QString &reason);
+    // `refused`: the backend said trying again cannot help (Backend::bootRefused).
+    void bootFailure(const QString &runnerId, const QString &reason, bool refused = false);
+    void bootRefusal(const QString &runnerId, const QString &reason);
     void runnerDied(const QString &runnerId, const QString &reason);
     void stopRunner(const QString &runnerId);
     // Takes the runner out: timers, client, backend stop, runnerRemoved().
@@ -130,6 +134,8 @@ private:
     void reportQueueLength();
     void finishRun(PoolRun *run, const DoneMessage &done);
     void failRun(PoolRun *run, LoadError::Kind kind, const QString &message);
+    // Every queued run, now, with `message`.
+    void failQueued(const QString &message);
     // The same on the event loop, for a run that must not end inside the call that made it.
     void failLater(PoolRun *run, LoadError::Kind kind, const QString &message);
 

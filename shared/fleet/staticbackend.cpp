@@ -76,7 +76,7 @@ void StaticBackend::boot(const QString &runnerId)
             return; // stopped while the keychain answered
         if (!token.value) {
             m_assigned.remove(runnerId);
-            emit bootFailed(runnerId,
+            emit bootRefused(runnerId,
                 token.error.isEmpty()
                     ? QStringLiteral("no token for %1 in the keychain (secret \"%2\")")
                           .arg(probe.url.toString(), probe.tokenSecret)

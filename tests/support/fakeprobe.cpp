@@ -21,6 +21,13 @@ FakeProbe::FakeProbe(const QString &probeId, const QString &region, int capacity
 FakeProbe::~FakeProbe()
 {
     m_server.close();
+    // Its connections before its members: a socket deleted with the QObject base would still report its
+    // disconnection to slots that use them.
+    const QList<QWebSocket *> sockets = findChildren<QWebSocket *>();
+    for (QWebSocket *socket : sockets) {
+        socket->disconnect(this);
+        delete socket;
+    }
 }
 
 bool FakeProbe::listen()

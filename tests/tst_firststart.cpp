@@ -1,0 +1,162 @@
+// A new user's first start (issue 14, finding 12): while the fleet is only this computer, the window says what a
+// region is and offers to add one (Settings' Fleet editor, its form open); this computer's pin is where the user
+// says, not where the time zone guessed, and the choice is kept in the fleet config. Offscreen, no browser.
+#include "firststartpanel.h"
+#include "fleet/fleetconfig.h"
+#include "mainwindow.h"
+#include "memorysecretstore.h"
+#include "regionform.h"
+#include "settingsdialog.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+class tst_FirstStart : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void panelSaysWhatARegionIsAndPlacesThisComputer();
+    void addARegionOpensTheEditorsForm();
+    void noPanelOnceTheFleetHasMoreThanThisComputer();
+
+private:
+    MainWindow::Services services(std::optional<FleetConfig> config = std::nullopt);
+    void screenshot(QWidget *widget, const QString &name);
+
+    QTemporaryDir m_dir;
+    MemorySecretStore m_secrets;
+};
+
+void tst_FirstStart::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("WorldSpeedFirstStartTests"));
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+}
+
+MainWindow::Services tst_FirstStart::services(std::optional<FleetConfig> config)
+{
+    MainWindow::Services s;
+    s.secrets = &m_secrets;
+    s.fleetConfigPath = m_dir.filePath(QStringLiteral("fleet.json"));
+    s.fleetConfig = std::move(config);
+    return s;
+}
+
+void tst_FirstStart::screenshot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        widget->grab().save(QDir(dir).filePath(name));
+}
+
+void tst_FirstStart::panelSaysWhatARegionIsAndPlacesThisComputer()
+{
+    QFile::remove(m_dir.filePath(QStringLiteral("fleet.json")));
+    // The default config as a UTC machine gets it: this computer at Greenwich.
+    FleetConfig config = FleetConfig::defaultConfig();
+    config.regions[0].latitude = 51.48;
+    config.regions[0].longitude = 0.0;
+    MainWindow window(services(config));
+    window.resize(1280, 800);
+    window.show();
+    auto *panel = window.findChild<FirstStartPanel *>();
+    QVERIFY(panel);
+    QVERIFY(panel->isVisible());
+    const QString text = panel->textLabel()->text();
+    QVERIFY2(text.contains(u"A region is a place"), qPrintable(text));
+    QVERIFY2(text.contains(u"a guess from the time zone"), qPrintable(text));
+    screenshot(&window, QStringLiteral("first-start.png"));
+
+    // The user says where this computer is: the local region moves there, in the saved config and the fleet.
+    const int tokyo = panel->placeCombo()->findData(QStringLiteral("nrt"));
+    QVERIFY(tokyo > 0);
+    panel->placeCombo()->setCurrentIndex(tokyo);
+    emit panel->placeCombo()->activated(tokyo);
+    QString error;
+    const std::optional<FleetConfig> saved = FleetConfig::load(m_dir.filePath(QStringLiteral("fleet.json")), &error);
+    QVERIFY2(saved, qPrintable(error));
+    QCOMPARE(saved->regions.size(), 1);
+    QVERIFY(std::abs(saved->regions.at(0).latitude - 35.7) < 1);
+    QVERIFY(std::abs(saved->regions.at(0).longitude - 139.7) < 1);
+    // Still a first start (one region), now placed where the user said, no longer a guess.
+    QVERIFY(panel->isVisible());
+    QVERIFY2(!panel->textLabel()->text().contains(u"guess"), qPrintable(panel->textLabel()->text()));
+    QVERIFY(panel->textLabel()->text().contains(u"Tokyo"));
+
+    // And a window opened later starts from that config, at Tokyo.
+    MainWindow again(services());
+    auto *againPanel = again.findChild<FirstStartPanel *>();
+    again.show();
+    QVERIFY(againPanel->textLabel()->text().contains(u"Tokyo"));
+
+    // Not now: the panel goes.
+    QTest::mouseClick(panel->dismissButton(), Qt::LeftButton);
+    QVERIFY(!panel->isVisible());
+}
+
+void tst_FirstStart::addARegionOpensTheEditorsForm()
+{
+    QFile::remove(m_dir.filePath(QStringLiteral("fleet.json")));
+    MainWindow window(services(FleetConfig::defaultConfig()));
+    window.show();
+    auto *panel = window.findChild<FirstStartPanel *>();
+    QVERIFY(panel && panel->isVisible());
+
+    // Settings opens with the region form on top of it; the form is filled and accepted, then Settings' OK.
+    bool sawForm = false;
+    bool sawSettings = false;
+    std::function<void()> drive = [&] {
+        QWidget *modal = QApplication::activeModalWidget();
+        if (auto *form = qobject_cast<RegionForm *>(modal)) {
+            sawForm = true;
+            form->kindCombo()->setCurrentIndex(RegionForm::OwnProbe);
+            form->codeEdit()->setText(QStringLiteral("lab"));
+            form->urlEdit()->setText(QStringLiteral("wss://probe.example.net:8700"));
+            screenshot(form, QStringLiteral("first-start-add-region-form.png"));
+            form->okButton()->click();
+        } else if (auto *settings = qobject_cast<SettingsDialog *>(modal); settings && sawForm) {
+            sawSettings = true;
+            settings->okButton()->click();
+            return;
+        }
+        QTimer::singleShot(50, &window, drive);
+    };
+    QTimer::singleShot(0, &window, drive);
+    QTest::mouseClick(panel->addButton(), Qt::LeftButton);
+    QVERIFY(sawForm);
+    QVERIFY(sawSettings);
+    // The fleet has the new region, and the first-start panel has done its job.
+    const std::optional<FleetConfig> saved = FleetConfig::load(m_dir.filePath(QStringLiteral("fleet.json")), nullptr);
+    QVERIFY(saved);
+    QStringList codes;
+    for (const RegionConfig &region : saved->regions)
+        codes.append(region.code);
+    QCOMPARE(codes, (QStringList { QStringLiteral("local"), QStringLiteral("lab") }));
+    QVERIFY(!panel->isVisible());
+}
+
+void tst_FirstStart::noPanelOnceTheFleetHasMoreThanThisComputer()
+{
+    FleetConfig config = FleetConfig::defaultConfig();
+    QVERIFY(FirstStartPanel::isFirstStart(config));
+    RegionConfig other = config.regions.at(0);
+    other.code = QStringLiteral("fra");
+    config.regions.append(other);
+    QVERIFY(!FirstStartPanel::isFirstStart(config));
+    MainWindow window(services(config));
+    window.show();
+    QVERIFY(!window.findChild<FirstStartPanel *>()->isVisible());
+}
+
+QTEST_MAIN(tst_FirstStart)
+#include "tst_firststart.moc"
