@@ -13,6 +13,7 @@
 #include "pdfreport.h"
 #include "runcontroller.h"
 #include "runrecorder.h"
+#include "scripteditor.h"
 #include "statuslabel.h"
 #include "testsettingspanel.h"
 #include "testwebserver.h"
@@ -65,6 +66,7 @@ private slots:
     void wrongFieldsAreExplainedInline();
     void remembersNoSecretValue();
     void runsWithTheSettingsAndNoSecretLeaves();
+    void aScriptIsCheckedAndStartsTheTest();
 
 private:
     void screenshot(QWidget *widget, const QString &name);
@@ -376,6 +378,74 @@ void tst_TestSettingsPanel::runsWithTheSettingsAndNoSecretLeaves()
     QVERIFY(!again.controller()->isRunning());
     QVERIFY2(again.urlError()->text().contains(u"header X-Staging-Key is a secret that was not kept"),
         qPrintable(again.urlError()->text()));
+}
+
+void tst_TestSettingsPanel::aScriptIsCheckedAndStartsTheTest()
+{
+    TestWebServer::Response startPage;
+    startPage.body = "<!doctype html><p>start</p>";
+    m_web.route(QStringLiteral("/script-start"), startPage);
+    TestWebServer::Response measuredPage;
+    measuredPage.body = "<!doctype html><p>measured</p>";
+    m_web.route(QStringLiteral("/script-page"), measuredPage);
+    const QString start = m_web.url(QStringLiteral("/script-start")).toString();
+    const QString page = m_web.url(QStringLiteral("/script-page")).toString();
+
+    // A mistake is named at its line on the Script tab, and OK stays there.
+    MainWindow window(services());
+    window.resize(1280, 860);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    TestSettingsPanel *panel = window.testSettingsPanel();
+    panel->setSettings({});
+    panel->open();
+    panel->scriptEditor()->setPlainText(u"logData\t0\nnavigate\t" + start + u"\nlogData\t1\nnavigat\t" + page);
+    QVERIFY(!panel->settings());
+    QVERIFY(!panel->scriptError()->isHidden());
+    QVERIFY2(panel->scriptError()->text().contains(u"line 4"), qPrintable(panel->scriptError()->text()));
+    panel->tabs()->setCurrentIndex(0);
+    panel->accept();
+    QVERIFY(panel->isVisible());
+    QCOMPARE(panel->tabs()->currentIndex(), 3);
+    QTest::qWait(100);
+    screenshot(panel, QStringLiteral("testsettings-script-error.png"));
+
+    const QString script = u"logData\t0\nnavigate\t" + start + u"\nlogData\t1\nnavigate\t" + page;
+    panel->scriptEditor()->setPlainText(script);
+    QVERIFY(panel->scriptError()->isHidden());
+    panel->accept();
+    QVERIFY(!panel->isVisible());
+    QCOMPARE(window.testSettingsButton()->text(), QStringLiteral("Test settings (1)…"));
+
+    // An address that disagrees with the script is refused rather than ignored; an empty one starts at the script's.
+    window.urlField()->setText(QStringLiteral("https://elsewhere.example/"));
+    QTest::mouseClick(window.goButton(), Qt::LeftButton);
+    QVERIFY(!window.controller()->isRunning());
+    QVERIFY2(window.urlError()->text().contains(u"script starts at " + start), qPrintable(window.urlError()->text()));
+    window.urlField()->clear();
+    const qsizetype before = m_web.requests().size();
+    QTest::mouseClick(window.goButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(window.controller()->isRunning() || window.urlError()->isVisible(), 20'000);
+    QVERIFY2(!window.urlError()->isVisible(), qPrintable(window.urlError()->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 120'000);
+
+    QStringList paths;
+    for (const TestWebServer::Request &request : m_web.requests().mid(before))
+        paths.append(request.path);
+    QVERIFY2(paths.contains(u"/script-start") && paths.contains(u"/script-page"), qPrintable(paths.join(u' ')));
+    const auto stored = m_history->load(window.recorder()->testId());
+    QVERIFY(stored);
+    QCOMPARE(stored->url, start);
+    QCOMPARE(stored->options.test.script, script);
+    const RegionRecord region = stored->region(stored->regions.first());
+    QVERIFY(!region.runs.isEmpty());
+    const ViewResult *view = region.runs.first().view(RunView::First);
+    QVERIFY(view);
+    QVERIFY2(!view->error, qPrintable(view->error ? view->error->message : QString()));
+    // The measured step is the page the script loaded after logData 1, with only its own requests.
+    QCOMPARE(view->finalUrl, page);
+    for (const RequestTiming &request : view->requests)
+        QVERIFY2(!request.url.contains(u"script-start"), qPrintable(request.url));
 }
 
 QTEST_MAIN(tst_TestSettingsPanel)

@@ -14,6 +14,7 @@
 #include "model/connectivityprofile.h"
 #include "model/deviceprofile.h"
 #include "model/pagemetric.h"
+#include "model/testscript.h"
 #include "regionmodel.h"
 #include "regionpicker.h"
 #include "runcontroller.h"
@@ -573,17 +574,20 @@ QString MainWindow::statusText() const
 void MainWindow::startTest()
 {
     QString error;
-    const auto url = RunController::parseUrl(m_url->text(), &error);
-    if (!url)
-        return showFormError(error, m_url);
-    const auto device = DeviceProfile::parse(m_device->currentText(), &error);
-    if (!device)
-        return showFormError(error, m_device);
     const auto settings = m_testSettings->settings();
     if (!settings) {
         showFormError(tr("Test settings: %1").arg(m_testSettings->firstError()), m_testSettingsButton);
         return;
     }
+    const QString address = testAddress(*settings, &error);
+    if (!error.isEmpty())
+        return showFormError(error, m_url);
+    const auto url = RunController::parseUrl(address, &error);
+    if (!url)
+        return showFormError(error, m_url);
+    const auto device = DeviceProfile::parse(m_device->currentText(), &error);
+    if (!device)
+        return showFormError(error, m_device);
     RunController::Request request;
     request.url = *url;
     request.options.test = *settings;
@@ -603,6 +607,23 @@ void MainWindow::startTest()
             request.options.test = resolved;
             launch(request);
         });
+}
+
+QString MainWindow::testAddress(const TestSettings &settings, QString *error) const
+{
+    const QString typed = m_url->text().trimmed();
+    if (settings.script.isEmpty())
+        return typed;
+    // A script says where to go with its navigate, as on the command line; an address that disagrees with it would
+    // be silently ignored, so it is refused instead (an empty one, or the same, is fine).
+    const auto script = TestScript::parse(settings.script, nullptr);
+    const QString start = script ? script->firstUrl() : QString();
+    if (!typed.isEmpty() && typed != start) {
+        *error = tr("The test's script starts at %1: clear the address, or make it the script's first navigate")
+                     .arg(start);
+        return QString();
+    }
+    return start;
 }
 
 void MainWindow::showFormError(const QString &error, QWidget *focus)

@@ -109,6 +109,9 @@ private:
     QWidget *buildChartsPage(QWidget *parent);
     void buildMenus();
     void showFormError(const QString &error, QWidget *focus = nullptr);
+    // Where the test starts: the address typed, or with a script its first navigate (an address that disagrees
+    // with the script is an error, in *error).
+    QString testAddress(const TestSettings &settings, QString *error) const;
     // Starts `request` (its settings checked, its secrets read) and remembers the form.
     void launch(const RunController::Request &request);
     // The fleet config to use: the file's, the default when there is none or it does not load (m_fleetError says

@@ -531,20 +531,17 @@ QWidget *TestSettingsPanel::buildScriptTab()
 {
     auto *page = new QWidget(this);
     auto *layout = new QVBoxLayout(page);
-    auto *note = new QLabel(tr("A WebPageTest script: one command a line, its arguments separated by tabs, // for a "
-                               "comment. Steps under <b>logData 0</b> (a login, say) are not measured; the page "
-                               "loaded after <b>logData 1</b> is. Write a password as ${secret:NAME}, saved in the "
-                               "keychain on the login tab, never as itself. With a script, leave the address empty: "
-                               "the test starts at the script's first navigate."),
+    auto *note = new QLabel(
+        tr("A WebPageTest script: one command a line, its arguments separated by tabs, // for a "
+           "comment. Steps under <b>logData 0</b> (a login, say) are not measured; the page "
+           "loaded after <b>logData 1</b> is. Write a password as <nobr>${secret:NAME}</nobr>, saved in the "
+           "keychain on the login tab, never as itself. With a script, leave the address empty: "
+           "the test starts at the script's first navigate."),
         page);
     note->setWordWrap(true);
     layout->addWidget(note);
     m_script = new ScriptEditor(page);
     m_script->setObjectName(QStringLiteral("script"));
-    m_script->setPlaceholderText(
-        QStringLiteral("logData\t0\nnavigate\thttps://example.com/login\n"
-                       "setValue\tname=user\tme\nsetValue\tname=password\t${secret:PASSWORD}\n"
-                       "submitForm\tid=login\nlogData\t1\nnavigate\thttps://example.com/account"));
     layout->addWidget(m_script, 1);
     m_scriptError = errorLabel(page);
     layout->addWidget(m_scriptError);
