@@ -27,6 +27,6 @@ public:
     bool adopt(qint64 processId, QString *error);
 
 private:
-    void *m_job = nullptr; // the job object's HANDLE on Windows
+    [[maybe_unused]] void *m_job = nullptr; // the job object's HANDLE on Windows (unused elsewhere)
     QString m_createError;
 };
