@@ -273,7 +273,7 @@ void TestContainerImage::measuresAPageAsARegionWould()
     QCOMPARE(web.hits(QStringLiteral("/")), 1);
     // One final frame for the one view; a provisional frame at the load event may come before it.
     QList<MetricsMessage> finals;
-    for (const QList<QVariant>& frame : metrics) {
+    for (const QList<QVariant> &frame : metrics) {
         const auto message = frame.at(2).value<MetricsMessage>();
         if (!message.provisional)
             finals.append(message);
