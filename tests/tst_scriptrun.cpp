@@ -19,6 +19,19 @@ using Outcome = ChildProcess::Outcome;
 const QByteArray password = "script-pass-word-57";
 const QByteArray session = "sid=session-4711";
 
+// measure --json's first run's first view.
+QJsonObject firstViewOf(const QString &json)
+{
+    return QJsonDocument::fromJson(json.toUtf8())
+        .object()
+        .value(QStringLiteral("runs"))
+        .toArray()
+        .first()
+        .toObject()
+        .value(QStringLiteral("firstView"))
+        .toObject();
+}
+
 } // namespace
 
 class tst_ScriptRun : public QObject
@@ -176,14 +189,7 @@ void tst_ScriptRun::measuredStepThatClicks()
             .arg(m_server.url(QStringLiteral("/login")).toString()));
     const Outcome json = measure({ QStringLiteral("--json"), QStringLiteral("--script"), script });
     QVERIFY2(json.exitCode == 0, qPrintable(json.err));
-    const QJsonObject view = QJsonDocument::fromJson(json.out.toUtf8())
-                                 .object()
-                                 .value(QStringLiteral("runs"))
-                                 .toArray()
-                                 .first()
-                                 .toObject()
-                                 .value(QStringLiteral("firstView"))
-                                 .toObject();
+    const QJsonObject view = firstViewOf(json.out);
     QCOMPARE(view.value(QStringLiteral("url")).toString(), m_server.url(QStringLiteral("/account")).toString());
     const QJsonArray stepRequests = view.value(QStringLiteral("requests")).toArray();
     QVERIFY2(stepRequests.size() == 2, QJsonDocument(stepRequests).toJson().constData());
@@ -251,14 +257,7 @@ void tst_ScriptRun::commandsReachThePageAndTheServer()
     QVERIFY(!final.headers.contains("x-flag")); // resetHeaders
     QCOMPARE(final.headers.value("user-agent"), QByteArray("ScriptAgent/1.0"));
 
-    const QJsonObject view = QJsonDocument::fromJson(o.out.toUtf8())
-                                 .object()
-                                 .value(QStringLiteral("runs"))
-                                 .toArray()
-                                 .first()
-                                 .toObject()
-                                 .value(QStringLiteral("firstView"))
-                                 .toObject();
+    const QJsonObject view = firstViewOf(o.out);
     QCOMPARE(
         view.value(QStringLiteral("url")).toString(), m_server.url(QStringLiteral("/final?text=hello")).toString());
     const QJsonArray requests = view.value(QStringLiteral("requests")).toArray();
