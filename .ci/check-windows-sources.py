@@ -35,7 +35,7 @@ def windows_tests(build):
     return names
 
 
-def windows_command(entry, source_root, include_dir):
+def windows_command(entry, include_dir):
     args = shlex.split(entry["command"])
     out = [COMPILER, "-fsyntax-only", "-isystem", include_dir]
     skip = False
@@ -74,7 +74,7 @@ def main():
 
         def check(item):
             path, entry = item
-            run = subprocess.run(windows_command(entry, source_root, include_dir), cwd=entry["directory"],
+            run = subprocess.run(windows_command(entry, include_dir), cwd=entry["directory"],
                                  capture_output=True, text=True)
             return path, run.returncode, run.stderr
 
