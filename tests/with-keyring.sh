@@ -20,7 +20,9 @@ for tool in dbus-run-session gnome-keyring-daemon; do
     fi
 done
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/worldspeed-keyring.XXXXXX")
+# Short on purpose: the command's TMPDIR lives in here, and Chromium makes its singleton socket in TMPDIR, where a
+# Unix socket's path may be at most 108 bytes. A caller's own deep TMPDIR would leave too little room.
+scratch=$(mktemp -d /tmp/wsk.XXXXXX)
 cleanup() { rm -rf "$scratch"; }
 trap cleanup EXIT
 trap 'exit 130' INT
