@@ -193,8 +193,7 @@ void tst_AppEnvironment::fleetLoading()
     QFETCH(FleetLoading, loading);
     QFETCH(QString, expectedRegions);
     QFETCH(QString, error);
-    const AppSettings noSettings(m_dir.filePath(QStringLiteral("none.conf")));
-    const AppEnvironment::FleetLoad load = AppEnvironment::loadFleetConfig(path, loading, noSettings);
+    const AppEnvironment::FleetLoad load = AppEnvironment::loadFleetConfig(path, loading);
     QVERIFY2(error.isEmpty() ? load.error.isEmpty() : load.error.contains(error), qPrintable(load.error));
     if (expectedRegions == u"none") {
         QVERIFY(!load.config);
@@ -215,28 +214,32 @@ void tst_AppEnvironment::chromeFromTheSettings()
     AppSettings settings(m_dir.filePath(QStringLiteral("chrome.conf")));
 
     // None chosen: every region as its config says.
-    auto load = AppEnvironment::loadFleetConfig(good, FleetLoading::Named, settings);
+    auto load = AppEnvironment::loadFleetConfig(good, FleetLoading::Named);
     QVERIFY(load.config);
-    QCOMPARE(chromeOf(*load.config, QStringLiteral("lab")), QString());
-    QCOMPARE(chromeOf(*load.config, QStringLiteral("fra")), QStringLiteral("/opt/own/chrome"));
+    const FleetConfig written = *load.config;
+    FleetConfig applied = AppEnvironment::withAppSettings(written, settings);
+    QCOMPARE(chromeOf(applied, QStringLiteral("lab")), QString());
+    QCOMPARE(chromeOf(applied, QStringLiteral("fra")), QStringLiteral("/opt/own/chrome"));
 
     // Chosen: local regions that name none start it; one that names its own keeps it; other backends have no
-    // Chrome of ours to start.
+    // Chrome of ours to start. Loading gives the config as written, whatever the settings: it is what Settings
+    // saves back, and the choice must not be written into the file.
     settings.chromePath.setValue(QStringLiteral("/opt/chosen/chromium"));
     for (const FleetLoading loading : { FleetLoading::FallBack, FleetLoading::Strict, FleetLoading::Named }) {
-        load = AppEnvironment::loadFleetConfig(good, loading, settings);
+        load = AppEnvironment::loadFleetConfig(good, loading);
         QVERIFY(load.config);
-        QCOMPARE(chromeOf(*load.config, QStringLiteral("lab")), QStringLiteral("/opt/chosen/chromium"));
-        QCOMPARE(chromeOf(*load.config, QStringLiteral("fra")), QStringLiteral("/opt/own/chrome"));
-        QVERIFY(!load.config->regions.at(2).backendSettings.contains(QStringLiteral("chromePath")));
+        QVERIFY(*load.config == written);
+        applied = AppEnvironment::withAppSettings(*load.config, settings);
+        QCOMPARE(chromeOf(applied, QStringLiteral("lab")), QStringLiteral("/opt/chosen/chromium"));
+        QCOMPARE(chromeOf(applied, QStringLiteral("fra")), QStringLiteral("/opt/own/chrome"));
+        QVERIFY(!applied.regions.at(2).backendSettings.contains(QStringLiteral("chromePath")));
     }
     // This computer's fleet, when there is no file, starts it too.
-    load = AppEnvironment::loadFleetConfig(m_dir.filePath(QStringLiteral("none.json")), FleetLoading::Strict, settings);
+    load = AppEnvironment::loadFleetConfig(m_dir.filePath(QStringLiteral("none.json")), FleetLoading::Strict);
     QVERIFY(load.config);
-    QCOMPARE(chromeOf(*load.config, QStringLiteral("local")), QStringLiteral("/opt/chosen/chromium"));
-    // And so does a config given directly (the app's tests give theirs).
-    const FleetConfig applied = AppEnvironment::withAppSettings(FleetConfig::defaultConfig(), settings);
-    QCOMPARE(chromeOf(applied, QStringLiteral("local")), QStringLiteral("/opt/chosen/chromium"));
+    QCOMPARE(chromeOf(*load.config, QStringLiteral("local")), QString());
+    QCOMPARE(chromeOf(AppEnvironment::withAppSettings(*load.config, settings), QStringLiteral("local")),
+        QStringLiteral("/opt/chosen/chromium"));
 }
 
 void tst_AppEnvironment::regionCatalogAddsTheFleets()

@@ -1,6 +1,7 @@
 // A new user's first start (issue 14, finding 12): while the fleet is only this computer, the window says what a
 // region is and offers to add one (Settings' Fleet editor, its form open); this computer's pin is where the user
 // says, not where the time zone guessed, and the choice is kept in the fleet config. Offscreen, no browser.
+#include "appsettings.h"
 #include "firststartpanel.h"
 #include "fleet/fleetconfig.h"
 #include "mainwindow.h"
@@ -107,6 +108,9 @@ void tst_FirstStart::panelSaysWhatARegionIsAndPlacesThisComputer()
 void tst_FirstStart::addARegionOpensTheEditorsForm()
 {
     QFile::remove(m_dir.filePath(QStringLiteral("fleet.json")));
+    // A Chrome chosen in Settings › Local probes is the app's setting: it must not be written into the fleet file
+    // that Settings saves (else clearing the setting later would leave the file pinned to it).
+    AppSettings().chromePath.setValue(QStringLiteral("/bin/true")); // Settings checks it is executable
     MainWindow window(services(FleetConfig::defaultConfig()));
     window.show();
     auto *panel = window.findChild<FirstStartPanel *>();
@@ -142,7 +146,9 @@ void tst_FirstStart::addARegionOpensTheEditorsForm()
     for (const RegionConfig &region : saved->regions)
         codes.append(region.code);
     QCOMPARE(codes, (QStringList { QStringLiteral("local"), QStringLiteral("lab") }));
+    QVERIFY(!saved->regions.at(0).backendSettings.contains(QStringLiteral("chromePath")));
     QVERIFY(!panel->isVisible());
+    AppSettings().chromePath.remove();
 }
 
 void tst_FirstStart::noPanelOnceTheFleetHasMoreThanThisComputer()

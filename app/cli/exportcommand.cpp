@@ -1,7 +1,6 @@
 #include "exportcommand.h"
 
 #include "appenvironment.h"
-#include "appsettings.h"
 #include "cliconsole.h"
 #include "clidatabaseoption.h"
 #include "cliexitcode.h"
@@ -106,8 +105,7 @@ int ExportCommand::execute()
     } else {
         // Only names come from the fleet: one that cannot be read costs the JSON its region names, not its numbers.
         const auto fleet = AppEnvironment::loadFleetConfig(m_settings.fleetPath,
-            m_settings.fleetNamed ? AppEnvironment::FleetLoading::Named : AppEnvironment::FleetLoading::Strict,
-            AppSettings());
+            m_settings.fleetNamed ? AppEnvironment::FleetLoading::Named : AppEnvironment::FleetLoading::Strict);
         const QHash<QString, QString> names = CliJsonWriter::regionNames(fleet.config.value_or(FleetConfig {}));
         const QString file = QDir(dir).filePath(QString::number(testId) + QStringLiteral(".json"));
         const QJsonObject json = CliJsonWriter::test(*test, true, names, Budget {});

@@ -174,11 +174,10 @@ int RunCommand::start()
     // The fleet, as the app builds it: its config file (strictly: a script would rather stop than measure from
     // somewhere it did not ask for) with the app's settings, such as the Chrome its local probes start.
     const auto fleet = AppEnvironment::loadFleetConfig(m_settings.fleetPath,
-        m_settings.fleetNamed ? AppEnvironment::FleetLoading::Named : AppEnvironment::FleetLoading::Strict,
-        AppSettings());
+        m_settings.fleetNamed ? AppEnvironment::FleetLoading::Named : AppEnvironment::FleetLoading::Strict);
     if (!fleet.config)
         return m_console.fail(CliExitCode::FleetProblem, fleet.error);
-    const FleetConfig &config = *fleet.config;
+    const FleetConfig config = AppEnvironment::withAppSettings(*fleet.config, AppSettings());
     m_names = CliJsonWriter::regionNames(config);
     m_catalog = AppEnvironment::regionCatalog(config);
     if (const int problem = chooseRegions(config); problem != CliExitCode::Running)

@@ -25,21 +25,20 @@ QString AppEnvironment::fleetConfigPath()
         .filePath(QStringLiteral("fleet.json"));
 }
 
-AppEnvironment::FleetLoad AppEnvironment::loadFleetConfig(
-    const QString &path, FleetLoading loading, const AppSettings &settings)
+AppEnvironment::FleetLoad AppEnvironment::loadFleetConfig(const QString &path, FleetLoading loading)
 {
     FleetLoad result;
     // No file is no fleet of one's own yet: this computer, unless the file was named.
     if (loading != FleetLoading::Named && !QFileInfo::exists(path)) {
-        result.config = withAppSettings(FleetConfig::defaultConfig(), settings);
+        result.config = FleetConfig::defaultConfig();
         return result;
     }
     QString error;
     if (const auto loaded = FleetConfig::load(path, &error)) {
-        result.config = withAppSettings(*loaded, settings);
+        result.config = *loaded;
     } else if (loading == FleetLoading::FallBack) {
         // The app still has this computer to measure from, and says why it is not the user's fleet.
-        result.config = withAppSettings(FleetConfig::defaultConfig(), settings);
+        result.config = FleetConfig::defaultConfig();
         result.error = tr("The fleet configuration could not be read, so this computer is used instead: %1").arg(error);
     } else {
         // A script would rather stop than measure from somewhere it did not ask for.

@@ -39,10 +39,11 @@ public:
         std::optional<FleetConfig> config; // nullopt only when not falling back
         QString error; // why the file was not used; empty when it was, or was missing where that is allowed
     };
-    // The fleet config at `path` as `loading` says, with withAppSettings() applied.
-    static FleetLoad loadFleetConfig(const QString &path, FleetLoading loading, const AppSettings &settings);
+    // The fleet config at `path` as `loading` says, as it is written: what Settings edits and saves back.
+    static FleetLoad loadFleetConfig(const QString &path, FleetLoading loading);
     // `config` as the app measures from it: local regions that name no Chrome start the one chosen in the app's
-    // Settings › Local probes (AppSettings::chromePath), if any. What a region's own config says wins.
+    // Settings › Local probes (AppSettings::chromePath), if any. What a region's own config says wins. Only the
+    // fleet that starts probes gets it: written back into the file, the choice would outlive the setting.
     static FleetConfig withAppSettings(FleetConfig config, const AppSettings &settings);
 
     // The built-in catalog with the fleet's regions added (named and placed as its config says), as the map, the

@@ -89,12 +89,10 @@ QList<RegionCatalog::Region> MainWindow::fleetRegions() const
 
 FleetConfig MainWindow::fleetConfig()
 {
-    // The fleet as worldspeed-cli builds it too, with the Chrome chosen in the settings.
-    const AppSettings settings;
     if (m_services.fleetConfig)
-        return AppEnvironment::withAppSettings(*m_services.fleetConfig, settings);
+        return *m_services.fleetConfig;
     const auto load
-        = AppEnvironment::loadFleetConfig(m_services.fleetConfigPath, AppEnvironment::FleetLoading::FallBack, settings);
+        = AppEnvironment::loadFleetConfig(m_services.fleetConfigPath, AppEnvironment::FleetLoading::FallBack);
     m_fleetError = load.error;
     return *load.config; // falling back, there always is one
 }
@@ -108,17 +106,23 @@ void MainWindow::loadFleet()
     m_fleet.reset();
     m_fleetError.clear();
     QString error;
-    m_fleet = ConfiguredFleet::create(fleetConfig(), m_services.secrets, &error);
+    // The fleet as worldspeed-cli builds it too, with the Chrome chosen in the settings.
+    const AppSettings settings;
+    m_writtenFleetConfig = fleetConfig();
+    m_fleet = ConfiguredFleet::create(
+        AppEnvironment::withAppSettings(m_writtenFleetConfig, settings), m_services.secrets, &error);
     if (!m_fleet) {
         m_fleetError = tr("The fleet could not be set up: %1").arg(error);
-        m_fleet = ConfiguredFleet::create(FleetConfig::defaultConfig(), m_services.secrets, &error);
+        m_writtenFleetConfig = FleetConfig::defaultConfig();
+        m_fleet = ConfiguredFleet::create(
+            AppEnvironment::withAppSettings(m_writtenFleetConfig, settings), m_services.secrets, &error);
     }
     const QList<RegionCatalog::Region> regions = fleetRegions();
     m_controller = new RunController(m_fleet->fleet(), this);
     m_recorder = new RunRecorder(m_controller, m_services.history, this);
     connectRun();
     m_fleetPanel->setFleet(m_fleet->fleet());
-    m_firstStart->setConfig(m_fleet->config());
+    m_firstStart->setConfig(m_writtenFleetConfig); // it saves what it places: the config as written
     if (m_trendChart)
         m_trendChart->setRegions(regions);
 
@@ -690,7 +694,7 @@ void MainWindow::openSettings(bool addRegion)
         QMessageBox::information(this, tr("Settings"), tr("Wait for the running test to finish, or cancel it."));
         return;
     }
-    SettingsDialog dialog(m_fleet->config(), m_services.fleetConfigPath, m_services.secrets, this);
+    SettingsDialog dialog(m_writtenFleetConfig, m_services.fleetConfigPath, m_services.secrets, this);
     if (addRegion)
         dialog.addRegionWhenShown();
     if (dialog.exec() != QDialog::Accepted)

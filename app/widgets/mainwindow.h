@@ -114,8 +114,8 @@ private:
     QString testAddress(const TestSettings &settings, QString *error) const;
     // Starts `request` (its settings checked, its secrets read) and remembers the form.
     void launch(const RunController::Request &request);
-    // The fleet config to use: the file's, the default when there is none or it does not load (m_fleetError says
-    // so), with the Chrome chosen in the settings.
+    // The fleet config as written: the file's, the default when there is none or it does not load (m_fleetError
+    // says so). The fleet that runs gets the Chrome chosen in the settings on top; Settings edits this one.
     FleetConfig fleetConfig();
     void loadFleet();
     void connectRun();
@@ -143,6 +143,7 @@ private:
 
     Services m_services;
     std::unique_ptr<ConfiguredFleet> m_fleet;
+    FleetConfig m_writtenFleetConfig; // m_fleet's config before the app's settings were applied
     QString m_fleetError;
     QStringList m_selected;
     qint64 m_shownTest = -1;
