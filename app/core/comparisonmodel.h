@@ -7,8 +7,10 @@
 
 #include <optional>
 
-// Two stored tests side by side, one row per region either of them measured: each metric's median in A and in
-// B and the difference B − A. A metric one of them did not measure has no difference, never a 0.
+// Two stored tests side by side: for each region either of them measured, one row per timing of the metric table
+// (in its order) that either test measured somewhere, with its median in A, in B and the difference B − A. A metric one
+// of them did not measure has no difference, never a 0. Metrics run down rather than across, so that the table fits any
+// window: three columns per metric across would be some forty, cut off at the window's edge.
 class ComparisonModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -16,10 +18,13 @@ class ComparisonModel final : public QAbstractTableModel
 
 public:
     using Metric = PageMetric::Id;
-    // Column 0 is the region; then for each timing of the metric table, in its order, three columns: A, B, B − A.
-    static constexpr int columnsPerMetric = 3;
-    static QList<Metric> metrics();
-    static Metric metricAt(int column); // column ≥ 1
+    enum Column { RegionColumn, MetricColumn, AColumn, BColumn, DifferenceColumn, ColumnCount };
+    // The metrics the rows show: the metric table's timings that A or B measured in some region (a test without a
+    // filmstrip has no Speed Index, and a row of nothing on both sides says nothing).
+    QList<Metric> metrics() const { return m_metrics; }
+    // The region and the metric of a row.
+    QString regionAt(int row) const;
+    Metric metricAt(int row) const;
 
     explicit ComparisonModel(QObject *parent = nullptr);
 
@@ -39,4 +44,5 @@ private:
     TestRecord m_a;
     TestRecord m_b;
     QStringList m_regions;
+    QList<Metric> m_metrics;
 };

@@ -9,6 +9,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -38,8 +39,12 @@ ComparisonDialog::ComparisonDialog(const TestRecord &a, const TestRecord &b, QWi
     table->setObjectName(QStringLiteral("comparisonTable"));
     table->setModel(model);
     table->verticalHeader()->hide();
+    table->setAlternatingRowColors(true);
+    table->setWordWrap(false);
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    auto *waterfalls = new QSplitter(Qt::Horizontal, this);
+    // A over B, on one time axis: the eye compares bars that stand above each other.
+    auto *waterfalls = new QSplitter(Qt::Vertical, this);
     QList<WaterfallView *> views;
     double span = 0;
     for (const TestRecord *test : { &a, &b }) {
@@ -51,6 +56,7 @@ ComparisonDialog::ComparisonDialog(const TestRecord &a, const TestRecord &b, QWi
         auto *column = new QWidget(waterfalls);
         auto *columnLayout = new QVBoxLayout(column);
         columnLayout->setContentsMargins(0, 0, 0, 0);
+        columnLayout->addWidget(new QLabel(test == &a ? tr("<b>A</b>") : tr("<b>B</b>"), column));
         auto *view = new WaterfallView(column);
         view->setObjectName(test == &a ? QStringLiteral("waterfallA") : QStringLiteral("waterfallB"));
         view->setModel(waterfallModel);
@@ -65,9 +71,17 @@ ComparisonDialog::ComparisonDialog(const TestRecord &a, const TestRecord &b, QWi
     // One time scale for both, or 1 s of one would look as long as 6 s of the other.
     for (WaterfallView *view : std::as_const(views))
         view->setMinimumSpanMs(span);
-    auto *split = new QSplitter(Qt::Vertical, this);
+    // The numbers beside the waterfalls: a metric a row fits in a narrow column, and the waterfalls keep the width
+    // that their time axis needs.
+    auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(table);
     split->addWidget(waterfalls);
+    split->setStretchFactor(1, 1);
     layout->addWidget(split, 1);
     resize(1300, 800);
+    // As wide as its columns, a vertical scroll bar included: it never needs to scroll sideways.
+    table->resizeColumnsToContents();
+    table->setMinimumWidth(
+        table->horizontalHeader()->length() + table->frameWidth() * 2 + table->verticalScrollBar()->sizeHint().width());
+    split->setSizes({ table->minimumWidth(), width() });
 }
