@@ -18,6 +18,7 @@
 #include "runcontroller.h"
 #include "runrecorder.h"
 #include "runreport.h"
+#include "testaddress.h"
 #include "testsecrets.h"
 
 #include <QCommandLineParser>
@@ -124,7 +125,7 @@ int RunCommand::parse(const QStringList &arguments)
         return m_console.usage(name, QStringLiteral("give exactly one URL"), m_help);
     const QString urlText
         = scripted ? TestScript::parse(load->options.test.script, nullptr)->firstUrl() : positional.first();
-    const auto url = RunController::parseUrl(urlText, &error);
+    const auto url = TestAddress::parse(urlText, &error);
     if (!url)
         return m_console.usage(name, QStringLiteral("\"%1\": %2").arg(urlText, error), m_help);
     m_settings.url = *url;

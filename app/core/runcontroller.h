@@ -40,9 +40,6 @@ public:
     explicit RunController(Fleet *fleet, QObject *parent = nullptr);
     ~RunController() override;
 
-    // What the user typed, as a URL we can test, or nullopt with a message for the form (http and https only).
-    static std::optional<QUrl> parseUrl(const QString &text, QString *error);
-
     bool start(const Request &request, QString *error);
     void cancel();
     bool isRunning() const { return m_running; }

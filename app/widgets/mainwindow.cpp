@@ -22,6 +22,7 @@
 #include "runrecorder.h"
 #include "screenshotview.h"
 #include "settingsdialog.h"
+#include "testaddress.h"
 #include "testexports.h"
 #include "testsettingspanel.h"
 #include "theme.h"
@@ -586,7 +587,7 @@ void MainWindow::startTest()
     const QString address = testAddress(*settings, &error);
     if (!error.isEmpty())
         return showFormError(error, m_url);
-    const auto url = RunController::parseUrl(address, &error);
+    const auto url = TestAddress::parse(address, &error);
     if (!url)
         return showFormError(error, m_url);
     const auto device = DeviceProfile::parse(m_device->currentText(), &error);
