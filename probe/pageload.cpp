@@ -400,6 +400,10 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
         abort(LoadError { LoadError::Kind::BrowserCrashed, QStringLiteral("the page's renderer process crashed") });
         return;
     }
+    if (method == u"Page.javascriptDialogOpening" && sessionId == m_sessionId) {
+        dismissDialog(params);
+        return;
+    }
     if (method == u"Fetch.requestPaused") {
         onRequestPaused(sessionId, params);
         return;
@@ -426,6 +430,22 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
     } else if (method == u"Page.loadEventFired" && sessionId == m_sessionId) {
         if (m_requests.documentStartTs() && !m_loadFired)
             onLoadEvent();
+    }
+}
+
+void PageLoad::dismissDialog(const QJsonObject &params)
+{
+    // A page's alert(), confirm(), prompt() or "leave this page?" holds its main thread, and with it the load, until
+    // somebody answers: nobody would, and the run would end unresponsive. Answered at once as a person in a hurry
+    // would (WebPageTest does the same): OK to an alert, Cancel to a question, and leave when the script navigates
+    // away. The view says that it happened, since the time it took is in the numbers.
+    const QString type = params.value(QStringLiteral("type")).toString();
+    command(QStringLiteral("Page.handleJavaScriptDialog"),
+        { { QStringLiteral("accept"), type == u"alert" || type == u"beforeunload" } }, m_sessionId);
+    if (m_viewOpen) {
+        Warnings::add(currentView().warnings,
+            QStringLiteral("the page opened a JavaScript %1 dialog; the probe answered it at once")
+                .arg(type.isEmpty() ? QStringLiteral("(unknown)") : type.left(32)));
     }
 }
 

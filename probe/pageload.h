@@ -102,6 +102,7 @@ private:
     void attachSession(const QString &sessionId, bool pageSession);
     void beginView();
     void onEvent(const QString &sessionId, const QString &method, const QJsonObject &params);
+    void dismissDialog(const QJsonObject &params);
     void onRequestPaused(const QString &sessionId, const QJsonObject &params);
     void continueRequest(const QString &sessionId, const QString &fetchId, const QJsonObject &request);
     bool guarded() const;
