@@ -13,6 +13,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace {
 
 // `worldspeed-probe measure` links no keychain: a secret the options name (basic auth's password, ${secret:NAME} in a
@@ -233,6 +235,7 @@ void MeasureCommand::report()
         m_out << QJsonDocument(document).toJson(QJsonDocument::Indented);
     } else {
         printTable();
+        printWarnings();
     }
     m_out.flush();
 
@@ -295,17 +298,28 @@ void MeasureCommand::printTable() const
         m_out << "Setting  " << line << '\n';
     m_out << '\n';
 
-    // One column per row of the metric table, each as wide as its widest value needs.
+    // One column per row of the metric table, each as wide as its widest value or its label needs.
     const auto width = [](const PageMetric &metric) {
-        return metric.unit == PageMetric::Unit::Bytes ? 10 : metric.unit == PageMetric::Unit::Duration ? 9 : 7;
+        const int value = metric.unit == PageMetric::Unit::Bytes ? 10
+            : metric.unit == PageMetric::Unit::Duration          ? 9
+                                                                 : 7;
+        return std::max(value, static_cast<int>(metric.label().size()) + 2);
     };
+    // A failed view's status is the kind of its error ("browser-unresponsive"): the column is as wide as the longest.
+    qsizetype statusWidth = 8;
+    for (const RunResult &run : m_runs) {
+        for (const auto *view : { &run.firstView, run.repeatView ? &*run.repeatView : nullptr }) {
+            if (view && view->error)
+                statusWidth = std::max(statusWidth, LoadError::kindName(view->error->kind).size() + 2);
+        }
+    }
     const auto row = [&](const QString &label, const PageMetrics &m, const QString &status) {
-        m_out << label.leftJustified(9) << status.leftJustified(8);
+        m_out << label.leftJustified(9) << status.leftJustified(statusWidth);
         for (const PageMetric &metric : PageMetric::all())
             m_out << metric.format(m).rightJustified(width(metric));
         m_out << '\n';
     };
-    m_out << QStringLiteral("Run").leftJustified(9) << QStringLiteral("Status").leftJustified(8);
+    m_out << QStringLiteral("Run").leftJustified(9) << QStringLiteral("Status").leftJustified(statusWidth);
     for (const PageMetric &metric : PageMetric::all())
         m_out << metric.label().rightJustified(width(metric));
     m_out << '\n';
@@ -356,4 +370,27 @@ void MeasureCommand::printTable() const
             m_out << "  (" << r.failureText << ')';
         m_out << '\n';
     }
+}
+
+void MeasureCommand::printWarnings() const
+{
+    // What the probe cut, refused or answered on the page's behalf: the numbers above are read with it in mind.
+    QStringList lines;
+    for (qsizetype i = 0; i < m_runs.size(); ++i) {
+        const RunResult &run = m_runs.at(i);
+        const QString runName = QStringLiteral("run %1").arg(i + 1);
+        for (const QString &warning : run.warnings)
+            lines.append(runName + QStringLiteral(": ") + warning);
+        for (const QString &warning : run.firstView.warnings)
+            lines.append(runName + QStringLiteral(": ") + warning);
+        if (run.repeatView) {
+            for (const QString &warning : run.repeatView->warnings)
+                lines.append(runName + QStringLiteral(" repeat view: ") + warning);
+        }
+    }
+    if (lines.isEmpty())
+        return;
+    m_out << "\nWarnings\n";
+    for (const QString &line : std::as_const(lines))
+        m_out << "  " << line << '\n';
 }

@@ -50,6 +50,7 @@ private:
     void onRunFinished(const RunResult &run);
     void report();
     void printTable() const;
+    void printWarnings() const;
 
     QTextStream &m_out;
     QTextStream &m_err;

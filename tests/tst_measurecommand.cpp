@@ -1,6 +1,7 @@
 // `worldspeed-probe measure` as a person or a script meets it: the real binary, real Chromium, the test server.
 #include "childprocess.h"
 #include "chromeprocess.h"
+#include "model/pagemetric.h"
 #include "model/runresult.h"
 #include "profilefolders.h"
 #include "testwebserver.h"
@@ -28,6 +29,7 @@ class tst_MeasureCommand : public QObject
 private slots:
     void initTestCase();
     void tableByDefault();
+    void warningsUnderTheTable();
     void jsonWithRunsAndMedian();
     void harAndScreenshotFiles();
     void asAPhone();
@@ -81,8 +83,27 @@ void tst_MeasureCommand::tableByDefault()
     QVERIFY2(o.out.contains(u"/asset?type=png&delay=200&size=4000"), qPrintable(o.out));
     QVERIFY(o.out.contains(u"Chrome/"));
     QVERIFY2(o.out.contains(u"Device   desktop (1366×768), CPU slowdown 1×"), qPrintable(o.out));
+    // Every column's label stands apart from the one before it ("TBTLongest task" once ran together).
+    const QStringList lines = o.out.split(u'\n');
+    const auto header
+        = std::find_if(lines.begin(), lines.end(), [](const QString &l) { return l.startsWith(u"Run "); });
+    QVERIFY2(header != lines.end(), qPrintable(o.out));
+    for (const PageMetric &metric : PageMetric::all())
+        QVERIFY2(header->contains(u' ' + metric.label()), qPrintable(*header));
+    QVERIFY2(!o.out.contains(u"Warnings"), qPrintable(o.out)); // nothing to warn of, no section
     // Nothing but results on stdout, nothing at all on stderr when all went well (Chrome's own noise stays out).
     QVERIFY2(o.err.trimmed().isEmpty(), qPrintable(o.err));
+}
+
+void tst_MeasureCommand::warningsUnderTheTable()
+{
+    // A page that opens an alert: the probe answers it, and the table's reader is told, under the table.
+    TestWebServer::Response asks;
+    asks.body = "<!doctype html><title>asks</title><script>alert('hi')</script><p>after";
+    m_server.route(QStringLiteral("/asks"), asks);
+    const Outcome o = measure({ m_server.url(QStringLiteral("/asks")).toString() });
+    QCOMPARE(o.exitCode, 0);
+    QVERIFY2(o.out.contains(u"\nWarnings\n  run 1: the page opened a JavaScript alert dialog"), qPrintable(o.out));
 }
 
 void tst_MeasureCommand::jsonWithRunsAndMedian()
