@@ -298,13 +298,7 @@ void MeasureCommand::printTable() const
         m_out << "Setting  " << line << '\n';
     m_out << '\n';
 
-    // One column per row of the metric table, each as wide as its widest value or its label needs.
-    const auto width = [](const PageMetric &metric) {
-        const int value = metric.unit == PageMetric::Unit::Bytes ? 10
-            : metric.unit == PageMetric::Unit::Duration          ? 9
-                                                                 : 7;
-        return std::max(value, static_cast<int>(metric.label().size()) + 2);
-    };
+    // One column per row of the metric table.
     // A failed view's status is the kind of its error ("browser-unresponsive"): the column is as wide as the longest.
     qsizetype statusWidth = 8;
     for (const RunResult &run : m_runs) {
@@ -316,12 +310,12 @@ void MeasureCommand::printTable() const
     const auto row = [&](const QString &label, const PageMetrics &m, const QString &status) {
         m_out << label.leftJustified(9) << status.leftJustified(statusWidth);
         for (const PageMetric &metric : PageMetric::all())
-            m_out << metric.format(m).rightJustified(width(metric));
+            m_out << metric.format(m).rightJustified(metric.textWidth());
         m_out << '\n';
     };
     m_out << QStringLiteral("Run").leftJustified(9) << QStringLiteral("Status").leftJustified(statusWidth);
     for (const PageMetric &metric : PageMetric::all())
-        m_out << metric.label().rightJustified(width(metric));
+        m_out << metric.label().rightJustified(metric.textWidth());
     m_out << '\n';
     QList<PageMetrics> first;
     QList<PageMetrics> repeat;

@@ -223,6 +223,17 @@ void TestDisplayFormat::tableFormatsByUnit()
     QCOMPARE(PageMetric::get(PageMetric::Id::Bytes).unitName(), QStringLiteral("B"));
     QCOMPARE(PageMetric::get(PageMetric::Id::Requests).unitName(), QStringLiteral("requests"));
     QCOMPARE(PageMetric::get(PageMetric::Id::Cls).unitName(), QString());
+    // A text table's column holds the label and a long value, each with a space before it.
+    PageMetrics wide;
+    wide.loadMs = 12'345.6;
+    wide.longestTaskMs = 12'345.6;
+    wide.totalEncodedBytes = 999'900;
+    wide.cumulativeLayoutShift = 0.1234;
+    wide.requestCount = 12'345;
+    for (const PageMetric &metric : PageMetric::all()) {
+        QVERIFY2(metric.textWidth() > metric.label().size(), qPrintable(metric.label()));
+        QVERIFY2(metric.textWidth() > metric.format(wide).size(), qPrintable(metric.format(wide)));
+    }
 }
 
 void TestDisplayFormat::tableLooksUpNames()

@@ -24,28 +24,37 @@ void writeHeading(QTextStream &out, const RunReport &report)
     out << '\n';
 }
 
-// One column per row of the metric table, as `worldspeed-probe measure` prints them.
-int columnWidth(const PageMetric &metric)
+// The status column: as wide as the longest status ("browser-unresponsive"), so that the rows stay in line.
+qsizetype statusWidth(const QList<RegionSummary> &summaries)
 {
-    return metric.unit == PageMetric::Unit::Bytes ? 10 : metric.unit == PageMetric::Unit::Duration ? 9 : 7;
+    qsizetype width = 14;
+    for (const RegionSummary &summary : summaries) {
+        if (summary.firstError)
+            width = std::max(width, LoadError::kindName(summary.firstError->kind).size() + 2);
+    }
+    return width;
 }
 
+// One column per row of the metric table, as `worldspeed-probe measure` prints them.
 void writeMedians(QTextStream &out, const TestRecord &test, qsizetype width)
 {
+    const QList<RegionSummary> summaries = RegionSummary::of(test);
+    const qsizetype statusColumn = statusWidth(summaries);
     const auto row = [&](const QString &label, const QString &runs, const QString &status, const PageMetrics &m) {
-        out << label.leftJustified(width) << runs.rightJustified(5) << "  " << status.leftJustified(14);
+        out << label.leftJustified(width) << runs.rightJustified(5) << "  " << status.leftJustified(statusColumn);
         for (const PageMetric &metric : PageMetric::all())
-            out << metric.format(m).rightJustified(columnWidth(metric));
+            out << metric.format(m).rightJustified(metric.textWidth());
         out << '\n';
     };
     const auto absentRow = [&](const QString &label, const QString &runs, const QString &status) {
         out << label.leftJustified(width) << runs.rightJustified(5) << "  " << status << '\n';
     };
-    out << QStringLiteral("Region").leftJustified(width) << " Runs  " << QStringLiteral("Status").leftJustified(14);
+    out << QStringLiteral("Region").leftJustified(width) << " Runs  "
+        << QStringLiteral("Status").leftJustified(statusColumn);
     for (const PageMetric &metric : PageMetric::all())
-        out << metric.label().rightJustified(columnWidth(metric));
+        out << metric.label().rightJustified(metric.textWidth());
     out << '\n';
-    for (const RegionSummary &summary : RegionSummary::of(test)) {
+    for (const RegionSummary &summary : summaries) {
         const QString runs = QStringLiteral("%1/%2").arg(summary.okRuns).arg(test.runsPerRegion);
         const std::optional<LoadError> &error = summary.firstError;
         for (const RunView view : { RunView::First, RunView::Repeat }) {
@@ -80,6 +89,28 @@ void writeErrors(QTextStream &out, const TestRecord &test)
     }
 }
 
+// What the probes cut, refused or answered for the page (each view's warnings), per run.
+void writeWarnings(QTextStream &out, const TestRecord &test)
+{
+    bool any = false;
+    for (const QString &code : test.regions) {
+        for (const RegionRun &run : test.region(code).runs) {
+            for (const RunView which : { RunView::First, RunView::Repeat }) {
+                const ViewResult *view = run.view(which);
+                if (!view)
+                    continue;
+                for (const QString &warning : view->warnings) {
+                    if (!any)
+                        out << "\nWarnings\n";
+                    any = true;
+                    out << "  " << code << " run " << run.index << (which == RunView::Repeat ? " repeat view" : "")
+                        << ": " << warning << '\n';
+                }
+            }
+        }
+    }
+}
+
 void writeBudget(QTextStream &out, const RunReport &report, qsizetype width)
 {
     if (report.budget.isEmpty())
@@ -109,6 +140,7 @@ void CliTableWriter::writeRun(QTextStream &out, const RunReport &report)
         width = std::max(width, code.size() + 4);
     writeMedians(out, report.test, width);
     writeErrors(out, report.test);
+    writeWarnings(out, report.test);
     writeBudget(out, report, width);
     if (!report.harFiles.isEmpty() || !report.pdfFile.isEmpty())
         out << '\n';

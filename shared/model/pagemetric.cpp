@@ -111,6 +111,13 @@ QString PageMetric::label() const
     return tr(rowOf(id).label);
 }
 
+int PageMetric::textWidth() const
+{
+    // "12 345 ms", "1 234.5 kB", "0.123": the widest a value gets in its unit, plus the space before it.
+    const int value = unit == Unit::Bytes ? 10 : unit == Unit::Duration ? 9 : 7;
+    return std::max(value, static_cast<int>(label().size()) + 2);
+}
+
 QString PageMetric::description() const
 {
     return tr(rowOf(id).description);

@@ -64,6 +64,9 @@ public:
     {
         return format(value(metrics), locale);
     }
+    // How many characters its column takes in a text table (worldspeed-probe measure's, worldspeed-cli's): room for
+    // its widest value and for its label, with a space before either.
+    int textWidth() const;
     // The member that holds an optional metric (durations, CLS); null for the counts.
     std::optional<double> PageMetrics::*optionalMember() const;
 
