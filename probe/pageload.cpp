@@ -24,19 +24,6 @@ constexpr int commandTimeoutMs = 15'000;
 constexpr int navigateFailureGraceMs = 200;
 // How long the page's own metrics may take to read once the view has ended, beyond what is left of its time limit.
 constexpr int metricsReadGraceMs = 2'000;
-// The run's deadline ends a run whose context is never made; this only bounds how long the connection waits for
-// the reply, which must be heard even late, to dispose of the context it names.
-constexpr std::chrono::minutes contextReplyLimit { 10 };
-
-// A command that failed: the browser is gone, did not answer in time (hung, or far too busy), or refused it.
-LoadError::Kind kindOfFailure(const CdpReply &reply)
-{
-    if (reply.errorCode == CdpReply::disconnectedCode)
-        return LoadError::Kind::BrowserCrashed;
-    if (reply.errorCode == CdpReply::timeoutCode)
-        return LoadError::Kind::BrowserUnresponsive;
-    return LoadError::Kind::Other;
-}
 
 } // namespace
 
@@ -109,13 +96,12 @@ ViewResult &PageLoad::currentView()
 
 void PageLoad::setUrlPolicy(std::shared_ptr<const UrlPolicy> policy, EgressProxy::Limits limits)
 {
-    m_policy = std::move(policy);
-    m_egressLimits = limits;
+    m_guard = BrowserContext::Guard { std::move(policy), limits };
 }
 
 bool PageLoad::guarded() const
 {
-    return m_policy && !m_policy->allowsPrivateTargets();
+    return m_guard.active();
 }
 
 void PageLoad::setState(State state)
@@ -143,7 +129,7 @@ void PageLoad::command(const QString &method, const QJsonObject &params, const Q
             if (m_state != State::Loading)
                 return;
             if (!reply.ok()) {
-                abort(LoadError { kindOfFailure(reply), QStringLiteral("%1 failed: %2").arg(method, reply.error) });
+                abort(LoadError { failureKindOf(reply), QStringLiteral("%1 failed: %2").arg(method, reply.error) });
                 return;
             }
             if (onOk)
@@ -153,10 +139,12 @@ void PageLoad::command(const QString &method, const QJsonObject &params, const Q
 }
 
 void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::optional<double> browserStartMs,
-    std::optional<double> cpuBenchmarkIndex)
+    std::optional<double> cpuBenchmarkIndex, BrowserContext *prepared)
 {
-    if (m_state != State::Queued && m_state != State::StartingBrowser)
+    if (m_state != State::Queued && m_state != State::StartingBrowser) {
+        delete prepared;
         return;
+    }
     m_cdp = cdp;
     m_result.browserVersion = browserVersion;
     m_result.browserStartMs = browserStartMs;
@@ -169,69 +157,52 @@ void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::opt
     // The time limit covers the whole run, setting up the page included: a browser that hangs here must not hold
     // the run beyond it.
     m_timeout.start(m_options.timeoutMs);
-    createContext();
+    takeContext(prepared);
 }
 
-void PageLoad::createContext()
+void PageLoad::takeContext(BrowserContext *prepared)
 {
-    // disposeOnDetach: should we vanish without cleaning up, the browser drops the context with our session.
-    QJsonObject params { { QStringLiteral("disposeOnDetach"), true } };
-    if (guarded()) {
-        m_egress = new EgressProxy(m_policy, m_egressLimits, this);
-        QString error;
-        if (!m_egress->listen(&error)) {
-            abort(LoadError { LoadError::Kind::Other, error });
-            return;
-        }
-        params.insert(QStringLiteral("proxyServer"), m_egress->proxyServer());
-        params.insert(QStringLiteral("proxyBypassList"), EgressProxy::proxyBypassList());
+    // One made before the run arrived is as good as one made now when it is on this connection and for this guard:
+    // it has loaded nothing, and everything that depends on the run is set once it is ours.
+    const bool usable = prepared && prepared->connection() == m_cdp && prepared->guard().sameAs(m_guard)
+        && (prepared->state() == BrowserContext::State::Creating || prepared->state() == BrowserContext::State::Ready);
+    if (usable) {
+        prepared->setParent(this);
+        m_context = prepared;
+    } else {
+        delete prepared; // disposed of: nobody else may have it
+        m_context = new BrowserContext(m_cdp, m_guard, this);
+        m_context->create(std::chrono::milliseconds(commandTimeoutMs));
     }
-    // A context whose reply comes after the run has ended (a browser that hung for a while) is disposed of at once,
-    // even when this PageLoad is gone by then: nothing made for a run outlives it.
-    QPointer<PageLoad> self(this);
-    QPointer<CdpConnection> connection(m_cdp);
-    m_cdp->send(
-        QStringLiteral("Target.createBrowserContext"), params, {}, m_cdp,
-        [self, connection](const CdpReply &reply) {
-            const QString contextId = reply.result.value(QStringLiteral("browserContextId")).toString();
-            if (!self || self->m_state != State::Loading) {
-                if (!contextId.isEmpty() && connection)
-                    connection->send(QStringLiteral("Target.disposeBrowserContext"),
-                        { { QStringLiteral("browserContextId"), contextId } });
-                return;
-            }
-            if (!reply.ok()) {
-                self->abort(LoadError {
-                    kindOfFailure(reply), QStringLiteral("Target.createBrowserContext failed: %1").arg(reply.error) });
-                return;
-            }
-            self->m_contextId = contextId;
-            self->command(QStringLiteral("Target.createTarget"),
-                { { QStringLiteral("url"), QStringLiteral("about:blank") },
-                    { QStringLiteral("browserContextId"), contextId } },
-                {}, [self](const QJsonObject &result) { self->onTargetCreated(result); });
-        },
-        contextReplyLimit);
+    if (m_context->state() == BrowserContext::State::Ready) {
+        onContextReady();
+        return;
+    }
+    if (m_context->state() == BrowserContext::State::Failed) {
+        abort(m_context->error());
+        return;
+    }
+    connect(m_context, &BrowserContext::ready, this, &PageLoad::onContextReady);
+    connect(m_context, &BrowserContext::failed, this, &PageLoad::abort);
 }
 
-void PageLoad::onTargetCreated(const QJsonObject &result)
+void PageLoad::onContextReady()
 {
-    m_targetId = result.value(QStringLiteral("targetId")).toString();
-    command(QStringLiteral("Target.attachToTarget"),
-        { { QStringLiteral("targetId"), m_targetId }, { QStringLiteral("flatten"), true } }, {},
-        [this](const QJsonObject &result) {
-            m_sessionId = result.value(QStringLiteral("sessionId")).toString();
-            attachSession(m_sessionId, true);
-        });
+    if (m_state != State::Loading)
+        return;
+    m_targetId = m_context->targetId();
+    m_sessionId = m_context->sessionId();
+    attachSession(m_sessionId, true);
 }
 
 void PageLoad::attachSession(const QString &sessionId, bool pageSession)
 {
     m_cdp->setSessionHandler(sessionId, this,
         [this, sessionId](const QString &method, const QJsonObject &params) { onEvent(sessionId, method, params); });
-    if (!pageSession)
+    if (!pageSession) {
         m_childSessions.insert(sessionId);
-    command(QStringLiteral("Network.enable"), {}, sessionId);
+        command(QStringLiteral("Network.enable"), {}, sessionId); // the page's came with its BrowserContext
+    }
     if (guarded() || m_rules.intercepts() || (m_script && m_script->intercepts())) {
         const QJsonObject everyRequest {
             { QStringLiteral("patterns"),
@@ -257,27 +228,22 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
                 { QStringLiteral("uploadThroughput"), profile.upBytesPerSecond() } },
             sessionId);
     }
-    // Out-of-process iframes and workers are targets of their own; without auto-attach their requests would be
-    // missing from the waterfall. They wait for us, so none of their requests is missed either.
-    command(QStringLiteral("Target.setAutoAttach"),
-        { { QStringLiteral("autoAttach"), true }, { QStringLiteral("waitForDebuggerOnStart"), true },
-            { QStringLiteral("flatten"), true } },
-        sessionId);
     for (const DeviceEmulation::Command &emulate :
         pageSession ? m_emulation->pageCommands() : m_emulation->childCommands())
         command(emulate.method, emulate.params, sessionId);
     for (const DeviceEmulation::Command &rule : m_rules.sessionCommands(pageSession))
         command(rule.method, rule.params, sessionId);
+    // Out-of-process iframes and workers are targets of their own; without auto-attach their requests would be
+    // missing from the waterfall. They wait for us, so none of their requests is missed either.
+    const QJsonObject autoAttach { { QStringLiteral("autoAttach"), true },
+        { QStringLiteral("waitForDebuggerOnStart"), true }, { QStringLiteral("flatten"), true } };
     if (!pageSession) {
+        command(QStringLiteral("Target.setAutoAttach"), autoAttach, sessionId);
         command(QStringLiteral("Runtime.runIfWaitingForDebugger"), {}, sessionId);
         return;
     }
-    command(QStringLiteral("Page.enable"), {}, sessionId);
-    command(QStringLiteral("Page.addScriptToEvaluateOnNewDocument"),
-        { { QStringLiteral("source"), PageReading::longTaskWatcher() } }, sessionId);
-    command(QStringLiteral("Performance.enable"), {}, sessionId);
     // Commands on one session run in order, so once this answers, everything above is in force.
-    command(QStringLiteral("Page.setLifecycleEventsEnabled"), { { QStringLiteral("enabled"), true } }, sessionId,
+    command(QStringLiteral("Target.setAutoAttach"), autoAttach, sessionId,
         [this](const QJsonObject &) { m_script ? startScript() : beginView(); });
 }
 
@@ -363,7 +329,7 @@ void PageLoad::beginView()
             if (token != m_viewToken || !m_viewOpen || m_state != State::Loading)
                 return;
             if (!reply.ok()) {
-                abort(LoadError { kindOfFailure(reply), QStringLiteral("Page.navigate failed: %1").arg(reply.error) });
+                abort(LoadError { failureKindOf(reply), QStringLiteral("Page.navigate failed: %1").arg(reply.error) });
                 return;
             }
             const QString errorText = reply.result.value(QStringLiteral("errorText")).toString();
@@ -454,7 +420,8 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
             sessionId);
         return;
     }
-    if (!m_egress)
+    EgressProxy *egress = m_context ? m_context->egress() : nullptr;
+    if (!egress)
         return continueRequest(sessionId, fetchId, request);
     // data:, blob: and the like never reach the network; the policy is about where the browser connects.
     const QString scheme = url.scheme().toLower();
@@ -463,7 +430,7 @@ void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &para
     QUrl checked = url;
     if (scheme == u"ws" || scheme == u"wss")
         checked.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
-    m_policy->check(checked, m_egress->hosts(), this,
+    m_guard.policy->check(checked, egress->hosts(), this,
         [this, sessionId, fetchId, request, url, isDocument, token = m_viewToken](const UrlPolicy::Verdict &verdict) {
             if (!m_cdp)
                 return;
@@ -647,8 +614,8 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
     if (!error)
         error = PageReading::httpError(m, view.requests, documentId);
     view.error = std::move(error);
-    if (m_egress) {
-        for (const QString &warning : m_egress->warnings())
+    if (EgressProxy *egress = m_context ? m_context->egress() : nullptr) {
+        for (const QString &warning : egress->warnings())
             Warnings::add(view.warnings, warning);
     }
     emit viewFinished(m_view, view);
@@ -698,16 +665,16 @@ void PageLoad::cancel()
 
 void PageLoad::releaseContext()
 {
-    if (!m_cdp)
-        return;
-    if (!m_sessionId.isEmpty())
-        m_cdp->removeSessionHandler(m_sessionId);
-    for (const QString &child : std::as_const(m_childSessions))
-        m_cdp->removeSessionHandler(child);
+    if (m_cdp) {
+        if (!m_sessionId.isEmpty())
+            m_cdp->removeSessionHandler(m_sessionId);
+        for (const QString &child : std::as_const(m_childSessions))
+            m_cdp->removeSessionHandler(child);
+    }
     m_childSessions.clear();
-    if (!m_contextId.isEmpty())
-        m_cdp->send(
-            QStringLiteral("Target.disposeBrowserContext"), { { QStringLiteral("browserContextId"), m_contextId } });
-    m_contextId.clear();
     m_sessionId.clear();
+    // Kept (its proxy's warnings are the view's), but of no more use in the browser: nothing made for a run
+    // outlives it.
+    if (m_context)
+        m_context->dispose();
 }
