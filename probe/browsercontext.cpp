@@ -40,11 +40,6 @@ BrowserContext::BrowserContext(CdpConnection *cdp, Guard guard, QObject *parent)
     , m_guard(std::move(guard))
 { }
 
-CdpConnection *BrowserContext::connection() const
-{
-    return m_cdp;
-}
-
 BrowserContext::~BrowserContext()
 {
     dispose();
@@ -68,8 +63,25 @@ void BrowserContext::command(const QString &method, const QJsonObject &params, c
         m_commandTimeout);
 }
 
+BrowserContext *BrowserContext::forRun(BrowserContext *prepared, CdpConnection *cdp, const Guard &guard, QObject *run)
+{
+    // One made before the run arrived is as good as one made now: it has loaded nothing, and everything that
+    // depends on the run is set by the run once it is its own.
+    if (prepared && prepared->m_cdp == cdp && prepared->m_guard.sameAs(guard)
+        && (prepared->m_state == State::Creating || prepared->m_state == State::Ready)) {
+        prepared->setParent(run);
+        return prepared;
+    }
+    delete prepared; // disposed of: nobody else may have it
+    return new BrowserContext(cdp, guard, run);
+}
+
 void BrowserContext::create(std::chrono::milliseconds commandTimeout)
 {
+    if (m_state == State::Ready)
+        emit ready();
+    if (m_state == State::Failed)
+        emit failed(m_error);
     if (m_state != State::New)
         return;
     m_state = State::Creating;

@@ -52,14 +52,18 @@ public:
     BrowserContext(CdpConnection *cdp, Guard guard, QObject *parent = nullptr);
     ~BrowserContext() override;
 
-    // Makes the context, tab and session; ready() or failed() follows, once. Each command may take `commandTimeout`.
+    // The context for a run about to start: `prepared` (made or still being made ahead of it) when it is on this
+    // connection and for this guard, a new one otherwise (`prepared` is then disposed of). Owned by `run`.
+    static BrowserContext *forRun(BrowserContext *prepared, CdpConnection *cdp, const Guard &guard, QObject *run);
+
+    // Makes the context, tab and session; ready() or failed() follows, once (at once if it is already either).
+    // Each command may take `commandTimeout`.
     void create(std::chrono::milliseconds commandTimeout);
     // Disposes of the context in the browser (at once, or when its creation answers). No signal follows.
     void dispose();
 
     State state() const { return m_state; }
     const Guard &guard() const { return m_guard; }
-    CdpConnection *connection() const;
     QString contextId() const { return m_contextId; }
     QString targetId() const { return m_targetId; }
     QString sessionId() const { return m_sessionId; }

@@ -10,7 +10,6 @@
 #include "urlpolicy.h"
 
 #include <QDateTime>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
@@ -72,6 +71,8 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
         emit requestStarted(m_view, request);
     });
     connect(&m_requests, &RequestTracker::activity, this, &PageLoad::noteActivity);
+    connect(&m_interceptor, &RequestInterceptor::documentRefused, this, &PageLoad::onDocumentRefused);
+    connect(&m_interceptor, &RequestInterceptor::failed, this, &PageLoad::abort);
     connect(&m_requests, &RequestTracker::documentResponded, this,
         [this](std::optional<int> status, const QString &finalUrl) {
             currentView().metrics.documentStatus = status;
@@ -146,6 +147,7 @@ void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::opt
         return;
     }
     m_cdp = cdp;
+    m_interceptor.setConnection(cdp);
     m_result.browserVersion = browserVersion;
     m_result.browserStartMs = browserStartMs;
     m_result.cpuBenchmarkIndex = cpuBenchmarkIndex;
@@ -162,28 +164,10 @@ void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::opt
 
 void PageLoad::takeContext(BrowserContext *prepared)
 {
-    // One made before the run arrived is as good as one made now when it is on this connection and for this guard:
-    // it has loaded nothing, and everything that depends on the run is set once it is ours.
-    const bool usable = prepared && prepared->connection() == m_cdp && prepared->guard().sameAs(m_guard)
-        && (prepared->state() == BrowserContext::State::Creating || prepared->state() == BrowserContext::State::Ready);
-    if (usable) {
-        prepared->setParent(this);
-        m_context = prepared;
-    } else {
-        delete prepared; // disposed of: nobody else may have it
-        m_context = new BrowserContext(m_cdp, m_guard, this);
-        m_context->create(std::chrono::milliseconds(commandTimeoutMs));
-    }
-    if (m_context->state() == BrowserContext::State::Ready) {
-        onContextReady();
-        return;
-    }
-    if (m_context->state() == BrowserContext::State::Failed) {
-        abort(m_context->error());
-        return;
-    }
+    m_context = BrowserContext::forRun(prepared, m_cdp, m_guard, this);
     connect(m_context, &BrowserContext::ready, this, &PageLoad::onContextReady);
     connect(m_context, &BrowserContext::failed, this, &PageLoad::abort);
+    m_context->create(std::chrono::milliseconds(commandTimeoutMs));
 }
 
 void PageLoad::onContextReady()
@@ -192,6 +176,8 @@ void PageLoad::onContextReady()
         return;
     m_targetId = m_context->targetId();
     m_sessionId = m_context->sessionId();
+    m_interceptor.setPageTarget(m_targetId);
+    m_interceptor.setGuard(m_guard.policy, m_context->egress());
     attachSession(m_sessionId, true);
 }
 
@@ -203,23 +189,8 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
         m_childSessions.insert(sessionId);
         command(QStringLiteral("Network.enable"), {}, sessionId); // the page's came with its BrowserContext
     }
-    if (guarded() || m_rules.intercepts() || (m_script && m_script->intercepts())) {
-        const QJsonObject everyRequest {
-            { QStringLiteral("patterns"),
-                QJsonArray { QJsonObject { { QStringLiteral("urlPattern"), QStringLiteral("*") },
-                    { QStringLiteral("requestStage"), QStringLiteral("Request") } } } },
-            { QStringLiteral("handleAuthRequests"), m_rules.handlesAuth() }
-        };
-        if (pageSession) {
-            command(QStringLiteral("Fetch.enable"), everyRequest, sessionId);
-        } else {
-            // Some attached targets have no Fetch domain (Chromium 156's dedicated workers): their requests are
-            // not held for an early refusal, but their connections pass the EgressProxy like all others.
-            m_cdp->send(
-                QStringLiteral("Fetch.enable"), everyRequest, sessionId, this, [](const CdpReply &) {},
-                std::chrono::milliseconds(commandTimeoutMs));
-        }
-    }
+    if (guarded() || m_rules.intercepts() || (m_script && m_script->intercepts()))
+        m_interceptor.enable(sessionId, pageSession);
     const ConnectivityProfile profile = ConnectivityProfile::byName(m_options.profile).value_or(ConnectivityProfile {});
     if (!profile.isNative()) {
         command(QStringLiteral("Network.emulateNetworkConditions"),
@@ -366,14 +337,8 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
         abort(LoadError { LoadError::Kind::BrowserCrashed, QStringLiteral("the page's renderer process crashed") });
         return;
     }
-    if (method == u"Fetch.requestPaused") {
-        onRequestPaused(sessionId, params);
+    if (m_interceptor.handleEvent(sessionId, method, params, m_viewToken))
         return;
-    }
-    if (method == u"Fetch.authRequired") {
-        m_cdp->send(QStringLiteral("Fetch.continueWithAuth"), m_rules.authAnswer(params), sessionId);
-        return;
-    }
     if (m_filmstrip && sessionId == m_sessionId && m_filmstrip->handleEvent(method, params))
         return;
     if (!m_viewOpen && m_runner && sessionId == m_sessionId)
@@ -395,66 +360,20 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
     }
 }
 
-void PageLoad::continueRequest(const QString &sessionId, const QString &fetchId, const QJsonObject &request)
+void PageLoad::onDocumentRefused(quint64 token, const QString &url, const QString &reason)
 {
-    QJsonObject params { { QStringLiteral("requestId"), fetchId } };
-    const QUrl url(request.value(QStringLiteral("url")).toString());
-    if (const auto headers = m_rules.headersFor(url, request.value(QStringLiteral("headers")).toObject()))
-        params.insert(QStringLiteral("headers"), *headers);
-    m_cdp->send(QStringLiteral("Fetch.continueRequest"), params, sessionId);
-}
-
-void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &params)
-{
-    const QString fetchId = params.value(QStringLiteral("requestId")).toString();
-    const QJsonObject request = params.value(QStringLiteral("request")).toObject();
-    const QUrl url(request.value(QStringLiteral("url")).toString());
-    const bool isDocument = params.value(QStringLiteral("resourceType")).toString() == u"Document"
-        && params.value(QStringLiteral("frameId")).toString() == m_targetId;
-    // The test's own blocks come first: a blocked request is never sent, so the policy need not judge it.
-    if (const QString blocked = m_rules.blockReason(url); !blocked.isEmpty()) {
-        m_requests.noteBlocked(request.value(QStringLiteral("url")).toString(), blocked);
-        m_cdp->send(QStringLiteral("Fetch.failRequest"),
-            { { QStringLiteral("requestId"), fetchId },
-                { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
-            sessionId);
-        return;
-    }
-    EgressProxy *egress = m_context ? m_context->egress() : nullptr;
-    if (!egress)
-        return continueRequest(sessionId, fetchId, request);
-    // data:, blob: and the like never reach the network; the policy is about where the browser connects.
-    const QString scheme = url.scheme().toLower();
-    if (scheme != u"http" && scheme != u"https" && scheme != u"ws" && scheme != u"wss")
-        return continueRequest(sessionId, fetchId, request);
-    QUrl checked = url;
-    if (scheme == u"ws" || scheme == u"wss")
-        checked.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
-    m_guard.policy->check(checked, egress->hosts(), this,
-        [this, sessionId, fetchId, request, url, isDocument, token = m_viewToken](const UrlPolicy::Verdict &verdict) {
-            if (!m_cdp)
-                return;
-            if (verdict.allowed)
-                return continueRequest(sessionId, fetchId, request);
-            m_requests.noteRefused(url.toString(), verdict.reason);
-            m_cdp->send(QStringLiteral("Fetch.failRequest"),
-                { { QStringLiteral("requestId"), fetchId },
-                    { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
-                sessionId);
-            // A script's navigation before its measured step is refused like the page's own: the run ends there.
-            if (isDocument && !m_viewOpen && m_runner)
-                m_runner->fail(LoadError { LoadError::Kind::Refused,
-                    QStringLiteral("refused to load %1: %2").arg(m_rules.scrub(url.toString()), verdict.reason) });
-            if (isDocument && token == m_viewToken && m_viewOpen) {
-                // The page itself (or a redirect of it) leads somewhere the probe must not go: that is the result.
-                const LoadError error { LoadError::Kind::Refused,
-                    QStringLiteral("refused to load %1: %2").arg(url.toString(), verdict.reason) };
-                QTimer::singleShot(navigateFailureGraceMs, this, [this, token, error] {
-                    if (token == m_viewToken && m_viewOpen)
-                        endView(error, false);
-                });
-            }
+    // A script's navigation before its measured step is refused like the page's own: the run ends there.
+    if (!m_viewOpen && m_runner)
+        m_runner->fail(LoadError {
+            LoadError::Kind::Refused, QStringLiteral("refused to load %1: %2").arg(m_rules.scrub(url), reason) });
+    if (token == m_viewToken && m_viewOpen) {
+        // The page itself (or a redirect of it) leads somewhere the probe must not go: that is the result.
+        const LoadError error { LoadError::Kind::Refused, QStringLiteral("refused to load %1: %2").arg(url, reason) };
+        QTimer::singleShot(navigateFailureGraceMs, this, [this, token, error] {
+            if (token == m_viewToken && m_viewOpen)
+                endView(error, false);
         });
+    }
 }
 
 void PageLoad::onRequestFinished(const RequestTiming &finished)

@@ -5,6 +5,7 @@
 #include "model/loadoptions.h"
 #include "model/runresult.h"
 #include "model/testscript.h"
+#include "requestinterceptor.h"
 #include "requestrules.h"
 #include "requesttracker.h"
 
@@ -105,8 +106,7 @@ private:
     void attachSession(const QString &sessionId, bool pageSession);
     void beginView();
     void onEvent(const QString &sessionId, const QString &method, const QJsonObject &params);
-    void onRequestPaused(const QString &sessionId, const QJsonObject &params);
-    void continueRequest(const QString &sessionId, const QString &fetchId, const QJsonObject &request);
+    void onDocumentRefused(quint64 token, const QString &url, const QString &reason);
     bool guarded() const;
     void onRequestFinished(const RequestTiming &request);
     void learnNavigationStart();
@@ -142,6 +142,7 @@ private:
     quint64 m_viewToken = 0; // replies that belong to an earlier view carry an older token and are dropped
     bool m_viewOpen = false;
     RequestTracker m_requests; // this view's requests
+    RequestInterceptor m_interceptor { m_rules, m_requests }; // what the Fetch domain holds: blocks, policy, headers
     bool m_loadFired = false;
     bool m_committed = false; // our document (not about:blank, not an error page) is in the frame
     std::optional<double> m_lastActivityTs;
