@@ -87,6 +87,7 @@ private slots:
     void runNavigatesInThePreparedContext();
     void nothingOfOneRunReachesTheNext();
     void runSettingsApplyToAPreparedContext();
+    void aScriptRunsInAPreparedContext();
     void turnedOffItIsDisposed();
     void anIdleProbeKeepsNone();
     void aGuardedProbePreparesAGuardedContext();
@@ -205,6 +206,23 @@ void tst_PreparedContext::runSettingsApplyToAPreparedContext()
     QCOMPARE(document->headers.value("x-prepared"), QByteArray("yes-4721"));
     QCOMPARE(document->headers.value("cookie"), QByteArray("session=cookie-4722"));
     QCOMPARE(document->headers.value("user-agent"), QByteArray("WorldSpeedPrepared/1.0"));
+}
+
+// A script drives the prepared tab like one made for it: what comes before its measured step is not measured.
+void tst_PreparedContext::aScriptRunsInAPreparedContext()
+{
+    const QUrl before = m_web.url(QStringLiteral("/asset?type=text/html&size=100&script=before"));
+    const QUrl measured = m_web.url(QStringLiteral("/asset?type=text/html&size=100&script=measured"));
+    LoadOptions options;
+    options.test.script = QStringLiteral("logData\t0\nnavigate\t%1\nlogData\t1\nnavigate\t%2\n")
+                              .arg(before.toString(), measured.toString());
+    QTRY_VERIFY_WITH_TIMEOUT(preparedReady(*m_scheduler), 60'000);
+    const RunResult run = BrowserTest::run(*m_scheduler, before, options);
+    QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
+    QCOMPARE(run.firstView.url, measured.toString());
+    QCOMPARE(run.firstView.requests.size(), 1);
+    QCOMPARE(run.firstView.requests.first().url, measured.toString());
+    QVERIFY(run.firstView.metrics.loadMs.has_value());
 }
 
 void tst_PreparedContext::turnedOffItIsDisposed()
