@@ -88,6 +88,7 @@ private slots:
     void nothingOfOneRunReachesTheNext();
     void runSettingsApplyToAPreparedContext();
     void aScriptRunsInAPreparedContext();
+    void aLoadGuardedOtherwiseMakesItsOwn();
     void turnedOffItIsDisposed();
     void anIdleProbeKeepsNone();
     void aGuardedProbePreparesAGuardedContext();
@@ -223,6 +224,39 @@ void tst_PreparedContext::aScriptRunsInAPreparedContext()
     QCOMPARE(run.firstView.requests.size(), 1);
     QCOMPARE(run.firstView.requests.first().url, measured.toString());
     QVERIFY(run.firstView.metrics.loadMs.has_value());
+}
+
+// A context prepared without a guard is no use to a guarded load: the load makes its own, with its own proxy, and the
+// policy holds; the unguarded one is disposed of, never lent.
+void tst_PreparedContext::aLoadGuardedOtherwiseMakesItsOwn()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(preparedReady(*m_scheduler), 60'000);
+    const QString unguarded = preparedId(*m_scheduler);
+    QVERIFY(!m_scheduler->preparedContext()->egress());
+    auto policy = std::make_shared<UrlPolicy>(false);
+    policy->allowTarget(QStringLiteral("127.0.0.1"), m_web.port());
+
+    PageLoad *load = m_scheduler->submit(heldPage(), LoadOptions {});
+    load->setUrlPolicy(policy);
+    QSignalSpy finished(load, &PageLoad::finished);
+    QTRY_VERIFY_WITH_TIMEOUT(m_web.heldCount() == 1, 60'000);
+    const QString used = contextShowing(m_scheduler->browser(), heldPage());
+    QVERIFY(!used.isEmpty());
+    QVERIFY(used != unguarded);
+    QVERIFY(!browserContexts(m_scheduler->browser()).contains(unguarded));
+    m_web.releaseHeld();
+    QVERIFY(finished.wait(60'000));
+    delete load;
+
+    const int secretsBefore = m_private.hits(QStringLiteral("/secret"));
+    load = m_scheduler->submit(m_web.url(QStringLiteral("/to-private")), LoadOptions {});
+    load->setUrlPolicy(policy);
+    QSignalSpy refused(load, &PageLoad::finished);
+    QVERIFY(refused.wait(60'000));
+    QVERIFY(load->result().firstView.error);
+    QCOMPARE(load->result().firstView.error->kind, LoadError::Kind::Refused);
+    QCOMPARE(m_private.hits(QStringLiteral("/secret")), secretsBefore);
+    delete load;
 }
 
 void tst_PreparedContext::turnedOffItIsDisposed()

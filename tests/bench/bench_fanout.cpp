@@ -125,10 +125,14 @@ int main(int argc, char *argv[])
         QStringLiteral("rounds"), QStringLiteral("Hot rounds (default 7)."), QStringLiteral("n"), QStringLiteral("7"));
     const QCommandLineOption chromeOption(QStringLiteral("chrome"),
         QStringLiteral("Chromium to use (default: the probe's choice)."), QStringLiteral("path"));
-    parser.addOptions({ regionsOption, roundsOption, chromeOption });
+    const QCommandLineOption pauseOption(QStringLiteral("pause"),
+        QStringLiteral("Pause between rounds in ms (default 1500), as between a person's tests."), QStringLiteral("ms"),
+        QStringLiteral("1500"));
+    parser.addOptions({ regionsOption, roundsOption, chromeOption, pauseOption });
     parser.process(app);
     const int regionCount = std::clamp(parser.value(regionsOption).toInt(), 1, 32);
     const int rounds = std::max(1, parser.value(roundsOption).toInt());
+    const int pauseMs = std::max(0, parser.value(pauseOption).toInt());
 
     QTextStream out(stdout);
     TestWebServer web;
@@ -165,13 +169,20 @@ int main(int argc, char *argv[])
     }
     RunController controller(&fleet);
 
-    out << "bench_fanout: " << regionCount << " local regions, " << rounds << " hot rounds after a cold one; page "
-        << request.url.toString() << "\n\n";
+    out << "bench_fanout: " << regionCount << " local regions, " << rounds << " hot rounds after a cold one, "
+        << pauseMs << " ms apart; page " << request.url.toString() << "\n\n";
     QHash<QString, QList<double>> statusByRegion, loadingByRegion, loadedByRegion, pageLoadByRegion;
     QList<double> lastStatus, lastLoading, spread, startReturned;
     QJsonArray samples;
     for (int r = 0; r <= rounds; ++r) {
         Round round;
+        // The probes prepare the next run's browser context once a run ends: a round sent the moment the last one
+        // ended would find the slowest regions still making theirs, which is not how a person presses Go again.
+        if (r > 0 && pauseMs > 0) {
+            QEventLoop pause;
+            QTimer::singleShot(pauseMs, &pause, &QEventLoop::quit);
+            pause.exec();
+        }
         if (!runRound(controller, request, &round)) {
             qCritical("round %d did not work: %s", r, qPrintable(round.failed.join(u"; ")));
             return 1;
