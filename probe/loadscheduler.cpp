@@ -1,5 +1,6 @@
 #include "loadscheduler.h"
 
+#include "cdpconnection.h"
 #include "pageload.h"
 
 LoadScheduler::LoadScheduler(Options options, QObject *parent)
@@ -33,6 +34,8 @@ LoadScheduler::~LoadScheduler()
 PageLoad *LoadScheduler::submit(const QUrl &url, const LoadOptions &options)
 {
     auto *load = new PageLoad(url, options, this);
+    if (m_guard.policy)
+        load->setUrlPolicy(m_guard.policy, m_guard.limits);
     connect(load, &PageLoad::finished, this, [this, load] { onLoadFinished(load); });
     connect(load, &QObject::destroyed, this, [this, load] { forget(load); });
     m_queue.append(load);
@@ -46,8 +49,10 @@ void LoadScheduler::pump()
 {
     m_queue.removeAll(nullptr);
     m_running.removeAll(nullptr);
-    if (m_queue.isEmpty())
+    if (m_queue.isEmpty()) {
+        prepareContext();
         return;
+    }
     if (!m_browser.isRunning()) {
         for (const auto &load : std::as_const(m_queue)) {
             load->markStartingBrowser();
@@ -66,8 +71,14 @@ void LoadScheduler::pump()
         const bool cold = m_waitedForBrowser.removeAll(load) > 0;
         m_running.append(load);
         changed = true;
-        load->start(
-            m_browser.cdp(), m_browser.version(), cold ? m_browser.startMs() : std::nullopt, cpuBenchmarkIndex());
+        // The first load takes the prepared context, ready or still being made: either way it is sooner than one
+        // of its own.
+        BrowserContext *prepared = m_prepared;
+        m_prepared.clear();
+        if (prepared)
+            prepared->disconnect(this);
+        load->start(m_browser.cdp(), m_browser.version(), cold ? m_browser.startMs() : std::nullopt,
+            cpuBenchmarkIndex(), prepared);
     }
     if (changed)
         emit loadChanged(activeCount(), queuedCount());
@@ -95,6 +106,7 @@ void LoadScheduler::onBrowserStartFailed(const QString &reason)
 void LoadScheduler::onBrowserLost(LoadError::Kind kind, const QString &reason)
 {
     emit browserLost(reason);
+    discardPrepared(); // it went with the browser
     const auto running = std::move(m_running);
     m_running.clear();
     for (const auto &load : running) {
@@ -129,10 +141,53 @@ void LoadScheduler::startBrowser()
 
 void LoadScheduler::shutdown()
 {
+    m_shuttingDown = true;
+    discardPrepared(); // sent before Browser.close, so the browser disposes of it first
     const auto all = m_running + m_queue;
     for (const auto &load : all) {
         if (load)
             load->abort(LoadError { LoadError::Kind::Cancelled, QStringLiteral("the probe is shutting down") });
     }
     m_browser.stop();
+}
+
+void LoadScheduler::setGuard(BrowserContext::Guard guard)
+{
+    if (!guard.sameAs(m_guard))
+        discardPrepared(); // made for the other guard: of use to no load now
+    m_guard = std::move(guard);
+    prepareContext();
+}
+
+void LoadScheduler::setKeepContextReady(bool keep)
+{
+    m_keepContextReady = keep;
+    if (keep)
+        prepareContext();
+    else
+        discardPrepared();
+}
+
+void LoadScheduler::prepareContext()
+{
+    // Only while nothing runs: making a context costs the browser a renderer's start, which a measured load must
+    // not share the machine with.
+    if (!m_keepContextReady || m_shuttingDown || m_prepared || !m_browser.isRunning() || !m_browser.cdp()
+        || !m_running.isEmpty() || !m_queue.isEmpty())
+        return;
+    m_prepared = new BrowserContext(m_browser.cdp(), m_guard, this);
+    // One that fails (a renderer that will not start) is not retried now: the next load makes its own, and the
+    // next idle moment prepares again.
+    connect(m_prepared, &BrowserContext::failed, this, [this] { discardPrepared(); });
+    m_prepared->create(CdpConnection::defaultTimeout);
+}
+
+void LoadScheduler::discardPrepared()
+{
+    if (BrowserContext *prepared = m_prepared) {
+        m_prepared.clear();
+        prepared->disconnect(this);
+        prepared->dispose();
+        prepared->deleteLater();
+    }
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "browsercontext.h"
 #include "chromeprocess.h"
 #include "cpubenchmark.h"
 #include "model/loaderror.h"
@@ -43,8 +44,19 @@ public:
     // Starts the browser now if it is not running, before a load needs it, so that its start overlaps whatever comes
     // before the first load. A start that fails is retried by the next load, which then fails with its reason.
     void startBrowser();
-    // Closes the browser cleanly (Browser.close); loads still running are aborted first.
+    // Closes the browser cleanly (Browser.close); loads still running are aborted first, a prepared context is
+    // disposed of.
     void shutdown();
+
+    // While on, and while the browser runs with no load running or waiting, one browser context (BrowserContext,
+    // for the options' guard) is kept made, so that the next load starts navigating at once instead of making a
+    // context, a tab and a session first. Each is used by one load only; a new one is made after that load
+    // ends. Off (the default), and when turned off, none is kept: the one there is disposed of.
+    void setKeepContextReady(bool keep);
+    // Every load submitted from now on is guarded so (PageLoad::setUrlPolicy), and so is every context prepared.
+    void setGuard(BrowserContext::Guard guard);
+    // The context made ahead of the next load (being made, or ready); null when there is none.
+    const BrowserContext *preparedContext() const { return m_prepared; }
 
 signals:
     void loadChanged(int active, int queued);
@@ -58,6 +70,8 @@ private:
     void onBrowserLost(LoadError::Kind kind, const QString &reason);
     void onLoadFinished(PageLoad *load);
     void forget(PageLoad *load);
+    void prepareContext();
+    void discardPrepared();
 
     Options m_options;
     CpuBenchmark m_cpuBenchmark; // first, so that it runs while the rest is set up
@@ -65,4 +79,8 @@ private:
     QList<QPointer<PageLoad>> m_queue;
     QList<QPointer<PageLoad>> m_running;
     QList<QPointer<PageLoad>> m_waitedForBrowser; // these get the cold-start time in their result
+    BrowserContext::Guard m_guard;
+    bool m_keepContextReady = false;
+    bool m_shuttingDown = false;
+    QPointer<BrowserContext> m_prepared; // ours until a load takes it
 };

@@ -10,7 +10,6 @@
 #include "urlpolicy.h"
 
 #include <QDateTime>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
@@ -24,19 +23,6 @@ constexpr int commandTimeoutMs = 15'000;
 constexpr int navigateFailureGraceMs = 200;
 // How long the page's own metrics may take to read once the view has ended, beyond what is left of its time limit.
 constexpr int metricsReadGraceMs = 2'000;
-// The run's deadline ends a run whose context is never made; this only bounds how long the connection waits for
-// the reply, which must be heard even late, to dispose of the context it names.
-constexpr std::chrono::minutes contextReplyLimit { 10 };
-
-// A command that failed: the browser is gone, did not answer in time (hung, or far too busy), or refused it.
-LoadError::Kind kindOfFailure(const CdpReply &reply)
-{
-    if (reply.errorCode == CdpReply::disconnectedCode)
-        return LoadError::Kind::BrowserCrashed;
-    if (reply.errorCode == CdpReply::timeoutCode)
-        return LoadError::Kind::BrowserUnresponsive;
-    return LoadError::Kind::Other;
-}
 
 } // namespace
 
@@ -85,6 +71,8 @@ PageLoad::PageLoad(QUrl url, LoadOptions options, QObject *parent)
         emit requestStarted(m_view, request);
     });
     connect(&m_requests, &RequestTracker::activity, this, &PageLoad::noteActivity);
+    connect(&m_interceptor, &RequestInterceptor::documentRefused, this, &PageLoad::onDocumentRefused);
+    connect(&m_interceptor, &RequestInterceptor::failed, this, &PageLoad::abort);
     connect(&m_requests, &RequestTracker::documentResponded, this,
         [this](std::optional<int> status, const QString &finalUrl) {
             currentView().metrics.documentStatus = status;
@@ -109,13 +97,12 @@ ViewResult &PageLoad::currentView()
 
 void PageLoad::setUrlPolicy(std::shared_ptr<const UrlPolicy> policy, EgressProxy::Limits limits)
 {
-    m_policy = std::move(policy);
-    m_egressLimits = limits;
+    m_guard = BrowserContext::Guard { std::move(policy), limits };
 }
 
 bool PageLoad::guarded() const
 {
-    return m_policy && !m_policy->allowsPrivateTargets();
+    return m_guard.active();
 }
 
 void PageLoad::setState(State state)
@@ -143,7 +130,7 @@ void PageLoad::command(const QString &method, const QJsonObject &params, const Q
             if (m_state != State::Loading)
                 return;
             if (!reply.ok()) {
-                abort(LoadError { kindOfFailure(reply), QStringLiteral("%1 failed: %2").arg(method, reply.error) });
+                abort(LoadError { failureKindOf(reply), QStringLiteral("%1 failed: %2").arg(method, reply.error) });
                 return;
             }
             if (onOk)
@@ -153,11 +140,14 @@ void PageLoad::command(const QString &method, const QJsonObject &params, const Q
 }
 
 void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::optional<double> browserStartMs,
-    std::optional<double> cpuBenchmarkIndex)
+    std::optional<double> cpuBenchmarkIndex, BrowserContext *prepared)
 {
-    if (m_state != State::Queued && m_state != State::StartingBrowser)
+    if (m_state != State::Queued && m_state != State::StartingBrowser) {
+        delete prepared;
         return;
+    }
     m_cdp = cdp;
+    m_interceptor.setConnection(cdp);
     m_result.browserVersion = browserVersion;
     m_result.browserStartMs = browserStartMs;
     m_result.cpuBenchmarkIndex = cpuBenchmarkIndex;
@@ -169,86 +159,38 @@ void PageLoad::start(CdpConnection *cdp, const QString &browserVersion, std::opt
     // The time limit covers the whole run, setting up the page included: a browser that hangs here must not hold
     // the run beyond it.
     m_timeout.start(m_options.timeoutMs);
-    createContext();
+    takeContext(prepared);
 }
 
-void PageLoad::createContext()
+void PageLoad::takeContext(BrowserContext *prepared)
 {
-    // disposeOnDetach: should we vanish without cleaning up, the browser drops the context with our session.
-    QJsonObject params { { QStringLiteral("disposeOnDetach"), true } };
-    if (guarded()) {
-        m_egress = new EgressProxy(m_policy, m_egressLimits, this);
-        QString error;
-        if (!m_egress->listen(&error)) {
-            abort(LoadError { LoadError::Kind::Other, error });
-            return;
-        }
-        params.insert(QStringLiteral("proxyServer"), m_egress->proxyServer());
-        params.insert(QStringLiteral("proxyBypassList"), EgressProxy::proxyBypassList());
-    }
-    // A context whose reply comes after the run has ended (a browser that hung for a while) is disposed of at once,
-    // even when this PageLoad is gone by then: nothing made for a run outlives it.
-    QPointer<PageLoad> self(this);
-    QPointer<CdpConnection> connection(m_cdp);
-    m_cdp->send(
-        QStringLiteral("Target.createBrowserContext"), params, {}, m_cdp,
-        [self, connection](const CdpReply &reply) {
-            const QString contextId = reply.result.value(QStringLiteral("browserContextId")).toString();
-            if (!self || self->m_state != State::Loading) {
-                if (!contextId.isEmpty() && connection)
-                    connection->send(QStringLiteral("Target.disposeBrowserContext"),
-                        { { QStringLiteral("browserContextId"), contextId } });
-                return;
-            }
-            if (!reply.ok()) {
-                self->abort(LoadError {
-                    kindOfFailure(reply), QStringLiteral("Target.createBrowserContext failed: %1").arg(reply.error) });
-                return;
-            }
-            self->m_contextId = contextId;
-            self->command(QStringLiteral("Target.createTarget"),
-                { { QStringLiteral("url"), QStringLiteral("about:blank") },
-                    { QStringLiteral("browserContextId"), contextId } },
-                {}, [self](const QJsonObject &result) { self->onTargetCreated(result); });
-        },
-        contextReplyLimit);
+    m_context = BrowserContext::forRun(prepared, m_cdp, m_guard, this);
+    connect(m_context, &BrowserContext::ready, this, &PageLoad::onContextReady);
+    connect(m_context, &BrowserContext::failed, this, &PageLoad::abort);
+    m_context->create(std::chrono::milliseconds(commandTimeoutMs));
 }
 
-void PageLoad::onTargetCreated(const QJsonObject &result)
+void PageLoad::onContextReady()
 {
-    m_targetId = result.value(QStringLiteral("targetId")).toString();
-    command(QStringLiteral("Target.attachToTarget"),
-        { { QStringLiteral("targetId"), m_targetId }, { QStringLiteral("flatten"), true } }, {},
-        [this](const QJsonObject &result) {
-            m_sessionId = result.value(QStringLiteral("sessionId")).toString();
-            attachSession(m_sessionId, true);
-        });
+    if (m_state != State::Loading)
+        return;
+    m_targetId = m_context->targetId();
+    m_sessionId = m_context->sessionId();
+    m_interceptor.setPageTarget(m_targetId);
+    m_interceptor.setGuard(m_guard.policy, m_context->egress());
+    attachSession(m_sessionId, true);
 }
 
 void PageLoad::attachSession(const QString &sessionId, bool pageSession)
 {
     m_cdp->setSessionHandler(sessionId, this,
         [this, sessionId](const QString &method, const QJsonObject &params) { onEvent(sessionId, method, params); });
-    if (!pageSession)
+    if (!pageSession) {
         m_childSessions.insert(sessionId);
-    command(QStringLiteral("Network.enable"), {}, sessionId);
-    if (guarded() || m_rules.intercepts() || (m_script && m_script->intercepts())) {
-        const QJsonObject everyRequest {
-            { QStringLiteral("patterns"),
-                QJsonArray { QJsonObject { { QStringLiteral("urlPattern"), QStringLiteral("*") },
-                    { QStringLiteral("requestStage"), QStringLiteral("Request") } } } },
-            { QStringLiteral("handleAuthRequests"), m_rules.handlesAuth() }
-        };
-        if (pageSession) {
-            command(QStringLiteral("Fetch.enable"), everyRequest, sessionId);
-        } else {
-            // Some attached targets have no Fetch domain (Chromium 156's dedicated workers): their requests are
-            // not held for an early refusal, but their connections pass the EgressProxy like all others.
-            m_cdp->send(
-                QStringLiteral("Fetch.enable"), everyRequest, sessionId, this, [](const CdpReply &) {},
-                std::chrono::milliseconds(commandTimeoutMs));
-        }
+        command(QStringLiteral("Network.enable"), {}, sessionId); // the page's came with its BrowserContext
     }
+    if (guarded() || m_rules.intercepts() || (m_script && m_script->intercepts()))
+        m_interceptor.enable(sessionId, pageSession);
     const ConnectivityProfile profile = ConnectivityProfile::byName(m_options.profile).value_or(ConnectivityProfile {});
     if (!profile.isNative()) {
         command(QStringLiteral("Network.emulateNetworkConditions"),
@@ -257,27 +199,22 @@ void PageLoad::attachSession(const QString &sessionId, bool pageSession)
                 { QStringLiteral("uploadThroughput"), profile.upBytesPerSecond() } },
             sessionId);
     }
-    // Out-of-process iframes and workers are targets of their own; without auto-attach their requests would be
-    // missing from the waterfall. They wait for us, so none of their requests is missed either.
-    command(QStringLiteral("Target.setAutoAttach"),
-        { { QStringLiteral("autoAttach"), true }, { QStringLiteral("waitForDebuggerOnStart"), true },
-            { QStringLiteral("flatten"), true } },
-        sessionId);
     for (const DeviceEmulation::Command &emulate :
         pageSession ? m_emulation->pageCommands() : m_emulation->childCommands())
         command(emulate.method, emulate.params, sessionId);
     for (const DeviceEmulation::Command &rule : m_rules.sessionCommands(pageSession))
         command(rule.method, rule.params, sessionId);
+    // Out-of-process iframes and workers are targets of their own; without auto-attach their requests would be
+    // missing from the waterfall. They wait for us, so none of their requests is missed either.
+    const QJsonObject autoAttach { { QStringLiteral("autoAttach"), true },
+        { QStringLiteral("waitForDebuggerOnStart"), true }, { QStringLiteral("flatten"), true } };
     if (!pageSession) {
+        command(QStringLiteral("Target.setAutoAttach"), autoAttach, sessionId);
         command(QStringLiteral("Runtime.runIfWaitingForDebugger"), {}, sessionId);
         return;
     }
-    command(QStringLiteral("Page.enable"), {}, sessionId);
-    command(QStringLiteral("Page.addScriptToEvaluateOnNewDocument"),
-        { { QStringLiteral("source"), PageReading::longTaskWatcher() } }, sessionId);
-    command(QStringLiteral("Performance.enable"), {}, sessionId);
     // Commands on one session run in order, so once this answers, everything above is in force.
-    command(QStringLiteral("Page.setLifecycleEventsEnabled"), { { QStringLiteral("enabled"), true } }, sessionId,
+    command(QStringLiteral("Target.setAutoAttach"), autoAttach, sessionId,
         [this](const QJsonObject &) { m_script ? startScript() : beginView(); });
 }
 
@@ -363,7 +300,7 @@ void PageLoad::beginView()
             if (token != m_viewToken || !m_viewOpen || m_state != State::Loading)
                 return;
             if (!reply.ok()) {
-                abort(LoadError { kindOfFailure(reply), QStringLiteral("Page.navigate failed: %1").arg(reply.error) });
+                abort(LoadError { failureKindOf(reply), QStringLiteral("Page.navigate failed: %1").arg(reply.error) });
                 return;
             }
             const QString errorText = reply.result.value(QStringLiteral("errorText")).toString();
@@ -404,14 +341,8 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
         dismissDialog(params);
         return;
     }
-    if (method == u"Fetch.requestPaused") {
-        onRequestPaused(sessionId, params);
+    if (m_interceptor.handleEvent(sessionId, method, params, m_viewToken))
         return;
-    }
-    if (method == u"Fetch.authRequired") {
-        m_cdp->send(QStringLiteral("Fetch.continueWithAuth"), m_rules.authAnswer(params), sessionId);
-        return;
-    }
     if (m_filmstrip && sessionId == m_sessionId && m_filmstrip->handleEvent(method, params))
         return;
     if (!m_viewOpen && m_runner && sessionId == m_sessionId)
@@ -449,65 +380,20 @@ void PageLoad::dismissDialog(const QJsonObject &params)
     }
 }
 
-void PageLoad::continueRequest(const QString &sessionId, const QString &fetchId, const QJsonObject &request)
+void PageLoad::onDocumentRefused(quint64 token, const QString &url, const QString &reason)
 {
-    QJsonObject params { { QStringLiteral("requestId"), fetchId } };
-    const QUrl url(request.value(QStringLiteral("url")).toString());
-    if (const auto headers = m_rules.headersFor(url, request.value(QStringLiteral("headers")).toObject()))
-        params.insert(QStringLiteral("headers"), *headers);
-    m_cdp->send(QStringLiteral("Fetch.continueRequest"), params, sessionId);
-}
-
-void PageLoad::onRequestPaused(const QString &sessionId, const QJsonObject &params)
-{
-    const QString fetchId = params.value(QStringLiteral("requestId")).toString();
-    const QJsonObject request = params.value(QStringLiteral("request")).toObject();
-    const QUrl url(request.value(QStringLiteral("url")).toString());
-    const bool isDocument = params.value(QStringLiteral("resourceType")).toString() == u"Document"
-        && params.value(QStringLiteral("frameId")).toString() == m_targetId;
-    // The test's own blocks come first: a blocked request is never sent, so the policy need not judge it.
-    if (const QString blocked = m_rules.blockReason(url); !blocked.isEmpty()) {
-        m_requests.noteBlocked(request.value(QStringLiteral("url")).toString(), blocked);
-        m_cdp->send(QStringLiteral("Fetch.failRequest"),
-            { { QStringLiteral("requestId"), fetchId },
-                { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
-            sessionId);
-        return;
-    }
-    if (!m_egress)
-        return continueRequest(sessionId, fetchId, request);
-    // data:, blob: and the like never reach the network; the policy is about where the browser connects.
-    const QString scheme = url.scheme().toLower();
-    if (scheme != u"http" && scheme != u"https" && scheme != u"ws" && scheme != u"wss")
-        return continueRequest(sessionId, fetchId, request);
-    QUrl checked = url;
-    if (scheme == u"ws" || scheme == u"wss")
-        checked.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
-    m_policy->check(checked, m_egress->hosts(), this,
-        [this, sessionId, fetchId, request, url, isDocument, token = m_viewToken](const UrlPolicy::Verdict &verdict) {
-            if (!m_cdp)
-                return;
-            if (verdict.allowed)
-                return continueRequest(sessionId, fetchId, request);
-            m_requests.noteRefused(url.toString(), verdict.reason);
-            m_cdp->send(QStringLiteral("Fetch.failRequest"),
-                { { QStringLiteral("requestId"), fetchId },
-                    { QStringLiteral("errorReason"), QStringLiteral("BlockedByClient") } },
-                sessionId);
-            // A script's navigation before its measured step is refused like the page's own: the run ends there.
-            if (isDocument && !m_viewOpen && m_runner)
-                m_runner->fail(LoadError { LoadError::Kind::Refused,
-                    QStringLiteral("refused to load %1: %2").arg(m_rules.scrub(url.toString()), verdict.reason) });
-            if (isDocument && token == m_viewToken && m_viewOpen) {
-                // The page itself (or a redirect of it) leads somewhere the probe must not go: that is the result.
-                const LoadError error { LoadError::Kind::Refused,
-                    QStringLiteral("refused to load %1: %2").arg(url.toString(), verdict.reason) };
-                QTimer::singleShot(navigateFailureGraceMs, this, [this, token, error] {
-                    if (token == m_viewToken && m_viewOpen)
-                        endView(error, false);
-                });
-            }
+    // A script's navigation before its measured step is refused like the page's own: the run ends there.
+    if (!m_viewOpen && m_runner)
+        m_runner->fail(LoadError {
+            LoadError::Kind::Refused, QStringLiteral("refused to load %1: %2").arg(m_rules.scrub(url), reason) });
+    if (token == m_viewToken && m_viewOpen) {
+        // The page itself (or a redirect of it) leads somewhere the probe must not go: that is the result.
+        const LoadError error { LoadError::Kind::Refused, QStringLiteral("refused to load %1: %2").arg(url, reason) };
+        QTimer::singleShot(navigateFailureGraceMs, this, [this, token, error] {
+            if (token == m_viewToken && m_viewOpen)
+                endView(error, false);
         });
+    }
 }
 
 void PageLoad::onRequestFinished(const RequestTiming &finished)
@@ -667,8 +553,8 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
     if (!error)
         error = PageReading::httpError(m, view.requests, documentId);
     view.error = std::move(error);
-    if (m_egress) {
-        for (const QString &warning : m_egress->warnings())
+    if (EgressProxy *egress = m_context ? m_context->egress() : nullptr) {
+        for (const QString &warning : egress->warnings())
             Warnings::add(view.warnings, warning);
     }
     emit viewFinished(m_view, view);
@@ -718,16 +604,16 @@ void PageLoad::cancel()
 
 void PageLoad::releaseContext()
 {
-    if (!m_cdp)
-        return;
-    if (!m_sessionId.isEmpty())
-        m_cdp->removeSessionHandler(m_sessionId);
-    for (const QString &child : std::as_const(m_childSessions))
-        m_cdp->removeSessionHandler(child);
+    if (m_cdp) {
+        if (!m_sessionId.isEmpty())
+            m_cdp->removeSessionHandler(m_sessionId);
+        for (const QString &child : std::as_const(m_childSessions))
+            m_cdp->removeSessionHandler(child);
+    }
     m_childSessions.clear();
-    if (!m_contextId.isEmpty())
-        m_cdp->send(
-            QStringLiteral("Target.disposeBrowserContext"), { { QStringLiteral("browserContextId"), m_contextId } });
-    m_contextId.clear();
     m_sessionId.clear();
+    // Kept (its proxy's warnings are the view's), but of no more use in the browser: nothing made for a run
+    // outlives it.
+    if (m_context)
+        m_context->dispose();
 }

@@ -1,10 +1,11 @@
 #pragma once
 
+#include "browsercontext.h"
 #include "deviceemulation.h"
-#include "egressproxy.h"
 #include "model/loadoptions.h"
 #include "model/runresult.h"
 #include "model/testscript.h"
+#include "requestinterceptor.h"
 #include "requestrules.h"
 #include "requesttracker.h"
 
@@ -75,9 +76,11 @@ public:
     // The scheduler tells a queued load that the browser is being started for it.
     void markStartingBrowser();
     // Runs the load on an open connection. browserStartMs is set when this run waited for a cold browser;
-    // cpuBenchmarkIndex is this machine's (CpuBenchmark), which a relative CPU slowdown is computed from.
+    // cpuBenchmarkIndex is this machine's (CpuBenchmark), which a relative CPU slowdown is computed from. A context
+    // `prepared` ahead of the run (made or still being made) is taken over when it is for this load's guard, and
+    // disposed of otherwise; without one, the load makes its own.
     void start(CdpConnection *cdp, const QString &browserVersion, std::optional<double> browserStartMs,
-        std::optional<double> cpuBenchmarkIndex = std::nullopt);
+        std::optional<double> cpuBenchmarkIndex = std::nullopt, BrowserContext *prepared = nullptr);
     // Ends the run now with this error; what was measured so far is kept. No-op once finished.
     void abort(const LoadError &error);
     void cancel();
@@ -98,15 +101,14 @@ private:
     void setState(State state);
     void command(const QString &method, const QJsonObject &params, const QString &sessionId = {},
         std::function<void(const QJsonObject &)> onOk = {});
-    void onTargetCreated(const QJsonObject &result);
+    void takeContext(BrowserContext *prepared);
+    void onContextReady();
     void attachSession(const QString &sessionId, bool pageSession);
     void beginView();
     void onEvent(const QString &sessionId, const QString &method, const QJsonObject &params);
     void dismissDialog(const QJsonObject &params);
-    void onRequestPaused(const QString &sessionId, const QJsonObject &params);
-    void continueRequest(const QString &sessionId, const QString &fetchId, const QJsonObject &request);
+    void onDocumentRefused(quint64 token, const QString &url, const QString &reason);
     bool guarded() const;
-    void createContext();
     void onRequestFinished(const RequestTiming &request);
     void learnNavigationStart();
     void noteActivity(double ts);
@@ -128,14 +130,12 @@ private:
     State m_state = State::Queued;
     RunResult m_result;
     QPointer<CdpConnection> m_cdp;
-    std::shared_ptr<const UrlPolicy> m_policy;
-    EgressProxy::Limits m_egressLimits;
-    EgressProxy *m_egress = nullptr; // while guarded: the load's only way out
+    BrowserContext::Guard m_guard;
+    BrowserContext *m_context = nullptr; // the run's own, from start() on
     std::optional<DeviceEmulation> m_emulation; // known once the browser's version is
     std::unique_ptr<FilmstripRecorder> m_filmstrip; // the first view's, when asked for
     std::optional<TestScript> m_script; // the options' script, when there is one: it drives the page
     ScriptRunner *m_runner = nullptr; // while a script runs
-    QString m_contextId;
     QString m_targetId;
     QString m_sessionId;
     QSet<QString> m_childSessions;
@@ -143,6 +143,7 @@ private:
     quint64 m_viewToken = 0; // replies that belong to an earlier view carry an older token and are dropped
     bool m_viewOpen = false;
     RequestTracker m_requests; // this view's requests
+    RequestInterceptor m_interceptor { m_rules, m_requests }; // what the Fetch domain holds: blocks, policy, headers
     bool m_loadFired = false;
     bool m_committed = false; // our document (not about:blank, not an error page) is in the frame
     std::optional<double> m_lastActivityTs;

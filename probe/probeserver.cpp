@@ -68,6 +68,7 @@ ProbeServer::ProbeServer(Options options, QObject *parent)
     if (m_options.policy && !m_options.policy->allowsPrivateTargets())
         chrome.extraArguments += EgressProxy::browserArguments(); // loads go through their EgressProxy
     m_scheduler = new LoadScheduler(LoadScheduler::Options { chrome, m_options.maxConcurrency }, this);
+    m_scheduler->setGuard(BrowserContext::Guard { m_options.policy, m_options.egress });
     connect(m_scheduler, &LoadScheduler::loadChanged, this, [this] {
         broadcastLoad();
         pumpRuns();
@@ -325,8 +326,7 @@ void ProbeServer::startRun(const QString &key)
 {
     Run &run = m_runs[key];
     const RunMessage &message = run.message;
-    PageLoad *load = m_scheduler->submit(QUrl(message.url, QUrl::StrictMode), message.options);
-    load->setUrlPolicy(m_options.policy, m_options.egress);
+    PageLoad *load = m_scheduler->submit(QUrl(message.url, QUrl::StrictMode), message.options); // guarded by it
     run.load = load;
     const QString runId = message.runId;
     connect(load, &PageLoad::stateChanged, this, [this, key, runId, load](PageLoad::State state) {
@@ -510,6 +510,9 @@ void ProbeServer::dropSession(Session *session)
 void ProbeServer::updateIdle()
 {
     const bool idle = isIdle();
+    // A client that is here may send a run at any moment: have a context ready for it. An idle probe keeps none
+    // (a renderer's memory, for nobody), and one shutting down takes no more runs.
+    m_scheduler->setKeepContextReady(!idle && !m_draining);
     if (idle == m_idle)
         return;
     m_idle = idle;
@@ -521,6 +524,7 @@ void ProbeServer::shutdown(int graceMs)
     if (m_draining)
         return;
     m_draining = true;
+    m_scheduler->setKeepContextReady(false);
     m_gate->close();
     broadcastLoad(); // capacity 0: the fleet sends nothing more here
     if (m_runs.isEmpty()) {

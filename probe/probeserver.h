@@ -66,6 +66,8 @@ public:
     // Connections that have not authenticated do not count: they must not keep a probe from idling down.
     bool isIdle() const { return m_sessions.isEmpty() && m_runs.isEmpty(); }
     const ConnectionGate *gate() const { return m_gate; }
+    // Where the runs load: one browser, and while a client is here, a context prepared for the next run.
+    LoadScheduler *scheduler() const { return m_scheduler; }
 
     // Starts the browser before any run asks for it (LoadScheduler::startBrowser()).
     void startBrowser();
