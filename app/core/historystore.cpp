@@ -259,28 +259,43 @@ bool HistoryStore::addRequest(
 bool HistoryStore::setMetrics(qint64 testId, const QString &region, int runIndex, RunView view,
     const PageMetrics &metrics, const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip)
 {
+    ViewResult result;
+    result.metrics = metrics;
+    result.finalUrl = finalUrl;
+    result.screenshotPng = screenshotPng;
+    result.filmstrip = filmstrip;
+    return setMetrics(testId, region, runIndex, view, result);
+}
+
+bool HistoryStore::setMetrics(
+    qint64 testId, const QString &region, int runIndex, RunView view, const ViewResult &result)
+{
     const QString what = QStringLiteral("cannot store the metrics of test %1, region %2, run %3")
                              .arg(testId)
                              .arg(region)
                              .arg(runIndex);
+    const PageMetrics &metrics = result.metrics;
     return transact(what, [&] {
         if (!ensureView(testId, region, runIndex, view, startBound(latestMetric(metrics))))
             return false;
         QSqlQuery &update
             = statement(QStringLiteral("UPDATE views SET final_url = coalesce(?, ''), metrics = ?,"
                                        " ttfb_ms = ?, fcp_ms = ?, lcp_ms = ?, load_ms = ?, screenshot = ?,"
-                                       " filmstrip = ?"
+                                       " filmstrip = ?, long_tasks = ?, warnings = ?"
                                        " WHERE test_id = ? AND region = ? AND run_index = ? AND view = ?"));
         const Finish finish { update };
         bind(update,
-            { Rows::storedUrl(finalUrl), Rows::compactJson(metrics.toJson()), Rows::nullable(metrics.ttfbMs),
+            { Rows::storedUrl(result.finalUrl), Rows::compactJson(metrics.toJson()), Rows::nullable(metrics.ttfbMs),
                 Rows::nullable(metrics.firstContentfulPaintMs), Rows::nullable(metrics.largestContentfulPaintMs),
                 Rows::nullable(metrics.loadMs),
-                screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(screenshotPng),
-                filmstrip.isEmpty()
+                result.screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>())
+                                               : QVariant(result.screenshotPng),
+                result.filmstrip.isEmpty()
                     ? QVariant(QMetaType::fromType<QString>())
-                    : QVariant(QString::fromUtf8(QJsonDocument(filmstrip.toJson()).toJson(QJsonDocument::Compact))),
-                testId, region, runIndex, runViewName(view) });
+                    : QVariant(
+                        QString::fromUtf8(QJsonDocument(result.filmstrip.toJson()).toJson(QJsonDocument::Compact))),
+                Rows::longTasksJson(result.longTasks), Rows::warningsJson(result.warnings), testId, region, runIndex,
+                runViewName(view) });
         return exec(update, what);
     });
 }
@@ -321,6 +336,22 @@ bool HistoryStore::setRunCpu(qint64 testId, const QString &region, int runIndex,
             " cpu_benchmark_index = excluded.cpu_benchmark_index, cpu_slowdown_rate = excluded.cpu_slowdown_rate"));
         const Finish finish { upsert };
         bind(upsert, { testId, region, runIndex, Rows::nullable(cpuBenchmarkIndex), Rows::nullable(cpuSlowdownRate) });
+        return exec(upsert, what);
+    });
+}
+
+bool HistoryStore::setRunWarnings(qint64 testId, const QString &region, int runIndex, const QStringList &warnings)
+{
+    const QString what = QStringLiteral("cannot store the warnings of test %1, region %2, run %3")
+                             .arg(testId)
+                             .arg(region)
+                             .arg(runIndex);
+    return transact(what, [&] {
+        QSqlQuery &upsert = statement(QStringLiteral("INSERT INTO runs (test_id, region, run_index, warnings)"
+                                                     " VALUES (?, ?, ?, ?) ON CONFLICT (test_id, region, run_index)"
+                                                     " DO UPDATE SET warnings = excluded.warnings"));
+        const Finish finish { upsert };
+        bind(upsert, { testId, region, runIndex, Rows::warningsJson(warnings) });
         return exec(upsert, what);
     });
 }

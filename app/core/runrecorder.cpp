@@ -21,6 +21,13 @@ RunRecorder::RunRecorder(RunController *controller, HistoryStore *history, QObje
             if (storing())
                 m_history->setRunCpu(m_test.id, region, run, index, rate);
         });
+    connect(controller, &RunController::runWarnings, this,
+        [this](const QString &region, int run, const QStringList &warnings) {
+            if (RegionRun *recorded = runOf(region, run))
+                recorded->warnings = warnings;
+            if (storing())
+                m_history->setRunWarnings(m_test.id, region, run, warnings);
+        });
     connect(controller, &RunController::finished, this, &RunRecorder::onFinished);
 }
 
@@ -102,7 +109,7 @@ void RunRecorder::onViewLoaded(const QString &region, int run, RunView view, con
 
 void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
     const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip,
-    const QList<LongTask> &longTasks)
+    const QList<LongTask> &longTasks, const QStringList &warnings)
 {
     RegionRun *recorded = runOf(region, run);
     if (!recorded)
@@ -114,10 +121,11 @@ void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, c
     result->finalUrl = finalUrl;
     result->screenshotPng = screenshotPng;
     result->filmstrip = filmstrip;
-    result->longTasks = longTasks; // live only: the history does not keep them yet
+    result->longTasks = longTasks;
+    result->warnings = warnings;
     (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
     if (storing())
-        m_history->setMetrics(m_test.id, region, run, view, metrics, finalUrl, screenshotPng, filmstrip);
+        m_history->setMetrics(m_test.id, region, run, view, *result);
     emit viewMeasured(region, run, view, metrics);
     emit regionChanged(region);
 }
