@@ -172,11 +172,12 @@ void tst_HistoryReopen::aReopenedTestShowsAndExportsWhatTheLiveOneDid()
     QCOMPARE(window.waterfallView()->grab().toImage(), liveWaterfall);
     QCOMPARE(strips->grab().toImage(), liveStrip);
 
-    // Everything the live record has, the stored one has: only what the store adds (the id, its own reading of the
-    // test's start and end, each view's estimated start) and the order requests are kept in (start order, where
-    // the live record has them as they ended) differ.
+    // Everything the live record has, the stored one has: only what the store adds (each view's estimated start)
+    // and the order requests are kept in (start order, where the live record has them as they ended) differ.
     const auto stored = m_history->load(window.recorder()->testId());
     QVERIFY2(stored, qPrintable(m_history->lastError()));
+    QCOMPARE(stored->startedAt, live.startedAt);
+    QCOMPARE(stored->finishedAt, live.finishedAt);
     QString why;
     QVERIFY2(adoptStoredTimes(live, *stored, live.startedAt.addSecs(-1), &why), qPrintable(why));
     for (RegionRecord &region : live.results) {

@@ -190,8 +190,8 @@ bool HistoryStore::open()
     return true;
 }
 
-qint64 HistoryStore::beginTest(
-    const QString &url, const LoadOptions &options, const QStringList &regions, int runsPerRegion)
+qint64 HistoryStore::beginTest(const QString &url, const LoadOptions &options, const QStringList &regions,
+    int runsPerRegion, const QDateTime &startedAt)
 {
     qint64 id = -1;
     const QString what = u"cannot store the test of " % url;
@@ -203,7 +203,9 @@ qint64 HistoryStore::beginTest(
         QSqlQuery &test = statement(QStringLiteral(
             "INSERT INTO tests (url, options, runs_per_region, started_at) VALUES (coalesce(?, ''), ?, ?, ?)"));
         const Finish finishTest { test };
-        bind(test, { Rows::storedUrl(url), Rows::compactJson(options.toJson()), runsPerRegion, nowMs() });
+        bind(test,
+            { Rows::storedUrl(url), Rows::compactJson(options.toJson()), runsPerRegion,
+                startedAt.isValid() ? startedAt.toMSecsSinceEpoch() : nowMs() });
         if (!exec(test, what))
             return false;
         id = test.lastInsertId().toLongLong();
@@ -370,13 +372,13 @@ bool HistoryStore::setRegionState(qint64 testId, const QString &region, RunState
     });
 }
 
-bool HistoryStore::finishTest(qint64 testId)
+bool HistoryStore::finishTest(qint64 testId, const QDateTime &finishedAt)
 {
     const QString what = QStringLiteral("cannot store the end of test %1").arg(testId);
     return transact(what, [&] {
         QSqlQuery &update = statement(QStringLiteral("UPDATE tests SET finished_at = ? WHERE id = ?"));
         const Finish finish { update };
-        bind(update, { nowMs(), testId });
+        bind(update, { finishedAt.isValid() ? finishedAt.toMSecsSinceEpoch() : nowMs(), testId });
         if (!exec(update, what))
             return false;
         return update.numRowsAffected() == 1 || fail(what % u": no such test");

@@ -92,8 +92,10 @@ public:
     QString path() const { return m_path; }
     QString lastError() const { return m_lastError; }
 
-    // Returns the new test's id, or -1 when it could not be stored.
-    qint64 beginTest(const QString &url, const LoadOptions &options, const QStringList &regions, int runsPerRegion);
+    // Returns the new test's id, or -1 when it could not be stored. `startedAt`: when the test began, as the live
+    // record says (so a reopened test says the same); now when invalid.
+    qint64 beginTest(const QString &url, const LoadOptions &options, const QStringList &regions, int runsPerRegion,
+        const QDateTime &startedAt = {});
     // runIndex counts from 1. A frame for a region the test does not have is refused.
     bool addRequest(qint64 testId, const QString &region, int runIndex, RunView view, const RequestTiming &request);
     // A view's final frame: its metrics, final URL, screenshot, filmstrip, long tasks and warnings (its requests
@@ -111,7 +113,7 @@ public:
     // What the probe cut or left out of the run as a whole (RunResult::warnings); an empty list clears them.
     bool setRunWarnings(qint64 testId, const QString &region, int runIndex, const QStringList &warnings);
     bool setRegionState(qint64 testId, const QString &region, RunState state, const QString &detail);
-    bool finishTest(qint64 testId);
+    bool finishTest(qint64 testId, const QDateTime &finishedAt = {}); // now when invalid
     bool setLabel(qint64 testId, const QString &label);
     bool remove(qint64 testId);
 

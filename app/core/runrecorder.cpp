@@ -43,7 +43,8 @@ void RunRecorder::onStarted(const RunController::Request &request)
     for (const QString &code : request.regions)
         m_test.results.insert(code, RegionRecord {});
     if (m_history)
-        m_test.id = m_history->beginTest(m_test.url, m_test.options, m_test.regions, m_test.runsPerRegion);
+        m_test.id
+            = m_history->beginTest(m_test.url, m_test.options, m_test.regions, m_test.runsPerRegion, m_test.startedAt);
     emit testStarted(m_test);
 }
 
@@ -151,6 +152,6 @@ void RunRecorder::onFinished()
     m_test.finishedAt = QDateTime::currentDateTimeUtc();
     m_test.running = false;
     if (storing())
-        m_history->finishTest(m_test.id);
+        m_history->finishTest(m_test.id, m_test.finishedAt);
     emit testFinished(m_test);
 }
