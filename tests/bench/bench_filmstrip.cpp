@@ -1,7 +1,8 @@
 // What `--filmstrip` costs: the load itself (Chrome's own loadEventEnd, with and without the screencast, same page,
 // pairs interleaved so that a shared machine's drift hits both alike) and the wire (the filmstrip's bytes per view,
-// as JPEG and as the `metrics` frame carries it). A benchmark reports; it never passes or fails on a number. It
-// exits non-zero only when a load did not work.
+// as JPEG and as the `metrics` frame carries it), with the CPU each view took in Chrome's processes and in the probe,
+// to place a cost. A benchmark reports; it never passes or fails on a number. It exits non-zero only when a load did
+// not work.
 #include "chromeprocess.h"
 #include "loadscheduler.h"
 #include "pageload.h"
