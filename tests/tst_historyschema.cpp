@@ -70,6 +70,22 @@ QStringList v1Schema()
     };
 }
 
+// What versions 2 to 4 added, exactly as they shipped: with v1Schema(), the file the release before long tasks and
+// warnings were kept wrote. Never edit these either.
+QStringList v4Schema()
+{
+    QStringList statements = v1Schema();
+    statements.removeLast(); // its user_version
+    statements << QStringLiteral("ALTER TABLE tests ADD COLUMN label TEXT NOT NULL DEFAULT ''")
+               << QStringLiteral("CREATE INDEX tests_by_url ON tests(url, started_at)")
+               << QStringLiteral("CREATE INDEX tests_by_start ON tests(started_at)")
+               << QStringLiteral("ALTER TABLE views ADD COLUMN filmstrip TEXT")
+               << QStringLiteral("ALTER TABLE runs ADD COLUMN cpu_benchmark_index REAL")
+               << QStringLiteral("ALTER TABLE runs ADD COLUMN cpu_slowdown_rate REAL")
+               << QStringLiteral("PRAGMA user_version = 4");
+    return statements;
+}
+
 } // namespace
 
 class tst_HistorySchema : public QObject
@@ -78,6 +94,7 @@ class tst_HistorySchema : public QObject
 
 private slots:
     void migratesV1ToV2();
+    void migratesV4ToV5();
     void refusesNewerSchema();
 };
 
@@ -151,6 +168,84 @@ void tst_HistorySchema::migratesV1ToV2()
     HistoryStore again(path);
     QVERIFY(again.open());
     QCOMPARE(again.list().size(), 2);
+}
+
+// A file of the release before long tasks and warnings were kept: its tests read back as they were, with no long
+// tasks and no warnings (not known then, so none are made up), and new ones keep theirs.
+void tst_HistorySchema::migratesV4ToV5()
+{
+    QTemporaryDir dir;
+    const QString path = historyPath(dir);
+    const PageMetrics v4Metrics = metrics(200, true);
+    const QByteArray jpeg("\xff\xd8\xff-v4", 6);
+    Filmstrip strip;
+    strip.frames = { { 0, jpeg }, { 250, jpeg } };
+    {
+        RawDatabase v4(path);
+        for (const QString &sql : v4Schema())
+            QVERIFY(v4.exec(sql));
+        QVERIFY(v4.exec(QStringLiteral("INSERT INTO tests (id, url, options, runs_per_region, started_at, finished_at,"
+                                       " label) VALUES (7, 'https://v4.example/', ?, 1, 1700000000000, 1700000060000,"
+                                       " 'before long tasks')"),
+            { compact(LoadOptions {}.toJson()) }));
+        QVERIFY(v4.exec(QStringLiteral("INSERT INTO regions (test_id, code, position, state) VALUES (7, 'fra', 0, "
+                                       "'complete')")));
+        QVERIFY(
+            v4.exec(QStringLiteral("INSERT INTO runs (test_id, region, run_index, finished, ok, cold,"
+                                   " cpu_benchmark_index, cpu_slowdown_rate) VALUES (7, 'fra', 1, 1, 1, 0, 640, 4)")));
+        QVERIFY(v4.exec(QStringLiteral("INSERT INTO views (test_id, region, run_index, view, started_at, final_url,"
+                                       " metrics, load_ms, filmstrip) VALUES (7, 'fra', 1, 'first', 1700000001000,"
+                                       " 'https://v4.example/', ?, ?, ?)"),
+            { compact(v4Metrics.toJson()), *v4Metrics.loadMs,
+                QString::fromUtf8(QJsonDocument(strip.toJson()).toJson(QJsonDocument::Compact)) }));
+    }
+
+    HistoryStore store(path);
+    QVERIFY2(store.open(), qPrintable(store.lastError()));
+    const auto old = store.load(7);
+    QVERIFY2(old, qPrintable(store.lastError()));
+    QCOMPARE(old->label, QStringLiteral("before long tasks"));
+    const RegionRun run = old->region(QStringLiteral("fra")).runs.value(0);
+    QVERIFY(run.ok());
+    QCOMPARE(run.cpuSlowdownRate, std::optional<double>(4));
+    QCOMPARE(run.firstView.metrics, v4Metrics);
+    QCOMPARE(run.firstView.filmstrip, strip);
+    QVERIFY(run.firstView.longTasks.isEmpty());
+    QVERIFY(run.firstView.warnings.isEmpty());
+    QVERIFY(run.warnings.isEmpty());
+
+    // The migrated file keeps a new test's long tasks and warnings, the view's and the run's.
+    const qint64 id
+        = store.beginTest(QStringLiteral("https://v5.example/"), LoadOptions {}, { QStringLiteral("fra") }, 1);
+    QCOMPARE(id, 8);
+    ViewResult view;
+    view.metrics = v4Metrics;
+    view.longTasks = { { 120, 75.5 }, { 400, 260 } };
+    view.warnings = { QStringLiteral("the probe refused 2 connection(s) the page tried to open: a, b") };
+    const QStringList runWarnings { QStringLiteral("first view: 3 requests had a URL, header or text over the "
+                                                   "protocol's limits, cut to them") };
+    QVERIFY(store.setMetrics(id, QStringLiteral("fra"), 1, RunView::First, view));
+    QVERIFY(store.setRunWarnings(id, QStringLiteral("fra"), 1, runWarnings));
+    QVERIFY(store.finishRun(id, QStringLiteral("fra"), 1, true, std::nullopt, false, std::nullopt));
+    const auto kept = store.load(id);
+    QVERIFY2(kept, qPrintable(store.lastError()));
+    const RegionRun keptRun = kept->region(QStringLiteral("fra")).runs.value(0);
+    QCOMPARE(keptRun.firstView.longTasks, view.longTasks);
+    QCOMPARE(keptRun.firstView.warnings, view.warnings);
+    QCOMPARE(keptRun.warnings, runWarnings);
+    QCOMPARE(kept->runResult(keptRun).warnings, runWarnings);
+
+    RawDatabase migrated(path);
+    QCOMPARE(migrated.value(QStringLiteral("PRAGMA user_version")).toInt(), HistoryStore::schemaVersion);
+    QCOMPARE(migrated.value(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+
+    // A column the store did not write (a damaged file) is refused with what is wrong, not read as none.
+    QVERIFY(migrated.exec(QStringLiteral("UPDATE views SET long_tasks = '[[1]]' WHERE test_id = 8")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("long tasks of a view are not valid")));
+    QVERIFY(!store.load(id));
+    QVERIFY(migrated.exec(QStringLiteral("UPDATE views SET long_tasks = NULL, warnings = '[1]' WHERE test_id = 8")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("warnings of a view are not valid")));
+    QVERIFY(!store.load(id));
 }
 
 void tst_HistorySchema::refusesNewerSchema()

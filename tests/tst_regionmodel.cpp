@@ -103,6 +103,7 @@ private slots:
     void sortRoleIsNumeric();
     void metricColumnsAreTheMetricTable();
     void onlyMeasuredMetricsAreWorthAColumn();
+    void warningsMarkTheRegion();
 };
 
 void tst_RegionModel::statesFollowTheFrames()
@@ -291,6 +292,50 @@ void tst_RegionModel::onlyMeasuredMetricsAreWorthAColumn()
     QVERIFY(model.isWorthAColumn(PageMetric::Id::Requests));
     QVERIFY(!model.isWorthAColumn(PageMetric::Id::Lcp)); // nobody saw one: no column of dashes
     QVERIFY(!model.isWorthAColumn(PageMetric::Id::LongestTask));
+}
+
+// What the probe cut short marks the region's name and is said in its tool tip and summary: each warning once, with
+// the runs it came from when there are several; a region without any is left as it was.
+void tst_RegionModel::warningsMarkTheRegion()
+{
+    RegionModel model;
+    QAbstractItemModelTester tester(&model);
+    model.setRegions(threeRegions());
+    TestRecord test = liveTest({ QStringLiteral("fra"), QStringLiteral("syd") }, 2);
+    const QString cut = QStringLiteral("first view: 1 requests had a URL, header or text over the protocol's limits, "
+                                       "cut to them");
+    const QString refused = QStringLiteral("the probe refused 1 connection(s) the page tried to open: <a>.example:443");
+    runOf(test, QStringLiteral("fra"), 1).warnings = { cut };
+    runOf(test, QStringLiteral("fra"), 2).warnings = { cut };
+    runOf(test, QStringLiteral("fra"), 2).firstView.warnings = { refused };
+    runOf(test, QStringLiteral("fra"), 2).repeatView = ViewResult {};
+    runOf(test, QStringLiteral("fra"), 2).repeatView->warnings = { refused }; // a repeat view repeats the first's
+    finish(test, QStringLiteral("fra"), 1);
+    finish(test, QStringLiteral("fra"), 2);
+    model.setTest(test);
+
+    const QModelIndex fra = model.index(model.rowOf(QStringLiteral("fra")), RegionModel::RegionColumn);
+    const QStringList expected { u"Runs 1, 2: " + cut, u"Run 2: " + refused };
+    QCOMPARE(model.data(fra, RegionModel::WarningsRole).toStringList(), expected);
+    QCOMPARE(model.data(fra).toString(), QStringLiteral("Frankfurt (fra) ") + QChar(0x26A0));
+    const QString tip = model.data(fra, Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(expected.at(0)) && tip.contains(expected.at(1)), qPrintable(tip));
+    const QString summary = model.data(fra, RegionModel::SummaryRole).toString();
+    QVERIFY2(summary.contains(expected.at(1).toHtmlEscaped()), qPrintable(summary)); // rich text: escaped
+    QVERIFY(!summary.contains(u"<a>"));
+
+    // One run: no run numbers to tell apart. No warnings: no mark, no tool tip on the name.
+    TestRecord one = liveTest({ QStringLiteral("fra"), QStringLiteral("syd") }, 1);
+    runOf(one, QStringLiteral("fra"), 1).warnings = { cut };
+    finish(one, QStringLiteral("fra"), 1);
+    finish(one, QStringLiteral("syd"), 1);
+    model.updateRegion(one, QStringLiteral("fra"));
+    model.updateRegion(one, QStringLiteral("syd"));
+    QCOMPARE(model.data(fra, RegionModel::WarningsRole).toStringList(), QStringList { cut });
+    const QModelIndex syd = model.index(model.rowOf(QStringLiteral("syd")), RegionModel::RegionColumn);
+    QCOMPARE(model.data(syd).toString(), QStringLiteral("Sydney (syd)"));
+    QVERIFY(model.data(syd, Qt::ToolTipRole).isNull());
+    QVERIFY(model.data(syd, RegionModel::WarningsRole).toStringList().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_RegionModel)

@@ -1,5 +1,8 @@
 #include "historyrows.h"
 
+#include "model/jsonreader.h"
+#include "model/warnings.h"
+
 #include <QJsonDocument>
 #include <QUrl>
 
@@ -12,12 +15,12 @@ const QList<HistoryRows::Reader> &HistoryRows::testReaders()
         { QStringLiteral("SELECT code, state, detail FROM regions WHERE test_id = ? ORDER BY position"), &readRegion,
             false },
         { QStringLiteral("SELECT region, run_index, finished, ok, error, cold, browser_start_ms, cpu_benchmark_index,"
-                         " cpu_slowdown_rate FROM runs WHERE test_id = ?"
+                         " cpu_slowdown_rate, warnings FROM runs WHERE test_id = ?"
                          " ORDER BY region, run_index"),
             &readRun, false },
         { QStringLiteral(
-              "SELECT region, run_index, view, started_at, final_url, metrics, screenshot, filmstrip FROM views"
-              " WHERE test_id = ?"),
+              "SELECT region, run_index, view, started_at, final_url, metrics, screenshot, filmstrip, long_tasks,"
+              " warnings FROM views WHERE test_id = ?"),
             &readView, false },
         { QStringLiteral("SELECT region, run_index, view, json FROM requests WHERE test_id = ?"
                          " ORDER BY region, run_index, view, start_ms, id"),
@@ -73,6 +76,39 @@ QString HistoryRows::requestJson(const RequestTiming &request)
 QVariant HistoryRows::errorJson(const std::optional<LoadError> &error)
 {
     return error ? QVariant(compactJson(error->toJson())) : QVariant(QMetaType::fromType<QString>());
+}
+
+QVariant HistoryRows::longTasksJson(const QList<LongTask> &tasks)
+{
+    if (tasks.isEmpty())
+        return QVariant(QMetaType::fromType<QString>());
+    return QString::fromUtf8(QJsonDocument(LongTask::toJson(tasks)).toJson(QJsonDocument::Compact));
+}
+
+QVariant HistoryRows::warningsJson(const QStringList &warnings)
+{
+    if (warnings.isEmpty())
+        return QVariant(QMetaType::fromType<QString>());
+    return QString::fromUtf8(QJsonDocument(Warnings::toJson(warnings)).toJson(QJsonDocument::Compact));
+}
+
+std::optional<QStringList> HistoryRows::warnings(const QVariant &column, QString *error)
+{
+    if (column.isNull())
+        return QStringList();
+    const QJsonDocument document = QJsonDocument::fromJson(column.toString().toUtf8());
+    if (!document.isArray()) {
+        *error = QStringLiteral("its warnings are not a JSON array");
+        return std::nullopt;
+    }
+    // Within the same limits as the protocol's: Warnings reads them from an object, so they go in one.
+    JsonReader reader(QJsonObject { { QStringLiteral("warnings"), document.array() } });
+    const QStringList read = Warnings::fromJson(reader, QStringLiteral("warnings"));
+    if (!reader.ok()) {
+        *error = reader.error();
+        return std::nullopt;
+    }
+    return read;
 }
 
 std::optional<PageMetrics> HistoryRows::metrics(const QString &json, QString *error)
@@ -146,6 +182,12 @@ bool HistoryRows::readRun(const QSqlQuery &row, TestRecord &record, QString *err
     run.browserStartMs = optionalDouble(row.value(6));
     run.cpuBenchmarkIndex = optionalDouble(row.value(7));
     run.cpuSlowdownRate = optionalDouble(row.value(8));
+    const auto warned = warnings(row.value(9), error);
+    if (!warned) {
+        *error = u"the warnings of a run are not valid: " % *error;
+        return false;
+    }
+    run.warnings = *warned;
     record.results[row.value(0).toString()].runs.append(run);
     return true;
 }
@@ -185,6 +227,22 @@ bool HistoryRows::readView(const QSqlQuery &row, TestRecord &record, QString *er
         }
         view.filmstrip = *strip;
     }
+    if (!row.value(8).isNull()) {
+        const QJsonDocument json = QJsonDocument::fromJson(row.value(8).toString().toUtf8());
+        QString problem = QStringLiteral("not a JSON array");
+        const auto tasks = json.isArray() ? LongTask::fromJson(json.array(), &problem) : std::nullopt;
+        if (!tasks) {
+            *error = u"the long tasks of a view are not valid: " % problem;
+            return false;
+        }
+        view.longTasks = *tasks;
+    }
+    const auto warned = warnings(row.value(9), error);
+    if (!warned) {
+        *error = u"the warnings of a view are not valid: " % *error;
+        return false;
+    }
+    view.warnings = *warned;
     return true;
 }
 

@@ -46,6 +46,11 @@ public:
     static QString requestJson(const RequestTiming &request);
     // A run's error column: NULL for none.
     static QVariant errorJson(const std::optional<LoadError> &error);
+    // A view's long_tasks column and a view's or run's warnings column: NULL for none.
+    static QVariant longTasksJson(const QList<LongTask> &tasks);
+    static QVariant warningsJson(const QStringList &warnings);
+    // A warnings column read back (empty for NULL), within Warnings' limits; *error says why not.
+    static std::optional<QStringList> warnings(const QVariant &column, QString *error);
     // A test's options column read back; nullopt when it is not valid (the history lists the test regardless).
     static std::optional<LoadOptions> loadOptions(const QString &json);
     // A view's metrics column read back; *error says why not.

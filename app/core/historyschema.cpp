@@ -89,6 +89,14 @@ const QList<Migration> &migrations()
                 QStringLiteral("ALTER TABLE runs ADD COLUMN cpu_benchmark_index REAL"),
                 QStringLiteral("ALTER TABLE runs ADD COLUMN cpu_slowdown_rate REAL"),
             } },
+        { 5,
+            {
+                // A view's main-thread long tasks (LongTask::toJson) and what the probe cut or refused while it
+                // loaded (Warnings::toJson); a run's warnings. Compact JSON; NULL when there are none.
+                QStringLiteral("ALTER TABLE views ADD COLUMN long_tasks TEXT"),
+                QStringLiteral("ALTER TABLE views ADD COLUMN warnings TEXT"),
+                QStringLiteral("ALTER TABLE runs ADD COLUMN warnings TEXT"),
+            } },
     };
     return all;
 }

@@ -13,7 +13,7 @@ Q_DECLARE_LOGGING_CATEGORY(lcHistory)
 class HistorySchema final
 {
 public:
-    static constexpr int version = 4;
+    static constexpr int version = 5;
 
     // Turns foreign keys on (and checks that this SQLite enforces them), refuses a file a newer version wrote
     // (leaving it exactly as it is), and sets WAL (warning where the file system cannot do it) and `synchronous`:

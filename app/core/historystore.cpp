@@ -190,8 +190,8 @@ bool HistoryStore::open()
     return true;
 }
 
-qint64 HistoryStore::beginTest(
-    const QString &url, const LoadOptions &options, const QStringList &regions, int runsPerRegion)
+qint64 HistoryStore::beginTest(const QString &url, const LoadOptions &options, const QStringList &regions,
+    int runsPerRegion, const QDateTime &startedAt)
 {
     qint64 id = -1;
     const QString what = u"cannot store the test of " % url;
@@ -203,7 +203,9 @@ qint64 HistoryStore::beginTest(
         QSqlQuery &test = statement(QStringLiteral(
             "INSERT INTO tests (url, options, runs_per_region, started_at) VALUES (coalesce(?, ''), ?, ?, ?)"));
         const Finish finishTest { test };
-        bind(test, { Rows::storedUrl(url), Rows::compactJson(options.toJson()), runsPerRegion, nowMs() });
+        bind(test,
+            { Rows::storedUrl(url), Rows::compactJson(options.toJson()), runsPerRegion,
+                startedAt.isValid() ? startedAt.toMSecsSinceEpoch() : nowMs() });
         if (!exec(test, what))
             return false;
         id = test.lastInsertId().toLongLong();
@@ -259,28 +261,43 @@ bool HistoryStore::addRequest(
 bool HistoryStore::setMetrics(qint64 testId, const QString &region, int runIndex, RunView view,
     const PageMetrics &metrics, const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip)
 {
+    ViewResult result;
+    result.metrics = metrics;
+    result.finalUrl = finalUrl;
+    result.screenshotPng = screenshotPng;
+    result.filmstrip = filmstrip;
+    return setMetrics(testId, region, runIndex, view, result);
+}
+
+bool HistoryStore::setMetrics(
+    qint64 testId, const QString &region, int runIndex, RunView view, const ViewResult &result)
+{
     const QString what = QStringLiteral("cannot store the metrics of test %1, region %2, run %3")
                              .arg(testId)
                              .arg(region)
                              .arg(runIndex);
+    const PageMetrics &metrics = result.metrics;
     return transact(what, [&] {
         if (!ensureView(testId, region, runIndex, view, startBound(latestMetric(metrics))))
             return false;
         QSqlQuery &update
             = statement(QStringLiteral("UPDATE views SET final_url = coalesce(?, ''), metrics = ?,"
                                        " ttfb_ms = ?, fcp_ms = ?, lcp_ms = ?, load_ms = ?, screenshot = ?,"
-                                       " filmstrip = ?"
+                                       " filmstrip = ?, long_tasks = ?, warnings = ?"
                                        " WHERE test_id = ? AND region = ? AND run_index = ? AND view = ?"));
         const Finish finish { update };
         bind(update,
-            { Rows::storedUrl(finalUrl), Rows::compactJson(metrics.toJson()), Rows::nullable(metrics.ttfbMs),
+            { Rows::storedUrl(result.finalUrl), Rows::compactJson(metrics.toJson()), Rows::nullable(metrics.ttfbMs),
                 Rows::nullable(metrics.firstContentfulPaintMs), Rows::nullable(metrics.largestContentfulPaintMs),
                 Rows::nullable(metrics.loadMs),
-                screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(screenshotPng),
-                filmstrip.isEmpty()
+                result.screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>())
+                                               : QVariant(result.screenshotPng),
+                result.filmstrip.isEmpty()
                     ? QVariant(QMetaType::fromType<QString>())
-                    : QVariant(QString::fromUtf8(QJsonDocument(filmstrip.toJson()).toJson(QJsonDocument::Compact))),
-                testId, region, runIndex, runViewName(view) });
+                    : QVariant(
+                        QString::fromUtf8(QJsonDocument(result.filmstrip.toJson()).toJson(QJsonDocument::Compact))),
+                Rows::longTasksJson(result.longTasks), Rows::warningsJson(result.warnings), testId, region, runIndex,
+                runViewName(view) });
         return exec(update, what);
     });
 }
@@ -325,6 +342,22 @@ bool HistoryStore::setRunCpu(qint64 testId, const QString &region, int runIndex,
     });
 }
 
+bool HistoryStore::setRunWarnings(qint64 testId, const QString &region, int runIndex, const QStringList &warnings)
+{
+    const QString what = QStringLiteral("cannot store the warnings of test %1, region %2, run %3")
+                             .arg(testId)
+                             .arg(region)
+                             .arg(runIndex);
+    return transact(what, [&] {
+        QSqlQuery &upsert = statement(QStringLiteral("INSERT INTO runs (test_id, region, run_index, warnings)"
+                                                     " VALUES (?, ?, ?, ?) ON CONFLICT (test_id, region, run_index)"
+                                                     " DO UPDATE SET warnings = excluded.warnings"));
+        const Finish finish { upsert };
+        bind(upsert, { testId, region, runIndex, Rows::warningsJson(warnings) });
+        return exec(upsert, what);
+    });
+}
+
 bool HistoryStore::setRegionState(qint64 testId, const QString &region, RunState state, const QString &detail)
 {
     const QString what = QStringLiteral("cannot store the state of region %1 in test %2").arg(region).arg(testId);
@@ -339,13 +372,13 @@ bool HistoryStore::setRegionState(qint64 testId, const QString &region, RunState
     });
 }
 
-bool HistoryStore::finishTest(qint64 testId)
+bool HistoryStore::finishTest(qint64 testId, const QDateTime &finishedAt)
 {
     const QString what = QStringLiteral("cannot store the end of test %1").arg(testId);
     return transact(what, [&] {
         QSqlQuery &update = statement(QStringLiteral("UPDATE tests SET finished_at = ? WHERE id = ?"));
         const Finish finish { update };
-        bind(update, { nowMs(), testId });
+        bind(update, { finishedAt.isValid() ? finishedAt.toMSecsSinceEpoch() : nowMs(), testId });
         if (!exec(update, what))
             return false;
         return update.numRowsAffected() == 1 || fail(what % u": no such test");

@@ -92,10 +92,16 @@ public:
     QString path() const { return m_path; }
     QString lastError() const { return m_lastError; }
 
-    // Returns the new test's id, or -1 when it could not be stored.
-    qint64 beginTest(const QString &url, const LoadOptions &options, const QStringList &regions, int runsPerRegion);
+    // Returns the new test's id, or -1 when it could not be stored. `startedAt`: when the test began, as the live
+    // record says (so a reopened test says the same); now when invalid.
+    qint64 beginTest(const QString &url, const LoadOptions &options, const QStringList &regions, int runsPerRegion,
+        const QDateTime &startedAt = {});
     // runIndex counts from 1. A frame for a region the test does not have is refused.
     bool addRequest(qint64 testId, const QString &region, int runIndex, RunView view, const RequestTiming &request);
+    // A view's final frame: its metrics, final URL, screenshot, filmstrip, long tasks and warnings (its requests
+    // and startedAt are stored as they arrive, not from here).
+    bool setMetrics(qint64 testId, const QString &region, int runIndex, RunView view, const ViewResult &result);
+    // The same for a view that has only these.
     bool setMetrics(qint64 testId, const QString &region, int runIndex, RunView view, const PageMetrics &metrics,
         const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip = {});
     // A failed run without a LoadError is stored with an Other error, so `ok` and `error` cannot disagree.
@@ -104,8 +110,10 @@ public:
     // The probe's CPU benchmark index and the CPU throttling rate the run had (RunResult's).
     bool setRunCpu(qint64 testId, const QString &region, int runIndex, std::optional<double> cpuBenchmarkIndex,
         std::optional<double> cpuSlowdownRate);
+    // What the probe cut or left out of the run as a whole (RunResult::warnings); an empty list clears them.
+    bool setRunWarnings(qint64 testId, const QString &region, int runIndex, const QStringList &warnings);
     bool setRegionState(qint64 testId, const QString &region, RunState state, const QString &detail);
-    bool finishTest(qint64 testId);
+    bool finishTest(qint64 testId, const QDateTime &finishedAt = {}); // now when invalid
     bool setLabel(qint64 testId, const QString &label);
     bool remove(qint64 testId);
 

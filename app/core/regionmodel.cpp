@@ -32,7 +32,7 @@ void RegionModel::setRegions(const QList<RegionCatalog::Region> &regions)
     beginResetModel();
     m_rows.clear();
     for (const RegionCatalog::Region &region : regions) {
-        Row row { region, {} };
+        Row row { region, {}, {} };
         row.summary.code = region.code;
         m_rows.append(row);
     }
@@ -63,8 +63,10 @@ RegionCatalog::Region RegionModel::region(int row) const
 
 void RegionModel::setTest(const TestRecord &test)
 {
-    for (Row &row : m_rows)
+    for (Row &row : m_rows) {
         row.summary = RegionSummary::of(test, row.region.code);
+        row.warnings = test.region(row.region.code).warnings();
+    }
     if (!m_rows.isEmpty())
         emit dataChanged(index(0, 0), index(rowCount() - 1, columnTotal() - 1));
 }
@@ -75,6 +77,7 @@ void RegionModel::updateRegion(const TestRecord &test, const QString &code)
     if (i < 0)
         return;
     m_rows[i].summary = RegionSummary::of(test, code);
+    m_rows[i].warnings = test.region(code).warnings();
     changed(i);
 }
 
@@ -124,6 +127,14 @@ QString RegionModel::name(const Row &row) const
                                      : QStringLiteral("%1 (%2)").arg(row.region.city, row.region.code);
 }
 
+QString RegionModel::warningsText(const Row &row)
+{
+    QStringList lines;
+    for (const QString &warning : row.warnings)
+        lines.append(QChar(0x26A0) + u' ' + warning);
+    return lines.join(u'\n');
+}
+
 QString RegionModel::summaryText(const Row &row) const
 {
     const PageMetrics m = row.summary.shown().value_or(PageMetrics {});
@@ -132,11 +143,14 @@ QString RegionModel::summaryText(const Row &row) const
         return metric.label() + u' ' + metric.format(m, QLocale());
     };
     using Id = PageMetric::Id;
-    return QStringLiteral("<b>%1</b><br>%2<br>%3 · %4 · %5<br>%6 · %7")
-        .arg(name(row).toHtmlEscaped(), row.summary.stateText().toHtmlEscaped(), shown(Id::Ttfb), shown(Id::Fcp),
-            shown(Id::Lcp), shown(Id::Load))
-        .arg(row.summary.shown() ? tr("%n requests", nullptr, m.requestCount)
-                                 : tr("%1 requests").arg(DisplayFormat::missing()));
+    QString text = QStringLiteral("<b>%1</b><br>%2<br>%3 · %4 · %5<br>%6 · %7")
+                       .arg(name(row).toHtmlEscaped(), row.summary.stateText().toHtmlEscaped(), shown(Id::Ttfb),
+                           shown(Id::Fcp), shown(Id::Lcp), shown(Id::Load))
+                       .arg(row.summary.shown() ? tr("%n requests", nullptr, m.requestCount)
+                                                : tr("%1 requests").arg(DisplayFormat::missing()));
+    if (!row.warnings.isEmpty())
+        text += u"<br>" + warningsText(row).toHtmlEscaped().replace(QChar(u'\n'), QStringLiteral("<br>"));
+    return text;
 }
 
 int RegionModel::rowCount(const QModelIndex &parent) const
@@ -165,6 +179,8 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
         return summaryText(row);
     case AtLoadRole:
         return row.summary.atLoad.has_value();
+    case WarningsRole:
+        return row.warnings;
     case LoadMsRole: {
         const auto load = row.summary.shown() ? row.summary.shown()->loadMs : std::nullopt;
         return load ? QVariant(*load) : QVariant();
@@ -173,6 +189,8 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
         return index.column() >= FirstMetricColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                                                    : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ToolTipRole:
+        if (index.column() == RegionColumn && !row.warnings.isEmpty())
+            return warningsText(row);
         if (index.column() == StateColumn && row.summary.phase == Phase::Failed && !row.summary.failure.isEmpty())
             return row.summary.failure;
         if (index.column() == StateColumn && row.summary.phase == Phase::Booting && !row.summary.detail.isEmpty())
@@ -185,8 +203,10 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
     }
     if (const auto metric = metricAt(index.column()))
         return metricData(row, PageMetric::get(*metric), role);
+    if (role == Qt::DisplayRole && index.column() == RegionColumn)
+        return row.warnings.isEmpty() ? name(row) : name(row) + u' ' + QChar(0x26A0);
     if (role == Qt::DisplayRole)
-        return index.column() == RegionColumn ? name(row) : shortStateText(row.summary.stateText());
+        return shortStateText(row.summary.stateText());
     if (role == SortRole)
         return index.column() == RegionColumn ? QVariant(row.region.city)
                                               : QVariant(static_cast<int>(row.summary.phase));
@@ -237,7 +257,10 @@ QVariant RegionModel::headerData(int section, Qt::Orientation orientation, int r
                    : PageMetric::get(*metric).label();
     switch (section) {
     case RegionColumn:
-        return tip ? tr("Where the page was loaded") : tr("Region");
+        return tip ? tr("Where the page was loaded. %1: the probe cut something short in the region's runs to stay "
+                        "within its limits; the name's tool tip says what")
+                         .arg(QChar(0x26A0))
+                   : tr("Region");
     case StateColumn:
         return tip ? tr("The document's HTTP status and where the region's runs are") : tr("State");
     default:

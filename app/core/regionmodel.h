@@ -16,6 +16,10 @@ struct TestRecord;
 // its state. A cell stays empty while the region has no numbers yet; once it has them (or ended without any) a
 // metric no ok run observed reads DisplayFormat::missing(), never 0. A stored test and a live one take the same
 // path: a snapshot (setTest()), then, while it runs, updateRegion() for each region whose record changed.
+//
+// A region whose runs the probe cut short to stay within its limits (too many requests, a URL or header too long)
+// has a warning sign after its name, the warnings in the name's tool tip and in its summary: its numbers are of
+// what was recorded, and whoever reads them must know that.
 class RegionModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -40,6 +44,7 @@ public:
         PlaceRole, // RegionCatalog::Region: the city and where it is
         SummaryRole, // rich text: the region's name, state and main medians, for a tool tip
         AtLoadRole, // bool: the numbers shown are the latest run's as of its load event, while it finishes
+        WarningsRole, // QStringList: what the probe cut or left out of the region's runs (RegionRecord::warnings)
     };
 
     explicit RegionModel(QObject *parent = nullptr);
@@ -75,8 +80,10 @@ private:
     {
         RegionCatalog::Region region;
         RegionSummary summary;
+        QStringList warnings;
     };
     static QVariant metricData(const Row &row, const PageMetric &metric, int role);
+    static QString warningsText(const Row &row);
 
     QString name(const Row &row) const;
     QString summaryText(const Row &row) const;

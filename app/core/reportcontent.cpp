@@ -456,6 +456,9 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
                    .arg(region.failure);
         noteIsFailure = region.status == Status::Failed;
     }
+    // Paper has no tool tip: what the probe cut short is said under the region's numbers.
+    for (const QString &warning : region.warnings)
+        note += (note.isEmpty() ? QString() : QStringLiteral("\n")) + QChar(0x26A0) + u' ' + warning;
     const bool spanning = cells.size() == 1; // no numbers: the note takes their columns
     const double lineHeight = metrics(cellFont).height();
     const double noteHeight

@@ -22,6 +22,7 @@ QList<ReportRegionSummary> ReportRegionSummary::summarize(const TestRecord &test
         region.place = catalog.find(summary.code);
         region.name = placeName(summary.code, region.place);
         region.city = region.place ? region.place->city : QString();
+        region.warnings = test.region(summary.code).warnings();
         // Paper has no tool tip: a region with nothing to show says why, or that there is nothing.
         if (region.status == RegionSummary::Status::NoResult && region.failure.isEmpty())
             region.failure = region.detail.isEmpty() ? QObject::tr("no result") : region.detail;

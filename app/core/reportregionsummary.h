@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -15,6 +16,7 @@ struct ReportRegionSummary : RegionSummary
     QString name; // "Frankfurt (fra)"
     QString city; // for the chart; "" when unknown
     std::optional<RegionCatalog::Region> place;
+    QStringList warnings; // what the probe cut or left out of its runs (RegionRecord::warnings)
 
     // One per region of the test, in the test's order.
     static QList<ReportRegionSummary> summarize(const TestRecord &test, const RegionCatalog &catalog);

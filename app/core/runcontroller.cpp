@@ -69,7 +69,7 @@ void RunController::startRun(int run)
                 return;
             }
             emit viewMeasured(region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng,
-                metrics.filmstrip, metrics.longTasks);
+                metrics.filmstrip, metrics.longTasks, metrics.warnings);
         });
     connect(test, &MultiRegionRun::regionDone, this, [this, test, run](const QString &region, const DoneMessage &done) {
         const PoolRun *poolRun = test->run(region);
@@ -78,6 +78,8 @@ void RunController::startRun(int run)
         if (!done.ok)
             error = done.error.value_or(LoadError { LoadError::Kind::Other, tr("the run failed without a reason") });
         emit runCpu(region, run, done.cpuBenchmarkIndex, done.cpuSlowdownRate);
+        if (!done.warnings.isEmpty())
+            emit runWarnings(region, run, done.warnings);
         emit runFinished(region, run, error, poolRun && poolRun->cold(), done.browserStartMs);
         ++m_regionsDone;
         // A region is done when its last run is.

@@ -59,7 +59,8 @@ signals:
     void viewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
     // A view's final metrics: its result.
     void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics, const QString &finalUrl,
-        const QByteArray &screenshotPng, const Filmstrip &filmstrip = {}, const QList<LongTask> &longTasks = {});
+        const QByteArray &screenshotPng, const Filmstrip &filmstrip = {}, const QList<LongTask> &longTasks = {},
+        const QStringList &warnings = {});
     // A run of a region ended: `error` is absent exactly when it loaded the page. `cold`: it waited for a probe
     // to boot, so its time includes the boot.
     void runFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
@@ -68,6 +69,8 @@ signals:
     // from a probe that does not say).
     void runCpu(
         const QString &region, int run, std::optional<double> cpuBenchmarkIndex, std::optional<double> cpuSlowdownRate);
+    // Right before runFinished, when the probe cut or left something out of the run (RunResult::warnings).
+    void runWarnings(const QString &region, int run, const QStringList &warnings);
     void progress(int regionsDone, int regionsTotal);
     void finished();
 

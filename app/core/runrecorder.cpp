@@ -21,6 +21,13 @@ RunRecorder::RunRecorder(RunController *controller, HistoryStore *history, QObje
             if (storing())
                 m_history->setRunCpu(m_test.id, region, run, index, rate);
         });
+    connect(controller, &RunController::runWarnings, this,
+        [this](const QString &region, int run, const QStringList &warnings) {
+            if (RegionRun *recorded = runOf(region, run))
+                recorded->warnings = warnings;
+            if (storing())
+                m_history->setRunWarnings(m_test.id, region, run, warnings);
+        });
     connect(controller, &RunController::finished, this, &RunRecorder::onFinished);
 }
 
@@ -36,7 +43,8 @@ void RunRecorder::onStarted(const RunController::Request &request)
     for (const QString &code : request.regions)
         m_test.results.insert(code, RegionRecord {});
     if (m_history)
-        m_test.id = m_history->beginTest(m_test.url, m_test.options, m_test.regions, m_test.runsPerRegion);
+        m_test.id
+            = m_history->beginTest(m_test.url, m_test.options, m_test.regions, m_test.runsPerRegion, m_test.startedAt);
     emit testStarted(m_test);
 }
 
@@ -102,7 +110,7 @@ void RunRecorder::onViewLoaded(const QString &region, int run, RunView view, con
 
 void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
     const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip,
-    const QList<LongTask> &longTasks)
+    const QList<LongTask> &longTasks, const QStringList &warnings)
 {
     RegionRun *recorded = runOf(region, run);
     if (!recorded)
@@ -114,10 +122,11 @@ void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, c
     result->finalUrl = finalUrl;
     result->screenshotPng = screenshotPng;
     result->filmstrip = filmstrip;
-    result->longTasks = longTasks; // live only: the history does not keep them yet
+    result->longTasks = longTasks;
+    result->warnings = warnings;
     (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
     if (storing())
-        m_history->setMetrics(m_test.id, region, run, view, metrics, finalUrl, screenshotPng, filmstrip);
+        m_history->setMetrics(m_test.id, region, run, view, *result);
     emit viewMeasured(region, run, view, metrics);
     emit regionChanged(region);
 }
@@ -143,6 +152,6 @@ void RunRecorder::onFinished()
     m_test.finishedAt = QDateTime::currentDateTimeUtc();
     m_test.running = false;
     if (storing())
-        m_history->finishTest(m_test.id);
+        m_history->finishTest(m_test.id, m_test.finishedAt);
     emit testFinished(m_test);
 }

@@ -50,7 +50,7 @@ private:
     void onViewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
     void onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
         const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip,
-        const QList<LongTask> &longTasks);
+        const QList<LongTask> &longTasks, const QStringList &warnings);
     void onRunFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
         std::optional<double> browserStartMs);
     void onFinished();

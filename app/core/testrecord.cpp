@@ -2,6 +2,8 @@
 
 #include "regionsummary.h"
 
+#include <QObject>
+
 #include <algorithm>
 
 const ViewResult *RegionRun::view(RunView which) const
@@ -9,6 +11,46 @@ const ViewResult *RegionRun::view(RunView which) const
     if (which == RunView::First)
         return &firstView;
     return repeatView ? &*repeatView : nullptr;
+}
+
+QStringList RegionRun::allWarnings() const
+{
+    QStringList all = warnings;
+    for (const ViewResult *view : { &firstView, repeatView ? &*repeatView : nullptr }) {
+        if (!view)
+            continue;
+        for (const QString &warning : view->warnings) {
+            if (!all.contains(warning))
+                all.append(warning);
+        }
+    }
+    return all;
+}
+
+QStringList RegionRecord::warnings() const
+{
+    QStringList texts; // in the order they first came
+    QList<QStringList> runsOf;
+    for (const RegionRun &run : runs) {
+        for (const QString &warning : run.allWarnings()) {
+            qsizetype at = texts.indexOf(warning);
+            if (at < 0) {
+                at = texts.size();
+                texts.append(warning);
+                runsOf.append(QStringList());
+            }
+            runsOf[at].append(QString::number(run.index));
+        }
+    }
+    if (runs.size() <= 1)
+        return texts;
+    QStringList said;
+    for (qsizetype i = 0; i < texts.size(); ++i) {
+        const QString which = runsOf.at(i).size() == 1 ? QObject::tr("Run %1").arg(runsOf.at(i).constFirst())
+                                                       : QObject::tr("Runs %1").arg(runsOf.at(i).join(u", "));
+        said.append(which + u": " + texts.at(i));
+    }
+    return said;
 }
 
 const RegionRun *RegionRecord::run(int index) const
@@ -36,6 +78,7 @@ RunResult TestRecord::runResult(const RegionRun &run) const
     result.cpuSlowdownRate = run.cpuSlowdownRate;
     result.firstView = run.firstView;
     result.repeatView = run.repeatView;
+    result.warnings = run.warnings;
     if (run.error && !result.firstView.error)
         result.firstView.error = run.error;
     return result;

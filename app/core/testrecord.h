@@ -28,6 +28,8 @@ struct RegionRun
     // The probe's CPU benchmark index and the CPU throttling rate the run had (RunResult's); absent from old probes.
     std::optional<double> cpuBenchmarkIndex;
     std::optional<double> cpuSlowdownRate;
+    // What the probe cut or left out of the run as a whole (RunResult::warnings); its views have their own.
+    QStringList warnings;
     // Whether `done` arrived, and which views' `metrics` did. A run the app lost half-way has neither, and its
     // PageMetrics' zero request count must not be read as "measured zero requests".
     bool finished = false;
@@ -41,6 +43,8 @@ struct RegionRun
     // nullptr for a repeat view that never started.
     const ViewResult *view(RunView which) const;
     bool measured(RunView which) const { return which == RunView::First ? firstViewMeasured : repeatViewMeasured; }
+    // The run's warnings and its views', each once (a repeat view's list repeats the first view's).
+    QStringList allWarnings() const;
     friend bool operator==(const RegionRun &, const RegionRun &) = default;
 };
 
@@ -55,6 +59,9 @@ struct RegionRecord
 
     // The run with this index (counting from 1), or nullptr.
     const RegionRun *run(int index) const;
+    // What the probe cut or left out in any of the runs, each warning once; when there are several runs, each says
+    // which ("Runs 1, 3: …"), since a number in it may be one run's only.
+    QStringList warnings() const;
     friend bool operator==(const RegionRecord &, const RegionRecord &) = default;
 };
 

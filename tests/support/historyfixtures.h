@@ -127,6 +127,11 @@ inline TestRecord sampleRecord()
                 run.firstView.screenshotPng = QByteArray("\x89PNG\r\n\x1a\n", 8) + code.toUtf8();
                 const QByteArray jpeg = QByteArray("\xff\xd8\xff", 3) + code.toUtf8();
                 run.firstView.filmstrip.frames = { { 0, jpeg }, { base, jpeg + "1" }, { base * 2, jpeg + "2" } };
+                // The main thread's row, and what the probe cut: the run's own warnings and a view's.
+                run.firstView.longTasks = { { base + 0.5, 51.25 }, { base * 3, 180 } };
+                run.warnings = { QStringLiteral("first view: 7 requests beyond the first 5000 were not recorded") };
+                run.firstView.warnings = { QStringLiteral("the probe refused 1 connection(s) the page tried to open: "
+                                                          "ü.example:443") };
             }
             if (code == u"iad" && index == 2) {
                 run.error = LoadError { LoadError::Kind::Timeout, QStringLiteral("no load event within 30 s") };
@@ -172,12 +177,12 @@ inline qint64 feed(HistoryStore &store, const TestRecord &t, bool finish = true)
                 for (const RequestTiming &r : view->requests)
                     ok = ok && store.addRequest(id, code, run.index, which, r);
                 if (run.measured(which))
-                    ok = ok
-                        && store.setMetrics(id, code, run.index, which, view->metrics, view->finalUrl,
-                            view->screenshotPng, view->filmstrip);
+                    ok = ok && store.setMetrics(id, code, run.index, which, *view);
             }
             if (run.cpuBenchmarkIndex || run.cpuSlowdownRate)
                 ok = ok && store.setRunCpu(id, code, run.index, run.cpuBenchmarkIndex, run.cpuSlowdownRate);
+            if (!run.warnings.isEmpty())
+                ok = ok && store.setRunWarnings(id, code, run.index, run.warnings);
             if (run.finished)
                 ok = ok && store.finishRun(id, code, run.index, !run.error, run.error, run.cold, run.browserStartMs);
         }
