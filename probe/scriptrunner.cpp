@@ -69,7 +69,7 @@ void ScriptRunner::next()
 {
     if (!m_running)
         return;
-    if (m_index >= m_script.measuredStep()) {
+    if (m_index >= m_script.measuredSteps().at(m_step)) {
         m_running = false;
         emit stepReached();
         return;
@@ -306,9 +306,20 @@ void ScriptRunner::handleEvent(const QString &method, const QJsonObject &params)
     }
 }
 
+bool ScriptRunner::advanceStep()
+{
+    if (m_step + 1 >= m_script.measuredSteps().size())
+        return false;
+    m_running = false;
+    m_timer.stop();
+    m_index = m_script.measuredSteps().at(m_step) + 1;
+    ++m_step;
+    return true;
+}
+
 void ScriptRunner::startStep()
 {
-    m_index = m_script.measuredStep();
+    m_index = m_script.measuredSteps().at(m_step);
     if (step().kind == Kind::Navigate)
         return;
     // The view is open: what the step loads is PageLoad's to watch; this only does the action (a failure to do it
