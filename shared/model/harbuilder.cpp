@@ -269,13 +269,9 @@ void HarBuilder::addRun(const RunResult &run)
     if (m_browserVersion.isEmpty())
         m_browserVersion = run.browserVersion;
     // A step's page is titled by its setEventName when it has one, by its URL otherwise (as a run's always was).
-    const auto title = [&run](qsizetype step) {
-        const QString name = step == 0 ? run.stepName : run.laterSteps.at(step - 1).name;
-        return name.isEmpty() ? run.stepView(step).url : name;
-    };
     for (qsizetype step = 0; step < run.stepCount(); ++step) {
         const std::optional<int> number = run.stepCount() > 1 ? std::optional<int>(int(step + 1)) : std::nullopt;
-        addView(run.stepView(step), stepPageId(m_runCount, int(step + 1)), run.url, title(step), number);
+        addView(run.stepView(step), stepPageId(m_runCount, int(step + 1)), run.url, run.stepLabel(step), number);
     }
     if (run.repeatView)
         addView(*run.repeatView, pageId(m_runCount, true), run.url, run.repeatView->url, std::nullopt);

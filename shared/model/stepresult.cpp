@@ -7,7 +7,8 @@ QString StepResult::label(const QString &name, const ViewResult &view)
 {
     if (!name.isEmpty())
         return name;
-    return view.finalUrl.isEmpty() ? view.url : view.finalUrl;
+    // The view's url is the step's page: navigate's URL, or the document a click or a submit led to.
+    return view.url;
 }
 
 QJsonObject StepResult::toJson() const

@@ -16,7 +16,8 @@ struct StepResult
     QString name; // the script's setEventName for it; empty: the step is named by its page (StepResult::label)
     ViewResult view;
 
-    // What a table, a waterfall block or a HAR page calls the step: its name, else the page it measured.
+    // What a table, a waterfall block or a HAR page calls the step: its name, else the page it measured (the view's
+    // url: navigate's URL, or the document a click or a submit led to).
     static QString label(const QString &name, const ViewResult &view);
     QString label() const { return label(name, view); }
 
