@@ -2,9 +2,13 @@
 // real Chromium, and a site of the test's own. The login is unmeasured (logData 0); then page A (named with
 // setEventName) and page B (reached by clicking A's link) are two steps of one run, each with exactly its own
 // requests, in the JSON, the table and the HAR; the server's log proves which requests each step made.
+#include "browsertestcase.h"
 #include "childprocess.h"
 #include "model/runresult.h"
+#include "probeserver.h"
+#include "protocolpeer.h"
 #include "testwebserver.h"
+#include "urlpolicy.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -26,12 +30,14 @@ std::optional<RunResult> firstRunOf(const QString &json, QString *problem)
     return RunResult::fromJson(run, problem);
 }
 
+// The paths (with queries) a step requested, but the browser's own favicon fetches, which come when they come.
 QStringList paths(const ViewResult &view)
 {
     QStringList urls;
     for (const RequestTiming &request : view.requests)
-        urls.append(
-            QUrl(request.url).path() + (QUrl(request.url).hasQuery() ? u'?' + QUrl(request.url).query() : QString()));
+        if (QUrl(request.url).path() != u"/favicon.ico")
+            urls.append(QUrl(request.url).path()
+                + (QUrl(request.url).hasQuery() ? u'?' + QUrl(request.url).query() : QString()));
     return urls;
 }
 
@@ -45,6 +51,7 @@ private slots:
     void initTestCase();
     void twoStepsEachWithTheirOwnRequests();
     void aStepThatFailsEndsTheRunThere();
+    void aProbeRefusesSeveralStepsOverTheWire();
 
 private:
     Outcome measure(const QStringList &arguments) const;
@@ -162,10 +169,10 @@ void tst_ScriptStepsRun::twoStepsEachWithTheirOwnRequests()
     QCOMPARE(run->laterSteps.first().view.url, b);
     QCOMPARE(run->stepLabel(1), b);
     // Each step has exactly its own requests: none of the login's, none of the other step's.
-    QCOMPARE(paths(run->stepView(0)),
-        QStringList({ QStringLiteral("/steps-a"), QStringLiteral("/asset?type=png&size=200&page=a") }));
-    QCOMPARE(paths(run->stepView(1)),
-        QStringList({ QStringLiteral("/steps-b"), QStringLiteral("/asset?type=css&size=80&page=b") }));
+    const QStringList stepA { QStringLiteral("/steps-a"), QStringLiteral("/asset?type=png&size=200&page=a") };
+    const QStringList stepB { QStringLiteral("/steps-b"), QStringLiteral("/asset?type=css&size=80&page=b") };
+    QVERIFY2(paths(run->stepView(0)) == stepA, qPrintable(paths(run->stepView(0)).join(u' ')));
+    QVERIFY2(paths(run->stepView(1)) == stepB, qPrintable(paths(run->stepView(1)).join(u' ')));
     for (qsizetype step = 0; step < 2; ++step) {
         QVERIFY(run->stepView(step).ok());
         QCOMPARE(run->stepView(step).metrics.documentStatus, 200);
@@ -189,8 +196,13 @@ void tst_ScriptStepsRun::twoStepsEachWithTheirOwnRequests()
     for (const QJsonValue &entry : log.value(QStringLiteral("entries")).toArray())
         entries[entry[QStringLiteral("pageref")].toString()].append(
             entry[QStringLiteral("request")][QStringLiteral("url")].toString());
-    QCOMPARE(entries.value(QStringLiteral("page_1")).size(), 2);
-    QCOMPARE(entries.value(QStringLiteral("page_1_step2")), QStringList({ b, run->stepView(1).requests.last().url }));
+    // Each page has exactly its step's entries.
+    for (qsizetype step = 0; step < 2; ++step) {
+        QStringList urls;
+        for (const RequestTiming &request : run->stepView(step).requests)
+            urls.append(request.url);
+        QCOMPARE(entries.value(step == 0 ? QStringLiteral("page_1") : QStringLiteral("page_1_step2")), urls);
+    }
 
     // The table: each step named, a row of metrics and a list of requests per step.
     const Outcome table = measure({ QStringLiteral("--script"), script });
@@ -218,9 +230,48 @@ void tst_ScriptStepsRun::aStepThatFailsEndsTheRunThere()
     QVERIFY2(run, qPrintable(problem));
     QCOMPARE(run->stepCount(), 2);
     QVERIFY(run->stepView(0).ok());
-    QCOMPARE(run->stepView(0).requests.size(), 2);
+    QCOMPARE(paths(run->stepView(0)).size(), 2);
     QVERIFY(!run->stepView(1).ok());
     QVERIFY(run->stepView(1).requests.isEmpty());
+}
+
+void tst_ScriptStepsRun::aProbeRefusesSeveralStepsOverTheWire()
+{
+    // A client that sends a several-step script anyway (its frames could not say which step they are of) hears an
+    // error at once: nothing is loaded, and the probe does not list the capability in its hello.
+    ProbeServer::Options options;
+    options.token = "steps-token-0123456789abcdef";
+    options.region = QStringLiteral("test");
+    options.policy = std::make_shared<UrlPolicy>(true);
+    options.chrome = BrowserTest::chromeOptions();
+    ProbeServer server(options);
+    QString error;
+    QVERIFY2(server.listen(&error), qPrintable(error));
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server.endpoint()) && peer.handshake(options.token));
+    RunMessage run;
+    run.runId = QStringLiteral("steps-1");
+    run.url = m_server.url(QStringLiteral("/steps-login")).toString();
+    run.options.test.script = twoStepScript(QStringLiteral("clickAndWait\tid=tob"));
+    const qsizetype before = m_server.requests().size();
+    peer.send(run);
+    QVERIFY(peer.waitFor(
+        [](const Message &message) {
+            const auto *refusal = std::get_if<ErrorMessage>(&message);
+            return refusal && refusal->runId == u"steps-1";
+        },
+        30'000));
+    const ErrorMessage *refusal = nullptr;
+    for (const auto &received : peer.received()) {
+        if (const auto *hello = as<HelloMessage>(received.message))
+            QVERIFY(!hello->capabilities.contains(QStringLiteral("script-steps")));
+        if (const auto *message = as<ErrorMessage>(received.message))
+            refusal = message;
+    }
+    QVERIFY(refusal);
+    QCOMPARE(refusal->code, ProtocolError::invalidMessage.toString());
+    QCOMPARE(refusal->message, QStringLiteral("this probe cannot honour the option \"script-steps\""));
+    QCOMPARE(m_server.requests().size(), before);
 }
 
 QTEST_GUILESS_MAIN(tst_ScriptStepsRun)
