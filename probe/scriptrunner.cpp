@@ -325,5 +325,9 @@ void ScriptRunner::startStep()
     // The view is open: what the step loads is PageLoad's to watch; this only does the action (a failure to do it
     // is failed(), as before the step).
     m_running = true;
-    evaluate(step(), action(step()), [this](bool) { m_running = false; });
+    // Only this step's action ends here: a late answer must not stop the run on its way to the next step.
+    evaluate(step(), action(step()), [this, step = m_step](bool) {
+        if (step == m_step)
+            m_running = false;
+    });
 }

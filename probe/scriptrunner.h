@@ -43,8 +43,7 @@ public:
     QString position() const;
 
     const ScriptCommand &step() const { return m_script.commands().at(m_script.measuredSteps().at(m_step)); }
-    // The current measured step, 0-based, and its setEventName.
-    qsizetype stepIndex() const { return m_step; }
+    // The current measured step's setEventName, or empty.
     QString stepName() const { return m_script.stepName(m_step); }
     // Moves on to the next measured step, after the current one's view has ended; false when it was the last.
     bool advanceStep();
