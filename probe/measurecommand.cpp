@@ -201,38 +201,80 @@ void MeasureCommand::onRunFinished(const RunResult &run)
     report();
 }
 
+namespace {
+
+// Every measured view of a run: each step's, then the repeat view.
+QList<const ViewResult *> viewsOf(const RunResult &run)
+{
+    QList<const ViewResult *> views;
+    for (qsizetype step = 0; step < run.stepCount(); ++step)
+        views.append(&run.stepView(step));
+    if (run.repeatView)
+        views.append(&*run.repeatView);
+    return views;
+}
+
+} // namespace
+
+QJsonObject MeasureCommand::jsonReport() const
+{
+    QJsonArray runs;
+    QList<PageMetrics> repeat;
+    QList<QList<PageMetrics>> steps; // each step's metrics over the runs; step 1's is "median", as before steps
+    const auto noScreenshot = [](QJsonObject view) {
+        // The screenshot goes to its own file; base64 in a table of numbers helps nobody.
+        view.remove(QStringLiteral("screenshotPng"));
+        return view;
+    };
+    for (const RunResult &run : std::as_const(m_runs)) {
+        QJsonObject json = run.toJson();
+        json.insert(QStringLiteral("firstView"), noScreenshot(json.value(QStringLiteral("firstView")).toObject()));
+        if (!run.laterSteps.isEmpty()) {
+            QJsonArray later = json.value(QStringLiteral("laterSteps")).toArray();
+            for (QJsonValueRef step : later) {
+                QJsonObject object = step.toObject();
+                object.insert(
+                    QStringLiteral("firstView"), noScreenshot(object.value(QStringLiteral("firstView")).toObject()));
+                step = object;
+            }
+            json.insert(QStringLiteral("laterSteps"), later);
+        }
+        runs.append(json);
+        for (qsizetype step = 0; step < run.stepCount(); ++step) {
+            if (steps.size() <= step)
+                steps.append(QList<PageMetrics>());
+            if (run.stepView(step).ok())
+                steps[step].append(run.stepView(step).metrics);
+        }
+        if (run.repeatView && run.repeatView->ok())
+            repeat.append(run.repeatView->metrics);
+    }
+    QJsonObject document { { QStringLiteral("url"), m_url.toString() }, { QStringLiteral("runs"), runs } };
+    if (!steps.isEmpty() && !steps.first().isEmpty())
+        document.insert(QStringLiteral("median"), PageMetrics::median(steps.first()).toJson());
+    if (steps.size() > 1) {
+        QJsonArray later;
+        for (qsizetype step = 1; step < steps.size(); ++step)
+            later.append(steps.at(step).isEmpty() ? QJsonValue() : PageMetrics::median(steps.at(step)).toJson());
+        document.insert(QStringLiteral("medianLaterSteps"), later);
+    }
+    if (!repeat.isEmpty())
+        document.insert(QStringLiteral("medianRepeatView"), PageMetrics::median(repeat).toJson());
+    return document;
+}
+
 void MeasureCommand::report()
 {
     int exitCode = Success;
     for (const RunResult &run : std::as_const(m_runs)) {
-        for (const auto *view : { &run.firstView, run.repeatView ? &*run.repeatView : nullptr }) {
-            if (view && view->error && exitCode == Success)
+        for (const ViewResult *view : viewsOf(run)) {
+            if (view->error && exitCode == Success)
                 exitCode = exitCodeFor(view->error->kind);
         }
     }
 
     if (m_json) {
-        QJsonArray runs;
-        QList<PageMetrics> first;
-        QList<PageMetrics> repeat;
-        for (const RunResult &run : std::as_const(m_runs)) {
-            QJsonObject json = run.toJson();
-            // The screenshot goes to its own file; base64 in a table of numbers helps nobody.
-            QJsonObject view = json.value(QStringLiteral("firstView")).toObject();
-            view.remove(QStringLiteral("screenshotPng"));
-            json.insert(QStringLiteral("firstView"), view);
-            runs.append(json);
-            if (run.firstView.ok())
-                first.append(run.firstView.metrics);
-            if (run.repeatView && run.repeatView->ok())
-                repeat.append(run.repeatView->metrics);
-        }
-        QJsonObject document { { QStringLiteral("url"), m_url.toString() }, { QStringLiteral("runs"), runs } };
-        if (!first.isEmpty())
-            document.insert(QStringLiteral("median"), PageMetrics::median(first).toJson());
-        if (!repeat.isEmpty())
-            document.insert(QStringLiteral("medianRepeatView"), PageMetrics::median(repeat).toJson());
-        m_out << QJsonDocument(document).toJson(QJsonDocument::Indented);
+        m_out << QJsonDocument(jsonReport()).toJson(QJsonDocument::Indented);
     } else {
         printTable();
         printWarnings();
@@ -259,12 +301,18 @@ void MeasureCommand::report()
             exitCode = exitCode == Success ? static_cast<int>(OutputFailed) : exitCode;
         }
     }
-    for (const RunResult &run : std::as_const(m_runs)) {
-        if (run.firstView.error) {
-            m_err << "worldspeed-probe measure: " << run.firstView.error->message << '\n';
-            break;
+    [&] {
+        for (const RunResult &run : std::as_const(m_runs)) {
+            for (qsizetype step = 0; step < run.stepCount(); ++step) {
+                if (const auto &stepError = run.stepView(step).error) {
+                    m_err << "worldspeed-probe measure: "
+                          << (run.stepCount() > 1 ? QStringLiteral("step %1: ").arg(step + 1) : QString())
+                          << stepError->message << '\n';
+                    return;
+                }
+            }
         }
-    }
+    }();
     m_err.flush();
     m_scheduler->shutdown();
     connect(m_scheduler->browser(), &ChromeProcess::stopped, this, [this, exitCode] { emit finished(exitCode); });
@@ -274,11 +322,25 @@ void MeasureCommand::report()
 
 void MeasureCommand::printTable() const
 {
+    printHeader();
+    printMetricRows();
+    const RunResult &firstRun = m_runs.first();
+    for (qsizetype step = 0; step < firstRun.stepCount(); ++step) {
+        const QString title = firstRun.stepCount() > 1 ? QStringLiteral("Requests of run 1, step %1").arg(step + 1)
+                                                       : QStringLiteral("Requests of run 1");
+        printRequests(firstRun.stepView(step), title);
+    }
+}
+
+void MeasureCommand::printHeader() const
+{
     const RunResult &firstRun = m_runs.first();
     m_out << "URL      " << m_url.toString() << '\n';
-    // A script's run is named by the page it measured, not by where its login began.
-    if (!m_loadOptions.test.script.isEmpty())
-        m_out << "Step     " << firstRun.firstView.url << '\n';
+    // A script's run is named by the pages it measured, not by where its login began.
+    if (!m_loadOptions.test.script.isEmpty() && firstRun.stepCount() == 1)
+        m_out << "Step     " << firstRun.stepLabel(0) << '\n';
+    for (qsizetype step = 0; firstRun.stepCount() > 1 && step < firstRun.stepCount(); ++step)
+        m_out << QStringLiteral("Step %1").arg(step + 1).leftJustified(9) << firstRun.stepLabel(step) << '\n';
     m_out << "Browser  " << (firstRun.browserVersion.isEmpty() ? DisplayFormat::missing() : firstRun.browserVersion);
     if (firstRun.browserStartMs)
         m_out << "  (cold start " << DisplayFormat::duration(firstRun.browserStartMs) << ')';
@@ -297,13 +359,16 @@ void MeasureCommand::printTable() const
     for (const QString &line : m_loadOptions.test.describe())
         m_out << "Setting  " << line << '\n';
     m_out << '\n';
+}
 
-    // One column per row of the metric table.
-    // A failed view's status is the kind of its error ("browser-unresponsive"): the column is as wide as the longest.
+void MeasureCommand::printMetricRows() const
+{
+    // One column per row of the metric table (PageMetric::textWidth). A failed view's status is the kind of its
+    // error ("browser-unresponsive"): the status column is as wide as the longest.
     qsizetype statusWidth = 8;
     for (const RunResult &run : m_runs) {
-        for (const auto *view : { &run.firstView, run.repeatView ? &*run.repeatView : nullptr }) {
-            if (view && view->error)
+        for (const ViewResult *view : viewsOf(run)) {
+            if (view->error)
                 statusWidth = std::max(statusWidth, LoadError::kindName(view->error->kind).size() + 2);
         }
     }
@@ -317,32 +382,44 @@ void MeasureCommand::printTable() const
     for (const PageMetric &metric : PageMetric::all())
         m_out << metric.label().rightJustified(metric.textWidth());
     m_out << '\n';
-    QList<PageMetrics> first;
+    // A row per step of each run ("2 s3": run 2, step 3), then the repeat view; the medians are per step.
+    QList<QList<PageMetrics>> steps;
     QList<PageMetrics> repeat;
     for (qsizetype i = 0; i < m_runs.size(); ++i) {
         const RunResult &run = m_runs.at(i);
-        for (const auto *view : { &run.firstView, run.repeatView ? &*run.repeatView : nullptr }) {
-            if (!view)
-                continue;
-            const bool isRepeat = view != &run.firstView;
+        const QList<const ViewResult *> views = viewsOf(run);
+        for (qsizetype v = 0; v < views.size(); ++v) {
+            const ViewResult *view = views.at(v);
+            const bool isRepeat = v >= run.stepCount();
             QString status = view->metrics.documentStatus ? QString::number(*view->metrics.documentStatus)
                                                           : DisplayFormat::missing();
             if (view->error)
                 status = LoadError::kindName(view->error->kind);
-            row(QString::number(i + 1) + (isRepeat ? QStringLiteral(" rpt") : QString()), view->metrics, status);
-            if (view->ok())
-                (isRepeat ? repeat : first).append(view->metrics);
+            const QString step = run.stepCount() > 1 ? QStringLiteral(" s%1").arg(v + 1) : QString();
+            row(QString::number(i + 1) + (isRepeat ? QStringLiteral(" rpt") : step), view->metrics, status);
+            if (view->ok() && isRepeat)
+                repeat.append(view->metrics);
+            else if (view->ok()) {
+                if (steps.size() <= v)
+                    steps.resize(v + 1);
+                steps[v].append(view->metrics);
+            }
         }
     }
-    if (m_runs.size() > 1 && !first.isEmpty())
-        row(QStringLiteral("median"), PageMetrics::median(first), QString());
+    for (qsizetype step = 0; m_runs.size() > 1 && step < steps.size(); ++step) {
+        if (!steps.at(step).isEmpty())
+            row(QStringLiteral("median") + (steps.size() > 1 ? QStringLiteral(" s%1").arg(step + 1) : QString()),
+                PageMetrics::median(steps.at(step)), QString());
+    }
     if (m_runs.size() > 1 && !repeat.isEmpty())
         row(QStringLiteral("med rpt"), PageMetrics::median(repeat), QString());
+}
 
-    const ViewResult &view = firstRun.firstView;
+void MeasureCommand::printRequests(const ViewResult &view, const QString &title) const
+{
     if (view.requests.isEmpty())
         return;
-    m_out << "\nRequests of run 1  (start and duration from navigation start)\n";
+    m_out << '\n' << title << "  (start and duration from navigation start)\n";
     m_out << "  Status  Type          Start   Duration      Size  URL\n";
     for (const RequestTiming &r : view.requests) {
         QString status = r.status ? QString::number(*r.status) : DisplayFormat::missing();
@@ -375,11 +452,15 @@ void MeasureCommand::printWarnings() const
         const QString runName = QStringLiteral("run %1").arg(i + 1);
         for (const QString &warning : run.warnings)
             lines.append(runName + QStringLiteral(": ") + warning);
-        for (const QString &warning : run.firstView.warnings)
-            lines.append(runName + QStringLiteral(": ") + warning);
-        if (run.repeatView) {
-            for (const QString &warning : run.repeatView->warnings)
-                lines.append(runName + QStringLiteral(" repeat view: ") + warning);
+        const QList<const ViewResult *> views = viewsOf(run);
+        for (qsizetype v = 0; v < views.size(); ++v) {
+            QString viewName = runName;
+            if (v >= run.stepCount())
+                viewName += QStringLiteral(" repeat view");
+            else if (run.stepCount() > 1)
+                viewName += QStringLiteral(" step %1").arg(v + 1);
+            for (const QString &warning : views.at(v)->warnings)
+                lines.append(viewName + QStringLiteral(": ") + warning);
         }
     }
     if (lines.isEmpty())

@@ -3,6 +3,7 @@
 #include "loadscheduler.h"
 #include "model/runresult.h"
 
+#include <QJsonObject>
 #include <QObject>
 #include <QStringList>
 #include <QTextStream>
@@ -50,7 +51,11 @@ private:
     void onRunFinished(const RunResult &run);
     void report();
     void printTable() const;
+    void printHeader() const;
+    void printMetricRows() const;
+    void printRequests(const ViewResult &view, const QString &title) const;
     void printWarnings() const;
+    QJsonObject jsonReport() const;
 
     QTextStream &m_out;
     QTextStream &m_err;

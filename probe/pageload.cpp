@@ -92,6 +92,8 @@ ViewResult &PageLoad::currentView()
 {
     if (m_view == View::Repeat && m_result.repeatView)
         return *m_result.repeatView;
+    if (m_step > 0 && !m_result.laterSteps.isEmpty())
+        return m_result.laterSteps.last().view;
     return m_result.firstView;
 }
 
@@ -266,10 +268,14 @@ void PageLoad::beginView()
         view.url = m_runner->stepUrl().isEmpty() ? m_runner->pageUrl() : m_rules.scrub(m_runner->stepUrl());
     }
     view.startedAt = QDateTime::currentDateTimeUtc();
-    if (m_view == View::First)
+    if (m_step > 0)
+        m_result.laterSteps.append(StepResult { m_rules.scrub(m_runner->stepName()), view });
+    else if (m_view == View::First)
         m_result.firstView = view;
     else
         m_result.repeatView = view;
+    if (m_runner && m_step == 0)
+        m_result.stepName = m_rules.scrub(m_runner->stepName());
     m_requests.beginView(m_targetId);
     m_lastActivityTs.reset();
     m_fullyLoadedCapMs.reset();
@@ -345,7 +351,8 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
         return;
     if (m_filmstrip && sessionId == m_sessionId && m_filmstrip->handleEvent(method, params))
         return;
-    if (!m_viewOpen && m_runner && sessionId == m_sessionId)
+    // While a step's view is open the runner still follows which page is in the tab: the next step starts from it.
+    if (m_runner && sessionId == m_sessionId && (!m_viewOpen || method == u"Page.frameNavigated"))
         m_runner->handleEvent(method, params);
     if (!m_viewOpen)
         return;
@@ -492,8 +499,10 @@ void PageLoad::closeOpenRequests()
     m_requests.closeOpenRequests();
     // What the tracker's limits left out is part of the result, not a silent gap in it.
     for (const QString &note : m_requests.limitNotes())
-        m_result.warn(
-            (m_view == View::First ? QStringLiteral("first view: ") : QStringLiteral("repeat view: ")) + note);
+        m_result.warn((m_step > 0                     ? QStringLiteral("step %1: ").arg(m_step + 1)
+                              : m_view == View::First ? QStringLiteral("first view: ")
+                                                      : QStringLiteral("repeat view: "))
+            + note);
     std::stable_sort(currentView().requests.begin(), currentView().requests.end(),
         [](const RequestTiming &a, const RequestTiming &b) { return a.startMs < b.startMs; });
 }
@@ -559,6 +568,13 @@ void PageLoad::finishView(std::optional<LoadError> error, const QJsonObject &pag
     }
     emit viewFinished(m_view, view);
 
+    if (m_runner && view.ok() && m_state == State::Loading && m_runner->advanceStep()) {
+        // The next measured step: what leads to it runs unmeasured, in the same tab, with as long again.
+        ++m_step;
+        m_timeout.start(m_options.timeoutMs);
+        m_runner->runUntilStep();
+        return;
+    }
     if (m_view == View::First && m_options.repeatView && view.ok() && m_state == State::Loading) {
         m_view = View::Repeat;
         beginView();
@@ -591,8 +607,14 @@ void PageLoad::abort(const LoadError &error)
         return;
     }
     // Not loading yet, or between views: the error belongs to the view that was about to run, unless the view had
-    // already ended with one of its own (a timeout whose page metrics were being read).
-    if (!currentView().error)
+    // already ended with one of its own (a timeout whose page metrics were being read). A script stopped on its way
+    // to a later step fails that step, which is then in the result with no requests.
+    if (m_runner && m_step > m_result.laterSteps.size()) {
+        ViewResult never;
+        never.url = m_runner->stepUrl().isEmpty() ? m_runner->pageUrl() : m_rules.scrub(m_runner->stepUrl());
+        never.error = error;
+        m_result.laterSteps.append(StepResult { m_rules.scrub(m_runner->stepName()), never });
+    } else if (!currentView().error)
         currentView().error = error;
     finishRun();
 }

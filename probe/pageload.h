@@ -42,7 +42,10 @@ struct CdpReply;
 //
 // A script (LoadOptions' test.script) replaces the plain navigation: its ScriptRunner does what comes before the
 // measured step in the same context, with no request of it tracked, and the first view is the measured step. The
-// URL given is then the script's first; the time limit covers the whole script.
+// URL given is then the script's first; the time limit covers the whole script up to its first measured step, and
+// each later measured step (RunResult::laterSteps) has as long again for what leads to it and its own view. A step
+// is a first view of its own: its requests only, its metrics, filmstrip and screenshot; a step that fails ends the
+// run there (what follows it would start from a page other than the script expects).
 //
 // PageLoad drives the browser and decides when a view ends; what each request did is the RequestTracker's, fed
 // the Network events of the page and of every frame and worker attached to it.
@@ -65,6 +68,8 @@ public:
     const LoadOptions &options() const { return m_options; }
     State state() const { return m_state; }
     const RunResult &result() const { return m_result; }
+    // The measured step the current view belongs to, 0-based (RunResult::stepView): what the signals below are of.
+    qsizetype currentStep() const { return m_step; }
 
     // Guard the load with a policy. Its browser context then sends every connection through an EgressProxy of
     // its own, which connects only to addresses the policy allows; and every request the Network domain sees
@@ -140,6 +145,7 @@ private:
     QString m_sessionId;
     QSet<QString> m_childSessions;
     View m_view = View::First;
+    qsizetype m_step = 0; // a script's measured step, 0-based
     quint64 m_viewToken = 0; // replies that belong to an earlier view carry an older token and are dropped
     bool m_viewOpen = false;
     RequestTracker m_requests; // this view's requests

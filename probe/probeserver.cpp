@@ -265,6 +265,16 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
                 QStringLiteral("%1 runs active or queued, queue full").arg(m_runs.size()), message.runId });
         return;
     }
+    // A client that did not check our hello (or an option this build parses but cannot stream yet, such as a
+    // script's later steps) hears so at once rather than getting less than it asked for.
+    for (const QString &needed : message.options.requiredCapabilities()) {
+        if (!LoadOptions::capabilities().contains(needed)) {
+            sendTo(session,
+                ErrorMessage { ProtocolError::invalidMessage.toString(),
+                    QStringLiteral("this probe cannot honour the option \"%1\"").arg(needed), message.runId });
+            return;
+        }
+    }
     Run run;
     run.message = message;
     run.owner = session;

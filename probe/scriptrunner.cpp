@@ -69,7 +69,7 @@ void ScriptRunner::next()
 {
     if (!m_running)
         return;
-    if (m_index >= m_script.measuredStep()) {
+    if (m_index >= m_script.measuredSteps().at(m_step)) {
         m_running = false;
         emit stepReached();
         return;
@@ -306,13 +306,28 @@ void ScriptRunner::handleEvent(const QString &method, const QJsonObject &params)
     }
 }
 
+bool ScriptRunner::advanceStep()
+{
+    if (m_step + 1 >= m_script.measuredSteps().size())
+        return false;
+    m_running = false;
+    m_timer.stop();
+    m_index = m_script.measuredSteps().at(m_step) + 1;
+    ++m_step;
+    return true;
+}
+
 void ScriptRunner::startStep()
 {
-    m_index = m_script.measuredStep();
+    m_index = m_script.measuredSteps().at(m_step);
     if (step().kind == Kind::Navigate)
         return;
     // The view is open: what the step loads is PageLoad's to watch; this only does the action (a failure to do it
     // is failed(), as before the step).
     m_running = true;
-    evaluate(step(), action(step()), [this](bool) { m_running = false; });
+    // Only this step's action ends here: a late answer must not stop the run on its way to the next step.
+    evaluate(step(), action(step()), [this, step = m_step](bool) {
+        if (step == m_step)
+            m_running = false;
+    });
 }

@@ -17,6 +17,8 @@ class CdpConnection;
 
 // Runs a TestScript's commands in a PageLoad's page, through DevTools: everything before the measured step (a login,
 // unmeasured: no request of it is tracked), then, when PageLoad opens the view, the measured step's own action.
+// A script with several measured steps goes round again: once PageLoad has ended a step's view, advanceStep() and
+// runUntilStep() run what lies between it and the next one, in the same page (its cookies and storage kept).
 //
 // It drives the page only. What it changes of the test (headers, blocks, user agent, device) it reports with
 // settingsChanged() and deviceChanged(), so that PageLoad, which decides on every request (the URL policy first of
@@ -40,7 +42,11 @@ public:
     // "line 5 (submitForm id=login)": where the script is, for a message.
     QString position() const;
 
-    const ScriptCommand &step() const { return m_script.commands().at(m_script.measuredStep()); }
+    const ScriptCommand &step() const { return m_script.commands().at(m_script.measuredSteps().at(m_step)); }
+    // The current measured step's setEventName, or empty.
+    QString stepName() const { return m_script.stepName(m_step); }
+    // Moves on to the next measured step, after the current one's view has ended; false when it was the last.
+    bool advanceStep();
     // The URL the measured step navigates to (its secrets resolved), or empty when it is not a navigate.
     QString stepUrl() const;
     // The page's URL as last committed: what a step that is not a navigate starts from.
@@ -78,6 +84,7 @@ private:
     QString m_sessionId;
     QString m_frameId;
     qsizetype m_index = 0;
+    qsizetype m_step = 0; // into m_script.measuredSteps()
     bool m_running = false;
     bool m_awaitingLoad = false;
     bool m_navigated = false;

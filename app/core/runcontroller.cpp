@@ -25,6 +25,14 @@ bool RunController::start(const Request &request, QString *error)
             *error = tr("Choose at least one region");
         return false;
     }
+    // The protocol cannot yet say which step a probe's frames are of, so no probe is sent such a script: better
+    // refused here, in words, than measured as its first step only (TestSettings::requiredCapabilities).
+    if (request.options.requiredCapabilities().contains(QStringLiteral("script-steps"))) {
+        if (error)
+            *error = tr("This script measures several steps; a test on the fleet measures one so far "
+                        "(worldspeed-probe measure runs all of them): put logData 0 before the pages not to measure");
+        return false;
+    }
     for (const QString &region : request.regions) {
         if (!m_fleet->pool(region)) {
             if (error)

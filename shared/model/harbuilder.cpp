@@ -258,17 +258,27 @@ QString HarBuilder::pageId(int runNumber, bool repeatView)
     return QStringLiteral("page_%1").arg(runNumber) % (repeatView ? QStringView(u"_repeat") : QStringView());
 }
 
+QString HarBuilder::stepPageId(int runNumber, int step)
+{
+    return step <= 1 ? pageId(runNumber, false) : QStringLiteral("page_%1_step%2").arg(runNumber).arg(step);
+}
+
 void HarBuilder::addRun(const RunResult &run)
 {
     ++m_runCount;
     if (m_browserVersion.isEmpty())
         m_browserVersion = run.browserVersion;
-    addView(run.firstView, pageId(m_runCount, false), run.url);
+    // A step's page is titled by its setEventName when it has one, by its URL otherwise (as a run's always was).
+    for (qsizetype step = 0; step < run.stepCount(); ++step) {
+        const std::optional<int> number = run.stepCount() > 1 ? std::optional<int>(int(step + 1)) : std::nullopt;
+        addView(run.stepView(step), stepPageId(m_runCount, int(step + 1)), run.url, run.stepLabel(step), number);
+    }
     if (run.repeatView)
-        addView(*run.repeatView, pageId(m_runCount, true), run.url);
+        addView(*run.repeatView, pageId(m_runCount, true), run.url, run.repeatView->url, std::nullopt);
 }
 
-void HarBuilder::addView(const ViewResult &view, const QString &id, const QString &fallbackTitle)
+void HarBuilder::addView(const ViewResult &view, const QString &id, const QString &fallbackTitle, const QString &title,
+    std::optional<int> step)
 {
     // A view that failed before navigating has no start time; HAR requires one, and the epoch is an unmistakable
     // "unknown" that still sorts and parses.
@@ -286,7 +296,7 @@ void HarBuilder::addView(const ViewResult &view, const QString &id, const QStrin
     QJsonObject page {
         { QStringLiteral("startedDateTime"), isoWithMs(start) },
         { QStringLiteral("id"), id },
-        { QStringLiteral("title"), view.url.isEmpty() ? fallbackTitle : view.url },
+        { QStringLiteral("title"), title.isEmpty() ? fallbackTitle : title },
         { QStringLiteral("pageTimings"), pageTimings },
     };
     // WebPageTest's own page fields, so HAR viewers that know them show them.
@@ -302,6 +312,8 @@ void HarBuilder::addView(const ViewResult &view, const QString &id, const QStrin
         if (const auto usableValue = usable(value))
             page.insert(name, *usableValue);
     }
+    if (step)
+        page.insert(QStringLiteral("_step"), *step);
     if (view.error)
         page.insert(
             QStringLiteral("_error"), QString(LoadError::kindName(view.error->kind) % u": " % view.error->message));

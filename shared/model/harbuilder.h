@@ -8,10 +8,15 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <optional>
+
 // Turns measured runs into a HAR 1.2 document (http://www.softwareishard.com/blog/har-12-spec/) that other tools,
 // Chrome DevTools' Network panel first among them, can import.
 //
-// Each view is one page: the first view of the n-th added run is "page_<n>", its repeat view "page_<n>_repeat".
+// Each view is one page: the first view of the n-th added run is "page_<n>", its repeat view "page_<n>_repeat". A
+// script's run that measured several steps has a page per step: step 1 is "page_<n>" as ever, step k
+// "page_<n>_step<k>", each with a _step field (its number) and titled by the step's name or URL; each page's
+// entries are that step's requests only.
 // Every request appears as an entry, failed and unfinished ones too (status 0 when no response arrived, an _error
 // field saying why). Conversions a reader should know about:
 //  - timings: HAR's connect includes ssl, ours does not, so connect_har = connect + ssl; a phase that did not
@@ -38,9 +43,12 @@ public:
     bool writeToFile(const QString &path, QString *error) const;
 
     static QString pageId(int runNumber, bool repeatView);
+    // Step `step` (from 1) of the run's measured steps; step 1's is pageId(runNumber, false).
+    static QString stepPageId(int runNumber, int step);
 
 private:
-    void addView(const ViewResult &view, const QString &pageId, const QString &fallbackTitle);
+    void addView(const ViewResult &view, const QString &pageId, const QString &fallbackTitle, const QString &title,
+        std::optional<int> step);
 
     QString m_creatorVersion;
     QString m_browserVersion;

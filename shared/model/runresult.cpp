@@ -1,7 +1,26 @@
 #include "runresult.h"
 
 #include "jsonreader.h"
+#include "testscript.h"
 #include "warnings.h"
+
+#include <algorithm>
+
+bool RunResult::ok() const
+{
+    return firstView.ok() && (!repeatView || repeatView->ok())
+        && std::all_of(laterSteps.cbegin(), laterSteps.cend(), [](const StepResult &step) { return step.view.ok(); });
+}
+
+const ViewResult &RunResult::stepView(qsizetype index) const
+{
+    return index <= 0 ? firstView : laterSteps.at(index - 1).view;
+}
+
+QString RunResult::stepLabel(qsizetype index) const
+{
+    return index <= 0 ? StepResult::label(stepName, firstView) : laterSteps.at(index - 1).label();
+}
 
 void RunResult::warn(const QString &warning)
 {
@@ -24,6 +43,15 @@ QJsonObject RunResult::toJson() const
     json.insert(QStringLiteral("firstView"), firstView.toJson());
     if (repeatView)
         json.insert(QStringLiteral("repeatView"), repeatView->toJson());
+    // Only a script's run has these: every other run's JSON is as it was before steps.
+    if (!stepName.isEmpty())
+        json.insert(QStringLiteral("stepName"), stepName);
+    if (!laterSteps.isEmpty()) {
+        QJsonArray steps;
+        for (const StepResult &step : laterSteps)
+            steps.append(step.toJson());
+        json.insert(QStringLiteral("laterSteps"), steps);
+    }
     if (!warnings.isEmpty())
         json.insert(QStringLiteral("warnings"), Warnings::toJson(warnings));
     return json;
@@ -54,6 +82,14 @@ std::optional<RunResult> RunResult::fromJson(const QJsonObject &json, QString *e
             run.repeatView = std::move(*view);
         else if (r.ok())
             r.fail(QStringLiteral("repeatView"), nested);
+    }
+    run.stepName = r.string(QStringLiteral("stepName"), P::Optional, TestScript::maxStepNameLength);
+    const QJsonArray steps = r.array(QStringLiteral("laterSteps"), P::Optional, TestScript::maxSteps - 1);
+    for (qsizetype i = 0; i < steps.size() && r.ok(); ++i) {
+        if (auto step = StepResult::fromJson(steps.at(i).toObject(), &nested))
+            run.laterSteps.append(std::move(*step));
+        else
+            r.fail(QStringLiteral("laterSteps[%1]").arg(i), nested);
     }
     run.warnings = Warnings::fromJson(r, QStringLiteral("warnings"));
     if (!r.ok()) {

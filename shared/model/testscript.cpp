@@ -79,6 +79,12 @@ const QList<Syntax> &syntax()
             [](const QStringList &a) {
                 return a.first() == u"0" || a.first() == u"1" ? QString() : QStringLiteral("logData takes 0 or 1");
             } },
+        { Kind::SetEventName, "setEventName", 1, 1,
+            [](const QStringList &a) {
+                return a.first().trimmed().isEmpty() || a.first().size() > TestScript::maxStepNameLength
+                    ? QStringLiteral("a step's name is 1 to %1 characters").arg(TestScript::maxStepNameLength)
+                    : QString();
+            } },
         { Kind::SetValue, "setValue", 2, 2, [](const QStringList &a) { return checkSelector(a.first()); } },
         { Kind::SetInnerText, "setInnerText", 2, 2, [](const QStringList &a) { return checkSelector(a.first()); } },
         { Kind::SetInnerHtml, "setInnerHTML", 2, 2, [](const QStringList &a) { return checkSelector(a.first()); } },
@@ -261,7 +267,7 @@ std::optional<TestScript> TestScript::parse(const QString &text, QString *error)
     TestScript script;
     script.m_text = text;
     bool logging = true;
-    qsizetype measuredAt = -1;
+    QString pendingName; // setEventName's, for the next measured step
     const QStringList lines = text.split(u'\n');
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const int number = static_cast<int>(i + 1);
@@ -290,25 +296,34 @@ std::optional<TestScript> TestScript::parse(const QString &text, QString *error)
         if (const QString problem = row->check(args); !problem.isEmpty())
             return fail(number, QStringLiteral("%1: %2").arg(QLatin1String(row->name), problem));
         const ScriptCommand command { row->kind, number, args };
-        if (measuredAt >= 0 && command.kind != Kind::LogData)
-            return fail(number,
-                QStringLiteral("%1 follows the measured step (line %2): a run measures one step, the script's last "
-                               "page load")
-                    .arg(QLatin1String(row->name))
-                    .arg(script.m_commands.at(measuredAt).line));
         if (command.loadsPage() && command.kind != Kind::Navigate && script.firstUrl().isEmpty())
             return fail(number, QStringLiteral("%1 before any navigate: the page is still blank").arg(command.name()));
         if (command.kind == Kind::LogData)
             logging = args.first() == u"1";
-        if (command.loadsPage() && logging)
-            measuredAt = script.m_commands.size();
+        if (command.kind == Kind::SetEventName)
+            pendingName = args.first().trimmed();
+        if (command.loadsPage() && logging) {
+            if (script.m_measuredSteps.size() == maxSteps)
+                return fail(number, QStringLiteral("a run measures at most %1 steps").arg(maxSteps));
+            script.m_measuredSteps.append(script.m_commands.size());
+            script.m_stepNames.append(std::exchange(pendingName, QString()));
+        }
         script.m_commands.append(command);
     }
     if (script.firstUrl().isEmpty())
         return fail(0, QStringLiteral("the script navigates nowhere: it needs a navigate"));
-    if (measuredAt < 0)
+    if (script.m_measuredSteps.isEmpty())
         return fail(0, QStringLiteral("the script measures nothing: load a page while logData is 1"));
-    script.m_measuredStep = measuredAt;
+    // Nothing after the last measured step would be measured, nor change what was.
+    const qsizetype last = script.m_measuredSteps.last();
+    for (qsizetype i = last + 1; i < script.m_commands.size(); ++i) {
+        const ScriptCommand &after = script.m_commands.at(i);
+        if (after.kind != Kind::LogData)
+            return fail(after.line,
+                QStringLiteral("%1 follows the last measured step (line %2): nothing after it is measured")
+                    .arg(after.name())
+                    .arg(script.m_commands.at(last).line));
+    }
     return script;
 }
 

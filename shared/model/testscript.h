@@ -32,6 +32,7 @@ struct ScriptCommand
         SetViewportSize,
         EmulateMobile,
         WaitFor,
+        SetEventName,
     };
 
     Kind kind = Kind::Navigate;
@@ -73,13 +74,17 @@ struct ElementSelector
 // an unknown command, a wrong number of arguments or a bad value is an error naming the line, never skipped.
 //
 // Steps: logData 1 (the default) measures the pages that the commands load; logData 0 runs them unmeasured (a
-// login). A run measures one step, so a script must load exactly one page while logData is 1, as its last page
-// load; what would follow it could not be measured, so only logData may come after it.
+// login). Each page load while logData is 1 is a measured step, as in WebPageTest: a script has 1 to maxSteps of
+// them, numbered from 1 in script order, and setEventName names the one that follows it. What would follow the
+// last measured step could not be measured, so only logData may come after it.
 class TestScript final
 {
 public:
     static constexpr qsizetype maxLength = 64 * 1024;
     static constexpr int maxSleepSeconds = 60;
+    // Steps a run measures at most: each is a view of its own on the wire and in every result.
+    static constexpr int maxSteps = 20;
+    static constexpr qsizetype maxStepNameLength = 256;
 
     // Nullopt and "line N: why" for a script this probe cannot run as written.
     static std::optional<TestScript> parse(const QString &text, QString *error);
@@ -88,13 +93,16 @@ public:
     const QList<ScriptCommand> &commands() const { return m_commands; }
     // The URL of the first navigate: where the run starts, and whose host the test's cookies and basic auth are for.
     QString firstUrl() const;
-    // The index into commands() of the measured step.
-    qsizetype measuredStep() const { return m_measuredStep; }
+    // The indexes into commands() of the measured steps, in order (at least one).
+    const QList<qsizetype> &measuredSteps() const { return m_measuredSteps; }
+    // The name setEventName gave the step (0-based into measuredSteps()), or empty.
+    QString stepName(qsizetype step) const { return m_stepNames.value(step); }
     // Whether a command needs each request held (blocking, a header limited to a host).
     bool intercepts() const;
 
 private:
     QString m_text;
     QList<ScriptCommand> m_commands;
-    qsizetype m_measuredStep = -1;
+    QList<qsizetype> m_measuredSteps;
+    QStringList m_stepNames; // one per measured step, empty when unnamed
 };

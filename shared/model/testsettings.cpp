@@ -233,6 +233,9 @@ QStringList TestSettings::requiredCapabilities() const
         needed.append(QStringLiteral("block"));
     if (!script.isEmpty())
         needed.append(QStringLiteral("script"));
+    // A probe without it would measure the first step only, or refuse the script: never sent one.
+    if (const auto parsed = TestScript::parse(script, nullptr); parsed && parsed->measuredSteps().size() > 1)
+        needed.append(QStringLiteral("script-steps"));
     return needed;
 }
 
@@ -261,11 +264,14 @@ QStringList TestSettings::describe() const
     if (!blockDomainsExcept.isEmpty())
         lines.append(QStringLiteral("Block domains except %1").arg(blockDomainsExcept.join(u' ')));
     if (const auto parsed = TestScript::parse(script, nullptr)) {
-        const ScriptCommand &step = parsed->commands().at(parsed->measuredStep());
-        lines.append(QStringLiteral("Script of %1 commands, measuring line %2 (%3 %4)")
+        QStringList measured;
+        for (const qsizetype index : parsed->measuredSteps()) {
+            const ScriptCommand &step = parsed->commands().at(index);
+            measured.append(QStringLiteral("line %1 (%2 %3)").arg(step.line).arg(step.name(), step.args.value(0)));
+        }
+        lines.append(QStringLiteral("Script of %1 commands, measuring %2")
                          .arg(parsed->commands().size())
-                         .arg(step.line)
-                         .arg(step.name(), step.args.value(0)));
+                         .arg(measured.join(QStringLiteral(", "))));
     }
     return lines;
 }

@@ -1,7 +1,7 @@
 // libFuzzer target: a WebPageTest script (TestScript::parse), as `--script FILE` reads it from disk and a probe reads
 // it from a run's options: any bytes, as UTF-8. Each input must give exactly a script or an error; an error names a
-// line of the text (or none, for what is wrong with the script as a whole); a script's measured step is a page load
-// and its commands are in line order; and the options that carry it survive toJson() → fromJson() unchanged.
+// line of the text (or none, for what is wrong with the script as a whole); a script's measured steps are page loads,
+// in order and its commands are in line order; and the options that carry it survive toJson() → fromJson() unchanged.
 
 #include "fuzzcheck.h"
 #include "model/loadoptions.h"
@@ -29,9 +29,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return 0;
     }
     fuzzExpect(!script->commands().isEmpty(), QStringLiteral("a script without commands"));
-    fuzzExpect(script->measuredStep() >= 0 && script->measuredStep() < script->commands().size()
-            && script->commands().at(script->measuredStep()).loadsPage(),
-        QStringLiteral("the measured step is not a page load"));
+    const QList<qsizetype> &steps = script->measuredSteps();
+    fuzzExpect(
+        !steps.isEmpty() && steps.size() <= TestScript::maxSteps, QStringLiteral("a count of steps out of range"));
+    qsizetype before = -1;
+    for (const qsizetype step : steps) {
+        fuzzExpect(step > before && step < script->commands().size() && script->commands().at(step).loadsPage(),
+            QStringLiteral("a measured step is not a page load, or out of order"));
+        before = step;
+    }
     int previous = 0;
     for (const ScriptCommand &command : script->commands()) {
         fuzzExpect(command.line > previous && command.line <= lines, QStringLiteral("commands out of line order"));
