@@ -19,11 +19,13 @@ struct TestCertificates
     QString error; // why they could not be made
 
     bool make();
+    // The files it made: self.crt and .key, ca.crt and .key, leaf.crt and .key.
+    QString path(const QString &name) const { return dir.filePath(name); }
+    QByteArray contents(const QString &name) const;
 
 private:
     bool fail(const QString &why);
     bool run(const QString &program, const QStringList &arguments);
-    QByteArray contents(const QString &name) const;
     QSslCertificate certificate(const QString &name) const { return QSslCertificate(contents(name), QSsl::Pem); }
     QSslKey key(const QString &name) const { return QSslKey(contents(name), QSsl::Ec, QSsl::Pem); }
 };

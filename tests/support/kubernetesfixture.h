@@ -1,0 +1,31 @@
+#pragma once
+
+#include "fakeapiserver.h"
+#include "fakekubernetes.h"
+#include "fleet/kubernetesbackend.h"
+#include "memorysecretstore.h"
+#include "testcertificates.h"
+
+#include <QNetworkAccessManager>
+
+#include <memory>
+
+// What KubernetesBackend's test classes share: a fake API server on loopback (fresh for each test), the service
+// account token in a secret store, throwaway certificates for TLS to it, and settings that point at it. A test class
+// derives from it, makes the certificates in initTestCase() if it needs them, and calls startApi() from init() and
+// stopApi() from cleanup().
+class KubernetesFixture
+{
+protected:
+    bool startApi();
+    void stopApi();
+
+    KubernetesBackend::Settings settings() const;
+    // The fake answers from `cluster` from now on.
+    void serve(std::shared_ptr<FakeKubernetes::FakeCluster> cluster);
+
+    TestCertificates m_certificates;
+    std::unique_ptr<FakeApiServer> m_api;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    MemorySecretStore m_secrets;
+};
