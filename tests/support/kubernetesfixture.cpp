@@ -1,21 +1,5 @@
 #include "kubernetesfixture.h"
 
-bool KubernetesFixture::startApi()
-{
-    m_api = std::make_unique<FakeApiServer>();
-    if (!m_api->listen())
-        return false;
-    m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets.secrets = { { QStringLiteral("k8s-token"), FakeKubernetes::apiToken } };
-    return true;
-}
-
-void KubernetesFixture::stopApi()
-{
-    m_nam.reset();
-    m_api.reset();
-}
-
 KubernetesBackend::Settings KubernetesFixture::settings() const
 {
     KubernetesBackend::Settings s;

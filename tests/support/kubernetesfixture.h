@@ -1,12 +1,10 @@
 #pragma once
 
+#include "cloudapifixture.h"
 #include "fakeapiserver.h"
 #include "fakekubernetes.h"
 #include "fleet/kubernetesbackend.h"
-#include "memorysecretstore.h"
 #include "testcertificates.h"
-
-#include <QNetworkAccessManager>
 
 #include <memory>
 
@@ -14,18 +12,14 @@
 // account token in a secret store, throwaway certificates for TLS to it, and settings that point at it. A test class
 // derives from it, makes the certificates in initTestCase() if it needs them, and calls startApi() from init() and
 // stopApi() from cleanup().
-class KubernetesFixture
+class KubernetesFixture : protected CloudApiFixture
 {
 protected:
-    bool startApi();
-    void stopApi();
+    bool startApi() { return CloudApiFixture::startApi(QStringLiteral("k8s-token"), FakeKubernetes::apiToken); }
 
     KubernetesBackend::Settings settings() const;
     // The fake answers from `cluster` from now on.
     void serve(std::shared_ptr<FakeKubernetes::FakeCluster> cluster);
 
     TestCertificates m_certificates;
-    std::unique_ptr<FakeApiServer> m_api;
-    std::unique_ptr<QNetworkAccessManager> m_nam;
-    MemorySecretStore m_secrets;
 };
