@@ -6,6 +6,7 @@
 #include "fleet/probeclient.h"
 #include "protocol/codec.h"
 #include "protocol/message.h"
+#include "protocoltext.h"
 #include "scriptedprobe.h"
 #include "testcertificates.h"
 
@@ -18,11 +19,6 @@
 #include <QWebSocket>
 
 using namespace std::chrono_literals;
-
-char *toString(const Message &message)
-{
-    return qstrdup(describe(message).toUtf8().constData());
-}
 
 class tst_ProbeClientHandshake : public QObject
 {
