@@ -43,6 +43,11 @@ private slots:
     void stopWhileCreatingDestroysTheMachine();
     void destroyingTheBackendDestroysItsMachines();
     void answersNeverComeFromInsideTheCall();
+
+private:
+    // bootReachesARealProbe's check of the one create request: the documented Machines API, the probe's command,
+    // checks and service, and its token (`token`) as a file of the machine's own config and nowhere else.
+    void checkMachineCreate(const QString &token);
 };
 
 void tst_FlyBackendBoot::init()
@@ -53,6 +58,54 @@ void tst_FlyBackendBoot::init()
 void tst_FlyBackendBoot::cleanup()
 {
     stopApi();
+}
+
+void tst_FlyBackendBoot::checkMachineCreate(const QString &token)
+{
+    const auto creates = m_api->requestsFor("POST", QStringLiteral("/v1/apps/worldspeed-test/machines"));
+    QCOMPARE(creates.size(), 1);
+    const FakeApiServer::Request &create = creates.at(0);
+    QCOMPARE(create.headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
+    QVERIFY(create.headers.value("content-type").startsWith("application/json"));
+    const QJsonObject body = create.json();
+    QCOMPARE(body.value(QStringLiteral("region")).toString(), QStringLiteral("fra"));
+    const QJsonObject config = body.value(QStringLiteral("config")).toObject();
+    QCOMPARE(config.value(QStringLiteral("image")).toString(), QStringLiteral("registry.fly.io/worldspeed-probe:1"));
+    QCOMPARE(config.value(QStringLiteral("guest")).toObject(),
+        (QJsonObject { { QStringLiteral("cpu_kind"), QStringLiteral("shared") }, { QStringLiteral("cpus"), 1 },
+            { QStringLiteral("memory_mb"), 1024 } }));
+    // The token is a file of this machine's own config, not in its environment (nor an app secret, which every
+    // machine of the app would get).
+    QVERIFY(!config.contains(QStringLiteral("env")));
+    QCOMPARE(config.value(QStringLiteral("files")).toArray(),
+        (QJsonArray { QJsonObject { { QStringLiteral("guest_path"), tokenFile },
+            { QStringLiteral("raw_value"), QString::fromLatin1(token.toUtf8().toBase64()) },
+            { QStringLiteral("mode"), 0444 } } }));
+    QVERIFY(!create.body.contains(token.toUtf8()));
+    QCOMPARE(config.value(QStringLiteral("auto_destroy")), QJsonValue(true));
+    QCOMPARE(config.value(QStringLiteral("restart")).toObject(),
+        (QJsonObject { { QStringLiteral("policy"), QStringLiteral("no") } }));
+    const QJsonObject init = config.value(QStringLiteral("init")).toObject();
+    QCOMPARE(init.value(QStringLiteral("cmd")).toArray(),
+        (QJsonArray { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:8700"),
+            QStringLiteral("--insecure-plaintext"), QStringLiteral("--token-file"), tokenFile,
+            QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--parent-grace"), QStringLiteral("60"),
+            QStringLiteral("--idle-shutdown"), QStringLiteral("300") }));
+    QVERIFY(!init.contains(QStringLiteral("entrypoint"))); // the image's entry point runs cmd
+    QCOMPARE(config.value(QStringLiteral("checks")).toObject(),
+        (QJsonObject { { QStringLiteral("probe"),
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("tcp") }, { QStringLiteral("port"), 8700 },
+                { QStringLiteral("interval"), QStringLiteral("15s") },
+                { QStringLiteral("timeout"), QStringLiteral("10s") },
+                { QStringLiteral("grace_period"), QStringLiteral("30s") } } } }));
+    const QJsonArray services = config.value(QStringLiteral("services")).toArray();
+    QCOMPARE(services.size(), 1);
+    const QJsonObject service = services.at(0).toObject();
+    QCOMPARE(service.value(QStringLiteral("protocol")).toString(), QStringLiteral("tcp"));
+    QCOMPARE(service.value(QStringLiteral("internal_port")).toInt(), 8700);
+    QCOMPARE(service.value(QStringLiteral("ports")).toArray(),
+        (QJsonArray { QJsonObject { { QStringLiteral("port"), 443 },
+            { QStringLiteral("handlers"), QJsonArray { QStringLiteral("tls"), QStringLiteral("http") } } } }));
 }
 
 void tst_FlyBackendBoot::bootReachesARealProbe()
@@ -86,50 +139,9 @@ void tst_FlyBackendBoot::bootReachesARealProbe()
     QCOMPARE(endpoint.headers.at(0).second, QByteArray("m1"));
 
     // The create request, as the Machines API documents it.
-    const auto creates = m_api->requestsFor("POST", QStringLiteral("/v1/apps/worldspeed-test/machines"));
-    QCOMPARE(creates.size(), 1);
-    const FakeApiServer::Request &create = creates.at(0);
-    QCOMPARE(create.headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
-    QVERIFY(create.headers.value("content-type").startsWith("application/json"));
-    const QJsonObject body = create.json();
-    QCOMPARE(body.value(QStringLiteral("region")).toString(), QStringLiteral("fra"));
-    const QJsonObject config = body.value(QStringLiteral("config")).toObject();
-    QCOMPARE(config.value(QStringLiteral("image")).toString(), QStringLiteral("registry.fly.io/worldspeed-probe:1"));
-    QCOMPARE(config.value(QStringLiteral("guest")).toObject(),
-        (QJsonObject { { QStringLiteral("cpu_kind"), QStringLiteral("shared") }, { QStringLiteral("cpus"), 1 },
-            { QStringLiteral("memory_mb"), 1024 } }));
-    // The token is a file of this machine's own config, not in its environment (nor an app secret, which every
-    // machine of the app would get).
-    QVERIFY(!config.contains(QStringLiteral("env")));
-    QCOMPARE(config.value(QStringLiteral("files")).toArray(),
-        (QJsonArray { QJsonObject { { QStringLiteral("guest_path"), tokenFile },
-            { QStringLiteral("raw_value"), QString::fromLatin1(endpoint.token.toUtf8().toBase64()) },
-            { QStringLiteral("mode"), 0444 } } }));
-    QVERIFY(!create.body.contains(endpoint.token.toUtf8()));
-    QCOMPARE(config.value(QStringLiteral("auto_destroy")), QJsonValue(true));
-    QCOMPARE(config.value(QStringLiteral("restart")).toObject(),
-        (QJsonObject { { QStringLiteral("policy"), QStringLiteral("no") } }));
-    const QJsonObject init = config.value(QStringLiteral("init")).toObject();
-    QCOMPARE(init.value(QStringLiteral("cmd")).toArray(),
-        (QJsonArray { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:8700"),
-            QStringLiteral("--insecure-plaintext"), QStringLiteral("--token-file"), tokenFile,
-            QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--parent-grace"), QStringLiteral("60"),
-            QStringLiteral("--idle-shutdown"), QStringLiteral("300") }));
-    QVERIFY(!init.contains(QStringLiteral("entrypoint"))); // the image's entry point runs cmd
-    QCOMPARE(config.value(QStringLiteral("checks")).toObject(),
-        (QJsonObject { { QStringLiteral("probe"),
-            QJsonObject { { QStringLiteral("type"), QStringLiteral("tcp") }, { QStringLiteral("port"), 8700 },
-                { QStringLiteral("interval"), QStringLiteral("15s") },
-                { QStringLiteral("timeout"), QStringLiteral("10s") },
-                { QStringLiteral("grace_period"), QStringLiteral("30s") } } } }));
-    const QJsonArray services = config.value(QStringLiteral("services")).toArray();
-    QCOMPARE(services.size(), 1);
-    const QJsonObject service = services.at(0).toObject();
-    QCOMPARE(service.value(QStringLiteral("protocol")).toString(), QStringLiteral("tcp"));
-    QCOMPARE(service.value(QStringLiteral("internal_port")).toInt(), 8700);
-    QCOMPARE(service.value(QStringLiteral("ports")).toArray(),
-        (QJsonArray { QJsonObject { { QStringLiteral("port"), 443 },
-            { QStringLiteral("handlers"), QJsonArray { QStringLiteral("tls"), QStringLiteral("http") } } } }));
+    checkMachineCreate(endpoint.token);
+    if (QTest::currentTestFailed())
+        return;
 
     // The wait for the machine to start.
     const auto waits = m_api->requestsFor("GET", QStringLiteral("/v1/apps/worldspeed-test/machines/m1/wait"));

@@ -47,6 +47,11 @@ private slots:
     void stopWhileCreatingDeletesThePod();
     void missingSecretsFail();
     void destroyingTheBackendDeletesItsPods();
+
+private:
+    // bootReachesARealProbe's check of the one pod create request: the documented Pod API, named like the token
+    // Secret `secretName`, locked to its region, the token (`token`) mounted from that Secret and in no spec.
+    void checkPodCreate(const QString &token, const QString &secretName);
 };
 
 void tst_KubernetesBackendBoot::init()
@@ -57,6 +62,54 @@ void tst_KubernetesBackendBoot::init()
 void tst_KubernetesBackendBoot::cleanup()
 {
     stopApi();
+}
+
+void tst_KubernetesBackendBoot::checkPodCreate(const QString &token, const QString &secretName)
+{
+    const auto creates = m_api->requestsUnder("POST", podsPath);
+    QCOMPARE(creates.size(), 1);
+    QCOMPARE(creates.at(0).path, podsPath);
+    QCOMPARE(creates.at(0).headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
+    QVERIFY(creates.at(0).headers.value("content-type").startsWith("application/json"));
+    const QJsonObject pod = creates.at(0).json();
+    QCOMPARE(pod.value(QStringLiteral("apiVersion")).toString(), QStringLiteral("v1"));
+    QCOMPARE(pod.value(QStringLiteral("kind")).toString(), QStringLiteral("Pod"));
+    QVERIFY(!creates.at(0).body.contains(token.toUtf8())); // the token is in no pod spec
+    const QJsonObject metadata = pod.value(QStringLiteral("metadata")).toObject();
+    const QString name = metadata.value(QStringLiteral("name")).toString();
+    QCOMPARE(secretName, name);
+    QVERIFY2(QRegularExpression(QStringLiteral("^worldspeed-probe-fra-[0-9a-f]{10}$")).match(name).hasMatch(),
+        qPrintable(name));
+    QCOMPARE(metadata.value(QStringLiteral("namespace")).toString(), QStringLiteral("worldspeed"));
+    QCOMPARE(metadata.value(QStringLiteral("labels")).toObject(),
+        (QJsonObject { { QStringLiteral("app.kubernetes.io/name"), QStringLiteral("worldspeed-probe") },
+            { QStringLiteral("worldspeed.io/region"), QStringLiteral("fra") },
+            { QStringLiteral("worldspeed.io/runner"), QStringLiteral("r1") } }));
+    const QJsonObject spec = pod.value(QStringLiteral("spec")).toObject();
+    QCOMPARE(spec.value(QStringLiteral("restartPolicy")).toString(), QStringLiteral("Never"));
+    QCOMPARE(spec.value(QStringLiteral("nodeSelector")).toObject(),
+        (QJsonObject { { QStringLiteral("topology.kubernetes.io/region"), QStringLiteral("fra") } }));
+    const QJsonArray containers = spec.value(QStringLiteral("containers")).toArray();
+    QCOMPARE(containers.size(), 1);
+    const QJsonObject container = containers.at(0).toObject();
+    QCOMPARE(container.value(QStringLiteral("image")).toString(), QStringLiteral("ghcr.io/example/worldspeed-probe:1"));
+    // Only args: the image's entry point runs them (packaging/container/entrypoint.sh).
+    QVERIFY(!container.contains(QStringLiteral("command")));
+    QCOMPARE(container.value(QStringLiteral("args")).toArray(),
+        (QJsonArray { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:8700"),
+            QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--parent-grace"), QStringLiteral("60"),
+            QStringLiteral("--idle-shutdown"), QStringLiteral("300"), QStringLiteral("--insecure-plaintext") }));
+    // The token reaches the pod as a file of its Secret, not through the environment.
+    QVERIFY(!creates.at(0).body.contains("WORLDSPEED_PROBE_TOKEN"));
+    QVERIFY(spec.value(QStringLiteral("volumes"))
+                .toArray()
+                .contains(QJsonObject { { QStringLiteral("name"), QStringLiteral("probe-token") },
+                    { QStringLiteral("secret"),
+                        QJsonObject { { QStringLiteral("secretName"), name },
+                            { QStringLiteral("items"),
+                                QJsonArray { QJsonObject { { QStringLiteral("key"), QStringLiteral("token") },
+                                    { QStringLiteral("path"), QStringLiteral("worldspeed-probe-token") } } } },
+                            { QStringLiteral("defaultMode"), 0440 } } } }));
 }
 
 void tst_KubernetesBackendBoot::bootReachesARealProbe()
@@ -103,50 +156,10 @@ void tst_KubernetesBackendBoot::bootReachesARealProbe()
     QVERIFY(m_api->requests().first().path == secretsPath); // before the pod that needs it
 
     // The create request, as the Pod API documents it.
-    const auto creates = m_api->requestsUnder("POST", podsPath);
-    QCOMPARE(creates.size(), 1);
-    QCOMPARE(creates.at(0).path, podsPath);
-    QCOMPARE(creates.at(0).headers.value("authorization"), QByteArray("Bearer " + apiToken.toUtf8()));
-    QVERIFY(creates.at(0).headers.value("content-type").startsWith("application/json"));
-    const QJsonObject pod = creates.at(0).json();
-    QCOMPARE(pod.value(QStringLiteral("apiVersion")).toString(), QStringLiteral("v1"));
-    QCOMPARE(pod.value(QStringLiteral("kind")).toString(), QStringLiteral("Pod"));
-    QVERIFY(!creates.at(0).body.contains(endpoint.token.toUtf8())); // the token is in no pod spec
-    const QJsonObject metadata = pod.value(QStringLiteral("metadata")).toObject();
-    const QString name = metadata.value(QStringLiteral("name")).toString();
-    QCOMPARE(secretName, name);
-    QVERIFY2(QRegularExpression(QStringLiteral("^worldspeed-probe-fra-[0-9a-f]{10}$")).match(name).hasMatch(),
-        qPrintable(name));
-    QCOMPARE(metadata.value(QStringLiteral("namespace")).toString(), QStringLiteral("worldspeed"));
-    QCOMPARE(metadata.value(QStringLiteral("labels")).toObject(),
-        (QJsonObject { { QStringLiteral("app.kubernetes.io/name"), QStringLiteral("worldspeed-probe") },
-            { QStringLiteral("worldspeed.io/region"), QStringLiteral("fra") },
-            { QStringLiteral("worldspeed.io/runner"), QStringLiteral("r1") } }));
-    const QJsonObject spec = pod.value(QStringLiteral("spec")).toObject();
-    QCOMPARE(spec.value(QStringLiteral("restartPolicy")).toString(), QStringLiteral("Never"));
-    QCOMPARE(spec.value(QStringLiteral("nodeSelector")).toObject(),
-        (QJsonObject { { QStringLiteral("topology.kubernetes.io/region"), QStringLiteral("fra") } }));
-    const QJsonArray containers = spec.value(QStringLiteral("containers")).toArray();
-    QCOMPARE(containers.size(), 1);
-    const QJsonObject container = containers.at(0).toObject();
-    QCOMPARE(container.value(QStringLiteral("image")).toString(), QStringLiteral("ghcr.io/example/worldspeed-probe:1"));
-    // Only args: the image's entry point runs them (packaging/container/entrypoint.sh).
-    QVERIFY(!container.contains(QStringLiteral("command")));
-    QCOMPARE(container.value(QStringLiteral("args")).toArray(),
-        (QJsonArray { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:8700"),
-            QStringLiteral("--region"), QStringLiteral("fra"), QStringLiteral("--parent-grace"), QStringLiteral("60"),
-            QStringLiteral("--idle-shutdown"), QStringLiteral("300"), QStringLiteral("--insecure-plaintext") }));
-    // The token reaches the pod as a file of its Secret, not through the environment.
-    QVERIFY(!creates.at(0).body.contains("WORLDSPEED_PROBE_TOKEN"));
-    QVERIFY(spec.value(QStringLiteral("volumes"))
-                .toArray()
-                .contains(QJsonObject { { QStringLiteral("name"), QStringLiteral("probe-token") },
-                    { QStringLiteral("secret"),
-                        QJsonObject { { QStringLiteral("secretName"), name },
-                            { QStringLiteral("items"),
-                                QJsonArray { QJsonObject { { QStringLiteral("key"), QStringLiteral("token") },
-                                    { QStringLiteral("path"), QStringLiteral("worldspeed-probe-token") } } } },
-                            { QStringLiteral("defaultMode"), 0440 } } } }));
+    checkPodCreate(endpoint.token, secretName);
+    if (QTest::currentTestFailed())
+        return;
+    const QString &name = secretName;
 
     // Polled until Running, with an IP, and Ready.
     const auto polls = m_api->requestsUnder("GET", podsPath + u'/' + name);
