@@ -29,6 +29,12 @@ private slots:
     void initTestCase();
     void saveThenHistoryAndExport();
     void damagedHistory();
+
+private:
+    // saveThenHistoryAndExport's checks of `history` (JSON, table, CSV) on the one test `saved` of `url`, and of
+    // its CSV export into `exportDir`.
+    void checkHistoryListing(const QStringList &db, const QJsonObject &saved, const QString &url);
+    void checkCsvExport(const QStringList &db, qint64 testId, const QString &url, const QString &exportDir);
 };
 
 void tst_CliHistory::initTestCase()
@@ -36,29 +42,11 @@ void tst_CliHistory::initTestCase()
     setUpCli();
 }
 
-void tst_CliHistory::saveThenHistoryAndExport()
+void tst_CliHistory::checkHistoryListing(const QStringList &db, const QJsonObject &saved, const QString &url)
 {
-    const QString database = m_dir.filePath(QStringLiteral("db/history.sqlite"));
-    const QString url = m_server.url(QStringLiteral("/page?saved=1")).toString();
-    const QStringList db { QStringLiteral("--database"), database };
-
-    // Reading an empty history creates nothing.
-    Outcome o = cli(QStringList { QStringLiteral("history") } + db, 30'000);
-    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
-    QVERIFY2(o.out.startsWith(u"No tests in the history"), qPrintable(o.out));
-    QVERIFY(!QFileInfo::exists(database));
-
-    o = cli(QStringList { QStringLiteral("run"), url, QStringLiteral("--fleet"), m_fleetPath, QStringLiteral("--save"),
-                QStringLiteral("--format"), QStringLiteral("json") }
-        + db);
-    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
-    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
-    const QJsonObject saved = QJsonDocument::fromJson(o.out.toUtf8()).object();
     const qint64 testId = saved.value(QStringLiteral("testId")).toInteger(-1);
-    QVERIFY(testId > 0);
-    QVERIFY(QFileInfo::exists(database));
-
-    o = cli(QStringList { QStringLiteral("history"), QStringLiteral("--format"), QStringLiteral("json") } + db, 30'000);
+    Outcome o = cli(
+        QStringList { QStringLiteral("history"), QStringLiteral("--format"), QStringLiteral("json") } + db, 30'000);
     QVERIFY2(o.exitCode == 0, qPrintable(o.err));
     const QJsonObject history = QJsonDocument::fromJson(o.out.toUtf8()).object();
     QCOMPARE(history.value(QStringLiteral("schema")).toString(), QStringLiteral("worldspeed-cli-history/1"));
@@ -93,10 +81,13 @@ void tst_CliHistory::saveThenHistoryAndExport()
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QCOMPARE(historyRows.size(), 2);
     QCOMPARE(StrictCsv::record(historyRows.first(), historyRows.at(1)).value(QStringLiteral("url")), url);
+}
 
-    const QString exportDir = m_dir.filePath(QStringLiteral("export"));
-    o = cli(QStringList { QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("csv"),
-                QStringLiteral("--output"), exportDir, QString::number(testId) }
+void tst_CliHistory::checkCsvExport(const QStringList &db, qint64 testId, const QString &url, const QString &exportDir)
+{
+    QString problem;
+    Outcome o = cli(QStringList { QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("csv"),
+                        QStringLiteral("--output"), exportDir, QString::number(testId) }
             + db,
         30'000);
     QVERIFY2(o.exitCode == 0, qPrintable(o.err));
@@ -119,6 +110,39 @@ void tst_CliHistory::saveThenHistoryAndExport()
     QCOMPARE(requestRows.first(), CsvExporter::requestsHeader());
     QCOMPARE(
         requestRows.size(), 1 + StrictCsv::record(rows.first(), rows.at(1)).value(QStringLiteral("requests")).toInt());
+}
+
+void tst_CliHistory::saveThenHistoryAndExport()
+{
+    const QString database = m_dir.filePath(QStringLiteral("db/history.sqlite"));
+    const QString url = m_server.url(QStringLiteral("/page?saved=1")).toString();
+    const QStringList db { QStringLiteral("--database"), database };
+
+    // Reading an empty history creates nothing.
+    Outcome o = cli(QStringList { QStringLiteral("history") } + db, 30'000);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.out.startsWith(u"No tests in the history"), qPrintable(o.out));
+    QVERIFY(!QFileInfo::exists(database));
+
+    o = cli(QStringList { QStringLiteral("run"), url, QStringLiteral("--fleet"), m_fleetPath, QStringLiteral("--save"),
+                QStringLiteral("--format"), QStringLiteral("json") }
+        + db);
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    const QJsonObject saved = QJsonDocument::fromJson(o.out.toUtf8()).object();
+    const qint64 testId = saved.value(QStringLiteral("testId")).toInteger(-1);
+    QVERIFY(testId > 0);
+    QVERIFY(QFileInfo::exists(database));
+
+    // The history lists it, as JSON, a table and CSV.
+    checkHistoryListing(db, saved, url);
+    if (QTest::currentTestFailed())
+        return;
+
+    const QString exportDir = m_dir.filePath(QStringLiteral("export"));
+    checkCsvExport(db, testId, url, exportDir);
+    if (QTest::currentTestFailed())
+        return;
 
     // The same test as HAR and as the run's JSON.
     o = cli(QStringList { QStringLiteral("export"), QString::number(testId), QStringLiteral("--format"),

@@ -24,6 +24,41 @@ QByteArray pngBytes(qsizetype size)
     return png;
 }
 
+// What a probe sends for run r1, from its first status to its done: a request, and the repeat view's metrics with
+// a screenshot.
+QList<Message> framesOfOneRun()
+{
+    RequestTiming request;
+    request.id = QStringLiteral("1000.12");
+    request.url = QStringLiteral("https://example.com/app.css");
+    request.method = QStringLiteral("GET");
+    request.status = 200;
+    request.startMs = 35.5;
+    request.durationMs = 40.25;
+    request.phases.dns = 3;
+    request.phases.wait = 37.25;
+    request.outcome = RequestTiming::Outcome::Finished;
+    request.encodedBytes = 2048;
+    MetricsMessage page;
+    page.runId = QStringLiteral("r1");
+    page.view = RunView::Repeat;
+    page.metrics.documentStatus = 200;
+    page.metrics.ttfbMs = 41.5;
+    page.metrics.requestCount = 17;
+    page.finalUrl = QStringLiteral("https://www.example.com/");
+    page.screenshotPng = pngBytes(1000);
+    DoneMessage done;
+    done.runId = QStringLiteral("r1");
+    done.browserStartMs = 640.5;
+    return {
+        StatusMessage { QStringLiteral("r1"), RunState::StartingBrowser, {} },
+        StatusMessage { QStringLiteral("r1"), RunState::Loading, QStringLiteral("loading https://example.com/") },
+        RequestMessage { QStringLiteral("r1"), RunView::First, request },
+        page,
+        done,
+    };
+}
+
 } // namespace
 
 class tst_ProbeClientRuns : public QObject
@@ -89,35 +124,7 @@ void tst_ProbeClientRuns::runSignalsInOrder()
     QCOMPARE(
         Message(*run), Message(RunMessage { QStringLiteral("r1"), QStringLiteral("https://example.com/"), options }));
 
-    RequestTiming request;
-    request.id = QStringLiteral("1000.12");
-    request.url = QStringLiteral("https://example.com/app.css");
-    request.method = QStringLiteral("GET");
-    request.status = 200;
-    request.startMs = 35.5;
-    request.durationMs = 40.25;
-    request.phases.dns = 3;
-    request.phases.wait = 37.25;
-    request.outcome = RequestTiming::Outcome::Finished;
-    request.encodedBytes = 2048;
-    MetricsMessage page;
-    page.runId = QStringLiteral("r1");
-    page.view = RunView::Repeat;
-    page.metrics.documentStatus = 200;
-    page.metrics.ttfbMs = 41.5;
-    page.metrics.requestCount = 17;
-    page.finalUrl = QStringLiteral("https://www.example.com/");
-    page.screenshotPng = pngBytes(1000);
-    DoneMessage done;
-    done.runId = QStringLiteral("r1");
-    done.browserStartMs = 640.5;
-    const QList<Message> sent {
-        StatusMessage { QStringLiteral("r1"), RunState::StartingBrowser, {} },
-        StatusMessage { QStringLiteral("r1"), RunState::Loading, QStringLiteral("loading https://example.com/") },
-        RequestMessage { QStringLiteral("r1"), RunView::First, request },
-        page,
-        done,
-    };
+    const QList<Message> sent = framesOfOneRun();
     FrameCodec codec;
     codec.setNegotiatedVersion(1);
     for (const Message &message : sent)
