@@ -1,7 +1,8 @@
 // `worldspeed-cli` and bad input: arguments it refuses, a region that fails, and fleet files it cannot use, each
 // with a clear message and its exit code.
+//
 // The real binary, a fleet file of one local region (real worldspeed-probe, real Chromium), the test web server
-// (CliFixture), a history database of the test's own. Set WORLDSPEED_SCREENSHOT_DIR to keep the PDF report it writes.
+// (CliFixture), a history database of the test's own.
 
 #include "appsettings.h"
 #include "clifixture.h"

@@ -1,6 +1,7 @@
 // `worldspeed-cli` and the history: a run saved, then listed and exported, and a damaged history database.
+//
 // The real binary, a fleet file of one local region (real worldspeed-probe, real Chromium), the test web server
-// (CliFixture), a history database of the test's own. Set WORLDSPEED_SCREENSHOT_DIR to keep the PDF report it writes.
+// (CliFixture), a history database of the test's own.
 
 #include "appsettings.h"
 #include "clifixture.h"

@@ -1,5 +1,6 @@
 // What `worldspeed-cli run` writes: the table by default, JSON that follows its schema, CSV, HAR files per region, a
 // PDF report, and progress on a terminal.
+//
 // The real binary, a fleet file of one local region (real worldspeed-probe, real Chromium), the test web server
 // (CliFixture), a history database of the test's own. Set WORLDSPEED_SCREENSHOT_DIR to keep the PDF report it writes.
 

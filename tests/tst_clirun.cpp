@@ -1,7 +1,8 @@
 // How `worldspeed-cli run` measures: budgets that pass or are exceeded, --finish-at, the Chrome of the app's
 // settings, and a script that logs in before the page it measures.
+//
 // The real binary, a fleet file of one local region (real worldspeed-probe, real Chromium), the test web server
-// (CliFixture), a history database of the test's own. Set WORLDSPEED_SCREENSHOT_DIR to keep the PDF report it writes.
+// (CliFixture), a history database of the test's own.
 
 #include "appsettings.h"
 #include "clifixture.h"

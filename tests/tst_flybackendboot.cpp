@@ -1,5 +1,6 @@
 // FlyBackend booting machines: a real probe reached through a started machine, answers that are retried (and how
 // often), refusals, timeouts, a machine that stops, and the machines it destroys; never an answer from inside a call.
+//
 // The fake (tests/support/flyfixture) follows the documented Machines API; it is NOT the real service, which these
 // tests never contact. A "started" machine is a real worldspeed-probe on loopback, started with the token its create
 // request carried and reached through the endpoint the backend returns.

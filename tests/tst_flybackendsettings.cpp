@@ -1,5 +1,6 @@
 // FlyBackend's settings and what they make: the settings JSON, each machine's own token and a config as the
 // container image expects, secrets that are missing (or never logged), and no plaintext off loopback.
+//
 // The fake (tests/support/flyfixture) follows the documented Machines API; it is NOT the real service, which these
 // tests never contact. A "started" machine is a real worldspeed-probe on loopback, started with the token its create
 // request carried and reached through the endpoint the backend returns.

@@ -1,5 +1,6 @@
 // KubernetesBackend booting pods: a real probe reached through a Running pod, pods that cannot start, refused and
 // retried creates, timeouts, unschedulable pods, and the pods and Secrets it deletes (and those it leaves alone).
+//
 // The fake (tests/support/fakekubernetes) follows the documented core/v1 Pod and Secret API; it is NOT a real
 // cluster, which these tests never contact. A "Running" pod is a real worldspeed-probe on loopback, started with the
 // token of its Secret and reached through the endpoint the backend returns.

@@ -1,6 +1,7 @@
 // KubernetesBackend's settings and what they make: the settings JSON, the pod it creates (the template merged
 // under what it sets, locked down, as the container image expects, the probe's TLS mounted and pinned), and whom it
 // trusts (only the given CA; no plaintext off loopback).
+//
 // The fake (tests/support/fakekubernetes) follows the documented core/v1 Pod and Secret API; it is NOT a real
 // cluster, which these tests never contact. A "Running" pod is a real worldspeed-probe on loopback, started with the
 // token of its Secret and reached through the endpoint the backend returns.

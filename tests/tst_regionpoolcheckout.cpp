@@ -1,5 +1,6 @@
 // The pool's checkout and growth: which runner a run goes to, when one more boots, the queue and its deadline, and
 // what nextRunStart() foretells.
+//
 // RegionPool against a FakeBackend whose runners are scripted FakeProbes on loopback (PoolRig). Time is a
 // ManualClock: every timeout, deadline, back-off and idle shutdown is checked to the millisecond by advancing it;
 // QTRY_* and QSignalSpy::wait only cover the WebSocket hops between the pool's ProbeClients and the fake probes.

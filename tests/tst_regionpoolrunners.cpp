@@ -1,5 +1,6 @@
 // The pool's runners' lives: idle shutdown, the `min` runners, boots that fail or time out and their back-off, and a
 // runner that dies.
+//
 // RegionPool against a FakeBackend whose runners are scripted FakeProbes on loopback (PoolRig). Time is a
 // ManualClock: every timeout, deadline, back-off and idle shutdown is checked to the millisecond by advancing it;
 // QTRY_* and QSignalSpy::wait only cover the WebSocket hops between the pool's ProbeClients and the fake probes.

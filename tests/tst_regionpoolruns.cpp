@@ -1,5 +1,6 @@
 // The pool's runs to their end: single-use runners, the run timeout, cancel and delete, shutdown, and exactly one
 // done() whatever ends a run.
+//
 // RegionPool against a FakeBackend whose runners are scripted FakeProbes on loopback (PoolRig). Time is a
 // ManualClock: every timeout, deadline, back-off and idle shutdown is checked to the millisecond by advancing it;
 // QTRY_* and QSignalSpy::wait only cover the WebSocket hops between the pool's ProbeClients and the fake probes.
