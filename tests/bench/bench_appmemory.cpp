@@ -9,6 +9,7 @@
 // itself keeps after reading it. A child shows its window, lets the event loop run for --settle-ms, then reads its
 // own /proc/self/smaps_rollup (Rss, Pss, Pss_Anon, Pss_File) and /proc/self/status (VmRSS, VmHWM).
 #include "benchhistory.h"
+#include "benchsandbox.h"
 #include "historymodel.h"
 #include "historystore.h"
 #include "mainwindow.h"
@@ -234,48 +235,10 @@ int childApp(const QString &db, bool openFirst, int settleMs)
 // ---------------------------------------------------------------------------------------------------------------
 // The parent: runs the children and reports.
 
-// A private HOME, TMPDIR and XDG dirs (and the database) for one or more children; removed with the object.
-class Sandbox
-{
-public:
-    Sandbox()
-        : m_root(QDir::tempPath() + QStringLiteral("/worldspeed-membench-XXXXXX"))
-    {
-        if (!m_root.isValid())
-            return;
-        const QDir root(m_root.path());
-        for (const char *sub : { "home", "tmp", "runtime", "config", "cache", "data" })
-            root.mkpath(QString::fromLatin1(sub));
-        QFile::setPermissions(root.filePath(QStringLiteral("runtime")),
-            QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    }
-    Q_DISABLE_COPY_MOVE(Sandbox)
-
-    bool isValid() const { return m_root.isValid(); }
-    QString errorString() const { return m_root.errorString(); }
-    QString database() const { return m_root.filePath(QStringLiteral("data/history.sqlite")); }
-    QProcessEnvironment environment() const
-    {
-        const QDir root(m_root.path());
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("HOME"), root.filePath(QStringLiteral("home")));
-        env.insert(QStringLiteral("TMPDIR"), root.filePath(QStringLiteral("tmp")));
-        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), root.filePath(QStringLiteral("runtime")));
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), root.filePath(QStringLiteral("config")));
-        env.insert(QStringLiteral("XDG_CACHE_HOME"), root.filePath(QStringLiteral("cache")));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), root.filePath(QStringLiteral("data")));
-        if (!env.contains(QStringLiteral("QT_QPA_PLATFORM")))
-            env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        return env;
-    }
-
-private:
-    QTemporaryDir m_root;
-};
-
 // Runs this binary with `arguments` and returns the JSON object on the last line of its output. The parent has no
 // window and nothing else to do meanwhile, so it simply waits (with a timeout); the child's stderr goes through.
-std::optional<QJsonObject> runChild(const Sandbox &sandbox, const QStringList &arguments, int timeoutMs, QString *error)
+std::optional<QJsonObject> runChild(
+    const BenchSandbox &sandbox, const QStringList &arguments, int timeoutMs, QString *error)
 {
     QProcess process;
     process.setProgram(QCoreApplication::applicationFilePath());
@@ -357,86 +320,93 @@ struct Series
     }
 };
 
-int runParent(int repetitions, int settleMs, int tests, int requests)
+// What the repetitions measured.
+struct Measurements
 {
-    QTextStream out(stdout);
-    QTextStream err(stderr);
-    out << "bench_appmemory: " << repetitions << " repetitions, settle " << settleMs << " ms, history of " << tests
-        << " tests x 3 regions x 1 run, ~" << requests << " requests per view, platform "
-        << qEnvironmentVariable("QT_QPA_PLATFORM", QStringLiteral("offscreen"))
-#ifdef QT_DEBUG
-        << ", debug build"
-#endif
-        << "\n";
-    out.flush();
-
-    const QString settle = QString::number(settleMs);
     Series baseline { QStringLiteral("baseline: empty QWidget"), {} };
     Series idle { QStringLiteral("app, empty history"), {} };
-    Series full { QStringLiteral("app, %1 tests, 1 open").arg(tests), {} };
+    Series full;
     QList<double> dbBytes, walBytes, fillMs;
     qint64 storedRequests = 0;
-    const auto fail = [&](const QString &what, const QString &error) {
-        err << "bench_appmemory: " << what << ": " << error << "\n";
-        return 1;
-    };
-    for (int rep = 0; rep < repetitions; ++rep) {
-        QString error;
-        {
-            Sandbox box;
-            if (!box.isValid())
-                return fail(QStringLiteral("no private HOME"), box.errorString());
-            const auto m = runChild(box,
-                { QStringLiteral("--child"), QStringLiteral("baseline"), QStringLiteral("--settle-ms"), settle },
-                measureTimeoutMs, &error);
-            if (!m)
-                return fail(QStringLiteral("baseline"), error);
-            baseline.samples.append(*m);
-        }
-        {
-            Sandbox box;
-            if (!box.isValid())
-                return fail(QStringLiteral("no private HOME"), box.errorString());
-            const auto m = runChild(box,
-                { QStringLiteral("--child"), QStringLiteral("app"), QStringLiteral("--db"), box.database(),
-                    QStringLiteral("--settle-ms"), settle },
-                measureTimeoutMs, &error);
-            if (!m)
-                return fail(QStringLiteral("idle app"), error);
-            idle.samples.append(*m);
-        }
-        {
-            Sandbox box;
-            if (!box.isValid())
-                return fail(QStringLiteral("no private HOME"), box.errorString());
-            const auto filled = runChild(box,
-                { QStringLiteral("--child"), QStringLiteral("fill"), QStringLiteral("--db"), box.database(),
-                    QStringLiteral("--tests"), QString::number(tests), QStringLiteral("--requests"),
-                    QString::number(requests) },
-                fillTimeoutMs, &error);
-            if (!filled)
-                return fail(QStringLiteral("filling the history"), error);
-            fillMs.append(filled->value(QStringLiteral("fillMs")).toDouble());
-            storedRequests = filled->value(QStringLiteral("requests")).toInteger();
-            dbBytes.append(static_cast<double>(QFileInfo(box.database()).size()));
-            walBytes.append(static_cast<double>(QFileInfo(box.database() + QStringLiteral("-wal")).size()));
-            const auto m = runChild(box,
-                { QStringLiteral("--child"), QStringLiteral("app"), QStringLiteral("--db"), box.database(),
-                    QStringLiteral("--open"), QStringLiteral("--settle-ms"), settle },
-                measureTimeoutMs, &error);
-            if (!m)
-                return fail(QStringLiteral("app with history"), error);
-            full.samples.append(*m);
-        }
-        out << "  repetition " << rep + 1 << ": PSS baseline "
-            << QString::number(mib(baseline.samples.last().value(QStringLiteral("pssKiB")).toDouble()), 'f', 1)
-            << " MiB, idle "
-            << QString::number(mib(idle.samples.last().value(QStringLiteral("pssKiB")).toDouble()), 'f', 1)
-            << " MiB, with history "
-            << QString::number(mib(full.samples.last().value(QStringLiteral("pssKiB")).toDouble()), 'f', 1) << " MiB\n";
-        out.flush();
-    }
+};
 
+// One repetition: the baseline, the idle app, then the app on a freshly filled history, each child in a sandbox of its
+// own. What went wrong ("what: why"), or an empty string.
+QString measureOnce(Measurements &m, const QString &settle, int tests, int requests)
+{
+    QString error;
+    {
+        BenchSandbox box;
+        if (!box.isValid())
+            return QStringLiteral("no private HOME: ") + box.errorString();
+        const auto sample = runChild(box,
+            { QStringLiteral("--child"), QStringLiteral("baseline"), QStringLiteral("--settle-ms"), settle },
+            measureTimeoutMs, &error);
+        if (!sample)
+            return QStringLiteral("baseline: ") + error;
+        m.baseline.samples.append(*sample);
+    }
+    {
+        BenchSandbox box;
+        if (!box.isValid())
+            return QStringLiteral("no private HOME: ") + box.errorString();
+        const auto sample = runChild(box,
+            { QStringLiteral("--child"), QStringLiteral("app"), QStringLiteral("--db"), box.database(),
+                QStringLiteral("--settle-ms"), settle },
+            measureTimeoutMs, &error);
+        if (!sample)
+            return QStringLiteral("idle app: ") + error;
+        m.idle.samples.append(*sample);
+    }
+    {
+        BenchSandbox box;
+        if (!box.isValid())
+            return QStringLiteral("no private HOME: ") + box.errorString();
+        const auto filled = runChild(box,
+            { QStringLiteral("--child"), QStringLiteral("fill"), QStringLiteral("--db"), box.database(),
+                QStringLiteral("--tests"), QString::number(tests), QStringLiteral("--requests"),
+                QString::number(requests) },
+            fillTimeoutMs, &error);
+        if (!filled)
+            return QStringLiteral("filling the history: ") + error;
+        m.fillMs.append(filled->value(QStringLiteral("fillMs")).toDouble());
+        m.storedRequests = filled->value(QStringLiteral("requests")).toInteger();
+        m.dbBytes.append(static_cast<double>(QFileInfo(box.database()).size()));
+        m.walBytes.append(static_cast<double>(QFileInfo(box.database() + QStringLiteral("-wal")).size()));
+        const auto sample = runChild(box,
+            { QStringLiteral("--child"), QStringLiteral("app"), QStringLiteral("--db"), box.database(),
+                QStringLiteral("--open"), QStringLiteral("--settle-ms"), settle },
+            measureTimeoutMs, &error);
+        if (!sample)
+            return QStringLiteral("app with history: ") + error;
+        m.full.samples.append(*sample);
+    }
+    return QString();
+}
+
+// The ratios the benchmark is about: the app idle against the bare widget, and on a history against idle.
+struct Ratios
+{
+    double idleRss = 0, idlePss = 0, fullRss = 0, fullPss = 0;
+
+    explicit Ratios(const Measurements &m)
+    {
+        const auto ratio = [](const Series &a, const Series &b, const QString &key) {
+            const double below = b.medianOf(key);
+            return below > 0 ? a.medianOf(key) / below : 0;
+        };
+        idleRss = ratio(m.idle, m.baseline, QStringLiteral("rssKiB"));
+        idlePss = ratio(m.idle, m.baseline, QStringLiteral("pssKiB"));
+        fullRss = ratio(m.full, m.idle, QStringLiteral("rssKiB"));
+        fullPss = ratio(m.full, m.idle, QStringLiteral("pssKiB"));
+    }
+};
+
+void printSummary(QTextStream &out, const Measurements &m, int tests)
+{
+    const Series &baseline = m.baseline;
+    const Series &idle = m.idle;
+    const Series &full = m.full;
     const QJsonObject &last = full.samples.last();
     out << "\n"
         << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
@@ -452,30 +422,23 @@ int runParent(int repetitions, int settleMs, int tests, int requests)
                    .arg(mib(s->medianOf(QStringLiteral("pssFileKiB"))), 9, 'f', 1)
                    .arg(s->range(QStringLiteral("pssKiB")).rightJustified(12));
     }
-    const auto ratio = [](const Series &a, const Series &b, const QString &key) {
-        const double below = b.medianOf(key);
-        return below > 0 ? a.medianOf(key) / below : 0;
-    };
-    const double idleRss = ratio(idle, baseline, QStringLiteral("rssKiB"));
-    const double idlePss = ratio(idle, baseline, QStringLiteral("pssKiB"));
-    const double fullRss = ratio(full, idle, QStringLiteral("rssKiB"));
-    const double fullPss = ratio(full, idle, QStringLiteral("pssKiB"));
+    const Ratios r(m);
     out << QStringLiteral("idle / baseline:           RSS %1x, PSS %2x\n")
-               .arg(idleRss, 0, 'f', 2)
-               .arg(idlePss, 0, 'f', 2)
+               .arg(r.idleRss, 0, 'f', 2)
+               .arg(r.idlePss, 0, 'f', 2)
         << QStringLiteral("with history / idle:       RSS %1x, PSS %2x (+%3 MiB PSS, +%4 MiB anon)\n")
-               .arg(fullRss, 0, 'f', 2)
-               .arg(fullPss, 0, 'f', 2)
+               .arg(r.fullRss, 0, 'f', 2)
+               .arg(r.fullPss, 0, 'f', 2)
                .arg(mib(full.medianOf(QStringLiteral("pssKiB")) - idle.medianOf(QStringLiteral("pssKiB"))), 0, 'f', 1)
                .arg(mib(full.medianOf(QStringLiteral("pssAnonKiB")) - idle.medianOf(QStringLiteral("pssAnonKiB"))), 0,
                    'f', 1)
         << QStringLiteral(
                "database:                  %1 MiB (+ %2 MiB WAL) for %3 tests, %4 requests; written in %5 s\n")
-               .arg(median(dbBytes) / 1048576.0, 0, 'f', 1)
-               .arg(median(walBytes) / 1048576.0, 0, 'f', 1)
+               .arg(median(m.dbBytes) / 1048576.0, 0, 'f', 1)
+               .arg(median(m.walBytes) / 1048576.0, 0, 'f', 1)
                .arg(tests)
-               .arg(storedRequests)
-               .arg(median(fillMs) / 1000.0, 0, 'f', 1)
+               .arg(m.storedRequests)
+               .arg(median(m.fillMs) / 1000.0, 0, 'f', 1)
         << QStringLiteral(
                "history list:              %1 rows; opened test: %2 (%3 lanes, %4 requests in the waterfall)\n")
                .arg(last.value(QStringLiteral("historyRows")).toInt())
@@ -484,20 +447,61 @@ int runParent(int repetitions, int settleMs, int tests, int requests)
                .arg(last.value(QStringLiteral("shownRequests")).toInt());
     if (last.contains(QStringLiteral("fleetError")))
         out << "fleet: " << last.value(QStringLiteral("fleetError")).toString() << "\n";
+}
 
-    const QJsonObject json { { QStringLiteral("repetitions"), repetitions }, { QStringLiteral("settleMs"), settleMs },
+QJsonObject summaryJson(const Measurements &m, int repetitions, int settleMs, int tests, int requests)
+{
+    const Ratios r(m);
+    return { { QStringLiteral("repetitions"), repetitions }, { QStringLiteral("settleMs"), settleMs },
         { QStringLiteral("tests"), tests }, { QStringLiteral("requestsPerView"), requests },
-        { QStringLiteral("baseline"), baseline.toJson() }, { QStringLiteral("idle"), idle.toJson() },
-        { QStringLiteral("withHistory"), full.toJson() },
+        { QStringLiteral("baseline"), m.baseline.toJson() }, { QStringLiteral("idle"), m.idle.toJson() },
+        { QStringLiteral("withHistory"), m.full.toJson() },
         { QStringLiteral("ratios"),
-            QJsonObject { { QStringLiteral("idleOverBaselineRss"), idleRss },
-                { QStringLiteral("idleOverBaselinePss"), idlePss }, { QStringLiteral("historyOverIdleRss"), fullRss },
-                { QStringLiteral("historyOverIdlePss"), fullPss } } },
+            QJsonObject { { QStringLiteral("idleOverBaselineRss"), r.idleRss },
+                { QStringLiteral("idleOverBaselinePss"), r.idlePss },
+                { QStringLiteral("historyOverIdleRss"), r.fullRss },
+                { QStringLiteral("historyOverIdlePss"), r.fullPss } } },
         { QStringLiteral("database"),
-            QJsonObject { { QStringLiteral("bytes"), median(dbBytes) },
-                { QStringLiteral("walBytes"), median(walBytes) }, { QStringLiteral("requests"), storedRequests },
-                { QStringLiteral("fillMs"), median(fillMs) } } } };
-    out << QJsonDocument(json).toJson(QJsonDocument::Compact) << "\n";
+            QJsonObject { { QStringLiteral("bytes"), median(m.dbBytes) },
+                { QStringLiteral("walBytes"), median(m.walBytes) }, { QStringLiteral("requests"), m.storedRequests },
+                { QStringLiteral("fillMs"), median(m.fillMs) } } } };
+}
+
+int runParent(int repetitions, int settleMs, int tests, int requests)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    out << "bench_appmemory: " << repetitions << " repetitions, settle " << settleMs << " ms, history of " << tests
+        << " tests x 3 regions x 1 run, ~" << requests << " requests per view, platform "
+        << qEnvironmentVariable("QT_QPA_PLATFORM", QStringLiteral("offscreen"))
+#ifdef QT_DEBUG
+        << ", debug build"
+#endif
+        << "\n";
+    out.flush();
+
+    const QString settle = QString::number(settleMs);
+    Measurements m;
+    m.full = Series { QStringLiteral("app, %1 tests, 1 open").arg(tests), {} };
+    for (int rep = 0; rep < repetitions; ++rep) {
+        const QString problem = measureOnce(m, settle, tests, requests);
+        if (!problem.isEmpty()) {
+            err << "bench_appmemory: " << problem << "\n";
+            return 1;
+        }
+        const Series &baseline = m.baseline;
+        const Series &idle = m.idle;
+        const Series &full = m.full;
+        out << "  repetition " << rep + 1 << ": PSS baseline "
+            << QString::number(mib(baseline.samples.last().value(QStringLiteral("pssKiB")).toDouble()), 'f', 1)
+            << " MiB, idle "
+            << QString::number(mib(idle.samples.last().value(QStringLiteral("pssKiB")).toDouble()), 'f', 1)
+            << " MiB, with history "
+            << QString::number(mib(full.samples.last().value(QStringLiteral("pssKiB")).toDouble()), 'f', 1) << " MiB\n";
+        out.flush();
+    }
+    printSummary(out, m, tests);
+    out << QJsonDocument(summaryJson(m, repetitions, settleMs, tests, requests)).toJson(QJsonDocument::Compact) << "\n";
     return 0;
 }
 
