@@ -1,3 +1,4 @@
+#include "requestrecorder.h"
 #include "requesttracker.h"
 
 #include <QFile>
@@ -70,18 +71,6 @@ bool noPhases(const RequestTiming &request)
     return request.phases == RequestPhases {};
 }
 
-QJsonArray parse(const QString &recording)
-{
-    QFile file(recording);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read the recording %s", qPrintable(recording));
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("the recording %s does not parse: %s", qPrintable(recording), qPrintable(error.errorString()));
-    return document.array();
-}
-
 QString headerValue(const QList<HttpHeader> &headers, const QString &name)
 {
     for (const HttpHeader &header : headers) {
@@ -90,67 +79,6 @@ QString headerValue(const QList<HttpHeader> &headers, const QString &name)
     }
     return {};
 }
-
-// A tracker and everything it reported.
-class Recorder final
-{
-    Q_DISABLE_COPY_MOVE(Recorder)
-
-public:
-    explicit Recorder(const QString &mainFrameId)
-    {
-        QObject::connect(&tracker, &RequestTracker::requestFinished, &tracker,
-            [this](const RequestTiming &request) { finished.append(request); });
-        QObject::connect(&tracker, &RequestTracker::activity, &tracker, [this](double ts) { activity.append(ts); });
-        QObject::connect(
-            &tracker, &RequestTracker::responseFrom, &tracker, [this](const QString &url, const QString &remoteIp) {
-                responses.append({ url, remoteIp });
-            });
-        QObject::connect(&tracker, &RequestTracker::documentResponded, &tracker,
-            [this](std::optional<int> status, const QString &finalUrl) {
-                documentAnswers.append({ status, finalUrl });
-            });
-        tracker.beginView(mainFrameId);
-    }
-
-    // Feeds the first `count` events of a recording (all of them by default); false if one was not taken.
-    bool play(const QString &recording, qsizetype count = -1) { return play(parse(recording), count); }
-    bool play(const QJsonArray &events, qsizetype count = -1)
-    {
-        if (count < 0)
-            count = events.size();
-        for (qsizetype i = 0; i < count; ++i) {
-            const QJsonObject event = events.at(i).toObject();
-            if (!tracker.handleEvent(
-                    event.value(QStringLiteral("method")).toString(), event.value(QStringLiteral("params")).toObject()))
-                return false;
-        }
-        return true;
-    }
-
-    const RequestTiming *find(const QString &url) const
-    {
-        for (const RequestTiming &request : finished) {
-            if (request.url == url)
-                return &request;
-        }
-        return nullptr;
-    }
-
-    QStringList ids() const
-    {
-        QStringList ids;
-        for (const RequestTiming &request : finished)
-            ids.append(request.id);
-        return ids;
-    }
-
-    RequestTracker tracker;
-    QList<RequestTiming> finished;
-    QList<double> activity;
-    QList<std::pair<QString, QString>> responses;
-    QList<std::pair<std::optional<int>, QString>> documentAnswers;
-};
 
 const QString redirectFrame = QStringLiteral("DE243AD909BDF9F31E4DF197993BE166");
 const QString redirectDocument = QStringLiteral("51EBBB46F3B2D1C9892B78790DD90C71");
@@ -165,7 +93,7 @@ constexpr double redirectNavigationStart = 2804.640; // just before the document
 
 void TestRequestTracker::plainRequest()
 {
-    Recorder recorder(redirectFrame);
+    RequestRecorder recorder(redirectFrame);
     recorder.tracker.setNavigationStart(redirectNavigationStart);
     QVERIFY(recorder.play(redirectPage));
 
@@ -202,7 +130,7 @@ void TestRequestTracker::plainRequest()
 
 void TestRequestTracker::redirectChain()
 {
-    Recorder recorder(redirectFrame);
+    RequestRecorder recorder(redirectFrame);
     recorder.tracker.setNavigationStart(redirectNavigationStart);
     QVERIFY(recorder.play(redirectPage));
 
@@ -256,7 +184,7 @@ void TestRequestTracker::redirectChain()
 
 void TestRequestTracker::failedRequest()
 {
-    Recorder recorder(redirectFrame);
+    RequestRecorder recorder(redirectFrame);
     recorder.tracker.setNavigationStart(redirectNavigationStart);
     QVERIFY(recorder.play(redirectPage));
     // The script answered 500 and was then aborted: its answer is kept, its end is the failure.
@@ -272,7 +200,7 @@ void TestRequestTracker::failedRequest()
     QVERIFY(phasesCoverDuration(*script));
 
     // A document whose server refused the connection: no answer, so no phases, but a duration all the same.
-    Recorder refused(QStringLiteral("1BDE6DE96DA577EA7B84792BFD62F56C"));
+    RequestRecorder refused(QStringLiteral("1BDE6DE96DA577EA7B84792BFD62F56C"));
     refused.tracker.setNavigationStart(2812.507);
     QVERIFY(refused.play(refusedPage));
     QCOMPARE(refused.finished.size(), 1);
@@ -317,7 +245,7 @@ void TestRequestTracker::failureText()
     QFETCH(QString, expected);
 
     // The refused document's recording, its loadingFailed rewritten with this row's reasons.
-    QJsonArray events = parse(refusedPage);
+    QJsonArray events = RequestRecorder::parse(refusedPage);
     QJsonObject failed = events.at(1).toObject();
     QJsonObject params = failed.value(QStringLiteral("params")).toObject();
     params.insert(QStringLiteral("errorText"), errorText);
@@ -326,7 +254,7 @@ void TestRequestTracker::failureText()
     failed.insert(QStringLiteral("params"), params);
     events.replace(1, failed);
 
-    Recorder recorder(QStringLiteral("1BDE6DE96DA577EA7B84792BFD62F56C"));
+    RequestRecorder recorder(QStringLiteral("1BDE6DE96DA577EA7B84792BFD62F56C"));
     if (!refusal.isEmpty())
         recorder.tracker.noteRefused(QStringLiteral("http://127.0.0.1:35851/"), refusal);
     recorder.tracker.noteRefused(QStringLiteral("http://127.0.0.1:35851/other"), QStringLiteral("not this one"));
@@ -341,7 +269,7 @@ void TestRequestTracker::openAtViewEnd()
 {
     // /never loads /hang.png, which never answers, and a small image that does; the view then times out, before
     // the navigation start was learnt.
-    Recorder recorder(QStringLiteral("5876F01CDE93F892C837A0E30E1AA720"));
+    RequestRecorder recorder(QStringLiteral("5876F01CDE93F892C837A0E30E1AA720"));
     QVERIFY(recorder.play(hangingPage));
     QVERIFY(recorder.finished.isEmpty());
     QVERIFY(recorder.tracker.hasOpenRequests());
@@ -366,7 +294,7 @@ void TestRequestTracker::openAtViewEnd()
     QVERIFY(phasesCoverDuration(recorder.finished.at(1)));
 
     // Seen from another frame there is no document: the earliest request's start is the origin then.
-    Recorder elsewhere(QStringLiteral("another frame"));
+    RequestRecorder elsewhere(QStringLiteral("another frame"));
     QVERIFY(elsewhere.play(hangingPage));
     elsewhere.tracker.closeOpenRequests();
     QVERIFY(elsewhere.tracker.documentRequestId().isEmpty());
@@ -379,7 +307,7 @@ void TestRequestTracker::openAtViewEnd()
 void TestRequestTracker::dataReceivedCountsDecodedBytes()
 {
     // Two dataReceived for one script: the body (800 bytes decoded), then its wire bytes alone (0 decoded).
-    Recorder recorder(QStringLiteral("872FF2E2E7B190B517D81107902AD75D"));
+    RequestRecorder recorder(QStringLiteral("872FF2E2E7B190B517D81107902AD75D"));
     recorder.tracker.setNavigationStart(2807.499);
     QVERIFY(recorder.play(cachedPageFirstView));
     const RequestTiming *script = recorder.find(at(u"/asset?type=js&size=800&maxage=3600&rv=1"));
@@ -390,8 +318,8 @@ void TestRequestTracker::dataReceivedCountsDecodedBytes()
     QVERIFY(phasesCoverDuration(*script));
 
     // The small image of /never, cut off after its body arrived but before it finished: what arrived counts.
-    Recorder cutOff(QStringLiteral("5876F01CDE93F892C837A0E30E1AA720"));
-    QVERIFY(cutOff.play(hangingPage, parse(hangingPage).size() - 1));
+    RequestRecorder cutOff(QStringLiteral("5876F01CDE93F892C837A0E30E1AA720"));
+    QVERIFY(cutOff.play(hangingPage, RequestRecorder::parse(hangingPage).size() - 1));
     cutOff.tracker.closeOpenRequests();
     const RequestTiming *image = cutOff.find(at(u"/asset?type=png&size=10&t=1"));
     QVERIFY(image);
@@ -428,13 +356,13 @@ void TestRequestTracker::dataReceivedIgnoresWhatIsNoByteCount()
         data(9e18),
         event(QStringLiteral("Network.loadingFinished"), { { QStringLiteral("timestamp"), 2.0 } }),
     };
-    Recorder recorder(QStringLiteral("F"));
+    RequestRecorder recorder(QStringLiteral("F"));
     recorder.tracker.setNavigationStart(1);
     QVERIFY(recorder.play(events));
     QCOMPARE(recorder.finished.size(), 1);
     QCOMPARE(recorder.finished.at(0).decodedBytes, std::numeric_limits<qint64>::max());
 
-    Recorder small(QStringLiteral("F"));
+    RequestRecorder small(QStringLiteral("F"));
     small.tracker.setNavigationStart(1);
     QVERIFY(
         small.play(QJsonArray { events.at(0), events.at(1), events.at(2), events.at(3), events.at(4), events.at(7) }));
@@ -452,7 +380,7 @@ void TestRequestTracker::servedFromCache_data()
 void TestRequestTracker::servedFromCache()
 {
     QFETCH(bool, fromDiskCache);
-    QJsonArray repeatView = parse(cachedPageRepeatView);
+    QJsonArray repeatView = RequestRecorder::parse(cachedPageRepeatView);
     if (fromDiskCache) {
         for (qsizetype i = 0; i < repeatView.size(); ++i) {
             QJsonObject event = repeatView.at(i).toObject();
@@ -474,7 +402,7 @@ void TestRequestTracker::servedFromCache()
     }
 
     // Both views of /repeat in one context: the script's second load comes from the cache.
-    Recorder recorder(QStringLiteral("872FF2E2E7B190B517D81107902AD75D"));
+    RequestRecorder recorder(QStringLiteral("872FF2E2E7B190B517D81107902AD75D"));
     recorder.tracker.setNavigationStart(2807.499);
     QVERIFY(recorder.play(cachedPageFirstView));
     QCOMPARE(recorder.finished.size(), 2);
@@ -499,7 +427,7 @@ void TestRequestTracker::servedFromCache()
 
 void TestRequestTracker::waitsForNavigationStart()
 {
-    Recorder recorder(redirectFrame);
+    RequestRecorder recorder(redirectFrame);
     QVERIFY(recorder.play(redirectPage));
     // Ended, but not published: their start cannot be told relative to a navigation start not yet known.
     QVERIFY(recorder.finished.isEmpty());
@@ -510,7 +438,7 @@ void TestRequestTracker::waitsForNavigationStart()
     QCOMPARE(recorder.activity.last(), 2805.150335);
 
     recorder.tracker.setNavigationStart(redirectNavigationStart);
-    Recorder immediate(redirectFrame);
+    RequestRecorder immediate(redirectFrame);
     immediate.tracker.setNavigationStart(redirectNavigationStart);
     QVERIFY(immediate.play(redirectPage));
     // Once it is known they come out as they would have, in the order they ended.
@@ -521,7 +449,7 @@ void TestRequestTracker::waitsForNavigationStart()
 
 void TestRequestTracker::announcesEachRequestAtItsStart()
 {
-    Recorder recorder(redirectFrame);
+    RequestRecorder recorder(redirectFrame);
     QList<RequestTiming> started;
     QStringList order; // "S id" at a start, "F id" at an end
     QObject::connect(
@@ -550,7 +478,7 @@ void TestRequestTracker::announcesEachRequestAtItsStart()
     }
 
     // Before the navigation start is known nothing is announced; then whatever is still open is, once.
-    Recorder late(redirectFrame);
+    RequestRecorder late(redirectFrame);
     QList<RequestTiming> lateStarts;
     QObject::connect(&late.tracker, &RequestTracker::requestStarted, &late.tracker,
         [&](const RequestTiming &request) { lateStarts.append(request); });
@@ -566,7 +494,7 @@ void TestRequestTracker::announcesEachRequestAtItsStart()
 
 void TestRequestTracker::leavesOtherEventsAlone()
 {
-    Recorder recorder(redirectFrame);
+    RequestRecorder recorder(redirectFrame);
     QVERIFY(recorder.play(redirectPage, 1));
     const QJsonObject params { { QStringLiteral("requestId"), redirectDocument },
         { QStringLiteral("timestamp"), 2804.7 }, { QStringLiteral("newPriority"), QStringLiteral("High") } };
@@ -585,7 +513,7 @@ void TestRequestTracker::leavesOtherEventsAlone()
 void TestRequestTracker::chromesErrorPageIsNotThePage()
 {
     // After a redirect loop Chrome shows its error page, whose icons are data: URLs of chrome-error://chromewebdata/.
-    Recorder recorder(redirectFrame);
+    RequestRecorder recorder(redirectFrame);
     recorder.tracker.setNavigationStart(1.0);
     const QJsonObject errorIcon { { QStringLiteral("requestId"), QStringLiteral("E1") },
         { QStringLiteral("documentURL"), QStringLiteral("chrome-error://chromewebdata/") },

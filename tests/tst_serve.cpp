@@ -36,23 +36,6 @@ constexpr bool addressSanitized = false;
 constexpr bool addressSanitized = false;
 #endif
 
-// The probe's direct children (Chromium's browser process, through the /usr/bin/chromium wrapper's exec).
-QList<qint64> childrenOf(qint64 pid)
-{
-    QList<qint64> children;
-    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
-    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile file(tasks.filePath(task + QStringLiteral("/children")));
-        if (!file.open(QIODevice::ReadOnly))
-            continue;
-        for (const QByteArray &child : file.readAll().split(' ')) {
-            if (!child.trimmed().isEmpty())
-                children.append(child.trimmed().toLongLong());
-        }
-    }
-    return children;
-}
-
 const DoneMessage *doneOf(const ProtocolPeer &peer)
 {
     const DoneMessage *last = nullptr;
@@ -61,19 +44,6 @@ const DoneMessage *doneOf(const ProtocolPeer &peer)
             last = done;
     }
     return last;
-}
-
-// A process's resident memory in KiB, from /proc/<pid>/status: its current size (VmRSS) or its peak (VmHWM).
-qint64 residentKiB(qint64 pid, const QByteArray &field = "VmRSS")
-{
-    QFile file(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        if (line.startsWith(QByteArray(field + ':')))
-            return line.mid(field.size() + 1).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
 }
 
 // A run of this peer has reached the loading state (its page is being fetched).
@@ -252,7 +222,7 @@ void tst_Serve::tokenFromFileAndKeptFromChrome()
     QVERIFY(peer.waitForDone(QStringLiteral("r1"), 30'000));
 
     // The token never reaches the browser's environment (nor, through it, any page or crash report).
-    const QList<qint64> children = childrenOf(probe.process->processId());
+    const QList<qint64> children = ProcessState::children(probe.process->processId());
     QVERIFY(!children.isEmpty());
     for (qint64 child : children) {
         QFile environ(QStringLiteral("/proc/%1/environ").arg(child));
@@ -309,7 +279,7 @@ void tst_Serve::browserStartsBeforeTheFirstRun()
         }(),
         30'000);
     QVERIFY2(browserVersion.contains(u'/'), qPrintable(browserVersion));
-    QCOMPARE(childrenOf(probe.process->processId()).size(), 1);
+    QCOMPARE(ProcessState::children(probe.process->processId()).size(), 1);
 }
 
 void tst_Serve::unauthenticatedConnectionsDoNotKeepItAlive()
@@ -340,7 +310,7 @@ void tst_Serve::floodDoesNotLockOutTheRightToken()
     Probe probe = start({});
     QVERIFY(probe.endpoint.isValid());
     const qint64 pid = probe.process->processId();
-    const qint64 idleKiB = residentKiB(pid);
+    const qint64 idleKiB = ProcessState::residentKiB(pid);
     qint64 peakKiB = idleKiB;
     // 300 connections from the right token's own address that never say a word, half of them before the upgrade
     // and half after it.
@@ -351,7 +321,7 @@ void tst_Serve::floodDoesNotLockOutTheRightToken()
         if (i % 2 == 1)
             flood.back()->sendUpgradeRequest();
         if (i % 25 == 0)
-            peakKiB = std::max(peakKiB, residentKiB(pid));
+            peakKiB = std::max(peakKiB, ProcessState::residentKiB(pid));
     }
     // Then a burst of 50 wrong tokens from there too.
     for (int i = 0; i < 50; ++i) {
@@ -360,14 +330,14 @@ void tst_Serve::floodDoesNotLockOutTheRightToken()
         if (flood.back()->upgrade() == 101)
             flood.back()->sendText(R"({"v":1,"type":"auth","token":"wrong-token-)" + QByteArray::number(i) + R"("})");
     }
-    peakKiB = std::max(peakKiB, residentKiB(pid));
+    peakKiB = std::max(peakKiB, ProcessState::residentKiB(pid));
     // During: the wrong tokens' refusals are still waiting out their delays.
     const qint64 duringMs = msUntilReady(probe.endpoint);
-    peakKiB = std::max(peakKiB, residentKiB(pid));
+    peakKiB = std::max(peakKiB, ProcessState::residentKiB(pid));
     // After: every refusal has been sent (the longest waits 5 s).
     QTest::qWait(6'000);
     const qint64 afterMs = msUntilReady(probe.endpoint);
-    const qint64 afterKiB = residentKiB(pid);
+    const qint64 afterKiB = ProcessState::residentKiB(pid);
     qInfo("probe RSS: %lld KiB idle, at most %lld KiB during the flood, %lld KiB after it", idleKiB, peakKiB, afterKiB);
     qInfo("the right token was ready after %lld ms during the flood and %lld ms after it", duringMs, afterMs);
     QVERIFY(duringMs >= 0 && duringMs < 2'000);
@@ -390,7 +360,7 @@ void tst_Serve::parentGoneShutdown()
     QVERIFY(isLoading(*parent));
     QTest::qWait(2500); // connected: the grace period does not run
     QCOMPARE(probe.process->state(), QProcess::Running);
-    const QList<qint64> chrome = childrenOf(probe.process->processId());
+    const QList<qint64> chrome = ProcessState::children(probe.process->processId());
     QElapsedTimer clock;
     clock.start();
     parent.reset(); // the parent goes away mid-run
@@ -431,7 +401,7 @@ void tst_Serve::sigtermDrainsRunningRuns()
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("draining"), m_web.url(QStringLiteral("/slow")).toString(), {} });
     QVERIFY(isLoading(peer));
-    const QList<qint64> chrome = childrenOf(probe.process->processId());
+    const QList<qint64> chrome = ProcessState::children(probe.process->processId());
     ::kill(static_cast<pid_t>(probe.process->processId()), SIGTERM);
     // It stops taking work at once...
     QVERIFY(peer.waitFor(
@@ -478,7 +448,7 @@ void tst_Serve::chromiumKilledMidRun()
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("doomed"), m_web.url(QStringLiteral("/hang")).toString(), {} });
     QVERIFY(isLoading(peer));
-    const QList<qint64> chrome = childrenOf(probe.process->processId());
+    const QList<qint64> chrome = ProcessState::children(probe.process->processId());
     QCOMPARE(chrome.size(), 1);
     ::kill(static_cast<pid_t>(chrome.first()), SIGKILL);
     QVERIFY(peer.waitForDone(QStringLiteral("doomed"), 20'000));
@@ -508,7 +478,7 @@ void tst_Serve::chromiumDiesWithItsProbe()
     QVERIFY(peer.open(probe.endpoint) && peer.handshake(token));
     peer.send(RunMessage { QStringLiteral("orphan-maker"), m_web.url(QStringLiteral("/hang")).toString(), {} });
     QVERIFY(isLoading(peer));
-    const QList<qint64> chrome = childrenOf(probe.process->processId());
+    const QList<qint64> chrome = ProcessState::children(probe.process->processId());
     QCOMPARE(chrome.size(), 1);
     ::kill(static_cast<pid_t>(probe.process->processId()), SIGKILL);
     QVERIFY(waitForExit(*probe.process, 10'000));
@@ -565,7 +535,7 @@ void tst_Serve::aReaderThatStopsCostsBoundedMemory()
     QVERIFY(other.waitForDone(QStringLiteral("warm"), 60'000));
     QVERIFY(doneOf(other)->ok);
     QTest::qWait(500);
-    const qint64 idleKiB = residentKiB(pid, "VmRSS");
+    const qint64 idleKiB = ProcessState::residentKiB(pid, "VmRSS");
     QVERIFY(idleKiB > 0);
 
     RawWebSocket sloth;
@@ -615,7 +585,7 @@ void tst_Serve::aReaderThatStopsCostsBoundedMemory()
     QTRY_VERIFY_WITH_TIMEOUT(lastLoad() && lastLoad()->active == 0 && lastLoad()->queued == 0, 300'000);
     const QByteArray log = probe.process->readAllStandardError();
     QVERIFY2(log.contains("dropping client"), log.right(2000).constData());
-    const qint64 peakKiB = residentKiB(pid, "VmHWM");
+    const qint64 peakKiB = ProcessState::residentKiB(pid, "VmHWM");
     qInfo("probe RSS: %lld KiB idle, at most %lld KiB with the silent client", idleKiB, peakKiB);
     if (addressSanitized)
         qInfo("the memory bound is not checked under AddressSanitizer (its allocator pads and quarantines)");

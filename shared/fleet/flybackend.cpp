@@ -18,7 +18,8 @@ Q_LOGGING_CATEGORY(lcFly, "worldspeed.fleet.fly", QtInfoMsg)
 namespace {
 
 // Where the machine's own token is written inside it (`config.files`), for the probe's --token-file: the path the
-// probe's container image reads by default (packaging/container/entrypoint.sh; tst_flybackend checks they agree).
+// probe's container image reads by default (packaging/container/entrypoint.sh; tst_flybackendsettings checks they
+// agree).
 const QString tokenFile = QStringLiteral("/run/secrets/worldspeed-probe-token");
 // Fly's proxy gives up on a wait request after a minute, and so does flyctl.
 constexpr int maxWaitSeconds = 60;

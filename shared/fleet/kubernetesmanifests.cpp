@@ -10,7 +10,8 @@ namespace {
 
 const QString tokenKey = QStringLiteral("token");
 const QString containerName = QStringLiteral("probe");
-// What the probe's container image (packaging/container) expects; tst_kubernetesbackend reads them from its files.
+// What the probe's container image (packaging/container) expects; tst_kubernetesbackendsettings reads them from its
+// files.
 // The token file its entry point looks for, the numeric user it runs as, its health check, and the seccomp profile
 // (packaging/container/seccomp.json) that lets Chrome's sandbox work with every capability dropped: installed on
 // each node as <kubelet's seccomp folder>/worldspeed-probe.json (packaging/README.md).

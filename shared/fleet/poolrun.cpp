@@ -45,3 +45,29 @@ QList<QPointer<PoolRun>> PoolRun::endingInOrder(QList<PoolRun *> runs)
     }
     return ending;
 }
+
+QList<QPointer<PoolRun>> PoolRun::guarded(const QList<PoolRun *> &runs)
+{
+    QList<QPointer<PoolRun>> guarded;
+    guarded.reserve(runs.size());
+    for (PoolRun *run : runs)
+        guarded.append(run);
+    return guarded;
+}
+
+std::optional<LoadError> PoolRun::refusal() const
+{
+    if (!m_url.isValid() || m_url.isEmpty()) {
+        return LoadError {
+            LoadError::Kind::InvalidUrl,
+            QStringLiteral("not a valid URL: %1").arg(m_url.isEmpty() ? QStringLiteral("empty") : m_url.errorString())
+        };
+    }
+    // The probe's own checks, so a bad run fails now instead of after waiting for a runner.
+    const RunMessage check { m_id, m_url.toString(QUrl::FullyEncoded), m_options };
+    QString error;
+    if (RunMessage::fromJson(check.toJson(), &error))
+        return std::nullopt;
+    return LoadError { error.startsWith(u"url") ? LoadError::Kind::InvalidUrl : LoadError::Kind::Other,
+        QStringLiteral("the probe would refuse this run: %1").arg(error) };
+}

@@ -68,6 +68,10 @@ private:
     // Marks the runs as ending, in the order they were submitted, for the pool to fail once it is consistent again
     // (a run deleted meanwhile drops out of the list).
     static QList<QPointer<PoolRun>> endingInOrder(QList<PoolRun *> runs);
+    // The runs as they are, for a loop whose signals may delete some of them (those drop out as null).
+    static QList<QPointer<PoolRun>> guarded(const QList<PoolRun *> &runs);
+    // What the probe would refuse about this run (its URL, its options), found before it waits for a runner.
+    std::optional<LoadError> refusal() const;
 
     QPointer<RegionPool> m_pool;
     const QString m_id;

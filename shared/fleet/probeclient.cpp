@@ -1,8 +1,8 @@
 #include "probeclient.h"
 
 #include "certificatepin.h"
-#include "cleartextpolicy.h"
 #include "model/displayformat.h"
+#include "probeclientchecks.h"
 
 #include <QLoggingCategory>
 #include <QNetworkRequest>
@@ -39,14 +39,6 @@ bool isAuthRefusal(int closeCode)
 bool isShedBeforeUpgrade(const QString &socketError)
 {
     return socketError.contains(u"status code: 503");
-}
-
-// Header names and values go into the upgrade request verbatim: no line breaks, so nothing can be smuggled in.
-bool isHeaderSafe(const QByteArray &name, const QByteArray &value)
-{
-    const auto breaks
-        = [](const QByteArray &text) { return text.contains('\r') || text.contains('\n') || text.contains('\0'); };
-    return !name.isEmpty() && !name.contains(':') && !name.contains(' ') && !breaks(name) && !breaks(value);
 }
 
 QString sslErrorText(const QList<QSslError> &errors)
@@ -148,24 +140,8 @@ void ProbeClient::connectToProbe(const Endpoint &endpoint)
     m_wasReady = false;
     m_reconnectAttempt = 0;
 
-    QString invalid;
-    const QString scheme = endpoint.url.scheme();
     m_pin = CertificatePin::parse(endpoint.pinnedCertificateSha256);
-    if (!endpoint.url.isValid() || (scheme != u"ws" && scheme != u"wss"))
-        invalid = QStringLiteral("not a ws:// or wss:// URL: %1").arg(endpoint.url.toDisplayString());
-    else if (endpoint.token.isEmpty() || endpoint.token.size() > ProtocolLimits::maxTokenLength)
-        invalid = QStringLiteral("the token must be 1 … %1 characters").arg(ProtocolLimits::maxTokenLength);
-    else if (!endpoint.pinnedCertificateSha256.isEmpty() && m_pin.isEmpty())
-        invalid = QStringLiteral("the certificate pin is neither 64 hex digits nor 32 bytes");
-    else if (!m_pin.isEmpty() && scheme != u"wss")
-        invalid = QStringLiteral("a certificate pin needs a wss:// URL");
-    else
-        invalid = CleartextPolicy::refusal(
-            endpoint.url, endpoint.insecurePlaintext, QStringLiteral("the probe token"), QStringLiteral("for it"));
-    for (const auto &[name, value] : endpoint.headers) {
-        if (invalid.isEmpty() && !isHeaderSafe(name, value))
-            invalid = QStringLiteral("header \"%1\" is not a valid HTTP header").arg(QString::fromLatin1(name));
-    }
+    const QString invalid = ProbeClientChecks::endpointProblem(endpoint, m_pin);
     if (!invalid.isEmpty()) {
         // Queued, so a caller that connects its slots after this call still hears of it.
         const quint64 generation = m_generation;
@@ -566,31 +542,12 @@ bool ProbeClient::submit(const QString &runId, const QUrl &url, const LoadOption
     };
     if (m_state != State::Ready)
         return refuse(QStringLiteral("not connected to a probe"));
-    if (!ProtocolLimits::isIdentifier(runId)) {
-        return refuse(QStringLiteral("run id \"%1\" is not 1–64 characters of A–Z, a–z, 0–9, '_' and '-'")
-                          .arg(runId.left(ProtocolLimits::maxIdentifierLength + 1)));
-    }
+    // An id in flight is a valid identifier, so checking this before runProblem()'s checks changes no message.
     if (m_runs.contains(runId))
         return refuse(QStringLiteral("run %1 is already in flight").arg(runId));
-    if (!url.isValid() || url.isEmpty())
-        return refuse(QStringLiteral("not a valid URL: %1").arg(url.errorString()));
-    for (const QString &needed : options.requiredCapabilities()) {
-        if (m_probeHello && !m_probeHello->capabilities.contains(needed)) {
-            return refuse(QStringLiteral("this probe (%1 %2) cannot honour the option \"%3\": update it")
-                              .arg(m_probeHello->software, m_probeHello->version, needed));
-        }
-    }
-    // A secret without its value would reach the page as its name ("${secret:pw}") or not at all: the run would
-    // measure something else than asked. The caller resolves them (a keychain) before it submits.
-    for (const QString &secret : options.test.secretNames()) {
-        if (!options.test.secretValues.contains(secret))
-            return refuse(QStringLiteral("the options use the secret \"%1\", whose value was not given").arg(secret));
-    }
+    if (const QString why = ProbeClientChecks::runProblem(runId, url, options, m_probeHello); !why.isEmpty())
+        return refuse(why);
     const RunMessage run { runId, url.toString(QUrl::FullyEncoded), options };
-    // The probe's own checks, here, so a caller hears of a bad run at once rather than as an `error` later.
-    QString why;
-    if (!RunMessage::fromJson(run.toJson(), &why))
-        return refuse(QStringLiteral("the probe would refuse this run: %1").arg(why));
     m_runs.insert(runId, Run { m_nextRunSequence++ });
     send(run);
     return true;

@@ -37,7 +37,8 @@ RegionPool::RegionPool(
     connect(backend, &Backend::booted, this, &RegionPool::onBooted);
     connect(backend, &Backend::bootFailed, this,
         [this](const QString &id, const QString &reason) { bootFailure(id, reason); });
-    connect(backend, &Backend::bootRefused, this, &RegionPool::bootRefusal);
+    connect(backend, &Backend::bootRefused, this,
+        [this](const QString &id, const QString &reason) { bootFailure(id, reason, true); });
     connect(backend, &Backend::lost, this, &RegionPool::runnerDied);
     pump();
 }
@@ -67,28 +68,17 @@ PoolRun *RegionPool::submit(const QUrl &url, const LoadOptions &options)
     auto *run = new PoolRun(this, ProbeClient::newRunId(), url, options);
     run->m_submitSequence = ++m_sequence;
 
-    QString why;
-    LoadError::Kind kind = LoadError::Kind::Other;
-    if (!m_configError.isEmpty()) {
-        why = QStringLiteral("the pool for %1 is not usable: %2").arg(m_region, m_configError);
-    } else if (m_shutDown) {
-        kind = LoadError::Kind::Cancelled;
-        why = QStringLiteral("the pool is shutting down");
-    } else if (!url.isValid() || url.isEmpty()) {
-        kind = LoadError::Kind::InvalidUrl;
-        why = QStringLiteral("not a valid URL: %1").arg(url.isEmpty() ? QStringLiteral("empty") : url.errorString());
-    } else {
-        // The probe's own checks, so a bad run fails now instead of after waiting for a runner.
-        const RunMessage check { run->id(), url.toString(QUrl::FullyEncoded), options };
-        QString error;
-        if (!RunMessage::fromJson(check.toJson(), &error)) {
-            kind = error.startsWith(u"url") ? LoadError::Kind::InvalidUrl : LoadError::Kind::Other;
-            why = QStringLiteral("the probe would refuse this run: %1").arg(error);
-        }
-    }
-    if (!why.isEmpty()) {
+    std::optional<LoadError> refused;
+    if (!m_configError.isEmpty())
+        refused = LoadError { LoadError::Kind::Other,
+            QStringLiteral("the pool for %1 is not usable: %2").arg(m_region, m_configError) };
+    else if (m_shutDown)
+        refused = LoadError { LoadError::Kind::Cancelled, QStringLiteral("the pool is shutting down") };
+    else
+        refused = run->refusal();
+    if (refused) {
         run->m_phase = PoolRun::Phase::Ending;
-        failLater(run, kind, why);
+        failLater(run, refused->kind, refused->message);
         return run;
     }
 
@@ -413,11 +403,6 @@ void RegionPool::armIdleTimer(PoolRunner *runner)
     runner->idleTimer = m_clock->callAfter(*after, this, [this, id] { onIdle(id); });
 }
 
-void RegionPool::bootRefusal(const QString &runnerId, const QString &reason)
-{
-    bootFailure(runnerId, reason, true);
-}
-
 void RegionPool::bootFailure(const QString &runnerId, const QString &reason, bool refused)
 {
     PoolRunner *runner = findRunner(runnerId);
@@ -452,10 +437,7 @@ void RegionPool::bootFailure(const QString &runnerId, const QString &reason, boo
     });
     const QString detail
         = QStringLiteral("starting a probe failed: %1; retrying in %2").arg(reason, DisplayFormat::duration(delay));
-    QList<QPointer<PoolRun>> waiting;
-    for (PoolRun *run : std::as_const(m_queue))
-        waiting.append(run);
-    for (const QPointer<PoolRun> &run : std::as_const(waiting)) {
+    for (const QPointer<PoolRun> &run : PoolRun::guarded(m_queue)) {
         if (run && run->m_phase == PoolRun::Phase::Queued)
             reportQueued(run, detail);
     }
@@ -603,10 +585,7 @@ void RegionPool::failRun(PoolRun *run, LoadError::Kind kind, const QString &mess
 
 void RegionPool::failQueued(const QString &message)
 {
-    QList<QPointer<PoolRun>> waiting;
-    for (PoolRun *run : std::as_const(m_queue))
-        waiting.append(run);
-    m_queue.clear();
+    const QList<QPointer<PoolRun>> waiting = PoolRun::guarded(std::exchange(m_queue, {}));
     reportQueueLength();
     for (const QPointer<PoolRun> &run : std::as_const(waiting)) {
         if (run && run->m_phase == PoolRun::Phase::Queued)

@@ -117,7 +117,6 @@ private:
     void onIdle(const QString &runnerId);
     // `refused`: the backend said trying again cannot help (Backend::bootRefused).
     void bootFailure(const QString &runnerId, const QString &reason, bool refused = false);
-    void bootRefusal(const QString &runnerId, const QString &reason);
     void runnerDied(const QString &runnerId, const QString &reason);
     void stopRunner(const QString &runnerId);
     // Takes the runner out: timers, client, backend stop, runnerRemoved().

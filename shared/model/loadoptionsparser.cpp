@@ -98,10 +98,17 @@ QString readScript(const QString &path, LoadOptions &options)
 
 } // namespace
 
+// The table, in the order of --help, cut into groups so each stays short; the order is also that of read()'s checks,
+// which decides which of two bad values is reported.
 LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
 {
+    m_rows = runRows(runsLabel) + deviceRows() + requestRows() + pageRows();
+}
+
+QList<LoadOptionsParser::Row> LoadOptionsParser::runRows(const QString &runsLabel)
+{
     const LoadOptions defaults;
-    m_rows = {
+    return {
         { QCommandLineOption(QStringLiteral("profile"),
               QStringLiteral("Connectivity to emulate: %1.")
                   .arg(ConnectivityProfile::names().join(QStringLiteral(", "))),
@@ -145,6 +152,13 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
                 values.options.timeoutMs = static_cast<int>(seconds * 1000);
                 return QString();
             } },
+    };
+}
+
+QList<LoadOptionsParser::Row> LoadOptionsParser::deviceRows()
+{
+    const LoadOptions defaults;
+    return {
         { QCommandLineOption(QStringLiteral("device"),
               QStringLiteral("Device to load the page as: %1, or WIDTHxHEIGHT[@DPR][,mobile].")
                   .arg(DeviceProfile::presetNames().join(QStringLiteral(", "))),
@@ -193,6 +207,12 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
                 values.options.finishAt = *finishAt;
                 return QString();
             } },
+    };
+}
+
+QList<LoadOptionsParser::Row> LoadOptionsParser::requestRows()
+{
+    return {
         { QCommandLineOption(QStringLiteral("header"),
               QStringLiteral("Send a request header, \"Name: value\", to every host or, as \"[host] Name: value\", "
                              "to one (repeatable). Its value is a secret in every result unless --public-header."),
@@ -233,6 +253,12 @@ LoadOptionsParser::LoadOptionsParser(const QString &runsLabel)
                 values.options.test.basicAuth = BasicAuthSetting::parse(parser.value(option), &problem);
                 return problem.isEmpty() ? QString() : QStringLiteral("--basic-auth: %1").arg(problem);
             } },
+    };
+}
+
+QList<LoadOptionsParser::Row> LoadOptionsParser::pageRows()
+{
+    return {
         { QCommandLineOption(QStringLiteral("block"),
               QStringLiteral("Block every request whose URL contains PATTERN (repeatable)."),
               QStringLiteral("PATTERN")),

@@ -45,5 +45,12 @@ private:
         QString (*read)(const QCommandLineParser &parser, const QCommandLineOption &option, Values &values);
     };
 
+    // The table's groups, in --help's order: how many runs of what; the device and when a view ends; what each
+    // request carries; what the page may load, a script, and a filmstrip.
+    static QList<Row> runRows(const QString &runsLabel);
+    static QList<Row> deviceRows();
+    static QList<Row> requestRows();
+    static QList<Row> pageRows();
+
     QList<Row> m_rows;
 };

@@ -1,6 +1,6 @@
 #pragma once
 
-// Shared by the libFuzzer target, the bounded smoke test and tst_protocol (header only, so no source file is
+// Shared by the libFuzzer target, the bounded smoke test and the protocol's tests (header only, so no source file is
 // compiled twice): the property every frame must have, and one sample of each message shape.
 
 #include "protocol/codec.h"

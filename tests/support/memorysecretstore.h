@@ -12,10 +12,15 @@ class MemorySecretStore final : public SecretStore
 {
 public:
     QHash<QString, QString> secrets;
+    QString failure; // when set, every read fails with it, as a locked or unreachable keychain would
 
     void read(const QString &key, QObject *context, std::function<void(const Result &)> done) override
     {
-        const Result result { secrets.contains(key) ? std::optional<QString>(secrets.value(key)) : std::nullopt, {} };
+        Result result;
+        if (!failure.isEmpty())
+            result.error = failure;
+        else if (secrets.contains(key))
+            result.value = secrets.value(key);
         QMetaObject::invokeMethod(
             context, [done = std::move(done), result] { done(result); }, Qt::QueuedConnection);
     }

@@ -1,12 +1,13 @@
-// Protocol v1 (shared/protocol/PROTOCOL.md): every message survives encode → frame → decode in both directions,
-// peers of other versions still understand each other, and no frame, however broken, gets past the codec as
-// anything but a message or a named error.
+// Frames the protocol refuses (shared/protocol/PROTOCOL.md): malformed frames and fields out of range each with
+// their error code, the size limit, every truncation an error, garbage never a crash, and the error reply to a bad
+// frame.
 
 #include "fuzz/framecheck.h"
 #include "model/warnings.h"
 #include "protocol/codec.h"
 #include "protocol/message.h"
 #include "protocol/versionrange.h"
+#include "protocoltext.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,75 +17,11 @@
 #include <QSet>
 #include <QTest>
 
-namespace {
-
-QJsonObject objectOf(const QByteArray &frame)
-{
-    return QJsonDocument::fromJson(frame).object();
-}
-
-QByteArray frameOf(const QJsonObject &json)
-{
-    return QJsonDocument(json).toJson(QJsonDocument::Compact);
-}
-
-QString describeFrame(const DecodedFrame &frame)
-{
-    return describe(frame);
-}
-
-// A frame from a v2 peer: v2 envelope and fields this build has never heard of, at the top and nested.
-QJsonObject withFutureFields(QJsonObject json)
-{
-    json.insert(QStringLiteral("traceId"), QStringLiteral("abc"));
-    json.insert(QStringLiteral("compression"), QJsonObject { { QStringLiteral("algo"), QStringLiteral("zstd") } });
-    json.insert(QStringLiteral("tags"), QJsonArray { 1, QStringLiteral("two"), QJsonValue::Null });
-    for (const QString &key : { QStringLiteral("options"), QStringLiteral("metrics"), QStringLiteral("request"),
-             QStringLiteral("supported"), QStringLiteral("error") }) {
-        if (json.value(key).isObject()) {
-            QJsonObject nested = json.value(key).toObject();
-            nested.insert(QStringLiteral("addedInV2"), true);
-            json.insert(key, nested);
-        }
-    }
-    return json;
-}
-
-} // namespace
-
-// QCOMPARE prints these when values differ: the message as type and compact JSON.
-char *toString(const Message &message)
-{
-    return qstrdup(describe(message).toUtf8().constData());
-}
-char *toString(const ProtocolError &error)
-{
-    return qstrdup(describe(error).toUtf8().constData());
-}
-char *toString(const VersionRange &range)
-{
-    const QByteArray text = QByteArray::number(range.min) + "…" + QByteArray::number(range.max);
-    return qstrdup(text.constData());
-}
-
-class tst_Protocol : public QObject
+class tst_ProtocolErrors : public QObject
 {
     Q_OBJECT
 
 private slots:
-    void everyTypeHasASample();
-    void roundTrip_data();
-    void roundTrip();
-    void frameShape();
-    void decodeFromText();
-
-    void negotiate_data();
-    void negotiate();
-    void newerPeerHandshake();
-    void olderPeerHandshake();
-    void newerFieldsAreIgnored();
-    void versionRuleAfterHandshake();
-
     void badFrames_data();
     void badFrames();
     void invalidFields_data();
@@ -93,262 +30,9 @@ private slots:
     void everyTruncationIsAnError();
     void garbageNeverCrashes();
     void errorReplyForABadFrame();
-    void describeNamesTheMessage();
-    void corpusDecodes();
 };
 
-void tst_Protocol::everyTypeHasASample()
-{
-    QSet<QString> sampled;
-    for (const auto &[name, message] : sampleMessages())
-        sampled.insert(messageType(message));
-    const QStringList known = knownMessageTypes();
-    QCOMPARE(sampled, QSet<QString>(known.begin(), known.end()));
-    QCOMPARE(known.size(), 11);
-    for (const QString &type : known)
-        QVERIFY(isKnownMessageType(type));
-    QVERIFY(!isKnownMessageType(u"busy")); // busy is an error code, not a type
-    QVERIFY(!isKnownMessageType(u"Run"));
-}
-
-void tst_Protocol::roundTrip_data()
-{
-    QTest::addColumn<Message>("message");
-    for (const auto &[name, message] : sampleMessages())
-        QTest::newRow(name.constData()) << message;
-}
-
-void tst_Protocol::roundTrip()
-{
-    QFETCH(Message, message);
-    // Both ends: a fresh codec (handshake) and one that has negotiated v1; whichever side sends, the other reads.
-    FrameCodec sender;
-    FrameCodec receiver;
-    for (bool negotiated : { false, true }) {
-        if (negotiated) {
-            sender.setNegotiatedVersion(1);
-            receiver.setNegotiatedVersion(1);
-        }
-        const QByteArray frame = sender.encode(message);
-        const DecodedFrame decoded = receiver.decode(QByteArrayView(frame));
-        QVERIFY2(decoded.ok(), qPrintable(describeFrame(decoded) + u" for " + QString::fromUtf8(frame)));
-        QVERIFY(decoded.error.isNull());
-        QCOMPARE(*decoded.message, message);
-        QCOMPARE(decoded.version, 1);
-        QCOMPARE(decoded.type, messageType(message));
-        // And the message alone, without the codec.
-        QString error;
-        const auto direct = messageFromJson(messageType(message), messageToJson(message), &error);
-        QVERIFY2(direct, qPrintable(error));
-        QCOMPARE(*direct, message);
-        QCOMPARE(checkFrame(receiver, frame), QString());
-    }
-}
-
-void tst_Protocol::frameShape()
-{
-    const FrameCodec codec;
-    const QByteArray frame = codec.encode(CancelMessage { QStringLiteral("r1") });
-    QCOMPARE(frame, QByteArray(R"({"runId":"r1","type":"cancel","v":1})"));
-
-    const QJsonObject run
-        = objectOf(codec.encode(RunMessage { QStringLiteral("r2"), QStringLiteral("https://a.example/"), {} }));
-    QCOMPARE(run.value(u"v").toInt(), 1);
-    QCOMPARE(run.value(u"type").toString(), QStringLiteral("run"));
-    QCOMPARE(run.value(u"options").toObject().value(u"timeoutMs").toInt(), 60'000);
-
-    // Absent stays absent on the wire: no 0 for a metric nobody measured.
-    MetricsMessage metrics;
-    metrics.runId = QStringLiteral("r1");
-    metrics.metrics.loadMs = 0; // measured, and 0
-    const QJsonObject m = objectOf(codec.encode(metrics)).value(u"metrics").toObject();
-    QVERIFY(m.contains(u"loadMs"));
-    QVERIFY(!m.contains(u"firstContentfulPaintMs"));
-    QVERIFY(!objectOf(codec.encode(metrics)).contains(u"screenshotPng"));
-    // Final metrics read as they always did; only a provisional frame says so, and it reads back as one.
-    QVERIFY(!objectOf(codec.encode(metrics)).contains(u"provisional"));
-    metrics.provisional = true;
-    QCOMPARE(objectOf(codec.encode(metrics)).value(u"provisional"), QJsonValue(true));
-    const DecodedFrame provisional = codec.decode(codec.encodeText(metrics));
-    QVERIFY2(provisional.ok(), qPrintable(describeFrame(provisional)));
-    QCOMPARE(*provisional.message, Message(metrics));
-    metrics.provisional = false;
-    QCOMPARE(*codec.decode(codec.encodeText(metrics)).message, Message(metrics));
-
-    // A client's hello carries no probe fields even if the struct has some.
-    HelloMessage client;
-    client.probeId = QStringLiteral("ignored");
-    client.capacity = 3;
-    const QJsonObject hello = objectOf(codec.encode(client));
-    QVERIFY(!hello.contains(u"probeId"));
-    QVERIFY(!hello.contains(u"capacity"));
-    QCOMPARE(hello.value(u"role").toString(), QStringLiteral("client"));
-}
-
-void tst_Protocol::decodeFromText()
-{
-    const FrameCodec codec;
-    const Message message = RunMessage { QStringLiteral("r1"), QStringLiteral("https://日本.example/ü"), {} };
-    const DecodedFrame decoded = codec.decode(codec.encodeText(message));
-    QVERIFY2(decoded.ok(), qPrintable(describeFrame(decoded)));
-    QCOMPARE(*decoded.message, message);
-}
-
-void tst_Protocol::negotiate_data()
-{
-    QTest::addColumn<VersionRange>("client");
-    QTest::addColumn<VersionRange>("probe");
-    QTest::addColumn<int>("expected"); // 0: no common version
-
-    QTest::newRow("both v1") << VersionRange { 1, 1 } << VersionRange { 1, 1 } << 1;
-    QTest::newRow("v2 client, v1 probe") << VersionRange { 1, 2 } << VersionRange { 1, 1 } << 1;
-    QTest::newRow("v1 client, v3 probe") << VersionRange { 1, 1 } << VersionRange { 1, 3 } << 1;
-    QTest::newRow("overlap picks the highest") << VersionRange { 1, 3 } << VersionRange { 2, 5 } << 3;
-    QTest::newRow("same wide range") << VersionRange { 2, 7 } << VersionRange { 2, 7 } << 7;
-    QTest::newRow("client too new") << VersionRange { 2, 2 } << VersionRange { 1, 1 } << 0;
-    QTest::newRow("probe too new") << VersionRange { 1, 1 } << VersionRange { 3, 4 } << 0;
-    QTest::newRow("invalid client range") << VersionRange { 0, 1 } << VersionRange { 1, 1 } << 0;
-    QTest::newRow("reversed probe range") << VersionRange { 1, 2 } << VersionRange { 2, 1 } << 0;
-}
-
-void tst_Protocol::negotiate()
-{
-    QFETCH(VersionRange, client);
-    QFETCH(VersionRange, probe);
-    QFETCH(int, expected);
-    ProtocolError error;
-    const std::optional<int> chosen = VersionRange::negotiate(client, probe, &error);
-    if (expected == 0) {
-        QVERIFY(!chosen);
-        QCOMPARE(error.code, ProtocolError::unsupportedVersion.toString());
-        QVERIFY(!error.message.isEmpty());
-    } else {
-        QCOMPARE(chosen, std::optional<int>(expected));
-        QVERIFY(error.isNull());
-        // Symmetric: which side asks does not change the answer.
-        QCOMPARE(VersionRange::negotiate(probe, client, nullptr), chosen);
-    }
-}
-
-void tst_Protocol::newerPeerHandshake()
-{
-    // A v2 app greets this v1 probe: v 2 on the handshake frames, a wider range, fields we do not know.
-    const FrameCodec probeCodec;
-    QJsonObject auth = withFutureFields(QJsonObject { { QStringLiteral("v"), 2 },
-        { QStringLiteral("type"), QStringLiteral("auth") }, { QStringLiteral("token"), QStringLiteral("t") } });
-    auth.insert(QStringLiteral("hmac"), QStringLiteral("deadbeef"));
-    const DecodedFrame decodedAuth = probeCodec.decode(QByteArrayView(frameOf(auth)));
-    QVERIFY2(decodedAuth.ok(), qPrintable(describeFrame(decodedAuth)));
-    QCOMPARE(decodedAuth.version, 2);
-    QCOMPARE(*decodedAuth.message, Message(AuthMessage { QStringLiteral("t") }));
-
-    const QJsonObject hello = withFutureFields(QJsonObject {
-        { QStringLiteral("v"), 2 },
-        { QStringLiteral("type"), QStringLiteral("hello") },
-        { QStringLiteral("role"), QStringLiteral("client") },
-        { QStringLiteral("supported"), QJsonObject { { QStringLiteral("min"), 1 }, { QStringLiteral("max"), 2 } } },
-        { QStringLiteral("software"), QStringLiteral("worldspeed") },
-        { QStringLiteral("version"), QStringLiteral("2.0.0") },
-        { QStringLiteral("features"), QJsonArray { QStringLiteral("filmstrip") } },
-    });
-    const DecodedFrame decodedHello = probeCodec.decode(QByteArrayView(frameOf(hello)));
-    QVERIFY2(decodedHello.ok(), qPrintable(describeFrame(decodedHello)));
-    QCOMPARE(decodedHello.version, 2);
-    const auto *clientHello = std::get_if<HelloMessage>(&*decodedHello.message);
-    QVERIFY(clientHello);
-    QCOMPARE(clientHello->role, HelloMessage::Role::Client);
-    QCOMPARE(clientHello->supported, (VersionRange { 1, 2 }));
-
-    // The probe picks 1 and says so; from here on both sides send and expect v 1.
-    ProtocolError error;
-    const auto chosen = VersionRange::negotiate(clientHello->supported, VersionRange::supported(), &error);
-    QCOMPARE(chosen, std::optional<int>(1));
-    FrameCodec probeSession;
-    probeSession.setNegotiatedVersion(*chosen);
-    HelloMessage answer;
-    answer.role = HelloMessage::Role::Probe;
-    answer.chosen = *chosen;
-    answer.probeId = QStringLiteral("p1");
-    answer.region = QStringLiteral("gru");
-    answer.capacity = 2;
-    const QByteArray answerFrame = probeSession.encode(answer);
-    QCOMPARE(objectOf(answerFrame).value(u"v").toInt(), 1);
-    QCOMPARE(objectOf(answerFrame).value(u"chosen").toInt(), 1);
-
-    // The v2 app, which speaks v1 too, reads the answer.
-    FrameCodec appSession;
-    const DecodedFrame decodedAnswer = appSession.decode(QByteArrayView(answerFrame));
-    QVERIFY2(decodedAnswer.ok(), qPrintable(describeFrame(decodedAnswer)));
-    QCOMPARE(*decodedAnswer.message, Message(answer));
-}
-
-void tst_Protocol::olderPeerHandshake()
-{
-    // A v2 probe answers this v1 app: its range is 1…2, it chose 1 and writes v 2 on hello (allowed: the handshake
-    // frames are frozen), with extra fields.
-    QJsonObject hello = withFutureFields(QJsonObject {
-        { QStringLiteral("v"), 2 },
-        { QStringLiteral("type"), QStringLiteral("hello") },
-        { QStringLiteral("role"), QStringLiteral("probe") },
-        { QStringLiteral("supported"), QJsonObject { { QStringLiteral("min"), 1 }, { QStringLiteral("max"), 2 } } },
-        { QStringLiteral("chosen"), 1 },
-        { QStringLiteral("probeId"), QStringLiteral("syd-1") },
-        { QStringLiteral("region"), QStringLiteral("syd") },
-        { QStringLiteral("capacity"), 8 },
-        { QStringLiteral("gpu"), QStringLiteral("none") },
-    });
-    FrameCodec app;
-    const DecodedFrame decoded = app.decode(QByteArrayView(frameOf(hello)));
-    QVERIFY2(decoded.ok(), qPrintable(describeFrame(decoded)));
-    const auto *probeHello = std::get_if<HelloMessage>(&*decoded.message);
-    QVERIFY(probeHello);
-    QCOMPARE(probeHello->chosen, std::optional<int>(1));
-    QVERIFY(VersionRange::supported().contains(*probeHello->chosen));
-    QCOMPARE(probeHello->capacity, 8);
-    QCOMPARE(probeHello->region, QStringLiteral("syd"));
-}
-
-void tst_Protocol::newerFieldsAreIgnored()
-{
-    // Every message, as a newer peer would send it after agreeing on v1: same v1 meaning, extra fields ignored.
-    FrameCodec codec;
-    codec.setNegotiatedVersion(1);
-    for (const auto &[name, message] : sampleMessages()) {
-        const QByteArray frame = frameOf(withFutureFields(objectOf(codec.encode(message))));
-        const DecodedFrame decoded = codec.decode(QByteArrayView(frame));
-        QVERIFY2(decoded.ok(), qPrintable(QString::fromUtf8(name) + u": " + describeFrame(decoded)));
-        QCOMPARE(*decoded.message, message);
-    }
-}
-
-void tst_Protocol::versionRuleAfterHandshake()
-{
-    QJsonObject run
-        = objectOf(FrameCodec().encode(RunMessage { QStringLiteral("r7"), QStringLiteral("https://a.example/"), {} }));
-    run.insert(QStringLiteral("v"), 2);
-
-    // Before the handshake has picked a version any v ≥ 1 is read by v1's rules…
-    const DecodedFrame early = FrameCodec().decode(QByteArrayView(frameOf(run)));
-    QVERIFY2(early.ok(), qPrintable(describeFrame(early)));
-
-    // …after it, a frame in another version is refused, and the error still knows the run.
-    FrameCodec session;
-    session.setNegotiatedVersion(1);
-    const DecodedFrame late = session.decode(QByteArrayView(frameOf(run)));
-    QVERIFY(!late.ok());
-    QCOMPARE(late.error.code, ProtocolError::versionMismatch.toString());
-    QCOMPARE(late.runId, QStringLiteral("r7"));
-    QCOMPARE(late.version, 2);
-
-    // auth and hello are exempt: their v1 fields are frozen.
-    const QJsonObject auth { { QStringLiteral("v"), 5 }, { QStringLiteral("type"), QStringLiteral("auth") },
-        { QStringLiteral("token"), QStringLiteral("t") } };
-    QVERIFY(session.decode(QByteArrayView(frameOf(auth))).ok());
-    QCOMPARE(session.sendVersion(), 1);
-    QCOMPARE(FrameCodec().sendVersion(), VersionRange::supported().max);
-}
-
-void tst_Protocol::badFrames_data()
+void tst_ProtocolErrors::badFrames_data()
 {
     QTest::addColumn<QByteArray>("frame");
     QTest::addColumn<QString>("code");
@@ -395,7 +79,7 @@ void tst_Protocol::badFrames_data()
     row("busy is not a type", R"({"v":1,"type":"busy"})", ProtocolError::unknownType, "\"busy\"");
 }
 
-void tst_Protocol::badFrames()
+void tst_ProtocolErrors::badFrames()
 {
     QFETCH(QByteArray, frame);
     QFETCH(QString, code);
@@ -415,7 +99,7 @@ void tst_Protocol::badFrames()
     }
 }
 
-void tst_Protocol::invalidFields_data()
+void tst_ProtocolErrors::invalidFields_data()
 {
     QTest::addColumn<QByteArray>("frame");
     QTest::addColumn<QString>("expected"); // the start of the error message: type.field: why
@@ -578,7 +262,7 @@ void tst_Protocol::invalidFields_data()
         "error.runId: must be 1–64");
 }
 
-void tst_Protocol::invalidFields()
+void tst_ProtocolErrors::invalidFields()
 {
     QFETCH(QByteArray, frame);
     QFETCH(QString, expected);
@@ -591,7 +275,7 @@ void tst_Protocol::invalidFields()
     QVERIFY(isKnownMessageType(decoded.type));
 }
 
-void tst_Protocol::frameSizeLimit()
+void tst_ProtocolErrors::frameSizeLimit()
 {
     // A valid frame padded (with a field nobody reads) to exactly the limit is accepted; one byte more is not.
     const FrameCodec codec;
@@ -620,7 +304,7 @@ void tst_Protocol::frameSizeLimit()
     QCOMPARE(small.maxFrameBytes(), 16 * 1024 * 1024);
 }
 
-void tst_Protocol::everyTruncationIsAnError()
+void tst_ProtocolErrors::everyTruncationIsAnError()
 {
     const FrameCodec codec;
     for (const auto &[name, message] : sampleMessages()) {
@@ -633,7 +317,7 @@ void tst_Protocol::everyTruncationIsAnError()
     }
 }
 
-void tst_Protocol::garbageNeverCrashes()
+void tst_ProtocolErrors::garbageNeverCrashes()
 {
     // Seeded, so a failure reproduces; the bounded fuzz smoke test and the libFuzzer target go much further.
     QRandomGenerator random(20240601);
@@ -649,7 +333,7 @@ void tst_Protocol::garbageNeverCrashes()
     }
 }
 
-void tst_Protocol::errorReplyForABadFrame()
+void tst_ProtocolErrors::errorReplyForABadFrame()
 {
     // What a probe does with an unknown type: answer with `error`, naming the run, and go on.
     const FrameCodec codec;
@@ -675,44 +359,5 @@ void tst_Protocol::errorReplyForABadFrame()
     QVERIFY(codec.decode(QByteArrayView(codec.encode(longReply))).ok());
 }
 
-void tst_Protocol::describeNamesTheMessage()
-{
-    const Message message = CancelMessage { QStringLiteral("r42") };
-    QCOMPARE(describe(message), QStringLiteral(R"(cancel {"runId":"r42"})"));
-    char *text = toString(message);
-    QCOMPARE(QByteArray(text), QByteArray(R"(cancel {"runId":"r42"})"));
-    delete[] text;
-    QString debugText;
-    QDebug(&debugText) << message;
-    QCOMPARE(debugText.trimmed(), describe(message));
-    QCOMPARE(describe(ProtocolError { QStringLiteral("busy"), QStringLiteral("full") }), QStringLiteral("busy: full"));
-
-    // A screenshot does not make a failure message unreadable.
-    MetricsMessage big;
-    big.runId = QStringLiteral("r1");
-    big.screenshotPng = QByteArray("\x89PNG\r\n\x1a\n", 8) + QByteArray(100'000, 'x');
-    QVERIFY(describe(big).size() < 5000);
-}
-
-void tst_Protocol::corpusDecodes()
-{
-    // The fuzzer's seeds are valid frames of every type; keep them so as the protocol grows.
-    const QString directory = QFINDTESTDATA("fuzz/corpus/frame");
-    QVERIFY2(!directory.isEmpty(), "tests/fuzz/corpus/frame not found");
-    const QFileInfoList files = QDir(directory).entryInfoList(QDir::Files);
-    QVERIFY(files.size() >= 10);
-    QSet<QString> types;
-    const FrameCodec codec;
-    for (const QFileInfo &info : files) {
-        QFile file(info.filePath());
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const DecodedFrame decoded = codec.decode(QByteArrayView(file.readAll()));
-        QVERIFY2(decoded.ok(), qPrintable(info.fileName() + u": " + describeFrame(decoded)));
-        types.insert(decoded.type);
-    }
-    const QStringList known = knownMessageTypes();
-    QCOMPARE(types, QSet<QString>(known.begin(), known.end()));
-}
-
-QTEST_GUILESS_MAIN(tst_Protocol)
-#include "tst_protocol.moc"
+QTEST_GUILESS_MAIN(tst_ProtocolErrors)
+#include "tst_protocolerrors.moc"
