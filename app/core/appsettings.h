@@ -40,6 +40,8 @@ public:
     SettingValue<bool> testFilmstrip { m_settings, QStringLiteral("test/filmstrip"), false };
     SettingValue<QString> testDevice { m_settings, QStringLiteral("test/device"), QStringLiteral("desktop") };
     SettingValue<int> testCpuSlowdown { m_settings, QStringLiteral("test/cpuSlowdown"), 0 }; // 0: the device's
+    // The slowdown is relative to the reference machine (LoadOptions::cpuSlowdownRelative).
+    SettingValue<bool> testCpuRelative { m_settings, QStringLiteral("test/cpuRelative"), false };
     // The Test settings panel's, as JSON, never with a secret value: see TestSettingsPanel::rememberable().
     SettingValue<QString> testSettings { m_settings, QStringLiteral("test/settings") };
     // The regions the user picked; those the fleet no longer has are dropped when read.

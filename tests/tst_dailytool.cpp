@@ -1,0 +1,209 @@
+// The desktop app as a daily tool (issue 14), the parts a person notices without a browser running: a small window
+// that still shows everything, a keyboard-only walk through the window, and the form's CPU setting relative to the
+// reference machine, remembered and restored with a stored test (real SQLite history).
+#include "appsettings.h"
+#include "darkpalette.h"
+#include "fleet/fleetconfig.h"
+#include "historyfixtures.h"
+#include "historymodel.h"
+#include "historypanel.h"
+#include "historystore.h"
+#include "mainwindow.h"
+#include "memorysecretstore.h"
+#include "metricschartview.h"
+#include "regionmodel.h"
+#include "testform.h"
+#include "testsettingspanel.h"
+#include "waterfallview.h"
+#include "worldmapview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+class tst_DailyTool : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void smallWindowShowsEverything_data();
+    void smallWindowShowsEverything();
+    void cpuRelativeIsSentRememberedAndRestored();
+
+private:
+    MainWindow::Services services();
+    // Three regions with every metric the table has a column for.
+    qint64 storeWideTest();
+    void screenshot(QWidget *widget, const QString &name);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<HistoryStore> m_history;
+    MemorySecretStore m_secrets;
+};
+
+MainWindow::Services tst_DailyTool::services()
+{
+    // Three regions on this computer; nothing here starts them.
+    FleetConfig config = FleetConfig::defaultConfig();
+    for (const QString &code : { QStringLiteral("fra"), QStringLiteral("syd") }) {
+        RegionConfig region = config.regions.first();
+        region.code = code;
+        config.regions.append(region);
+    }
+    MainWindow::Services s;
+    s.history = m_history.get();
+    s.secrets = &m_secrets;
+    s.fleetConfig = config;
+    return s;
+}
+
+void tst_DailyTool::screenshot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        widget->grab().save(QDir(dir).filePath(name));
+}
+
+void tst_DailyTool::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("WorldSpeedDailyToolTests"));
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+    m_history = std::make_unique<HistoryStore>(historyPath(m_dir));
+    QVERIFY(m_history->open());
+}
+
+qint64 tst_DailyTool::storeWideTest()
+{
+    TestRecord t = sampleRecord();
+    t.regions = { QStringLiteral("fra"), QStringLiteral("local"), QStringLiteral("syd") };
+    const RegionRecord iad = t.results.take(QStringLiteral("iad"));
+    t.results.insert(QStringLiteral("local"), iad);
+    for (RegionRecord &region : t.results) {
+        for (RegionRun &run : region.runs) {
+            run.firstView.screenshotPng.clear(); // the sample's are not images
+            run.firstView.filmstrip = {};
+            run.firstView.metrics.speedIndexMs = 1234.5;
+            run.firstView.metrics.totalBlockingTimeMs = 350;
+        }
+    }
+    return feed(*m_history, t);
+}
+
+void tst_DailyTool::smallWindowShowsEverything_data()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::addColumn<bool>("dark");
+    QTest::newRow("1024x700") << QSize(1024, 700) << false;
+    QTest::newRow("1024x700 dark") << QSize(1024, 700) << true;
+    QTest::newRow("1400x900") << QSize(1400, 900) << false;
+}
+
+void tst_DailyTool::smallWindowShowsEverything()
+{
+    QFETCH(QSize, size);
+    QFETCH(bool, dark);
+    const qint64 id = storeWideTest();
+    MainWindow window(services());
+    if (dark)
+        window.setPalette(darkPalette());
+    window.resize(size);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    emit window.historyPanel()->openRequested(id);
+    QTest::qWait(200);
+    screenshot(&window,
+        QStringLiteral("dailytool-%1x%2%3.png")
+            .arg(size.width())
+            .arg(size.height())
+            .arg(dark ? QStringLiteral("-dark") : QString()));
+    auto *table = window.findChild<QTableView *>(QStringLiteral("regionTable"));
+    QVERIFY(table);
+    int columns = 0;
+    for (int c = 0; c < table->model()->columnCount(); ++c)
+        columns += table->isColumnHidden(c) ? 0 : 1;
+    QVERIFY2(columns >= 10, qPrintable(QString::number(columns))); // a test with many metrics, as the issue's
+    // Every column in view: no scrolling sideways to see a region's fully loaded time.
+    QTRY_VERIFY2(!table->horizontalScrollBar()->isVisible(),
+        qPrintable(QStringLiteral("%1 > %2").arg(table->horizontalHeader()->length()).arg(table->viewport()->width())));
+    const int fully = RegionModel::columnOf(PageMetric::Id::FullyLoaded);
+    QVERIFY(table->columnViewportPosition(fully) + table->columnWidth(fully) <= table->viewport()->width());
+    // Each number fits its column; a header too long for its column is elided, and its tool tip says it in full.
+    for (int c = 0; c < table->model()->columnCount(); ++c) {
+        if (table->isColumnHidden(c))
+            continue;
+        for (int row = 0; row < table->model()->rowCount(); ++row) {
+            const QModelIndex index = table->model()->index(row, c);
+            if (c == RegionModel::StateColumn || c == RegionModel::RegionColumn)
+                continue; // elided on purpose when they must, in full in their tool tips
+            const int needed = table->fontMetrics().horizontalAdvance(index.data().toString());
+            QVERIFY2(needed < table->columnWidth(c),
+                qPrintable(QStringLiteral("column %1: %2 needs %3 of %4")
+                               .arg(c)
+                               .arg(index.data().toString())
+                               .arg(needed)
+                               .arg(table->columnWidth(c))));
+        }
+        QVERIFY(!table->model()->headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
+    }
+    QVERIFY(window.worldMap()->isLegendShown());
+    // The CPU choice says "device's" in full.
+    auto *cpu = window.testForm()->cpuSlowdownChoice();
+    QVERIFY(cpu->width() >= cpu->fontMetrics().horizontalAdvance(cpu->specialValueText()));
+}
+
+void tst_DailyTool::cpuRelativeIsSentRememberedAndRestored()
+{
+    {
+        TestForm form(&m_secrets);
+        QList<RunController::Request> submitted;
+        connect(&form, &TestForm::submitted, this, [&](const RunController::Request &r) { submitted.append(r); });
+        form.urlField()->setText(QStringLiteral("https://example.com/"));
+        form.cpuSlowdownChoice()->setValue(3);
+        form.cpuRelativeChoice()->setChecked(true);
+        form.submit();
+        QCOMPARE(submitted.size(), 1);
+        const RunController::Request request = submitted.first();
+        QCOMPARE(request.options.cpuSlowdown, std::optional<int>(3));
+        QVERIFY(request.options.cpuSlowdownRelative);
+        form.remember(request);
+    }
+    {
+        // The next session's form offers it again.
+        TestForm again(&m_secrets);
+        QVERIFY(again.cpuRelativeChoice()->isChecked());
+        QCOMPARE(again.cpuSlowdownChoice()->value(), 3);
+        AppSettings().testCpuRelative.setValue(false);
+    }
+    // A stored test that had it: the history names it, and reopening it puts it back in the form.
+    TestRecord t = sampleRecord();
+    t.options.cpuSlowdown = 2;
+    t.options.cpuSlowdownRelative = true;
+    const qint64 id = feed(*m_history, t);
+    MainWindow window(services());
+    QVERIFY(!window.testForm()->cpuRelativeChoice()->isChecked());
+    const QString device
+        = window.historyModel()->index(0, HistoryModel::DeviceColumn).data().toString(); // newest first
+    QVERIFY2(device.contains(u"CPU 2× of the reference"), qPrintable(device));
+    emit window.historyPanel()->openRequested(id);
+    QVERIFY(window.testForm()->cpuRelativeChoice()->isChecked());
+    QCOMPARE(window.testForm()->cpuSlowdownChoice()->value(), 2);
+}
+
+QTEST_MAIN(tst_DailyTool)
+#include "tst_dailytool.moc"
