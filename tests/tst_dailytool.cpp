@@ -8,12 +8,15 @@
 #include "historymodel.h"
 #include "historypanel.h"
 #include "historystore.h"
+#include "localfleet.h"
 #include "mainwindow.h"
 #include "memorysecretstore.h"
 #include "metricschartview.h"
 #include "regionmodel.h"
+#include "runrecorder.h"
 #include "testform.h"
 #include "testsettingspanel.h"
+#include "testwebserver.h"
 #include "waterfallview.h"
 #include "worldmapview.h"
 
@@ -34,6 +37,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 class tst_DailyTool : public QObject
 {
@@ -44,6 +48,8 @@ private slots:
     void smallWindowShowsEverything_data();
     void smallWindowShowsEverything();
     void cpuRelativeIsSentRememberedAndRestored();
+    void tabWalksTheWindowInOrder();
+    void keysRunAndCancelATest();
 
 private:
     MainWindow::Services services();
@@ -51,6 +57,7 @@ private:
     qint64 storeWideTest();
     void screenshot(QWidget *widget, const QString &name);
 
+    TestWebServer m_web;
     QTemporaryDir m_dir;
     std::unique_ptr<HistoryStore> m_history;
     MemorySecretStore m_secrets;
@@ -84,6 +91,10 @@ void tst_DailyTool::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("WorldSpeedDailyToolTests"));
     QSettings().clear();
     QVERIFY(m_dir.isValid());
+    QVERIFY(m_web.listen());
+    TestWebServer::Response hanging; // a page that never loads: only Esc ends its test
+    hanging.mode = TestWebServer::Response::Mode::Hang;
+    m_web.route(QStringLiteral("/slow"), hanging);
     m_history = std::make_unique<HistoryStore>(historyPath(m_dir));
     QVERIFY(m_history->open());
 }
@@ -125,6 +136,12 @@ void tst_DailyTool::smallWindowShowsEverything()
     window.resize(size);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *table = window.findChild<QTableView *>(QStringLiteral("regionTable"));
+    QVERIFY(table);
+    // Before any test: the columns every test fills, in view.
+    QTRY_VERIFY(!table->horizontalScrollBar()->isVisible());
+    QVERIFY(!table->isColumnHidden(RegionModel::columnOf(PageMetric::Id::FullyLoaded)));
+    QCOMPARE(window.size(), size); // nothing made the window wider than asked
     emit window.historyPanel()->openRequested(id);
     QTest::qWait(200);
     screenshot(&window,
@@ -132,8 +149,6 @@ void tst_DailyTool::smallWindowShowsEverything()
             .arg(size.width())
             .arg(size.height())
             .arg(dark ? QStringLiteral("-dark") : QString()));
-    auto *table = window.findChild<QTableView *>(QStringLiteral("regionTable"));
-    QVERIFY(table);
     int columns = 0;
     for (int c = 0; c < table->model()->columnCount(); ++c)
         columns += table->isColumnHidden(c) ? 0 : 1;
@@ -189,6 +204,7 @@ void tst_DailyTool::cpuRelativeIsSentRememberedAndRestored()
         QVERIFY(again.cpuRelativeChoice()->isChecked());
         QCOMPARE(again.cpuSlowdownChoice()->value(), 3);
         AppSettings().testCpuRelative.setValue(false);
+        AppSettings().testCpuSlowdown.setValue(0);
     }
     // A stored test that had it: the history names it, and reopening it puts it back in the form.
     TestRecord t = sampleRecord();
@@ -203,6 +219,101 @@ void tst_DailyTool::cpuRelativeIsSentRememberedAndRestored()
     emit window.historyPanel()->openRequested(id);
     QVERIFY(window.testForm()->cpuRelativeChoice()->isChecked());
     QCOMPARE(window.testForm()->cpuSlowdownChoice()->value(), 2);
+}
+
+void tst_DailyTool::tabWalksTheWindowInOrder()
+{
+    MainWindow window(services());
+    window.resize(1024, 700);
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    TestForm *form = window.testForm();
+    auto *table = window.findChild<QTableView *>(QStringLiteral("regionTable"));
+    QVERIFY(window.regionModel()->rowCount() > 1);
+    form->urlField()->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(form->urlField()->hasFocus());
+    // Tab only, from the address, until it comes back there.
+    QList<QWidget *> walk { form->urlField() };
+    bool back = false;
+    for (int step = 0; step < 60 && !back; ++step) {
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        QWidget *now = QApplication::focusWidget();
+        QVERIFY(now);
+        QVERIFY2(now->isVisible() && now->isEnabled(), now->metaObject()->className());
+        back = now == form->urlField();
+        if (!back)
+            walk.append(now);
+    }
+    QVERIFY2(back, "Tab never came back to the address: a trap");
+    // The form as the eye reads it (Cancel is disabled with no test running, so it is skipped).
+    QList<QWidget *> formOrder;
+    formOrder << form->urlField() << form->goButton() << form->regionsButton() << form->profileChoice()
+              << form->deviceChoice() << form->cpuSlowdownChoice() << form->cpuRelativeChoice() << form->runsChoice()
+              << form->repeatViewChoice() << form->screenshotChoice() << form->filmstripChoice()
+              << form->testSettingsButton();
+    QCOMPARE(walk.mid(0, formOrder.size()), formOrder);
+    // Then the region table, one stop however many cells it has; then the tabs and the waterfall.
+    QCOMPARE(walk.count(table), 1);
+    QCOMPARE(walk.indexOf(table), formOrder.size());
+    const qsizetype tabBar = walk.indexOf(window.tabs()->tabBar());
+    QVERIFY(tabBar > walk.indexOf(table));
+    QVERIFY(walk.indexOf(window.waterfallView()) > tabBar);
+    // Shift+Tab from the address goes back to where the walk ended.
+    QTest::keyClick(form->urlField(), Qt::Key_Backtab);
+    QCOMPARE(QApplication::focusWidget(), walk.last());
+
+    // Focus on Go can be seen: the button looks different with it.
+    form->urlField()->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(form->urlField()->hasFocus());
+    const QImage unfocused = form->goButton()->grab().toImage();
+    QTest::keyClick(form->urlField(), Qt::Key_Tab);
+    QTRY_VERIFY(form->goButton()->hasFocus());
+    QVERIFY(form->goButton()->grab().toImage() != unfocused);
+    QTest::qWait(100);
+    screenshot(&window, QStringLiteral("dailytool-focus-on-go.png"));
+
+    // Ctrl+T opens the test settings from anywhere.
+    QTest::keyClick(form->goButton(), Qt::Key_T, Qt::ControlModifier);
+    QTRY_VERIFY(window.testSettingsPanel()->isVisible());
+    window.testSettingsPanel()->reject();
+    // The custom widgets say what they are to a screen reader.
+    for (QWidget *custom :
+        std::initializer_list<QWidget *> { window.worldMap(), window.waterfallView(), window.metricsChart(), table })
+        QVERIFY2(!custom->accessibleName().isEmpty(), custom->metaObject()->className());
+}
+
+void tst_DailyTool::keysRunAndCancelATest()
+{
+    // A real local probe: F5 starts the test, Esc cancels it while it starts or loads.
+    MainWindow::Services s = services();
+    s.fleetConfig = localFleetConfig(QStringLiteral(WORLDSPEED_PROBE_EXE));
+    MainWindow window(s);
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.urlField()->setText(m_web.url(QStringLiteral("/slow")).toString());
+    QAction *run = window.findChild<QAction *>(QStringLiteral("runAction"));
+    QAction *cancel = window.findChild<QAction *>(QStringLiteral("cancelAction"));
+    QVERIFY(run && cancel);
+    // Shown in the Test menu with their keys.
+    QCOMPARE(run->shortcut(), QKeySequence(Qt::Key_F5));
+    QCOMPARE(cancel->shortcut(), QKeySequence(Qt::Key_Escape));
+    QCOMPARE(window.findChild<QAction *>(QStringLiteral("testSettingsAction"))->shortcut(),
+        QKeySequence(Qt::CTRL | Qt::Key_T));
+    QVERIFY(window.menuBar()->actions().size() >= 3);
+    QTest::keyClick(window.urlField(), Qt::Key_F5);
+    QVERIFY2(window.controller()->isRunning(), qPrintable(window.urlError()->text()));
+    QTest::keyClick(window.urlField(), Qt::Key_Escape);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 60'000);
+    QVERIFY2(window.statusText().startsWith(u"Test cancelled"), qPrintable(window.statusText()));
+    const qint64 first = window.recorder()->testId();
+    // F5 again: the same test again, a new one in the history.
+    QTest::keyClick(window.urlField(), Qt::Key_F5);
+    QVERIFY(window.controller()->isRunning());
+    QVERIFY(window.recorder()->testId() != first);
+    QTest::keyClick(window.urlField(), Qt::Key_Escape);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 60'000);
 }
 
 QTEST_MAIN(tst_DailyTool)

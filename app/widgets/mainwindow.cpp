@@ -314,6 +314,7 @@ QWidget *MainWindow::buildRegionsPane(QWidget *parent)
     m_map->setModel(m_regionModel); // its markers follow the table
     m_table = new RegionTableView(top);
     m_table->setObjectName(QStringLiteral("regionTable"));
+    m_table->setAccessibleName(tr("Each region's state and timings"));
     m_sortedRegions = new QSortFilterProxyModel(this);
     m_sortedRegions->setSourceModel(m_regionModel);
     m_sortedRegions->setSortRole(RegionModel::SortRole);
@@ -405,10 +406,12 @@ QWidget *MainWindow::buildChartsPage(QWidget *parent)
     auto *charts = new QSplitter(Qt::Horizontal, parent);
     m_metricsChart = new MetricsChartView(charts);
     m_metricsChart->setModel(m_regionModel);
+    m_metricsChart->setAccessibleName(tr("Chart of each region's timings"));
     charts->addWidget(m_metricsChart);
     if (m_services.history) {
         m_trendChart = new TrendChartView(charts);
         m_trendChart->setHistory(m_services.history);
+        m_trendChart->setAccessibleName(tr("Chart of this address's load times over earlier tests"));
         charts->addWidget(m_trendChart);
     }
     return charts;
@@ -446,9 +449,18 @@ void MainWindow::buildMenus()
 
 void MainWindow::updateMetricColumns()
 {
+    // Before any region has numbers, the timings every test measures stand for what is to come: all the columns a
+    // filmstrip or a busy main thread may fill would not fit beside the map in a small window.
+    const QStringList codes = m_regionModel->regionCodes();
+    const bool numbers = std::any_of(
+        codes.cbegin(), codes.cend(), [this](const QString &code) { return m_regionModel->summary(code).median; });
+    using Id = PageMetric::Id;
+    const QList<Id> placeholders { Id::Ttfb, Id::Fcp, Id::Lcp, Id::Dcl, Id::Load, Id::FullyLoaded, Id::Requests };
     // The sorting proxy keeps the source's columns as they are.
-    for (const PageMetric &metric : PageMetric::all())
-        m_table->setColumnHidden(RegionModel::columnOf(metric.id), !m_regionModel->isWorthAColumn(metric.id));
+    for (const PageMetric &metric : PageMetric::all()) {
+        const bool shown = numbers ? m_regionModel->isWorthAColumn(metric.id) : placeholders.contains(metric.id);
+        m_table->setColumnHidden(RegionModel::columnOf(metric.id), !shown);
+    }
     m_table->fitColumns();
 }
 

@@ -47,8 +47,7 @@ RegionTableView::Widths RegionTableView::measure() const
             empty = model()->index(row, c).data().toString().isEmpty();
         const int values = hidden || empty ? 0 : sizeHintForColumn(c);
         const int title = hidden ? 0 : horizontalHeader()->sectionSizeHint(c);
-        // A title over no values counts as squeezed: a table waiting for its first test does not push the map aside.
-        const int natural = empty ? std::min(title, emptyFloor) : std::max(values, title);
+        const int natural = std::max(values, title);
         int squeezed = std::max(values, std::min(title, empty ? emptyFloor : headerFloor));
         if (c == regionColumn || c == stateColumn)
             squeezed = std::min(natural, std::max(textFloor, headerFloor));
@@ -66,11 +65,11 @@ void RegionTableView::fitColumns()
         return;
     m_fitting = true;
     const Widths widths = measure();
-    // Only when the content or the window changed: a splitter handle the user dragged stays where it was put.
-    const QSize window = this->window()->size();
-    if (widths.naturalTotal != m_naturalTotal || window != m_windowSize) {
+    // Only when the content or the room changed: a splitter handle the user dragged stays where it was put.
+    const int around = parentWidget() ? parentWidget()->width() : 0;
+    if (isVisible() && (widths.naturalTotal != m_naturalTotal || around != m_roomAround)) {
         m_naturalTotal = widths.naturalTotal;
-        m_windowSize = window;
+        m_roomAround = around;
         balanceSplitter(widths.naturalTotal + width() - viewport()->width());
     }
     const int room = viewport()->width();

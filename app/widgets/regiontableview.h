@@ -37,6 +37,6 @@ private:
     void balanceSplitter(int wanted);
     bool m_fitting = false;
     int m_naturalTotal = -1; // measure()'s as of the last balanceSplitter()
-    QSize m_windowSize; // the window's, likewise
+    int m_roomAround = -1; // the splitter's width, likewise
     int m_squeezedTotal = 0; // measure()'s, as of the last fitColumns()
 };

@@ -52,7 +52,11 @@ void TestForm::buildAddressLine()
     m_url->setObjectName(QStringLiteral("url"));
     m_url->setAccessibleName(tr("Address to test"));
     m_go = new QPushButton(tr("Go"), this);
-    m_go->setDefault(true);
+    // Not a "default" button: a window has none (Return in the address starts the test), and in most styles a
+    // default button's frame is the focus frame, so that focus on it could not be seen. Bold says it is the main one.
+    QFont bold = m_go->font();
+    bold.setBold(true);
+    m_go->setFont(bold);
     m_go->setToolTip(tr("Run the test (F5)"));
     m_cancel = new QPushButton(tr("Cancel"), this);
     m_cancel->setEnabled(false);
