@@ -50,6 +50,7 @@ private slots:
     void cpuRelativeIsSentRememberedAndRestored();
     void tabWalksTheWindowInOrder();
     void keysRunAndCancelATest();
+    void colourByContentTypeIsAViewChoice();
 
 private:
     MainWindow::Services services();
@@ -314,6 +315,30 @@ void tst_DailyTool::keysRunAndCancelATest()
     QVERIFY(window.recorder()->testId() != first);
     QTest::keyClick(window.urlField(), Qt::Key_Escape);
     QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 60'000);
+}
+
+void tst_DailyTool::colourByContentTypeIsAViewChoice()
+{
+    const qint64 id = storeWideTest();
+    {
+        MainWindow window(services());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.waterfallView()->colouring(), WaterfallPainter::Colouring::Phases);
+        auto *byType = window.findChild<QAction *>(QStringLiteral("colourByTypeAction"));
+        QVERIFY(byType && byType->isCheckable());
+        QVERIFY(window.menuBar()->actions().contains(qobject_cast<QMenu *>(byType->parent())->menuAction()));
+        byType->trigger();
+        QCOMPARE(window.waterfallView()->colouring(), WaterfallPainter::Colouring::ContentTypes);
+        emit window.historyPanel()->openRequested(id);
+        QTest::qWait(200);
+        screenshot(&window, QStringLiteral("dailytool-waterfall-by-type.png"));
+    }
+    // Remembered.
+    MainWindow again(services());
+    QCOMPARE(again.waterfallView()->colouring(), WaterfallPainter::Colouring::ContentTypes);
+    again.findChild<QAction *>(QStringLiteral("colourByTypeAction"))->trigger();
+    QVERIFY(!AppSettings().waterfallByContentType.value());
 }
 
 QTEST_MAIN(tst_DailyTool)

@@ -49,6 +49,8 @@ public:
 
     // The waterfall's layout, as the index of its choice in the waterfall's tool bar.
     SettingValue<int> waterfallLayout { m_settings, QStringLiteral("waterfall/layout"), 0 };
+    // View › Colour the waterfall by content type: bars in the colour of what they loaded, not of their phases.
+    SettingValue<bool> waterfallByContentType { m_settings, QStringLiteral("waterfall/byContentType"), false };
     // Where the last export went (CSV, HAR, PDF), where the next one is offered.
     SettingValue<QString> exportDirectory { m_settings, QStringLiteral("export/lastDir"), QDir::homePath() };
 };

@@ -441,6 +441,15 @@ void MainWindow::buildMenus()
     QAction *testSettings = test->addAction(
         tr("Test &settings…"), QKeySequence(Qt::CTRL | Qt::Key_T), m_form->testSettings(), &QDialog::open);
     testSettings->setObjectName(QStringLiteral("testSettingsAction"));
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *byType = view->addAction(tr("Colour the waterfall by content &type"));
+    byType->setObjectName(QStringLiteral("colourByTypeAction"));
+    byType->setCheckable(true);
+    connect(byType, &QAction::toggled, this, [this](bool on) {
+        m_waterfall->setColouring(on ? WaterfallPainter::Colouring::ContentTypes : WaterfallPainter::Colouring::Phases);
+        AppSettings().waterfallByContentType.setValue(on);
+    });
+    byType->setChecked(AppSettings().waterfallByContentType.value());
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Settings…"), QKeySequence::Preferences, this, [this] { openSettings(); });
     QMenu *help = menuBar()->addMenu(tr("&Help"));
