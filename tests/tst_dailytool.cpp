@@ -51,6 +51,7 @@ private slots:
     void tabWalksTheWindowInOrder();
     void keysRunAndCancelATest();
     void colourByContentTypeIsAViewChoice();
+    void regionWithoutTokenEndsEarlyInShortWords();
 
 private:
     MainWindow::Services services();
@@ -308,6 +309,9 @@ void tst_DailyTool::keysRunAndCancelATest()
     QTest::keyClick(window.urlField(), Qt::Key_Escape);
     QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 60'000);
     QVERIFY2(window.statusText().startsWith(u"Test cancelled"), qPrintable(window.statusText()));
+    // Cancelled is the user's doing, not a failure of the region's.
+    const QString state = window.regionModel()->stateText(QStringLiteral("local"));
+    QVERIFY2(!state.startsWith(u"Failed"), qPrintable(state));
     const qint64 first = window.recorder()->testId();
     // F5 again: the same test again, a new one in the history.
     QTest::keyClick(window.urlField(), Qt::Key_F5);
@@ -339,6 +343,39 @@ void tst_DailyTool::colourByContentTypeIsAViewChoice()
     QCOMPARE(again.waterfallView()->colouring(), WaterfallPainter::Colouring::ContentTypes);
     again.findChild<QAction *>(QStringLiteral("colourByTypeAction"))->trigger();
     QVERIFY(!AppSettings().waterfallByContentType.value());
+}
+
+void tst_DailyTool::regionWithoutTokenEndsEarlyInShortWords()
+{
+    // A Fly region whose API token is not in the keychain: its probe cannot start, which is known at once. Its API
+    // is a closed loopback port, should anything try to reach it.
+    MainWindow::Services s = services();
+    QString error;
+    const auto fly
+        = FleetConfig::fromJson(QByteArrayLiteral(R"({"version":1,"regions":[{"code":"mel","latitude":-37.8,)"
+                                                  R"("longitude":145.0,"backend":{"type":"fly","app":"a",)"
+                                                  R"("region":"syd","image":"i","tokenSecret":"fly-token",)"
+                                                  R"("apiBase":"http://127.0.0.1:9/"}}]})"),
+            &error);
+    QVERIFY2(fly, qPrintable(error));
+    s.fleetConfig->regions.append(fly->regions.first());
+    MainWindow window(s);
+    window.resize(1024, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY2(window.fleetError().isEmpty(), qPrintable(window.fleetError()));
+    window.setSelectedRegions({ QStringLiteral("mel") });
+    window.urlField()->setText(QStringLiteral("https://example.com/"));
+    window.startTest();
+    QVERIFY2(window.controller()->isRunning(), qPrintable(window.urlError()->text()));
+    // It ends without waiting for a probe that cannot come, in words that say what to do; the details in a tool tip.
+    QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 60'000);
+    QCOMPARE(window.regionModel()->stateText(QStringLiteral("mel")), QStringLiteral("No token: open Settings"));
+    const int row = window.regionModel()->rowOf(QStringLiteral("mel"));
+    const QString tip = window.regionModel()->index(row, RegionModel::StateColumn).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(u"fly-token"), qPrintable(tip));
+    QTest::qWait(100);
+    screenshot(&window, QStringLiteral("dailytool-no-token-1024x700.png"));
 }
 
 QTEST_MAIN(tst_DailyTool)

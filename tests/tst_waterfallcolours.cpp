@@ -1,6 +1,10 @@
 // The waterfall's colours as an option: bars by content type (DevTools' hues, WebPageTest's light-then-dark split at
 // the first byte) instead of by phase, in the painter the window and the PDF share; the legend follows, and on screen
 // it names the pending rows' hatching, whose tooltip says the request is still loading. Checked by pixels.
+#include "historyfixtures.h"
+#include "regioncatalog.h"
+#include "reportcontent.h"
+#include "reportlayout.h"
 #include "theme.h"
 #include "waterfallpainter.h"
 #include "waterfallview.h"
@@ -102,6 +106,7 @@ private slots:
     void barsByContentType();
     void legendFollowsTheColouring();
     void pendingRowsAreInTheLegendAndSayTheyAreLoading();
+    void reportWaterfallsFollowTheChoice();
 };
 
 void tst_WaterfallColours::barsByPhaseByDefault()
@@ -182,6 +187,40 @@ void tst_WaterfallColours::pendingRowsAreInTheLegendAndSayTheyAreLoading()
     QVERIFY2(live.contains(u"still loading") && !live.contains(u"unfinished"), qPrintable(live));
     // A stored one never ended: that is what it says.
     QVERIFY(WaterfallView::detailsText(QStringLiteral("fra"), loading).contains(u"unfinished"));
+}
+
+void tst_WaterfallColours::reportWaterfallsFollowTheChoice()
+{
+    // The PDF's blocks, painted at its resolution: its legend and lanes use the same painter and the same choice.
+    const TestRecord test = sampleRecord();
+    const auto paintReport = [&](WaterfallPainter::Colouring colouring) {
+        QImage page(1800, 100, QImage::Format_RGB32);
+        const int dotsPerMetre = qRound(ReportContent::resolution / 0.0254);
+        page.setDotsPerMeterX(dotsPerMetre);
+        page.setDotsPerMeterY(dotsPerMetre);
+        ReportContent content(test, RegionCatalog::builtIn(), &page, 1800, 2600);
+        content.setWaterfallColouring(colouring);
+        ReportLayout layout;
+        content.build(layout);
+        int documentPixels = 0;
+        for (const ReportLayout::Block &block : layout.blocks()) {
+            if (!block.paint || block.height < 1)
+                continue;
+            QImage image(1800, int(std::ceil(block.height)), QImage::Format_RGB32);
+            image.setDotsPerMeterX(dotsPerMetre);
+            image.setDotsPerMeterY(dotsPerMetre);
+            image.fill(Qt::white);
+            QPainter painter(&image);
+            block.paint(painter, QRectF(0, 0, 1800, block.height));
+            painter.end();
+            documentPixels += countColour(image, WaterfallPainter::typeTint(QStringLiteral("Document"), false));
+        }
+        return documentPixels;
+    };
+    // The document's wait in the document's tint: only when the report colours by type.
+    const int phases = paintReport(WaterfallPainter::Colouring::Phases);
+    const int types = paintReport(WaterfallPainter::Colouring::ContentTypes);
+    QVERIFY2(types > phases + 100, qPrintable(QStringLiteral("%1 vs %2").arg(types).arg(phases)));
 }
 
 QTEST_MAIN(tst_WaterfallColours)

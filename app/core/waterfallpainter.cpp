@@ -226,6 +226,35 @@ QString WaterfallPainter::statusText(const RequestTiming &request) const
     return request.status ? QString::number(*request.status) : QString();
 }
 
+QRectF WaterfallPainter::paintPhases(QPainter &painter, const RequestTiming &request, const WaterfallScale &scale,
+    double top, double height, bool blocked) const
+{
+    const double u = m_unit;
+    const bool dark = m_theme.isDark();
+    const QList<WaterfallGeometry::PhaseRect> phases = WaterfallGeometry::phaseRects(request, scale, top, height);
+    QRectF whole(scale.x(request.startMs), top, 0, height);
+    const bool byType = m_colouring == Colouring::ContentTypes;
+    const QString category = byType ? WaterfallModel::typeCategory(request.resourceType) : QString();
+    for (const WaterfallGeometry::PhaseRect &phase : phases) {
+        if (!blocked) {
+            const QColor colour = !byType       ? WaterfallGeometry::phaseColor(phase.phase, dark)
+                : phase.phase == Phase::Receive ? typeColor(category, dark)
+                                                : typeTint(category, dark);
+            painter.fillRect(phase.rect, colour);
+        }
+        whole.setRight(phase.rect.right());
+    }
+    if (whole.width() < u) {
+        // Too short to see; one pixel still says "here".
+        whole.setWidth(u);
+        painter.fillRect(whole,
+            byType                 ? typeColor(category, dark)
+                : phases.isEmpty() ? WaterfallGeometry::phaseColor(Phase::Unaccounted, dark)
+                                   : WaterfallGeometry::phaseColor(phases.constLast().phase, dark));
+    }
+    return whole;
+}
+
 void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request, const QString &label,
     const RowRects &rects, const WaterfallScale &scale, double spanMs, const QString &requestDuration) const
 {
@@ -269,27 +298,7 @@ void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request,
     const double inset = std::max(3 * u, std::round(rects.row.height() * 0.22));
     const double top = rects.row.top() + inset;
     const double height = rects.row.height() - 2 * inset;
-    const QList<WaterfallGeometry::PhaseRect> phases = WaterfallGeometry::phaseRects(request, scale, top, height);
-    QRectF whole(scale.x(request.startMs), top, 0, height);
-    const bool byType = m_colouring == Colouring::ContentTypes;
-    const QString category = byType ? WaterfallModel::typeCategory(request.resourceType) : QString();
-    for (const WaterfallGeometry::PhaseRect &phase : phases) {
-        if (!blocked) {
-            const QColor colour = !byType       ? WaterfallGeometry::phaseColor(phase.phase, dark)
-                : phase.phase == Phase::Receive ? typeColor(category, dark)
-                                                : typeTint(category, dark);
-            painter.fillRect(phase.rect, colour);
-        }
-        whole.setRight(phase.rect.right());
-    }
-    if (whole.width() < u) {
-        // Too short to see; one pixel still says "here".
-        whole.setWidth(u);
-        painter.fillRect(whole,
-            byType                 ? typeColor(category, dark)
-                : phases.isEmpty() ? WaterfallGeometry::phaseColor(Phase::Unaccounted, dark)
-                                   : WaterfallGeometry::phaseColor(phases.constLast().phase, dark));
-    }
+    const QRectF whole = paintPhases(painter, request, scale, top, height, blocked);
     if (blocked) {
         // Hatched, not filled: no phase of it happened on the network.
         painter.fillRect(whole, m_theme.base());

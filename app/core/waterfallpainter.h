@@ -137,6 +137,11 @@ public:
     QString statusText(const RequestTiming &request) const;
 
 private:
+    // A request's bar in `top`..`height`: its phases in their (or its content type's) colours, one pixel when too
+    // short to see; a blocked one's only measured, not filled. Where the whole bar went.
+    QRectF paintPhases(QPainter &painter, const RequestTiming &request, const WaterfallScale &scale, double top,
+        double height, bool blocked) const;
+
     Theme m_theme;
     QFont m_font;
     QFontMetricsF m_metrics;
