@@ -206,7 +206,9 @@ int RunCommand::start()
 int RunCommand::startFleet(const FleetConfig &config)
 {
     QString error;
-    m_fleet = ConfiguredFleet::create(config, m_secrets.get(), &error);
+    // The command line shows no pending rows: its probes need not send them.
+    m_fleet
+        = ConfiguredFleet::create(config, m_secrets.get(), &error, nullptr, ConfiguredFleet::PendingRequests::NotAsked);
     if (!m_fleet)
         return m_console.fail(
             CliExitCode::FleetProblem, QStringLiteral("the fleet could not be set up: %1").arg(error));

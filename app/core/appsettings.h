@@ -40,6 +40,8 @@ public:
     SettingValue<bool> testFilmstrip { m_settings, QStringLiteral("test/filmstrip"), false };
     SettingValue<QString> testDevice { m_settings, QStringLiteral("test/device"), QStringLiteral("desktop") };
     SettingValue<int> testCpuSlowdown { m_settings, QStringLiteral("test/cpuSlowdown"), 0 }; // 0: the device's
+    // The slowdown is relative to the reference machine (LoadOptions::cpuSlowdownRelative).
+    SettingValue<bool> testCpuRelative { m_settings, QStringLiteral("test/cpuRelative"), false };
     // The Test settings panel's, as JSON, never with a secret value: see TestSettingsPanel::rememberable().
     SettingValue<QString> testSettings { m_settings, QStringLiteral("test/settings") };
     // The regions the user picked; those the fleet no longer has are dropped when read.
@@ -47,6 +49,8 @@ public:
 
     // The waterfall's layout, as the index of its choice in the waterfall's tool bar.
     SettingValue<int> waterfallLayout { m_settings, QStringLiteral("waterfall/layout"), 0 };
+    // View › Colour the waterfall by content type: bars in the colour of what they loaded, not of their phases.
+    SettingValue<bool> waterfallByContentType { m_settings, QStringLiteral("waterfall/byContentType"), false };
     // Where the last export went (CSV, HAR, PDF), where the next one is offered.
     SettingValue<QString> exportDirectory { m_settings, QStringLiteral("export/lastDir"), QDir::homePath() };
 };

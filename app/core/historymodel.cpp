@@ -166,6 +166,9 @@ QString HistoryModel::device(const LoadOptions &options)
 {
     const DeviceProfile profile = DeviceProfile::parse(options.device, nullptr).value_or(DeviceProfile::desktop());
     const int cpu = options.effectiveCpuSlowdown();
+    // Relative to the reference machine, even 1× slows the faster probes down: it is named then too.
+    if (options.cpuSlowdownRelative)
+        return tr("%1, CPU %2× of the reference").arg(profile.name).arg(cpu);
     return cpu == 1 ? profile.name : tr("%1, CPU %2×").arg(profile.name).arg(cpu);
 }
 

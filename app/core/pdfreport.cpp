@@ -75,6 +75,7 @@ bool PdfReport::write(const QString &path, QString *error)
     const QRectF footer(0, height + ReportContent::mm(3), width, footerHeight - ReportContent::mm(3));
 
     ReportContent content(m_test, m_catalog, &writer, width, height);
+    content.setWaterfallColouring(m_colouring);
     ReportLayout layout;
     content.build(layout);
     const ReportLayout::Pages pages = layout.paginate(height);

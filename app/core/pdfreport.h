@@ -2,6 +2,7 @@
 
 #include "regioncatalog.h"
 #include "testrecord.h"
+#include "waterfallpainter.h"
 
 #include <QLocale>
 #include <QPageSize>
@@ -31,6 +32,8 @@ public:
     QPageSize pageSize() const;
     // What the generator puts in the PDF's metadata.
     void setCreator(const QString &creator) { m_creator = creator; }
+    // The waterfalls' colours: by phase (the default) or by content type, as the window's View menu says.
+    void setWaterfallColouring(WaterfallPainter::Colouring colouring) { m_colouring = colouring; }
 
     // Writes the file atomically (QSaveFile). False, with the reason, when it cannot.
     bool write(const QString &path, QString *error);
@@ -46,6 +49,7 @@ private:
     TestRecord m_test;
     RegionCatalog m_catalog;
     std::optional<QPageSize> m_pageSize;
+    WaterfallPainter::Colouring m_colouring = WaterfallPainter::Colouring::Phases;
     QString m_creator = QStringLiteral("WorldSpeed");
     int m_pageCount = 0;
 };

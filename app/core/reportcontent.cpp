@@ -539,7 +539,9 @@ void ReportContent::addWaterfalls()
     legend.height = mm(5);
     legend.keepWithNext = true;
     legend.paint = [this](QPainter &painter, const QRectF &rect) {
-        WaterfallPainter(paper(), font(7), m_device, unit()).paintLegend(painter, rect);
+        WaterfallPainter waterfall(paper(), font(7), m_device, unit());
+        waterfall.setColouring(m_colouring);
+        waterfall.paintLegend(painter, rect);
     };
     m_layout->append(legend);
     for (const ReportRegionSummary &region : std::as_const(m_regions))
@@ -588,7 +590,8 @@ void ReportContent::addWaterfall(const ReportRegionSummary &region)
         painter.drawText(QRectF(rect.left(), y, rect.width(), subHeight), Qt::AlignLeft | Qt::AlignVCenter,
             metrics(subFont).elidedText(subtitle, Qt::ElideRight, rect.width()));
         y += subHeight + mm(1.5);
-        const WaterfallPainter waterfall(paper(), rowFont, m_device, unit());
+        WaterfallPainter waterfall(paper(), rowFont, m_device, unit());
+        waterfall.setColouring(m_colouring);
         waterfall.paintLane(painter, QRectF(rect.left(), y, rect.width(), rect.bottom() - y), lane, lanes);
     };
     m_layout->append(block);

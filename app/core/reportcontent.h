@@ -38,6 +38,8 @@ public:
     ReportContent(
         const TestRecord &test, const RegionCatalog &catalog, const QPaintDevice *device, double width, double height);
 
+    // The waterfalls' colours, as the window shows them (before build()).
+    void setWaterfallColouring(WaterfallPainter::Colouring colouring) { m_colouring = colouring; }
     // Appends every block, in reading order.
     void build(ReportLayout &layout);
 
@@ -69,6 +71,7 @@ private:
     const TestRecord &m_test;
     QList<ReportRegionSummary> m_regions;
     const QPaintDevice *m_device;
+    WaterfallPainter::Colouring m_colouring = WaterfallPainter::Colouring::Phases;
     double m_width;
     double m_height;
     ReportLayout *m_layout = nullptr; // while build() runs

@@ -3,6 +3,7 @@
 #include "model/displayformat.h"
 #include "waterfallmodel.h"
 
+#include <QHash>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -72,7 +73,37 @@ double WaterfallPainter::tickStep(double spanMs, double width) const
     return WaterfallGeometry::tickStep(spanMs, width, 70 * m_unit);
 }
 
-void WaterfallPainter::paintLegend(QPainter &painter, const QRectF &rect) const
+QColor WaterfallPainter::typeColor(const QString &category, bool dark)
+{
+    // DevTools' hues for its resource types, a little lighter on a dark background.
+    static const QHash<QString, std::pair<QColor, QColor>> colours {
+        { QStringLiteral("Document"), { QColor(0x1a, 0x73, 0xe8), QColor(0x66, 0x9d, 0xf6) } },
+        { QStringLiteral("Stylesheet"), { QColor(0x9c, 0x27, 0xb0), QColor(0xc5, 0x8a, 0xf9) } },
+        { QStringLiteral("Script"), { QColor(0xe3, 0x74, 0x00), QColor(0xf2, 0x99, 0x00) } },
+        { QStringLiteral("Image"), { QColor(0x18, 0x80, 0x38), QColor(0x5b, 0xb9, 0x74) } },
+        { QStringLiteral("Font"), { QColor(0x00, 0x89, 0x7b), QColor(0x4d, 0xb6, 0xac) } },
+        { QStringLiteral("XHR/Fetch"), { QColor(0xc5, 0x22, 0x1f), QColor(0xee, 0x67, 0x5c) } },
+    };
+    const auto found = colours.constFind(category);
+    const std::pair<QColor, QColor> pair
+        = found == colours.cend() ? std::pair(QColor(0x80, 0x86, 0x8b), QColor(0x9a, 0xa0, 0xa6)) : *found;
+    return dark ? pair.second : pair.first;
+}
+
+QColor WaterfallPainter::typeTint(const QString &category, bool dark)
+{
+    return Theme::mix(typeColor(category, dark), dark ? QColor(0x20, 0x21, 0x24) : QColor(Qt::white), 0.55);
+}
+
+void WaterfallPainter::paintPendingFill(QPainter &painter, const QRectF &bar) const
+{
+    QColor fill = m_theme.muted();
+    fill.setAlphaF(0.35);
+    painter.fillRect(bar, fill);
+    painter.fillRect(bar, QBrush(m_theme.muted(), Qt::BDiagPattern));
+}
+
+void WaterfallPainter::paintLegend(QPainter &painter, const QRectF &rect, bool pending) const
 {
     const double u = m_unit;
     const bool dark = m_theme.isDark();
@@ -82,14 +113,23 @@ void WaterfallPainter::paintLegend(QPainter &painter, const QRectF &rect) const
     const double mid = rect.center().y();
     const double swatch = std::round(m_metrics.height() * 0.6);
     const double baseline = mid + m_metrics.ascent() / 2 - u;
-    for (const Phase phase :
-        { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait, Phase::Receive }) {
-        painter.fillRect(QRectF(x, mid - swatch / 2, swatch, swatch), WaterfallGeometry::phaseColor(phase, dark));
+    const auto entry = [&](const QString &name) {
         x += swatch + 4 * u;
-        const QString name = WaterfallGeometry::phaseName(phase);
         painter.setPen(m_theme.text());
         painter.drawText(QPointF(x, baseline), name);
         x += m_metrics.horizontalAdvance(name) + 12 * u;
+    };
+    if (m_colouring == Colouring::ContentTypes) {
+        for (const QString &category : WaterfallModel::typeCategories()) {
+            painter.fillRect(QRectF(x, mid - swatch / 2, swatch, swatch), typeColor(category, dark));
+            entry(category);
+        }
+    } else {
+        for (const Phase phase :
+            { Phase::Blocked, Phase::Dns, Phase::Connect, Phase::Ssl, Phase::Send, Phase::Wait, Phase::Receive }) {
+            painter.fillRect(QRectF(x, mid - swatch / 2, swatch, swatch), WaterfallGeometry::phaseColor(phase, dark));
+            entry(WaterfallGeometry::phaseName(phase));
+        }
     }
     const std::pair<Marker, QString> markers[]
         = { { Marker::FirstContentfulPaint, tr("FCP") }, { Marker::LargestContentfulPaint, tr("LCP") },
@@ -101,6 +141,11 @@ void WaterfallPainter::paintLegend(QPainter &painter, const QRectF &rect) const
         painter.setPen(m_theme.text());
         painter.drawText(QPointF(x, baseline), name);
         x += m_metrics.horizontalAdvance(name) + 12 * u;
+    }
+    if (pending) {
+        paintPendingFill(painter, QRectF(x, mid - swatch / 2, swatch * 1.6, swatch));
+        x += swatch * 0.6;
+        entry(tr("loading"));
     }
     painter.restore();
 }
@@ -181,6 +226,35 @@ QString WaterfallPainter::statusText(const RequestTiming &request) const
     return request.status ? QString::number(*request.status) : QString();
 }
 
+QRectF WaterfallPainter::paintPhases(QPainter &painter, const RequestTiming &request, const WaterfallScale &scale,
+    double top, double height, bool blocked) const
+{
+    const double u = m_unit;
+    const bool dark = m_theme.isDark();
+    const QList<WaterfallGeometry::PhaseRect> phases = WaterfallGeometry::phaseRects(request, scale, top, height);
+    QRectF whole(scale.x(request.startMs), top, 0, height);
+    const bool byType = m_colouring == Colouring::ContentTypes;
+    const QString category = byType ? WaterfallModel::typeCategory(request.resourceType) : QString();
+    for (const WaterfallGeometry::PhaseRect &phase : phases) {
+        if (!blocked) {
+            const QColor colour = !byType       ? WaterfallGeometry::phaseColor(phase.phase, dark)
+                : phase.phase == Phase::Receive ? typeColor(category, dark)
+                                                : typeTint(category, dark);
+            painter.fillRect(phase.rect, colour);
+        }
+        whole.setRight(phase.rect.right());
+    }
+    if (whole.width() < u) {
+        // Too short to see; one pixel still says "here".
+        whole.setWidth(u);
+        painter.fillRect(whole,
+            byType                 ? typeColor(category, dark)
+                : phases.isEmpty() ? WaterfallGeometry::phaseColor(Phase::Unaccounted, dark)
+                                   : WaterfallGeometry::phaseColor(phases.constLast().phase, dark));
+    }
+    return whole;
+}
+
 void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request, const QString &label,
     const RowRects &rects, const WaterfallScale &scale, double spanMs, const QString &requestDuration) const
 {
@@ -224,20 +298,7 @@ void WaterfallPainter::paintRow(QPainter &painter, const RequestTiming &request,
     const double inset = std::max(3 * u, std::round(rects.row.height() * 0.22));
     const double top = rects.row.top() + inset;
     const double height = rects.row.height() - 2 * inset;
-    const QList<WaterfallGeometry::PhaseRect> phases = WaterfallGeometry::phaseRects(request, scale, top, height);
-    QRectF whole(scale.x(request.startMs), top, 0, height);
-    for (const WaterfallGeometry::PhaseRect &phase : phases) {
-        if (!blocked)
-            painter.fillRect(phase.rect, WaterfallGeometry::phaseColor(phase.phase, dark));
-        whole.setRight(phase.rect.right());
-    }
-    if (whole.width() < u) {
-        // Too short to see; one pixel still says "here".
-        whole.setWidth(u);
-        painter.fillRect(whole,
-            phases.isEmpty() ? WaterfallGeometry::phaseColor(Phase::Unaccounted, dark)
-                             : WaterfallGeometry::phaseColor(phases.constLast().phase, dark));
-    }
+    const QRectF whole = paintPhases(painter, request, scale, top, height, blocked);
     if (blocked) {
         // Hatched, not filled: no phase of it happened on the network.
         painter.fillRect(whole, m_theme.base());
@@ -402,10 +463,7 @@ void WaterfallPainter::paintPendingRow(QPainter &painter, const RequestTiming &r
     const double left = scale.x(request.startMs);
     const QRectF bar(
         left, rects.row.top() + inset, std::max(2 * u, scale.x(untilMs) - left), rects.row.height() - 2 * inset);
-    QColor fill = m_theme.muted();
-    fill.setAlphaF(0.35);
-    painter.fillRect(bar, fill);
-    painter.fillRect(bar, QBrush(m_theme.muted(), Qt::BDiagPattern));
+    paintPendingFill(painter, bar);
     if (abandoned) {
         // Stopped, not going: a cross where the bar ends, in the error colour.
         const double half = bar.height() / 2;

@@ -65,8 +65,20 @@ public:
         double durationWidth = 0; // 0: no duration column
     };
 
+    // What a bar's colours say: its phases (DNS, connect, wait, …; the default), or the content type it loaded, as
+    // WebPageTest draws it: the waiting before the first byte in a light tint of the type's colour, the download in
+    // the colour itself.
+    enum class Colouring { Phases, ContentTypes };
+
     // `device` sizes the text (nullptr: the screen); `unit` is a screen pixel on it.
     WaterfallPainter(const Theme &theme, const QFont &font, const QPaintDevice *device, double unit = 1);
+
+    void setColouring(Colouring colouring) { m_colouring = colouring; }
+    Colouring colouring() const { return m_colouring; }
+    // A content type's colour (a WaterfallModel::typeCategory(): "Script", "Image", …), DevTools' hues; the tint is
+    // the lighter one of the time before the first byte.
+    static QColor typeColor(const QString &category, bool dark);
+    static QColor typeTint(const QString &category, bool dark);
 
     // A row label made to fit: directories are elided before the host and the file name.
     static QString elideLabel(const QString &label, const QFontMetricsF &metrics, qreal width);
@@ -76,8 +88,9 @@ public:
     // Where the axis' ticks go for a bar area `width` wide: at least 70 units apart.
     double tickStep(double spanMs, double width) const;
 
-    // The phases' swatches, then the markers' lines, each with its name, from the left of `rect`, centred on it.
-    void paintLegend(QPainter &painter, const QRectF &rect) const;
+    // The phases' (or content types') swatches, then the markers' lines, each with its name, from the left of
+    // `rect`, centred on it; with `pending`, last a pending row's hatched swatch ("loading").
+    void paintLegend(QPainter &painter, const QRectF &rect, bool pending = false) const;
     // Tick marks on the bottom edge of `axis` and their labels above it, right of each tick; the last goes left
     // of its tick when it would pass `right`. A label that would run into the previous one is left out.
     void paintAxis(
@@ -112,6 +125,8 @@ public:
     // A whole lane in `rect`: the axis on top, then a row per request, the markers over them.
     void paintLane(QPainter &painter, const QRectF &rect, const Lane &lane, const LaneLayout &layout) const;
 
+    // A pending bar's hatched fill in `bar`, as paintPendingRow() and the legend draw it.
+    void paintPendingFill(QPainter &painter, const QRectF &bar) const;
     // A live row whose request has started and not ended: its label quieter, its bar from its start to `untilMs` (the
     // lane's clock) striped in the muted colour with a solid leading edge, so it reads as "still going" and never as
     // a phase. `abandoned`: its run ended first; the bar stopped at `untilMs` and ends in an error-coloured cross.
@@ -122,9 +137,15 @@ public:
     QString statusText(const RequestTiming &request) const;
 
 private:
+    // A request's bar in `top`..`height`: its phases in their (or its content type's) colours, one pixel when too
+    // short to see; a blocked one's only measured, not filled. Where the whole bar went.
+    QRectF paintPhases(QPainter &painter, const RequestTiming &request, const WaterfallScale &scale, double top,
+        double height, bool blocked) const;
+
     Theme m_theme;
     QFont m_font;
     QFontMetricsF m_metrics;
     double m_unit;
+    Colouring m_colouring = Colouring::Phases;
     std::function<QString(const QString &, double)> m_elide;
 };

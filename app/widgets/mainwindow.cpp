@@ -17,13 +17,14 @@
 #include "model/testscript.h"
 #include "regionmodel.h"
 #include "regionpicker.h"
+#include "regiontableview.h"
 #include "runcontroller.h"
 #include "runpicker.h"
 #include "runrecorder.h"
 #include "screenshotview.h"
 #include "settingsdialog.h"
-#include "testaddress.h"
 #include "testexports.h"
+#include "testform.h"
 #include "testsettingspanel.h"
 #include "theme.h"
 #include "trendchartview.h"
@@ -149,8 +150,7 @@ void MainWindow::connectRun()
         m_shownTest = test.id;
         m_cancelling = false;
         showTest(test);
-        m_go->setEnabled(false);
-        m_cancel->setEnabled(true);
+        m_form->setRunning(true);
         m_progress->setVisible(true);
         updateProgress();
     });
@@ -187,8 +187,7 @@ void MainWindow::connectRun()
         });
     connect(m_recorder, &RunRecorder::testFinished, this, [this](const TestRecord &test) {
         m_regionModel->setTest(test);
-        m_go->setEnabled(true);
-        m_cancel->setEnabled(false);
+        m_form->setRunning(false);
         m_progress->setVisible(false);
         const int regions = static_cast<int>(test.regions.size());
         if (m_cancelling) {
@@ -213,7 +212,7 @@ void MainWindow::connectRun()
 void MainWindow::setSelectedRegions(const QStringList &codes)
 {
     m_selected = codes;
-    updateRegionButton();
+    m_form->setRegions(codes);
     // Before any test the table and the map show what Go would test; a shown test keeps its own regions.
     if (m_shownTest < 0 && !(m_controller && m_controller->isRunning()))
         showRegions(codes);
@@ -267,19 +266,15 @@ void MainWindow::updateProgress()
         m_status->setText(tr("%1 of %2 regions done").arg(over).arg(test.regions.size()));
 }
 
-void MainWindow::updateRegionButton()
-{
-    if (!m_regionsButton)
-        return;
-    m_regionsButton->setText(m_selected.size() == 1 ? tr("Region: %1").arg(m_selected.first())
-                                                    : tr("Regions: %1 selected").arg(m_selected.size()));
-}
-
 void MainWindow::buildUi()
 {
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
-    buildForm(central, layout);
+    m_form = new TestForm(m_services.secrets, central);
+    connect(m_form, &TestForm::submitted, this, &MainWindow::launch);
+    connect(m_form, &TestForm::cancelRequested, this, &MainWindow::cancelTest);
+    connect(m_form, &TestForm::regionsRequested, this, &MainWindow::chooseRegions);
+    layout->addWidget(m_form);
 
     m_firstStart = new FirstStartPanel(central);
     connect(m_firstStart, &FirstStartPanel::addRegionRequested, this, &MainWindow::addRegion);
@@ -315,105 +310,15 @@ void MainWindow::buildUi()
     resize(1400, 900);
 }
 
-void MainWindow::buildForm(QWidget *parent, QVBoxLayout *layout)
-{
-    // The form: address, Go, and the options a test takes.
-    auto *form = new QHBoxLayout;
-    m_url = new QLineEdit(parent);
-    m_url->setPlaceholderText(tr("https://example.com/"));
-    m_url->setClearButtonEnabled(true);
-    m_url->setObjectName(QStringLiteral("url"));
-    m_go = new QPushButton(tr("Go"), parent);
-    m_go->setDefault(true);
-    m_cancel = new QPushButton(tr("Cancel"), parent);
-    m_cancel->setEnabled(false);
-    m_regionsButton = new QToolButton(parent);
-    m_regionsButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    m_profile = new QComboBox(parent);
-    m_profile->addItems(ConnectivityProfile::names());
-    m_profile->setToolTip(tr("Network to emulate (WebPageTest's profiles)"));
-    m_device = new QComboBox(parent);
-    m_device->setObjectName(QStringLiteral("device"));
-    m_device->setEditable(true);
-    m_device->setInsertPolicy(QComboBox::NoInsert);
-    for (const DeviceProfile &device : DeviceProfile::presets())
-        m_device->addItem(device.name);
-    m_device->setToolTip(tr("Device to load the page as: a preset, or type WIDTHxHEIGHT[@DPR][,mobile]"));
-    m_cpuSlowdown = new QSpinBox(parent);
-    m_cpuSlowdown->setObjectName(QStringLiteral("cpuSlowdown"));
-    m_cpuSlowdown->setRange(0, LoadOptions::maxCpuSlowdown);
-    m_cpuSlowdown->setPrefix(tr("CPU: "));
-    m_cpuSlowdown->setSuffix(QStringLiteral("×"));
-    m_cpuSlowdown->setSpecialValueText(tr("CPU: device's"));
-    m_cpuSlowdown->setToolTip(tr("Slow the page's CPU down this many times; \"device's\": the device's own default "
-                                 "(4× for moto-g-power, as Lighthouse's mobile setting, else none)"));
-    m_runs = new QSpinBox(parent);
-    m_runs->setRange(1, 9);
-    m_runs->setPrefix(tr("Runs: "));
-    m_repeatView = new QCheckBox(tr("Repeat view"), parent);
-    m_screenshot = new QCheckBox(tr("Screenshot"), parent);
-    m_recordFilmstrip = new QCheckBox(tr("Filmstrip"), parent);
-    m_recordFilmstrip->setObjectName(QStringLiteral("filmstrip"));
-    m_recordFilmstrip->setToolTip(tr("Record how the first view paints, for Speed Index and the visual change times"));
-    form->addWidget(m_url, 1);
-    form->addWidget(m_go);
-    form->addWidget(m_cancel);
-    layout->addLayout(form);
-    // The test's settings on a line of their own: beside the address they left it a few characters wide in a
-    // 1024-pixel window.
-    auto *settingsRow = new QHBoxLayout;
-    settingsRow->addWidget(m_regionsButton);
-    settingsRow->addWidget(m_profile);
-    settingsRow->addWidget(m_device);
-    settingsRow->addWidget(m_cpuSlowdown);
-    settingsRow->addWidget(m_runs);
-    settingsRow->addWidget(m_repeatView);
-    settingsRow->addWidget(m_screenshot);
-    settingsRow->addWidget(m_recordFilmstrip);
-    m_testSettings = new TestSettingsPanel(m_services.secrets, this);
-    m_testSettings->restore();
-    m_testSettingsButton = m_testSettings->makeButton(parent);
-    settingsRow->addWidget(m_testSettingsButton);
-    connect(m_testSettings, &TestSettingsPanel::changed, m_urlError, &QWidget::hide);
-    settingsRow->addStretch();
-    layout->addLayout(settingsRow);
-    m_urlError = new QLabel(parent);
-    m_urlError->setObjectName(QStringLiteral("urlError"));
-    QPalette errorPalette = m_urlError->palette();
-    errorPalette.setColor(QPalette::WindowText, Theme(errorPalette).error());
-    m_urlError->setPalette(errorPalette);
-    // Its line stays reserved when hidden, so that a message does not push everything below it down.
-    QSizePolicy keepRoom = m_urlError->sizePolicy();
-    keepRoom.setRetainSizeWhenHidden(true);
-    m_urlError->setSizePolicy(keepRoom);
-    m_urlError->setVisible(false);
-    layout->addWidget(m_urlError);
-
-    const AppSettings settings;
-    m_url->setText(settings.testUrl.value());
-    m_profile->setCurrentText(settings.testProfile.value());
-    m_device->setCurrentText(settings.testDevice.value());
-    m_cpuSlowdown->setValue(settings.testCpuSlowdown.value());
-    m_runs->setValue(settings.testRuns.value());
-    m_repeatView->setChecked(settings.testRepeatView.value());
-    m_screenshot->setChecked(settings.testScreenshot.value());
-    m_recordFilmstrip->setChecked(settings.testFilmstrip.value());
-
-    connect(m_url, &QLineEdit::returnPressed, this, &MainWindow::startTest);
-    connect(m_url, &QLineEdit::textChanged, this, [this] { m_urlError->setVisible(false); });
-    connect(m_go, &QPushButton::clicked, this, &MainWindow::startTest);
-    connect(m_cancel, &QPushButton::clicked, this, &MainWindow::cancelTest);
-    connect(m_regionsButton, &QToolButton::clicked, this, &MainWindow::chooseRegions);
-}
-
 QWidget *MainWindow::buildRegionsPane(QWidget *parent)
 {
     auto *top = new QSplitter(Qt::Horizontal, parent);
     m_map = new WorldMapView(top);
     m_map->setAccessibleName(tr("World map of the test's regions"));
     m_map->setModel(m_regionModel); // its markers follow the table
-    m_table = new QTableView(top);
+    m_table = new RegionTableView(top);
     m_table->setObjectName(QStringLiteral("regionTable"));
+    m_table->setAccessibleName(tr("Each region's state and timings"));
     m_sortedRegions = new QSortFilterProxyModel(this);
     m_sortedRegions->setSourceModel(m_regionModel);
     m_sortedRegions->setSortRole(RegionModel::SortRole);
@@ -422,11 +327,6 @@ QWidget *MainWindow::buildRegionsPane(QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setWordWrap(false);
-    // Tab leaves the table for the next control instead of walking every cell; the arrows move inside it.
-    m_table->setTabKeyNavigation(false);
     connect(m_regionModel, &QAbstractItemModel::dataChanged, this, &MainWindow::updateMetricColumns);
     connect(m_regionModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateMetricColumns);
     top->addWidget(m_map);
@@ -510,10 +410,12 @@ QWidget *MainWindow::buildChartsPage(QWidget *parent)
     auto *charts = new QSplitter(Qt::Horizontal, parent);
     m_metricsChart = new MetricsChartView(charts);
     m_metricsChart->setModel(m_regionModel);
+    m_metricsChart->setAccessibleName(tr("Chart of each region's timings"));
     charts->addWidget(m_metricsChart);
     if (m_services.history) {
         m_trendChart = new TrendChartView(charts);
         m_trendChart->setHistory(m_services.history);
+        m_trendChart->setAccessibleName(tr("Chart of this address's load times over earlier tests"));
         charts->addWidget(m_trendChart);
     }
     return charts;
@@ -531,8 +433,8 @@ void MainWindow::buildMenus()
     // The keys a browser has taught: Ctrl+L to the address, F5 to load again, Esc to stop.
     QMenu *test = menuBar()->addMenu(tr("&Test"));
     QAction *address = test->addAction(tr("Go to the &address"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
-        m_url->setFocus(Qt::ShortcutFocusReason);
-        m_url->selectAll();
+        m_form->urlField()->setFocus(Qt::ShortcutFocusReason);
+        m_form->urlField()->selectAll();
     });
     address->setObjectName(QStringLiteral("addressAction"));
     QAction *run = test->addAction(tr("&Run the test"), QKeySequence(Qt::Key_F5), this, &MainWindow::startTest);
@@ -540,9 +442,18 @@ void MainWindow::buildMenus()
     QAction *cancel
         = test->addAction(tr("&Cancel the test"), QKeySequence(Qt::Key_Escape), this, &MainWindow::cancelTest);
     cancel->setObjectName(QStringLiteral("cancelAction"));
-    QAction *testSettings
-        = test->addAction(tr("Test &settings…"), QKeySequence(Qt::CTRL | Qt::Key_T), m_testSettings, &QDialog::open);
+    QAction *testSettings = test->addAction(
+        tr("Test &settings…"), QKeySequence(Qt::CTRL | Qt::Key_T), m_form->testSettings(), &QDialog::open);
     testSettings->setObjectName(QStringLiteral("testSettingsAction"));
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *byType = view->addAction(tr("Colour the waterfall by content &type"));
+    byType->setObjectName(QStringLiteral("colourByTypeAction"));
+    byType->setCheckable(true);
+    connect(byType, &QAction::toggled, this, [this](bool on) {
+        m_waterfall->setColouring(on ? WaterfallPainter::Colouring::ContentTypes : WaterfallPainter::Colouring::Phases);
+        AppSettings().waterfallByContentType.setValue(on);
+    });
+    byType->setChecked(AppSettings().waterfallByContentType.value());
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Settings…"), QKeySequence::Preferences, this, [this] { openSettings(); });
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -551,9 +462,19 @@ void MainWindow::buildMenus()
 
 void MainWindow::updateMetricColumns()
 {
+    // Before any region has numbers, the timings every test measures stand for what is to come: all the columns a
+    // filmstrip or a busy main thread may fill would not fit beside the map in a small window.
+    const QStringList codes = m_regionModel->regionCodes();
+    const bool numbers = std::any_of(
+        codes.cbegin(), codes.cend(), [this](const QString &code) { return m_regionModel->summary(code).median; });
+    using Id = PageMetric::Id;
+    const QList<Id> placeholders { Id::Ttfb, Id::Fcp, Id::Lcp, Id::Dcl, Id::Load, Id::FullyLoaded, Id::Requests };
     // The sorting proxy keeps the source's columns as they are.
-    for (const PageMetric &metric : PageMetric::all())
-        m_table->setColumnHidden(RegionModel::columnOf(metric.id), !m_regionModel->isWorthAColumn(metric.id));
+    for (const PageMetric &metric : PageMetric::all()) {
+        const bool shown = numbers ? m_regionModel->isWorthAColumn(metric.id) : placeholders.contains(metric.id);
+        m_table->setColumnHidden(RegionModel::columnOf(metric.id), !shown);
+    }
+    m_table->fitColumns();
 }
 
 QTableView *MainWindow::historyView() const
@@ -578,82 +499,16 @@ QString MainWindow::statusText() const
 
 void MainWindow::startTest()
 {
-    QString error;
-    const auto settings = m_testSettings->settings();
-    if (!settings) {
-        showFormError(tr("Test settings: %1").arg(m_testSettings->firstError()), m_testSettingsButton);
-        return;
-    }
-    const QString address = testAddress(*settings, &error);
-    if (!error.isEmpty())
-        return showFormError(error, m_url);
-    const auto url = TestAddress::parse(address, &error);
-    if (!url)
-        return showFormError(error, m_url);
-    const auto device = DeviceProfile::parse(m_device->currentText(), &error);
-    if (!device)
-        return showFormError(error, m_device);
-    RunController::Request request;
-    request.url = *url;
-    request.options.test = *settings;
-    request.options.profile = m_profile->currentText();
-    request.options.device = device->name;
-    if (m_cpuSlowdown->value() > 0)
-        request.options.cpuSlowdown = m_cpuSlowdown->value();
-    request.options.repeatView = m_repeatView->isChecked();
-    request.options.screenshot = m_screenshot->isChecked();
-    request.options.filmstrip = m_recordFilmstrip->isChecked();
+    m_form->submit();
+}
+
+void MainWindow::launch(RunController::Request request)
+{
     request.regions = m_selected;
-    request.runs = m_runs->value();
-    m_testSettings->withSecrets(
-        request.options.test, m_go, [this, request](const TestSettings &resolved, const QString &problem) mutable {
-            if (!problem.isEmpty())
-                return showFormError(tr("Test settings: %1").arg(problem), m_testSettingsButton);
-            request.options.test = resolved;
-            launch(request);
-        });
-}
-
-QString MainWindow::testAddress(const TestSettings &settings, QString *error) const
-{
-    const QString typed = m_url->text().trimmed();
-    if (settings.script.isEmpty())
-        return typed;
-    // A script says where to go with its navigate, as on the command line; an address that disagrees with it would
-    // be silently ignored, so it is refused instead (an empty one, or the same, is fine).
-    const auto script = TestScript::parse(settings.script, nullptr);
-    const QString start = script ? script->firstUrl() : QString();
-    if (!typed.isEmpty() && typed != start) {
-        *error = tr("The test's script starts at %1: clear the address, or make it the script's first navigate")
-                     .arg(start);
-        return QString();
-    }
-    return start;
-}
-
-void MainWindow::showFormError(const QString &error, QWidget *focus)
-{
-    m_urlError->setText(error);
-    m_urlError->setVisible(true);
-    if (focus)
-        focus->setFocus();
-}
-
-void MainWindow::launch(const RunController::Request &request)
-{
     QString error;
     if (!m_controller->start(request, &error))
-        return showFormError(error);
-    TestSettingsPanel::remember(request.options.test);
-    AppSettings settings;
-    settings.testUrl.setValue(m_url->text());
-    settings.testProfile.setValue(m_profile->currentText());
-    settings.testDevice.setValue(request.options.device);
-    settings.testCpuSlowdown.setValue(m_cpuSlowdown->value());
-    settings.testRuns.setValue(m_runs->value());
-    settings.testRepeatView.setValue(m_repeatView->isChecked());
-    settings.testScreenshot.setValue(m_screenshot->isChecked());
-    settings.testFilmstrip.setValue(m_recordFilmstrip->isChecked());
+        return m_form->showError(error);
+    m_form->remember(request);
 }
 
 void MainWindow::cancelTest()
@@ -722,15 +577,7 @@ void MainWindow::openTest(qint64 testId)
     // A stored test takes the path a live one takes: the models read its record. The form takes its settings, so
     // that Go tests the same again and nothing on screen speaks of another test.
     m_shownTest = testId;
-    m_url->setText(test->url);
-    m_profile->setCurrentText(test->options.profile);
-    m_device->setCurrentText(test->options.device);
-    m_cpuSlowdown->setValue(test->options.cpuSlowdown.value_or(0));
-    m_runs->setValue(test->runsPerRegion);
-    m_repeatView->setChecked(test->options.repeatView);
-    m_screenshot->setChecked(test->options.screenshot);
-    m_recordFilmstrip->setChecked(test->options.filmstrip);
-    m_testSettings->setSettings(test->options.test);
+    m_form->showSettingsOf(*test);
     QStringList regions = test->regions;
     const QList<RegionCatalog::Region> fleet = fleetRegions();
     regions.removeIf([&](const QString &code) {

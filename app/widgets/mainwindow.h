@@ -3,6 +3,7 @@
 #include "fleet/fleetconfig.h"
 #include "regioncatalog.h"
 #include "runcontroller.h"
+#include "testform.h"
 
 #include <QMainWindow>
 
@@ -32,11 +33,13 @@ class QTabWidget;
 class QToolButton;
 class QVBoxLayout;
 class RegionModel;
+class RegionTableView;
 class RunPicker;
 class RunRecorder;
 class ScreenshotView;
 class SecretStore;
 class TestExports;
+class TestForm;
 class TestSettingsPanel;
 class WaterfallModel;
 struct TestRecord;
@@ -66,9 +69,10 @@ public:
     ~MainWindow() override;
 
     // For tests and for the command line: the parts a person would click.
-    QLineEdit *urlField() const { return m_url; }
-    QPushButton *goButton() const { return m_go; }
-    QLabel *urlError() const { return m_urlError; }
+    TestForm *testForm() const { return m_form; }
+    QLineEdit *urlField() const { return m_form->urlField(); }
+    QPushButton *goButton() const { return m_form->goButton(); }
+    QLabel *urlError() const { return m_form->errorLine(); }
     RegionModel *regionModel() const { return m_regionModel; }
     WaterfallModel *waterfallModel() const { return m_waterfallModel; }
     WorldMapView *worldMap() const { return m_map; }
@@ -90,12 +94,12 @@ public:
     RunPicker *runPicker() const { return m_runPicker; }
     ScreenshotView *screenshotView() const { return m_screenshotView; }
     QProgressBar *progressBar() const { return m_progress; }
-    QComboBox *profileChoice() const { return m_profile; }
-    QSpinBox *runsChoice() const { return m_runs; }
-    QCheckBox *repeatViewChoice() const { return m_repeatView; }
-    QCheckBox *screenshotChoice() const { return m_screenshot; }
-    TestSettingsPanel *testSettingsPanel() const { return m_testSettings; }
-    QPushButton *testSettingsButton() const { return m_testSettingsButton; }
+    QComboBox *profileChoice() const { return m_form->profileChoice(); }
+    QSpinBox *runsChoice() const { return m_form->runsChoice(); }
+    QCheckBox *repeatViewChoice() const { return m_form->repeatViewChoice(); }
+    QCheckBox *screenshotChoice() const { return m_form->screenshotChoice(); }
+    TestSettingsPanel *testSettingsPanel() const { return m_form->testSettings(); }
+    QPushButton *testSettingsButton() const { return m_form->testSettingsButton(); }
 
 public slots:
     void startTest();
@@ -103,23 +107,17 @@ public slots:
 
 private:
     void buildUi();
-    void buildForm(QWidget *parent, QVBoxLayout *layout);
     QWidget *buildRegionsPane(QWidget *parent);
     QWidget *buildWaterfallPage(QWidget *parent);
     QWidget *buildChartsPage(QWidget *parent);
     void buildMenus();
-    void showFormError(const QString &error, QWidget *focus = nullptr);
-    // Where the test starts: the address typed, or with a script its first navigate (an address that disagrees
-    // with the script is an error, in *error).
-    QString testAddress(const TestSettings &settings, QString *error) const;
-    // Starts `request` (its settings checked, its secrets read) and remembers the form.
-    void launch(const RunController::Request &request);
+    // Starts the form's `request` in the chosen regions and has the form remember it.
+    void launch(RunController::Request request);
     // The fleet config as written: the file's, the default when there is none or it does not load (m_fleetError
     // says so). The fleet that runs gets the Chrome chosen in the settings on top; Settings edits this one.
     FleetConfig fleetConfig();
     void loadFleet();
     void connectRun();
-    void updateRegionButton();
     // The region table, map and charts show exactly these regions (the shown test's, or before any the chosen).
     void showRegions(const QStringList &codes);
     // Every view reads `test` (live or stored) from scratch.
@@ -156,22 +154,9 @@ private:
     RunController *m_controller = nullptr;
     RunRecorder *m_recorder = nullptr;
 
-    QLineEdit *m_url = nullptr;
-    QLabel *m_urlError = nullptr;
-    QPushButton *m_go = nullptr;
-    QPushButton *m_cancel = nullptr;
-    QToolButton *m_regionsButton = nullptr;
-    QComboBox *m_profile = nullptr;
-    QComboBox *m_device = nullptr; // editable: a preset, or WIDTHxHEIGHT[@DPR][,mobile] typed in
-    QSpinBox *m_cpuSlowdown = nullptr; // 0: the device's default
-    QSpinBox *m_runs = nullptr;
-    QCheckBox *m_repeatView = nullptr;
-    QCheckBox *m_screenshot = nullptr;
-    QCheckBox *m_recordFilmstrip = nullptr;
-    TestSettingsPanel *m_testSettings = nullptr;
-    QPushButton *m_testSettingsButton = nullptr;
+    TestForm *m_form = nullptr;
     WorldMapView *m_map = nullptr;
-    QTableView *m_table = nullptr;
+    RegionTableView *m_table = nullptr;
     QSortFilterProxyModel *m_sortedRegions = nullptr;
     WaterfallView *m_waterfall = nullptr;
     RunPicker *m_runPicker = nullptr;

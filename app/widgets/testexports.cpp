@@ -96,6 +96,8 @@ void TestExports::exportPdf()
         return;
     settings.exportDirectory.setValue(QFileInfo(path).absolutePath());
     PdfReport report(*test, m_catalog);
+    report.setWaterfallColouring(settings.waterfallByContentType.value() ? WaterfallPainter::Colouring::ContentTypes
+                                                                         : WaterfallPainter::Colouring::Phases);
     QString error;
     if (!report.write(path, &error))
         QMessageBox::warning(m_window, tr("Export PDF"), error);

@@ -172,7 +172,15 @@ void WaterfallView::changeEvent(QEvent *event)
     QAbstractScrollArea::changeEvent(event);
 }
 
-QString WaterfallView::detailsText(const QString &region, const RequestTiming &request)
+void WaterfallView::setColouring(WaterfallPainter::Colouring colouring)
+{
+    if (m_colouring == colouring)
+        return;
+    m_colouring = colouring;
+    viewport()->update();
+}
+
+QString WaterfallView::detailsText(const QString &region, const RequestTiming &request, bool pending)
 {
     const auto row = [](const QString &name, const QString &value) -> QString {
         return QStringLiteral("<tr><td>") + name + QStringLiteral("&nbsp;&nbsp;</td><td>") + value
@@ -194,7 +202,8 @@ QString WaterfallView::detailsText(const QString &region, const RequestTiming &r
             + request.failureText.toHtmlEscaped();
         break;
     case RequestTiming::Outcome::Unfinished:
-        status = QStringLiteral("<i>unfinished</i>");
+        // Live, it is on its way; stored, it never ended before its run did.
+        status = pending ? tr("<i>still loading</i>") : QStringLiteral("<i>unfinished</i>");
         break;
     }
     if (request.fromCache)
@@ -280,6 +289,7 @@ void WaterfallView::paintEvent(QPaintEvent *event)
     const WaterfallGeometry g = layoutGeometry();
     const Theme theme(palette());
     WaterfallPainter waterfall(theme, font(), nullptr);
+    waterfall.setColouring(m_colouring);
     waterfall.setLabelElider([this](const QString &label, double width) { return elidedLabel(label, int(width)); });
     painter.fillRect(event->rect(), theme.base());
     const int lanes = m_model ? m_model->laneCount() : 0;
@@ -449,7 +459,8 @@ void WaterfallView::paintHeader(
     painter.fillRect(header, theme.window());
     painter.setPen(Theme::mix(theme.window(), theme.text(), 0.25));
     painter.drawLine(QPointF(0, header.bottom() - 0.5), QPointF(header.right(), header.bottom() - 0.5));
-    waterfall.paintLegend(painter, QRectF(g.padding, 0, header.width() - g.padding, g.legendHeight));
+    // On screen rows may be pending (live): the legend says what their hatching means.
+    waterfall.paintLegend(painter, QRectF(g.padding, 0, header.width() - g.padding, g.legendHeight), true);
 
     const int lanes = m_model ? m_model->laneCount() : 0;
     // Side by side each lane has its title and its copy of the axis; stacked, the lanes share one axis.
@@ -495,7 +506,8 @@ void WaterfallView::mousePressEvent(QMouseEvent *event)
         return;
     const QString region = m_model->region(lane);
     const RequestTiming clicked = *request; // the signal's receivers may change the model
-    QToolTip::showText(event->globalPosition().toPoint(), detailsText(region, clicked), viewport());
+    QToolTip::showText(event->globalPosition().toPoint(),
+        detailsText(region, clicked, m_model->isPending(lane, index.row())), viewport());
     emit requestClicked(region, clicked);
 }
 
@@ -522,7 +534,9 @@ bool WaterfallView::viewportEvent(QEvent *event)
         const int lane = index.parent().row();
         if (const RequestTiming *request = m_model->request(lane, index.row())) {
             const QRect rowRect = layoutGeometry().rowRect(lane, index.row()).toAlignedRect();
-            QToolTip::showText(help->globalPos(), detailsText(m_model->region(lane), *request), viewport(), rowRect);
+            QToolTip::showText(help->globalPos(),
+                detailsText(m_model->region(lane), *request, m_model->isPending(lane, index.row())), viewport(),
+                rowRect);
         }
         return true;
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "waterfallgeometry.h"
+#include "waterfallpainter.h"
 
 #include <QAbstractScrollArea>
 #include <QHash>
@@ -45,6 +46,9 @@ public:
 
     void setLayoutMode(LayoutMode mode);
     LayoutMode layoutMode() const { return m_mode; }
+    // Bars by phase (the default) or by content type; the legend follows.
+    void setColouring(WaterfallPainter::Colouring colouring);
+    WaterfallPainter::Colouring colouring() const { return m_colouring; }
     // The time axis reaches at least this far, whatever the model holds: views side by side share one scale.
     void setMinimumSpanMs(double ms);
 
@@ -54,8 +58,8 @@ public:
     QModelIndex rowAt(const QPoint &viewportPoint) const;
     QModelIndex selectedRow() const { return m_selected; }
 
-    // The details a tooltip and the click popup show, as rich text.
-    static QString detailsText(const QString &region, const RequestTiming &request);
+    // The details a tooltip and the click popup show, as rich text; `pending`: the request is still loading.
+    static QString detailsText(const QString &region, const RequestTiming &request, bool pending = false);
 
     // A lane's title after its region: which run it shows (when there is a choice), its requests and the page's
     // moments with their times; `compact` for the narrow titles side by side.
@@ -93,6 +97,7 @@ private:
 
     QPointer<WaterfallModel> m_model;
     LayoutMode m_mode = LayoutMode::SideBySide;
+    WaterfallPainter::Colouring m_colouring = WaterfallPainter::Colouring::Phases;
     double m_minimumSpanMs = 0;
     QTimer m_relayoutTimer;
     // While a shown request is pending its bar grows: a repaint per tick, and none when nothing is pending.

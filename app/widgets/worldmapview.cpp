@@ -384,14 +384,46 @@ void WorldMapView::paintEvent(QPaintEvent *event)
     paintLegend(painter, map);
 }
 
+QList<QPointF> WorldMapView::legendStatePositions(double width) const
+{
+    // The states flow left to right and wrap onto a second line when the box would be wider than `width`: a map in
+    // a small window keeps its whole legend.
+    const QFontMetricsF metrics(labelFont());
+    const double pad = 10;
+    QList<QPointF> positions;
+    double x = pad;
+    double line = 0;
+    for (const QString &name : legendStateNames()) {
+        const double step = legendGlyphSpan() + 10 + metrics.horizontalAdvance(name);
+        if (x > pad && x + step > width - pad + 10) {
+            x = pad;
+            ++line;
+        }
+        positions.append(QPointF(x, line * metrics.height() * 1.5));
+        x += step;
+    }
+    return positions;
+}
+
 QRectF WorldMapView::legendRect() const
 {
     const QFontMetricsF metrics(labelFont());
     double statesWidth = 0;
     for (const QString &name : legendStateNames())
         statesWidth += legendGlyphSpan() + 10 + metrics.horizontalAdvance(name);
-    const QSizeF size(std::max(200.0, statesWidth + 10), metrics.height() * 3 + 36);
+    // As wide as one line of states needs, at most half the map (less than that hides too much of it).
+    const double width = std::clamp(statesWidth + 10, 180.0, std::max(180.0, this->width() / 2.0));
+    const QList<QPointF> states = legendStatePositions(width);
+    const double extraLines = states.isEmpty() ? 0 : states.last().y();
+    const QSizeF size(width, metrics.height() * 3 + 36 + extraLines);
     return { QPointF(8, height() - 8 - size.height()), size };
+}
+
+bool WorldMapView::isLegendShown() const
+{
+    const QRectF box = legendRect();
+    // Too small a map to spare the corner: the legend would cover most of it.
+    return box.top() >= height() / 3.0 && box.right() <= width() - 8;
 }
 
 double WorldMapView::legendGlyphSpan() const
@@ -409,9 +441,9 @@ QStringList WorldMapView::legendStateNames()
 
 void WorldMapView::paintLegend(QPainter &painter, const WorldMapPainter &map) const
 {
+    if (!isLegendShown())
+        return;
     const QRectF box = legendRect();
-    if (box.top() < height() / 2.0 || box.width() > width() / 2.0)
-        return; // too small a map to spare the corner
     const Theme theme(palette());
     const QFont font = labelFont();
     const QFontMetricsF metrics(font);
@@ -429,17 +461,17 @@ void WorldMapView::paintLegend(QPainter &painter, const WorldMapPainter &map) co
         painter, QRectF(box.left() + pad, box.top() + 8 + metrics.height(), box.width() - 2 * pad, 9), font);
 
     // The other states, with the glyphs the map uses, at a fixed phase so the legend never moves.
-    const double y = box.top() + 8 + metrics.height() + 9 + 10 + metrics.height() * 1.5;
-    double x = box.left() + pad;
+    const double top = box.top() + 8 + metrics.height() + 9 + 10 + metrics.height() * 1.5;
     const QStringList names = legendStateNames();
+    const QList<QPointF> positions = legendStatePositions(box.width());
     const State states[] = { State::Idle, State::Booting, State::Loading, State::Error };
     for (qsizetype i = 0; i < names.size(); ++i) {
-        const QString &name = names.at(i);
+        const double x = box.left() + positions.at(i).x();
+        const double y = top + positions.at(i).y();
         map.paintMarker(painter, QPointF(x + legendGlyphSpan() / 2, y), states[i], std::nullopt, markerRadius(),
             WorldMapPainter::pulsePeriodS * 0.25);
         painter.setPen(theme.windowText());
-        painter.drawText(QPointF(x + legendGlyphSpan() + 4, y - metrics.height() / 2 + metrics.ascent()), name);
-        x += legendGlyphSpan() + 10 + metrics.horizontalAdvance(name);
+        painter.drawText(QPointF(x + legendGlyphSpan() + 4, y - metrics.height() / 2 + metrics.ascent()), names.at(i));
     }
     painter.restore();
 }

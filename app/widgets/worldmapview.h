@@ -35,6 +35,8 @@ public:
     // null leaves the markers to setRegions() and setRegionState().
     void setModel(QAbstractItemModel *model);
     QAbstractItemModel *model() const { return m_model; }
+    // The legend is painted: not on a map too small to spare it the corner (it wraps before it gives up).
+    bool isLegendShown() const;
 
     // Replaces the markers (all Idle); by default the built-in RegionCatalog's.
     void setRegions(const QList<RegionCatalog::Region> &regions);
@@ -97,6 +99,8 @@ private:
     QFont labelFont() const;
     void paintLegend(QPainter &painter, const WorldMapPainter &map) const;
     QRectF legendRect() const;
+    // Where each state's glyph goes in a legend `width` wide, from its first state's line.
+    QList<QPointF> legendStatePositions(double width) const;
     double legendGlyphSpan() const;
     static QStringList legendStateNames();
 

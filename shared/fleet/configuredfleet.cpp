@@ -35,7 +35,7 @@ PoolOptions ConfiguredFleet::poolOptions(const PoolSettings &settings)
 }
 
 std::unique_ptr<ConfiguredFleet> ConfiguredFleet::create(
-    const FleetConfig &config, SecretStore *secrets, QString *error, Clock *clock)
+    const FleetConfig &config, SecretStore *secrets, QString *error, Clock *clock, PendingRequests pending)
 {
     std::unique_ptr<ConfiguredFleet> fleet(new ConfiguredFleet(config, clock));
     for (qsizetype i = 0; i < config.regions.size(); ++i) {
@@ -71,7 +71,9 @@ std::unique_ptr<ConfiguredFleet> ConfiguredFleet::create(
             return nullptr;
         }
         QString poolError;
-        if (!fleet->m_fleet->addRegion(region.code, poolOptions(region.pool), backend.get(), &poolError)) {
+        PoolOptions options = poolOptions(region.pool);
+        options.pendingRequests = pending == PendingRequests::Asked;
+        if (!fleet->m_fleet->addRegion(region.code, options, backend.get(), &poolError)) {
             if (error)
                 *error = QStringLiteral("regions[%1] (%2).pool: %3").arg(i).arg(region.code, poolError);
             return nullptr;

@@ -21,8 +21,11 @@ class ConfiguredFleet final : public QObject
 
 public:
     // `secrets` is not owned and must outlive the fleet. `clock`: null for the system's.
-    static std::unique_ptr<ConfiguredFleet> create(
-        const FleetConfig &config, SecretStore *secrets, QString *error, Clock *clock = nullptr);
+    // Whether its probes send the requests that started and did not end yet (PoolOptions::pendingRequests).
+    enum class PendingRequests { Asked, NotAsked };
+
+    static std::unique_ptr<ConfiguredFleet> create(const FleetConfig &config, SecretStore *secrets, QString *error,
+        Clock *clock = nullptr, PendingRequests pending = PendingRequests::Asked);
     ~ConfiguredFleet() override;
 
     const FleetConfig &config() const { return m_config; }

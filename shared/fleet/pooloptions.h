@@ -17,6 +17,9 @@ struct PoolOptions
     qint64 runTimeoutMs = 180'000; // from handing a run to a probe to its done
     qint64 checkoutTimeoutMs = 120'000; // how long a run may wait in the queue for a runner
     bool singleUse = false; // a runner takes one run and is stopped after it
+    // Its probes are asked for `started` frames, the live waterfall's pending rows. A caller that shows no live
+    // waterfall (the command line) does not ask: the probe would send them all for nothing.
+    bool pendingRequests = true;
 
     // Empty when the options make sense, else what is wrong, in words for a config file's author.
     QString validate() const;

@@ -44,10 +44,11 @@ void PoolRunner::abandon(const QString &runId)
         client->cancel(runId);
 }
 
-void PoolRunner::connectProbe(
-    QObject *pool, const ProbeClient::Endpoint &endpoint, std::chrono::milliseconds handshakeTimeout, Events events)
+void PoolRunner::connectProbe(QObject *pool, const ProbeClient::Endpoint &endpoint,
+    std::chrono::milliseconds handshakeTimeout, bool pendingRequests, Events events)
 {
     auto *probe = new ProbeClient(pool);
+    probe->setPendingRequests(pendingRequests);
     client = probe;
     probe->setHandshakeTimeout(std::max(handshakeTimeout, ProbeClient::defaultHandshakeTimeout));
     QObject::connect(probe, &ProbeClient::ready, pool, events.ready);

@@ -69,9 +69,10 @@ struct PoolRunner
     void abandon(const QString &runId);
 
     // Makes the client, a child of `pool`, which is also the context of every connection, and connects to the
-    // probe. The handshake timeout only backs up the pool's own boot deadline.
+    // probe. The handshake timeout only backs up the pool's own boot deadline. `pendingRequests`: ask the probe for
+    // `started` frames.
     void connectProbe(QObject *pool, const ProbeClient::Endpoint &endpoint, std::chrono::milliseconds handshakeTimeout,
-        Events events);
+        bool pendingRequests, Events events);
     // Closes the connection: nothing of it reaches `pool` any more, and the client is deleted on the event loop.
     void closeProbe(QObject *pool);
 };

@@ -258,7 +258,8 @@ void ProbeClient::onConnected()
     hello.software = QStringLiteral("worldspeed");
     hello.version = QStringLiteral(WORLDSPEED_VERSION);
     // Pending requests for the live waterfall: a probe that knows them sends them, an older one ignores this.
-    hello.capabilities = QStringList { HelloMessage::startedCapability.toString() };
+    if (m_pendingRequests)
+        hello.capabilities = QStringList { HelloMessage::startedCapability.toString() };
     send(hello);
 }
 

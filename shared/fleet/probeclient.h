@@ -89,6 +89,8 @@ public:
     void setHandshakeTimeout(std::chrono::milliseconds timeout) { m_handshakeTimeout = timeout; }
     std::chrono::milliseconds handshakeTimeout() const { return m_handshakeTimeout; }
     void setReconnectPolicy(const ReconnectPolicy &policy) { m_reconnectPolicy = policy; }
+    // Whether the hello asks for `started` frames (requestsStarted()); yes by default. Applies to the next attempt.
+    void setPendingRequests(bool ask) { m_pendingRequests = ask; }
     ReconnectPolicy reconnectPolicy() const { return m_reconnectPolicy; }
 
     // Sends `run`. False, with *error set, when not ready, the run id is not an identifier or already in flight,
@@ -161,6 +163,7 @@ private:
     QByteArray m_pin; // raw 32 bytes, or empty
     ReconnectPolicy m_reconnectPolicy;
     std::chrono::milliseconds m_handshakeTimeout = defaultHandshakeTimeout;
+    bool m_pendingRequests = true;
     State m_state = State::Disconnected;
     QWebSocket *m_socket = nullptr; // owned (child); the current attempt's
     FrameCodec m_codec { FrameCodec::screenshotMaxFrameBytes };

@@ -301,7 +301,8 @@ void RegionPool::onBooted(const QString &runnerId, const ProbeClient::Endpoint &
     };
     events.done = [this, id](const QString &runId, const DoneMessage &done) { onRunDone(id, runId, done); };
     // The boot timer is the deadline that counts.
-    runner->connectProbe(this, endpoint, std::chrono::milliseconds(m_options.bootTimeoutMs), std::move(events));
+    runner->connectProbe(this, endpoint, std::chrono::milliseconds(m_options.bootTimeoutMs), m_options.pendingRequests,
+        std::move(events));
 }
 
 void RegionPool::onRunnerReady(const QString &runnerId, const HelloMessage &hello)
