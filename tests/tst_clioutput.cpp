@@ -9,6 +9,7 @@
 #include "csvexporter.h"
 #include "fleet/fleetconfig.h"
 #include "historystore.h"
+#include "model/pagemetric.h"
 #include "strictcsv.h"
 #include "testwebserver.h"
 
@@ -38,6 +39,7 @@ class tst_CliOutput : public QObject, private CliFixture
 private slots:
     void initTestCase();
     void tableByDefault();
+    void warningsUnderTheTable();
     void jsonFollowsTheSchema();
     void csvOnStdout();
     void harFilesPerRegion();
@@ -65,6 +67,25 @@ void tst_CliOutput::tableByDefault()
     QVERIFY2(local->contains(u"1/1") && local->contains(u" 200 "), qPrintable(*local));
     // stderr is a pipe here: no progress, and nothing else when all went well.
     QVERIFY2(o.err.isEmpty(), qPrintable(o.err));
+    // Every column's label stands apart from the one before it ("TBTLongest task" once ran together).
+    const auto header
+        = std::find_if(lines.begin(), lines.end(), [](const QString &line) { return line.startsWith(u"Region "); });
+    QVERIFY2(header != lines.end(), qPrintable(o.out));
+    for (const PageMetric &metric : PageMetric::all())
+        QVERIFY2(header->contains(u' ' + metric.label()), qPrintable(*header));
+    QVERIFY2(!o.out.contains(u"Warnings"), qPrintable(o.out));
+}
+
+void tst_CliOutput::warningsUnderTheTable()
+{
+    // A page that opens an alert: its probe answers it, and the table's reader is told, under the table.
+    TestWebServer::Response asks;
+    asks.body = "<!doctype html><title>asks</title><script>alert('hi')</script><p>after";
+    m_server.route(QStringLiteral("/asks"), asks);
+    const Outcome o = cli(runArguments(QStringLiteral("/asks")));
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(
+        o.out.contains(u"\nWarnings\n  local run 1: the page opened a JavaScript alert dialog"), qPrintable(o.out));
 }
 
 void tst_CliOutput::jsonFollowsTheSchema()
