@@ -1,105 +1,28 @@
 #include "reportcontent.h"
 
-#include "filmstrippainter.h"
 #include "metricsbarchart.h"
 #include "model/displayformat.h"
 #include "theme.h"
-#include "waterfallgeometry.h"
-#include "waterfallpainter.h"
 #include "worldmap.h"
 #include "worldmappainter.h"
 
 #include <QGuiApplication>
-#include <QImage>
 #include <QPainter>
 
 #include <algorithm>
-#include <memory>
 
 namespace {
 
-constexpr int slowestCount = 10;
 using Block = ReportLayout::Block;
 using Status = ReportRegionSummary::Status;
 
-const Theme &paper()
+} // namespace
+
+const Theme &ReportContent::paper()
 {
     static const Theme theme = Theme::paper();
     return theme;
 }
-
-double requestDuration(const RequestTiming &request)
-{
-    return request.durationMs.value_or(request.phases.sum());
-}
-
-// The slowest requests of `run`, in the order they started (so the bars still read as a waterfall), on an axis
-// that holds them and the page's markers.
-WaterfallPainter::Lane slowestLane(const RegionRun *run)
-{
-    WaterfallPainter::Lane lane;
-    QList<RequestTiming> slowest = run ? run->firstView.requests : QList<RequestTiming>();
-    // The requests the test blocked are never slow, but the reader should see them (greyed, marked blocked): they
-    // come along beside the slowest, up to as many again.
-    QList<RequestTiming> blocked;
-    for (const RequestTiming &request : std::as_const(slowest)) {
-        if (request.blocked && blocked.size() < slowestCount)
-            blocked.append(request);
-    }
-    slowest.removeIf([](const RequestTiming &request) { return request.blocked; });
-    std::stable_sort(slowest.begin(), slowest.end(),
-        [](const RequestTiming &a, const RequestTiming &b) { return requestDuration(a) > requestDuration(b); });
-    if (slowest.size() > slowestCount)
-        slowest.resize(slowestCount);
-    slowest += blocked;
-    std::stable_sort(slowest.begin(), slowest.end(),
-        [](const RequestTiming &a, const RequestTiming &b) { return a.startMs < b.startMs; });
-    double spanMs = 0;
-    for (const RequestTiming &request : std::as_const(slowest)) {
-        spanMs = std::max(spanMs, request.startMs + requestDuration(request));
-        lane.durations.append(DisplayFormat::duration(requestDuration(request), QLocale()));
-    }
-    if (run && run->firstViewMeasured) {
-        const PageMetrics &metrics = run->firstView.metrics;
-        lane.metrics = metrics;
-        lane.longTasks = run->firstView.longTasks;
-        for (const LongTask &task : std::as_const(lane.longTasks))
-            spanMs = std::max(spanMs, task.endMs());
-        for (const std::optional<double> &marker :
-            { metrics.firstContentfulPaintMs, metrics.domContentLoadedMs, metrics.loadMs })
-            spanMs = std::max(spanMs, marker.value_or(0));
-    }
-    lane.spanMs = WaterfallGeometry::spanFor(std::max(spanMs, 1.0));
-    lane.requests = slowest;
-    return lane;
-}
-
-QString waterfallSubtitle(const ReportRegionSummary &region, const RegionRun *run, qsizetype total, int runs)
-{
-    if (!run)
-        return QObject::tr("No run: %1").arg(region.failure);
-    if (total == 0) {
-        return region.failure.isEmpty() ? QObject::tr("No requests were recorded.")
-                                        : QObject::tr("Failed before any request was recorded: %1").arg(region.failure);
-    }
-    QString subtitle = runs > 1 ? QObject::tr("Run %1 of %2").arg(run->index).arg(runs) : QObject::tr("The run");
-    if (run->firstViewMeasured && run->firstView.metrics.loadMs)
-        subtitle += QStringLiteral(" · ")
-            + QObject::tr("load %1").arg(DisplayFormat::duration(run->firstView.metrics.loadMs, QLocale()));
-    subtitle += QStringLiteral(" · ")
-        + (total > slowestCount
-                ? QObject::tr("the %1 slowest of %2 requests").arg(slowestCount).arg(total)
-                : (total == 1 ? QObject::tr("its only request") : QObject::tr("all %1 requests").arg(total)));
-    const auto blocked = std::count_if(run->firstView.requests.cbegin(), run->firstView.requests.cend(),
-        [](const RequestTiming &request) { return request.blocked; });
-    if (blocked > 0)
-        subtitle += QStringLiteral(" · ") + QObject::tr("%1 blocked by the test's settings").arg(blocked);
-    if (!run->ok() && !region.failure.isEmpty())
-        subtitle += QStringLiteral(" · ") + QObject::tr("failed: %1").arg(region.failure);
-    return subtitle;
-}
-
-} // namespace
 
 QFont ReportContent::font(double points, bool bold)
 {
@@ -116,6 +39,7 @@ ReportContent::ReportContent(
     , m_device(device)
     , m_width(width)
     , m_height(height)
+    , m_waterfalls(test, device, width)
 { }
 
 void ReportContent::build(ReportLayout &layout)
@@ -135,7 +59,7 @@ void ReportContent::build(ReportLayout &layout)
     addHeading(QObject::tr("Slowest requests"),
         QObject::tr(
             "Per region, the slowest requests of its median run, in the order they started, with their phases."));
-    addWaterfalls();
+    m_waterfalls.build(layout, m_regions);
     m_layout = nullptr;
 }
 
@@ -529,128 +453,4 @@ void ReportContent::addChart()
         if (values.isEmpty())
             break;
     }
-}
-
-// The waterfalls --------------------------------------------------------------------------------------------------
-
-void ReportContent::addWaterfalls()
-{
-    Block legend;
-    legend.height = mm(5);
-    legend.keepWithNext = true;
-    legend.paint = [this](QPainter &painter, const QRectF &rect) {
-        WaterfallPainter waterfall(paper(), font(7), m_device, unit());
-        waterfall.setColouring(m_colouring);
-        waterfall.paintLegend(painter, rect);
-    };
-    m_layout->append(legend);
-    for (const ReportRegionSummary &region : std::as_const(m_regions))
-        addWaterfall(region);
-}
-
-void ReportContent::addWaterfall(const ReportRegionSummary &region)
-{
-    const QFont titleFont = font(9.5, true);
-    const QFont subFont = font(7);
-    const QFont rowFont = font(6.5);
-    const double titleHeight = metrics(titleFont).height();
-    const double subHeight = metrics(subFont).height();
-    WaterfallPainter::LaneLayout lanes;
-    lanes.rowHeight = std::max(mm(4.2), metrics(rowFont).height() * 1.3);
-    lanes.axisHeight = metrics(rowFont).height() + mm(1);
-    lanes.labelWidth = m_width * 0.36;
-    lanes.durationWidth = mm(14);
-
-    // The run RegionSummary picks: the median run by load time, else a failed region's fullest partial load.
-    const RegionRun *run = nullptr;
-    if (const auto record = m_test.results.constFind(region.code); record != m_test.results.constEnd()) {
-        for (const RegionRun &candidate : record->runs) {
-            if (region.representativeRun && candidate.index == *region.representativeRun)
-                run = &candidate;
-        }
-    }
-    const WaterfallPainter::Lane lane = slowestLane(run);
-    const qsizetype total = run ? run->firstView.requests.size() : 0;
-    const QString subtitle = waterfallSubtitle(region, run, total, m_test.runsPerRegion);
-    const QString title = region.name;
-    const bool failed = region.status == Status::Failed;
-
-    Block block;
-    block.spaceBefore = mm(4);
-    block.height
-        = titleHeight + subHeight + mm(1.5) + WaterfallPainter::laneHeight(lanes, WaterfallPainter::rowCount(lane));
-    block.paint = [=, this](QPainter &painter, const QRectF &rect) {
-        double y = rect.top();
-        painter.setFont(titleFont);
-        painter.setPen(paper().text());
-        painter.drawText(QRectF(rect.left(), y, rect.width(), titleHeight), Qt::AlignLeft | Qt::AlignVCenter, title);
-        y += titleHeight;
-        painter.setFont(subFont);
-        painter.setPen(failed ? paper().error() : paper().muted());
-        painter.drawText(QRectF(rect.left(), y, rect.width(), subHeight), Qt::AlignLeft | Qt::AlignVCenter,
-            metrics(subFont).elidedText(subtitle, Qt::ElideRight, rect.width()));
-        y += subHeight + mm(1.5);
-        WaterfallPainter waterfall(paper(), rowFont, m_device, unit());
-        waterfall.setColouring(m_colouring);
-        waterfall.paintLane(painter, QRectF(rect.left(), y, rect.width(), rect.bottom() - y), lane, lanes);
-    };
-    m_layout->append(block);
-    if (run && !run->firstView.filmstrip.isEmpty())
-        addFilmstrip(run->firstView, lanes, lane.spanMs);
-    if (run)
-        addScreenshot(*run);
-}
-
-void ReportContent::addScreenshot(const RegionRun &run)
-{
-    if (run.firstView.screenshotPng.isEmpty())
-        return;
-    const QImage shot = QImage::fromData(run.firstView.screenshotPng, "PNG");
-    if (shot.isNull())
-        return;
-    const QFont captionFont = font(7);
-    const double captionHeight = metrics(captionFont).height();
-    // Large enough to recognise the page, small enough that a region's waterfall and its screenshot share a page.
-    QSizeF size = QSizeF(shot.size()).scaled(QSizeF(m_width * 0.45, mm(60)), Qt::KeepAspectRatio);
-    const QString caption = QObject::tr("Screenshot at the end of run %1's load").arg(run.index);
-    Block block;
-    block.spaceBefore = mm(1.5);
-    block.height = captionHeight + mm(1) + size.height();
-    block.paint = [=](QPainter &painter, const QRectF &rect) {
-        painter.setFont(captionFont);
-        painter.setPen(paper().muted());
-        painter.drawText(
-            QRectF(rect.left(), rect.top(), rect.width(), captionHeight), Qt::AlignLeft | Qt::AlignVCenter, caption);
-        const QRectF target(QPointF(rect.left(), rect.top() + captionHeight + mm(1)), size);
-        painter.drawImage(target, shot);
-        painter.setPen(QPen(paper().rule(), unit()));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawRect(target);
-    };
-    m_layout->append(block);
-}
-
-void ReportContent::addFilmstrip(const ViewResult &view, const WaterfallPainter::LaneLayout &lanes, double spanMs)
-{
-    // On the waterfall's time axis, right under it: its bars start after the label column.
-    const QFont labelFont = font(6.5);
-    const FilmstripPainter filmstrip(paper(), labelFont, m_device, unit());
-    const auto frames = std::make_shared<FilmstripPainter::Frames>(FilmstripPainter::decode(view.filmstrip));
-    if (frames->isEmpty())
-        return;
-    const QString caption = QObject::tr("Filmstrip · Speed Index %1")
-                                .arg(PageMetric::get(PageMetric::Id::SpeedIndex).format(view.metrics, QLocale()));
-    Block block;
-    block.spaceBefore = mm(1);
-    block.height = filmstrip.height(mm(14));
-    block.paint = [=](QPainter &painter, const QRectF &rect) {
-        const QRectF bars = WaterfallPainter::laneBars(rect, lanes, 0);
-        painter.setFont(labelFont);
-        painter.setPen(paper().muted());
-        painter.drawText(QRectF(rect.left(), rect.top(), lanes.labelWidth - mm(2), rect.height()),
-            Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, caption);
-        const FilmstripPainter::Axis axis { bars.left(), bars.width() / spanMs, spanMs };
-        filmstrip.paint(painter, QRectF(bars.left(), rect.top(), bars.width(), rect.height()), *frames, axis);
-    };
-    m_layout->append(block);
 }

@@ -4,8 +4,8 @@
 #include "regioncatalog.h"
 #include "reportlayout.h"
 #include "reportregionsummary.h"
+#include "reportwaterfalls.h"
 #include "testrecord.h"
-#include "waterfallpainter.h"
 
 #include <QFont>
 #include <QFontMetricsF>
@@ -13,12 +13,12 @@
 #include <QString>
 
 class QPaintDevice;
+class Theme;
 
 // What the PDF report says, as blocks for ReportLayout: the title with the test's settings; the world map
 // (WorldMapPainter) with its legend; the table of medians per region (failures with their reason); the timings
-// chart (MetricsBarChart); per region the slowest requests of its median run (WaterfallPainter) and, when one was
-// recorded, that run's filmstrip on the same time axis (FilmstripPainter). Each block
-// measures its text with the device's fonts, so heights are exact before anything is painted.
+// chart (MetricsBarChart); then ReportWaterfalls' section: per region the slowest requests of its median run. Each
+// block measures its text with the device's fonts, so heights are exact before anything is painted.
 //
 // Lengths are in the device's dots at `resolution`; mm() and pt() convert. The paper is light whatever the app's
 // theme (Theme::paper()). The blocks' painters refer to this object: it outlives the painting.
@@ -33,13 +33,15 @@ public:
     // What a screen pixel is on paper, for the painters' lines and gaps.
     static double unit() { return pt(0.5); }
     static QFont font(double points, bool bold = false);
+    // The light theme every block paints with.
+    static const Theme &paper();
 
     // The report of `test`, for a column `width` wide on pages `height` high (footer excluded).
     ReportContent(
         const TestRecord &test, const RegionCatalog &catalog, const QPaintDevice *device, double width, double height);
 
     // The waterfalls' colours, as the window shows them (before build()).
-    void setWaterfallColouring(WaterfallPainter::Colouring colouring) { m_colouring = colouring; }
+    void setWaterfallColouring(WaterfallPainter::Colouring colouring) { m_waterfalls.setColouring(colouring); }
     // Appends every block, in reading order.
     void build(ReportLayout &layout);
 
@@ -61,19 +63,13 @@ private:
     int addTableHeader(const QList<double> &widths);
     void addTableRow(int index, const QList<double> &widths, int header);
     void addChart();
-    void addWaterfalls();
-    void addWaterfall(const ReportRegionSummary &region);
-    // The screenshot the probe took at the end of the run's first view, under its waterfall; nothing without one.
-    void addScreenshot(const RegionRun &run);
-    // The view's filmstrip under its waterfall, on the waterfall's axis.
-    void addFilmstrip(const ViewResult &view, const WaterfallPainter::LaneLayout &lanes, double spanMs);
 
     const TestRecord &m_test;
     QList<ReportRegionSummary> m_regions;
     const QPaintDevice *m_device;
-    WaterfallPainter::Colouring m_colouring = WaterfallPainter::Colouring::Phases;
     double m_width;
     double m_height;
     ReportLayout *m_layout = nullptr; // while build() runs
+    ReportWaterfalls m_waterfalls;
     double m_tablePoints = 8; // the results table's type size: smaller when its columns need it
 };

@@ -1,11 +1,8 @@
 #include "waterfallmodel.h"
 
-#include "model/displayformat.h"
-#include "regionsummary.h"
 #include "testrecord.h"
 
 #include <QElapsedTimer>
-#include <QUrl>
 
 #include <algorithm>
 #include <memory>
@@ -42,112 +39,31 @@ void WaterfallModel::setClock(std::function<double()> nowMs)
 
 WaterfallModel::~WaterfallModel() = default;
 
-QString WaterfallModel::typeCategory(const QString &resourceType)
-{
-    static const QSet<QString> own { QStringLiteral("Document"), QStringLiteral("Stylesheet"), QStringLiteral("Script"),
-        QStringLiteral("Image"), QStringLiteral("Font") };
-    if (own.contains(resourceType))
-        return resourceType;
-    if (resourceType == u"XHR" || resourceType == u"Fetch" || resourceType == u"EventSource")
-        return QStringLiteral("XHR/Fetch");
-    return QStringLiteral("Other");
-}
-
-QStringList WaterfallModel::typeCategories()
-{
-    return { QStringLiteral("Document"), QStringLiteral("Stylesheet"), QStringLiteral("Script"),
-        QStringLiteral("Image"), QStringLiteral("Font"), QStringLiteral("XHR/Fetch"), QStringLiteral("Other") };
-}
-
-QString WaterfallModel::shortLabel(const QString &url)
-{
-    // data: URLs can be megabytes; a label needs their start only.
-    if (url.startsWith(u"data:"))
-        return url.left(48);
-    const QUrl parsed(url);
-    if (!parsed.isValid())
-        return url.left(256);
-    QString label = parsed.path(QUrl::FullyDecoded);
-    if (parsed.hasQuery())
-        label += u'?' + parsed.query(QUrl::FullyDecoded);
-    if (label.isEmpty() || label == u"/")
-        label = parsed.host().isEmpty() ? url : parsed.host();
-    return label.left(256);
-}
-
 int WaterfallModel::addLane(const QString &region)
 {
     if (const int lane = laneOf(region); lane >= 0)
         return lane;
     const int lane = laneCount();
     beginInsertRows({}, lane, lane);
-    Lane added;
-    added.region = region;
-    m_lanes.push_back(std::move(added));
+    m_lanes.emplace_back(region);
     endInsertRows();
     return lane;
 }
 
-WaterfallModel::LoadKey WaterfallModel::shownKey(const Lane &lane) const
-{
-    return m_shown.first == RepresentativeRun ? LoadKey { lane.representativeRun, m_shown.second } : m_shown;
-}
-
 WaterfallModel::Load &WaterfallModel::loadFor(int lane, const LoadKey &key)
 {
-    Lane &target = m_lanes[static_cast<size_t>(lane)];
-    Load &load = target.loads[key];
-    if (key == shownKey(target))
-        target.shown = &load; // std::map never moves its nodes
-    return load;
+    Lane &target = laneAt(lane);
+    return target.load(key, shows(target, key));
 }
 
 void WaterfallModel::setTest(const TestRecord &test)
 {
     beginResetModel();
     m_lanes.clear();
-    for (const QString &code : test.regions) {
-        Lane lane;
-        lane.region = code;
-        if (const auto median = RegionSummary::of(test, code).representativeRun)
-            lane.representativeRun = *median - 1;
-        for (const RegionRun &run : test.region(code).runs) {
-            for (const RunView which : { RunView::First, RunView::Repeat }) {
-                const ViewResult *view = run.view(which);
-                if (!view)
-                    continue;
-                Load &load = lane.loads[LoadKey { run.index - 1, which }];
-                for (const RequestTiming &request : view->requests)
-                    store(load, request);
-                if (run.measured(which))
-                    load.metrics = view->metrics;
-                load.screenshotPng = view->screenshotPng;
-                load.longTasks = view->longTasks;
-            }
-        }
-        m_lanes.push_back(std::move(lane));
-    }
+    for (const QString &code : test.regions)
+        m_lanes.push_back(WaterfallLane::of(test, code));
     rebuild();
     endResetModel();
-}
-
-WaterfallModel::Entry WaterfallModel::makeEntry(const RequestTiming &request)
-{
-    QString host = request.url.startsWith(u"data:") ? QString() : QUrl(request.url).host();
-    return Entry { request, shortLabel(request.url), std::move(host), typeCategory(request.resourceType),
-        request.durationMs ? DisplayFormat::duration(request.durationMs) : QString(), false, std::nullopt };
-}
-
-bool WaterfallModel::store(Load &load, const RequestTiming &request)
-{
-    if (load.entries.size() >= maxRequestsPerLoad) {
-        ++load.dropped;
-        return false;
-    }
-    load.entries.append(makeEntry(request));
-    if (load.documentHost.isEmpty() && request.resourceType == u"Document")
-        load.documentHost = load.entries.constLast().host;
-    return true;
 }
 
 void WaterfallModel::addRequest(const QString &region, int runIndex, RunView view, const RequestTiming &request)
@@ -155,15 +71,15 @@ void WaterfallModel::addRequest(const QString &region, int runIndex, RunView vie
     const int lane = addLane(region);
     const LoadKey key { runIndex, view };
     Load &load = loadFor(lane, key);
-    const bool shown = key == shownKey(m_lanes[static_cast<size_t>(lane)]);
-    noteClock(load, knownEndMs(request)); // every frame tells where the load was at least
+    const bool shown = shows(laneAt(lane), key);
+    load.noteClock(m_clock(), knownEndMs(request)); // every frame tells where the load was at least
     if (const auto found = load.pendingIds.constFind(request.id); found != load.pendingIds.cend()) {
         const qsizetype entryIndex = *found;
         load.pendingIds.erase(found);
         replacePending(lane, load, entryIndex, request, shown);
         return;
     }
-    if (!store(load, request)) {
+    if (!load.store(request)) {
         if (shown) {
             const QModelIndex index = laneIndex(lane);
             emit dataChanged(index, index, { DroppedCountRole });
@@ -177,7 +93,7 @@ void WaterfallModel::queueLast(int lane, const Load &load, bool shown)
 {
     if (!shown || !passes(load.entries.constLast()))
         return;
-    m_lanes[static_cast<size_t>(lane)].pending.append(load.entries.size() - 1);
+    laneAt(lane).queue(load.entries.size() - 1);
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
 }
@@ -187,19 +103,11 @@ void WaterfallModel::addStarted(const QString &region, int runIndex, RunView vie
     const int lane = addLane(region);
     const LoadKey key { runIndex, view };
     Load &load = loadFor(lane, key);
-    const bool shown = key == shownKey(m_lanes[static_cast<size_t>(lane)]);
+    const bool shown = shows(laneAt(lane), key);
     for (const RequestTiming &request : requests) {
-        noteClock(load, request.startMs);
-        // Beyond the cap a start is not shown; its final request is counted as dropped when it comes.
-        if (load.entries.size() >= maxRequestsPerLoad || load.pendingIds.contains(request.id))
-            continue;
-        RequestTiming started = request;
-        started.outcome = RequestTiming::Outcome::Unfinished;
-        if (!store(load, started))
-            continue;
-        load.entries.last().pending = true;
-        load.pendingIds.insert(request.id, load.entries.size() - 1);
-        queueLast(lane, load, shown);
+        load.noteClock(m_clock(), request.startMs);
+        if (load.storeStarted(request))
+            queueLast(lane, load, shown);
     }
 }
 
@@ -207,40 +115,13 @@ void WaterfallModel::replacePending(
     int lane, Load &load, qsizetype entryIndex, const RequestTiming &request, bool shown)
 {
     // The row stays where it is: the final frame's start is the same moment as the pending one's.
-    const int row = shown ? rowOfEntry(lane, entryIndex) : -1;
-    Entry &entry = load.entries[entryIndex];
-    entry = makeEntry(request);
-    if (load.documentHost.isEmpty() && request.resourceType == u"Document")
-        load.documentHost = entry.host;
+    const int row = shown ? laneAt(lane).rowOfEntry(entryIndex) : -1;
+    load.replace(entryIndex, request);
     if (row < 0)
         return; // not inserted yet (it will be as it is now), or not shown
-    includeInMaxEnd(entry);
+    includeInMaxEnd(load.entries.at(entryIndex));
     const QModelIndex changed = index(row, 0, laneIndex(lane));
     emit dataChanged(changed, changed);
-}
-
-int WaterfallModel::rowOfEntry(int lane, qsizetype entryIndex) const
-{
-    const Lane &target = m_lanes[static_cast<size_t>(lane)];
-    if (!target.shown)
-        return -1;
-    const QList<Entry> &entries = target.shown->entries;
-    const double start = entries.at(entryIndex).timing.startMs;
-    auto it = std::lower_bound(target.rows.cbegin(), target.rows.cend(), start,
-        [&](qsizetype row, double value) { return entries.at(row).timing.startMs < value; });
-    for (; it != target.rows.cend() && entries.at(*it).timing.startMs <= start; ++it) {
-        if (*it == entryIndex)
-            return int(it - target.rows.cbegin());
-    }
-    return -1;
-}
-
-void WaterfallModel::noteClock(Load &load, double ms) const
-{
-    // A frame cannot come before the moment it describes: the navigation start was at least `ms` ago.
-    const double origin = m_clock() - ms;
-    if (!load.originMs || origin < *load.originMs)
-        load.originMs = origin;
 }
 
 void WaterfallModel::endLive(const QString &region, int runIndex)
@@ -257,25 +138,21 @@ void WaterfallModel::endAllLive()
 
 void WaterfallModel::endLiveIn(int lane, std::optional<int> runIndex)
 {
-    Lane &target = m_lanes[static_cast<size_t>(lane)];
+    Lane &target = laneAt(lane);
     bool shownChanged = false;
-    for (auto &[key, load] : target.loads) {
+    for (auto &[key, load] : target.loads()) {
         if ((runIndex && key.first != *runIndex) || load.pendingIds.isEmpty())
             continue;
-        const double now = load.originMs ? m_clock() - *load.originMs : 0;
-        for (const qsizetype entryIndex : std::as_const(load.pendingIds)) {
-            Entry &entry = load.entries[entryIndex];
-            entry.pending = false;
-            entry.abandonedAtMs = std::max(entry.timing.startMs, now);
-            if (&load == target.shown)
-                includeInMaxEnd(entry);
+        const bool shown = &load == target.shown();
+        for (const qsizetype entryIndex : load.abandonPending(m_clock)) {
+            if (shown)
+                includeInMaxEnd(load.entries.at(entryIndex));
         }
-        load.pendingIds.clear();
-        shownChanged = shownChanged || &load == target.shown;
+        shownChanged = shownChanged || shown;
     }
-    if (shownChanged && !target.rows.isEmpty()) {
+    if (shownChanged && !target.rows().isEmpty()) {
         const QModelIndex parent = laneIndex(lane);
-        emit dataChanged(index(0, 0, parent), index(int(target.rows.size()) - 1, 0, parent));
+        emit dataChanged(index(0, 0, parent), index(int(target.rows().size()) - 1, 0, parent));
     }
 }
 
@@ -283,7 +160,7 @@ std::optional<double> WaterfallModel::liveNowMs(int lane) const
 {
     if (lane < 0 || lane >= laneCount())
         return std::nullopt;
-    const Load *shown = m_lanes[static_cast<size_t>(lane)].shown;
+    const Load *shown = laneAt(lane).shown();
     if (!shown || !shown->originMs)
         return std::nullopt;
     return m_clock() - *shown->originMs;
@@ -292,14 +169,14 @@ std::optional<double> WaterfallModel::liveNowMs(int lane) const
 bool WaterfallModel::hasPendingRows() const
 {
     return std::any_of(m_lanes.cbegin(), m_lanes.cend(),
-        [](const Lane &lane) { return lane.shown && !lane.shown->pendingIds.isEmpty() && !lane.rows.isEmpty(); });
+        [](const Lane &lane) { return lane.shown() && !lane.shown()->pendingIds.isEmpty() && !lane.rows().isEmpty(); });
 }
 
 double WaterfallModel::liveEndMs() const
 {
     double end = m_maxEndMs;
     for (int lane = 0; lane < laneCount(); ++lane) {
-        const Load *shown = m_lanes[static_cast<size_t>(lane)].shown;
+        const Load *shown = laneAt(lane).shown();
         if (shown && !shown->pendingIds.isEmpty())
             end = std::max(end, liveNowMs(lane).value_or(0));
     }
@@ -322,36 +199,24 @@ void WaterfallModel::flushPending()
 {
     m_flushTimer.stop();
     for (int lane = 0; lane < laneCount(); ++lane) {
-        Lane &target = m_lanes[static_cast<size_t>(lane)];
-        if (target.pending.isEmpty())
+        Lane &target = laneAt(lane);
+        if (!target.hasQueued())
             continue;
-        const QList<Entry> &entries = target.shown->entries;
-        const auto startOf = [&entries](qsizetype entry) { return entries.at(entry).timing.startMs; };
-        QList<qsizetype> pending;
-        pending.swap(target.pending);
-        std::stable_sort(
-            pending.begin(), pending.end(), [&](qsizetype a, qsizetype b) { return startOf(a) < startOf(b); });
+        const QList<Entry> &entries = target.shown()->entries;
+        const QList<qsizetype> pending = target.takeQueued();
         const QModelIndex parent = laneIndex(lane);
         // Each group of consecutive pending requests that lands between the same two rows is one insertion; in
         // the common case (everything started after the last row) the whole batch is one.
-        const auto positionOf = [&](qsizetype entry) {
-            const double start = startOf(entry);
-            return std::upper_bound(target.rows.cbegin(), target.rows.cend(), start, [&](double value, qsizetype row) {
-                return value < startOf(row);
-            }) - target.rows.cbegin();
-        };
         qsizetype first = 0;
         while (first < pending.size()) {
-            const qsizetype position = positionOf(pending.at(first));
+            const qsizetype position = target.insertionPosition(pending.at(first));
             qsizetype last = first + 1;
-            while (last < pending.size() && positionOf(pending.at(last)) == position)
+            while (last < pending.size() && target.insertionPosition(pending.at(last)) == position)
                 ++last;
             beginInsertRows(parent, static_cast<int>(position), static_cast<int>(position + last - first - 1));
-            target.rows.insert(position, last - first, 0);
-            for (qsizetype i = first; i < last; ++i) {
-                target.rows[position + i - first] = pending.at(i);
+            target.insertRows(position, pending.mid(first, last - first));
+            for (qsizetype i = first; i < last; ++i)
                 includeInMaxEnd(entries.at(pending.at(i)));
-            }
             endInsertRows();
             first = last;
         }
@@ -363,7 +228,7 @@ void WaterfallModel::setPageMetrics(const QString &region, int runIndex, RunView
     const int lane = addLane(region);
     const LoadKey key { runIndex, view };
     loadFor(lane, key).metrics = metrics;
-    if (key != shownKey(m_lanes[static_cast<size_t>(lane)]))
+    if (!shows(laneAt(lane), key))
         return;
     includeInMaxEnd(metrics);
     const QModelIndex index = laneIndex(lane);
@@ -375,7 +240,7 @@ void WaterfallModel::setScreenshot(const QString &region, int runIndex, RunView 
     const int lane = addLane(region);
     const LoadKey key { runIndex, view };
     loadFor(lane, key).screenshotPng = png;
-    if (key != shownKey(m_lanes[static_cast<size_t>(lane)]))
+    if (!shows(laneAt(lane), key))
         return;
     const QModelIndex index = laneIndex(lane);
     emit dataChanged(index, index, { ScreenshotRole });
@@ -384,17 +249,17 @@ void WaterfallModel::setScreenshot(const QString &region, int runIndex, RunView 
 void WaterfallModel::setRepresentativeRun(const QString &region, std::optional<int> runIndex)
 {
     const int lane = addLane(region);
-    Lane &target = m_lanes[static_cast<size_t>(lane)];
+    Lane &target = laneAt(lane);
     const int representative = runIndex.value_or(0);
-    if (representative == target.representativeRun)
+    if (representative == target.representativeRun())
         return;
     if (m_shown.first != RepresentativeRun) {
-        target.representativeRun = representative;
+        target.setRepresentativeRun(representative);
         return;
     }
     // The lane now shows another run: its rows are another load's.
     beginResetModel();
-    target.representativeRun = representative;
+    target.setRepresentativeRun(representative);
     rebuild();
     endResetModel();
 }
@@ -403,7 +268,7 @@ int WaterfallModel::shownRun(int lane) const
 {
     if (lane < 0 || lane >= laneCount())
         return -1;
-    return shownKey(m_lanes[static_cast<size_t>(lane)]).first;
+    return laneAt(lane).shownKey(m_shown).first;
 }
 
 QList<std::pair<int, RunView>> WaterfallModel::loadsOf(int lane) const
@@ -411,16 +276,16 @@ QList<std::pair<int, RunView>> WaterfallModel::loadsOf(int lane) const
     QList<std::pair<int, RunView>> keys;
     if (lane < 0 || lane >= laneCount())
         return keys;
-    for (const auto &load : m_lanes[static_cast<size_t>(lane)].loads)
+    for (const auto &load : laneAt(lane).loads())
         keys.append(load.first);
     return keys;
 }
 
 QByteArray WaterfallModel::screenshot(int lane) const
 {
-    if (lane < 0 || lane >= laneCount() || !m_lanes[static_cast<size_t>(lane)].shown)
+    if (lane < 0 || lane >= laneCount() || !laneAt(lane).shown())
         return {};
-    return m_lanes[static_cast<size_t>(lane)].shown->screenshotPng;
+    return laneAt(lane).shown()->screenshotPng;
 }
 
 void WaterfallModel::clear()
@@ -463,23 +328,14 @@ void WaterfallModel::rebuild()
     m_flushTimer.stop();
     m_maxEndMs = 0;
     for (Lane &lane : m_lanes) {
-        lane.pending.clear();
-        lane.rows.clear();
-        const auto found = lane.loads.find(shownKey(lane));
-        lane.shown = found == lane.loads.end() ? nullptr : &found->second;
-        if (!lane.shown)
+        lane.show(m_shown, [this](const Entry &entry) { return passes(entry); });
+        const Load *shown = lane.shown();
+        if (!shown)
             continue;
-        const QList<Entry> &entries = lane.shown->entries;
-        for (qsizetype i = 0; i < entries.size(); ++i) {
-            if (passes(entries.at(i))) {
-                lane.rows.append(i);
-                includeInMaxEnd(entries.at(i));
-            }
-        }
-        std::stable_sort(lane.rows.begin(), lane.rows.end(),
-            [&](qsizetype a, qsizetype b) { return entries.at(a).timing.startMs < entries.at(b).timing.startMs; });
-        if (lane.shown->metrics)
-            includeInMaxEnd(*lane.shown->metrics);
+        for (const qsizetype row : lane.rows())
+            includeInMaxEnd(shown->entries.at(row));
+        if (shown->metrics)
+            includeInMaxEnd(*shown->metrics);
     }
 }
 
@@ -497,13 +353,13 @@ void WaterfallModel::includeInMaxEnd(const PageMetrics &metrics)
 
 QString WaterfallModel::region(int lane) const
 {
-    return lane >= 0 && lane < laneCount() ? m_lanes[static_cast<size_t>(lane)].region : QString();
+    return lane >= 0 && lane < laneCount() ? laneAt(lane).region() : QString();
 }
 
 int WaterfallModel::laneOf(const QString &region) const
 {
     for (int lane = 0; lane < laneCount(); ++lane) {
-        if (m_lanes[static_cast<size_t>(lane)].region == region)
+        if (laneAt(lane).region() == region)
             return lane;
     }
     return -1;
@@ -511,17 +367,12 @@ int WaterfallModel::laneOf(const QString &region) const
 
 int WaterfallModel::requestCount(int lane) const
 {
-    return lane >= 0 && lane < laneCount() ? static_cast<int>(m_lanes[static_cast<size_t>(lane)].rows.size()) : 0;
+    return lane >= 0 && lane < laneCount() ? static_cast<int>(laneAt(lane).rows().size()) : 0;
 }
 
 const WaterfallModel::Entry *WaterfallModel::entry(int lane, int row) const
 {
-    if (lane < 0 || lane >= laneCount())
-        return nullptr;
-    const Lane &target = m_lanes[static_cast<size_t>(lane)];
-    if (row < 0 || row >= target.rows.size())
-        return nullptr;
-    return &target.shown->entries.at(target.rows.at(row));
+    return lane >= 0 && lane < laneCount() ? laneAt(lane).entry(row) : nullptr;
 }
 
 const RequestTiming *WaterfallModel::request(int lane, int row) const
@@ -530,19 +381,10 @@ const RequestTiming *WaterfallModel::request(int lane, int row) const
     return found ? &found->timing : nullptr;
 }
 
-QString WaterfallModel::labelOf(int lane, const Entry &entry) const
-{
-    const Load *load = m_lanes[static_cast<size_t>(lane)].shown;
-    if (entry.host.isEmpty() || !load || load->documentHost.isEmpty() || entry.host == load->documentHost
-        || entry.path == entry.host)
-        return entry.path;
-    return entry.host + entry.path;
-}
-
 QString WaterfallModel::label(int lane, int row) const
 {
     const Entry *found = entry(lane, row);
-    return found ? labelOf(lane, *found) : QString();
+    return found ? laneAt(lane).labelOf(*found) : QString();
 }
 
 QString WaterfallModel::durationText(int lane, int row) const
@@ -556,7 +398,7 @@ void WaterfallModel::setLongTasks(const QString &region, int runIndex, RunView v
     const int lane = addLane(region);
     const LoadKey key { runIndex, view };
     loadFor(lane, key).longTasks = tasks;
-    if (key != shownKey(m_lanes[static_cast<size_t>(lane)]))
+    if (!shows(laneAt(lane), key))
         return;
     // The lane gains (or keeps) its main-thread row: the view lays itself out again.
     const QModelIndex index = laneIndex(lane);
@@ -565,23 +407,23 @@ void WaterfallModel::setLongTasks(const QString &region, int runIndex, RunView v
 
 QList<LongTask> WaterfallModel::longTasks(int lane) const
 {
-    if (lane < 0 || lane >= laneCount() || !m_lanes[static_cast<size_t>(lane)].shown)
+    if (lane < 0 || lane >= laneCount() || !laneAt(lane).shown())
         return {};
-    return m_lanes[static_cast<size_t>(lane)].shown->longTasks;
+    return laneAt(lane).shown()->longTasks;
 }
 
 std::optional<PageMetrics> WaterfallModel::pageMetrics(int lane) const
 {
-    if (lane < 0 || lane >= laneCount() || !m_lanes[static_cast<size_t>(lane)].shown)
+    if (lane < 0 || lane >= laneCount() || !laneAt(lane).shown())
         return std::nullopt;
-    return m_lanes[static_cast<size_t>(lane)].shown->metrics;
+    return laneAt(lane).shown()->metrics;
 }
 
 qsizetype WaterfallModel::droppedCount(int lane) const
 {
-    if (lane < 0 || lane >= laneCount() || !m_lanes[static_cast<size_t>(lane)].shown)
+    if (lane < 0 || lane >= laneCount() || !laneAt(lane).shown())
         return 0;
-    return m_lanes[static_cast<size_t>(lane)].shown->dropped;
+    return laneAt(lane).shown()->dropped;
 }
 
 QModelIndex WaterfallModel::laneIndex(int lane) const
@@ -651,7 +493,7 @@ QVariant WaterfallModel::data(const QModelIndex &index, int role) const
         return {};
     switch (role) {
     case Qt::DisplayRole:
-        return labelOf(lane, *found);
+        return laneAt(lane).labelOf(*found);
     case Qt::ToolTipRole:
         return found->timing.blocked ? QObject::tr("blocked: %1").arg(found->timing.url) : found->timing.url;
     case BlockedRole:

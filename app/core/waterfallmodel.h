@@ -3,6 +3,7 @@
 #include "model/pagemetrics.h"
 #include "model/requesttiming.h"
 #include "protocol/message.h"
+#include "waterfalllane.h"
 
 #include <QAbstractItemModel>
 #include <QSet>
@@ -47,6 +48,9 @@ struct TestRecord;
 //
 // Setting the test, the view, the filter or clearing resets the model; page metrics arrive as dataChanged() on
 // the lane.
+//
+// What each lane holds (its loads, the cap, pending entries, its rows' order) is a WaterfallLane; this class decides
+// when rows change and tells its views.
 class WaterfallModel final : public QAbstractItemModel
 {
     Q_OBJECT
@@ -68,9 +72,9 @@ public:
         BlockedRole, // request rows: bool, the test's settings blocked it (drawn greyed out, marked "blocked")
     };
 
-    static constexpr qsizetype maxRequestsPerLoad = 5000;
+    static constexpr qsizetype maxRequestsPerLoad = WaterfallLane::maxRequestsPerLoad;
     // setView()'s run index for "each region's median run".
-    static constexpr int RepresentativeRun = -1;
+    static constexpr int RepresentativeRun = WaterfallLane::RepresentativeRun;
 
     explicit WaterfallModel(QObject *parent = nullptr);
     ~WaterfallModel() override;
@@ -114,12 +118,10 @@ public:
     // Shows only requests whose category (typeCategory()) or CDP resource type is in the set; empty: all.
     void setTypeFilter(const QSet<QString> &types);
     QSet<QString> typeFilter() const { return m_filter; }
-    // CDP resource type → Document, Stylesheet, Script, Image, Font, XHR/Fetch or Other.
-    static QString typeCategory(const QString &resourceType);
-    static QStringList typeCategories();
-    // The URL's path and query, the host for "/". A row's label is this, prefixed with the host when the
-    // request went to another host than its page's document (a CDN, a third party).
-    static QString shortLabel(const QString &url);
+    // WaterfallLane's, where the rows are labelled and classified.
+    static QString typeCategory(const QString &resourceType) { return WaterfallLane::typeCategory(resourceType); }
+    static QStringList typeCategories() { return WaterfallLane::typeCategories(); }
+    static QString shortLabel(const QString &url) { return WaterfallLane::shortLabel(url); }
 
     // Direct access for painting, without a QVariant per row.
     int laneCount() const { return static_cast<int>(m_lanes.size()); }
@@ -156,47 +158,15 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
 private:
-    using LoadKey = std::pair<int, RunView>;
-    struct Entry
-    {
-        RequestTiming timing;
-        QString path; // shortLabel()
-        QString host;
-        QString category;
-        QString duration; // DisplayFormat's, once: a label painted on every frame
-        bool pending = false; // started, not ended: its bar grows to the lane's now
-        std::optional<double> abandonedAtMs; // was pending when its run ended: its bar stopped here
-    };
-    struct Load
-    {
-        QList<Entry> entries; // arrival order, at most maxRequestsPerLoad
-        QString documentHost; // of the first Document request
-        std::optional<PageMetrics> metrics;
-        QByteArray screenshotPng;
-        QList<LongTask> longTasks;
-        qsizetype dropped = 0;
-        QHash<QString, qsizetype> pendingIds; // id → index into entries, of the pending ones
-        std::optional<double> originMs; // the clock's time at its navigation start, as the frames so far put it
-    };
-    struct Lane
-    {
-        QString region;
-        std::map<LoadKey, Load> loads;
-        int representativeRun = 0;
-        Load *shown = nullptr; // loads[shownKey()], if it exists
-        QList<qsizetype> rows; // indices into shown->entries, by start time
-        QList<qsizetype> pending; // indices into shown->entries not yet inserted
-    };
+    using Lane = WaterfallLane;
+    using LoadKey = WaterfallLane::LoadKey;
+    using Load = WaterfallLane::Load;
+    using Entry = WaterfallLane::Entry;
 
-    LoadKey shownKey(const Lane &lane) const;
+    Lane &laneAt(int lane) { return m_lanes[static_cast<size_t>(lane)]; }
+    const Lane &laneAt(int lane) const { return m_lanes[static_cast<size_t>(lane)]; }
+    bool shows(const Lane &lane, const LoadKey &key) const { return key == lane.shownKey(m_shown); }
     Load &loadFor(int lane, const LoadKey &key);
-    // Stores the request in the load unless it is full (then counts it as dropped); false when dropped.
-    static bool store(Load &load, const RequestTiming &request);
-    static Entry makeEntry(const RequestTiming &request);
-    // A frame of the load came now saying the load had reached `ms`: the origin moves back if that needs it.
-    void noteClock(Load &load, double ms) const;
-    // The row of the lane showing entries[entry], or -1 (not shown, filtered out, not inserted yet).
-    int rowOfEntry(int lane, qsizetype entry) const;
     void replacePending(int lane, Load &load, qsizetype entryIndex, const RequestTiming &request, bool shown);
     // Queues the load's last entry for insertion when the lane shows it and the filter lets it through.
     void queueLast(int lane, const Load &load, bool shown);
@@ -207,7 +177,6 @@ private:
     void includeInMaxEnd(const Entry &entry);
     void includeInMaxEnd(const PageMetrics &metrics);
     const Entry *entry(int lane, int row) const;
-    QString labelOf(int lane, const Entry &entry) const;
 
     std::vector<Lane> m_lanes;
     LoadKey m_shown { 0, RunView::First };
