@@ -154,8 +154,14 @@ QWidget *RequestDetailsView::placeBelow(WaterfallView *view, QWidget *parent)
     column->addWidget(details);
     column->setStretchFactor(0, 3);
     column->setStretchFactor(1, 2);
+    column->setSizes({ 3 * details->sizeHint().height() / 2, details->sizeHint().height() });
     details->follow(view);
     return column;
+}
+
+QSize RequestDetailsView::sizeHint() const
+{
+    return { 500, fontMetrics().height() * 20 };
 }
 
 void RequestDetailsView::showRequest(const QString &region, const RequestTiming &request, bool pending)

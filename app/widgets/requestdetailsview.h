@@ -36,6 +36,8 @@ public:
     void clearRequest();
 
     QTextBrowser *browser() const { return m_browser; }
+    // Tall enough for the status, sizes and timing rows without scrolling.
+    QSize sizeHint() const override;
     QToolButton *closeButton() const { return m_close; }
 
     // The details as rich text, for this pane and the waterfall's tool tip alike; `pending`: the request is still
