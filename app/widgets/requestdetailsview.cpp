@@ -126,7 +126,7 @@ RequestDetailsView::RequestDetailsView(QWidget *parent)
     m_browser->installEventFilter(this);
     layout->addLayout(bar);
     layout->addWidget(m_browser, 1);
-    connect(m_close, &QToolButton::clicked, this, &RequestDetailsView::close);
+    connect(m_close, &QToolButton::clicked, this, &RequestDetailsView::closeDetails);
     setVisible(false);
 }
 
@@ -192,7 +192,7 @@ void RequestDetailsView::showSelection()
     showRequest(model->region(lane), *request, model->isPending(lane, selected.row()));
 }
 
-void RequestDetailsView::close()
+void RequestDetailsView::closeDetails()
 {
     // The pane shows the selection: closing it ends the selection, as DevTools does.
     if (m_view)
@@ -209,7 +209,7 @@ bool RequestDetailsView::eventFilter(QObject *watched, QEvent *event)
         if (key->key() == Qt::Key_Escape && key->modifiers() == Qt::NoModifier) {
             event->accept();
             if (event->type() == QEvent::KeyPress)
-                close();
+                closeDetails();
             return true;
         }
     }
@@ -219,7 +219,7 @@ bool RequestDetailsView::eventFilter(QObject *watched, QEvent *event)
 void RequestDetailsView::keyPressEvent(QKeyEvent *event)
 {
     if (event->key() == Qt::Key_Escape) {
-        close();
+        closeDetails();
         return;
     }
     QWidget::keyPressEvent(event);

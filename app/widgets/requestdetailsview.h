@@ -51,7 +51,7 @@ protected:
 
 private:
     void showSelection();
-    void close();
+    void closeDetails();
 
     QPointer<WaterfallView> m_view;
     QLabel *m_title = nullptr;
