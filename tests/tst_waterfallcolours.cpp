@@ -5,6 +5,7 @@
 #include "regioncatalog.h"
 #include "reportcontent.h"
 #include "reportlayout.h"
+#include "requestdetailsview.h"
 #include "theme.h"
 #include "waterfallpainter.h"
 #include "waterfallview.h"
@@ -183,10 +184,10 @@ void tst_WaterfallColours::pendingRowsAreInTheLegendAndSayTheyAreLoading()
     loading.phases = {};
     loading.durationMs = 0;
     loading.outcome = RequestTiming::Outcome::Unfinished;
-    const QString live = WaterfallView::detailsText(QStringLiteral("fra"), loading, true);
+    const QString live = RequestDetailsView::detailsText(QStringLiteral("fra"), loading, true);
     QVERIFY2(live.contains(u"still loading") && !live.contains(u"unfinished"), qPrintable(live));
     // A stored one never ended: that is what it says.
-    QVERIFY(WaterfallView::detailsText(QStringLiteral("fra"), loading).contains(u"unfinished"));
+    QVERIFY(RequestDetailsView::detailsText(QStringLiteral("fra"), loading).contains(u"unfinished"));
 }
 
 void tst_WaterfallColours::reportWaterfallsFollowTheChoice()

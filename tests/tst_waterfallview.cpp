@@ -1,5 +1,6 @@
 #include "darkpalette.h"
 #include "model/displayformat.h"
+#include "requestdetailsview.h"
 #include "waterfallgeometry.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
@@ -696,7 +697,7 @@ void tst_WaterfallView::detailsText()
     withHeaders.priority = QStringLiteral("VeryHigh");
     withHeaders.responseHeaders = { { QStringLiteral("content-type"), QStringLiteral("text/html") } };
     withHeaders.requestHeaders = { { QStringLiteral("accept-language"), QStringLiteral("en") } };
-    const QString document = WaterfallView::detailsText(QStringLiteral("fra"), withHeaders);
+    const QString document = RequestDetailsView::detailsText(QStringLiteral("fra"), withHeaders);
     // A click tells what DevTools' Headers and Timing tabs tell: priority and headers included.
     for (const QString &part : { QStringLiteral("GET"), QStringLiteral("VeryHigh"), QStringLiteral("Response headers"),
              QStringLiteral("content-type: text/html"), QStringLiteral("Request headers"),
@@ -707,9 +708,9 @@ void tst_WaterfallView::detailsText()
              QStringLiteral("Wait"), QStringLiteral("Receive"), QStringLiteral("fra"), QStringLiteral("kB") })
         QVERIFY2(document.contains(part), qPrintable(part));
     const RequestTiming &failed = page.requests.at(page.requests.size() - 2);
-    QVERIFY(WaterfallView::detailsText(QStringLiteral("fra"), failed).contains(u"net::ERR_NAME_NOT_RESOLVED"));
-    QVERIFY(!WaterfallView::detailsText(QStringLiteral("fra"), failed).contains(u"Connect"));
-    QVERIFY(WaterfallView::detailsText(QStringLiteral("fra"), page.requests.constLast()).contains(u"unfinished"));
+    QVERIFY(RequestDetailsView::detailsText(QStringLiteral("fra"), failed).contains(u"net::ERR_NAME_NOT_RESOLVED"));
+    QVERIFY(!RequestDetailsView::detailsText(QStringLiteral("fra"), failed).contains(u"Connect"));
+    QVERIFY(RequestDetailsView::detailsText(QStringLiteral("fra"), page.requests.constLast()).contains(u"unfinished"));
 }
 
 void tst_WaterfallView::screenshots()

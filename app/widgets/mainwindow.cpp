@@ -18,6 +18,7 @@
 #include "regionmodel.h"
 #include "regionpicker.h"
 #include "regiontableview.h"
+#include "requestdetailsview.h"
 #include "runcontroller.h"
 #include "runpicker.h"
 #include "runrecorder.h"
@@ -46,13 +47,11 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -375,7 +374,7 @@ QWidget *MainWindow::buildWaterfallPage(QWidget *parent)
     waterfallBar->addWidget(layoutChoice);
     waterfallBar->addWidget(typeChoice);
     waterfallBar->addStretch();
-    // The waterfall with the screenshot of the page load it shows beside it.
+    // The waterfall, the selected request's details below it, the screenshot of the page load beside them.
     auto *split = new QSplitter(Qt::Horizontal, waterfallPage);
     m_waterfall = new WaterfallView(split);
     m_waterfall->setAccessibleName(tr("Waterfall of the page's requests"));
@@ -383,7 +382,7 @@ QWidget *MainWindow::buildWaterfallPage(QWidget *parent)
     m_screenshotView = new ScreenshotView(split);
     m_screenshotView->setModel(m_waterfallModel);
     m_screenshotView->setVisible(false);
-    split->addWidget(m_waterfall);
+    split->addWidget(RequestDetailsView::placeBelow(m_waterfall, split));
     split->addWidget(m_screenshotView);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);

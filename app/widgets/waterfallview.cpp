@@ -1,11 +1,13 @@
 #include "waterfallview.h"
 
 #include "model/displayformat.h"
+#include "requestdetailsview.h"
 #include "theme.h"
 #include "waterfallmodel.h"
 #include "waterfallpainter.h"
 
 #include <QHelpEvent>
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
@@ -48,13 +50,24 @@ void WaterfallView::setModel(WaterfallModel *model)
     if (m_model)
         disconnect(m_model, nullptr, this, nullptr);
     m_model = model;
-    m_selected = QPersistentModelIndex();
+    setSelectedRow(QModelIndex());
     if (model) {
         connect(model, &QAbstractItemModel::rowsInserted, this, &WaterfallView::scheduleRelayout);
         connect(model, &QAbstractItemModel::rowsRemoved, this, &WaterfallView::scheduleRelayout);
         connect(model, &QAbstractItemModel::modelReset, this, &WaterfallView::scheduleRelayout);
         connect(model, &QAbstractItemModel::layoutChanged, this, &WaterfallView::scheduleRelayout);
         connect(model, &QAbstractItemModel::dataChanged, this, &WaterfallView::scheduleRelayout);
+        connect(model, &QAbstractItemModel::modelAboutToBeReset, this, &WaterfallView::rememberSelection);
+        connect(model, &QAbstractItemModel::modelReset, this, &WaterfallView::findRememberedSelection);
+        connect(model, &QAbstractItemModel::rowsRemoved, this, &WaterfallView::followSelection);
+        connect(model, &QAbstractItemModel::layoutChanged, this, &WaterfallView::followSelection);
+        connect(model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                // The selected request changed (a pending one ended): what shows it shows it anew.
+                if (m_selected.isValid() && m_selected.parent() == topLeft.parent() && topLeft.row() <= m_selected.row()
+                    && m_selected.row() <= bottomRight.row())
+                    emit selectionChanged();
+            });
         connect(model, &QObject::destroyed, this, &WaterfallView::scheduleRelayout);
     }
     relayout();
@@ -178,93 +191,6 @@ void WaterfallView::setColouring(WaterfallPainter::Colouring colouring)
         return;
     m_colouring = colouring;
     viewport()->update();
-}
-
-QString WaterfallView::detailsText(const QString &region, const RequestTiming &request, bool pending)
-{
-    const auto row = [](const QString &name, const QString &value) -> QString {
-        return QStringLiteral("<tr><td>") + name + QStringLiteral("&nbsp;&nbsp;</td><td>") + value
-            + QStringLiteral("</td></tr>");
-    };
-    QString url = request.url;
-    if (url.size() > 160)
-        url = url.left(100) + QChar(0x2026) + url.right(59);
-    QString status;
-    switch (request.outcome) {
-    case RequestTiming::Outcome::Finished:
-        status = request.status ? QString::number(*request.status) : QStringLiteral("?");
-        if (!request.statusText.isEmpty())
-            status += u' ' + request.statusText.toHtmlEscaped();
-        break;
-    case RequestTiming::Outcome::Failed:
-        // The test's own block is not a failure of the page's: it says so, and by which setting.
-        status = (request.blocked ? tr("<b>blocked</b> by the test's settings: ") : QStringLiteral("<b>failed</b> "))
-            + request.failureText.toHtmlEscaped();
-        break;
-    case RequestTiming::Outcome::Unfinished:
-        // Live, it is on its way; stored, it never ended before its run did.
-        status = pending ? tr("<i>still loading</i>") : QStringLiteral("<i>unfinished</i>");
-        break;
-    }
-    if (request.fromCache)
-        status += QStringLiteral(" (from cache)");
-    QString type = request.resourceType.toHtmlEscaped();
-    if (!request.mimeType.isEmpty())
-        type += QStringLiteral(" (") + request.mimeType.toHtmlEscaped() + u')';
-    QString size;
-    if (request.encodedBytes)
-        size = DisplayFormat::bytes(*request.encodedBytes) + QStringLiteral(" transferred");
-    if (request.decodedBytes)
-        size += (size.isEmpty() ? QString() : QStringLiteral(", ")) + DisplayFormat::bytes(*request.decodedBytes)
-            + QStringLiteral(" resource");
-
-    QString html = QStringLiteral("<p style='white-space:pre'>") + request.method.toHtmlEscaped()
-        + QStringLiteral(" <b>") + url.toHtmlEscaped() + QStringLiteral("</b></p>")
-        + QStringLiteral("<table cellspacing='0' cellpadding='0'>")
-        + row(QStringLiteral("Region"), region.toHtmlEscaped()) + row(QStringLiteral("Status"), status)
-        + row(QStringLiteral("Type"), type);
-    if (!size.isEmpty())
-        html += row(QStringLiteral("Size"), size);
-    if (!request.protocol.isEmpty() || !request.remoteIp.isEmpty())
-        html += row(
-            QStringLiteral("Protocol"), QString(request.protocol + u' ' + request.remoteIp).trimmed().toHtmlEscaped());
-    html += row(QStringLiteral("Start"), DisplayFormat::duration(request.startMs));
-    html += row(QStringLiteral("Duration"),
-        request.durationMs ? DisplayFormat::duration(request.durationMs) : QStringLiteral("(not ended)"));
-    const RequestPhases &p = request.phases;
-    const std::pair<Phase, std::optional<double>> phases[]
-        = { { Phase::Blocked, p.blocked }, { Phase::Dns, p.dns }, { Phase::Connect, p.connect }, { Phase::Ssl, p.ssl },
-              { Phase::Send, p.send }, { Phase::Wait, p.wait }, { Phase::Receive, p.receive } };
-    for (const auto &[phase, duration] : phases) {
-        if (!duration)
-            continue;
-        const QString swatch = QStringLiteral("<span style='color:")
-            + WaterfallGeometry::phaseColor(phase, false).name() + QStringLiteral("'>&#9632;</span> ");
-        html += row(swatch + WaterfallGeometry::phaseName(phase), DisplayFormat::duration(duration));
-    }
-    if (!request.priority.isEmpty())
-        html += row(QStringLiteral("Priority"), request.priority.toHtmlEscaped());
-    html += QStringLiteral("</table>");
-    // The headers, as DevTools' Headers tab lists them (the first few of each: a tool tip is no scroll area).
-    const auto headers = [](const QString &title, const QList<HttpHeader> &list) -> QString {
-        constexpr qsizetype shown = 12;
-        if (list.isEmpty())
-            return QString();
-        QString text = QStringLiteral("<p><b>") + title + QStringLiteral("</b><br>");
-        for (qsizetype i = 0; i < std::min(shown, list.size()); ++i) {
-            QString value = list.at(i).value;
-            if (value.size() > 100)
-                value = value.left(99) + QChar(0x2026);
-            text += list.at(i).name.toHtmlEscaped() + QStringLiteral(": ") + value.toHtmlEscaped()
-                + QStringLiteral("<br>");
-        }
-        if (list.size() > shown)
-            text += QStringLiteral("… %1 more").arg(list.size() - shown);
-        return text + QStringLiteral("</p>");
-    };
-    html += headers(QStringLiteral("Response headers"), request.responseHeaders);
-    html += headers(QStringLiteral("Request headers"), request.requestHeaders);
-    return html;
 }
 
 QString WaterfallView::elidedLabel(const QString &label, int width)
@@ -492,23 +418,111 @@ void WaterfallView::mousePressEvent(QMouseEvent *event)
         return;
     }
     event->accept();
+    QToolTip::hideText(); // the details pane shows the clicked request: a tool tip over it would hide it
     // A click beside the rows clears the selection.
     const QModelIndex index = rowAt(event->position().toPoint());
-    m_selected = index;
+    setSelectedRow(index);
+    if (!index.isValid())
+        return;
+    const int lane = index.parent().row();
+    if (const RequestTiming *request = m_model->request(lane, index.row())) {
+        const RequestTiming clicked = *request; // the signal's receivers may change the model
+        emit requestClicked(m_model->region(lane), clicked);
+    }
+}
+
+void WaterfallView::setSelectedRow(const QModelIndex &index)
+{
+    const bool isRequest = index.isValid() && index.model() == m_model && index.parent().isValid()
+        && index.row() < m_model->requestCount(index.parent().row());
+    const QModelIndex selected = isRequest ? index : QModelIndex();
+    if (selected == QModelIndex(m_selected) && m_selectionShown == selected.isValid())
+        return;
+    m_selected = selected;
+    m_selectionShown = selected.isValid();
+    if (selected.isValid())
+        scrollToRow(selected.parent().row(), selected.row());
     viewport()->update();
-    if (!index.isValid()) {
-        QToolTip::hideText();
+    emit selectionChanged();
+}
+
+void WaterfallView::scrollToRow(int lane, int row)
+{
+    const WaterfallGeometry g = layoutGeometry();
+    const QRectF rect = g.rowRect(lane, row);
+    QScrollBar *vertical = verticalScrollBar();
+    if (rect.top() < g.headerHeight())
+        vertical->setValue(vertical->value() - static_cast<int>(std::ceil(g.headerHeight() - rect.top())));
+    else if (rect.bottom() > g.viewport.height())
+        vertical->setValue(vertical->value() + static_cast<int>(std::ceil(rect.bottom() - g.viewport.height())));
+    if (m_mode == LayoutMode::SideBySide) {
+        const QRectF laneRect = g.laneRect(lane);
+        QScrollBar *horizontal = horizontalScrollBar();
+        if (laneRect.left() < 0 || laneRect.right() > g.viewport.width())
+            horizontal->setValue(horizontal->value() + static_cast<int>(laneRect.left()));
+    }
+}
+
+void WaterfallView::rememberSelection()
+{
+    m_remembered = {};
+    if (!m_selected.isValid())
+        return;
+    const int lane = m_selected.parent().row();
+    if (const RequestTiming *request = m_model->request(lane, m_selected.row()))
+        m_remembered = { m_model->region(lane), request->id, request->url };
+}
+
+void WaterfallView::findRememberedSelection()
+{
+    // Another run, view or filter: the same request (same id and URL) in the same region stays selected if it is
+    // still there.
+    QModelIndex found;
+    for (int lane = 0; lane < m_model->laneCount() && !m_remembered.region.isEmpty() && !found.isValid(); ++lane) {
+        if (m_model->region(lane) != m_remembered.region)
+            continue;
+        for (int row = 0; row < m_model->requestCount(lane); ++row) {
+            const RequestTiming *request = m_model->request(lane, row);
+            if (request && request->id == m_remembered.id && request->url == m_remembered.url) {
+                found = m_model->index(row, 0, m_model->laneIndex(lane));
+                break;
+            }
+        }
+    }
+    m_remembered = {};
+    if (found.isValid())
+        m_selectionShown = false; // shown anew: its run may differ
+    setSelectedRow(found);
+}
+
+void WaterfallView::followSelection()
+{
+    // Rows went or moved: a selection that went with them ends, and says so.
+    if (m_selectionShown && !m_selected.isValid())
+        setSelectedRow(QModelIndex());
+}
+
+void WaterfallView::keyPressEvent(QKeyEvent *event)
+{
+    // Up and down walk the selected lane's requests, as in DevTools' list; the first key selects the first one.
+    const int step = event->key() == Qt::Key_Down ? 1 : event->key() == Qt::Key_Up ? -1 : 0;
+    if (!step || !m_model || event->modifiers() != Qt::NoModifier) {
+        QAbstractScrollArea::keyPressEvent(event);
         return;
     }
-    const int lane = index.parent().row();
-    const RequestTiming *request = m_model->request(lane, index.row());
-    if (!request)
+    event->accept();
+    if (!m_selected.isValid()) {
+        for (int lane = 0; lane < m_model->laneCount(); ++lane) {
+            if (m_model->requestCount(lane) > 0) {
+                setSelectedRow(m_model->index(0, 0, m_model->laneIndex(lane)));
+                return;
+            }
+        }
         return;
-    const QString region = m_model->region(lane);
-    const RequestTiming clicked = *request; // the signal's receivers may change the model
-    QToolTip::showText(event->globalPosition().toPoint(),
-        detailsText(region, clicked, m_model->isPending(lane, index.row())), viewport());
-    emit requestClicked(region, clicked);
+    }
+    const int lane = m_selected.parent().row();
+    const int row = std::clamp(m_selected.row() + step, 0, m_model->requestCount(lane) - 1);
+    setSelectedRow(m_model->index(row, 0, m_model->laneIndex(lane)));
 }
 
 void WaterfallView::mouseReleaseEvent(QMouseEvent *event)
@@ -535,8 +549,8 @@ bool WaterfallView::viewportEvent(QEvent *event)
         if (const RequestTiming *request = m_model->request(lane, index.row())) {
             const QRect rowRect = layoutGeometry().rowRect(lane, index.row()).toAlignedRect();
             QToolTip::showText(help->globalPos(),
-                detailsText(m_model->region(lane), *request, m_model->isPending(lane, index.row())), viewport(),
-                rowRect);
+                RequestDetailsView::detailsText(m_model->region(lane), *request, m_model->isPending(lane, index.row())),
+                viewport(), rowRect);
         }
         return true;
     }

@@ -25,8 +25,8 @@ class WaterfallPainter;
 // into the request's phases in DevTools' colours, failed requests outlined in the theme's error colour, unfinished
 // ones with a dashed open end, requests still going (pending, live only) with a striped bar growing to the lane's
 // clock, the page's first contentful paint, DOMContentLoaded and load as vertical lines.
-// Where they go is WaterfallGeometry's. Hovering a row shows its details; clicking selects it, shows the details
-// and emits requestClicked().
+// Where they go is WaterfallGeometry's. Hovering a row shows its details in a tool tip; clicking selects it (Up and
+// Down walk the selection) and emits requestClicked(); a RequestDetailsView shows the selected request for good.
 class WaterfallView final : public QAbstractScrollArea
 {
     Q_OBJECT
@@ -57,9 +57,8 @@ public:
     // The request row under a point of the viewport (a child of its lane's index), or an invalid index.
     QModelIndex rowAt(const QPoint &viewportPoint) const;
     QModelIndex selectedRow() const { return m_selected; }
-
-    // The details a tooltip and the click popup show, as rich text; `pending`: the request is still loading.
-    static QString detailsText(const QString &region, const RequestTiming &request, bool pending = false);
+    // Selects a request row (a child of its lane's index) and scrolls it into view; an invalid index clears.
+    void setSelectedRow(const QModelIndex &index);
 
     // A lane's title after its region: which run it shows (when there is a choice), its requests and the page's
     // moments with their times; `compact` for the narrow titles side by side.
@@ -69,6 +68,8 @@ public:
 
 signals:
     void requestClicked(const QString &region, const RequestTiming &request);
+    // The selected row is another, none, or its request changed (a pending one ended).
+    void selectionChanged();
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -76,6 +77,7 @@ protected:
     void scrollContentsBy(int dx, int dy) override;
     void mousePressEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
     bool viewportEvent(QEvent *event) override;
     void changeEvent(QEvent *event) override;
 
@@ -94,6 +96,10 @@ private:
     void paintMainThreadRow(
         QPainter &painter, const WaterfallPainter &waterfall, const WaterfallGeometry &g, int lane) const;
     bool showMainThreadToolTip(const QHelpEvent *help);
+    void scrollToRow(int lane, int row);
+    void rememberSelection();
+    void findRememberedSelection();
+    void followSelection();
 
     QPointer<WaterfallModel> m_model;
     LayoutMode m_mode = LayoutMode::SideBySide;
@@ -103,6 +109,15 @@ private:
     // While a shown request is pending its bar grows: a repaint per tick, and none when nothing is pending.
     QTimer m_liveTimer;
     QPersistentModelIndex m_selected;
+    // Whether selectionChanged() last told of a row: a row the model removed ends the selection with a signal.
+    bool m_selectionShown = false;
+    // The selected request across a model reset (another run or view), to select it again if it is still there.
+    struct Remembered
+    {
+        QString region;
+        QString id;
+        QString url;
+    } m_remembered;
     // Labels elided for the current URL column width; most rows are painted many times while a page loads.
     QHash<QString, QString> m_elided;
     int m_elidedWidth = -1;
