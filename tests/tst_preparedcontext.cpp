@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QTest>
 
+#include <optional>
+
 namespace {
 
 const QByteArray token = "test-token-prepared-0123456789";
@@ -66,12 +68,13 @@ QString preparedId(const LoadScheduler &scheduler)
     return scheduler.preparedContext() ? scheduler.preparedContext()->contextId() : QString();
 }
 
-const TestWebServer::Request *lastRequestFor(const QList<TestWebServer::Request> &requests, const QString &path)
+// A copy: the lists it is given are often temporaries (TestWebServer::requests() and mid() return by value).
+std::optional<TestWebServer::Request> lastRequestFor(const QList<TestWebServer::Request> &requests, const QString &path)
 {
-    const TestWebServer::Request *found = nullptr;
+    std::optional<TestWebServer::Request> found;
     for (const TestWebServer::Request &request : requests) {
         if (request.path == path)
-            found = &request;
+            found = request;
     }
     return found;
 }
@@ -174,7 +177,8 @@ void tst_PreparedContext::nothingOfOneRunReachesTheNext()
         return nullptr;
     };
     QVERIFY(scriptIn(*first.repeatView) && scriptIn(*first.repeatView)->fromCache);
-    const TestWebServer::Request *repeatDocument = lastRequestFor(m_web.requests(), QStringLiteral("/sets-cookie"));
+    const std::optional<TestWebServer::Request> repeatDocument
+        = lastRequestFor(m_web.requests(), QStringLiteral("/sets-cookie"));
     QVERIFY(repeatDocument);
     QCOMPARE(repeatDocument->headers.value("cookie"), QByteArray("prepared=run-one"));
 
@@ -183,7 +187,7 @@ void tst_PreparedContext::nothingOfOneRunReachesTheNext()
     options.repeatView = false;
     const RunResult second = BrowserTest::run(*m_scheduler, url, options);
     QVERIFY2(second.ok(), qPrintable(BrowserTest::errorText(second)));
-    const TestWebServer::Request *document
+    const std::optional<TestWebServer::Request> document
         = lastRequestFor(m_web.requests().mid(before), QStringLiteral("/sets-cookie"));
     QVERIFY(document);
     QVERIFY2(!document->headers.contains("cookie"), document->headers.value("cookie").constData());
@@ -202,7 +206,8 @@ void tst_PreparedContext::runSettingsApplyToAPreparedContext()
     const QUrl url = m_web.url(QStringLiteral("/asset?type=text/html&size=100&settings=prepared"));
     const RunResult run = BrowserTest::run(*m_scheduler, url, options);
     QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
-    const TestWebServer::Request *document = lastRequestFor(m_web.requests().mid(before), QStringLiteral("/asset"));
+    const std::optional<TestWebServer::Request> document
+        = lastRequestFor(m_web.requests().mid(before), QStringLiteral("/asset"));
     QVERIFY(document);
     QCOMPARE(document->headers.value("x-prepared"), QByteArray("yes-4721"));
     QCOMPARE(document->headers.value("cookie"), QByteArray("session=cookie-4722"));
