@@ -3,6 +3,7 @@
 // (what Go and `worldspeed-cli run` drive), and per round the time from start() to each region's first status frame
 // and to its first load time. A benchmark reports; it never passes or fails on a number. It exits non-zero only when
 // a run did not work. How to run it, and what each figure is: README.md next to this file.
+#include "benchfigures.h"
 #include "fleet/fleet.h"
 #include "fleet/localbackend.h"
 #include "runcontroller.h"
@@ -27,30 +28,12 @@ namespace {
 
 constexpr int roundTimeoutMs = 180'000;
 
-double msSince(const QElapsedTimer &clock)
-{
-    return static_cast<double>(clock.nsecsElapsed()) / 1e6;
-}
-
-QJsonObject summary(QList<double> values)
-{
-    if (values.isEmpty())
-        return {};
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    const double median = n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2.0;
-    return { { QStringLiteral("median"), median }, { QStringLiteral("min"), values.first() },
-        { QStringLiteral("max"), values.last() }, { QStringLiteral("n"), n } };
-}
+using BenchFigures::msSince;
+using BenchFigures::summary;
 
 QString describe(const QJsonObject &s)
 {
-    if (s.isEmpty())
-        return QStringLiteral("-");
-    return QStringLiteral("%1 (%2 … %3)")
-        .arg(s.value(u"median").toDouble(), 0, 'f', 1)
-        .arg(s.value(u"min").toDouble(), 0, 'f', 1)
-        .arg(s.value(u"max").toDouble(), 0, 'f', 1);
+    return BenchFigures::describe(s, 1);
 }
 
 // One round's times per region, from RunController::start().

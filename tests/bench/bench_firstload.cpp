@@ -2,6 +2,7 @@
 // (rawcdppipe.mjs, Node.js and nothing else): hot, on a warm probe and a warm browser, and cold, from a process
 // started to the first load time. A benchmark reports; it never passes or fails on a number. It exits non-zero only
 // when a run did not work. How to run it, and what each figure is: README.md next to this file.
+#include "benchfigures.h"
 #include "chromeprocess.h"
 #include "protocol/codec.h"
 #include "testwebserver.h"
@@ -27,30 +28,12 @@ namespace {
 const QByteArray token = "bench-token-0123456789abcdef";
 constexpr int stepTimeoutMs = 120'000;
 
-double msSince(const QElapsedTimer &clock)
-{
-    return static_cast<double>(clock.nsecsElapsed()) / 1e6;
-}
-
-QJsonObject summary(QList<double> values)
-{
-    if (values.isEmpty())
-        return {};
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    const double median = n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2.0;
-    return { { QStringLiteral("median"), median }, { QStringLiteral("min"), values.first() },
-        { QStringLiteral("max"), values.last() }, { QStringLiteral("n"), n } };
-}
+using BenchFigures::msSince;
+using BenchFigures::summary;
 
 QString describe(const QJsonObject &s)
 {
-    if (s.isEmpty())
-        return QStringLiteral("-");
-    return QStringLiteral("%1 (%2 … %3)")
-        .arg(s.value(u"median").toDouble(), 0, 'f', 2)
-        .arg(s.value(u"min").toDouble(), 0, 'f', 2)
-        .arg(s.value(u"max").toDouble(), 0, 'f', 2);
+    return BenchFigures::describe(s, 2);
 }
 
 // Turns the event loop until `done` holds; every signal the bench listens to calls poke(), so the loop wakes the
