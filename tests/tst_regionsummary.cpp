@@ -65,6 +65,7 @@ private slots:
     void counts();
     void evenCountAveragesTheMiddleTwo();
     void unmeasuredViewsAreLeftOut();
+    void stepsHaveTheirOwnMedians();
     void noOkRun();
     void liveRegionFollowsItsState_data();
     void liveRegionFollowsItsState();
@@ -162,6 +163,42 @@ void tst_RegionSummary::unmeasuredViewsAreLeftOut()
     QVERIFY(!none.median);
     QVERIFY(!none.repeatViewMedian);
     QCOMPARE(none.stateText(), QStringLiteral("Complete"));
+}
+
+// A script's later steps: each step's median is over the ok runs that measured that step, never mixed with step 1's
+// and never a zero for a step whose metrics did not come.
+void tst_RegionSummary::stepsHaveTheirOwnMedians()
+{
+    const auto withSteps = [](int index, double first, std::optional<double> second) {
+        RegionRun run = okRun(index, metrics(first));
+        run.stepName = QStringLiteral("login");
+        StepResult step { QStringLiteral("account"), {} };
+        step.view.metrics = metrics(second.value_or(0.0));
+        run.laterSteps.append(step);
+        run.laterStepMeasured.append(second.has_value());
+        return run;
+    };
+    const RegionRecord record { RunState::Complete, {}, false,
+        { withSteps(1, 900, 300), withSteps(2, 1000, std::nullopt), withSteps(3, 1100, 500) } };
+    QCOMPARE(RegionSummary::stepCountOf(record), 2);
+    QCOMPARE(RegionSummary::medianOfStep(record, 0)->loadMs, 1000.0);
+    QCOMPARE(RegionSummary::medianOfStep(record, 0), RegionSummary::medianOf(record, RunView::First));
+    QCOMPARE(RegionSummary::medianOfStep(record, 1)->loadMs, 400.0); // runs 1 and 3; run 2 never measured it
+    QVERIFY(!RegionSummary::medianOfStep(record, 2));
+
+    const RegionRun &run = record.runs.first();
+    QCOMPARE(run.stepCount(), 2);
+    QCOMPARE(run.stepLabel(0), QStringLiteral("login"));
+    QCOMPARE(run.stepLabel(1), QStringLiteral("account"));
+    QVERIFY(run.stepMeasured(1));
+    QVERIFY(!record.runs.at(1).stepMeasured(1));
+    QVERIFY(!run.stepMeasured(2));
+
+    TestRecord test = testOf(record.runs, 3);
+    const RunResult result = test.runResult(run);
+    QCOMPARE(result.stepCount(), 2);
+    QCOMPARE(result.stepName, QStringLiteral("login"));
+    QCOMPARE(result.stepView(1).metrics.loadMs, 300.0);
 }
 
 void tst_RegionSummary::noOkRun()

@@ -62,6 +62,28 @@ std::optional<PageMetrics> RegionSummary::medianOf(const RegionRecord &record, R
     return PageMetrics::median(observed);
 }
 
+std::optional<PageMetrics> RegionSummary::medianOfStep(const RegionRecord &record, qsizetype step)
+{
+    if (step <= 0)
+        return medianOf(record, RunView::First);
+    QList<PageMetrics> observed;
+    for (const RegionRun &run : record.runs) {
+        if (run.ok() && step < run.stepCount() && run.stepMeasured(step))
+            observed.append(run.stepView(step).metrics);
+    }
+    if (observed.isEmpty())
+        return std::nullopt;
+    return PageMetrics::median(observed);
+}
+
+qsizetype RegionSummary::stepCountOf(const RegionRecord &record)
+{
+    qsizetype count = 1;
+    for (const RegionRun &run : record.runs)
+        count = std::max(count, run.stepCount());
+    return count;
+}
+
 RegionSummary RegionSummary::of(const TestRecord &test, const QString &code)
 {
     RegionSummary summary;

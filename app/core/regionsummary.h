@@ -57,6 +57,10 @@ public:
     static QList<RegionSummary> of(const TestRecord &test);
     // Each metric's median over the ok runs whose `view` was measured; nullopt when there is none.
     static std::optional<PageMetrics> medianOf(const RegionRecord &record, RunView view);
+    // The same for a script's measured step (0-based, RegionRun::stepView): over the ok runs that measured it.
+    static std::optional<PageMetrics> medianOfStep(const RegionRecord &record, qsizetype step);
+    // The most steps any of the region's runs has (1 for a run without a script that measures several).
+    static qsizetype stepCountOf(const RegionRecord &record);
 
     const std::optional<PageMetrics> &medianOf(RunView view) const
     {

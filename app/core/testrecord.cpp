@@ -13,10 +13,28 @@ const ViewResult *RegionRun::view(RunView which) const
     return repeatView ? &*repeatView : nullptr;
 }
 
+const ViewResult &RegionRun::stepView(qsizetype index) const
+{
+    return index <= 0 ? firstView : laterSteps.at(index - 1).view;
+}
+
+bool RegionRun::stepMeasured(qsizetype index) const
+{
+    return index <= 0 ? firstViewMeasured : laterStepMeasured.value(index - 1, false);
+}
+
+QString RegionRun::stepLabel(qsizetype index) const
+{
+    return index <= 0 ? StepResult::label(stepName, firstView) : laterSteps.at(index - 1).label();
+}
+
 QStringList RegionRun::allWarnings() const
 {
     QStringList all = warnings;
-    for (const ViewResult *view : { &firstView, repeatView ? &*repeatView : nullptr }) {
+    QList<const ViewResult *> views { &firstView, repeatView ? &*repeatView : nullptr };
+    for (const StepResult &step : laterSteps)
+        views.append(&step.view);
+    for (const ViewResult *view : views) {
         if (!view)
             continue;
         for (const QString &warning : view->warnings) {
@@ -78,6 +96,8 @@ RunResult TestRecord::runResult(const RegionRun &run) const
     result.cpuSlowdownRate = run.cpuSlowdownRate;
     result.firstView = run.firstView;
     result.repeatView = run.repeatView;
+    result.stepName = run.stepName;
+    result.laterSteps = run.laterSteps;
     result.warnings = run.warnings;
     if (run.error && !result.firstView.error)
         result.firstView.error = run.error;

@@ -22,6 +22,12 @@ struct RegionRun
     int index = 1; // counts from 1, as the UI and the exports show it
     ViewResult firstView;
     std::optional<ViewResult> repeatView; // present once any frame of the repeat view arrived
+    // A script that measures several steps (RunResult's): step 1 is firstView, named stepName; steps 2… are
+    // laterSteps, each present once any frame of it arrived, and laterStepMeasured[k] says whether the final metrics
+    // of laterSteps[k] did (the two lists have the same length). Empty for every run without such a script.
+    QString stepName;
+    QList<StepResult> laterSteps;
+    QList<bool> laterStepMeasured;
     std::optional<LoadError> error; // present exactly when the run ended and failed
     bool cold = false; // this run had to start the browser
     std::optional<double> browserStartMs;
@@ -43,7 +49,13 @@ struct RegionRun
     // nullptr for a repeat view that never started.
     const ViewResult *view(RunView which) const;
     bool measured(RunView which) const { return which == RunView::First ? firstViewMeasured : repeatViewMeasured; }
-    // The run's warnings and its views', each once (a repeat view's list repeats the first view's).
+    // Steps as RunResult counts them (index 0 is step 1, the first view): how many there are, each one's view,
+    // whether its final metrics arrived, and what to call it (StepResult::label).
+    qsizetype stepCount() const { return 1 + laterSteps.size(); }
+    const ViewResult &stepView(qsizetype index) const;
+    bool stepMeasured(qsizetype index) const;
+    QString stepLabel(qsizetype index) const;
+    // The run's warnings and its views' and steps', each once (a repeat view's list repeats the first view's).
     QStringList allWarnings() const;
     friend bool operator==(const RegionRun &, const RegionRun &) = default;
 };
