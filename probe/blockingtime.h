@@ -17,7 +17,7 @@
 class BlockingTime final
 {
 public:
-    static constexpr double longTaskMs = 50;
+    static constexpr double longTaskMs = LongTask::thresholdMs;
 
     using Task = LongTask;
 

@@ -465,6 +465,29 @@ void tst_TimingModel::median_data()
 
     QTest::newRow("no runs") << QList<PageMetrics> {} << PageMetrics {};
 
+    // Long tasks: runs that watched the main thread and saw none (count 0, no longest) count as 0 for the longest,
+    // so the median agrees with the count's; a run that did not watch stays out of both.
+    const auto tasks = [](std::optional<double> count, std::optional<double> longest) {
+        PageMetrics m;
+        m.longTaskCount = count;
+        m.longestTaskMs = longest;
+        return m;
+    };
+    PageMetrics mostlyNone;
+    mostlyNone.longTaskCount = 0;
+    QTest::newRow("longest task: two of three runs had none")
+        << QList<PageMetrics> { tasks(0, {}), tasks(1, 51), tasks(0, {}) } << mostlyNone;
+    PageMetrics mostlySome;
+    mostlySome.longTaskCount = 1;
+    mostlySome.longestTaskMs = 60;
+    QTest::newRow("longest task: one of three runs had none")
+        << QList<PageMetrics> { tasks(0, {}), tasks(1, 60), tasks(2, 80) } << mostlySome;
+    PageMetrics unwatched;
+    unwatched.longTaskCount = 2;
+    unwatched.longestTaskMs = 70;
+    QTest::newRow("longest task: a run that did not watch is left out")
+        << QList<PageMetrics> { tasks({}, {}), tasks(2, 70) } << unwatched;
+
     // A status is a category: of 200 and 404 take the lower middle (200), never a made-up 302.
     QList<PageMetrics> statuses(2);
     statuses[0].documentStatus = 404;

@@ -12,6 +12,7 @@
 struct LongTask
 {
     static constexpr qsizetype maxPerView = 200;
+    static constexpr double thresholdMs = 50; // a task this long or longer is a long task
     static constexpr double maxMs = 24.0 * 3600 * 1000;
 
     double startMs = 0; // from navigation start

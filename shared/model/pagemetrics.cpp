@@ -1,6 +1,7 @@
 #include "pagemetrics.h"
 
 #include "jsonreader.h"
+#include "longtask.h"
 #include "pagemetric.h"
 
 #include <algorithm>
@@ -72,9 +73,16 @@ PageMetrics PageMetrics::median(const QList<PageMetrics> &runs)
         for (const PageMetrics &run : runs) {
             if (const auto &value = run.*member)
                 observed.push_back(*value);
+            else if (member == &PageMetrics::longestTaskMs && run.longTaskCount == 0.0)
+                observed.push_back(0); // watched, and no task was long: as its count and TBT say, see below
         }
         result.*member = medianOf(std::move(observed));
     }
+    // A view that watched its main thread and saw no long task has a count of 0 and no longest task. Left out of the
+    // longest task's median, such runs would make three runs of 0, 0 and one 51-ms task read "0 long tasks, longest
+    // 51 ms"; counted as 0, the median run has no long task, and a median under a long task's 50 ms is none.
+    if (result.longestTaskMs && *result.longestTaskMs < LongTask::thresholdMs)
+        result.longestTaskMs.reset();
     std::vector<int> statuses;
     std::vector<int> counts;
     std::vector<qint64> encoded;
