@@ -55,6 +55,7 @@ private slots:
     void markerSizeFollowsTheMap();
     void labelsAvoidMarkersAndEachOther();
     void loadScaleRunsFromGoodToPoor();
+    void narrowLoadScaleKeepsItsLabelsApart();
 };
 
 void tst_WorldMapPainter::fitCentresTheWorld_data()
@@ -219,6 +220,30 @@ void tst_WorldMapPainter::loadScaleRunsFromGoodToPoor()
     for (int ty = int(bar.bottom()) + 5; ty < image.height(); ++ty) {
         QVERIFY(image.pixelColor(int(bar.left()) - 3, ty).lightness() > 200);
         QVERIFY(image.pixelColor(int(bar.right()) + 3, ty).lightness() > 200);
+    }
+}
+
+// On a small window's map the scale is a few dozen pixels wide: its labels must not run into each other, and the
+// ends (0 and 5 s+) always say what the scale spans.
+void tst_WorldMapPainter::narrowLoadScaleKeepsItsLabelsApart()
+{
+    QImage image(400, 60, QImage::Format_RGB32);
+    const auto labelsAt = [&image](double width) {
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        return WorldMapPainter(Theme::paper(), QTransform())
+            .paintLoadScale(painter, QRectF(20, 10, width, 12), QGuiApplication::font());
+    };
+    QCOMPARE(labelsAt(360).size(), 5); // room for every tick
+    for (const double width : { 150.0, 110.0, 80.0, 60.0 }) {
+        const QList<QRectF> labels = labelsAt(width);
+        QVERIFY2(labels.size() >= 2 && labels.size() < 5, qPrintable(QString::number(width)));
+        QCOMPARE(labels.at(0).left(), 20.0); // "0" at the left end
+        QCOMPARE(labels.at(1).right(), 20.0 + width); // "5 s+" at the right end
+        for (qsizetype i = 0; i < labels.size(); ++i) {
+            for (qsizetype j = i + 1; j < labels.size(); ++j)
+                QVERIFY2(!labels.at(i).intersects(labels.at(j)), qPrintable(QString::number(width)));
+        }
     }
 }
 

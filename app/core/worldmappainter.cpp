@@ -274,7 +274,7 @@ QList<QRectF> WorldMapPainter::paintLabels(QPainter &painter, const QList<Marker
     return drawn;
 }
 
-void WorldMapPainter::paintLoadScale(QPainter &painter, const QRectF &bar, const QFont &font) const
+QList<QRectF> WorldMapPainter::paintLoadScale(QPainter &painter, const QRectF &bar, const QFont &font) const
 {
     const double u = m_unit;
     const QFontMetricsF metrics(font, painter.device());
@@ -287,17 +287,28 @@ void WorldMapPainter::paintLoadScale(QPainter &painter, const QRectF &bar, const
     painter.setPen(QPen(Theme::withAlpha(m_colors.text, 0.6), u));
     painter.setBrush(gradient);
     painter.drawRect(bar);
-    for (const double ms : { 0.0, LoadTimeScale::goodMs, LoadTimeScale::mediumMs, LoadTimeScale::poorMs, scaleMaxMs }) {
+    // The ends first, then each tick between them whose label has room: on a narrow map "4 s" and "5 s+" would
+    // run into each other; a tick without room keeps its line.
+    const QList<double> ticks { 0.0, scaleMaxMs, LoadTimeScale::goodMs, LoadTimeScale::mediumMs,
+        LoadTimeScale::poorMs };
+    QList<QRectF> labels;
+    for (const double ms : ticks) {
         const double x = bar.left() + bar.width() * ms / scaleMaxMs;
         painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3 * u));
-        // "1.0 s" … "5.0 s+" along the axis would crowd its right end.
         const QString tick = legendTick(ms);
         const QString text = ms == scaleMaxMs ? tick + QStringLiteral("+") : tick;
         const double width = metrics.horizontalAdvance(text);
         const double left = std::clamp(x - width / 2, bar.left(), bar.right() - width);
+        const QRectF box(left, bar.bottom() + 4 * u, width, metrics.height());
+        const QRectF room = box.adjusted(-3 * u, 0, 3 * u, 0);
+        if (std::any_of(
+                labels.cbegin(), labels.cend(), [&room](const QRectF &other) { return other.intersects(room); }))
+            continue;
+        labels.append(box);
         painter.setPen(m_colors.text);
-        painter.drawText(QPointF(left, bar.bottom() + 4 * u + metrics.ascent()), text);
+        painter.drawText(QPointF(left, box.top() + metrics.ascent()), text);
         painter.setPen(QPen(Theme::withAlpha(m_colors.text, 0.6), u));
     }
     painter.restore();
+    return labels;
 }

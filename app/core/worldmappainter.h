@@ -79,8 +79,9 @@ public:
     // the slowest first, as those are the ones worth reading. Returns the boxes drawn.
     QList<QRectF> paintLabels(QPainter &painter, const QList<Marker> &markers, double radius, const QFont &font,
         const QRectF &bounds, const QList<QRectF> &avoid = {}) const;
-    // The load-time colour scale in `bar`, from 0 to 5 s, with its ticks and their labels below it.
-    void paintLoadScale(QPainter &painter, const QRectF &bar, const QFont &font) const;
+    // The load-time colour scale in `bar`, from 0 to 5 s, with its ticks and their labels below it; returns where
+    // the labels went (the ends always; a tick between them only where its label has room).
+    QList<QRectF> paintLoadScale(QPainter &painter, const QRectF &bar, const QFont &font) const;
 
 private:
     struct Colors
