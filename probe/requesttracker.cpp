@@ -2,6 +2,8 @@
 
 #include "phasecutter.h"
 
+#include <QJsonArray>
+
 #include <algorithm>
 #include <limits>
 
@@ -22,6 +24,36 @@ std::optional<qint64> byteCount(const QJsonValue &value)
     if (!value.isDouble() || value.toDouble() < 0)
         return std::nullopt;
     return value.toInteger();
+}
+
+// CDP's initiator, as DevTools' Initiator column shows it: a parser's or a preload's document and line; a script's
+// url and line when CDP gives them (a module import), else its stack's top frame, or the nearest async parent's
+// when the stack has no frames of its own (a fetch() in a promise callback). The stack is the page's to make
+// deep: only so many parents are looked at.
+RequestInitiator initiatorOf(const QJsonObject &initiator)
+{
+    RequestInitiator result;
+    result.type = initiator.value(QStringLiteral("type")).toString();
+    if (result.type.isEmpty())
+        return {};
+    result.url = initiator.value(QStringLiteral("url")).toString();
+    QJsonValue line = initiator.value(QStringLiteral("lineNumber"));
+    QJsonObject stack = initiator.value(QStringLiteral("stack")).toObject();
+    for (int depth = 0; result.url.isEmpty() && depth < 16 && !stack.isEmpty(); ++depth) {
+        const QJsonArray frames = stack.value(QStringLiteral("callFrames")).toArray();
+        if (!frames.isEmpty()) {
+            const QJsonObject top = frames.first().toObject();
+            result.url = top.value(QStringLiteral("url")).toString();
+            line = top.value(QStringLiteral("lineNumber"));
+            break;
+        }
+        stack = stack.value(QStringLiteral("parent")).toObject();
+    }
+    // A line of nothing (code without a URL, such as an eval's) says nothing.
+    const double zeroBased = line.toDouble(-1);
+    if (!result.url.isEmpty() && line.isDouble() && zeroBased >= 0 && zeroBased < std::numeric_limits<int>::max())
+        result.line = static_cast<int>(zeroBased) + 1;
+    return result;
 }
 
 } // namespace
@@ -158,6 +190,7 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     pending.timing.method = request.value(QStringLiteral("method")).toString();
     pending.timing.resourceType = type;
     pending.timing.priority = request.value(QStringLiteral("initialPriority")).toString();
+    pending.timing.initiator = initiatorOf(params.value(QStringLiteral("initiator")).toObject());
     pending.timing.requestHeaders = headersFromObject(request.value(QStringLiteral("headers")).toObject());
     fit(pending, pending.timing.requestHeaders);
     pending.startTs = ts;
@@ -309,6 +342,7 @@ void RequestTracker::announceStart(const Pending &pending)
     started.method = pending.timing.method;
     started.resourceType = pending.timing.resourceType;
     started.priority = pending.timing.priority;
+    started.initiator = pending.timing.initiator;
     started.startMs = (pending.startTs - *m_navigationStartTs) * 1000.0;
     emit requestStarted(started);
 }

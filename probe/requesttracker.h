@@ -66,8 +66,8 @@ public:
 signals:
     // A request (or a redirect hop) ended and its start is relative to the navigation start.
     void requestFinished(const RequestTiming &request);
-    // A request (or a redirect hop) started: its id, URL, method, type, priority and start (relative to the
-    // navigation start; a request that started before that was known is announced when it is, if still open).
+    // A request (or a redirect hop) started: its id, URL, method, type, priority, initiator and start (relative to
+    // the navigation start; a request that started before that was known is announced when it is, if still open).
     // Its requestFinished() follows, with the same id, before the view ends.
     void requestStarted(const RequestTiming &request);
     // The network was active at ts (a request was sent or ended); emitted after the open requests are updated.
