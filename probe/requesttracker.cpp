@@ -67,6 +67,7 @@ void RequestTracker::beginView(const QString &mainFrameId)
     m_mainFrameId = mainFrameId;
     m_pending.clear();
     m_hops.clear();
+    m_initiatorUrls.clear();
     m_unpublished.clear();
     m_documentRequestId.clear();
     m_documentStartTs.reset();
@@ -113,6 +114,20 @@ void RequestTracker::fit(Pending &pending, QList<HttpHeader> &headers)
         return;
     }
     m_headerBytes += bytes;
+}
+
+QString RequestTracker::sharedInitiatorUrl(const QString &url)
+{
+    // A page's requests name few initiators (its document, its scripts), each in every request it made: held once,
+    // a document URL of 64 Ki characters costs its 128 KiB once per view, not once per request.
+    if (url.isEmpty())
+        return url;
+    const auto found = m_initiatorUrls.constFind(url);
+    if (found != m_initiatorUrls.constEnd())
+        return *found;
+    if (m_initiatorUrls.size() < maxSharedInitiatorUrls)
+        m_initiatorUrls.insert(url);
+    return url;
 }
 
 void RequestTracker::noteRefused(const QString &url, const QString &reason)
@@ -193,6 +208,7 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     pending.timing.initiator = initiatorOf(params.value(QStringLiteral("initiator")).toObject());
     pending.timing.requestHeaders = headersFromObject(request.value(QStringLiteral("headers")).toObject());
     fit(pending, pending.timing.requestHeaders);
+    pending.timing.initiator.url = sharedInitiatorUrl(pending.timing.initiator.url);
     pending.startTs = ts;
     if (type == u"Document" && params.value(QStringLiteral("frameId")).toString() == m_mainFrameId
         && m_documentRequestId.isEmpty()) {

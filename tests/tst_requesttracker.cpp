@@ -568,6 +568,9 @@ void TestRequestTracker::initiatorOfEachKind()
             QJsonObject { { QStringLiteral("type"), QStringLiteral("parser") }, { QStringLiteral("url"), longUrl },
                 { QStringLiteral("lineNumber"), 0 } } },
         { QStringLiteral("unknown"), QJsonValue() },
+        { QStringLiteral("parser2"),
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("parser") }, { QStringLiteral("url"), page },
+                { QStringLiteral("lineNumber"), 20 } } },
     };
     RequestRecorder recorder(QStringLiteral("F"));
     QList<RequestTiming> started;
@@ -602,6 +605,10 @@ void TestRequestTracker::initiatorOfEachKind()
         (RequestInitiator { QStringLiteral("parser"), longUrl.left(RequestTiming::Limits::url), 1 }));
     QCOMPARE(recorder.tracker.limitNotes(),
         QStringList { QStringLiteral("1 requests had a URL, header or text over the protocol's limits, cut to them") });
+    // The same document's URL is held once, however many requests name it.
+    QCOMPARE(initiatorOf(QStringLiteral("parser2")), (RequestInitiator { QStringLiteral("parser"), page, 21 }));
+    QCOMPARE(recorder.find(QStringLiteral("http://a/parser2"))->initiator.url.constData(),
+        recorder.find(QStringLiteral("http://a/parser"))->initiator.url.constData());
     // Known at the start: a live row has it too.
     QCOMPARE(started.size(), qsizetype(std::size(cases)));
     QCOMPARE(started.at(0).initiator, initiatorOf(QStringLiteral("parser")));
