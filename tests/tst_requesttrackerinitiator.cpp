@@ -17,8 +17,8 @@ private slots:
 
 void TestRequestTrackerInitiator::initiatorOfEachKind()
 {
-    // Network.requestWillBeSent's initiator as Chrome sends it (the recordings above predate it): a parser's line,
-    // a script's stack, an async stack's parent, no location at all, a URL longer than the protocol carries.
+    // A parser's line, a script's stack, an async stack's parent, no location at all, a URL longer than the protocol
+    // carries, and the same document twice.
     const QString page = QStringLiteral("http://a/page.html");
     const QString longUrl = QStringLiteral("http://a/") + QString(RequestTiming::Limits::url, u'x');
     const auto frame = [](const QString &url, int line) {
