@@ -2,6 +2,8 @@
 
 #include "phasecutter.h"
 
+#include <QJsonArray>
+
 #include <algorithm>
 #include <limits>
 
@@ -24,6 +26,36 @@ std::optional<qint64> byteCount(const QJsonValue &value)
     return value.toInteger();
 }
 
+// CDP's initiator, as DevTools' Initiator column shows it: a parser's or a preload's document and line; a script's
+// url and line when CDP gives them (a module import), else its stack's top frame, or the nearest async parent's
+// when the stack has no frames of its own (a fetch() in a promise callback). The stack is the page's to make
+// deep: only so many parents are looked at.
+RequestInitiator initiatorOf(const QJsonObject &initiator)
+{
+    RequestInitiator result;
+    result.type = initiator.value(QStringLiteral("type")).toString();
+    if (result.type.isEmpty())
+        return {};
+    result.url = initiator.value(QStringLiteral("url")).toString();
+    QJsonValue line = initiator.value(QStringLiteral("lineNumber"));
+    QJsonObject stack = initiator.value(QStringLiteral("stack")).toObject();
+    for (int depth = 0; result.url.isEmpty() && depth < 16 && !stack.isEmpty(); ++depth) {
+        const QJsonArray frames = stack.value(QStringLiteral("callFrames")).toArray();
+        if (!frames.isEmpty()) {
+            const QJsonObject top = frames.first().toObject();
+            result.url = top.value(QStringLiteral("url")).toString();
+            line = top.value(QStringLiteral("lineNumber"));
+            break;
+        }
+        stack = stack.value(QStringLiteral("parent")).toObject();
+    }
+    // A line of nothing (code without a URL, such as an eval's) says nothing.
+    const double zeroBased = line.toDouble(-1);
+    if (!result.url.isEmpty() && line.isDouble() && zeroBased >= 0 && zeroBased < std::numeric_limits<int>::max())
+        result.line = static_cast<int>(zeroBased) + 1;
+    return result;
+}
+
 } // namespace
 
 RequestTracker::RequestTracker(QObject *parent)
@@ -35,6 +67,7 @@ void RequestTracker::beginView(const QString &mainFrameId)
     m_mainFrameId = mainFrameId;
     m_pending.clear();
     m_hops.clear();
+    m_initiatorUrls.clear();
     m_unpublished.clear();
     m_documentRequestId.clear();
     m_documentStartTs.reset();
@@ -81,6 +114,20 @@ void RequestTracker::fit(Pending &pending, QList<HttpHeader> &headers)
         return;
     }
     m_headerBytes += bytes;
+}
+
+QString RequestTracker::sharedInitiatorUrl(const QString &url)
+{
+    // A page's requests name few initiators (its document, its scripts), each in every request it made: held once,
+    // a document URL of 64 Ki characters costs its 128 KiB once per view, not once per request.
+    if (url.isEmpty())
+        return url;
+    const auto found = m_initiatorUrls.constFind(url);
+    if (found != m_initiatorUrls.constEnd())
+        return *found;
+    if (m_initiatorUrls.size() < maxSharedInitiatorUrls)
+        m_initiatorUrls.insert(url);
+    return url;
 }
 
 void RequestTracker::noteRefused(const QString &url, const QString &reason)
@@ -158,8 +205,10 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     pending.timing.method = request.value(QStringLiteral("method")).toString();
     pending.timing.resourceType = type;
     pending.timing.priority = request.value(QStringLiteral("initialPriority")).toString();
+    pending.timing.initiator = initiatorOf(params.value(QStringLiteral("initiator")).toObject());
     pending.timing.requestHeaders = headersFromObject(request.value(QStringLiteral("headers")).toObject());
     fit(pending, pending.timing.requestHeaders);
+    pending.timing.initiator.url = sharedInitiatorUrl(pending.timing.initiator.url);
     pending.startTs = ts;
     if (type == u"Document" && params.value(QStringLiteral("frameId")).toString() == m_mainFrameId
         && m_documentRequestId.isEmpty()) {
@@ -309,6 +358,7 @@ void RequestTracker::announceStart(const Pending &pending)
     started.method = pending.timing.method;
     started.resourceType = pending.timing.resourceType;
     started.priority = pending.timing.priority;
+    started.initiator = pending.timing.initiator;
     started.startMs = (pending.startTs - *m_navigationStartTs) * 1000.0;
     emit requestStarted(started);
 }

@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -23,10 +24,10 @@
 //
 // A page decides how much it asks for, so what is kept is bounded: at most maxRequestsPerView requests (redirect
 // hops included) and maxHeaderBytesPerView of headers per view, each request's fields cut to the protocol's limits
-// (RequestTiming::Limits) as they are captured, at most maxRefusedUrls reasons remembered. What a limit left out is
-// counted, and limitNotes() says so for the view's result. It knows nothing of the browser session or the URL policy:
-// it reports where each response came from and what the document answered, and whoever drives the view decides what
-// that means.
+// (RequestTiming::Limits) as they are captured, an initiator URL held once for all the requests that name it, at
+// most maxRefusedUrls reasons remembered. What a limit left out is counted, and limitNotes() says so for the view's
+// result. It knows nothing of the browser session or the URL policy: it reports where each response came from and
+// what the document answered, and whoever drives the view decides what that means.
 class RequestTracker final : public QObject
 {
     Q_OBJECT
@@ -36,6 +37,8 @@ public:
     static constexpr int maxRequestsPerView = 5'000;
     static constexpr qsizetype maxHeaderBytesPerView = 32 * 1024 * 1024;
     static constexpr int maxRefusedUrls = 1'000;
+    // Initiator URLs kept once per view and shared by the requests that name them (see sharedInitiatorUrl()).
+    static constexpr int maxSharedInitiatorUrls = 1'000;
 
     explicit RequestTracker(QObject *parent = nullptr);
 
@@ -66,8 +69,8 @@ public:
 signals:
     // A request (or a redirect hop) ended and its start is relative to the navigation start.
     void requestFinished(const RequestTiming &request);
-    // A request (or a redirect hop) started: its id, URL, method, type, priority and start (relative to the
-    // navigation start; a request that started before that was known is announced when it is, if still open).
+    // A request (or a redirect hop) started: its id, URL, method, type, priority, initiator and start (relative to
+    // the navigation start; a request that started before that was known is announced when it is, if still open).
     // Its requestFinished() follows, with the same id, before the view ends.
     void requestStarted(const RequestTiming &request);
     // The network was active at ts (a request was sent or ended); emitted after the open requests are updated.
@@ -95,6 +98,7 @@ private:
     void onLoadingFinished(const QJsonObject &params);
     void onLoadingFailed(const QJsonObject &params);
     void applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId);
+    QString sharedInitiatorUrl(const QString &url);
     void endRequest(const QString &requestId, double endTs, std::optional<qint64> encodedBytes, const QString &failure);
     void closeHop(Pending &pending, std::optional<double> endTs, RequestTiming::Outcome outcome,
         std::optional<qint64> encodedBytes);
@@ -108,6 +112,7 @@ private:
     QHash<QString, QString> m_blockedUrls; // URL → which of the test's rules blocked it
     QHash<QString, Pending> m_pending;
     QHash<QString, int> m_hops; // request id → hops seen so far
+    QSet<QString> m_initiatorUrls; // this view's, each held once
     QList<RequestTiming> m_unpublished; // ended before the navigation start was known; startMs still absolute
     QString m_documentRequestId;
     std::optional<double> m_documentStartTs;

@@ -17,6 +17,7 @@
 #include "testform.h"
 #include "testsettingspanel.h"
 #include "testwebserver.h"
+#include "waterfallmodel.h"
 #include "waterfallview.h"
 #include "worldmapview.h"
 
@@ -179,6 +180,18 @@ void tst_DailyTool::smallWindowShowsEverything()
         QVERIFY(!table->model()->headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
     }
     QVERIFY(window.worldMap()->isLegendShown());
+    // The three regions' waterfalls side by side, all in view: the lanes share the width instead of scrolling
+    // sideways, and each keeps a bar area wide enough to read its bars.
+    WaterfallView *waterfall = window.waterfallView();
+    QCOMPARE(waterfall->layoutMode(), WaterfallView::LayoutMode::SideBySide);
+    QCOMPARE(waterfall->model()->laneCount(), 3);
+    QTRY_VERIFY2(!waterfall->horizontalScrollBar()->isVisible(),
+        qPrintable(QStringLiteral("lanes %1 px wide in %2 px")
+                       .arg(waterfall->layoutGeometry().laneWidth())
+                       .arg(waterfall->viewport()->width())));
+    const WaterfallGeometry lanes = waterfall->layoutGeometry();
+    QVERIFY(lanes.laneRect(2).right() <= waterfall->viewport()->width());
+    QVERIFY2(lanes.barArea(2).width() >= 120, qPrintable(QString::number(lanes.barArea(2).width())));
     // The CPU choice says "device's" in full.
     auto *cpu = window.testForm()->cpuSlowdownChoice();
     QVERIFY(cpu->width() >= cpu->fontMetrics().horizontalAdvance(cpu->specialValueText()));

@@ -96,6 +96,7 @@ QList<RunResult> sampleRuns()
     reused.encodedBytes = 1200;
     reused.headerBytes = 100;
     reused.decodedBytes = 4000;
+    reused.initiator = { QStringLiteral("parser"), QStringLiteral("https://example.com/"), 7 };
     first.requests << reused;
 
     RequestTiming failed
@@ -350,6 +351,12 @@ private slots:
         QCOMPARE(number(entry(2), u"timings.connect"), -1.0);
         QCOMPARE(number(entry(2), u"timings.ssl"), -1.0);
         QCOMPARE(entry(2).value(u"_resourceType").toString(), QStringLiteral("stylesheet"));
+        // who asked for it, in WebPageTest's fields; the line as people count, from 1
+        QCOMPARE(entry(2).value(u"_initiator_type").toString(), QStringLiteral("parser"));
+        QCOMPARE(entry(2).value(u"_initiator").toString(), QStringLiteral("https://example.com/"));
+        QCOMPARE(entry(2).value(u"_initiator_line").toInt(), 7);
+        // not known: not there
+        QVERIFY(!entry(3).contains(u"_initiator_type") && !entry(3).contains(u"_initiator"));
 
         // the failed request: still there, status 0, and why
         QCOMPARE(response(3).value(u"status").toInt(), 0);

@@ -203,6 +203,15 @@ void tst_ProtocolErrors::invalidFields_data()
     row("request: nested field wrong",
         R"({"v":1,"type":"request","runId":"r","view":"first","request":{"id":"1","url":"u","startMs":0,"phases":{"dns":"x"}}})",
         "request.request.phases.dns: expected a number");
+    row("request: initiator line is text",
+        R"({"v":1,"type":"request","runId":"r","view":"first","request":{"id":"1","url":"u","startMs":0,"initiator":{"type":"parser","line":"3"}}})",
+        "request.request.initiator.line: expected an integer");
+    row("request: initiator without its type",
+        R"({"v":1,"type":"request","runId":"r","view":"first","request":{"id":"1","url":"u","startMs":0,"initiator":{"url":"https://a/"}}})",
+        "request.request.initiator.type: is required");
+    row("started: initiator is a list",
+        R"({"v":1,"type":"started","runId":"r","view":"first","requests":[{"id":"1","url":"u","startMs":0,"initiator":["script"]}]})",
+        "started.requests[0].initiator: expected an object");
     row("request: nested required missing",
         R"({"v":1,"type":"request","runId":"r","view":"first","request":{"id":"1","startMs":0}})",
         "request.request.url: is required");

@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QToolButton>
 
 namespace {
@@ -71,8 +72,9 @@ struct Fixture
         blocked.failureText = QStringLiteral("net::ERR_BLOCKED_BY_CLIENT");
         const QString fra = QStringLiteral("fra");
         model.addRequest(fra, 0, RunView::First, page);
-        model.addRequest(
-            fra, 0, RunView::First, request(QStringLiteral("/app.js"), QStringLiteral("Script"), 150, reused));
+        RequestTiming script = request(QStringLiteral("/app.js"), QStringLiteral("Script"), 150, reused);
+        script.initiator = { QStringLiteral("parser"), QStringLiteral("https://www.example.com/"), 12 };
+        model.addRequest(fra, 0, RunView::First, script);
         model.addRequest(fra, 0, RunView::First, blocked);
         RequestTiming font;
         font.id = QStringLiteral("/font.woff2");
@@ -124,6 +126,7 @@ private slots:
     void blockedAndPendingSaySo();
     void arrowKeysMoveTheSelection();
     void followsTheModel();
+    void initiatorSaysWhoAsked();
 };
 
 void tst_RequestDetails::clickShowsTheRequestUntilAnotherIsClicked()
@@ -270,6 +273,33 @@ void tst_RequestDetails::followsTheModel()
     QVERIFY(!f.view->selectedRow().isValid());
     QVERIFY(!f.details->isVisible());
     QVERIFY(f.text().isEmpty());
+}
+
+void tst_RequestDetails::initiatorSaysWhoAsked()
+{
+    Fixture f;
+    QVERIFY(QTest::qWaitForWindowExposed(&f.window));
+    f.click(QStringLiteral("/app.js"));
+    QVERIFY2(f.text().contains(u"Initiator parser — https://www.example.com/:12"), qPrintable(f.text()));
+    // Not known (a request from a probe that predates it): no row rather than an empty one.
+    f.click(QStringLiteral("/"));
+    QVERIFY2(!f.text().contains(u"Initiator"), qPrintable(f.text()));
+
+    // The tool tip's short form: a long URL keeps its start, its end and the line.
+    RequestTiming fetched = *f.model.request(0, f.rowOf(QStringLiteral("/app.js")));
+    const QString longScript
+        = QStringLiteral("https://cdn.example.com/") + QString(300, u'a') + QStringLiteral("/b.js");
+    fetched.initiator = { QStringLiteral("script"), longScript, 40 };
+    QTextDocument brief;
+    brief.setHtml(RequestDetailsView::detailsText(QStringLiteral("fra"), fetched));
+    const QString tip = brief.toPlainText().simplified();
+    QVERIFY2(tip.contains(u"Initiator script — https://cdn.example.com/aaa"), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("aaa…aaa")) && tip.contains(u"aaa/b.js:40"), qPrintable(tip));
+    QVERIFY(!tip.contains(longScript));
+    fetched.initiator = { QStringLiteral("other"), {}, {} };
+    brief.setHtml(RequestDetailsView::detailsText(QStringLiteral("fra"), fetched));
+    const QString other = brief.toPlainText().simplified(); // "other" alone: no place to name
+    QVERIFY2(other.contains(u"Initiator other Size") && !other.contains(u"other —"), qPrintable(other));
 }
 
 QTEST_MAIN(tst_RequestDetails)

@@ -152,6 +152,13 @@ void tst_TimingModel::requestTimingRoundTrip_data()
     early.redirectUrl = QStringLiteral("https://example.com/next");
     QTest::newRow("negative start, zero duration") << early;
 
+    RequestTiming parsed = fullRequest();
+    parsed.initiator = { QStringLiteral("parser"), QStringLiteral("https://example.com/page.html"), 12 };
+    QTest::newRow("initiator: parser at a line") << parsed;
+    RequestTiming other = minimal;
+    other.initiator.type = QStringLiteral("other"); // no URL, no line: only what asked
+    QTest::newRow("initiator: other") << other;
+
     RequestTiming unicode = minimal;
     unicode.url = QStringLiteral("https://例え.jp/パス?q=ü");
     unicode.responseHeaders = { { QStringLiteral("X-Empty"), QString() } };
@@ -299,6 +306,7 @@ void tst_TimingModel::absentPhasesStayAbsent()
     QVERIFY(!json.contains(u"status"));
     QVERIFY(!json.contains(u"durationMs"));
     QVERIFY(!json.contains(u"encodedBytes"));
+    QVERIFY(!json.contains(u"initiator")); // unknown, as from a probe that predates it
 
     const auto decoded = RequestTiming::fromJson(viaText(json), nullptr);
     QVERIFY(decoded);
@@ -310,6 +318,7 @@ void tst_TimingModel::absentPhasesStayAbsent()
     QVERIFY(!decoded->durationMs.has_value());
     QVERIFY(!decoded->endMs().has_value());
     QVERIFY(!decoded->encodedBytes.has_value());
+    QVERIFY(!decoded->initiator.isKnown());
 }
 
 void tst_TimingModel::nullReadsAsAbsent()
@@ -377,6 +386,21 @@ void tst_TimingModel::decodeErrors_data()
         R"({"id":"1","url":"u","startMs":0,"responseHeaders":["Server: x"]})", "responseHeaders.");
     row("request: header without name", "RequestTiming",
         R"({"id":"1","url":"u","startMs":0,"requestHeaders":[{"value":"v"}]})", "requestHeaders.name: is required");
+    row("request: initiator is text", "RequestTiming", R"({"id":"1","url":"u","startMs":0,"initiator":"parser"})",
+        "initiator: expected an object");
+    row("request: initiator without type", "RequestTiming",
+        R"({"id":"1","url":"u","startMs":0,"initiator":{"url":"u","line":3}})", "initiator.type: is required");
+    row("request: initiator type empty", "RequestTiming", R"({"id":"1","url":"u","startMs":0,"initiator":{"type":""}})",
+        "initiator.type: must not be empty");
+    row("request: initiator url is a number", "RequestTiming",
+        R"({"id":"1","url":"u","startMs":0,"initiator":{"type":"script","url":7}})",
+        "initiator.url: expected a string");
+    row("request: initiator line 0 (lines count from 1)", "RequestTiming",
+        R"({"id":"1","url":"u","startMs":0,"initiator":{"type":"parser","url":"u","line":0}})",
+        "initiator.line: 0 is outside");
+    row("request: initiator line is text", "RequestTiming",
+        R"({"id":"1","url":"u","startMs":0,"initiator":{"type":"parser","url":"u","line":"12"}})",
+        "initiator.line: expected an integer");
     // PageMetrics
     row("metrics: load is text", "PageMetrics", R"({"loadMs":"fast"})", "loadMs: expected a number");
     row("metrics: negative fcp", "PageMetrics", R"({"firstContentfulPaintMs":-0.5})",

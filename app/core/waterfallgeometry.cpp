@@ -142,7 +142,8 @@ double WaterfallGeometry::labelWidth() const
 {
     if (mode == LayoutMode::Stacked)
         return std::clamp(viewport.width() * 0.22, 100.0, 280.0);
-    return std::clamp(laneWidth() * 0.32, 70.0, 200.0);
+    // Below 300 px a lane keeps 96 px for its URLs (elided) and "Main thread"; the bars take the rest.
+    return std::clamp(laneWidth() * 0.32, 96.0, 200.0);
 }
 
 double WaterfallGeometry::stackedTop(int lane) const

@@ -65,7 +65,9 @@ public:
     double axisHeight = 20;
     double laneTitleHeight = 22;
     double laneGap = 8; // between lanes side by side, below each stacked
-    double minLaneWidth = 300;
+    // Three lanes side by side fit the waterfall of a 1024-px window (about 750 px there, lanes of about 245 px
+    // with a bar area of 135 px); a lane this narrow still has a bar area of 110 px beside its URL column.
+    double minLaneWidth = 220;
     double padding = 6; // around bar areas, so bars at 0 and at the span's end stay visible
 
     // The phases of a request as contiguous rectangles from startMs: each one present, in order; a phase that did

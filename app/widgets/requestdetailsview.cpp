@@ -63,6 +63,23 @@ QString sizeText(const RequestTiming &request)
     return size;
 }
 
+// A tool tip is one line: a long URL keeps its start and its end.
+QString urlText(const QString &url, Detail detail)
+{
+    if (detail == Detail::Brief && url.size() > 160)
+        return url.left(100) + QChar(0x2026) + url.right(59);
+    return url;
+}
+
+// "parser — https://host/page.html:12", "script — https://host/app.js:40", "other": who asked for it and where.
+QString initiatorText(const RequestInitiator &initiator, Detail detail)
+{
+    QString where = urlText(initiator.url, detail);
+    if (!where.isEmpty() && initiator.line)
+        where += u':' + QString::number(*initiator.line);
+    return where.isEmpty() ? initiator.type : initiator.type + QStringLiteral(" — ") + where;
+}
+
 // Each phase that happened, after a swatch in its bar's colour.
 QString phaseRows(const RequestPhases &p)
 {
@@ -228,9 +245,7 @@ void RequestDetailsView::keyPressEvent(QKeyEvent *event)
 QString RequestDetailsView::detailsText(
     const QString &region, const RequestTiming &request, bool pending, Detail detail)
 {
-    QString url = request.url;
-    if (detail == Detail::Brief && url.size() > 160)
-        url = url.left(100) + QChar(0x2026) + url.right(59);
+    const QString url = urlText(request.url, detail);
     QString type = request.resourceType.toHtmlEscaped();
     if (!request.mimeType.isEmpty())
         type += QStringLiteral(" (") + request.mimeType.toHtmlEscaped() + u')';
@@ -243,6 +258,8 @@ QString RequestDetailsView::detailsText(
         + row(QStringLiteral("Status"), statusHtml(request, pending)) + row(QStringLiteral("Type"), type);
     if (!request.priority.isEmpty())
         html += row(QStringLiteral("Priority"), request.priority.toHtmlEscaped());
+    if (request.initiator.isKnown())
+        html += row(QStringLiteral("Initiator"), initiatorText(request.initiator, detail).toHtmlEscaped());
     if (const QString size = sizeText(request); !size.isEmpty())
         html += row(QStringLiteral("Size"), size);
     QString address = request.remoteIp;

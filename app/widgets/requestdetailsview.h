@@ -10,11 +10,12 @@ class QTextBrowser;
 class QToolButton;
 class WaterfallView;
 
-// The selected request of a waterfall, as DevTools' details pane shows it: URL, status, type, priority, protocol
-// and address, sizes, each timing phase in its bar's colour, the request and response headers (masked values come
-// masked from the probe), and whether it failed, was blocked by the test's settings or is still loading. Unlike the
-// waterfall's tool tip it stays, and its text can be selected and copied. It follows one WaterfallView: it shows
-// its selected row, clears with the selection, and its close button or Esc hides it by clearing the selection.
+// The selected request of a waterfall, as DevTools' details pane shows it: URL, status, type, priority, initiator,
+// protocol and address, sizes, each timing phase in its bar's colour, the request and response headers (masked
+// values come masked from the probe), and whether it failed, was blocked by the test's settings or is still
+// loading. Unlike the waterfall's tool tip it stays, and its text can be selected and copied. It follows one
+// WaterfallView: it shows its selected row, clears with the selection, and its close button or Esc hides it by
+// clearing the selection.
 class RequestDetailsView final : public QWidget
 {
     Q_OBJECT

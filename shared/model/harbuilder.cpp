@@ -225,6 +225,14 @@ QJsonObject harEntry(const RequestTiming &request, const QString &pageId, const 
         entry.insert(QStringLiteral("serverIPAddress"), server);
     if (!request.priority.isEmpty())
         entry.insert(QStringLiteral("_priority"), request.priority);
+    // WebPageTest's names; its line is the one people read (1-based), as the app shows it.
+    if (request.initiator.isKnown()) {
+        entry.insert(QStringLiteral("_initiator_type"), request.initiator.type);
+        if (!request.initiator.url.isEmpty())
+            entry.insert(QStringLiteral("_initiator"), request.initiator.url);
+        if (request.initiator.line)
+            entry.insert(QStringLiteral("_initiator_line"), *request.initiator.line);
+    }
     if (request.blocked)
         entry.insert(QStringLiteral("_blocked"), true);
     switch (request.outcome) {

@@ -26,8 +26,9 @@
 //  - response.bodySize is the encoded body (encodedBytes - headerBytes), -1 when either is unknown; content.size is
 //    the decoded body; content.compression their difference when both are known.
 //  - custom fields (leading underscore, as the spec allows): _resourceType and _priority (DevTools reads both, in
-//    its own lower-case names), _transferSize, _error, _blocked (the test's own settings blocked the request); on pages
-//    _firstContentfulPaint, _largestContentfulPaint, _fullyLoaded, _error.
+//    its own lower-case names), _transferSize, _error, _blocked (the test's own settings blocked the request),
+//    WebPageTest's _initiator_type, _initiator (its URL) and _initiator_line (counted from 1) when the initiator is
+//    known; on pages _firstContentfulPaint, _largestContentfulPaint, _fullyLoaded, _error.
 class HarBuilder final
 {
 public:

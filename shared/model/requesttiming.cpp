@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 
+#include <limits>
 #include <utility>
 
 namespace {
@@ -86,6 +87,25 @@ bool fitHeaders(QList<HttpHeader> &headers)
     return cutAny;
 }
 
+// Absent in an older probe's frames: unknown, not an error. Present, it names its type.
+RequestInitiator initiatorFromJson(JsonReader &reader)
+{
+    using P = JsonReader::Presence;
+    const QString key = QStringLiteral("initiator");
+    if (!reader.has(key))
+        return {};
+    JsonReader item = reader.child(reader.object(key), key);
+    RequestInitiator initiator;
+    initiator.type = item.string(QStringLiteral("type"), P::Required, Limits::name);
+    if (item.ok() && initiator.type.isEmpty())
+        item.fail(QStringLiteral("type"), QStringLiteral("must not be empty"));
+    initiator.url = item.string(QStringLiteral("url"), P::Optional, Limits::url);
+    if (const auto line = item.integer(QStringLiteral("line"), P::Optional, 1, std::numeric_limits<int>::max()))
+        initiator.line = static_cast<int>(*line);
+    reader.adopt(item);
+    return reader.ok() ? initiator : RequestInitiator {};
+}
+
 std::optional<RequestTiming::Outcome> outcomeFromString(const QString &text)
 {
     if (text == u"finished")
@@ -128,7 +148,8 @@ bool RequestTiming::fitToLimits()
             std::pair { &method, Limits::shortText }, std::pair { &priority, Limits::shortText },
             std::pair { &resourceType, Limits::name }, std::pair { &protocol, Limits::name },
             std::pair { &remoteIp, Limits::name }, std::pair { &mimeType, Limits::mimeType },
-            std::pair { &statusText, Limits::text }, std::pair { &failureText, Limits::text } })
+            std::pair { &statusText, Limits::text }, std::pair { &failureText, Limits::text },
+            std::pair { &initiator.type, Limits::name }, std::pair { &initiator.url, Limits::url } })
         cutAny = cut(*field, max) || cutAny;
     cutAny = fitHeaders(requestHeaders) || cutAny;
     cutAny = fitHeaders(responseHeaders) || cutAny;
@@ -177,6 +198,12 @@ QJsonObject RequestTiming::toJson() const
     if (blocked)
         json.insert(QStringLiteral("blocked"), true);
     putString(json, QStringLiteral("priority"), priority);
+    if (initiator.isKnown()) {
+        QJsonObject initiatorJson { { QStringLiteral("type"), initiator.type } };
+        putString(initiatorJson, QStringLiteral("url"), initiator.url);
+        putOptional(initiatorJson, QStringLiteral("line"), initiator.line);
+        json.insert(QStringLiteral("initiator"), initiatorJson);
+    }
     if (!requestHeaders.isEmpty())
         json.insert(QStringLiteral("requestHeaders"), headersToJson(requestHeaders));
     if (!responseHeaders.isEmpty())
@@ -227,6 +254,7 @@ std::optional<RequestTiming> RequestTiming::fromJson(const QJsonObject &json, QS
     t.fromCache = r.boolean(QStringLiteral("fromCache"));
     t.blocked = r.boolean(QStringLiteral("blocked"));
     t.priority = r.string(QStringLiteral("priority"), P::Optional, Limits::shortText);
+    t.initiator = initiatorFromJson(r);
     t.requestHeaders = headersFromJson(r, QStringLiteral("requestHeaders"));
     t.responseHeaders = headersFromJson(r, QStringLiteral("responseHeaders"));
     if (!r.ok()) {

@@ -30,6 +30,19 @@ struct RequestPhases
     friend bool operator==(const RequestPhases &, const RequestPhases &) = default;
 };
 
+// What made the browser ask for a request, as DevTools' Initiator column tells it: the HTML parser of a document
+// (at a line of it), a script (its top stack frame), a preload, or something else. Unknown (an older probe's
+// request) when type is empty.
+struct RequestInitiator
+{
+    QString type; // CDP's names: parser, script, preload, SignedExchange, preflight, other, …
+    QString url; // the document or script that asked; empty when the browser did not say
+    std::optional<int> line; // in url, 1-based as people and editors count (CDP's lineNumber is 0-based)
+
+    bool isKnown() const { return !type.isEmpty(); }
+    friend bool operator==(const RequestInitiator &, const RequestInitiator &) = default;
+};
+
 struct RequestTiming
 {
     enum class Outcome { Finished, Failed, Unfinished };
@@ -38,9 +51,9 @@ struct RequestTiming
     struct Limits
     {
         static constexpr qsizetype id = 256;
-        static constexpr qsizetype url = 64 * 1024; // url, redirectUrl
+        static constexpr qsizetype url = 64 * 1024; // url, redirectUrl, initiator.url
         static constexpr qsizetype shortText = 32; // method, priority
-        static constexpr qsizetype name = 64; // resourceType, protocol, remoteIp
+        static constexpr qsizetype name = 64; // resourceType, protocol, remoteIp, initiator.type
         static constexpr qsizetype mimeType = 256;
         static constexpr qsizetype text = 1024; // statusText, failureText
         static constexpr qsizetype headers = 256; // per list
@@ -72,6 +85,7 @@ struct RequestTiming
     // URL policy is not this: it is a failure whose failureText says why.
     bool blocked = false;
     QString priority;
+    RequestInitiator initiator;
     QList<HttpHeader> requestHeaders;
     QList<HttpHeader> responseHeaders;
 
