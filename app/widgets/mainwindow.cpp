@@ -231,7 +231,7 @@ void MainWindow::showRegions(const QStringList &codes)
         else
             shown.append(builtIn.find(code).value_or(RegionCatalog::Region { code, {}, {}, {}, 0, 0 }));
     }
-    if (shown.size() != m_regionModel->rowCount()
+    if (shown.size() != m_regionModel->regionCodes().size()
         || !std::equal(shown.cbegin(), shown.cend(), m_regionModel->regionCodes().cbegin(),
             [](const RegionCatalog::Region &r, const QString &code) { return r.code == code; }))
         m_regionModel->setRegions(shown);
