@@ -1,5 +1,6 @@
 #include "waterfallmodel.h"
 
+#include "regionsummary.h"
 #include "testrecord.h"
 
 #include <QElapsedTimer>
@@ -60,8 +61,13 @@ void WaterfallModel::setTest(const TestRecord &test)
 {
     beginResetModel();
     m_lanes.clear();
-    for (const QString &code : test.regions)
-        m_lanes.push_back(WaterfallLane::of(test, code));
+    // A script's later steps are lanes of their own right under their region's, each a block with its step's
+    // requests, as WebPageTest shows a waterfall per step; laneOf() finds the region's own lane (step 1) first.
+    for (const QString &code : test.regions) {
+        const qsizetype steps = RegionSummary::stepCountOf(test.region(code));
+        for (qsizetype step = 0; step < steps; ++step)
+            m_lanes.push_back(WaterfallLane::of(test, code, step));
+    }
     rebuild();
     endResetModel();
 }
@@ -354,6 +360,21 @@ void WaterfallModel::includeInMaxEnd(const PageMetrics &metrics)
 QString WaterfallModel::region(int lane) const
 {
     return lane >= 0 && lane < laneCount() ? laneAt(lane).region() : QString();
+}
+
+QString WaterfallModel::laneTitle(int lane) const
+{
+    if (lane < 0 || lane >= laneCount())
+        return {};
+    const Lane &shown = laneAt(lane);
+    if (shown.stepCount() < 2)
+        return shown.region();
+    return tr("%1 · Step %2: %3").arg(shown.region()).arg(shown.step() + 1).arg(shown.stepLabel());
+}
+
+qsizetype WaterfallModel::step(int lane) const
+{
+    return lane >= 0 && lane < laneCount() ? laneAt(lane).step() : 0;
 }
 
 int WaterfallModel::laneOf(const QString &region) const

@@ -43,6 +43,11 @@ struct TestRecord;
 // document, render-blocking CSS and JS, the first connections) explains the page, and rows already shown never
 // disappear under the user's pointer. A lane shows exactly one page load, so no lane has more rows than the cap.
 //
+// Steps: a test whose script measures several has, under each region's lane (step 1, where its page always was), a
+// lane for each later step of the region's runs, set by setTest() (WaterfallLane::of); its requests are timed from
+// that step's own navigation. Live frames of later steps are not streamed in (the lanes come with the next
+// setTest()).
+//
 // A stored test comes in whole with setTest() (one reset); a live one as a setTest() of its empty record, then
 // addRequest() and setPageMetrics() as RunRecorder reports them, so both take the same path to the lanes.
 //
@@ -126,6 +131,10 @@ public:
     // Direct access for painting, without a QVariant per row.
     int laneCount() const { return static_cast<int>(m_lanes.size()); }
     QString region(int lane) const;
+    // What the lane's header calls it: its region, and for a script of several steps which step ("fra · Step 2:
+    // account"); step() is the step's index (RegionRun::stepView), 0 for a region's own lane.
+    QString laneTitle(int lane) const;
+    qsizetype step(int lane) const;
     int laneOf(const QString &region) const; // -1 if there is none
     int requestCount(int lane) const; // rows of the lane
     const RequestTiming *request(int lane, int row) const; // nullptr out of range
