@@ -83,6 +83,12 @@ public:
     qsizetype step() const { return m_step; }
     qsizetype stepCount() const { return m_stepCount; }
     const QString &stepLabel() const { return m_stepLabel; }
+    // A region's own lane learns that its runs have several steps, and what step 1 is called.
+    void setSteps(qsizetype count, const QString &label)
+    {
+        m_stepCount = count;
+        m_stepLabel = label;
+    }
     int representativeRun() const { return m_representativeRun; }
     void setRepresentativeRun(int run) { m_representativeRun = run; }
     std::map<LoadKey, Load> &loads() { return m_loads; }

@@ -51,6 +51,33 @@ int WaterfallModel::addLane(const QString &region)
     return lane;
 }
 
+void WaterfallModel::updateSteps(const TestRecord &test, const QString &region)
+{
+    const int own = laneOf(region);
+    const RegionRecord record = test.region(region);
+    const qsizetype steps = RegionSummary::stepCountOf(record);
+    int have = 0;
+    while (own >= 0 && own + have + 1 < laneCount() && laneAt(own + have + 1).region() == region)
+        ++have;
+    if (own < 0 || (have == 0 && steps < 2))
+        return;
+    if (have > 0) {
+        beginRemoveRows({}, own + 1, own + have);
+        m_lanes.erase(m_lanes.begin() + own + 1, m_lanes.begin() + own + 1 + have);
+        endRemoveRows();
+    }
+    const WaterfallLane first = WaterfallLane::of(test, region, 0);
+    laneAt(own).setSteps(first.stepCount(), first.stepLabel());
+    emit dataChanged(laneIndex(own), laneIndex(own));
+    if (steps < 2)
+        return;
+    beginInsertRows({}, own + 1, own + static_cast<int>(steps) - 1);
+    for (qsizetype step = 1; step < steps; ++step) {
+        showLane(*m_lanes.insert(m_lanes.begin() + own + step, WaterfallLane::of(test, region, step)));
+    }
+    endInsertRows();
+}
+
 WaterfallModel::Load &WaterfallModel::loadFor(int lane, const LoadKey &key)
 {
     Lane &target = laneAt(lane);
@@ -333,16 +360,20 @@ void WaterfallModel::rebuild()
 {
     m_flushTimer.stop();
     m_maxEndMs = 0;
-    for (Lane &lane : m_lanes) {
-        lane.show(m_shown, [this](const Entry &entry) { return passes(entry); });
-        const Load *shown = lane.shown();
-        if (!shown)
-            continue;
-        for (const qsizetype row : lane.rows())
-            includeInMaxEnd(shown->entries.at(row));
-        if (shown->metrics)
-            includeInMaxEnd(*shown->metrics);
-    }
+    for (Lane &lane : m_lanes)
+        showLane(lane);
+}
+
+void WaterfallModel::showLane(Lane &lane)
+{
+    lane.show(m_shown, [this](const Entry &entry) { return passes(entry); });
+    const Load *shown = lane.shown();
+    if (!shown)
+        return;
+    for (const qsizetype row : lane.rows())
+        includeInMaxEnd(shown->entries.at(row));
+    if (shown->metrics)
+        includeInMaxEnd(*shown->metrics);
 }
 
 void WaterfallModel::includeInMaxEnd(const Entry &entry)

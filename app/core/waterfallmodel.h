@@ -45,8 +45,8 @@ struct TestRecord;
 //
 // Steps: a test whose script measures several has, under each region's lane (step 1, where its page always was), a
 // lane for each later step of the region's runs, set by setTest() (WaterfallLane::of); its requests are timed from
-// that step's own navigation. Live frames of later steps are not streamed in (the lanes come with the next
-// setTest()).
+// that step's own navigation. While a test runs, updateSteps() makes them again from the live record whenever the
+// region's record changes (a step's requests are not streamed in one by one).
 //
 // A stored test comes in whole with setTest() (one reset); a live one as a setTest() of its empty record, then
 // addRequest() and setPageMetrics() as RunRecorder reports them, so both take the same path to the lanes.
@@ -89,6 +89,9 @@ public:
     void setTest(const TestRecord &test);
     // Adds a lane for the region unless it has one; returns the lane's row.
     int addLane(const QString &region);
+    // The lanes of the region's later steps again, as `test` (a live record) now has them, right under the region's
+    // lane, whose title then says step 1; nothing changes for a region whose runs have one step.
+    void updateSteps(const TestRecord &test, const QString &region);
     void addRequest(const QString &region, int runIndex, RunView view, const RequestTiming &request);
     // Requests that have started and not ended (a `started` frame): pending rows until their addRequest().
     void addStarted(const QString &region, int runIndex, RunView view, const QList<RequestTiming> &requests);
@@ -183,6 +186,8 @@ private:
     void endLiveIn(int lane, std::optional<int> runIndex);
     bool passes(const Entry &entry) const;
     void rebuild(); // inside begin/endResetModel
+    // Makes the lane's rows those of the shown load under the filter, and takes them into maxEndMs().
+    void showLane(Lane &lane);
     void includeInMaxEnd(const Entry &entry);
     void includeInMaxEnd(const PageMetrics &metrics);
     const Entry *entry(int lane, int row) const;

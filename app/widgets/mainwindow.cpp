@@ -158,6 +158,8 @@ void MainWindow::connectRun()
         // A run's end may make another run the region's median: the waterfall's "median run" follows.
         const auto median = m_regionModel->summary(region).representativeRun;
         m_waterfallModel->setRepresentativeRun(region, median ? std::optional<int>(*median - 1) : std::nullopt);
+        // A script's later steps: their blocks follow the record (their requests are not streamed one by one).
+        m_waterfallModel->updateSteps(m_recorder->test(), region);
         updateProgress();
     });
     // The waterfall counts runs from 0.
