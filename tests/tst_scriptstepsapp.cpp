@@ -7,6 +7,7 @@
 //
 // With WORLDSPEED_SCREENSHOT_DIR set, the rendered waterfall and the PDF's pages are kept there as PNG files.
 #include "childprocess.h"
+#include "filmstripview.h"
 #include "historyfixtures.h"
 #include "model/runresult.h"
 #include "pdfreport.h"
@@ -14,11 +15,13 @@
 #include "regionmodel.h"
 #include "regionsummary.h"
 #include "regiontableview.h"
+#include "screenshotview.h"
 #include "testwebserver.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
 
 #include <QApplication>
+#include <QBuffer>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -28,6 +31,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QVBoxLayout>
 
 namespace {
 
@@ -100,6 +104,7 @@ private slots:
     void aSortedTableKeepsStepsUnderTheirRegion();
     void waterfallHasABlockPerStep();
     void pdfHasARowAndABlockPerStep();
+    void filmstripAndScreenshotPerStep();
     void oneStepLooksAsBefore();
 
 private:
@@ -153,7 +158,8 @@ void tst_ScriptStepsApp::initTestCase()
     script.close();
     const ChildProcess::Outcome measured = ChildProcess::run(QStringLiteral(WORLDSPEED_PROBE_EXE),
         { QStringLiteral("measure"), QStringLiteral("--json"), QStringLiteral("--runs"), QStringLiteral("2"),
-            QStringLiteral("--finish-at"), QStringLiteral("load"), QStringLiteral("--script"), script.fileName() },
+            QStringLiteral("--finish-at"), QStringLiteral("load"), QStringLiteral("--filmstrip"),
+            QStringLiteral("--script"), script.fileName() },
         240'000);
     QVERIFY2(measured.exitCode == 0, qPrintable(measured.err));
     const QJsonArray runs
@@ -164,6 +170,9 @@ void tst_ScriptStepsApp::initTestCase()
         const auto result = RunResult::fromJson(json.toObject(), &problem);
         QVERIFY2(result, qPrintable(problem));
         QCOMPARE(result->stepCount(), 2);
+        // Each step has its own filmstrip, as a first view has.
+        QVERIFY(!result->firstView.filmstrip.isEmpty());
+        QVERIFY(!result->laterSteps.first().view.filmstrip.isEmpty());
         m_runs.append(*result);
     }
 
@@ -355,7 +364,8 @@ void tst_ScriptStepsApp::pdfHasARowAndABlockPerStep()
     if (QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty())
         QSKIP("poppler-utils (pdftotext, pdftoppm) is not installed");
     bool ok = false;
-    const QString text = run(QStringLiteral("pdftotext"), { path, QStringLiteral("-") }, &ok);
+    // Lines as they read: a narrow column wraps a cell over lines.
+    const QString text = run(QStringLiteral("pdftotext"), { path, QStringLiteral("-") }, &ok).simplified();
     QVERIFY(ok);
     // The table: step 1 on the region's row, step 2 on its own; the waterfalls: a block per step and region.
     for (const QString &line : { QStringLiteral("Frankfurt (fra) · 1 Page A"), QStringLiteral("Frankfurt · 2 "),
@@ -363,7 +373,9 @@ void tst_ScriptStepsApp::pdfHasARowAndABlockPerStep()
              QStringLiteral("Frankfurt (fra) · Step 1: Page A"), QStringLiteral("Frankfurt (fra) · Step 2: "),
              QStringLiteral("Sydney (syd) · Step 2: ") })
         QVERIFY2(text.contains(line), qPrintable(line + QStringLiteral(" is not in:\n") + text));
-    QVERIFY2(text.count(u"/app-b") >= 4, qPrintable(text));
+    QVERIFY2(QString(text).remove(u' ').count(u"/app-b") >= 4, qPrintable(text));
+    // Each step's block has its own filmstrip.
+    QCOMPARE(text.count(u"Filmstrip · Speed Index"), 4);
     if (const QString dir = keptDir(); !dir.isEmpty()) {
         run(QStringLiteral("pdftoppm"),
             { QStringLiteral("-png"), QStringLiteral("-r"), QStringLiteral("80"), path,
@@ -371,6 +383,55 @@ void tst_ScriptStepsApp::pdfHasARowAndABlockPerStep()
             &ok);
         QVERIFY(ok);
     }
+}
+
+// The filmstrip under each step's block is that step's; the screenshot pane shows the step a table row picks. The
+// probe's JSON has no screenshots (measure writes one to a file), so the steps get a PNG each here.
+void tst_ScriptStepsApp::filmstripAndScreenshotPerStep()
+{
+    TestRecord test = m_test;
+    const auto png = [](Qt::GlobalColor colour) {
+        QImage image(64, 48, QImage::Format_RGB32);
+        image.fill(colour);
+        QByteArray bytes;
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        image.save(&buffer, "PNG");
+        return bytes;
+    };
+    for (RegionRun &run : test.results[QStringLiteral("fra")].runs) {
+        run.firstView.screenshotPng = png(Qt::blue);
+        run.laterSteps.first().view.screenshotPng = png(Qt::red);
+    }
+    WaterfallModel model;
+    model.setTest(test);
+    model.setView(WaterfallModel::RepresentativeRun, RunView::First);
+    ScreenshotView screenshot;
+    screenshot.setModel(&model);
+    screenshot.setRegion(QStringLiteral("fra"), 1);
+    QCOMPARE(screenshot.image().pixelColor(10, 10), QColor(Qt::red));
+    QVERIFY2(screenshot.caption().contains(u"Step 2"), qPrintable(screenshot.caption()));
+    screenshot.setRegion(QStringLiteral("fra"));
+    QCOMPARE(screenshot.image().pixelColor(10, 10), QColor(Qt::blue));
+    screenshot.setRegion(QStringLiteral("syd"), 1);
+    QVERIFY(screenshot.image().isNull());
+
+    QWidget window;
+    auto *layout = new QVBoxLayout(&window);
+    auto *waterfall = new WaterfallView(&window);
+    waterfall->setModel(&model);
+    waterfall->setLayoutMode(WaterfallView::LayoutMode::Stacked);
+    auto *filmstrip = new FilmstripView(waterfall, &window);
+    layout->addWidget(waterfall, 1);
+    layout->addWidget(filmstrip);
+    filmstrip->setTest(test);
+    window.resize(1200, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // A strip per block: each region's two steps.
+    QCOMPARE(filmstrip->stripCount(), 4);
+    if (const QString dir = keptDir(); !dir.isEmpty())
+        QVERIFY(window.grab().save(QDir(dir).filePath(QStringLiteral("waterfall-steps-filmstrip.png"))));
 }
 
 // A test of one page: a row per region named as always, one lane per region titled by its region, and the PDF

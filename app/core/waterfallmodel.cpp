@@ -393,6 +393,14 @@ QString WaterfallModel::region(int lane) const
     return lane >= 0 && lane < laneCount() ? laneAt(lane).region() : QString();
 }
 
+int WaterfallModel::laneOf(const QString &region, qsizetype step) const
+{
+    const int own = laneOf(region);
+    const int lane = own < 0 ? -1 : own + static_cast<int>(step);
+    return lane >= 0 && lane < laneCount() && laneAt(lane).region() == region && laneAt(lane).step() == step ? lane
+                                                                                                             : -1;
+}
+
 QString WaterfallModel::laneTitle(int lane) const
 {
     if (lane < 0 || lane >= laneCount())

@@ -139,6 +139,7 @@ public:
     QString laneTitle(int lane) const;
     qsizetype step(int lane) const;
     int laneOf(const QString &region) const; // -1 if there is none
+    int laneOf(const QString &region, qsizetype step) const; // the lane of the region's step; -1 if there is none
     int requestCount(int lane) const; // rows of the lane
     const RequestTiming *request(int lane, int row) const; // nullptr out of range
     QString label(int lane, int row) const;

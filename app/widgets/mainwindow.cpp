@@ -350,7 +350,9 @@ QWidget *MainWindow::buildRegionsPane(QWidget *parent)
             const QString code
                 = source.isValid() ? m_regionModel->data(source, RegionModel::RegionCodeRole).toString() : QString();
             m_map->setSelectedRegion(code);
-            m_screenshotView->setRegion(code);
+            // A step's row shows that step's screenshot.
+            m_screenshotView->setRegion(
+                code, source.isValid() ? m_regionModel->data(source, RegionModel::StepRole).toInt() : 0);
         });
     return top;
 }
