@@ -417,7 +417,7 @@ bool HistoryStore::remove(qint64 testId)
 {
     const QString what = QStringLiteral("cannot remove test %1").arg(testId);
     return transact(what, [&] {
-        // Regions, runs, views and requests go with it (ON DELETE CASCADE).
+        // Regions, runs, views, steps and their requests go with it (ON DELETE CASCADE).
         QSqlQuery &erase = statement(QStringLiteral("DELETE FROM tests WHERE id = ?"));
         const Finish finish { erase };
         bind(erase, { testId });
