@@ -86,6 +86,19 @@ QStringList v4Schema()
     return statements;
 }
 
+// What version 5 added, exactly as it shipped: with v4Schema(), the file the release before steps were kept wrote.
+// Never edit this either.
+QStringList v5Schema()
+{
+    QStringList statements = v4Schema();
+    statements.removeLast(); // its user_version
+    statements << QStringLiteral("ALTER TABLE views ADD COLUMN long_tasks TEXT")
+               << QStringLiteral("ALTER TABLE views ADD COLUMN warnings TEXT")
+               << QStringLiteral("ALTER TABLE runs ADD COLUMN warnings TEXT")
+               << QStringLiteral("PRAGMA user_version = 5");
+    return statements;
+}
+
 } // namespace
 
 class tst_HistorySchema : public QObject
@@ -95,6 +108,7 @@ class tst_HistorySchema : public QObject
 private slots:
     void migratesV1ToV2();
     void migratesV4ToV5();
+    void migratesV5ToV6();
     void refusesNewerSchema();
 };
 
@@ -245,6 +259,98 @@ void tst_HistorySchema::migratesV4ToV5()
     QVERIFY(!store.load(id));
     QVERIFY(migrated.exec(QStringLiteral("UPDATE views SET long_tasks = NULL, warnings = '[1]' WHERE test_id = 8")));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("warnings of a view are not valid")));
+    QVERIFY(!store.load(id));
+}
+
+// A file of the release before a script's steps were kept: its tests read back exactly as they were written, with
+// one step each and no step name (not known then, so none is made up), and new tests keep their steps.
+void tst_HistorySchema::migratesV5ToV6()
+{
+    QTemporaryDir dir;
+    const QString path = historyPath(dir);
+    TestRecord expected;
+    expected.id = 9;
+    expected.url = QStringLiteral("https://v5.example/");
+    expected.label = QStringLiteral("before steps");
+    expected.regions = { QStringLiteral("fra") };
+    expected.startedAt = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
+    expected.finishedAt = QDateTime::fromMSecsSinceEpoch(1'700'000'060'000, Qt::UTC);
+    RegionRun run;
+    run.finished = true;
+    run.firstViewMeasured = true;
+    run.warnings = { QStringLiteral("first view: 7 requests beyond the first 5000 were not recorded") };
+    run.firstView.url = expected.url;
+    run.firstView.finalUrl = expected.url;
+    run.firstView.startedAt = QDateTime::fromMSecsSinceEpoch(1'700'000'001'000, Qt::UTC);
+    run.firstView.metrics = metrics(300, true);
+    run.firstView.requests = { request(QStringLiteral("1"), expected.url, 0.5, 0) };
+    run.firstView.longTasks = { { 120, 75.5 } };
+    run.firstView.warnings = { QStringLiteral("the probe refused 1 connection(s) the page tried to open: a:443") };
+    expected.results.insert(QStringLiteral("fra"), RegionRecord { RunState::Complete, {}, false, { run } });
+    {
+        RawDatabase v5(path);
+        for (const QString &sql : v5Schema())
+            QVERIFY(v5.exec(sql));
+        QVERIFY(v5.exec(QStringLiteral("INSERT INTO tests (id, url, options, runs_per_region, started_at, finished_at,"
+                                       " label) VALUES (9, ?, ?, 1, 1700000000000, 1700000060000, ?)"),
+            { expected.url, compact(LoadOptions {}.toJson()), expected.label }));
+        QVERIFY(v5.exec(QStringLiteral("INSERT INTO regions (test_id, code, position, state) VALUES (9, 'fra', 0, "
+                                       "'complete')")));
+        QVERIFY(v5.exec(QStringLiteral("INSERT INTO runs (test_id, region, run_index, finished, ok, cold, warnings)"
+                                       " VALUES (9, 'fra', 1, 1, 1, 0, ?)"),
+            { QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(run.warnings)).toJson()) }));
+        QVERIFY(v5.exec(QStringLiteral("INSERT INTO views (test_id, region, run_index, view, started_at, final_url,"
+                                       " metrics, load_ms, long_tasks, warnings) VALUES (9, 'fra', 1, 'first',"
+                                       " 1700000001000, ?, ?, ?, ?, ?)"),
+            { expected.url, compact(run.firstView.metrics.toJson()), *run.firstView.metrics.loadMs,
+                QString::fromUtf8(QJsonDocument(LongTask::toJson(run.firstView.longTasks)).toJson()),
+                QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(run.firstView.warnings)).toJson()) }));
+        QVERIFY(v5.exec(QStringLiteral("INSERT INTO requests (test_id, region, run_index, view, start_ms, json) VALUES"
+                                       " (9, 'fra', 1, 'first', 0.5, ?)"),
+            { compact(run.firstView.requests.first().toJson()) }));
+    }
+
+    HistoryStore store(path);
+    QVERIFY2(store.open(), qPrintable(store.lastError()));
+    const auto old = store.load(9);
+    QVERIFY2(old, qPrintable(store.lastError()));
+    QCOMPARE(describe(*old), describe(expected));
+    QVERIFY(*old == expected);
+    const RegionRun oldRun = old->region(QStringLiteral("fra")).runs.value(0);
+    QCOMPARE(oldRun.stepCount(), 1);
+    QVERIFY(oldRun.stepName.isEmpty());
+
+    // The migrated file keeps a new test's steps: step 1's name, and step 2 with its requests and metrics.
+    const qint64 id
+        = store.beginTest(QStringLiteral("https://v6.example/login"), LoadOptions {}, { QStringLiteral("fra") }, 1);
+    QCOMPARE(id, 10);
+    StepResult account { QStringLiteral("account"), {} };
+    account.view.url = QStringLiteral("https://v6.example/account");
+    account.view.metrics = metrics(120, true);
+    account.view.requests = { request(QStringLiteral("2.1"), account.view.url, 0.25, 1) };
+    QVERIFY(store.setMetrics(id, QStringLiteral("fra"), 1, RunView::First, run.firstView));
+    QVERIFY(store.setStepName(id, QStringLiteral("fra"), 1, QStringLiteral("log in")));
+    QVERIFY(store.addStepRequest(id, QStringLiteral("fra"), 1, 1, account.view.requests.first()));
+    QVERIFY(store.setStep(id, QStringLiteral("fra"), 1, 1, account, true));
+    QVERIFY(store.finishRun(id, QStringLiteral("fra"), 1, true, std::nullopt, false, std::nullopt));
+    const auto kept = store.load(id);
+    QVERIFY2(kept, qPrintable(store.lastError()));
+    const RegionRun keptRun = kept->region(QStringLiteral("fra")).runs.value(0);
+    QCOMPARE(keptRun.stepName, QStringLiteral("log in"));
+    QCOMPARE(keptRun.stepCount(), 2);
+    QCOMPARE(keptRun.stepLabel(1), QStringLiteral("account"));
+    QCOMPARE(keptRun.stepView(1).requests, account.view.requests);
+    QCOMPARE(keptRun.stepView(1).metrics, account.view.metrics);
+    QVERIFY(keptRun.stepMeasured(1));
+
+    RawDatabase migrated(path);
+    QCOMPARE(migrated.value(QStringLiteral("PRAGMA user_version")).toInt(), HistoryStore::schemaVersion);
+    QCOMPARE(migrated.value(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+    QCOMPARE(migrated.value(QStringLiteral("PRAGMA foreign_key_check")), QVariant());
+
+    // A step row the store did not write (a damaged file: a gap in the numbering) is refused, not read as none.
+    QVERIFY(migrated.exec(QStringLiteral("UPDATE steps SET step = 3 WHERE test_id = 10")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("does not follow the one before it")));
     QVERIFY(!store.load(id));
 }
 

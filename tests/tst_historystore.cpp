@@ -22,6 +22,8 @@ class tst_HistoryStore : public QObject
 private slots:
     void roundTrip();
     void absentStaysAbsent();
+    void stepsRoundTrip();
+    void refusesAStepBeforeTheOneBeforeIt();
     void listTrendRemove();
     void listAndTrendAgreeWithRegionSummary();
     void refusesFramesOfUnknownRegions();
@@ -107,6 +109,85 @@ void tst_HistoryStore::absentStaysAbsent()
     QVERIFY(!two.firstViewMeasured);
     QVERIFY(!two.ok());
     QVERIFY(!loaded->medianMetrics(QStringLiteral("fra")));
+}
+
+// A script's steps: step 1's name, and each later step with everything a first view keeps (requests, metrics,
+// screenshot, filmstrip, long tasks, warnings), its own URL and name, an error, and one whose metrics never came.
+void tst_HistoryStore::stepsRoundTrip()
+{
+    QTemporaryDir dir;
+    HistoryStore store(historyPath(dir));
+    QVERIFY2(store.open(), qPrintable(store.lastError()));
+    const QDateTime before = QDateTime::currentDateTimeUtc().addMSecs(-1);
+    TestRecord expected = sampleRecord();
+    RegionRecord &fra = expected.results[QStringLiteral("fra")];
+    for (RegionRun &run : fra.runs) {
+        run.repeatView.reset(); // a script has no repeat view
+        run.repeatViewMeasured = false;
+        run.stepName = run.index == 1 ? QStringLiteral("log in") : QString();
+        StepResult account { QStringLiteral("account"), {} };
+        account.view.url = QStringLiteral("https://example.com/account");
+        account.view.finalUrl = account.view.url + QStringLiteral("?welcome");
+        account.view.metrics = metrics(50.0 * run.index, run.index == 1);
+        account.view.requests = { request(QStringLiteral("s2.0"), account.view.url, 0.5, 0),
+            request(QStringLiteral("s2.1"), QStringLiteral("https://cdn.example/a.png"), 12.25, 1) };
+        account.view.screenshotPng = QByteArray("\x89PNG\r\n\x1a\nstep2", 13);
+        account.view.filmstrip.frames = { { 0, QByteArray("\xff\xd8\xff-2", 5) } };
+        account.view.longTasks = { { 80, 64.5 } };
+        account.view.warnings = { QStringLiteral("the probe refused 1 connection(s) the page tried to open: x:443") };
+        StepResult unnamed; // named by its page; its metrics never came, and it failed
+        unnamed.view.url = QStringLiteral("https://example.com/orders");
+        unnamed.view.requests = { request(QStringLiteral("s3.0"), unnamed.view.url, 1, 2) };
+        unnamed.view.error = LoadError { LoadError::Kind::Timeout, QStringLiteral("step 3 did not load in 30 s") };
+        run.laterSteps = { account, unnamed };
+        run.laterStepMeasured = { true, false };
+    }
+    const qint64 id = feed(store, expected);
+    QVERIFY2(id > 0, qPrintable(store.lastError()));
+    const auto loaded = store.load(id);
+    QVERIFY2(loaded, qPrintable(store.lastError()));
+    QString why;
+    QVERIFY2(adoptStoredTimes(expected, *loaded, before, &why), qPrintable(why));
+    QCOMPARE(describe(*loaded), describe(expected));
+    QVERIFY(*loaded == expected);
+    const RegionRun &run = loaded->region(QStringLiteral("fra")).runs.first();
+    QCOMPARE(run.stepCount(), 3);
+    QCOMPARE(run.stepLabel(0), QStringLiteral("log in"));
+    QCOMPARE(run.stepLabel(2), QStringLiteral("https://example.com/orders"));
+    QVERIFY(run.laterSteps.first().view.startedAt.isValid());
+    // The other regions' runs, without a script, have no steps.
+    QCOMPARE(loaded->region(QStringLiteral("iad")).runs.first().stepCount(), 1);
+
+    // Deleting the test deletes its steps and their requests.
+    QVERIFY(store.remove(id));
+    RawDatabase raw(historyPath(dir));
+    QCOMPARE(raw.value(QStringLiteral("SELECT count(*) FROM steps")).toInt(), 0);
+    QCOMPARE(raw.value(QStringLiteral("SELECT count(*) FROM step_requests")).toInt(), 0);
+}
+
+// Steps are stored in order, so a run's steps read back without a gap: step 3 before step 2 is refused, and
+// nothing of it is kept.
+void tst_HistoryStore::refusesAStepBeforeTheOneBeforeIt()
+{
+    QTemporaryDir dir;
+    HistoryStore store(historyPath(dir));
+    QVERIFY2(store.open(), qPrintable(store.lastError()));
+    const qint64 id
+        = store.beginTest(QStringLiteral("https://steps.example/"), LoadOptions {}, { QStringLiteral("fra") }, 1);
+    StepResult third { QStringLiteral("third"), {} };
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("step before it was never stored")));
+    QVERIFY(!store.setStep(id, QStringLiteral("fra"), 1, 2, third, false));
+    QVERIFY2(store.lastError().contains(u"step 3"), qPrintable(store.lastError()));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("step 1 is the run's first view")));
+    QVERIFY(!store.addStepRequest(id, QStringLiteral("fra"), 1, 0, RequestTiming {}));
+    QVERIFY(store.setStep(id, QStringLiteral("fra"), 1, 1, StepResult { QStringLiteral("second"), {} }, false));
+    QVERIFY(store.setStep(id, QStringLiteral("fra"), 1, 2, third, false));
+    const auto loaded = store.load(id);
+    QVERIFY2(loaded, qPrintable(store.lastError()));
+    const RegionRun run = loaded->region(QStringLiteral("fra")).runs.value(0);
+    QCOMPARE(run.stepCount(), 3);
+    QCOMPARE(run.stepLabel(2), QStringLiteral("third"));
+    QCOMPARE(run.laterStepMeasured, (QList<bool> { false, false }));
 }
 
 void tst_HistoryStore::listTrendRemove()

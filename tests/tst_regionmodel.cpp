@@ -5,6 +5,7 @@
 #include "testrecord.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QTest>
 
 namespace {
@@ -104,6 +105,7 @@ private slots:
     void metricColumnsAreTheMetricTable();
     void onlyMeasuredMetricsAreWorthAColumn();
     void warningsMarkTheRegion();
+    void stepRowsFollowTheLiveRecord();
 };
 
 void tst_RegionModel::statesFollowTheFrames()
@@ -336,6 +338,56 @@ void tst_RegionModel::warningsMarkTheRegion()
     QCOMPARE(model.data(syd).toString(), QStringLiteral("Sydney (syd)"));
     QVERIFY(model.data(syd, Qt::ToolTipRole).isNull());
     QVERIFY(model.data(syd, RegionModel::WarningsRole).toStringList().isEmpty());
+}
+
+// A script's later steps get rows of their own under their region as the live record gains them (inserted, so a
+// view keeps its place), each with that step's median; a step whose metrics never came reads missing once the
+// region is over, and a record without steps again takes them away.
+void tst_RegionModel::stepRowsFollowTheLiveRecord()
+{
+    RegionModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.setRegions(threeRegions());
+    TestRecord test = liveTest({ QStringLiteral("fra"), QStringLiteral("syd") }, 2);
+    model.setTest(test);
+    QCOMPARE(model.rowCount(), 3);
+
+    measure(test, QStringLiteral("fra"), 1, RunView::First, metrics(1000));
+    runOf(test, QStringLiteral("fra"), 1).stepName = QStringLiteral("log in");
+    StepResult account { QStringLiteral("account"), {} };
+    account.view.metrics = metrics(300);
+    runOf(test, QStringLiteral("fra"), 1).laterSteps = { account, StepResult { QStringLiteral("orders"), {} } };
+    runOf(test, QStringLiteral("fra"), 1).laterStepMeasured = { true, false };
+    finish(test, QStringLiteral("fra"), 1);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    model.updateRegion(test, QStringLiteral("fra"));
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), 1);
+    QCOMPARE(inserted.first().at(2).toInt(), 2);
+    QCOMPARE(model.rowCount(), 5);
+    QCOMPARE(
+        model.regionCodes(), (QStringList { QStringLiteral("fra"), QStringLiteral("syd"), QStringLiteral("iad") }));
+    QCOMPARE(model.rowOf(QStringLiteral("syd")), 3);
+    QCOMPARE(model.index(0, 0).data().toString(), QStringLiteral("Frankfurt (fra) · 1 log in"));
+    QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Frankfurt · 2 account"));
+    QCOMPARE(model.index(2, 0).data().toString(), QStringLiteral("Frankfurt · 3 orders"));
+    QCOMPARE(model.index(3, 0).data().toString(), QStringLiteral("Sydney (syd)"));
+    QCOMPARE(model.index(0, column(Id::Load)).data(RegionModel::LoadMsRole).toDouble(), 1000.0);
+    QCOMPARE(model.index(1, column(Id::Load)).data(RegionModel::LoadMsRole).toDouble(), 300.0);
+    // Step 3 was never measured: no number while the region runs, missing (never 0) once it is over.
+    QVERIFY(!model.index(2, column(Id::Load)).data(RegionModel::LoadMsRole).isValid());
+    QCOMPARE(model.index(2, column(Id::Load)).data().toString(), QString());
+    setState(test, QStringLiteral("fra"), RunState::Complete);
+    test.runsPerRegion = 1; // the region's runs are over
+    model.updateRegion(test, QStringLiteral("fra"));
+    QCOMPARE(model.rowCount(), 5);
+    QCOMPARE(model.index(2, column(Id::Load)).data().toString(), DisplayFormat::missing());
+    QCOMPARE(model.summary(QStringLiteral("fra")).median->loadMs, 1000.0);
+
+    // The same regions with a test of one step: a row per region again.
+    model.setTest(liveTest({ QStringLiteral("fra"), QStringLiteral("syd") }, 2));
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.index(0, 0).data().toString(), QStringLiteral("Frankfurt (fra)"));
 }
 
 QTEST_GUILESS_MAIN(tst_RegionModel)

@@ -59,6 +59,7 @@ private slots:
     void pendingRowsAreReplacedInPlace();
     void pendingRowsGrowWithTheClock();
     void abandonedRowsStopAndAreMarked();
+    void stepLanesFollowTheLiveRecord();
 };
 
 void tst_WaterfallModel::liveAppendsInSeveralLanes()
@@ -600,6 +601,60 @@ void tst_WaterfallModel::abandonedRowsStopAndAreMarked()
     QCOMPARE(model.abandonedAtMs(1, 0).value(), 900.0);
     model.setView(1, RunView::First);
     QCOMPARE(model.abandonedAtMs(0, 0).value(), 900.0);
+}
+
+// A live test whose script measures several steps: step 1's requests stream into the region's lane as always, and
+// each later step becomes a lane of its own right under it, with only its requests, as the record gains it.
+void tst_WaterfallModel::stepLanesFollowTheLiveRecord()
+{
+    WaterfallModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    TestRecord test;
+    test.regions = { QStringLiteral("fra"), QStringLiteral("syd") };
+    RegionRun run;
+    run.stepName = QStringLiteral("log in");
+    run.firstView.requests = { request(QStringLiteral("a1"), 0, 10), request(QStringLiteral("a2"), 5, 10) };
+    for (const RequestTiming &r : std::as_const(run.firstView.requests))
+        model.addRequest(QStringLiteral("fra"), 0, RunView::First, r);
+    model.addRequest(QStringLiteral("syd"), 0, RunView::First, request(QStringLiteral("s1"), 0, 10));
+    model.flushPending();
+    test.results.insert(QStringLiteral("fra"), RegionRecord { RunState::Loading, {}, false, { run } });
+    test.results.insert(QStringLiteral("syd"), RegionRecord {});
+    // One step so far: nothing changes.
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    model.updateSteps(test, QStringLiteral("fra"));
+    QCOMPARE(model.laneCount(), 2);
+    QCOMPARE(inserted.size(), 0);
+    QCOMPARE(model.laneTitle(0), QStringLiteral("fra"));
+
+    StepResult account { QStringLiteral("account"), {} };
+    account.view.requests = { request(QStringLiteral("b1"), 0, 20), request(QStringLiteral("b2"), 900, 20) };
+    account.view.metrics.loadMs = 950;
+    test.results[QStringLiteral("fra")].runs[0].laterSteps = { account };
+    test.results[QStringLiteral("fra")].runs[0].laterStepMeasured = { true };
+    model.updateSteps(test, QStringLiteral("fra"));
+    QCOMPARE(model.laneCount(), 3);
+    QCOMPARE(model.region(1), QStringLiteral("fra"));
+    QCOMPARE(model.step(1), 1);
+    QCOMPARE(model.laneOf(QStringLiteral("syd")), 2);
+    QCOMPARE(model.laneTitle(0), QStringLiteral("fra · Step 1: log in"));
+    QCOMPARE(model.laneTitle(1), QStringLiteral("fra · Step 2: account"));
+    QCOMPARE(idsOf(model, 0), (QStringList { QStringLiteral("a1"), QStringLiteral("a2") }));
+    QCOMPARE(idsOf(model, 1), (QStringList { QStringLiteral("b1"), QStringLiteral("b2") }));
+    QCOMPARE(model.pageMetrics(1)->loadMs, 950.0);
+    QCOMPARE(model.maxEndMs(), 950.0);
+
+    // The step gains a request: its lane is made again, still one lane per step.
+    test.results[QStringLiteral("fra")].runs[0].laterSteps[0].view.requests.append(
+        request(QStringLiteral("b3"), 50, 5));
+    model.updateSteps(test, QStringLiteral("fra"));
+    QCOMPARE(model.laneCount(), 3);
+    QCOMPARE(idsOf(model, 1), (QStringList { QStringLiteral("b1"), QStringLiteral("b3"), QStringLiteral("b2") }));
+    // Step 1's requests still stream into the region's own lane.
+    model.addRequest(QStringLiteral("fra"), 0, RunView::First, request(QStringLiteral("a3"), 7, 1));
+    model.flushPending();
+    QCOMPARE(idsOf(model, 0), (QStringList { QStringLiteral("a1"), QStringLiteral("a2"), QStringLiteral("a3") }));
+    QCOMPARE(model.requestCount(1), 3);
 }
 
 QTEST_GUILESS_MAIN(tst_WaterfallModel)

@@ -1,10 +1,13 @@
 #include "historyrows.h"
 
 #include "model/jsonreader.h"
+#include "model/pagemetric.h"
 #include "model/warnings.h"
 
 #include <QJsonDocument>
 #include <QUrl>
+
+#include <cmath>
 
 const QList<HistoryRows::Reader> &HistoryRows::testReaders()
 {
@@ -15,7 +18,7 @@ const QList<HistoryRows::Reader> &HistoryRows::testReaders()
         { QStringLiteral("SELECT code, state, detail FROM regions WHERE test_id = ? ORDER BY position"), &readRegion,
             false },
         { QStringLiteral("SELECT region, run_index, finished, ok, error, cold, browser_start_ms, cpu_benchmark_index,"
-                         " cpu_slowdown_rate, warnings FROM runs WHERE test_id = ?"
+                         " cpu_slowdown_rate, warnings, step_name FROM runs WHERE test_id = ?"
                          " ORDER BY region, run_index"),
             &readRun, false },
         { QStringLiteral(
@@ -25,6 +28,13 @@ const QList<HistoryRows::Reader> &HistoryRows::testReaders()
         { QStringLiteral("SELECT region, run_index, view, json FROM requests WHERE test_id = ?"
                          " ORDER BY region, run_index, view, start_ms, id"),
             &readRequest, false },
+        { QStringLiteral("SELECT region, run_index, step, name, url, started_at, final_url, metrics, screenshot,"
+                         " filmstrip, long_tasks, warnings, error FROM steps WHERE test_id = ?"
+                         " ORDER BY region, run_index, step"),
+            &readStep, false },
+        { QStringLiteral("SELECT region, run_index, step, json FROM step_requests WHERE test_id = ?"
+                         " ORDER BY region, run_index, step, start_ms, id"),
+            &readStepRequest, false },
     };
     return readers;
 }
@@ -34,6 +44,24 @@ std::optional<double> HistoryRows::optionalDouble(const QVariant &value)
     if (value.isNull())
         return std::nullopt;
     return value.toDouble();
+}
+
+std::optional<qint64> HistoryRows::startBound(std::optional<double> offsetMs)
+{
+    if (!offsetMs || !std::isfinite(*offsetMs) || *offsetMs < 0)
+        return std::nullopt;
+    return QDateTime::currentMSecsSinceEpoch() - static_cast<qint64>(std::llround(*offsetMs));
+}
+
+std::optional<double> HistoryRows::latestMetric(const PageMetrics &m)
+{
+    std::optional<double> latest;
+    for (const PageMetric::Id id : PageMetric::durations()) {
+        const std::optional<double> value = PageMetric::get(id).value(m);
+        if (value && (!latest || *value > *latest))
+            latest = value;
+    }
+    return latest;
 }
 
 QDateTime HistoryRows::utcFromMs(const QVariant &value)
@@ -188,6 +216,7 @@ bool HistoryRows::readRun(const QSqlQuery &row, TestRecord &record, QString *err
         return false;
     }
     run.warnings = *warned;
+    run.stepName = row.value(10).toString();
     record.results[row.value(0).toString()].runs.append(run);
     return true;
 }
@@ -206,29 +235,35 @@ bool HistoryRows::readView(const QSqlQuery &row, TestRecord &record, QString *er
     }
     ViewResult &view = *which == RunView::Repeat ? *run->repeatView : run->firstView;
     view.startedAt = utcFromMs(row.value(3));
-    view.finalUrl = row.value(4).toString();
-    if (!row.value(5).isNull()) {
-        const auto read = metrics(row.value(5).toString(), error);
+    return readViewColumns(
+        row, 4, view, *which == RunView::Repeat ? &run->repeatViewMeasured : &run->firstViewMeasured, error);
+}
+
+bool HistoryRows::readViewColumns(const QSqlQuery &row, int first, ViewResult &view, bool *measured, QString *error)
+{
+    view.finalUrl = row.value(first).toString();
+    *measured = !row.value(first + 1).isNull();
+    if (*measured) {
+        const auto read = metrics(row.value(first + 1).toString(), error);
         if (!read) {
             *error = u"the metrics of a view are not valid: " % *error;
             return false;
         }
         view.metrics = *read;
-        (*which == RunView::Repeat ? run->repeatViewMeasured : run->firstViewMeasured) = true;
     }
-    view.screenshotPng = row.value(6).toByteArray();
-    if (!row.value(7).isNull()) {
+    view.screenshotPng = row.value(first + 2).toByteArray();
+    if (!row.value(first + 3).isNull()) {
         QString problem;
         const auto strip
-            = Filmstrip::fromJson(QJsonDocument::fromJson(row.value(7).toString().toUtf8()).array(), &problem);
+            = Filmstrip::fromJson(QJsonDocument::fromJson(row.value(first + 3).toString().toUtf8()).array(), &problem);
         if (!strip) {
             *error = u"the filmstrip of a view is not valid: " % problem;
             return false;
         }
         view.filmstrip = *strip;
     }
-    if (!row.value(8).isNull()) {
-        const QJsonDocument json = QJsonDocument::fromJson(row.value(8).toString().toUtf8());
+    if (!row.value(first + 4).isNull()) {
+        const QJsonDocument json = QJsonDocument::fromJson(row.value(first + 4).toString().toUtf8());
         QString problem = QStringLiteral("not a JSON array");
         const auto tasks = json.isArray() ? LongTask::fromJson(json.array(), &problem) : std::nullopt;
         if (!tasks) {
@@ -237,7 +272,7 @@ bool HistoryRows::readView(const QSqlQuery &row, TestRecord &record, QString *er
         }
         view.longTasks = *tasks;
     }
-    const auto warned = warnings(row.value(9), error);
+    const auto warned = warnings(row.value(first + 5), error);
     if (!warned) {
         *error = u"the warnings of a view are not valid: " % *error;
         return false;
@@ -246,16 +281,36 @@ bool HistoryRows::readView(const QSqlQuery &row, TestRecord &record, QString *er
     return true;
 }
 
+QVariantList HistoryRows::viewColumns(const ViewResult &view, bool measured)
+{
+    const PageMetrics &m = view.metrics;
+    const auto nullText = QVariant(QMetaType::fromType<QString>());
+    const auto nullDouble = QVariant(QMetaType::fromType<double>());
+    return { storedUrl(view.finalUrl), measured ? QVariant(compactJson(m.toJson())) : nullText,
+        measured ? nullable(m.ttfbMs) : nullDouble, measured ? nullable(m.firstContentfulPaintMs) : nullDouble,
+        measured ? nullable(m.largestContentfulPaintMs) : nullDouble, measured ? nullable(m.loadMs) : nullDouble,
+        view.screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(view.screenshotPng),
+        view.filmstrip.isEmpty()
+            ? nullText
+            : QVariant(QString::fromUtf8(QJsonDocument(view.filmstrip.toJson()).toJson(QJsonDocument::Compact))),
+        longTasksJson(view.longTasks), warningsJson(view.warnings) };
+}
+
 bool HistoryRows::readRequest(const QSqlQuery &row, TestRecord &record, QString *error)
 {
     RegionRun *run = runOf(record, row.value(0).toString(), row.value(1).toInt());
     const auto which = runViewFromName(row.value(2).toString());
     ViewResult *view = run && which ? (*which == RunView::Repeat ? &*run->repeatView : &run->firstView) : nullptr;
+    return appendRequest(row.value(3), view, error);
+}
+
+bool HistoryRows::appendRequest(const QVariant &column, ViewResult *view, QString *error)
+{
     if (!view) {
         *error = QStringLiteral("a request does not belong to any view");
         return false;
     }
-    const auto json = parseObject(row.value(3).toString());
+    const auto json = parseObject(column.toString());
     auto request = json ? RequestTiming::fromJson(*json, error) : std::nullopt;
     if (!request) {
         *error = u"a request is not valid: " % *error;
@@ -263,4 +318,41 @@ bool HistoryRows::readRequest(const QSqlQuery &row, TestRecord &record, QString 
     }
     view->requests.append(std::move(*request));
     return true;
+}
+
+// Steps come in order (the query sorts them), and a run's steps are numbered 2, 3, … without a gap: the store
+// writes a step only after the one before it.
+bool HistoryRows::readStep(const QSqlQuery &row, TestRecord &record, QString *error)
+{
+    RegionRun *run = runOf(record, row.value(0).toString(), row.value(1).toInt());
+    if (!run || row.value(2).toInt() != stepNumber(run->stepCount())) {
+        *error = QStringLiteral("a step does not belong to any run, or does not follow the one before it");
+        return false;
+    }
+    StepResult step;
+    step.name = row.value(3).toString();
+    step.view.url = row.value(4).toString();
+    step.view.startedAt = utcFromMs(row.value(5));
+    bool measured = false;
+    if (!readViewColumns(row, 6, step.view, &measured, error))
+        return false;
+    if (!row.value(12).isNull()) {
+        const auto errorJson = parseObject(row.value(12).toString());
+        step.view.error = errorJson ? LoadError::fromJson(*errorJson, error) : std::nullopt;
+        if (!step.view.error) {
+            *error = u"the error of a step is not valid: " % *error;
+            return false;
+        }
+    }
+    run->laterSteps.append(step);
+    run->laterStepMeasured.append(measured);
+    return true;
+}
+
+bool HistoryRows::readStepRequest(const QSqlQuery &row, TestRecord &record, QString *error)
+{
+    RegionRun *run = runOf(record, row.value(0).toString(), row.value(1).toInt());
+    const qsizetype index = row.value(2).toInt() - 1;
+    ViewResult *view = run && index >= 1 && index < run->stepCount() ? &run->laterSteps[index - 1].view : nullptr;
+    return appendRequest(row.value(3), view, error);
 }

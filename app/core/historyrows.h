@@ -8,6 +8,7 @@
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
+#include <QVariantList>
 
 #include <optional>
 
@@ -26,7 +27,7 @@ public:
         bool (*read)(const QSqlQuery &row, TestRecord &record, QString *error);
         bool required; // without a row there is no such test
     };
-    // In the order they must run: the test, its regions, runs, views, then requests.
+    // In the order they must run: the test, its regions, runs, views, requests, then later steps and theirs.
     static const QList<Reader> &testReaders();
 
     // Qt Sql binds an empty optional as NULL of the column's type.
@@ -39,6 +40,10 @@ public:
     static QString compactJson(const QJsonObject &json);
     static std::optional<QJsonObject> parseObject(const QString &text);
 
+    // A view's estimated start (HistoryStore): the navigation started no later than a frame's arrival (now) minus
+    // how far into the page load the frame reports; nullopt for no such offset. latestMetric is a final frame's.
+    static std::optional<qint64> startBound(std::optional<double> offsetMs);
+    static std::optional<double> latestMetric(const PageMetrics &metrics);
     // A URL as the history keeps it: without a user name or password, which a URL like https://user:secret@host/
     // carries in clear and which the history would otherwise hand on to every export and report.
     static QString storedUrl(const QString &url);
@@ -55,6 +60,12 @@ public:
     static std::optional<LoadOptions> loadOptions(const QString &json);
     // A view's metrics column read back; *error says why not.
     static std::optional<PageMetrics> metrics(const QString &json, QString *error);
+    // What a view's final frame stores, in the order of the columns final_url, metrics, ttfb_ms, fcp_ms, lcp_ms,
+    // load_ms, screenshot, filmstrip, long_tasks, warnings (of `views`, and of `steps`); metrics NULL unless
+    // `measured`.
+    static QVariantList viewColumns(const ViewResult &view, bool measured);
+    // A step's number as the `steps` table keeps it (WebPageTest's, from 1) from RegionRun's index (from 0).
+    static int stepNumber(qsizetype index) { return static_cast<int>(index) + 1; }
 
 private:
     static bool readTest(const QSqlQuery &row, TestRecord &record, QString *error);
@@ -62,5 +73,11 @@ private:
     static bool readRun(const QSqlQuery &row, TestRecord &record, QString *error);
     static bool readView(const QSqlQuery &row, TestRecord &record, QString *error);
     static bool readRequest(const QSqlQuery &row, TestRecord &record, QString *error);
+    static bool readStep(const QSqlQuery &row, TestRecord &record, QString *error);
+    static bool readStepRequest(const QSqlQuery &row, TestRecord &record, QString *error);
+    // Columns final_url, metrics, screenshot, filmstrip, long_tasks, warnings of a view or a step, from `first`
+    // on in that order; *measured says whether metrics were there.
+    static bool readViewColumns(const QSqlQuery &row, int first, ViewResult &view, bool *measured, QString *error);
+    static bool appendRequest(const QVariant &json, ViewResult *view, QString *error);
     static RegionRun *runOf(TestRecord &record, const QString &region, int index);
 };

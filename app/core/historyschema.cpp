@@ -1,5 +1,8 @@
 #include "historyschema.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
@@ -97,11 +100,80 @@ const QList<Migration> &migrations()
                 QStringLiteral("ALTER TABLE views ADD COLUMN warnings TEXT"),
                 QStringLiteral("ALTER TABLE runs ADD COLUMN warnings TEXT"),
             } },
+        { 6,
+            {
+                // A script that measures several steps (RegionRun's): step 1 is the run's first view, as in every
+                // run, and its setEventName is step_name (NULL: unnamed). Steps 2… are rows of `steps`, numbered as
+                // WebPageTest numbers them, each a view as `views` keeps one plus its name, its URL (each step
+                // loads a page of its own) and its error; metrics NULL until its final frame came. Their requests
+                // are in step_requests, as a view's are in `requests`. A new table rather than more `views` rows:
+                // that table's CHECK allows only 'first' and 'repeat', and SQLite cannot change a CHECK in place.
+                QStringLiteral("ALTER TABLE runs ADD COLUMN step_name TEXT"),
+                QStringLiteral("CREATE TABLE steps ("
+                               " test_id INTEGER NOT NULL,"
+                               " region TEXT NOT NULL,"
+                               " run_index INTEGER NOT NULL,"
+                               " step INTEGER NOT NULL CHECK (step >= 2),"
+                               " name TEXT NOT NULL DEFAULT '',"
+                               " url TEXT NOT NULL DEFAULT '',"
+                               " started_at INTEGER," // estimated, ms since the epoch
+                               " final_url TEXT NOT NULL DEFAULT '',"
+                               " metrics TEXT," // PageMetrics::toJson; NULL until the metrics frame came
+                               " ttfb_ms REAL, fcp_ms REAL, lcp_ms REAL, load_ms REAL,"
+                               " screenshot BLOB,"
+                               " filmstrip TEXT,"
+                               " long_tasks TEXT,"
+                               " warnings TEXT,"
+                               " error TEXT," // LoadError::toJson; NULL for none
+                               " PRIMARY KEY (test_id, region, run_index, step),"
+                               " FOREIGN KEY (test_id, region, run_index)"
+                               "  REFERENCES runs(test_id, region, run_index) ON DELETE CASCADE)"),
+                QStringLiteral("CREATE TABLE step_requests ("
+                               " id INTEGER PRIMARY KEY,"
+                               " test_id INTEGER NOT NULL,"
+                               " region TEXT NOT NULL,"
+                               " run_index INTEGER NOT NULL,"
+                               " step INTEGER NOT NULL,"
+                               " start_ms REAL NOT NULL,"
+                               " json TEXT NOT NULL," // RequestTiming::toJson
+                               " FOREIGN KEY (test_id, region, run_index, step)"
+                               "  REFERENCES steps(test_id, region, run_index, step) ON DELETE CASCADE)"),
+                QStringLiteral(
+                    "CREATE INDEX step_requests_by_step ON step_requests(test_id, region, run_index, step, start_ms)"),
+            } },
     };
     return all;
 }
 
 } // namespace
+
+bool HistorySchema::makePrivate(const QString &path, QString *error)
+{
+    const QFileInfo file(path);
+    QDir folder = file.absoluteDir();
+    if (!folder.exists()) {
+        if (!QDir().mkpath(folder.absolutePath())) {
+            *error = u"cannot create the folder \"" % folder.absolutePath() % u'"';
+            return false;
+        }
+        QFile::setPermissions(
+            folder.absolutePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    }
+    constexpr QFileDevice::Permissions ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    if (!file.exists()) {
+        // Created here with the final permissions, so there is no moment when another user could open it; SQLite
+        // gives its -wal and -shm files the database's permissions.
+        QFile create(path);
+        if (!create.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnly) && !file.exists()) {
+            *error = u"cannot create the history \"" % path % u"\": " % create.errorString();
+            return false;
+        }
+        return true;
+    }
+    if ((QFile::permissions(path) & ~(ownerOnly | QFileDevice::ReadUser | QFileDevice::WriteUser)) != 0)
+        QFile::setPermissions(path, ownerOnly);
+    return true;
+}
 
 bool HistorySchema::pragma(QSqlDatabase &db, const QString &sql, QString *error, QVariant *result)
 {

@@ -13,8 +13,11 @@ Q_DECLARE_LOGGING_CATEGORY(lcHistory)
 class HistorySchema final
 {
 public:
-    static constexpr int version = 5;
+    static constexpr int version = 6;
 
+    // Creates the file (and its folder) readable by the user alone, or takes others' access away from one that
+    // exists: URLs tested, internal host names, screenshots of pages are the user's.
+    static bool makePrivate(const QString &path, QString *error);
     // Turns foreign keys on (and checks that this SQLite enforces them), refuses a file a newer version wrote
     // (leaving it exactly as it is), and sets WAL (warning where the file system cannot do it) and `synchronous`:
     // FULL when `powerLossSafe`, else NORMAL.

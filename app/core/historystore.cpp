@@ -2,11 +2,7 @@
 
 #include "historyrows.h"
 #include "historyschema.h"
-#include "model/pagemetric.h"
 
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -15,7 +11,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cmath>
 #include <initializer_list>
 
 namespace {
@@ -31,7 +26,7 @@ qint64 nowMs()
 
 // Qt Sql binds a null QString as NULL; the statements turn that into '' where a column holds text that may be
 // empty (coalesce(?, '')).
-void bind(QSqlQuery &query, std::initializer_list<QVariant> values)
+void bind(QSqlQuery &query, const QVariantList &values)
 {
     int position = 0;
     for (const QVariant &value : values)
@@ -45,52 +40,11 @@ struct Finish
     ~Finish() { query.finish(); }
 };
 
-// The navigation started no later than a frame's arrival minus how far into the page load the frame reports.
-std::optional<qint64> startBound(std::optional<double> offsetMs)
+// Which run (or step) a write that failed was of.
+QString ofRun(qint64 testId, const QString &region, int runIndex, std::optional<qsizetype> step = {})
 {
-    if (!offsetMs || !std::isfinite(*offsetMs) || *offsetMs < 0)
-        return std::nullopt;
-    return nowMs() - static_cast<qint64>(std::llround(*offsetMs));
-}
-
-std::optional<double> latestMetric(const PageMetrics &m)
-{
-    std::optional<double> latest;
-    for (const PageMetric::Id id : PageMetric::durations()) {
-        const std::optional<double> value = PageMetric::get(id).value(m);
-        if (value && (!latest || *value > *latest))
-            latest = value;
-    }
-    return latest;
-}
-
-// The history and its folder are the user's alone: URLs tested, internal host names, screenshots of pages.
-bool makePrivate(const QString &path, QString *error)
-{
-    const QFileInfo file(path);
-    QDir folder = file.absoluteDir();
-    if (!folder.exists()) {
-        if (!QDir().mkpath(folder.absolutePath())) {
-            *error = u"cannot create the folder \"" % folder.absolutePath() % u'"';
-            return false;
-        }
-        QFile::setPermissions(
-            folder.absolutePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    }
-    constexpr QFileDevice::Permissions ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
-    if (!file.exists()) {
-        // Created here with the final permissions, so there is no moment when another user could open it; SQLite
-        // gives its -wal and -shm files the database's permissions.
-        QFile create(path);
-        if (!create.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnly) && !file.exists()) {
-            *error = u"cannot create the history \"" % path % u"\": " % create.errorString();
-            return false;
-        }
-        return true;
-    }
-    if ((QFile::permissions(path) & ~(ownerOnly | QFileDevice::ReadUser | QFileDevice::WriteUser)) != 0)
-        QFile::setPermissions(path, ownerOnly);
-    return true;
+    const QString run = QStringLiteral("test %1, region %2, run %3").arg(testId).arg(region).arg(runIndex);
+    return step ? run % QStringLiteral(", step %1").arg(HistoryRows::stepNumber(*step)) : run;
 }
 
 } // namespace
@@ -167,7 +121,7 @@ bool HistoryStore::open()
         return true;
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return fail(QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
-    if (QString error; m_path != u":memory:" && !makePrivate(m_path, &error))
+    if (QString error; m_path != u":memory:" && !HistorySchema::makePrivate(m_path, &error))
         return fail(error);
     if (!m_db.isValid()) {
         m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
@@ -247,7 +201,8 @@ bool HistoryStore::addRequest(
     const QString what
         = QStringLiteral("cannot store a request of test %1, region %2, run %3").arg(testId).arg(region).arg(runIndex);
     return transact(what, [&] {
-        const auto started = startBound(request.endMs() ? request.endMs() : std::optional<double>(request.startMs));
+        const auto started
+            = Rows::startBound(request.endMs() ? request.endMs() : std::optional<double>(request.startMs));
         if (!ensureView(testId, region, runIndex, view, started))
             return false;
         QSqlQuery &insert = statement(QStringLiteral(
@@ -272,13 +227,10 @@ bool HistoryStore::setMetrics(qint64 testId, const QString &region, int runIndex
 bool HistoryStore::setMetrics(
     qint64 testId, const QString &region, int runIndex, RunView view, const ViewResult &result)
 {
-    const QString what = QStringLiteral("cannot store the metrics of test %1, region %2, run %3")
-                             .arg(testId)
-                             .arg(region)
-                             .arg(runIndex);
+    const QString what = u"cannot store the metrics of " % ofRun(testId, region, runIndex);
     const PageMetrics &metrics = result.metrics;
     return transact(what, [&] {
-        if (!ensureView(testId, region, runIndex, view, startBound(latestMetric(metrics))))
+        if (!ensureView(testId, region, runIndex, view, Rows::startBound(Rows::latestMetric(metrics))))
             return false;
         QSqlQuery &update
             = statement(QStringLiteral("UPDATE views SET final_url = coalesce(?, ''), metrics = ?,"
@@ -286,18 +238,84 @@ bool HistoryStore::setMetrics(
                                        " filmstrip = ?, long_tasks = ?, warnings = ?"
                                        " WHERE test_id = ? AND region = ? AND run_index = ? AND view = ?"));
         const Finish finish { update };
+        bind(update, Rows::viewColumns(result, true) + QVariantList { testId, region, runIndex, runViewName(view) });
+        return exec(update, what);
+    });
+}
+
+bool HistoryStore::ensureStep(
+    qint64 testId, const QString &region, int runIndex, qsizetype step, std::optional<qint64> startedAt)
+{
+    const QString what = u"cannot store " % ofRun(testId, region, runIndex, step);
+    // A step is stored only after the one before it (the first view, then each later step), so a run's steps read
+    // back without a gap.
+    if (step < 1)
+        return fail(what % u": step 1 is the run's first view");
+    if (!ensureView(testId, region, runIndex, RunView::First, std::nullopt))
+        return false;
+    QSqlQuery &row = statement(QStringLiteral(
+        "INSERT INTO steps (test_id, region, run_index, step, started_at) SELECT ?, ?, ?, ?, ?"
+        " WHERE ? = 2 OR EXISTS (SELECT 1 FROM steps WHERE test_id = ? AND region = ? AND run_index = ?"
+        " AND step = ? - 1) ON CONFLICT (test_id, region, run_index, step) DO UPDATE SET"
+        " started_at = coalesce(min(started_at, excluded.started_at), started_at, excluded.started_at)"));
+    const Finish finishRow { row };
+    const int number = Rows::stepNumber(step);
+    bind(
+        row, { testId, region, runIndex, number, Rows::nullable(startedAt), number, testId, region, runIndex, number });
+    if (!exec(row, what))
+        return false;
+    return row.numRowsAffected() == 1 || fail(what % u": the step before it was never stored");
+}
+
+bool HistoryStore::setStepName(qint64 testId, const QString &region, int runIndex, const QString &name)
+{
+    const QString what = u"cannot store the step name of " % ofRun(testId, region, runIndex);
+    return transact(what, [&] {
+        QSqlQuery &upsert = statement(QStringLiteral("INSERT INTO runs (test_id, region, run_index, step_name)"
+                                                     " VALUES (?, ?, ?, nullif(?, '')) ON CONFLICT"
+                                                     " (test_id, region, run_index) DO UPDATE SET"
+                                                     " step_name = excluded.step_name"));
+        const Finish finish { upsert };
+        bind(upsert, { testId, region, runIndex, name });
+        return exec(upsert, what);
+    });
+}
+
+bool HistoryStore::addStepRequest(
+    qint64 testId, const QString &region, int runIndex, qsizetype step, const RequestTiming &request)
+{
+    const QString what = u"cannot store a request of " % ofRun(testId, region, runIndex, step);
+    return transact(what, [&] {
+        const auto started
+            = Rows::startBound(request.endMs() ? request.endMs() : std::optional<double>(request.startMs));
+        if (!ensureStep(testId, region, runIndex, step, started))
+            return false;
+        QSqlQuery &insert = statement(QStringLiteral("INSERT INTO step_requests (test_id, region, run_index, step,"
+                                                     " start_ms, json) VALUES (?, ?, ?, ?, ?, ?)"));
+        const Finish finish { insert };
+        bind(insert, { testId, region, runIndex, Rows::stepNumber(step), request.startMs, Rows::requestJson(request) });
+        return exec(insert, what);
+    });
+}
+
+bool HistoryStore::setStep(
+    qint64 testId, const QString &region, int runIndex, qsizetype step, const StepResult &result, bool measured)
+{
+    const QString what = u"cannot store the result of " % ofRun(testId, region, runIndex, step);
+    const ViewResult &view = result.view;
+    return transact(what, [&] {
+        if (!ensureStep(testId, region, runIndex, step,
+                measured ? Rows::startBound(Rows::latestMetric(view.metrics)) : std::nullopt))
+            return false;
+        QSqlQuery &update = statement(QStringLiteral(
+            "UPDATE steps SET final_url = coalesce(?, ''), metrics = ?, ttfb_ms = ?, fcp_ms = ?, lcp_ms = ?,"
+            " load_ms = ?, screenshot = ?, filmstrip = ?, long_tasks = ?, warnings = ?, name = coalesce(?, ''),"
+            " url = coalesce(?, ''), error = ? WHERE test_id = ? AND region = ? AND run_index = ? AND step = ?"));
+        const Finish finish { update };
         bind(update,
-            { Rows::storedUrl(result.finalUrl), Rows::compactJson(metrics.toJson()), Rows::nullable(metrics.ttfbMs),
-                Rows::nullable(metrics.firstContentfulPaintMs), Rows::nullable(metrics.largestContentfulPaintMs),
-                Rows::nullable(metrics.loadMs),
-                result.screenshotPng.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>())
-                                               : QVariant(result.screenshotPng),
-                result.filmstrip.isEmpty()
-                    ? QVariant(QMetaType::fromType<QString>())
-                    : QVariant(
-                        QString::fromUtf8(QJsonDocument(result.filmstrip.toJson()).toJson(QJsonDocument::Compact))),
-                Rows::longTasksJson(result.longTasks), Rows::warningsJson(result.warnings), testId, region, runIndex,
-                runViewName(view) });
+            Rows::viewColumns(view, measured)
+                + QVariantList { result.name, Rows::storedUrl(view.url), Rows::errorJson(view.error), testId, region,
+                    runIndex, Rows::stepNumber(step) });
         return exec(update, what);
     });
 }
@@ -344,10 +362,7 @@ bool HistoryStore::setRunCpu(qint64 testId, const QString &region, int runIndex,
 
 bool HistoryStore::setRunWarnings(qint64 testId, const QString &region, int runIndex, const QStringList &warnings)
 {
-    const QString what = QStringLiteral("cannot store the warnings of test %1, region %2, run %3")
-                             .arg(testId)
-                             .arg(region)
-                             .arg(runIndex);
+    const QString what = u"cannot store the warnings of " % ofRun(testId, region, runIndex);
     return transact(what, [&] {
         QSqlQuery &upsert = statement(QStringLiteral("INSERT INTO runs (test_id, region, run_index, warnings)"
                                                      " VALUES (?, ?, ?, ?) ON CONFLICT (test_id, region, run_index)"
@@ -402,7 +417,7 @@ bool HistoryStore::remove(qint64 testId)
 {
     const QString what = QStringLiteral("cannot remove test %1").arg(testId);
     return transact(what, [&] {
-        // Regions, runs, views and requests go with it (ON DELETE CASCADE).
+        // Regions, runs, views, steps and their requests go with it (ON DELETE CASCADE).
         QSqlQuery &erase = statement(QStringLiteral("DELETE FROM tests WHERE id = ?"));
         const Finish finish { erase };
         bind(erase, { testId });

@@ -104,6 +104,15 @@ public:
     // The same for a view that has only these.
     bool setMetrics(qint64 testId, const QString &region, int runIndex, RunView view, const PageMetrics &metrics,
         const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip = {});
+    // A script that measures several steps (RegionRun's; `step` counts from 0 as RegionRun::stepView does). Step 1
+    // is the run's first view, stored with the calls above; its name is setStepName's (empty: unnamed). A later step
+    // (`step` 1 or more) is stored only after the one before it: its requests as they arrive, and setStep's name,
+    // URL, final frame (metrics only when `measured`, as laterStepMeasured says) and error.
+    bool setStepName(qint64 testId, const QString &region, int runIndex, const QString &name);
+    bool addStepRequest(
+        qint64 testId, const QString &region, int runIndex, qsizetype step, const RequestTiming &request);
+    bool setStep(
+        qint64 testId, const QString &region, int runIndex, qsizetype step, const StepResult &result, bool measured);
     // A failed run without a LoadError is stored with an Other error, so `ok` and `error` cannot disagree.
     bool finishRun(qint64 testId, const QString &region, int runIndex, bool ok, const std::optional<LoadError> &error,
         bool cold, std::optional<double> browserStartMs);
@@ -132,6 +141,8 @@ private:
     // Fills each summary's region outcomes (inside list()'s transaction).
     bool readOutcomes(QList<TestSummary> &summaries, const QHash<qint64, qsizetype> &rowOf, const QString &what);
     bool ensureView(qint64 testId, const QString &region, int runIndex, RunView view, std::optional<qint64> startedAt);
+    bool ensureStep(
+        qint64 testId, const QString &region, int runIndex, qsizetype step, std::optional<qint64> startedAt);
 
     QString m_path;
     Durability m_durability;

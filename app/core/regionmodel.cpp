@@ -1,6 +1,7 @@
 #include "regionmodel.h"
 
 #include "model/displayformat.h"
+#include "testrecord.h"
 
 #include <QLocale>
 
@@ -32,7 +33,7 @@ void RegionModel::setRegions(const QList<RegionCatalog::Region> &regions)
     beginResetModel();
     m_rows.clear();
     for (const RegionCatalog::Region &region : regions) {
-        Row row { region, {}, {} };
+        Row row { region, {}, {}, 0, 1, {}, std::nullopt };
         row.summary.code = region.code;
         m_rows.append(row);
     }
@@ -42,18 +43,64 @@ void RegionModel::setRegions(const QList<RegionCatalog::Region> &regions)
 QStringList RegionModel::regionCodes() const
 {
     QStringList codes;
-    for (const Row &row : m_rows)
-        codes.append(row.region.code);
+    for (const Row &row : m_rows) {
+        if (row.step == 0)
+            codes.append(row.region.code);
+    }
     return codes;
 }
 
 int RegionModel::rowOf(const QString &code) const
 {
     for (int i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).region.code == code)
+        if (m_rows.at(i).step == 0 && m_rows.at(i).region.code == code)
             return i;
     }
     return -1;
+}
+
+int RegionModel::regionRowOf(int row) const
+{
+    while (row > 0 && m_rows.at(row).step > 0)
+        --row;
+    return row;
+}
+
+int RegionModel::syncSteps(int regionRow, const TestRecord &test)
+{
+    const RegionRecord record = test.region(m_rows.at(regionRow).region.code);
+    const qsizetype steps = RegionSummary::stepCountOf(record);
+    int have = 0;
+    while (regionRow + have + 1 < m_rows.size() && m_rows.at(regionRow + have + 1).step > 0)
+        ++have;
+    const int want = static_cast<int>(steps) - 1;
+    if (have > want) {
+        beginRemoveRows({}, regionRow + want + 1, regionRow + have);
+        m_rows.remove(regionRow + want + 1, have - want);
+        endRemoveRows();
+    } else if (have < want) {
+        beginInsertRows({}, regionRow + have + 1, regionRow + want);
+        for (int k = have; k < want; ++k)
+            m_rows.insert(regionRow + k + 1, Row { m_rows.at(regionRow).region, {}, {}, 0, 1, {}, std::nullopt });
+        endInsertRows();
+    }
+    for (int step = 0; step <= want; ++step) {
+        Row &row = m_rows[regionRow + step];
+        row.step = step;
+        row.stepCount = steps;
+        row.stepLabel.clear();
+        for (const RegionRun &run : record.runs) {
+            if (step < run.stepCount()) {
+                row.stepLabel = run.stepLabel(step);
+                break;
+            }
+        }
+        if (step > 0) {
+            row.summary = m_rows.at(regionRow).summary;
+            row.stepMedian = RegionSummary::medianOfStep(record, step);
+        }
+    }
+    return regionRow + want;
 }
 
 RegionCatalog::Region RegionModel::region(int row) const
@@ -63,9 +110,11 @@ RegionCatalog::Region RegionModel::region(int row) const
 
 void RegionModel::setTest(const TestRecord &test)
 {
-    for (Row &row : m_rows) {
+    for (int i = 0; i < m_rows.size(); ++i) {
+        Row &row = m_rows[i];
         row.summary = RegionSummary::of(test, row.region.code);
         row.warnings = test.region(row.region.code).warnings();
+        i = syncSteps(i, test);
     }
     if (!m_rows.isEmpty())
         emit dataChanged(index(0, 0), index(rowCount() - 1, columnTotal() - 1));
@@ -78,12 +127,8 @@ void RegionModel::updateRegion(const TestRecord &test, const QString &code)
         return;
     m_rows[i].summary = RegionSummary::of(test, code);
     m_rows[i].warnings = test.region(code).warnings();
-    changed(i);
-}
-
-void RegionModel::changed(int row)
-{
-    emit dataChanged(index(row, 0), index(row, columnTotal() - 1));
+    const int last = syncSteps(i, test);
+    emit dataChanged(index(i, 0), index(last, columnTotal() - 1));
 }
 
 RegionSummary RegionModel::summary(const QString &code) const
@@ -106,10 +151,11 @@ bool RegionModel::isWorthAColumn(PageMetric::Id metric) const
 {
     bool anyNumbers = false;
     for (const Row &row : m_rows) {
-        if (!row.summary.median)
+        const std::optional<PageMetrics> &median = row.step > 0 ? row.stepMedian : row.summary.median;
+        if (!median)
             continue;
         anyNumbers = true;
-        if (PageMetric::get(metric).value(*row.summary.median))
+        if (PageMetric::get(metric).value(*median))
             return true;
     }
     return !anyNumbers;
@@ -123,8 +169,13 @@ QString RegionModel::stateText(const QString &code) const
 
 QString RegionModel::name(const Row &row) const
 {
-    return row.region.city.isEmpty() ? row.region.code
-                                     : QStringLiteral("%1 (%2)").arg(row.region.city, row.region.code);
+    // A step's row names its region shortly: the row above says which region that is in full.
+    const QString region = row.region.city.isEmpty()
+        ? row.region.code
+        : (row.step > 0 ? row.region.city : QStringLiteral("%1 (%2)").arg(row.region.city, row.region.code));
+    if (row.stepCount < 2)
+        return region;
+    return QStringLiteral("%1 · %2 %3").arg(region).arg(row.step + 1).arg(row.stepLabel);
 }
 
 QString RegionModel::warningsText(const Row &row)
@@ -137,7 +188,7 @@ QString RegionModel::warningsText(const Row &row)
 
 QString RegionModel::summaryText(const Row &row) const
 {
-    const PageMetrics m = row.summary.shown().value_or(PageMetrics {});
+    const PageMetrics m = row.shown().value_or(PageMetrics {});
     const auto shown = [&m](PageMetric::Id id) -> QString {
         const PageMetric &metric = PageMetric::get(id);
         return metric.label() + u' ' + metric.format(m, QLocale());
@@ -146,8 +197,8 @@ QString RegionModel::summaryText(const Row &row) const
     QString text = QStringLiteral("<b>%1</b><br>%2<br>%3 · %4 · %5<br>%6 · %7")
                        .arg(name(row).toHtmlEscaped(), row.summary.stateText().toHtmlEscaped(), shown(Id::Ttfb),
                            shown(Id::Fcp), shown(Id::Lcp), shown(Id::Load))
-                       .arg(row.summary.shown() ? tr("%n requests", nullptr, m.requestCount)
-                                                : tr("%1 requests").arg(DisplayFormat::missing()));
+                       .arg(row.shown() ? tr("%n requests", nullptr, m.requestCount)
+                                        : tr("%1 requests").arg(DisplayFormat::missing()));
     if (!row.warnings.isEmpty())
         text += u"<br>" + warningsText(row).toHtmlEscaped().replace(QChar(u'\n'), QStringLiteral("<br>"));
     return text;
@@ -181,14 +232,18 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
         return row.summary.atLoad.has_value();
     case WarningsRole:
         return row.warnings;
+    case StepRole:
+        return static_cast<int>(row.step);
     case LoadMsRole: {
-        const auto load = row.summary.shown() ? row.summary.shown()->loadMs : std::nullopt;
+        const auto load = row.shown() ? row.shown()->loadMs : std::nullopt;
         return load ? QVariant(*load) : QVariant();
     }
     case Qt::TextAlignmentRole:
         return index.column() >= FirstMetricColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                                                    : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ToolTipRole:
+        if (row.step > 0)
+            return {};
         if (index.column() == RegionColumn && !row.warnings.isEmpty())
             return warningsText(row);
         if (index.column() == StateColumn && row.summary.phase == Phase::Failed && !row.summary.failure.isEmpty())
@@ -201,10 +256,15 @@ QVariant RegionModel::data(const QModelIndex &index, int role) const
     default:
         break;
     }
+    // A step's row sorts as its region's, so that a sorted table keeps it under its region (the sort is stable).
+    if (role == SortRole && row.step > 0)
+        return data(this->index(regionRowOf(index.row()), index.column()), role);
+    if (row.step > 0 && index.column() == StateColumn)
+        return {};
     if (const auto metric = metricAt(index.column()))
         return metricData(row, PageMetric::get(*metric), role);
     if (role == Qt::DisplayRole && index.column() == RegionColumn)
-        return row.warnings.isEmpty() ? name(row) : name(row) + u' ' + QChar(0x26A0);
+        return row.warnings.isEmpty() || row.step > 0 ? name(row) : name(row) + u' ' + QChar(0x26A0);
     if (role == Qt::DisplayRole)
         return shortStateText(row.summary.stateText());
     if (role == SortRole)
@@ -229,7 +289,7 @@ QString RegionModel::shortStateText(const QString &text)
 
 QVariant RegionModel::metricData(const Row &row, const PageMetric &metric, int role)
 {
-    const std::optional<PageMetrics> &shown = row.summary.shown();
+    const std::optional<PageMetrics> &shown = row.shown();
     const std::optional<double> value = shown ? metric.value(*shown) : std::nullopt;
     if (role == SortRole)
         return value ? QVariant(*value) : QVariant(); // absent sorts last
@@ -240,7 +300,7 @@ QVariant RegionModel::metricData(const Row &row, const PageMetric &metric, int r
     if (!shown && !over)
         return QString();
     // Shown from the load event on: what only the run's end knows is not missing yet, just not known yet.
-    if (!value && !row.summary.median && !over)
+    if (!value && !(row.step > 0 ? row.stepMedian : row.summary.median) && !over)
         return QString();
     return metric.format(value, QLocale());
 }

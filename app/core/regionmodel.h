@@ -17,6 +17,12 @@ struct TestRecord;
 // metric no ok run observed reads DisplayFormat::missing(), never 0. A stored test and a live one take the same
 // path: a snapshot (setTest()), then, while it runs, updateRegion() for each region whose record changed.
 //
+// A test whose script measures several steps has a row per step under each region: the region's own row is step 1
+// (its numbers are the first view's, as for every test, and its name says the step: "Frankfurt (fra) · 1 log in"),
+// then a row for each later step ("Frankfurt · 2 account") with that step's medians (RegionSummary::medianOfStep).
+// Those rows sort with their region (by the region's figures) and say which step they are (StepRole); rowOf(),
+// regionCodes() and summary() are of regions. A one-step test has exactly a row per region, as before steps.
+//
 // A region whose runs the probe cut short to stay within its limits (too many requests, a URL or header too long)
 // has a warning sign after its name, the warnings in the name's tool tip and in its summary: its numbers are of
 // what was recorded, and whoever reads them must know that.
@@ -45,6 +51,7 @@ public:
         SummaryRole, // rich text: the region's name, state and main medians, for a tool tip
         AtLoadRole, // bool: the numbers shown are the latest run's as of its load event, while it finishes
         WarningsRole, // QStringList: what the probe cut or left out of the region's runs (RegionRecord::warnings)
+        StepRole, // int: 0 for a region's row, else the index (RegionRun::stepView) of the later step it shows
     };
 
     explicit RegionModel(QObject *parent = nullptr);
@@ -81,13 +88,23 @@ private:
         RegionCatalog::Region region;
         RegionSummary summary;
         QStringList warnings;
+        // A test of several steps: the step the row shows (0: the region's row, step 1), its name (stepLabel), and
+        // for a later step its medians.
+        qsizetype step = 0;
+        qsizetype stepCount = 1;
+        QString stepLabel;
+        std::optional<PageMetrics> stepMedian;
+
+        const std::optional<PageMetrics> &shown() const { return step > 0 ? stepMedian : summary.shown(); }
     };
     static QVariant metricData(const Row &row, const PageMetric &metric, int role);
     static QString warningsText(const Row &row);
+    // Brings the rows after a region's row to one per later step of its runs; returns the region's last row.
+    int syncSteps(int regionRow, const TestRecord &test);
+    int regionRowOf(int row) const;
 
     QString name(const Row &row) const;
     QString summaryText(const Row &row) const;
-    void changed(int row);
 
     QList<Row> m_rows;
 };

@@ -278,8 +278,11 @@ void ReportContent::addTable()
             double widest = 0;
             for (const QString &word : metric.label().split(u' '))
                 widest = std::max(widest, metrics(headFont).horizontalAdvance(word));
-            for (const ReportRegionSummary &region : std::as_const(m_regions))
+            for (const ReportRegionSummary &region : std::as_const(m_regions)) {
                 widest = std::max(widest, metrics(cellFont).horizontalAdvance(cellText(region, metric)));
+                for (const std::optional<PageMetrics> &median : region.laterStepMedians)
+                    widest = std::max(widest, metrics(cellFont).horizontalAdvance(stepCellText(median, metric)));
+            }
             widths.append(std::max(mm(9) * m_tablePoints / 8, widest + 2 * pad));
             numbers += widths.last();
         }
@@ -288,8 +291,24 @@ void ReportContent::addTable()
     }
     widths[0] = std::max(mm(24), m_width - numbers);
     const int header = addTableHeader(widths);
-    for (int r = 0; r < m_regions.size(); ++r)
+    for (int r = 0; r < m_regions.size(); ++r) {
         addTableRow(r, widths, header);
+        for (int step = 1; step <= m_regions.at(r).laterStepMedians.size(); ++step)
+            addStepRow(r, step, widths, header);
+    }
+}
+
+QString ReportContent::stepCellText(const std::optional<PageMetrics> &median, const PageMetric &metric)
+{
+    // A step no ok run measured has no numbers, said as missing: its region's row says why.
+    return metric.format(median ? metric.value(*median) : std::nullopt, QLocale());
+}
+
+QString ReportContent::rowName(const ReportRegionSummary &region)
+{
+    if (region.stepLabels.isEmpty())
+        return region.name;
+    return QStringLiteral("%1 · 1 %2").arg(region.name, region.stepLabels.constFirst());
 }
 
 QList<PageMetric> ReportContent::tableMetrics() const
@@ -297,7 +316,9 @@ QList<PageMetric> ReportContent::tableMetrics() const
     QList<PageMetric> observed;
     for (const PageMetric &metric : PageMetric::all()) {
         for (const ReportRegionSummary &region : m_regions) {
-            if (region.status == Status::Measured && region.median && metric.value(*region.median)) {
+            const bool inAStep = std::any_of(region.laterStepMedians.cbegin(), region.laterStepMedians.cend(),
+                [&metric](const std::optional<PageMetrics> &median) { return median && metric.value(*median); });
+            if ((region.status == Status::Measured && region.median && metric.value(*region.median)) || inAStep) {
                 observed.append(metric);
                 break;
             }
@@ -363,7 +384,7 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
     const double pad = mm(1.2) * m_tablePoints / 8;
     const ReportRegionSummary &region = m_regions.at(index);
     const bool stripe = index % 2 == 1;
-    QStringList cells { region.name };
+    QStringList cells { rowName(region) };
     QString note;
     bool noteIsFailure = false;
     if (region.status == Status::Measured && region.median) {
@@ -387,7 +408,7 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
     const double lineHeight = metrics(cellFont).height();
     const double noteHeight
         = note.isEmpty() ? 0 : textHeight(spanning ? cellFont : noteFont, note, m_width - widths.at(0) - 2 * pad);
-    double height = textHeight(cellFont, region.name, widths.at(0) - 2 * pad);
+    double height = textHeight(cellFont, cells.at(0), widths.at(0) - 2 * pad);
     if (spanning)
         height = std::max(height, noteHeight);
     else if (!note.isEmpty())
@@ -415,6 +436,43 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
             painter.drawText(
                 spanning ? span : QRectF(span.left(), span.top() + lineHeight + mm(0.5), span.width(), noteHeight),
                 Qt::TextWordWrap | Qt::AlignLeft, note);
+        }
+        painter.setPen(QPen(paper().rule(), pt(0.5)));
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight());
+    };
+    m_layout->append(row);
+}
+
+void ReportContent::addStepRow(int index, int step, const QList<double> &widths, int header)
+{
+    const QFont cellFont = font(m_tablePoints);
+    const double pad = mm(1.2) * m_tablePoints / 8;
+    const ReportRegionSummary &region = m_regions.at(index);
+    const bool stripe = index % 2 == 1; // the region's stripe: its steps read as one group
+    // The region shortly (the row above names it in full), the step's number and name.
+    const QString name = QStringLiteral("%1 · %2 %3")
+                             .arg(region.city.isEmpty() ? region.code : region.city)
+                             .arg(step + 1)
+                             .arg(region.stepLabels.value(step));
+    QStringList cells { name };
+    const std::optional<PageMetrics> &median = region.laterStepMedians.at(step - 1);
+    for (const PageMetric &metric : tableMetrics())
+        cells << stepCellText(median, metric);
+    const double lineHeight = metrics(cellFont).height();
+    Block row;
+    row.height = std::max(lineHeight, textHeight(cellFont, name, widths.at(0) - 2 * pad)) + 2 * pad;
+    row.repeatHeader = header;
+    row.paint = [=](QPainter &painter, const QRectF &rect) {
+        if (stripe)
+            painter.fillRect(rect, paper().alternateBase());
+        painter.setFont(cellFont);
+        painter.setPen(paper().text());
+        painter.drawText(columnRect(widths, rect, 0, 0).adjusted(pad, pad, -pad, -pad), Qt::TextWordWrap, cells.at(0));
+        for (int i = 1; i < cells.size(); ++i) {
+            const QRectF cell = columnRect(widths, rect, i, i).adjusted(pad, pad, -pad, -pad);
+            painter.setPen(cells.at(i) == DisplayFormat::missing() ? paper().muted() : paper().text());
+            painter.drawText(QRectF(cell.left(), cell.top(), cell.width(), lineHeight),
+                Qt::AlignRight | Qt::AlignVCenter, cells.at(i));
         }
         painter.setPen(QPen(paper().rule(), pt(0.5)));
         painter.drawLine(rect.bottomLeft(), rect.bottomRight());

@@ -16,7 +16,8 @@ class QPaintDevice;
 class Theme;
 
 // What the PDF report says, as blocks for ReportLayout: the title with the test's settings; the world map
-// (WorldMapPainter) with its legend; the table of medians per region (failures with their reason); the timings
+// (WorldMapPainter) with its legend; the table of medians per region (failures with their reason; a row per step
+// of a script that measures several); the timings
 // chart (MetricsBarChart); then ReportWaterfalls' section: per region the slowest requests of its median run. Each
 // block measures its text with the device's fonts, so heights are exact before anything is painted.
 //
@@ -57,11 +58,17 @@ private:
     void addTable();
     // A metric's cell in the region's row: its median, formatted; empty without numbers.
     static QString cellText(const ReportRegionSummary &region, const PageMetric &metric);
+    // A metric's cell in a later step's row: the step's median, formatted; missing when no run measured it.
+    static QString stepCellText(const std::optional<PageMetrics> &median, const PageMetric &metric);
+    // The region's name in its row: with step 1's number and name when its runs measured several steps.
+    static QString rowName(const ReportRegionSummary &region);
     // The metrics the table has columns for: those at least one region measured (all of them when none did). A
     // column of dashes would only take the width the others need.
     QList<PageMetric> tableMetrics() const;
     int addTableHeader(const QList<double> &widths);
     void addTableRow(int index, const QList<double> &widths, int header);
+    // The row of a later step (`step` from 1) of region `index`'s runs, under the region's row: that step's medians.
+    void addStepRow(int index, int step, const QList<double> &widths, int header);
     void addChart();
 
     const TestRecord &m_test;

@@ -17,6 +17,11 @@ struct ReportRegionSummary : RegionSummary
     QString city; // for the chart; "" when unknown
     std::optional<RegionCatalog::Region> place;
     QStringList warnings; // what the probe cut or left out of its runs (RegionRecord::warnings)
+    // A script that measures several steps: what each step is called (RegionRun::stepLabel; steps[0] is step 1,
+    // whose numbers are the region's own) and each later step's medians (RegionSummary::medianOfStep), index k - 1
+    // for step k + 1. Both empty for a test of one step.
+    QStringList stepLabels;
+    QList<std::optional<PageMetrics>> laterStepMedians;
 
     // One per region of the test, in the test's order.
     static QList<ReportRegionSummary> summarize(const TestRecord &test, const RegionCatalog &catalog);

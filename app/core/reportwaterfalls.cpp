@@ -26,10 +26,10 @@ double requestDuration(const RequestTiming &request)
 
 // The slowest requests of `run`, in the order they started (so the bars still read as a waterfall), on an axis
 // that holds them and the page's markers.
-WaterfallPainter::Lane slowestLane(const RegionRun *run)
+WaterfallPainter::Lane slowestLane(const ViewResult *view, bool measured)
 {
     WaterfallPainter::Lane lane;
-    QList<RequestTiming> slowest = run ? run->firstView.requests : QList<RequestTiming>();
+    QList<RequestTiming> slowest = view ? view->requests : QList<RequestTiming>();
     // The requests the test blocked are never slow, but the reader should see them (greyed, marked blocked): they
     // come along beside the slowest, up to as many again.
     QList<RequestTiming> blocked;
@@ -50,10 +50,10 @@ WaterfallPainter::Lane slowestLane(const RegionRun *run)
         spanMs = std::max(spanMs, request.startMs + requestDuration(request));
         lane.durations.append(DisplayFormat::duration(requestDuration(request), QLocale()));
     }
-    if (run && run->firstViewMeasured) {
-        const PageMetrics &metrics = run->firstView.metrics;
+    if (view && measured) {
+        const PageMetrics &metrics = view->metrics;
         lane.metrics = metrics;
-        lane.longTasks = run->firstView.longTasks;
+        lane.longTasks = view->longTasks;
         for (const LongTask &task : std::as_const(lane.longTasks))
             spanMs = std::max(spanMs, task.endMs());
         for (const std::optional<double> &marker :
@@ -65,7 +65,9 @@ WaterfallPainter::Lane slowestLane(const RegionRun *run)
     return lane;
 }
 
-QString waterfallSubtitle(const ReportRegionSummary &region, const RegionRun *run, qsizetype total, int runs)
+// Of the run's step `step` (0: its first view, step 1).
+QString waterfallSubtitle(
+    const ReportRegionSummary &region, const RegionRun *run, qsizetype step, qsizetype total, int runs)
 {
     if (!run)
         return QObject::tr("No run: %1").arg(region.failure);
@@ -74,18 +76,21 @@ QString waterfallSubtitle(const ReportRegionSummary &region, const RegionRun *ru
                                         : QObject::tr("Failed before any request was recorded: %1").arg(region.failure);
     }
     QString subtitle = runs > 1 ? QObject::tr("Run %1 of %2").arg(run->index).arg(runs) : QObject::tr("The run");
-    if (run->firstViewMeasured && run->firstView.metrics.loadMs)
+    const ViewResult &view = run->stepView(step);
+    if (run->stepMeasured(step) && view.metrics.loadMs)
         subtitle += QStringLiteral(" · ")
-            + QObject::tr("load %1").arg(DisplayFormat::duration(run->firstView.metrics.loadMs, QLocale()));
+            + QObject::tr("load %1").arg(DisplayFormat::duration(view.metrics.loadMs, QLocale()));
     subtitle += QStringLiteral(" · ")
         + (total > slowestCount
                 ? QObject::tr("the %1 slowest of %2 requests").arg(slowestCount).arg(total)
                 : (total == 1 ? QObject::tr("its only request") : QObject::tr("all %1 requests").arg(total)));
-    const auto blocked = std::count_if(run->firstView.requests.cbegin(), run->firstView.requests.cend(),
-        [](const RequestTiming &request) { return request.blocked; });
+    const auto blocked = std::count_if(
+        view.requests.cbegin(), view.requests.cend(), [](const RequestTiming &request) { return request.blocked; });
     if (blocked > 0)
         subtitle += QStringLiteral(" · ") + QObject::tr("%1 blocked by the test's settings").arg(blocked);
-    if (!run->ok() && !region.failure.isEmpty())
+    if (step > 0 && view.error)
+        subtitle += QStringLiteral(" · ") + QObject::tr("failed: %1").arg(view.error->message);
+    else if (step == 0 && !run->ok() && !region.failure.isEmpty())
         subtitle += QStringLiteral(" · ") + QObject::tr("failed: %1").arg(region.failure);
     return subtitle;
 }
@@ -117,6 +122,23 @@ void ReportWaterfalls::build(ReportLayout &layout, const QList<ReportRegionSumma
 
 void ReportWaterfalls::addWaterfall(const ReportRegionSummary &region)
 {
+    // The run RegionSummary picks: the median run by load time, else a failed region's fullest partial load.
+    const RegionRun *run = nullptr;
+    if (const auto record = m_test.results.constFind(region.code); record != m_test.results.constEnd()) {
+        for (const RegionRun &candidate : record->runs) {
+            if (region.representativeRun && candidate.index == *region.representativeRun)
+                run = &candidate;
+        }
+    }
+    // A script's steps: a block per step of that run, each on its own time axis from its step's navigation, as
+    // WebPageTest shows a waterfall per step.
+    const qsizetype steps = run ? run->stepCount() : 1;
+    for (qsizetype step = 0; step < steps; ++step)
+        addStepWaterfall(region, run, step);
+}
+
+void ReportWaterfalls::addStepWaterfall(const ReportRegionSummary &region, const RegionRun *run, qsizetype step)
+{
     const QFont titleFont = ReportContent::font(9.5, true);
     const QFont subFont = ReportContent::font(7);
     const QFont rowFont = ReportContent::font(6.5);
@@ -128,19 +150,14 @@ void ReportWaterfalls::addWaterfall(const ReportRegionSummary &region)
     lanes.labelWidth = m_width * 0.36;
     lanes.durationWidth = ReportContent::mm(14);
 
-    // The run RegionSummary picks: the median run by load time, else a failed region's fullest partial load.
-    const RegionRun *run = nullptr;
-    if (const auto record = m_test.results.constFind(region.code); record != m_test.results.constEnd()) {
-        for (const RegionRun &candidate : record->runs) {
-            if (region.representativeRun && candidate.index == *region.representativeRun)
-                run = &candidate;
-        }
-    }
-    const WaterfallPainter::Lane lane = slowestLane(run);
-    const qsizetype total = run ? run->firstView.requests.size() : 0;
-    const QString subtitle = waterfallSubtitle(region, run, total, m_test.runsPerRegion);
-    const QString title = region.name;
-    const bool failed = region.status == Status::Failed;
+    const ViewResult *view = run ? &run->stepView(step) : nullptr;
+    const WaterfallPainter::Lane lane = slowestLane(view, run && run->stepMeasured(step));
+    const qsizetype total = view ? view->requests.size() : 0;
+    const QString subtitle = waterfallSubtitle(region, run, step, total, m_test.runsPerRegion);
+    const QString title = run && run->stepCount() > 1
+        ? QObject::tr("%1 · Step %2: %3").arg(region.name).arg(step + 1).arg(run->stepLabel(step))
+        : region.name;
+    const bool failed = step == 0 ? region.status == Status::Failed : view && view->error.has_value();
 
     Block block;
     block.spaceBefore = ReportContent::mm(4);
@@ -150,7 +167,8 @@ void ReportWaterfalls::addWaterfall(const ReportRegionSummary &region)
         double y = rect.top();
         painter.setFont(titleFont);
         painter.setPen(ReportContent::paper().text());
-        painter.drawText(QRectF(rect.left(), y, rect.width(), titleHeight), Qt::AlignLeft | Qt::AlignVCenter, title);
+        painter.drawText(QRectF(rect.left(), y, rect.width(), titleHeight), Qt::AlignLeft | Qt::AlignVCenter,
+            metrics(titleFont).elidedText(title, Qt::ElideRight, rect.width()));
         y += titleHeight;
         painter.setFont(subFont);
         painter.setPen(failed ? ReportContent::paper().error() : ReportContent::paper().muted());
@@ -162,24 +180,26 @@ void ReportWaterfalls::addWaterfall(const ReportRegionSummary &region)
         waterfall.paintLane(painter, QRectF(rect.left(), y, rect.width(), rect.bottom() - y), lane, lanes);
     };
     m_layout->append(block);
-    if (run && !run->firstView.filmstrip.isEmpty())
-        addFilmstrip(run->firstView, lanes, lane.spanMs);
-    if (run)
-        addScreenshot(*run);
+    if (view && !view->filmstrip.isEmpty())
+        addFilmstrip(*view, lanes, lane.spanMs);
+    if (view)
+        addScreenshot(*view, *run, step);
 }
 
-void ReportWaterfalls::addScreenshot(const RegionRun &run)
+void ReportWaterfalls::addScreenshot(const ViewResult &view, const RegionRun &run, qsizetype step)
 {
-    if (run.firstView.screenshotPng.isEmpty())
+    if (view.screenshotPng.isEmpty())
         return;
-    const QImage shot = QImage::fromData(run.firstView.screenshotPng, "PNG");
+    const QImage shot = QImage::fromData(view.screenshotPng, "PNG");
     if (shot.isNull())
         return;
     const QFont captionFont = ReportContent::font(7);
     const double captionHeight = metrics(captionFont).height();
     // Large enough to recognise the page, small enough that a region's waterfall and its screenshot share a page.
     QSizeF size = QSizeF(shot.size()).scaled(QSizeF(m_width * 0.45, ReportContent::mm(60)), Qt::KeepAspectRatio);
-    const QString caption = QObject::tr("Screenshot at the end of run %1's load").arg(run.index);
+    const QString caption = run.stepCount() > 1
+        ? QObject::tr("Screenshot at the end of run %1's step %2").arg(run.index).arg(step + 1)
+        : QObject::tr("Screenshot at the end of run %1's load").arg(run.index);
     Block block;
     block.spaceBefore = ReportContent::mm(1.5);
     block.height = captionHeight + ReportContent::mm(1) + size.height();

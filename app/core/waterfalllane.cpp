@@ -114,12 +114,32 @@ WaterfallLane::WaterfallLane(QString region)
     : m_region(std::move(region))
 { }
 
-WaterfallLane WaterfallLane::of(const TestRecord &test, const QString &region)
+WaterfallLane WaterfallLane::of(const TestRecord &test, const QString &region, qsizetype step)
 {
     WaterfallLane lane(region);
     if (const auto median = RegionSummary::of(test, region).representativeRun)
         lane.m_representativeRun = *median - 1;
-    for (const RegionRun &run : test.region(region).runs) {
+    const RegionRecord record = test.region(region);
+    lane.m_step = step;
+    lane.m_stepCount = RegionSummary::stepCountOf(record);
+    for (const RegionRun &run : record.runs) {
+        if (lane.m_stepLabel.isEmpty() && step < run.stepCount())
+            lane.m_stepLabel = run.stepLabel(step);
+    }
+    for (const RegionRun &run : record.runs) {
+        if (step > 0) {
+            if (step >= run.stepCount())
+                continue;
+            Load &load = lane.m_loads[LoadKey { run.index - 1, RunView::First }];
+            const ViewResult &view = run.stepView(step);
+            for (const RequestTiming &request : view.requests)
+                load.store(request);
+            if (run.stepMeasured(step))
+                load.metrics = view.metrics;
+            load.screenshotPng = view.screenshotPng;
+            load.longTasks = view.longTasks;
+            continue;
+        }
         for (const RunView which : { RunView::First, RunView::Repeat }) {
             const ViewResult *view = run.view(which);
             if (!view)

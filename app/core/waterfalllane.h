@@ -72,10 +72,23 @@ public:
     static QString shortLabel(const QString &url);
 
     explicit WaterfallLane(QString region);
-    // The region's lane of a stored test: every view of its runs, its median run as the representative one.
-    static WaterfallLane of(const TestRecord &test, const QString &region);
+    // The region's lane of a stored test: every view of its runs, its median run as the representative one. For a
+    // script's later step (`step` from 1, as RegionRun::stepView counts), the lane of that step: each run's view of
+    // it, as the run's first view, its requests timed from that step's navigation.
+    static WaterfallLane of(const TestRecord &test, const QString &region, qsizetype step = 0);
 
     const QString &region() const { return m_region; }
+    // Which step of a script the lane shows (0: step 1, or the page of a test without a script), how many steps
+    // the region's runs have (1 without such a script), and what the step is called (RegionRun::stepLabel).
+    qsizetype step() const { return m_step; }
+    qsizetype stepCount() const { return m_stepCount; }
+    const QString &stepLabel() const { return m_stepLabel; }
+    // A region's own lane learns that its runs have several steps, and what step 1 is called.
+    void setSteps(qsizetype count, const QString &label)
+    {
+        m_stepCount = count;
+        m_stepLabel = label;
+    }
     int representativeRun() const { return m_representativeRun; }
     void setRepresentativeRun(int run) { m_representativeRun = run; }
     std::map<LoadKey, Load> &loads() { return m_loads; }
@@ -110,6 +123,9 @@ public:
 
 private:
     QString m_region;
+    qsizetype m_step = 0;
+    qsizetype m_stepCount = 1;
+    QString m_stepLabel;
     std::map<LoadKey, Load> m_loads;
     int m_representativeRun = 0;
     Load *m_shown = nullptr; // m_loads[shownKey()], if it exists; std::map never moves its nodes

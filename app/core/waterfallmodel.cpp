@@ -1,5 +1,6 @@
 #include "waterfallmodel.h"
 
+#include "regionsummary.h"
 #include "testrecord.h"
 
 #include <QElapsedTimer>
@@ -50,6 +51,33 @@ int WaterfallModel::addLane(const QString &region)
     return lane;
 }
 
+void WaterfallModel::updateSteps(const TestRecord &test, const QString &region)
+{
+    const int own = laneOf(region);
+    const RegionRecord record = test.region(region);
+    const qsizetype steps = RegionSummary::stepCountOf(record);
+    int have = 0;
+    while (own >= 0 && own + have + 1 < laneCount() && laneAt(own + have + 1).region() == region)
+        ++have;
+    if (own < 0 || (have == 0 && steps < 2))
+        return;
+    if (have > 0) {
+        beginRemoveRows({}, own + 1, own + have);
+        m_lanes.erase(m_lanes.begin() + own + 1, m_lanes.begin() + own + 1 + have);
+        endRemoveRows();
+    }
+    const WaterfallLane first = WaterfallLane::of(test, region, 0);
+    laneAt(own).setSteps(first.stepCount(), first.stepLabel());
+    emit dataChanged(laneIndex(own), laneIndex(own));
+    if (steps < 2)
+        return;
+    beginInsertRows({}, own + 1, own + static_cast<int>(steps) - 1);
+    for (qsizetype step = 1; step < steps; ++step) {
+        showLane(*m_lanes.insert(m_lanes.begin() + own + step, WaterfallLane::of(test, region, step)));
+    }
+    endInsertRows();
+}
+
 WaterfallModel::Load &WaterfallModel::loadFor(int lane, const LoadKey &key)
 {
     Lane &target = laneAt(lane);
@@ -60,8 +88,13 @@ void WaterfallModel::setTest(const TestRecord &test)
 {
     beginResetModel();
     m_lanes.clear();
-    for (const QString &code : test.regions)
-        m_lanes.push_back(WaterfallLane::of(test, code));
+    // A script's later steps are lanes of their own right under their region's, each a block with its step's
+    // requests, as WebPageTest shows a waterfall per step; laneOf() finds the region's own lane (step 1) first.
+    for (const QString &code : test.regions) {
+        const qsizetype steps = RegionSummary::stepCountOf(test.region(code));
+        for (qsizetype step = 0; step < steps; ++step)
+            m_lanes.push_back(WaterfallLane::of(test, code, step));
+    }
     rebuild();
     endResetModel();
 }
@@ -327,16 +360,20 @@ void WaterfallModel::rebuild()
 {
     m_flushTimer.stop();
     m_maxEndMs = 0;
-    for (Lane &lane : m_lanes) {
-        lane.show(m_shown, [this](const Entry &entry) { return passes(entry); });
-        const Load *shown = lane.shown();
-        if (!shown)
-            continue;
-        for (const qsizetype row : lane.rows())
-            includeInMaxEnd(shown->entries.at(row));
-        if (shown->metrics)
-            includeInMaxEnd(*shown->metrics);
-    }
+    for (Lane &lane : m_lanes)
+        showLane(lane);
+}
+
+void WaterfallModel::showLane(Lane &lane)
+{
+    lane.show(m_shown, [this](const Entry &entry) { return passes(entry); });
+    const Load *shown = lane.shown();
+    if (!shown)
+        return;
+    for (const qsizetype row : lane.rows())
+        includeInMaxEnd(shown->entries.at(row));
+    if (shown->metrics)
+        includeInMaxEnd(*shown->metrics);
 }
 
 void WaterfallModel::includeInMaxEnd(const Entry &entry)
@@ -354,6 +391,29 @@ void WaterfallModel::includeInMaxEnd(const PageMetrics &metrics)
 QString WaterfallModel::region(int lane) const
 {
     return lane >= 0 && lane < laneCount() ? laneAt(lane).region() : QString();
+}
+
+int WaterfallModel::laneOf(const QString &region, qsizetype step) const
+{
+    const int own = laneOf(region);
+    const int lane = own < 0 ? -1 : own + static_cast<int>(step);
+    return lane >= 0 && lane < laneCount() && laneAt(lane).region() == region && laneAt(lane).step() == step ? lane
+                                                                                                             : -1;
+}
+
+QString WaterfallModel::laneTitle(int lane) const
+{
+    if (lane < 0 || lane >= laneCount())
+        return {};
+    const Lane &shown = laneAt(lane);
+    if (shown.stepCount() < 2)
+        return shown.region();
+    return tr("%1 · Step %2: %3").arg(shown.region()).arg(shown.step() + 1).arg(shown.stepLabel());
+}
+
+qsizetype WaterfallModel::step(int lane) const
+{
+    return lane >= 0 && lane < laneCount() ? laneAt(lane).step() : 0;
 }
 
 int WaterfallModel::laneOf(const QString &region) const

@@ -43,6 +43,11 @@ struct TestRecord;
 // document, render-blocking CSS and JS, the first connections) explains the page, and rows already shown never
 // disappear under the user's pointer. A lane shows exactly one page load, so no lane has more rows than the cap.
 //
+// Steps: a test whose script measures several has, under each region's lane (step 1, where its page always was), a
+// lane for each later step of the region's runs, set by setTest() (WaterfallLane::of); its requests are timed from
+// that step's own navigation. While a test runs, updateSteps() makes them again from the live record whenever the
+// region's record changes (a step's requests are not streamed in one by one).
+//
 // A stored test comes in whole with setTest() (one reset); a live one as a setTest() of its empty record, then
 // addRequest() and setPageMetrics() as RunRecorder reports them, so both take the same path to the lanes.
 //
@@ -84,6 +89,9 @@ public:
     void setTest(const TestRecord &test);
     // Adds a lane for the region unless it has one; returns the lane's row.
     int addLane(const QString &region);
+    // The lanes of the region's later steps again, as `test` (a live record) now has them, right under the region's
+    // lane, whose title then says step 1; nothing changes for a region whose runs have one step.
+    void updateSteps(const TestRecord &test, const QString &region);
     void addRequest(const QString &region, int runIndex, RunView view, const RequestTiming &request);
     // Requests that have started and not ended (a `started` frame): pending rows until their addRequest().
     void addStarted(const QString &region, int runIndex, RunView view, const QList<RequestTiming> &requests);
@@ -126,7 +134,12 @@ public:
     // Direct access for painting, without a QVariant per row.
     int laneCount() const { return static_cast<int>(m_lanes.size()); }
     QString region(int lane) const;
+    // What the lane's header calls it: its region, and for a script of several steps which step ("fra · Step 2:
+    // account"); step() is the step's index (RegionRun::stepView), 0 for a region's own lane.
+    QString laneTitle(int lane) const;
+    qsizetype step(int lane) const;
     int laneOf(const QString &region) const; // -1 if there is none
+    int laneOf(const QString &region, qsizetype step) const; // the lane of the region's step; -1 if there is none
     int requestCount(int lane) const; // rows of the lane
     const RequestTiming *request(int lane, int row) const; // nullptr out of range
     QString label(int lane, int row) const;
@@ -174,6 +187,8 @@ private:
     void endLiveIn(int lane, std::optional<int> runIndex);
     bool passes(const Entry &entry) const;
     void rebuild(); // inside begin/endResetModel
+    // Makes the lane's rows those of the shown load under the filter, and takes them into maxEndMs().
+    void showLane(Lane &lane);
     void includeInMaxEnd(const Entry &entry);
     void includeInMaxEnd(const PageMetrics &metrics);
     const Entry *entry(int lane, int row) const;

@@ -74,10 +74,15 @@ const FilmstripPainter::Frames *FilmstripView::framesOf(int lane) const
     const RegionRecord record = m_test.region(region);
     const int shown = model->shownRun(lane);
     const RegionRun *run = shown >= 0 ? record.run(shown + 1) : nullptr;
-    const ViewResult *view = run ? run->view(model->view()) : nullptr;
+    // A lane of a script's later step shows that step's page load, which has its own strip.
+    const qsizetype step = model->step(lane);
+    const ViewResult *view = !run ? nullptr
+        : step > 0                ? (step < run->stepCount() ? &run->stepView(step) : nullptr)
+                                  : run->view(model->view());
     if (!view || view->filmstrip.isEmpty())
         return nullptr;
-    const QString key = QStringLiteral("%1/%2/%3").arg(region).arg(run->index).arg(runViewName(model->view()));
+    const QString key
+        = QStringLiteral("%1/%2/%3/%4").arg(region).arg(run->index).arg(runViewName(model->view())).arg(step);
     auto found = m_frames.find(key);
     // A live view's strip arrives once, whole; a stored one never changes: decoding once per key is enough.
     if (found == m_frames.end())
@@ -148,10 +153,13 @@ void FilmstripView::paintEvent(QPaintEvent *)
     for (const Strip &strip : strips()) {
         filmstrip.paint(painter, strip.rect.adjusted(0, 2, 0, -2), *strip.frames, strip.axis, m_cursorMs);
         if (model && m_waterfall->layoutMode() == WaterfallGeometry::LayoutMode::Stacked) {
-            // Stacked lanes share one column of labels: say whose strip this is.
+            // Stacked lanes share one column of labels: say whose strip this is (and which step, for a script's).
+            const qsizetype step = model->step(strip.lane);
+            const bool steps = step > 0 || model->laneOf(model->region(strip.lane), 1) >= 0;
             painter.setPen(theme.muted());
             painter.drawText(QRectF(0, strip.rect.top(), strip.axis.originX - 8, strip.rect.height()),
-                Qt::AlignRight | Qt::AlignVCenter, model->region(strip.lane));
+                Qt::AlignRight | Qt::AlignVCenter,
+                steps ? tr("%1 · step %2").arg(model->region(strip.lane)).arg(step + 1) : model->region(strip.lane));
         }
     }
 }

@@ -158,6 +158,8 @@ void MainWindow::connectRun()
         // A run's end may make another run the region's median: the waterfall's "median run" follows.
         const auto median = m_regionModel->summary(region).representativeRun;
         m_waterfallModel->setRepresentativeRun(region, median ? std::optional<int>(*median - 1) : std::nullopt);
+        // A script's later steps: their blocks follow the record (their requests are not streamed one by one).
+        m_waterfallModel->updateSteps(m_recorder->test(), region);
         updateProgress();
     });
     // The waterfall counts runs from 0.
@@ -231,7 +233,7 @@ void MainWindow::showRegions(const QStringList &codes)
         else
             shown.append(builtIn.find(code).value_or(RegionCatalog::Region { code, {}, {}, {}, 0, 0 }));
     }
-    if (shown.size() != m_regionModel->rowCount()
+    if (shown.size() != m_regionModel->regionCodes().size()
         || !std::equal(shown.cbegin(), shown.cend(), m_regionModel->regionCodes().cbegin(),
             [](const RegionCatalog::Region &r, const QString &code) { return r.code == code; }))
         m_regionModel->setRegions(shown);
@@ -348,7 +350,9 @@ QWidget *MainWindow::buildRegionsPane(QWidget *parent)
             const QString code
                 = source.isValid() ? m_regionModel->data(source, RegionModel::RegionCodeRole).toString() : QString();
             m_map->setSelectedRegion(code);
-            m_screenshotView->setRegion(code);
+            // A step's row shows that step's screenshot.
+            m_screenshotView->setRegion(
+                code, source.isValid() ? m_regionModel->data(source, RegionModel::StepRole).toInt() : 0);
         });
     return top;
 }

@@ -101,23 +101,25 @@ void MetricsChartView::rebuildFromModel()
 {
     m_values.clear();
     if (m_model) {
-        for (int row = 0; row < m_model->rowCount(); ++row)
-            m_values.append(rowValues(m_model, row));
+        // A group per region (its first view, step 1): a script's later steps are rows of the table, not regions.
+        for (const QString &code : m_model->regionCodes())
+            m_values.append(rowValues(m_model, m_model->rowOf(code)));
     }
     rebuild();
 }
 
-void MetricsChartView::updateRowsFromModel(int first, int last)
+void MetricsChartView::updateRowsFromModel(int, int)
 {
     if (!m_model)
         return;
-    if (m_model->rowCount() != m_values.size()) {
+    const QStringList codes = m_model->regionCodes();
+    if (codes.size() != m_values.size()) {
         rebuildFromModel();
         return;
     }
     bool renamed = false;
-    for (int row = std::max(0, first); row <= last && row < m_values.size(); ++row) {
-        RegionValues values = rowValues(m_model, row);
+    for (int row = 0; row < m_values.size(); ++row) {
+        RegionValues values = rowValues(m_model, m_model->rowOf(codes.at(row)));
         renamed = renamed || values.code != m_values.at(row).code || values.city != m_values.at(row).city;
         m_values[row] = std::move(values);
     }

@@ -39,14 +39,19 @@ void ScreenshotView::setModel(WaterfallModel *model)
             if (!parent.isValid()) // a new lane
                 refresh();
         });
+        connect(model, &QAbstractItemModel::rowsRemoved, this, [this](const QModelIndex &parent) {
+            if (!parent.isValid()) // a step's lane, made again
+                refresh();
+        });
         connect(model, &QAbstractItemModel::dataChanged, this, &ScreenshotView::refresh);
     }
     refresh();
 }
 
-void ScreenshotView::setRegion(const QString &code)
+void ScreenshotView::setRegion(const QString &code, qsizetype step)
 {
     m_region = code;
+    m_step = step;
     refresh();
 }
 
@@ -59,7 +64,7 @@ void ScreenshotView::refresh()
 {
     const int lane = !m_model ? -1
         : m_region.isEmpty()  ? (m_model->laneCount() > 0 ? 0 : -1)
-                              : m_model->laneOf(m_region);
+                              : m_model->laneOf(m_region, m_step);
     const QByteArray png = lane >= 0 ? m_model->screenshot(lane) : QByteArray();
     m_image = png.isEmpty() ? QImage() : QImage::fromData(png, "PNG");
     if (lane < 0) {
@@ -68,7 +73,7 @@ void ScreenshotView::refresh()
         const bool median = m_model->runIndex() == WaterfallModel::RepresentativeRun;
         const QString view = m_model->view() == RunView::First ? tr("first view") : tr("repeat view");
         m_caption->setText(tr("<b>%1</b> · run %2%3 · %4")
-                               .arg(m_model->region(lane).toHtmlEscaped())
+                               .arg(m_model->laneTitle(lane).toHtmlEscaped())
                                .arg(m_model->shownRun(lane) + 1)
                                .arg(median ? tr(" (median)") : QString(), view));
     }

@@ -278,10 +278,11 @@ QString WaterfallView::laneSummary(int lane, bool compact) const
 void WaterfallView::paintLaneTitle(
     QPainter &painter, const Theme &theme, const QRectF &rect, int lane, bool compact, double gap)
 {
-    // The region in bold, then what its lane holds, quieter.
+    // The region in bold (and the step of a script of several: each step is a block of its own), then what its
+    // lane holds, quieter.
     QFont bold = font();
     bold.setBold(true);
-    const QString region = m_model->region(lane);
+    const QString region = m_model->laneTitle(lane);
     painter.setFont(bold);
     painter.setPen(theme.text());
     painter.drawText(rect, Qt::AlignVCenter | Qt::AlignLeft, region);

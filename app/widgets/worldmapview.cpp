@@ -136,9 +136,12 @@ void WorldMapView::setModel(QAbstractItemModel *model)
 
 void WorldMapView::readMarkers()
 {
+    // A marker per region: a script's later steps have rows of their own in the table, not places on the map.
     QList<RegionCatalog::Region> regions;
-    for (int row = 0; row < m_model->rowCount(); ++row)
-        regions.append(m_model->index(row, 0).data(RegionModel::PlaceRole).value<RegionCatalog::Region>());
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_model->index(row, 0).data(RegionModel::StepRole).toInt() == 0)
+            regions.append(m_model->index(row, 0).data(RegionModel::PlaceRole).value<RegionCatalog::Region>());
+    }
     setRegions(regions);
     for (int row = 0; row < m_model->rowCount(); ++row)
         readRow(row);
@@ -147,6 +150,8 @@ void WorldMapView::readMarkers()
 void WorldMapView::readRow(int row)
 {
     const QModelIndex index = m_model->index(row, 0);
+    if (index.data(RegionModel::StepRole).toInt() != 0)
+        return;
     const auto phase = static_cast<RegionModel::Phase>(index.data(RegionModel::PhaseRole).toInt());
     const QVariant loadMs = index.data(RegionModel::LoadMsRole);
     // A time on the map is a result, or the load time of a run that is past its load event: only a region whose

@@ -179,6 +179,14 @@ inline qint64 feed(HistoryStore &store, const TestRecord &t, bool finish = true)
                 if (run.measured(which))
                     ok = ok && store.setMetrics(id, code, run.index, which, *view);
             }
+            if (!run.stepName.isEmpty())
+                ok = ok && store.setStepName(id, code, run.index, run.stepName);
+            for (qsizetype step = 1; step < run.stepCount(); ++step) {
+                for (const RequestTiming &r : run.stepView(step).requests)
+                    ok = ok && store.addStepRequest(id, code, run.index, step, r);
+                ok = ok
+                    && store.setStep(id, code, run.index, step, run.laterSteps.at(step - 1), run.stepMeasured(step));
+            }
             if (run.cpuBenchmarkIndex || run.cpuSlowdownRate)
                 ok = ok && store.setRunCpu(id, code, run.index, run.cpuBenchmarkIndex, run.cpuSlowdownRate);
             if (!run.warnings.isEmpty())
@@ -259,6 +267,10 @@ inline QByteArray describe(const TestRecord &t)
             r.insert(QStringLiteral("cold"), run.cold);
             r.insert(QStringLiteral("measured"),
                 QJsonArray { run.firstViewMeasured, run.repeatViewMeasured, run.firstView.error.has_value() });
+            QJsonArray stepsMeasured;
+            for (const bool measured : run.laterStepMeasured)
+                stepsMeasured.append(measured);
+            r.insert(QStringLiteral("laterStepMeasured"), stepsMeasured);
             runs.append(r);
         }
         results.insert(it.key(),
@@ -296,6 +308,18 @@ inline bool adoptStoredTimes(TestRecord &expected, const TestRecord &loaded, con
                     return false;
                 }
                 to->startedAt = from->startedAt;
+            }
+            // A later step's start is estimated as a view's is, or absent for a step whose frames said nothing of it.
+            for (qsizetype k = 0; k < it->runs[i].laterSteps.size() && k < stored.runs.at(i).laterSteps.size(); ++k) {
+                const QDateTime start = stored.runs.at(i).laterSteps.at(k).view.startedAt;
+                if (start.isValid() && (start < before.addSecs(-60) || start > after)) {
+                    *why = QStringLiteral("%1 run %2 step %3: start estimate outside the test's time")
+                               .arg(it.key())
+                               .arg(it->runs[i].index)
+                               .arg(k + 2);
+                    return false;
+                }
+                it->runs[i].laterSteps[k].view.startedAt = start;
             }
         }
     }
