@@ -19,11 +19,14 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
+
 namespace {
 
 using Outcome = ChildProcess::Outcome;
 
 const QByteArray session = "sid=steps-session-99";
+const QByteArray probeToken = "steps-token-0123456789abcdef";
 
 std::optional<RunResult> firstRunOf(const QString &json, QString *problem)
 {
@@ -55,12 +58,14 @@ private slots:
     void aStepThatFailsEndsTheRunThere();
     void aProbeStreamsEachStepOverTheWire();
     void aProbeStillRefusesARepeatViewOfAScript();
+    void aProbeSaysWhichStepFailed();
 
 private:
     Outcome measure(const QStringList &arguments) const;
     QString writeScript(const QString &name, const QString &text) const;
     QString twoStepScript(const QString &secondStep) const;
     QStringList sessionPathsSince(qsizetype from) const;
+    std::unique_ptr<ProbeServer> startProbe() const;
 
     TestWebServer m_server;
     QTemporaryDir m_dir;
@@ -106,6 +111,23 @@ QStringList tst_ScriptStepsRun::sessionPathsSince(qsizetype from) const
             seen.append(QString::fromUtf8(request.target));
     }
     return seen;
+}
+
+// A probe of the build's own on loopback, as the fleet runs it; null when it cannot listen.
+std::unique_ptr<ProbeServer> tst_ScriptStepsRun::startProbe() const
+{
+    ProbeServer::Options options;
+    options.token = probeToken;
+    options.region = QStringLiteral("test");
+    options.policy = std::make_shared<UrlPolicy>(true);
+    options.chrome = BrowserTest::chromeOptions();
+    auto server = std::make_unique<ProbeServer>(options);
+    QString error;
+    if (!server->listen(&error)) {
+        qWarning() << error;
+        return nullptr;
+    }
+    return server;
 }
 
 void tst_ScriptStepsRun::initTestCase()
@@ -243,16 +265,10 @@ void tst_ScriptStepsRun::aProbeStreamsEachStepOverTheWire()
     // A raw client gets both steps of one run: every `request`, `started` and `metrics` frame says which step it is
     // of (step 1 by leaving `step` out, as every frame before steps did), each step's requests are its own, and the
     // provisional metrics at each step's load event name the step too. The probe's hello lists the capability.
-    ProbeServer::Options options;
-    options.token = "steps-token-0123456789abcdef";
-    options.region = QStringLiteral("test");
-    options.policy = std::make_shared<UrlPolicy>(true);
-    options.chrome = BrowserTest::chromeOptions();
-    ProbeServer server(options);
-    QString error;
-    QVERIFY2(server.listen(&error), qPrintable(error));
+    std::unique_ptr<ProbeServer> server = startProbe();
+    QVERIFY(server);
     ProtocolPeer peer;
-    QVERIFY(peer.open(server.endpoint()) && peer.handshake(options.token, 10'000, { QStringLiteral("started") }));
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(probeToken, 10'000, { QStringLiteral("started") }));
     RunMessage run;
     run.runId = QStringLiteral("steps-1");
     run.url = m_server.url(QStringLiteral("/steps-login")).toString();
@@ -315,16 +331,10 @@ void tst_ScriptStepsRun::aProbeStreamsEachStepOverTheWire()
 void tst_ScriptStepsRun::aProbeStillRefusesARepeatViewOfAScript()
 {
     // What a script cannot have is still refused at once, in words, with nothing loaded: a repeat view.
-    ProbeServer::Options options;
-    options.token = "steps-token-0123456789abcdef";
-    options.region = QStringLiteral("test");
-    options.policy = std::make_shared<UrlPolicy>(true);
-    options.chrome = BrowserTest::chromeOptions();
-    ProbeServer server(options);
-    QString error;
-    QVERIFY2(server.listen(&error), qPrintable(error));
+    std::unique_ptr<ProbeServer> server = startProbe();
+    QVERIFY(server);
     ProtocolPeer peer;
-    QVERIFY(peer.open(server.endpoint()) && peer.handshake(options.token));
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(probeToken));
     RunMessage run;
     run.runId = QStringLiteral("steps-2");
     run.url = m_server.url(QStringLiteral("/steps-login")).toString();
@@ -347,6 +357,34 @@ void tst_ScriptStepsRun::aProbeStillRefusesARepeatViewOfAScript()
     QCOMPARE(refusal->code, ProtocolError::invalidMessage.toString());
     QVERIFY2(refusal->message.contains(u"a script's run has no repeat view"), qPrintable(refusal->message));
     QCOMPARE(m_server.requests().size(), before);
+}
+
+void tst_ScriptStepsRun::aProbeSaysWhichStepFailed()
+{
+    // Step 2 clicks what page A does not have: over the wire, step 1's frames came, and the run's error says it
+    // was step 2 that failed (the `done` error, which is all a client hears of a step that loaded nothing).
+    std::unique_ptr<ProbeServer> server = startProbe();
+    QVERIFY(server);
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(probeToken));
+    RunMessage run;
+    run.runId = QStringLiteral("steps-3");
+    run.url = m_server.url(QStringLiteral("/steps-login")).toString();
+    run.options.test.script = twoStepScript(QStringLiteral("clickAndWait\tid=nowhere"));
+    peer.send(run);
+    QVERIFY(peer.waitForDone(run.runId, 120'000));
+    const DoneMessage *done = nullptr;
+    int stepOneMetrics = 0;
+    for (const auto &received : peer.received()) {
+        if (const auto *metrics = as<MetricsMessage>(received.message); metrics && !metrics->provisional)
+            stepOneMetrics += metrics->step == 1 ? 1 : 0;
+        if (const auto *message = as<DoneMessage>(received.message))
+            done = message;
+    }
+    QCOMPARE(stepOneMetrics, 1);
+    QVERIFY(done && !done->ok && done->error);
+    QVERIFY2(done->error->message.startsWith(u"step 2: line 10 (clickAndWait id=nowhere): no element on "),
+        qPrintable(done->error->message));
 }
 
 QTEST_GUILESS_MAIN(tst_ScriptStepsRun)
