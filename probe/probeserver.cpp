@@ -40,8 +40,8 @@ RunView runViewOf(PageLoad::View view)
     return view == PageLoad::View::First ? RunView::First : RunView::Repeat;
 }
 
-// Why a run failed, for its `status` and `done`: the first view's or step's error, else the repeat view's. A later
-// step's says which step it is ("step 2: …"), as `worldspeed-probe measure` does: the steps before it stand.
+// Why a run failed (`status`, `done`): the first failed step's error, naming a later step ("step 2: …") as
+// `worldspeed-probe measure` does; else the repeat view's.
 std::optional<LoadError> runErrorOf(const RunResult &result)
 {
     for (qsizetype step = 0; step < result.stepCount(); ++step) {
@@ -55,8 +55,7 @@ std::optional<LoadError> runErrorOf(const RunResult &result)
     return result.repeatView ? result.repeatView->error : std::nullopt;
 }
 
-// The step a load's signal is of, as the frames number it (from 1): the signals come as the load moves on, so the
-// one it is at now is the one they are of.
+// The step (from 1) a load's signal is of: the load's current one, since its signals come as it moves on.
 int stepOf(const PageLoad *load)
 {
     return static_cast<int>(load->currentStep()) + 1;

@@ -59,7 +59,12 @@ class tst_ScriptStepsFleet : public QObject
 
 private slots:
     void initTestCase();
-    void twoStepsThroughTheFleet();
+    // In this order: the first runs the test that the next two read, and the last reads them all.
+    void eachStepHasItsOwnRequests();
+    void theBudgetNamesTheStepThatFails();
+    void theHarHasAPagePerStep();
+    void csvAndTableHaveRowsPerStep();
+    void theSecretIsInNoOutput();
     void oneStepStillRuns();
 
 private:
@@ -68,9 +73,27 @@ private:
     // of the page at `path` or of its assets (`/asset?…&page=NAME`).
     QStringList sessionPathsSince(qsizetype from, const QString &path, const QString &name) const;
 
+    QString script() const;
+    static QStringList secretHeader();
+    QString harDir() const { return m_dir.filePath(QStringLiteral("har")); }
+    QString database() const { return m_dir.filePath(QStringLiteral("history.sqlite")); }
+    QStringList homePaths() const
+    {
+        return sessionPathsSince(m_before, QStringLiteral("/fleet-home"), QStringLiteral("home"));
+    }
+    QStringList accountPaths() const
+    {
+        return sessionPathsSince(m_before, QStringLiteral("/fleet-account"), QStringLiteral("account"));
+    }
+
     TestWebServer m_server;
     QTemporaryDir m_dir;
     QString m_fleetPath;
+    qsizetype m_before = 0; // the server's log before the JSON run
+    Outcome m_json;
+    Outcome m_csv;
+    Outcome m_table;
+    QByteArray m_harBytes;
 };
 
 void tst_ScriptStepsFleet::initTestCase()
@@ -140,38 +163,40 @@ QStringList tst_ScriptStepsFleet::sessionPathsSince(qsizetype from, const QStrin
     return seen;
 }
 
-void tst_ScriptStepsFleet::twoStepsThroughTheFleet()
+QString tst_ScriptStepsFleet::script() const
 {
-    const QString script = QStringLiteral("// log in: not measured\n"
-                                          "logData\t0\n"
-                                          "navigate\t%1\n"
-                                          "setValue\tname=user\talice\n"
-                                          "submitForm\tid=login\n"
-                                          "logData\t1\n"
-                                          "setEventName\thome\n"
-                                          "navigate\t%2\n"
-                                          "setEventName\taccount\n"
-                                          "clickAndWait\tid=toaccount\n")
-                               .arg(m_server.url(QStringLiteral("/fleet-login")).toString(),
-                                   m_server.url(QStringLiteral("/fleet-home")).toString());
-    const QString home = m_server.url(QStringLiteral("/fleet-home")).toString();
-    const QString account = m_server.url(QStringLiteral("/fleet-account")).toString();
-    const QStringList header { QStringLiteral("--header"),
-        QStringLiteral("X-Steps-Key: ") + QString::fromLatin1(secret) };
-    const QString harDir = m_dir.filePath(QStringLiteral("har"));
-    const QString database = m_dir.filePath(QStringLiteral("history.sqlite"));
+    return QStringLiteral("// log in: not measured\n"
+                          "logData\t0\n"
+                          "navigate\t%1\n"
+                          "setValue\tname=user\talice\n"
+                          "submitForm\tid=login\n"
+                          "logData\t1\n"
+                          "setEventName\thome\n"
+                          "navigate\t%2\n"
+                          "setEventName\taccount\n"
+                          "clickAndWait\tid=toaccount\n")
+        .arg(m_server.url(QStringLiteral("/fleet-login")).toString(),
+            m_server.url(QStringLiteral("/fleet-home")).toString());
+}
 
-    // JSON, HAR and a budget of 1 s, kept in a history of the test's own.
-    const qsizetype before = m_server.requests().size();
-    const Outcome json = run(script,
-        header
-            + QStringList { QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--har"), harDir,
+QStringList tst_ScriptStepsFleet::secretHeader()
+{
+    return { QStringLiteral("--header"), QStringLiteral("X-Steps-Key: ") + QString::fromLatin1(secret) };
+}
+
+void tst_ScriptStepsFleet::eachStepHasItsOwnRequests()
+{
+    // JSON, HAR and a budget of 1 s, kept in a history of the test's own (the slots below read what this run left).
+    m_before = m_server.requests().size();
+    m_json = run(script(),
+        secretHeader()
+            + QStringList { QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--har"), harDir(),
                 QStringLiteral("--budget"), QStringLiteral("load=1000ms"), QStringLiteral("--save"),
-                QStringLiteral("--database"), database });
-    QVERIFY2(!json.out.isEmpty(), qPrintable(json.err));
+                QStringLiteral("--database"), database() });
+    QVERIFY2(!m_json.out.isEmpty(), qPrintable(m_json.err));
     // The header reached the server with every measured request, and the account page was served with the session.
     bool accountServed = false;
-    for (const TestWebServer::Request &request : m_server.requests().mid(before)) {
+    for (const TestWebServer::Request &request : m_server.requests().mid(m_before)) {
         if (request.path == u"/fleet-home" || request.path == u"/fleet-account")
             QCOMPARE(request.headers.value("x-steps-key"), secret);
         accountServed
@@ -179,7 +204,7 @@ void tst_ScriptStepsFleet::twoStepsThroughTheFleet()
     }
     QVERIFY(accountServed);
 
-    const QJsonObject document = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    const QJsonObject document = QJsonDocument::fromJson(m_json.out.toUtf8()).object();
     const QJsonObject runJson = firstRunOf(document);
     QCOMPARE(runJson.value(QStringLiteral("stepName")).toString(), QStringLiteral("home"));
     const QJsonArray laterSteps = runJson.value(QStringLiteral("laterSteps")).toArray();
@@ -187,48 +212,60 @@ void tst_ScriptStepsFleet::twoStepsThroughTheFleet()
     QCOMPARE(laterSteps.first().toObject().value(QStringLiteral("name")).toString(), QStringLiteral("account"));
     const QJsonObject first = runJson.value(QStringLiteral("firstView")).toObject();
     const QJsonObject second = laterSteps.first().toObject().value(QStringLiteral("firstView")).toObject();
-    QCOMPARE(first.value(QStringLiteral("finalUrl")).toString(), home);
-    QCOMPARE(second.value(QStringLiteral("finalUrl")).toString(), account);
+    QCOMPARE(
+        first.value(QStringLiteral("finalUrl")).toString(), m_server.url(QStringLiteral("/fleet-home")).toString());
+    QCOMPARE(
+        second.value(QStringLiteral("finalUrl")).toString(), m_server.url(QStringLiteral("/fleet-account")).toString());
     QCOMPARE(second.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("documentStatus")).toInt(), 200);
     // Each step has exactly the requests the server served it, none of the login's nor the other step's.
-    const QStringList homePaths = sessionPathsSince(before, QStringLiteral("/fleet-home"), QStringLiteral("home"));
-    const QStringList accountPaths
-        = sessionPathsSince(before, QStringLiteral("/fleet-account"), QStringLiteral("account"));
-    QCOMPARE(homePaths.size(), 2);
-    QCOMPARE(accountPaths.size(), 2);
-    QCOMPARE(pathsOf(first.value(QStringLiteral("requests")).toArray()), homePaths);
-    QCOMPARE(pathsOf(second.value(QStringLiteral("requests")).toArray()), accountPaths);
+    QCOMPARE(homePaths().size(), 2);
+    QCOMPARE(accountPaths().size(), 2);
+    QCOMPARE(pathsOf(first.value(QStringLiteral("requests")).toArray()), homePaths());
+    QCOMPARE(pathsOf(second.value(QStringLiteral("requests")).toArray()), accountPaths());
     // The login's page, its asset and its form's post were loaded, and are in neither step.
     QStringList loginPaths;
-    for (const TestWebServer::Request &request : m_server.requests().mid(before)) {
+    for (const TestWebServer::Request &request : m_server.requests().mid(m_before)) {
         if (request.path == u"/fleet-login" || request.path == u"/fleet-session"
             || request.query.queryItemValue(QStringLiteral("page")) == u"login")
             loginPaths.append(request.path);
     }
     QCOMPARE(loginPaths.size(), 3);
-    QVERIFY(!json.out.contains(u"page=login") && !json.out.contains(u"fleet-session"));
+    QVERIFY(!m_json.out.contains(u"page=login") && !m_json.out.contains(u"fleet-session"));
     const QJsonObject region = document.value(QStringLiteral("regions")).toArray().first().toObject();
     QCOMPARE(region.value(QStringLiteral("medianLaterSteps")).toArray().size(), 1);
+}
 
+void tst_ScriptStepsFleet::theBudgetNamesTheStepThatFails()
+{
     // The budget holds for every step; step 2 takes over 1.5 s to load, so it fails, and says which step it is.
-    QCOMPARE(json.exitCode, 3); // CliExitCode::BudgetExceeded
-    QVERIFY2(json.err.contains(QRegularExpression(QStringLiteral(
+    QVERIFY(!m_json.out.isEmpty());
+    QCOMPARE(m_json.exitCode, 3); // CliExitCode::BudgetExceeded
+    QVERIFY2(m_json.err.contains(QRegularExpression(QStringLiteral(
                  "budget exceeded in local: step 2 \\(account\\): load [0-9.]+ ms, over the limit of 1000 ms"))),
-        qPrintable(json.err));
+        qPrintable(m_json.err));
+    const QJsonObject region = QJsonDocument::fromJson(m_json.out.toUtf8())
+                                   .object()
+                                   .value(QStringLiteral("regions"))
+                                   .toArray()
+                                   .first()
+                                   .toObject();
     bool step2Failed = false;
     for (const QJsonValue &check : region.value(QStringLiteral("budget")).toArray()) {
         if (check.toObject().value(QStringLiteral("step")).toInt() == 2)
             step2Failed = !check.toObject().value(QStringLiteral("pass")).toBool();
     }
     QVERIFY(step2Failed);
+}
 
-    // The HAR: a page per step, each with exactly its step's entries.
-    const QStringList hars = QDir(harDir).entryList({ QStringLiteral("*.har") }, QDir::Files);
+void tst_ScriptStepsFleet::theHarHasAPagePerStep()
+{
+    // A page per step, each with exactly its step's entries.
+    const QStringList hars = QDir(harDir()).entryList({ QStringLiteral("*.har") }, QDir::Files);
     QCOMPARE(hars.size(), 1);
-    QFile harFile(QDir(harDir).filePath(hars.first()));
+    QFile harFile(QDir(harDir()).filePath(hars.first()));
     QVERIFY(harFile.open(QIODevice::ReadOnly));
-    const QByteArray harBytes = harFile.readAll();
-    const QJsonObject log = QJsonDocument::fromJson(harBytes).object().value(QStringLiteral("log")).toObject();
+    m_harBytes = harFile.readAll();
+    const QJsonObject log = QJsonDocument::fromJson(m_harBytes).object().value(QStringLiteral("log")).toObject();
     const QJsonArray pages = log.value(QStringLiteral("pages")).toArray();
     QCOMPARE(pages.size(), 2);
     QCOMPARE(pages.at(0).toObject().value(QStringLiteral("title")).toString(), QStringLiteral("home"));
@@ -239,36 +276,46 @@ void tst_ScriptStepsFleet::twoStepsThroughTheFleet()
         const QJsonObject request = entry[QStringLiteral("request")].toObject();
         entries[entry[QStringLiteral("pageref")].toString()].append(request);
     }
-    QCOMPARE(pathsOf(entries.value(pages.at(0)[QStringLiteral("id")].toString())), homePaths);
-    QCOMPARE(pathsOf(entries.value(pages.at(1)[QStringLiteral("id")].toString())), accountPaths);
+    QCOMPARE(pathsOf(entries.value(pages.at(0)[QStringLiteral("id")].toString())), homePaths());
+    QCOMPARE(pathsOf(entries.value(pages.at(1)[QStringLiteral("id")].toString())), accountPaths());
+}
 
+void tst_ScriptStepsFleet::csvAndTableHaveRowsPerStep()
+{
     // CSV: a row per step, with its step, then a median row per step.
-    const Outcome csv = run(script, header + QStringList { QStringLiteral("--format"), QStringLiteral("csv") });
-    QVERIFY2(csv.exitCode == 0, qPrintable(csv.err));
+    m_csv = run(script(), secretHeader() + QStringList { QStringLiteral("--format"), QStringLiteral("csv") });
+    QVERIFY2(m_csv.exitCode == 0, qPrintable(m_csv.err));
     QString problem;
-    const QList<QStringList> rows = StrictCsv::parse(csv.out, &problem);
-    QVERIFY2(problem.isEmpty() && rows.size() == 5, qPrintable(csv.out));
-    QCOMPARE(StrictCsv::record(rows.first(), rows.at(1)).value(QStringLiteral("step")), QStringLiteral("1"));
-    QCOMPARE(StrictCsv::record(rows.first(), rows.at(1)).value(QStringLiteral("url")), home);
-    QCOMPARE(StrictCsv::record(rows.first(), rows.at(2)).value(QStringLiteral("step")), QStringLiteral("2"));
-    QCOMPARE(StrictCsv::record(rows.first(), rows.at(2)).value(QStringLiteral("step_name")), QStringLiteral("account"));
-    QCOMPARE(StrictCsv::record(rows.first(), rows.at(2)).value(QStringLiteral("url")), account);
-    QCOMPARE(StrictCsv::record(rows.first(), rows.at(2)).value(QStringLiteral("status")), QStringLiteral("200"));
-    QCOMPARE(StrictCsv::record(rows.first(), rows.at(4)).value(QStringLiteral("run")), QStringLiteral("median"));
-    QCOMPARE(StrictCsv::record(rows.first(), rows.at(4)).value(QStringLiteral("step")), QStringLiteral("2"));
+    const QList<QStringList> rows = StrictCsv::parse(m_csv.out, &problem);
+    QVERIFY2(problem.isEmpty() && rows.size() == 5, qPrintable(m_csv.out));
+    const auto cell = [&rows](qsizetype row, const QString &column) {
+        return StrictCsv::record(rows.first(), rows.at(row)).value(column);
+    };
+    QCOMPARE(cell(1, QStringLiteral("step")), QStringLiteral("1"));
+    QCOMPARE(cell(1, QStringLiteral("url")), m_server.url(QStringLiteral("/fleet-home")).toString());
+    QCOMPARE(cell(2, QStringLiteral("step")), QStringLiteral("2"));
+    QCOMPARE(cell(2, QStringLiteral("step_name")), QStringLiteral("account"));
+    QCOMPARE(cell(2, QStringLiteral("url")), m_server.url(QStringLiteral("/fleet-account")).toString());
+    QCOMPARE(cell(2, QStringLiteral("status")), QStringLiteral("200"));
+    QCOMPARE(cell(4, QStringLiteral("run")), QStringLiteral("median"));
+    QCOMPARE(cell(4, QStringLiteral("step")), QStringLiteral("2"));
 
     // The table: each step named, a row per step, as `worldspeed-probe measure` labels them.
-    const Outcome table = run(script, header);
-    QVERIFY2(table.exitCode == 0, qPrintable(table.err));
-    QVERIFY2(
-        table.out.contains(u"Step 1   home\n") && table.out.contains(u"Step 2   account\n"), qPrintable(table.out));
-    QVERIFY2(table.out.contains(u"\nlocal s1 ") && table.out.contains(u"\nlocal s2 "), qPrintable(table.out));
+    m_table = run(script(), secretHeader());
+    QVERIFY2(m_table.exitCode == 0, qPrintable(m_table.err));
+    QVERIFY2(m_table.out.contains(u"Step 1   home\n") && m_table.out.contains(u"Step 2   account\n"),
+        qPrintable(m_table.out));
+    QVERIFY2(m_table.out.contains(u"\nlocal s1 ") && m_table.out.contains(u"\nlocal s2 "), qPrintable(m_table.out));
+}
 
+void tst_ScriptStepsFleet::theSecretIsInNoOutput()
+{
     // The header's value is a secret: in no output, no HAR, no history.
-    QFile history(database);
+    QVERIFY(!m_json.out.isEmpty() && !m_harBytes.isEmpty() && !m_csv.out.isEmpty() && !m_table.out.isEmpty());
+    QFile history(database());
     QVERIFY(history.open(QIODevice::ReadOnly));
-    for (const QByteArray &output : { json.out.toUtf8(), json.err.toUtf8(), harBytes, csv.out.toUtf8(),
-             csv.err.toUtf8(), table.out.toUtf8(), table.err.toUtf8(), history.readAll() })
+    for (const QByteArray &output : { m_json.out.toUtf8(), m_json.err.toUtf8(), m_harBytes, m_csv.out.toUtf8(),
+             m_csv.err.toUtf8(), m_table.out.toUtf8(), m_table.err.toUtf8(), history.readAll() })
         QVERIFY2(!output.contains(secret), output.left(2000).constData());
 }
 
