@@ -70,6 +70,11 @@ public:
     const RunResult &result() const { return m_result; }
     // The measured step the current view belongs to, 0-based (RunResult::stepView): what the signals below are of.
     qsizetype currentStep() const { return m_step; }
+    // Its name: the script's setEventName for it (scrubbed of the test's secrets), empty when it has none.
+    QString currentStepName() const
+    {
+        return m_step > 0 && !m_result.laterSteps.isEmpty() ? m_result.laterSteps.last().name : m_result.stepName;
+    }
 
     // Guard the load with a policy. Its browser context then sends every connection through an EgressProxy of
     // its own, which connects only to addresses the policy allows; and every request the Network domain sees

@@ -40,6 +40,27 @@ RunView runViewOf(PageLoad::View view)
     return view == PageLoad::View::First ? RunView::First : RunView::Repeat;
 }
 
+// Why a run failed (`status`, `done`): the first failed step's error, naming a later step ("step 2: …") as
+// `worldspeed-probe measure` does; else the repeat view's.
+std::optional<LoadError> runErrorOf(const RunResult &result)
+{
+    for (qsizetype step = 0; step < result.stepCount(); ++step) {
+        if (std::optional<LoadError> error = result.stepView(step).error) {
+            if (step > 0)
+                error->message = QString(QStringLiteral("step %1: ").arg(step + 1) + error->message)
+                                     .left(ProtocolLimits::maxErrorMessageLength);
+            return error;
+        }
+    }
+    return result.repeatView ? result.repeatView->error : std::nullopt;
+}
+
+// The step (from 1) a load's signal is of: the load's current one, since its signals come as it moves on.
+int stepOf(const PageLoad *load)
+{
+    return static_cast<int>(load->currentStep()) + 1;
+}
+
 } // namespace
 
 // An authenticated client.
@@ -265,8 +286,7 @@ void ProbeServer::onRun(Session *session, const RunMessage &message)
                 QStringLiteral("%1 runs active or queued, queue full").arg(m_runs.size()), message.runId });
         return;
     }
-    // A client that did not check our hello (or an option this build parses but cannot stream yet, such as a
-    // script's later steps) hears so at once rather than getting less than it asked for.
+    // A client that did not check our hello hears so at once rather than getting less than it asked for.
     for (const QString &needed : message.options.requiredCapabilities()) {
         if (!LoadOptions::capabilities().contains(needed)) {
             sendTo(session,
@@ -342,9 +362,7 @@ void ProbeServer::startRun(const QString &key)
     connect(load, &PageLoad::stateChanged, this, [this, key, runId, load](PageLoad::State state) {
         QString detail;
         if (state == PageLoad::State::Failed) {
-            const RunResult &result = load->result();
-            const auto &error
-                = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
+            const auto error = runErrorOf(load->result());
             detail = error ? error->message.left(ProtocolLimits::maxDetailLength) : QString();
         }
         sendToOwner(key, StatusMessage { runId, runStateOf(state), detail });
@@ -357,45 +375,53 @@ void ProbeServer::startRun(const QString &key)
         starts = new StartedBatcher(load);
         connect(load, &PageLoad::requestStarted, starts,
             [starts](PageLoad::View view, const RequestTiming &request) { starts->add(runViewOf(view), request); });
+        // A batch goes out while its step is the load's: every request of a view has ended (and its start been
+        // forgotten) when the view ends, and what might still wait then is cleared, never sent as the next step's.
         connect(starts, &StartedBatcher::batchReady, this,
-            [this, key, runId](RunView view, const QList<RequestTiming> &requests) {
-                sendToOwner(key, StartedMessage { runId, view, requests });
+            [this, key, runId, load](RunView view, const QList<RequestTiming> &requests) {
+                sendToOwner(key, StartedMessage { runId, view, requests, stepOf(load) });
             });
+        connect(load, &PageLoad::viewFinished, starts, &StartedBatcher::clear);
         connect(load, &PageLoad::finished, starts, &StartedBatcher::clear);
     }
     connect(load, &PageLoad::requestFinished, this,
-        [this, key, runId, starts](PageLoad::View view, const RequestTiming &request) {
+        [this, key, runId, starts, load](PageLoad::View view, const RequestTiming &request) {
             if (starts)
                 starts->forget(runViewOf(view), request.id);
-            sendToOwner(key, RequestMessage { runId, runViewOf(view), request });
+            sendToOwner(key, RequestMessage { runId, runViewOf(view), request, stepOf(load) });
         });
-    connect(load, &PageLoad::viewLoaded, this, [this, key, runId](PageLoad::View view, const PageMetrics &metrics) {
-        MetricsMessage loaded;
-        loaded.runId = runId;
-        loaded.view = runViewOf(view);
-        loaded.metrics = metrics;
-        loaded.provisional = true;
-        sendToOwner(key, loaded);
-    });
-    connect(load, &PageLoad::viewFinished, this, [this, key, runId](PageLoad::View view, const ViewResult &result) {
-        MetricsMessage measured;
-        measured.runId = runId;
-        measured.view = runViewOf(view);
-        measured.metrics = result.metrics;
-        measured.finalUrl = result.finalUrl;
-        measured.screenshotPng = result.screenshotPng;
-        measured.warnings = result.warnings;
-        measured.filmstrip = result.filmstrip;
-        measured.longTasks = result.longTasks;
-        sendToOwner(key, measured);
-    });
+    connect(
+        load, &PageLoad::viewLoaded, this, [this, key, runId, load](PageLoad::View view, const PageMetrics &metrics) {
+            MetricsMessage loaded;
+            loaded.runId = runId;
+            loaded.view = runViewOf(view);
+            loaded.step = stepOf(load);
+            loaded.stepName = load->currentStepName();
+            loaded.metrics = metrics;
+            loaded.provisional = true;
+            sendToOwner(key, loaded);
+        });
+    connect(
+        load, &PageLoad::viewFinished, this, [this, key, runId, load](PageLoad::View view, const ViewResult &result) {
+            MetricsMessage measured;
+            measured.runId = runId;
+            measured.view = runViewOf(view);
+            measured.step = stepOf(load);
+            measured.stepName = load->currentStepName();
+            measured.metrics = result.metrics;
+            measured.finalUrl = result.finalUrl;
+            measured.screenshotPng = result.screenshotPng;
+            measured.warnings = result.warnings;
+            measured.filmstrip = result.filmstrip;
+            measured.longTasks = result.longTasks;
+            sendToOwner(key, measured);
+        });
     connect(load, &PageLoad::finished, this, [this, key, runId, load] {
         const RunResult &result = load->result();
         DoneMessage done { runId, result.ok(), std::nullopt, result.browserStartMs, result.warnings,
             result.cpuBenchmarkIndex, result.cpuSlowdownRate };
         if (!result.ok())
-            done.error
-                = result.repeatView && result.repeatView->error ? result.repeatView->error : result.firstView.error;
+            done.error = runErrorOf(result);
         load->deleteLater();
         finishRun(key, done);
     });

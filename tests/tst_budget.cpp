@@ -1,6 +1,7 @@
 // Budget: the --budget syntax of worldspeed-cli, its errors, and its checks against a region's medians — an
 // absent metric never passes.
 #include "budget.h"
+#include "testrecord.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -49,6 +50,7 @@ private slots:
     void evaluates_data();
     void evaluates();
     void checkJson();
+    void appliesToEveryStep();
 };
 
 void tst_Budget::parses_data()
@@ -229,15 +231,56 @@ void tst_Budget::evaluates()
 
 void tst_Budget::checkJson()
 {
-    Budget::Check observed { Budget::Metric::Load, 3000, 1234.5, true };
+    Budget::Check observed { Budget::Metric::Load, 3000, 1234.5, true, 0, {} };
     QCOMPARE(observed.toJson(),
         (QJsonObject { { QStringLiteral("metric"), QStringLiteral("load") }, { QStringLiteral("limit"), 3000 },
             { QStringLiteral("actual"), 1234.5 }, { QStringLiteral("unit"), QStringLiteral("ms") },
             { QStringLiteral("pass"), true } }));
-    Budget::Check absent { Budget::Metric::Bytes, 2e6, std::nullopt, false };
+    Budget::Check absent { Budget::Metric::Bytes, 2e6, std::nullopt, false, 0, {} };
     QVERIFY(absent.toJson().value(QStringLiteral("actual")).isNull());
     QCOMPARE(absent.toJson().value(QStringLiteral("unit")).toString(), QStringLiteral("B"));
     QCOMPARE(absent.toJson().value(QStringLiteral("pass")).toBool(), false);
+}
+
+void tst_Budget::appliesToEveryStep()
+{
+    // A script's steps: the budget holds against each step's median, and a check names its step, by its
+    // setEventName or, unnamed, its page. A region of one step is checked as before, naming none.
+    const auto view = [](double loadMs) {
+        ViewResult v;
+        v.url = QStringLiteral("https://shop.test/orders");
+        v.metrics.loadMs = loadMs;
+        return v;
+    };
+    RegionRun run;
+    run.finished = true;
+    run.firstViewMeasured = true;
+    run.firstView = view(400);
+    run.stepName = QStringLiteral("home");
+    run.laterSteps = { StepResult { QStringLiteral("account"), view(1200) }, StepResult { QString(), view(900) } };
+    run.laterStepMeasured = { true, true };
+    RegionRecord region;
+    region.runs = { run };
+    const Budget budget = *Budget::parse(QStringLiteral("load=1000ms"), nullptr);
+    const QList<Budget::Check> checks = budget.evaluate(region);
+    QCOMPARE(checks.size(), 3);
+    QVERIFY(checks.at(0).pass);
+    QVERIFY(!checks.at(1).pass);
+    QVERIFY(checks.at(2).pass);
+    QCOMPARE(checks.at(1).describe(), QStringLiteral("step 2 (account): load 1200 ms, over the limit of 1000 ms"));
+    QCOMPARE(checks.at(2).describe(),
+        QStringLiteral("step 3 (https://shop.test/orders): load 900 ms, within the limit of 1000 ms"));
+    QCOMPARE(checks.at(1).toJson().value(QStringLiteral("step")).toInt(), 2);
+    QCOMPARE(checks.at(1).toJson().value(QStringLiteral("stepLabel")).toString(), QStringLiteral("account"));
+
+    run.laterSteps.clear();
+    run.laterStepMeasured.clear();
+    run.stepName.clear();
+    region.runs = { run };
+    const QList<Budget::Check> single = budget.evaluate(region);
+    QCOMPARE(single.size(), 1);
+    QCOMPARE(single.first().describe(), QStringLiteral("load 400 ms, within the limit of 1000 ms"));
+    QVERIFY(!single.first().toJson().contains(QStringLiteral("step")));
 }
 
 QTEST_GUILESS_MAIN(tst_Budget)

@@ -200,6 +200,7 @@ private slots:
     void decimalPointWhateverTheLocale();
     void writesFiles();
     void harPerRegion();
+    void scriptStepsHaveRowsOfTheirOwn();
 };
 
 void tst_CsvExporter::cleanup()
@@ -307,7 +308,7 @@ void tst_CsvExporter::regionsRoundTrip()
     QVERIFY(rows);
     QCOMPARE(rows->first(), CsvExporter::regionsHeader());
     const qsizetype columns = CsvExporter::regionsHeader().size();
-    QCOMPARE(columns, 25);
+    QCOMPARE(columns, 27);
 
     QList<QStringList> expected;
     for (const QString &code : t.regions) {
@@ -324,16 +325,18 @@ void tst_CsvExporter::regionsRoundTrip()
                     error = LoadError::kindName(run.error->kind) + QStringLiteral(": ") + run.error->message;
                 expected.append(
                     QStringList { QStringLiteral("7"), t.url, code, QString::number(run.index), runViewName(which) }
-                    + expectedMetrics(metrics) + QStringList { error, settings });
+                    + expectedMetrics(metrics) + QStringList { error, settings, QStringLiteral("1"), QString() });
             }
         }
         expected.append(
             QStringList { QStringLiteral("7"), t.url, code, QStringLiteral("median"), QStringLiteral("first") }
-            + expectedMetrics(t.medianMetrics(code)) + QStringList { QString(), settings });
+            + expectedMetrics(t.medianMetrics(code))
+            + QStringList { QString(), settings, QStringLiteral("1"), QString() });
         if (anyRepeat)
             expected.append(
                 QStringList { QStringLiteral("7"), t.url, code, QStringLiteral("median"), QStringLiteral("repeat") }
-                + expectedMetrics(t.medianMetrics(code, RunView::Repeat)) + QStringList { QString(), settings });
+                + expectedMetrics(t.medianMetrics(code, RunView::Repeat))
+                + QStringList { QString(), settings, QStringLiteral("1"), QString() });
     }
     // fra: 2 first views + 1 repeat + 2 medians; gru: 2 first views + 1 median.
     QCOMPARE(rows->size() - 1, 8);
@@ -361,7 +364,7 @@ void tst_CsvExporter::requestsRoundTrip()
     const auto rows = parseCsv(CsvExporter::requestsCsv(t));
     QVERIFY(rows);
     QCOMPARE(rows->first(), CsvExporter::requestsHeader());
-    QCOMPARE(rows->first().size(), 24);
+    QCOMPARE(rows->first().size(), 25);
 
     QList<QStringList> expected;
     for (const QString &code : t.regions) {
@@ -377,7 +380,7 @@ void tst_CsvExporter::requestsRoundTrip()
                         r.mimeType, i64(r.encodedBytes), i64(r.decodedBytes), num(r.startMs), num(r.durationMs),
                         num(r.phases.blocked), num(r.phases.dns), num(r.phases.connect), num(r.phases.ssl),
                         num(r.phases.send), num(r.phases.wait), num(r.phases.receive),
-                        RequestTiming::outcomeName(r.outcome), r.failureText });
+                        RequestTiming::outcomeName(r.outcome), r.failureText, QStringLiteral("1") });
                 }
             }
         }
@@ -510,6 +513,65 @@ void tst_CsvExporter::harPerRegion()
     QVERIFY(HarExporter::writeRegions(hostile, dir.path(), QStringLiteral("0.1.0"), &error).isEmpty());
     QVERIFY(error.contains(u"../escape"));
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("../7-../escape.har"))));
+}
+
+void tst_CsvExporter::scriptStepsHaveRowsOfTheirOwn()
+{
+    // A script that measured two steps: a row per step of the run and a median row per step, each with its step
+    // and name; each request row says its step, and a step's requests are only its own.
+    TestRecord t;
+    t.id = 9;
+    t.url = QStringLiteral("https://shop.test/login");
+    t.options.test.script = QStringLiteral("navigate\thttps://shop.test/\nnavigate\thttps://shop.test/account\n");
+    t.regions = { QStringLiteral("fra") };
+    RegionRun run;
+    run.finished = true;
+    run.firstViewMeasured = true;
+    run.stepName = QStringLiteral("home");
+    run.firstView.url = QStringLiteral("https://shop.test/");
+    run.firstView.finalUrl = QStringLiteral("https://shop.test/");
+    run.firstView.metrics.loadMs = 400;
+    run.firstView.requests = { request(QStringLiteral("1"), QStringLiteral("https://shop.test/"), 0, false) };
+    StepResult account { QStringLiteral("account"), {} };
+    account.view.url = QStringLiteral("https://shop.test/account");
+    account.view.metrics.loadMs = 1200;
+    account.view.requests = { request(QStringLiteral("2"), QStringLiteral("https://shop.test/account"), 0, false),
+        request(QStringLiteral("3"), QStringLiteral("https://shop.test/account.js"), 20, false) };
+    run.laterSteps = { account };
+    run.laterStepMeasured = { true };
+    t.results[QStringLiteral("fra")].runs = { run };
+
+    const auto rows = parseCsv(CsvExporter::regionsCsv(t));
+    QVERIFY(rows);
+    QCOMPARE(rows->size(), 1 + 2 + 2); // header, two steps, two medians
+    const QStringList header = rows->first();
+    const auto cell = [&](qsizetype row, const char *column) {
+        return rows->at(row).at(header.indexOf(QString::fromLatin1(column)));
+    };
+    QCOMPARE(cell(1, "step"), QStringLiteral("1"));
+    QCOMPARE(cell(1, "step_name"), QStringLiteral("home"));
+    QCOMPARE(cell(1, "load_ms"), QStringLiteral("400"));
+    QCOMPARE(cell(2, "step"), QStringLiteral("2"));
+    QCOMPARE(cell(2, "step_name"), QStringLiteral("account"));
+    QCOMPARE(cell(2, "url"), QStringLiteral("https://shop.test/account"));
+    QCOMPARE(cell(2, "load_ms"), QStringLiteral("1200"));
+    QCOMPARE(cell(2, "view"), QStringLiteral("first"));
+    QCOMPARE(cell(3, "run"), QStringLiteral("median"));
+    QCOMPARE(cell(3, "step"), QStringLiteral("1"));
+    QCOMPARE(cell(4, "run"), QStringLiteral("median"));
+    QCOMPARE(cell(4, "step"), QStringLiteral("2"));
+    QCOMPARE(cell(4, "load_ms"), QStringLiteral("1200"));
+
+    const auto requests = parseCsv(CsvExporter::requestsCsv(t));
+    QVERIFY(requests);
+    QCOMPARE(requests->size(), 1 + 3);
+    const qsizetype step = requests->first().indexOf(QStringLiteral("step"));
+    const qsizetype id = requests->first().indexOf(QStringLiteral("id"));
+    QCOMPARE(requests->at(1).at(step), QStringLiteral("1"));
+    QCOMPARE(requests->at(1).at(id), QStringLiteral("1"));
+    QCOMPARE(requests->at(2).at(step), QStringLiteral("2"));
+    QCOMPARE(requests->at(3).at(step), QStringLiteral("2"));
+    QCOMPARE(requests->at(3).at(id), QStringLiteral("3"));
 }
 
 QTEST_GUILESS_MAIN(tst_CsvExporter)

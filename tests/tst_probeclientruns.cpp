@@ -167,6 +167,20 @@ void tst_ProbeClientRuns::optionsAnOlderProbeLacksAreRefused()
     QCOMPARE(
         error, QStringLiteral("this probe (worldspeed-probe 0.1.0) cannot honour the option \"headers\": update it"));
 
+    // A probe from before steps on the wire would measure a several-step script's first step only (or refuse it):
+    // it is not sent one, and the reason names what it lacks.
+    ScriptedProbe beforeSteps;
+    beforeSteps.hello.capabilities = LoadOptions::capabilities();
+    beforeSteps.hello.capabilities.removeAll(QStringLiteral("script-steps"));
+    QVERIFY(beforeSteps.listen());
+    ProbeClient stepless;
+    QVERIFY(connectReady(stepless, beforeSteps));
+    LoadOptions steps;
+    steps.test.script = QStringLiteral("navigate\thttps://example.com/a\nnavigate\thttps://example.com/b\n");
+    QVERIFY(!stepless.submit(QStringLiteral("r4"), QUrl(QStringLiteral("https://example.com/a")), steps, &error));
+    QCOMPARE(error,
+        QStringLiteral("this probe (worldspeed-probe 0.1.0) cannot honour the option \"script-steps\": update it"));
+
     ScriptedProbe current;
     current.hello.capabilities = LoadOptions::capabilities();
     QVERIFY(current.listen());
@@ -175,6 +189,8 @@ void tst_ProbeClientRuns::optionsAnOlderProbeLacksAreRefused()
     QVERIFY2(second.submit(QStringLiteral("r1"), QUrl(QStringLiteral("https://example.com/")), phone, &error),
         qPrintable(error));
     QVERIFY2(second.submit(QStringLiteral("r2"), QUrl(QStringLiteral("https://example.com/")), withHeader, &error),
+        qPrintable(error));
+    QVERIFY2(second.submit(QStringLiteral("r5"), QUrl(QStringLiteral("https://example.com/a")), steps, &error),
         qPrintable(error));
     // A named secret goes only with its value.
     LoadOptions withAuth;

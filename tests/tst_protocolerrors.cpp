@@ -215,6 +215,24 @@ void tst_ProtocolErrors::invalidFields_data()
     row("request: nested required missing",
         R"({"v":1,"type":"request","runId":"r","view":"first","request":{"id":"1","startMs":0}})",
         "request.request.url: is required");
+    row("request: step 0", R"({"v":1,"type":"request","runId":"r","view":"first","step":0,"request":{}})",
+        "request.step: 0 is outside");
+    row("request: step 21", R"({"v":1,"type":"request","runId":"r","view":"first","step":21,"request":{}})",
+        "request.step: 21 is outside");
+    row("request: step is text", R"({"v":1,"type":"request","runId":"r","view":"first","step":"2","request":{}})",
+        "request.step: expected an integer");
+    row("request: a repeat view of step 2",
+        R"({"v":1,"type":"request","runId":"r","view":"repeat","step":2,"request":{}})",
+        "request.step: a script's step 2 has no repeat view");
+    row("started: step 1.5", R"({"v":1,"type":"started","runId":"r","view":"first","step":1.5,"requests":[]})",
+        "started.step: expected an integer");
+    row("metrics: a repeat view of step 3",
+        R"({"v":1,"type":"metrics","runId":"r","view":"repeat","step":3,"metrics":{}})",
+        "metrics.step: a script's step 3 has no repeat view");
+    row("metrics: step name too long",
+        QByteArray(R"({"v":1,"type":"metrics","runId":"r","view":"first","step":2,"metrics":{},"stepName":")")
+            + QByteArray(257, 'n') + "\"}",
+        "metrics.stepName: longer than 256 characters");
     row("metrics: metrics missing", R"({"v":1,"type":"metrics","runId":"r","view":"first"})",
         "metrics.metrics: is required");
     row("metrics: negative load", R"({"v":1,"type":"metrics","runId":"r","view":"first","metrics":{"loadMs":-1}})",

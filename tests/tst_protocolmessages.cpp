@@ -108,6 +108,25 @@ void tst_ProtocolMessages::frameShape()
     metrics.provisional = false;
     QCOMPARE(*codec.decode(codec.encodeText(metrics)).message, Message(metrics));
 
+    // Step 1 is every run's page: not on the wire, and a frame without `step` is of step 1, so frames of a run
+    // without a script are what they were before steps. A later step says so, and names itself when named.
+    QVERIFY(!objectOf(codec.encode(metrics)).contains(u"step"));
+    QVERIFY(!objectOf(codec.encode(metrics)).contains(u"stepName"));
+    const DecodedFrame stepless = codec.decode(QByteArrayView(
+        R"({"v":1,"type":"request","runId":"r1","view":"first","request":{"id":"1","url":"https://a.example/","startMs":0}})"));
+    QVERIFY2(stepless.ok(), qPrintable(describeFrame(stepless)));
+    QCOMPARE(std::get<RequestMessage>(*stepless.message).step, 1);
+    metrics.step = 2;
+    metrics.stepName = QStringLiteral("account");
+    QCOMPARE(objectOf(codec.encode(metrics)).value(u"step"), QJsonValue(2));
+    QCOMPARE(objectOf(codec.encode(metrics)).value(u"stepName"), QJsonValue(QStringLiteral("account")));
+    StartedMessage started { QStringLiteral("r1"), RunView::First, { RequestTiming {} }, 2 };
+    started.requests.first().id = QStringLiteral("1");
+    started.requests.first().url = QStringLiteral("https://a.example/");
+    QCOMPARE(objectOf(codec.encode(started)).value(u"step"), QJsonValue(2));
+    started.step = 1;
+    QVERIFY(!objectOf(codec.encode(started)).contains(u"step"));
+
     // A client's hello carries no probe fields even if the struct has some.
     HelloMessage client;
     client.probeId = QStringLiteral("ignored");

@@ -138,6 +138,7 @@ private slots:
     void recordsAndStoresEveryEvent();
     void liveModelsShowWhatTheStoredTestShows();
     void withoutHistory();
+    void recordsEachStepOfAScript();
 };
 
 void tst_RunRecorder::recordsAndStoresEveryEvent()
@@ -249,6 +250,53 @@ void tst_RunRecorder::withoutHistory()
     QCOMPARE(recorder.testId(), -1);
     QCOMPARE(recorder.test().region(syd).runs.size(), 2);
     QCOMPARE(recorder.test().medianMetrics(fra)->loadMs, 800.0);
+}
+
+void tst_RunRecorder::recordsEachStepOfAScript()
+{
+    // A script's steps as the fleet reports them: each frame says its step, and each goes into that step's view of
+    // the run, live, named by setEventName (step 2) or, when unnamed, by the page it ended on (step 3).
+    RunController controller(nullptr);
+    RunRecorder recorder(&controller, nullptr);
+    QSignalSpy requests(&recorder, &RunRecorder::requestAdded);
+    RunController::Request request;
+    request.url = QUrl(QStringLiteral("https://example.com/login"));
+    request.regions = { fra };
+    emit controller.started(request);
+    emit controller.requestFinished(fra, 1, RunView::First, ::request(QStringLiteral("doc"), 0), 1);
+    emit controller.viewMeasured(fra, 1, RunView::First, metrics(900), QStringLiteral("https://example.com/"),
+        QByteArray(), {}, {}, {}, 1, QStringLiteral("home"));
+    emit controller.requestFinished(fra, 1, RunView::First, ::request(QStringLiteral("account"), 0), 2);
+    emit controller.requestFinished(fra, 1, RunView::First, ::request(QStringLiteral("account.js"), 30), 2);
+    // Live: before its final metrics, a step is there, unmeasured, with what it has.
+    QCOMPARE(recorder.test().region(fra).runs.at(0).laterSteps.size(), 1);
+    QCOMPARE(recorder.test().region(fra).runs.at(0).laterStepMeasured, QList<bool> { false });
+    QCOMPARE(recorder.test().region(fra).runs.at(0).laterSteps.at(0).view.requests.size(), 2);
+    emit controller.viewMeasured(fra, 1, RunView::First, metrics(400), QStringLiteral("https://example.com/account"),
+        QByteArray(), {}, {}, {}, 2, QStringLiteral("account"));
+    emit controller.requestFinished(fra, 1, RunView::First, ::request(QStringLiteral("orders"), 0), 3);
+    emit controller.viewMeasured(fra, 1, RunView::First, metrics(300), QStringLiteral("https://example.com/orders"),
+        QByteArray(), {}, {}, {}, 3, QString());
+    emit controller.runFinished(fra, 1, std::nullopt, false, std::nullopt);
+    emit controller.finished();
+
+    QCOMPARE(requests.size(), 4);
+    QCOMPARE(requests.at(1).at(4).toInt(), 2);
+    const RegionRun &run = recorder.test().region(fra).runs.at(0);
+    QCOMPARE(run.stepCount(), 3);
+    QCOMPARE(run.stepName, QStringLiteral("home"));
+    QCOMPARE(run.firstView.requests.size(), 1);
+    QCOMPARE(run.firstView.metrics.loadMs, 900.0);
+    QCOMPARE(run.laterStepMeasured, (QList<bool> { true, true }));
+    QCOMPARE(run.stepLabel(1), QStringLiteral("account"));
+    QCOMPARE(run.stepView(1).metrics.loadMs, 400.0);
+    QCOMPARE(run.stepView(1).requests.size(), 2);
+    QCOMPARE(run.stepView(1).requests.at(1).id, QStringLiteral("account.js"));
+    QCOMPARE(run.stepLabel(2), QStringLiteral("https://example.com/orders"));
+    QCOMPARE(run.stepView(2).requests.size(), 1);
+    QVERIFY(run.stepMeasured(2));
+    // The run as the exports know it has the steps too.
+    QCOMPARE(recorder.test().runResult(run).laterSteps.size(), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_RunRecorder)

@@ -58,7 +58,7 @@ private slots:
     void laterStepsRoundTrip();
     void laterStepsAreChecked();
     void harHasAPagePerStep();
-    void probesAreNotSentSeveralSteps();
+    void severalStepsNeedTheirCapability();
 };
 
 void tst_ScriptSteps::stepsAreThePageLoadsWhileLogging()
@@ -200,14 +200,14 @@ void tst_ScriptSteps::harHasAPagePerStep()
     QCOMPARE(page.value(s("title")).toString(), one.url);
 }
 
-void tst_ScriptSteps::probesAreNotSentSeveralSteps()
+void tst_ScriptSteps::severalStepsNeedTheirCapability()
 {
-    // A several-step script needs `script-steps`, which no probe of this build lists (its frames do not say which
-    // step they are of yet): a client refuses to send one rather than get its first step only.
+    // A several-step script needs `script-steps`, which this build's probes list (their frames say which step they
+    // are of): a client sends one to no probe without it rather than get its first step only.
     LoadOptions options;
     options.test.script = twoSteps;
     QVERIFY(options.requiredCapabilities().contains(s("script-steps")));
-    QVERIFY(!LoadOptions::capabilities().contains(s("script-steps")));
+    QVERIFY(LoadOptions::capabilities().contains(s("script-steps")));
     options.test.script = s("logData\t0\nnavigate\thttp://shop.test/login\nlogData\t1\nnavigate\thttp://shop.test/\n");
     QVERIFY(options.requiredCapabilities().contains(s("script")));
     QVERIFY(!options.requiredCapabilities().contains(s("script-steps")));

@@ -1,7 +1,8 @@
 // A WebPageTest script that measures several steps, through `worldspeed-probe measure --script`: the real binary,
 // real Chromium, and a site of the test's own. The login is unmeasured (logData 0); then page A (named with
 // setEventName) and page B (reached by clicking A's link) are two steps of one run, each with exactly its own
-// requests, in the JSON, the table and the HAR; the server's log proves which requests each step made.
+// requests, in the JSON, the table and the HAR; the server's log proves which requests each step made. Over the
+// protocol, a probe streams each step's frames, each naming its step.
 #include "browsertestcase.h"
 #include "childprocess.h"
 #include "model/runresult.h"
@@ -14,14 +15,18 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <memory>
 
 namespace {
 
 using Outcome = ChildProcess::Outcome;
 
 const QByteArray session = "sid=steps-session-99";
+const QByteArray probeToken = "steps-token-0123456789abcdef";
 
 std::optional<RunResult> firstRunOf(const QString &json, QString *problem)
 {
@@ -51,13 +56,16 @@ private slots:
     void initTestCase();
     void twoStepsEachWithTheirOwnRequests();
     void aStepThatFailsEndsTheRunThere();
-    void aProbeRefusesSeveralStepsOverTheWire();
+    void aProbeStreamsEachStepOverTheWire();
+    void aProbeStillRefusesARepeatViewOfAScript();
+    void aProbeSaysWhichStepFailed();
 
 private:
     Outcome measure(const QStringList &arguments) const;
     QString writeScript(const QString &name, const QString &text) const;
     QString twoStepScript(const QString &secondStep) const;
     QStringList sessionPathsSince(qsizetype from) const;
+    std::unique_ptr<ProbeServer> startProbe() const;
 
     TestWebServer m_server;
     QTemporaryDir m_dir;
@@ -103,6 +111,23 @@ QStringList tst_ScriptStepsRun::sessionPathsSince(qsizetype from) const
             seen.append(QString::fromUtf8(request.target));
     }
     return seen;
+}
+
+// A probe of the build's own on loopback, as the fleet runs it; null when it cannot listen.
+std::unique_ptr<ProbeServer> tst_ScriptStepsRun::startProbe() const
+{
+    ProbeServer::Options options;
+    options.token = probeToken;
+    options.region = QStringLiteral("test");
+    options.policy = std::make_shared<UrlPolicy>(true);
+    options.chrome = BrowserTest::chromeOptions();
+    auto server = std::make_unique<ProbeServer>(options);
+    QString error;
+    if (!server->listen(&error)) {
+        qWarning() << error;
+        return nullptr;
+    }
+    return server;
 }
 
 void tst_ScriptStepsRun::initTestCase()
@@ -235,43 +260,131 @@ void tst_ScriptStepsRun::aStepThatFailsEndsTheRunThere()
     QVERIFY(run->stepView(1).requests.isEmpty());
 }
 
-void tst_ScriptStepsRun::aProbeRefusesSeveralStepsOverTheWire()
+void tst_ScriptStepsRun::aProbeStreamsEachStepOverTheWire()
 {
-    // A client that sends a several-step script anyway (its frames could not say which step they are of) hears an
-    // error at once: nothing is loaded, and the probe does not list the capability in its hello.
-    ProbeServer::Options options;
-    options.token = "steps-token-0123456789abcdef";
-    options.region = QStringLiteral("test");
-    options.policy = std::make_shared<UrlPolicy>(true);
-    options.chrome = BrowserTest::chromeOptions();
-    ProbeServer server(options);
-    QString error;
-    QVERIFY2(server.listen(&error), qPrintable(error));
+    // A raw client gets both steps of one run: every `request`, `started` and `metrics` frame says which step it is
+    // of (step 1 by leaving `step` out, as every frame before steps did), each step's requests are its own, and the
+    // provisional metrics at each step's load event name the step too. The probe's hello lists the capability.
+    std::unique_ptr<ProbeServer> server = startProbe();
+    QVERIFY(server);
     ProtocolPeer peer;
-    QVERIFY(peer.open(server.endpoint()) && peer.handshake(options.token));
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(probeToken, 10'000, { QStringLiteral("started") }));
     RunMessage run;
     run.runId = QStringLiteral("steps-1");
     run.url = m_server.url(QStringLiteral("/steps-login")).toString();
     run.options.test.script = twoStepScript(QStringLiteral("clickAndWait\tid=tob"));
-    const qsizetype before = m_server.requests().size();
     peer.send(run);
-    QVERIFY(peer.waitFor(
-        [](const Message &message) {
-            const auto *refusal = std::get_if<ErrorMessage>(&message);
-            return refusal && refusal->runId == u"steps-1";
-        },
-        30'000));
-    const ErrorMessage *refusal = nullptr;
+    QVERIFY(peer.waitForDone(run.runId, 120'000));
+
+    const QString b = m_server.url(QStringLiteral("/steps-b")).toString();
+    bool advertised = false;
+    QMap<int, QStringList> requested; // step → the paths of its request frames
+    QMap<int, QStringList> announced; // step → the paths of its started frames
+    QMap<int, const MetricsMessage *> measured;
+    QList<int> provisionalSteps;
     for (const auto &received : peer.received()) {
         if (const auto *hello = as<HelloMessage>(received.message))
-            QVERIFY(!hello->capabilities.contains(QStringLiteral("script-steps")));
+            advertised = hello->capabilities.contains(QStringLiteral("script-steps"));
+        if (const auto *request = as<RequestMessage>(received.message)) {
+            QCOMPARE(request->view, RunView::First);
+            if (QUrl(request->request.url).path() != u"/favicon.ico")
+                requested[request->step].append(QUrl(request->request.url).path());
+        }
+        if (const auto *started = as<StartedMessage>(received.message)) {
+            for (const RequestTiming &request : started->requests)
+                announced[started->step].append(QUrl(request.url).path());
+        }
+        if (const auto *metrics = as<MetricsMessage>(received.message)) {
+            if (metrics->provisional)
+                provisionalSteps.append(metrics->step);
+            else
+                measured.insert(metrics->step, metrics);
+        }
+        if (const auto *done = as<DoneMessage>(received.message))
+            QVERIFY2(done->ok, qPrintable(describe(received.message)));
+    }
+    QVERIFY(advertised);
+    QCOMPARE(requested.keys(), QList<int>({ 1, 2 }));
+    // In the order they ended (a document's frame waits for its navigation start), so as sets.
+    for (QStringList &paths : requested)
+        paths.sort();
+    QCOMPARE(requested.value(1), QStringList({ QStringLiteral("/asset"), QStringLiteral("/steps-a") }));
+    QCOMPARE(requested.value(2), QStringList({ QStringLiteral("/asset"), QStringLiteral("/steps-b") }));
+    // Whatever went out as pending went out under its own step (none of the login's).
+    for (auto it = announced.cbegin(); it != announced.cend(); ++it) {
+        for (const QString &path : it.value())
+            QVERIFY2(path == u"/favicon.ico" || requested.value(it.key()).contains(path), qPrintable(path));
+    }
+    QCOMPARE(measured.keys(), QList<int>({ 1, 2 }));
+    QCOMPARE(measured.value(1)->stepName, QStringLiteral("Page A"));
+    QCOMPARE(measured.value(2)->stepName, QString());
+    QCOMPARE(measured.value(2)->finalUrl, b);
+    QCOMPARE(measured.value(2)->metrics.documentStatus, 200);
+    QVERIFY2(provisionalSteps.contains(2), qPrintable(QString::number(provisionalSteps.size())));
+    // Step 1's frames are today's: no `step` on the wire.
+    for (const auto &received : peer.received()) {
+        if (const auto *request = as<RequestMessage>(received.message); request && request->step == 1)
+            QVERIFY(!messageToJson(received.message).contains(QStringLiteral("step")));
+    }
+}
+
+void tst_ScriptStepsRun::aProbeStillRefusesARepeatViewOfAScript()
+{
+    // What a script cannot have is still refused at once, in words, with nothing loaded: a repeat view.
+    std::unique_ptr<ProbeServer> server = startProbe();
+    QVERIFY(server);
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(probeToken));
+    RunMessage run;
+    run.runId = QStringLiteral("steps-2");
+    run.url = m_server.url(QStringLiteral("/steps-login")).toString();
+    QJsonObject frame = run.toJson();
+    QJsonObject runOptions = run.options.toJson(TestSettings::Secrets::Included);
+    runOptions.insert(QStringLiteral("script"), twoStepScript(QStringLiteral("clickAndWait\tid=tob")));
+    runOptions.insert(QStringLiteral("repeatView"), true);
+    frame.insert(QStringLiteral("options"), runOptions);
+    frame.insert(QStringLiteral("v"), 1);
+    frame.insert(QStringLiteral("type"), QStringLiteral("run"));
+    const qsizetype before = m_server.requests().size();
+    peer.sendRaw(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    QVERIFY(peer.waitFor([](const Message &message) { return as<ErrorMessage>(message) != nullptr; }, 30'000));
+    const ErrorMessage *refusal = nullptr;
+    for (const auto &received : peer.received()) {
         if (const auto *message = as<ErrorMessage>(received.message))
             refusal = message;
     }
     QVERIFY(refusal);
     QCOMPARE(refusal->code, ProtocolError::invalidMessage.toString());
-    QCOMPARE(refusal->message, QStringLiteral("this probe cannot honour the option \"script-steps\""));
+    QVERIFY2(refusal->message.contains(u"a script's run has no repeat view"), qPrintable(refusal->message));
     QCOMPARE(m_server.requests().size(), before);
+}
+
+void tst_ScriptStepsRun::aProbeSaysWhichStepFailed()
+{
+    // Step 2 clicks what page A does not have: over the wire, step 1's frames came, and the run's error says it
+    // was step 2 that failed (the `done` error, which is all a client hears of a step that loaded nothing).
+    std::unique_ptr<ProbeServer> server = startProbe();
+    QVERIFY(server);
+    ProtocolPeer peer;
+    QVERIFY(peer.open(server->endpoint()) && peer.handshake(probeToken));
+    RunMessage run;
+    run.runId = QStringLiteral("steps-3");
+    run.url = m_server.url(QStringLiteral("/steps-login")).toString();
+    run.options.test.script = twoStepScript(QStringLiteral("clickAndWait\tid=nowhere"));
+    peer.send(run);
+    QVERIFY(peer.waitForDone(run.runId, 120'000));
+    const DoneMessage *done = nullptr;
+    int stepOneMetrics = 0;
+    for (const auto &received : peer.received()) {
+        if (const auto *metrics = as<MetricsMessage>(received.message); metrics && !metrics->provisional)
+            stepOneMetrics += metrics->step == 1 ? 1 : 0;
+        if (const auto *message = as<DoneMessage>(received.message))
+            done = message;
+    }
+    QCOMPARE(stepOneMetrics, 1);
+    QVERIFY(done && !done->ok && done->error);
+    QVERIFY2(done->error->message.startsWith(u"step 2: line 10 (clickAndWait id=nowhere): no element on "),
+        qPrintable(done->error->message));
 }
 
 QTEST_GUILESS_MAIN(tst_ScriptStepsRun)

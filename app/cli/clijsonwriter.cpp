@@ -14,23 +14,26 @@ QJsonValue isoOrNull(const QDateTime &time)
     return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue(QJsonValue::Null);
 }
 
-QJsonValue viewJson(const RegionRun &run, RunView which)
+QJsonObject viewJson(const ViewResult &view, bool measured)
 {
-    const ViewResult *view = run.view(which);
-    if (!view)
-        return QJsonValue::Null;
-    QJsonObject json = view->toJson();
+    QJsonObject json = view.toJson();
     json.remove(QStringLiteral("screenshotPng")); // a picture in a table of numbers helps nobody
     json.remove(QStringLiteral("filmstrip")); // nor do pictures; its numbers are in the metrics
     // Zero requests and bytes of a view whose metrics never came are not a measurement.
-    if (!run.measured(which))
+    if (!measured)
         json.insert(QStringLiteral("metrics"), QJsonValue::Null);
     return json;
 }
 
+QJsonValue viewJson(const RegionRun &run, RunView which)
+{
+    const ViewResult *view = run.view(which);
+    return view ? QJsonValue(viewJson(*view, run.measured(which))) : QJsonValue(QJsonValue::Null);
+}
+
 QJsonObject runJson(const RegionRun &run)
 {
-    return QJsonObject {
+    QJsonObject json {
         { QStringLiteral("index"), run.index },
         { QStringLiteral("finished"), run.finished },
         { QStringLiteral("ok"), run.ok() },
@@ -45,6 +48,19 @@ QJsonObject runJson(const RegionRun &run)
         { QStringLiteral("firstView"), viewJson(run, RunView::First) },
         { QStringLiteral("repeatView"), viewJson(run, RunView::Repeat) },
     };
+    // A script's steps as `worldspeed-probe measure --json` writes them (RunResult's): step 1 is firstView, named
+    // stepName; steps 2… are laterSteps. Neither is written for a run of one unnamed step, whose JSON is unchanged.
+    if (!run.stepName.isEmpty())
+        json.insert(QStringLiteral("stepName"), run.stepName);
+    if (!run.laterSteps.isEmpty()) {
+        QJsonArray steps;
+        for (qsizetype index = 1; index < run.stepCount(); ++index) {
+            steps.append(QJsonObject { { QStringLiteral("name"), run.laterSteps.at(index - 1).name },
+                { QStringLiteral("firstView"), viewJson(run.stepView(index), run.stepMeasured(index)) } });
+        }
+        json.insert(QStringLiteral("laterSteps"), steps);
+    }
+    return json;
 }
 
 QJsonValue metricsOrNull(const std::optional<PageMetrics> &metrics)
@@ -68,7 +84,7 @@ QJsonObject regionJson(const TestRecord &test, const RegionSummary &summary, con
     for (const RegionRun &run : test.region(code).runs)
         runs.append(runJson(run));
     QJsonArray checks;
-    const QList<Budget::Check> evaluated = budget.evaluate(summary.median);
+    const QList<Budget::Check> evaluated = budget.evaluate(test.region(code));
     for (const Budget::Check &check : evaluated)
         checks.append(check.toJson());
     budgetPasses = budgetPasses && Budget::passes(evaluated);
@@ -84,6 +100,14 @@ QJsonObject regionJson(const TestRecord &test, const RegionSummary &summary, con
     };
     if (test.options.repeatView)
         json.insert(QStringLiteral("medianRepeatView"), metricsOrNull(summary.repeatViewMedian));
+    // Each later step's median over the runs that measured it (null for one no run did), as `measure` writes it.
+    const RegionRecord record = test.region(code);
+    if (const qsizetype steps = RegionSummary::stepCountOf(record); steps > 1) {
+        QJsonArray later;
+        for (qsizetype index = 1; index < steps; ++index)
+            later.append(metricsOrNull(RegionSummary::medianOfStep(record, index)));
+        json.insert(QStringLiteral("medianLaterSteps"), later);
+    }
     return json;
 }
 

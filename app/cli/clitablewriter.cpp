@@ -54,23 +54,47 @@ void writeMedians(QTextStream &out, const TestRecord &test, qsizetype width)
     for (const PageMetric &metric : PageMetric::all())
         out << metric.label().rightJustified(metric.textWidth());
     out << '\n';
+    const auto medianRow = [&](const QString &label, const QString &runs, const std::optional<LoadError> &error,
+                               const std::optional<PageMetrics> &median) {
+        QString status = error ? LoadError::kindName(error->kind) : QStringLiteral("ok");
+        if (median && median->documentStatus && !error)
+            status = QString::number(*median->documentStatus);
+        if (median)
+            row(label, runs, status, *median);
+        else
+            absentRow(label, runs, status + QStringLiteral("  (nothing measured)"));
+    };
     for (const RegionSummary &summary : summaries) {
         const QString runs = QStringLiteral("%1/%2").arg(summary.okRuns).arg(test.runsPerRegion);
-        const std::optional<LoadError> &error = summary.firstError;
-        for (const RunView view : { RunView::First, RunView::Repeat }) {
-            if (view == RunView::Repeat && !test.options.repeatView)
-                continue;
-            const QString label = view == RunView::First ? summary.code : summary.code + QStringLiteral(" rpt");
-            const std::optional<PageMetrics> &median = summary.medianOf(view);
-            QString status = error ? LoadError::kindName(error->kind) : QStringLiteral("ok");
-            if (median && median->documentStatus && !error)
-                status = QString::number(*median->documentStatus);
-            if (median)
-                row(label, runs, status, *median);
-            else
-                absentRow(label, runs, status + QStringLiteral("  (nothing measured)"));
+        // A script's steps each have a row ("fra s2": step 2), as `worldspeed-probe measure` labels them.
+        const RegionRecord record = test.region(summary.code);
+        const qsizetype steps = RegionSummary::stepCountOf(record);
+        for (qsizetype index = 0; index < steps; ++index) {
+            medianRow(steps > 1 ? summary.code + QStringLiteral(" s%1").arg(index + 1) : summary.code, runs,
+                summary.firstError,
+                index == 0 ? summary.medianOf(RunView::First) : RegionSummary::medianOfStep(record, index));
+        }
+        if (test.options.repeatView)
+            medianRow(summary.code + QStringLiteral(" rpt"), runs, summary.firstError, summary.repeatViewMedian);
+    }
+}
+
+// A script's steps, each named once ("Step 2   account"), as `worldspeed-probe measure` lists them: by the first
+// run that has the step. Nothing for a test of one step.
+void writeSteps(QTextStream &out, const TestRecord &test)
+{
+    QStringList labels;
+    for (const QString &code : test.regions) {
+        for (const RegionRun &run : test.region(code).runs) {
+            for (qsizetype index = labels.size(); index < run.stepCount(); ++index)
+                labels.append(run.stepLabel(index));
         }
     }
+    if (labels.size() < 2)
+        return;
+    for (qsizetype index = 0; index < labels.size(); ++index)
+        out << QStringLiteral("Step %1").arg(index + 1).leftJustified(9) << labels.at(index) << '\n';
+    out << '\n';
 }
 
 void writeErrors(QTextStream &out, const TestRecord &test)
@@ -138,6 +162,7 @@ void CliTableWriter::writeRun(QTextStream &out, const RunReport &report)
     qsizetype width = 6;
     for (const QString &code : report.test.regions)
         width = std::max(width, code.size() + 4);
+    writeSteps(out, report.test);
     writeMedians(out, report.test, width);
     writeErrors(out, report.test);
     writeWarnings(out, report.test);

@@ -9,7 +9,7 @@ RunReport RunReport::evaluate(const TestRecord &test, const Budget &budget)
     report.regions = RegionSummary::of(test);
     report.budget = budget;
     for (const RegionSummary &region : std::as_const(report.regions))
-        report.checks.append({ region.code, budget.evaluate(region.median) });
+        report.checks.append({ region.code, budget.evaluate(test.region(region.code)) });
     return report;
 }
 

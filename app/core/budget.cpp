@@ -1,5 +1,7 @@
 #include "budget.h"
 
+#include "regionsummary.h"
+
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -161,11 +163,14 @@ QJsonArray Budget::toJson() const
     return array;
 }
 
-QList<Budget::Check> Budget::evaluate(const std::optional<PageMetrics> &median) const
+QList<Budget::Check> Budget::evaluate(
+    const std::optional<PageMetrics> &median, int step, const QString &stepLabel) const
 {
     QList<Check> checks;
     for (const Limit &limit : m_limits) {
         Check check;
+        check.step = step;
+        check.stepLabel = stepLabel;
         check.metric = limit.metric;
         check.limit = limit.value;
         check.actual = median ? actual(limit.metric, *median) : std::nullopt;
@@ -227,21 +232,49 @@ std::optional<double> Budget::actual(Metric metric, const PageMetrics &median)
 
 QJsonObject Budget::Check::toJson() const
 {
-    return QJsonObject {
+    QJsonObject json {
         { QStringLiteral("metric"), metricName(metric) },
         { QStringLiteral("limit"), limit },
         { QStringLiteral("actual"), actual ? QJsonValue(*actual) : QJsonValue(QJsonValue::Null) },
         { QStringLiteral("unit"), unitName(metric) },
         { QStringLiteral("pass"), pass },
     };
+    if (step > 0) {
+        json.insert(QStringLiteral("step"), step);
+        json.insert(QStringLiteral("stepLabel"), stepLabel);
+    }
+    return json;
+}
+
+QList<Budget::Check> Budget::evaluate(const RegionRecord &region) const
+{
+    const qsizetype steps = RegionSummary::stepCountOf(region);
+    if (steps <= 1)
+        return evaluate(RegionSummary::medianOf(region, RunView::First));
+    QList<Check> checks;
+    for (qsizetype index = 0; index < steps; ++index) {
+        // Named as the first run that has the step names it (a run that failed before it has none).
+        QString label;
+        for (const RegionRun &run : region.runs) {
+            if (index < run.stepCount()) {
+                label = run.stepLabel(index);
+                break;
+            }
+        }
+        checks += evaluate(RegionSummary::medianOfStep(region, index), static_cast<int>(index + 1), label);
+    }
+    return checks;
 }
 
 QString Budget::Check::describe() const
 {
     const QString name = metricName(metric);
     const QString limitText = formatValue(metric, limit);
+    const QString prefix = step > 0 ? QStringLiteral("step %1 (%2): ").arg(step).arg(stepLabel) : QString();
     if (!actual)
-        return QStringLiteral("%1 not observed (limit %2)").arg(name, limitText);
-    return QStringLiteral("%1 %2, %3 the limit of %4")
-        .arg(name, formatValue(metric, *actual), pass ? QStringLiteral("within") : QStringLiteral("over"), limitText);
+        return prefix + QStringLiteral("%1 not observed (limit %2)").arg(name, limitText);
+    return prefix
+        + QStringLiteral("%1 %2, %3 the limit of %4")
+              .arg(name, formatValue(metric, *actual), pass ? QStringLiteral("within") : QStringLiteral("over"),
+                  limitText);
 }

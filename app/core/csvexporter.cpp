@@ -1,6 +1,7 @@
 #include "csvexporter.h"
 
 #include "model/pagemetric.h"
+#include "regionsummary.h"
 
 #include <QDir>
 #include <QLocale>
@@ -8,6 +9,7 @@
 #include <QSaveFile>
 
 #include <cmath>
+#include <tuple>
 
 namespace {
 
@@ -51,6 +53,25 @@ QStringList metricFields(const std::optional<PageMetrics> &m)
     for (const PageMetric &metric : PageMetric::all())
         fields.append(m ? CsvExporter::number(metric.value(*m)) : QString());
     return fields;
+}
+
+// What a region's runs called a step (0-based): the first run's that measured it names it for the median row.
+QString stepNameOf(const RegionRecord &region, qsizetype index)
+{
+    for (const RegionRun &run : region.runs) {
+        if (index < run.stepCount())
+            return index == 0 ? run.stepName : run.laterSteps.at(index - 1).name;
+    }
+    return {};
+}
+
+QString stepUrlOf(const RegionRecord &region, qsizetype index)
+{
+    for (const RegionRun &run : region.runs) {
+        if (index < run.stepCount() && !run.stepView(index).url.isEmpty())
+            return run.stepView(index).url;
+    }
+    return {};
 }
 
 bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
@@ -108,6 +129,9 @@ QStringList CsvExporter::regionsHeader()
         header.append(metric.csvColumn);
     header.append(QStringLiteral("error"));
     header.append(QStringLiteral("test_settings"));
+    // Last, so that a file of a test without steps reads as before them, with step 1 on every row.
+    header.append(QStringLiteral("step"));
+    header.append(QStringLiteral("step_name"));
     return header;
 }
 
@@ -119,7 +143,7 @@ QStringList CsvExporter::requestsHeader()
         QStringLiteral("encoded_bytes"), QStringLiteral("decoded_bytes"), QStringLiteral("start_ms"),
         QStringLiteral("duration_ms"), QStringLiteral("blocked_ms"), QStringLiteral("dns_ms"),
         QStringLiteral("connect_ms"), QStringLiteral("ssl_ms"), QStringLiteral("send_ms"), QStringLiteral("wait_ms"),
-        QStringLiteral("receive_ms"), QStringLiteral("outcome"), QStringLiteral("failure") };
+        QStringLiteral("receive_ms"), QStringLiteral("outcome"), QStringLiteral("failure"), QStringLiteral("step") };
 }
 
 QByteArray CsvExporter::regionsCsv(const TestRecord &test)
@@ -145,25 +169,43 @@ QByteArray CsvExporter::regionsCsv(const TestRecord &test)
             step = test.url;
         bool anyRepeat = false;
         for (const RegionRun &run : region.runs) {
-            for (const RunView which : { RunView::First, RunView::Repeat }) {
-                const ViewResult *view = run.view(which);
-                if (!view)
-                    continue;
-                anyRepeat = anyRepeat || which == RunView::Repeat;
+            // A row per measured step (a script's; step 1 is the first view), then the repeat view.
+            for (qsizetype index = 0; index < run.stepCount(); ++index) {
+                const ViewResult &view = run.stepView(index);
                 const std::optional<PageMetrics> metrics
-                    = run.measured(which) ? std::optional<PageMetrics>(view->metrics) : std::nullopt;
-                csv.row(QStringList { testId, scripted ? stepOf(*view) : test.url, code, QString::number(run.index),
-                            runViewName(which) }
+                    = run.stepMeasured(index) ? std::optional<PageMetrics>(view.metrics) : std::nullopt;
+                const QString url = !scripted ? test.url : index == 0 ? stepOf(view) : view.url;
+                csv.row(QStringList { testId, url, code, QString::number(run.index), runViewName(RunView::First) }
                     + metricFields(metrics)
-                    + QStringList { errorText(view->error ? view->error : run.error), settings });
+                    + QStringList { errorText(view.error ? view.error : run.error), settings,
+                        QString::number(index + 1), index == 0 ? run.stepName : run.laterSteps.at(index - 1).name });
+            }
+            if (const ViewResult *view = run.view(RunView::Repeat)) {
+                anyRepeat = true;
+                const std::optional<PageMetrics> metrics
+                    = run.measured(RunView::Repeat) ? std::optional<PageMetrics>(view->metrics) : std::nullopt;
+                csv.row(QStringList { testId, test.url, code, QString::number(run.index), runViewName(RunView::Repeat) }
+                    + metricFields(metrics)
+                    + QStringList {
+                        errorText(view->error ? view->error : run.error), settings, QStringLiteral("1"), QString() });
             }
         }
-        for (const RunView which : { RunView::First, RunView::Repeat }) {
-            if (which == RunView::Repeat && !anyRepeat)
-                continue;
-            csv.row(
-                QStringList { testId, scripted ? step : test.url, code, QStringLiteral("median"), runViewName(which) }
-                + metricFields(test.medianMetrics(code, which)) + QStringList { QString(), settings });
+        // The medians: step 1's (the first view's), each later step's over the runs that measured it, the repeat
+        // view's.
+        csv.row(QStringList {
+                    testId, scripted ? step : test.url, code, QStringLiteral("median"), runViewName(RunView::First) }
+            + metricFields(test.medianMetrics(code, RunView::First))
+            + QStringList { QString(), settings, QStringLiteral("1"), stepNameOf(region, 0) });
+        for (qsizetype index = 1; index < RegionSummary::stepCountOf(region); ++index) {
+            csv.row(QStringList {
+                        testId, stepUrlOf(region, index), code, QStringLiteral("median"), runViewName(RunView::First) }
+                + metricFields(RegionSummary::medianOfStep(region, index))
+                + QStringList { QString(), settings, QString::number(index + 1), stepNameOf(region, index) });
+        }
+        if (anyRepeat) {
+            csv.row(QStringList { testId, test.url, code, QStringLiteral("median"), runViewName(RunView::Repeat) }
+                + metricFields(test.medianMetrics(code, RunView::Repeat))
+                + QStringList { QString(), settings, QStringLiteral("1"), QString() });
         }
     }
     return csv.bytes();
@@ -176,17 +218,21 @@ QByteArray CsvExporter::requestsCsv(const TestRecord &test)
     for (const QString &code : test.regions) {
         const RegionRecord region = test.region(code);
         for (const RegionRun &run : region.runs) {
-            for (const RunView which : { RunView::First, RunView::Repeat }) {
-                const ViewResult *view = run.view(which);
-                if (!view)
-                    continue;
+            // Each step's requests (step 1 is the first view), then the repeat view's.
+            QList<std::tuple<RunView, qsizetype, const ViewResult *>> views;
+            for (qsizetype index = 0; index < run.stepCount(); ++index)
+                views.append({ RunView::First, index, &run.stepView(index) });
+            if (const ViewResult *repeat = run.view(RunView::Repeat))
+                views.append({ RunView::Repeat, 0, repeat });
+            for (const auto &[which, index, view] : std::as_const(views)) {
                 for (const RequestTiming &r : view->requests) {
                     csv.row({ code, QString::number(run.index), runViewName(which), r.id, r.url, r.method,
                         r.resourceType, optionalInt(r.status), r.protocol, r.remoteIp, r.mimeType,
                         number(r.encodedBytes), number(r.decodedBytes), number(std::optional<double>(r.startMs)),
                         number(r.durationMs), number(r.phases.blocked), number(r.phases.dns), number(r.phases.connect),
                         number(r.phases.ssl), number(r.phases.send), number(r.phases.wait), number(r.phases.receive),
-                        r.blocked ? QStringLiteral("blocked") : RequestTiming::outcomeName(r.outcome), r.failureText });
+                        r.blocked ? QStringLiteral("blocked") : RequestTiming::outcomeName(r.outcome), r.failureText,
+                        QString::number(index + 1) });
                 }
             }
         }

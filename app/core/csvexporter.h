@@ -10,7 +10,8 @@
 #include <optional>
 
 // A test as two CSV files (RFC 4180, UTF-8, CRLF line ends, a header row) for spreadsheets and scripts: one row
-// per region, run and view plus median rows, and one row per request. CSV.md documents the columns. A value
+// per region, run and view (and per step of a script that measures several) plus median rows, and one row per
+// request. CSV.md documents the columns. A value
 // that was not observed is an empty field, never 0; numbers always use '.' whatever the locale.
 class CsvExporter final
 {

@@ -25,14 +25,6 @@ bool RunController::start(const Request &request, QString *error)
             *error = tr("Choose at least one region");
         return false;
     }
-    // The protocol cannot yet say which step a probe's frames are of, so no probe is sent such a script: better
-    // refused here, in words, than measured as its first step only (TestSettings::requiredCapabilities).
-    if (request.options.requiredCapabilities().contains(QStringLiteral("script-steps"))) {
-        if (error)
-            *error = tr("This script measures several steps; a test on the fleet measures one so far "
-                        "(worldspeed-probe measure runs all of them): put logData 0 before the pages not to measure");
-        return false;
-    }
     for (const QString &region : request.regions) {
         if (!m_fleet->pool(region)) {
             if (error)
@@ -63,21 +55,21 @@ void RunController::startRun(int run)
                 region, state, detail, state == RunState::Queued && poolRun && poolRun->waitingForProbeStart());
         });
     connect(test, &MultiRegionRun::requestFinished, this,
-        [this, run](const QString &region, RunView view, const RequestTiming &request) {
-            emit requestFinished(region, run, view, request);
+        [this, run](const QString &region, RunView view, const RequestTiming &request, int step) {
+            emit requestFinished(region, run, view, request, step);
         });
     connect(test, &MultiRegionRun::requestsStarted, this,
-        [this, run](const QString &region, RunView view, const QList<RequestTiming> &requests) {
-            emit requestsStarted(region, run, view, requests);
+        [this, run](const QString &region, RunView view, const QList<RequestTiming> &requests, int step) {
+            emit requestsStarted(region, run, view, requests, step);
         });
     connect(test, &MultiRegionRun::metrics, this,
         [this, run](const QString &region, RunView view, const MetricsMessage &metrics) {
             if (metrics.provisional) {
-                emit viewLoaded(region, run, view, metrics.metrics);
+                emit viewLoaded(region, run, view, metrics.metrics, metrics.step);
                 return;
             }
             emit viewMeasured(region, run, view, metrics.metrics, metrics.finalUrl, metrics.screenshotPng,
-                metrics.filmstrip, metrics.longTasks, metrics.warnings);
+                metrics.filmstrip, metrics.longTasks, metrics.warnings, metrics.step, metrics.stepName);
         });
     connect(test, &MultiRegionRun::regionDone, this, [this, test, run](const QString &region, const DoneMessage &done) {
         const PoolRun *poolRun = test->run(region);

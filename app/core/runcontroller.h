@@ -50,17 +50,21 @@ signals:
     void started(const RunController::Request &request);
     // `probeStarting`: Queued because a probe is being booted for it (a cold start), not behind busy ones.
     void regionState(const QString &region, RunState state, const QString &detail, bool probeStarting);
-    void requestFinished(const QString &region, int run, RunView view, const RequestTiming &request);
+    // `step`, last in each of these: the script's measured step the view is of (1 … TestScript::maxSteps, as
+    // WebPageTest numbers them; a later step is always a first view), 1 for every test without such a script. Last,
+    // so that a receiver that shows no steps reads the view where it always has.
+    void requestFinished(const QString &region, int run, RunView view, const RequestTiming &request, int step = 1);
     // Requests that have started and not ended: for the live waterfall only (nothing keeps them); each one's
     // requestFinished() follows, unless the run ends first.
-    void requestsStarted(const QString &region, int run, RunView view, const QList<RequestTiming> &requests);
+    void requestsStarted(
+        const QString &region, int run, RunView view, const QList<RequestTiming> &requests, int step = 1);
     // A view's load event has fired and these are its metrics as of then: to show at once, not a result (its
     // viewMeasured() follows, unless the run fails first).
-    void viewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
-    // A view's final metrics: its result.
+    void viewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics, int step = 1);
+    // A view's final metrics: its result. `stepName`: the script's setEventName for the step (empty: none).
     void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics, const QString &finalUrl,
         const QByteArray &screenshotPng, const Filmstrip &filmstrip = {}, const QList<LongTask> &longTasks = {},
-        const QStringList &warnings = {});
+        const QStringList &warnings = {}, int step = 1, const QString &stepName = {});
     // A run of a region ended: `error` is absent exactly when it loaded the page. `cold`: it waited for a probe
     // to boot, so its time includes the boot.
     void runFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,

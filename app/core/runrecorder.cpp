@@ -63,8 +63,21 @@ RegionRun *RunRecorder::runOf(const QString &region, int run)
     return &*runs.insert(at, added); // runs stay in index order
 }
 
-ViewResult *RunRecorder::viewOf(RegionRun &run, RunView view)
+ViewResult *RunRecorder::viewOf(RegionRun &run, RunView view, int step)
 {
+    if (step > 1) {
+        // Steps arrive in order, but one may send no frame before the next does (a failed step sends none): each
+        // step before this one is there, unmeasured, so laterSteps[k] is always step k + 2. The protocol bounds
+        // `step` (TestScript::maxSteps).
+        while (run.laterSteps.size() < step - 1) {
+            StepResult added;
+            // Nothing on the wire says when a step began; as the store does for the views, its first frame does.
+            added.view.startedAt = QDateTime::currentDateTimeUtc();
+            run.laterSteps.append(added);
+            run.laterStepMeasured.append(false);
+        }
+        return &run.laterSteps[step - 2].view;
+    }
     if (view == RunView::First)
         return &run.firstView;
     if (!run.repeatView) {
@@ -87,22 +100,24 @@ void RunRecorder::onRegionState(const QString &region, RunState state, const QSt
     emit regionChanged(region);
 }
 
-void RunRecorder::onRequest(const QString &region, int run, RunView view, const RequestTiming &request)
+void RunRecorder::onRequest(const QString &region, int run, RunView view, const RequestTiming &request, int step)
 {
     RegionRun *recorded = runOf(region, run);
     if (!recorded)
         return;
-    viewOf(*recorded, view)->requests.append(request);
-    if (storing())
+    viewOf(*recorded, view, step)->requests.append(request);
+    // The history's views are step 1's; a later step is the live record's (RunCommand takes it from there).
+    if (storing() && step <= 1)
         m_history->addRequest(m_test.id, region, run, view, request);
-    emit requestAdded(region, run, view, request);
+    emit requestAdded(region, run, view, request, step);
 }
 
-void RunRecorder::onViewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics)
+void RunRecorder::onViewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics, int step)
 {
-    // Only the live record has it, for the views to show while the run finishes; the history keeps results.
+    // Only the live record has it, for the views to show while the run finishes; the history keeps results. A
+    // later step has no place for it (RegionRun::firstViewAtLoad is step 1's).
     RegionRun *recorded = runOf(region, run);
-    if (!recorded || view != RunView::First || recorded->firstViewMeasured || recorded->finished)
+    if (!recorded || view != RunView::First || step > 1 || recorded->firstViewMeasured || recorded->finished)
         return;
     recorded->firstViewAtLoad = metrics;
     emit regionChanged(region);
@@ -110,24 +125,35 @@ void RunRecorder::onViewLoaded(const QString &region, int run, RunView view, con
 
 void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
     const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip,
-    const QList<LongTask> &longTasks, const QStringList &warnings)
+    const QList<LongTask> &longTasks, const QStringList &warnings, int step, const QString &stepName)
 {
     RegionRun *recorded = runOf(region, run);
     if (!recorded)
         return;
-    ViewResult *result = viewOf(*recorded, view);
+    ViewResult *result = viewOf(*recorded, view, step);
     result->metrics = metrics;
-    if (view == RunView::First)
+    if (view == RunView::First && step <= 1)
         recorded->firstViewAtLoad.reset();
     result->finalUrl = finalUrl;
     result->screenshotPng = screenshotPng;
     result->filmstrip = filmstrip;
     result->longTasks = longTasks;
     result->warnings = warnings;
-    (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
-    if (storing())
-        m_history->setMetrics(m_test.id, region, run, view, *result);
-    emit viewMeasured(region, run, view, metrics);
+    if (step > 1) {
+        // A later step is named by its page when unnamed (StepResult::label): the page it ended on is all the
+        // frames say of it.
+        StepResult &later = recorded->laterSteps[step - 2];
+        later.name = stepName;
+        later.view.url = finalUrl;
+        recorded->laterStepMeasured[step - 2] = true;
+    } else {
+        if (view == RunView::First)
+            recorded->stepName = stepName;
+        (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
+        if (storing())
+            m_history->setMetrics(m_test.id, region, run, view, *result);
+    }
+    emit viewMeasured(region, run, view, metrics, step);
     emit regionChanged(region);
 }
 

@@ -37,20 +37,21 @@ signals:
     void testStarted(const TestRecord &test);
     // The region's record changed: its state, a view's metrics, or a run's end.
     void regionChanged(const QString &region);
-    // A request of a view ended (the region's record is not otherwise changed, so no regionChanged()).
-    void requestAdded(const QString &region, int run, RunView view, const RequestTiming &request);
-    void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics);
+    // A request of a view ended (the region's record is not otherwise changed, so no regionChanged()). `step`: the
+    // script's measured step (RunController's), 1 without one; a later step's view is RegionRun::laterSteps'.
+    void requestAdded(const QString &region, int run, RunView view, const RequestTiming &request, int step = 1);
+    void viewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics, int step = 1);
     // The test is over (finished or cancelled): the record is final.
     void testFinished(const TestRecord &test);
 
 private:
     void onStarted(const RunController::Request &request);
     void onRegionState(const QString &region, RunState state, const QString &detail, bool probeStarting);
-    void onRequest(const QString &region, int run, RunView view, const RequestTiming &request);
-    void onViewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics);
+    void onRequest(const QString &region, int run, RunView view, const RequestTiming &request, int step);
+    void onViewLoaded(const QString &region, int run, RunView view, const PageMetrics &metrics, int step);
     void onViewMeasured(const QString &region, int run, RunView view, const PageMetrics &metrics,
         const QString &finalUrl, const QByteArray &screenshotPng, const Filmstrip &filmstrip,
-        const QList<LongTask> &longTasks, const QStringList &warnings);
+        const QList<LongTask> &longTasks, const QStringList &warnings, int step, const QString &stepName);
     void onRunFinished(const QString &region, int run, const std::optional<LoadError> &error, bool cold,
         std::optional<double> browserStartMs);
     void onFinished();
@@ -58,7 +59,8 @@ private:
     // The run (counting from 1) of a region of the test, made when its first event arrives; nullptr for a region
     // the test does not have.
     RegionRun *runOf(const QString &region, int run);
-    ViewResult *viewOf(RegionRun &run, RunView view);
+    // The view a frame is of; a later step's is made (with the steps before it) when its first frame arrives.
+    ViewResult *viewOf(RegionRun &run, RunView view, int step);
     bool storing() const { return m_history && m_test.id >= 0; }
 
     HistoryStore *m_history;

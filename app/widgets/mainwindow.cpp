@@ -164,19 +164,25 @@ void MainWindow::connectRun()
     });
     // The waterfall counts runs from 0.
     connect(m_recorder, &RunRecorder::requestAdded, m_waterfallModel,
-        [this](const QString &region, int run, RunView view, const RequestTiming &request) {
+        [this](const QString &region, int run, RunView view, const RequestTiming &request, int step) {
+            if (step > 1)
+                return; // a script's later step is not step 1's view: its requests are not this lane's
             m_waterfallModel->addRequest(region, run - 1, view, request);
         });
     // Pending requests are live state: straight from the controller, never through the recorder and its history.
     connect(m_controller, &RunController::requestsStarted, m_waterfallModel,
-        [this](const QString &region, int run, RunView view, const QList<RequestTiming> &requests) {
+        [this](const QString &region, int run, RunView view, const QList<RequestTiming> &requests, int step) {
+            if (step > 1)
+                return;
             m_waterfallModel->addStarted(region, run - 1, view, requests);
         });
     connect(m_controller, &RunController::runFinished, m_waterfallModel,
         [this](const QString &region, int run) { m_waterfallModel->endLive(region, run - 1); });
     connect(m_controller, &RunController::finished, m_waterfallModel, &WaterfallModel::endAllLive);
     connect(m_recorder, &RunRecorder::viewMeasured, m_waterfallModel,
-        [this](const QString &region, int run, RunView view, const PageMetrics &metrics) {
+        [this](const QString &region, int run, RunView view, const PageMetrics &metrics, int step) {
+            if (step > 1)
+                return;
             m_waterfallModel->setPageMetrics(region, run - 1, view, metrics);
             const auto record = m_recorder->test().results.constFind(region);
             const RegionRun *measured = record == m_recorder->test().results.cend() ? nullptr : record->run(run);

@@ -22,11 +22,13 @@ void MultiRegionRun::addRegion(const QString &region, PoolRun *run)
     m_pending.insert(region);
     connect(run, &PoolRun::status, this,
         [this, region](RunState state, const QString &detail) { emit regionStatus(region, state, detail); });
-    connect(run, &PoolRun::requestFinished, this,
-        [this, region](RunView view, const RequestTiming &request) { emit requestFinished(region, view, request); });
-    connect(run, &PoolRun::requestsStarted, this, [this, region](RunView view, const QList<RequestTiming> &requests) {
-        emit requestsStarted(region, view, requests);
+    connect(run, &PoolRun::requestFinished, this, [this, region](RunView view, const RequestTiming &request, int step) {
+        emit requestFinished(region, view, request, step);
     });
+    connect(run, &PoolRun::requestsStarted, this,
+        [this, region](RunView view, const QList<RequestTiming> &requests, int step) {
+            emit requestsStarted(region, view, requests, step);
+        });
     connect(run, &PoolRun::metrics, this,
         [this, region](RunView view, const MetricsMessage &page) { emit metrics(region, view, page); });
     connect(run, &PoolRun::done, this, [this, region](const DoneMessage &done) { onRegionDone(region, done); });

@@ -36,8 +36,9 @@ public:
 
 signals:
     void regionStatus(const QString &region, RunState state, const QString &detail);
-    void requestFinished(const QString &region, RunView view, const RequestTiming &request);
-    void requestsStarted(const QString &region, RunView view, const QList<RequestTiming> &requests);
+    // `step` as in ProbeClient's signals: the script's measured step, 1 without one.
+    void requestFinished(const QString &region, RunView view, const RequestTiming &request, int step);
+    void requestsStarted(const QString &region, RunView view, const QList<RequestTiming> &requests, int step);
     void metrics(const QString &region, RunView view, const MetricsMessage &metrics);
     void regionDone(const QString &region, const DoneMessage &done);
     void finished();

@@ -46,9 +46,10 @@ public:
 
 signals:
     void status(RunState state, const QString &detail);
-    void requestFinished(RunView view, const RequestTiming &request);
+    // `step` as in ProbeClient's signals: the script's measured step, 1 without one.
+    void requestFinished(RunView view, const RequestTiming &request, int step);
     // Started and not ended yet: live state only, replaced by each one's requestFinished().
-    void requestsStarted(RunView view, const QList<RequestTiming> &requests);
+    void requestsStarted(RunView view, const QList<RequestTiming> &requests, int step);
     void metrics(RunView view, const MetricsMessage &metrics);
     void done(const DoneMessage &done);
 

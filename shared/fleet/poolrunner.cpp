@@ -62,14 +62,14 @@ void PoolRunner::connectProbe(QObject *pool, const ProbeClient::Endpoint &endpoi
                 emit run->status(state, detail);
         });
     QObject::connect(probe, &ProbeClient::requestFinished, pool,
-        [this](const QString &runId, RunView view, const RequestTiming &request) {
+        [this](const QString &runId, RunView view, const RequestTiming &request, int step) {
             if (PoolRun *run = liveRun(runId))
-                emit run->requestFinished(view, request);
+                emit run->requestFinished(view, request, step);
         });
     QObject::connect(probe, &ProbeClient::requestsStarted, pool,
-        [this](const QString &runId, RunView view, const QList<RequestTiming> &requests) {
+        [this](const QString &runId, RunView view, const QList<RequestTiming> &requests, int step) {
             if (PoolRun *run = liveRun(runId))
-                emit run->requestsStarted(view, requests);
+                emit run->requestsStarted(view, requests, step);
         });
     QObject::connect(
         probe, &ProbeClient::metrics, pool, [this](const QString &runId, RunView view, const MetricsMessage &metrics) {

@@ -354,10 +354,10 @@ void ProbeClient::onSessionFrame(const DecodedFrame &frame)
             emit this->status(status->runId, status->state, status->detail);
     } else if (const auto *request = std::get_if<RequestMessage>(&message)) {
         if (knownRun(request->runId, RequestMessage::typeName))
-            emit requestFinished(request->runId, request->view, request->request);
+            emit requestFinished(request->runId, request->view, request->request, request->step);
     } else if (const auto *started = std::get_if<StartedMessage>(&message)) {
         if (knownRun(started->runId, StartedMessage::typeName))
-            emit requestsStarted(started->runId, started->view, started->requests);
+            emit requestsStarted(started->runId, started->view, started->requests, started->step);
     } else if (const auto *page = std::get_if<MetricsMessage>(&message)) {
         if (knownRun(page->runId, MetricsMessage::typeName))
             emit metrics(page->runId, page->view, *page);

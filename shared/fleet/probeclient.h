@@ -114,9 +114,12 @@ signals:
     void disconnected(int closeCode, const QString &reason);
 
     void status(const QString &runId, RunState state, const QString &detail);
-    void requestFinished(const QString &runId, RunView view, const RequestTiming &request);
+    // `step`: the script's measured step the frame is of (RequestMessage::step), 1 for every run without one. It
+    // comes last so that a receiver that shows no steps reads the view where it always has.
+    void requestFinished(const QString &runId, RunView view, const RequestTiming &request, int step);
     // Requests that have started and not ended (pending); each one's requestFinished() follows with its id.
-    void requestsStarted(const QString &runId, RunView view, const QList<RequestTiming> &requests);
+    void requestsStarted(const QString &runId, RunView view, const QList<RequestTiming> &requests, int step);
+    // The step is the message's (MetricsMessage::step, with its stepName).
     void metrics(const QString &runId, RunView view, const MetricsMessage &metrics);
     void done(const QString &runId, const DoneMessage &done);
     void loadReport(const LoadMessage &load);

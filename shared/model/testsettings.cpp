@@ -215,7 +215,8 @@ QStringList TestSettings::sensitiveValues() const
 QStringList TestSettings::capabilities()
 {
     return { QStringLiteral("headers"), QStringLiteral("cookies"), QStringLiteral("user-agent"),
-        QStringLiteral("basic-auth"), QStringLiteral("block"), QStringLiteral("script") };
+        QStringLiteral("basic-auth"), QStringLiteral("block"), QStringLiteral("script"),
+        QStringLiteral("script-steps") };
 }
 
 QStringList TestSettings::requiredCapabilities() const
@@ -233,7 +234,7 @@ QStringList TestSettings::requiredCapabilities() const
         needed.append(QStringLiteral("block"));
     if (!script.isEmpty())
         needed.append(QStringLiteral("script"));
-    // A probe without it would measure the first step only, or refuse the script: never sent one.
+    // A probe without it would measure the first step only, or refuse the script: it is never sent one.
     if (const auto parsed = TestScript::parse(script, nullptr); parsed && parsed->measuredSteps().size() > 1)
         needed.append(QStringLiteral("script-steps"));
     return needed;

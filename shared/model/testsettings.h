@@ -91,8 +91,8 @@ struct TestSettings
     // cookie values, and basic auth's credentials as they go on the wire.
     QStringList sensitiveValues() const;
     // The options' `hello` capabilities these settings need (see LoadOptions::requiredCapabilities()). A script
-    // with several measured steps needs `script-steps`, which no probe lists yet: `worldspeed-probe measure` runs
-    // them, but the protocol's frames do not say which step they are of, so a fleet run of one is refused.
+    // with several measured steps needs `script-steps`: a probe that lists it says in its frames which step each is
+    // of (PROTOCOL.md), so an older probe is never sent one.
     QStringList requiredCapabilities() const;
     static QStringList capabilities();
     // For people, one line per setting, secrets masked: "Header X-Key: •••", "Block ads.js".

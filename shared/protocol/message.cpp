@@ -1,6 +1,7 @@
 #include "message.h"
 
 #include "model/jsonreader.h"
+#include "model/testscript.h"
 #include "model/warnings.h"
 
 #include <QByteArrayView>
@@ -91,6 +92,22 @@ RunView readView(JsonReader &r)
     if (!view && r.ok())
         r.fail(QStringLiteral("view"), QStringLiteral("unknown view \"%1\" (first or repeat)").arg(text));
     return view.value_or(RunView::First);
+}
+
+// `step` (RequestMessage::step) after `view`: 1 when absent; a later step is a first view.
+int readStep(JsonReader &r, RunView view)
+{
+    const auto step = r.integer(QStringLiteral("step"), P::Optional, 1, TestScript::maxSteps);
+    if (r.ok() && step && *step > 1 && view == RunView::Repeat)
+        r.fail(QStringLiteral("step"), QStringLiteral("a script's step %1 has no repeat view").arg(*step));
+    return static_cast<int>(step.value_or(1));
+}
+
+// Only above 1, so a frame of a run without steps is exactly what it was before them.
+void writeStep(QJsonObject &json, int step)
+{
+    if (step > 1)
+        json.insert(QStringLiteral("step"), step);
 }
 
 const QByteArray &pngSignature()
@@ -293,11 +310,13 @@ std::optional<StatusMessage> StatusMessage::fromJson(const QJsonObject &json, QS
 
 QJsonObject RequestMessage::toJson() const
 {
-    return QJsonObject {
+    QJsonObject json {
         { QStringLiteral("runId"), runId },
         { QStringLiteral("view"), runViewName(view) },
         { QStringLiteral("request"), request.toJson() },
     };
+    writeStep(json, step);
+    return json;
 }
 
 std::optional<RequestMessage> RequestMessage::fromJson(const QJsonObject &json, QString *error)
@@ -306,6 +325,7 @@ std::optional<RequestMessage> RequestMessage::fromJson(const QJsonObject &json, 
     RequestMessage m;
     m.runId = identifier(r, QStringLiteral("runId"));
     m.view = readView(r);
+    m.step = readStep(r, m.view);
     QString nested;
     if (auto request = RequestTiming::fromJson(r.object(QStringLiteral("request"), P::Required), &nested))
         m.request = std::move(*request);
@@ -321,11 +341,13 @@ QJsonObject StartedMessage::toJson() const
     QJsonArray list;
     for (const RequestTiming &request : requests)
         list.append(request.toJson());
-    return QJsonObject {
+    QJsonObject json {
         { QStringLiteral("runId"), runId },
         { QStringLiteral("view"), runViewName(view) },
         { QStringLiteral("requests"), list },
     };
+    writeStep(json, step);
+    return json;
 }
 
 std::optional<StartedMessage> StartedMessage::fromJson(const QJsonObject &json, QString *error)
@@ -334,6 +356,7 @@ std::optional<StartedMessage> StartedMessage::fromJson(const QJsonObject &json, 
     StartedMessage m;
     m.runId = identifier(r, QStringLiteral("runId"));
     m.view = readView(r);
+    m.step = readStep(r, m.view);
     const QJsonArray list = r.array(QStringLiteral("requests"), P::Required, maxRequests);
     if (r.ok() && list.isEmpty())
         r.fail(QStringLiteral("requests"), QStringLiteral("must not be empty"));
@@ -361,6 +384,9 @@ QJsonObject MetricsMessage::toJson() const
         { QStringLiteral("view"), runViewName(view) },
         { QStringLiteral("metrics"), metrics.toJson() },
     };
+    writeStep(json, step);
+    if (!stepName.isEmpty())
+        json.insert(QStringLiteral("stepName"), stepName);
     if (provisional)
         json.insert(QStringLiteral("provisional"), true);
     if (!finalUrl.isEmpty())
@@ -382,6 +408,8 @@ std::optional<MetricsMessage> MetricsMessage::fromJson(const QJsonObject &json, 
     MetricsMessage m;
     m.runId = identifier(r, QStringLiteral("runId"));
     m.view = readView(r);
+    m.step = readStep(r, m.view);
+    m.stepName = r.string(QStringLiteral("stepName"), P::Optional, TestScript::maxStepNameLength);
     QString nested;
     if (auto metrics = PageMetrics::fromJson(r.object(QStringLiteral("metrics"), P::Required), &nested))
         m.metrics = *metrics;

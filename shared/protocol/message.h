@@ -132,6 +132,10 @@ struct RequestMessage
     QString runId;
     RunView view = RunView::First;
     RequestTiming request;
+    // The script's measured step the request is of (1 … TestScript::maxSteps, numbered from 1 as WebPageTest does).
+    // Step 1 is every run's page, so `step` is on the wire only above 1 and an older peer reads today's frames
+    // unchanged; a later step has no repeat view (a script has none). The same in `started` and `metrics`.
+    int step = 1;
 
     QJsonObject toJson() const;
     static std::optional<RequestMessage> fromJson(const QJsonObject &json, QString *error);
@@ -148,6 +152,7 @@ struct StartedMessage
     QString runId;
     RunView view = RunView::First;
     QList<RequestTiming> requests; // 1 … maxRequests
+    int step = 1; // RequestMessage::step
 
     QJsonObject toJson() const;
     static std::optional<StartedMessage> fromJson(const QJsonObject &json, QString *error);
@@ -168,6 +173,8 @@ struct MetricsMessage
     bool provisional = false; // on the wire only when true, so an older client reads a final frame as before
     Filmstrip filmstrip; // optional: JPEG thumbnails with their times, within Filmstrip's limits
     QList<LongTask> longTasks; // optional: the view's main-thread long tasks (ViewResult::longTasks)
+    int step = 1; // RequestMessage::step
+    QString stepName; // optional: the script's setEventName for the step, ≤ TestScript::maxStepNameLength
 
     QJsonObject toJson() const;
     static std::optional<MetricsMessage> fromJson(const QJsonObject &json, QString *error);

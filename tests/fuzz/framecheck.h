@@ -122,6 +122,8 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     failed.outcome = RequestTiming::Outcome::Failed;
     failed.failureText = QStringLiteral("net::ERR_CONNECTION_REFUSED");
     samples.append({ "request repeat view, failed", RequestMessage { QStringLiteral("r1"), RunView::Repeat, failed } });
+    samples.append(
+        { "request of a script's step 2", RequestMessage { QStringLiteral("r1"), RunView::First, timing, 2 } });
 
     StartedMessage started { QStringLiteral("r1"), RunView::First, {} };
     RequestTiming pending;
@@ -133,6 +135,9 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     pending.startMs = 120.5;
     started.requests = { pending, timing };
     samples.append({ "started", started });
+    StartedMessage laterStarted = started;
+    laterStarted.step = 3;
+    samples.append({ "started, a script's step 3", laterStarted });
 
     HelloMessage reading;
     reading.capabilities = QStringList { QStringLiteral("started") };
@@ -169,6 +174,11 @@ inline QList<std::pair<QByteArray, Message>> sampleMessages()
     filmed.filmstrip.frames = { { 0, jpeg }, { 300, jpeg }, { 900.5, jpeg } };
     filmed.longTasks = { { 320.5, 250.25 }, { 700, 120 } };
     samples.append({ "metrics, with a filmstrip", filmed });
+    MetricsMessage step = bare;
+    step.step = 20;
+    step.stepName = QStringLiteral("account");
+    step.finalUrl = QStringLiteral("https://example.com/account");
+    samples.append({ "metrics of a script's named step 20", step });
 
     samples.append({ "done ok", DoneMessage { QStringLiteral("r1"), true, std::nullopt, std::nullopt, {}, {}, {} } });
     samples.append(
