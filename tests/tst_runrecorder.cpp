@@ -121,6 +121,8 @@ TestRecord withoutStoreEstimates(TestRecord test)
             run.firstView.startedAt = {};
             if (run.repeatView)
                 run.repeatView->startedAt = {};
+            for (StepResult &step : run.laterSteps)
+                step.view.startedAt = {};
         }
     }
     test.startedAt = {};
@@ -255,9 +257,13 @@ void tst_RunRecorder::withoutHistory()
 void tst_RunRecorder::recordsEachStepOfAScript()
 {
     // A script's steps as the fleet reports them: each frame says its step, and each goes into that step's view of
-    // the run, live, named by setEventName (step 2) or, when unnamed, by the page it ended on (step 3).
+    // the run, live, named by setEventName (step 2) or, when unnamed, by the page it ended on (step 3); and the
+    // history keeps them as they come.
+    QTemporaryDir dir;
+    HistoryStore store(dir.filePath(QStringLiteral("history.sqlite")));
+    QVERIFY2(store.open(), qPrintable(store.lastError()));
     RunController controller(nullptr);
-    RunRecorder recorder(&controller, nullptr);
+    RunRecorder recorder(&controller, &store);
     QSignalSpy requests(&recorder, &RunRecorder::requestAdded);
     RunController::Request request;
     request.url = QUrl(QStringLiteral("https://example.com/login"));
@@ -297,6 +303,12 @@ void tst_RunRecorder::recordsEachStepOfAScript()
     QVERIFY(run.stepMeasured(2));
     // The run as the exports know it has the steps too.
     QCOMPARE(recorder.test().runResult(run).laterSteps.size(), 2);
+
+    // What the history keeps is the live record: every step, its name, requests and metrics.
+    const std::optional<TestRecord> stored = store.load(recorder.testId());
+    QVERIFY2(stored, qPrintable(store.lastError()));
+    QCOMPARE(stored->region(fra).runs.at(0).stepCount(), 3);
+    QCOMPARE(withoutStoreEstimates(*stored), withoutStoreEstimates(recorder.test()));
 }
 
 QTEST_GUILESS_MAIN(tst_RunRecorder)

@@ -295,26 +295,6 @@ void RunCommand::showProgress(const QString &code)
 
 // ---- the results ----
 
-namespace {
-
-// A script's steps after the first, and step 1's name, from the live record into the stored test where the store
-// did not keep them: the history keeps step 1 only so far (RunRecorder), and a step is a result all the same.
-void takeLiveSteps(TestRecord &stored, const TestRecord &live)
-{
-    for (auto region = stored.results.begin(); region != stored.results.end(); ++region) {
-        for (RegionRun &run : region->runs) {
-            const RegionRun *recorded = live.region(region.key()).run(run.index);
-            if (!recorded || run.stepCount() > 1 || !run.stepName.isEmpty())
-                continue;
-            run.stepName = recorded->stepName;
-            run.laterSteps = recorded->laterSteps;
-            run.laterStepMeasured = recorded->laterStepMeasured;
-        }
-    }
-}
-
-} // namespace
-
 void RunCommand::onTestFinished()
 {
     // The stored test, which has what the live record leaves out (each view's start time, for the HAR files).
@@ -327,7 +307,6 @@ void RunCommand::onTestFinished()
     }
     if (!m_settings.save)
         test->id = 0; // its id in a history that is gone would mean nothing
-    takeLiveSteps(*test, m_recorder->test());
     RunReport report = RunReport::evaluate(*test, m_settings.budget);
     if (m_settings.save)
         report.savedIn = m_settings.databasePath;

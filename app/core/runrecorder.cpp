@@ -106,9 +106,13 @@ void RunRecorder::onRequest(const QString &region, int run, RunView view, const 
     if (!recorded)
         return;
     viewOf(*recorded, view, step)->requests.append(request);
-    // The history's views are step 1's; a later step is the live record's (RunCommand takes it from there).
-    if (storing() && step <= 1)
-        m_history->addRequest(m_test.id, region, run, view, request);
+    if (storing()) {
+        // The history counts steps from 0 as RegionRun::stepView does: step 2 of the wire is its step 1.
+        if (step > 1)
+            m_history->addStepRequest(m_test.id, region, run, step - 1, request);
+        else
+            m_history->addRequest(m_test.id, region, run, view, request);
+    }
     emit requestAdded(region, run, view, request, step);
 }
 
@@ -146,12 +150,17 @@ void RunRecorder::onViewMeasured(const QString &region, int run, RunView view, c
         later.name = stepName;
         later.view.url = finalUrl;
         recorded->laterStepMeasured[step - 2] = true;
+        if (storing())
+            m_history->setStep(m_test.id, region, run, step - 1, later, true);
     } else {
         if (view == RunView::First)
             recorded->stepName = stepName;
         (view == RunView::First ? recorded->firstViewMeasured : recorded->repeatViewMeasured) = true;
-        if (storing())
+        if (storing()) {
             m_history->setMetrics(m_test.id, region, run, view, *result);
+            if (view == RunView::First && !stepName.isEmpty())
+                m_history->setStepName(m_test.id, region, run, stepName);
+        }
     }
     emit viewMeasured(region, run, view, metrics, step);
     emit regionChanged(region);
