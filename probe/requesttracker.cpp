@@ -66,6 +66,8 @@ void RequestTracker::beginView(const QString &mainFrameId)
 {
     m_mainFrameId = mainFrameId;
     m_pending.clear();
+    m_leftBehind.clear();
+    m_documentLoaderId.clear();
     m_hops.clear();
     m_initiatorUrls.clear();
     m_unpublished.clear();
@@ -183,7 +185,7 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     if (existing != m_pending.end()) {
         // The same id again is a redirect: the previous hop ends here, answered by redirectResponse.
         Pending hop = std::move(*existing);
-        m_pending.erase(existing);
+        forgetPending(existing);
         const QJsonObject redirect = params.value(QStringLiteral("redirectResponse")).toObject();
         if (!redirect.isEmpty())
             applyResponse(hop, redirect, requestId);
@@ -210,11 +212,19 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     fit(pending, pending.timing.requestHeaders);
     pending.timing.initiator.url = sharedInitiatorUrl(pending.timing.initiator.url);
     pending.startTs = ts;
-    if (type == u"Document" && params.value(QStringLiteral("frameId")).toString() == m_mainFrameId
-        && m_documentRequestId.isEmpty()) {
+    pending.loaderId = params.value(QStringLiteral("loaderId")).toString();
+    pending.mainFrame = params.value(QStringLiteral("frameId")).toString() == m_mainFrameId;
+    if (type == u"Document" && pending.mainFrame && m_documentRequestId.isEmpty()) {
         m_documentRequestId = requestId;
         m_documentStartTs = ts;
+        m_documentLoaderId = pending.loaderId;
+        for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
+            if (isLeftBehind(*it))
+                m_leftBehind.insert(it.key());
+        }
     }
+    if (isLeftBehind(pending))
+        m_leftBehind.insert(requestId);
     const auto inserted = m_pending.insert(requestId, std::move(pending));
     if (m_navigationStartTs)
         announceStart(*inserted);
@@ -312,7 +322,7 @@ void RequestTracker::endRequest(
     if (it == m_pending.end())
         return;
     Pending pending = std::move(*it);
-    m_pending.erase(it);
+    forgetPending(it);
     if (!failure.isEmpty())
         pending.timing.failureText = failure;
     closeHop(pending, endTs, failure.isEmpty() ? RequestTiming::Outcome::Finished : RequestTiming::Outcome::Failed,
@@ -383,11 +393,24 @@ void RequestTracker::setNavigationStart(double ts)
         publish(std::move(request));
 }
 
+bool RequestTracker::isLeftBehind(const Pending &pending) const
+{
+    return pending.mainFrame && !pending.loaderId.isEmpty() && !m_documentLoaderId.isEmpty()
+        && pending.loaderId != m_documentLoaderId;
+}
+
+void RequestTracker::forgetPending(QHash<QString, Pending>::iterator it)
+{
+    m_leftBehind.remove(it.key());
+    m_pending.erase(it);
+}
+
 void RequestTracker::closeOpenRequests()
 {
     // What never ended is still part of the picture: it is what a timed-out page was waiting for.
     auto open = std::move(m_pending);
     m_pending.clear();
+    m_leftBehind.clear();
     for (Pending &pending : open)
         closeHop(pending, std::nullopt, RequestTiming::Outcome::Unfinished, std::nullopt);
     if (m_navigationStartTs)

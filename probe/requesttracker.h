@@ -58,7 +58,10 @@ public:
     // learnt the earliest start seen becomes the origin, so nothing stays unpublished.
     void closeOpenRequests();
 
-    bool hasOpenRequests() const { return !m_pending.isEmpty(); }
+    // A request of the main frame sent for the document being left (its loaderId is not the view's document's:
+    // typically that page's favicon, asked for as the next navigation began) does not count: Chrome may drop it
+    // without an event, and it must not hold the view open until its time limit. It is still published at the end.
+    bool hasOpenRequests() const { return m_pending.size() > m_leftBehind.size(); }
     // What this view's limits left out or cut, one sentence each, for people; empty when nothing was.
     QStringList limitNotes() const;
     // Chrome's request id of the view's document; each of its redirect hops has an id that starts with it.
@@ -89,6 +92,8 @@ private:
         qint64 decodedBytes = 0;
         bool sawData = false;
         bool cut = false; // a field was cut to its limit
+        QString loaderId; // Chrome's document loader the request was sent for; empty when not said
+        bool mainFrame = false;
     };
 
     void onRequestWillBeSent(const QJsonObject &params);
@@ -106,11 +111,15 @@ private:
     void announceStart(const Pending &pending);
     // Cuts what was just captured to the limits; the headers go if the view's budget for them is spent.
     void fit(Pending &pending, QList<HttpHeader> &headers);
+    bool isLeftBehind(const Pending &pending) const;
+    void forgetPending(QHash<QString, Pending>::iterator it);
 
     QString m_mainFrameId;
     QHash<QString, QString> m_refusedUrls; // URL → why the probe refused it, to explain its failure
     QHash<QString, QString> m_blockedUrls; // URL → which of the test's rules blocked it
     QHash<QString, Pending> m_pending;
+    QSet<QString> m_leftBehind; // ids in m_pending of the document being left (hasOpenRequests())
+    QString m_documentLoaderId;
     QHash<QString, int> m_hops; // request id → hops seen so far
     QSet<QString> m_initiatorUrls; // this view's, each held once
     QList<RequestTiming> m_unpublished; // ended before the navigation start was known; startMs still absolute

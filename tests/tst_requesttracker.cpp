@@ -25,6 +25,7 @@ private slots:
     void failureText_data();
     void failureText();
     void openAtViewEnd();
+    void leftBehindRequestDoesNotHoldTheView();
     void dataReceivedCountsDecodedBytes();
     void dataReceivedIgnoresWhatIsNoByteCount();
     void servedFromCache_data();
@@ -302,6 +303,57 @@ void TestRequestTracker::openAtViewEnd()
     QVERIFY(near(elsewhere.tracker.navigationStartTs(), 2814.098351));
     QCOMPARE(elsewhere.finished.size(), 3);
     QCOMPARE(elsewhere.find(at(u"/never"))->startMs, 0.0);
+}
+
+// A script's next navigation begins while the page it leaves still asks for its favicon: that request is the old
+// document's (its loaderId), Chrome may drop it without an event, and it must not keep the new view from going
+// quiet. A request of the new document, or of another frame, still does; what never ended is still published.
+void TestRequestTracker::leftBehindRequestDoesNotHoldTheView()
+{
+    const QString frame = QStringLiteral("MAIN");
+    RequestRecorder recorder(frame);
+    const auto send = [&](const QString &id, const QString &loader, const QString &inFrame, const QString &type,
+                          const QString &url, double ts) {
+        recorder.tracker.handleEvent(QStringLiteral("Network.requestWillBeSent"),
+            QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("loaderId"), loader },
+                { QStringLiteral("frameId"), inFrame }, { QStringLiteral("type"), type },
+                { QStringLiteral("timestamp"), ts },
+                { QStringLiteral("request"),
+                    QJsonObject {
+                        { QStringLiteral("url"), url }, { QStringLiteral("method"), QStringLiteral("GET") } } } });
+    };
+    const auto finish = [&](const QString &id, double ts) {
+        recorder.tracker.handleEvent(QStringLiteral("Network.loadingFinished"),
+            QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("timestamp"), ts },
+                { QStringLiteral("encodedDataLength"), 100 } });
+    };
+    recorder.tracker.setNavigationStart(100.0);
+    send(QStringLiteral("NEW"), QStringLiteral("NEW"), frame, QStringLiteral("Document"), at(u"/home"), 100.001);
+    send(QStringLiteral("1.1"), QStringLiteral("OLD"), frame, QStringLiteral("Other"), at(u"/favicon.ico"), 100.003);
+    QVERIFY(recorder.tracker.hasOpenRequests()); // the document itself
+    finish(QStringLiteral("NEW"), 100.010);
+    QVERIFY(!recorder.tracker.hasOpenRequests());
+
+    send(QStringLiteral("1.2"), QStringLiteral("NEW"), frame, QStringLiteral("Image"), at(u"/a.png"), 100.020);
+    QVERIFY(recorder.tracker.hasOpenRequests());
+    finish(QStringLiteral("1.2"), 100.030);
+    send(QStringLiteral("1.3"), QStringLiteral("IFRAME"), QStringLiteral("CHILD"), QStringLiteral("Document"),
+        at(u"/frame"), 100.040);
+    QVERIFY(recorder.tracker.hasOpenRequests()); // another frame's document is not the old page's
+    finish(QStringLiteral("1.3"), 100.050);
+    QVERIFY(!recorder.tracker.hasOpenRequests());
+
+    recorder.tracker.closeOpenRequests();
+    QCOMPARE(recorder.finished.size(), 4);
+    QCOMPARE(recorder.find(at(u"/favicon.ico"))->outcome, RequestTiming::Outcome::Unfinished);
+
+    // Recordings without loaderIds (and Chrome's events that lack one) count every request, as before.
+    RequestRecorder older(frame);
+    older.tracker.handleEvent(QStringLiteral("Network.requestWillBeSent"),
+        QJsonObject { { QStringLiteral("requestId"), QStringLiteral("2.1") }, { QStringLiteral("frameId"), frame },
+            { QStringLiteral("timestamp"), 100.0 },
+            { QStringLiteral("request"), QJsonObject { { QStringLiteral("url"), at(u"/x") } } } });
+    QVERIFY(older.tracker.hasOpenRequests());
 }
 
 void TestRequestTracker::dataReceivedCountsDecodedBytes()

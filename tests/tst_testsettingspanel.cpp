@@ -11,6 +11,7 @@
 #include "localfleet.h"
 #include "mainwindow.h"
 #include "pdfreport.h"
+#include "regionmodel.h"
 #include "runcontroller.h"
 #include "runrecorder.h"
 #include "scripteditor.h"
@@ -67,6 +68,7 @@ private slots:
     void remembersNoSecretValue();
     void runsWithTheSettingsAndNoSecretLeaves();
     void aScriptIsCheckedAndStartsTheTest();
+    void aScriptOfTwoStepsShowsEachStep();
 
 private:
     void screenshot(QWidget *widget, const QString &name);
@@ -441,6 +443,92 @@ void tst_TestSettingsPanel::aScriptIsCheckedAndStartsTheTest()
     QCOMPARE(view->finalUrl, page);
     for (const RequestTiming &request : view->requests)
         QVERIFY2(!request.url.contains(u"script-start"), qPrintable(request.url));
+}
+
+// A script that measures two steps, run from the window over a real local fleet: the region table has a row per
+// step, the waterfall a block per step with only that step's requests, and the history and the PDF keep both.
+void tst_TestSettingsPanel::aScriptOfTwoStepsShowsEachStep()
+{
+    TestWebServer::Response login;
+    login.body = "<!doctype html><p>login</p>";
+    m_web.route(QStringLiteral("/steps-login"), login);
+    TestWebServer::Response home;
+    home.body = "<!doctype html><title>home</title><p>home</p><img src=/asset?type=png&size=900&step=home>";
+    m_web.route(QStringLiteral("/steps-home"), home);
+    TestWebServer::Response account;
+    account.body = "<!doctype html><title>account</title><h1>account</h1>"
+                   "<script src=/asset?type=js&size=700&step=account></script>"
+                   "<img src=/asset?type=png&size=1200&step=account>";
+    m_web.route(QStringLiteral("/steps-account"), account);
+    const QString script = QStringLiteral("logData\t0\nnavigate\t%1\nlogData\t1\nsetEventName\thome\nnavigate\t%2\n"
+                                          "setEventName\taccount\nnavigate\t%3\n")
+                               .arg(m_web.url(QStringLiteral("/steps-login")).toString(),
+                                   m_web.url(QStringLiteral("/steps-home")).toString(),
+                                   m_web.url(QStringLiteral("/steps-account")).toString());
+
+    MainWindow window(services());
+    window.resize(1280, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    TestSettingsPanel *panel = window.testSettingsPanel();
+    panel->setSettings({});
+    panel->open();
+    panel->scriptEditor()->setPlainText(script);
+    QVERIFY2(panel->scriptError()->isHidden(), qPrintable(panel->scriptError()->text()));
+    panel->accept();
+    window.urlField()->clear();
+    QTest::mouseClick(window.goButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(window.controller()->isRunning() || window.urlError()->isVisible(), 20'000);
+    QVERIFY2(!window.urlError()->isVisible(), qPrintable(window.urlError()->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isRunning(), 120'000);
+
+    const TestRecord &live = window.recorder()->test();
+    const QString region = live.regions.first();
+    const RegionRun run = live.region(region).runs.first(); // region() answers a copy
+    QVERIFY2(run.ok(), qPrintable(run.error ? run.error->message : QString()));
+    QCOMPARE(run.stepCount(), 2);
+    QCOMPARE(run.stepLabel(0), QStringLiteral("home"));
+    QCOMPARE(run.stepLabel(1), QStringLiteral("account"));
+    // Each step has its own requests, and the login's are in neither.
+    const auto queriesOf = [](const ViewResult &view) {
+        QStringList steps;
+        for (const RequestTiming &request : view.requests) {
+            if (request.url.contains(u"steps-login"))
+                steps.append(QStringLiteral("login"));
+            const QString query = QUrl(request.url).query();
+            if (query.contains(u"step="))
+                steps.append(query.mid(query.indexOf(u"step=") + 5));
+        }
+        steps.sort();
+        steps.removeDuplicates();
+        return steps;
+    };
+    QCOMPARE(queriesOf(run.stepView(0)), QStringList { QStringLiteral("home") });
+    QCOMPARE(queriesOf(run.stepView(1)), QStringList { QStringLiteral("account") });
+    QVERIFY(run.stepMeasured(1) && run.stepView(1).metrics.loadMs);
+
+    // The table: the region's row and its step 2 row; the waterfall: a block per step, titled by it.
+    QCOMPARE(window.regionModel()->rowCount(), 2);
+    const WaterfallModel *waterfall = window.waterfallModel();
+    QCOMPARE(waterfall->laneCount(), 2);
+    QVERIFY2(waterfall->laneTitle(0).endsWith(u"Step 1: home"), qPrintable(waterfall->laneTitle(0)));
+    QVERIFY2(waterfall->laneTitle(1).endsWith(u"Step 2: account"), qPrintable(waterfall->laneTitle(1)));
+    QCOMPARE(waterfall->requestCount(1), run.stepView(1).requests.size());
+    screenshot(&window, QStringLiteral("script-two-steps-window.png"));
+
+    // The history keeps both steps as the window showed them, and the PDF has both.
+    const auto stored = m_history->load(window.recorder()->testId());
+    QVERIFY(stored);
+    const RegionRun storedRun = stored->region(region).runs.first();
+    QCOMPARE(storedRun.stepCount(), 2);
+    QCOMPARE(storedRun.stepView(1).requests.size(), run.stepView(1).requests.size());
+    const QString pdfPath = m_dir.filePath(QStringLiteral("two-steps.pdf"));
+    PdfReport report(*stored, RegionCatalog::builtIn());
+    QString error;
+    QVERIFY2(report.write(pdfPath, &error), qPrintable(error));
+    const QString shots = qEnvironmentVariable("WORLDSPEED_SCREENSHOT_DIR");
+    if (!shots.isEmpty())
+        QFile::copy(pdfPath, QDir(shots).filePath(QStringLiteral("script-two-steps.pdf")));
 }
 
 QTEST_MAIN(tst_TestSettingsPanel)
