@@ -67,7 +67,7 @@ void RequestTracker::beginView(const QString &mainFrameId)
     m_mainFrameId = mainFrameId;
     m_pending.clear();
     m_leftBehind.clear();
-    m_documentLoaderId.clear();
+    m_documentLoaders.clear();
     m_hops.clear();
     m_initiatorUrls.clear();
     m_unpublished.clear();
@@ -185,7 +185,10 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     if (existing != m_pending.end()) {
         // The same id again is a redirect: the previous hop ends here, answered by redirectResponse.
         Pending hop = std::move(*existing);
+        const bool leftBehind = m_leftBehind.contains(requestId);
         forgetPending(existing);
+        if (leftBehind)
+            return; // the page being left is still redirecting: none of it is this view's
         const QJsonObject redirect = params.value(QStringLiteral("redirectResponse")).toObject();
         if (!redirect.isEmpty())
             applyResponse(hop, redirect, requestId);
@@ -217,15 +220,17 @@ void RequestTracker::onRequestWillBeSent(const QJsonObject &params)
     if (type == u"Document" && pending.mainFrame && m_documentRequestId.isEmpty()) {
         m_documentRequestId = requestId;
         m_documentStartTs = ts;
-        m_documentLoaderId = pending.loaderId;
-        for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
-            if (isLeftBehind(*it))
-                m_leftBehind.insert(it.key());
-        }
     }
-    if (isLeftBehind(pending))
-        m_leftBehind.insert(requestId);
+    const bool newDocument = type == u"Document" && pending.mainFrame && !pending.loaderId.isEmpty()
+        && !m_documentLoaders.contains(pending.loaderId);
     const auto inserted = m_pending.insert(requestId, std::move(pending));
+    if (newDocument) {
+        m_documentLoaders.insert(inserted->loaderId);
+        findLeftBehind();
+    } else if (isLeftBehind(*inserted)) {
+        m_leftBehind.insert(requestId);
+        return;
+    }
     if (m_navigationStartTs)
         announceStart(*inserted);
     emit activity(ts);
@@ -321,6 +326,10 @@ void RequestTracker::endRequest(
     const auto it = m_pending.find(requestId);
     if (it == m_pending.end())
         return;
+    if (m_leftBehind.contains(requestId)) {
+        forgetPending(it); // the page being left: neither this view's request nor its network activity
+        return;
+    }
     Pending pending = std::move(*it);
     forgetPending(it);
     if (!failure.isEmpty())
@@ -380,8 +389,10 @@ void RequestTracker::setNavigationStart(double ts)
     if (firstTime) {
         // Announced in the order they started, as they would have been had the origin been known.
         QList<const Pending *> open;
-        for (const Pending &pending : std::as_const(m_pending))
-            open.append(&pending);
+        for (const Pending &pending : std::as_const(m_pending)) {
+            if (!isLeftBehind(pending))
+                open.append(&pending);
+        }
         std::stable_sort(
             open.begin(), open.end(), [](const Pending *a, const Pending *b) { return a->startTs < b->startTs; });
         for (const Pending *pending : std::as_const(open))
@@ -395,8 +406,17 @@ void RequestTracker::setNavigationStart(double ts)
 
 bool RequestTracker::isLeftBehind(const Pending &pending) const
 {
-    return pending.mainFrame && !pending.loaderId.isEmpty() && !m_documentLoaderId.isEmpty()
-        && pending.loaderId != m_documentLoaderId;
+    return pending.mainFrame && !pending.loaderId.isEmpty() && !m_documentLoaders.isEmpty()
+        && !m_documentLoaders.contains(pending.loaderId);
+}
+
+void RequestTracker::findLeftBehind()
+{
+    m_leftBehind.clear();
+    for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
+        if (isLeftBehind(*it))
+            m_leftBehind.insert(it.key());
+    }
 }
 
 void RequestTracker::forgetPending(QHash<QString, Pending>::iterator it)
@@ -410,9 +430,11 @@ void RequestTracker::closeOpenRequests()
     // What never ended is still part of the picture: it is what a timed-out page was waiting for.
     auto open = std::move(m_pending);
     m_pending.clear();
+    for (auto it = open.begin(); it != open.end(); ++it) {
+        if (!m_leftBehind.contains(it.key()))
+            closeHop(*it, std::nullopt, RequestTiming::Outcome::Unfinished, std::nullopt);
+    }
     m_leftBehind.clear();
-    for (Pending &pending : open)
-        closeHop(pending, std::nullopt, RequestTiming::Outcome::Unfinished, std::nullopt);
     if (m_navigationStartTs)
         return;
     double origin = m_documentStartTs.value_or(0);

@@ -58,9 +58,9 @@ public:
     // learnt the earliest start seen becomes the origin, so nothing stays unpublished.
     void closeOpenRequests();
 
-    // A request of the main frame sent for the document being left (its loaderId is not the view's document's:
-    // typically that page's favicon, asked for as the next navigation began) does not count: Chrome may drop it
-    // without an event, and it must not hold the view open until its time limit. It is still published at the end.
+    // A request of the main frame sent for the document being left (its loaderId is none of the documents this view
+    // navigated to: typically that page's favicon, asked for as the next navigation began) is not this view's: it
+    // is never published, and does not hold the view open (Chrome may drop it without an event).
     bool hasOpenRequests() const { return m_pending.size() > m_leftBehind.size(); }
     // What this view's limits left out or cut, one sentence each, for people; empty when nothing was.
     QStringList limitNotes() const;
@@ -113,13 +113,14 @@ private:
     void fit(Pending &pending, QList<HttpHeader> &headers);
     bool isLeftBehind(const Pending &pending) const;
     void forgetPending(QHash<QString, Pending>::iterator it);
+    void findLeftBehind();
 
     QString m_mainFrameId;
     QHash<QString, QString> m_refusedUrls; // URL → why the probe refused it, to explain its failure
     QHash<QString, QString> m_blockedUrls; // URL → which of the test's rules blocked it
     QHash<QString, Pending> m_pending;
     QSet<QString> m_leftBehind; // ids in m_pending of the document being left (hasOpenRequests())
-    QString m_documentLoaderId;
+    QSet<QString> m_documentLoaders; // loaderIds of the main-frame documents this view navigated to
     QHash<QString, int> m_hops; // request id → hops seen so far
     QSet<QString> m_initiatorUrls; // this view's, each held once
     QList<RequestTiming> m_unpublished; // ended before the navigation start was known; startMs still absolute
