@@ -39,26 +39,35 @@ void StartedBatcher::clear()
     m_timer.stop();
 }
 
+qsizetype StartedBatcher::textBytes(const RequestTiming &request)
+{
+    return 6 * (request.url.size() + request.initiator.url.size());
+}
+
 void StartedBatcher::flush()
 {
     m_timer.stop();
     auto order = std::move(m_order);
     m_order.clear();
     QList<RequestTiming> batch;
+    qsizetype batchBytes = 0;
     RunView batchView = RunView::First;
     const auto send = [&] {
         if (!batch.isEmpty())
             emit batchReady(batchView, batch);
         batch.clear();
+        batchBytes = 0;
     };
     for (const auto &[view, id] : std::as_const(order)) {
         const auto found = m_waiting.constFind(keyOf(view, id));
         if (found == m_waiting.constEnd())
             continue;
-        if (view != batchView || batch.size() >= StartedMessage::maxRequests)
+        const qsizetype bytes = textBytes(*found);
+        if (view != batchView || batch.size() >= StartedMessage::maxRequests || batchBytes + bytes > maxBatchTextBytes)
             send();
         batchView = view;
         batch.append(*found);
+        batchBytes += bytes;
     }
     m_waiting.clear();
     send();

@@ -20,8 +20,14 @@ class StartedBatcher final : public QObject
 
 public:
     static constexpr int intervalMs = 100;
+    // A batch's URLs (each request's and its initiator's, 64 KiB each at most) as JSON may take up to six bytes a
+    // character (\uXXXX); a batch is closed before they could pass this, so that a page of long URLs cannot bring a
+    // frame near a client's 16 MiB limit.
+    static constexpr qsizetype maxBatchTextBytes = 4 * 1024 * 1024;
 
     explicit StartedBatcher(QObject *parent = nullptr);
+    // What a request's URLs may take in a frame at most.
+    static qsizetype textBytes(const RequestTiming &request);
 
     void add(RunView view, const RequestTiming &request);
     // The request ended (its final frame is about to be sent): a start still waiting is dropped.
@@ -33,7 +39,8 @@ public:
     void flush();
 
 signals:
-    // In the order the requests started; never empty, never more than StartedMessage::maxRequests.
+    // In the order the requests started; never empty, never more than StartedMessage::maxRequests, and never more
+    // than maxBatchTextBytes of URLs (textBytes()) unless one request alone is.
     void batchReady(RunView view, const QList<RequestTiming> &requests);
 
 private:

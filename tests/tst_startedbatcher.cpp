@@ -2,6 +2,7 @@
 #include "protocol/message.h"
 #include "startedbatcher.h"
 
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -27,6 +28,7 @@ private slots:
     void forgetsWhatEndedBeforeItWentOut();
     void keepsTheViewsApart();
     void sendsOnItsOwnWithinTheInterval();
+    void longUrlsMakeSmallerFrames();
 };
 
 void tst_StartedBatcher::batchesAtMostAHundredInStartOrder()
@@ -96,6 +98,36 @@ void tst_StartedBatcher::sendsOnItsOwnWithinTheInterval()
     batcher.add(RunView::First, startOf(1));
     QVERIFY(batches.wait(30'000));
     QCOMPARE(batches.size(), 1);
+}
+
+// A hostile page of requests whose URLs and initiator URLs are all at the protocol's 64 KiB: a hundred of them in one
+// frame would take 13 MB of a client's 16 MiB, and more if escaped. The batches are cut by size as well, and each
+// frame, encoded as the server sends it, stays within the bound.
+void tst_StartedBatcher::longUrlsMakeSmallerFrames()
+{
+    StartedBatcher batcher;
+    QSignalSpy batches(&batcher, &StartedBatcher::batchReady);
+    const QString longPath = QString(ProtocolLimits::maxUrlLength - 40, u'\x01'); // escaped as \u0001 in JSON
+    for (int i = 0; i < 100; ++i) {
+        RequestTiming request = startOf(i);
+        request.url = QString(QStringLiteral("https://example.com/") + longPath).left(ProtocolLimits::maxUrlLength);
+        request.initiator.type = QStringLiteral("script");
+        request.initiator.url = request.url;
+        batcher.add(RunView::First, request);
+    }
+    batcher.flush();
+    QVERIFY(batches.size() > 1);
+    int count = 0;
+    for (const QList<QVariant> &batch : std::as_const(batches)) {
+        StartedMessage message;
+        message.runId = QStringLiteral("r");
+        message.requests = batch.at(1).value<QList<RequestTiming>>();
+        count += int(message.requests.size());
+        const QByteArray frame = QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);
+        QVERIFY2(frame.size() <= StartedBatcher::maxBatchTextBytes + 64 * 1024,
+            QByteArray::number(frame.size()).constData());
+    }
+    QCOMPARE(count, 100);
 }
 
 QTEST_GUILESS_MAIN(tst_StartedBatcher)
