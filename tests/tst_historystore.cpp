@@ -150,7 +150,7 @@ void tst_HistoryStore::stepsRoundTrip()
     QVERIFY2(adoptStoredTimes(expected, *loaded, before, &why), qPrintable(why));
     QCOMPARE(describe(*loaded), describe(expected));
     QVERIFY(*loaded == expected);
-    const RegionRun &run = loaded->region(QStringLiteral("fra")).runs.first();
+    const RegionRun run = loaded->region(QStringLiteral("fra")).runs.first(); // region() answers a copy
     QCOMPARE(run.stepCount(), 3);
     QCOMPARE(run.stepLabel(0), QStringLiteral("log in"));
     QCOMPARE(run.stepLabel(2), QStringLiteral("https://example.com/orders"));

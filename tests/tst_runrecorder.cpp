@@ -288,7 +288,7 @@ void tst_RunRecorder::recordsEachStepOfAScript()
 
     QCOMPARE(requests.size(), 4);
     QCOMPARE(requests.at(1).at(4).toInt(), 2);
-    const RegionRun &run = recorder.test().region(fra).runs.at(0);
+    const RegionRun run = recorder.test().region(fra).runs.at(0);
     QCOMPARE(run.stepCount(), 3);
     QCOMPARE(run.stepName, QStringLiteral("home"));
     QCOMPARE(run.firstView.requests.size(), 1);

@@ -219,7 +219,7 @@ void tst_ScriptStepsApp::historyKeepsTheSteps()
     QVERIFY2(adoptStoredTimes(expected, *loaded, before, &why), qPrintable(why));
     QCOMPARE(describe(*loaded), describe(expected));
     QVERIFY(*loaded == expected);
-    const RegionRun &run = loaded->region(QStringLiteral("syd")).runs.at(1);
+    const RegionRun run = loaded->region(QStringLiteral("syd")).runs.at(1);
     QCOMPARE(run.stepLabel(0), QStringLiteral("Page A"));
     QCOMPARE(run.stepLabel(1), m_pageB);
     QCOMPARE(run.stepView(1).requests, m_runs.at(1).laterSteps.first().view.requests);
