@@ -156,10 +156,11 @@ void tst_ScriptStepsApp::initTestCase()
                          m_server.url(QStringLiteral("/app-a")).toString())
                      .toUtf8());
     script.close();
+    // Each step's view runs to fully loaded: finished at its load event, a page this small can be done before
+    // Chrome's first screencast frame, and its filmstrip is then rightly empty.
     const ChildProcess::Outcome measured = ChildProcess::run(QStringLiteral(WORLDSPEED_PROBE_EXE),
         { QStringLiteral("measure"), QStringLiteral("--json"), QStringLiteral("--runs"), QStringLiteral("2"),
-            QStringLiteral("--finish-at"), QStringLiteral("load"), QStringLiteral("--filmstrip"),
-            QStringLiteral("--script"), script.fileName() },
+            QStringLiteral("--filmstrip"), QStringLiteral("--script"), script.fileName() },
         240'000);
     QVERIFY2(measured.exitCode == 0, qPrintable(measured.err));
     const QJsonArray runs
