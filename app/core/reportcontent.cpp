@@ -347,6 +347,24 @@ QRectF columnRect(const QList<double> &widths, const QRectF &row, int first, int
     return QRectF(x, row.top(), w, row.height());
 }
 
+// A region's or a step's row of the table: its stripe, its name (wrapped) and its numbers (right-aligned on the
+// first line; an unmeasured one muted), as both rows show them.
+void paintTableCells(QPainter &painter, const QRectF &rect, const Theme &paper, bool stripe, const QStringList &cells,
+    const QList<double> &widths, const QFont &font, double pad, double lineHeight)
+{
+    if (stripe)
+        painter.fillRect(rect, paper.alternateBase());
+    painter.setFont(font);
+    painter.setPen(paper.text());
+    painter.drawText(columnRect(widths, rect, 0, 0).adjusted(pad, pad, -pad, -pad), Qt::TextWordWrap, cells.at(0));
+    for (int i = 1; i < cells.size(); ++i) {
+        const QRectF cell = columnRect(widths, rect, i, i).adjusted(pad, pad, -pad, -pad);
+        painter.setPen(cells.at(i) == DisplayFormat::missing() ? paper.muted() : paper.text());
+        painter.drawText(
+            QRectF(cell.left(), cell.top(), cell.width(), lineHeight), Qt::AlignRight | Qt::AlignVCenter, cells.at(i));
+    }
+}
+
 } // namespace
 
 int ReportContent::addTableHeader(const QList<double> &widths)
@@ -418,17 +436,7 @@ void ReportContent::addTableRow(int index, const QList<double> &widths, int head
     row.height = height + 2 * pad;
     row.repeatHeader = header;
     row.paint = [=](QPainter &painter, const QRectF &rect) {
-        if (stripe)
-            painter.fillRect(rect, paper().alternateBase());
-        painter.setPen(paper().text());
-        painter.setFont(cellFont);
-        painter.drawText(columnRect(widths, rect, 0, 0).adjusted(pad, pad, -pad, -pad), Qt::TextWordWrap, cells.at(0));
-        for (int i = 1; i < cells.size(); ++i) {
-            const QRectF cell = columnRect(widths, rect, i, i).adjusted(pad, pad, -pad, -pad);
-            painter.setPen(cells.at(i) == DisplayFormat::missing() ? paper().muted() : paper().text());
-            painter.drawText(QRectF(cell.left(), cell.top(), cell.width(), lineHeight),
-                Qt::AlignRight | Qt::AlignVCenter, cells.at(i));
-        }
+        paintTableCells(painter, rect, paper(), stripe, cells, widths, cellFont, pad, lineHeight);
         if (!note.isEmpty()) {
             const QRectF span = columnRect(widths, rect, 1, int(widths.size()) - 1).adjusted(pad, pad, -pad, -pad);
             painter.setPen(noteIsFailure ? paper().error() : paper().muted());
@@ -463,17 +471,7 @@ void ReportContent::addStepRow(int index, int step, const QList<double> &widths,
     row.height = std::max(lineHeight, textHeight(cellFont, name, widths.at(0) - 2 * pad)) + 2 * pad;
     row.repeatHeader = header;
     row.paint = [=](QPainter &painter, const QRectF &rect) {
-        if (stripe)
-            painter.fillRect(rect, paper().alternateBase());
-        painter.setFont(cellFont);
-        painter.setPen(paper().text());
-        painter.drawText(columnRect(widths, rect, 0, 0).adjusted(pad, pad, -pad, -pad), Qt::TextWordWrap, cells.at(0));
-        for (int i = 1; i < cells.size(); ++i) {
-            const QRectF cell = columnRect(widths, rect, i, i).adjusted(pad, pad, -pad, -pad);
-            painter.setPen(cells.at(i) == DisplayFormat::missing() ? paper().muted() : paper().text());
-            painter.drawText(QRectF(cell.left(), cell.top(), cell.width(), lineHeight),
-                Qt::AlignRight | Qt::AlignVCenter, cells.at(i));
-        }
+        paintTableCells(painter, rect, paper(), stripe, cells, widths, cellFont, pad, lineHeight);
         painter.setPen(QPen(paper().rule(), pt(0.5)));
         painter.drawLine(rect.bottomLeft(), rect.bottomRight());
     };
