@@ -513,6 +513,8 @@ void tst_TestSettingsPanel::aScriptOfTwoStepsShowsEachStep()
     QCOMPARE(waterfall->laneCount(), 2);
     QVERIFY2(waterfall->laneTitle(0).endsWith(u"Step 1: home"), qPrintable(waterfall->laneTitle(0)));
     QVERIFY2(waterfall->laneTitle(1).endsWith(u"Step 2: account"), qPrintable(waterfall->laneTitle(1)));
+    // Step 2's requests streamed in live are not in step 1's block.
+    QCOMPARE(waterfall->requestCount(0), run.stepView(0).requests.size());
     QCOMPARE(waterfall->requestCount(1), run.stepView(1).requests.size());
     screenshot(&window, QStringLiteral("script-two-steps-window.png"));
 
