@@ -560,20 +560,15 @@ void tst_Serve::aReaderThatStopsCostsBoundedMemory()
     patient.timeoutMs = 170'000;
     other.send(RunMessage { QStringLiteral("mine"), m_web.url(QStringLiteral("/many")).toString(), patient });
 
-    // Its run went to the browser while the other's were still waiting, not behind them all.
+    // Its run went to the browser before all of the silent client's had: some of those never reached the page.
+    // (Which of them did depends on when the silent client's backlog passed the limit, so only the count is
+    // checked: one load of the page for the warm run, one for this one, fewer than forty for the silent client.)
     QVERIFY(other.waitForDone(QStringLiteral("mine"), 180'000));
     const DoneMessage *mine = doneOf(other);
     QVERIFY2(mine->ok, mine->error ? qPrintable(mine->error->message) : "no error given");
-    std::optional<LoadMessage> loadBefore;
-    for (const auto &r : other.received()) {
-        if (const auto *load = as<LoadMessage>(r.message))
-            loadBefore = *load;
-        const auto *status = as<StatusMessage>(r.message);
-        if (status && status->runId == u"mine" && status->state == RunState::Loading)
-            break;
-    }
-    QVERIFY(loadBefore);
-    QVERIFY2(loadBefore->queued > 1, "the other client's run waited behind all of the silent one's"); // itself and more
+    const int pageLoads = m_web.hits(QStringLiteral("/many"));
+    qInfo("the page was loaded %d times by the time the other client's run was done", pageLoads);
+    QVERIFY2(pageLoads < 1 + 40 + 1, "the other client's run waited behind all of the silent one's");
     // The silent client is cut off (it cannot tell: it reads nothing, not even the reset), its runs cancelled.
     const auto lastLoad = [&other]() -> std::optional<LoadMessage> {
         for (auto it = other.received().crbegin(); it != other.received().crend(); ++it) {
