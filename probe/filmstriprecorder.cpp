@@ -15,10 +15,11 @@ FilmstripRecorder::FilmstripRecorder(CdpConnection *cdp, QString sessionId, QObj
     , m_sessionId(std::move(sessionId))
 { }
 
-void FilmstripRecorder::start()
+void FilmstripRecorder::start(Before before)
 {
     if (!m_cdp)
         return;
+    m_before = before;
     m_recording = true;
     m_cdp->send(QStringLiteral("Page.startScreencast"),
         { { QStringLiteral("format"), QStringLiteral("jpeg") }, { QStringLiteral("quality"), jpegQuality },
@@ -65,14 +66,16 @@ void FilmstripRecorder::finish(Filmstrip &filmstrip, PageMetrics &metrics) const
 {
     if (!m_timeOriginMs || m_frames.isEmpty())
         return;
-    // Frames drawn before navigation start show the page before it (about:blank): the last of them is the state at
-    // navigation start.
+    // Frames drawn before navigation start show the page before it: the last of them is the state at navigation
+    // start, unless that was a new tab's about:blank (the class's comment).
     QList<VisualProgress::Frame> frames;
     QList<Filmstrip::Frame> kept;
     QList<Captured> inOrder = m_frames;
     std::stable_sort(
         inOrder.begin(), inOrder.end(), [](const Captured &a, const Captured &b) { return a.wallMs < b.wallMs; });
     for (const Captured &captured : std::as_const(inOrder)) {
+        if (m_before == Before::Blank && captured.wallMs <= *m_timeOriginMs)
+            continue;
         const double timeMs = std::max(0.0, captured.wallMs - *m_timeOriginMs);
         QImage image = QImage::fromData(captured.jpeg, "JPEG");
         if (image.isNull())
@@ -83,8 +86,8 @@ void FilmstripRecorder::finish(Filmstrip &filmstrip, PageMetrics &metrics) const
             continue;
         }
         if (frames.isEmpty() && timeMs > 0) {
-            // Headless Chrome draws nothing for about:blank, so there is often no frame from before navigation
-            // start: the page was blank then, and the strip says so too.
+            // A new tab's about:blank, or a page that drew nothing before navigation start: the page was blank
+            // then, and the strip says so too.
             QImage blank(image.size(), QImage::Format_RGB32);
             blank.fill(Qt::white);
             QByteArray jpeg;

@@ -13,11 +13,16 @@ class CdpConnection;
 
 // Records a view's filmstrip with Chrome's screencast, and derives the visual metrics from it (VisualProgress).
 //
-// The screencast starts before the navigation (the strip starts with the blank page at 0 ms) and runs until the view
-// ends: at the earliest 2 s of network quiet after the load event, so paints after the load are in it. Chrome sends a
-// frame only when the picture changed; each is a small JPEG (Filmstrip::thumbnailSide) stamped with the wall-clock time
-// it was drawn. At the end we ask the page for performance.timeOrigin (navigation start on the same wall clock) and
-// turn each stamp into a time from navigation start.
+// The screencast starts before the navigation (the strip starts with the page before it at 0 ms) and runs until the
+// view ends: at the earliest 2 s of network quiet after the load event, so paints after the load are in it. Chrome
+// sends a frame only when the picture changed; each is a small JPEG (Filmstrip::thumbnailSide) stamped with the
+// wall-clock time it was drawn. At the end we ask the page for performance.timeOrigin (navigation start on the same
+// wall clock) and turn each stamp into a time from navigation start.
+//
+// A new tab's frames from before navigation start are not read: they show about:blank while the run's viewport is
+// applied, and Chrome may draw one with the resized part not painted yet (a grey strip), which would count as a
+// visual change when the page's first white frame replaced it. The strip starts with a white frame instead, as
+// WebPageTest's and browsertime's do. Before a script's later step, the page the script left is the start.
 //
 // What the metrics see: every frame captured (at most maxCapturedFrames); what the result keeps is the thinned
 // Filmstrip, within its size budget. A page that never stops painting (an animation) is cut at the view's end, and its
@@ -33,8 +38,12 @@ public:
 
     FilmstripRecorder(CdpConnection *cdp, QString sessionId, QObject *parent = nullptr);
 
+    // What the tab showed when the view began: nothing yet (a new tab's about:blank), or a page of its own (a
+    // script's page before its measured step).
+    enum class Before { Blank, Page };
+
     // Before Page.navigate on the same session: commands on one session run in order.
-    void start();
+    void start(Before before);
     // The session's events; true when it was one of the screencast's.
     bool handleEvent(const QString &method, const QJsonObject &params);
     // Stops the screencast and asks for the page's time origin. Send before the page's metrics are read: the answer
@@ -53,6 +62,7 @@ private:
     QPointer<CdpConnection> m_cdp;
     QString m_sessionId;
     bool m_recording = false;
+    Before m_before = Before::Blank;
     QList<Captured> m_frames;
     std::optional<double> m_timeOriginMs; // navigation start, ms since the Unix epoch
 };

@@ -291,8 +291,32 @@ void PageLoad::beginView()
     m_filmstrip.reset();
     if (m_view == View::First && m_options.filmstrip) {
         m_filmstrip = std::make_unique<FilmstripRecorder>(m_cdp, m_sessionId);
-        m_filmstrip->start();
+        m_filmstrip->start(m_tabShowedPage ? FilmstripRecorder::Before::Page : FilmstripRecorder::Before::Blank);
     }
+    if (m_filmstrip && !m_tabShowedPage) {
+        // The run's viewport (applyDevice) is set, but Chrome draws it resized a frame or two later: a frame drawn
+        // meanwhile has the new part unpainted, which the filmstrip would take for the page's first visual change.
+        // Two animation frames of the blank tab first (at most 250 ms), before navigation start and so outside
+        // every figure of the view.
+        m_cdp->send(
+            QStringLiteral("Runtime.evaluate"),
+            { { QStringLiteral("expression"),
+                  QStringLiteral("new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(r)); "
+                                 "setTimeout(r, 250); })") },
+                { QStringLiteral("awaitPromise"), true } },
+            m_sessionId, this,
+            [this, token = m_viewToken](const CdpReply &) {
+                if (token == m_viewToken && m_viewOpen && m_state == State::Loading)
+                    navigateView();
+            },
+            std::chrono::milliseconds(commandTimeoutMs));
+        return;
+    }
+    navigateView();
+}
+
+void PageLoad::navigateView()
+{
     if (m_runner && m_runner->stepUrl().isEmpty()) {
         m_runner->startStep();
         return;
@@ -354,6 +378,12 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
     // While a step's view is open the runner still follows which page is in the tab: the next step starts from it.
     if (m_runner && sessionId == m_sessionId && (!m_viewOpen || method == u"Page.frameNavigated"))
         m_runner->handleEvent(method, params);
+    if (method == u"Page.frameNavigated" && sessionId == m_sessionId) {
+        const QJsonObject frame = params.value(QStringLiteral("frame")).toObject();
+        if (!frame.contains(QStringLiteral("parentId"))
+            && frame.value(QStringLiteral("url")).toString() != u"about:blank")
+            m_tabShowedPage = true; // a later view's filmstrip starts from this page, not from a blank one
+    }
     if (!m_viewOpen)
         return;
     if (m_requests.handleEvent(method, params))

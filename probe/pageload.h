@@ -115,6 +115,7 @@ private:
     void onContextReady();
     void attachSession(const QString &sessionId, bool pageSession);
     void beginView();
+    void navigateView();
     void onEvent(const QString &sessionId, const QString &method, const QJsonObject &params);
     void dismissDialog(const QJsonObject &params);
     void onDocumentRefused(quint64 token, const QString &url, const QString &reason);
@@ -157,6 +158,7 @@ private:
     RequestInterceptor m_interceptor { m_rules, m_requests }; // what the Fetch domain holds: blocks, policy, headers
     bool m_loadFired = false;
     bool m_committed = false; // our document (not about:blank, not an error page) is in the frame
+    bool m_tabShowedPage = false; // the tab navigated before: a view's filmstrip starts from what it shows
     std::optional<double> m_lastActivityTs;
     std::optional<double> m_fullyLoadedCapMs;
     QTimer m_timeout;
