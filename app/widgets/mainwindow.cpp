@@ -149,6 +149,7 @@ void MainWindow::connectRun()
         m_shownTest = test.id;
         m_cancelling = false;
         showTest(test);
+        m_waterfall->setWaiting(true);
         m_form->setRunning(true);
         m_progress->setVisible(true);
         updateProgress();
@@ -196,15 +197,20 @@ void MainWindow::connectRun()
         m_regionModel->setTest(test);
         m_form->setRunning(false);
         m_progress->setVisible(false);
+        m_waterfall->setWaiting(false);
         const int regions = static_cast<int>(test.regions.size());
+        int done = 0;
+        int failed = 0;
+        for (const RegionSummary &region : RegionSummary::of(test)) {
+            done += region.okRuns == region.runsPerRegion ? 1 : 0;
+            failed += region.okRuns == 0 ? 1 : 0;
+        }
         if (m_cancelling) {
-            int done = 0;
-            for (const RegionSummary &region : RegionSummary::of(test))
-                done += region.okRuns == region.runsPerRegion ? 1 : 0;
             m_status->setText(tr("Test cancelled: %1 of %2 regions finished every run").arg(done).arg(regions));
         } else {
-            m_status->setText(
-                regions == 1 ? tr("Test finished: 1 region") : tr("Test finished: %1 regions").arg(regions));
+            const QString finished
+                = regions == 1 ? tr("Test finished: 1 region") : tr("Test finished: %1 regions").arg(regions);
+            m_status->setText(failed == 0 ? finished : tr("%1, %2 failed").arg(finished).arg(failed));
         }
         m_cancelling = false;
         if (m_historyModel)
@@ -250,6 +256,7 @@ void MainWindow::showTest(const TestRecord &test)
     showRegions(test.regions);
     m_regionModel->setTest(test);
     m_waterfallModel->setTest(test);
+    m_waterfall->setWaiting(false);
     m_filmstripView->setTest(test);
     m_runPicker->setTest(test);
     m_screenshotView->setVisible(test.options.screenshot);

@@ -93,6 +93,12 @@ void WaterfallView::setMinimumSpanMs(double ms)
     relayout();
 }
 
+void WaterfallView::setWaiting(bool waiting)
+{
+    m_waiting = waiting;
+    viewport()->update();
+}
+
 WaterfallGeometry WaterfallView::layoutGeometry() const
 {
     WaterfallGeometry g;
@@ -236,7 +242,7 @@ void WaterfallView::paintEvent(QPaintEvent *event)
     if (lanes == 0 || (rows == 0 && m_mode == LayoutMode::SideBySide)) {
         painter.setPen(theme.muted());
         const QRectF below(0, g.headerHeight(), g.viewport.width(), g.viewport.height() - g.headerHeight());
-        painter.drawText(below, Qt::AlignCenter, tr("Waiting for requests…"));
+        painter.drawText(below, Qt::AlignCenter, m_waiting ? tr("Waiting for requests…") : tr("No requests"));
     }
     paintHeader(painter, waterfall, theme, g);
 }
