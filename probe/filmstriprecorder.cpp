@@ -15,10 +15,12 @@ FilmstripRecorder::FilmstripRecorder(CdpConnection *cdp, QString sessionId, QObj
     , m_sessionId(std::move(sessionId))
 { }
 
-void FilmstripRecorder::start(Before before)
+void FilmstripRecorder::start(Before before, std::function<void()> ready)
 {
-    if (!m_cdp)
+    if (!m_cdp) {
+        ready();
         return;
+    }
     m_before = before;
     m_recording = true;
     m_cdp->send(QStringLiteral("Page.startScreencast"),
@@ -26,6 +28,17 @@ void FilmstripRecorder::start(Before before)
             { QStringLiteral("maxWidth"), Filmstrip::thumbnailSide },
             { QStringLiteral("maxHeight"), Filmstrip::thumbnailSide }, { QStringLiteral("everyNthFrame"), 1 } },
         m_sessionId);
+    if (before == Before::Page) {
+        ready();
+        return;
+    }
+    m_cdp->send(
+        QStringLiteral("Runtime.evaluate"),
+        { { QStringLiteral("expression"),
+              QStringLiteral("new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(r)); "
+                             "setTimeout(r, 250); })") },
+            { QStringLiteral("awaitPromise"), true } },
+        m_sessionId, this, [ready = std::move(ready)](const CdpReply &) { ready(); }, readyTimeout);
 }
 
 bool FilmstripRecorder::handleEvent(const QString &method, const QJsonObject &params)

@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <QString>
 
+#include <chrono>
+#include <functional>
 #include <optional>
 
 class CdpConnection;
@@ -20,9 +22,9 @@ class CdpConnection;
 // wall clock) and turn each stamp into a time from navigation start.
 //
 // A new tab's frames from before navigation start are not read: they show about:blank while the run's viewport is
-// applied, and Chrome may draw one with the resized part not painted yet (a grey strip), which would count as a
-// visual change when the page's first white frame replaced it. The strip starts with a white frame instead, as
-// WebPageTest's and browsertime's do. Before a script's later step, the page the script left is the start.
+// applied, possibly with the resized part not painted yet (a strip that would count as a visual change when the
+// page's first white frame replaced it). The strip starts with a white frame instead. Before a script's later step,
+// the page the script left is the start.
 //
 // What the metrics see: every frame captured (at most maxCapturedFrames); what the result keeps is the thinned
 // Filmstrip, within its size budget. A page that never stops painting (an animation) is cut at the view's end, and its
@@ -35,6 +37,8 @@ class FilmstripRecorder final : public QObject
 public:
     static constexpr qsizetype maxCapturedFrames = 1'000;
     static constexpr int jpegQuality = 70;
+    // The longest start() waits for Chrome's answer before calling `ready` anyway.
+    static constexpr std::chrono::milliseconds readyTimeout { 15'000 };
 
     FilmstripRecorder(CdpConnection *cdp, QString sessionId, QObject *parent = nullptr);
 
@@ -42,8 +46,11 @@ public:
     // script's page before its measured step).
     enum class Before { Blank, Page };
 
-    // Before Page.navigate on the same session: commands on one session run in order.
-    void start(Before before);
+    // Starts the screencast; `ready` is called when the view may navigate. Before a new tab's first page that is
+    // two animation frames later (at most 250 ms): the run's viewport is set by then, but Chrome draws it resized a
+    // frame or two later, and a frame drawn meanwhile, with the new part unpainted, would count as the page's first
+    // visual change. The wait is before navigation start, outside every figure of the view.
+    void start(Before before, std::function<void()> ready);
     // The session's events; true when it was one of the screencast's.
     bool handleEvent(const QString &method, const QJsonObject &params);
     // Stops the screencast and asks for the page's time origin. Send before the page's metrics are read: the answer

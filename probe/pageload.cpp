@@ -291,25 +291,12 @@ void PageLoad::beginView()
     m_filmstrip.reset();
     if (m_view == View::First && m_options.filmstrip) {
         m_filmstrip = std::make_unique<FilmstripRecorder>(m_cdp, m_sessionId);
-        m_filmstrip->start(m_tabShowedPage ? FilmstripRecorder::Before::Page : FilmstripRecorder::Before::Blank);
-    }
-    if (m_filmstrip && !m_tabShowedPage) {
-        // The run's viewport (applyDevice) is set, but Chrome draws it resized a frame or two later: a frame drawn
-        // meanwhile has the new part unpainted, which the filmstrip would take for the page's first visual change.
-        // Two animation frames of the blank tab first (at most 250 ms), before navigation start and so outside
-        // every figure of the view.
-        m_cdp->send(
-            QStringLiteral("Runtime.evaluate"),
-            { { QStringLiteral("expression"),
-                  QStringLiteral("new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(r)); "
-                                 "setTimeout(r, 250); })") },
-                { QStringLiteral("awaitPromise"), true } },
-            m_sessionId, this,
-            [this, token = m_viewToken](const CdpReply &) {
+        // The view navigates once the recorder is ready for it (FilmstripRecorder::start).
+        m_filmstrip->start(m_tabShowedPage ? FilmstripRecorder::Before::Page : FilmstripRecorder::Before::Blank,
+            [this, token = m_viewToken] {
                 if (token == m_viewToken && m_viewOpen && m_state == State::Loading)
                     navigateView();
-            },
-            std::chrono::milliseconds(commandTimeoutMs));
+            });
         return;
     }
     navigateView();
