@@ -1,7 +1,8 @@
-// worldspeed-cli run takes the test's secrets (basic auth's password, ${secret:NAME} in a header) from the real OS
-// keychain by name — a throwaway gnome-keyring of this test's own (tests/with-keyring.sh) — never from its command
-// line; a secret the keychain lacks stops the run with a clear error before any probe is asked. The real binary,
-// the build's probe, real Chromium and the test web server, which logs what arrives.
+// worldspeed-cli run takes the test's secrets (basic auth's password, ${secret:NAME} in a header and in a script)
+// from the real OS keychain by name — a throwaway gnome-keyring of this test's own (tests/with-keyring.sh) — never
+// from its command line, and writes them nowhere: not to its output, the HAR or the history; a secret the keychain
+// lacks stops the run with a clear error before any probe is asked. The real binary, the build's probe, real
+// Chromium and the test web server, which logs what arrives.
 #include "childprocess.h"
 #include "fleet/keychainsecretstore.h"
 #include "localfleet.h"
@@ -34,6 +35,7 @@ namespace {
 
 const QByteArray password = "cli-pass-secret-6121";
 const QByteArray headerSecret = "cli-header-secret-6122";
+const QByteArray scriptSecret = "cli-script-secret-6123";
 
 } // namespace
 
@@ -51,9 +53,11 @@ void tst_CliSecrets::initTestCase()
             response.headers = { { "WWW-Authenticate", "Basic realm=\"staging\"" } };
             return response;
         }
-        response.body = "<!doctype html><title>private</title><h1>behind the login</h1>";
+        response.body = "<!doctype html><title>private</title><h1>behind the login</h1>"
+                        "<form method=post action=/typed><input id=q name=q></form>";
         return response;
     });
+    m_server.route(QStringLiteral("/typed"), TestWebServer::Response {});
 }
 
 void tst_CliSecrets::missingSecretStopsBeforeAnyProbe()
@@ -77,8 +81,8 @@ void tst_CliSecrets::missingSecretStopsBeforeAnyProbe()
 void tst_CliSecrets::secretsComeFromTheKeychain()
 {
     // Saved as the app's Test settings panel saves them: the keychain entry named by the secret.
-    for (const auto &[name, value] :
-        { std::pair { QStringLiteral("staging"), password }, std::pair { QStringLiteral("hdr"), headerSecret } }) {
+    for (const auto &[name, value] : { std::pair { QStringLiteral("staging"), password },
+             std::pair { QStringLiteral("hdr"), headerSecret }, std::pair { QStringLiteral("scr"), scriptSecret } }) {
         QString failure = QStringLiteral("pending");
         m_keychain.write(name, QString::fromUtf8(value), nullptr, [&failure](const QString &e) { failure = e; });
         QTRY_VERIFY_WITH_TIMEOUT(failure != u"pending", 20'000);
@@ -89,11 +93,22 @@ void tst_CliSecrets::secretsComeFromTheKeychain()
     QString error;
     QVERIFY2(config.save(fleet, &error), qPrintable(error));
     const QString har = m_dir.filePath(QStringLiteral("har"));
+    // A script types the third secret into the page's form and sends it, then measures the page: the server gets
+    // the secret, no output may.
+    const QString script = m_dir.filePath(QStringLiteral("type-secret.wpt"));
+    QFile scriptFile(script);
+    QVERIFY(scriptFile.open(QIODevice::WriteOnly));
+    const QByteArray page = m_server.url(QStringLiteral("/private")).toEncoded();
+    scriptFile.write("logData\t0\nnavigate\t" + page + "\nsetValue\tid=q\t${secret:scr}\nsubmitForm\tmethod=post\n"
+        + "logData\t1\nnavigate\t" + page + "\n");
+    scriptFile.close();
+    const QString database = m_dir.filePath(QStringLiteral("history.sqlite"));
     const qsizetype before = m_server.requests().size();
     const Outcome o = ChildProcess::run(QStringLiteral(WORLDSPEED_CLI_EXE),
-        { QStringLiteral("run"), m_server.url(QStringLiteral("/private")).toString(), QStringLiteral("--fleet"), fleet,
+        { QStringLiteral("run"), QStringLiteral("--script"), script, QStringLiteral("--fleet"), fleet,
             QStringLiteral("--basic-auth=tester:staging"), QStringLiteral("--header=X-Staging-Key: ${secret:hdr}"),
-            QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--har"), har },
+            QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--har"), har, QStringLiteral("--save"),
+            QStringLiteral("--database"), database },
         180'000);
     QVERIFY2(o.exitCode == 0, qPrintable(o.err + o.out));
     bool sawPage = false;
@@ -105,14 +120,27 @@ void tst_CliSecrets::secretsComeFromTheKeychain()
         }
     }
     QVERIFY(sawPage);
+    bool sawTyped = false;
+    for (const TestWebServer::Request &request : m_server.requests().mid(before))
+        sawTyped = sawTyped || (request.path == u"/typed" && request.body.contains(QByteArray("q=" + scriptSecret)));
+    QVERIFY2(sawTyped, "the script's secret never reached the page");
     const QJsonObject json = QJsonDocument::fromJson(o.out.toUtf8()).object();
     QVERIFY2(!json.isEmpty(), qPrintable(o.out));
     QVERIFY2(o.out.contains(u"•••") && o.out.contains(u"staging"), qPrintable(o.out)); // the header masked
     QFile harFile(har + QStringLiteral("/local.har"));
     QVERIFY(harFile.open(QIODevice::ReadOnly));
     const QByteArray harText = harFile.readAll();
-    for (const QByteArray &secret : { password, headerSecret, QByteArray("tester:" + password).toBase64() }) {
-        for (const QByteArray &output : { o.out.toUtf8(), o.err.toUtf8(), harText })
+    // The database and, should the CLI have left one, its write-ahead log: the test is in them, the secrets are not.
+    QByteArray historyBytes;
+    for (const QString &suffix : { QString(), QStringLiteral("-wal") }) {
+        QFile file(database + suffix);
+        if (file.open(QIODevice::ReadOnly))
+            historyBytes += file.readAll();
+    }
+    QVERIFY(historyBytes.contains(page));
+    for (const QByteArray &secret :
+        { password, headerSecret, scriptSecret, QByteArray("tester:" + password).toBase64() }) {
+        for (const QByteArray &output : { o.out.toUtf8(), o.err.toUtf8(), harText, historyBytes })
             QVERIFY2(!output.contains(secret), secret.constData());
     }
 }
