@@ -378,6 +378,7 @@ void tst_DailyTool::regionWithoutTokenEndsEarlyInShortWords()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QVERIFY2(window.fleetError().isEmpty(), qPrintable(window.fleetError()));
     window.setSelectedRegions({ QStringLiteral("mel") });
+    QVERIFY(!window.waterfallView()->isWaiting()); // before any test it waits for nothing
     window.urlField()->setText(QStringLiteral("https://example.com/"));
     window.startTest();
     QVERIFY2(window.controller()->isRunning(), qPrintable(window.urlError()->text()));

@@ -239,10 +239,15 @@ void WaterfallView::paintEvent(QPaintEvent *event)
     int rows = 0;
     for (const int count : g.rowCounts)
         rows += count;
-    if (lanes == 0 || (rows == 0 && m_mode == LayoutMode::SideBySide)) {
+    const bool empty = lanes == 0 || (rows == 0 && m_mode == LayoutMode::SideBySide);
+    const QString emptyText = !empty ? QString()
+        : m_waiting                  ? tr("Waiting for requests…")
+        : lanes > 0                  ? tr("No requests")
+                                     : QString(); // before any test
+    if (!emptyText.isEmpty()) {
         painter.setPen(theme.muted());
         const QRectF below(0, g.headerHeight(), g.viewport.width(), g.viewport.height() - g.headerHeight());
-        painter.drawText(below, Qt::AlignCenter, m_waiting ? tr("Waiting for requests…") : tr("No requests"));
+        painter.drawText(below, Qt::AlignCenter, emptyText);
     }
     paintHeader(painter, waterfall, theme, g);
 }

@@ -51,8 +51,8 @@ public:
     WaterfallPainter::Colouring colouring() const { return m_colouring; }
     // The time axis reaches at least this far, whatever the model holds: views side by side share one scale.
     void setMinimumSpanMs(double ms);
-    // While a test runs (the default, as before the first one) an empty waterfall waits for requests; a test that
-    // ended, or a stored one, without any has none, and says so rather than promise some.
+    // While a test runs an empty waterfall says it waits for requests; a test that ended, or a stored one, without
+    // any says it has none rather than promise some; before any test it says nothing.
     void setWaiting(bool waiting);
     bool isWaiting() const { return m_waiting; }
 
@@ -109,7 +109,7 @@ private:
     LayoutMode m_mode = LayoutMode::SideBySide;
     WaterfallPainter::Colouring m_colouring = WaterfallPainter::Colouring::Phases;
     double m_minimumSpanMs = 0;
-    bool m_waiting = true;
+    bool m_waiting = false;
     QTimer m_relayoutTimer;
     // While a shown request is pending its bar grows: a repaint per tick, and none when nothing is pending.
     QTimer m_liveTimer;
