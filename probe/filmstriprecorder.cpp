@@ -8,6 +8,14 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <chrono>
+
+namespace {
+
+// The longest start() waits for Chrome's answer before letting the view navigate anyway.
+constexpr std::chrono::milliseconds readyTimeout { 15'000 };
+
+} // namespace
 
 FilmstripRecorder::FilmstripRecorder(CdpConnection *cdp, QString sessionId, QObject *parent)
     : QObject(parent)

@@ -7,7 +7,6 @@
 #include <QPointer>
 #include <QString>
 
-#include <chrono>
 #include <functional>
 #include <optional>
 
@@ -37,8 +36,6 @@ class FilmstripRecorder final : public QObject
 public:
     static constexpr qsizetype maxCapturedFrames = 1'000;
     static constexpr int jpegQuality = 70;
-    // The longest start() waits for Chrome's answer before calling `ready` anyway.
-    static constexpr std::chrono::milliseconds readyTimeout { 15'000 };
 
     FilmstripRecorder(CdpConnection *cdp, QString sessionId, QObject *parent = nullptr);
 

@@ -291,8 +291,10 @@ void PageLoad::beginView()
     m_filmstrip.reset();
     if (m_view == View::First && m_options.filmstrip) {
         m_filmstrip = std::make_unique<FilmstripRecorder>(m_cdp, m_sessionId);
-        // The view navigates once the recorder is ready for it (FilmstripRecorder::start).
-        m_filmstrip->start(m_tabShowedPage ? FilmstripRecorder::Before::Page : FilmstripRecorder::Before::Blank,
+        // A run without a script loads its page in a new tab; a script's runner knows what its tab shows. The view
+        // navigates once the recorder is ready for it (FilmstripRecorder::start).
+        const bool tabShowsPage = m_runner && !m_runner->pageUrl().isEmpty() && m_runner->pageUrl() != u"about:blank";
+        m_filmstrip->start(tabShowsPage ? FilmstripRecorder::Before::Page : FilmstripRecorder::Before::Blank,
             [this, token = m_viewToken] {
                 if (token == m_viewToken && m_viewOpen && m_state == State::Loading)
                     navigateView();
@@ -365,12 +367,6 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
     // While a step's view is open the runner still follows which page is in the tab: the next step starts from it.
     if (m_runner && sessionId == m_sessionId && (!m_viewOpen || method == u"Page.frameNavigated"))
         m_runner->handleEvent(method, params);
-    if (method == u"Page.frameNavigated" && sessionId == m_sessionId) {
-        const QJsonObject frame = params.value(QStringLiteral("frame")).toObject();
-        if (!frame.contains(QStringLiteral("parentId"))
-            && frame.value(QStringLiteral("url")).toString() != u"about:blank")
-            m_tabShowedPage = true; // a later view's filmstrip starts from this page, not from a blank one
-    }
     if (!m_viewOpen)
         return;
     if (m_requests.handleEvent(method, params))

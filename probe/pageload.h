@@ -158,7 +158,6 @@ private:
     RequestInterceptor m_interceptor { m_rules, m_requests }; // what the Fetch domain holds: blocks, policy, headers
     bool m_loadFired = false;
     bool m_committed = false; // our document (not about:blank, not an error page) is in the frame
-    bool m_tabShowedPage = false; // the tab navigated before: a view's filmstrip starts from what it shows
     std::optional<double> m_lastActivityTs;
     std::optional<double> m_fullyLoadedCapMs;
     QTimer m_timeout;
