@@ -99,6 +99,24 @@ void WaterfallView::setWaiting(bool waiting)
     viewport()->update();
 }
 
+QString WaterfallView::placeholderText() const
+{
+    return placeholderText(layoutGeometry());
+}
+
+QString WaterfallView::placeholderText(const WaterfallGeometry &g) const
+{
+    int rows = 0;
+    for (const int count : g.rowCounts)
+        rows += count;
+    const int lanes = m_model ? m_model->laneCount() : 0;
+    if (lanes > 0 && (rows > 0 || m_mode == LayoutMode::Stacked))
+        return {};
+    if (m_waiting)
+        return tr("Waiting for requests…");
+    return lanes > 0 ? tr("No requests") : QString(); // nothing before any test
+}
+
 WaterfallGeometry WaterfallView::layoutGeometry() const
 {
     WaterfallGeometry g;
@@ -236,18 +254,11 @@ void WaterfallView::paintEvent(QPaintEvent *event)
         paintLaneRows(painter, waterfall, theme, g, lane);
         painter.restore();
     }
-    int rows = 0;
-    for (const int count : g.rowCounts)
-        rows += count;
-    const bool empty = lanes == 0 || (rows == 0 && m_mode == LayoutMode::SideBySide);
-    const QString emptyText = !empty ? QString()
-        : m_waiting                  ? tr("Waiting for requests…")
-        : lanes > 0                  ? tr("No requests")
-                                     : QString(); // before any test
-    if (!emptyText.isEmpty()) {
+    const QString placeholder = placeholderText(g);
+    if (!placeholder.isEmpty()) {
         painter.setPen(theme.muted());
         const QRectF below(0, g.headerHeight(), g.viewport.width(), g.viewport.height() - g.headerHeight());
-        painter.drawText(below, Qt::AlignCenter, emptyText);
+        painter.drawText(below, Qt::AlignCenter, placeholder);
     }
     paintHeader(painter, waterfall, theme, g);
 }

@@ -54,7 +54,8 @@ public:
     // While a test runs an empty waterfall says it waits for requests; a test that ended, or a stored one, without
     // any says it has none rather than promise some; before any test it says nothing.
     void setWaiting(bool waiting);
-    bool isWaiting() const { return m_waiting; }
+    // What the view says across an empty waterfall, as it paints it; empty when it says nothing.
+    QString placeholderText() const;
 
     // Where everything is right now, in viewport coordinates.
     WaterfallGeometry layoutGeometry() const;
@@ -86,6 +87,7 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    QString placeholderText(const WaterfallGeometry &g) const;
     void scheduleRelayout();
     void relayout();
     void updateScrollBars();
