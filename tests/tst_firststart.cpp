@@ -8,6 +8,7 @@
 #include "memorysecretstore.h"
 #include "regionform.h"
 #include "settingsdialog.h"
+#include "worldmapview.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -77,6 +78,13 @@ void tst_FirstStart::panelSaysWhatARegionIsAndPlacesThisComputer()
     QVERIFY2(text.contains(u"A region is a place"), qPrintable(text));
     QVERIFY2(text.contains(u"a guess from the time zone"), qPrintable(text));
     screenshot(&window, QStringLiteral("first-start.png"));
+    // In a small window the panel leaves the map little height: the load-time scale still explains its colours.
+    window.resize(1024, 700);
+    QTRY_VERIFY(window.worldMap()->height() < 200);
+    QTest::qWait(50);
+    QVERIFY(window.worldMap()->isLegendShown());
+    screenshot(&window, QStringLiteral("first-start-1024x700.png"));
+    window.resize(1280, 800);
 
     // The user says where this computer is: the local region moves there, in the saved config and the fleet.
     const int tokyo = panel->placeCombo()->findData(QStringLiteral("nrt"));

@@ -412,7 +412,26 @@ QList<QPointF> WorldMapView::legendStatePositions(double width) const
 
 QRectF WorldMapView::legendRect() const
 {
+    const QRectF full = legendRect(false);
+    return fitsLegend(full) ? full : legendRect(true);
+}
+
+bool WorldMapView::isLegendCompact() const
+{
+    return !fitsLegend(legendRect(false));
+}
+
+bool WorldMapView::fitsLegend(const QRectF &box) const
+{
+    // Too small a map to spare the corner: the legend would cover most of it.
+    return box.top() >= height() / 3.0 && box.right() <= width() - 8;
+}
+
+QRectF WorldMapView::legendRect(bool compact) const
+{
     const QFontMetricsF metrics(labelFont());
+    if (compact) // the load-time scale alone: its title, its bar and the bar's labels
+        return { QPointF(8, height() - 8 - (metrics.height() * 2 + 26)), QSizeF(180, metrics.height() * 2 + 26) };
     double statesWidth = 0;
     for (const QString &name : legendStateNames())
         statesWidth += legendGlyphSpan() + 10 + metrics.horizontalAdvance(name);
@@ -426,9 +445,7 @@ QRectF WorldMapView::legendRect() const
 
 bool WorldMapView::isLegendShown() const
 {
-    const QRectF box = legendRect();
-    // Too small a map to spare the corner: the legend would cover most of it.
-    return box.top() >= height() / 3.0 && box.right() <= width() - 8;
+    return fitsLegend(legendRect());
 }
 
 double WorldMapView::legendGlyphSpan() const
@@ -465,6 +482,10 @@ void WorldMapView::paintLegend(QPainter &painter, const WorldMapPainter &map) co
     map.paintLoadScale(
         painter, QRectF(box.left() + pad, box.top() + 8 + metrics.height(), box.width() - 2 * pad, 9), font);
 
+    if (isLegendCompact()) { // the states' glyphs are the map's own; the colours are what a small map must explain
+        painter.restore();
+        return;
+    }
     // The other states, with the glyphs the map uses, at a fixed phase so the legend never moves.
     const double top = box.top() + 8 + metrics.height() + 9 + 10 + metrics.height() * 1.5;
     const QStringList names = legendStateNames();

@@ -35,8 +35,11 @@ public:
     // null leaves the markers to setRegions() and setRegionState().
     void setModel(QAbstractItemModel *model);
     QAbstractItemModel *model() const { return m_model; }
-    // The legend is painted: not on a map too small to spare it the corner (it wraps before it gives up).
+    // The legend is painted: not on a map too small to spare it the corner (it wraps, then keeps only the
+    // load-time scale, before it gives up).
     bool isLegendShown() const;
+    // Only the load-time scale, without the states: the map is too small for the whole legend.
+    bool isLegendCompact() const;
 
     // Replaces the markers (all Idle); by default the built-in RegionCatalog's.
     void setRegions(const QList<RegionCatalog::Region> &regions);
@@ -99,6 +102,8 @@ private:
     QFont labelFont() const;
     void paintLegend(QPainter &painter, const WorldMapPainter &map) const;
     QRectF legendRect() const;
+    QRectF legendRect(bool compact) const;
+    bool fitsLegend(const QRectF &box) const;
     // Where each state's glyph goes in a legend `width` wide, from its first state's line.
     QList<QPointF> legendStatePositions(double width) const;
     double legendGlyphSpan() const;
