@@ -6,14 +6,17 @@
 #include <QBuffer>
 #include <QImage>
 #include <QJsonObject>
+#include <QTimer>
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace {
 
-// The longest start() waits for Chrome's answer before letting the view navigate anyway.
-constexpr std::chrono::milliseconds readyTimeout { 15'000 };
+// The longest start() waits for its first frame before letting the view navigate anyway: the picture at navigation
+// start is then unknown, and the strip starts white.
+constexpr std::chrono::milliseconds readyTimeout { 1'000 };
 
 } // namespace
 
@@ -31,22 +34,39 @@ void FilmstripRecorder::start(Before before, std::function<void()> ready)
     }
     m_before = before;
     m_recording = true;
+    m_ready = std::move(ready);
     m_cdp->send(QStringLiteral("Page.startScreencast"),
         { { QStringLiteral("format"), QStringLiteral("jpeg") }, { QStringLiteral("quality"), jpegQuality },
             { QStringLiteral("maxWidth"), Filmstrip::thumbnailSide },
             { QStringLiteral("maxHeight"), Filmstrip::thumbnailSide }, { QStringLiteral("everyNthFrame"), 1 } },
         m_sessionId);
-    if (before == Before::Page) {
-        ready();
-        return;
-    }
     m_cdp->send(
         QStringLiteral("Runtime.evaluate"),
         { { QStringLiteral("expression"),
               QStringLiteral("new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(r)); "
                              "setTimeout(r, 250); })") },
             { QStringLiteral("awaitPromise"), true } },
-        m_sessionId, this, [ready = std::move(ready)](const CdpReply &) { ready(); }, readyTimeout);
+        m_sessionId, this,
+        [this](const CdpReply &) {
+            m_animationFramesDone = true;
+            readyIfDrawn();
+        },
+        readyTimeout);
+    QTimer::singleShot(readyTimeout, this, &FilmstripRecorder::callReady);
+}
+
+void FilmstripRecorder::readyIfDrawn()
+{
+    if (m_animationFramesDone && !m_frames.isEmpty())
+        callReady();
+}
+
+void FilmstripRecorder::callReady()
+{
+    if (!m_ready)
+        return;
+    // Queued: this may run inside the owner's event handler, and the owner navigates from `ready`.
+    QMetaObject::invokeMethod(this, std::exchange(m_ready, nullptr), Qt::QueuedConnection);
 }
 
 bool FilmstripRecorder::handleEvent(const QString &method, const QJsonObject &params)
@@ -63,6 +83,7 @@ bool FilmstripRecorder::handleEvent(const QString &method, const QJsonObject &pa
         return true;
     m_frames.append(Captured {
         stamp * 1000.0, QByteArray::fromBase64(params.value(QStringLiteral("data")).toString().toLatin1()) });
+    readyIfDrawn();
     return true;
 }
 

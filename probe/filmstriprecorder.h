@@ -43,10 +43,14 @@ public:
     // script's page before its measured step).
     enum class Before { Blank, Page };
 
-    // Starts the screencast; `ready` is called when the view may navigate. Before a new tab's first page that is
-    // two animation frames later (at most 250 ms): the run's viewport is set by then, but Chrome draws it resized a
-    // frame or two later, and a frame drawn meanwhile, with the new part unpainted, would count as the page's first
-    // visual change. The wait is before navigation start, outside every figure of the view.
+    // Starts the screencast; `ready` is called when the view may navigate: once the screencast's first frame came and
+    // two animation frames passed (those at most 250 ms, the whole wait at most a second), so the picture at
+    // navigation start is drawn and captured before it. In a new tab the run's viewport is set, but Chrome draws it
+    // resized a frame or two later; a frame drawn meanwhile, with the new part unpainted, would count as the page's
+    // first visual change. When a script loaded a page before the step, that page can be loaded before it was first
+    // painted (a small one is), and the screencast's first frame of it can be stamped after navigation start; either
+    // would make the page the script left the step's first visual change. The wait is before navigation start, outside
+    // every figure of the view.
     void start(Before before, std::function<void()> ready);
     // The session's events; true when it was one of the screencast's.
     bool handleEvent(const QString &method, const QJsonObject &params);
@@ -57,6 +61,9 @@ public:
     void finish(Filmstrip &filmstrip, PageMetrics &metrics) const;
 
 private:
+    void readyIfDrawn();
+    void callReady();
+
     struct Captured
     {
         double wallMs = 0;
@@ -67,6 +74,8 @@ private:
     QString m_sessionId;
     bool m_recording = false;
     Before m_before = Before::Blank;
+    std::function<void()> m_ready; // until it is called
+    bool m_animationFramesDone = false;
     QList<Captured> m_frames;
     std::optional<double> m_timeOriginMs; // navigation start, ms since the Unix epoch
 };

@@ -63,6 +63,7 @@ class tst_VisualMetrics : public QObject
 private slots:
     void initTestCase();
     void visualMetricsOfAConstructedPage();
+    void aStepStartsFromThePageTheScriptLeft();
     void withoutAFilmstripTheVisualMetricsAreAbsent();
 
 private:
@@ -81,6 +82,9 @@ void tst_VisualMetrics::initTestCase()
     image.contentType = "image/png";
     image.body = darkPng();
     m_server.route(QStringLiteral("/dark.png"), image);
+    TestWebServer::Response red;
+    red.body = "<!doctype html><style>html { background: #d02010; }</style>";
+    m_server.route(QStringLiteral("/red"), red);
     m_scheduler = std::make_unique<LoadScheduler>(LoadScheduler::Options { BrowserTest::chromeOptions(), 1 });
 }
 
@@ -135,6 +139,35 @@ void tst_VisualMetrics::visualMetricsOfAConstructedPage()
     const auto back = ViewResult::fromJson(run.firstView.toJson(), &error);
     QVERIFY2(back, qPrintable(error));
     QCOMPARE(back->filmstrip, strip);
+}
+
+// A script loads a page of one red colour, then measures the halves page. What the step's strip starts from is the
+// red page: loaded so fast that its load event can come before its first paint, it must be on screen at navigation
+// start, not painted a moment into the step (which would make that paint the step's first visual change). The step's
+// first change is then the red page making way for the halves page, which cannot happen before its response came.
+void tst_VisualMetrics::aStepStartsFromThePageTheScriptLeft()
+{
+    LoadOptions options;
+    options.filmstrip = true;
+    options.test.script
+        = QStringLiteral("logData\t0\nnavigate\t%1\nlogData\t1\nnavigate\t%2\n")
+              .arg(m_server.url(QStringLiteral("/red")).toString(), m_server.url(QStringLiteral("/halves")).toString());
+    const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/red")), options);
+    QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
+    QVERIFY(run.firstView.url.endsWith(u"/halves"));
+    const Filmstrip &strip = run.firstView.filmstrip;
+    QVERIFY(strip.frames.size() >= 3);
+    QCOMPARE(strip.frames.first().timeMs, 0.0);
+    const QImage start = QImage::fromData(strip.frames.first().jpeg, "JPEG");
+    QVERIFY(!start.isNull());
+    const QRgb middle = start.pixel(start.width() / 2, start.height() / 2);
+    QVERIFY2(qRed(middle) > 160 && qGreen(middle) < 100 && qBlue(middle) < 100,
+        qPrintable(QStringLiteral("the step's strip starts with #%1, not the red page").arg(middle & 0xffffff, 6, 16)));
+    const PageMetrics &m = run.firstView.metrics;
+    QVERIFY(m.ttfbMs && m.firstVisualChangeMs && m.lastVisualChangeMs);
+    qInfo("TTFB %.0f ms, FVC %.0f ms, LVC %.0f ms", *m.ttfbMs, *m.firstVisualChangeMs, *m.lastVisualChangeMs);
+    QVERIFY(*m.firstVisualChangeMs >= *m.ttfbMs);
+    QVERIFY(*m.lastVisualChangeMs > *m.firstVisualChangeMs);
 }
 
 void tst_VisualMetrics::withoutAFilmstripTheVisualMetricsAreAbsent()
