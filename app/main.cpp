@@ -2,6 +2,7 @@
 #include "fleet/keychainsecretstore.h"
 #include "historystore.h"
 #include "mainwindow.h"
+#include "windowlayoutkeeper.h"
 
 #include <QApplication>
 #include <QIcon>
@@ -31,6 +32,7 @@ int main(int argc, char *argv[])
     services.secrets = &secrets;
     services.fleetConfigPath = AppEnvironment::fleetConfigPath();
     MainWindow window(services);
+    window.layoutKeeper()->restore();
     window.show();
     return QApplication::exec();
 }

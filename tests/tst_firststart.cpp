@@ -1,6 +1,7 @@
 // A new user's first start (issue 14, finding 12): while the fleet is only this computer, the window says what a
 // region is and offers to add one (Settings' Fleet editor, its form open); this computer's pin is where the user
-// says, not where the time zone guessed, and the choice is kept in the fleet config. Offscreen, no browser.
+// says, not where the time zone guessed, and the choice is kept in the fleet config. The window fits the screen it
+// opens on, and the next start brings it back as it was closed. Offscreen, no browser.
 #include "appsettings.h"
 #include "firststartpanel.h"
 #include "fleet/fleetconfig.h"
@@ -8,6 +9,7 @@
 #include "memorysecretstore.h"
 #include "regionform.h"
 #include "settingsdialog.h"
+#include "windowlayoutkeeper.h"
 #include "worldmapview.h"
 
 #include <QApplication>
@@ -15,8 +17,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
+#include <QSplitter>
+#include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTemporaryFile>
 #include <QTest>
 #include <QTimer>
 
@@ -29,6 +35,8 @@ private slots:
     void panelSaysWhatARegionIsAndPlacesThisComputer();
     void addARegionOpensTheEditorsForm();
     void noPanelOnceTheFleetHasMoreThanThisComputer();
+    void windowFitsTheScreenAtFirstStart();
+    void nextStartBringsTheWindowBackAsItWasClosed();
 
 private:
     MainWindow::Services services(std::optional<FleetConfig> config = std::nullopt);
@@ -172,5 +180,94 @@ void tst_FirstStart::noPanelOnceTheFleetHasMoreThanThisComputer()
     QVERIFY(!window.findChild<FirstStartPanel *>()->isVisible());
 }
 
-QTEST_MAIN(tst_FirstStart)
+void tst_FirstStart::windowFitsTheScreenAtFirstStart()
+{
+    // A 1400×900 window on a 1366×768 laptop (its panel taking 30 px) or a 1280×800 one: within, frame and all.
+    QCOMPARE(WindowLayoutKeeper::fitted(QSize(1400, 900), QSize(1366, 738)), QSize(1350, 690));
+    QCOMPARE(WindowLayoutKeeper::fitted(QSize(1400, 900), QSize(1280, 800)), QSize(1264, 752));
+    QCOMPARE(WindowLayoutKeeper::fitted(QSize(1400, 900), QSize(1920, 1050)), QSize(1400, 900));
+
+    AppSettings settings;
+    settings.windowGeometry.remove();
+    MainWindow window(services(FleetConfig::defaultConfig()));
+    window.layoutKeeper()->restore();
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const QRect available = window.screen()->availableGeometry();
+    qInfo("screen %dx%d, window %dx%d at %d,%d", available.width(), available.height(), window.width(), window.height(),
+        window.x(), window.y());
+    QVERIFY(available.contains(window.geometry()));
+    QCOMPARE(available.size(), QSize(1366, 768));
+    QCOMPARE(window.size(), WindowLayoutKeeper::fitted(QSize(1400, 900), available.size()));
+    screenshot(&window, QStringLiteral("first-start-fitted.png"));
+}
+
+void tst_FirstStart::nextStartBringsTheWindowBackAsItWasClosed()
+{
+    QList<int> regionsSplit;
+    QList<int> paneSplit;
+    int tab = -1;
+    {
+        MainWindow window(services(FleetConfig::defaultConfig()));
+        window.layoutKeeper()->restore();
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.setGeometry(QRect(QPoint(20, 30), QSize(1100, 640)));
+        const QList<QSplitter *> splitters { window.findChild<QSplitter *>(QStringLiteral("regionsSplitter")),
+            window.findChild<QSplitter *>(QStringLiteral("paneSplitter")) };
+        QVERIFY(splitters.at(0) && splitters.at(1));
+        for (QSplitter *splitter : splitters) {
+            const int total = splitter->orientation() == Qt::Horizontal ? splitter->width() : splitter->height();
+            QList<int> sizes(splitter->count(), 0);
+            sizes[0] = total / 4; // dragged far from where the window puts it
+            for (int i = 1; i < sizes.size(); ++i)
+                sizes[i] = (total - sizes[0]) / (sizes.size() - 1);
+            splitter->setSizes(sizes);
+        }
+        window.tabs()->setCurrentIndex(window.tabs()->count() - 1);
+        tab = window.tabs()->currentIndex();
+        QVERIFY(tab > 0);
+        QCoreApplication::processEvents();
+        regionsSplit = splitters.at(0)->sizes();
+        paneSplit = splitters.at(1)->sizes();
+        QVERIFY(window.close());
+    }
+    MainWindow again(services(FleetConfig::defaultConfig()));
+    again.layoutKeeper()->restore();
+    again.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&again));
+    QCOMPARE(again.size(), QSize(1100, 640));
+    QCOMPARE(again.tabs()->currentIndex(), tab);
+    QCOMPARE(again.findChild<QSplitter *>(QStringLiteral("regionsSplitter"))->sizes(), regionsSplit);
+    QCOMPARE(again.findChild<QSplitter *>(QStringLiteral("paneSplitter"))->sizes(), paneSplit);
+
+    // A settings file written by hand, or by another version, restores nothing and breaks nothing.
+    AppSettings settings;
+    settings.windowGeometry.setValue(QByteArray("not a geometry"));
+    settings.windowSplitters.setValue({ QByteArray("junk") });
+    settings.windowTab.setValue(99);
+    MainWindow broken(services(FleetConfig::defaultConfig()));
+    broken.layoutKeeper()->restore();
+    broken.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&broken));
+    QVERIFY(broken.screen()->availableGeometry().contains(broken.geometry()));
+    QCOMPARE(broken.tabs()->currentIndex(), 0);
+}
+
+// The offscreen platform's screen is 800×800 unless told otherwise: here it is a 1366×768 laptop's, the smallest
+// screen the window is made for (its minimum width is about 970 px).
+int main(int argc, char *argv[])
+{
+    QTemporaryFile screens;
+    if (!screens.open())
+        return 1;
+    screens.write(R"({ "screens": [ { "name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
+                    "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1 } ] })");
+    screens.flush();
+    qputenv("QT_QPA_PLATFORM", "offscreen:configfile=" + QFile::encodeName(screens.fileName()));
+    QApplication app(argc, argv);
+    tst_FirstStart test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_firststart.moc"

@@ -2,7 +2,9 @@
 
 #include "settingvalue.h"
 
+#include <QByteArray>
 #include <QDir>
+#include <QList>
 #include <QSettings>
 #include <QStringList>
 
@@ -51,6 +53,10 @@ public:
     SettingValue<int> waterfallLayout { m_settings, QStringLiteral("waterfall/layout"), 0 };
     // View › Colour the waterfall by content type: bars in the colour of what they loaded, not of their phases.
     SettingValue<bool> waterfallByContentType { m_settings, QStringLiteral("waterfall/byContentType"), false };
+    // The main window as it was closed (WindowLayoutKeeper): its size and place, each splitter's state, the open tab.
+    SettingValue<QByteArray> windowGeometry { m_settings, QStringLiteral("window/geometry") };
+    SettingValue<QList<QByteArray>> windowSplitters { m_settings, QStringLiteral("window/splitters") };
+    SettingValue<int> windowTab { m_settings, QStringLiteral("window/tab"), 0 };
     // Where the last export went (CSV, HAR, PDF), where the next one is offered.
     SettingValue<QString> exportDirectory { m_settings, QStringLiteral("export/lastDir"), QDir::homePath() };
 };

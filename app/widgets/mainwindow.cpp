@@ -31,6 +31,7 @@
 #include "trendchartview.h"
 #include "waterfallmodel.h"
 #include "waterfallview.h"
+#include "windowlayoutkeeper.h"
 #include "worldmapview.h"
 
 #include <QAction>
@@ -297,7 +298,9 @@ void MainWindow::buildUi()
 
     // The map and the table side by side, the waterfall and history below.
     auto *vertical = new QSplitter(Qt::Vertical, central);
-    vertical->addWidget(buildRegionsPane(vertical));
+    vertical->setObjectName(QStringLiteral("paneSplitter"));
+    QSplitter *regionsPane = buildRegionsPane(vertical);
+    vertical->addWidget(regionsPane);
     m_tabs = new QTabWidget(vertical);
     m_tabs->addTab(buildWaterfallPage(m_tabs), tr("Waterfall"));
     m_tabs->addTab(buildChartsPage(m_tabs), tr("Charts"));
@@ -322,11 +325,13 @@ void MainWindow::buildUi()
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
     resize(1400, 900);
+    m_layoutKeeper = new WindowLayoutKeeper(this, { vertical, regionsPane }, m_tabs, size());
 }
 
-QWidget *MainWindow::buildRegionsPane(QWidget *parent)
+QSplitter *MainWindow::buildRegionsPane(QWidget *parent)
 {
     auto *top = new QSplitter(Qt::Horizontal, parent);
+    top->setObjectName(QStringLiteral("regionsSplitter"));
     m_map = new WorldMapView(top);
     m_map->setAccessibleName(tr("World map of the test's regions"));
     m_map->setModel(m_regionModel); // its markers follow the table

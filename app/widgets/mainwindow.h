@@ -28,6 +28,7 @@ class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
 class QSpinBox;
+class QSplitter;
 class QTableView;
 class QTabWidget;
 class QToolButton;
@@ -45,6 +46,7 @@ class WaterfallModel;
 struct TestRecord;
 class FilmstripView;
 class WaterfallView;
+class WindowLayoutKeeper;
 class WorldMapView;
 
 // The window a user sees: the URL form on top, the world map and the region table side by side, and below them
@@ -87,6 +89,8 @@ public:
     FleetPanel *fleetPanel() const { return m_fleetPanel; }
     MetricsChartView *metricsChart() const { return m_metricsChart; }
     QTabWidget *tabs() const { return m_tabs; }
+    // Its size, place, splits and tab as the user left them (the app does this before showing it; tests need not).
+    WindowLayoutKeeper *layoutKeeper() const { return m_layoutKeeper; }
     HistoryPanel *historyPanel() const { return m_historyPanel; } // null without a history
     QTableView *historyView() const;
     QPushButton *compareButton() const;
@@ -107,7 +111,7 @@ public slots:
 
 private:
     void buildUi();
-    QWidget *buildRegionsPane(QWidget *parent);
+    QSplitter *buildRegionsPane(QWidget *parent);
     QWidget *buildWaterfallPage(QWidget *parent);
     QWidget *buildChartsPage(QWidget *parent);
     void buildMenus();
@@ -163,6 +167,7 @@ private:
     ScreenshotView *m_screenshotView = nullptr;
     FilmstripView *m_filmstripView = nullptr;
     QTabWidget *m_tabs = nullptr;
+    WindowLayoutKeeper *m_layoutKeeper = nullptr;
     HistoryPanel *m_historyPanel = nullptr;
     MetricsChartView *m_metricsChart = nullptr;
     TrendChartView *m_trendChart = nullptr;
