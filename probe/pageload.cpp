@@ -378,6 +378,12 @@ void PageLoad::onEvent(const QString &sessionId, const QString &method, const QJ
             m_committed = !frame.value(QStringLiteral("url")).toString().startsWith(u"chrome-error:");
             learnNavigationStart();
         }
+    } else if (method == u"Page.lifecycleEvent" && sessionId == m_sessionId) {
+        // "init" is a document's commit in the frame, with its loader and time.
+        if (params.value(QStringLiteral("name")).toString() == u"init"
+            && params.value(QStringLiteral("frameId")).toString() == m_targetId)
+            m_requests.documentCommitted(params.value(QStringLiteral("loaderId")).toString(),
+                params.value(QStringLiteral("timestamp")).toDouble());
     } else if (method == u"Page.loadEventFired" && sessionId == m_sessionId) {
         if (m_requests.documentStartTs() && !m_loadFired)
             onLoadEvent();

@@ -292,6 +292,20 @@ void RequestTracker::onLoadingFailed(const QJsonObject &params)
     endRequest(requestId, params.value(QStringLiteral("timestamp")).toDouble(), std::nullopt, failure);
 }
 
+void RequestTracker::documentCommitted(const QString &loaderId, double ts)
+{
+    if (loaderId.isEmpty() || !m_documentLoaders.contains(loaderId))
+        return;
+    QStringList cancelled;
+    for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
+        if (it->mainFrame && it->loaderId != loaderId && m_documentLoaders.contains(it->loaderId))
+            cancelled.append(it.key());
+    }
+    for (const QString &requestId : std::as_const(cancelled))
+        endRequest(requestId, ts, std::nullopt,
+            QStringLiteral("net::ERR_ABORTED (cancelled: the page went on to another document)"));
+}
+
 void RequestTracker::applyResponse(Pending &pending, const QJsonObject &response, const QString &requestId)
 {
     RequestTiming &t = pending.timing;

@@ -54,6 +54,11 @@ public:
     bool handleEvent(const QString &method, const QJsonObject &params);
     // CDP monotonic seconds; publishes whatever ended before it was known.
     void setNavigationStart(double ts);
+    // The main frame committed the document of `loaderId` (at ts, CDP monotonic seconds). Whatever an earlier
+    // document of this view still had open (a page that sends itself on with location.href while its images load)
+    // was cancelled with that document, and Chrome says nothing more of it: no loadingFailed comes. It ends here,
+    // failed as cancelled, as DevTools shows it, and no longer holds the view open until its timeout.
+    void documentCommitted(const QString &loaderId, double ts);
     // The view ends: every request still open is published as unfinished, and if the navigation start was never
     // learnt the earliest start seen becomes the origin, so nothing stays unpublished.
     void closeOpenRequests();

@@ -67,6 +67,7 @@ private slots:
     void repeatViewUsesTheCache();
     void screenshotAtLoad();
     void finishAtTheLoadEvent();
+    void aPageThatSendsItselfOnEndsWhenTheNextOneIsLoaded();
     void refusedConnection();
     void garbageResponse();
     void timeoutKeepsPartialWaterfall();
@@ -404,6 +405,45 @@ void tst_PageLoad::finishAtTheLoadEvent()
         QVERIFY(!m.fullyLoadedMs);
         QVERIFY(view->screenshotPng.startsWith("\x89PNG\r\n\x1a\n"));
     }
+}
+
+void tst_PageLoad::aPageThatSendsItselfOnEndsWhenTheNextOneIsLoaded()
+{
+    // The page sends itself on (location.href) while its image never answers. Chrome cancels the image when the next
+    // document commits, without a word in its events: the view must not wait for it until its time limit, and the
+    // image is shown as cancelled, not as still loading.
+    TestWebServer::Response page;
+    page.body = "<!doctype html><img src=\"/sends-on-never\">"
+                "<script>setTimeout(() => { location.href = '/sends-on-next'; }, 100)</script>";
+    m_server.route(QStringLiteral("/sends-on"), page);
+    TestWebServer::Response never;
+    never.mode = TestWebServer::Response::Mode::Hang;
+    m_server.route(QStringLiteral("/sends-on-never"), never);
+    TestWebServer::Response next;
+    next.body = "<!doctype html><p>the next page</p>";
+    m_server.route(QStringLiteral("/sends-on-next"), next);
+    LoadOptions options;
+    options.timeoutMs = 30'000;
+    const RunResult run = BrowserTest::run(*m_scheduler, m_server.url(QStringLiteral("/sends-on")), options);
+    QVERIFY2(run.ok(), qPrintable(BrowserTest::errorText(run)));
+    const ViewResult &view = run.firstView;
+    const RequestTiming *image = findRequest(view, m_server.url(QStringLiteral("/sends-on-never")).toString());
+    const RequestTiming *nextDocument = findRequest(view, m_server.url(QStringLiteral("/sends-on-next")).toString());
+    QVERIFY(image && nextDocument);
+    QCOMPARE(image->outcome, RequestTiming::Outcome::Failed);
+    QVERIFY2(image->failureText.contains(u"ERR_ABORTED"), qPrintable(image->failureText));
+    QVERIFY(image->durationMs && image->startMs + *image->durationMs >= nextDocument->startMs);
+    // Fully loaded is the last request's end, as for any page, not the time limit.
+    double lastEnd = 0;
+    for (const RequestTiming &request : view.requests) {
+        QVERIFY2(request.outcome != RequestTiming::Outcome::Unfinished, qPrintable(request.url));
+        lastEnd = std::max(lastEnd, request.startMs + request.durationMs.value_or(0));
+    }
+    const PageMetrics &m = view.metrics;
+    QVERIFY(m.fullyLoadedMs);
+    qInfo("next document at %.0f ms, image cancelled at %.0f ms, fully loaded %.0f ms (last request's end %.0f)",
+        nextDocument->startMs, image->startMs + *image->durationMs, *m.fullyLoadedMs, lastEnd);
+    QVERIFY(*m.fullyLoadedMs <= lastEnd + 1);
 }
 
 void tst_PageLoad::refusedConnection()

@@ -26,6 +26,7 @@ private slots:
     void failureText();
     void openAtViewEnd();
     void leftBehindRequestDoesNotHoldTheView();
+    void aCommittedDocumentCancelsWhatTheOneBeforeHadOpen();
     void dataReceivedCountsDecodedBytes();
     void dataReceivedIgnoresWhatIsNoByteCount();
     void servedFromCache_data();
@@ -368,6 +369,53 @@ void TestRequestTracker::leftBehindRequestDoesNotHoldTheView()
             { QStringLiteral("timestamp"), 100.0 },
             { QStringLiteral("request"), QJsonObject { { QStringLiteral("url"), at(u"/x") } } } });
     QVERIFY(older.tracker.hasOpenRequests());
+}
+
+// The page sends itself on (location.href = …) while its image still loads. When the next document commits, Chrome
+// cancels the image and says nothing of it: it ends there, failed as cancelled, and the view can go quiet. A request
+// of another frame, or of the committed document, is left alone.
+void TestRequestTracker::aCommittedDocumentCancelsWhatTheOneBeforeHadOpen()
+{
+    const QString frame = QStringLiteral("MAIN");
+    RequestRecorder recorder(frame);
+    const auto send = [&](const QString &id, const QString &loader, const QString &inFrame, const QString &type,
+                          const QString &url, double ts) {
+        recorder.tracker.handleEvent(QStringLiteral("Network.requestWillBeSent"),
+            QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("loaderId"), loader },
+                { QStringLiteral("frameId"), inFrame }, { QStringLiteral("type"), type },
+                { QStringLiteral("timestamp"), ts },
+                { QStringLiteral("request"),
+                    QJsonObject {
+                        { QStringLiteral("url"), url }, { QStringLiteral("method"), QStringLiteral("GET") } } } });
+    };
+    const auto finish = [&](const QString &id, double ts) {
+        recorder.tracker.handleEvent(QStringLiteral("Network.loadingFinished"),
+            QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("timestamp"), ts },
+                { QStringLiteral("encodedDataLength"), 100 } });
+    };
+    recorder.tracker.setNavigationStart(100.0);
+    send(QStringLiteral("HOME"), QStringLiteral("A"), frame, QStringLiteral("Document"), at(u"/home"), 100.001);
+    recorder.tracker.documentCommitted(QStringLiteral("A"), 100.005);
+    finish(QStringLiteral("HOME"), 100.010);
+    send(QStringLiteral("1.1"), QStringLiteral("A"), frame, QStringLiteral("Image"), at(u"/slow.png"), 100.020);
+    send(QStringLiteral("1.2"), QStringLiteral("CHILD"), QStringLiteral("FRAME"), QStringLiteral("Document"),
+        at(u"/frame"), 100.030);
+    send(QStringLiteral("NEXT"), QStringLiteral("B"), frame, QStringLiteral("Document"), at(u"/next"), 100.100);
+    recorder.tracker.documentCommitted(QStringLiteral("UNKNOWN"), 100.110); // not this view's: nothing happens
+    QCOMPARE(recorder.finished.size(), 1);
+    recorder.tracker.documentCommitted(QStringLiteral("B"), 100.150);
+    QCOMPARE(recorder.finished.size(), 2);
+    const RequestTiming *cancelled = recorder.find(at(u"/slow.png"));
+    QVERIFY(cancelled);
+    QCOMPARE(cancelled->outcome, RequestTiming::Outcome::Failed);
+    QVERIFY2(cancelled->failureText.contains(u"ERR_ABORTED"), qPrintable(cancelled->failureText));
+    QVERIFY(near(cancelled->startMs, 20.0) && near(cancelled->durationMs, 130.0));
+    QVERIFY(recorder.tracker.hasOpenRequests()); // the next document and the other frame's
+    finish(QStringLiteral("NEXT"), 100.160);
+    finish(QStringLiteral("1.2"), 100.170);
+    QVERIFY(!recorder.tracker.hasOpenRequests());
+    recorder.tracker.closeOpenRequests();
+    QCOMPARE(recorder.finished.size(), 4);
 }
 
 void TestRequestTracker::dataReceivedCountsDecodedBytes()
