@@ -91,6 +91,25 @@ QString at(QStringView path)
 }
 constexpr double redirectNavigationStart = 2804.640; // just before the document request, as Chrome reports it
 
+// Events written by hand, for what no recording has: a request sent for a document loader in a frame, and its end.
+void sendRequest(RequestTracker &tracker, const QString &id, const QString &loader, const QString &frame,
+    const QString &type, const QString &url, double ts)
+{
+    tracker.handleEvent(QStringLiteral("Network.requestWillBeSent"),
+        QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("loaderId"), loader },
+            { QStringLiteral("frameId"), frame }, { QStringLiteral("type"), type }, { QStringLiteral("timestamp"), ts },
+            { QStringLiteral("request"),
+                QJsonObject {
+                    { QStringLiteral("url"), url }, { QStringLiteral("method"), QStringLiteral("GET") } } } });
+}
+
+void finishRequest(RequestTracker &tracker, const QString &id, double ts)
+{
+    tracker.handleEvent(QStringLiteral("Network.loadingFinished"),
+        QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("timestamp"), ts },
+            { QStringLiteral("encodedDataLength"), 100 } });
+}
+
 } // namespace
 
 void TestRequestTracker::plainRequest()
@@ -314,21 +333,10 @@ void TestRequestTracker::leftBehindRequestDoesNotHoldTheView()
 {
     const QString frame = QStringLiteral("MAIN");
     RequestRecorder recorder(frame);
-    const auto send = [&](const QString &id, const QString &loader, const QString &inFrame, const QString &type,
-                          const QString &url, double ts) {
-        recorder.tracker.handleEvent(QStringLiteral("Network.requestWillBeSent"),
-            QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("loaderId"), loader },
-                { QStringLiteral("frameId"), inFrame }, { QStringLiteral("type"), type },
-                { QStringLiteral("timestamp"), ts },
-                { QStringLiteral("request"),
-                    QJsonObject {
-                        { QStringLiteral("url"), url }, { QStringLiteral("method"), QStringLiteral("GET") } } } });
-    };
-    const auto finish = [&](const QString &id, double ts) {
-        recorder.tracker.handleEvent(QStringLiteral("Network.loadingFinished"),
-            QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("timestamp"), ts },
-                { QStringLiteral("encodedDataLength"), 100 } });
-    };
+    const auto send
+        = [&](const QString &id, const QString &loader, const QString &inFrame, const QString &type, const QString &url,
+              double ts) { sendRequest(recorder.tracker, id, loader, inFrame, type, url, ts); };
+    const auto finish = [&](const QString &id, double ts) { finishRequest(recorder.tracker, id, ts); };
     recorder.tracker.setNavigationStart(100.0);
     // One sent just before the new document's request, one just after it: both the old page's.
     send(QStringLiteral("1.0"), QStringLiteral("OLD"), frame, QStringLiteral("Other"), at(u"/old.png"), 100.0005);
@@ -378,21 +386,10 @@ void TestRequestTracker::aCommittedDocumentCancelsWhatTheOneBeforeHadOpen()
 {
     const QString frame = QStringLiteral("MAIN");
     RequestRecorder recorder(frame);
-    const auto send = [&](const QString &id, const QString &loader, const QString &inFrame, const QString &type,
-                          const QString &url, double ts) {
-        recorder.tracker.handleEvent(QStringLiteral("Network.requestWillBeSent"),
-            QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("loaderId"), loader },
-                { QStringLiteral("frameId"), inFrame }, { QStringLiteral("type"), type },
-                { QStringLiteral("timestamp"), ts },
-                { QStringLiteral("request"),
-                    QJsonObject {
-                        { QStringLiteral("url"), url }, { QStringLiteral("method"), QStringLiteral("GET") } } } });
-    };
-    const auto finish = [&](const QString &id, double ts) {
-        recorder.tracker.handleEvent(QStringLiteral("Network.loadingFinished"),
-            QJsonObject { { QStringLiteral("requestId"), id }, { QStringLiteral("timestamp"), ts },
-                { QStringLiteral("encodedDataLength"), 100 } });
-    };
+    const auto send
+        = [&](const QString &id, const QString &loader, const QString &inFrame, const QString &type, const QString &url,
+              double ts) { sendRequest(recorder.tracker, id, loader, inFrame, type, url, ts); };
+    const auto finish = [&](const QString &id, double ts) { finishRequest(recorder.tracker, id, ts); };
     recorder.tracker.setNavigationStart(100.0);
     send(QStringLiteral("HOME"), QStringLiteral("A"), frame, QStringLiteral("Document"), at(u"/home"), 100.001);
     recorder.tracker.documentCommitted(QStringLiteral("A"), 100.005);
