@@ -8,6 +8,7 @@
 #include <QSysInfo>
 
 #include <optional>
+#include <utility>
 
 #ifdef Q_OS_UNIX
 #include <cerrno>
@@ -116,10 +117,40 @@ Owner readPidFile(const QString &folder, const QString &fileName, qint64 *pid)
 }
 
 #ifdef Q_OS_LINUX
-// The live (not zombie) processes of our user in process group `group` that belong to the profile folder: their
-// environment names its tmp folder, as ChromeProcess set it. A helper that made itself undumpable hides its
-// environment; its group and user then stand for it, since a group lives as long as any member and its number
-// cannot be taken meanwhile.
+// A /proc stat line's state and process group: "pid (comm) state ppid pgrp …", where comm may hold spaces and
+// parentheses, so the fields count from the last ')'.
+std::optional<std::pair<QByteArray, int>> stateAndGroup(const QString &statPath)
+{
+    QFile statFile(statPath);
+    if (!statFile.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray stat = statFile.read(1024);
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 3)
+        return std::nullopt;
+    return std::make_pair(fields.at(0), fields.at(2).toInt());
+}
+
+// Where to read a process's environment: its own /proc entry, or, when its main thread has exited but other threads
+// still run (Chrome's services shutting down: the leader shows "Z", the process is not gone, and its threads still
+// write into the profile), a live thread's. Empty when every thread has exited.
+QString environmentPath(const QDir &process, const QByteArray &state)
+{
+    if (state != "Z")
+        return process.filePath(QStringLiteral("environ"));
+    const QDir tasks(process.filePath(QStringLiteral("task")));
+    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const auto thread = stateAndGroup(tasks.filePath(task + QStringLiteral("/stat")));
+        if (thread && thread->first != "Z" && thread->first != "X")
+            return tasks.filePath(task + QStringLiteral("/environ"));
+    }
+    return {};
+}
+
+// The live processes of our user in process group `group` that belong to the profile folder: their environment
+// names its tmp folder, as ChromeProcess set it. A helper that made itself undumpable hides its environment; its
+// group and user then stand for it, since a group lives as long as any member and its number cannot be taken
+// meanwhile. A process is live while any of its threads is, even once its main thread has exited.
 QList<pid_t> browserProcesses(pid_t group, const QString &folder)
 {
     QList<pid_t> found;
@@ -130,19 +161,17 @@ QList<pid_t> browserProcesses(pid_t group, const QString &folder)
         const pid_t pid = name.toInt(&ok);
         if (!ok)
             continue;
-        QFile statFile(proc.filePath(name + QStringLiteral("/stat")));
-        if (!statFile.open(QIODevice::ReadOnly))
+        const auto process = stateAndGroup(proc.filePath(name + QStringLiteral("/stat")));
+        if (!process || process->second != group)
             continue;
-        // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so fields count from the last ')'.
-        const QByteArray stat = statFile.read(1024);
-        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() < 3 || fields.at(0) == "Z" || fields.at(2).toInt() != group)
-            continue;
+        const QString environmentFile = environmentPath(QDir(proc.filePath(name)), process->first);
+        if (environmentFile.isEmpty())
+            continue; // a zombie: nothing of it runs
         struct stat owner
         { };
         if (::stat(QFile::encodeName(proc.filePath(name)).constData(), &owner) != 0 || owner.st_uid != ::geteuid())
             continue;
-        QFile environ(proc.filePath(name + QStringLiteral("/environ")));
+        QFile environ(environmentFile);
         if (environ.open(QIODevice::ReadOnly) && !environ.readAll().contains(marker))
             continue;
         found.append(pid);

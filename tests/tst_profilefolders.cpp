@@ -14,6 +14,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <future>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -31,6 +32,7 @@ private slots:
     void readOnlyFoldersAreRemoved();
     void lingeringHelpersAreEndedBeforeRemoval();
     void anUnrelatedGroupIsLeftAlone();
+    void aHelperWhoseMainThreadEndedIsEndedToo();
 
 private:
     qint64 gonePid();
@@ -232,5 +234,78 @@ void tst_ProfileFolders::anUnrelatedGroupIsLeftAlone()
     QVERIFY(group->waitForFinished(5'000));
 }
 
-QTEST_GUILESS_MAIN(tst_ProfileFolders)
+namespace {
+
+// The argument that makes this executable the stand-in of aHelperWhoseMainThreadEndedIsEndedToo.
+constexpr char mainThreadExitsArgument[] = "--main-thread-exits-writing-into";
+
+// Keeps recreating a file in the profile, as the file thread of Chrome's network service does while the process
+// shuts down.
+void *keepWriting(void *folder)
+{
+    const QByteArray profile = QByteArray(static_cast<const char *>(folder)) + "/profile";
+    const QByteArray inside = profile + "/Default";
+    const QByteArray file = inside + "/Network Persistent State";
+    for (;;) {
+        ::mkdir(profile.constData(), 0700);
+        ::mkdir(inside.constData(), 0700);
+        const int fd = ::open(file.constData(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            ::close(fd);
+        ::usleep(10'000);
+    }
+    return nullptr;
+}
+
+} // namespace
+
+// Chrome's services shutting down: the main thread has exited, so the process shows as a zombie ("Z"), while
+// another thread still writes into the profile. The process is not gone; unless it is ended before the folder is
+// removed, the folder comes back (tst_measurecommand saw "Network Persistent State" reappear after a sweep).
+void tst_ProfileFolders::aHelperWhoseMainThreadEndedIsEndedToo()
+{
+    const QString name = QStringLiteral("worldspeed-chrome-zombie");
+    makeFolder(name, QByteArray::number(gonePid()));
+    const QString folder = m_dir.filePath(name);
+    const QString written = folder + QStringLiteral("/profile/Default/Network Persistent State");
+    QVERIFY(QFile::remove(written) || !QFileInfo::exists(written));
+    auto *helper = new QProcess(this);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("TMPDIR"), folder + QStringLiteral("/tmp"));
+    helper->setProcessEnvironment(environment);
+    helper->setChildProcessModifier([] { ::setpgid(0, 0); });
+    helper->start(QCoreApplication::applicationFilePath(), { QString::fromLatin1(mainThreadExitsArgument), folder });
+    QVERIFY(helper->waitForStarted());
+    ProfileFolders::recordBrowserGroup(folder, helper->processId());
+    QTRY_VERIFY(QFileInfo::exists(written));
+    const auto state = [&] {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(helper->processId()));
+        if (!stat.open(QIODevice::ReadOnly))
+            return QByteArray();
+        const QByteArray line = stat.readAll();
+        return line.mid(line.lastIndexOf(')') + 2, 1);
+    };
+    QTRY_COMPARE(state(), QByteArray("Z"));
+    QCOMPARE(helper->state(), QProcess::Running);
+
+    QCOMPARE(ProfileFolders::sweepAbandoned(m_parent->path()), 1);
+    QVERIFY(helper->waitForFinished(5'000));
+    QCOMPARE(helper->exitStatus(), QProcess::CrashExit); // SIGKILLed
+    QTest::qWait(300);
+    QVERIFY(!QFileInfo::exists(folder));
+}
+
+int main(int argc, char *argv[])
+{
+    if (argc == 3 && qstrcmp(argv[1], mainThreadExitsArgument) == 0) {
+        pthread_t writer {};
+        if (::pthread_create(&writer, nullptr, keepWriting, argv[2]) != 0)
+            return 1;
+        ::pthread_exit(nullptr); // the process lives on in its writer
+    }
+    QCoreApplication app(argc, argv);
+    tst_ProfileFolders test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_profilefolders.moc"
