@@ -333,35 +333,38 @@ void TestRequestTracker::leftBehindRequestDoesNotHoldTheView()
 {
     const QString frame = QStringLiteral("MAIN");
     RequestRecorder recorder(frame);
-    const auto send
-        = [&](const QString &id, const QString &loader, const QString &inFrame, const QString &type, const QString &url,
-              double ts) { sendRequest(recorder.tracker, id, loader, inFrame, type, url, ts); };
-    const auto finish = [&](const QString &id, double ts) { finishRequest(recorder.tracker, id, ts); };
     recorder.tracker.setNavigationStart(100.0);
     // One sent just before the new document's request, one just after it: both the old page's.
-    send(QStringLiteral("1.0"), QStringLiteral("OLD"), frame, QStringLiteral("Other"), at(u"/old.png"), 100.0005);
-    send(QStringLiteral("NEW"), QStringLiteral("NEW"), frame, QStringLiteral("Document"), at(u"/home"), 100.001);
-    send(QStringLiteral("1.1"), QStringLiteral("OLD"), frame, QStringLiteral("Other"), at(u"/favicon.ico"), 100.003);
+    sendRequest(recorder.tracker, QStringLiteral("1.0"), QStringLiteral("OLD"), frame, QStringLiteral("Other"),
+        at(u"/old.png"), 100.0005);
+    sendRequest(recorder.tracker, QStringLiteral("NEW"), QStringLiteral("NEW"), frame, QStringLiteral("Document"),
+        at(u"/home"), 100.001);
+    sendRequest(recorder.tracker, QStringLiteral("1.1"), QStringLiteral("OLD"), frame, QStringLiteral("Other"),
+        at(u"/favicon.ico"), 100.003);
     QVERIFY(recorder.tracker.hasOpenRequests()); // the document itself
-    finish(QStringLiteral("NEW"), 100.010);
+    finishRequest(recorder.tracker, QStringLiteral("NEW"), 100.010);
     QVERIFY(!recorder.tracker.hasOpenRequests());
     const qsizetype activityBefore = recorder.activity.size();
-    finish(QStringLiteral("1.0"), 100.015); // Chrome did finish this one: still not this view's
+    finishRequest(
+        recorder.tracker, QStringLiteral("1.0"), 100.015); // Chrome did finish this one: still not this view's
     QCOMPARE(recorder.activity.size(), activityBefore);
 
-    send(QStringLiteral("1.2"), QStringLiteral("NEW"), frame, QStringLiteral("Image"), at(u"/a.png"), 100.020);
+    sendRequest(recorder.tracker, QStringLiteral("1.2"), QStringLiteral("NEW"), frame, QStringLiteral("Image"),
+        at(u"/a.png"), 100.020);
     QVERIFY(recorder.tracker.hasOpenRequests());
-    finish(QStringLiteral("1.2"), 100.030);
-    send(QStringLiteral("1.3"), QStringLiteral("IFRAME"), QStringLiteral("CHILD"), QStringLiteral("Document"),
-        at(u"/frame"), 100.040);
+    finishRequest(recorder.tracker, QStringLiteral("1.2"), 100.030);
+    sendRequest(recorder.tracker, QStringLiteral("1.3"), QStringLiteral("IFRAME"), QStringLiteral("CHILD"),
+        QStringLiteral("Document"), at(u"/frame"), 100.040);
     QVERIFY(recorder.tracker.hasOpenRequests()); // another frame's document is not the old page's
-    finish(QStringLiteral("1.3"), 100.050);
+    finishRequest(recorder.tracker, QStringLiteral("1.3"), 100.050);
     // The page sends itself elsewhere (location.href = …): that document and its requests are the view's.
-    send(QStringLiteral("NEXT"), QStringLiteral("NEXT"), frame, QStringLiteral("Document"), at(u"/next"), 100.060);
-    finish(QStringLiteral("NEXT"), 100.070);
-    send(QStringLiteral("1.4"), QStringLiteral("NEXT"), frame, QStringLiteral("Script"), at(u"/next.js"), 100.080);
+    sendRequest(recorder.tracker, QStringLiteral("NEXT"), QStringLiteral("NEXT"), frame, QStringLiteral("Document"),
+        at(u"/next"), 100.060);
+    finishRequest(recorder.tracker, QStringLiteral("NEXT"), 100.070);
+    sendRequest(recorder.tracker, QStringLiteral("1.4"), QStringLiteral("NEXT"), frame, QStringLiteral("Script"),
+        at(u"/next.js"), 100.080);
     QVERIFY(recorder.tracker.hasOpenRequests());
-    finish(QStringLiteral("1.4"), 100.090);
+    finishRequest(recorder.tracker, QStringLiteral("1.4"), 100.090);
     QVERIFY(!recorder.tracker.hasOpenRequests());
 
     recorder.tracker.closeOpenRequests();
@@ -386,18 +389,17 @@ void TestRequestTracker::aCommittedDocumentCancelsWhatTheOneBeforeHadOpen()
 {
     const QString frame = QStringLiteral("MAIN");
     RequestRecorder recorder(frame);
-    const auto send
-        = [&](const QString &id, const QString &loader, const QString &inFrame, const QString &type, const QString &url,
-              double ts) { sendRequest(recorder.tracker, id, loader, inFrame, type, url, ts); };
-    const auto finish = [&](const QString &id, double ts) { finishRequest(recorder.tracker, id, ts); };
     recorder.tracker.setNavigationStart(100.0);
-    send(QStringLiteral("HOME"), QStringLiteral("A"), frame, QStringLiteral("Document"), at(u"/home"), 100.001);
+    sendRequest(recorder.tracker, QStringLiteral("HOME"), QStringLiteral("A"), frame, QStringLiteral("Document"),
+        at(u"/home"), 100.001);
     recorder.tracker.documentCommitted(QStringLiteral("A"), 100.005);
-    finish(QStringLiteral("HOME"), 100.010);
-    send(QStringLiteral("1.1"), QStringLiteral("A"), frame, QStringLiteral("Image"), at(u"/slow.png"), 100.020);
-    send(QStringLiteral("1.2"), QStringLiteral("CHILD"), QStringLiteral("FRAME"), QStringLiteral("Document"),
-        at(u"/frame"), 100.030);
-    send(QStringLiteral("NEXT"), QStringLiteral("B"), frame, QStringLiteral("Document"), at(u"/next"), 100.100);
+    finishRequest(recorder.tracker, QStringLiteral("HOME"), 100.010);
+    sendRequest(recorder.tracker, QStringLiteral("1.1"), QStringLiteral("A"), frame, QStringLiteral("Image"),
+        at(u"/slow.png"), 100.020);
+    sendRequest(recorder.tracker, QStringLiteral("1.2"), QStringLiteral("CHILD"), QStringLiteral("FRAME"),
+        QStringLiteral("Document"), at(u"/frame"), 100.030);
+    sendRequest(recorder.tracker, QStringLiteral("NEXT"), QStringLiteral("B"), frame, QStringLiteral("Document"),
+        at(u"/next"), 100.100);
     recorder.tracker.documentCommitted(QStringLiteral("UNKNOWN"), 100.110); // not this view's: nothing happens
     QCOMPARE(recorder.finished.size(), 1);
     recorder.tracker.documentCommitted(QStringLiteral("B"), 100.150);
@@ -408,8 +410,8 @@ void TestRequestTracker::aCommittedDocumentCancelsWhatTheOneBeforeHadOpen()
     QVERIFY2(cancelled->failureText.contains(u"ERR_ABORTED"), qPrintable(cancelled->failureText));
     QVERIFY(near(cancelled->startMs, 20.0) && near(cancelled->durationMs, 130.0));
     QVERIFY(recorder.tracker.hasOpenRequests()); // the next document and the other frame's
-    finish(QStringLiteral("NEXT"), 100.160);
-    finish(QStringLiteral("1.2"), 100.170);
+    finishRequest(recorder.tracker, QStringLiteral("NEXT"), 100.160);
+    finishRequest(recorder.tracker, QStringLiteral("1.2"), 100.170);
     QVERIFY(!recorder.tracker.hasOpenRequests());
     recorder.tracker.closeOpenRequests();
     QCOMPARE(recorder.finished.size(), 4);
